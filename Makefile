@@ -1,0 +1,33 @@
+# Two commands do all setup: `make demo` and `make test`. Both create .venv themselves.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-dev
+
+.PHONY: demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+## make demo: a temporary git repository where the real pre-commit framework runs our hooks
+demo: $(STAMP)
+	$(BIN)/python demo/demo.py
+
+## make test: lint, type-check, and the whole test suite with branch coverage
+test: lint
+	$(BIN)/pytest --cov --cov-report=term
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+## make bench: every bench/ script, each timing us beside its anchor (installs anchors into bench/.venv)
+bench: $(STAMP)
+	bash bench/run-all
+
+clean:
+	rm -rf $(VENV) bench/.venv .coverage .mypy_cache .ruff_cache

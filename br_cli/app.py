@@ -1,0 +1,43 @@
+"""`br`: the BuildRunner command line. Each command group lives in its own module."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from br_core.errors import BRError
+
+app = typer.Typer(
+    name="br",
+    help="BuildRunner: guard and steer AI-assisted development in a git repository.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _register() -> None:
+    from br_cli import security
+
+    app.add_typer(security.app, name="security")
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console entry point: typer handles usage errors (exit 2); ours become one-line errors."""
+    try:
+        app(args=argv, prog_name="br", standalone_mode=True)
+    except BRError as exc:
+        print(f"br: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,38 @@
+"""Errors meant for people: one line naming the file, the problem and the fix."""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+
+
+class BRError(Exception):
+    """An expected failure with a one-line message and the exit code to leave with."""
+
+    exit_code: int = 1
+
+    def __init__(self, message: str, *, exit_code: int | None = None) -> None:
+        super().__init__(message)
+        if exit_code is not None:
+            self.exit_code = exit_code
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0])
+
+
+class UsageError(BRError):
+    """Bad arguments or configuration: exit 2."""
+
+    exit_code = EXIT_USAGE
+
+
+class ConfigError(UsageError):
+    """A malformed configuration file."""
+
+
+class StoreError(BRError):
+    """The database is corrupt, locked or unreadable."""
+
+    exit_code = EXIT_USAGE
