@@ -66,3 +66,62 @@ def git_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     git(repo, "commit", "-q", "--allow-empty", "-m", "initial")
     monkeypatch.chdir(repo)
     yield repo
+
+
+@pytest.fixture(scope="session")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+    """This checkout's working tree committed into a throwaway repository: (path, rev).
+
+    Configs that name `repo: <path>` with `rev: <rev>` share one pre-commit environment for the
+    whole session (see `pre_commit_home`), so our package is installed by pre-commit only once.
+    """
+    snapshot = tmp_path_factory.mktemp("hook_repo")
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for rel in filter(None, listed.split("\0")):
+        src = REPO_ROOT / rel
+        if not src.is_file():
+            continue
+        dst = snapshot / rel
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        dst.write_bytes(src.read_bytes())
+        dst.chmod(src.stat().st_mode)
+    git(snapshot, "init", "-q", "-b", "main")
+    git(snapshot, "add", "-A")
+    git(snapshot, "commit", "-q", "-m", "snapshot")
+    return str(snapshot), git(snapshot, "rev-parse", "HEAD").strip()
+
+
+@pytest.fixture(scope="session")
+def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One PRE_COMMIT_HOME for the session: hook environments are built once and reused."""
+    return tmp_path_factory.mktemp("pre_commit_home")
+
+
+def run_pre_commit(
+    repo: Path, home: Path, *args: str, check: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """Run the real pre-commit framework (this venv's) in `repo` with the shared cache."""
+    import sys
+
+    env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(home)}
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", *args],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=check,
+    )
+
+
+def write_pre_commit_config(repo: Path, hook_repo: tuple[str, str], hooks: list[str]) -> None:
+    """A .pre-commit-config.yaml in `repo` using our hooks from the session snapshot."""
+    path, rev = hook_repo
+    lines = ["repos:", f"  - repo: {path}", f"    rev: {rev}", "    hooks:"]
+    lines += [f"      - id: {hook}" for hook in hooks]
+    (repo / ".pre-commit-config.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
