@@ -39,4 +39,63 @@ MIGRATIONS: list[tuple[str, str]] = [
         ) WITHOUT ROWID;
         """,
     ),
+    (
+        "0004_tasks",
+        """
+        CREATE TABLE features (
+            project_id   TEXT NOT NULL,
+            id           TEXT NOT NULL,
+            title        TEXT NOT NULL,
+            position     INTEGER NOT NULL DEFAULT 0,
+            completed_at REAL,
+            PRIMARY KEY (project_id, id)
+        ) WITHOUT ROWID;
+        CREATE TABLE tasks (
+            seq           INTEGER PRIMARY KEY,
+            project_id    TEXT NOT NULL,
+            id            TEXT NOT NULL,
+            feature       TEXT NOT NULL DEFAULT '',
+            title         TEXT NOT NULL,
+            description   TEXT NOT NULL DEFAULT '',
+            files         TEXT NOT NULL DEFAULT '[]',
+            priority      INTEGER NOT NULL DEFAULT 2,
+            estimate_min  REAL,
+            status        TEXT NOT NULL DEFAULT 'pending',
+            stream        TEXT NOT NULL DEFAULT '',
+            owner         TEXT,
+            lease_expires REAL,
+            token         INTEGER NOT NULL DEFAULT 0,
+            attempts      INTEGER NOT NULL DEFAULT 0,
+            max_attempts  INTEGER NOT NULL DEFAULT 3,
+            depth         INTEGER NOT NULL DEFAULT 0,
+            unmet         INTEGER NOT NULL DEFAULT 0,
+            source        TEXT NOT NULL DEFAULT 'manual',
+            created_at    REAL NOT NULL,
+            updated_at    REAL NOT NULL,
+            UNIQUE (project_id, id)
+        );
+        CREATE INDEX tasks_next ON tasks (project_id, status, priority, depth, seq);
+        CREATE INDEX tasks_next_stream ON tasks (project_id, stream, status, priority, depth, seq);
+        CREATE INDEX tasks_lease ON tasks (project_id, status, lease_expires);
+        CREATE INDEX tasks_feature ON tasks (project_id, feature, status);
+        CREATE TABLE task_deps (
+            project_id TEXT NOT NULL,
+            task_id    TEXT NOT NULL,
+            depends_on TEXT NOT NULL,
+            PRIMARY KEY (project_id, task_id, depends_on)
+        ) WITHOUT ROWID;
+        CREATE INDEX task_deps_reverse ON task_deps (project_id, depends_on);
+        CREATE TABLE task_events (
+            id         INTEGER PRIMARY KEY,
+            project_id TEXT NOT NULL,
+            task_id    TEXT NOT NULL,
+            ts         REAL NOT NULL,
+            kind       TEXT NOT NULL,
+            owner      TEXT,
+            token      INTEGER,
+            data       TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX task_events_task ON task_events (project_id, task_id, id)
+        """,
+    ),
 ]
