@@ -98,4 +98,37 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX task_events_task ON task_events (project_id, task_id, id)
         """,
     ),
+    (
+        "0005_telemetry",
+        # Maintained per-(project, type) counters keep `br telemetry ready` O(types), not O(events).
+        """
+        CREATE TABLE event_counts (
+            project_id TEXT NOT NULL,
+            type       TEXT NOT NULL,
+            n          INTEGER NOT NULL,
+            first_ts   REAL NOT NULL,
+            last_ts    REAL NOT NULL,
+            PRIMARY KEY (project_id, type)
+        ) WITHOUT ROWID;
+        INSERT INTO event_counts (project_id, type, n, first_ts, last_ts)
+            SELECT project_id, type, count(*), min(ts), max(ts) FROM events
+            GROUP BY project_id, type;
+        CREATE TRIGGER events_count_insert AFTER INSERT ON events BEGIN
+            INSERT INTO event_counts (project_id, type, n, first_ts, last_ts)
+            VALUES (NEW.project_id, NEW.type, 1, NEW.ts, NEW.ts)
+            ON CONFLICT (project_id, type) DO UPDATE SET
+                n = n + 1,
+                first_ts = min(first_ts, excluded.first_ts),
+                last_ts = max(last_ts, excluded.last_ts);
+        END;
+        CREATE TRIGGER events_count_delete AFTER DELETE ON events BEGIN
+            UPDATE event_counts SET n = n - 1
+            WHERE project_id = OLD.project_id AND type = OLD.type;
+        END;
+        CREATE TABLE meta (
+            key   TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        )
+        """,
+    ),
 ]

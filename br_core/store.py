@@ -28,7 +28,9 @@ def store_error(path: Path, exc: sqlite3.Error) -> StoreError:
     text = str(exc)
     if "locked" in text or "busy" in text:
         return StoreError(
-            f"{path}: database is locked by another process; retry, or stop the process holding it"
+            f"{path}: database is locked by another process (waited "
+            f"{BUSY_TIMEOUT_MS // 1000} s); retry when it finishes, and if no br process is "
+            "running, run `br db check`"
         )
     if isinstance(exc, sqlite3.DatabaseError) and (
         "not a database" in text or "malformed" in text or "corrupt" in text
@@ -78,8 +80,19 @@ def apply_migrations(conn: sqlite3.Connection) -> int:
 
 
 def _statements(sql: str) -> list[str]:
-    # executescript() would COMMIT our transaction; split on ';' instead (no ';' inside our DDL).
-    return [s.strip() for s in sql.split(";") if s.strip()]
+    # executescript() would COMMIT our transaction, so split on ';' ourselves. A piece is joined
+    # with the next until SQLite calls it complete, so a trigger body (`BEGIN ...; END`) stays whole.
+    statements: list[str] = []
+    pending = ""
+    for piece in sql.split(";"):
+        pending = f"{pending};{piece}" if pending else piece
+        if sqlite3.complete_statement(pending + ";"):
+            if pending.strip():
+                statements.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        statements.append(pending.strip())
+    return statements
 
 
 def connect(path: Path, *, timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Connection:
@@ -117,3 +130,63 @@ def open_db(path: Path | None = None, *, timeout_ms: int = BUSY_TIMEOUT_MS) -> s
 def schema_version(conn: sqlite3.Connection) -> int:
     (version,) = conn.execute("PRAGMA user_version").fetchone()
     return int(version)
+
+
+def integrity_check(path: Path | None = None) -> list[str]:
+    """SQLite's own integrity check: [] when the file is sound, else SQLite's complaints."""
+    target = path if path is not None else db_path()
+    if not target.exists():
+        raise StoreError(f"{target}: no database yet; any `br` command creates it")
+    try:
+        conn = sqlite3.connect(f"{target.as_uri()}?mode=ro", uri=True, isolation_level=None)
+        try:
+            rows = conn.execute("PRAGMA integrity_check").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise store_error(target, exc) from exc
+    problems = [str(row[0]) for row in rows]
+    return [] if problems == ["ok"] else problems
+
+
+def backup(dest: Path, path: Path | None = None) -> int:
+    """Copy the live database to `dest` with SQLite's online backup; return its size in bytes.
+
+    The backup API copies a consistent snapshot even while other processes write.
+    """
+    source_path = path if path is not None else db_path()
+    if dest.exists():
+        raise StoreError(f"{dest}: already exists; choose a new file name or remove it first")
+    conn = open_db(source_path)
+    try:
+        target = sqlite3.connect(dest)
+        try:
+            conn.backup(target)
+        finally:
+            target.close()
+    except sqlite3.Error as exc:
+        raise store_error(source_path, exc) from exc
+    except OSError as exc:
+        raise StoreError(f"{dest}: cannot write the backup ({exc.strerror}); pick another path") from exc
+    finally:
+        conn.close()
+    return dest.stat().st_size
+
+
+def table_sizes(conn: sqlite3.Connection) -> dict[str, int]:
+    """Row counts of the store's tables (cheap tables only: events use the maintained counters)."""
+    names = [
+        str(r[0])
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "ORDER BY name"
+        )
+    ]
+    sizes: dict[str, int] = {}
+    for name in names:
+        if name == "events":
+            row = conn.execute("SELECT coalesce(sum(n), 0) FROM event_counts").fetchone()
+        else:
+            row = conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()
+        sizes[name] = int(row[0])
+    return sizes
