@@ -131,4 +131,53 @@ MIGRATIONS: list[tuple[str, str]] = [
         )
         """,
     ),
+    (
+        "0003_usage",
+        """
+        CREATE TABLE usage (
+            id                    INTEGER PRIMARY KEY,
+            dedup_key             TEXT NOT NULL UNIQUE,
+            source                TEXT NOT NULL,
+            project_id            TEXT,
+            project_dir           TEXT NOT NULL DEFAULT '',
+            session_id            TEXT NOT NULL DEFAULT '',
+            ts                    REAL NOT NULL,
+            model                 TEXT NOT NULL,
+            input_tokens          INTEGER NOT NULL DEFAULT 0,
+            output_tokens         INTEGER NOT NULL DEFAULT 0,
+            cache_write_5m_tokens INTEGER NOT NULL DEFAULT 0,
+            cache_write_1h_tokens INTEGER NOT NULL DEFAULT 0,
+            cache_read_tokens     INTEGER NOT NULL DEFAULT 0,
+            fast                  INTEGER NOT NULL DEFAULT 0,
+            is_sidechain          INTEGER NOT NULL DEFAULT 0,
+            task_type             TEXT,
+            duration_ms           INTEGER
+        );
+        CREATE INDEX usage_ts ON usage (ts);
+        CREATE INDEX usage_project_ts ON usage (project_id, ts);
+        CREATE INDEX usage_session ON usage (session_id);
+        CREATE TABLE transcript_offsets (
+            path      TEXT PRIMARY KEY,
+            size      INTEGER NOT NULL,
+            mtime_ns  INTEGER NOT NULL,
+            inode     INTEGER NOT NULL,
+            offset    INTEGER NOT NULL,
+            lines     INTEGER NOT NULL DEFAULT 0,
+            malformed INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE route_outcomes (
+            id          INTEGER PRIMARY KEY,
+            project_id  TEXT NOT NULL,
+            ts          REAL NOT NULL,
+            task_kind   TEXT NOT NULL,
+            complexity  TEXT NOT NULL,
+            tier        TEXT NOT NULL,
+            model       TEXT NOT NULL,
+            success     INTEGER NOT NULL,
+            cost_usd    REAL,
+            duration_ms INTEGER
+        );
+        CREATE INDEX route_outcomes_kind ON route_outcomes (project_id, task_kind, tier)
+        """,
+    ),
 ]
