@@ -1,0 +1,122 @@
+"""Typed records of the task queue: what callers pass in and what they get back.
+
+Pydantic models are the only schema: the MCP server returns them as structured output and the CLI
+prints them, so the shapes cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from br_core.errors import UsageError
+
+Status = Literal["pending", "ready", "claimed", "done", "failed", "blocked", "dead"]
+STATUSES: tuple[Status, ...] = (
+    "pending",
+    "ready",
+    "claimed",
+    "done",
+    "failed",
+    "blocked",
+    "dead",
+)
+TASK_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,79}$"
+_SLUG_DROP = re.compile(r"[^a-z0-9]+")
+
+
+class QueueError(UsageError):
+    """An expected queue failure (unknown task, stale token, cycle): one actionable line."""
+
+
+class StaleTokenError(QueueError):
+    """A heartbeat/done/fail carried a token that is no longer current."""
+
+
+def slugify(text: str, limit: int = 40) -> str:
+    """A lowercase, dash-separated id fragment; stable for the same text."""
+    slug = _SLUG_DROP.sub("-", text.lower()).strip("-")
+    return slug[:limit].rstrip("-") or "x"
+
+
+class NewTask(BaseModel):
+    """A task to add (or update in place when `id` already exists)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | None = Field(None, pattern=TASK_ID_PATTERN, description="stable id; omit to generate")
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field("", max_length=4000)
+    feature: str = Field("", max_length=120)
+    files: list[str] = Field(default_factory=list, max_length=200)
+    priority: int = Field(2, ge=0, le=9, description="0 is most urgent")
+    estimate_minutes: float | None = Field(None, ge=0)
+    stream: str = Field("", max_length=60)
+    depends_on: list[str] = Field(default_factory=list, max_length=200)
+
+
+class Task(BaseModel):
+    """One task as stored."""
+
+    id: str
+    feature: str
+    title: str
+    description: str
+    files: list[str]
+    priority: int
+    estimate_minutes: float | None
+    status: Status
+    stream: str
+    owner: str | None
+    lease_expires: float | None
+    attempts: int
+    max_attempts: int
+    depends_on: list[str]
+
+
+class TaskBrief(BaseModel):
+    """The compact row that lists return."""
+
+    id: str
+    title: str
+    status: Status
+    priority: int
+    feature: str
+    owner: str | None
+
+
+class Claim(BaseModel):
+    """A claimed task with the fencing token every later update must carry."""
+
+    task: Task
+    token: int
+    lease_expires: float
+
+
+class TaskEvent(BaseModel):
+    """One line of a task's append-only history."""
+
+    ts: float
+    kind: str
+    owner: str | None
+    token: int | None
+    data: dict[str, object]
+
+
+class FeatureIn(BaseModel):
+    """A feature heading from a spec."""
+
+    id: str
+    title: str
+    position: int = 0
+
+
+class QueueSummary(BaseModel):
+    """Counts by status, and per feature, for one project."""
+
+    project_id: str
+    total: int
+    by_status: dict[str, int]
+    features: dict[str, dict[str, int]]
