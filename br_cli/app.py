@@ -22,6 +22,10 @@ def _register() -> None:
 
     app.add_typer(security.app, name="security")
 
+    from br_cli import cost
+
+    app.add_typer(cost.app, name="cost")
+
 
 _register()
 

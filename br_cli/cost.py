@@ -1,0 +1,181 @@
+"""`br cost`: spend from Claude Code's transcripts per day, month, session or 5-hour block."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated, Literal
+
+import typer
+
+from br_core.errors import UsageError
+
+if TYPE_CHECKING:
+    from br_mcp.cost import CostReport
+
+app = typer.Typer(
+    help="Usage and cost from Claude Code transcripts (~/.claude/projects, CLAUDE_CONFIG_DIR).",
+    no_args_is_help=True,
+)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the report as JSON.")]
+SinceOpt = Annotated[
+    str | None, typer.Option("--since", help="First day, YYYY-MM-DD or YYYYMMDD (local time).")
+]
+UntilOpt = Annotated[
+    str | None, typer.Option("--until", help="Last day, YYYY-MM-DD or YYYYMMDD (inclusive).")
+]
+AllOpt = Annotated[
+    bool, typer.Option("--all-projects", help="Every project, not only this repository.")
+]
+
+
+def parse_day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    for fmt in ("%Y-%m-%d", "%Y%m%d"):
+        try:
+            return datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    raise UsageError(f"{option} {value!r}: not a date; write it as YYYY-MM-DD")
+
+
+def _money(value: float) -> str:
+    return f"${value:,.2f}"
+
+
+def _print_table(report: CostReport) -> None:
+    label = {"daily": "Date", "monthly": "Month", "session": "Session", "blocks": "Block start"}
+    print(
+        f"{label[report.kind]:<24} {'Input':>12} {'Output':>10} {'Cache write':>12} "
+        f"{'Cache read':>13} {'Cost':>11}  Models"
+    )
+    lines: list[tuple[str, object]] = []
+    if report.kind == "blocks":
+        for block in report.blocks:
+            tag = " (active)" if block.active else ""
+            lines.append((block.start.strftime("%Y-%m-%d %H:%M") + tag, block))
+    else:
+        lines = [(row.key, row) for row in report.rows]
+    for key, row in lines:
+        models = getattr(row, "models", [])
+        names = ", ".join(m if isinstance(m, str) else m.model for m in models)
+        _print_line(key[:24], row, names)
+    _print_line("Total", report.totals, "")
+    if report.kind == "blocks":
+        for block in report.blocks:
+            if block.active and block.projected_cost_usd is not None:
+                print(
+                    f"Active block: burn {block.tokens_per_minute or 0:,.0f} tokens/min, "
+                    f"{_money(block.cost_per_hour or 0)}/h; projected "
+                    f"{_money(block.projected_cost_usd)} by {block.end:%H:%M} "
+                    f"({block.remaining_minutes} min left)"
+                )
+    if report.unpriced_models:
+        print(
+            f"Unpriced (not in the cost): {', '.join(report.unpriced_models)} "
+            f"({report.totals.unpriced_tokens:,} tokens); add prices under [pricing.models]"
+        )
+    if report.malformed_lines:
+        print(f"Skipped {report.malformed_lines:,} malformed transcript line(s).")
+
+
+def _print_line(key: str, row: object, models: str) -> None:
+    get = row.__getattribute__
+    written = get("cache_write_5m_tokens") + get("cache_write_1h_tokens")
+    print(
+        f"{key:<24} {get('input_tokens'):>12,} {get('output_tokens'):>10,} {written:>12,} "
+        f"{get('cache_read_tokens'):>13,} {_money(get('cost_usd')):>11}  {models}"
+    )
+
+
+def _report(
+    kind: Literal["daily", "monthly", "session", "blocks"],
+    as_json: bool,
+    since: str | None,
+    until: str | None,
+    all_projects: bool,
+) -> None:
+    from br_mcp.cost import cost_report
+
+    report = cost_report(
+        kind, parse_day(since, "--since"), parse_day(until, "--until"), all_projects
+    )
+    if as_json:
+        print(report.model_dump_json(indent=2))
+    else:
+        _print_table(report)
+
+
+@app.command("daily")
+def daily(
+    as_json: JsonOpt = False,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    all_projects: AllOpt = False,
+) -> None:
+    """Tokens and cost per day."""
+    _report("daily", as_json, since, until, all_projects)
+
+
+@app.command("monthly")
+def monthly(
+    as_json: JsonOpt = False,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    all_projects: AllOpt = False,
+) -> None:
+    """Tokens and cost per month."""
+    _report("monthly", as_json, since, until, all_projects)
+
+
+@app.command("session")
+def session(
+    as_json: JsonOpt = False,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    all_projects: AllOpt = False,
+) -> None:
+    """Tokens and cost per Claude Code session (subagents count toward their session)."""
+    _report("session", as_json, since, until, all_projects)
+
+
+@app.command("blocks")
+def blocks(
+    as_json: JsonOpt = False,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    all_projects: AllOpt = False,
+) -> None:
+    """5-hour usage windows, with the active window's burn rate and projection."""
+    _report("blocks", as_json, since, until, all_projects)
+
+
+@app.command("record")
+def record(
+    model: Annotated[str, typer.Option("--model", help="Model id or alias, e.g. sonnet.")],
+    input_tokens: Annotated[int, typer.Option("--input", min=0, help="Input tokens.")] = 0,
+    output_tokens: Annotated[int, typer.Option("--output", min=0, help="Output tokens.")] = 0,
+    cache_read: Annotated[int, typer.Option("--cache-read", min=0, help="Cache reads.")] = 0,
+    cache_write: Annotated[
+        int, typer.Option("--cache-write", min=0, help="5-minute cache writes.")
+    ] = 0,
+    task_type: Annotated[str | None, typer.Option("--task-type", help="e.g. tests.")] = None,
+    duration_ms: Annotated[
+        int | None, typer.Option("--duration-ms", min=0, help="Wall time of the call.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Record usage from another source (stored as a model_usage event and in reports)."""
+    from br_mcp.cost import record_usage
+
+    recorded = record_usage(
+        model, input_tokens, output_tokens, cache_read, cache_write,
+        task_type=task_type, duration_ms=duration_ms,
+    )  # fmt: skip
+    if as_json:
+        print(recorded.model_dump_json(indent=2))
+    elif recorded.cost_usd is None:
+        print(f"Recorded {model}: unpriced (not in the price table); tokens kept.")
+    else:
+        print(f"Recorded {model}: {_money(recorded.cost_usd)}")

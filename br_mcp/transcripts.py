@@ -1,0 +1,264 @@
+"""Usage from Claude Code's own transcripts, read incrementally into the `usage` table.
+
+Claude Code appends one JSON line per content block to `<config>/projects/<project>/<session>.jsonl`
+(subagents: `<session>/subagents/*.jsonl`). Every line of one API response repeats the same
+`message.usage`, so a response counts once, keyed by `message.id` + `requestId` (the key ccusage
+uses). When two lines share a key but differ in tokens, the larger total wins (as in ccusage).
+`isSidechain` lines are counted through the same key: a subagent's own calls are real spend,
+while a replayed line carries a key already seen and is dropped (ccusage does not look at
+`isSidechain` at all; the outcome is the same).
+
+Each file's read offset is stored, so a repeated report parses only bytes appended since.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from br_core.git import project_id
+from br_core.store import transaction
+
+USAGE_MARKER = b'"usage":{'
+_INSERT = """
+INSERT INTO usage (dedup_key, source, project_id, project_dir, session_id, ts, model,
+    input_tokens, output_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
+    cache_read_tokens, fast, is_sidechain)
+VALUES (?, 'transcript', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (dedup_key) DO UPDATE SET
+    input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens,
+    cache_write_5m_tokens = excluded.cache_write_5m_tokens,
+    cache_write_1h_tokens = excluded.cache_write_1h_tokens,
+    cache_read_tokens = excluded.cache_read_tokens, fast = excluded.fast
+WHERE excluded.input_tokens + excluded.output_tokens + excluded.cache_write_5m_tokens
+    + excluded.cache_write_1h_tokens + excluded.cache_read_tokens
+    > usage.input_tokens + usage.output_tokens + usage.cache_write_5m_tokens
+    + usage.cache_write_1h_tokens + usage.cache_read_tokens
+"""
+
+Row = tuple[str, str | None, str, str, float, str, int, int, int, int, int, int, int]
+
+
+@dataclass
+class IngestStats:
+    files_seen: int = 0
+    files_read: int = 0
+    bytes_read: int = 0
+    lines_read: int = 0
+    usage_lines: int = 0
+    malformed_lines: int = 0
+    roots: list[str] = field(default_factory=list)
+
+
+def transcript_roots(env: dict[str, str] | None = None) -> list[Path]:
+    """`projects` dirs: `$CLAUDE_CONFIG_DIR` (comma-separated) or ~/.config/claude and ~/.claude."""
+    environ = os.environ if env is None else env
+    configured = environ.get("CLAUDE_CONFIG_DIR", "").strip()
+    if configured:
+        bases = [Path(p.strip()).expanduser() for p in configured.split(",") if p.strip()]
+    else:
+        home = Path(environ.get("HOME") or Path.home())
+        xdg = Path(environ.get("XDG_CONFIG_HOME") or home / ".config")
+        bases = [xdg / "claude", home / ".claude"]
+    roots: list[Path] = []
+    for base in bases:
+        projects = base / "projects"
+        if projects.is_dir() and projects.resolve() not in [r.resolve() for r in roots]:
+            roots.append(projects)
+    return roots
+
+
+def transcript_files(roots: Iterable[Path]) -> Iterator[Path]:
+    """Every `*.jsonl` below the roots (subagent folders included), in sorted order."""
+    for root in roots:
+        found: list[str] = []
+        for dirpath, _dirs, files in os.walk(root):
+            found.extend(os.path.join(dirpath, f) for f in files if f.endswith(".jsonl"))
+        for name in sorted(found):
+            yield Path(name)
+
+
+class _ProjectIds:
+    """cwd -> br project id, cached: git runs once per distinct working directory."""
+
+    def __init__(self) -> None:
+        self._ids: dict[str, str | None] = {}
+
+    def get(self, cwd: object) -> str | None:
+        if not isinstance(cwd, str) or not cwd:
+            return None
+        if cwd not in self._ids:
+            # A directory that no longer exists still gets a stable id (project_id falls back
+            # to the path itself).
+            self._ids[cwd] = project_id(cwd)
+        return self._ids[cwd]
+
+
+def _int(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
+def parse_usage_line(line: bytes, where: str, project_dir: str, ids: _ProjectIds) -> Row | None:
+    """A usage row from one transcript line; None if it carries no usage. Raises ValueError
+    for a malformed line (not JSON, or usage without the fields every API response has)."""
+    obj = json.loads(line)
+    if not isinstance(obj, dict):
+        raise ValueError("not an object")
+    message = obj.get("message")
+    usage = message.get("usage") if isinstance(message, dict) else None
+    if not isinstance(usage, dict):
+        return None
+    assert isinstance(message, dict)
+    inp, out = usage.get("input_tokens"), usage.get("output_tokens")
+    stamp = obj.get("timestamp")
+    if not isinstance(inp, int) or not isinstance(out, int) or not isinstance(stamp, str):
+        raise ValueError("usage without token counts or timestamp")
+    ts = datetime.fromisoformat(stamp).timestamp()
+    written = _int(usage.get("cache_creation_input_tokens"))
+    split = usage.get("cache_creation")
+    one_hour = 0
+    if isinstance(split, dict):
+        five, one_hour = (
+            _int(split.get("ephemeral_5m_input_tokens")),
+            _int(split.get("ephemeral_1h_input_tokens")),
+        )
+        written = written or five + one_hour
+        one_hour = min(one_hour, written)
+    msg_id, request_id = message.get("id"), obj.get("requestId")
+    if isinstance(msg_id, str) and msg_id:
+        key = f"{msg_id}:{request_id}" if isinstance(request_id, str) and request_id else msg_id
+    else:
+        key = where  # no id: this line is its own response
+    model = message.get("model")
+    session = obj.get("sessionId")
+    return (
+        key,
+        ids.get(obj.get("cwd")),
+        project_dir,
+        session if isinstance(session, str) else "",
+        ts,
+        model if isinstance(model, str) and model else "unknown",
+        _int(inp),
+        _int(out),
+        written - one_hour,
+        one_hour,
+        _int(usage.get("cache_read_input_tokens")),
+        1 if usage.get("speed") == "fast" else 0,
+        1 if obj.get("isSidechain") is True else 0,
+    )
+
+
+def _read_new(path: Path, offset: int) -> bytes:
+    with path.open("rb") as handle:
+        handle.seek(offset)
+        data = handle.read()
+    end = data.rfind(b"\n")
+    # A last line without its newline may still be being written: leave it for next time.
+    return data[: end + 1] if end >= 0 else b""
+
+
+def _parse_chunk(
+    data: bytes, base: int, path: Path, project_dir: str, ids: _ProjectIds
+) -> tuple[list[Row], int, int, int]:
+    rows: list[Row] = []
+    lines = usage_lines = malformed = 0
+    pos = 0
+    for raw in data.split(b"\n"):
+        start = pos
+        pos += len(raw) + 1
+        line = raw.strip()
+        if not line:
+            continue
+        lines += 1
+        if USAGE_MARKER not in line:
+            if line[:1] != b"{" or line[-1:] != b"}":
+                malformed += 1  # cheap shape check; only usage lines are parsed in full
+            continue
+        try:
+            row = parse_usage_line(line, f"{path}:{base + start}", project_dir, ids)
+        except (ValueError, TypeError, AttributeError, OverflowError):
+            malformed += 1
+            continue
+        if row is not None:
+            usage_lines += 1
+            rows.append(row)
+    return rows, lines, usage_lines, malformed
+
+
+def ingest(conn: sqlite3.Connection, roots: list[Path] | None = None) -> IngestStats:
+    """Read what is new in every transcript into `usage`; return what was read."""
+    roots = transcript_roots() if roots is None else roots
+    stats = IngestStats(roots=[str(r) for r in roots])
+    known = {
+        row[0]: row[1:]
+        for row in conn.execute(
+            "SELECT path, size, mtime_ns, inode, offset, lines, malformed FROM transcript_offsets"
+        )
+    }
+    ids = _ProjectIds()
+    pending: list[tuple[Path, os.stat_result, int, int, int, list[Row]]] = []
+    pending_bytes = 0
+    for root in roots:
+        for path in transcript_files([root]):
+            stats.files_seen += 1
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            prev = known.get(str(path))
+            offset, lines, malformed = 0, 0, 0
+            if prev is not None:
+                size, mtime_ns, inode, offset, lines, malformed = prev
+                if (size, mtime_ns, inode) == (st.st_size, st.st_mtime_ns, st.st_ino):
+                    continue
+                if inode != st.st_ino or st.st_size < offset:  # replaced or truncated: reread
+                    offset, lines, malformed = 0, 0, 0
+            try:
+                data = _read_new(path, offset)
+            except OSError:
+                continue
+            rows, n, used, bad = _parse_chunk(data, offset, path, _project_dir(root, path), ids)
+            stats.files_read += 1
+            stats.bytes_read += len(data)
+            stats.lines_read += n
+            stats.usage_lines += used
+            stats.malformed_lines += bad
+            pending.append((path, st, offset + len(data), lines + n, malformed + bad, rows))
+            pending_bytes += len(data)
+            if pending_bytes > 64 << 20:
+                _flush(conn, pending)
+                pending, pending_bytes = [], 0
+    _flush(conn, pending)
+    return stats
+
+
+def _project_dir(root: Path, path: Path) -> str:
+    parts = path.relative_to(root).parts
+    return parts[0] if len(parts) > 1 else ""
+
+
+def _flush(
+    conn: sqlite3.Connection, pending: list[tuple[Path, os.stat_result, int, int, int, list[Row]]]
+) -> None:
+    if not pending:
+        return
+    with transaction(conn):
+        for path, st, offset, lines, malformed, rows in pending:
+            conn.executemany(_INSERT, rows)
+            conn.execute(
+                "INSERT OR REPLACE INTO transcript_offsets "
+                "(path, size, mtime_ns, inode, offset, lines, malformed) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (str(path), st.st_size, st.st_mtime_ns, st.st_ino, offset, lines, malformed),
+            )
+
+
+def malformed_total(conn: sqlite3.Connection) -> int:
+    """Malformed lines seen so far across every transcript (they are skipped, not retried)."""
+    (total,) = conn.execute("SELECT COALESCE(SUM(malformed), 0) FROM transcript_offsets").fetchone()
+    return int(total)
