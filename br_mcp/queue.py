@@ -24,10 +24,12 @@ from br_core.store import open_db, store_error, transaction
 from br_mcp import queue_graph
 from br_mcp.queue_models import (
     Claim,
+    FeatureIn,
     NewTask,
     QueueError,
     QueueSummary,
     StaleTokenError,
+    SyncReport,
     Task,
     TaskBrief,
     TaskEvent,
@@ -131,6 +133,39 @@ class TaskQueue:
             ids = self._writes.upsert(tasks, source=source, max_attempts=self.max_attempts)
             self._writes.apply_changes(queue_graph.refresh(self.conn, self.project_id))
         return ids
+
+    def sync_spec(
+        self,
+        features: Sequence[FeatureIn],
+        tasks: Sequence[NewTask],
+        done_ids: Sequence[str] = (),
+        *,
+        source: str = "spec",
+    ) -> SyncReport:
+        """Make the queue match a parsed spec: upsert by stable id, drop waiting tasks it lost."""
+        wanted = {t.id for t in tasks}
+        with self._write() as conn:
+            for feature in features:
+                self._writes.ensure_feature(feature.id, feature.title, feature.position)
+            self._writes.upsert(tasks, source=source, max_attempts=self.max_attempts)
+            outcomes = dict(self._writes.outcomes)
+            gone = conn.execute(
+                "SELECT id, status FROM tasks WHERE project_id = ? AND source = ? ORDER BY seq",
+                (self.project_id, source),
+            ).fetchall()
+            lost = [(i, s) for i, s in gone if i not in wanted]
+            removable = [i for i, s in lost if s in ("pending", "ready", "blocked")]
+            self._writes.remove_tasks(removable)
+            marked = self._writes.mark_done(sorted(done_ids), source)
+            self._writes.apply_changes(queue_graph.refresh(conn, self.project_id))
+        return SyncReport(
+            added=[i for i, o in outcomes.items() if o == "added"],
+            updated=[i for i, o in outcomes.items() if o == "updated"],
+            unchanged=sum(1 for o in outcomes.values() if o == "unchanged"),
+            removed=removable,
+            kept=[i for i, _ in lost if i not in removable],
+            marked_done=marked,
+        )
 
     def add_dependency(self, task_id: str, depends_on: str) -> None:
         """Add the edge `task_id` depends on `depends_on`; a cycle is rejected and named."""

@@ -120,3 +120,14 @@ class QueueSummary(BaseModel):
     total: int
     by_status: dict[str, int]
     features: dict[str, dict[str, int]]
+
+
+class SyncReport(BaseModel):
+    """What re-reading a spec changed in the queue."""
+
+    added: list[str]
+    updated: list[str]
+    unchanged: int
+    removed: list[str]
+    kept: list[str] = Field(description="gone from the spec but already claimed or finished")
+    marked_done: list[str]

@@ -19,6 +19,7 @@ class Writes:
         self.conn = conn
         self.project_id = project_id
         self.clock = clock
+        self.outcomes: dict[str, str] = {}
 
     def log(
         self,
@@ -67,6 +68,7 @@ class Writes:
         return candidate
 
     def upsert(self, tasks: Sequence[NewTask], *, source: str, max_attempts: int) -> list[str]:
+        self.outcomes = {}
         ids = [t.id or self._new_id(t) for t in tasks]
         # ids generated in this batch must not collide with each other either
         seen: set[str] = set()
@@ -114,7 +116,9 @@ class Writes:
                 (self.project_id, task_id, *fields, max_attempts, source, now, now),
             )
             self.log(task_id, "added", data={"title": task.title, "source": source})
+            self.outcomes[task_id] = "added"
         elif tuple(old) != fields:
+            self.outcomes[task_id] = "updated"
             self.conn.execute(
                 "UPDATE tasks SET feature = ?, title = ?, description = ?, files = ?, "
                 "priority = ?, estimate_min = ?, stream = ?, updated_at = ? "
@@ -122,6 +126,8 @@ class Writes:
                 (*fields, now, self.project_id, task_id),
             )
             self.log(task_id, "updated", data={"title": task.title})
+        else:
+            self.outcomes[task_id] = "unchanged"
 
     def _replace_edges(self, task_id: str, wanted: list[str], deps: queue_graph.Deps) -> None:
         current = deps.get(task_id, set())
@@ -159,6 +165,20 @@ class Writes:
                 "DELETE FROM tasks WHERE project_id = ? AND id = ?", (self.project_id, task_id)
             )
             self.log(task_id, "removed", data={"reason": "no longer in the spec"})
+
+    def mark_done(self, task_ids: Sequence[str], why: str) -> list[str]:
+        """Waiting tasks that the spec already checks off become done."""
+        marked = []
+        for task_id in task_ids:
+            row = self.conn.execute(
+                "UPDATE tasks SET status = 'done', updated_at = ? WHERE project_id = ? AND id = ? "
+                "AND status IN ('pending', 'ready', 'blocked') RETURNING id",
+                (self.clock(), self.project_id, task_id),
+            ).fetchone()
+            if row is not None:
+                self.log(task_id, "done", data={"by": why})
+                marked.append(task_id)
+        return marked
 
     def apply_changes(self, changes: list[tuple[str, str, str]]) -> None:
         for task_id, old, new in changes:
@@ -230,16 +250,19 @@ class Writes:
         ).fetchone()
         if row is None:
             return None
-        (count, estimate) = self.conn.execute(
-            "SELECT count(*), sum(estimate_min) FROM tasks WHERE project_id = ? AND feature = ?",
+        (count, started) = self.conn.execute(
+            "SELECT count(DISTINCT t.id), min(e.ts) FROM tasks t LEFT JOIN task_events e "
+            "ON e.project_id = t.project_id AND e.task_id = t.id AND e.kind = 'claimed' "
+            "WHERE t.project_id = ? AND t.feature = ?",
             (self.project_id, feature),
         ).fetchone()
+        # Matches the telemetry schema of "feature" events (br_core.events.SCHEMA).
         return {
             "action": "completed",
-            "feature": feature,
+            "feature_id": feature,
             "title": row[0],
-            "tasks": count,
-            "estimate_minutes": estimate,
+            "complexity": "simple" if count <= 3 else ("medium" if count <= 10 else "complex"),
+            "duration_hours": round((now - started) / 3600, 3) if started else 0.0,
         }
 
     def give_back(self, task_id: str, owner: str, token: int, reason: str, *, retry: bool) -> None:

@@ -1,0 +1,176 @@
+"""PROJECT_SPEC.md -> features and tasks: deterministic, estimates kept, re-parse in place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from br_core.errors import UsageError
+from br_core.store import open_db
+from br_mcp.queue import TaskQueue
+from br_mcp.spec_parser import parse_spec, parse_spec_file
+
+SPEC = """\
+# Shop
+
+Intro prose that is not a task.
+
+## Feature 1: Storage (P1) (3h)
+Stream: backend
+- [ ] Schema migration (1h)
+  - tables for orders
+  - indexes
+- [x] Connection pool (30m) {#pool}
+
+### Files to create
+- `shop/db.py`
+
+## Feature 2: Checkout
+Depends on: Storage
+### Cart API (2 hours)
+Body text for cart.
+Depends on: Payment hook
+#### Files to create
+- `shop/cart.py`
+- shop/api.py — routes
+### Payment hook [P0]
+Estimate: 45 min
+
+```
+- not a task inside a code fence
+## nor a feature
+```
+"""
+
+
+def test_features_tasks_and_fields() -> None:
+    spec = parse_spec(SPEC)
+    assert spec.title == "Shop"
+    assert [(f.id, f.title) for f in spec.features] == [
+        ("storage", "Storage"),
+        ("checkout", "Checkout"),
+    ]
+    by_id = {t.id: t for t in spec.tasks}
+    assert list(by_id) == [
+        "storage/schema-migration",
+        "pool",
+        "checkout/cart-api",
+        "checkout/payment-hook",
+    ]
+    schema = by_id["storage/schema-migration"]
+    assert (schema.estimate_minutes, schema.priority, schema.stream) == (60.0, 1, "backend")
+    assert schema.description == "tables for orders\nindexes"
+    assert schema.files == ["shop/db.py"]
+    cart = by_id["checkout/cart-api"]
+    assert cart.estimate_minutes == 120.0
+    assert cart.files == ["shop/cart.py", "shop/api.py"]
+    assert cart.description == "Body text for cart."
+    assert cart.depends_on == ["storage/schema-migration", "pool", "checkout/payment-hook"]
+    hook = by_id["checkout/payment-hook"]
+    assert (hook.priority, hook.estimate_minutes) == (0, 45.0)
+    assert spec.done_ids == {"pool"}
+
+
+@pytest.mark.parametrize(
+    ("line", "title", "minutes"),
+    [
+        ("- Write docs (2h)", "Write docs", 120.0),
+        ("- Write docs (1.5 hours)", "Write docs", 90.0),
+        ("- Write docs (~20 min)", "Write docs", 20.0),
+        ("- Write docs [2d]", "Write docs", 960.0),
+        ("- Write docs", "Write docs", None),
+        # numbers that are not durations stay in the title
+        ("- Support 3d models", "Support 3d models", None),
+        ("- Port to Python 3h", "Port to Python 3h", None),
+    ],
+)
+def test_durations(line: str, title: str, minutes: float | None) -> None:
+    (task,) = parse_spec(f"## F\n{line}\n").tasks
+    assert (task.title, task.estimate_minutes) == (title, minutes)
+
+
+def test_feature_estimate_is_shared_by_tasks_without_one() -> None:
+    tasks = parse_spec("## F (4h)\n- a\n- b (1h)\n").tasks
+    assert [t.estimate_minutes for t in tasks] == [120.0, 60.0]
+
+
+def test_same_text_same_result_and_no_tasks_in_empty_spec() -> None:
+    assert parse_spec(SPEC) == parse_spec(SPEC)
+    assert parse_spec("# Only a title\n\nSome prose.\n").tasks == []
+
+
+def test_duplicate_titles_get_distinct_ids() -> None:
+    ids = [t.id for t in parse_spec("## F\n- same\n- same\n").tasks]
+    assert ids == ["f/same", "f/same-2"]
+
+
+def test_tasks_before_any_feature_go_to_general() -> None:
+    (task,) = parse_spec("- [ ] lonely task\n").tasks
+    assert (task.id, task.feature) == ("general/lonely-task", "general")
+
+
+def test_reparse_updates_in_place_with_stable_ids(br_home: Path) -> None:
+    queue = TaskQueue(open_db(), "p")
+    first = parse_spec(SPEC)
+    report = queue.sync_spec(first.features, first.tasks, sorted(first.done_ids))
+    assert len(report.added) == 4 and report.marked_done == ["pool"]
+    claim = queue.claim("w")
+    assert claim is not None and claim.task.id == "storage/schema-migration"
+
+    edited = (
+        SPEC.replace("Schema migration (1h)", "Schema migration (3h)")
+        .replace("### Payment hook [P0]\nEstimate: 45 min\n", "")
+        .replace("Depends on: Payment hook\n", "")
+        + "\n## Feature 3: Docs\n- [ ] README\n"
+    )
+    again = parse_spec(edited)
+    report = queue.sync_spec(again.features, again.tasks, sorted(again.done_ids))
+    assert report.added == ["docs/readme"]
+    assert "storage/schema-migration" in report.updated
+    assert report.removed == ["checkout/payment-hook"]
+    _, total = queue.list_tasks()
+    assert total == 4  # no duplicates
+    kept = queue.get("storage/schema-migration")
+    assert (kept.status, kept.estimate_minutes, kept.owner) == ("claimed", 180.0, "w")
+    assert queue.get("checkout/cart-api").depends_on == ["pool", "storage/schema-migration"]
+
+    unchanged = queue.sync_spec(again.features, again.tasks, sorted(again.done_ids))
+    assert (unchanged.added, unchanged.updated, unchanged.removed) == ([], [], [])
+    assert unchanged.unchanged == 4
+
+
+def test_a_claimed_task_dropped_from_the_spec_is_kept(br_home: Path) -> None:
+    queue = TaskQueue(open_db(), "p")
+    spec = parse_spec("## F\n- a\n- b\n")
+    queue.sync_spec(spec.features, spec.tasks)
+    assert queue.claim("w") is not None
+    shrunk = parse_spec("## F\n- b\n")
+    report = queue.sync_spec(shrunk.features, shrunk.tasks)
+    assert report.kept == ["f/a"] and report.removed == []
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\x00\x01binary", "binary file"),
+        (b"## F\n- caf\xe9\n", "not UTF-8"),
+        (None, "no such file"),
+    ],
+)
+def test_bad_spec_files(tmp_path: Path, content: bytes | None, message: str) -> None:
+    path = tmp_path / "PROJECT_SPEC.md"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(UsageError, match=message):
+        parse_spec_file(path)
+
+
+def test_huge_spec_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import br_mcp.spec_parser as spec_parser
+
+    monkeypatch.setattr(spec_parser, "MAX_SPEC_BYTES", 100)
+    path = tmp_path / "PROJECT_SPEC.md"
+    path.write_text("## F\n" + "- task\n" * 50, encoding="utf-8")
+    with pytest.raises(UsageError, match="split it into smaller specs"):
+        parse_spec_file(path)
