@@ -1,0 +1,256 @@
+"""`br-coverage`: total coverage and coverage of the lines being committed, from the report the
+project already has. Exit 0 pass, 1 a check failed, 2 unreadable report or configuration."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from br_core.errors import BRError
+from br_core.git import repo_root, run_git
+from br_hooks import coverage_checks as checks
+from br_hooks.coverage_config import CoverageSettings, load_settings
+from br_hooks.coverage_model import Report
+from br_hooks.diff_lines import changes_since, format_ranges, staged_changes
+
+PREFIX = "br-coverage"
+_TEST_PATHSPECS = [
+    ":(glob)**/test_*.py",
+    ":(glob)**/*_test.py",
+    ":(glob)**/*_test.go",
+    ":(glob)**/*.test.*",
+    ":(glob)**/*.spec.*",
+    ":(glob)**/*Test.java",
+    ":(glob)**/*Test.kt",
+    ":(glob)**/tests/**",
+]
+
+
+@dataclass
+class GateOutcome:
+    """What the gate decided, the lines to print, and the same facts as JSON-ready data."""
+
+    exit_code: int = 0
+    lines: list[str] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def fail(self, line: str) -> None:
+        self.exit_code = 1
+        self.lines.append(line)
+
+
+def _tests_exist(root: Path) -> bool:
+    out = run_git(
+        ["ls-files", "--cached", "--others", "--exclude-standard", "--", *_TEST_PATHSPECS],
+        cwd=root,
+        check=False,
+    )
+    return bool(out.strip())
+
+
+def _hint(settings: CoverageSettings, reports: list[Report]) -> str:
+    if settings.test_command:
+        return settings.test_command
+    return checks.REGENERATE_HINT.get(reports[0].fmt if reports else "", "pytest --cov")
+
+
+def _no_report(root: Path, settings: CoverageSettings, missing: list[str]) -> GateOutcome:
+    looked = ", ".join(missing) if missing else "the usual report paths (see docs/COVERAGE.md)"
+    outcome = GateOutcome(data={"status": "no-report", "looked_for": missing})
+    if _tests_exist(root):
+        what = (
+            f"tests exist but no coverage report was found ({looked}); "
+            f"create one with `{_hint(settings, [])}`"
+        )
+    else:
+        what = f"no test suite and no coverage report found ({looked}); nothing to check"
+    if settings.fail_when_no_report:
+        outcome.fail(f"{PREFIX}: FAIL {what} (fail_when_no_report = true)")
+        outcome.data["status"] = "fail"
+    else:
+        outcome.lines.append(f"{PREFIX}: notice: {what}")
+    return outcome
+
+
+def _check_staleness(
+    root: Path,
+    settings: CoverageSettings,
+    reports: list[Report],
+    changed: dict[str, list[int]],
+    outcome: GateOutcome,
+) -> list[Report]:
+    stale = checks.stale_sources(reports, changed, root)
+    names = ", ".join(r.path.name for r in reports)
+    if stale and settings.staleness == "run":
+        result = checks.run_test_command(root, settings)
+        outcome.data["test_command"] = {"ok": result.ok, "summary": result.summary}
+        if not result.ok:
+            outcome.fail(f"{PREFIX}: FAIL {result.summary}; fix the tests or the command")
+            outcome.lines += [f"  | {line}" for line in result.tail]
+        paths, _ = checks.report_candidates(root, settings)
+        reports = checks.load_reports(root, settings, paths) if paths else reports
+        stale = checks.stale_sources(reports, changed, root)
+        if stale:
+            outcome.fail(
+                f"{PREFIX}: FAIL `{settings.test_command}` did not refresh {names}; "
+                "make it write the report [coverage] reports names"
+            )
+    elif stale:
+        shown = ", ".join(stale[:5]) + (f" and {len(stale) - 5} more" if len(stale) > 5 else "")
+        text = (
+            f"{names} is older than staged {shown}; its line numbers may not match; "
+            f"regenerate it with `{_hint(settings, reports)}`"
+        )
+        if settings.staleness == "fail":
+            outcome.fail(f"{PREFIX}: FAIL {text}")
+        else:
+            outcome.lines.append(f"{PREFIX}: warning: {text}")
+    outcome.data["stale"] = {"mode": settings.staleness, "files": stale}
+    return reports
+
+
+def _check_total(settings: CoverageSettings, reports: list[Report], outcome: GateOutcome) -> None:
+    totals = checks.merged_totals(reports)
+    names = ", ".join(str(r.path.name) for r in reports)
+    percent = totals.percent
+    entry: dict[str, Any] = {
+        "percent": round(percent, 2),
+        "minimum": settings.minimum,
+        "minimum_from": settings.minimum_from or None,
+        "lines_covered": totals.lines_covered,
+        "lines_total": totals.lines_total,
+        "branches_covered": totals.branches_covered,
+        "branches_total": totals.branches_total,
+    }
+    entry["passed"] = settings.minimum is None or not checks.total_fails(
+        percent, settings.minimum, settings.precision
+    )
+    outcome.data["total"] = entry
+    if not entry["passed"]:
+        outcome.fail(
+            f"{PREFIX}: FAIL total coverage {percent:.2f}% in {names} is below the minimum "
+            f"{settings.minimum:g}% ({settings.minimum_from}); add tests for untested code, "
+            f"then regenerate the report with `{_hint(settings, reports)}`"
+        )
+
+
+def _check_diff(
+    settings: CoverageSettings,
+    reports: list[Report],
+    changed: dict[str, list[int]],
+    outcome: GateOutcome,
+) -> None:
+    result = checks.diff_coverage(reports, changed)
+    passed = result.percent >= settings.diff_threshold
+    outcome.data["diff"] = {
+        "percent": result.percent,
+        "threshold": settings.diff_threshold,
+        "covered": result.covered,
+        "measured": result.measured,
+        "passed": passed,
+        "files": [
+            {
+                "path": f.path,
+                "percent": f.percent,
+                "measured": f.measured,
+                "covered": f.covered,
+                "uncovered_lines": f.uncovered,
+                "uncovered_ranges": format_ranges(f.uncovered),
+            }
+            for f in result.files
+        ],
+    }
+    if passed:
+        return
+    outcome.fail(
+        f"{PREFIX}: FAIL diff coverage {result.percent:.1f}% is below {settings.diff_threshold:g}%:"
+        f" {result.covered} of {result.measured} changed executable lines are covered"
+    )
+    for item in result.files:
+        if item.uncovered:
+            ranges = ", ".join(format_ranges(item.uncovered))
+            outcome.lines.append(
+                f"  {item.path}: lines {ranges} not covered ({item.covered} of {item.measured} "
+                f"changed lines covered, {item.percent:.1f}%); write tests for lines {ranges}"
+            )
+    outcome.lines.append(f"  then regenerate the report with `{_hint(settings, reports)}`")
+
+
+def _summary(outcome: GateOutcome, reports: list[Report]) -> None:
+    total, diff = outcome.data["total"], outcome.data["diff"]
+    minimum = f" (minimum {total['minimum']:g}%)" if total["minimum"] is not None else ""
+    outcome.lines.append(
+        f"{PREFIX}: ok: total {total['percent']:.2f}%{minimum}; diff {diff['percent']:.1f}% of "
+        f"{diff['measured']} changed executable lines (threshold {diff['threshold']:g}%); "
+        f"report {', '.join(r.path.name for r in reports)}"
+    )
+
+
+def run_gate(root: Path, base: str | None = None, head: str = "HEAD") -> GateOutcome:
+    """Run the three checks for the repository at `root` against the staged diff, or against
+    `base...head` when `base` is given. BRError (exit 2) for unreadable reports or config."""
+    settings = load_settings(root)
+    changed = staged_changes(root) if base is None else changes_since(root, base, head)
+    paths, missing = checks.report_candidates(root, settings)
+    outcome = GateOutcome()
+    if not paths and settings.staleness == "run" and settings.test_command:
+        result = checks.run_test_command(root, settings)
+        outcome.lines.append(f"{PREFIX}: no report yet; {result.summary}")
+        paths, missing = checks.report_candidates(root, settings)
+    if not paths:
+        no_report = _no_report(root, settings, missing)
+        no_report.lines[:0] = outcome.lines
+        return no_report
+    reports = checks.load_reports(root, settings, paths)
+    outcome.data["reports"] = [{"path": str(r.path), "format": r.fmt} for r in reports]
+    for name in missing:
+        outcome.lines.append(f"{PREFIX}: warning: configured report {name} does not exist")
+    reports = _check_staleness(root, settings, reports, changed, outcome)
+    _check_total(settings, reports, outcome)
+    _check_diff(settings, reports, changed, outcome)
+    if outcome.exit_code == 0:
+        _summary(outcome, reports)
+    outcome.data["status"] = "pass" if outcome.exit_code == 0 else "fail"
+    return outcome
+
+
+def _push_range() -> tuple[str, str] | None:
+    """At the pre-push stage pre-commit names the pushed range; judge those commits."""
+    start, end = os.environ.get("PRE_COMMIT_FROM_REF"), os.environ.get("PRE_COMMIT_TO_REF")
+    if start and end and set(start) != {"0"}:
+        return start, end
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=PREFIX, description=__doc__)
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--staged", action="store_true", help="judge the staged diff (default)")
+    where.add_argument("--base", metavar="REV", help="judge changes since REV (git diff REV...)")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    args = parser.parse_args(argv)
+    base, head = args.base, "HEAD"
+    if base is None and not args.staged and (pushed := _push_range()):
+        base, head = pushed
+    try:
+        outcome = run_gate(repo_root(), base=base, head=head)
+    except BRError as exc:
+        print(f"{PREFIX}: {exc.message}", file=sys.stderr)
+        if args.json:
+            print(json.dumps({"status": "error", "error": exc.message}))
+        return exc.exit_code
+    if args.json:
+        print(json.dumps({**outcome.data, "messages": outcome.lines}, indent=2))
+    else:
+        print("\n".join(outcome.lines))
+    return outcome.exit_code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
