@@ -26,6 +26,10 @@ def _register() -> None:
 
     app.add_typer(cost.app, name="cost")
 
+    from br_cli import coverage
+
+    app.add_typer(coverage.app, name="coverage")
+
 
 _register()
 
