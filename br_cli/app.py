@@ -30,12 +30,25 @@ def _register() -> None:
 
     app.add_typer(coverage.app, name="coverage")
 
+    from br_cli import db, features, telemetry
+
+    app.add_typer(telemetry.app, name="telemetry")
+    app.add_typer(db.app, name="db")
+    app.add_typer(features.app, name="features")
+
 
 _register()
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Console entry point: typer handles usage errors (exit 2); ours become one-line errors."""
+    """Console entry point; every command also records a build event (br_cli/capture.py)."""
+    from br_cli.capture import run_captured
+
+    return run_captured(_run, app, argv)
+
+
+def _run(argv: list[str] | None) -> int:
+    """typer handles usage errors (exit 2); ours become one-line errors."""
     try:
         app(args=argv, prog_name="br", standalone_mode=True)
     except BRError as exc:

@@ -80,8 +80,9 @@ def apply_migrations(conn: sqlite3.Connection) -> int:
 
 
 def _statements(sql: str) -> list[str]:
-    # executescript() would COMMIT our transaction, so split on ';' ourselves. A piece is joined
-    # with the next until SQLite calls it complete, so a trigger body (`BEGIN ...; END`) stays whole.
+    # executescript() would COMMIT our transaction, so split on ';' ourselves. A piece is
+    # joined with the next until SQLite calls it complete: a trigger body (`BEGIN ...; END`)
+    # stays whole.
     statements: list[str] = []
     pending = ""
     for piece in sql.split(";"):
@@ -157,6 +158,8 @@ def backup(dest: Path, path: Path | None = None) -> int:
     source_path = path if path is not None else db_path()
     if dest.exists():
         raise StoreError(f"{dest}: already exists; choose a new file name or remove it first")
+    if not dest.parent.is_dir():
+        raise StoreError(f"{dest.parent}: no such directory; create it or pick another path")
     conn = open_db(source_path)
     try:
         target = sqlite3.connect(dest)
@@ -167,7 +170,9 @@ def backup(dest: Path, path: Path | None = None) -> int:
     except sqlite3.Error as exc:
         raise store_error(source_path, exc) from exc
     except OSError as exc:
-        raise StoreError(f"{dest}: cannot write the backup ({exc.strerror}); pick another path") from exc
+        raise StoreError(
+            f"{dest}: cannot write the backup ({exc.strerror}); pick another path"
+        ) from exc
     finally:
         conn.close()
     return dest.stat().st_size

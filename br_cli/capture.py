@@ -1,0 +1,88 @@
+"""Every `br` command records a build event and may show a learning-phase banner, once.
+
+Both run after the command, cost a few milliseconds, and can never change its outcome: any
+failure here is swallowed (set BR_DEBUG=1 to see it on stderr).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import typer
+
+# Commands that must not count as builds: the Claude Code hook fires on every tool call, and
+# its stderr is never seen by a person, so a banner there would be "shown" to no one.
+_QUIET = {"telemetry claude-hook"}
+
+
+def command_path(app: typer.Typer, args: Sequence[str]) -> str:
+    """`telemetry status` for `br telemetry status --json`: names only, never argument values."""
+    words: list[str] = []
+    current: typer.Typer | None = app
+    for arg in args:
+        if current is None or arg.startswith("-"):
+            break
+        groups = {g.name: g.typer_instance for g in current.registered_groups if g.name}
+        commands = {
+            c.name or (c.callback.__name__.replace("_", "-") if c.callback else "")
+            for c in current.registered_commands
+        }
+        if arg in groups:
+            words.append(arg)
+            current = groups[arg]
+        elif arg in commands:
+            words.append(arg)
+            current = None
+        else:
+            break
+    return " ".join(words)
+
+
+def run_captured(
+    run: Callable[[list[str] | None], int], app: typer.Typer, argv: list[str] | None
+) -> int:
+    """Run the command, then record it and show a pending banner (never failing the command)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    start = time.perf_counter()
+    code = 1
+    try:
+        code = run(argv)
+    finally:
+        elapsed_ms = (time.perf_counter() - start) * 1000
+        try:
+            after_command(command_path(app, args), code, elapsed_ms)
+        except Exception as exc:  # telemetry must never break a command
+            if os.environ.get("BR_DEBUG"):
+                print(f"br: telemetry: {type(exc).__name__}: {exc}", file=sys.stderr)
+    return code
+
+
+def after_command(command: str, code: int, elapsed_ms: float) -> None:
+    if command in _QUIET:
+        return
+    from br_core.events import record_event
+
+    row = record_event(
+        "build",
+        {
+            "command": command or "br",
+            "duration_ms": round(elapsed_ms, 2),
+            "success": code == 0,
+            "exit_code": code,
+        },
+        root=Path.cwd(),
+    )
+    if row is None:
+        return  # telemetry is off: no new data, so no new phase either
+    from br_mcp.alerts import refresh_alerts, take_banner
+    from br_mcp.thresholds import threshold_status
+
+    status = threshold_status(Path.cwd())
+    refresh_alerts(status, Path.cwd())
+    text = take_banner(status.project_id)
+    if text:
+        print(text, file=sys.stderr)

@@ -1,0 +1,83 @@
+"""`br features`: record when a feature is planned and when it is done (feature events)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from br_core.errors import UsageError
+from br_core.events import record_event, repo_context
+from br_core.store import open_db
+from br_core.telemetry_store import feature_rows
+
+app = typer.Typer(help="Record features as they are added and completed.", no_args_is_help=True)
+COMPLEXITY = ("simple", "moderate", "complex", "critical")
+
+
+def _features(project_id: str) -> dict[str, dict[str, float | None]]:
+    conn = open_db()
+    try:
+        rows = feature_rows(conn, [project_id])
+    finally:
+        conn.close()
+    found: dict[str, dict[str, float | None]] = {}
+    for _pid, action, feature_id, ts, _hours in rows:
+        entry = found.setdefault(feature_id, {"added": None, "completed": None})
+        if action == "add" and entry["added"] is None:
+            entry["added"] = ts
+        elif action == "complete":
+            entry["completed"] = ts
+    return found
+
+
+@app.command()
+def add(
+    feature_id: Annotated[str, typer.Argument(help="A short id, e.g. login-page.")],
+    title: Annotated[str | None, typer.Option(help="One line describing it.")] = None,
+    complexity: Annotated[str | None, typer.Option(help="simple|moderate|complex|critical")] = None,
+) -> None:
+    """Record that a feature was planned."""
+    if complexity is not None and complexity not in COMPLEXITY:
+        raise UsageError(f"--complexity {complexity!r}: use one of {', '.join(COMPLEXITY)}")
+    data: dict[str, object] = {"action": "add", "feature_id": feature_id}
+    if title:
+        data["title"] = title
+    if complexity:
+        data["complexity"] = complexity
+    row = record_event("feature", data, root=Path.cwd())
+    typer.echo(f"{feature_id}: added" + ("" if row else " (telemetry is off: not recorded)"))
+
+
+@app.command()
+def complete(
+    feature_id: Annotated[str, typer.Argument(help="The id given to `br features add`.")],
+) -> None:
+    """Record that a feature is done; its duration is measured from `add` when there was one."""
+    ctx = repo_context(str(Path.cwd().resolve()))
+    known = _features(ctx.project_id).get(feature_id)
+    data: dict[str, object] = {"action": "complete", "feature_id": feature_id}
+    added = known["added"] if known else None
+    if added is not None:
+        data["duration_hours"] = round((time.time() - added) / 3600, 3)
+    row = record_event("feature", data, root=Path.cwd())
+    typer.echo(f"{feature_id}: completed" + ("" if row else " (telemetry is off: not recorded)"))
+
+
+@app.command("list")
+def list_features(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Features of this project, open ones first."""
+    ctx = repo_context(str(Path.cwd().resolve()))
+    found = _features(ctx.project_id)
+    if as_json:
+        typer.echo(json.dumps(found, indent=2, sort_keys=True))
+        return
+    if not found:
+        typer.echo("no features recorded (`br features add ID`)")
+    order = sorted(found.items(), key=lambda kv: (kv[1]["completed"] is not None, kv[0]))
+    for feature_id, entry in order:
+        state = "done" if entry["completed"] is not None else "open"
+        typer.echo(f"{state:<5} {feature_id}")

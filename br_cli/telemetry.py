@@ -1,0 +1,265 @@
+"""`br telemetry`: what is collected, learning-phase progress, and every privacy control."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from br_core.errors import UsageError
+from br_core.events import record_event, repo_context
+from br_core.paths import db_path
+from br_core.store import open_db, transaction
+from br_core.telemetry_settings import retention_days, set_enabled, telemetry_state
+from br_core.telemetry_store import clear_events, export_rows, prune_events, type_counts
+from br_mcp.alerts import dismiss as dismiss_alert
+from br_mcp.alerts import list_alerts
+from br_mcp.thresholds import CRITERION_UNITS, PHASES, threshold_status
+
+app = typer.Typer(
+    help="Local telemetry: status, learning-phase progress, statistics, export and opt-out.",
+    no_args_is_help=True,
+)
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+
+
+def _cwd() -> Path:
+    return Path.cwd()
+
+
+def _echo_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, sort_keys=True, default=str))
+
+
+@app.command()
+def status(as_json: JsonFlag = False) -> None:
+    """Collection state, where the data lives, its volume and counts per event type."""
+    ctx = repo_context(str(_cwd().resolve()))
+    state = telemetry_state(ctx.root)
+    path = db_path()
+    conn = open_db(path)
+    try:
+        counts = type_counts(conn)
+    finally:
+        conn.close()
+    mine = {c.type: c.n for c in counts if c.project_id == ctx.project_id}
+    every: dict[str, int] = {}
+    for c in counts:
+        every[c.type] = every.get(c.type, 0) + c.n
+    size = sum(p.stat().st_size for p in path.parent.glob(path.name + "*") if p.is_file())
+    data = {
+        "enabled": state.enabled,
+        "reason": state.reason,
+        "database": str(path),
+        "database_bytes": size,
+        "project_id": ctx.project_id,
+        "retention_days": retention_days(ctx.root),
+        "project_events": mine,
+        "all_events": every,
+        "projects": len({c.project_id for c in counts}),
+    }
+    if as_json:
+        _echo_json(data)
+        return
+    typer.echo(f"telemetry: {'on' if state.enabled else 'off'} ({state.reason})")
+    typer.echo(f"database:  {path} ({size / 1e6:.1f} MB)")
+    typer.echo(f"retention: {data['retention_days']} days (`br telemetry prune`)")
+    typer.echo(f"events:    {sum(mine.values())} in this project, {sum(every.values())} in all")
+    typer.echo(f"           {data['projects']} projects")
+    for kind in sorted(every):
+        typer.echo(f"  {kind:<12} {mine.get(kind, 0):>9} here {every[kind]:>10} all")
+
+
+@app.command()
+def ready(
+    phase: Annotated[str | None, typer.Argument(help="One phase; default: all.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Progress towards each learning phase, criterion by criterion."""
+    if phase is not None and phase not in PHASES:
+        raise UsageError(f"unknown phase {phase!r}; use one of {', '.join(PHASES)}")
+    result = threshold_status(_cwd())
+    phases = [p for p in result.phases if phase is None or p.name == phase]
+    if as_json:
+        dump = result.model_dump()
+        dump["phases"] = [p for p in dump["phases"] if phase is None or p["name"] == phase]
+        _echo_json(dump)
+        return
+    typer.echo(f"capability now: {result.capability}")
+    for item in phases:
+        mark = "READY" if item.reached else f"{item.progress:.0%}"
+        typer.echo(f"{item.name}: {mark}")
+        for c in item.criteria:
+            tick = "x" if c.met else " "
+            typer.echo(f"  [{tick}] {CRITERION_UNITS[c.name]}: {c.value:g} / {c.required}")
+    if phase is None:
+        typer.echo("minimum samples (this project):")
+        for key, entry in result.minimum_samples.items():
+            tick = "x" if entry["enough"] else " "
+            typer.echo(f"  [{tick}] {key.replace('_', ' ')}: {entry['have']} / {entry['need']}")
+
+
+@app.command()
+def alerts(as_json: JsonFlag = False) -> None:
+    """Learning-phase alerts of this project: reached, shown, dismissed."""
+    ctx = repo_context(str(_cwd().resolve()))
+    docs = list_alerts(ctx.project_id)
+    if as_json:
+        _echo_json(docs)
+        return
+    if not docs:
+        typer.echo("no learning-phase alerts yet (`br telemetry ready` shows the progress)")
+    for doc in docs:
+        state = "dismissed" if doc.get("dismissed_at") else "shown" if doc.get("shown_at") else ""
+        reached = _day(doc.get("reached_at")) if doc.get("reached_at") else "not reached"
+        typer.echo(f"{doc['phase']}: reached {reached} {state}".rstrip())
+
+
+def _day(ts: Any) -> str:
+    return datetime.fromtimestamp(float(ts), UTC).strftime("%Y-%m-%d")
+
+
+@app.command()
+def dismiss(phase: Annotated[str, typer.Argument(help="The phase whose banner to hide.")]) -> None:
+    """Never show this phase's banner again for this project."""
+    ctx = repo_context(str(_cwd().resolve()))
+    dismiss_alert(ctx.project_id, phase)
+    typer.echo(f"{phase}: dismissed")
+
+
+@app.command()
+def stats(as_json: JsonFlag = False) -> None:
+    """Counts, weekly trends, success rates and means, each with a 95% interval and its n."""
+    from br_cli.telemetry_report import print_stats
+
+    print_stats(_cwd(), as_json)
+
+
+@app.command()
+def disable() -> None:
+    """Stop collecting, for every repository of this user (writes a marker in BR_HOME)."""
+    set_enabled(False)
+    typer.echo("telemetry disabled; existing data is kept (`br telemetry clear` deletes it)")
+
+
+@app.command()
+def enable() -> None:
+    """Collect again (env vars and [telemetry] enabled = false still win)."""
+    set_enabled(True)
+    state = telemetry_state(repo_context(str(_cwd().resolve())).root)
+    typer.echo(f"telemetry: {'on' if state.enabled else 'off'} ({state.reason})")
+
+
+@app.command()
+def clear(
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete every recorded event (all projects) after confirmation."""
+    if not yes and not typer.confirm("Delete all telemetry events of every project?"):
+        typer.echo("nothing deleted")
+        raise typer.Exit(1)
+    conn = open_db()
+    try:
+        with transaction(conn):
+            deleted = clear_events(conn)
+    finally:
+        conn.close()
+    typer.echo(f"deleted {deleted} events")
+
+
+def _when(text: str | None, option: str) -> float | None:
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise UsageError(f"{option} {text!r}: not a date; use YYYY-MM-DD or ISO 8601") from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
+
+
+@app.command()
+def export(
+    file: Annotated[Path, typer.Argument(help="JSONL file to write ('-' for stdout).")],
+    since: Annotated[str | None, typer.Option(help="From this date (UTC), inclusive.")] = None,
+    until: Annotated[str | None, typer.Option(help="Up to this date (UTC), exclusive.")] = None,
+) -> None:
+    """Write events as JSON Lines, one event per line, oldest first."""
+    start, end = _when(since, "--since"), _when(until, "--until")
+    if str(file) != "-" and not file.parent.is_dir():
+        raise UsageError(f"{file.parent}: no such directory; create it or pick another path")
+    conn = open_db()
+    count = 0
+    try:
+        out = sys.stdout if str(file) == "-" else file.open("w", encoding="utf-8")
+        try:
+            for row in export_rows(conn, start, end):
+                out.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
+                count += 1
+        finally:
+            if out is not sys.stdout:
+                out.close()
+    finally:
+        conn.close()
+    if str(file) != "-":
+        typer.echo(f"wrote {count} events to {file}")
+
+
+@app.command()
+def prune(
+    days: Annotated[
+        int | None, typer.Option(min=1, help="Keep this many days (default: the retention).")
+    ] = None,
+) -> None:
+    """Delete events older than the retention period ([telemetry] retention_days, 365)."""
+    keep = days if days is not None else retention_days(repo_context(str(_cwd().resolve())).root)
+    conn = open_db()
+    try:
+        with transaction(conn):
+            deleted = prune_events(conn, time.time() - keep * 86_400)
+    finally:
+        conn.close()
+    typer.echo(f"deleted {deleted} events older than {keep} days")
+
+
+@app.command("claude-hook")
+def claude_hook() -> None:
+    """Record a Claude Code hook payload (JSON on stdin) as a session event; always exits 0."""
+    try:
+        record_claude_payload(sys.stdin.read(1_000_000))
+    except Exception as exc:  # a telemetry failure must never disturb a Claude Code session
+        message = " ".join(str(getattr(exc, "message", None) or exc).split())
+        print(f"br telemetry claude-hook: warning: not recorded: {message}", file=sys.stderr)
+
+
+def record_claude_payload(text: str) -> int | None:
+    """Only names are kept: the event, tool, source/reason and a hash of the session id.
+
+    Tool inputs and outputs (code, commands, prompts) are never read into the event.
+    """
+    try:
+        payload = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"stdin: not a JSON hook payload ({exc.msg})") from exc
+    if not isinstance(payload, dict):
+        raise UsageError("stdin: the hook payload must be a JSON object")
+    data: dict[str, object] = {"event": str(payload.get("hook_event_name") or "unknown")}
+    session = payload.get("session_id")
+    if session:
+        data["session"] = hashlib.sha256(str(session).encode()).hexdigest()[:12]
+    for key, field in (("tool_name", "tool_name"), ("source", "source"), ("reason", "reason")):
+        if isinstance(payload.get(key), str):
+            data[field] = payload[key]
+    if isinstance(payload.get("agent_type"), str):
+        data["agent_type"] = payload["agent_type"]
+    cwd = payload.get("cwd")
+    root = Path(cwd) if isinstance(cwd, str) and os.path.isdir(cwd) else None
+    return record_event("session", data, root=root)
