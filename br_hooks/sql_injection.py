@@ -1,0 +1,279 @@
+"""`br-sql-injection`: flag SQL built from untrusted input that reaches a database call.
+
+Python files are analysed on the AST (br_hooks/sqli_python.py); a file this interpreter cannot
+parse (say, Python 3.12 f-string syntax under 3.11) gets a token-level check and a notice, never
+silence. JavaScript and TypeScript get a token-level check (br_hooks/sqli_js.py).
+Suppress one finding with `br:allow`, `noqa: S608` or `nosec B608` on its line, or with an entry in
+`.buildrunner/whitelist.txt` (a `path:line`, a glob or the finding's fingerprint).
+Exit 0: clean; 1: findings; 2: a named file cannot be read or the whitelist is malformed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from br_core.errors import BRError
+from br_hooks.allowlist import has_inline_marker, load_whitelist, normalize_path
+from br_hooks.files import Skip, read_text_file
+
+PY_SUFFIXES = {".py", ".pyw", ".pyi"}
+JS_SUFFIXES = {".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts"}
+_SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache"}
+_SUPPRESS = re.compile(r"(?i)noqa:[\w\s,]*\bS608\b|#\s*nosec\b(?!\S)|nosec[:\s][\w\s,]*\bB6(?:08|10|11)\b")
+HOW_TEXT = {
+    "f-string": "an f-string",
+    "%": "% formatting",
+    ".format": "str.format()",
+    "+": "+ concatenation",
+    "join": "str.join()",
+    "template": "a template literal",
+    "token": "string formatting",
+}
+
+
+@dataclass(frozen=True)
+class SqlFinding:
+    """One place where untrusted text is spliced into SQL that reaches a database call."""
+
+    rule: str
+    path: str
+    line: int
+    sink: str
+    source: str
+    how: str
+    fix: str
+    language: str = "python"
+    fallback: bool = False
+    snippet: str = field(default="", compare=False)
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable across line moves: the rule, the file and the sink line's own text."""
+        key = f"{self.rule}\0{self.path}\0{' '.join(self.snippet.split())}"
+        return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+    @property
+    def message(self) -> str:
+        how = HOW_TEXT.get(self.how, self.how)
+        text = f"SQL passed to `{self.sink}` is built with {how} from {self.source}"
+        if self.fallback:
+            text += " (token-level check: the file does not parse with this Python)"
+        return text
+
+    def format_line(self) -> str:
+        return f"{self.path}:{self.line}: {self.rule} {self.message}; fix: {self.fix}"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "rule": self.rule,
+            "path": self.path,
+            "line": self.line,
+            "sink": self.sink,
+            "source": self.source,
+            "how": self.how,
+            "fix": self.fix,
+            "language": self.language,
+            "fallback": self.fallback,
+            "fingerprint": self.fingerprint,
+            "message": self.message,
+        }
+
+
+@dataclass
+class ScanResult:
+    findings: list[SqlFinding] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    files: int = 0
+
+
+def language_of(path: Path, text: str | None = None) -> str | None:
+    suffix = path.suffix.lower()
+    if suffix in PY_SUFFIXES:
+        return "python"
+    if suffix in JS_SUFFIXES:
+        return "js"
+    if text is not None and not suffix and text.startswith("#!"):
+        first = text.split("\n", 1)[0]
+        return "python" if "python" in first else "js" if "node" in first else None
+    return None
+
+
+def expand(paths: Sequence[Path]) -> list[Path]:
+    """Files under `paths` (directories walked, tool and vendored directories skipped)."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                parts = set(child.relative_to(path).parts[:-1])
+                if child.is_file() and not parts & _SKIP_DIRS and language_of(child):
+                    out.append(child)
+        else:
+            out.append(path)
+    return out
+
+
+def scan_files(paths: Sequence[Path], root: Path) -> ScanResult:
+    """Scan `paths` (files or directories); suppressed findings are dropped."""
+    whitelist = load_whitelist(root)
+    result = ScanResult()
+    for path in expand(paths):
+        rel = normalize_path(path, root)
+        if whitelist.path_allowed(rel):
+            continue
+        text = read_text_file(path)
+        if isinstance(text, Skip):
+            if text.error:
+                result.errors.append(text.message())
+            elif text.notice:
+                result.notices.append(text.message())
+            continue
+        language = language_of(path, text)
+        if language is None:
+            continue
+        result.files += 1
+        lines = text.splitlines()
+        for finding in _scan_text(rel, text, language, result.notices):
+            span = lines[finding.line - 1 : finding.line + _span(finding)]
+            if any(has_inline_marker(s) or _SUPPRESS.search(s) for s in span):
+                continue
+            if whitelist.allows(rel, finding.line, finding.fingerprint):
+                continue
+            result.findings.append(finding)
+    return result
+
+
+def _span(finding: SqlFinding) -> int:
+    return 0 if finding.fallback else 3
+
+
+def _scan_text(rel: str, text: str, language: str, notices: list[str]) -> list[SqlFinding]:
+    lines = text.splitlines()
+
+    def snippet(line: int) -> str:
+        return lines[line - 1] if 0 < line <= len(lines) else ""
+
+    if language == "js":
+        from br_hooks.sqli_js import analyze_js
+
+        return [
+            SqlFinding(f.rule, rel, f.line, f.sink, f.source, f.how, f.fix, "js", False, snippet(f.line))
+            for f in analyze_js(text)
+        ]
+    from br_hooks.sqli_python import analyze_source
+
+    try:
+        raw = analyze_source(text, rel)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        from br_hooks.sqli_pytokens import analyze_tokens
+
+        where = f" at line {exc.lineno}" if isinstance(exc, SyntaxError) and exc.lineno else ""
+        version = f"{sys.version_info.major}.{sys.version_info.minor}"
+        notices.append(
+            f"{rel}: does not parse with Python {version}{where}; "
+            "checked with the token-level fallback instead"
+        )
+        return [
+            SqlFinding(f.rule, rel, f.line, f.sink, f.source, f.how, f.fix, "python", True, snippet(f.line))
+            for f in analyze_tokens(text)
+        ]
+    return [
+        SqlFinding(f.rule, rel, f.line, f.sink, f.source, f.how, f.fix, "python", False, snippet(f.line))
+        for f in raw
+    ]
+
+
+def scan_paths(paths: Sequence[Path], root: Path) -> list[SqlFinding]:
+    """Public API (CLI, `br security check`, the MCP scan tool): findings only, sorted."""
+    return scan_files(paths, root).findings
+
+
+def sarif(findings: Sequence[SqlFinding]) -> dict[str, object]:
+    """SARIF 2.1.0 for code-scanning uploads."""
+    rules = sorted({f.rule for f in findings})
+    return {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "br-sql-injection",
+                        "informationUri": "https://github.com/buildrunner/buildrunner",
+                        "rules": [
+                            {"id": r, "shortDescription": {"text": "SQL built from untrusted input"}}
+                            for r in rules
+                        ],
+                    }
+                },
+                "results": [
+                    {
+                        "ruleId": f.rule,
+                        "level": "error",
+                        "message": {"text": f"{f.message}. Fix: {f.fix}"},
+                        "locations": [
+                            {
+                                "physicalLocation": {
+                                    "artifactLocation": {"uri": f.path},
+                                    "region": {"startLine": f.line},
+                                }
+                            }
+                        ],
+                        "partialFingerprints": {"brFingerprint/v1": f.fingerprint},
+                    }
+                    for f in findings
+                ],
+            }
+        ],
+    }
+
+
+def render(result: ScanResult, fmt: str) -> str:
+    """The report in `text`, `json` or `sarif` form (stdout); notices go to stderr separately."""
+    import json
+
+    if fmt == "json":
+        payload = {
+            "findings": [f.to_dict() for f in result.findings],
+            "notices": result.notices,
+            "errors": result.errors,
+            "files_scanned": result.files,
+        }
+        return json.dumps(payload, indent=2)
+    if fmt == "sarif":
+        return json.dumps(sarif(result.findings), indent=2)
+    return "\n".join(f.format_line() for f in result.findings)
+
+
+def exit_code(result: ScanResult) -> int:
+    return 2 if result.errors else 1 if result.findings else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="br-sql-injection", description=__doc__.split("\n")[0])
+    parser.add_argument("filenames", nargs="*", help="files or directories to check")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--json", action="store_true", help="print findings as JSON")
+    group.add_argument("--sarif", action="store_true", help="print findings as SARIF 2.1.0")
+    args = parser.parse_args(argv)
+    try:
+        result = scan_files([Path(p) for p in args.filenames], Path.cwd())
+    except BRError as exc:
+        print(f"br-sql-injection: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    for line in result.notices + result.errors:
+        print(f"br-sql-injection: {line}", file=sys.stderr)
+    out = render(result, "json" if args.json else "sarif" if args.sarif else "text")
+    if out:
+        print(out)
+    return exit_code(result)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

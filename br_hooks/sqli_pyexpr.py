@@ -1,0 +1,451 @@
+"""Expression evaluation for the Python SQL-injection analysis: sources, sanitizers, splicing.
+
+`ExprEval.value(node, env)` maps an expression to a `Val` given the names bound so far in the
+function. Subclasses hook `on_call` to check sinks and `call_summary` to look into small local
+helpers. Everything here is per-expression and cheap: no fixpoints, no imports beyond `ast`/`re`.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from br_hooks.sqli_values import SAFE, Val, literal, merge, splice
+
+Env = dict[str, Val]
+
+PARAM_PREFIX = "parameter `"
+# Free names that are untrusted wherever they appear (Flask's and Bottle's global request).
+_SOURCE_NAMES = {"request": "the web request"}
+_SOURCE_ATTRS = {
+    "os.environ": "environment variables",
+    "environ": "environment variables",
+    "sys.argv": "command-line arguments",
+    "sys.stdin": "standard input",
+}
+_SOURCE_CALLS = {
+    "input": "input()",
+    "raw_input": "input()",
+    "getenv": "environment variables",
+    "os.getenv": "environment variables",
+    "os.environ.get": "environment variables",
+    "environ.get": "environment variables",
+    "parse_args": "command-line arguments",
+    "parse_known_args": "command-line arguments",
+    "read": "a file or stream read",
+    "readline": "a file or stream read",
+    "readlines": "a file or stream read",
+    "read_text": "a file read",
+    "read_bytes": "a file read",
+    "recv": "the network",
+    "recvfrom": "the network",
+    "urlopen": "the network",
+    "getpass": "input()",
+}
+_NETWORK_MODULES = {"requests", "httpx", "aiohttp", "urllib3"}
+# Calls whose result cannot carry quotes or SQL syntax, or that quote/escape for SQL.
+SANITIZERS = {
+    "int", "float", "bool", "complex", "len", "abs", "round", "ord", "hash", "id", "hex",
+    "oct", "bin", "sum", "UUID", "Decimal", "Fraction", "quote_name", "quote_ident",
+    "quote_identifier", "escape_string", "escape_identifier", "escape_literal", "Identifier",
+    "Literal", "Placeholder", "literal", "sql_quote", "quote_literal", "strptime",
+    "fromisoformat", "fromtimestamp", "isdigit", "isnumeric", "isdecimal", "count", "index",
+    "find", "timestamp", "uuid4", "uuid1", "randint", "bindparam",
+}  # fmt: skip
+_STR_METHODS = {
+    "strip", "lstrip", "rstrip", "lower", "upper", "title", "capitalize", "casefold",
+    "replace", "encode", "decode", "ljust", "rjust", "center", "zfill", "swapcase",
+    "removeprefix", "removesuffix", "expandtabs", "translate", "format_map",
+}  # fmt: skip
+_CONTAINER_GETS = {"get", "pop", "setdefault", "getlist", "copy", "values", "items", "keys"}
+_SAFE_PATTERN = re.compile(r"\^?(?:\[(?:[\w\-]|\\[wd.])+\][+*]?(?:\{\d+(?:,\d*)?\})?|\\[wd][+*]?)+\$?")
+_STRIP_PATTERN = re.compile(r"\[\^(?:[\w\-]|\\[wd.])+\][+*]?")
+
+
+def dotted(node: ast.expr) -> str | None:
+    """`a.b.c` for a chain of names and attributes (calls inside become `()`), else None."""
+    parts: list[str] = []
+    while True:
+        if isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        elif isinstance(node, ast.Call):
+            parts.append("()")
+            node = node.func
+        elif isinstance(node, ast.Name):
+            parts.append(node.id)
+            return ".".join(reversed(parts)).replace(".()", "()")
+        else:
+            return None
+
+
+def last_name(node: ast.expr) -> str:
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Name):
+        return node.id
+    return ""
+
+
+def safe_regex(pattern: object) -> bool:
+    """An anchored pattern made only of word-like character classes: no quotes, no spaces."""
+    return isinstance(pattern, str) and bool(_SAFE_PATTERN.fullmatch(pattern))
+
+
+class ExprEval:
+    """Evaluate expressions to `Val`s. `imports` maps local names to the modules they came from."""
+
+    def __init__(self, imports: dict[str, str]) -> None:
+        self.imports = imports
+
+    # hooks for the interpreter
+    def on_call(self, node: ast.Call, env: Env, args: list[Val]) -> None:  # pragma: no cover
+        """Check sinks; overridden by the interpreter."""
+
+    def call_summary(self, node: ast.Call, env: Env, args: list[Val]) -> Val | None:
+        """The result of calling a local helper, when known; overridden by the interpreter."""
+        return None
+
+    def value(self, node: ast.expr | None, env: Env) -> Val:
+        if node is None:
+            return SAFE
+        method = getattr(self, "_v_" + type(node).__name__, None)
+        if method is None:
+            # Anything else (lambdas, comparisons of unknown kind): evaluate children for sinks.
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.expr):
+                    self.value(child, env)
+            return SAFE
+        result: Val = method(node, env)
+        return result
+
+    def _v_Constant(self, node: ast.Constant, env: Env) -> Val:
+        return literal(node.value)
+
+    def _v_Name(self, node: ast.Name, env: Env) -> Val:
+        if node.id in env:
+            return env[node.id]
+        if node.id in _SOURCE_NAMES and node.id not in self.imports:
+            return Val(taint=_SOURCE_NAMES[node.id])
+        if self.imports.get(node.id, "").startswith(("flask", "bottle", "quart")):
+            return Val(taint="the web request") if node.id == "request" else SAFE
+        return SAFE
+
+    def _v_Attribute(self, node: ast.Attribute, env: Env) -> Val:
+        name = dotted(node)
+        if name is not None:
+            if name in env:
+                return env[name]
+            for prefix, source in _SOURCE_ATTRS.items():
+                if name == prefix or name.startswith(prefix + "."):
+                    return Val(taint=source)
+        base = self.value(node.value, env)
+        return Val(taint=base.taint) if base.taint else SAFE
+
+    def _v_Subscript(self, node: ast.Subscript, env: Env) -> Val:
+        base = self.value(node.value, env)
+        self.value(node.slice, env)
+        if isinstance(node.slice, ast.Slice):
+            return base
+        if base.elems is not None:
+            return base.elems if not base.taint else merge(base.elems, Val(taint=base.taint))
+        return Val(taint=base.taint, is_str=base.is_str) if base.taint else SAFE
+
+    def _v_JoinedStr(self, node: ast.JoinedStr, env: Env) -> Val:
+        parts: list[Val] = []
+        for piece in node.values:
+            if isinstance(piece, ast.FormattedValue):
+                val = self.value(piece.value, env)
+                if _numeric_spec(piece.format_spec):
+                    val = val.untainted()
+                parts.append(val)
+            else:
+                parts.append(self.value(piece, env))
+        return splice("f-string", parts)
+
+    def _v_BinOp(self, node: ast.BinOp, env: Env) -> Val:
+        left, right = self.value(node.left, env), self.value(node.right, env)
+        if isinstance(node.op, ast.Add):
+            if left.is_str or right.is_str:
+                return splice("+", [left, right])
+            if left.elems is not None or right.elems is not None:
+                return Val(taint=left.taint or right.taint, elems=merge(left.elems, right.elems))
+            return merge(left, right)
+        if isinstance(node.op, ast.Mod):
+            if left.is_str or left.text:
+                args = right.elems if right.elems is not None else right
+                return splice("%", [left, merge(args, Val(taint=right.taint))])
+            return SAFE if not left.taint else left
+        if isinstance(node.op, ast.Mult):
+            # "?" * n and ["%s"] * n repeat a constant: the count cannot inject text.
+            for side in (left, right):
+                if side.is_str or side.elems is not None:
+                    return side
+            return SAFE
+        return SAFE  # arithmetic yields numbers
+
+    def _v_BoolOp(self, node: ast.BoolOp, env: Env) -> Val:
+        return merge(*(self.value(v, env) for v in node.values))
+
+    def _v_IfExp(self, node: ast.IfExp, env: Env) -> Val:
+        self.value(node.test, env)
+        truth = self.constant_truth(node.test, env)
+        body = self.value(node.body, self.refined(node.test, env, True))
+        orelse = self.value(node.orelse, self.refined(node.test, env, False))
+        if truth is True:
+            return body
+        if truth is False:
+            return orelse
+        return merge(body, orelse)
+
+    def _v_Compare(self, node: ast.Compare, env: Env) -> Val:
+        self.value(node.left, env)
+        for comp in node.comparators:
+            self.value(comp, env)
+        return SAFE
+
+    def _v_UnaryOp(self, node: ast.UnaryOp, env: Env) -> Val:
+        self.value(node.operand, env)
+        return SAFE
+
+    def _container(self, elts: list[ast.expr], env: Env) -> Val:
+        vals = [self.value(e, env) for e in elts]
+        return Val(elems=merge(*vals) if vals else SAFE)
+
+    def _v_List(self, node: ast.List, env: Env) -> Val:
+        return self._container(node.elts, env)
+
+    _v_Tuple = _v_List
+    _v_Set = _v_List
+
+    def _v_Dict(self, node: ast.Dict, env: Env) -> Val:
+        for key in node.keys:
+            self.value(key, env)
+        return self._container(node.values, env)
+
+    def _v_Starred(self, node: ast.Starred, env: Env) -> Val:
+        return self.value(node.value, env)
+
+    def _v_Await(self, node: ast.Await, env: Env) -> Val:
+        return self.value(node.value, env)
+
+    def _v_NamedExpr(self, node: ast.NamedExpr, env: Env) -> Val:
+        val = self.value(node.value, env)
+        env[node.target.id] = val
+        return val
+
+    def _comprehension(self, gens: list[ast.comprehension], env: Env) -> Env:
+        inner = dict(env)
+        for gen in gens:
+            source = self.value(gen.iter, inner)
+            self.bind(gen.target, iter_element(source, gen.iter), inner)
+            for cond in gen.ifs:
+                inner = self.refined(cond, inner, True)
+        return inner
+
+    def _v_ListComp(self, node: ast.ListComp, env: Env) -> Val:
+        inner = self._comprehension(node.generators, env)
+        return Val(elems=self.value(node.elt, inner))
+
+    _v_SetComp = _v_ListComp
+    _v_GeneratorExp = _v_ListComp
+
+    def _v_DictComp(self, node: ast.DictComp, env: Env) -> Val:
+        inner = self._comprehension(node.generators, env)
+        self.value(node.key, inner)
+        return Val(elems=self.value(node.value, inner))
+
+    def bind(self, target: ast.expr, val: Val, env: Env) -> None:
+        """Assign `val` to `target` (names, tuples, attributes, subscripts)."""
+        if isinstance(target, ast.Name):
+            env[target.id] = val
+        elif isinstance(target, ast.Tuple | ast.List):
+            elem = val.elems if val.elems is not None else val
+            for sub in target.elts:
+                self.bind(sub, elem, env)
+        elif isinstance(target, ast.Attribute):
+            key = dotted(target)
+            if key is not None:
+                env[key] = val
+        elif isinstance(target, ast.Subscript):
+            key = dotted(target.value)
+            if key is not None and key in env:
+                old = env[key]
+                env[key] = Val(taint=old.taint, elems=merge(old.elems, val))
+        elif isinstance(target, ast.Starred):
+            self.bind(target.value, Val(elems=val), env)
+
+    def _v_Call(self, node: ast.Call, env: Env) -> Val:
+        args = [self.value(a, env) for a in node.args]
+        kwargs = {kw.arg: self.value(kw.value, env) for kw in node.keywords}
+        self.on_call(node, env, args)
+        summary = self.call_summary(node, env, args)
+        if summary is not None:
+            return summary
+        return self.call_result(node, env, args, list(kwargs.values()))
+
+    def call_result(self, node: ast.Call, env: Env, args: list[Val], kwargs: list[Val]) -> Val:
+        """What a call returns: sources taint, sanitizers clean, string methods propagate."""
+        func = node.func
+        name = dotted(func) or ""
+        short = last_name(func)
+        if name in _SOURCE_CALLS or short in _SOURCE_CALLS:
+            return Val(taint=_SOURCE_CALLS.get(name) or _SOURCE_CALLS[short], is_str=True)
+        if name.split(".")[0] in _NETWORK_MODULES or self.imports.get(name.split(".")[0], "") in (
+            _NETWORK_MODULES
+        ):
+            return Val(taint="the network")
+        if short in SANITIZERS or (short == "str" and args and _is_sanitized(args[0])):
+            return SAFE
+        if short == "sub" and name.startswith("re.") and len(node.args) >= 3:
+            pattern, repl = node.args[0], node.args[1]
+            if (
+                isinstance(pattern, ast.Constant)
+                and isinstance(pattern.value, str)
+                and _STRIP_PATTERN.fullmatch(pattern.value)
+                and isinstance(repl, ast.Constant)
+                and repl.value == ""
+            ):
+                return Val(is_str=True)
+        if isinstance(func, ast.Attribute):
+            return self._method_result(func, env, short, args, kwargs)
+        if short in {"str", "repr", "ascii", "format"} and args:
+            return Val(taint=args[0].taint, built=args[0].built, text=args[0].text, is_str=True)
+        if short in {"list", "tuple", "set", "frozenset", "sorted", "reversed", "dict"} and args:
+            return Val(taint=args[0].taint, elems=iter_element(args[0], node.args[0]))
+        if short in {"enumerate", "zip", "range", "map", "filter"}:
+            return Val(elems=merge(*(iter_element(a, None) for a in args)))
+        # An unknown function: what goes in may come out.
+        return _propagate(args + kwargs)
+
+    def _method_result(
+        self, func: ast.Attribute, env: Env, short: str, args: list[Val], kwargs: list[Val]
+    ) -> Val:
+        receiver = self.value(func.value, env)
+        if short == "join":
+            elems = [iter_element(a, None) for a in args]
+            return splice("join", [receiver, *elems])
+        if short == "format":
+            return splice(".format", [receiver, *args, *kwargs])
+        if short in _STR_METHODS:
+            return merge(receiver, *(a for a in args if a.taint))
+        if short in {"split", "splitlines", "rsplit", "partition"}:
+            return Val(taint=receiver.taint, elems=Val(taint=receiver.taint, is_str=True))
+        if short in _CONTAINER_GETS and receiver.elems is not None:
+            default = args[1:] if short in {"get", "pop", "setdefault"} else []
+            if short in {"items", "values", "keys", "copy"}:
+                return Val(taint=receiver.taint, elems=receiver.elems)
+            return merge(receiver.elems, *default, Val(taint=receiver.taint))
+        if receiver.taint:
+            return Val(taint=receiver.taint)
+        return _propagate(args + kwargs)
+
+    # conditions: constant truth and allow-list refinement
+    def constant_truth(self, test: ast.expr, env: Env) -> bool | None:
+        if isinstance(test, ast.Constant):
+            return bool(test.value)
+        if isinstance(test, ast.Name) and test.id in env and env[test.id].has_const:
+            return bool(env[test.id].const)
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            inner = self.constant_truth(test.operand, env)
+            return None if inner is None else not inner
+        return None
+
+    def refined(self, test: ast.expr, env: Env, truth: bool) -> Env:
+        """`env` where the test being `truth` proves some names safe (allow-lists, digits)."""
+        cleaned = self._proven_safe(test, env, truth)
+        if not cleaned:
+            return env
+        out = dict(env)
+        for key in cleaned:
+            out[key] = out.get(key, SAFE).untainted()
+        return out
+
+    def _proven_safe(self, test: ast.expr, env: Env, truth: bool) -> list[str]:
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            return self._proven_safe(test.operand, env, not truth)
+        if isinstance(test, ast.BoolOp):
+            if isinstance(test.op, ast.And) == truth:
+                return [k for v in test.values for k in self._proven_safe(v, env, truth)]
+            return []
+        if isinstance(test, ast.Compare) and len(test.ops) == 1:
+            key = dotted(test.left)
+            op, right = test.ops[0], test.comparators[0]
+            if key is None:
+                return []
+            if isinstance(op, ast.In | ast.NotIn) and self._fixed_collection(right, env):
+                return [key] if isinstance(op, ast.In) == truth else []
+            if isinstance(op, ast.Eq | ast.NotEq) and isinstance(right, ast.Constant):
+                return [key] if isinstance(op, ast.Eq) == truth else []
+            return []
+        if isinstance(test, ast.Call) and truth:
+            return self._proven_by_call(test)
+        return []
+
+    def _proven_by_call(self, test: ast.Call) -> list[str]:
+        short = last_name(test.func)
+        if isinstance(test.func, ast.Attribute) and short in {
+            "isdigit", "isnumeric", "isdecimal", "isalnum", "isidentifier", "isalpha",
+        }:  # fmt: skip
+            key = dotted(test.func.value)
+            return [key] if key else []
+        if short == "isinstance" and len(test.args) == 2:
+            kinds = ast.unparse(test.args[1])
+            if not re.search(r"\bstr\b|\bbytes\b|\bobject\b", kinds):
+                key = dotted(test.args[0])
+                return [key] if key else []
+        if short in {"match", "fullmatch"} and len(test.args) >= 2:
+            pattern = test.args[0]
+            anchored = short == "fullmatch" or (
+                isinstance(pattern, ast.Constant) and str(pattern.value).endswith("$")
+            )
+            if isinstance(pattern, ast.Constant) and anchored and safe_regex(pattern.value):
+                key = dotted(test.args[1])
+                return [key] if key else []
+        return []
+
+    def _fixed_collection(self, node: ast.expr, env: Env) -> bool:
+        """A literal collection, or a name/attribute/.keys() of one, holding only constants."""
+        if isinstance(node, ast.Call) and last_name(node.func) in {"keys", "values"}:
+            node = node.func.value if isinstance(node.func, ast.Attribute) else node
+        if isinstance(node, ast.List | ast.Tuple | ast.Set):
+            return all(isinstance(e, ast.Constant) for e in node.elts)
+        if isinstance(node, ast.Dict):
+            return True
+        val = self.value(node, env)
+        if val.elems is not None and not val.taint and not val.elems.taint:
+            return True
+        # Upper-case module constants imported from elsewhere are configuration, not input.
+        name = dotted(node) or ""
+        return name.split(".")[-1].isupper() and not val.taint
+
+
+def iter_element(val: Val, node: ast.expr | None) -> Val:
+    """What iterating over `val` yields."""
+    if val.elems is not None:
+        return merge(val.elems, Val(taint=val.taint)) if val.taint else val.elems
+    if isinstance(node, ast.Call) and last_name(node.func) == "range":
+        return SAFE
+    return Val(taint=val.taint, is_str=val.is_str) if val.taint else SAFE
+
+
+def _numeric_spec(spec: ast.expr | None) -> bool:
+    """`{x:d}`, `{x:.2f}`: formatting that raises unless the value is a number."""
+    if not isinstance(spec, ast.JoinedStr) or len(spec.values) != 1:
+        return False
+    piece = spec.values[0]
+    return (
+        isinstance(piece, ast.Constant)
+        and isinstance(piece.value, str)
+        and bool(re.fullmatch(r"[<>=^]?[+\- ]?,?0?\d*(?:\.\d+)?[bdoxXeEfFgGn%]", piece.value))
+    )
+
+
+def _is_sanitized(val: Val) -> bool:
+    return not val.taint
+
+
+def _propagate(vals: list[Val]) -> Val:
+    taint = next((v.taint for v in vals if v.taint), None)
+    built = next((v.built for v in vals if v.built and v.taint), None)
+    return Val(taint=taint, built=built) if taint else SAFE

@@ -1,0 +1,110 @@
+"""The abstract values the Python SQL-injection analysis tracks, and SQL-shape tests on text.
+
+A `Val` answers three questions about an expression: can attacker-controlled text be in it
+(`taint`, naming the source), was such text spliced into a string template (`built`, naming the
+operation: f-string, %, .format, +, join), and do its constant pieces look like SQL (`sql`).
+A sink is reported only when the query is *built* from a tainted part: passing an untrusted
+value through unchanged, or as a bound parameter, is not injection at that call.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+# A statement keyword followed by the word that makes it a statement, so prose like
+# "select a file" does not count while "SELECT name FROM users" does.
+_STATEMENT = re.compile(
+    r"(?is)\b(?:select\b.{0,400}?\bfrom\b|select\s+(?:\*|count\(|distinct\b|1\b|[\w.]+\s*,)"
+    r"|insert\s+(?:or\s+\w+\s+)?into\b|update\s+[\w.\"`\[\]]+\s+set\b|delete\s+from\b"
+    r"|replace\s+into\b|merge\s+into\b|upsert\b"
+    r"|(?:create|drop|alter|truncate)\s+(?:or\s+replace\s+)?(?:temp\w*\s+)?"
+    r"(?:table|index|view|database|schema|trigger|function|procedure|sequence|unique|user|role)\b"
+    r"|pragma\s+\w+|grant\s+\w+|revoke\s+\w+|(?:exec|execute|call)\s+[\w.]+\s*\(?"
+    r"|vacuum\b|with\s+\w+\s+as\s*\(|set\s+(?:search_path|session|role)\b"
+    r"|\bwhere\s+[\w.\"`]+\s*(?:=|<|>|!=|<>|\blike\b|\bin\b|\bis\b)"
+    r"|\border\s+by\b|\bgroup\s+by\b|\bvalues\s*\()"
+)
+# A WHERE-style fragment: what SQLAlchemy's filter()/where() would have coerced into text.
+_CLAUSE = re.compile(
+    r"(?i)(?:[\w.\"`]\s*(?:=|<>|!=|<=|>=|<|>)\s*['\"\w:%?$]|\b(?:like|ilike|between|is\s+(?:not\s+)?null"
+    r"|in\s*\()|\b(?:and|or)\b\s+[\w.\"`]+\s*(?:=|<|>))"
+)
+
+
+def looks_like_sql(text: str) -> bool:
+    """True when `text` reads as a SQL statement or a WHERE/ORDER BY fragment of one."""
+    return bool(_STATEMENT.search(text))
+
+
+def looks_like_clause(text: str) -> bool:
+    """True when `text` reads as a condition (`name = '...'`, `x LIKE`, `id IN (`)."""
+    return bool(_CLAUSE.search(text)) or looks_like_sql(text)
+
+
+@dataclass(frozen=True, slots=True)
+class Val:
+    """What the analysis knows about one value. The default is a harmless unknown."""
+
+    taint: str | None = None  # where untrusted text comes from ("parameter `name`", "input()")
+    built: str | None = None  # how it was spliced into a string ("f-string", "%", "+", ...)
+    text: str = ""  # constant fragments, joined (capped), for SQL-shape tests
+    is_str: bool = False  # known to be a string
+    elems: Val | None = None  # for containers: what any element may be
+    const: object = None  # the literal value when the expression is a literal
+    has_const: bool = False
+    sink: str | None = None  # set on a function summary: param reaches this sink unchanged
+
+    @property
+    def sql(self) -> bool:
+        return looks_like_sql(self.text)
+
+    def untainted(self) -> Val:
+        """The same value after a sanitizer or an allow-list check."""
+        elems = self.elems.untainted() if self.elems is not None else None
+        return replace(self, taint=None, built=None, elems=elems)
+
+
+SAFE = Val()
+MAX_TEXT = 2000
+
+
+def literal(value: object) -> Val:
+    """The value of a literal: strings keep their text for SQL-shape tests."""
+    if isinstance(value, str):
+        return Val(text=value[:MAX_TEXT], is_str=True, const=value, has_const=True)
+    return Val(const=value, has_const=True)
+
+
+def merge(*vals: Val | None) -> Val:
+    """A value that may be any of `vals` (branches, ternaries, containers)."""
+    present = [v for v in vals if v is not None]
+    if not present:
+        return SAFE
+    if len(present) == 1:
+        return present[0]
+    first = present[0]
+    same_const = all(v.has_const and v.const == first.const for v in present)
+    elem_vals = [v.elems for v in present if v.elems is not None]
+    return Val(
+        taint=next((v.taint for v in present if v.taint), None),
+        built=next((v.built for v in present if v.built and v.taint), None),
+        text=" ".join(v.text for v in present if v.text)[:MAX_TEXT],
+        is_str=any(v.is_str for v in present),
+        elems=merge(*elem_vals) if elem_vals else None,
+        const=first.const if same_const else None,
+        has_const=same_const,
+        sink=next((v.sink for v in present if v.sink), None),
+    )
+
+
+def splice(op: str, parts: list[Val]) -> Val:
+    """A string built by `op` from `parts`: tainted parts make the result `built`."""
+    taint = next((p.taint for p in parts if p.taint), None)
+    inner = next((p.built for p in parts if p.built and p.taint), None)
+    return Val(
+        taint=taint,
+        built=(inner or op) if taint else None,
+        text=" ".join(p.text for p in parts if p.text)[:MAX_TEXT],
+        is_str=True,
+    )
