@@ -7,7 +7,7 @@ prints them, so the shapes cannot drift apart.
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -27,6 +27,19 @@ TASK_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,79}$"
 _SLUG_DROP = re.compile(r"[^a-z0-9]+")
 
 
+def _compact_schema(schema: dict[str, Any]) -> None:
+    # Tool schemas are read by the model on every turn: auto-generated titles only cost tokens.
+    schema.pop("title", None)
+    for prop in schema.get("properties", {}).values():
+        prop.pop("title", None)
+
+
+class Compact(BaseModel):
+    """A model whose JSON schema carries no auto-generated titles."""
+
+    model_config = ConfigDict(json_schema_extra=_compact_schema)
+
+
 class QueueError(UsageError):
     """An expected queue failure (unknown task, stale token, cycle): one actionable line."""
 
@@ -41,10 +54,10 @@ def slugify(text: str, limit: int = 40) -> str:
     return slug[:limit].rstrip("-") or "x"
 
 
-class NewTask(BaseModel):
+class NewTask(Compact):
     """A task to add (or update in place when `id` already exists)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_compact_schema)
 
     id: str | None = Field(None, pattern=TASK_ID_PATTERN, description="stable id; omit to generate")
     title: str = Field(min_length=1, max_length=200)
@@ -57,7 +70,7 @@ class NewTask(BaseModel):
     depends_on: list[str] = Field(default_factory=list, max_length=200)
 
 
-class Task(BaseModel):
+class Task(Compact):
     """One task as stored."""
 
     id: str
@@ -76,7 +89,7 @@ class Task(BaseModel):
     depends_on: list[str]
 
 
-class TaskBrief(BaseModel):
+class TaskBrief(Compact):
     """The compact row that lists return."""
 
     id: str
@@ -87,7 +100,7 @@ class TaskBrief(BaseModel):
     owner: str | None
 
 
-class Claim(BaseModel):
+class Claim(Compact):
     """A claimed task with the fencing token every later update must carry."""
 
     task: Task
@@ -95,7 +108,7 @@ class Claim(BaseModel):
     lease_expires: float
 
 
-class TaskEvent(BaseModel):
+class TaskEvent(Compact):
     """One line of a task's append-only history."""
 
     ts: float
@@ -105,7 +118,7 @@ class TaskEvent(BaseModel):
     data: dict[str, object]
 
 
-class FeatureIn(BaseModel):
+class FeatureIn(Compact):
     """A feature heading from a spec."""
 
     id: str
@@ -113,7 +126,7 @@ class FeatureIn(BaseModel):
     position: int = 0
 
 
-class QueueSummary(BaseModel):
+class QueueSummary(Compact):
     """Counts by status, and per feature, for one project."""
 
     project_id: str
@@ -122,7 +135,7 @@ class QueueSummary(BaseModel):
     features: dict[str, dict[str, int]]
 
 
-class SyncReport(BaseModel):
+class SyncReport(Compact):
     """What re-reading a spec changed in the queue."""
 
     added: list[str]
