@@ -2,6 +2,180 @@
 
 from __future__ import annotations
 
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
 
+from br_core.errors import UsageError
+from br_core.git import repo_root
+from br_hooks import secrets_report
+from br_hooks.allowlist import append_entry
+from br_hooks.baseline import BASELINE_FILE, write_baseline
+from br_hooks.secrets import ScanResult, scan_files
+
 app = typer.Typer(help="Find secrets and SQL injection; manage allowances and the baseline.")
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print findings as JSON.")]
+SarifOpt = Annotated[bool, typer.Option("--sarif", help="Print findings as SARIF 2.1.0.")]
+
+
+def _format(json_out: bool, sarif: bool) -> str:
+    if json_out and sarif:
+        raise UsageError("--json and --sarif: choose one output format")
+    return "json" if json_out else "sarif" if sarif else "text"
+
+
+def _finish(result: ScanResult, fmt: str) -> None:
+    secrets_report.emit(result, fmt, tool="br security")
+    if fmt == "text" and not result.findings:
+        typer.echo(f"No secrets found ({result.suppressed} suppressed).")
+    if result.findings:
+        raise typer.Exit(1)
+    if result.errors:
+        raise typer.Exit(2)
+
+
+def _progress(commits: Iterator[str], total: int) -> Iterator[str]:
+    with typer.progressbar(commits, length=total, label="Scanning history", file=sys.stderr) as bar:
+        yield from bar
+
+
+@app.command()
+def scan(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Files or directories (default: the repository).")
+    ] = None,
+    json_out: JsonOpt = False,
+    sarif: SarifOpt = False,
+    history: Annotated[
+        bool, typer.Option("--history", help="Scan every commit of HEAD's history instead.")
+    ] = False,
+    since: Annotated[
+        str | None, typer.Option("--since", help="With --history: only commits after REV.")
+    ] = None,
+    no_baseline: Annotated[
+        bool, typer.Option("--no-baseline", help="Also report secrets accepted in the baseline.")
+    ] = False,
+) -> None:
+    """Scan files or a tree (honouring .gitignore), or with --history every past commit."""
+    from br_cli import security_ops
+
+    fmt = _format(json_out, sarif)
+    root = repo_root() if history else _root_or_cwd()
+    if since and not history:
+        raise UsageError("--since: only valid with --history")
+    if history:
+        result = security_ops.scan_history(root, since, _progress)
+    else:
+        files = security_ops.tree_files(root, paths or [])
+        result = scan_files(files, root, use_baseline=not no_baseline)
+    _finish(result, fmt)
+
+
+def _root_or_cwd() -> Path:
+    try:
+        return repo_root()
+    except UsageError:
+        return Path.cwd()
+
+
+@app.command()
+def check(
+    staged: Annotated[
+        bool, typer.Option("--staged", help="Scan the staged index (what the next commit holds).")
+    ] = False,
+    json_out: JsonOpt = False,
+    sarif: SarifOpt = False,
+) -> None:
+    """Secrets and SQL injection in the staged changes (for repos without pre-commit)."""
+    from br_cli import security_ops
+
+    if not staged:
+        raise UsageError("br security check: pass --staged (the only mode so far)")
+    fmt = _format(json_out, sarif)
+    report = security_ops.check_staged(repo_root())
+    sql = report.sql
+    if fmt == "json":
+        document = secrets_report.json_report(report.secrets)
+        document["sql_injection"] = [f.to_dict() for f in sql]
+        typer.echo(json.dumps(document, indent=2))
+    elif fmt == "sarif":
+        log = secrets_report.sarif_report(report.secrets.findings)
+        log["runs"].extend(_sql_sarif_runs(sql))
+        typer.echo(json.dumps(log, indent=2))
+    else:
+        secrets_report.emit(report.secrets, "text", tool="br security")
+        for finding in sql:
+            typer.echo(finding.format_line())
+        if sql:
+            typer.echo("SQL injection: pass values as query parameters; see docs/SQL_INJECTION.md")
+        if not report.secrets.findings and not sql:
+            typer.echo("Staged changes: no secrets, no SQL injection.")
+    if report.sql_missing:
+        typer.echo("br security: SQL-injection scanner not installed; skipped", err=True)
+    if report.secrets.findings or sql:
+        raise typer.Exit(1)
+
+
+def _sql_sarif_runs(findings: list[Any]) -> list[Any]:
+    if not findings:
+        return []
+    from br_hooks import sql_injection
+
+    log = sql_injection.sarif(findings)
+    runs = log.get("runs", []) if isinstance(log, dict) else []
+    return list(runs) if isinstance(runs, list) else []
+
+
+@app.command()
+def whitelist(
+    entry: Annotated[
+        str, typer.Argument(help="PATH:LINE, a path glob, or a finding fingerprint (fp:HEX).")
+    ],
+) -> None:
+    """Allow one finding (or a path) in .buildrunner/whitelist.txt."""
+    root = _root_or_cwd()
+    path = append_entry(root, entry.strip())
+    typer.echo(f"{path.relative_to(root)}: allows {entry.strip()}; commit this file")
+
+
+@app.command()
+def baseline() -> None:
+    """Accept every secret in the repository now: new ones still block. Stores hashes only."""
+    from br_cli import security_ops
+
+    root = repo_root()
+    result = scan_files(security_ops.tree_files(root, []), root, use_baseline=False)
+    path = write_baseline(root, result.findings)
+    files = len({f.path for f in result.findings})
+    typer.echo(
+        f"{BASELINE_FILE}: {len(result.findings)} secret(s) in {files} file(s) accepted "
+        f"(hashes only). Commit it; rotate these keys when you can."
+    )
+    del path
+
+
+@app.command("install-hooks")
+def install_hooks(
+    plain: Annotated[
+        bool, typer.Option("--plain", help="Install a plain git hook even if pre-commit is used.")
+    ] = False,
+    repo: Annotated[
+        str, typer.Option(help="Hook repository to reference.")
+    ] = "https://github.com/buildrunner/buildrunner",
+    rev: Annotated[str, typer.Option(help="Revision (tag or commit) of the hook repository.")] = (
+        "v0.1.0"
+    ),
+) -> None:
+    """Add our hooks to .pre-commit-config.yaml, or a plain git hook without pre-commit."""
+    from br_cli import security_ops
+
+    root = repo_root()
+    if not plain and (root / ".pre-commit-config.yaml").exists():
+        typer.echo(security_ops.install_pre_commit(root, repo, rev))
+    else:
+        typer.echo(security_ops.install_plain_hook(root))

@@ -1,0 +1,250 @@
+"""What `br security` does, as plain functions: list a tree, scan the index, walk history,
+install hooks. The typer commands in security.py only parse options and print."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from br_core.errors import UsageError
+from br_core.git import GitError, run_git, staged_files
+from br_hooks.files import Skip, decode_text
+from br_hooks.secrets import Finding, Scanner, ScanResult
+
+HOOK_MARKER = "# installed by `br security install-hooks`"
+DEFAULT_HOOK_REPO = "https://github.com/buildrunner/buildrunner"
+DEFAULT_HOOK_REV = "v0.1.0"
+
+
+def tree_files(root: Path, paths: Sequence[Path]) -> list[Path]:
+    """Files under `paths` (default: the whole repository), honouring .gitignore."""
+    targets = [str(p) for p in paths] or ["."]
+    for target in targets:
+        if not Path(target).exists() and not (root / target).exists():
+            raise UsageError(f"{target}: no such file or directory; check the path")
+    try:
+        out = run_git(
+            ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *targets],
+            cwd=root,
+        )
+    except GitError:
+        return _walk(root, targets)
+    return [root / p for p in out.split("\0") if p and (root / p).is_file()]
+
+
+def _walk(root: Path, targets: Sequence[str]) -> list[Path]:
+    """Outside git: every file, minus VCS and virtualenv directories."""
+    found: list[Path] = []
+    for target in targets:
+        start = root / target
+        if start.is_file():
+            found.append(start)
+            continue
+        for dirpath, dirnames, filenames in os.walk(start):
+            dirnames[:] = [d for d in dirnames if d not in {".git", ".venv", "node_modules"}]
+            found.extend(Path(dirpath) / name for name in filenames)
+    return sorted(found)
+
+
+@contextmanager
+def staged_tree(root: Path, files: Sequence[str]) -> Iterator[Path]:
+    """The staged content of `files` checked out into a temporary directory (plus the
+    repository's .buildrunner settings), so every scanner sees exactly what will be committed."""
+    with tempfile.TemporaryDirectory(prefix="br-staged-") as tmp:
+        if files:
+            run_git(["checkout-index", f"--prefix={tmp}/", "--", *files], cwd=root)
+        settings = root / ".buildrunner"
+        if settings.is_dir() and not (Path(tmp) / ".buildrunner").exists():
+            shutil.copytree(settings, Path(tmp) / ".buildrunner", symlinks=True)
+        yield Path(tmp)
+
+
+@dataclass
+class StagedReport:
+    secrets: ScanResult
+    sql: list[Any] = field(default_factory=list)
+    sql_missing: bool = False
+
+
+def check_staged(root: Path) -> StagedReport:
+    """Secrets and SQL injection in the staged index of the repository at `root`."""
+    files = staged_files(root)
+    result = ScanResult()
+    with staged_tree(root, files) as tree:
+        scanner = Scanner.for_root(tree)  # paths come out relative to the tree: repo-relative
+        for rel in files:
+            scanner.scan_file(tree / rel, result)
+        report = StagedReport(result)
+        try:
+            from br_hooks import sql_injection
+        except ImportError:  # pragma: no cover - only while the SQL-injection hook is absent
+            report.sql_missing = True
+            return report
+        report.sql = list(sql_injection.scan_paths([tree / rel for rel in files], tree))
+    return report
+
+
+def _blob_texts(root: Path, blobs: Sequence[str]) -> Iterator[tuple[str, bytes]]:
+    """(blob id, content) for each blob, streamed through one `git cat-file --batch`."""
+    proc = subprocess.Popen(
+        ["git", "cat-file", "--batch"],
+        cwd=root,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        for blob in blobs:
+            proc.stdin.write(f"{blob}\n".encode())
+            proc.stdin.flush()
+            header = proc.stdout.readline().split()
+            if len(header) < 3:
+                continue
+            size = int(header[2])
+            data = proc.stdout.read(size)
+            proc.stdout.read(1)
+            yield blob, data
+    finally:
+        proc.stdin.close()
+        proc.stdout.close()
+        proc.wait(timeout=30)
+
+
+def history_commits(root: Path, since: str | None) -> list[str]:
+    """Commits to scan, oldest first: all of HEAD's history, or those after `since`."""
+    spec = [f"{since}..HEAD"] if since else ["HEAD"]
+    try:
+        out = run_git(["rev-list", "--reverse", *spec], cwd=root)
+    except GitError as exc:
+        raise UsageError(
+            f"{since or 'HEAD'}: not a revision here ({exc.message}); check --since"
+        ) from exc
+    return out.split()
+
+
+def changed_blobs(root: Path, commit: str) -> list[tuple[str, str]]:
+    """(blob id, path) of files added or modified by `commit` (the root commit included)."""
+    out = run_git(
+        ["diff-tree", "-r", "-z", "--root", "--no-commit-id", "--diff-filter=AM", commit],
+        cwd=root,
+    )
+    parts = out.split("\0")
+    pairs: list[tuple[str, str]] = []
+    for meta, path in zip(parts[0::2], parts[1::2], strict=False):
+        fields = meta.split()
+        if len(fields) >= 4 and fields[0].startswith(":") and fields[1] != "160000":
+            pairs.append((fields[3], path))
+    return pairs
+
+
+def scan_history(
+    root: Path,
+    since: str | None,
+    progress: Callable[[Iterator[str], int], Iterator[str]] | None = None,
+) -> ScanResult:
+    """Secrets ever added in HEAD's history; each (file, secret) reported at its first commit,
+    with the path shown as `<commit>:<path>`."""
+    scanner = Scanner.for_root(root)
+    commits = history_commits(root, since)
+    result = ScanResult()
+    seen_blobs: set[str] = set()
+    reported: set[tuple[str, str]] = set()
+    walk: Iterator[str] = iter(commits)
+    if progress is not None:
+        walk = progress(walk, len(commits))
+    for commit in walk:
+        todo = [(b, p) for b, p in changed_blobs(root, commit) if b not in seen_blobs]
+        seen_blobs.update(b for b, _ in todo)
+        todo = [(b, p) for b, p in todo if not scanner.skips_path(p)]
+        paths = dict(todo)
+        for blob, data in _blob_texts(root, [b for b, _ in todo]):
+            text = decode_text(data, paths[blob], scanner.settings.max_bytes)
+            if isinstance(text, Skip):
+                continue
+            found = ScanResult()
+            scanner.scan_text(text, paths[blob], found)
+            result.suppressed += found.suppressed
+            for finding in found.findings:
+                key = (finding.path, finding.secret_hash)
+                if key not in reported:
+                    reported.add(key)
+                    result.findings.append(_at_commit(finding, commit))
+    return result
+
+
+def _at_commit(finding: Finding, commit: str) -> Finding:
+    return Finding(
+        f"{commit[:10]}:{finding.path}",
+        finding.line,
+        finding.column,
+        finding.rule_id,
+        finding.description,
+        finding.masked,
+        finding.secret_hash,
+    )
+
+
+def _insert_into_config(text: str, repo: str, rev: str) -> str:
+    """Add our repository block as the first entry of `repos:`, keeping the rest verbatim."""
+    lines = text.splitlines()
+    index = next((i for i, line in enumerate(lines) if line.rstrip() == "repos:"), None)
+    if index is None:
+        raise UsageError(
+            ".pre-commit-config.yaml: no top-level `repos:` list; add `repos:` or fix the file"
+        )
+    entry = next((ln for ln in lines[index + 1 :] if ln.lstrip().startswith("- ")), "  - ")
+    indent = entry[: len(entry) - len(entry.lstrip())]
+    block = [
+        f"{indent}- repo: {repo}",
+        f"{indent}  rev: {rev}",
+        f"{indent}  hooks:",
+        f"{indent}    - id: br-secrets",
+        f"{indent}    - id: br-sql-injection",
+    ]
+    return "\n".join([*lines[: index + 1], *block, *lines[index + 1 :]]) + "\n"
+
+
+def install_pre_commit(root: Path, repo: str, rev: str) -> str:
+    """Add our hooks to .pre-commit-config.yaml (creating it if needed) and install pre-commit."""
+    config = root / ".pre-commit-config.yaml"
+    text = config.read_text(encoding="utf-8") if config.exists() else "repos:\n"
+    if "id: br-secrets" in text:
+        message = f"{config.name}: br-secrets is already configured"
+    else:
+        config.write_text(_insert_into_config(text, repo, rev), encoding="utf-8")
+        message = f"{config.name}: added br-secrets and br-sql-injection ({repo} @ {rev})"
+    proc = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "install"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        detail = (proc.stderr or proc.stdout).strip().splitlines()
+        raise UsageError(f"pre-commit install: {detail[-1] if detail else 'failed'}")
+    return message + "; `pre-commit install` done"
+
+
+def install_plain_hook(root: Path) -> str:
+    """A plain .git/hooks/pre-commit that runs `br security check --staged`."""
+    hooks = Path(run_git(["rev-parse", "--git-path", "hooks"], cwd=root).strip())
+    hook = (hooks if hooks.is_absolute() else root / hooks) / "pre-commit"
+    if hook.exists() and HOOK_MARKER not in hook.read_text(encoding="utf-8", errors="replace"):
+        raise UsageError(
+            f"{hook}: a pre-commit hook already exists; add `br security check --staged` to it"
+        )
+    br = shutil.which("br") or str(Path(sys.executable).with_name("br"))
+    hook.parent.mkdir(parents=True, exist_ok=True)
+    hook.write_text(f'#!/bin/sh\n{HOOK_MARKER}\nexec "{br}" security check --staged\n')
+    hook.chmod(0o755)
+    return f"{hook}: runs `br security check --staged` before every commit"

@@ -1,0 +1,210 @@
+"""Cheap named heuristics that tell a credential from things shaped like one.
+
+Each filter answers one question about a candidate value (is it templated, a placeholder, a
+hash, a UUID, a local-development default...). The rule engine (secret_rules.py) and the
+assignment rule (secret_generic.py) combine them; every filter is a pure function.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import itertools
+import json
+import math
+import re
+from collections import Counter
+
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_PASSWORD_HASH = re.compile(
+    r"\$(?:2[abxy]?|argon2(?:id|i|d)|[156]|y|gy|7|scrypt|pbkdf2[-\w]*)\$|"
+    r"(?:pbkdf2_sha\d+|bcrypt_sha256|argon2|scrypt)\$|\{(?:SSHA|SHA|SMD5|CRYPT)\}"
+)
+_DIGEST = re.compile(r"(?i)^(?:sha(?:1|224|256|384|512)|md5)[-:=]")
+_EMAIL = re.compile(r"^[^@\s]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")
+_DOTTED_IDENTIFIER = re.compile(r"^[A-Za-z_$][\w$]*(?:(?:\.|::|->)[A-Za-z_$][\w$]*)+(?:\(\))?$")
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_NON_SECRET_WORDS = frozenset(
+    [
+        "true",
+        "false",
+        "yes",
+        "no",
+        "on",
+        "off",
+        "null",
+        "none",
+        "nil",
+        "undefined",
+        "required",
+        "optional",
+        "string",
+        "str",
+        "int",
+        "bool",
+        "bytes",
+        "secret",
+        "password",
+        "token",
+        "any",
+        "object",
+    ]
+)
+_TEMPLATE_MARKERS = (
+    "${",
+    "{{",
+    "}}",
+    "{%",
+    "<%",
+    "%(",
+    "%s",
+    "#{",
+    "{0}",
+    "{}",
+    "os.environ",
+    "getenv",
+    "process.env",
+    "import.meta.env",
+    "env(",
+    "env[",
+    "environ[",
+    "vault:",
+    "ssm:",
+    "arn:",
+    "secretsmanager",
+    "!ref",
+    "!sub",
+    "!getatt",
+    "$(",
+    "lookup(",
+    "var.",
+    "local.",
+    "data.",
+)
+_TEMPLATE_START = ("$", "%", "<", "{", "!", "*", "&", "@", "[", "(")
+_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "::1", "host.docker.internal"})
+
+
+def shannon_entropy(value: str) -> float:
+    """Bits per character of `value` (0.0 for the empty string)."""
+    if not value:
+        return 0.0
+    length = len(value)
+    return -sum(c / length * math.log2(c / length) for c in Counter(value).values())
+
+
+def char_classes(value: str) -> int:
+    """How many of lower, upper, digit and other characters `value` uses."""
+    lower = upper = digit = other = 0
+    for ch in value:
+        if ch.islower():
+            lower = 1
+        elif ch.isupper():
+            upper = 1
+        elif ch.isdigit():
+            digit = 1
+        else:
+            other = 1
+    return lower + upper + digit + other
+
+
+def class_switches(value: str) -> int:
+    """Adjacent pairs whose character class differs: high in random strings, low in words."""
+
+    def kind(ch: str) -> int:
+        return 0 if ch.islower() else 1 if ch.isupper() else 2 if ch.isdigit() else 3
+
+    kinds = [kind(ch) for ch in value]
+    return sum(1 for a, b in itertools.pairwise(kinds) if a != b)
+
+
+def contains_any(value: str, words: frozenset[str] | tuple[str, ...]) -> bool:
+    lowered = value.lower()
+    return any(word in lowered for word in words)
+
+
+def is_templated(value: str) -> bool:
+    """`${X}`, `{{ x }}`, `$VAR`, `%VAR%`, `<your-key>`, env look-ups and secret references."""
+    if value.startswith(_TEMPLATE_START):
+        return True
+    lowered = value.lower()
+    if any(marker in lowered for marker in _TEMPLATE_MARKERS):
+        return True
+    return "{" in value and "}" in value
+
+
+def is_low_variety(value: str) -> bool:
+    """`xxxxxxxx`, `00000000`, `abababab`, or an ascending run like `abcdefgh`/`12345678`."""
+    if len(set(value)) <= max(3, len(value) // 10):
+        return True
+    steps = {ord(b) - ord(a) for a, b in itertools.pairwise(value)}
+    return steps <= {1} or steps <= {0, 1}
+
+
+def is_known_non_secret(value: str) -> bool:
+    """UUIDs, password hashes, digests, data URIs, e-mail addresses, paths, URLs, ARNs."""
+    if _UUID.fullmatch(value) or _PASSWORD_HASH.match(value) or _DIGEST.match(value):
+        return True
+    lowered = value.lower()
+    if lowered.startswith(("data:", "arn:", "pk_", "pk.", "file:", "sha256:", "md5:", "ssh-")):
+        return True
+    if "://" in value and "@" not in value:
+        return True
+    if value.startswith(("/", "./", "../", "~/")) or re.match(r"^[A-Za-z]:\\", value):
+        return True
+    if lowered in _NON_SECRET_WORDS:
+        return True
+    return bool(_EMAIL.match(value))
+
+
+def looks_like_code_reference(value: str) -> bool:
+    """An unquoted value that is an expression, not a literal (`settings.KEY`, `get()`)."""
+    if any(ch in value for ch in "()[]{}"):
+        return True
+    if _DOTTED_IDENTIFIER.match(value):
+        return True
+    if _IDENTIFIER.match(value):
+        # Identifiers are words (snake_case, camelCase, UPPER_CASE); random tokens switch
+        # character class constantly.
+        if value.isupper() or (value.islower() and not any(ch.isdigit() for ch in value)):
+            return True
+        return class_switches(value) < len(value) / 4
+    return False
+
+
+def is_dev_default_url(user: str, password: str, host: str, dev_defaults: frozenset[str]) -> bool:
+    """A URL password that is a documented local default (`postgres:postgres@localhost`)."""
+    lowered = password.lower()
+    if lowered in dev_defaults or lowered == user.lower() or is_templated(password):
+        return True
+    if host.lower() in _LOCAL_HOSTS or "." not in host:
+        # Local and compose-service hosts: only a random-looking password is a real one.
+        return len(password) < 10 or shannon_entropy(password) < 3.0
+    return False
+
+
+def pem_body_is_key(body: str) -> bool:
+    """The body of a PEM/OpenSSH block holds key material, not `...` or `<your key>`."""
+    compact = re.sub(r"\\[nr]|[\"'+,\s\\]", "", body)
+    compact = re.sub(r"^(?:Proc-Type|DEK-Info|Comment)[^\n]*", "", compact)
+    material = re.sub(r"[^A-Za-z0-9+/=]", "", compact)
+    return len(material) >= 64 and shannon_entropy(material) >= 4.0
+
+
+def _b64url_json(part: str) -> dict[str, object] | None:
+    try:
+        raw = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+        value = json.loads(raw.decode("utf-8"))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def is_public_jwt(token: str) -> bool:
+    """Unsigned (`alg: none`) tokens and Supabase-style anonymous keys are meant to be public."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return False
+    header = _b64url_json(parts[0]) or {}
+    payload = _b64url_json(parts[1]) or {}
+    return str(header.get("alg", "")).lower() == "none" or payload.get("role") == "anon"

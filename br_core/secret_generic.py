@@ -1,0 +1,169 @@
+"""The assignment rule: `<secret-ish name> <op> <literal value>` in any language or config format.
+
+Covers `password = "…"` (Python, Ruby, Terraform, TOML, INI), `apiKey: "…"` (JS/TS, YAML, JSON),
+`String secret = "…";` (Java, C#, Kotlin), `token := "…"` (Go), `DB_PASSWORD=…` (.env, shell,
+Dockerfile `ENV`), `--password …` (command lines), `put("password", "…")` (maps, properties) and
+`Password=…;` (connection strings). The name must say "secret"; the value must be a literal that
+looks random (entropy, character classes) and is not a placeholder, reference or known non-secret.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from br_core import secret_filters as f
+
+_IDENT_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
+_WORD_SPLIT = re.compile(r"[_.\-\s]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_ASSIGN = re.compile(
+    r"""(?P<close>["'`]?)\]?[ \t]*
+    (?P<op>:=|=>|\?=|\|\|=|(?<![=!<>])=(?![=>~])
+        |:(?![:/])[ \t]*(?:[A-Za-z_][\w.\[\]|&' ]{0,30}?[ \t]*=(?!=))?
+        |[ \t]+(?:string|String|str)[ \t]*=|,|[ \t])
+    [ \t]*
+    (?:(?P<prefix>[rbfuRBFU]{0,2})
+       (?:"(?P<dq>[^"\\\n]*(?:\\.[^"\\\n]*)*)"|'(?P<sq>[^'\\\n]*(?:\\.[^'\\\n]*)*)'|`(?P<bq>[^`\n]*)`)
+      |(?P<bare>[^\s"'`,;)}\]#]+))""",
+    re.VERBOSE,
+)
+
+
+@dataclass(frozen=True)
+class GenericConfig:
+    secret_words: frozenset[str]
+    key_qualifiers: frozenset[str]
+    exclude_words: frozenset[str]
+    placeholder_words: tuple[str, ...]
+    dev_defaults: frozenset[str]
+    keywords: re.Pattern[str]
+    min_length: int
+    entropy: float
+    entropy_long: float
+    name_cache: dict[str, bool] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A secret value found by the assignment rule: its span in the text."""
+
+    start: int
+    end: int
+    value: str
+
+
+def name_words(name: str) -> list[str]:
+    return [w.lower() for w in _WORD_SPLIT.split(name.strip("-_.$@:")) if w]
+
+
+def _classify_name(name: str, config: GenericConfig) -> bool:
+    words = name_words(name)
+    if not words or any(word in config.exclude_words for word in words):
+        return False
+    for index, word in enumerate(words):
+        if word in config.secret_words:
+            return True
+        if word in ("key", "keys") and index and words[index - 1] in config.key_qualifiers:
+            return True
+        if word.endswith(("apikey", "secretkey", "accesskey", "privatekey", "authtoken")):
+            return True
+    joined = "".join(words)
+    return joined.endswith(("password", "passwd", "secret", "token", "apikey"))
+
+
+def is_secret_name(name: str, config: GenericConfig) -> bool:
+    """True when an identifier names a secret (`db_password`, `apiKey`, `X-Api-Key`)."""
+    known = config.name_cache.get(name)
+    if known is None:
+        known = config.name_cache[name] = _classify_name(name, config)
+    return known
+
+
+def value_is_secret(value: str, bare: bool, config: GenericConfig) -> bool:
+    """True when a literal assigned to a secret name looks like a real credential."""
+    if len(value) < config.min_length or len(value) > 500 or any(ch.isspace() for ch in value):
+        return False
+    if f.is_templated(value) or f.is_known_non_secret(value) or f.is_low_variety(value):
+        return False
+    if value.lower() in config.dev_defaults or f.contains_any(value, config.placeholder_words):
+        return False
+    if value.isdigit() or f.char_classes(value) < 2:
+        return False
+    if value.startswith(("django-insecure-", "insecure-")):
+        return False
+    if bare and f.looks_like_code_reference(value):
+        return False
+    floor = config.entropy if len(value) < 16 else config.entropy_long
+    return f.shannon_entropy(value) >= floor
+
+
+def _identifier_span(text: str, pos: int, end: int) -> tuple[int, int]:
+    start = pos
+    limit = max(0, pos - 80)
+    while start > limit and text[start - 1] in _IDENT_CHARS:
+        start -= 1
+    stop = end
+    limit = min(len(text), end + 80)
+    while stop < limit and text[stop] in _IDENT_CHARS:
+        stop += 1
+    return start, stop
+
+
+def _line_prefix(text: str, start: int) -> str:
+    line_start = text.rfind("\n", 0, start) + 1
+    return text[line_start:start].strip()
+
+
+def _op_allowed(op: str, name_start: int, text: str, quoted_name: bool) -> bool:
+    """`,` only after a quoted name (`put("password", "…")`); whitespace only for CLI flags
+    and Dockerfile `ENV NAME value`."""
+    if op == ",":
+        return quoted_name
+    if op.strip():
+        return True
+    if text.startswith("-", name_start):
+        return True
+    return _line_prefix(text, name_start).upper() in ("ENV", "ARG")
+
+
+def find_assignments(text: str, config: GenericConfig) -> Iterator[Candidate]:
+    """Every secret literal assigned to a secret-named variable in `text`."""
+    seen_ends: set[int] = set()
+    for hit in config.keywords.finditer(text):
+        start, stop = _identifier_span(text, hit.start(), hit.end())
+        if stop in seen_ends:
+            continue
+        seen_ends.add(stop)
+        name = text[start:stop].rstrip(".-")
+        stop = start + len(name)
+        if not is_secret_name(name, config):
+            continue
+        match = _ASSIGN.match(text, stop)
+        if match is None:
+            continue
+        quoted_name = bool(match.group("close")) and start > 0 and text[start - 1] in "\"'`"
+        if match.group("close") and not quoted_name:
+            continue
+        if not _op_allowed(match.group("op"), start, text, quoted_name):
+            continue
+        candidate = _candidate(match, config)
+        if candidate is not None:
+            yield candidate
+
+
+def _candidate(match: re.Match[str], config: GenericConfig) -> Candidate | None:
+    if "f" in (match.group("prefix") or "").lower():
+        return None  # f-strings interpolate: `{…}` is a reference, never a literal
+    for group in ("dq", "sq", "bq", "bare"):
+        value = match.group(group)
+        if value is None:
+            continue
+        bare = group == "bare"
+        if bare:
+            value = value.rstrip(".")
+        if value_is_secret(value, bare, config):
+            start = match.start(group)
+            return Candidate(start, start + len(value), value)
+        return None
+    return None
