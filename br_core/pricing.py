@@ -304,7 +304,7 @@ def _override(table: PriceTable, model: str, data: dict[str, Any], where: str) -
         if existing.long_context_threshold is not None:
             defaults["long_context_threshold"] = existing.long_context_threshold
     price = _model_from_table(model, data, defaults, where)
-    if existing is not None and price.long_rates is None and "input" not in data:
+    if existing is not None and price.long_rates is None:  # keep ours unless given
         price = replace(price, long_rates=existing.long_rates)
     table.models[model] = price
     table._cache.clear()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -220,17 +220,26 @@ def _band_sql(table: PriceTable) -> tuple[str, list[int]]:
     return (f"CASE {cases} ELSE 0 END" if cases else "0"), limits
 
 
-def _grouped(scope: _Scope, key_sql: str) -> Iterable[tuple[str, str, int, TokenUsage, int, bool]]:
+def _bucket_seconds() -> int:
+    # Group by UTC hour in SQL (cheap integer math) and map hours to local dates in Python;
+    # zones with half- or quarter-hour offsets need 15-minute buckets.
+    whole_hours = time.timezone % 3600 == 0 and time.altzone % 3600 == 0
+    return 3600 if whole_hours else 900
+
+
+def _grouped(
+    scope: _Scope, key_sql: str
+) -> Iterable[tuple[object, str, int, TokenUsage, int, bool]]:
     band, _ = _band_sql(scope.table)
     sql = (
         f"SELECT {key_sql}, model, fast, {band} AS band, COUNT(*), {_SUMS} FROM usage "
-        f"WHERE {scope.where} GROUP BY 1, 2, 3, 4 ORDER BY 1"
+        f"WHERE {scope.where} GROUP BY 1, 2, 3, 4"
     )
     for key, model, fast, band_value, count, *tokens in scope.conn.execute(sql, scope.params):
         price = scope.table.resolve(model)
         long_ctx = bool(price and price.long_rates and band_value and
                         band_value >= (price.long_context_threshold or 0))  # fmt: skip
-        yield str(key), model, count, TokenUsage(*tokens), int(fast), long_ctx
+        yield key, model, count, TokenUsage(*tokens), int(fast), long_ctx
 
 
 def _cost(
@@ -240,39 +249,88 @@ def _cost(
     return None if price is None else price_usage(price, usage, 0.0, bool(fast), long_ctx)
 
 
+class _Acc:
+    """A plain accumulator: pydantic models are built once at the end (they are slow to mutate)."""
+
+    __slots__ = ("cost", "requests", "tokens", "unpriced")
+
+    def __init__(self) -> None:
+        self.tokens = [0, 0, 0, 0, 0]
+        self.cost = 0.0
+        self.unpriced = 0
+        self.requests = 0
+
+    def add(self, usage: TokenUsage, cost: float | None, requests: int) -> None:
+        t = self.tokens
+        t[0] += usage.input
+        t[1] += usage.output
+        t[2] += usage.cache_write_5m
+        t[3] += usage.cache_write_1h
+        t[4] += usage.cache_read
+        self.requests += requests
+        if cost is None:
+            self.unpriced += usage.total
+        else:
+            self.cost += cost
+
+    def fields(self) -> dict[str, object]:
+        t = self.tokens
+        return {
+            "input_tokens": t[0], "output_tokens": t[1], "cache_write_5m_tokens": t[2],
+            "cache_write_1h_tokens": t[3], "cache_read_tokens": t[4], "total_tokens": sum(t),
+            "cost_usd": self.cost, "unpriced_tokens": self.unpriced, "requests": self.requests,
+        }  # fmt: skip
+
+
+def _key_function(kind: ReportKind) -> tuple[str, Callable[[object], str]]:
+    if kind == "session":
+        return "session_id", str
+    seconds = _bucket_seconds()
+    fmt = "%Y-%m-%d" if kind == "daily" else "%Y-%m"
+    cache: dict[object, str] = {}
+
+    def local(bucket: object) -> str:
+        if bucket not in cache:
+            cache[bucket] = datetime.fromtimestamp(int(bucket) * seconds).strftime(fmt)  # type: ignore[call-overload]
+        return cache[bucket]
+
+    return f"CAST(ts / {seconds} AS INTEGER)", local
+
+
 def _rows(scope: _Scope, kind: ReportKind) -> tuple[list[ReportRow], TokenTotals, set[str]]:
-    key_sql = {
-        "daily": "strftime('%Y-%m-%d', ts, 'unixepoch', 'localtime')",
-        "monthly": "strftime('%Y-%m', ts, 'unixepoch', 'localtime')",
-        "session": "session_id",
-    }[kind]
-    rows: dict[str, ReportRow] = {}
-    models: dict[tuple[str, str], ModelBreakdown] = {}
-    totals, unpriced = TokenTotals(), set()
-    for key, model, count, usage, fast, long_ctx in _grouped(scope, key_sql):
+    key_sql, to_key = _key_function(kind)
+    rows: dict[str, _Acc] = {}
+    models: dict[str, dict[str, _Acc]] = {}
+    totals, unpriced = _Acc(), set()
+    for bucket, model, count, usage, fast, long_ctx in _grouped(scope, key_sql):
+        key = to_key(bucket)
         cost = _cost(scope.table, model, usage, fast, long_ctx)
-        row = rows.setdefault(key, ReportRow(key=key))
-        row.add(usage, cost, count)
+        if key not in rows:
+            rows[key], models[key] = _Acc(), {}
+        rows[key].add(usage, cost, count)
         totals.add(usage, cost, count)
-        crumb = models.get((key, model))
-        if crumb is None:
-            crumb = models[(key, model)] = ModelBreakdown(model=model, priced=cost is not None)
-            row.models.append(crumb)
-        crumb.add(usage, cost, count)
+        models[key].setdefault(model, _Acc()).add(usage, cost, count)
         if cost is None:
             unpriced.add(model)
-    if kind == "session":
-        sql = (
-            f"SELECT session_id, MAX(ts), MAX(project_dir) FROM usage WHERE {scope.where} "
-            "GROUP BY session_id"
-        )
-        for sid, last, pdir in scope.conn.execute(sql, scope.params):
-            if sid in rows:
-                rows[sid].last_activity = datetime.fromtimestamp(last).astimezone()
-                rows[sid].project_dir = pdir or None
-        ordered = sorted(rows.values(), key=lambda r: r.last_activity or datetime.min.astimezone())
-        return ordered, totals, unpriced
-    return list(rows.values()), totals, unpriced
+    out = {
+        key: ReportRow(key=key, **acc.fields(), models=[  # type: ignore[arg-type]
+            ModelBreakdown(model=m, priced=m not in unpriced, **macc.fields())  # type: ignore[arg-type]
+            for m, macc in sorted(models[key].items())
+        ])
+        for key, acc in rows.items()
+    }  # fmt: skip
+    if kind != "session":
+        return sorted(out.values(), key=lambda r: r.key), TokenTotals(**totals.fields()), unpriced  # type: ignore[arg-type]
+    sql = (
+        f"SELECT session_id, MAX(ts), MAX(project_dir) FROM usage WHERE {scope.where} "
+        "GROUP BY session_id"
+    )
+    for sid, last, pdir in scope.conn.execute(sql, scope.params):
+        if sid in out:
+            out[sid].last_activity = datetime.fromtimestamp(last).astimezone()
+            out[sid].project_dir = pdir or None
+    ordered = sorted(out.values(), key=lambda r: r.last_activity or datetime.min.astimezone())
+    return ordered, TokenTotals(**totals.fields()), unpriced  # type: ignore[arg-type]
 
 
 def cost_report(

@@ -24,7 +24,7 @@ from pathlib import Path
 from br_core.git import project_id
 from br_core.store import transaction
 
-USAGE_MARKER = b'"usage":{'
+USAGE_MARKER = b'"usage"'  # any spacing: `"usage":{` or `"usage": {`
 _INSERT = """
 INSERT INTO usage (dedup_key, source, project_id, project_dir, session_id, ts, model,
     input_tokens, output_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
@@ -76,11 +76,24 @@ def transcript_roots(env: dict[str, str] | None = None) -> list[Path]:
 def transcript_files(roots: Iterable[Path]) -> Iterator[Path]:
     """Every `*.jsonl` below the roots (subagent folders included), in sorted order."""
     for root in roots:
-        found: list[str] = []
-        for dirpath, _dirs, files in os.walk(root):
-            found.extend(os.path.join(dirpath, f) for f in files if f.endswith(".jsonl"))
-        for name in sorted(found):
+        for name in _jsonl_below(str(root)):
             yield Path(name)
+
+
+def _jsonl_below(top: str) -> list[str]:
+    found: list[str] = []
+    stack = [top]
+    while stack:
+        try:
+            with os.scandir(stack.pop()) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+                    elif entry.name.endswith(".jsonl"):
+                        found.append(entry.path)
+        except OSError:
+            continue  # unreadable folder: skip it, as ccusage does
+    return sorted(found)
 
 
 class _ProjectIds:
@@ -204,13 +217,13 @@ def ingest(conn: sqlite3.Connection, roots: list[Path] | None = None) -> IngestS
     pending: list[tuple[Path, os.stat_result, int, int, int, list[Row]]] = []
     pending_bytes = 0
     for root in roots:
-        for path in transcript_files([root]):
+        for name in _jsonl_below(str(root)):
             stats.files_seen += 1
             try:
-                st = path.stat()
+                st = os.stat(name)
             except OSError:
                 continue
-            prev = known.get(str(path))
+            prev = known.get(name)
             offset, lines, malformed = 0, 0, 0
             if prev is not None:
                 size, mtime_ns, inode, offset, lines, malformed = prev
@@ -218,6 +231,7 @@ def ingest(conn: sqlite3.Connection, roots: list[Path] | None = None) -> IngestS
                     continue
                 if inode != st.st_ino or st.st_size < offset:  # replaced or truncated: reread
                     offset, lines, malformed = 0, 0, 0
+            path = Path(name)
             try:
                 data = _read_new(path, offset)
             except OSError:

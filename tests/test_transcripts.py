@@ -1,0 +1,242 @@
+"""Reading Claude Code transcripts: dedup, subagents, sidechains, cache split, malformed lines,
+incremental offsets. Totals are checked against sums worked out by hand in the comments."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from br_core.store import open_db
+from br_mcp.transcripts import ingest, malformed_total, transcript_roots
+
+CWD = "/home/dev/proj"
+
+
+def assistant(
+    msg_id: str | None,
+    model: str,
+    usage: dict[str, object],
+    *,
+    request: str | None = "auto",
+    ts: str = "2026-11-20T10:00:00.000Z",
+    sidechain: bool = False,
+    session: str = "s1",
+    cwd: str = CWD,
+    text: str = "ok",
+) -> str:
+    line: dict[str, object] = {
+        "type": "assistant", "timestamp": ts, "sessionId": session, "cwd": cwd,
+        "isSidechain": sidechain,
+        "message": {"id": msg_id, "model": model, "role": "assistant",
+                    "content": [{"type": "text", "text": text}], "usage": usage},
+    }  # fmt: skip
+    if request is not None:
+        line["requestId"] = f"req_{msg_id}" if request == "auto" else request
+    return json.dumps(line, separators=(",", ":"))
+
+
+def write_lines(path: Path, lines: list[str], mode: str = "w") -> int:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = "".join(line + "\n" for line in lines)
+    with path.open(mode, encoding="utf-8") as handle:
+        handle.write(data)
+    return len(data.encode())
+
+
+SONNET_SPLIT = {  # 100*3 + 50*15 + 400*3.75 + 600*6 + 2000*0.3 = 6750 -> $0.00675
+    "input_tokens": 100, "output_tokens": 50, "cache_creation_input_tokens": 1000,
+    "cache_read_input_tokens": 2000,
+    "cache_creation": {"ephemeral_5m_input_tokens": 400, "ephemeral_1h_input_tokens": 600},
+}  # fmt: skip
+HAIKU = {"input_tokens": 10, "output_tokens": 20, "cache_read_input_tokens": 500}  # $0.00016
+SUB = {"input_tokens": 200, "output_tokens": 100}  # haiku 4.5: 200 + 500 = $0.0007
+UNKNOWN = {"input_tokens": 1000, "output_tokens": 1000}
+
+
+def build_fixture(config_dir: Path) -> Path:
+    """One session (3 content-block lines of one response, a second response, an unknown model,
+    two malformed lines) plus a subagent file with its own call and a sidechain replay."""
+    project = config_dir / "projects" / "-home-dev-proj"
+    first = assistant("msg_1", "claude-sonnet-4-5-20250929", SONNET_SPLIT)
+    write_lines(
+        project / "s1.jsonl",
+        [
+            json.dumps({"type": "user", "message": {"role": "user", "content": "hi"}}),
+            first,
+            first.replace('"text":"ok"', '"text":"second block"'),
+            first.replace('"text":"ok"', '"text":"third block"'),
+            assistant("msg_2", "claude-haiku-4-5-20251001", HAIKU),
+            '{"type":"assistant","message":{"usage":{"input_tokens":5',  # cut short
+            "not json at all",
+            assistant("msg_3", "claude-mystery-9", UNKNOWN),
+        ],
+    )
+    write_lines(
+        project / "s1" / "subagents" / "agent-a1.jsonl",
+        [
+            assistant("msg_4", "claude-haiku-4-5", SUB, sidechain=True),
+            first.replace('"isSidechain":false', '"isSidechain":true'),  # replay: same key
+        ],
+    )
+    return project
+
+
+def usage_sums(conn: sqlite3.Connection) -> tuple[int, ...]:
+    row = conn.execute(
+        "SELECT COUNT(*), SUM(input_tokens), SUM(output_tokens), SUM(cache_write_5m_tokens),"
+        " SUM(cache_write_1h_tokens), SUM(cache_read_tokens) FROM usage"
+    ).fetchone()
+    return tuple(int(v or 0) for v in row)
+
+
+@pytest.fixture
+def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    target = tmp_path / "claude"
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(target))
+    return target
+
+
+def test_fixture_totals_match_hand_count(config_dir: Path) -> None:
+    build_fixture(config_dir)
+    conn = open_db()
+    stats = ingest(conn)
+    # 4 responses: msg_1 (3 lines + 1 replay), msg_2, msg_3, msg_4
+    assert usage_sums(conn) == (4, 100 + 10 + 1000 + 200, 50 + 20 + 1000 + 100, 400, 600, 2500)
+    assert stats.malformed_lines == 2 and malformed_total(conn) == 2
+    assert stats.files_read == 2
+    sidechain = conn.execute("SELECT model FROM usage WHERE is_sidechain = 1").fetchall()
+    assert sidechain == [("claude-haiku-4-5",)]  # the replay kept the main line's key
+
+
+def test_repeated_ingest_reads_only_new_bytes(config_dir: Path) -> None:
+    project = build_fixture(config_dir)
+    conn = open_db()
+    ingest(conn)
+    again = ingest(conn)
+    assert (again.files_read, again.bytes_read) == (0, 0)
+    added = write_lines(
+        project / "s1.jsonl",
+        [assistant("msg_5", "claude-opus-4-6", {"input_tokens": 7, "output_tokens": 3}),
+         assistant("msg_1", "claude-sonnet-4-5", SONNET_SPLIT)],  # seen before: no double count
+        mode="a",
+    )  # fmt: skip
+    third = ingest(conn)
+    assert (third.files_read, third.bytes_read) == (1, added)
+    assert usage_sums(conn)[:3] == (5, 1317, 1173)
+
+
+def test_partial_last_line_waits_for_its_newline(config_dir: Path) -> None:
+    path = config_dir / "projects" / "p" / "s.jsonl"
+    line = assistant("msg_9", "claude-haiku-4-5", {"input_tokens": 1, "output_tokens": 2})
+    path.parent.mkdir(parents=True)
+    path.write_text(line[:40], encoding="utf-8")
+    conn = open_db()
+    assert ingest(conn).usage_lines == 0
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(line[40:] + "\n")
+    assert ingest(conn).usage_lines == 1
+    assert usage_sums(conn)[:3] == (1, 1, 2)
+    assert malformed_total(conn) == 0
+
+
+def test_truncated_file_is_reread_without_double_counting(config_dir: Path) -> None:
+    path = config_dir / "projects" / "p" / "s.jsonl"
+    lines = [assistant(f"m{i}", "claude-haiku-4-5", {"input_tokens": 1, "output_tokens": 1})
+             for i in range(5)]  # fmt: skip
+    write_lines(path, lines)
+    conn = open_db()
+    ingest(conn)
+    write_lines(path, lines[:2])  # rewritten shorter: offsets restart at 0
+    ingest(conn)
+    assert usage_sums(conn)[0] == 5
+
+
+def test_duplicate_with_more_tokens_wins(config_dir: Path) -> None:
+    # ccusage keeps the copy with the larger token total; so do we, in either order.
+    path = config_dir / "projects" / "p" / "s.jsonl"
+    small = assistant("m1", "claude-haiku-4-5", {"input_tokens": 5, "output_tokens": 10})
+    big = assistant("m1", "claude-haiku-4-5", {"input_tokens": 5, "output_tokens": 40})
+    write_lines(path, [small, big, small])
+    conn = open_db()
+    ingest(conn)
+    assert usage_sums(conn)[:3] == (1, 5, 40)
+
+
+@pytest.mark.parametrize(
+    ("request_id", "ids", "expected_rows"),
+    [
+        ("auto", ["a", "a"], 1),  # same message and request: one response
+        (None, ["a", "a"], 1),  # no requestId: message id alone is the key
+        ("auto", [None, None], 2),  # no message id: every line is its own response
+    ],
+)
+def test_dedup_key(
+    config_dir: Path, request_id: str | None, ids: list[str | None], expected_rows: int
+) -> None:
+    lines = [assistant(i, "claude-haiku-4-5", HAIKU, request=request_id) for i in ids]
+    write_lines(config_dir / "projects" / "p" / "s.jsonl", lines)
+    conn = open_db()
+    ingest(conn)
+    assert usage_sums(conn)[0] == expected_rows
+
+
+@pytest.mark.parametrize(
+    ("usage", "split"),
+    [
+        ({"cache_creation_input_tokens": 900}, (900, 0)),  # no split: the 5-minute default
+        ({"cache_creation_input_tokens": 900,
+          "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 900}},
+         (0, 900)),
+        ({"cache_creation": {"ephemeral_5m_input_tokens": 30, "ephemeral_1h_input_tokens": 70}},
+         (30, 70)),  # split without the total: the total is the sum
+    ],
+)  # fmt: skip
+def test_cache_split(config_dir: Path, usage: dict[str, object], split: tuple[int, int]) -> None:
+    full = {"input_tokens": 1, "output_tokens": 1, **usage}
+    write_lines(
+        config_dir / "projects" / "p" / "s.jsonl", [assistant("m", "claude-haiku-4-5", full)]
+    )
+    conn = open_db()
+    ingest(conn)
+    assert usage_sums(conn)[3:5] == split
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        b'{"message":{"usage":{"input_tokens":"ten","output_tokens":1}},"timestamp":"x"}\n',
+        b'{"message":{"usage":{"input_tokens":1,"output_tokens":1}}}\n',  # no timestamp
+        b'{"message":{"usage":{"input_tokens":1,"output_tokens":1}},"timestamp":"never"}\n',
+        b'{"message":{"usage":{"input_tokens":1,"output_tokens":1}},"x":"\xff\xfe"}\n',
+        b"\x00\x01\x02 binary garbage\n",
+        b"[1, 2, 3]\n",
+    ],
+)
+def test_malformed_lines_are_skipped_and_counted(config_dir: Path, bad: bytes) -> None:
+    path = config_dir / "projects" / "p" / "s.jsonl"
+    path.parent.mkdir(parents=True)
+    good = assistant("ok", "claude-haiku-4-5", HAIKU).encode() + b"\n"
+    path.write_bytes(good + bad + good)
+    conn = open_db()
+    stats = ingest(conn)
+    assert (stats.usage_lines, stats.malformed_lines) == (2, 1)
+    assert usage_sums(conn)[0] == 1
+
+
+def test_roots_from_env_and_defaults(tmp_path: Path) -> None:
+    one, two, missing = tmp_path / "a", tmp_path / "b", tmp_path / "c"
+    for base in (one, two):
+        (base / "projects").mkdir(parents=True)
+    env = {"CLAUDE_CONFIG_DIR": f"{one}, {two},{missing}", "HOME": str(tmp_path)}
+    assert transcript_roots(env) == [one / "projects", two / "projects"]
+    home = tmp_path / "home"
+    (home / ".claude" / "projects").mkdir(parents=True)
+    (home / ".config" / "claude" / "projects").mkdir(parents=True)
+    assert transcript_roots({"HOME": str(home)}) == [
+        home / ".config" / "claude" / "projects",
+        home / ".claude" / "projects",
+    ]
+    assert transcript_roots({"HOME": str(tmp_path / "nobody")}) == []
