@@ -21,6 +21,11 @@ def _register() -> None:
     from br_cli import security
 
     app.add_typer(security.app, name="security")
+    from br_cli import sqli
+
+    security.app.command("sqli", help="Find SQL built from untrusted input (Python, JS/TS).")(
+        sqli.sqli_command
+    )
 
     from br_cli import cost
 

@@ -25,7 +25,9 @@ from br_hooks.files import Skip, read_text_file
 PY_SUFFIXES = {".py", ".pyw", ".pyi"}
 JS_SUFFIXES = {".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts"}
 _SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache"}
-_SUPPRESS = re.compile(r"(?i)noqa:[\w\s,]*\bS608\b|#\s*nosec\b(?!\S)|nosec[:\s][\w\s,]*\bB6(?:08|10|11)\b")
+_SUPPRESS = re.compile(
+    r"(?i)noqa:[\w\s,]*\bS608\b|#\s*nosec\b(?!\S)|nosec[:\s][\w\s,]*\bB6(?:08|10|11)\b"
+)
 HOW_TEXT = {
     "f-string": "an f-string",
     "%": "% formatting",
@@ -163,7 +165,9 @@ def _scan_text(rel: str, text: str, language: str, notices: list[str]) -> list[S
         from br_hooks.sqli_js import analyze_js
 
         return [
-            SqlFinding(f.rule, rel, f.line, f.sink, f.source, f.how, f.fix, "js", False, snippet(f.line))
+            SqlFinding(
+                f.rule, rel, f.line, f.sink, f.source, f.how, f.fix, "js", False, snippet(f.line)
+            )
             for f in analyze_js(text)
         ]
     from br_hooks.sqli_python import analyze_source
@@ -180,11 +184,15 @@ def _scan_text(rel: str, text: str, language: str, notices: list[str]) -> list[S
             "checked with the token-level fallback instead"
         )
         return [
-            SqlFinding(f.rule, rel, f.line, f.sink, f.source, f.how, f.fix, "python", True, snippet(f.line))
+            SqlFinding(
+                f.rule, rel, f.line, f.sink, f.source, f.how, f.fix, "python", True, snippet(f.line)
+            )
             for f in analyze_tokens(text)
         ]
     return [
-        SqlFinding(f.rule, rel, f.line, f.sink, f.source, f.how, f.fix, "python", False, snippet(f.line))
+        SqlFinding(
+            f.rule, rel, f.line, f.sink, f.source, f.how, f.fix, "python", False, snippet(f.line)
+        )
         for f in raw
     ]
 
@@ -207,7 +215,10 @@ def sarif(findings: Sequence[SqlFinding]) -> dict[str, object]:
                         "name": "br-sql-injection",
                         "informationUri": "https://github.com/buildrunner/buildrunner",
                         "rules": [
-                            {"id": r, "shortDescription": {"text": "SQL built from untrusted input"}}
+                            {
+                                "id": r,
+                                "shortDescription": {"text": "SQL built from untrusted input"},
+                            }
                             for r in rules
                         ],
                     }

@@ -58,7 +58,9 @@ _STR_METHODS = {
     "removeprefix", "removesuffix", "expandtabs", "translate", "format_map",
 }  # fmt: skip
 _CONTAINER_GETS = {"get", "pop", "setdefault", "getlist", "copy", "values", "items", "keys"}
-_SAFE_PATTERN = re.compile(r"\^?(?:\[(?:[\w\-]|\\[wd.])+\][+*]?(?:\{\d+(?:,\d*)?\})?|\\[wd][+*]?)+\$?")
+_SAFE_PATTERN = re.compile(
+    r"\^?(?:\[(?:[\w\-]|\\[wd.])+\][+*]?(?:\{\d+(?:,\d*)?\})?|\\[wd][+*]?)+\$?"
+)
 _STRIP_PATTERN = re.compile(r"\[\^(?:[\w\-]|\\[wd.])+\][+*]?")
 
 

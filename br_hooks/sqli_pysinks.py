@@ -58,9 +58,9 @@ def find_sinks(node: ast.Call, imports: dict[str, str]) -> list[SinkSite]:
     short = last_name(func)
     display = (dotted(func) or short or "call").replace("()", "(…)")
     query = _query_arg(node)
-    if short in _TEXT_FUNCS and (isinstance(func, ast.Name) or _text_attr(func, short)):
-        if query is not None and _text_origin_ok(func, short, imports):
-            return [SinkSite(display, query, "text")]
+    is_text = short in _TEXT_FUNCS and (isinstance(func, ast.Name) or _text_attr(func, short))
+    if is_text and query is not None and _text_origin_ok(func, short, imports):
+        return [SinkSite(display, query, "text")]
     if isinstance(func, ast.Attribute):
         if short in _DB_METHODS and query is not None:
             return [SinkSite(display, query, "db")]

@@ -183,11 +183,18 @@ class PythonAnalyzer(ExprEval):
             val = merge(val.elems, Val(taint=val.taint))
         if val.taint and val.built and sink_applies(site, node, val):
             self._report(node, site, val, env)
-        elif val.taint and not val.built and val.taint.startswith(PARAM_PREFIX):
-            if site.kind == "text" or sink_applies(site, node, Val(text="SELECT x FROM t")):
-                self.frames[-1].sink_params.setdefault(val.taint[len(PARAM_PREFIX) : -1], site.name)
+        elif (
+            val.taint
+            and not val.built
+            and val.taint.startswith(PARAM_PREFIX)
+            and (site.kind == "text" or sink_applies(site, node, Val(text="SELECT x FROM t")))
+        ):
+            # The parameter reaches the sink unchanged: callers that splice into it are caught.
+            self.frames[-1].sink_params.setdefault(val.taint[len(PARAM_PREFIX) : -1], site.name)
 
-    def _judge(self, node: ast.Call, site: SinkSite, val: Val, env: Env, raw_param_ok: bool) -> None:
+    def _judge(
+        self, node: ast.Call, site: SinkSite, val: Val, env: Env, raw_param_ok: bool
+    ) -> None:
         if val.taint and val.built:
             self._report(node, site, val, env)
         elif raw_param_ok and val.taint and val.taint.startswith(PARAM_PREFIX):
@@ -227,10 +234,7 @@ class PythonAnalyzer(ExprEval):
     # statements
     def exec_block(self, body: list[ast.stmt], env: Env) -> bool:
         """Interpret `body`; True when it always leaves (return, raise, continue, break)."""
-        for stmt in body:
-            if self.exec_stmt(stmt, env):
-                return True
-        return False
+        return any(self.exec_stmt(stmt, env) for stmt in body)
 
     def exec_stmt(self, stmt: ast.stmt, env: Env) -> bool:
         handler = getattr(self, "_s_" + type(stmt).__name__, None)

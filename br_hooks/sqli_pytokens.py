@@ -23,7 +23,9 @@ _CONST_ASSIGN = re.compile(
     r"|True|False|None|\((?:\s*['\"][^'\"]*['\"]\s*,?)*\)|\[(?:\s*['\"][^'\"]*['\"]\s*,?)*\])\s*$"
 )
 _PREFIX = re.compile(r"(?i)(?<![\w])([rbuf]{0,2})(['\"])")
-_SAFE_FIELD = re.compile(r"^\s*(?:int|float|bool|len|round|abs)\s*\(|^\s*-?\d+\s*$|:[<>^]?\d*[df]\s*$")
+_SAFE_FIELD = re.compile(
+    r"^\s*(?:int|float|bool|len|round|abs)\s*\(|^\s*-?\d+\s*$|:[<>^]?\d*[df]\s*$"
+)
 _IDENT = re.compile(r"[A-Za-z_]\w*")
 _KEYWORDS = {"for", "in", "if", "else", "and", "or", "not", "is", "None", "True", "False", "join"}
 
@@ -72,10 +74,10 @@ def _untrusted(expr: str, constants: set[str]) -> str | None:
     if _SAFE_FIELD.search(expr):
         return None
     stripped = re.sub(r"(['\"]).*?\1", "", expr)
-    for name in _IDENT.findall(stripped):
-        if name not in constants and name not in _KEYWORDS and not name.isupper():
-            return name
-    return None
+    names: list[str] = _IDENT.findall(stripped)
+    return next(
+        (n for n in names if n not in constants and n not in _KEYWORDS and not n.isupper()), None
+    )
 
 
 def _built(arg: str, constants: set[str]) -> tuple[str, str, str] | None:
@@ -96,7 +98,11 @@ def _built(arg: str, constants: set[str]) -> tuple[str, str, str] | None:
                 how, culprit = "f-string", name
         pos = end
     rest = re.sub(r"(['\"]).*?\1", "''", arg)
-    for op, pattern in (("%", r"%\s*\(?([^)]*)"), (".format", r"\.format\((.*)"), ("+", r"\+\s*(.+)")):
+    for op, pattern in (
+        ("%", r"%\s*\(?([^)]*)"),
+        (".format", r"\.format\((.*)"),
+        ("+", r"\+\s*(.+)"),
+    ):
         m = re.search(pattern, rest)
         if m and not culprit:
             name = _untrusted(m.group(1), constants)
@@ -138,8 +144,8 @@ def analyze_tokens(source: str) -> list[RawFinding]:
             if found:
                 built_names[m.group("name")] = found
     offsets = [0]
-    for line in lines:
-        offsets.append(offsets[-1] + len(line) + 1)
+    for text_line in lines:
+        offsets.append(offsets[-1] + len(text_line) + 1)
     text = "\n".join(lines)
     findings: list[RawFinding] = []
     for m in _SINK.finditer(text):
@@ -147,13 +153,13 @@ def analyze_tokens(source: str) -> list[RawFinding]:
         found = _built(arg, constants) or built_names.get(arg)
         if not found:
             continue
-        line = next(n for n, off in enumerate(offsets, 0) if off > m.start())
+        line_no = next(n for n, off in enumerate(offsets, 0) if off > m.start())
         sink = m.group("m") or m.group("f") or "execute"
         how, culprit, _ = found
         findings.append(
             RawFinding(
-                line=line,
-                end_line=line,
+                line=line_no,
+                end_line=line_no,
                 rule="sqli-py-token",
                 sink=sink,
                 source=f"`{culprit}` (not a literal)",

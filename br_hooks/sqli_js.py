@@ -1,0 +1,380 @@
+"""JavaScript/TypeScript SQL-injection check over tokens (no JS parser in the standard library).
+
+Sinks: `query/execute/raw` on drivers and query builders, Prisma `$queryRawUnsafe`/
+`$executeRawUnsafe`, `sequelize.query`, knex `raw`/`whereRaw`/..., sqlite `run/all/get/exec`.
+The first argument is resolved through `const/let/var` declarations, `+=` and `.push()` earlier
+in the file. Untagged template literals with `${}` and `+` concatenation are *built*; tagged
+templates (sql`...`, Prisma.sql`...`) and parameter arrays are safe. A spliced part is untrusted
+unless it is a literal, a constant bound to literals, a number (`Number()`, `parseInt()`,
+`.length`), escaped (`escape()`, `escapeId()`), an allow-listed value, or a placeholder list.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from br_hooks.sqli_jstok import Tok, tokenize
+from br_hooks.sqli_python import RawFinding
+from br_hooks.sqli_values import SAFE, Val, literal, looks_like_sql, merge, splice
+
+_UNSAFE = {
+    "$queryRawUnsafe", "$executeRawUnsafe", "raw", "whereRaw", "havingRaw", "orderByRaw",
+    "joinRaw", "fromRaw", "selectRaw", "groupByRaw", "unsafe", "literal", "executescript",
+}  # fmt: skip
+_GENERIC = {
+    "query", "execute", "run", "all", "get", "exec", "each", "prepare", "sql", "one", "many",
+    "none", "any", "oneOrNone", "manyOrNone", "result",
+}  # fmt: skip
+_SAFE_CALLS = re.compile(
+    r"^(?:Number|parseInt|parseFloat|Boolean|Math\.\w+|(?:\w+\.)*escape(?:Id|Identifier|Literal)?"
+    r"|(?:\w+\.)?format\.(?:ident|literal)|(?:\w+\.)?(?:ident|literal)|String\(Number|uuidv4"
+    r"|\w+\.escape)\s*\("
+)
+_SOURCES = (
+    (re.compile(r"^(?:req|request|ctx|context|event|body)\b"), "the web request"),
+    (re.compile(r"^process\.env\b"), "environment variables"),
+    (re.compile(r"^process\.argv\b"), "command-line arguments"),
+)
+_PLACEHOLDER_MAP = re.compile(
+    r"\.map\(\s*\(?\s*(?P<a>\w*)\s*(?:,\s*(?P<i>\w+)\s*)?\)?\s*=>\s*(?P<body>[^()]*?|\([^()]*\))\s*\)"
+)
+_DRIVERS = (
+    (re.compile(r"['\"]@prisma/client['\"]"), "prisma"),
+    (
+        re.compile(
+            r"['\"](?:pg|pg-promise|postgres|@vercel/postgres|@neondatabase/serverless)['\"]"
+        ),
+        "pg",
+    ),
+    (re.compile(r"['\"]sequelize['\"]"), "sequelize"),
+    (re.compile(r"['\"]knex['\"]"), "knex"),
+)
+
+
+@dataclass
+class _Ctx:
+    src: str
+    toks: list[Tok]
+    limit: int  # analyse only what the file says before the sink
+
+
+def _split_top(toks: list[Tok], ops: set[str]) -> list[list[Tok]]:
+    parts: list[list[Tok]] = [[]]
+    depth = 0
+    for tok in toks:
+        if tok.kind == "punct" and tok.text in "([{":
+            depth += 1
+        elif tok.kind == "punct" and tok.text in ")]}":
+            depth -= 1
+        if depth == 0 and tok.kind == "punct" and tok.text in ops and parts[-1]:
+            parts.append([])
+            continue
+        parts[-1].append(tok)
+    return parts
+
+
+def _text(ctx: _Ctx, toks: list[Tok]) -> str:
+    if not toks:
+        return ""
+    last = toks[-1]
+    return ctx.src[toks[0].pos : last.pos + len(last.text)]
+
+
+def _ternary(toks: list[Tok]) -> tuple[list[Tok], list[Tok], list[Tok]] | None:
+    depth = 0
+    q = -1
+    nested = 0
+    for k, tok in enumerate(toks):
+        if tok.kind == "punct" and tok.text in "([{":
+            depth += 1
+        elif tok.kind == "punct" and tok.text in ")]}":
+            depth -= 1
+        elif depth == 0 and tok.text == "?" and tok.kind == "punct":
+            if q < 0:
+                q = k
+            else:
+                nested += 1
+        elif depth == 0 and tok.text == ":" and q >= 0:
+            if nested:
+                nested -= 1
+            else:
+                return toks[:q], toks[q + 1 : k], toks[k + 1 :]
+    return None
+
+
+def evaluate(ctx: _Ctx, toks: list[Tok], depth: int = 0) -> Val:
+    """The abstract value of an expression given as tokens."""
+    while toks and toks[0].text in {"await", "new", "(", "typeof"} and depth < 20:
+        if toks[0].text == "(" and toks[-1].text == ")" and len(_split_top(toks[1:-1], {","})) == 1:
+            toks = toks[1:-1]
+        elif toks[0].text == "(":
+            break
+        else:
+            toks = toks[1:]
+    if not toks or depth > 8:
+        return SAFE
+    tern = _ternary(toks)
+    if tern is not None:
+        cond, yes, no = tern
+        guarded = _guard_names(_text(ctx, cond))
+        return merge(evaluate(ctx, yes, depth + 1, ) if not _only(yes, guarded) else SAFE,
+                     evaluate(ctx, no, depth + 1))  # fmt: skip
+    for ops in ({"||", "??"}, {"+"}):
+        parts = _split_top(toks, ops)
+        if len(parts) > 1:
+            vals = [evaluate(ctx, p, depth + 1) for p in parts]
+            if "+" in ops and any(v.is_str for v in vals):
+                return splice("+", vals)
+            return merge(*vals)
+    return _operand(ctx, toks, depth)
+
+
+def _expr_tokens(ctx: _Ctx, tmpl: Tok, index: int) -> list[Tok]:
+    start = tmpl.expr_pos[index]
+    line = tmpl.line + ctx.src.count("\n", tmpl.pos, start)
+    return tokenize(ctx.src, start, start + len(tmpl.exprs[index]), line)
+
+
+def _only(toks: list[Tok], names: set[str]) -> bool:
+    return bool(names) and len(toks) == 1 and toks[0].text in names
+
+
+def _guard_names(cond: str) -> set[str]:
+    m = re.search(
+        r"\.(?:includes|has)\(\s*([\w.]+)\s*\)|([\w.]+)\s+in\s+\w+|([\w.]+)\s*===?\s*['\"]", cond
+    )
+    return {g for g in m.groups() if g} if m else set()
+
+
+def _operand(ctx: _Ctx, toks: list[Tok], depth: int) -> Val:
+    first = toks[0]
+    if first.kind == "str" and len(toks) == 1:
+        return literal(first.parts[0])
+    if first.kind == "num" or (first.text in {"+", "-", "!"} and first.kind == "punct"):
+        return SAFE
+    if first.kind == "tmpl" and len(toks) == 1:
+        if first.tagged:
+            return Val(text=" ".join(first.parts), is_str=True)
+        vals: list[Val] = [literal(p) for p in first.parts]
+        vals += [
+            evaluate(ctx, _expr_tokens(ctx, first, j), depth + 1) for j in range(len(first.exprs))
+        ]
+        return splice("template", vals)
+    text = _text(ctx, toks)
+    if first.kind == "ident" and first.text in {"true", "false", "null", "undefined"}:
+        return SAFE
+    if _SAFE_CALLS.match(text) or re.search(r"\.length\s*$|\.toFixed\(", text):
+        return SAFE
+    if first.text == "[":
+        inner = _split_top(toks[1:-1], {","})
+        return Val(elems=merge(*(evaluate(ctx, p, depth + 1) for p in inner if p)))
+    placeholder = _PLACEHOLDER_MAP.search(text)
+    if placeholder and _placeholder_body(placeholder):
+        return Val(is_str=True, text="?")
+    for pattern, source in _SOURCES:
+        if pattern.match(text):
+            return Val(taint=f"{source} (`{text[:40]}`)")
+    if first.kind != "ident":
+        return SAFE
+    return _identifier(ctx, toks, text, depth)
+
+
+def _placeholder_body(m: re.Match[str]) -> bool:
+    """`ids.map(() => '?')`, `ids.map((_, i) => `$${i + 1}`)`: placeholders, not values."""
+    body = re.sub(r"(['\"])[^'\"]*\1", "", m.group("body"))
+    body = re.sub(r"[`$?{}()+\s\d]", "", body)
+    return body in {"", m.group("i") or ""}
+
+
+def _identifier(ctx: _Ctx, toks: list[Tok], text: str, depth: int) -> Val:
+    name = toks[0].text
+    rest = text[len(name) :]
+    if re.match(r"\s*\[", rest) and _const_object(ctx, name):
+        return SAFE  # ORDER_MAP[dir]: a lookup in a fixed table of literals
+    if _guarded(ctx, name):
+        return SAFE
+    decls = _declarations(ctx, name, depth)
+    if rest.startswith(".join("):
+        elems = merge(*(v.elems or v for v in decls)) if decls else Val(taint=f"`{name}`")
+        return splice("join", [elems])
+    if decls and not rest.strip():
+        return merge(*decls)
+    if decls and rest.startswith((".trim(", ".toLowerCase(", ".toUpperCase(", ".toString(")):
+        return merge(*decls)
+    if decls and all(not v.taint for v in decls) and not re.match(r"\s*\(", rest):
+        return SAFE if not rest.strip() else Val(taint=None)
+    if name[:1].isupper() and name.isupper():
+        return SAFE  # upper-case constants from other modules are configuration
+    return Val(taint=f"`{text[:40]}` (not a constant)")
+
+
+def _guarded(ctx: _Ctx, name: str) -> bool:
+    before = ctx.src[max(0, ctx.limit - 3000) : ctx.limit]
+    n = re.escape(name)
+    patterns = (
+        rf"if\s*\(\s*!\s*[\w.]+\.(?:includes|has)\(\s*{n}\s*\)\s*\)\s*\{{?\s*(?:throw|return)",
+        rf"if\s*\(\s*!\s*/[^/\n]+/\w*\.test\(\s*{n}\s*\)\s*\)\s*\{{?\s*(?:throw|return)",
+        rf"if\s*\(\s*[\w.]+\.indexOf\(\s*{n}\s*\)\s*(?:===?|<)\s*(?:-1|0)\s*\)\s*\{{?\s*(?:throw|return)",
+        rf"\b{n}\s*=\s*(?:Number|parseInt|parseFloat)\(",
+    )
+    return any(re.search(p, before) for p in patterns)
+
+
+def _const_object(ctx: _Ctx, name: str) -> bool:
+    m = re.search(
+        rf"\bconst\s+{re.escape(name)}\s*(?::[^=]+)?=\s*(\{{[^{{}}]*\}}|\[[^\[\]]*\])", ctx.src
+    )
+    if not m:
+        return False
+    body = re.sub(r"(['\"])(?:\\.|(?!\1).)*\1", "", m.group(1))
+    return not re.search(r"[A-Za-z_$][\w$]*\s*(?:[,}\]]|$)", re.sub(r"[\w$]+\s*:", "", body))
+
+
+def _declarations(ctx: _Ctx, name: str, depth: int) -> list[Val]:
+    """Values assigned to `name` before the sink: declarations, `=`, `+=`, `.push()`."""
+    vals: list[Val] = []
+    toks = ctx.toks
+    for k, tok in enumerate(toks):
+        if tok.pos >= ctx.limit:
+            break
+        if tok.text != name or tok.kind != "ident" or k + 1 >= len(toks):
+            continue
+        nxt = toks[k + 1]
+        prev = toks[k - 1].text if k else ""
+        if prev == ".":
+            continue
+        start = k + 1
+        if nxt.text == ":" and prev in {"const", "let", "var"}:
+            while start < len(toks) and toks[start].text not in {"=", ";"}:
+                start += 1
+            nxt = toks[start] if start < len(toks) else nxt
+        if nxt.text in {"=", "+="}:
+            rhs = _until_end(toks, start + 1)
+            val = evaluate(ctx, rhs, depth + 1)
+            if nxt.text == "+=" and vals:
+                val = splice("+", [merge(*vals), val])
+            vals.append(val)
+        elif nxt.text == "." and k + 3 < len(toks) and toks[k + 2].text in {"push", "unshift"}:
+            args = _split_top(_until_close(toks, k + 4), {","})
+            vals.append(Val(elems=merge(*(evaluate(ctx, a, depth + 1) for a in args if a))))
+    return vals
+
+
+def _until_end(toks: list[Tok], i: int) -> list[Tok]:
+    out: list[Tok] = []
+    depth = 0
+    line = toks[i].line if i < len(toks) else 0
+    for tok in toks[i:]:
+        if tok.kind == "punct" and tok.text in "([{":
+            depth += 1
+        elif tok.kind == "punct" and tok.text in ")]}":
+            if depth == 0:
+                break
+            depth -= 1
+        if depth == 0 and (tok.text in {";", ","} and tok.kind == "punct"):
+            break
+        if (
+            depth == 0
+            and out
+            and tok.line != line
+            and out[-1].text not in {"+", "=", "(", "?", ":"}
+            and tok.text not in {"+", ".", "?", ":", "||", "??"}
+        ):
+            break  # a new line that does not continue the expression ends the statement
+        line = tok.line
+        out.append(tok)
+    return out
+
+
+def _until_close(toks: list[Tok], i: int) -> list[Tok]:
+    depth = 0
+    out: list[Tok] = []
+    for tok in toks[i:]:
+        if tok.kind == "punct" and tok.text in "([{":
+            depth += 1
+        elif tok.kind == "punct" and tok.text in ")]}":
+            if depth == 0:
+                break
+            depth -= 1
+        out.append(tok)
+    return out
+
+
+def _driver(src: str) -> str:
+    for pattern, name in _DRIVERS:
+        if pattern.search(src):
+            return name
+    return "qmark"
+
+
+def _fix(sink: str, arg: list[Tok], driver: str, ctx: _Ctx) -> str:
+    if sink.split(".")[-1] in _UNSAFE - {"$queryRawUnsafe", "$executeRawUnsafe", "unsafe"}:
+        driver = "qmark"  # knex and friends bind `?` whatever the database
+    if len(arg) == 1 and arg[0].kind == "tmpl" and arg[0].exprs:
+        tmpl = arg[0]
+        text, values = tmpl.parts[0], []
+        for j, (expr, after) in enumerate(zip(tmpl.exprs, tmpl.parts[1:], strict=False)):
+            if not evaluate(ctx, _expr_tokens(ctx, tmpl, j), 1).taint:
+                text += "${" + expr + "}" + after
+                continue
+            values.append(expr.strip())
+            n = len(values)
+            mark = f"${n}" if driver == "pg" else f":p{n}" if driver == "sequelize" else "?"
+            if text.endswith(("'", '"')) and after.startswith(("'", '"')):
+                text, after = text[:-1], after[1:]
+            text += mark + after
+        if driver == "prisma":
+            return f"use the tagged form: $queryRaw`{tmpl.text[1:-1]}` (values become parameters)"
+        if sink.endswith("Unsafe"):
+            return f'{sink}("{text}", {", ".join(values)})'
+        if driver == "sequelize":
+            binds = ", ".join(f"p{i}: {v}" for i, v in enumerate(values, 1))
+            return f'{sink}("{text}", {{ replacements: {{ {binds} }} }})'
+        return f'{sink}("{text}", [{", ".join(values)}])'
+    mark = "$1" if driver == "pg" else "?"
+    return (
+        f'keep the SQL constant and pass values separately: {sink}("... WHERE id = {mark}", [id])'
+    )
+
+
+def analyze_js(src: str) -> list[RawFinding]:
+    """Findings for JavaScript or TypeScript source."""
+    toks = tokenize(src)
+    driver = _driver(src)
+    findings: list[RawFinding] = []
+    for k, tok in enumerate(toks[:-1]):
+        if tok.kind != "ident" or toks[k + 1].text != "(":
+            continue
+        name = tok.text
+        method = k > 0 and toks[k - 1].text in {".", "?."}
+        if not (name in _UNSAFE and (method or name.startswith("$"))) and not (
+            method and name in _GENERIC
+        ):
+            continue
+        args = _split_top(_until_close(toks, k + 2), {","})
+        if not args or not args[0]:
+            continue
+        ctx = _Ctx(src, toks, tok.pos)
+        val = evaluate(ctx, args[0])
+        if not (val.taint and val.built):
+            continue
+        if name not in _UNSAFE and not looks_like_sql(val.text):
+            continue
+        receiver = toks[k - 2].text + "." if method and k >= 2 else ""
+        sink = receiver + name
+        rule = {"template": "sqli-js-template", "join": "sqli-js-join"}.get(
+            val.built or "", "sqli-js-concat"
+        )
+        findings.append(
+            RawFinding(
+                tok.line,
+                tok.line,
+                rule,
+                sink,
+                val.taint or "",
+                val.built or "",
+                _fix(sink, args[0], driver, ctx),
+            )
+        )
+    return findings

@@ -1,0 +1,158 @@
+"""A small JavaScript/TypeScript tokenizer: enough to find calls, strings and template literals.
+
+Comments are dropped; regular-expression literals are recognised by what precedes `/`; template
+literals keep their literal parts and the source of each `${...}` expression (nested strings and
+templates inside an expression are skipped over correctly). Never raises on malformed input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+_PUNCT3 = ("===", "!==", "...", "**=", "<<=", ">>=", "&&=", "||=", "??=", ">>>")
+_PUNCT2 = ("=>", "==", "!=", "<=", ">=", "&&", "||", "??", "?.", "+=", "-=", "*=", "/=", "++", "--")
+_REGEX_AFTER = {"return", "typeof", "case", "do", "else", "in", "of", "new", "delete", "void"}
+
+
+@dataclass
+class Tok:
+    kind: str  # ident, num, str, tmpl, punct, regex
+    text: str
+    line: int
+    pos: int
+    parts: list[str] = field(default_factory=list)  # template: literal pieces
+    exprs: list[str] = field(default_factory=list)  # template: ${} sources
+    tagged: bool = False
+    expr_pos: list[int] = field(default_factory=list)  # template: where each ${} source starts
+
+
+def _skip_string(src: str, i: int) -> int:
+    quote = src[i]
+    i += 1
+    while i < len(src) and src[i] != quote and src[i] != "\n":
+        i += 2 if src[i] == "\\" else 1
+    return i + 1
+
+
+def _template(src: str, i: int) -> tuple[int, list[str], list[str], list[int]]:
+    """From the opening backtick: (end, literal parts, expression sources, their offsets)."""
+    parts: list[str] = []
+    exprs: list[str] = []
+    starts: list[int] = []
+    buf: list[str] = []
+    i += 1
+    while i < len(src):
+        ch = src[i]
+        if ch == "\\":
+            buf.append(src[i : i + 2])
+            i += 2
+        elif ch == "`":
+            parts.append("".join(buf))
+            return i + 1, parts, exprs, starts
+        elif src.startswith("${", i):
+            parts.append("".join(buf))
+            buf = []
+            end = _expr_end(src, i + 2)
+            exprs.append(src[i + 2 : end])
+            starts.append(i + 2)
+            i = end + 1
+        else:
+            buf.append(ch)
+            i += 1
+    parts.append("".join(buf))
+    return i, parts, exprs, starts
+
+
+def _expr_end(src: str, i: int) -> int:
+    depth = 0
+    while i < len(src):
+        ch = src[i]
+        if ch in "'\"":
+            i = _skip_string(src, i)
+            continue
+        if ch == "`":
+            i = _template(src, i)[0]
+            continue
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            if depth == 0:
+                return i
+            depth -= 1
+        i += 1
+    return i
+
+
+def tokenize(src: str, start: int = 0, end: int | None = None, line: int = 1) -> list[Tok]:
+    """Tokens of `src[start:end]`; positions stay offsets into `src`."""
+    toks: list[Tok] = []
+    i, n = start, len(src) if end is None else end
+    while i < n:
+        ch = src[i]
+        if ch == "\n":
+            line += 1
+            i += 1
+        elif ch.isspace():
+            i += 1
+        elif src.startswith("//", i):
+            i = src.find("\n", i) if "\n" in src[i:] else n
+        elif src.startswith("/*", i):
+            end = src.find("*/", i + 2)
+            end = n if end < 0 else end + 2
+            line += src.count("\n", i, end)
+            i = end
+        elif ch in "'\"":
+            end = _skip_string(src, i)
+            toks.append(Tok("str", src[i:end], line, i, parts=[src[i + 1 : end - 1]]))
+            i = end
+        elif ch == "`":
+            end, parts, exprs, starts = _template(src, i)
+            prev = toks[-1] if toks else None
+            tagged = prev is not None and (prev.kind == "ident" or prev.text in {")", "]"})
+            toks.append(Tok("tmpl", src[i:end], line, i, parts, exprs, tagged, starts))
+            line += src.count("\n", i, end)
+            i = end
+        elif ch.isalpha() or ch in "_$":
+            j = i + 1
+            while j < n and (src[j].isalnum() or src[j] in "_$"):
+                j += 1
+            toks.append(Tok("ident", src[i:j], line, i))
+            i = j
+        elif ch.isdigit():
+            j = i + 1
+            while j < n and (src[j].isalnum() or src[j] in "._"):
+                j += 1
+            toks.append(Tok("num", src[i:j], line, i))
+            i = j
+        elif ch == "/" and _regex_allowed(toks):
+            j = i + 1
+            in_class = False
+            while j < n and src[j] != "\n" and (src[j] != "/" or in_class):
+                if src[j] == "\\":
+                    j += 1
+                elif src[j] == "[":
+                    in_class = True
+                elif src[j] == "]":
+                    in_class = False
+                j += 1
+            j += 1
+            while j < n and src[j].isalpha():
+                j += 1
+            toks.append(Tok("regex", src[i:j], line, i))
+            i = j
+        else:
+            width = 3 if src.startswith(_PUNCT3, i) else 2 if src.startswith(_PUNCT2, i) else 1
+            toks.append(Tok("punct", src[i : i + width], line, i))
+            i += width
+    return toks
+
+
+def _regex_allowed(toks: list[Tok]) -> bool:
+    if not toks:
+        return True
+    prev = toks[-1]
+    if prev.kind in {"num", "str", "tmpl", "regex"}:
+        return False
+    if prev.kind == "ident":
+        return prev.text in _REGEX_AFTER
+    return prev.text not in {")", "]", "}"}
