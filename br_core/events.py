@@ -9,6 +9,7 @@ at 200 characters, and fields outside the schema are refused, so code content ha
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -77,22 +78,27 @@ SCHEMA: dict[str, dict[str, str]] = {
 EVENT_TYPES = tuple(SCHEMA)
 
 _ENV_PATH = re.compile(r"(?:[\w.~-]*[/\\])*\.env(?:\.[\w-]+)*(?![\w/\\])")
-# Backstop for secrets no rule knows: long tokens mixing upper, lower and digits look random.
-_TOKEN = re.compile(r"[A-Za-z0-9_+=\-]{20,}")
+# Backstop for secrets no rule knows: long tokens that mix upper, lower and digits and switch
+# between those classes often, as random strings do (words, paths and branch names switch rarely).
+_TOKEN = re.compile(r"[A-Za-z0-9_+/=\-]{20,}")
 _HEX = re.compile(r"[0-9a-f]{7,64}")
 
 
+def _char_class(c: str) -> int:
+    return 0 if c.islower() else 1 if c.isupper() else 2 if c.isdigit() else 3
+
+
 def _looks_random(token: str) -> bool:
-    return (
-        any(c.isupper() for c in token)
-        and any(c.islower() for c in token)
-        and any(c.isdigit() for c in token)
-    )
+    classes = [_char_class(c) for c in token]
+    if not {0, 1, 2} <= set(classes):
+        return False
+    switches = sum(1 for a, b in itertools.pairwise(classes) if a != b)
+    return switches / (len(token) - 1) >= 0.4
 
 
 def clean_text(value: object) -> str:
     """A text field as stored: .env paths redacted, secrets masked, capped in length."""
-    text = _ENV_PATH.sub("[.env path]", str(value))
+    text = _ENV_PATH.sub("[env file]", str(value))
     text = sanitize_text(text)
     text = _TOKEN.sub(lambda m: mask_value(m[0]) if _looks_random(m[0]) else m[0], text)
     return text[:TEXT_LIMIT]

@@ -1,0 +1,140 @@
+"""TinyDB over SQLite: TinyDB's API, row-level writes, ids never reused, real processes."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from tinydb import Query
+from tinydb.table import Document
+
+from br_core.docstore import DocTable, DocumentDB, document_table
+from br_core.paths import db_path
+from br_core.store import open_db
+
+
+@pytest.fixture
+def table() -> DocTable:
+    return document_table("things")
+
+
+def test_tinydb_api_round_trip(table: DocTable) -> None:
+    thing = Query()
+    assert table.insert({"name": "a", "n": 1}) == 1
+    assert table.insert_multiple([{"name": "b", "n": 2}, {"name": "c", "n": 3}]) == [2, 3]
+    assert [d["name"] for d in table.search(thing.n >= 2)] == ["b", "c"]
+    assert table.get(doc_id=2) == {"name": "b", "n": 2}
+    assert table.get(thing.name == "c").doc_id == 3  # type: ignore[union-attr]
+    assert table.contains(thing.name == "a") and not table.contains(thing.name == "z")
+    assert table.count(thing.n > 0) == 3 and len(table) == 3
+    assert table.update({"n": 10}, thing.name == "a") == [1]
+    assert table.upsert({"name": "d", "n": 4}, thing.name == "d") == [4]
+    assert table.remove(thing.n == 10) == [1]
+    assert sorted(d.doc_id for d in table) == [2, 3, 4]
+    table.truncate()
+    assert len(table) == 0 and table.all() == []
+
+
+def test_ids_are_never_reused_after_deletes(table: DocTable) -> None:
+    ids = table.insert_multiple([{"i": i} for i in range(3)])
+    table.remove(doc_ids=[ids[-1]])
+    assert table.insert({"i": 99}) == ids[-1] + 1
+    table.truncate()
+    assert table.insert({"i": 100}) == ids[-1] + 2
+
+
+def test_document_with_explicit_id(table: DocTable) -> None:
+    assert table.insert(Document({"x": 1}, doc_id=10)) == 10
+    with pytest.raises(ValueError, match="already exists"):
+        table.insert(Document({"x": 2}, doc_id=10))
+    assert table.insert({"x": 3}) == 11
+    with pytest.raises(ValueError, match="Mapping"):
+        table.insert([1, 2])  # type: ignore[arg-type]
+
+
+def test_only_changed_rows_are_written(table: DocTable) -> None:
+    table.insert_multiple([{"k": i, "flag": False} for i in range(20)])
+    statements: list[str] = []
+    table._conn.set_trace_callback(statements.append)
+    try:
+        table.update({"flag": True}, Query().k == 7)
+        table.update({"flag": True}, Query().k == 7)  # no change: no row written
+    finally:
+        table._conn.set_trace_callback(None)
+    writes = [s for s in statements if s.lstrip().upper().startswith(("INSERT INTO DOC", "DELETE"))]
+    assert len(writes) == 1, writes
+
+
+def test_tables_are_separate_and_visible_to_tinydb(table: DocTable) -> None:
+    other = document_table("other")
+    table.insert({"a": 1})
+    other.insert({"b": 2})
+    assert table.all() == [{"a": 1}] and other.all() == [{"b": 2}]
+    db = DocumentDB()
+    assert db.tables() == {"things", "other"}
+    db.drop_table("other")
+    assert document_table("other").all() == [] and table.all() == [{"a": 1}]
+
+
+def test_second_connection_sees_writes_without_cache(table: DocTable) -> None:
+    other = DocumentDB(conn=open_db()).table("things")
+    assert other.search(Query().v == 1) == []
+    table.insert({"v": 1})
+    assert other.search(Query().v == 1) == [{"v": 1}]  # no stale query cache
+
+
+def test_corrupt_document_store_is_a_store_error(tmp_path: Path) -> None:
+    from br_core.errors import StoreError
+
+    conn = open_db(tmp_path / "d.db")
+    t = DocumentDB(conn=conn).table("x")
+    conn.execute("DROP TABLE documents")
+    with pytest.raises(StoreError, match="br db check"):
+        t.insert({"a": 1})
+
+
+WORKER = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from tinydb import Query
+    from br_core.docstore import document_table
+    worker, count, go = int(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3])
+    while not go.exists():
+        time.sleep(0.005)
+    table = document_table("shared")
+    for i in range(count):
+        table.insert({"worker": worker, "i": i})
+        if i % 10 == 0:
+            table.update({"touched": worker}, Query().worker == worker)
+        if i % 15 == 0:
+            table.remove((Query().worker == worker) & (Query().i == -1))
+    """
+)
+
+
+@pytest.mark.slow
+def test_four_processes_lose_nothing_and_share_no_id(tmp_path: Path) -> None:
+    workers, count = 4, 60
+    go = tmp_path / "go"
+    env = {**os.environ}
+    procs = [
+        subprocess.Popen([sys.executable, "-c", WORKER, str(w), str(count), str(go)], env=env)
+        for w in range(workers)
+    ]
+    go.touch()
+    for proc in procs:
+        assert proc.wait(timeout=120) == 0
+    conn = sqlite3.connect(db_path())
+    rows = conn.execute("SELECT doc_id, data FROM documents WHERE tbl = 'shared'").fetchall()
+    assert len(rows) == workers * count
+    assert len({r[0] for r in rows}) == len(rows)
+    table = document_table("shared")
+    for w in range(workers):
+        mine = table.search(Query().worker == w)
+        assert sorted(d["i"] for d in mine) == list(range(count))

@@ -1,0 +1,175 @@
+"""The store: migrations, one-line errors for corrupt/locked files, `br db` commands."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from br_cli.app import main
+from br_core.errors import StoreError
+from br_core.migrations import MIGRATIONS
+from br_core.paths import db_path
+from br_core.store import (
+    _statements,
+    apply_migrations,
+    backup,
+    integrity_check,
+    open_db,
+    schema_version,
+    transaction,
+)
+
+
+def test_migrations_apply_once_and_are_recorded(tmp_path: Path) -> None:
+    conn = open_db(tmp_path / "a.db")
+    names = [r[0] for r in conn.execute("SELECT name FROM _migrations ORDER BY rowid")]
+    assert names == [name for name, _ in MIGRATIONS]
+    assert schema_version(conn) == len(MIGRATIONS)
+    assert apply_migrations(conn) == 0
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_migrations_work_in_memory() -> None:
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    assert apply_migrations(conn) == len(MIGRATIONS)
+    conn.execute("INSERT INTO events (project_id, type, ts) VALUES ('p', 'build', 5)")
+    assert conn.execute("SELECT n, first_ts FROM event_counts").fetchall() == [(1, 5.0)]
+
+
+@pytest.mark.parametrize(
+    ("sql", "count"),
+    [
+        ("CREATE TABLE a (x); CREATE TABLE b (y)", 2),
+        ("CREATE TRIGGER t AFTER INSERT ON a BEGIN INSERT INTO b VALUES (1); END; SELECT 1", 2),
+        ("  ;  ; CREATE TABLE c (z);", 1),
+        ("INSERT INTO a VALUES ('x;y')", 1),
+    ],
+)
+def test_statement_splitter_keeps_trigger_bodies_and_strings(sql: str, count: int) -> None:
+    statements = _statements(sql)
+    assert len(statements) == count
+    assert all(sqlite3.complete_statement(s + ";") for s in statements)
+
+
+def test_counters_follow_inserts_and_deletes(tmp_path: Path) -> None:
+    conn = open_db(tmp_path / "c.db")
+    for ts in (3.0, 1.0, 2.0):
+        conn.execute("INSERT INTO events (project_id, type, ts) VALUES ('p', 'build', ?)", (ts,))
+    conn.execute("DELETE FROM events WHERE ts = 1.0")
+    assert conn.execute("SELECT n FROM event_counts").fetchone()[0] == 2
+
+
+@pytest.mark.parametrize(
+    "content", [b"this is not a database at all" * 200, b"SQLite format 3\x00" + b"\xff" * 4000]
+)
+def test_corrupt_file_is_a_one_line_error_with_the_recovery(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "bad.db"
+    path.write_bytes(content)
+    with pytest.raises(StoreError) as caught:
+        conn = open_db(path)
+        conn.execute("SELECT count(*) FROM events").fetchone()
+    message = caught.value.message
+    assert str(path) in message and "br db check" in message and "\n" not in message
+    assert path.read_bytes() == content  # nothing overwritten: no silent data loss
+
+
+def test_locked_database_is_a_one_line_error(tmp_path: Path) -> None:
+    path = tmp_path / "locked.db"
+    holder = open_db(path)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        other = open_db(path, timeout_ms=100)
+        with pytest.raises(StoreError) as caught:
+            try:
+                with transaction(other):
+                    pass
+            except sqlite3.Error as exc:
+                from br_core.store import store_error
+
+                raise store_error(path, exc) from exc
+        assert "locked" in caught.value.message and str(path) in caught.value.message
+        assert "br db check" in caught.value.message
+    finally:
+        holder.execute("ROLLBACK")
+
+
+def test_record_event_on_locked_database_says_so(git_repo: Path) -> None:
+    from br_core.events import record_event
+
+    holder = open_db()
+    holder.execute("BEGIN IMMEDIATE")
+    code = (
+        "import sys\n"
+        "import br_core.store as s\n"
+        "s.BUSY_TIMEOUT_MS = 200\n"
+        "from br_core.events import record_event\n"
+        "from br_core.errors import BRError\n"
+        "try:\n"
+        "    record_event('build', {'command': 'x'})\n"
+        "except BRError as e:\n"
+        "    print(e.message)\n"
+    )
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+        )
+    finally:
+        holder.execute("ROLLBACK")
+    assert "database is locked" in proc.stdout and "Traceback" not in proc.stderr
+    assert record_event("build", {"command": "after"}) is not None
+
+
+def test_integrity_check_and_backup_roundtrip(tmp_path: Path, git_repo: Path) -> None:
+    from br_core.events import record_event
+
+    record_event("build", {"command": "x", "success": True})
+    assert integrity_check() == []
+    dest = tmp_path / "copy.db"
+    assert backup(dest) > 0
+    copy = sqlite3.connect(dest)
+    assert copy.execute("SELECT count(*) FROM events").fetchone()[0] == 1
+    with pytest.raises(StoreError, match="already exists"):
+        backup(dest)
+    with pytest.raises(StoreError, match="no such directory"):
+        backup(tmp_path / "missing" / "x.db")
+
+
+def _br(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_br_db_status_and_check(git_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _br(["db", "status"], capsys)
+    assert code == 0 and f"schema:   version {len(MIGRATIONS)}" in out and "sqlite:" in out
+    code, out, _ = _br(["db", "check"], capsys)
+    assert code == 0 and out.strip().endswith(": ok")
+
+
+@pytest.mark.parametrize("command", [["db", "status"], ["db", "check"], ["telemetry", "status"]])
+def test_br_on_corrupt_store_is_one_line_not_traceback(
+    git_repo: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    path = db_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"garbage, not sqlite " * 100)
+    code, _, err = _br(command, capsys)
+    lines = [line for line in err.splitlines() if line]
+    assert code == 2 and len(lines) == 1, err
+    assert str(path) in lines[0] and "br db check" in lines[0] and "Traceback" not in err
+    assert path.read_bytes() == b"garbage, not sqlite " * 100
+
+
+def test_br_db_backup_command(
+    git_repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dest = tmp_path / "b.sqlite3"
+    code, out, _ = _br(["db", "backup", str(dest)], capsys)
+    assert code == 0 and dest.exists() and "backed up" in out
+    code, _, err = _br(["db", "backup", str(dest)], capsys)
+    assert code == 2 and "already exists" in err
