@@ -185,9 +185,10 @@ def _check_diff(
 def _summary(outcome: GateOutcome, reports: list[Report]) -> None:
     total, diff = outcome.data["total"], outcome.data["diff"]
     minimum = f" (minimum {total['minimum']:g}%)" if total["minimum"] is not None else ""
+    verdict = "ok" if outcome.exit_code == 0 else "summary"
     outcome.lines.append(
-        f"{PREFIX}: ok: total {total['percent']:.2f}%{minimum}; diff {diff['percent']:.1f}% of "
-        f"{diff['measured']} changed executable lines (threshold {diff['threshold']:g}%); "
+        f"{PREFIX}: {verdict}: total {total['percent']:.2f}%{minimum}; diff {diff['percent']:.1f}%"
+        f" of {diff['measured']} changed executable lines (threshold {diff['threshold']:g}%); "
         f"report {', '.join(r.path.name for r in reports)}"
     )
 
@@ -214,8 +215,7 @@ def run_gate(root: Path, base: str | None = None, head: str = "HEAD") -> GateOut
     reports = _check_staleness(root, settings, reports, changed, outcome)
     _check_total(settings, reports, outcome)
     _check_diff(settings, reports, changed, outcome)
-    if outcome.exit_code == 0:
-        _summary(outcome, reports)
+    _summary(outcome, reports)
     outcome.data["status"] = "pass" if outcome.exit_code == 0 else "fail"
     return outcome
 
