@@ -41,6 +41,12 @@ def _register() -> None:
     app.add_typer(db.app, name="db")
     app.add_typer(features.app, name="features")
 
+    from br_cli import init, mcp, tasks
+
+    app.add_typer(tasks.app, name="tasks")
+    app.add_typer(mcp.app, name="mcp")
+    app.command("init")(init.init)
+
 
 _register()
 

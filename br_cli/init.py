@@ -1,0 +1,138 @@
+"""`br init`: set up a repository for BuildRunner. Idempotent; merges; never clobbers.
+
+Writes (only what is missing): `.pre-commit-config.yaml` entries, the `br` server in `.mcp.json`,
+`.claude/commands/br-*.md`, `.claude/agents/br-*.md`, telemetry hooks in `.claude/settings.json`
+and `.buildrunner/config.toml`. A file the user changed is kept as it is and reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from br_cli import init_files
+from br_core.errors import UsageError
+from br_core.git import repo_root
+
+DEFAULT_HOOKS_REPO = "https://github.com/buildrunner/buildrunner"
+DEFAULT_HOOKS_REV = "v0.1.0"
+COMMANDS = ("br-design", "br-analyze", "br-debug", "br-next", "br-route")
+AGENTS = ("br-haiku", "br-sonnet", "br-opus")
+
+
+@dataclass
+class Change:
+    path: str
+    action: str  # created | updated | unchanged | kept
+    note: str = ""
+
+    def line(self) -> str:
+        note = f" ({self.note})" if self.note else ""
+        return f"{self.action:9} {self.path}{note}"
+
+
+def _template(name: str) -> str:
+    return resources.files("br_cli").joinpath("templates", name).read_text(encoding="utf-8")
+
+
+def _read(path: Path) -> str | None:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError as exc:
+        raise UsageError(f"{path}: is a directory; move it aside, then rerun `br init`") from exc
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read ({exc.strerror}); check its permissions") from exc
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{path}: not UTF-8 text; save it as UTF-8, then rerun `br init`") from exc
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".br-init.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)  # atomic: an interrupted init never leaves half a file
+
+
+def _merged(
+    root: Path, rel: str, merge: Callable[[str | None, str], tuple[str, str]], dry_run: bool
+) -> Change:
+    path = root / rel
+    old = _read(path)
+    new, note = merge(old, str(path))
+    if old is not None and new == old:
+        return Change(rel, "unchanged")
+    if not dry_run:
+        _write(path, new)
+    return Change(rel, "created" if old is None else "updated", "" if note == "created" else note)
+
+
+def _copied(root: Path, rel: str, template: str, dry_run: bool) -> Change:
+    path = root / rel
+    old = _read(path)
+    if old is None:
+        if not dry_run:
+            _write(path, template)
+        return Change(rel, "created")
+    if old == template:
+        return Change(rel, "unchanged")
+    return Change(rel, "kept", "yours differs from ours; delete it to get ours")
+
+
+def init_repository(
+    root: Path,
+    *,
+    hooks_repo: str = DEFAULT_HOOKS_REPO,
+    hooks_rev: str = DEFAULT_HOOKS_REV,
+    dry_run: bool = False,
+) -> list[Change]:
+    """Bring `root` up to date; return one Change per file considered."""
+    changes = [
+        _merged(
+            root,
+            ".pre-commit-config.yaml",
+            lambda text, where: init_files.merge_pre_commit(text, hooks_repo, hooks_rev, where),
+            dry_run,
+        ),
+        _merged(root, ".mcp.json", init_files.merge_mcp_json, dry_run),
+        _merged(root, ".claude/settings.json", init_files.merge_claude_settings, dry_run),
+    ]
+    for name in COMMANDS:
+        changes.append(
+            _copied(root, f".claude/commands/{name}.md", _template(f"commands/{name}.md"), dry_run)
+        )
+    for name in AGENTS:
+        changes.append(
+            _copied(root, f".claude/agents/{name}.md", _template(f"agents/{name}.md"), dry_run)
+        )
+    changes.append(_copied(root, ".buildrunner/config.toml", _template("config.toml"), dry_run))
+    return changes
+
+
+def init(
+    hooks_repo: Annotated[
+        str, typer.Option(help="repository URL or path the pre-commit entry points at")
+    ] = DEFAULT_HOOKS_REPO,
+    hooks_rev: Annotated[str, typer.Option(help="tag or commit of that repository")] = (
+        DEFAULT_HOOKS_REV
+    ),
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="print, do not write")] = False,
+) -> None:
+    """Set up hooks, the MCP server, slash commands and subagents here (safe to rerun)."""
+    root = repo_root(Path.cwd())
+    changes = init_repository(root, hooks_repo=hooks_repo, hooks_rev=hooks_rev, dry_run=dry_run)
+    for change in changes:
+        typer.echo(change.line())
+    touched = sum(1 for c in changes if c.action in ("created", "updated"))
+    verb = "would change" if dry_run else "changed"
+    typer.echo(f"br init: {verb} {touched} of {len(changes)} files in {root}")
+    if touched and not dry_run:
+        typer.echo("next: `pre-commit install`, then restart Claude Code to load .mcp.json")

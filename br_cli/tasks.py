@@ -1,0 +1,234 @@
+"""`br tasks`: the shared task queue from a terminal (the same queue the MCP tools use)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from br_core.errors import UsageError
+from br_mcp.queue import TaskQueue
+from br_mcp.queue_models import STATUSES, NewTask, Task
+
+app = typer.Typer(help="The task queue shared by parallel sessions of this repository.")
+
+OwnerOpt = Annotated[str, typer.Option("--owner", help="who holds the task (e.g. a session name)")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON")]
+
+
+def _queue() -> TaskQueue:
+    return TaskQueue.open(Path.cwd())
+
+
+def _echo_task(task: Task) -> None:
+    typer.echo(f"{task.id}  [{task.status}]  P{task.priority}  {task.title}")
+    if task.feature:
+        typer.echo(f"  feature: {task.feature}")
+    if task.stream:
+        typer.echo(f"  stream: {task.stream}")
+    if task.estimate_minutes is not None:
+        typer.echo(f"  estimate: {task.estimate_minutes:g} min")
+    if task.depends_on:
+        typer.echo(f"  depends on: {', '.join(task.depends_on)}")
+    if task.files:
+        typer.echo(f"  files: {', '.join(task.files)}")
+    if task.owner:
+        typer.echo(f"  owner: {task.owner} (attempt {task.attempts}/{task.max_attempts})")
+    if task.description:
+        for line in task.description.splitlines():
+            typer.echo(f"  | {line}")
+
+
+@app.command("parse")
+def parse(
+    spec: Annotated[Path, typer.Argument(help="the markdown spec, e.g. PROJECT_SPEC.md")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Turn a spec into features and tasks; re-running updates them in place by stable id."""
+    from br_mcp.spec_parser import parse_spec_file
+
+    parsed = parse_spec_file(spec)
+    report = _queue().sync_spec(
+        parsed.features, parsed.tasks, sorted(parsed.done_ids), source=f"spec:{spec.name}"
+    )
+    if as_json:
+        typer.echo(report.model_dump_json(indent=2))
+        return
+    typer.echo(
+        f"{spec}: {len(parsed.features)} features, {len(parsed.tasks)} tasks: "
+        f"{len(report.added)} added, {len(report.updated)} updated, {report.unchanged} unchanged, "
+        f"{len(report.removed)} removed"
+    )
+    for task_id in report.kept:
+        typer.echo(f"  kept {task_id}: no longer in the spec, but already claimed or finished")
+
+
+@app.command("list")
+def list_tasks(
+    status: Annotated[str | None, typer.Option(help=f"one of {', '.join(STATUSES)}")] = None,
+    feature: Annotated[str | None, typer.Option(help="feature id")] = None,
+    stream: Annotated[str | None, typer.Option(help="stream name")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+    offset: Annotated[int, typer.Option(min=0)] = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Tasks in claim order (priority, dependency depth, insertion)."""
+    if status is not None and status not in STATUSES:
+        raise UsageError(f"--status {status}: unknown status; use one of {', '.join(STATUSES)}")
+    rows, total = _queue().list_tasks(
+        status=status, feature=feature, stream=stream, limit=limit, offset=offset
+    )
+    if as_json:
+        payload = {"total": total, "tasks": [r.model_dump() for r in rows]}
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    for row in rows:
+        owner = f"  ({row.owner})" if row.owner else ""
+        typer.echo(f"{row.status:8} P{row.priority}  {row.id}  {row.title}{owner}")
+    typer.echo(f"{len(rows)} of {total} tasks")
+
+
+@app.command("show")
+def show(task_id: str, as_json: JsonOpt = False) -> None:
+    """One task with its dependencies and history."""
+    queue = _queue()
+    task = queue.get(task_id)
+    events = queue.events(task_id)
+    if as_json:
+        payload = {"task": task.model_dump(), "events": [e.model_dump() for e in events]}
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    _echo_task(task)
+    for event in events:
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(event.ts))
+        who = f" by {event.owner}" if event.owner else ""
+        typer.echo(f"  {stamp} {event.kind}{who}")
+
+
+@app.command("next")
+def next_task(stream: Annotated[str | None, typer.Option()] = None) -> None:
+    """The task a claim would take now (nothing is claimed)."""
+    task = _queue().next_ready(stream)
+    if task is None:
+        typer.echo("nothing is ready")
+        raise typer.Exit(1)
+    _echo_task(task)
+
+
+@app.command("claim")
+def claim(
+    owner: OwnerOpt = "cli",
+    stream: Annotated[str | None, typer.Option()] = None,
+    lease: Annotated[float, typer.Option(help="lease in seconds", min=1)] = 900,
+    as_json: JsonOpt = False,
+) -> None:
+    """Atomically claim the next ready task; prints the token that done/fail need."""
+    got = _queue().claim(owner, stream=stream, lease_seconds=lease)
+    if got is None:
+        typer.echo("nothing is ready")
+        raise typer.Exit(1)
+    if as_json:
+        typer.echo(got.model_dump_json(indent=2))
+        return
+    _echo_task(got.task)
+    typer.echo(f"token: {got.token}  (br tasks done {got.task.id} --token {got.token})")
+
+
+TokenOpt = Annotated[int, typer.Option("--token", help="the token printed by `br tasks claim`")]
+
+
+@app.command("done")
+def done(task_id: str, token: TokenOpt, note: str = "") -> None:
+    """Mark a claimed task done (only with its current token)."""
+    task = _queue().complete(task_id, token, note=note)
+    typer.echo(f"{task.id}: {task.status}")
+
+
+@app.command("fail")
+def fail(
+    task_id: str,
+    token: TokenOpt,
+    reason: str = "",
+    retry: Annotated[bool, typer.Option(help="return it to the queue if attempts remain")] = True,
+) -> None:
+    """Give a claimed task back: retried until attempts run out, then dead."""
+    task = _queue().fail(task_id, token, reason=reason, retry=retry)
+    typer.echo(f"{task.id}: {task.status} (attempt {task.attempts}/{task.max_attempts})")
+
+
+@app.command("add")
+def add(
+    title: str,
+    task_id: Annotated[
+        str | None, typer.Option("--id", help="stable id (default: generated)")
+    ] = None,
+    feature: str = "",
+    description: str = "",
+    priority: Annotated[int, typer.Option(min=0, max=9, help="0 is most urgent")] = 2,
+    estimate: Annotated[float | None, typer.Option(help="minutes")] = None,
+    stream: str = "",
+    depends_on: Annotated[list[str] | None, typer.Option("--depends-on")] = None,
+    files: Annotated[list[str] | None, typer.Option("--file")] = None,
+) -> None:
+    """Add one task (or update it in place when --id exists)."""
+    try:
+        new = NewTask(
+            id=task_id,
+            title=title,
+            feature=feature,
+            description=description,
+            priority=priority,
+            estimate_minutes=estimate,
+            stream=stream,
+            depends_on=depends_on or [],
+            files=files or [],
+        )
+    except ValueError as exc:
+        first = str(exc).splitlines()
+        raise UsageError(
+            f"br tasks add: invalid task ({' '.join(first[1:3])}); fix the option"
+        ) from exc
+    (added,) = _queue().add_tasks([new])
+    typer.echo(added)
+
+
+@app.command("deps")
+def deps(
+    task_id: str,
+    add: Annotated[list[str] | None, typer.Option("--add", help="a task it must wait for")] = None,
+) -> None:
+    """Show a task's dependencies, or add some (an edge closing a cycle is refused)."""
+    queue = _queue()
+    for dep in add or []:
+        queue.add_dependency(task_id, dep)
+    task = queue.get(task_id)
+    typer.echo(f"{task.id} depends on: {', '.join(task.depends_on) or '(nothing)'}")
+
+
+@app.command("graph")
+def graph(
+    fmt: Annotated[str, typer.Option("--format", help="mermaid or dot")] = "mermaid",
+) -> None:
+    """The dependency graph as Mermaid (paste into markdown) or Graphviz dot."""
+    if fmt not in ("mermaid", "dot"):
+        raise UsageError(f"--format {fmt}: unknown format; use mermaid or dot")
+    queue = _queue()
+    rows, _ = queue.list_tasks(limit=100_000)
+    node = {row.id: f"n{i}" for i, row in enumerate(rows)}
+    if fmt == "mermaid":
+        typer.echo("graph TD")
+        for row in rows:
+            label = f"{row.id} [{row.status}]".replace('"', "'")
+            typer.echo(f'  {node[row.id]}["{label}"]')
+        for task, dep in queue.edges():
+            typer.echo(f"  {node[dep]} --> {node[task]}")
+        return
+    typer.echo("digraph tasks {")
+    for row in rows:
+        typer.echo(f"  {json.dumps(row.id)} [label={json.dumps(f'{row.id} [{row.status}]')}];")
+    for task, dep in queue.edges():
+        typer.echo(f"  {json.dumps(dep)} -> {json.dumps(task)};")
+    typer.echo("}")
