@@ -1,0 +1,255 @@
+"""`br telemetry`, `br features` and the build event every `br` command records."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from br_cli.app import app, main
+from br_cli.capture import command_path
+from br_core.events import record_event
+from br_core.paths import db_path
+from br_core.store import open_db
+from br_core.telemetry_settings import marker_path
+
+
+def _br(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _events(kind: str) -> list[dict[str, object]]:
+    conn = sqlite3.connect(db_path())
+    rows = conn.execute("SELECT data FROM events WHERE type = ? ORDER BY id", (kind,))
+    return [json.loads(r[0]) for r in rows]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["telemetry", "status", "--json"], "telemetry status"),
+        (["features", "add", "secret-name"], "features add"),
+        (["db"], "db"),
+        (["--help"], ""),
+        (["nonsense", "x"], ""),
+    ],
+)
+def test_command_path_keeps_names_not_values(args: list[str], expected: str) -> None:
+    assert command_path(app, args) == expected
+
+
+def test_every_command_records_a_build_event(
+    git_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _br(capsys, "features", "add", "login-page")[0] == 0
+    assert _br(capsys, "telemetry", "ready", "no_such_phase")[0] == 2
+    builds = _events("build")
+    assert [b["command"] for b in builds] == ["features add", "telemetry ready"]
+    assert [b["success"] for b in builds] == [True, False]
+    assert builds[1]["exit_code"] == 2 and float(str(builds[0]["duration_ms"])) > 0
+    assert "login-page" not in json.dumps(builds)
+
+
+def test_build_event_failure_never_breaks_the_command(
+    git_repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, _ = _br(capsys, "telemetry", "status")
+    assert code == 0
+    db_path().write_bytes(b"broken " * 100)
+    monkeypatch.setenv("BR_DEBUG", "")
+    code, out, err = _br(capsys, "telemetry", "disable")
+    assert code == 0 and "disabled" in out and err == ""
+
+
+def test_status_json_and_text(git_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    record_event("commit", {"insertions": 1})
+    code, out, _ = _br(capsys, "telemetry", "status", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["enabled"] is True and data["project_events"] == {"commit": 1}
+    assert data["retention_days"] == 365
+    code, out, _ = _br(capsys, "telemetry", "status")
+    assert "telemetry: on" in out and str(db_path()) in out
+
+
+def test_disable_enable(git_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _br(capsys, "telemetry", "disable")[0] == 0
+    assert marker_path().exists()
+    assert record_event("build", {"command": "x"}) is None
+    code, out, _ = _br(capsys, "telemetry", "status", "--json")
+    assert code == 0 and json.loads(out)["enabled"] is False
+    code, out, _ = _br(capsys, "telemetry", "enable")
+    assert code == 0 and "telemetry: on" in out
+    assert record_event("build", {"command": "x"}) is not None
+
+
+def test_clear_asks_first(git_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    record_event("commit", {"insertions": 1})
+    proc = subprocess.run(
+        [sys.executable, "-m", "br_cli.app", "telemetry", "clear"],
+        input="n\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 1 and "nothing deleted" in proc.stdout
+    assert len(_events("commit")) == 1
+    code, out, _ = _br(capsys, "telemetry", "clear", "--yes")
+    assert code == 0 and "deleted" in out and _events("commit") == []
+    conn = open_db()
+    assert (
+        conn.execute("SELECT count(*) FROM event_counts WHERE type = 'commit'").fetchone()[0] == 0
+    )
+
+
+def test_export_with_since_and_until(
+    git_repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for day in ("2026-01-01", "2026-01-02", "2026-01-03"):
+        ts = time.mktime(time.strptime(day + " 12", "%Y-%m-%d %H")) - time.timezone
+        record_event("commit", {"insertions": 1}, ts=ts)
+    out = tmp_path / "e.jsonl"
+    code, _, _ = _br(
+        capsys, "telemetry", "export", str(out), "--since", "2026-01-02", "--until", "2026-01-03"
+    )
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert code == 0 and len(rows) == 1 and rows[0]["type"] == "commit"
+    assert set(rows[0]) == {"id", "project_id", "type", "ts", "git_hash", "user_hash", "data"}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--since", "yesterday"], "not a date"),
+        (["--until", "2026-13-01"], "not a date"),
+    ],
+)
+def test_export_bad_dates_are_usage_errors(
+    git_repo: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    message: str,
+) -> None:
+    code, _, err = _br(capsys, "telemetry", "export", str(tmp_path / "x.jsonl"), *args)
+    assert code == 2 and message in err and err.count("\n") == 1
+
+
+def test_export_to_missing_directory(
+    git_repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = _br(capsys, "telemetry", "export", str(tmp_path / "no" / "x.jsonl"))
+    assert code == 2 and "no such directory" in err
+
+
+def test_prune_keeps_recent_events(git_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    record_event("commit", {"insertions": 1}, ts=time.time() - 400 * 86_400)
+    record_event("commit", {"insertions": 2}, ts=time.time() - 10)
+    code, out, _ = _br(capsys, "telemetry", "prune")
+    assert code == 0 and "deleted 1 events older than 365 days" in out
+    assert [e["insertions"] for e in _events("commit")] == [2]
+    conn = open_db()
+    first = conn.execute("SELECT first_ts FROM event_counts WHERE type = 'commit'").fetchone()[0]
+    assert first > time.time() - 60
+    (git_repo / ".buildrunner").mkdir()
+    (git_repo / ".buildrunner" / "config.toml").write_text("[telemetry]\nretention_days = 0\n")
+    code, _, err = _br(capsys, "telemetry", "prune")
+    assert code == 2 and "retention_days" in err
+
+
+def test_stats_below_and_above_the_minimum(
+    git_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for i in range(9):
+        record_event("feature", {"action": "complete", "feature_id": f"f{i}", "duration_hours": i})
+    code, out, _ = _br(capsys, "telemetry", "stats")
+    assert code == 0 and "descriptive statistics start at 10" in out and "95% CI" not in out
+    record_event("feature", {"action": "complete", "feature_id": "f9", "duration_hours": 9})
+    for i in range(12):
+        record_event("build", {"command": "t", "success": i % 3 != 0, "duration_ms": 10 + i})
+    code, out, _ = _br(capsys, "telemetry", "stats", "--json")
+    data = json.loads(out)
+    assert data["descriptive"] is True
+    rate = data["rates"]["build_success"]
+    assert rate["n"] >= 12 and rate["low"] < rate["estimate"] < rate["high"]
+    assert data["means"]["feature_duration_hours"]["estimate"] == pytest.approx(4.5)
+    assert data["means"]["quality_score"]["note"].startswith("needs at least")
+    code, out, _ = _br(capsys, "telemetry", "stats")
+    assert "95% CI" in out and "weekly counts" in out
+
+
+def test_features_add_complete_list(git_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        _br(capsys, "features", "add", "login", "--title", "Login", "--complexity", "simple")[0]
+        == 0
+    )
+    assert _br(capsys, "features", "add", "search")[0] == 0
+    assert _br(capsys, "features", "complete", "login")[0] == 0
+    code, out, _ = _br(capsys, "features", "list")
+    assert out.splitlines() == ["open  search", "done  login"]
+    done = [e for e in _events("feature") if e["action"] == "complete"]
+    assert "duration_hours" in done[0]
+    code, _, err = _br(capsys, "features", "add", "x", "--complexity", "huge")
+    assert code == 2 and "complexity" in err
+
+
+def _claude(payload: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "br_cli.app", "telemetry", "claude-hook"],
+        input=payload,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=60,
+        env={**os.environ},
+    )
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [
+        ({"hook_event_name": "SessionStart", "source": "startup"}, {"source": "startup"}),
+        ({"hook_event_name": "Stop", "stop_hook_active": False}, {}),
+        (
+            {"hook_event_name": "SubagentStop", "agent_type": "haiku-worker"},
+            {"agent_type": "haiku-worker"},
+        ),
+        ({"hook_event_name": "SessionEnd", "reason": "logout"}, {"reason": "logout"}),
+        (
+            {
+                "hook_event_name": "PostToolUse",
+                "tool_name": "Write",
+                "tool_input": {"file_path": "app.py", "content": "password = 'hunter2hunter2'"},
+                "tool_response": {"success": True},
+            },
+            {"tool_name": "Write"},
+        ),
+    ],
+)
+def test_claude_hook_records_sessions_without_content(
+    git_repo: Path, payload: dict[str, object], expected: dict[str, str]
+) -> None:
+    full = {"session_id": "0f6c1a2e-1111-4222-8333-944445555666", "cwd": str(git_repo), **payload}
+    proc = _claude(json.dumps(full), git_repo)
+    assert proc.returncode == 0 and proc.stdout == "" and proc.stderr == ""
+    [event] = _events("session")
+    assert event["event"] == payload["hook_event_name"]
+    for key, value in expected.items():
+        assert event[key] == value
+    assert len(str(event["session"])) == 12 and "0f6c1a2e" not in json.dumps(event)
+    assert "hunter2" not in db_path().read_bytes().decode("latin-1")
+    assert _events("build") == []  # the hook itself is not a build
+
+
+@pytest.mark.parametrize("payload", ["", "not json", "[1, 2]", '{"hook_event_name": 5}'])
+def test_claude_hook_bad_input_still_exits_zero(git_repo: Path, payload: str) -> None:
+    proc = _claude(payload, git_repo)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr
+    assert proc.stderr.count("\n") <= 1
