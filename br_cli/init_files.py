@@ -93,7 +93,15 @@ def merge_pre_commit(text: str | None, repo: str, rev: str, where: str) -> tuple
     expected_hooks = _present_hooks(data) | set(missing)
     check = _load_yaml(merged, where)
     kept = [r for r in check.get("repos") or [] if r not in (data.get("repos") or [])]
-    if _present_hooks(check) != expected_hooks or len(kept) != (1 if missing else 0):
+    lost = [r for r in data.get("repos") or [] if r not in (check.get("repos") or [])]
+    others = {k: v for k, v in data.items() if k not in ("repos", "default_install_hook_types")}
+    moved = any(check.get(k) != v for k, v in others.items())
+    if (
+        _present_hooks(check) != expected_hooks
+        or len(kept) != (1 if missing else 0)
+        or lost
+        or moved
+    ):
         raise UsageError(
             f"{where}: could not add our hooks without disturbing your layout; add the entry "
             "from docs/MCP.md by hand, then rerun `br init`"
@@ -130,8 +138,10 @@ def _insert_repo(lines: list[str], block: list[str]) -> list[str]:
     start, end = _repos_span(lines)
     if start < 0:
         return [*lines, "repos:", *block]
-    if lines[start].strip() != "repos:":  # flow style such as `repos: []`
-        return [*lines[:start], "repos:", *block, *lines[start + 1 :]]
+    if lines[start].strip() != "repos:":  # flow style such as `repos: []  # comment`
+        line = lines[start]
+        comment = line[line.index(" #") :] if " #" in line else ""
+        return [*lines[:start], f"repos:{comment}", *block, *lines[start + 1 :]]
     return [*lines[:end], *block, *lines[end:]]
 
 
