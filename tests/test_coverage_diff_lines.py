@@ -47,11 +47,13 @@ def _commit(repo: Path, files: dict[str, bytes | str], message: str = "base") ->
         (BASE, "one\n++ b/evil\n--- a/x\nthree\nfour\nfive\n", [2, 3]),
         # unchanged file: no lines
         (BASE, BASE, []),
+        # invalid UTF-8 in a text file is still text to git
+        (BASE, BASE + "caf\udcff\n", [6]),
     ],
 )
 def test_staged_edits(git_repo: Path, before: str, after: str, expected: list[int]) -> None:
     _commit(git_repo, {"f.py": before})
-    (git_repo / "f.py").write_text(after)
+    (git_repo / "f.py").write_bytes(after.encode("utf-8", "surrogateescape"))
     git(git_repo, "add", "f.py")
     assert staged_changes(git_repo).get("f.py", []) == expected
 

@@ -204,23 +204,55 @@ def test_cli_check_json_and_base(project: Path, capsys: pytest.CaptureFixture[st
         ({"README.md": "# docs only\n"}, False, 0, "notice: no test suite and no coverage report"),
         ({"README.md": "# docs only\n"}, True, 1, "FAIL no test suite"),
         ({"tests/test_x.py": "def test_x():\n    pass\n"}, False, 0, "tests exist but no coverage"),
+        ({"README.md": "# docs\n"}, None, 0, "(build/missing.xml)"),
     ],
 )
 def test_no_report(
     git_repo: Path,
     capsys: pytest.CaptureFixture[str],
     files: dict[str, str],
-    fail_when_no_report: bool,
+    fail_when_no_report: bool | None,
     expected: int,
     needle: str,
 ) -> None:
     write_files(git_repo, files)
     if fail_when_no_report:
         _configure(git_repo, fail_when_no_report=True)
+    elif fail_when_no_report is None:  # a configured report that does not exist
+        _configure(git_repo, reports=["build/missing.xml"])
     git(git_repo, "add", *files)
     code, _, text = _run(capsys)
     assert code == expected and needle in text
     assert text.count("\n") == 1  # one line
+
+
+def test_pre_push_judges_the_pushed_range(
+    git_repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_files(git_repo, {"app.py": "def f():\n    return 1\n"})
+    git(git_repo, "add", "app.py")
+    git(git_repo, "commit", "-q", "-m", "base")
+    start = git(git_repo, "rev-parse", "HEAD").strip()
+    write_files(git_repo, {"app.py": "def f():\n    return 1\n\n\ndef g():\n    return 2\n"})
+    git(git_repo, "commit", "-q", "-am", "add g")
+    write_files(git_repo, {"coverage.xml": _xml({1: 1, 2: 1, 5: 1, 6: 0})})
+    # nothing is staged, so the staged diff passes ...
+    assert _run(capsys, "--json")[1]["diff"]["measured"] == 0
+    # ... but at pre-push pre-commit names the range, and line 6 was pushed untested
+    monkeypatch.setenv("PRE_COMMIT_FROM_REF", start)
+    monkeypatch.setenv("PRE_COMMIT_TO_REF", "HEAD")
+    code, data, _ = _run(capsys, "--json")
+    assert code == 1 and data["diff"]["files"][0]["uncovered_lines"] == [6]
+    assert _run(capsys, "--staged")[0] == 0  # an explicit --staged wins
+
+
+def _xml(hits: dict[int, int], filename: str = "app.py") -> str:
+    lines = "".join(f'<line number="{n}" hits="{h}"/>' for n, h in hits.items())
+    return (
+        '<?xml version="1.0" ?><coverage><packages><package name="."><classes>'
+        f'<class name="{filename}" filename="{filename}"><lines>{lines}</lines></class>'
+        "</classes></package></packages></coverage>"
+    )
 
 
 @pytest.mark.slow
@@ -231,20 +263,13 @@ def test_through_the_pre_commit_framework(
     git(git_repo, "add", "app.py")
     git(git_repo, "commit", "-q", "-m", "base")
     write_files(git_repo, {"app.py": "def f():\n    return 1\n\n\ndef g():\n    return 2\n"})
-    xml = (
-        '<?xml version="1.0" ?><coverage lines-valid="4" lines-covered="3">'
-        '<packages><package name="."><classes><class name="app.py" filename="app.py"><lines>'
-        '<line number="1" hits="1"/><line number="2" hits="1"/>'
-        '<line number="5" hits="1"/><line number="6" hits="0"/>'
-        "</lines></class></classes></package></packages></coverage>"
-    )
-    write_files(git_repo, {"coverage.xml": xml})
+    write_files(git_repo, {"coverage.xml": _xml({1: 1, 2: 1, 5: 1, 6: 0})})
     write_pre_commit_config(git_repo, hook_repo, ["br-coverage"])
     git(git_repo, "add", "app.py", ".pre-commit-config.yaml")
     proc = run_pre_commit(git_repo, pre_commit_home, "run", "br-coverage")
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "app.py: lines 6 not covered (1 of 2 changed lines covered, 50.0%)" in proc.stdout
     # covering line 6 makes the same commit pass
-    write_files(git_repo, {"coverage.xml": xml.replace('"6" hits="0"', '"6" hits="2"')})
+    write_files(git_repo, {"coverage.xml": _xml({1: 1, 2: 1, 5: 1, 6: 2})})
     proc = run_pre_commit(git_repo, pre_commit_home, "run", "br-coverage")
     assert proc.returncode == 0, proc.stdout + proc.stderr
