@@ -57,7 +57,6 @@ _TEMPLATE_MARKERS = (
     "{%",
     "<%",
     "%(",
-    "%s",
     "#{",
     "{0}",
     "{}",
@@ -123,9 +122,15 @@ def contains_any(value: str, words: frozenset[str] | tuple[str, ...]) -> bool:
     return any(word in lowered for word in words)
 
 
-def is_templated(value: str) -> bool:
-    """`${X}`, `{{ x }}`, `$VAR`, `%VAR%`, `<your-key>`, env look-ups and secret references."""
-    if value.startswith(_TEMPLATE_START):
+def is_templated(value: str, bare: bool = True) -> bool:
+    """`${X}`, `{{ x }}`, `$VAR`, `%VAR%`, `<your-key>`, env look-ups and secret references.
+    YAML anchors, tags and code (`*x`, `!Ref`, `(…)`) count only for unquoted values."""
+    if bare and value.startswith(_TEMPLATE_START):
+        # `*alias` and `&anchor` are YAML only when the rest is a plain name.
+        return value[0] not in "*&" or bool(re.fullmatch(r"[\w.-]+", value[1:]))
+    if re.match(r"\$[A-Za-z_{(]|%[A-Za-z_]+%|<[A-Za-z_ -]+>", value):
+        return True
+    if re.search(r"%[sdr](?![A-Za-z0-9])", value):
         return True
     lowered = value.lower()
     if any(marker in lowered for marker in _TEMPLATE_MARKERS):

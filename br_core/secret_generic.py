@@ -16,6 +16,30 @@ from dataclasses import dataclass, field
 from br_core import secret_filters as f
 
 _IDENT_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
+# Name and value given as a pair: XML elements, Kubernetes env entries, Postman-style key/value.
+_PAIRS = (
+    ("</", re.compile(r"<(?P<name>[\w.:-]{2,60})>(?P<value>[^<\s]{1,500})</(?P=name)>")),
+    (
+        "value:",
+        re.compile(
+            r"""-[ \t]*name:[ \t]*["']?(?P<name>[A-Za-z_][\w.-]{1,80})["']?[ \t]*\r?\n"""
+            r"""[ \t]+value:[ \t]*(?:"(?P<dq>[^"\n]*)"|'(?P<sq>[^'\n]*)'|(?P<value>\S+))"""
+        ),
+    ),
+    (
+        "value=",
+        re.compile(
+            r"""key=["'](?P<name>[^"'\n]{1,80})["']\s+value=["'](?P<value>[^"'\n]{1,500})["']"""
+        ),
+    ),
+    (
+        "value",
+        re.compile(
+            r"""["']?key["']?\s*:\s*["'](?P<name>[^"'\n]{1,80})["']\s*,\s*"""
+            r"""["']?value["']?\s*:\s*["'](?P<value>[^"'\n]{1,500})["']"""
+        ),
+    ),
+)
 _WORD_SPLIT = re.compile(r"[_.\-\s]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _ASSIGN = re.compile(
     r"""(?P<close>["'`]?)\]?[ \t]*
@@ -25,7 +49,7 @@ _ASSIGN = re.compile(
     [ \t]*
     (?:(?P<prefix>[rbfuRBFU]{0,2})
        (?:"(?P<dq>[^"\\\n]*(?:\\.[^"\\\n]*)*)"|'(?P<sq>[^'\\\n]*(?:\\.[^'\\\n]*)*)'|`(?P<bq>[^`\n]*)`)
-      |(?P<bare>[^\s"'`,;)}\]#]+))""",
+      |(?P<bare>[^\s"'`,;)}\]]+))""",
     re.VERBOSE,
 )
 
@@ -35,6 +59,7 @@ class GenericConfig:
     secret_words: frozenset[str]
     key_qualifiers: frozenset[str]
     exclude_words: frozenset[str]
+    prefix_exclude_words: frozenset[str]
     placeholder_words: tuple[str, ...]
     dev_defaults: frozenset[str]
     keywords: re.Pattern[str]
@@ -57,19 +82,34 @@ def name_words(name: str) -> list[str]:
     return [w.lower() for w in _WORD_SPLIT.split(name.strip("-_.$@:")) if w]
 
 
-def _classify_name(name: str, config: GenericConfig) -> bool:
-    words = name_words(name)
-    if not words or any(word in config.exclude_words for word in words):
-        return False
+def _secret_word_at(words: list[str], config: GenericConfig) -> int | None:
+    """Index of the first word that makes the name a secret's, or None."""
     for index, word in enumerate(words):
         if word in config.secret_words:
-            return True
+            return index
         if word in ("key", "keys") and index and words[index - 1] in config.key_qualifiers:
-            return True
+            return index
+        if word.endswith(("key", "keys")) and word.rstrip("s")[:-3] in config.key_qualifiers:
+            return index
         if word.endswith(("apikey", "secretkey", "accesskey", "privatekey", "authtoken")):
-            return True
-    joined = "".join(words)
-    return joined.endswith(("password", "passwd", "secret", "token", "apikey"))
+            return index
+        if word.endswith(("password", "passwd", "secret", "token")):
+            return index
+    return None
+
+
+def _classify_name(name: str, config: GenericConfig) -> bool:
+    # `options.Password`, `spring.datasource.password`, `mailgun.api.key`: the last two dotted
+    # parts decide (earlier parts are objects and namespaces).
+    words = name_words(".".join(name.strip(".").split(".")[-2:]))
+    at = _secret_word_at(words, config)
+    if at is None:
+        return False
+    # Qualifiers after the secret word change its meaning (`password_file`, `token_url`);
+    # before it only a few do (`public_key`, `max_tokens`, `is_secret`).
+    if any(word in config.exclude_words for word in words[at + 1 :]):
+        return False
+    return not any(word in config.prefix_exclude_words for word in words[:at])
 
 
 def is_secret_name(name: str, config: GenericConfig) -> bool:
@@ -84,7 +124,7 @@ def value_is_secret(value: str, bare: bool, config: GenericConfig) -> bool:
     """True when a literal assigned to a secret name looks like a real credential."""
     if len(value) < config.min_length or len(value) > 500 or any(ch.isspace() for ch in value):
         return False
-    if f.is_templated(value) or f.is_known_non_secret(value) or f.is_low_variety(value):
+    if f.is_templated(value, bare) or f.is_known_non_secret(value) or f.is_low_variety(value):
         return False
     if value.lower() in config.dev_defaults or f.contains_any(value, config.placeholder_words):
         return False
@@ -110,21 +150,33 @@ def _identifier_span(text: str, pos: int, end: int) -> tuple[int, int]:
     return start, stop
 
 
+def _inside_token(text: str, start: int) -> bool:
+    """The name is glued to an ARN, URL or path (`…:secret:prod/db`), not a Ruby `:symbol`."""
+    if start and (text[start - 1] in "$%" or text[max(0, start - 2) : start] == "${"):
+        return True  # a shell/template variable: `$DB_PASSWORD`, `${DB_PASSWORD:-x}`
+    if not start or text[start - 1] not in ":/@\\":
+        return False
+    return not (text[start - 1] == ":" and (start < 2 or text[start - 2] in " \t\n({[,"))
+
+
 def _line_prefix(text: str, start: int) -> str:
     line_start = text.rfind("\n", 0, start) + 1
     return text[line_start:start].strip()
 
 
-def _op_allowed(op: str, name_start: int, text: str, quoted_name: bool) -> bool:
-    """`,` only after a quoted name (`put("password", "…")`); whitespace only for CLI flags
-    and Dockerfile `ENV NAME value`."""
+def _op_allowed(match: re.Match[str], name_start: int, text: str, quoted_name: bool) -> bool:
+    """`,` only between a quoted name and a quoted value (`put("password", "…")`); whitespace
+    only for CLI flags, Dockerfile `ENV NAME value` and .netrc lines."""
+    op = match.group("op")
     if op == ",":
-        return quoted_name
+        return quoted_name and bool(match.group("dq") or match.group("sq"))
     if op.strip():
         return True
     if text.startswith("-", name_start):
         return True
-    return _line_prefix(text, name_start).upper() in ("ENV", "ARG")
+    prefix = _line_prefix(text, name_start)
+    # Dockerfile `ENV NAME value` and .netrc `machine host login user password value`.
+    return prefix.upper() in ("ENV", "ARG") or prefix.startswith(("machine ", "login ", "default "))
 
 
 def find_assignments(text: str, config: GenericConfig) -> Iterator[Candidate]:
@@ -135,6 +187,8 @@ def find_assignments(text: str, config: GenericConfig) -> Iterator[Candidate]:
         if stop in seen_ends:
             continue
         seen_ends.add(stop)
+        if _inside_token(text, start):
+            continue
         name = text[start:stop].rstrip(".-")
         stop = start + len(name)
         if not is_secret_name(name, config):
@@ -145,11 +199,29 @@ def find_assignments(text: str, config: GenericConfig) -> Iterator[Candidate]:
         quoted_name = bool(match.group("close")) and start > 0 and text[start - 1] in "\"'`"
         if match.group("close") and not quoted_name:
             continue
-        if not _op_allowed(match.group("op"), start, text, quoted_name):
+        if not _op_allowed(match, start, text, quoted_name):
             continue
         candidate = _candidate(match, config)
         if candidate is not None:
             yield candidate
+
+
+def find_pairs(text: str, config: GenericConfig) -> Iterator[Candidate]:
+    """Secrets whose name and value are given as a pair (XML, Kubernetes env, key/value)."""
+    for trigger, pattern in _PAIRS:
+        if trigger not in text:
+            continue
+        for match in pattern.finditer(text):
+            if not is_secret_name(match.group("name"), config):
+                continue
+            group = next(
+                g
+                for g in ("dq", "sq", "value")
+                if g in pattern.groupindex and match.group(g) is not None
+            )
+            value = match.group(group)
+            if value_is_secret(value, group == "value" and trigger == "value:", config):
+                yield Candidate(match.start(group), match.end(group), value)
 
 
 def _candidate(match: re.Match[str], config: GenericConfig) -> Candidate | None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from br_core import secret_filters as f
 from br_core.errors import ConfigError
-from br_core.secret_generic import GenericConfig, find_assignments
+from br_core.secret_generic import GenericConfig, find_assignments, find_pairs
 
 RULES_FILE = Path(__file__).with_name("rules") / "secrets.toml"
 _KNOWN_FILTERS = frozenset({"placeholder", "url-dev-default", "jwt-public", "pem-body"})
@@ -111,6 +111,7 @@ def parse_rules(data: dict[str, Any], source: str = str(RULES_FILE)) -> RuleSet:
         secret_words=frozenset(gen.get("secret_words", [])),
         key_qualifiers=frozenset(gen.get("key_qualifiers", [])),
         exclude_words=frozenset(gen.get("exclude_words", [])),
+        prefix_exclude_words=frozenset(gen.get("prefix_exclude_words", [])),
         placeholder_words=placeholder_words,
         dev_defaults=dev_defaults,
         keywords=re.compile("|".join(map(re.escape, keywords)), re.IGNORECASE),
@@ -170,6 +171,7 @@ def _raw_spans(text: str, rules: RuleSet) -> list[tuple[int, int, Rule]]:
             continue
         if rule.kind == "assignment":
             found.extend((c.start, c.end, rule) for c in find_assignments(text, rules.generic))
+            found.extend((c.start, c.end, rule) for c in find_pairs(text, rules.generic))
             continue
         assert rule.regex is not None  # regex rules always compile one
         for match in rule.regex.finditer(text):
