@@ -80,8 +80,8 @@ def report_candidates(root: Path, settings: CoverageSettings) -> tuple[list[Path
     so a stale `coverage.xml` beside a fresh `.coverage` does not win.
     """
     if settings.reports:
-        found = [(name, root / name) for name in settings.reports]
-        return [p for _, p in found if p.is_file()], [n for n, p in found if not p.is_file()]
+        named = [(name, root / name) for name in settings.reports]
+        return [p for _, p in named if p.is_file()], [n for n, p in named if not p.is_file()]
     found = [root / name for name in DEFAULT_REPORTS if (root / name).is_file()]
     if not found:
         return [], []
