@@ -65,10 +65,10 @@ def test_coveragepy_fail_under_fallback(
 
 def _coveragepy_fail_under(root: Path) -> float:
     """What coverage.py itself reads from the same files."""
-    import coverage
+    from coverage.control import Coverage
 
     with contextlib.chdir(root):
-        value: float = coverage.Coverage(config_file=True).config.fail_under
+        value: float = Coverage(config_file=True).config.fail_under
     return value
 
 

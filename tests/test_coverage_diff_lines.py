@@ -72,7 +72,12 @@ def test_no_newline_hunk_points_at_the_real_new_lines(git_repo: Path) -> None:
 def test_renames_deletions_binaries_and_odd_names(git_repo: Path) -> None:
     body = "".join(f"line {i}\n" for i in range(1, 21))
     other = "".join(f"other {i}\n" for i in range(1, 21))
-    files = {"old.py": body, "keep.py": other, "gone.py": BASE, "img.bin": b"\x00\x01" * 50}
+    files: dict[str, bytes | str] = {
+        "old.py": body,
+        "keep.py": other,
+        "gone.py": BASE,
+        "img.bin": b"\x00\x01" * 50,
+    }
     _commit(git_repo, files)
     git(git_repo, "mv", "old.py", "new.py")
     git(git_repo, "mv", "keep.py", "moved.py")  # a pure rename adds no lines
