@@ -36,6 +36,7 @@ HOW_TEXT = {
     "join": "str.join()",
     "template": "a template literal",
     "token": "string formatting",
+    "raw": "no template at all: the whole statement",
 }
 
 

@@ -16,7 +16,15 @@ from dataclasses import dataclass
 
 from br_hooks.sqli_jstok import Tok, tokenize
 from br_hooks.sqli_python import RawFinding
-from br_hooks.sqli_values import SAFE, Val, literal, looks_like_sql, merge, splice
+from br_hooks.sqli_values import (
+    SAFE,
+    Val,
+    literal,
+    looks_like_clause,
+    looks_like_sql,
+    merge,
+    splice,
+)
 
 _UNSAFE = {
     "$queryRawUnsafe", "$executeRawUnsafe", "raw", "whereRaw", "havingRaw", "orderByRaw",
@@ -26,6 +34,10 @@ _GENERIC = {
     "query", "execute", "run", "all", "get", "exec", "each", "prepare", "sql", "one", "many",
     "none", "any", "oneOrNone", "manyOrNone", "result",
 }  # fmt: skip
+_DB_RECEIVER = re.compile(
+    r"(?i)(?:db|pool|conn|connection|client|sequelize|knex|prisma|sql|database|tx|trx|pg|mysql)$"
+)
+_CLAUSE = {"where", "andWhere", "orWhere", "having", "andHaving", "orHaving"}
 _SAFE_CALLS = re.compile(
     r"^(?:Number|parseInt|parseFloat|Boolean|Math\.\w+|(?:\w+\.)*escape(?:Id|Identifier|Literal)?"
     r"|(?:\w+\.)?format\.(?:ident|literal)|(?:\w+\.)?(?:ident|literal)|String\(Number|uuidv4"
@@ -194,6 +206,10 @@ def _identifier(ctx: _Ctx, toks: list[Tok], text: str, depth: int) -> Val:
         return SAFE  # ORDER_MAP[dir]: a lookup in a fixed table of literals
     if _guarded(ctx, name):
         return SAFE
+    if re.match(r"\s*\(", rest):
+        called = _local_function(ctx, name, toks, depth)
+        if called is not None:
+            return called
     decls = _declarations(ctx, name, depth)
     if rest.startswith(".join("):
         elems = merge(*(v.elems or v for v in decls)) if decls else Val(taint=f"`{name}`")
@@ -207,6 +223,26 @@ def _identifier(ctx: _Ctx, toks: list[Tok], text: str, depth: int) -> Val:
     if name[:1].isupper() and name.isupper():
         return SAFE  # upper-case constants from other modules are configuration
     return Val(taint=f"`{text[:40]}` (not a constant)")
+
+
+def _local_function(ctx: _Ctx, name: str, toks: list[Tok], depth: int) -> Val | None:
+    """A call to `function name(...) { return <expr>; }` in this file: what it returns,
+    tainted by the call's arguments when the function splices its parameters."""
+    m = re.search(rf"\bfunction\s+{re.escape(name)}\s*\(([^)]*)\)[^{{]*\{{", ctx.src)
+    if not m:
+        return None
+    ret = re.compile(r"\breturn\b").search(ctx.src, m.end())
+    if not ret:
+        return None
+    inner = _Ctx(ctx.src, ctx.toks, ret.start())
+    body = [t for t in ctx.toks if t.pos > ret.start()]
+    result = evaluate(inner, _until_end(body, 0), depth + 1)
+    call_args = _split_top(_until_close(toks, 2), {","}) if len(toks) > 2 else []
+    arg_vals = [evaluate(ctx, a, depth + 1) for a in call_args if a]
+    taint = next((a.taint for a in arg_vals if a.taint), None)
+    if not result.taint or not taint:
+        return Val(text=result.text, is_str=result.is_str)
+    return Val(taint=taint, built=result.built, text=result.text, is_str=result.is_str)
 
 
 def _guarded(ctx: _Ctx, name: str) -> bool:
@@ -343,38 +379,50 @@ def analyze_js(src: str) -> list[RawFinding]:
     toks = tokenize(src)
     driver = _driver(src)
     findings: list[RawFinding] = []
-    for k, tok in enumerate(toks[:-1]):
-        if tok.kind != "ident" or toks[k + 1].text != "(":
+    streams = [toks]
+    while streams:  # the file's tokens, then those inside each template's `${...}`
+        stream = streams.pop()
+        for tok in stream:
+            if tok.kind == "tmpl" and tok.exprs:
+                ctx = _Ctx(src, toks, tok.pos)
+                streams.extend(_expr_tokens(ctx, tok, j) for j in range(len(tok.exprs)))
+        findings.extend(_scan_stream(src, toks, stream, driver))
+    return sorted(findings, key=lambda f: f.line)
+
+
+def _scan_stream(src: str, toks: list[Tok], stream: list[Tok], driver: str) -> list[RawFinding]:
+    findings: list[RawFinding] = []
+    for k, tok in enumerate(stream[:-1]):
+        if tok.kind != "ident" or stream[k + 1].text != "(":
             continue
         name = tok.text
-        method = k > 0 and toks[k - 1].text in {".", "?."}
+        method = k > 0 and stream[k - 1].text in {".", "?."}
+        clause = method and name in _CLAUSE
         if not (name in _UNSAFE and (method or name.startswith("$"))) and not (
-            method and name in _GENERIC
+            method and (name in _GENERIC or clause)
         ):
             continue
-        args = _split_top(_until_close(toks, k + 2), {","})
+        args = _split_top(_until_close(stream, k + 2), {","})
         if not args or not args[0]:
             continue
         ctx = _Ctx(src, toks, tok.pos)
         val = evaluate(ctx, args[0])
+        receiver = stream[k - 2].text if method and k >= 2 else ""
+        if val.taint and not val.built and val.taint.startswith("the web request"):
+            if not _DB_RECEIVER.search(receiver) or clause:
+                continue
+            val = Val(taint=val.taint, built="raw", text="SELECT * FROM t")  # client-written SQL
         if not (val.taint and val.built):
             continue
-        if name not in _UNSAFE and not looks_like_sql(val.text):
+        shaped = looks_like_clause(val.text) if clause else looks_like_sql(val.text)
+        if name not in _UNSAFE and not shaped:
             continue
-        receiver = toks[k - 2].text + "." if method and k >= 2 else ""
-        sink = receiver + name
-        rule = {"template": "sqli-js-template", "join": "sqli-js-join"}.get(
+        sink = f"{receiver}.{name}" if receiver else name
+        rule = {"template": "sqli-js-template", "join": "sqli-js-join", "raw": "sqli-js-raw"}.get(
             val.built or "", "sqli-js-concat"
         )
+        fix = _fix(sink, args[0], driver, ctx)
         findings.append(
-            RawFinding(
-                tok.line,
-                tok.line,
-                rule,
-                sink,
-                val.taint or "",
-                val.built or "",
-                _fix(sink, args[0], driver, ctx),
-            )
+            RawFinding(tok.line, tok.line, rule, sink, val.taint or "", val.built or "", fix)
         )
     return findings

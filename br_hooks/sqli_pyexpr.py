@@ -99,6 +99,8 @@ class ExprEval:
 
     def __init__(self, imports: dict[str, str]) -> None:
         self.imports = imports
+        self.regexes: dict[str, str] = {}  # module names bound to re.compile("literal")
+        self.self_attrs: dict[str, str] = {}  # `self.x` stored from a parameter, in this class
 
     # hooks for the interpreter
     def on_call(self, node: ast.Call, env: Env, args: list[Val]) -> None:  # pragma: no cover
@@ -141,6 +143,8 @@ class ExprEval:
             for prefix, source in _SOURCE_ATTRS.items():
                 if name == prefix or name.startswith(prefix + "."):
                     return Val(taint=source)
+            if name.startswith(("self.", "cls.")) and name.split(".")[1] in self.self_attrs:
+                return Val(taint=self.self_attrs[name.split(".")[1]])
         base = self.value(node.value, env)
         return Val(taint=base.taint) if base.taint else SAFE
 
@@ -240,7 +244,7 @@ class ExprEval:
         inner = dict(env)
         for gen in gens:
             source = self.value(gen.iter, inner)
-            self.bind(gen.target, iter_element(source, gen.iter), inner)
+            self.bind_iter(gen.target, gen.iter, source, inner)
             for cond in gen.ifs:
                 inner = self.refined(cond, inner, True)
         return inner
@@ -256,6 +260,21 @@ class ExprEval:
         inner = self._comprehension(node.generators, env)
         self.value(node.key, inner)
         return Val(elems=self.value(node.value, inner))
+
+    def bind_iter(self, target: ast.expr, iterable: ast.expr, source: Val, env: Env) -> None:
+        """Bind a loop target; `enumerate()` yields a harmless index first."""
+        if (
+            isinstance(iterable, ast.Call)
+            and last_name(iterable.func) == "enumerate"
+            and isinstance(target, ast.Tuple)
+            and len(target.elts) == 2
+            and iterable.args
+        ):
+            self.bind(target.elts[0], SAFE, env)
+            inner = self.value(iterable.args[0], env)
+            self.bind(target.elts[1], iter_element(inner, iterable.args[0]), env)
+            return
+        self.bind(target, iter_element(source, iterable), env)
 
     def bind(self, target: ast.expr, val: Val, env: Env) -> None:
         """Assign `val` to `target` (names, tuples, attributes, subscripts)."""
@@ -394,6 +413,12 @@ class ExprEval:
         if short == "isinstance" and len(test.args) == 2:
             kinds = ast.unparse(test.args[1])
             if not re.search(r"\bstr\b|\bbytes\b|\bobject\b", kinds):
+                key = dotted(test.args[0])
+                return [key] if key else []
+        compiled = dotted(test.func.value) if isinstance(test.func, ast.Attribute) else None
+        if short in {"match", "fullmatch"} and compiled in self.regexes and test.args:
+            pattern_text = self.regexes[compiled]
+            if (short == "fullmatch" or pattern_text.endswith("$")) and safe_regex(pattern_text):
                 key = dotted(test.args[0])
                 return [key] if key else []
         if short in {"match", "fullmatch"} and len(test.args) >= 2:

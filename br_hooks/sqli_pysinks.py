@@ -23,6 +23,7 @@ _DB_METHODS = {
 }  # fmt: skip
 # Names specific enough that the receiver need not look like a database.
 _SPECIFIC = {
+    "execute_values", "execute_batch",
     "executescript", "exec_driver_sql", "fetchrow", "fetchval", "copy_expert", "read_sql",
     "read_sql_query", "executemany", "mogrify",
 }  # fmt: skip
@@ -58,6 +59,8 @@ def find_sinks(node: ast.Call, imports: dict[str, str]) -> list[SinkSite]:
     short = last_name(func)
     display = (dotted(func) or short or "call").replace("()", "(…)")
     query = _query_arg(node)
+    if short in {"execute_values", "execute_batch"} and len(node.args) >= 2:
+        return [SinkSite(display, node.args[1], "db")]  # psycopg2.extras(cur, sql, rows)
     is_text = short in _TEXT_FUNCS and (isinstance(func, ast.Name) or _text_attr(func, short))
     if is_text and query is not None and _text_origin_ok(func, short, imports):
         return [SinkSite(display, query, "text")]

@@ -19,7 +19,14 @@ from br_hooks.sqli_pysinks import SinkSite, driver_style, find_sinks, sink_appli
 from br_hooks.sqli_rewrite import suggest
 from br_hooks.sqli_values import SAFE, Val, merge
 
-RULES = {"f-string": "fstring", "%": "percent", ".format": "format", "+": "concat", "join": "join"}
+RULES = {
+    "f-string": "fstring",
+    "%": "percent",
+    ".format": "format",
+    "+": "concat",
+    "join": "join",
+    "raw": "raw",
+}
 _EXITS = {"abort", "exit", "_exit", "quit", "fail", "skip", "raise_for_status"}
 _MUTATORS = {"append", "extend", "insert", "add", "update", "appendleft"}
 _ROUTES = {"get", "post", "put", "delete", "patch", "route", "api_route", "websocket"}
@@ -64,6 +71,7 @@ class PythonAnalyzer(ExprEval):
         self.frames: list[_Frame] = [_Frame(params=[])]
         self.module_env: Env = {}
         self.quiet = 0
+        self.class_attrs: dict[int, dict[str, str]] = {}
 
     def run(self) -> list[RawFinding]:
         self._collect(self.tree.body, in_class=False)
@@ -81,6 +89,13 @@ class PythonAnalyzer(ExprEval):
                 (self.methods if in_class else self.functions).setdefault(stmt.name, stmt)
             elif isinstance(stmt, ast.ClassDef):
                 self._collect(stmt.body, in_class=True)
+                attrs = _stored_params(stmt)
+                for method in stmt.body:
+                    self.class_attrs[id(method)] = attrs
+            elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+                pattern = _compiled_pattern(stmt.value)
+                if pattern is not None and isinstance(stmt.targets[0], ast.Name):
+                    self.regexes[stmt.targets[0].id] = pattern
 
     # functions and summaries
     def summary(
@@ -95,14 +110,21 @@ class PythonAnalyzer(ExprEval):
         for arg in _all_args(fn):
             if arg.arg in {"self", "cls"}:
                 continue
-            validated = _route_validated(fn, arg)
-            env[arg.arg] = SAFE if validated else Val(taint=f"{PARAM_PREFIX}{arg.arg}`")
+            if _route_validated(fn, arg):
+                env[arg.arg] = SAFE
+            elif arg.arg in {"request", "req"}:
+                env[arg.arg] = Val(taint=f"the web request (parameter `{arg.arg}`)")
+            else:
+                env[arg.arg] = Val(taint=f"{PARAM_PREFIX}{arg.arg}`")
         frame = _Frame(params=params)
         self.frames.append(frame)
+        outer_attrs = self.self_attrs
+        self.self_attrs = self.class_attrs.get(key, outer_attrs)
         try:
             self.exec_block(fn.body, env)
         finally:
             self.frames.pop()
+            self.self_attrs = outer_attrs
         result = Summary(ret=merge(*frame.returns) if frame.returns else SAFE)
         result.sink_params = frame.sink_params
         self.summaries[key] = result
@@ -191,6 +213,14 @@ class PythonAnalyzer(ExprEval):
         ):
             # The parameter reaches the sink unchanged: callers that splice into it are caught.
             self.frames[-1].sink_params.setdefault(val.taint[len(PARAM_PREFIX) : -1], site.name)
+        elif (
+            val.taint
+            and val.taint.startswith("the web request")
+            and site.kind != "clause"
+            and sink_applies(site, node, Val())
+        ):
+            # A whole statement taken from the request: the client writes the SQL.
+            self._report(node, site, Val(taint=val.taint, built="raw"), env)
 
     def _judge(
         self, node: ast.Call, site: SinkSite, val: Val, env: Env, raw_param_ok: bool
@@ -310,21 +340,19 @@ class PythonAnalyzer(ExprEval):
         env.update(_merge_envs(live))
         return False
 
-    def _loop(self, body: list[ast.stmt], env: Env, bind: ast.expr | None, elem: Val) -> None:
+    def _loop(self, body: list[ast.stmt], env: Env, loop: ast.For | ast.AsyncFor | None) -> None:
+        source = self.value(loop.iter, env) if loop is not None else SAFE
         for _ in range(2):  # twice: a value accumulated by `+=` reaches the sink on round two
             inner = dict(env)
-            if bind is not None:
-                self.bind(bind, elem, inner)
+            if loop is not None:
+                self.bind_iter(loop.target, loop.iter, source, inner)
             self.exec_block(body, inner)
             merged = _merge_envs([env, inner])
             env.clear()
             env.update(merged)
 
     def _s_For(self, stmt: ast.For | ast.AsyncFor, env: Env) -> bool:
-        from br_hooks.sqli_pyexpr import iter_element
-
-        source = self.value(stmt.iter, env)
-        self._loop(stmt.body, env, stmt.target, iter_element(source, stmt.iter))
+        self._loop(stmt.body, env, stmt)
         self.exec_block(stmt.orelse, env)
         return False
 
@@ -333,7 +361,7 @@ class PythonAnalyzer(ExprEval):
     def _s_While(self, stmt: ast.While, env: Env) -> bool:
         self.value(stmt.test, env)
         if self.constant_truth(stmt.test, env) is not False:
-            self._loop(stmt.body, env, None, SAFE)
+            self._loop(stmt.body, env, None)
         self.exec_block(stmt.orelse, env)
         return False
 
@@ -378,6 +406,40 @@ class PythonAnalyzer(ExprEval):
     def _s_ClassDef(self, stmt: ast.ClassDef, env: Env) -> bool:
         self.exec_block([s for s in stmt.body if not isinstance(s, ast.FunctionDef)], dict(env))
         return False
+
+
+def _stored_params(cls: ast.ClassDef) -> dict[str, str]:
+    """Attributes a method sets straight from one of its parameters (`self.x = x`)."""
+    stored: dict[str, str] = {}
+    for method in cls.body:
+        if not isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        params = {a.arg for a in _all_args(method)} - {"self", "cls"}
+        for node in ast.walk(method):
+            if (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Attribute)
+                and isinstance(node.targets[0].value, ast.Name)
+                and node.targets[0].value.id == "self"
+                and isinstance(node.value, ast.Name)
+                and node.value.id in params
+            ):
+                attr = node.targets[0].attr
+                stored[attr] = f"self.{attr} (set from parameter `{node.value.id}`)"
+    return stored
+
+
+def _compiled_pattern(value: ast.expr) -> str | None:
+    if (
+        isinstance(value, ast.Call)
+        and last_name(value.func) == "compile"
+        and value.args
+        and isinstance(value.args[0], ast.Constant)
+        and isinstance(value.args[0].value, str)
+    ):
+        return value.args[0].value
+    return None
 
 
 def _merge_envs(envs: list[Env]) -> Env:
