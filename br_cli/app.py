@@ -27,9 +27,11 @@ def _register() -> None:
         sqli.sqli_command
     )
 
-    from br_cli import cost
+    from br_cli import cost, model, route
 
     app.add_typer(cost.app, name="cost")
+    app.add_typer(model.app, name="model")
+    app.command("route")(route.route_command)
 
     from br_cli import coverage
 

@@ -104,6 +104,10 @@ def assess(description: str, files: int = 0, lines: int = 0) -> Assessment:
         light = [w for c, w in found if c in ("bugfix", "feature", "refactor", "tests")]
         if light:
             score -= max(light)
+    if "docs" in [cat for cat, _ in found]:
+        # "document the password policy": the security words name the subject, not the work
+        subject = [w for c, w in found if c in ("security", "payment")]
+        score -= sum(subject)
     size, size_reasons = _size_points(files, lines)
     score += size
     reasons += size_reasons
@@ -122,7 +126,12 @@ def assess(description: str, files: int = 0, lines: int = 0) -> Assessment:
             reasons.append(f"security-critical work ({word!r})")
     else:
         complexity = _from_score(score)
-    kind = next((cat for cat in _PATTERNS if cat in categories), "general")
+        if complexity == "critical" and not {c for c, w in found if w >= 3}:
+            complexity = "complex"  # size alone never makes a task critical
+    if {"docs", "trivial"} & set(categories) and complexity == "simple":
+        kind = "docs" if "docs" in categories else "trivial"  # "fix a typo" is docs work
+    else:
+        kind = next((c for c in _PATTERNS if c in categories), "general")
     return Assessment(complexity, kind, score, categories, reasons)
 
 

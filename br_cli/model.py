@@ -1,0 +1,61 @@
+"""`br model stats`: spend per model tier against an all-Sonnet baseline, with advice."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from br_mcp.cost_stats import ModelStats
+
+app = typer.Typer(help="Model usage statistics and routing advice.", no_args_is_help=True)
+
+
+def _seconds(ms: float | None) -> str:
+    return f"{ms / 1000:.1f} s" if ms is not None else "-"
+
+
+def render(stats: ModelStats) -> str:
+    lines = [f"Model usage {stats.since} .. {stats.until} ({stats.scope})", ""]
+    lines.append(f"  {'Tier':<8} {'Requests':>9} {'Share':>7} {'Cost':>11} "
+                 f"{'Avg/request':>12} {'Avg time':>9}")  # fmt: skip
+    for t in stats.tiers:
+        avg = f"${t.avg_cost_per_request:.4f}" if t.avg_cost_per_request is not None else "-"
+        lines.append(f"  {t.tier.capitalize():<8} {t.requests:>9,} {t.share:>7.1%} "
+                     f"{'$' + format(t.cost_usd, ',.2f'):>11} {avg:>12} "
+                     f"{_seconds(t.avg_duration_ms):>9}")  # fmt: skip
+    lines.append(f"  {'Total':<8} {stats.requests:>9,} {'':>7} "
+                 f"{'$' + format(stats.cost_usd, ',.2f'):>11}")  # fmt: skip
+    lines.append("")
+    lines.append(f"  If all Sonnet ({stats.baseline_model}): ${stats.all_sonnet_cost_usd:,.2f}")
+    pct = f" ({stats.savings_pct:.1%})" if stats.savings_pct is not None else ""
+    lines.append(f"  Savings: ${stats.savings_usd:,.2f}{pct}")
+    if stats.avg_cost_per_request is not None:
+        lines.append(f"  Average cost per request: ${stats.avg_cost_per_request:.4f}")
+    if stats.fastest:
+        slow = f"   Slowest: {stats.slowest}" if stats.slowest else ""
+        lines.append(f"  Fastest: {stats.fastest}{slow}")
+    if stats.outcomes:
+        lines += ["", "Routed tasks (recorded outcomes)"]
+        for o in stats.outcomes:
+            per = f"${o.cost_per_success_usd:.4f}/success" if o.cost_per_success_usd else "-"
+            lines.append(f"  {o.tier.capitalize():<8} {o.tasks:>5} tasks  "
+                         f"{o.success_rate:>5.0%} succeeded  {per}")  # fmt: skip
+    lines += ["", "Recommendations"] + [f"  - {tip}" for tip in stats.recommendations]
+    return "\n".join(lines)
+
+
+@app.command("stats")
+def stats_command(
+    days: Annotated[int, typer.Option("--days", min=1, help="Window in days, ending today.")] = 30,
+    all_projects: Annotated[
+        bool, typer.Option("--all-projects", help="Every project, not only this repository.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Requests, share and cost per tier; the all-Sonnet baseline and savings; advice."""
+    from br_mcp.cost_stats import model_stats
+
+    result = model_stats(days, all_projects)
+    print(result.model_dump_json(indent=2) if as_json else render(result))

@@ -1,0 +1,181 @@
+"""Routing: heuristics (cases it must and must not escalate), precedence, budgets, learning,
+fallbacks, consensus, and `br route` / `br model stats`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from br_cli.app import main
+from br_core.errors import ConfigError, UsageError
+from br_mcp.cost import record_usage
+from br_mcp.routing import record_outcome, route_task
+
+
+def _config(root: Path, text: str) -> None:
+    (root / ".buildrunner").mkdir(exist_ok=True)
+    (root / ".buildrunner" / "config.toml").write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("task", "files", "lines", "tier"),
+    [
+        ("Fix a typo in the README", 1, 2, "haiku"),
+        ("Rename the variable cnt to count", 1, 4, "haiku"),
+        ("Bump the version number", 1, 1, "haiku"),
+        # must NOT escalate: security words inside docs work stay cheap
+        ("Fix the spelling in the password reset docs", 1, 3, "haiku"),
+        ("Add an endpoint to list users with pagination", 3, 150, "sonnet"),
+        ("Fix the bug where export crashes on empty input", 2, 30, "sonnet"),
+        ("Write unit tests for the invoice formatter", 2, 120, "sonnet"),
+        # must NOT be haiku: size alone makes a plain task bigger
+        ("Update the handlers", 12, 1200, "sonnet"),
+        ("Implement OAuth2 authentication with refresh tokens", 8, 600, "opus"),
+        ("Design the architecture for splitting the monolith", 25, 2000, "opus"),
+        ("Fix the race condition in the distributed scheduler", 6, 200, "opus"),
+        ("Plan the roadmap for the v3 rewrite", 0, 0, "opus"),
+    ],
+)
+def test_heuristic_tiers(git_repo: Path, task: str, files: int, lines: int, tier: str) -> None:
+    decision = route_task(task, files, lines)
+    assert decision.tier == tier, decision.explanation
+    assert decision.subagent == f"br-{tier}" and decision.alias == tier
+    assert decision.model.startswith(f"claude-{tier}")
+    assert decision.source == "heuristic" and decision.reasons
+    assert f"br-{tier}" in decision.how_to_apply and decision.model in decision.how_to_apply
+
+
+def test_override_and_bad_input(git_repo: Path) -> None:
+    decision = route_task("Fix a typo", override="opus")
+    assert (decision.tier, decision.source) == ("opus", "override")
+    with pytest.raises(UsageError, match="not a tier"):
+        route_task("Fix a typo", override="gpt")
+    with pytest.raises(UsageError, match="empty"):
+        route_task("   ")
+    with pytest.raises(UsageError, match=">= 0"):
+        route_task("x", files=-1)
+
+
+@pytest.mark.parametrize(
+    ("task", "files", "expected"),
+    [
+        ("Redesign the module boundaries (architecture)", 8, ["architecture change"]),
+        ("Redesign the module boundaries (architecture)", 3, []),  # <= 5 files: no trigger
+        ("Implement password hashing with a modern algorithm", 2, ["security-critical code"]),
+        ("Rename the endpoint; a breaking change for clients", 2, ["breaking API change"]),
+        ("Add a progress bar to the upload command", 2, []),
+    ],
+)
+def test_consensus_triggers(git_repo: Path, task: str, files: int, expected: list[str]) -> None:
+    decision = route_task(task, files, 100)
+    assert [r.split(" across")[0] for r in decision.consensus_reasons] == expected
+    assert decision.consensus_required is bool(expected)
+
+
+def test_fallback_chain(git_repo: Path) -> None:
+    decision = route_task("Add an endpoint to list users", 3, 150)
+    steps = {step.on: step for step in decision.fallbacks}
+    assert set(steps) == {"rate_limit", "context_too_long", "timeout", "unavailable"}
+    assert steps["rate_limit"].model == decision.model and steps["rate_limit"].retry_after_seconds
+    assert steps["timeout"].model.startswith("claude-haiku")
+    assert steps["unavailable"].model.startswith("claude-opus")
+
+
+def test_project_rules_and_quality_floor(git_repo: Path) -> None:
+    _config(git_repo, '[routing]\nmin_tier = "sonnet"\n'
+            '[[routing.rules]]\nmatch = "migration"\ntier = "opus"\n')  # fmt: skip
+    floored = route_task("Fix a typo in the README")
+    assert floored.tier == "sonnet" and "quality floor" in floored.explanation
+    ruled = route_task("Write the migration for the new column")
+    assert (ruled.tier, ruled.source) == ("opus", "rule")
+    below = route_task("Fix a typo", override="haiku")
+    assert below.tier == "haiku" and "min_tier" in below.warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ('[routing]\nmin_tier = "large"\n', "not a tier"),
+        ('[routing.tiers]\nhuge = "opus"\n', "unknown complexity"),
+        ('[[routing.rules]]\ntier = "opus"\n', "needs `match`"),
+        ('[routing]\ndaily_budget_usd = "lots"\n', "must be numbers"),
+        ('[routing]\nbudget_action = "panic"\n', "budget_action"),
+    ],
+)
+def test_bad_routing_config(git_repo: Path, config: str, message: str) -> None:
+    _config(git_repo, config)
+    with pytest.raises(ConfigError, match=message):
+        route_task("Add an endpoint")
+
+
+@pytest.mark.parametrize(("action", "tier"), [("downgrade", "sonnet"), ("warn", "opus")])
+def test_daily_budget(git_repo: Path, action: str, tier: str) -> None:
+    _config(git_repo, f'[routing]\ndaily_budget_usd = 1.0\nbudget_action = "{action}"\n')
+    task = "Plan the roadmap for the v3 rewrite"
+    assert route_task(task).warnings == []
+    record_usage("claude-opus-4-6", 100_000, 40_000)  # 0.5 + 1.0 = $1.50 today
+    decision = route_task(task)
+    assert decision.tier == tier
+    assert "daily spend $1.50 of $1.00" in decision.warnings[0]
+
+
+def test_learns_cheapest_tier_meeting_the_floor(git_repo: Path) -> None:
+    task = "Add an endpoint to list users with pagination"
+    assert route_task(task, 3, 150).tier == "sonnet"
+    for _ in range(6):  # haiku: 6/6 succeed at $0.01 each
+        record_outcome(task, "haiku", True, cost_usd=0.01)
+    learned = route_task(task, 3, 150)
+    assert (learned.tier, learned.source) == ("haiku", "learned")
+    assert "learned" in learned.explanation and "6/6" in learned.explanation
+    assert learned.estimated_cost_usd == pytest.approx(0.01)
+    assert "measured" in learned.cost_basis
+    for _ in range(3):  # haiku now 6/9 = 67% < 80%: no longer qualifies
+        record_outcome(task, "haiku", False, cost_usd=0.01)
+    assert route_task(task, 3, 150).tier == "sonnet"
+
+
+def test_measured_cost_per_success_beats_list_price(git_repo: Path) -> None:
+    task = "Add an endpoint to list users with pagination"
+    for ok in [True] * 5 + [False]:  # haiku: 5/6 = 83%, $0.06 / 5 = $0.012 per success
+        record_outcome(task, "haiku", ok, cost_usd=0.01)
+    for _ in range(5):  # sonnet: 5/5, $0.05 / 5 = $0.010 per success
+        record_outcome(task, "sonnet", True, cost_usd=0.01)
+    decision = route_task(task, 3, 150)
+    assert decision.tier == "sonnet" and "$0.0100 per success" in decision.explanation
+
+
+def test_record_outcome_rejects_bad_input(git_repo: Path) -> None:
+    with pytest.raises(UsageError):
+        record_outcome("x", "gpt", True)
+    with pytest.raises(UsageError):
+        record_outcome("x", "haiku", True, cost_usd=-1)
+
+
+def test_cli_route(git_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["route", "Fix a typo in the README", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["tier"] == "haiku" and data["subagent"] == "br-haiku"
+    assert main(["route", "Implement OAuth2 login", "--files", "8", "--lines", "600"]) == 0
+    out = capsys.readouterr().out
+    assert "Subagent:   br-opus" in out and "Consensus:" in out
+    assert main(["route", "x", "--tier", "huge"]) == 2
+    assert "not a tier" in capsys.readouterr().err
+
+
+def test_cli_model_stats(git_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    record_usage("claude-haiku-4-5", 100_000, 10_000, duration_ms=2000)  # $0.15
+    record_usage("claude-opus-4-6", 100_000, 10_000, duration_ms=9000)  # $0.75
+    record_outcome("Fix a typo", "haiku", True, cost_usd=0.15)
+    assert main(["model", "stats"]) == 0
+    out = capsys.readouterr().out
+    # all-Sonnet baseline: no Sonnet used, so the `sonnet` alias (Sonnet 5.5, $2/$10):
+    # 2 x (0.2 + 0.1) = $0.60 vs $0.90 spent -> savings -$0.30 (-50.0%)
+    for expected in ("Haiku", "Opus", "$0.15", "$0.75", "Total", "$0.90", "$0.60",
+                     "(-50.0%)", "Fastest: haiku", "Slowest: opus", "Routed tasks",
+                     "Recommendations"):  # fmt: skip
+        assert expected in out, expected
+    assert main(["model", "stats", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["savings_usd"] == pytest.approx(-0.30)
