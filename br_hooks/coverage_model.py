@@ -60,7 +60,10 @@ class Report:
     def lookup(self, rel: str) -> dict[int, int] | None:
         """Line hits of repo path `rel`, or None when the report does not cover it."""
         found = self.files.get(rel)
-        if found is not None or not self.unplaced:
+        # Suffix matching is for reports made elsewhere (CI checkouts, Go import paths, Java
+        # packages). When some names did land in this repository, the rest are files outside it
+        # (site-packages, another project), and a same-named file here must not borrow their lines.
+        if found is not None or not self.unplaced or self.files:
             return found
         return _suffix_match(self.unplaced, rel)
 

@@ -151,6 +151,22 @@ def test_cobertura_path_mapping(tmp_path: Path, sources: list[str], filename: st
     assert report.lookup("pkg/other.py") is None
 
 
+def test_outside_files_do_not_lend_lines_to_same_named_repo_files(tmp_path: Path) -> None:
+    _write(tmp_path / "pkg/mod.py", "a = 1\n")
+    _write(tmp_path / "utils.py", "b = 2\n")
+    xml = (
+        "<coverage><packages><package><classes>"
+        f'<class filename="{tmp_path}/pkg/mod.py">'
+        '<lines><line number="1" hits="1"/></lines></class>'
+        '<class filename="/usr/lib/python3/site-packages/utils.py"><lines>'
+        '<line number="1" hits="0"/></lines></class>'
+        "</classes></package></packages></coverage>"
+    )
+    report = load_report(_write(tmp_path / "coverage.xml", xml), tmp_path)
+    assert report.lookup("pkg/mod.py") == {1: 1}
+    assert report.lookup("utils.py") is None
+
+
 def test_cobertura_totals_counted_when_the_root_has_none(tmp_path: Path) -> None:
     xml = (
         '<coverage><packages><package><classes><class filename="m.py"><lines>'
