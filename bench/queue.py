@@ -1,0 +1,170 @@
+"""Queue throughput with real processes, and MCP tool-call latency over stdio.
+
+Prints claims/s with 1, 4 and 16 processes (claim only, and claim + done), the number of tasks
+claimed twice (must be 0), and p50/p95 of a `list_tasks` / `claim_task` round trip against the
+spawned `br-mcp` server. Anchor: a JSON-file queue guarded by flock, the design of file-based task
+servers, run on the same machine in the same run.
+
+    bench/.venv/bin/python bench/queue.py [--tasks 20000] [--calls 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import json
+import multiprocessing
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+# This file is named queue.py: take its directory off sys.path so `import queue` finds the stdlib.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+sys.path.insert(0, str(ROOT))
+
+from br_core.store import open_db  # noqa: E402
+from br_mcp.queue import TaskQueue  # noqa: E402
+from br_mcp.queue_models import NewTask  # noqa: E402
+
+PROJECT = "bench"
+
+
+def _worker(db: str, name: str, complete: bool, start: Any, out: Any) -> None:
+    queue = TaskQueue(open_db(Path(db)), PROJECT)
+    taken: list[str] = []
+    start.wait()
+    while (claim := queue.claim(name)) is not None:
+        taken.append(claim.task.id)
+        if complete:
+            queue.complete(claim.task.id, claim.token)
+    out.put(taken)
+
+
+def run_sqlite(procs: int, tasks: int, complete: bool) -> tuple[float, int]:
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "q.sqlite3"
+        setup = TaskQueue(open_db(db), PROJECT)
+        setup.add_tasks([NewTask(id=f"t{i}", title=f"t{i}", priority=i % 4) for i in range(tasks)])
+        setup.close()
+        return _race(procs, _worker, (str(db),), complete, tasks)
+
+
+def _race(
+    procs: int, target: Any, args: tuple[Any, ...], complete: bool, tasks: int
+) -> tuple[float, int]:
+    ctx = multiprocessing.get_context("fork")
+    start, out = ctx.Event(), ctx.Queue()
+    workers = [
+        ctx.Process(target=target, args=(*args, f"w{n}", complete, start, out))
+        for n in range(procs)
+    ]
+    for w in workers:
+        w.start()
+    time.sleep(0.3)  # let every process open its connection before the clock starts
+    began = time.perf_counter()
+    start.set()
+    taken = [tid for _ in workers for tid in out.get()]
+    elapsed = time.perf_counter() - began
+    for w in workers:
+        w.join()
+    assert len(set(taken)) == tasks, f"{tasks - len(set(taken))} tasks never claimed"
+    return len(taken) / elapsed, len(taken) - len(set(taken))
+
+
+def _json_worker(path: str, name: str, complete: bool, start: Any, out: Any) -> None:
+    taken: list[str] = []
+    start.wait()
+    with open(path + ".lock", "w") as lock:
+        while True:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                data = json.loads(Path(path).read_text())
+                ready = [t for t in data if t["status"] == "ready"]
+                if not ready:
+                    break
+                task = min(ready, key=lambda t: (t["priority"], t["seq"]))
+                task["status"], task["owner"] = ("done" if complete else "claimed"), name
+                Path(path).write_text(json.dumps(data))
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+            taken.append(task["id"])
+    out.put(taken)
+
+
+def run_json(procs: int, tasks: int, complete: bool) -> tuple[float, int]:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "tasks.json"
+        data = [
+            {"id": f"t{i}", "seq": i, "priority": i % 4, "status": "ready", "owner": None}
+            for i in range(tasks)
+        ]
+        path.write_text(json.dumps(data))
+        return _race(procs, _json_worker, (str(path),), complete, tasks)
+
+
+def stdio_latency(calls: int) -> dict[str, list[float]]:
+    import anyio
+    from mcp import Client
+    from mcp.client.stdio import StdioServerParameters
+
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "BR_HOME": tmp}
+        params = StdioServerParameters(
+            command=sys.executable, args=["-m", "br_mcp.server", "--root", tmp], env=env, cwd=tmp
+        )
+        timings: dict[str, list[float]] = {"list_tasks": [], "claim_task": []}
+
+        async def body() -> None:
+            async with Client(params) as client:
+                tasks = [{"id": f"t{i}", "title": f"task {i}"} for i in range(calls)]
+                for chunk in range(0, calls, 200):
+                    await client.call_tool("add_tasks", {"tasks": tasks[chunk : chunk + 200]})
+                for _ in range(100):  # warm-up: first calls pay for imports and caches
+                    await client.call_tool("list_tasks", {"limit": 5})
+                for name, args in (("list_tasks", {"limit": 5}), ("claim_task", {"owner": "b"})):
+                    for _ in range(calls):
+                        began = time.perf_counter()
+                        result = await client.call_tool(name, args)
+                        timings[name].append((time.perf_counter() - began) * 1000)
+                        assert not result.is_error
+
+        anyio.run(body)
+    return timings
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tasks", type=int, default=20_000)
+    parser.add_argument("--anchor-tasks", type=int, default=2_000)
+    parser.add_argument("--calls", type=int, default=300)
+    parser.add_argument("--latency-only", action="store_true", help="skip the process races")
+    args = parser.parse_args()
+    print(f"cores: {os.cpu_count()} (shared machine: figures are noisy)")
+    print(f"{'queue':28} {'procs':>5} {'tasks':>6} {'claims/s':>10} {'dupes':>5}")
+    for complete in () if args.latency_only else (False, True):
+        mode = "claim+done" if complete else "claim only"
+        for procs in (1, 4, 16):
+            rate, dupes = run_sqlite(procs, args.tasks, complete)
+            print(f"{'br (sqlite) ' + mode:28} {procs:5} {args.tasks:6} {rate:10.0f} {dupes:5}")
+            if procs in (1, 16):
+                anchor, adupes = run_json(procs, args.anchor_tasks, complete)
+                label = "anchor json+flock " + mode
+                print(f"{label:28} {procs:5} {args.anchor_tasks:6} {anchor:10.0f} {adupes:5}")
+                print(f"{'':28} ratio br/anchor: {rate / anchor:.1f}x")
+    timings = stdio_latency(args.calls)
+    for name, values in timings.items():
+        cuts = statistics.quantiles(values, n=20)
+        print(
+            f"stdio {name:11} p50 {statistics.median(values):6.2f} ms  p95 {cuts[18]:6.2f} ms"
+            f"  ({len(values)} calls)"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
