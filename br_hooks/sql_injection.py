@@ -26,7 +26,7 @@ PY_SUFFIXES = {".py", ".pyw", ".pyi"}
 JS_SUFFIXES = {".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts"}
 _SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache"}
 _SUPPRESS = re.compile(
-    r"(?i)noqa:[\w\s,]*\bS608\b|#\s*nosec\b(?!\S)|nosec[:\s][\w\s,]*\bB6(?:08|10|11)\b"
+    r"(?i)noqa:[\w\s,]*\bS608\b|#\s*nosec\s*(?:$|#)|nosec[:\s][\w\s,]*\bB6(?:08|10|11)\b"
 )
 HOW_TEXT = {
     "f-string": "an f-string",

@@ -8,9 +8,9 @@ shapes that do not fit this grid (ORM filters, Django extra/RawSQL, helpers, cla
 Python 3.12 syntax) live in the other *.cases files.
 """
 
+# ruff: noqa: E501  (tables of code snippets read better unwrapped)
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,6 +83,26 @@ DRIVERS = [
     Driver("pandas", "import sqlite3\n\nimport pandas as pd", 'conn = sqlite3.connect("app.db")',
            "pd.read_sql_query({q}, conn)", "pd.read_sql_query({q}, conn, params={p})", "qmark"),
 ]  # fmt: skip
+
+
+MARKS_LIST = {
+    "qmark": '",".join(["?"] * len(ids))',
+    "format": '", ".join(["%s"] * len(ids))',
+    "numeric": '", ".join([f"${i}" for i in range(1, len(ids) + 1)])',
+    "named": '", ".join([f":id{i}" for i in range(len(ids))])',
+}
+MARKS_GEN = {
+    "qmark": '",".join("?" * len(ids))',
+    "format": '", ".join("%s" for _ in ids)',
+    "numeric": '", ".join("$" + str(i + 1) for i in range(len(ids)))',
+    "named": '", ".join(":id" + str(i) for i, _ in enumerate(ids))',
+}
+BOUND = {
+    "qmark": "tuple(ids)",
+    "format": "tuple(ids)",
+    "numeric": "*ids",
+    "named": '{f"id{i}": value for i, value in enumerate(ids)}',
+}
 
 
 @dataclass(frozen=True)
@@ -225,26 +245,6 @@ SHAPES = [
        + d.runp("SELECT * FROM settings WHERE tenant = {}", [("tenant", "tenant")]),
        extra_imports="import os"),
 ]  # fmt: skip
-
-
-MARKS_LIST = {
-    "qmark": '",".join(["?"] * len(ids))',
-    "format": '", ".join(["%s"] * len(ids))',
-    "numeric": '", ".join([f"${i}" for i in range(1, len(ids) + 1)])',
-    "named": '", ".join([f":id{i}" for i in range(len(ids))])',
-}
-MARKS_GEN = {
-    "qmark": '",".join("?" * len(ids))',
-    "format": '", ".join("%s" for _ in ids)',
-    "numeric": '", ".join("$" + str(i + 1) for i in range(len(ids)))',
-    "named": '", ".join(":id" + str(i) for i, _ in enumerate(ids))',
-}
-BOUND = {
-    "qmark": "tuple(ids)",
-    "format": "tuple(ids)",
-    "numeric": "*ids",
-    "named": '{f"id{i}": value for i, value in enumerate(ids)}',
-}
 
 
 def render(driver: Driver, shape: Shape) -> str:
