@@ -8,7 +8,6 @@ on stderr says what happened.
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import subprocess
@@ -115,7 +114,13 @@ def record_stage(stage: str, cwd: Path, env: dict[str, str]) -> int | None:
     return record_event("merge", merge_data(cwd, env, branch), root=cwd, git_hash=head)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def parse_stage(argv: Sequence[str]) -> str | None:
+    """`--stage` from argv. argparse costs ~10 ms to import, and pre-commit passes no
+    arguments to this hook (pass_filenames: false), so it is loaded only when there are some."""
+    if not argv:
+        return None
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="br-telemetry",
         description="Record commit/push/merge metadata in BuildRunner's local store; never blocks.",
@@ -124,9 +129,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "filenames", nargs="*", help="ignored (the hook sets pass_filenames: false)"
     )
-    args = parser.parse_args(argv)
+    stage: str | None = parser.parse_args(argv).stage
+    return stage
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
     env = dict(os.environ)
-    stage = args.stage or detect_stage(env)
+    try:
+        stage = parse_stage(args) or detect_stage(env)
+    except SystemExit as exc:  # bad arguments must not block a push either
+        if not exc.code:
+            return 0
+        print("br-telemetry: warning: bad arguments; event not recorded", file=sys.stderr)
+        return 0
     try:
         record_stage(stage, Path.cwd(), env)
     except Exception as exc:  # a telemetry failure must never fail a commit, push or merge

@@ -104,8 +104,8 @@ def test_record_event_on_locked_database_says_so(git_repo: Path) -> None:
     holder.execute("BEGIN IMMEDIATE")
     code = (
         "import sys\n"
-        "import br_core.store as s\n"
-        "s.BUSY_TIMEOUT_MS = 200\n"
+        "import functools, br_core.events as ev\n"
+        "ev.open_db = functools.partial(ev.open_db, timeout_ms=200)\n"
         "from br_core.events import record_event\n"
         "from br_core.errors import BRError\n"
         "try:\n"

@@ -193,3 +193,13 @@ def test_commit_succeeds_with_unreadable_store_and_warns(
     warnings = [line for line in output.splitlines() if "br-telemetry: warning:" in line]
     assert len(warnings) == 1, output
     assert "Traceback" not in output
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"), [(["--stage", "bogus"], "bad arguments"), (["--help"], "")]
+)
+def test_bad_arguments_never_block(
+    git_repo: Path, capsys: pytest.CaptureFixture[str], argv: list[str], needle: str
+) -> None:
+    assert main(argv) == 0
+    assert needle in capsys.readouterr().err

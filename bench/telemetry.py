@@ -1,0 +1,191 @@
+"""Telemetry benchmark: record latency, hook process time, `ready` at 10k/100k/1M events.
+
+Run: bench/.venv/bin/python bench/telemetry.py
+Anchors, timed in the same run: `python -c pass` and `git rev-parse HEAD` (the floor any hook
+process pays), and TinyDB's own JSONStorage for the document table.
+Targets (issue 3): record p95 <= 2 ms, hook process <= 0.1 s, `ready` at 1M events <= 0.1 s.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Bench",
+    "GIT_AUTHOR_EMAIL": "bench@example.invalid",
+    "GIT_COMMITTER_NAME": "Bench",
+    "GIT_COMMITTER_EMAIL": "bench@example.invalid",
+}
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def wall(argv: list[str], cwd: Path, env: dict[str, str], runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(argv, cwd=cwd, env=env, capture_output=True, check=True)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def make_repo(base: Path) -> Path:
+    repo = base / "repo"
+    repo.mkdir()
+    env = {**os.environ, **GIT_ENV}
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True, env=env)
+    (repo / "a.txt").write_text("a\n")
+    subprocess.run(["git", "add", "a.txt"], cwd=repo, check=True, env=env)
+    subprocess.run(["git", "commit", "-q", "-m", "feat: a"], cwd=repo, check=True, env=env)
+    return repo
+
+
+def bench_record(repo: Path) -> None:
+    from br_core.events import record_event
+    from br_core.store import open_db
+
+    conn = open_db()
+    record_event("build", {"command": "warm"}, root=repo, conn=conn)
+    shared, fresh = [], []
+    for i in range(2000):
+        start = time.perf_counter()
+        record_event("build", {"command": f"c{i}", "success": True}, root=repo, conn=conn)
+        shared.append((time.perf_counter() - start) * 1000)
+    conn.close()
+    for i in range(300):
+        start = time.perf_counter()
+        record_event("build", {"command": f"f{i}", "success": True}, root=repo)
+        fresh.append((time.perf_counter() - start) * 1000)
+    print("in-process record_event (ms)          p50     p95     n")
+    print(f"  shared connection                 {pct(shared, .5):6.3f}  {pct(shared, .95):6.3f}  {len(shared)}")
+    print(f"  open + close per event            {pct(fresh, .5):6.3f}  {pct(fresh, .95):6.3f}  {len(fresh)}")
+    print(f"  target p95 <= 2 ms: {'met' if pct(shared, .95) <= 2 else 'MISSED'} (shared)")
+
+
+def bench_hook(repo: Path) -> None:
+    env = {**os.environ, **GIT_ENV}
+    runs = 15
+    python = wall([sys.executable, "-c", "pass"], repo, env, runs)
+    git = wall(["git", "rev-parse", "HEAD"], repo, env, runs)
+    hook = wall([str(BIN / "br-telemetry")], repo, env, runs)
+    off = wall([str(BIN / "br-telemetry")], repo, {**env, "BR_TELEMETRY": "0"}, runs)
+    print("hook process wall time (s)            median   p95")
+    for name, values in (
+        ("python -c pass (anchor)", python),
+        ("git rev-parse HEAD (anchor)", git),
+        ("br-telemetry post-commit", hook),
+        ("br-telemetry, telemetry off", off),
+    ):
+        print(f"  {name:<34} {statistics.median(values):6.3f}  {pct(values, .95):6.3f}")
+    ratio = statistics.median(hook) / statistics.median(python)
+    print(f"  hook / bare interpreter: {ratio:.1f}x; target <= 0.1 s: "
+          f"{'met' if statistics.median(hook) <= 0.1 else 'MISSED'} (median)")
+
+
+def fill(conn: object, project: str, start: int, stop: int, rng: random.Random) -> None:
+    """Bulk rows in the real schema (triggers keep the counters), mixed types over 200 days."""
+    now = time.time()
+    kinds = ["build"] * 8 + ["commit"] * 4 + ["session"] * 7 + ["model_usage"]
+    projects = [project] + [f"other{i:02d}" for i in range(11)]
+    batch = []
+    for i in range(start, stop):
+        kind = rng.choice(kinds)
+        pid = project if i % 3 else rng.choice(projects)
+        data = json.dumps({"command": "test", "success": i % 5 != 0, "duration_ms": 50 + i % 97})
+        batch.append((pid, kind, now - rng.random() * 200 * 86_400, "0" * 40, "u" * 16, data))
+        if len(batch) == 50_000:
+            conn.executemany("INSERT INTO events (project_id, type, ts, git_hash, user_hash, data) VALUES (?, ?, ?, ?, ?, ?)", batch)  # type: ignore[attr-defined]  # noqa: E501
+            batch.clear()
+    if batch:
+        conn.executemany("INSERT INTO events (project_id, type, ts, git_hash, user_hash, data) VALUES (?, ?, ?, ?, ?, ?)", batch)  # type: ignore[attr-defined]  # noqa: E501
+
+
+def bench_ready(repo: Path) -> None:
+    from br_core.events import record_event, repo_context
+    from br_core.store import open_db, transaction
+    from br_mcp.thresholds import threshold_status
+
+    project = repo_context(str(repo)).project_id
+    conn = open_db()
+    for i in range(300):  # feature events: the few rows `ready` reads one by one
+        record_event("feature", {"action": "add", "feature_id": f"f{i}"}, root=repo, conn=conn)
+        record_event("feature", {"action": "complete", "feature_id": f"f{i}"}, root=repo, conn=conn)
+    rng = random.Random(3)
+    env = {**os.environ, **GIT_ENV}
+    done = conn.execute("SELECT count(*) FROM events").fetchone()[0]
+    print("`br telemetry ready` at N events      in-process median   CLI process median")
+    for size in (10_000, 100_000, 1_000_000):
+        start = time.perf_counter()
+        with transaction(conn):
+            fill(conn, project, done, size, rng)
+        done = size
+        load = time.perf_counter() - start
+        inproc = []
+        for _ in range(20):
+            t0 = time.perf_counter()
+            status = threshold_status(repo)
+            inproc.append(time.perf_counter() - t0)
+        cli = wall([str(BIN / "br"), "telemetry", "ready"], repo, env, 5)
+        reached = [p.name for p in status.phases if p.reached]
+        print(f"  {size:>9,}                        {statistics.median(inproc) * 1000:7.2f} ms"
+              f"          {statistics.median(cli):6.3f} s   (loaded in {load:.1f} s; "
+              f"reached: {', '.join(reached) or 'none'})")
+    python = wall([sys.executable, "-c", "import typer"], repo, env, 5)
+    print(f"  anchor: python -c 'import typer' {statistics.median(python):.3f} s (CLI start-up floor)")
+    conn.close()
+
+
+def bench_docstore(base: Path) -> None:
+    from tinydb import TinyDB
+
+    from br_core.docstore import document_table
+
+    table = document_table("bench")
+    n = 300
+    start = time.perf_counter()
+    for i in range(n):
+        table.insert({"i": i, "state": "new"})
+    ours = (time.perf_counter() - start) / n * 1000
+    stock = TinyDB(base / "tiny.json").table("bench")
+    start = time.perf_counter()
+    for i in range(n):
+        stock.insert({"i": i, "state": "new"})
+    theirs = (time.perf_counter() - start) / n * 1000
+    print("document table insert, mean of 300 (ms)")
+    print(f"  DocTable (SQLite, one row each)   {ours:6.3f}")
+    print(f"  TinyDB JSONStorage (anchor)       {theirs:6.3f}   ratio {ours / theirs:.2f}x")
+
+
+def main() -> None:
+    base = Path(tempfile.mkdtemp(prefix="br-bench-telemetry-"))
+    os.environ["BR_HOME"] = str(base / "home")
+    os.environ.pop("BR_TELEMETRY", None)
+    os.environ.pop("DO_NOT_TRACK", None)
+    try:
+        repo = make_repo(base)
+        os.chdir(repo)
+        print(f"machine: {os.cpu_count()} cores, shared with other jobs: timings are noisy")
+        bench_record(repo)
+        bench_hook(repo)
+        bench_docstore(base)
+        bench_ready(repo)
+    finally:
+        os.chdir("/")
+        shutil.rmtree(base, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
