@@ -12,6 +12,7 @@ import json
 import os
 import random
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -70,9 +71,9 @@ def bench_record(repo: Path) -> None:
         record_event("build", {"command": f"f{i}", "success": True}, root=repo)
         fresh.append((time.perf_counter() - start) * 1000)
     print("in-process record_event (ms)          p50     p95     n")
-    print(f"  shared connection                 {pct(shared, .5):6.3f}  {pct(shared, .95):6.3f}  {len(shared)}")
-    print(f"  open + close per event            {pct(fresh, .5):6.3f}  {pct(fresh, .95):6.3f}  {len(fresh)}")
-    print(f"  target p95 <= 2 ms: {'met' if pct(shared, .95) <= 2 else 'MISSED'} (shared)")
+    for label, values in (("shared connection", shared), ("open + close per event", fresh)):
+        print(f"  {label:<33} {pct(values, 0.5):6.3f}  {pct(values, 0.95):6.3f}  {len(values)}")
+    print(f"  target p95 <= 2 ms: {'met' if pct(shared, 0.95) <= 2 else 'MISSED'} (shared)")
 
 
 def bench_hook(repo: Path) -> None:
@@ -89,13 +90,20 @@ def bench_hook(repo: Path) -> None:
         ("br-telemetry post-commit", hook),
         ("br-telemetry, telemetry off", off),
     ):
-        print(f"  {name:<34} {statistics.median(values):6.3f}  {pct(values, .95):6.3f}")
+        print(f"  {name:<34} {statistics.median(values):6.3f}  {pct(values, 0.95):6.3f}")
     ratio = statistics.median(hook) / statistics.median(python)
-    print(f"  hook / bare interpreter: {ratio:.1f}x; target <= 0.1 s: "
-          f"{'met' if statistics.median(hook) <= 0.1 else 'MISSED'} (median)")
+    print(
+        f"  hook / bare interpreter: {ratio:.1f}x; target <= 0.1 s: "
+        f"{'met' if statistics.median(hook) <= 0.1 else 'MISSED'} (median)"
+    )
 
 
-def fill(conn: object, project: str, start: int, stop: int, rng: random.Random) -> None:
+INSERT = (
+    "INSERT INTO events (project_id, type, ts, git_hash, user_hash, data) VALUES (?, ?, ?, ?, ?, ?)"
+)
+
+
+def fill(conn: sqlite3.Connection, project: str, start: int, stop: int, rng: random.Random) -> None:
     """Bulk rows in the real schema (triggers keep the counters), mixed types over 200 days."""
     now = time.time()
     kinds = ["build"] * 8 + ["commit"] * 4 + ["session"] * 7 + ["model_usage"]
@@ -107,10 +115,10 @@ def fill(conn: object, project: str, start: int, stop: int, rng: random.Random) 
         data = json.dumps({"command": "test", "success": i % 5 != 0, "duration_ms": 50 + i % 97})
         batch.append((pid, kind, now - rng.random() * 200 * 86_400, "0" * 40, "u" * 16, data))
         if len(batch) == 50_000:
-            conn.executemany("INSERT INTO events (project_id, type, ts, git_hash, user_hash, data) VALUES (?, ?, ?, ?, ?, ?)", batch)  # type: ignore[attr-defined]  # noqa: E501
+            conn.executemany(INSERT, batch)
             batch.clear()
     if batch:
-        conn.executemany("INSERT INTO events (project_id, type, ts, git_hash, user_hash, data) VALUES (?, ?, ?, ?, ?, ?)", batch)  # type: ignore[attr-defined]  # noqa: E501
+        conn.executemany(INSERT, batch)
 
 
 def bench_ready(repo: Path) -> None:
@@ -140,11 +148,14 @@ def bench_ready(repo: Path) -> None:
             inproc.append(time.perf_counter() - t0)
         cli = wall([str(BIN / "br"), "telemetry", "ready"], repo, env, 5)
         reached = [p.name for p in status.phases if p.reached]
-        print(f"  {size:>9,}                        {statistics.median(inproc) * 1000:7.2f} ms"
-              f"          {statistics.median(cli):6.3f} s   (loaded in {load:.1f} s; "
-              f"reached: {', '.join(reached) or 'none'})")
+        print(
+            f"  {size:>9,}                        {statistics.median(inproc) * 1000:7.2f} ms"
+            f"          {statistics.median(cli):6.3f} s   (loaded in {load:.1f} s; "
+            f"reached: {', '.join(reached) or 'none'})"
+        )
     python = wall([sys.executable, "-c", "import typer"], repo, env, 5)
-    print(f"  anchor: python -c 'import typer' {statistics.median(python):.3f} s (CLI start-up floor)")
+    floor = statistics.median(python)
+    print(f"  anchor: python -c 'import typer' {floor:.3f} s (the CLI's start-up floor)")
     conn.close()
 
 
