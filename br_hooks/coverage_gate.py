@@ -193,22 +193,31 @@ def _summary(outcome: GateOutcome, reports: list[Report]) -> None:
     )
 
 
+def _load(
+    root: Path, settings: CoverageSettings, outcome: GateOutcome
+) -> tuple[list[Report], list[str]]:
+    """Reports with data, and what was looked for in vain (missing or empty reports)."""
+    paths, missing = checks.report_candidates(root, settings)
+    if not paths and settings.staleness == "run" and settings.test_command:
+        result = checks.run_test_command(root, settings)
+        outcome.lines.append(f"{PREFIX}: no report yet; {result.summary}")
+        paths, missing = checks.report_candidates(root, settings)
+    loaded = checks.load_reports(root, settings, paths)
+    empty = [f"{os.path.relpath(r.path, root)} measures no files" for r in loaded if r.empty]
+    return [r for r in loaded if not r.empty], empty + missing
+
+
 def run_gate(root: Path, base: str | None = None, head: str = "HEAD") -> GateOutcome:
     """Run the three checks for the repository at `root` against the staged diff, or against
     `base...head` when `base` is given. BRError (exit 2) for unreadable reports or config."""
     settings = load_settings(root)
     changed = staged_changes(root) if base is None else changes_since(root, base, head)
-    paths, missing = checks.report_candidates(root, settings)
     outcome = GateOutcome()
-    if not paths and settings.staleness == "run" and settings.test_command:
-        result = checks.run_test_command(root, settings)
-        outcome.lines.append(f"{PREFIX}: no report yet; {result.summary}")
-        paths, missing = checks.report_candidates(root, settings)
-    if not paths:
+    reports, missing = _load(root, settings, outcome)
+    if not reports:
         no_report = _no_report(root, settings, missing)
         no_report.lines[:0] = outcome.lines
         return no_report
-    reports = checks.load_reports(root, settings, paths)
     outcome.data["reports"] = [{"path": str(r.path), "format": r.fmt} for r in reports]
     for name in missing:
         outcome.lines.append(f"{PREFIX}: warning: configured report {name} does not exist")

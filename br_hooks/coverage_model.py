@@ -57,6 +57,11 @@ class Report:
     unplaced: dict[str, dict[int, int]] = field(default_factory=dict)
     totals: Totals = field(default_factory=Totals)
 
+    @property
+    def empty(self) -> bool:
+        """True when the report names no file at all (e.g. every source was missing)."""
+        return not (self.files or self.unplaced)
+
     def lookup(self, rel: str) -> dict[int, int] | None:
         """Line hits of repo path `rel`, or None when the report does not cover it."""
         found = self.files.get(rel)

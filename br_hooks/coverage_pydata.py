@@ -49,16 +49,16 @@ def _report_from_json(
     path: Path, root: Path, resolver: PathResolver, data: dict[str, object]
 ) -> Report:
     report = Report(path=path, fmt="coverage.py")
-    files = data.get("files", {})
-    assert isinstance(files, dict)
-    for name, entry in files.items():
+    files = data.get("files")
+    for name, entry in (files if isinstance(files, dict) else {}).items():
         executed = entry.get("executed_lines", [])
         missing = entry.get("missing_lines", [])
         lines = {int(n): 1 for n in executed}
         lines.update({int(n): 0 for n in missing})
         resolver.place(report, name, [root, path.parent], lines)
-    summary = data.get("totals", {})
-    assert isinstance(summary, dict)
+    summary = data.get("totals")
+    if not isinstance(summary, dict):
+        summary = {}
     report.totals = Totals(
         lines_covered=int(summary.get("covered_lines", 0)),
         lines_total=int(summary.get("num_statements", 0)),

@@ -135,3 +135,16 @@ def test_run_mode_bad_command_is_a_config_error(
     assert coverage_gate.main([]) == 2
     err = capsys.readouterr().err
     assert problem in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(("fail_when_no_report", "expected"), [(False, 0), (True, 1)])
+def test_a_report_that_measures_nothing_is_like_no_report(
+    git_repo: Path, capsys: pytest.CaptureFixture[str], fail_when_no_report: bool, expected: int
+) -> None:
+    _staged_project(git_repo)
+    _write(git_repo, "coverage.xml", "<coverage><packages/></coverage>")
+    flag = "true" if fail_when_no_report else "false"
+    _write(git_repo, ".buildrunner/config.toml", f"[coverage]\nfail_when_no_report = {flag}\n")
+    code, data, _ = _gate(capsys)
+    assert code == expected and data["looked_for"] == ["coverage.xml measures no files"]
+    assert "coverage.xml measures no files" in data["messages"][0]
