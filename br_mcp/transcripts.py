@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -71,13 +70,6 @@ def transcript_roots(env: dict[str, str] | None = None) -> list[Path]:
         if projects.is_dir() and projects.resolve() not in [r.resolve() for r in roots]:
             roots.append(projects)
     return roots
-
-
-def transcript_files(roots: Iterable[Path]) -> Iterator[Path]:
-    """Every `*.jsonl` below the roots (subagent folders included), in sorted order."""
-    for root in roots:
-        for name in _jsonl_below(str(root)):
-            yield Path(name)
 
 
 def _jsonl_below(top: str) -> list[str]:

@@ -240,3 +240,29 @@ def test_roots_from_env_and_defaults(tmp_path: Path) -> None:
         home / ".claude" / "projects",
     ]
     assert transcript_roots({"HOME": str(tmp_path / "nobody")}) == []
+
+
+def test_missing_config_dir_reads_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(tmp_path / "does-not-exist"))
+    stats = ingest(open_db())
+    assert (stats.files_seen, stats.roots) == (0, [])
+
+
+def test_concurrent_processes_count_each_response_once(config_dir: Path) -> None:
+    # Four real processes ingest the same files at once: the UNIQUE dedup key and the upsert
+    # make the outcome the same as one reader's.
+    import os
+    import subprocess
+    import sys
+
+    build_fixture(config_dir)
+    code = (
+        "from br_core.store import open_db\n"
+        "from br_mcp.transcripts import ingest\n"
+        "ingest(open_db())"
+    )
+    procs = [subprocess.Popen([sys.executable, "-c", code], env=dict(os.environ)) for _ in range(4)]
+    assert [p.wait(timeout=60) for p in procs] == [0, 0, 0, 0]
+    conn = open_db()
+    assert usage_sums(conn) == (4, 1310, 1170, 400, 600, 2500)
+    assert ingest(conn).bytes_read == 0
