@@ -162,17 +162,17 @@ def backup(dest: Path, path: Path | None = None) -> int:
         raise StoreError(f"{dest.parent}: no such directory; create it or pick another path")
     conn = open_db(source_path)
     try:
-        target = sqlite3.connect(dest)
+        try:
+            target = sqlite3.connect(dest)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{dest}: cannot write the backup ({exc}); pick another path") from exc
         try:
             conn.backup(target)
+        except sqlite3.Error as exc:
+            dest.unlink(missing_ok=True)  # never leave a half-written copy that looks usable
+            raise store_error(source_path, exc) from exc
         finally:
             target.close()
-    except sqlite3.Error as exc:
-        raise store_error(source_path, exc) from exc
-    except OSError as exc:
-        raise StoreError(
-            f"{dest}: cannot write the backup ({exc.strerror}); pick another path"
-        ) from exc
     finally:
         conn.close()
     return dest.stat().st_size
