@@ -27,6 +27,7 @@ class Totals:
     branches_covered: int = 0
     branches_total: int = 0
     percent_override: float | None = None
+    known: bool = True  # False when only some files were analysed (see coverage_pydata)
 
     @property
     def percent(self) -> float:
@@ -42,6 +43,7 @@ class Totals:
         self.lines_total += other.lines_total
         self.branches_covered += other.branches_covered
         self.branches_total += other.branches_total
+        self.known = self.known and other.known
         if other.percent_override is not None or self.percent_override is not None:
             # several reports: fall back to the counted figures (coverage.py data counts too)
             self.percent_override = None
@@ -56,11 +58,12 @@ class Report:
     files: dict[str, dict[int, int]] = field(default_factory=dict)
     unplaced: dict[str, dict[int, int]] = field(default_factory=dict)
     totals: Totals = field(default_factory=Totals)
+    partial: bool = False  # only the changed files were read
 
     @property
     def empty(self) -> bool:
         """True when the report names no file at all (e.g. every source was missing)."""
-        return not (self.files or self.unplaced)
+        return not (self.files or self.unplaced or self.partial)
 
     def lookup(self, rel: str) -> dict[int, int] | None:
         """Line hits of repo path `rel`, or None when the report does not cover it."""

@@ -10,16 +10,37 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import tempfile
 import warnings
+from collections.abc import Collection
 from pathlib import Path
 
 from br_hooks.coverage_model import PathResolver, Report, ReportError, Totals
 
 
-def load_coverage_data(path: Path, root: Path, resolver: PathResolver) -> Report:
+def _measured_among(measured: Collection[str], root: Path, only: Collection[str]) -> list[str]:
+    """The measured files (as the data file names them) that are among repo paths `only`."""
+    wanted: set[str] = set()
+    for rel in only:
+        full = os.path.join(root, rel)
+        wanted.update((os.path.normpath(full), os.path.realpath(full)))
+    picked = []
+    for name in measured:
+        full = os.path.join(root, name)
+        if os.path.normpath(full) in wanted or os.path.realpath(full) in wanted:
+            picked.append(name)
+    return picked
+
+
+def load_coverage_data(
+    path: Path, root: Path, resolver: PathResolver, only: Collection[str] | None = None
+) -> Report:
     """Analyse `path` with coverage.py, run from `root` so its configuration and relative
-    paths resolve as they do for the project's own `coverage report`."""
+    paths resolve as they do for the project's own `coverage report`.
+
+    Analysis parses every source file, which dominates the time on big projects; with `only`
+    (repo paths) just those files are analysed and the totals are marked unknown."""
     try:
         import coverage
         from coverage.exceptions import CoverageException, NoDataError
@@ -32,7 +53,15 @@ def load_coverage_data(path: Path, root: Path, resolver: PathResolver) -> Report
                 warnings.simplefilter("ignore")
                 cov = coverage.Coverage(data_file=str(path.resolve()), config_file=True)
                 cov.load()
-                cov.json_report(outfile=str(out), ignore_errors=True, pretty_print=False)
+                measured = cov.get_data().measured_files()
+                if not measured:
+                    return Report(path=path, fmt="coverage.py")
+                morfs = None if only is None else _measured_among(measured, root, only)
+                if morfs == []:
+                    return Report(
+                        path=path, fmt="coverage.py", partial=True, totals=Totals(known=False)
+                    )
+                cov.json_report(morfs, outfile=str(out), ignore_errors=True, pretty_print=False)
         except NoDataError:
             return Report(path=path, fmt="coverage.py")
         except CoverageException as exc:
@@ -42,7 +71,10 @@ def load_coverage_data(path: Path, root: Path, resolver: PathResolver) -> Report
                 "delete it and rerun the tests with coverage"
             ) from exc
         data = json.loads(out.read_text(encoding="utf-8"))
-    return _report_from_json(path, root, resolver, data)
+    report = _report_from_json(path, root, resolver, data)
+    if only is not None:
+        report.partial, report.totals.known = True, False
+    return report
 
 
 def _report_from_json(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 from br_hooks.coverage_model import PathResolver, Report, ReportError, Totals, unique_dirs
@@ -45,14 +45,20 @@ def detect_format(path: Path) -> str:
     )
 
 
-def load_report(path: Path, root: Path, source_roots: tuple[str, ...] = ()) -> Report:
-    """Read the report at `path` for the repository at `root`."""
+def load_report(
+    path: Path,
+    root: Path,
+    source_roots: tuple[str, ...] = (),
+    only: Collection[str] | None = None,
+) -> Report:
+    """Read the report at `path` for the repository at `root`. `only` (repo paths) lets the
+    coverage.py reader analyse just those files; the other formats are cheap to read whole."""
     fmt = detect_format(path)
     resolver = PathResolver(root)
     if fmt == "coverage.py":
         from br_hooks.coverage_pydata import load_coverage_data
 
-        return load_coverage_data(path, root, resolver)
+        return load_coverage_data(path, root, resolver, only)
     readers: dict[str, Callable[[Path, PathResolver], Report]] = {
         "cobertura": _read_cobertura,
         "lcov": _read_lcov,
@@ -125,8 +131,8 @@ def _cobertura_totals(top: ET.Element, report: Report, counted: Totals, path: Pa
     """The producer's own totals when it wrote them; otherwise counted from the lines."""
     names = ("lines-covered", "lines-valid", "branches-covered", "branches-valid")
     if all(top.get(name) is not None for name in names[:2]):
-        values = [_int_attr(top, name, path) for name in names]
-        return Totals(*values)
+        lc, lv, bc, bv = (_int_attr(top, name, path) for name in names)
+        return Totals(lines_covered=lc, lines_total=lv, branches_covered=bc, branches_total=bv)
     for lines in (*report.files.values(), *report.unplaced.values()):
         counted.lines_total += len(lines)
         counted.lines_covered += sum(1 for hits in lines.values() if hits > 0)

@@ -12,8 +12,7 @@ from pathlib import Path
 from br_core.git import GitError, run_git
 
 # Fixed options so user config (colour, external diff drivers, textconv, relative paths, prefixes,
-# quoting) cannot change what we parse.
-_GIT_OPTS = ["-c", "core.quotepath=false", "-c", "diff.noprefix=false"]
+# rename detection) cannot change what we parse. Quoted names are undone by unquote_path.
 _DIFF_OPTS = [
     "diff",
     "--no-color",
@@ -96,7 +95,7 @@ def parse_diff(text: str) -> dict[str, list[int]]:
 
 def staged_changes(root: Path) -> dict[str, list[int]]:
     """Lines added or changed in the index compared with HEAD (or the empty tree)."""
-    return parse_diff(run_git([*_GIT_OPTS, *_DIFF_OPTS, "--cached", "--"], cwd=root))
+    return parse_diff(run_git([*_DIFF_OPTS, "--cached", "--"], cwd=root))
 
 
 def changes_since(root: Path, base: str, head: str = "HEAD") -> dict[str, list[int]]:
@@ -104,13 +103,15 @@ def changes_since(root: Path, base: str, head: str = "HEAD") -> dict[str, list[i
     for rev in (base, head):
         if not rev or rev.startswith("-"):
             raise GitError(f"{rev!r}: not a revision; pass a branch, tag or commit")
-        try:
-            run_git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], cwd=root)
-        except GitError as exc:
-            raise GitError(
-                f"{rev}: not a known revision in {root}; fetch it or pass an existing branch"
-            ) from exc
-    return parse_diff(run_git([*_GIT_OPTS, *_DIFF_OPTS, f"{base}...{head}", "--"], cwd=root))
+    try:
+        text = run_git([*_DIFF_OPTS, f"{base}...{head}", "--"], cwd=root)
+    except GitError as exc:
+        # one git call instead of verifying each revision first: start-up time matters here
+        raise GitError(
+            f"{base}...{head}: not a known revision range in {root} ({exc.message}); "
+            "fetch the branch or pass an existing one"
+        ) from exc
+    return parse_diff(text)
 
 
 def format_ranges(lines: list[int]) -> list[str]:

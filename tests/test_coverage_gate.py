@@ -109,6 +109,21 @@ def test_both_report_formats_agree(project: Path, capsys: pytest.CaptureFixture[
     assert results[0]["total"]["percent"] == pytest.approx(results[1]["total"]["percent"])
 
 
+def test_without_a_minimum_coverage_data_is_read_for_changed_files_only(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # .coveragerc takes precedence over pyproject.toml and sets no fail_under: no minimum
+    write_files(project, {".coveragerc": "[run]\nbranch = true\nsource = pkg\n"})
+    git(project, "add", "pkg/calc.py", "pkg/extra.py", "README.md")
+    _configure(project, reports=["coverage.xml"])
+    whole = _run(capsys, "--json")[1]
+    _configure(project, reports=[".coverage"])
+    code, partial, _ = _run(capsys, "--json")
+    assert code == 1 and partial["diff"] == whole["diff"]
+    assert partial["total"]["percent"] is None and whole["total"]["percent"] > 0
+    assert "total not computed" in partial["messages"][-1]
+
+
 def test_docs_and_config_do_not_count(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     git(project, "add", "README.md")
     code, data, _ = _run(capsys, "--json")
@@ -195,7 +210,7 @@ def test_cli_check_json_and_base(project: Path, capsys: pytest.CaptureFixture[st
     assert br_main(["coverage", "check", "--base", "main"]) == 0
     assert "diff 100.0% of 0 changed" in capsys.readouterr().out
     assert br_main(["coverage", "check", "--base", "nope"]) == 2
-    assert "nope: not a known revision" in capsys.readouterr().err
+    assert "nope...HEAD: not a known revision range" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
