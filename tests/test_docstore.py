@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
 import sys
@@ -108,12 +107,14 @@ WORKER = textwrap.dedent(
     while not go.exists():
         time.sleep(0.005)
     table = document_table("shared")
+    ids = []
     for i in range(count):
-        table.insert({"worker": worker, "i": i})
+        ids.append(table.insert({"worker": worker, "i": i}))
         if i % 10 == 0:
             table.update({"touched": worker}, Query().worker == worker)
-        if i % 15 == 0:
-            table.remove((Query().worker == worker) & (Query().i == -1))
+        if i % 7 == 6:  # delete some: their ids must never come back
+            table.remove(doc_ids=[ids[-1]])
+    print(" ".join(map(str, ids)))
     """
 )
 
@@ -122,19 +123,29 @@ WORKER = textwrap.dedent(
 def test_four_processes_lose_nothing_and_share_no_id(tmp_path: Path) -> None:
     workers, count = 4, 60
     go = tmp_path / "go"
-    env = {**os.environ}
     procs = [
-        subprocess.Popen([sys.executable, "-c", WORKER, str(w), str(count), str(go)], env=env)
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, str(w), str(count), str(go)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         for w in range(workers)
     ]
     go.touch()
+    handed_out: list[int] = []
     for proc in procs:
-        assert proc.wait(timeout=120) == 0
+        out, _ = proc.communicate(timeout=120)
+        assert proc.returncode == 0
+        handed_out += [int(x) for x in out.split()]
+    assert len(handed_out) == workers * count
+    assert len(set(handed_out)) == len(handed_out)  # no id handed out twice, deleted ones included
+    kept = [i for i in range(count) if i % 7 != 6]
     conn = sqlite3.connect(db_path())
-    rows = conn.execute("SELECT doc_id, data FROM documents WHERE tbl = 'shared'").fetchall()
-    assert len(rows) == workers * count
-    assert len({r[0] for r in rows}) == len(rows)
+    rows = conn.execute("SELECT doc_id FROM documents WHERE tbl = 'shared'").fetchall()
+    assert len(rows) == workers * len(kept)
     table = document_table("shared")
     for w in range(workers):
         mine = table.search(Query().worker == w)
-        assert sorted(d["i"] for d in mine) == list(range(count))
+        assert sorted(d["i"] for d in mine) == kept
+        last_update = (count - 1) // 10 * 10  # every doc inserted by then was updated
+        assert all(d.get("touched") == w for d in mine if d["i"] <= last_update)
