@@ -110,21 +110,35 @@ def _read_cobertura(path: Path, resolver: PathResolver) -> Report:
     bases = unique_dirs([*bases, root, here])
     report = Report(path=path, fmt="cobertura")
     counted = Totals()
+    # Branch counts matter only when the root carries no totals of its own (coverage.py's does).
+    need_branches = top.get("lines-valid") is None
     for klass in top.iter("class"):
         filename = klass.get("filename")
-        if not filename:
-            continue
-        lines: dict[int, int] = {}
-        for line in klass.iterfind("lines/line"):
-            number, hits = _int_attr(line, "number", path), _int_attr(line, "hits", path)
-            lines[number] = max(hits, lines.get(number, 0))
-            match = _CONDITION.search(line.get("condition-coverage", ""))
-            if line.get("branch") == "true" and match:
-                counted.branches_covered += int(match.group(1))
-                counted.branches_total += int(match.group(2))
-        resolver.place(report, filename, bases, lines)
+        if filename:
+            lines = _cobertura_lines(klass, path, counted if need_branches else None)
+            resolver.place(report, filename, bases, lines)
     report.totals = _cobertura_totals(top, report, counted, path)
     return report
+
+
+def _cobertura_lines(klass: ET.Element, path: Path, counted: Totals | None) -> dict[int, int]:
+    """Line hits of one <class>. The fast path assumes well-formed integers (the hot loop on
+    big reports); anything else goes through _int_attr for a precise error."""
+    lines: dict[int, int] = {}
+    for line in klass.iterfind("lines/line"):
+        try:
+            number, hits = int(line.get("number")), int(line.get("hits"))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            number, hits = _int_attr(line, "number", path), _int_attr(line, "hits", path)
+        if number in lines:
+            hits = max(hits, lines[number])
+        lines[number] = hits
+        if counted is not None and line.get("branch") == "true":
+            match = _CONDITION.search(line.get("condition-coverage", ""))
+            if match:
+                counted.branches_covered += int(match.group(1))
+                counted.branches_total += int(match.group(2))
+    return lines
 
 
 def _cobertura_totals(top: ET.Element, report: Report, counted: Totals, path: Path) -> Totals:
