@@ -45,13 +45,22 @@ class GateOutcome:
         self.lines.append(line)
 
 
-def _tests_exist(root: Path) -> bool:
+def _test_hint(root: Path) -> str | None:
+    """How to produce a report for the test suite found here; None when there are no tests."""
     out = run_git(
         ["ls-files", "--cached", "--others", "--exclude-standard", "--", *_TEST_PATHSPECS],
         cwd=root,
         check=False,
     )
-    return bool(out.strip())
+    found = out.splitlines()
+    if not found:
+        return None
+    for suffix, fmt in (("_test.go", "go"), ("Test.java", "jacoco"), ("Test.kt", "jacoco")):
+        if any(name.endswith(suffix) for name in found):
+            return checks.REGENERATE_HINT[fmt]
+    if any(".test." in name or ".spec." in name for name in found):
+        return checks.REGENERATE_HINT["lcov"]
+    return checks.REGENERATE_HINT["cobertura"]
 
 
 def _hint(settings: CoverageSettings, reports: list[Report]) -> str:
@@ -63,10 +72,11 @@ def _hint(settings: CoverageSettings, reports: list[Report]) -> str:
 def _no_report(root: Path, settings: CoverageSettings, missing: list[str]) -> GateOutcome:
     looked = ", ".join(missing) if missing else "the usual report paths (see docs/COVERAGE.md)"
     outcome = GateOutcome(data={"status": "no-report", "looked_for": missing})
-    if _tests_exist(root):
+    hint = _test_hint(root)
+    if hint is not None:
         what = (
             f"tests exist but no coverage report was found ({looked}); "
-            f"create one with `{_hint(settings, [])}`"
+            f"create one with `{settings.test_command or hint}`"
         )
     else:
         what = f"no test suite and no coverage report found ({looked}); nothing to check"
@@ -98,13 +108,13 @@ def _check_staleness(
         stale = checks.stale_sources(reports, changed, root)
         if stale:
             outcome.fail(
-                f"{PREFIX}: FAIL `{settings.test_command}` did not refresh {names}; "
-                "make it write the report [coverage] reports names"
+                f"{PREFIX}: FAIL `{settings.test_command}` did not refresh {names}; make it "
+                "write that report, or point [coverage] reports at the file it writes"
             )
     elif stale:
         shown = ", ".join(stale[:5]) + (f" and {len(stale) - 5} more" if len(stale) > 5 else "")
         text = (
-            f"{names} is older than staged {shown}; its line numbers may not match; "
+            f"{names} is older than changed {shown}, which it covers; line numbers may not match; "
             f"regenerate it with `{_hint(settings, reports)}`"
         )
         if settings.staleness == "fail":

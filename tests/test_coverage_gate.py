@@ -169,7 +169,7 @@ def test_stale_report(
     _age_report(project, "coverage.xml")
     code, data, text = _run(capsys, "--json")
     assert code == expected and data["stale"]["files"] == ["pkg/text.py"]
-    assert "coverage.xml is older than staged pkg/text.py" in text
+    assert "coverage.xml is older than changed pkg/text.py, which it covers" in text
     # a fresh report is not stale
     os.utime(project / "coverage.xml")
     assert _run(capsys, "--json")[1]["stale"]["files"] == []
@@ -220,6 +220,9 @@ def test_cli_check_json_and_base(project: Path, capsys: pytest.CaptureFixture[st
         ({"README.md": "# docs only\n"}, True, 1, "FAIL no test suite"),
         ({"tests/test_x.py": "def test_x():\n    pass\n"}, False, 0, "tests exist but no coverage"),
         ({"README.md": "# docs\n"}, None, 0, "(build/missing.xml)"),
+        ({"calc/calc_test.go": "package calc\n"}, False, 0, "`go test -coverprofile=coverage.out"),
+        ({"web/app.test.js": "test('x')\n"}, False, 0, "lcov output"),
+        ({"tests/test_x.py": "x = 1\n"}, False, 0, "`pytest --cov --cov-report=xml`"),
     ],
 )
 def test_no_report(
