@@ -148,3 +148,20 @@ def test_a_report_that_measures_nothing_is_like_no_report(
     code, data, _ = _gate(capsys)
     assert code == expected and data["looked_for"] == ["coverage.xml measures no files"]
     assert "coverage.xml measures no files" in data["messages"][0]
+
+
+def test_huge_staged_file_and_report(git_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """50,000 staged lines against a 50,000-line report: every 10th line uncovered."""
+    count = 50_000
+    _write(git_repo, "big.py", "")
+    git(git_repo, "add", "big.py")
+    git(git_repo, "commit", "-q", "-m", "empty")
+    _write(git_repo, "big.py", "".join(f"x{n} = {n}\n" for n in range(1, count + 1)))
+    git(git_repo, "add", "big.py")
+    hits = {n: (0 if n % 10 == 0 else 1) for n in range(1, count + 1)}
+    _write(git_repo, "coverage.xml", _cobertura("big.py", hits))
+    code, data, _ = _gate(capsys)
+    (entry,) = data["diff"]["files"]
+    assert code == 0 and entry["measured"] == count and entry["covered"] == count * 9 // 10
+    assert entry["uncovered_lines"] == list(range(10, count + 1, 10))
+    assert entry["uncovered_ranges"][:2] == ["10", "20"]
