@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import socket
+import subprocess
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -182,10 +185,17 @@ def test_every_prompt_renders(git_repo: Path, name: str) -> None:
         assert next(iter(args[name].values())) in text
 
 
-def test_over_stdio_against_the_spawned_server(git_repo: Path, br_home: Path) -> None:
+@pytest.mark.parametrize(
+    "entry",
+    [["-m", "br_mcp.server", "--root"], ["-m", "br_cli.app", "mcp", "serve", "--root"]],
+    ids=["br-mcp", "br mcp serve"],
+)
+def test_over_stdio_against_the_spawned_server(
+    git_repo: Path, br_home: Path, entry: list[str]
+) -> None:
     params = StdioServerParameters(
         command=sys.executable,
-        args=["-m", "br_mcp.server", "--root", str(git_repo)],
+        args=[*entry, str(git_repo)],
         env={**os.environ, "BR_HOME": str(br_home)},
         cwd=str(git_repo),
     )
@@ -270,3 +280,40 @@ def test_route_task_names_a_tier_and_subagent(git_repo: Path) -> None:
     )
     assert not result.is_error, _text(result)
     assert "haiku" in json.dumps(result.structured_content)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_streamable_http_on_loopback(git_repo: Path, br_home: Path) -> None:
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "br_mcp.server",
+            "--http",
+            "--port",
+            str(port),
+            "--root",
+            str(git_repo),
+        ],
+        env={**os.environ, "BR_HOME": str(br_home)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.1)
+        tools = run(lambda c: c.list_tools(), f"http://127.0.0.1:{port}/mcp")
+        assert {t.name for t in tools.tools} == TOOLS
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
