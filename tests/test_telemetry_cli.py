@@ -253,3 +253,46 @@ def test_claude_hook_bad_input_still_exits_zero(git_repo: Path, payload: str) ->
     proc = _claude(payload, git_repo)
     assert proc.returncode == 0 and "Traceback" not in proc.stderr
     assert proc.stderr.count("\n") <= 1
+
+
+def test_ready_text_and_json(git_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    record_event("build", {"command": "t", "success": True})
+    code, out, _ = _br(capsys, "telemetry", "ready")
+    assert code == 0 and "analytics_dashboard: 0%" in out and "[ ] builds: 1 / 20" in out
+    assert "minimum samples" in out
+    code, out, _ = _br(capsys, "telemetry", "ready", "pattern_recognition", "--json")
+    data = json.loads(out)
+    assert [p["name"] for p in data["phases"]] == ["pattern_recognition"]
+    code, out, _ = _br(capsys, "telemetry", "ready", "pattern_recognition")
+    assert "predictive" not in out and "minimum samples" not in out
+
+
+def test_alerts_empty_and_json(git_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _br(capsys, "telemetry", "alerts")
+    assert code == 0 and "no learning-phase alerts yet" in out
+    _br(capsys, "telemetry", "dismiss", "pattern_recognition")
+    code, out, _ = _br(capsys, "telemetry", "alerts", "--json")
+    [alert] = json.loads(out)
+    assert alert["phase"] == "pattern_recognition" and alert["dismissed_at"]
+
+
+def test_claude_hook_in_process(
+    git_repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    payload = {"hook_event_name": "SessionEnd", "reason": "clear", "cwd": "/nonexistent/dir"}
+    monkeypatch.setattr(sys, "stdin", io.StringIO(json.dumps(payload)))
+    code, out, err = _br(capsys, "telemetry", "claude-hook")
+    assert (code, out, err) == (0, "", "")
+    assert _events("session")[0]["reason"] == "clear"
+    monkeypatch.setattr(sys, "stdin", io.StringIO("{broken"))
+    code, out, err = _br(capsys, "telemetry", "claude-hook")
+    assert code == 0 and out == "" and err.startswith("br telemetry claude-hook: warning")
+
+
+def test_export_to_stdout(git_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    record_event("commit", {"insertions": 4})
+    code, out, _ = _br(capsys, "telemetry", "export", "-")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and rows[0]["data"] == {"insertions": 4}
