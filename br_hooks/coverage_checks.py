@@ -10,9 +10,8 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
-from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 from br_core.errors import ConfigError
 from br_hooks.coverage_config import CoverageSettings
@@ -39,8 +38,7 @@ REGENERATE_HINT = {
 }
 
 
-@dataclass
-class FileDiff:
+class FileDiff(NamedTuple):
     """Diff coverage of one file: changed lines the report measures, and those not run."""
 
     path: str
@@ -56,9 +54,11 @@ class FileDiff:
         return 100.0 - 100.0 * len(self.uncovered) / self.measured
 
 
-@dataclass
 class DiffCoverage:
-    files: list[FileDiff] = field(default_factory=list)
+    """Diff coverage over all files with measured changed lines."""
+
+    def __init__(self) -> None:
+        self.files: list[FileDiff] = []
 
     @property
     def measured(self) -> int:
@@ -154,13 +154,14 @@ def total_fails(total: float, minimum: float, precision: int) -> bool:
         return total != 100.0
     digits = precision
     if minimum != int(minimum):
+        from decimal import Decimal  # rarely needed; keeps start-up lean
+
         exponent = Decimal(str(minimum)).as_tuple().exponent
         digits = max(precision, -int(exponent))
     return round(total, digits) < minimum
 
 
-@dataclass
-class CommandResult:
+class CommandResult(NamedTuple):
     ok: bool
     summary: str
     tail: list[str]

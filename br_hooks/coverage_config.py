@@ -7,12 +7,10 @@ coverage (the order coverage.py itself uses), else no total check.
 
 from __future__ import annotations
 
-import configparser
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import UnionType
-from typing import Any
+from typing import Any, NamedTuple
 
 from br_core.config import config_path, load_config, section
 from br_core.errors import ConfigError
@@ -32,8 +30,7 @@ KNOWN_KEYS = {
 DEFAULT_SOURCE_ROOTS = ("src/main/java", "src/main/kotlin", "src/test/java", "src", "")
 
 
-@dataclass(frozen=True)
-class CoverageSettings:
+class CoverageSettings(NamedTuple):
     """Everything the gate needs to know, already validated."""
 
     reports: tuple[str, ...] = ()
@@ -45,7 +42,7 @@ class CoverageSettings:
     test_command: str | None = None
     command_timeout: float = 900.0
     fail_when_no_report: bool = False
-    source_roots: tuple[str, ...] = field(default=DEFAULT_SOURCE_ROOTS)
+    source_roots: tuple[str, ...] = DEFAULT_SOURCE_ROOTS
 
 
 def _percent(value: Any, key: str, where: str) -> float:
@@ -124,6 +121,8 @@ CONFIG_LABEL = ".buildrunner/config.toml [coverage]"
 
 def _ini_report(path: Path, prefixes: tuple[str, ...]) -> dict[str, str] | None:
     """The coverage report options of an ini file; None when it does not configure coverage."""
+    import configparser  # only projects with ini files pay for it
+
     parser = configparser.RawConfigParser()
     try:
         parser.read_string(path.read_text(encoding="utf-8"), source=str(path))

@@ -8,7 +8,6 @@ path relative to the repository root; names it cannot place are kept and matched
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from br_core.errors import UsageError
@@ -18,16 +17,33 @@ class ReportError(UsageError):
     """A coverage report that cannot be read: exit 2 with one line."""
 
 
-@dataclass(slots=True)
 class Totals:
     """Whole-report figures. The percent counts lines and branches together, like coverage.py."""
 
-    lines_covered: int = 0
-    lines_total: int = 0
-    branches_covered: int = 0
-    branches_total: int = 0
-    percent_override: float | None = None
-    known: bool = True  # False when only some files were analysed (see coverage_pydata)
+    __slots__ = (
+        "branches_covered",
+        "branches_total",
+        "known",
+        "lines_covered",
+        "lines_total",
+        "percent_override",
+    )
+
+    def __init__(
+        self,
+        lines_covered: int = 0,
+        lines_total: int = 0,
+        branches_covered: int = 0,
+        branches_total: int = 0,
+        percent_override: float | None = None,
+        known: bool = True,  # False when only some files were analysed (see coverage_pydata)
+    ) -> None:
+        self.lines_covered = lines_covered
+        self.lines_total = lines_total
+        self.branches_covered = branches_covered
+        self.branches_total = branches_total
+        self.percent_override = percent_override
+        self.known = known
 
     @property
     def percent(self) -> float:
@@ -49,16 +65,22 @@ class Totals:
             self.percent_override = None
 
 
-@dataclass
 class Report:
     """One loaded report. `files` keys are repo-relative POSIX paths; line -> hit count."""
 
-    path: Path
-    fmt: str
-    files: dict[str, dict[int, int]] = field(default_factory=dict)
-    unplaced: dict[str, dict[int, int]] = field(default_factory=dict)
-    totals: Totals = field(default_factory=Totals)
-    partial: bool = False  # only the changed files were read
+    def __init__(
+        self,
+        path: Path,
+        fmt: str,
+        totals: Totals | None = None,
+        partial: bool = False,  # only the changed files were read
+    ) -> None:
+        self.path = path
+        self.fmt = fmt
+        self.files: dict[str, dict[int, int]] = {}
+        self.unplaced: dict[str, dict[int, int]] = {}
+        self.totals = totals if totals is not None else Totals()
+        self.partial = partial
 
     @property
     def empty(self) -> bool:
