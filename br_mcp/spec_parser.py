@@ -14,6 +14,9 @@ The shape it reads (every part optional):
     #### Files to create                       <- files of the enclosing task (or feature)
     - `src/session.py`
 
+Key lines (`Depends on:`, `Priority:`, `Estimate:`, `Stream:`) belong to the task heading above
+them, to a bullet task when indented under it, and otherwise to the feature.
+
 Ids are stable: `{feature-slug}/{title-slug}` unless pinned with `{#id}`, so re-parsing an
 edited spec updates the same rows. Renaming a task's title gives it a new id; pin ids that you
 expect to rename.
@@ -211,9 +214,12 @@ class _Parser:
         feature.tasks.append(draft)
         return draft
 
-    def keyed(self, key: str, value: str) -> None:
+    def keyed(self, key: str, value: str, indent: int) -> None:
         key = key.lower()
+        # Under a heading task a key line is the task's; under bullets only an indented one is.
         target = self.task
+        if target is not None and target.kind == "bullet" and indent <= self.bullet_indent:
+            target = None
         values = [v.strip(" `*") for v in re.split(r",|;|\band\b", value) if v.strip(" `*")]
         if key in ("depends on", "after"):
             (target.depends if target else self.feature().depends).extend(values)
@@ -273,7 +279,7 @@ def parse_spec(text: str) -> ParsedSpec:
         if heading:
             parser.heading(len(heading.group(1)), heading.group(2))
         elif keyed and not parser.in_files:
-            parser.keyed(keyed.group(1), keyed.group(2))
+            parser.keyed(keyed.group(1), keyed.group(2), len(line) - len(line.lstrip()))
         elif bullet:
             parser.bullet(len(bullet.group(1).expandtabs(4)), bullet.group(2), bullet.group(3))
         elif _FILES_LABEL.match(line.strip()):

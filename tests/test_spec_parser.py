@@ -174,3 +174,53 @@ def test_huge_spec_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     path.write_text("## F\n" + "- task\n" * 50, encoding="utf-8")
     with pytest.raises(UsageError, match="split it into smaller specs"):
         parse_spec_file(path)
+
+
+def test_key_lines_belong_to_the_task_above_or_the_feature() -> None:
+    spec = parse_spec(
+        "## Base\n- base task\n"
+        "## Feature A\n"
+        "Priority: high\n"
+        "- [ ] first (1h)\n"
+        "  - Depends on: base task\n"
+        "  - Priority: P0\n"
+        "- [ ] second\n"
+        "Depends on: Base\n"
+        "### Third as heading\n"
+        "Priority: low\n"
+        "Estimate: 2 days\n"
+    )
+    by_id = {t.id: t for t in spec.tasks}
+    first, second = by_id["feature-a/first"], by_id["feature-a/second"]
+    third = by_id["feature-a/third-as-heading"]
+    assert (first.priority, first.depends_on) == (0, ["base/base-task"])
+    # the unindented "Depends on" after the bullets is the feature's: every task waits on Base
+    assert second.depends_on == ["base/base-task"] and second.priority == 1
+    assert (third.priority, third.estimate_minutes) == (3, 960.0)
+    assert third.depends_on == ["base/base-task"]
+
+
+@pytest.mark.parametrize(
+    ("spec", "files"),
+    [
+        ("## F\n- t\nFiles to create:\n- `a.py`\n- b.py (new)\n", ["a.py", "b.py"]),
+        ("## F\n### T\n**Files:**\n- src/x.ts\n", ["src/x.ts"]),
+        ("## F\n- t\n  - Files to modify:\n  - c.py\n", ["c.py"]),
+    ],
+)
+def test_files_sections(spec: str, files: list[str]) -> None:
+    (task,) = parse_spec(spec).tasks
+    assert task.files == files
+
+
+def test_a_task_that_died_blocks_a_task_added_later(br_home: Path) -> None:
+    queue = TaskQueue(open_db(), "p", max_attempts=1)
+    spec = parse_spec("## F\n- base\n")
+    queue.sync_spec(spec.features, spec.tasks)
+    claim = queue.claim("w")
+    assert claim is not None
+    queue.fail(claim.task.id, claim.token)
+    grown = parse_spec("## F\n- base\n- next\n  - Depends on: base\n")
+    queue.sync_spec(grown.features, grown.tasks)
+    assert queue.get("f/base").status == "dead"
+    assert queue.get("f/next").status == "blocked"
