@@ -49,11 +49,10 @@ def check() -> None:
     if not problems:
         typer.echo(f"{path}: ok")
         return
-    for line in problems[:20]:
-        typer.echo(f"{path}: {line}", err=True)
+    first = " ".join(problems[0].split())[:120]
     raise StoreError(
-        f"{path}: integrity check failed ({len(problems)} problems); restore a copy made with "
-        f"`br db backup`, or move the file aside to start afresh",
+        f"{path}: integrity check failed ({len(problems)} problems, first: {first}); restore a "
+        "copy made with `br db backup`, or move the file aside to start afresh",
         exit_code=1,
     )
 

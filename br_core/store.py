@@ -144,8 +144,10 @@ def integrity_check(path: Path | None = None) -> list[str]:
             rows = conn.execute("PRAGMA integrity_check").fetchall()
         finally:
             conn.close()
-    except sqlite3.Error as exc:
+    except sqlite3.OperationalError as exc:  # locked or unopenable: not a verdict on the data
         raise store_error(target, exc) from exc
+    except sqlite3.DatabaseError as exc:  # so damaged that the check itself cannot run
+        return [str(exc)]
     problems = [str(row[0]) for row in rows]
     return [] if problems == ["ok"] else problems
 

@@ -151,17 +151,28 @@ def test_br_db_status_and_check(git_repo: Path, capsys: pytest.CaptureFixture[st
     assert code == 0 and out.strip().endswith(": ok")
 
 
-@pytest.mark.parametrize("command", [["db", "status"], ["db", "check"], ["telemetry", "status"]])
+@pytest.mark.parametrize(
+    ("command", "exit_code", "recovery"),
+    [
+        (["db", "status"], 2, "br db check"),
+        (["db", "check"], 1, "br db backup"),
+        (["telemetry", "status"], 2, "br db check"),
+    ],
+)
 def test_br_on_corrupt_store_is_one_line_not_traceback(
-    git_repo: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+    git_repo: Path,
+    capsys: pytest.CaptureFixture[str],
+    command: list[str],
+    exit_code: int,
+    recovery: str,
 ) -> None:
     path = db_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"garbage, not sqlite " * 100)
     code, _, err = _br(command, capsys)
     lines = [line for line in err.splitlines() if line]
-    assert code == 2 and len(lines) == 1, err
-    assert str(path) in lines[0] and "br db check" in lines[0] and "Traceback" not in err
+    assert code == exit_code and len(lines) == 1, err
+    assert str(path) in lines[0] and recovery in lines[0] and "Traceback" not in err
     assert path.read_bytes() == b"garbage, not sqlite " * 100
 
 
@@ -173,3 +184,26 @@ def test_br_db_backup_command(
     assert code == 0 and dest.exists() and "backed up" in out
     code, _, err = _br(["db", "backup", str(dest)], capsys)
     assert code == 2 and "already exists" in err
+
+
+def test_br_db_check_reports_damaged_pages(
+    git_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    conn = open_db()
+    conn.execute("CREATE TABLE filler (x TEXT)")
+    conn.execute("CREATE INDEX filler_x ON filler (x)")
+    with transaction(conn):
+        for i in range(3000):
+            conn.execute("INSERT INTO filler VALUES (?)", (f"row {i:05d} " + "y" * 40,))
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    data = bytearray(db_path().read_bytes())
+    page = 4096
+    for offset in range(len(data) - 6 * page, len(data) - 2 * page, 97):  # scribble on the index
+        data[offset] = (data[offset] + 1) % 256
+    db_path().write_bytes(bytes(data))
+    code, out, err = _br(["db", "check"], capsys)
+    assert code == 1 and out == "", err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "integrity check failed" in lines[0]
+    assert str(db_path()) in lines[0] and "br db backup" in lines[0]
