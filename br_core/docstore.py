@@ -174,6 +174,23 @@ class DocTable(Table):
         self.clear_cache()
         return ids
 
+    def insert_unless(self, cond: Any, document: Mapping[Any, Any]) -> int | None:
+        """Insert `document` unless a document matches `cond`, atomically; its id, or None.
+
+        TinyDB's upsert is an update then an insert in two steps: two processes can both miss
+        and both insert. Here the check and the insert share one write transaction.
+        """
+        try:
+            with transaction(self._conn):
+                for text in _load(self._conn, self.name).values():
+                    if cond(json.loads(text)):
+                        return None
+                [doc_id] = self._insert_locked([document])
+        except sqlite3.Error as exc:
+            raise store_error(self._sql.path, exc) from exc
+        self.clear_cache()
+        return doc_id
+
     def _insert_locked(self, docs: list[Mapping[Any, Any]]) -> list[int]:
         """Insert under the write lock: ids are max(high-water, max id) + 1, never reused."""
         next_id = _high_water(self._conn, self.name) + 1

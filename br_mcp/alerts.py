@@ -37,10 +37,16 @@ def refresh_alerts(
     """Record newly reached phases; write learning_ready.md for them. Returns their names."""
     table = _table(conn)
     known = {d["phase"] for d in table.search(Query().project_id == status.project_id)}
-    new = [p.name for p in status.phases if p.reached and p.name not in known]
-    for name in new:
-        doc = {"project_id": status.project_id, "phase": name, "reached_at": time.time()}
-        table.upsert({**doc, "shown_at": None, "dismissed_at": None}, _key(status.project_id, name))
+    new = []
+    for phase in status.phases:
+        if not phase.reached or phase.name in known:
+            continue
+        doc = {"project_id": status.project_id, "phase": phase.name, "reached_at": time.time()}
+        # Atomic insert-if-absent: a racing command may have recorded (and shown) it already.
+        if table.insert_unless(
+            _key(status.project_id, phase.name), {**doc, "shown_at": None, "dismissed_at": None}
+        ):
+            new.append(phase.name)
     top = repo_context(str((root or Path.cwd()).resolve())).root
     if new and top is not None:
         write_alert_file(top, status, new[-1])
@@ -85,9 +91,9 @@ def dismiss(project_id: str, phase: str, conn: sqlite3.Connection | None = None)
         raise UsageError(f"unknown phase {phase!r}; use one of {', '.join(PHASES)}")
     table = _table(conn)
     now = time.time()
-    if not table.update({"dismissed_at": now}, _key(project_id, phase)):
-        doc = {"project_id": project_id, "phase": phase, "reached_at": None, "shown_at": None}
-        table.insert({**doc, "dismissed_at": now})
+    doc = {"project_id": project_id, "phase": phase, "reached_at": None, "shown_at": None}
+    if table.insert_unless(_key(project_id, phase), {**doc, "dismissed_at": now}) is None:
+        table.update({"dismissed_at": now}, _key(project_id, phase))
 
 
 def write_alert_file(root: Path, status: ThresholdStatus, phase_name: str) -> Path:

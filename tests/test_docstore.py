@@ -149,3 +149,11 @@ def test_four_processes_lose_nothing_and_share_no_id(tmp_path: Path) -> None:
         assert sorted(d["i"] for d in mine) == kept
         last_update = (count - 1) // 10 * 10  # every doc inserted by then was updated
         assert all(d.get("touched") == w for d in mine if d["i"] <= last_update)
+
+
+def test_insert_unless_is_insert_if_absent(table: DocTable) -> None:
+    key = Query().name == "x"
+    first = table.insert_unless(key, {"name": "x", "v": 1})
+    assert first is not None
+    assert table.insert_unless(key, {"name": "x", "v": 2}) is None
+    assert table.search(key) == [{"name": "x", "v": 1}]
