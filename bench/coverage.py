@@ -9,7 +9,7 @@ branch, then times, as fresh processes (wall time including interpreter start-up
     total minimum (only the changed files are analysed) and once with one (every file is),
 and checks that both tools found the same uncovered lines and the same percentage.
 
-Run: bench/.venv/bin/python bench/coverage.py [--modules 120] [--repeat 7]
+Run: bench/.venv/bin/python bench/coverage.py [--modules 120] [--repeat 11]
 """
 
 from __future__ import annotations
@@ -106,6 +106,20 @@ def build(root: Path, modules: int, functions: int, changed: int) -> None:
     )
 
 
+def timed_pair(
+    first: list[str], second: list[str], cwd: Path, repeat: int
+) -> tuple[list[float], str, list[float], str]:
+    """Alternate the two commands so that changing load on a shared machine hits both alike."""
+    times: tuple[list[float], list[float]] = ([], [])
+    outs = ["", ""]
+    for _ in range(repeat):
+        for i, argv in enumerate((first, second)):
+            start = time.perf_counter()
+            outs[i] = run(argv, cwd)
+            times[i].append(time.perf_counter() - start)
+    return times[0], outs[0], times[1], outs[1]
+
+
 def timed(argv: list[str], cwd: Path, repeat: int) -> tuple[list[float], str]:
     times, out = [], ""
     for _ in range(repeat):
@@ -124,7 +138,7 @@ def main() -> int:
     parser.add_argument("--modules", type=int, default=120)
     parser.add_argument("--functions", type=int, default=12)
     parser.add_argument("--changed", type=int, default=40)
-    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=11)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="br-bench-coverage-") as tmp:
         root = Path(tmp) / "project"
@@ -139,11 +153,9 @@ def main() -> int:
         (root / ".buildrunner").mkdir()
         config = root / ".buildrunner" / "config.toml"
         config.write_text('[coverage]\nreports = ["coverage.xml"]\n')
-        ours_t, ours_out = timed(
-            [str(BIN / "br-coverage"), "--base", "main", "--json"], root, args.repeat
-        )
         out_json = Path(tmp) / "diff-cover.json"
-        theirs_t, _ = timed(
+        ours_t, ours_out, theirs_t, _ = timed_pair(
+            [str(BIN / "br-coverage"), "--base", "main", "--json"],
             [
                 str(BIN / "diff-cover"),
                 "coverage.xml",
@@ -174,7 +186,8 @@ def main() -> int:
     print(describe("br-coverage (.coverage, changed files)", data_t))
     print(describe("br-coverage (.coverage, whole, minimum)", whole_t))
     ratio = statistics.median(theirs_t) / statistics.median(ours_t)
-    print(f"ratio diff-cover / br-coverage (median wall): {ratio:.1f}x")
+    best = min(theirs_t) / min(ours_t)
+    print(f"ratio diff-cover / br-coverage: {ratio:.1f}x by median wall, {best:.1f}x by best run")
     target = "met" if statistics.median(ours_t) <= 0.3 else "MISSED"
     print(f"target <= 0.3 s wall incl. start-up: {target}")
     print(
