@@ -64,25 +64,29 @@ def run_captured(
 def after_command(command: str, code: int, elapsed_ms: float) -> None:
     if command in _QUIET:
         return
-    from br_core.events import record_event
+    from br_core.events import record_event, repo_context
+    from br_core.store import open_db
+    from br_core.telemetry_settings import telemetry_state
 
-    row = record_event(
-        "build",
-        {
+    root = Path.cwd()
+    if not telemetry_state(repo_context(str(root.resolve())).root).enabled:
+        return  # off: nothing recorded, no new phase, and not even the store is opened
+    conn = open_db()  # one connection for the event, the thresholds and the alert table
+    try:
+        data: dict[str, object] = {
             "command": command or "br",
             "duration_ms": round(elapsed_ms, 2),
             "success": code == 0,
             "exit_code": code,
-        },
-        root=Path.cwd(),
-    )
-    if row is None:
-        return  # telemetry is off: no new data, so no new phase either
-    from br_mcp.alerts import refresh_alerts, take_banner
-    from br_mcp.thresholds import threshold_status
+        }
+        record_event("build", data, root=root, conn=conn)
+        from br_mcp.alerts import refresh_alerts, take_banner
+        from br_mcp.thresholds import threshold_status
 
-    status = threshold_status(Path.cwd())
-    refresh_alerts(status, Path.cwd())
-    text = take_banner(status.project_id)
+        status = threshold_status(root, conn=conn)
+        refresh_alerts(status, root, conn)
+        text = take_banner(status.project_id, conn)
+    finally:
+        conn.close()
     if text:
         print(text, file=sys.stderr)
