@@ -76,6 +76,20 @@ def bench_record(repo: Path) -> None:
     print(f"  target p95 <= 2 ms: {'met' if pct(shared, 0.95) <= 2 else 'MISSED'} (shared)")
 
 
+def bench_capture(repo: Path) -> None:
+    """What every `br` command pays after it ran: the build event plus the banner check."""
+    from br_cli.capture import after_command
+
+    after_command("warm up", 0, 1.0)
+    times = []
+    for _ in range(200):
+        start = time.perf_counter()
+        after_command("telemetry status", 0, 1.0)
+        times.append((time.perf_counter() - start) * 1000)
+    print("per-command capture in `br` (build event + thresholds + banner check), ms")
+    print(f"  p50 {pct(times, 0.5):.2f}  p95 {pct(times, 0.95):.2f}  n {len(times)}")
+
+
 def bench_hook(repo: Path) -> None:
     env = {**os.environ, **GIT_ENV}
     runs = 15
@@ -190,6 +204,7 @@ def main() -> None:
         os.chdir(repo)
         print(f"machine: {os.cpu_count()} cores, shared with other jobs: timings are noisy")
         bench_record(repo)
+        bench_capture(repo)
         bench_hook(repo)
         bench_docstore(base)
         bench_ready(repo)
