@@ -2,12 +2,15 @@
 
 Generates >= 200 MB of realistic transcripts under bench/_work/claude/projects (one line per
 content block with the usage repeated, tool results carrying file contents, subagent files,
-sidechain replays, the 5m/1h cache split, malformed lines, `<synthetic>` messages), then times:
-  - `br cost daily --json --all-projects` on an empty database (first run),
-  - the same command again (incremental: only new bytes are read),
-  - ccusage (npm, run with node, `--offline`: its bundled LiteLLM prices) on the same files,
-and compares token totals (must be equal) and cost (within 0.1% once the 1-hour cache-write
-premium, which ccusage does not apply, is accounted for).
+sidechain replays with the parent's request id and with a new one, the 5m/1h cache split,
+cut-short lines, `<synthetic>` messages), then times on the same files:
+  - ccusage 20.0.24 (npm; a node launcher for its native binary), `claude daily --offline`,
+  - ccusage 19.0.3 (npm; the last pure-node release), `daily --offline`,
+  - `br cost daily --json --all-projects` on an empty database (first run), then again
+    (incremental: only new bytes are read), and the report function in-process,
+and compares token totals and cost. ccusage 20 applies the 1-hour cache-write rate and drops
+sidechain replays that carry a new request id; ccusage 19 does neither, and the script prints
+exactly how much each of those accounts for.
 
 Run: bench/.venv/bin/python bench/cost.py [--mb 200]
 """
@@ -18,17 +21,21 @@ import argparse
 import json
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 WORK = HERE / "_work"
 CLAUDE = WORK / "claude"
-CCUSAGE_VERSION = "19.0.3"  # the last release that runs on node (20.x ships native binaries)
-CCUSAGE = WORK / "node_modules" / "ccusage" / "dist" / "index.js"
+CCUSAGE = {  # version -> (install prefix, entry script run with node)
+    "20.0.24": (WORK / "cc20", "node_modules/ccusage/src/cli.js"),
+    "19.0.3": (WORK, "node_modules/ccusage/dist/index.js"),
+}
 # (model id as Claude Code writes it, share of requests); all priced alike by both tools.
 MODELS = [
     ("claude-sonnet-4-5-20250929", 0.45),
@@ -36,6 +43,12 @@ MODELS = [
     ("claude-opus-4-6", 0.15),
     ("claude-haiku-4-5-20251001", 0.25),
 ]
+FIVE_MINUTE_RATES = {  # USD/MTok: input, output, 5m cache write, cache read
+    "claude-sonnet-4-5-20250929": (3.0, 15.0, 3.75, 0.3),
+    "claude-sonnet-4-6": (3.0, 15.0, 3.75, 0.3),
+    "claude-opus-4-6": (5.0, 25.0, 6.25, 0.5),
+    "claude-haiku-4-5-20251001": (1.0, 5.0, 1.25, 0.1),
+}
 ONE_HOUR_PREMIUM = {  # USD/MTok: 1h cache-write rate minus the 5m rate ccusage applies
     "claude-sonnet-4-5-20250929": 6.0 - 3.75,
     "claude-sonnet-4-6": 6.0 - 3.75,
@@ -89,13 +102,15 @@ class Generator:
     def session(self, cwd: str, sid: str, start: float, turns: int, sidechain: bool) -> list[str]:
         rng, lines, ts = self.rng, [], start
         model = rng.choices([m for m, _ in MODELS], [w for _, w in MODELS])[0]
-        base = {"cwd": cwd, "sessionId": sid, "version": "2.0.31", "gitBranch": "main",
-                "userType": "external", "isSidechain": sidechain}  # fmt: skip
+        # Field order as Claude Code writes it: message, then requestId, type, uuid, timestamp
+        # (ccusage 19's fast path only finds a requestId that follows the usage).
+        base = {"parentUuid": None, "isSidechain": sidechain, "userType": "external",
+                "cwd": cwd, "sessionId": sid, "version": "2.0.31", "gitBranch": "main"}  # fmt: skip
         for turn in range(turns):
             ts += rng.uniform(5, 240)
             prompt = {"role": "user", "content": _text(rng, rng.randint(5, 60))}
-            lines.append(_dumps({**base, "type": "user", "message": prompt,
-                                     "uuid": f"u{turn}", "timestamp": self.stamp(ts)}))  # fmt: skip
+            lines.append(_dumps({**base, "message": prompt, "type": "user",
+                                 "uuid": f"u{turn}", "timestamp": self.stamp(ts)}))  # fmt: skip
             for _step in range(rng.randint(1, 4)):
                 self.msg += 1
                 msg_id, req = f"msg_{self.msg:012d}", f"req_{self.msg:012d}"
@@ -109,22 +124,22 @@ class Generator:
                     message = {"id": msg_id, "type": "message", "role": "assistant",
                                "model": model, "content": [block], "stop_reason": None,
                                "usage": usage}  # fmt: skip
-                    lines.append(_dumps({**base, "type": "assistant", "requestId": req,
-                                             "message": message, "uuid": f"a{self.msg}",
-                                             "timestamp": self.stamp(ts)}))  # fmt: skip
+                    lines.append(_dumps({**base, "message": message, "requestId": req,
+                                         "type": "assistant", "uuid": f"a{self.msg}",
+                                         "timestamp": self.stamp(ts)}))  # fmt: skip
                 if len(blocks) > 1:
                     ts += rng.uniform(0.5, 20)
                     result = {"role": "user", "content": [{"type": "tool_result",
                               "tool_use_id": f"toolu_{self.msg}",
                               "content": rng.choice(self.chunks)}]}  # fmt: skip
-                    lines.append(_dumps({**base, "type": "user", "message": result,
-                                             "timestamp": self.stamp(ts)}))  # fmt: skip
+                    lines.append(_dumps({**base, "message": result, "type": "user",
+                                         "timestamp": self.stamp(ts)}))  # fmt: skip
             if rng.random() < 0.02:
                 synth = {"id": f"synth_{self.msg}", "model": "<synthetic>", "role": "assistant",
                          "content": [{"type": "text", "text": "No response requested."}],
                          "usage": {"input_tokens": 0, "output_tokens": 0}}  # fmt: skip
-                lines.append(_dumps({**base, "type": "assistant", "message": synth,
-                                         "timestamp": self.stamp(ts)}))  # fmt: skip
+                lines.append(_dumps({**base, "message": synth, "type": "assistant",
+                                     "timestamp": self.stamp(ts)}))  # fmt: skip
             if rng.random() < 0.01:
                 lines.append(lines[-1][: len(lines[-1]) // 2])  # a line cut short by a crash
         return lines
@@ -150,8 +165,15 @@ def generate(target_mb: int) -> tuple[int, int]:
             total += _write(pdir / f"{sid}.jsonl", lines)
             if gen.rng.random() < 0.4:  # a subagent, plus replays of main-chain lines
                 sub = gen.session(cwd, sid, start + 60, gen.rng.randint(2, 8), sidechain=True)
-                replays = [ln.replace('"isSidechain":false', '"isSidechain":true')
-                           for ln in gen.rng.sample(lines, min(5, len(lines)))]  # fmt: skip
+                picked = [ln for ln in gen.rng.sample(lines, min(8, len(lines)))
+                          if '"requestId"' in ln]  # fmt: skip
+                replays = [
+                    ln.replace('"isSidechain":false', '"isSidechain":true') for ln in picked[:3]
+                ]  # same request id: an exact copy
+                # a new request id (as /btw side questions write): ccusage 20 drops these
+                replays += [ln.replace('"isSidechain":false', '"isSidechain":true')
+                            .replace('"requestId":"req_', '"requestId":"req_btw_')
+                            for ln in picked[3:]]  # fmt: skip
                 files += 1
                 total += _write(pdir / sid / "subagents" / f"agent-{s:04x}.jsonl", sub + replays)
     return total, files
@@ -164,22 +186,37 @@ def _write(path: Path, lines: list[str]) -> int:
     return len(data)
 
 
-def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, dict[str, object]]:
+def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, dict[str, Any]]:
+    """Wall time and JSON output of one command; CPU time (user + sys) is kept in CPU_TIMES."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU_TIMES.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
     if proc.returncode != 0:
         sys.exit(f"{cmd[0]} failed ({proc.returncode}): {proc.stderr.strip()[:400]}")
     return elapsed, json.loads(proc.stdout)
+
+
+CPU_TIMES: list[float] = []
+
+
+def _ccusage(version: str) -> list[str]:
+    prefix, entry = CCUSAGE[version]
+    if not (prefix / entry).exists():
+        subprocess.run(["npm", "install", "--silent", "--prefix", str(prefix),
+                        f"ccusage@{version}"], check=True)  # fmt: skip
+    if version.startswith("20"):
+        return ["node", str(prefix / entry), "claude", "daily", "--json", "--offline"]
+    return ["node", str(prefix / entry), "daily", "--json", "--offline", "--mode", "calculate"]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mb", type=int, default=200)
     args = parser.parse_args()
-    if not CCUSAGE.exists():
-        subprocess.run(["npm", "install", "--silent", "--prefix", str(WORK),
-                        f"ccusage@{CCUSAGE_VERSION}"], check=True)  # fmt: skip
+    commands = {version: _ccusage(version) for version in CCUSAGE}
     t = time.perf_counter()
     size, files = generate(args.mb)
     print(
@@ -190,18 +227,85 @@ def main() -> int:
     shutil.rmtree(br_home, ignore_errors=True)
     env = {**os.environ, "CLAUDE_CONFIG_DIR": str(CLAUDE), "BR_HOME": str(br_home), "TZ": "UTC",
            "BR_TELEMETRY": "0"}  # fmt: skip
+    results = {version: _run(cmd, env) for version, cmd in commands.items()}
+    cc_cpu = dict(zip(results, CPU_TIMES, strict=True))
     br = [str(Path(sys.executable).parent / "br"), "cost", "daily", "--json", "--all-projects"]
-    ccusage = ["node", str(CCUSAGE), "daily", "--json", "--offline", "--mode", "calculate"]
-    cc_time, cc = _run(ccusage, env)
     first, ours = _run(br, env)
-    again = [_run(br, env)[0] for _ in range(3)]
-    _compare(ours, cc, first, min(again), cc_time)
+    first_cpu = CPU_TIMES[-1]
+    again = min(_run(br, env)[0] for _ in range(3))
+    _compare(ours, results)
+    print(f"time (wall, CPU user+sys): br first {first:.2f} s, {first_cpu:.2f} s CPU")
+    for version, (elapsed, _) in results.items():
+        print(f"  ccusage {version}: {elapsed:.2f} s, {cc_cpu[version]:.2f} s CPU -> br/ccusage "
+              f"{first / elapsed:.2f}x wall, {first_cpu / cc_cpu[version]:.2f}x CPU")  # fmt: skip
+    print(f"  br repeated: {again:.3f} s ({first / again:.1f}x faster than br first)")
     _in_process(env)
     return 0
 
 
+def _replay_tokens() -> tuple[dict[str, int], float]:
+    """Tokens (and cost at ccusage 19's 5m-only rates) of the new-request-id replays."""
+    sums = {"inputTokens": 0, "outputTokens": 0, "cacheCreationTokens": 0, "cacheReadTokens": 0}
+    cost = 0.0
+    seen: set[str] = set()
+    for path in CLAUDE.rglob("subagents/*.jsonl"):
+        for raw in path.read_text().splitlines():
+            if '"requestId":"req_btw_' not in raw:
+                continue
+            line = json.loads(raw)
+            usage, model = line["message"]["usage"], line["message"]["model"]
+            if line["requestId"] in seen:
+                continue
+            seen.add(line["requestId"])
+            sums["inputTokens"] += usage["input_tokens"]
+            sums["outputTokens"] += usage["output_tokens"]
+            sums["cacheCreationTokens"] += usage["cache_creation_input_tokens"]
+            sums["cacheReadTokens"] += usage["cache_read_input_tokens"]
+            rates = FIVE_MINUTE_RATES[model]
+            cost += (usage["input_tokens"] * rates[0] + usage["output_tokens"] * rates[1]
+                     + usage["cache_creation_input_tokens"] * rates[2]
+                     + usage["cache_read_input_tokens"] * rates[3]) / 1e6  # fmt: skip
+    return sums, cost
+
+
+def _compare(ours: dict[str, Any], results: dict[str, tuple[float, dict[str, Any]]]) -> None:
+    totals = ours["totals"]
+    mine = {
+        "inputTokens": totals["input_tokens"],
+        "outputTokens": totals["output_tokens"],
+        "cacheCreationTokens": totals["cache_write_5m_tokens"] + totals["cache_write_1h_tokens"],
+        "cacheReadTokens": totals["cache_read_tokens"],
+    }
+    replay, replay_cost = _replay_tokens()
+    versions = list(results)
+    print(f"{'tokens':<20} {'br':>15} " + " ".join(f"{'ccusage ' + v:>17}" for v in versions))
+    for name, value in mine.items():
+        row = " ".join(f"{results[v][1]['totals'][name]:>17,}" for v in versions)
+        print(f"{name:<20} {value:>15,} {row}")
+    print(f"sidechain replays with a new request id (dropped by br and ccusage 20): "
+          f"{replay['inputTokens']:,} input, {replay['outputTokens']:,} output tokens")  # fmt: skip
+    premium = sum(
+        m["cache_write_1h_tokens"] * ONE_HOUR_PREMIUM[m["model"]] / 1e6
+        for row in ours["rows"] for m in row["models"] if m["model"] in ONE_HOUR_PREMIUM
+    )  # fmt: skip
+    cost = totals["cost_usd"]
+    for version in versions:
+        theirs = results[version][1]["totals"]["totalCost"]
+        print(f"cost: br ${cost:,.4f} vs ccusage {version} ${theirs:,.4f} "
+              f"({100 * (cost - theirs) / theirs:+.4f}%)")  # fmt: skip
+        if version.startswith("19"):
+            explained = cost - premium + replay_cost
+            print(f"  ccusage 19 prices 1h cache writes at the 5m rate (-${premium:,.2f}) and "
+                  f"counts the new-request-id replays (+${replay_cost:,.2f}); br with both: "
+                  f"${explained:,.4f} ({100 * (explained - theirs) / theirs:+.4f}%)")  # fmt: skip
+    print(f"malformed lines skipped by br: {ours['malformed_lines']}")
+
+
 def _in_process(env: dict[str, str]) -> None:
     """The report itself, without the CLI's start-up (imports of every command group)."""
+    # bench/ is sys.path[0] and holds other benchmarks' modules (bench/queue.py shadows the
+    # standard library's queue, which multiprocessing needs): import ours without it.
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
     os.environ.update({**env, "BR_HOME": str(WORK / "br_home_inproc")})
     shutil.rmtree(WORK / "br_home_inproc", ignore_errors=True)
     from br_mcp.cost import cost_report
@@ -213,39 +317,6 @@ def _in_process(env: dict[str, str]) -> None:
         times.append(time.perf_counter() - start)
     print(f"in-process cost_report: first {times[0]:.2f} s | repeated {min(times[1:]):.3f} s "
           f"({times[0] / min(times[1:]):.1f}x faster than first)")  # fmt: skip
-
-
-def _compare(ours: dict[str, object], cc: dict[str, object], first: float, again: float,
-             cc_time: float) -> None:  # fmt: skip
-    t_ours, t_cc = ours["totals"], cc["totals"]
-    assert isinstance(t_ours, dict) and isinstance(t_cc, dict)
-    pairs = [("input", "input_tokens", "inputTokens"), ("output", "output_tokens", "outputTokens"),
-             ("cache read", "cache_read_tokens", "cacheReadTokens")]  # fmt: skip
-    print(f"{'tokens':<12} {'br':>16} {'ccusage':>16}")
-    for label, mine, theirs in pairs:
-        print(f"{label:<12} {t_ours[mine]:>16,} {t_cc[theirs]:>16,}")
-    written = t_ours["cache_write_5m_tokens"] + t_ours["cache_write_1h_tokens"]
-    print(f"{'cache write':<12} {written:>16,} {t_cc['cacheCreationTokens']:>16,}")
-    premium = sum(
-        m["cache_write_1h_tokens"] * ONE_HOUR_PREMIUM[m["model"]] / 1e6
-        for row in ours["rows"] for m in row["models"] if m["model"] in ONE_HOUR_PREMIUM  # type: ignore[union-attr]
-    )  # fmt: skip
-    cost, cc_cost = t_ours["cost_usd"], t_cc["totalCost"]
-    print(
-        f"cost: br ${cost:,.2f}  ccusage ${cc_cost:,.2f}  "
-        f"(diff {100 * (cost - cc_cost) / cc_cost:+.3f}%)"
-    )
-    adjusted = cost - premium
-    print(
-        "1-hour cache-write premium (ccusage prices all cache writes at the 5m rate): "
-        f"${premium:,.2f}"
-    )
-    print(f"br cost without that premium: ${adjusted:,.2f}  diff vs ccusage "
-          f"{100 * (adjusted - cc_cost) / cc_cost:+.4f}%")  # fmt: skip
-    print(f"malformed lines skipped by br: {ours['malformed_lines']}")
-    print(f"time: ccusage {cc_time:.2f} s | br first {first:.2f} s "
-          f"({first / cc_time:.2f}x ccusage) "
-          f"| br repeated {again:.3f} s ({first / again:.1f}x faster than first)")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -180,4 +180,11 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX route_outcomes_kind ON route_outcomes (project_id, task_kind, tier)
         """,
     ),
+    (
+        "0006_usage_replays",
+        """
+        ALTER TABLE usage ADD COLUMN message_id TEXT;
+        CREATE INDEX usage_message_session ON usage (message_id, session_id)
+        """,
+    ),
 ]

@@ -13,9 +13,12 @@ Each file's read offset is stored, so a repeated report parses only bytes append
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -24,11 +27,11 @@ from br_core.git import project_id
 from br_core.store import transaction
 
 USAGE_MARKER = b'"usage"'  # any spacing: `"usage":{` or `"usage": {`
-_INSERT = """
-INSERT INTO usage (dedup_key, source, project_id, project_dir, session_id, ts, model,
+_COLUMNS = """usage (dedup_key, source, project_id, project_dir, session_id, ts, model,
     input_tokens, output_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
-    cache_read_tokens, fast, is_sidechain)
-VALUES (?, 'transcript', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    cache_read_tokens, fast, is_sidechain, message_id)"""
+_VALUES = "?, 'transcript', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+_UPSERT = """
 ON CONFLICT (dedup_key) DO UPDATE SET
     input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens,
     cache_write_5m_tokens = excluded.cache_write_5m_tokens,
@@ -39,8 +42,20 @@ WHERE excluded.input_tokens + excluded.output_tokens + excluded.cache_write_5m_t
     > usage.input_tokens + usage.output_tokens + usage.cache_write_5m_tokens
     + usage.cache_write_1h_tokens + usage.cache_read_tokens
 """
+_INSERT = f"INSERT INTO {_COLUMNS} VALUES ({_VALUES}) {_UPSERT}"
+# A sidechain line whose message this session already has under another key is a replay.
+_INSERT_SIDECHAIN = f"""INSERT INTO {_COLUMNS} SELECT {_VALUES}
+WHERE NOT EXISTS (SELECT 1 FROM usage WHERE message_id = ? AND session_id = ? AND dedup_key <> ?)
+{_UPSERT}"""
+# ... and when the parent line arrives after its replay, the parent wins.
+_DROP_REPLAYS = """
+DELETE FROM usage WHERE is_sidechain = 1 AND message_id IS NOT NULL AND EXISTS (
+    SELECT 1 FROM usage AS parent WHERE parent.message_id = usage.message_id
+    AND parent.session_id = usage.session_id AND parent.is_sidechain = 0
+    AND parent.dedup_key <> usage.dedup_key)
+"""
 
-Row = tuple[str, str | None, str, str, float, str, int, int, int, int, int, int, int]
+Row = tuple[str, str | None, str, str, float, str, int, int, int, int, int, int, int, str | None]
 
 
 @dataclass
@@ -94,24 +109,32 @@ class _ProjectIds:
     def __init__(self) -> None:
         self._ids: dict[str, str | None] = {}
 
+    def clear(self) -> None:
+        self._ids.clear()
+
     def get(self, cwd: object) -> str | None:
         if not isinstance(cwd, str) or not cwd:
             return None
         if cwd not in self._ids:
-            # A directory that no longer exists still gets a stable id (project_id falls back
-            # to the path itself).
-            self._ids[cwd] = project_id(cwd)
+            if os.path.isdir(cwd):
+                self._ids[cwd] = project_id(cwd)
+            else:  # gone: project_id's own fallback (the path itself), without spawning git
+                digest = hashlib.sha256(os.path.realpath(cwd).encode("utf-8", "surrogateescape"))
+                self._ids[cwd] = digest.hexdigest()[:16]
         return self._ids[cwd]
 
 
+_loads = json.JSONDecoder().decode
+
+
 def _int(value: object) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+    return value if type(value) is int and value > 0 else 0  # bool is not a token count
 
 
 def parse_usage_line(line: bytes, where: str, project_dir: str, ids: _ProjectIds) -> Row | None:
     """A usage row from one transcript line; None if it carries no usage. Raises ValueError
     for a malformed line (not JSON, or usage without the fields every API response has)."""
-    obj = json.loads(line)
+    obj = _loads(line.decode("utf-8"))  # str: skips json's encoding detection
     if not isinstance(obj, dict):
         raise ValueError("not an object")
     message = obj.get("message")
@@ -134,18 +157,23 @@ def parse_usage_line(line: bytes, where: str, project_dir: str, ids: _ProjectIds
         )
         written = written or five + one_hour
         one_hour = min(one_hour, written)
-    msg_id, request_id = message.get("id"), obj.get("requestId")
-    if isinstance(msg_id, str) and msg_id:
-        key = f"{msg_id}:{request_id}" if isinstance(request_id, str) and request_id else msg_id
+    msg_id = _optional_text(message, "id")
+    request_id = _optional_text(obj, "requestId")
+    session = _optional_text(obj, "sessionId") or ""
+    # ccusage 20's daily keys: message + request; without a request id the key is scoped to
+    # the session and the line's time (gateways reuse one message id for every response).
+    if msg_id and request_id:
+        key = f"{msg_id}:{request_id}"
+    elif msg_id:
+        key = f"{session}:{msg_id}:{stamp}"
     else:
-        key = where  # no id: this line is its own response
+        key = where  # no message id: this line is its own response
     model = message.get("model")
-    session = obj.get("sessionId")
     return (
         key,
         ids.get(obj.get("cwd")),
         project_dir,
-        session if isinstance(session, str) else "",
+        session,
         ts,
         model if isinstance(model, str) and model else "unknown",
         _int(inp),
@@ -155,7 +183,18 @@ def parse_usage_line(line: bytes, where: str, project_dir: str, ids: _ProjectIds
         _int(usage.get("cache_read_input_tokens")),
         1 if usage.get("speed") == "fast" else 0,
         1 if obj.get("isSidechain") is True else 0,
+        msg_id,
     )
+
+
+def _optional_text(obj: dict[str, object], name: str) -> str | None:
+    """A field that may be absent, but when present must be a non-empty string (as ccusage)."""
+    if name not in obj:
+        return None
+    value = obj[name]
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{name} must be a non-empty string")
+    return value
 
 
 def _read_new(path: Path, offset: int) -> bytes:
@@ -170,44 +209,66 @@ def _read_new(path: Path, offset: int) -> bytes:
 def _parse_chunk(
     data: bytes, base: int, path: Path, project_dir: str, ids: _ProjectIds
 ) -> tuple[list[Row], int, int, int]:
-    rows: list[Row] = []
+    # Content-block lines of one response repeat its usage: keep one row per key here (the
+    # larger token total wins, as in the database) so SQLite sees each response once.
+    rows: dict[str, Row] = {}
+    prefix = f"{path}:"
     lines = usage_lines = malformed = 0
     pos = 0
     for raw in data.split(b"\n"):
         start = pos
         pos += len(raw) + 1
-        line = raw.strip()
-        if not line:
+        if USAGE_MARKER not in raw:
+            line = raw.strip()
+            if line:
+                lines += 1
+                if line[:1] != b"{" or line[-1:] != b"}":
+                    malformed += 1  # cheap shape check; only usage lines are parsed in full
             continue
         lines += 1
-        if USAGE_MARKER not in line:
-            if line[:1] != b"{" or line[-1:] != b"}":
-                malformed += 1  # cheap shape check; only usage lines are parsed in full
-            continue
         try:
-            row = parse_usage_line(line, f"{path}:{base + start}", project_dir, ids)
+            row = parse_usage_line(raw, prefix + str(base + start), project_dir, ids)
         except (ValueError, TypeError, AttributeError, OverflowError):
             malformed += 1
             continue
-        if row is not None:
-            usage_lines += 1
-            rows.append(row)
-    return rows, lines, usage_lines, malformed
+        if row is None:
+            continue
+        usage_lines += 1
+        seen = rows.get(row[0])
+        if seen is None or sum(row[6:11]) > sum(seen[6:11]):
+            rows[row[0]] = row
+    return list(rows.values()), lines, usage_lines, malformed
 
 
-def ingest(conn: sqlite3.Connection, roots: list[Path] | None = None) -> IngestStats:
-    """Read what is new in every transcript into `usage`; return what was read."""
-    roots = transcript_roots() if roots is None else roots
-    stats = IngestStats(roots=[str(r) for r in roots])
+PARALLEL_MIN_BYTES = 32 << 20  # below this, forking workers costs more than it saves
+FLUSH_BYTES = 64 << 20
+Job = tuple[str, str, int]  # path, Claude Code project folder, offset to read from
+Parsed = tuple[int, list[Row], int, int, int] | None  # bytes, rows, lines, usage, malformed
+_IDS = _ProjectIds()
+
+
+def _parse_job(job: Job) -> Parsed:
+    name, project_dir, offset = job
+    path = Path(name)
+    try:
+        data = _read_new(path, offset)
+    except OSError:
+        return None
+    rows, lines, used, bad = _parse_chunk(data, offset, path, project_dir, _IDS)
+    return len(data), rows, lines, used, bad
+
+
+def _plan(
+    conn: sqlite3.Connection, roots: list[Path], stats: IngestStats
+) -> list[tuple[Job, os.stat_result, int, int]]:
+    """Files with bytes not read yet: (job, stat, lines so far, malformed so far)."""
     known = {
         row[0]: row[1:]
         for row in conn.execute(
             "SELECT path, size, mtime_ns, inode, offset, lines, malformed FROM transcript_offsets"
         )
     }
-    ids = _ProjectIds()
-    pending: list[tuple[Path, os.stat_result, int, int, int, list[Row]]] = []
-    pending_bytes = 0
+    plan = []
     for root in roots:
         for name in _jsonl_below(str(root)):
             stats.files_seen += 1
@@ -223,22 +284,47 @@ def ingest(conn: sqlite3.Connection, roots: list[Path] | None = None) -> IngestS
                     continue
                 if inode != st.st_ino or st.st_size < offset:  # replaced or truncated: reread
                     offset, lines, malformed = 0, 0, 0
-            path = Path(name)
-            try:
-                data = _read_new(path, offset)
-            except OSError:
-                continue
-            rows, n, used, bad = _parse_chunk(data, offset, path, _project_dir(root, path), ids)
-            stats.files_read += 1
-            stats.bytes_read += len(data)
-            stats.lines_read += n
-            stats.usage_lines += used
-            stats.malformed_lines += bad
-            pending.append((path, st, offset + len(data), lines + n, malformed + bad, rows))
-            pending_bytes += len(data)
-            if pending_bytes > 64 << 20:
-                _flush(conn, pending)
-                pending, pending_bytes = [], 0
+            plan.append(((name, _project_dir(root, Path(name)), offset), st, lines, malformed))
+    return plan
+
+
+def _parsed(jobs: list[Job], new_bytes: int) -> Iterator[Parsed]:
+    workers = min(os.cpu_count() or 1, 4)
+    # fork only from a single-threaded process (a forked copy of a held lock never unlocks)
+    if new_bytes < PARALLEL_MIN_BYTES or workers < 2 or threading.active_count() > 1:
+        yield from map(_parse_job, jobs)
+        return
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        yield from pool.imap(_parse_job, jobs, chunksize=4)
+
+
+def ingest(conn: sqlite3.Connection, roots: list[Path] | None = None) -> IngestStats:
+    """Read what is new in every transcript into `usage`; return what was read."""
+    roots = transcript_roots() if roots is None else roots
+    stats = IngestStats(roots=[str(r) for r in roots])
+    _IDS.clear()
+    plan = _plan(conn, roots, stats)
+    new_bytes = sum(st.st_size - job[2] for job, st, _, _ in plan)
+    pending: list[tuple[Path, os.stat_result, int, int, int, list[Row]]] = []
+    pending_bytes = 0
+    for (job, st, lines, malformed), result in zip(
+        plan, _parsed([p[0] for p in plan], new_bytes), strict=True
+    ):
+        if result is None:
+            continue
+        size, rows, n, used, bad = result
+        stats.files_read += 1
+        stats.bytes_read += size
+        stats.lines_read += n
+        stats.usage_lines += used
+        stats.malformed_lines += bad
+        pending.append((Path(job[0]), st, job[2] + size, lines + n, malformed + bad, rows))
+        pending_bytes += size
+        if pending_bytes > FLUSH_BYTES:
+            _flush(conn, pending)
+            pending, pending_bytes = [], 0
     _flush(conn, pending)
     return stats
 
@@ -255,13 +341,17 @@ def _flush(
         return
     with transaction(conn):
         for path, st, offset, lines, malformed, rows in pending:
-            conn.executemany(_INSERT, rows)
+            # Main-chain lines first: within a batch the parent always beats its replay.
+            conn.executemany(_INSERT, [r for r in rows if not (r[12] and r[13])])
+            side = [(*r, r[13], r[3], r[0]) for r in rows if r[12] and r[13]]
+            conn.executemany(_INSERT_SIDECHAIN, side)
             conn.execute(
                 "INSERT OR REPLACE INTO transcript_offsets "
                 "(path, size, mtime_ns, inode, offset, lines, malformed) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (str(path), st.st_size, st.st_mtime_ns, st.st_ino, offset, lines, malformed),
             )
+        conn.execute(_DROP_REPLAYS)
 
 
 def malformed_total(conn: sqlite3.Connection) -> int:

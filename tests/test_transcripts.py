@@ -27,12 +27,13 @@ def assistant(
     cwd: str = CWD,
     text: str = "ok",
 ) -> str:
-    line: dict[str, object] = {
-        "type": "assistant", "timestamp": ts, "sessionId": session, "cwd": cwd,
-        "isSidechain": sidechain,
-        "message": {"id": msg_id, "model": model, "role": "assistant",
-                    "content": [{"type": "text", "text": text}], "usage": usage},
-    }  # fmt: skip
+    message: dict[str, object] = {"model": model, "role": "assistant", "usage": usage,
+                                   "content": [{"type": "text", "text": text}]}  # fmt: skip
+    if msg_id is not None:
+        message["id"] = msg_id
+    line: dict[str, object] = {"type": "assistant", "timestamp": ts, "sessionId": session,
+                               "cwd": cwd, "isSidechain": sidechain,
+                               "message": message}  # fmt: skip
     if request is not None:
         line["requestId"] = f"req_{msg_id}" if request == "auto" else request
     return json.dumps(line, separators=(",", ":"))
@@ -169,7 +170,7 @@ def test_duplicate_with_more_tokens_wins(config_dir: Path) -> None:
     ("request_id", "ids", "expected_rows"),
     [
         ("auto", ["a", "a"], 1),  # same message and request: one response
-        (None, ["a", "a"], 1),  # no requestId: message id alone is the key
+        (None, ["a", "a"], 1),  # no requestId: session + message + time is the key
         ("auto", [None, None], 2),  # no message id: every line is its own response
     ],
 )
@@ -266,3 +267,112 @@ def test_concurrent_processes_count_each_response_once(config_dir: Path) -> None
     conn = open_db()
     assert usage_sums(conn) == (4, 1310, 1170, 400, 600, 2500)
     assert ingest(conn).bytes_read == 0
+
+
+def _out(session: str, msg: str, req: str | None, out: int, *, side: bool = False,
+         ts: str = "2026-11-20T10:00:00.000Z") -> str:  # fmt: skip
+    usage = {"input_tokens": 0, "output_tokens": out}
+    return assistant(msg, "claude-haiku-4-5", usage, request=req, session=session,
+                     sidechain=side, ts=ts)  # fmt: skip
+
+
+T2 = "2026-11-20T11:00:00.000Z"
+# Each case was run through ccusage 20.0.24 (`daily --json --offline`); `expected` is the output
+# token total it reported, so these pin our rules to the reference tool's.
+CCUSAGE_20_CASES = [
+    ("sidechain replays parent with a new request id",
+     {"s1.jsonl": [_out("s1", "X", "r1", 100)],
+      "s1/subagents/a.jsonl": [_out("s1", "X", "r2", 100, side=True)]}, 100),
+    ("the parent wins even when the replay has more tokens",
+     {"s1.jsonl": [_out("s1", "X", "r1", 100)],
+      "s1/subagents/a.jsonl": [_out("s1", "X", "r2", 300, side=True)]}, 100),
+    ("the parent wins when the replay is read first",
+     {"a.jsonl": [_out("s1", "X", "r2", 300, side=True)], "s1.jsonl": [_out("s1", "X", "r1", 100)]},
+     100),
+    ("a replay at another time is still a replay",
+     {"s1.jsonl": [_out("s1", "X", "r1", 100)],
+      "s1/subagents/a.jsonl": [_out("s1", "X", "r2", 100, side=True, ts=T2)]}, 100),
+    ("another session's sidechain is not a replay",
+     {"s1.jsonl": [_out("s1", "X", "r1", 100)],
+      "s2.jsonl": [_out("s2", "X", "r2", 100, side=True)]}, 200),
+    ("two sidechain copies in one session count once",
+     {"s1/subagents/a.jsonl": [_out("s1", "X", "r1", 100, side=True)],
+      "s1/subagents/b.jsonl": [_out("s1", "X", "r2", 100, side=True)]}, 100),
+    ("main-chain lines with new request ids are new responses",
+     {"s1.jsonl": [_out("s1", "X", "r1", 100), _out("s1", "X", "r2", 100)]}, 200),
+    ("same message and request in two sessions: a copied transcript",
+     {"s1.jsonl": [_out("s1", "X", "r1", 100)], "s2.jsonl": [_out("s2", "X", "r1", 100)]}, 100),
+    ("no request id: scoped to the session",
+     {"s1.jsonl": [_out("s1", "X", None, 100)], "s2.jsonl": [_out("s2", "X", None, 100)]}, 200),
+    ("no request id: and to the line's time",
+     {"s1.jsonl": [_out("s1", "X", None, 100), _out("s1", "X", None, 100, ts=T2)]}, 200),
+    ("no request id, same time: one response",
+     {"s1.jsonl": [_out("s1", "X", None, 100), _out("s1", "X", None, 100)]}, 100),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"), [c[1:] for c in CCUSAGE_20_CASES], ids=[c[0] for c in CCUSAGE_20_CASES]
+)
+def test_dedup_matches_ccusage_20(
+    config_dir: Path, files: dict[str, list[str]], expected: int
+) -> None:
+    for rel, lines in files.items():
+        write_lines(config_dir / "projects" / "p" / rel, lines)
+    conn = open_db()
+    ingest(conn)
+    assert usage_sums(conn)[2] == expected
+
+
+def test_replay_arriving_before_its_parent_across_runs(config_dir: Path) -> None:
+    write_lines(config_dir / "projects" / "p" / "s1" / "subagents" / "a.jsonl",
+                [_out("s1", "X", "r2", 300, side=True)])  # fmt: skip
+    conn = open_db()
+    ingest(conn)
+    assert usage_sums(conn)[2] == 300  # alone, it is real usage
+    write_lines(config_dir / "projects" / "p" / "s1.jsonl", [_out("s1", "X", "r1", 100)])
+    ingest(conn)
+    assert usage_sums(conn)[:3] == (1, 0, 100)
+
+
+@pytest.mark.parametrize(
+    ("where", "name", "value"),
+    [("message", "id", None), ("line", "requestId", None), ("line", "sessionId", "")],
+)
+def test_present_but_empty_ids_are_malformed(
+    config_dir: Path, where: str, name: str, value: object
+) -> None:
+    # ccusage rejects these lines too (its schema wants a non-empty string when present)
+    line = json.loads(_out("s1", "X", "r1", 100))
+    (line["message"] if where == "message" else line)[name] = value
+    write_lines(config_dir / "projects" / "p" / "s.jsonl", [json.dumps(line)])
+    stats = ingest(open_db())
+    assert (stats.usage_lines, stats.malformed_lines) == (0, 1)
+
+
+def test_parallel_parse_matches_serial(config_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from br_mcp import transcripts
+
+    if threading.active_count() > 1:
+        pytest.skip("the parallel path forks only from a single-threaded process")
+    build_fixture(config_dir)
+    for i in range(6):  # more files than workers
+        write_lines(config_dir / "projects" / "more" / f"s{i}.jsonl",
+                    [assistant(f"p{i}", "claude-haiku-4-5", HAIKU, session=f"p{i}")])  # fmt: skip
+    monkeypatch.setattr(transcripts, "PARALLEL_MIN_BYTES", 0)
+    import multiprocessing
+
+    used: list[str] = []
+    real = multiprocessing.get_context
+
+    def spy(method: str | None = None) -> object:
+        used.append(str(method))
+        return real(method)
+
+    monkeypatch.setattr(multiprocessing, "get_context", spy)
+    conn = open_db()
+    stats = ingest(conn)
+    assert used == ["fork"] and stats.files_read == 8 and stats.malformed_lines == 2
+    assert usage_sums(conn) == (10, 1310 + 60, 1170 + 120, 400, 600, 2500 + 3000)
