@@ -255,11 +255,9 @@ def record_claude_payload(text: str) -> int | None:
     session = payload.get("session_id")
     if session:
         data["session"] = hashlib.sha256(str(session).encode()).hexdigest()[:12]
-    for key, field in (("tool_name", "tool_name"), ("source", "source"), ("reason", "reason")):
+    for key in ("tool_name", "source", "reason", "agent_type"):
         if isinstance(payload.get(key), str):
-            data[field] = payload[key]
-    if isinstance(payload.get("agent_type"), str):
-        data["agent_type"] = payload["agent_type"]
+            data[key] = payload[key]
     cwd = payload.get("cwd")
     root = Path(cwd) if isinstance(cwd, str) and os.path.isdir(cwd) else None
     return record_event("session", data, root=root)

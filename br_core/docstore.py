@@ -117,7 +117,11 @@ def _raise_high_water(conn: sqlite3.Connection, name: str, doc_id: int) -> None:
 
 
 class DocTable(Table):
-    """A TinyDB `Table` whose documents are rows; every write is one IMMEDIATE transaction."""
+    """A TinyDB `Table` whose documents are rows; every write is one IMMEDIATE transaction.
+
+    `cache_size` and `persist_empty` are accepted for TinyDB's signature and ignored: the query
+    cache is always off, and a table exists exactly when it has documents.
+    """
 
     # Another process may change the table at any time, so cached query results would go stale.
     default_query_cache_capacity = 0

@@ -265,7 +265,9 @@ def record_event(
     try:
         db = open_db(path) if conn is None else conn
         try:
-            return _insert(db, str(path), event_type, cleaned, ctx, head, ts or time.time())
+            return _insert(
+                db, str(path), event_type, cleaned, ctx, head, ts if ts is not None else time.time()
+            )
         finally:
             if own:
                 db.close()

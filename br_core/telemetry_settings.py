@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from br_core.config import load_config, section
+from br_core.config import config_path, load_config, section
 from br_core.paths import br_home
 
 DISABLED_MARKER = "telemetry-disabled"
@@ -44,8 +44,6 @@ def telemetry_config(root: Path | None) -> dict[str, Any]:
     """The `[telemetry]` table of the repository at `root` ({} outside a repository)."""
     if root is None:
         return {}
-    from br_core.config import config_path
-
     return section(load_config(root), "telemetry", config_path(root))
 
 
@@ -65,7 +63,6 @@ def telemetry_state(root: Path | None = None) -> TelemetryState:
 def retention_days(root: Path | None) -> int:
     value = telemetry_config(root).get("retention_days", DEFAULT_RETENTION_DAYS)
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        from br_core.config import config_path
         from br_core.errors import ConfigError
 
         where = config_path(root) if root else ".buildrunner/config.toml"

@@ -9,7 +9,6 @@ Plain dataclasses (not pydantic) because every `br` command checks the banner.
 from __future__ import annotations
 
 import sqlite3
-import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,8 +57,12 @@ MINIMUM_SAMPLES: dict[str, int] = {
     "feedback_events": 50,
     "full_lifecycle_completions": 10,
 }
-CRITERION_UNITS = {"features": "features completed", "builds": "builds", "days": "days of data"}
-CRITERION_UNITS["projects"] = "projects"
+CRITERION_UNITS = {
+    "features": "features completed",
+    "builds": "builds",
+    "projects": "projects",
+    "days": "days of data",
+}
 ALERTS_TABLE = "learning_alerts"
 
 
@@ -200,7 +203,3 @@ def threshold_status(
     return ThresholdStatus(
         ctx.project_id, flat, phases, capability(project["features"]), samples, upcoming
     )
-
-
-def now() -> float:
-    return time.time()
