@@ -284,12 +284,17 @@ def fallback_chain(tier: Tier, models: dict[Tier, str], table: PriceTable) -> li
 
     up = TIERS[min(TIERS.index(tier) + 1, 2)]
     down = TIERS[max(TIERS.index(tier) - 1, 0)]
-    bigger = max(TIERS, key=lambda t: (table.resolve(models[t]) or _NO_PRICE).context_window)
+
+    def window(t: Tier) -> int:
+        return (table.resolve(models[t]) or _NO_PRICE).context_window
+
+    bigger = max(TIERS, key=lambda t: (window(t), t == tier))  # stay put when already largest
+    context_action = ("switch to the largest-context model" if bigger != tier else
+                      "already the largest context window: compact or split the task")  # fmt: skip
     return [
         FallbackStep(on="rate_limit", action="retry the same model after the server's "
                      "retry-after delay", model=model_of(tier), retry_after_seconds=30),
-        FallbackStep(on="context_too_long", action="switch to the largest-context model",
-                     model=model_of(bigger)),
+        FallbackStep(on="context_too_long", action=context_action, model=model_of(bigger)),
         FallbackStep(on="timeout", action="switch to a faster model", model=model_of(down)),
         FallbackStep(on="unavailable", action="use the next tier", model=model_of(
             up if up != tier else down)),

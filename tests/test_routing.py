@@ -81,6 +81,15 @@ def test_fallback_chain(git_repo: Path) -> None:
     assert steps["rate_limit"].model == decision.model and steps["rate_limit"].retry_after_seconds
     assert steps["timeout"].model.startswith("claude-haiku")
     assert steps["unavailable"].model.startswith("claude-opus")
+    # Sonnet 5.5 already has the largest window (1M): stay, and say how to cope
+    assert steps["context_too_long"].model == decision.model
+    assert "compact or split" in steps["context_too_long"].action
+
+
+def test_context_fallback_moves_to_a_larger_window(git_repo: Path) -> None:
+    _config(git_repo, '[routing.models]\nhaiku = "claude-haiku-4-5"\n')  # 200K window
+    steps = {s.on: s for s in route_task("Fix a typo in the README").fallbacks}
+    assert steps["context_too_long"].model == "claude-sonnet-5-5"  # first tier with 1M
 
 
 def test_project_rules_and_quality_floor(git_repo: Path) -> None:
