@@ -23,7 +23,10 @@ _PASSWORD_HASH = re.compile(
 _DIGEST = re.compile(r"(?i)^(?:sha(?:1|224|256|384|512)|md5)[-:=]")
 _EMAIL = re.compile(r"^[^@\s]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")
 _DOTTED_IDENTIFIER = re.compile(r"^[A-Za-z_$][\w$]*(?:(?:\.|::|->)[A-Za-z_$][\w$]*)+(?:\(\))?$")
+_ENV_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+_WORDS = re.compile(r"[a-z][a-z0-9]*(?:[-_.:/][a-z][a-z0-9]*)+")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_CAMEL_WORDS = re.compile(r"[A-Za-z][a-z]{1,}(?:[A-Z][a-z]{1,})+[0-9]?")
 _NON_SECRET_WORDS = frozenset(
     [
         "true",
@@ -53,6 +56,7 @@ _NON_SECRET_WORDS = frozenset(
 _TEMPLATE_MARKERS = (
     "${",
     "{{",
+    "[[",
     "}}",
     "{%",
     "<%",
@@ -170,11 +174,19 @@ def looks_like_code_reference(value: str) -> bool:
         return True
     if _IDENTIFIER.match(value):
         # Identifiers are words (snake_case, camelCase, UPPER_CASE); random tokens switch
-        # character class constantly.
+        # character class constantly and usually hold a digit.
         if value.isupper() or (value.islower() and not any(ch.isdigit() for ch in value)):
             return True
+        if _CAMEL_WORDS.fullmatch(value):
+            return True  # `ScanResult`, `tokenValue`: a type or a variable
         return class_switches(value) < len(value) / 4
     return False
+
+
+def is_word_identifier(value: str) -> bool:
+    """`GITHUB_TOKEN`, `br-sql-injection`, `pkg.module:main`: names of things, not secrets."""
+    stripped = value.strip("-_.:/")
+    return bool(_ENV_NAME.fullmatch(stripped) or _WORDS.fullmatch(stripped))
 
 
 def is_dev_default_url(user: str, password: str, host: str, dev_defaults: frozenset[str]) -> bool:
@@ -190,10 +202,13 @@ def is_dev_default_url(user: str, password: str, host: str, dev_defaults: frozen
 
 def pem_body_is_key(body: str) -> bool:
     """The body of a PEM/OpenSSH block holds key material, not `...` or `<your key>`."""
-    compact = re.sub(r"\\[nr]|[\"'+,\s\\]", "", body)
-    compact = re.sub(r"^(?:Proc-Type|DEK-Info|Comment)[^\n]*", "", compact)
+    body = re.sub(r"(?m)^\s*(?:Proc-Type|DEK-Info|Comment|Version|Hash):[^\n]*", "", body)
+    # Line breaks may be real, escaped (`\n` in JSON) or string concatenations in code.
+    compact = re.sub(r"\\[nr]|[\"'+,;\s\\]", "", body)
     material = re.sub(r"[^A-Za-z0-9+/=]", "", compact)
-    return len(material) >= 64 and shannon_entropy(material) >= 4.0
+    if len(material) < 64 or len(material) < 0.95 * len(compact):
+        return False
+    return shannon_entropy(material) >= 4.0
 
 
 def _b64url_json(part: str) -> dict[str, object] | None:

@@ -130,7 +130,7 @@ def value_is_secret(value: str, bare: bool, config: GenericConfig) -> bool:
         return False
     if value.isdigit() or f.char_classes(value) < 2:
         return False
-    if value.startswith(("django-insecure-", "insecure-")):
+    if value.startswith(("django-insecure-", "insecure-")) or f.is_word_identifier(value):
         return False
     if bare and f.looks_like_code_reference(value):
         return False
@@ -169,7 +169,10 @@ def _op_allowed(match: re.Match[str], name_start: int, text: str, quoted_name: b
     only for CLI flags, Dockerfile `ENV NAME value` and .netrc lines."""
     op = match.group("op")
     if op == ",":
-        return quoted_name and bool(match.group("dq") or match.group("sq"))
+        # A call (`put("password", "…")`), not a list of strings (`["secret_", "key-"]`).
+        prefix = text[text.rfind("\n", 0, name_start) + 1 : name_start]
+        in_call = prefix.rfind("(") > max(prefix.rfind("["), prefix.rfind("{"))
+        return quoted_name and in_call and bool(match.group("dq") or match.group("sq"))
     if op.strip():
         return True
     if text.startswith("-", name_start):
@@ -233,7 +236,7 @@ def _candidate(match: re.Match[str], config: GenericConfig) -> Candidate | None:
             continue
         bare = group == "bare"
         if bare:
-            value = value.rstrip(".")
+            value = value.split("\\n")[0].rstrip(".")  # YAML quoted inside code: `pw\n  x: 1`
         if value_is_secret(value, bare, config):
             start = match.start(group)
             return Candidate(start, start + len(value), value)

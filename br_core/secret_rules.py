@@ -40,7 +40,8 @@ class Rule:
 
 @dataclass(frozen=True)
 class SecretMatch:
-    """One secret in a text: the rule, the secret's span, its 1-based line and its value."""
+    """One secret in a text: the rule, the secret's span, its value, and the 1-based line where
+    the match starts (a private key's BEGIN line, not its body's)."""
 
     rule_id: str
     description: str
@@ -163,15 +164,17 @@ def _keep(rule: Rule, match: re.Match[str], secret: str, rules: RuleSet) -> bool
     return True
 
 
-def _raw_spans(text: str, rules: RuleSet) -> list[tuple[int, int, Rule]]:
+def _raw_spans(text: str, rules: RuleSet) -> list[tuple[int, int, Rule, int]]:
     lowered = text.lower()
-    found: list[tuple[int, int, Rule]] = []
+    found: list[tuple[int, int, Rule, int]] = []
     for rule in rules.rules:
         if rule.keywords and not any(k in lowered for k in rule.keywords):
             continue
         if rule.kind == "assignment":
-            found.extend((c.start, c.end, rule) for c in find_assignments(text, rules.generic))
-            found.extend((c.start, c.end, rule) for c in find_pairs(text, rules.generic))
+            found.extend(
+                (c.start, c.end, rule, c.start) for c in find_assignments(text, rules.generic)
+            )
+            found.extend((c.start, c.end, rule, c.start) for c in find_pairs(text, rules.generic))
             continue
         assert rule.regex is not None  # regex rules always compile one
         for match in rule.regex.finditer(text):
@@ -182,7 +185,7 @@ def _raw_spans(text: str, rules: RuleSet) -> list[tuple[int, int, Rule]]:
                 start += len(secret) - len(secret.lstrip())
                 end = start + len(stripped)
             if stripped and _keep(rule, match, stripped, rules):
-                found.append((start, end, rule))
+                found.append((start, end, rule, match.start()))
     return found
 
 
@@ -195,18 +198,18 @@ def scan_text(text: str, rules: RuleSet | None = None) -> list[SecretMatch]:
     order = {rule.id: index for index, rule in enumerate(ruleset.rules)}
     raw.sort(key=lambda item: (order[item[2].id], item[0]))
     taken: list[tuple[int, int]] = []
-    kept: list[tuple[int, int, Rule]] = []
-    for start, end, rule in raw:
+    kept: list[tuple[int, int, Rule, int]] = []
+    for start, end, rule, anchor in raw:
         if any(start < t_end and t_start < end for t_start, t_end in taken):
             continue
         taken.append((start, end))
-        kept.append((start, end, rule))
+        kept.append((start, end, rule, anchor))
     kept.sort(key=lambda item: item[0])
     return [
         SecretMatch(
-            rule.id, rule.description, start, end, text.count("\n", 0, start) + 1, text[start:end]
+            rule.id, rule.description, start, end, text.count("\n", 0, anchor) + 1, text[start:end]
         )
-        for start, end, rule in kept
+        for start, end, rule, anchor in kept
     ]
 
 
