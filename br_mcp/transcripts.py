@@ -197,21 +197,34 @@ def _optional_text(obj: dict[str, object], name: str) -> str | None:
     return value
 
 
-def _read_new(path: Path, offset: int) -> bytes:
+CHUNK_BYTES = 32 << 20  # a huge transcript is read in pieces, never whole into memory
+
+
+def _read_new(path: Path, offset: int) -> Iterator[tuple[int, bytes]]:
+    """(offset, bytes) pieces of complete lines from `offset` on."""
     with path.open("rb") as handle:
         handle.seek(offset)
-        data = handle.read()
-    end = data.rfind(b"\n")
-    # A last line without its newline may still be being written: leave it for next time.
-    return data[: end + 1] if end >= 0 else b""
+        carry = b""
+        while True:
+            block = handle.read(CHUNK_BYTES)
+            if not block:
+                break
+            data = carry + block
+            end = data.rfind(b"\n")
+            if end < 0:
+                carry = data
+                continue
+            yield offset, data[: end + 1]
+            offset += end + 1
+            carry = data[end + 1 :]
+    # A last line without its newline may still be being written: it waits for next time.
 
 
 def _parse_chunk(
-    data: bytes, base: int, path: Path, project_dir: str, ids: _ProjectIds
-) -> tuple[list[Row], int, int, int]:
+    data: bytes, base: int, path: Path, project_dir: str, ids: _ProjectIds, rows: dict[str, Row]
+) -> tuple[int, int, int]:
     # Content-block lines of one response repeat its usage: keep one row per key here (the
     # larger token total wins, as in the database) so SQLite sees each response once.
-    rows: dict[str, Row] = {}
     prefix = f"{path}:"
     lines = usage_lines = malformed = 0
     pos = 0
@@ -237,7 +250,7 @@ def _parse_chunk(
         seen = rows.get(row[0])
         if seen is None or sum(row[6:11]) > sum(seen[6:11]):
             rows[row[0]] = row
-    return list(rows.values()), lines, usage_lines, malformed
+    return lines, usage_lines, malformed
 
 
 PARALLEL_MIN_BYTES = 32 << 20  # below this, forking workers costs more than it saves
@@ -250,12 +263,15 @@ _IDS = _ProjectIds()
 def _parse_job(job: Job) -> Parsed:
     name, project_dir, offset = job
     path = Path(name)
+    rows: dict[str, Row] = {}
+    size = lines = used = bad = 0
     try:
-        data = _read_new(path, offset)
+        for start, data in _read_new(path, offset):
+            n, u, b = _parse_chunk(data, start, path, project_dir, _IDS, rows)
+            size, lines, used, bad = size + len(data), lines + n, used + u, bad + b
     except OSError:
         return None
-    rows, lines, used, bad = _parse_chunk(data, offset, path, project_dir, _IDS)
-    return len(data), rows, lines, used, bad
+    return size, list(rows.values()), lines, used, bad
 
 
 def _plan(

@@ -376,3 +376,19 @@ def test_parallel_parse_matches_serial(config_dir: Path, monkeypatch: pytest.Mon
     stats = ingest(conn)
     assert used == ["fork"] and stats.files_read == 8 and stats.malformed_lines == 2
     assert usage_sums(conn) == (10, 1310 + 60, 1170 + 120, 400, 600, 2500 + 3000)
+
+
+@pytest.mark.parametrize("chunk", [7, 64, 1000])
+def test_reading_in_small_pieces_gives_the_same_totals(
+    config_dir: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    # Huge transcripts are read in pieces; lines that straddle pieces must not be lost.
+    from br_mcp import transcripts
+
+    monkeypatch.setattr(transcripts, "CHUNK_BYTES", chunk)
+    project = build_fixture(config_dir)
+    conn = open_db()
+    stats = ingest(conn)
+    assert usage_sums(conn) == (4, 1310, 1170, 400, 600, 2500) and stats.malformed_lines == 2
+    size = sum(p.stat().st_size for p in project.rglob("*.jsonl"))
+    assert stats.bytes_read == size
