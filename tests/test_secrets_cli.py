@@ -75,7 +75,8 @@ def test_check_staged_runs_the_sql_injection_scanner(
     git_repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (git_repo / "db.py").write_text(
-        'def find(conn, name):\n    return conn.execute("SELECT * FROM t WHERE n = \'" + name + "\'")\n',
+        "def find(conn, name):\n"
+        '    return conn.execute("SELECT * FROM t WHERE n = \'" + name + "\'")\n',
         encoding="utf-8",
     )
     git(git_repo, "add", "db.py")
