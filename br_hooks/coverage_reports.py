@@ -13,7 +13,14 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Collection
 from pathlib import Path
 
-from br_hooks.coverage_model import PathResolver, Report, ReportError, Totals, unique_dirs
+from br_hooks.coverage_model import (
+    PathResolver,
+    Report,
+    ReportError,
+    Totals,
+    merge_lines,
+    unique_dirs,
+)
 
 FORMATS = ("coverage.py", "cobertura", "jacoco", "lcov", "go")
 _REGENERATE = "regenerate the report"
@@ -112,11 +119,18 @@ def _read_cobertura(path: Path, resolver: PathResolver) -> Report:
     counted = Totals()
     # Branch counts matter only when the root carries no totals of its own (coverage.py's does).
     need_branches = top.get("lines-valid") is None
+    # Java writes one <class> per class, several per file: merge first, resolve each file once
+    by_name: dict[str, dict[int, int]] = {}
     for klass in top.iter("class"):
         filename = klass.get("filename")
         if filename:
             lines = _cobertura_lines(klass, path, counted if need_branches else None)
-            resolver.place(report, filename, bases, lines)
+            if filename in by_name:
+                merge_lines(by_name[filename], lines)
+            else:
+                by_name[filename] = lines
+    for filename, lines in by_name.items():
+        resolver.place(report, filename, bases, lines)
     report.totals = _cobertura_totals(top, report, counted, path)
     return report
 

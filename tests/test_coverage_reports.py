@@ -272,3 +272,18 @@ def test_gate_lists_uncovered_staged_lines_for_each_format(
     assert entry["path"] == rel and entry["uncovered_lines"] == uncovered
     assert data["reports"][0]["format"] == fmt
     assert os.path.isabs(data["reports"][0]["path"])
+
+
+def test_cobertura_classes_of_one_file_are_merged(tmp_path: Path) -> None:
+    """Java-style reports: one <class> per class; a line hit in any of them is covered."""
+    _write(tmp_path / "src/Calc.java", "class Calc {}\n")
+    xml = (
+        "<coverage><sources><source>src</source></sources><packages><package><classes>"
+        '<class name="Calc" filename="Calc.java"><lines><line number="3" hits="0"/>'
+        '<line number="4" hits="2"/></lines></class>'
+        '<class name="Calc$Inner" filename="Calc.java"><lines><line number="3" hits="5"/>'
+        '<line number="9" hits="0"/></lines></class>'
+        "</classes></package></packages></coverage>"
+    )
+    report = load_report(_write(tmp_path / "coverage.xml", xml), tmp_path)
+    assert report.files == {"src/Calc.java": {3: 5, 4: 2, 9: 0}}
