@@ -7,6 +7,7 @@ failure here is swallowed (set BR_DEBUG=1 to see it on stderr).
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -17,6 +18,7 @@ import typer
 # Commands that must not count as builds: the Claude Code hook fires on every tool call, and
 # its stderr is never seen by a person, so a banner there would be "shown" to no one.
 _QUIET = {"telemetry claude-hook"}
+CAPTURE_LOCK_WAIT_MS = 500
 
 
 def command_path(app: typer.Typer, args: Sequence[str]) -> str:
@@ -51,6 +53,12 @@ def run_captured(
     code = 1
     try:
         code = run(argv)
+    except sqlite3.Error as exc:  # safety net: any command's raw store error becomes one line
+        from br_core.paths import db_path
+        from br_core.store import store_error
+
+        print(f"br: {store_error(db_path(), exc).message}", file=sys.stderr)
+        code = 2
     finally:
         elapsed_ms = (time.perf_counter() - start) * 1000
         try:
@@ -71,7 +79,9 @@ def after_command(command: str, code: int, elapsed_ms: float) -> None:
     root = Path.cwd()
     if not telemetry_state(repo_context(str(root.resolve())).root).enabled:
         return  # off: nothing recorded, no new phase, and not even the store is opened
-    conn = open_db()  # one connection for the event, the thresholds and the alert table
+    # One connection for the event, the thresholds and the alerts. A short lock wait: when
+    # another process holds the store, losing one build event beats delaying the command.
+    conn = open_db(timeout_ms=CAPTURE_LOCK_WAIT_MS)
     try:
         data: dict[str, object] = {
             "command": command or "br",

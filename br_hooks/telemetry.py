@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 STAGES = ("post-commit", "pre-push", "post-merge")
+HOOK_LOCK_WAIT_MS = 2_000
 _CONVENTIONAL = re.compile(r"(?P<type>[a-zA-Z]+)(?:\((?P<scope>[^()\n]{1,40})\))?(?P<bang>!)?: ")
 _SHORTSTAT = re.compile(r"(\d+) (file|insertion|deletion)")
 _ZEROS = re.compile(r"0+")
@@ -104,14 +105,23 @@ def record_stage(stage: str, cwd: Path, env: dict[str, str]) -> int | None:
     if not telemetry_state(ctx.root).enabled:
         return None  # before any git call: a disabled hook costs next to nothing
     head, branch = read_head(ctx)
-    if stage == "post-commit":
-        sha, data = commit_data(cwd, branch)
-        return record_event("commit", data, root=cwd, git_hash=sha or head)
-    if stage == "pre-push":
-        to_ref = env.get("PRE_COMMIT_TO_REF", "")
-        pushed = to_ref if to_ref and not _ZEROS.fullmatch(to_ref) else head
-        return record_event("push", push_data(cwd, env, branch), root=cwd, git_hash=pushed)
-    return record_event("merge", merge_data(cwd, env, branch), root=cwd, git_hash=head)
+    from br_core.store import open_db
+
+    # A short lock wait: a commit must not hang because a long `br` operation holds the store.
+    conn = open_db(timeout_ms=HOOK_LOCK_WAIT_MS)
+    try:
+        if stage == "post-commit":
+            sha, data = commit_data(cwd, branch)
+            return record_event("commit", data, root=cwd, conn=conn, git_hash=sha or head)
+        if stage == "pre-push":
+            to_ref = env.get("PRE_COMMIT_TO_REF", "")
+            pushed = to_ref if to_ref and not _ZEROS.fullmatch(to_ref) else head
+            data = push_data(cwd, env, branch)
+            return record_event("push", data, root=cwd, conn=conn, git_hash=pushed)
+        data = merge_data(cwd, env, branch)
+        return record_event("merge", data, root=cwd, conn=conn, git_hash=head)
+    finally:
+        conn.close()
 
 
 def parse_stage(argv: Sequence[str]) -> str | None:

@@ -296,3 +296,24 @@ def test_export_to_stdout(git_repo: Path, capsys: pytest.CaptureFixture[str]) ->
     code, out, _ = _br(capsys, "telemetry", "export", "-")
     rows = [json.loads(line) for line in out.splitlines()]
     assert code == 0 and rows[0]["data"] == {"insertions": 4}
+
+
+def test_locked_store_is_one_line_for_any_command(
+    git_repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import functools
+
+    import br_cli.telemetry as cli
+
+    record_event("commit", {"insertions": 1})
+    monkeypatch.setattr(cli, "open_db", functools.partial(open_db, timeout_ms=100))
+    holder = open_db()
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        code, _, err = _br(capsys, "telemetry", "clear", "--yes")
+    finally:
+        holder.execute("ROLLBACK")
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 1 and "locked" in lines[0], err
+    assert str(db_path()) in lines[0] and "Traceback" not in err
+    assert len(_events("commit")) == 1  # nothing lost

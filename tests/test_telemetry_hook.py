@@ -203,3 +203,21 @@ def test_bad_arguments_never_block(
 ) -> None:
     assert main(argv) == 0
     assert needle in capsys.readouterr().err
+
+
+def test_locked_store_warns_quickly(git_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import time
+
+    from br_core.store import open_db
+
+    holder = open_db()
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        start = time.monotonic()
+        assert main([]) == 0
+        waited = time.monotonic() - start
+    finally:
+        holder.execute("ROLLBACK")
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "locked" in err and str(db_path()) in err
+    assert waited < 8  # the hook's own short lock wait, not the store's 10 s default
