@@ -36,6 +36,7 @@ SCHEMA: dict[str, dict[str, str]] = {
         "title": "text",
         "complexity": "text",
         "duration_hours": "float",
+        "task_id": "text",
     },
     "quality": {"score": "float", "coverage": "float", "violations": "int", "tool": "text"},
     "model_usage": {
@@ -44,9 +45,12 @@ SCHEMA: dict[str, dict[str, str]] = {
         "tokens": "int",
         "input_tokens": "int",
         "output_tokens": "int",
+        "cache_read_tokens": "int",
+        "cache_creation_tokens": "int",
         "cost": "float",
         "duration_ms": "float",
         "tier": "text",
+        "success": "bool",
     },
     "commit": {
         "hash": "hex",
