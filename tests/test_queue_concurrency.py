@@ -22,8 +22,15 @@ WORKERS = 8
 
 
 def _worker(db: str, name: str, out: multiprocessing.Queue[list[tuple[str, int]]]) -> None:
-    queue = TaskQueue(open_db(Path(db)), PROJECT)
     taken: list[tuple[str, int]] = []
+    try:
+        _work(TaskQueue(open_db(Path(db)), PROJECT), name, taken)
+    except Exception as exc:  # report instead of leaving the parent waiting for a result
+        taken.append((f"error: {exc}", -1))
+    out.put(taken)
+
+
+def _work(queue: TaskQueue, name: str, taken: list[tuple[str, int]]) -> None:
     idle_since = time.monotonic()
     while time.monotonic() - idle_since < 20:
         claim = queue.claim(name)
@@ -38,7 +45,6 @@ def _worker(db: str, name: str, out: multiprocessing.Queue[list[tuple[str, int]]
         idle_since = time.monotonic()
         taken.append((claim.task.id, claim.token))
         queue.complete(claim.task.id, claim.token)
-    out.put(taken)
 
 
 def _graph() -> list[NewTask]:
@@ -67,6 +73,7 @@ def test_parallel_workers_take_every_task_once_in_dependency_order(br_home: Path
     elapsed = time.monotonic() - started
 
     taken = [task for result in results for task, _ in result]
+    assert [t for t in taken if t.startswith("error")] == []
     assert len(taken) == len(set(taken)) == TASKS, "a task was claimed twice or never"
     assert sum(1 for result in results if result) >= 2, "work was not shared between processes"
     done = setup.conn.execute(
