@@ -80,6 +80,15 @@ SCHEMA: dict[str, dict[str, str]] = {
     },
 }
 EVENT_TYPES = tuple(SCHEMA)
+# Feature actions are counted by thresholds; spellings from other emitters map to two names.
+FEATURE_ACTIONS = {
+    "added": "add",
+    "created": "add",
+    "planned": "add",
+    "completed": "complete",
+    "done": "complete",
+    "finished": "complete",
+}
 
 _ENV_PATH = re.compile(r"(?:[\w.~-]*[/\\])*\.env(?:\.[\w-]+)*(?![\w/\\])")
 # Backstop for secrets no rule knows: long tokens that mix upper, lower and digits and switch
@@ -144,6 +153,9 @@ def clean_data(event_type: str, data: dict[str, object]) -> dict[str, object]:
             f"allowed: {', '.join(fields)}"
         )
     cleaned = {name: _coerce(event_type, name, fields[name], v) for name, v in data.items()}
+    if event_type == "feature" and isinstance(cleaned.get("action"), str):
+        action = str(cleaned["action"]).strip().lower()
+        cleaned["action"] = FEATURE_ACTIONS.get(action, action)
     return {k: v for k, v in cleaned.items() if v is not None}
 
 

@@ -83,6 +83,20 @@ def test_schema_validation(event_type: str, data: dict[str, object], expected: s
 
 
 @pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ("completed", "complete"),
+        ("Done", "complete"),
+        ("added", "add"),
+        ("add", "add"),
+        ("started", "started"),
+    ],
+)
+def test_feature_actions_are_normalised(given: str, stored: str) -> None:
+    assert clean_data("feature", {"action": given})["action"] == stored
+
+
+@pytest.mark.parametrize(
     ("text", "kept", "gone"),
     [
         ("cat config/.env.production now", "cat [env file] now", ".env.production"),
