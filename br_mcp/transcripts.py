@@ -226,19 +226,17 @@ def _parse_chunk(
     # Content-block lines of one response repeat its usage: keep one row per key here (the
     # larger token total wins, as in the database) so SQLite sees each response once.
     prefix = f"{path}:"
-    lines = usage_lines = malformed = 0
-    pos = 0
-    for raw in data.split(b"\n"):
+    parts = data.split(b"\n")
+    lines = len(parts) - parts.count(b"")
+    usage_lines = malformed = pos = 0
+    for raw in parts:
         start = pos
         pos += len(raw) + 1
         if USAGE_MARKER not in raw:
-            line = raw.strip()
-            if line:
-                lines += 1
-                if line[:1] != b"{" or line[-1:] != b"}":
-                    malformed += 1  # cheap shape check; only usage lines are parsed in full
+            # a cheap shape check; only lines carrying usage are parsed in full
+            if (raw[:1] != b"{" or raw[-1:] != b"}") and raw.strip():
+                malformed += 1
             continue
-        lines += 1
         try:
             row = parse_usage_line(raw, prefix + str(base + start), project_dir, ids)
         except (ValueError, TypeError, AttributeError, OverflowError):
