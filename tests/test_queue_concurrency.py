@@ -116,7 +116,7 @@ def test_killed_worker_task_returns_after_lease_and_late_completion_is_rejected(
     db = br_home / "q.sqlite3"
     queue = TaskQueue(open_db(db), PROJECT)
     queue.add_tasks([NewTask(id="only", title="the one task")])
-    lease = 1.0
+    lease = 2.5  # long enough that a loaded machine still claims before it ends
     holder = subprocess.Popen(
         [sys.executable, "-c", _HOLDER, str(db), PROJECT, str(lease)],
         stdout=subprocess.PIPE,
