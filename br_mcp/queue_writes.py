@@ -258,7 +258,7 @@ class Writes:
         ).fetchone()
         # Matches the telemetry schema of "feature" events (br_core.events.SCHEMA).
         return {
-            "action": "completed",
+            "action": "complete",
             "feature_id": feature,
             "title": row[0],
             "complexity": "simple" if count <= 3 else ("medium" if count <= 10 else "complex"),

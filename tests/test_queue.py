@@ -220,7 +220,7 @@ def test_feature_completion_records_a_telemetry_event(git_repo: Path) -> None:
     rows = queue.conn.execute("SELECT data FROM events WHERE type = 'feature'").fetchall()
     assert len(rows) == 1
     data = json.loads(rows[0][0])
-    assert data["feature_id"] == "billing" and data["action"] == "completed"
+    assert data["feature_id"] == "billing" and data["action"] == "complete"
     _drain(queue)  # nothing left: no second event
     assert (
         queue.conn.execute("SELECT count(*) FROM events WHERE type = 'feature'").fetchone()[0] == 1
