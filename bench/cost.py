@@ -202,6 +202,12 @@ def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, dict[str, Any]]:
 CPU_TIMES: list[float] = []
 
 
+def _timed(cmd: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, env=env, capture_output=True, check=True)
+    return time.perf_counter() - start
+
+
 def _ccusage(version: str) -> list[str]:
     prefix, entry = CCUSAGE[version]
     if not (prefix / entry).exists():
@@ -239,6 +245,8 @@ def main() -> int:
         print(f"  ccusage {version}: {elapsed:.2f} s, {cc_cpu[version]:.2f} s CPU -> br/ccusage "
               f"{first / elapsed:.2f}x wall, {first_cpu / cc_cpu[version]:.2f}x CPU")  # fmt: skip
     print(f"  br repeated: {again:.3f} s ({first / again:.1f}x faster than br first)")
+    floor = min(_timed([*br[:2], "--help"], env) for _ in range(3))
+    print(f"  `br cost --help` (start-up alone, no report): {floor:.3f} s")
     _in_process(env)
     return 0
 

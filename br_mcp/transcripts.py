@@ -220,8 +220,32 @@ def _read_new(path: Path, offset: int) -> Iterator[tuple[int, bytes]]:
     # A last line without its newline may still be being written: it waits for next time.
 
 
+def _copy_key(raw: bytes) -> bytes | None:
+    """The bytes every content-block line of one response shares: the message head (id, type,
+    role, model), the usage and the requestId. Two well-formed lines with equal keys are the same
+    API response with the same usage, so the second needs no parsing. None: parse in full."""
+    if raw[:1] != b"{" or raw[-1:] != b"}":
+        return None
+    head = raw.find(b'"message":{')
+    content = raw.find(b'"content":', head)
+    usage = raw.rfind(USAGE_MARKER)
+    request = raw.find(b'"requestId":"', usage)
+    end = raw.find(b'"', request + 13)
+    if head < 0 or content < 0 or usage < content or request < 0 or end < 0:
+        return None
+    message_head = raw[head:content]
+    if b'"id":"' not in message_head:  # without a message id every line counts on its own
+        return None
+    return message_head + raw[usage : end + 1]
+
+
 def _parse_chunk(
-    data: bytes, base: int, path: Path, project_dir: str, ids: _ProjectIds, rows: dict[str, Row]
+    data: bytes,
+    base: int,
+    path: Path,
+    project_dir: str,
+    ids: _ProjectIds,
+    rows: dict[str | bytes, Row | None],
 ) -> tuple[int, int, int]:
     # Content-block lines of one response repeat its usage: keep one row per key here (the
     # larger token total wins, as in the database) so SQLite sees each response once.
@@ -237,6 +261,10 @@ def _parse_chunk(
             if (raw[:1] != b"{" or raw[-1:] != b"}") and raw.strip():
                 malformed += 1
             continue
+        copy = _copy_key(raw)
+        if copy is not None and copy in rows:
+            usage_lines += 1  # another content block of a response already read
+            continue
         try:
             row = parse_usage_line(raw, prefix + str(base + start), project_dir, ids)
         except (ValueError, TypeError, AttributeError, OverflowError):
@@ -244,6 +272,8 @@ def _parse_chunk(
             continue
         if row is None:
             continue
+        if copy is not None:
+            rows[copy] = None
         usage_lines += 1
         seen = rows.get(row[0])
         if seen is None or sum(row[6:11]) > sum(seen[6:11]):
@@ -261,7 +291,7 @@ _IDS = _ProjectIds()
 def _parse_job(job: Job) -> Parsed:
     name, project_dir, offset = job
     path = Path(name)
-    rows: dict[str, Row] = {}
+    rows: dict[str | bytes, Row | None] = {}  # dedup keys -> rows; copy keys (bytes) -> None
     size = lines = used = bad = 0
     try:
         for start, data in _read_new(path, offset):
@@ -269,7 +299,7 @@ def _parse_job(job: Job) -> Parsed:
             size, lines, used, bad = size + len(data), lines + n, used + u, bad + b
     except OSError:
         return None
-    return size, list(rows.values()), lines, used, bad
+    return size, [row for row in rows.values() if row is not None], lines, used, bad
 
 
 def _plan(
