@@ -151,7 +151,7 @@ def disable() -> None:
 
 @app.command()
 def enable() -> None:
-    """Collect again (env vars and [telemetry] enabled = false still win)."""
+    """Collect again (the env vars and telemetry.enabled = false in the config still win)."""
     set_enabled(True)
     state = telemetry_state(repo_context(str(_cwd().resolve())).root)
     typer.echo(f"telemetry: {'on' if state.enabled else 'off'} ({state.reason})")
@@ -219,7 +219,7 @@ def prune(
         int | None, typer.Option(min=1, help="Keep this many days (default: the retention).")
     ] = None,
 ) -> None:
-    """Delete events older than the retention period ([telemetry] retention_days, 365)."""
+    """Delete events older than the retention (telemetry.retention_days in config, 365)."""
     keep = days if days is not None else retention_days(repo_context(str(_cwd().resolve())).root)
     conn = open_db()
     try:
