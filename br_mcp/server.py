@@ -130,7 +130,7 @@ def _queue_tools(server: MCPServer, state: _Tools) -> None:
         try:
             spec = parse_spec_file(state.path(path))
             return state.queue.sync_spec(
-                spec.features, spec.tasks, sorted(spec.done_ids), source=f"spec:{path}"
+                spec.features, spec.tasks, sorted(spec.done_ids), source=f"spec:{Path(path).name}"
             )
         except BRError as exc:
             raise ToolError(exc.message) from exc
