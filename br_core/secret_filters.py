@@ -24,7 +24,10 @@ _DIGEST = re.compile(r"(?i)^(?:sha(?:1|224|256|384|512)|md5)[-:=]")
 _EMAIL = re.compile(r"^[^@\s]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")
 _DOTTED_IDENTIFIER = re.compile(r"^[A-Za-z_$][\w$]*(?:(?:\.|::|->)[A-Za-z_$][\w$]*)+(?:\(\))?$")
 _ENV_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
-_WORDS = re.compile(r"[a-z][a-z0-9]*(?:[-_.:/][a-z][a-z0-9]*)+")
+_SEGMENT = r"(?:[A-Za-z][a-z]*[0-9]{0,2}|[0-9]+)"
+_WORDS = re.compile(rf"{_SEGMENT}(?:[-_.:/]{_SEGMENT})+")
+_WORD_RUN = re.compile(r"[A-Z][a-z]{2,}|[a-z]{3,}")
+_VOWEL = re.compile(r"[aeiouyAEIOUY]")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _CAMEL_WORDS = re.compile(r"[A-Za-z][a-z]{1,}(?:[A-Z][a-z]{1,})+[0-9]?")
 _NON_SECRET_WORDS = frozenset(
@@ -85,6 +88,11 @@ _TEMPLATE_MARKERS = (
     "data.",
 )
 _TEMPLATE_START = ("$", "%", "<", "{", "!", "*", "&", "@", "[", "(")
+_URL_EXAMPLE_WORDS = (
+    "secret", "password", "passwd", "pass", "pwd", "foo", "bar", "baz", "%20", "example",
+    "test", "changeme", "xxx", "***", "sample", "dummy",
+)  # fmt: skip
+_REGEX_MARKERS = ("(?", "\\d", "\\s", "\\w", "\\b", "]+", "]*", "]{", ".*", ".+", "[^", "|(", ")|")
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "::1", "host.docker.internal"})
 
 
@@ -184,15 +192,32 @@ def looks_like_code_reference(value: str) -> bool:
 
 
 def is_word_identifier(value: str) -> bool:
-    """`GITHUB_TOKEN`, `br-sql-injection`, `pkg.module:main`: names of things, not secrets."""
+    """`GITHUB_TOKEN`, `br-sql-injection`, `pkg.module:main`, `Permission`: names, not secrets."""
     stripped = value.strip("-_.:/")
+    if stripped.isalpha() and (stripped.islower() or stripped.isupper() or stripped.istitle()):
+        return True
     return bool(_ENV_NAME.fullmatch(stripped) or _WORDS.fullmatch(stripped))
+
+
+def wordiness(value: str) -> float:
+    """Share of `value` made of dictionary-like runs (`Private`, `key`): high for type and
+    variable names such as `Ed25519PrivateKey`, low for random tokens."""
+    if not value:
+        return 0.0
+    runs = (run for run in _WORD_RUN.findall(value) if _VOWEL.search(run))
+    return sum(len(run) for run in runs) / len(value)
+
+
+def looks_like_regex(value: str) -> bool:
+    return any(marker in value for marker in _REGEX_MARKERS)
 
 
 def is_dev_default_url(user: str, password: str, host: str, dev_defaults: frozenset[str]) -> bool:
     """A URL password that is a documented local default (`postgres:postgres@localhost`)."""
     lowered = password.lower()
     if lowered in dev_defaults or lowered == user.lower() or is_templated(password):
+        return True
+    if contains_any(lowered, _URL_EXAMPLE_WORDS):
         return True
     if host.lower() in _LOCAL_HOSTS or "." not in host:
         # Local and compose-service hosts: only a random-looking password is a real one.

@@ -40,6 +40,7 @@ _PAIRS = (
         ),
     ),
 )
+_CODE_AFTER = re.compile(r"[ \t]*(?:\||,|\)|\]|=(?!=)|->)")
 _WORD_SPLIT = re.compile(r"[_.\-\s]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _ASSIGN = re.compile(
     r"""(?P<close>["'`]?)\]?[ \t]*
@@ -134,6 +135,8 @@ def value_is_secret(value: str, bare: bool, config: GenericConfig) -> bool:
         return False
     if bare and f.looks_like_code_reference(value):
         return False
+    if f.looks_like_regex(value) or f.wordiness(value) >= (0.7 if bare else 0.8):
+        return False
     floor = config.entropy if len(value) < 16 else config.entropy_long
     return f.shannon_entropy(value) >= floor
 
@@ -182,10 +185,20 @@ def _op_allowed(match: re.Match[str], name_start: int, text: str, quoted_name: b
     return prefix.upper() in ("ENV", "ARG") or prefix.startswith(("machine ", "login ", "default "))
 
 
-def find_assignments(text: str, config: GenericConfig) -> Iterator[Candidate]:
-    """Every secret literal assigned to a secret-named variable in `text`."""
+def find_assignments(
+    text: str, config: GenericConfig, lowered: str | None = None
+) -> Iterator[Candidate]:
+    """Every secret literal assigned to a secret-named variable in `text`.
+
+    `lowered` is `text.lower()` when the caller has it: keyword search on lowercase text is
+    several times faster than a case-insensitive regex.
+    """
+    if lowered is None or len(lowered) != len(text):
+        lowered = text.lower()
+        if len(lowered) != len(text):  # a few Unicode letters change length when lowered
+            lowered = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
     seen_ends: set[int] = set()
-    for hit in config.keywords.finditer(text):
+    for hit in config.keywords.finditer(lowered):
         start, stop = _identifier_span(text, hit.start(), hit.end())
         if stop in seen_ends:
             continue
@@ -235,6 +248,8 @@ def _candidate(match: re.Match[str], config: GenericConfig) -> Candidate | None:
         if value is None:
             continue
         bare = group == "bare"
+        if bare and _CODE_AFTER.match(match.string, match.end(group)):
+            return None  # `key: SomeType | None`, `f(token: T, …)`: an annotation, not a value
         if bare:
             value = value.split("\\n")[0].rstrip(".")  # YAML quoted inside code: `pw\n  x: 1`
         if value_is_secret(value, bare, config):

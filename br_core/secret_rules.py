@@ -29,6 +29,7 @@ class Rule:
     description: str
     kind: str  # "regex" or "assignment"
     regex: re.Pattern[str] | None
+    not_after: re.Pattern[str] | None
     secret_group: int
     entropy: float
     keywords: tuple[str, ...]
@@ -89,6 +90,7 @@ def _rule(raw: dict[str, Any], source: str) -> Rule:
         description=str(raw["description"]),
         kind=kind,
         regex=_compile(str(raw["regex"]), where) if kind == "regex" else None,
+        not_after=_compile(f"[{raw['not_after']}]", where) if raw.get("not_after") else None,
         secret_group=int(raw.get("secret_group", 0)),
         entropy=float(raw.get("entropy", 0.0)),
         keywords=tuple(str(k).lower() for k in raw.get("keywords", [])),
@@ -115,7 +117,7 @@ def parse_rules(data: dict[str, Any], source: str = str(RULES_FILE)) -> RuleSet:
         prefix_exclude_words=frozenset(gen.get("prefix_exclude_words", [])),
         placeholder_words=placeholder_words,
         dev_defaults=dev_defaults,
-        keywords=re.compile("|".join(map(re.escape, keywords)), re.IGNORECASE),
+        keywords=re.compile("|".join(map(re.escape, keywords))),
         min_length=int(gen.get("min_length", 8)),
         entropy=float(assignment.entropy if assignment else gen.get("entropy", 2.9)),
         entropy_long=float(gen.get("entropy_long", 3.2)),
@@ -172,12 +174,15 @@ def _raw_spans(text: str, rules: RuleSet) -> list[tuple[int, int, Rule, int]]:
             continue
         if rule.kind == "assignment":
             found.extend(
-                (c.start, c.end, rule, c.start) for c in find_assignments(text, rules.generic)
+                (c.start, c.end, rule, c.start)
+                for c in find_assignments(text, rules.generic, lowered)
             )
             found.extend((c.start, c.end, rule, c.start) for c in find_pairs(text, rules.generic))
             continue
         assert rule.regex is not None  # regex rules always compile one
         for match in rule.regex.finditer(text):
+            if rule.not_after and match.start() and rule.not_after.match(text, match.start() - 1):
+                continue  # glued to a longer token: not this format
             start, end = match.span(rule.secret_group)
             secret = text[start:end]
             stripped = secret.strip()
