@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 from br_core.errors import UsageError
 from br_core.git import GitError, project_id, repo_root
 from br_core.paths import db_path
-from br_core.pricing import PriceTable, TokenUsage, load_price_table, price_usage
+from br_core.pricing import ModelPrice, PriceTable, TokenUsage, load_price_table, price_usage
 from br_core.store import open_db, store_error
 from br_mcp.transcripts import IngestStats, ingest, malformed_total
 
@@ -227,19 +227,24 @@ def _bucket_seconds() -> int:
     return 3600 if whole_hours else 900
 
 
+def long_context_for(price: ModelPrice | None, band: int) -> bool:
+    """Whether requests in a long-context band (see _band_sql) pay `price`'s long rates."""
+    limit = price.long_context_threshold if price is not None else None
+    return bool(price and price.long_rates and band and limit and band >= limit)
+
+
 def _grouped(
     scope: _Scope, key_sql: str
-) -> Iterable[tuple[object, str, int, TokenUsage, int, bool]]:
+) -> Iterable[tuple[object, str, int, TokenUsage, int, bool, int]]:
+    """(key, model, requests, tokens, fast, long context, band) per group priced alike."""
     band, _ = _band_sql(scope.table)
     sql = (
         f"SELECT {key_sql}, model, fast, {band} AS band, COUNT(*), {_SUMS} FROM usage "
         f"WHERE {scope.where} GROUP BY 1, 2, 3, 4"
     )
     for key, model, fast, band_value, count, *tokens in scope.conn.execute(sql, scope.params):
-        price = scope.table.resolve(model)
-        long_ctx = bool(price and price.long_rates and band_value and
-                        band_value >= (price.long_context_threshold or 0))  # fmt: skip
-        yield key, model, count, TokenUsage(*tokens), int(fast), long_ctx
+        long_ctx = long_context_for(scope.table.resolve(model), band_value)
+        yield key, model, count, TokenUsage(*tokens), int(fast), long_ctx, band_value
 
 
 def _cost(
@@ -302,7 +307,7 @@ def _rows(scope: _Scope, kind: ReportKind) -> tuple[list[ReportRow], TokenTotals
     rows: dict[str, _Acc] = {}
     models: dict[str, dict[str, _Acc]] = {}
     totals, unpriced = _Acc(), set()
-    for bucket, model, count, usage, fast, long_ctx in _grouped(scope, key_sql):
+    for bucket, model, count, usage, fast, long_ctx, _ in _grouped(scope, key_sql):
         key = to_key(bucket)
         cost = _cost(scope.table, model, usage, fast, long_ctx)
         if key not in rows:

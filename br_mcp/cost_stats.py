@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from br_core.pricing import PriceTable, bundled_table, price_usage
 from br_core.store import open_db
-from br_mcp.cost import _grouped, _project_root, _scope
+from br_mcp.cost import _grouped, _project_root, _scope, long_context_for
 from br_mcp.transcripts import ingest
 
 TIER_ORDER = ("haiku", "sonnet", "opus", "fable", "none", "unknown")
@@ -69,9 +69,11 @@ def model_stats(
         base_price = scope.table.resolve(baseline)
         per_tier: dict[str, list[float]] = {}
         all_sonnet = 0.0
-        for _, model, count, usage, fast, long_ctx in groups:
+        for _, model, count, usage, fast, long_ctx, band in groups:
             price = scope.table.resolve(model)
             tier = price.tier if price else "unknown"
+            if tier == "none":
+                continue  # `<synthetic>`: Claude Code's own messages, not API calls
             acc = per_tier.setdefault(tier, [0, 0.0, 0])
             acc[0] += count
             if price is None:
@@ -79,7 +81,8 @@ def model_stats(
                 continue
             acc[1] += price_usage(price, usage, 0.0, bool(fast), long_ctx)
             if base_price is not None:
-                all_sonnet += price_usage(base_price, usage, 0.0, False, None)
+                long_base = long_context_for(base_price, band)
+                all_sonnet += price_usage(base_price, usage, 0.0, False, long_base)
         durations = _durations(db, scope.where, scope.params)
         return _assemble(since, until, all_projects, per_tier, durations, baseline, all_sonnet,
                          _outcomes(db, scope.params[0] if not all_projects else None))  # fmt: skip

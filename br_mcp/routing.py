@@ -218,7 +218,7 @@ class ModelRouter:
             scope = _scope(self._db(), self.root, start, None, False)
             spent = sum(
                 price_usage(p, usage, 0.0, bool(fast), long_ctx)
-                for _, model, _, usage, fast, long_ctx in _grouped(scope, "0")
+                for _, model, _, usage, fast, long_ctx, _ in _grouped(scope, "0")
                 if (p := self.table.resolve(model)) is not None
             )
             if spent < limit * 0.8:

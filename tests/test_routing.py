@@ -188,3 +188,18 @@ def test_cli_model_stats(git_repo: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert main(["model", "stats", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["savings_usd"] == pytest.approx(-0.30)
+
+
+def test_model_stats_baseline_prices_each_request_not_the_group(git_repo: Path) -> None:
+    # Three 100K-token Haiku requests sum past 200K, but no single request is long-context:
+    # the all-Sonnet baseline (Sonnet 4.5, used here) must use its normal rate, $3/MTok.
+    from br_mcp.cost_stats import model_stats
+
+    record_usage("claude-sonnet-4-5", 10, 10)
+    for _ in range(3):
+        record_usage("claude-haiku-4-5", 100_000, 0)
+    stats = model_stats()
+    assert stats.baseline_model == "claude-sonnet-4-5"
+    assert stats.all_sonnet_cost_usd == pytest.approx(0.9 + (30 + 150) / 1e6)
+    assert stats.cost_usd == pytest.approx(0.3 + (30 + 150) / 1e6)
+    assert [t.tier for t in stats.tiers] == ["haiku", "sonnet"]
