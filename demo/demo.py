@@ -1,0 +1,156 @@
+"""`make demo`: the real pre-commit framework runs br-secrets in a throwaway git repository.
+
+1. A commit carrying a realistic API key is blocked, with the key masked in the message.
+2. The same change passes once the key is read from an environment variable.
+3. A legacy secret already in the repository is adopted into the baseline
+   (`br security baseline`): the commit goes through, and only new secrets block.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import string
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+CHECKOUT = Path(__file__).resolve().parent.parent
+BR = Path(sys.executable).with_name("br")
+ENV = {
+    **os.environ,
+    "GIT_AUTHOR_NAME": "Demo",
+    "GIT_AUTHOR_EMAIL": "demo@example.invalid",
+    "GIT_COMMITTER_NAME": "Demo",
+    "GIT_COMMITTER_EMAIL": "demo@example.invalid",
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+
+
+def fake_key(prefix: str, length: int, seed: int) -> str:
+    """A realistic-looking key built at run time (never stored in this repository)."""
+    rng = random.Random(seed)
+    return prefix + "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(length))
+
+
+def sh(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, cwd=cwd, env=ENV, capture_output=True, text=True, check=False)
+
+
+def say(text: str) -> None:
+    print(textwrap.fill(text, 96))
+
+
+def show(proc: subprocess.CompletedProcess[str]) -> None:
+    lines = (proc.stdout + proc.stderr).rstrip().splitlines()
+    for line in lines:
+        print(f"    | {line}")
+
+
+def step(title: str) -> None:
+    print(f"\n=== {title}")
+
+
+def commit(repo: Path, message: str) -> bool:
+    proc = sh(repo, "git", "commit", "-q", "-m", message)
+    show(proc)
+    return proc.returncode == 0
+
+
+def setup(repo: Path) -> None:
+    head = sh(CHECKOUT, "git", "rev-parse", "HEAD").stdout.strip()
+    dirty = sh(CHECKOUT, "git", "status", "--porcelain", "--untracked-files=no").stdout.strip()
+    step("Setup: a new git repository using BuildRunner's hooks through pre-commit")
+    say(f"Hook repository: {CHECKOUT} at rev {head[:12]} (its HEAD commit).")
+    if dirty:
+        say("Note: pre-commit installs hooks from that commit, so uncommitted changes in this "
+            "checkout are NOT part of the demo.")  # fmt: skip
+    sh(repo, "git", "init", "-q", "-b", "main")
+    (repo / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {CHECKOUT}\n    rev: {head}\n    hooks:\n      - id: br-secrets\n",
+        encoding="utf-8",
+    )
+    sh(repo, "git", "add", ".pre-commit-config.yaml")
+    show(sh(repo, sys.executable, "-m", "pre_commit", "install"))
+    say("First commit: pre-commit builds the hook's environment once (this takes a while)...")
+    started = time.monotonic()
+    ok = commit(repo, "Add pre-commit configuration")
+    print(f"    ({'ok' if ok else 'FAILED'}, {time.monotonic() - started:.0f}s)")
+    if not ok:
+        raise SystemExit("demo: the first commit failed; see the output above")
+
+
+def blocked_then_fixed(repo: Path) -> None:
+    key = fake_key("sk_live_", 24, seed=1)
+    app = repo / "billing.py"
+    step("1. A commit carrying a live Stripe key")
+    app.write_text(
+        f'import stripe\n\nstripe.api_key = "{key}"\n\n\ndef charge(cents: int) -> None:\n'
+        '    stripe.Charge.create(amount=cents, currency="eur")\n',
+        encoding="utf-8",
+    )
+    print(f'    billing.py line 3: stripe.api_key = "{key[:4]}…" (the full key is in the file)')
+    sh(repo, "git", "add", "billing.py")
+    if commit(repo, "Charge customers"):
+        raise SystemExit("demo: the commit with a key was NOT blocked")
+    say("-> Blocked. The key is masked in the message: it never appears in full.")
+
+    step("2. The same change, with the key read from an environment variable")
+    app.write_text(
+        'import os\n\nimport stripe\n\nstripe.api_key = os.environ["STRIPE_SECRET_KEY"]\n\n\n'
+        "def charge(cents: int) -> None:\n"
+        '    stripe.Charge.create(amount=cents, currency="eur")\n',
+        encoding="utf-8",
+    )
+    sh(repo, "git", "add", "billing.py")
+    if not commit(repo, "Charge customers (key from the environment)"):
+        raise SystemExit("demo: the clean commit was blocked")
+    say("-> Committed. (A key that was ever committed or pushed must be rotated as well.)")
+
+
+def legacy_baseline(repo: Path) -> None:
+    step("3. Adopting the hook in a repository that already holds a legacy secret")
+    legacy = repo / "legacy_settings.py"
+    token = fake_key("ghp_", 36, seed=2)
+    legacy.write_text(f'GITHUB_TOKEN = "{token}"\nRETRIES = 3\n', encoding="utf-8")
+    sh(repo, "git", "add", "legacy_settings.py")
+    sh(repo, "git", "commit", "-q", "--no-verify", "-m", "Old commit from before the hook")
+    say("An old commit (made before the hook existed) holds a token. Editing that file now:")
+    legacy.write_text(f'GITHUB_TOKEN = "{token}"\nRETRIES = 5\n', encoding="utf-8")
+    sh(repo, "git", "add", "legacy_settings.py")
+    if commit(repo, "More retries"):
+        raise SystemExit("demo: the legacy secret was not reported")
+    say("-> Blocked by the legacy token. Accept existing secrets into the baseline:")
+    print("    $ br security baseline")
+    show(sh(repo, str(BR), "security", "baseline"))
+    baseline = (repo / ".buildrunner" / "secrets-baseline.json").read_text(encoding="utf-8")
+    print("    .buildrunner/secrets-baseline.json (hashes only, no values, no line numbers):")
+    for line in baseline.splitlines():
+        print(f"    : {line}")
+    sh(repo, "git", "add", "legacy_settings.py", ".buildrunner/secrets-baseline.json")
+    if not commit(repo, "More retries; adopt br-secrets with a baseline"):
+        raise SystemExit("demo: the baselined commit was blocked")
+    say("-> Committed. New secrets still block; rotate the legacy token when you can.")
+
+
+def main() -> int:
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="br-demo-") as tmp:
+        repo = Path(tmp) / "shop"
+        repo.mkdir()
+        setup(repo)
+        blocked_then_fixed(repo)
+        legacy_baseline(repo)
+        step("Done")
+        print("    " + sh(repo, "git", "log", "--oneline").stdout.strip().replace("\n", "\n    "))
+    print(
+        f"\nDemo finished in {time.monotonic() - started:.0f}s; the temporary repository is gone."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
