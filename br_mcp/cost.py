@@ -14,117 +14,42 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Literal
-
-from pydantic import BaseModel, Field
 
 from br_core.errors import UsageError
 from br_core.git import GitError, project_id, repo_root
 from br_core.paths import db_path
 from br_core.pricing import ModelPrice, PriceTable, TokenUsage, load_price_table, price_usage
 from br_core.store import open_db, store_error
+from br_mcp.cost_models import (
+    Block,
+    CostEstimate,
+    CostReport,
+    ModelBreakdown,
+    RecordedUsage,
+    ReportKind,
+    ReportRow,
+    TokenTotals,
+)
 from br_mcp.transcripts import IngestStats, ingest, malformed_total
 
-ReportKind = Literal["daily", "monthly", "session", "blocks"]
+__all__ = [
+    "Block",
+    "CostEstimate",
+    "CostReport",
+    "ModelBreakdown",
+    "RecordedUsage",
+    "ReportRow",
+    "TokenTotals",
+    "cost_report",
+    "estimate_cost",
+    "record_usage",
+]
+
 _TOKEN_COLS = (
     "input_tokens, output_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens"
 )
 _SUMS = ", ".join(f"SUM({c.strip()})" for c in _TOKEN_COLS.split(","))
 _PROMPT = "(input_tokens + cache_write_5m_tokens + cache_write_1h_tokens + cache_read_tokens)"
-
-
-class TokenTotals(BaseModel):
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cache_write_5m_tokens: int = 0
-    cache_write_1h_tokens: int = 0
-    cache_read_tokens: int = 0
-    total_tokens: int = 0
-    cost_usd: float = 0.0
-    unpriced_tokens: int = Field(
-        default=0, description="tokens of models without a price (not in cost)"
-    )
-    requests: int = 0
-
-    def add(self, usage: TokenUsage, cost: float | None, requests: int) -> None:
-        self.input_tokens += usage.input
-        self.output_tokens += usage.output
-        self.cache_write_5m_tokens += usage.cache_write_5m
-        self.cache_write_1h_tokens += usage.cache_write_1h
-        self.cache_read_tokens += usage.cache_read
-        self.total_tokens += usage.total
-        self.requests += requests
-        if cost is None:
-            self.unpriced_tokens += usage.total
-        else:
-            self.cost_usd += cost
-
-
-class ModelBreakdown(TokenTotals):
-    model: str
-    priced: bool = True
-
-
-class ReportRow(TokenTotals):
-    key: str = Field(description="date (daily), YYYY-MM (monthly) or session id (session)")
-    project_dir: str | None = None
-    last_activity: datetime | None = None
-    models: list[ModelBreakdown] = Field(default_factory=list)
-
-
-class Block(TokenTotals):
-    start: datetime
-    end: datetime
-    last_activity: datetime
-    active: bool
-    models: list[str]
-    tokens_per_minute: float | None = None
-    cost_per_hour: float | None = None
-    projected_cost_usd: float | None = None
-    projected_tokens: int | None = None
-    remaining_minutes: int | None = None
-
-
-class CostReport(BaseModel):
-    kind: ReportKind
-    scope: Literal["project", "all"]
-    project_id: str | None
-    since: date | None
-    until: date | None
-    timezone: str
-    rows: list[ReportRow] = Field(default_factory=list)
-    blocks: list[Block] = Field(default_factory=list)
-    totals: TokenTotals
-    unpriced_models: list[str] = Field(default_factory=list)
-    price_version: str
-    files_read: int = 0
-    bytes_read: int = 0
-    malformed_lines: int = Field(
-        default=0, description="transcript lines skipped as malformed, all time"
-    )
-
-
-class CostEstimate(BaseModel):
-    model: str
-    resolved_model: str | None
-    priced: bool
-    input_tokens: int
-    output_tokens: int
-    cache_read_tokens: int
-    cache_write_tokens: int
-    cost_usd: float | None
-    batch_cost_usd: float | None
-    long_context: bool
-    price_version: str
-    note: str
-
-
-class RecordedUsage(BaseModel):
-    usage_id: int
-    event_id: int | None
-    model: str
-    cost_usd: float | None
-    priced: bool
 
 
 def _check_tokens(**counts: int) -> None:

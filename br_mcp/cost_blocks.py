@@ -13,7 +13,7 @@ import time
 from datetime import datetime
 
 from br_core.pricing import PriceTable, TokenUsage, price_usage
-from br_mcp.cost import Block, TokenTotals
+from br_mcp.cost_models import Block, TokenTotals
 
 BLOCK_SECONDS = 5 * 3600
 
