@@ -87,12 +87,13 @@ _TEMPLATE_MARKERS = (
     "local.",
     "data.",
 )
-_TEMPLATE_START = ("$", "%", "<", "{", "!", "*", "&", "@", "[", "(")
+_TEMPLATE_START = ("$", "<", "{", "!", "*", "&", "@", "[", "(")
 _URL_EXAMPLE_WORDS = (
     "secret", "password", "passwd", "pass", "pwd", "foo", "bar", "baz", "%20", "example",
     "test", "changeme", "xxx", "***", "sample", "dummy",
 )  # fmt: skip
 _REGEX_MARKERS = ("(?", "\\d", "\\s", "\\w", "\\b", "]+", "]*", "]{", ".*", ".+", "[^", "|(", ")|")
+_PATH = re.compile(r"^(?:~|\.{1,2})?(?:/[\w.@+-]+)+/?$")
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "::1", "host.docker.internal"})
 
 
@@ -134,15 +135,25 @@ def contains_any(value: str, words: frozenset[str] | tuple[str, ...]) -> bool:
     return any(word in lowered for word in words)
 
 
+def placeholder_matcher(words: tuple[str, ...]) -> re.Pattern[str]:
+    """A regex for placeholder words in lowercase text. Short plain words (`todo`, `fake`) must
+    touch the start, the end or a separator, so random tokens that happen to contain them
+    (`…tTOdoQ6…`) still count; longer words and symbols (`example`, `****`) match anywhere."""
+    plain = sorted((w for w in words if w.isalnum() and len(w) < 6), key=len, reverse=True)
+    other = sorted((w for w in words if w not in plain), key=len, reverse=True)
+    alternation = "|".join(map(re.escape, plain)) or "(?!)"
+    parts = [f"(?<![a-z0-9])(?:{alternation})", f"(?:{alternation})(?![a-z0-9])"]
+    parts += [re.escape(w) for w in other]
+    return re.compile("|".join(parts))
+
+
 def is_templated(value: str, bare: bool = True) -> bool:
     """`${X}`, `{{ x }}`, `$VAR`, `%VAR%`, `<your-key>`, env look-ups and secret references.
     YAML anchors, tags and code (`*x`, `!Ref`, `(…)`) count only for unquoted values."""
     if bare and value.startswith(_TEMPLATE_START):
         # `*alias` and `&anchor` are YAML only when the rest is a plain name.
-        return value[0] not in "*&" or bool(re.fullmatch(r"[\w.-]+", value[1:]))
+        return value[0] not in "*&!@" or bool(re.fullmatch(r"!?[\w.-]+", value[1:]))
     if re.match(r"\$[A-Za-z_{(]|%[A-Za-z_]+%|<[A-Za-z_ -]+>", value):
-        return True
-    if re.search(r"%[sdr](?![A-Za-z0-9])", value):
         return True
     lowered = value.lower()
     if any(marker in lowered for marker in _TEMPLATE_MARKERS):
@@ -167,8 +178,10 @@ def is_known_non_secret(value: str) -> bool:
         return True
     if "://" in value and "@" not in value:
         return True
-    if value.startswith(("/", "./", "../", "~/")) or re.match(r"^[A-Za-z]:\\", value):
-        return True
+    if re.match(r"^[A-Za-z]:\\", value) or (
+        _PATH.match(value) and class_switches(re.sub(r"[/._@+-]", "", value)) < len(value) / 4
+    ):
+        return True  # a path (`/run/secrets/db`), not base64 that happens to start with `/`
     if lowered in _NON_SECRET_WORDS:
         return True
     return bool(_EMAIL.match(value))
@@ -180,6 +193,8 @@ def looks_like_code_reference(value: str) -> bool:
         return True
     if _DOTTED_IDENTIFIER.match(value):
         return True
+    if len(value) >= 16 and all(ch in "0123456789abcdefABCDEF" for ch in value):
+        return False  # a hex key, not a name
     if _IDENTIFIER.match(value):
         # Identifiers are words (snake_case, camelCase, UPPER_CASE); random tokens switch
         # character class constantly and usually hold a digit.

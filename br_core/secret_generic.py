@@ -9,6 +9,7 @@ looks random (entropy, character classes) and is not a placeholder, reference or
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,6 +25,13 @@ _PAIRS = (
         re.compile(
             r"""-[ \t]*name:[ \t]*["']?(?P<name>[A-Za-z_][\w.-]{1,80})["']?[ \t]*\r?\n"""
             r"""[ \t]+value:[ \t]*(?:"(?P<dq>[^"\n]*)"|'(?P<sq>[^'\n]*)'|(?P<value>\S+))"""
+        ),
+    ),
+    (
+        "variable",
+        re.compile(
+            r'variable\s+"(?P<name>[\w-]{1,80})"\s*\{[^}]{0,300}?\bdefault\s*=\s*'
+            r'"(?P<dq>[^"\n]{1,500})"'
         ),
     ),
     (
@@ -61,12 +69,12 @@ class GenericConfig:
     key_qualifiers: frozenset[str]
     exclude_words: frozenset[str]
     prefix_exclude_words: frozenset[str]
-    placeholder_words: tuple[str, ...]
+    placeholders: re.Pattern[str]
     dev_defaults: frozenset[str]
     keywords: re.Pattern[str]
     min_length: int
-    entropy: float
-    entropy_long: float
+    entropy: float  # the floor for long values (bits per character)
+    entropy_ratio: float  # shorter values: ratio * log2(length), since they cannot reach the cap
     name_cache: dict[str, bool] = field(default_factory=dict, compare=False, hash=False)
 
 
@@ -127,7 +135,7 @@ def value_is_secret(value: str, bare: bool, config: GenericConfig) -> bool:
         return False
     if f.is_templated(value, bare) or f.is_known_non_secret(value) or f.is_low_variety(value):
         return False
-    if value.lower() in config.dev_defaults or f.contains_any(value, config.placeholder_words):
+    if value.lower() in config.dev_defaults or config.placeholders.search(value.lower()):
         return False
     if value.isdigit() or f.char_classes(value) < 2:
         return False
@@ -137,7 +145,9 @@ def value_is_secret(value: str, bare: bool, config: GenericConfig) -> bool:
         return False
     if f.looks_like_regex(value) or f.wordiness(value) >= (0.7 if bare else 0.8):
         return False
-    floor = config.entropy if len(value) < 16 else config.entropy_long
+    floor = min(config.entropy, config.entropy_ratio * math.log2(len(value)))
+    if all(ch in "0123456789abcdefABCDEF" for ch in value):
+        floor -= 0.5  # a 16-letter alphabet: random hex has less entropy per character
     return f.shannon_entropy(value) >= floor
 
 

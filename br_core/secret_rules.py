@@ -115,12 +115,12 @@ def parse_rules(data: dict[str, Any], source: str = str(RULES_FILE)) -> RuleSet:
         key_qualifiers=frozenset(gen.get("key_qualifiers", [])),
         exclude_words=frozenset(gen.get("exclude_words", [])),
         prefix_exclude_words=frozenset(gen.get("prefix_exclude_words", [])),
-        placeholder_words=placeholder_words,
+        placeholders=f.placeholder_matcher(placeholder_words),
         dev_defaults=dev_defaults,
         keywords=re.compile("|".join(map(re.escape, keywords))),
         min_length=int(gen.get("min_length", 8)),
         entropy=float(assignment.entropy if assignment else gen.get("entropy", 2.9)),
-        entropy_long=float(gen.get("entropy_long", 3.2)),
+        entropy_ratio=float(gen.get("entropy_ratio", 0.75)),
     )
     return RuleSet(
         rules=rules,
