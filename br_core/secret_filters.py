@@ -7,10 +7,7 @@ assignment rule (secret_generic.py) combine them; every filter is a pure functio
 
 from __future__ import annotations
 
-import base64
-import binascii
 import itertools
-import json
 import math
 import re
 from collections import Counter
@@ -252,6 +249,10 @@ def pem_body_is_key(body: str) -> bool:
 
 
 def _b64url_json(part: str) -> dict[str, object] | None:
+    import base64  # local: only JWT findings need it, and the hook's start-up time counts
+    import binascii
+    import json
+
     try:
         raw = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
         value = json.loads(raw.decode("utf-8"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,8 @@ class Rule:
     id: str
     description: str
     kind: str  # "regex" or "assignment"
-    regex: re.Pattern[str] | None
+    pattern: str
+    where: str
     not_after: re.Pattern[str] | None
     secret_group: int
     entropy: float
@@ -37,6 +38,11 @@ class Rule:
     filters: frozenset[str]
     tp: tuple[str, ...]
     fp: tuple[str, ...]
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        """Compiled on first use: a hook run compiles only the rules whose keywords occur."""
+        return _compile(self.pattern, self.where)
 
 
 @dataclass(frozen=True)
@@ -89,7 +95,8 @@ def _rule(raw: dict[str, Any], source: str) -> Rule:
         id=rule_id,
         description=str(raw["description"]),
         kind=kind,
-        regex=_compile(str(raw["regex"]), where) if kind == "regex" else None,
+        pattern=str(raw.get("regex", "")),
+        where=where,
         not_after=_compile(f"[{raw['not_after']}]", where) if raw.get("not_after") else None,
         secret_group=int(raw.get("secret_group", 0)),
         entropy=float(raw.get("entropy", 0.0)),
@@ -101,8 +108,13 @@ def _rule(raw: dict[str, Any], source: str) -> Rule:
     )
 
 
-def parse_rules(data: dict[str, Any], source: str = str(RULES_FILE)) -> RuleSet:
-    """A RuleSet from parsed TOML; ConfigError names the rule that is malformed."""
+def parse_rules(
+    data: dict[str, Any], source: str = str(RULES_FILE), *, validate: bool = False
+) -> RuleSet:
+    """A RuleSet from parsed TOML; ConfigError names the rule that is malformed.
+
+    Regexes compile lazily; `validate=True` compiles them all now (tests, rule authoring).
+    """
     glob = data.get("global", {})
     gen = data.get("generic", {})
     rules = tuple(_rule(raw, source) for raw in data.get("rules", []))
@@ -122,6 +134,10 @@ def parse_rules(data: dict[str, Any], source: str = str(RULES_FILE)) -> RuleSet:
         entropy=float(assignment.entropy if assignment else gen.get("entropy", 2.9)),
         entropy_ratio=float(gen.get("entropy_ratio", 0.75)),
     )
+    if validate:
+        for rule in rules:
+            if rule.kind == "regex":
+                rule.regex  # noqa: B018 - compiling is the check
     return RuleSet(
         rules=rules,
         generic=generic,
@@ -179,7 +195,6 @@ def _raw_spans(text: str, rules: RuleSet) -> list[tuple[int, int, Rule, int]]:
             )
             found.extend((c.start, c.end, rule, c.start) for c in find_pairs(text, rules.generic))
             continue
-        assert rule.regex is not None  # regex rules always compile one
         for match in rule.regex.finditer(text):
             if rule.not_after and match.start() and rule.not_after.match(text, match.start() - 1):
                 continue  # glued to a longer token: not this format

@@ -163,7 +163,8 @@ def test_pem_body_needs_key_material() -> None:
 
 def test_rules_file_is_valid_toml_shipped_beside_the_engine() -> None:
     assert RULES_FILE.exists()
-    tomllib.loads(RULES_FILE.read_text(encoding="utf-8"))
+    data = tomllib.loads(RULES_FILE.read_text(encoding="utf-8"))
+    assert len(parse_rules(data, validate=True).rules) == len(RULES.rules)
 
 
 @pytest.mark.parametrize(
@@ -176,7 +177,7 @@ def test_rules_file_is_valid_toml_shipped_beside_the_engine() -> None:
 )
 def test_malformed_rules_are_config_errors(rules_toml: str, problem: str) -> None:
     with pytest.raises(ConfigError, match=problem):
-        parse_rules(tomllib.loads(rules_toml), "rules.toml")
+        parse_rules(tomllib.loads(rules_toml), "rules.toml", validate=True)
 
 
 def test_unreadable_rules_file_is_a_config_error(tmp_path: Path) -> None:
