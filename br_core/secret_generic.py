@@ -21,7 +21,7 @@ _IDENT_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01
 _PAIRS = (
     ("</", re.compile(r"<(?P<name>[\w.:-]{2,60})>(?P<value>[^<\s]{1,500})</(?P=name)>")),
     (
-        "value:",
+        "name:",
         re.compile(
             r"""-[ \t]*name:[ \t]*["']?(?P<name>[A-Za-z_][\w.-]{1,80})["']?[ \t]*\r?\n"""
             r"""[ \t]+value:[ \t]*(?:"(?P<dq>[^"\n]*)"|'(?P<sq>[^'\n]*)'|(?P<value>\S+))"""
@@ -43,7 +43,7 @@ _PAIRS = (
     (
         "value",
         re.compile(
-            r"""["']?key["']?\s*:\s*["'](?P<name>[^"'\n]{1,80})["']\s*,\s*"""
+            r"""key["']?\s*:\s*["'](?P<name>[^"'\n]{1,80})["']\s*,\s*"""
             r"""["']?value["']?\s*:\s*["'](?P<value>[^"'\n]{1,500})["']"""
         ),
     ),
@@ -246,7 +246,7 @@ def find_pairs(text: str, config: GenericConfig) -> Iterator[Candidate]:
                 if g in pattern.groupindex and match.group(g) is not None
             )
             value = match.group(group)
-            if value_is_secret(value, group == "value" and trigger == "value:", config):
+            if value_is_secret(value, group == "value" and trigger == "name:", config):
                 yield Candidate(match.start(group), match.end(group), value)
 
 

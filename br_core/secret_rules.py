@@ -34,6 +34,7 @@ class Rule:
     secret_group: int
     entropy: float
     keywords: tuple[str, ...]
+    prefilter: bool
     allowlist: tuple[re.Pattern[str], ...]
     filters: frozenset[str]
     tp: tuple[str, ...]
@@ -101,6 +102,7 @@ def _rule(raw: dict[str, Any], source: str) -> Rule:
         secret_group=int(raw.get("secret_group", 0)),
         entropy=float(raw.get("entropy", 0.0)),
         keywords=tuple(str(k).lower() for k in raw.get("keywords", [])),
+        prefilter=bool(raw.get("prefilter", True)),
         allowlist=tuple(_compile(str(p), where) for p in raw.get("allowlist", [])),
         filters=filters,
         tp=tuple(str(x) for x in raw.get("tp", [])),
@@ -186,7 +188,7 @@ def _raw_spans(text: str, rules: RuleSet) -> list[tuple[int, int, Rule, int]]:
     lowered = text.lower()
     found: list[tuple[int, int, Rule, int]] = []
     for rule in rules.rules:
-        if rule.keywords and not any(k in lowered for k in rule.keywords):
+        if rule.prefilter and rule.keywords and not any(k in lowered for k in rule.keywords):
             continue
         if rule.kind == "assignment":
             found.extend(

@@ -14,6 +14,7 @@ reported (the same spellings other scanners use, so existing suppressions keep w
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
@@ -60,6 +61,22 @@ def glob_matches(pattern: str, path: str) -> bool:
     if "/" not in pattern:
         return bool(_glob_regex(pattern).match(PurePosixPath(path).name))
     return bool(_glob_regex(pattern.lstrip("/")).match(path))
+
+
+def _glob_source(pattern: str) -> str:
+    """One glob as regex source over a whole repo-relative path (see glob_matches)."""
+    if pattern.endswith("/"):
+        return f"(?:.*/)?{re.escape(pattern.strip('/'))}(?:/.*)?"
+    if "/" not in pattern:
+        return f"(?:.*/)?{_glob_regex(pattern).pattern.removesuffix(chr(92) + 'Z')}"
+    return _glob_regex(pattern.lstrip("/")).pattern.removesuffix("\\Z")
+
+
+def compile_globs(patterns: Sequence[str]) -> re.Pattern[str] | None:
+    """All `patterns` as one regex (fullmatch a repo-relative path); None when empty."""
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{_glob_source(p)})" for p in patterns))
 
 
 def normalize_path(path: str | Path, root: Path | None = None) -> str:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,7 @@ from br_core.masking import mask_value
 from br_core.secret_rules import RuleSet, load_rules, scan_text
 from br_hooks.allowlist import (
     Whitelist,
-    glob_matches,
+    compile_globs,
     has_inline_marker,
     load_whitelist,
     normalize_path,
@@ -112,14 +114,16 @@ class Scanner:
         baseline = load_baseline(root) if use_baseline else Baseline()
         return cls(root, load_whitelist(root), baseline, ScanSettings.load(root))
 
+    @cached_property
+    def _skip_matcher(self) -> re.Pattern[str] | None:
+        globs = [*self.settings.exclude, *self.whitelist.globs]
+        if not self.settings.scan_default_skips:
+            globs += self.rules.skip_paths
+        return compile_globs(globs)
+
     def skips_path(self, rel: str) -> bool:
-        if any(glob_matches(g, rel) for g in self.settings.exclude):
-            return True
-        if not self.settings.scan_default_skips and any(
-            glob_matches(g, rel) for g in self.rules.skip_paths
-        ):
-            return True
-        return self.whitelist.path_allowed(rel)
+        """Excluded in config, allowed by a whitelist glob, or a lockfile/vendored tree."""
+        return bool(self._skip_matcher and self._skip_matcher.fullmatch(rel))
 
     def scan_text(self, text: str, rel: str, result: ScanResult) -> None:
         """Add the findings in `text` (the content of `rel`) to `result`."""
