@@ -16,13 +16,14 @@ Tier = Literal["haiku", "sonnet", "opus"]
 TIERS: tuple[Tier, ...] = ("haiku", "sonnet", "opus")
 COMPLEXITIES: tuple[Complexity, ...] = ("simple", "moderate", "complex", "critical")
 
-# (category, weight, stems). A stem matches at a word start; order = priority for the kind.
+# (category, weight, stems). A stem matches at a word start ("optimi" finds "optimize"); a
+# trailing space makes it a whole word ("small " is not "smaller"). Order = priority for the kind.
 SIGNALS: tuple[tuple[str, int, tuple[str, ...]], ...] = (
     ("security", 4, ("security", "vulnerab", "authenticat", "authoriz", "oauth", "jwt",
                      "password", "credential", "secret", "encrypt", "decrypt", "crypto",
                      "xss", "csrf", "sql injection", "injection", "access control",
                      "permission", "sanitiz", "cve", "tls", "certificate", "session token")),
-    ("payment", 4, ("payment", "billing", "invoice", "refund", "checkout", "money")),
+    ("payment", 3, ("payment", "billing", "invoice", "refund", "checkout", "money")),
     ("architecture", 3, ("architect", "redesign", "system design", "microservice",
                          "module boundar", "overhaul", "re-architect", "event sourcing",
                          "plugin system", "framework for", "data model")),
@@ -45,15 +46,15 @@ SIGNALS: tuple[tuple[str, int, tuple[str, ...]], ...] = (
                      "cleanup", "split ", "rewrite", "decouple", "consolidate")),
     ("feature", 1, ("implement", "add support", "new endpoint", "endpoint", "integrat",
                     "feature", "build a", "create a", "add a", "add an", "command")),
-    ("bugfix", 1, ("fix", "bug", "error", "exception", "crash", "broken", "fails",
+    ("bugfix", 1, ("fix ", "fixes", "fixed", "fixing", "bug", "error", "exception", "crash", "broken", "fails",
                    "failing", "regression", "wrong")),
     ("tests", 0, ("test", "unit test", "coverage", "fixture", "assert", "mock")),
     ("docs", -2, ("typo", "spelling", "readme", "docstring", "comment", "changelog",
                   "documentation", "docs", "wording", "grammar")),
-    ("trivial", -2, ("rename", "format", "lint", "whitespace", "indent", "bump",
+    ("trivial", -2, ("rename", "format ", "formatting", "reformat", "lint", "whitespace", "indent", "bump",
                      "version number", "unused import", "sort imports", "log message",
                      "print statement", "gitignore", "one-line", "one line", "trivial",
-                     "small", "simple", "minor", "quick", "update the copyright",
+                     "small ", "simple ", "minor ", "quick ", "update the copyright",
                      "add a badge", "constant", "config value", "default value")),
 )  # fmt: skip
 # Words that make security-related work critical on their own.
