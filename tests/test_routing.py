@@ -32,6 +32,9 @@ def _config(root: Path, text: str) -> None:
         ("Write unit tests for the invoice formatter", 2, 120, "sonnet"),
         # must NOT be haiku: size alone makes a plain task bigger
         ("Update the handlers", 12, 1200, "sonnet"),
+        # must NOT be haiku: "smaller" and "formatter" are not the trivial words small/format
+        ("Refactor the report generator into smaller functions", 2, 200, "sonnet"),
+        ("Write tests for the date formatter", 2, 120, "sonnet"),
         ("Implement OAuth2 authentication with refresh tokens", 8, 600, "opus"),
         ("Design the architecture for splitting the monolith", 25, 2000, "opus"),
         ("Fix the race condition in the distributed scheduler", 6, 200, "opus"),
