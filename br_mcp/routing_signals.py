@@ -52,8 +52,8 @@ SIGNALS: tuple[tuple[str, int, tuple[str, ...]], ...] = (
     ("docs", -2, ("typo", "spelling", "readme", "docstring", "comment", "changelog",
                   "documentation", "docs", "wording", "grammar")),
     ("trivial", -2, ("rename", "format ", "formatting", "reformat", "lint", "whitespace",
-                     "indent", "bump", "version number", "unused import", "sort imports", "log message",
-                     "print statement", "gitignore", "one-line", "one line", "trivial",
+                     "indent", "bump", "version number", "unused import", "sort imports",
+                     "log message", "print statement", "gitignore", "one-line", "one line", "trivial",
                      "small ", "simple ", "minor ", "quick ", "update the copyright",
                      "add a badge", "constant", "config value", "default value")),
 )  # fmt: skip
