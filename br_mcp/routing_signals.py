@@ -53,8 +53,8 @@ SIGNALS: tuple[tuple[str, int, tuple[str, ...]], ...] = (
                   "documentation", "docs", "wording", "grammar")),
     ("trivial", -2, ("rename", "format ", "formatting", "reformat", "lint", "whitespace",
                      "indent", "bump", "version number", "unused import", "sort imports",
-                     "log message", "print statement", "gitignore", "one-line", "one line", "trivial",
-                     "small ", "simple ", "minor ", "quick ", "update the copyright",
+                     "log message", "print statement", "gitignore", "one-line", "one line",
+                     "trivial", "small ", "simple ", "minor ", "quick ", "update the copyright",
                      "add a badge", "constant", "config value", "default value")),
 )  # fmt: skip
 # Words that make security-related work critical on their own.
