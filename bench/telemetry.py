@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import resource
 import shutil
 import sqlite3
 import statistics
@@ -34,12 +35,21 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+CPU: dict[str, float] = {}
+CPU_BY_NAME: dict[str, float] = {}
+
+
 def wall(argv: list[str], cwd: Path, env: dict[str, str], runs: int) -> list[float]:
+    """Wall times of `runs` runs; their mean CPU time (user + sys) goes to CPU[argv[-1]]."""
     times = []
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     for _ in range(runs):
         start = time.perf_counter()
         subprocess.run(argv, cwd=cwd, env=env, capture_output=True, check=True)
         times.append(time.perf_counter() - start)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    CPU[argv[-1]] = used / runs
     return times
 
 
@@ -95,16 +105,23 @@ def bench_hook(repo: Path) -> None:
     runs = 15
     python = wall([sys.executable, "-c", "pass"], repo, env, runs)
     git = wall(["git", "rev-parse", "HEAD"], repo, env, runs)
+    CPU_BY_NAME["python -c pass (anchor)"] = CPU["pass"]
+    CPU_BY_NAME["git rev-parse HEAD (anchor)"] = CPU["HEAD"]
     hook = wall([str(BIN / "br-telemetry")], repo, env, runs)
+    CPU_BY_NAME["br-telemetry post-commit"] = CPU[str(BIN / "br-telemetry")]
     off = wall([str(BIN / "br-telemetry")], repo, {**env, "BR_TELEMETRY": "0"}, runs)
-    print("hook process wall time (s)            median   p95")
+    CPU_BY_NAME["br-telemetry, telemetry off"] = CPU[str(BIN / "br-telemetry")]
+    print("hook process (s)                      median   p95    mean CPU (user+sys)")
     for name, values in (
         ("python -c pass (anchor)", python),
         ("git rev-parse HEAD (anchor)", git),
         ("br-telemetry post-commit", hook),
         ("br-telemetry, telemetry off", off),
     ):
-        print(f"  {name:<34} {statistics.median(values):6.3f}  {pct(values, 0.95):6.3f}")
+        cpu = CPU_BY_NAME.get(name, float("nan"))
+        print(
+            f"  {name:<34} {statistics.median(values):6.3f}  {pct(values, 0.95):6.3f}  {cpu:6.3f}"
+        )
     ratio = statistics.median(hook) / statistics.median(python)
     print(
         f"  hook / bare interpreter: {ratio:.1f}x; target <= 0.1 s: "
