@@ -340,6 +340,9 @@ def _parsed(jobs: list[Job], new_bytes: int) -> Iterator[Parsed]:
         return
     import multiprocessing
 
+    if "fork" not in multiprocessing.get_all_start_methods():  # Windows: parse in-process
+        yield from map(_parse_job, jobs)
+        return
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         yield from pool.imap(_parse_job, jobs, chunksize=4)
 
