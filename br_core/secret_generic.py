@@ -52,7 +52,7 @@ _CODE_AFTER = re.compile(r"[ \t]*(?:\||,|\)|\]|=(?!=)|->)")
 _WORD_SPLIT = re.compile(r"[_.\-\s]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _ASSIGN = re.compile(
     r"""(?P<close>["'`]?)\]?[ \t]*
-    (?P<op>:=|=>|\?=|\|\|=|(?<![=!<>])=(?![=>~])
+    (?P<op>:=|=>|<-|\?=|\|\|=|(?<![=!<>])=(?![=>~])
         |:(?![:/])[ \t]*(?:[A-Za-z_][\w.\[\]|&' ]{0,30}?[ \t]*=(?!=))?
         |[ \t]+(?:string|String|str)[ \t]*=|,|[ \t])
     [ \t]*
@@ -165,8 +165,8 @@ def _identifier_span(text: str, pos: int, end: int) -> tuple[int, int]:
 
 def _inside_token(text: str, start: int) -> bool:
     """The name is glued to an ARN, URL or path (`…:secret:prod/db`), not a Ruby `:symbol`."""
-    if start and (text[start - 1] in "$%" or text[max(0, start - 2) : start] == "${"):
-        return True  # a shell/template variable: `$DB_PASSWORD`, `${DB_PASSWORD:-x}`
+    if start and (text[start - 1] == "%" or text[max(0, start - 2) : start] == "${"):
+        return True  # a template variable: `${DB_PASSWORD:-x}`, `%PASSWORD%` (PHP `$pw =` is fine)
     if not start or text[start - 1] not in ":/@\\":
         return False
     return not (text[start - 1] == ":" and (start < 2 or text[start - 2] in " \t\n({[,"))
