@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import sys
 import time
 from datetime import UTC, datetime
@@ -14,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from br_core.errors import UsageError
-from br_core.events import record_event, repo_context
+from br_core.events import repo_context
 from br_core.paths import db_path
 from br_core.store import open_db, transaction
 from br_core.telemetry_settings import retention_days, set_enabled, telemetry_state
@@ -233,31 +231,6 @@ def prune(
 @app.command("claude-hook")
 def claude_hook() -> None:
     """Record a Claude Code hook payload (JSON on stdin) as a session event; always exits 0."""
-    try:
-        record_claude_payload(sys.stdin.read(1_000_000))
-    except Exception as exc:  # a telemetry failure must never disturb a Claude Code session
-        message = " ".join(str(getattr(exc, "message", None) or exc).split())
-        print(f"br telemetry claude-hook: warning: not recorded: {message}", file=sys.stderr)
+    from br_cli.claude_hook import run
 
-
-def record_claude_payload(text: str) -> int | None:
-    """Only names are kept: the event, tool, source/reason and a hash of the session id.
-
-    Tool inputs and outputs (code, commands, prompts) are never read into the event.
-    """
-    try:
-        payload = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"stdin: not a JSON hook payload ({exc.msg})") from exc
-    if not isinstance(payload, dict):
-        raise UsageError("stdin: the hook payload must be a JSON object")
-    data: dict[str, object] = {"event": str(payload.get("hook_event_name") or "unknown")}
-    session = payload.get("session_id")
-    if session:
-        data["session"] = hashlib.sha256(str(session).encode()).hexdigest()[:12]
-    for key in ("tool_name", "source", "reason", "agent_type"):
-        if isinstance(payload.get(key), str):
-            data[key] = payload[key]
-    cwd = payload.get("cwd")
-    root = Path(cwd) if isinstance(cwd, str) and os.path.isdir(cwd) else None
-    return record_event("session", data, root=root)
+    run()

@@ -317,3 +317,24 @@ def test_locked_store_is_one_line_for_any_command(
     assert code == 2 and len(lines) == 1 and "locked" in lines[0], err
     assert str(db_path()) in lines[0] and "Traceback" not in err
     assert len(_events("commit")) == 1  # nothing lost
+
+
+def test_light_claude_hook_module_skips_the_cli_start_up(git_repo: Path) -> None:
+    code = (
+        "import sys, br_cli.claude_hook\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('typer', 'rich', 'pydantic', 'mcp', 'click'))\n"
+        "print(','.join(heavy))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == ""
+    payload = json.dumps({"hook_event_name": "Stop", "session_id": "s1", "cwd": str(git_repo)})
+    proc = subprocess.run(
+        [sys.executable, "-m", "br_cli.claude_hook"],
+        input=payload,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
+    assert _events("session")[0]["event"] == "Stop"

@@ -1,0 +1,56 @@
+"""`br telemetry claude-hook`: one Claude Code hook payload on stdin becomes a session event.
+
+Claude Code runs the hook on every tool call, so this module imports no typer, rich or pydantic:
+`python -m br_cli.claude_hook` is the same handler without the `br` CLI's start-up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from pathlib import Path
+
+from br_core.errors import UsageError
+from br_core.events import record_event
+
+PAYLOAD_LIMIT = 1_000_000
+FIELDS = ("tool_name", "source", "reason", "agent_type")
+
+
+def record_claude_payload(text: str) -> int | None:
+    """Only names are kept: the event, tool, source/reason, agent type and a session hash.
+
+    Tool inputs and outputs (code, commands, prompts) are never read into the event.
+    """
+    try:
+        payload = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"stdin: not a JSON hook payload ({exc.msg})") from exc
+    if not isinstance(payload, dict):
+        raise UsageError("stdin: the hook payload must be a JSON object")
+    data: dict[str, object] = {"event": str(payload.get("hook_event_name") or "unknown")}
+    session = payload.get("session_id")
+    if session:
+        data["session"] = hashlib.sha256(str(session).encode()).hexdigest()[:12]
+    for key in FIELDS:
+        if isinstance(payload.get(key), str):
+            data[key] = payload[key]
+    cwd = payload.get("cwd")
+    root = Path(cwd) if isinstance(cwd, str) and os.path.isdir(cwd) else None
+    return record_event("session", data, root=root)
+
+
+def run() -> int:
+    """Read stdin, record, and return 0 whatever happens (one warning line on failure)."""
+    try:
+        record_claude_payload(sys.stdin.read(PAYLOAD_LIMIT))
+    except Exception as exc:  # a telemetry failure must never disturb a Claude Code session
+        message = " ".join(str(getattr(exc, "message", None) or exc).split())
+        print(f"br telemetry claude-hook: warning: not recorded: {message}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(run())
