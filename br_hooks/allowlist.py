@@ -143,6 +143,10 @@ def parse_whitelist(text: str, source: str = WHITELIST_FILE, root: Path | None =
         if path_line and not path_line.group("line").startswith(("*", "?")):
             whitelist.lines.add(_path_line_entry(path_line, source, number))
             continue
+        if entry.startswith(":"):
+            raise ConfigError(
+                f"{source}:{number}: {entry!r} has no path; write `path:line` (e.g. src/app.py:12)"
+            )
         if any(ch.isspace() for ch in entry):
             raise ConfigError(
                 f"{source}:{number}: entry {entry!r} contains spaces; "
