@@ -1,69 +1,114 @@
-"""`br`: the BuildRunner command line. Each command group lives in its own module."""
+"""`br`: the BuildRunner command line. Each command group lives in its own module.
+
+Groups are imported lazily: `br cost daily` imports br_cli.cost and nothing of the other groups
+(their pydantic models, the MCP SDK, the queue), so every command, and the Claude Code hook that
+runs `br telemetry claude-hook` on each tool call, starts in a fraction of the eager time.
+"""
 
 from __future__ import annotations
 
+import importlib
 import sys
+from collections.abc import Iterator, MutableMapping
+from functools import cache
+from typing import Any
 
 import typer
+from typer.core import TyperGroup
 
 from br_core.errors import BRError
 
+# name -> (module, attribute): a typer.Typer becomes a group; a function becomes one command.
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "security": ("br_cli.security", "app"),
+    "coverage": ("br_cli.coverage", "app"),
+    "route": ("br_cli.route", "route_command"),
+    "cost": ("br_cli.cost", "app"),
+    "model": ("br_cli.model", "app"),
+    "telemetry": ("br_cli.telemetry", "app"),
+    "features": ("br_cli.features", "app"),
+    "db": ("br_cli.db", "app"),
+    "tasks": ("br_cli.tasks", "app"),
+    "mcp": ("br_cli.mcp", "app"),
+    "init": ("br_cli.init", "init"),
+}
+
 app = typer.Typer(
     name="br",
-    help="BuildRunner: guard and steer AI-assisted development in a git repository.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
 
 
-def _register() -> None:
-    from br_cli import security
-
-    app.add_typer(security.app, name="security")
-    from br_cli import sqli
-
-    security.app.command("sqli", help="Find SQL built from untrusted input (Python, JS/TS).")(
-        sqli.sqli_command
-    )
-
-    from br_cli import cost, model, route
-
-    app.add_typer(cost.app, name="cost")
-    app.add_typer(model.app, name="model")
-    app.command("route")(route.route_command)
-
-    from br_cli import coverage
-
-    app.add_typer(coverage.app, name="coverage")
-
-    from br_cli import db, features, telemetry
-
-    app.add_typer(telemetry.app, name="telemetry")
-    app.add_typer(db.app, name="db")
-    app.add_typer(features.app, name="features")
-
-    from br_cli import init, mcp, tasks
-
-    app.add_typer(tasks.app, name="tasks")
-    app.add_typer(mcp.app, name="mcp")
-    app.command("init")(init.init)
+@app.callback()
+def _root() -> None:
+    """BuildRunner: guard and steer AI-assisted development in a git repository."""
 
 
-_register()
+def _load(name: str) -> Any:
+    module_name, attribute = LAZY_COMMANDS[name]
+    target = getattr(importlib.import_module(module_name), attribute)
+    if isinstance(target, typer.Typer):
+        if name == "security":
+            from br_cli import sqli
+
+            sqli.register(target)
+        group: Any = typer.main.get_group(target)
+        group.name = name
+        return group
+    single = typer.Typer()
+    single.command(name)(target)
+    command = typer.main.get_command(single)
+    command.name = name
+    return command
+
+
+class _LazyCommands(MutableMapping[str, Any]):
+    """The root group's command table: a module is imported when its command is looked up."""
+
+    def __init__(self) -> None:
+        self._loaded: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._loaded:
+            if name not in LAZY_COMMANDS:
+                raise KeyError(name)
+            self._loaded[name] = _load(name)
+        return self._loaded[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self._loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._loaded[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys([*LAZY_COMMANDS, *self._loaded]))
+
+    def __len__(self) -> int:
+        return len(set(LAZY_COMMANDS) | set(self._loaded))
+
+
+@cache
+def root_command() -> TyperGroup:
+    """The click group behind `br`, with the lazily loaded command table."""
+    group = typer.main.get_group(app)
+    group.commands = _LazyCommands()
+    return group
 
 
 def main(argv: list[str] | None = None) -> int:
     """Console entry point; every command also records a build event (br_cli/capture.py)."""
     from br_cli.capture import run_captured
 
-    return run_captured(_run, app, argv)
+    return run_captured(_run, root_command(), argv)
 
 
 def _run(argv: list[str] | None) -> int:
     """typer handles usage errors (exit 2); ours become one-line errors."""
     try:
-        app(args=argv, prog_name="br", standalone_mode=True)
+        root_command()(args=argv, prog_name="br", standalone_mode=True)
     except BRError as exc:
         print(f"br: {exc.message}", file=sys.stderr)
         return exc.exit_code

@@ -12,8 +12,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-
-import typer
+from typing import Any
 
 # Commands that must not count as builds: the Claude Code hook fires on every tool call, and
 # its stderr is never seen by a person, so a banner there would be "shown" to no one.
@@ -21,32 +20,23 @@ _QUIET = {"telemetry claude-hook"}
 CAPTURE_LOCK_WAIT_MS = 500
 
 
-def command_path(app: typer.Typer, args: Sequence[str]) -> str:
-    """`telemetry status` for `br telemetry status --json`: names only, never argument values."""
+def command_path(root: Any, args: Sequence[str]) -> str:
+    """`telemetry status` for `br telemetry status --json`: names only, never argument values.
+
+    Walks the click groups' command tables; a word that is not a command name ends the path.
+    """
     words: list[str] = []
-    current: typer.Typer | None = app
+    current: Any = root
     for arg in args:
-        if current is None or arg.startswith("-"):
+        commands = getattr(current, "commands", None)
+        if commands is None or arg.startswith("-") or arg not in commands:
             break
-        groups = {g.name: g.typer_instance for g in current.registered_groups if g.name}
-        commands = {
-            c.name or (c.callback.__name__.replace("_", "-") if c.callback else "")
-            for c in current.registered_commands
-        }
-        if arg in groups:
-            words.append(arg)
-            current = groups[arg]
-        elif arg in commands:
-            words.append(arg)
-            current = None
-        else:
-            break
+        words.append(arg)
+        current = commands[arg]
     return " ".join(words)
 
 
-def run_captured(
-    run: Callable[[list[str] | None], int], app: typer.Typer, argv: list[str] | None
-) -> int:
+def run_captured(run: Callable[[list[str] | None], int], root: Any, argv: list[str] | None) -> int:
     """Run the command, then record it and show a pending banner (never failing the command)."""
     args = list(sys.argv[1:] if argv is None else argv)
     start = time.perf_counter()
@@ -62,7 +52,7 @@ def run_captured(
     finally:
         elapsed_ms = (time.perf_counter() - start) * 1000
         try:
-            after_command(command_path(app, args), code, elapsed_ms)
+            after_command(command_path(root, args), code, elapsed_ms)
         except Exception as exc:  # telemetry must never break a command
             if os.environ.get("BR_DEBUG"):
                 print(f"br: telemetry: {type(exc).__name__}: {exc}", file=sys.stderr)

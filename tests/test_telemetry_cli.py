@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from br_cli.app import app, main
+from br_cli.app import main, root_command
 from br_cli.capture import command_path
 from br_core.events import record_event
 from br_core.paths import db_path
@@ -40,10 +40,11 @@ def _events(kind: str) -> list[dict[str, object]]:
         (["db"], "db"),
         (["--help"], ""),
         (["nonsense", "x"], ""),
+        (["route", "fix the login bug", "--json"], "route"),
     ],
 )
 def test_command_path_keeps_names_not_values(args: list[str], expected: str) -> None:
-    assert command_path(app, args) == expected
+    assert command_path(root_command(), args) == expected
 
 
 def test_every_command_records_a_build_event(
