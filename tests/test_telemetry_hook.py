@@ -118,11 +118,9 @@ def _hook_env(home: Path) -> dict[str, str]:
     return {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(home)}
 
 
-def _config(repo: Path, hook_repo: tuple[str, str], verbose: bool) -> None:
+def _config(repo: Path, hook_repo: tuple[str, str]) -> None:
+    # No `verbose:` here: the manifest's own setting must make the warning visible.
     write_pre_commit_config(repo, hook_repo, ["br-telemetry"])
-    if verbose:  # pre-commit shows a passing hook's output only when the hook is verbose
-        path = repo / ".pre-commit-config.yaml"
-        path.write_text(path.read_text() + "        verbose: true\n")
 
 
 def _install(repo: Path, home: Path) -> None:
@@ -136,7 +134,7 @@ def _install(repo: Path, home: Path) -> None:
 def test_real_commit_through_pre_commit_records_an_event(
     git_repo: Path, hook_repo: tuple[str, str], pre_commit_home: Path
 ) -> None:
-    _config(git_repo, hook_repo, verbose=False)
+    _config(git_repo, hook_repo)
     git(git_repo, "add", ".pre-commit-config.yaml")
     git(git_repo, "commit", "-q", "-m", "chore: add hooks")
     _install(git_repo, pre_commit_home)
@@ -165,7 +163,7 @@ def test_commit_succeeds_with_unreadable_store_and_warns(
     tmp_path: Path,
     damage: str,
 ) -> None:
-    _config(git_repo, hook_repo, verbose=True)
+    _config(git_repo, hook_repo)
     git(git_repo, "add", ".pre-commit-config.yaml")
     git(git_repo, "commit", "-q", "-m", "chore: hooks")
     _install(git_repo, pre_commit_home)
