@@ -11,8 +11,9 @@ unless it is a literal, a constant bound to literals, a number (`Number()`, `par
 
 from __future__ import annotations
 
+import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from br_hooks.sqli_jstok import Tok, tokenize
 from br_hooks.sqli_python import RawFinding
@@ -37,6 +38,11 @@ _GENERIC = {
 _DB_RECEIVER = re.compile(
     r"(?i)(?:db|pool|conn|connection|client|sequelize|knex|prisma|sql|database|tx|trx|pg|mysql)$"
 )
+_PREFILTER = re.compile(
+    r"(?i)\b(?:select|insert|update|delete|drop|create|alter|truncate|pragma)\b|Raw\w*\(|\.raw\("
+    r"|\.unsafe\(|\.literal\(|\.(?:query|execute|where|andWhere|orWhere|having)\("
+)
+_RETURN = re.compile(r"\breturn\b")
 _CLAUSE = {"where", "andWhere", "orWhere", "having", "andHaving", "orHaving"}
 _SAFE_CALLS = re.compile(
     r"^(?:Number|parseInt|parseFloat|Boolean|Math\.\w+|(?:\w+\.)*escape(?:Id|Identifier|Literal)?"
@@ -64,11 +70,29 @@ _DRIVERS = (
 )
 
 
+@dataclass(eq=False)
+class _Index:
+    """Per-file lookups computed once: where each identifier occurs, cached regex answers."""
+
+    src: str
+    toks: list[Tok]
+    where: dict[str, list[int]] = field(default_factory=dict)
+    memo: dict[tuple[str, str], object] = field(default_factory=dict)
+    decls: dict[tuple[str, int], list[Val]] = field(default_factory=dict)
+    budget: int = 20_000  # evaluations per file: big vendored bundles stay linear
+
+    def __post_init__(self) -> None:
+        for k, tok in enumerate(self.toks):
+            if tok.kind == "ident":
+                self.where.setdefault(tok.text, []).append(k)
+
+
 @dataclass
 class _Ctx:
     src: str
     toks: list[Tok]
     limit: int  # analyse only what the file says before the sink
+    index: _Index
 
 
 def _split_top(toks: list[Tok], ops: set[str]) -> list[list[Tok]]:
@@ -117,6 +141,9 @@ def _ternary(toks: list[Tok]) -> tuple[list[Tok], list[Tok], list[Tok]] | None:
 
 def evaluate(ctx: _Ctx, toks: list[Tok], depth: int = 0) -> Val:
     """The abstract value of an expression given as tokens."""
+    ctx.index.budget -= 1
+    if ctx.index.budget < 0:
+        return SAFE
     while toks and toks[0].text in {"await", "new", "(", "typeof"} and depth < 20:
         if toks[0].text == "(" and toks[-1].text == ")" and len(_split_top(toks[1:-1], {","})) == 1:
             toks = toks[1:-1]
@@ -228,15 +255,25 @@ def _identifier(ctx: _Ctx, toks: list[Tok], text: str, depth: int) -> Val:
 def _local_function(ctx: _Ctx, name: str, toks: list[Tok], depth: int) -> Val | None:
     """A call to `function name(...) { return <expr>; }` in this file: what it returns,
     tainted by the call's arguments when the function splices its parameters."""
-    m = re.search(rf"\bfunction\s+{re.escape(name)}\s*\(([^)]*)\)[^{{]*\{{", ctx.src)
-    if not m:
+    key = ("function", name)
+    if key not in ctx.index.memo:
+        ctx.index.memo[key] = re.search(
+            rf"\bfunction\s+{re.escape(name)}\s*\(([^)]*)\)[^{{]*\{{", ctx.src
+        )
+    m = ctx.index.memo[key]
+    if not isinstance(m, re.Match):
         return None
-    ret = re.compile(r"\breturn\b").search(ctx.src, m.end())
+    ret = _RETURN.search(ctx.src, m.end())
     if not ret:
         return None
-    inner = _Ctx(ctx.src, ctx.toks, ret.start())
-    body = [t for t in ctx.toks if t.pos > ret.start()]
-    result = evaluate(inner, _until_end(body, 0), depth + 1)
+    result_key = ("returns", name)
+    if result_key not in ctx.index.memo:
+        ctx.index.memo[result_key] = SAFE  # recursion sees nothing
+        inner = _Ctx(ctx.src, ctx.toks, ret.start(), ctx.index)
+        first = bisect.bisect_right([t.pos for t in ctx.toks], ret.start())
+        ctx.index.memo[result_key] = evaluate(inner, _until_end(ctx.toks, first), depth + 1)
+    result = ctx.index.memo[result_key]
+    assert isinstance(result, Val)
     call_args = _split_top(_until_close(toks, 2), {","}) if len(toks) > 2 else []
     arg_vals = [evaluate(ctx, a, depth + 1) for a in call_args if a]
     taint = next((a.taint for a in arg_vals if a.taint), None)
@@ -258,6 +295,13 @@ def _guarded(ctx: _Ctx, name: str) -> bool:
 
 
 def _const_object(ctx: _Ctx, name: str) -> bool:
+    key = ("const", name)
+    if key not in ctx.index.memo:
+        ctx.index.memo[key] = _const_object_uncached(ctx, name)
+    return bool(ctx.index.memo[key])
+
+
+def _const_object_uncached(ctx: _Ctx, name: str) -> bool:
     m = re.search(
         rf"\bconst\s+{re.escape(name)}\s*(?::[^=]+)?=\s*(\{{[^{{}}]*\}}|\[[^\[\]]*\])", ctx.src
     )
@@ -269,12 +313,26 @@ def _const_object(ctx: _Ctx, name: str) -> bool:
 
 def _declarations(ctx: _Ctx, name: str, depth: int) -> list[Val]:
     """Values assigned to `name` before the sink: declarations, `=`, `+=`, `.push()`."""
+    key = (name, ctx.limit)
+    if key not in ctx.index.decls:
+        ctx.index.decls[key] = []  # a self-reference (`x = x + 1`) sees no declaration
+        ctx.index.decls[key] = _declarations_uncached(ctx, name, depth)
+    return ctx.index.decls[key]
+
+
+def _declarations_uncached(ctx: _Ctx, name: str, depth: int) -> list[Val]:
     vals: list[Val] = []
     toks = ctx.toks
-    for k, tok in enumerate(toks):
-        if tok.pos >= ctx.limit:
-            break
-        if tok.text != name or tok.kind != "ident" or k + 1 >= len(toks):
+    before = [
+        k
+        for k in ctx.index.where.get(name, [])
+        if toks[k].pos < ctx.limit
+        and k + 1 < len(toks)
+        and toks[k + 1].text in {"=", "+=", ":", "."}
+        and (k == 0 or toks[k - 1].text != ".")
+    ]
+    for k in before[-20:]:  # the nearest assignments are the ones that reach the sink
+        if k + 1 >= len(toks):
             continue
         nxt = toks[k + 1]
         prev = toks[k - 1].text if k else ""
@@ -301,7 +359,8 @@ def _until_end(toks: list[Tok], i: int) -> list[Tok]:
     out: list[Tok] = []
     depth = 0
     line = toks[i].line if i < len(toks) else 0
-    for tok in toks[i:]:
+    for k in range(i, len(toks)):
+        tok = toks[k]
         if tok.kind == "punct" and tok.text in "([{":
             depth += 1
         elif tok.kind == "punct" and tok.text in ")]}":
@@ -376,7 +435,10 @@ def _fix(sink: str, arg: list[Tok], driver: str, ctx: _Ctx) -> str:
 
 def analyze_js(src: str) -> list[RawFinding]:
     """Findings for JavaScript or TypeScript source."""
+    if not _PREFILTER.search(src):
+        return []  # no call that could run SQL anywhere in the file
     toks = tokenize(src)
+    index = _Index(src, toks)
     driver = _driver(src)
     findings: list[RawFinding] = []
     streams = [toks]
@@ -384,13 +446,14 @@ def analyze_js(src: str) -> list[RawFinding]:
         stream = streams.pop()
         for tok in stream:
             if tok.kind == "tmpl" and tok.exprs:
-                ctx = _Ctx(src, toks, tok.pos)
+                ctx = _Ctx(src, toks, tok.pos, index)
                 streams.extend(_expr_tokens(ctx, tok, j) for j in range(len(tok.exprs)))
-        findings.extend(_scan_stream(src, toks, stream, driver))
+        findings.extend(_scan_stream(index, stream, driver))
     return sorted(findings, key=lambda f: f.line)
 
 
-def _scan_stream(src: str, toks: list[Tok], stream: list[Tok], driver: str) -> list[RawFinding]:
+def _scan_stream(index: _Index, stream: list[Tok], driver: str) -> list[RawFinding]:
+    src, toks = index.src, index.toks
     findings: list[RawFinding] = []
     for k, tok in enumerate(stream[:-1]):
         if tok.kind != "ident" or stream[k + 1].text != "(":
@@ -405,7 +468,7 @@ def _scan_stream(src: str, toks: list[Tok], stream: list[Tok], driver: str) -> l
         args = _split_top(_until_close(stream, k + 2), {","})
         if not args or not args[0]:
             continue
-        ctx = _Ctx(src, toks, tok.pos)
+        ctx = _Ctx(src, toks, tok.pos, index)
         val = evaluate(ctx, args[0])
         receiver = stream[k - 2].text if method and k >= 2 else ""
         if val.taint and not val.built and val.taint.startswith("the web request"):

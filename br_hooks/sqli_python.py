@@ -11,6 +11,7 @@ parameter reaches a sink unchanged (so `query_db(f"... {name}")` is caught at th
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -19,6 +20,11 @@ from br_hooks.sqli_pysinks import SinkSite, driver_style, find_sinks, sink_appli
 from br_hooks.sqli_rewrite import suggest
 from br_hooks.sqli_values import SAFE, Val, merge
 
+_PREFILTER = re.compile(
+    r"\.(?:execute\w*|exec_driver_sql|fetch\w*|iterate|prepare|copy_expert|query|raw|cursor"
+    r"|read_sql\w*|mogrify|extra|filter|where|having|order_by|group_by)\s*\("
+    r"|\b(?:text|literal_column|SQL|RawSQL|read_sql\w*|execute_values|execute_batch)\s*\("
+)
 RULES = {
     "f-string": "fstring",
     "%": "percent",
@@ -484,5 +490,7 @@ def _imports(tree: ast.Module) -> dict[str, str]:
 
 def analyze_source(source: str, filename: str = "<string>") -> list[RawFinding]:
     """Findings for Python `source`; raises SyntaxError when this interpreter cannot parse it."""
+    if not _PREFILTER.search(source):
+        return []  # no call that could run SQL: nothing to parse or interpret
     tree = ast.parse(source, filename=filename)
     return PythonAnalyzer(tree).run()

@@ -168,7 +168,7 @@ def test_unparseable_python_without_sql_is_clean_but_noted(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    path = _write(tmp_path, "broken.py", "def (:\n")
+    path = _write(tmp_path, "broken.py", "def (:\n    cur.execute(query)\n")
     assert main([str(path)]) == 0
     assert "broken.py: does not parse" in capsys.readouterr().err
 
