@@ -70,7 +70,9 @@ class SqlFinding:
         return text
 
     def format_line(self) -> str:
-        return f"{self.path}:{self.line}: {self.rule} {self.message}; fix: {self.fix}"
+        fix = " ".join(self.fix.split())
+        fix = fix if len(fix) <= 300 else fix[:299] + "…"
+        return f"{self.path}:{self.line}: {self.rule} {self.message}; fix: {fix}"
 
     def to_dict(self) -> dict[str, object]:
         return {

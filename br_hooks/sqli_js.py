@@ -42,6 +42,10 @@ _PREFILTER = re.compile(
     r"(?i)\b(?:select|insert|update|delete|drop|create|alter|truncate|pragma)\b|Raw\w*\(|\.raw\("
     r"|\.unsafe\(|\.literal\(|\.(?:query|execute|where|andWhere|orWhere|having)\("
 )
+# new Array(n).fill('?'), '?, '.repeat(n): a run of one constant placeholder
+_PLACEHOLDER_FILL = re.compile(
+    r"\.fill\(\s*(['\"])[?%s:$@\w]{1,4}\1\s*\)|^(['\"])[?%s,\s]{1,6}\2\s*\.repeat\("
+)
 _RETURN = re.compile(r"\breturn\b")
 _CLAUSE = {"where", "andWhere", "orWhere", "having", "andHaving", "orHaving"}
 _SAFE_CALLS = re.compile(
@@ -209,7 +213,7 @@ def _operand(ctx: _Ctx, toks: list[Tok], depth: int) -> Val:
         inner = _split_top(toks[1:-1], {","})
         return Val(elems=merge(*(evaluate(ctx, p, depth + 1) for p in inner if p)))
     placeholder = _PLACEHOLDER_MAP.search(text)
-    if placeholder and _placeholder_body(placeholder):
+    if (placeholder and _placeholder_body(placeholder)) or _PLACEHOLDER_FILL.search(text):
         return Val(is_str=True, text="?")
     for pattern, source in _SOURCES:
         if pattern.match(text):

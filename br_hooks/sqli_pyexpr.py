@@ -41,6 +41,11 @@ _SOURCE_CALLS = {
     "recvfrom": "the network",
     "urlopen": "the network",
     "getpass": "input()",
+    "get_argument": "the web request",
+    "get_arguments": "the web request",
+    "get_query_argument": "the web request",
+    "get_body_argument": "the web request",
+    "get_cookie": "the web request",
 }
 _NETWORK_MODULES = {"requests", "httpx", "aiohttp", "urllib3"}
 # Calls whose result cannot carry quotes or SQL syntax, or that quote/escape for SQL.
@@ -179,6 +184,8 @@ class ExprEval:
             return merge(left, right)
         if isinstance(node.op, ast.Mod):
             if left.is_str or left.text:
+                if _numeric_conversions(node.left, node.right):
+                    return Val(text=left.text, is_str=True)  # %d/%f raise unless given numbers
                 args = right.elems if right.elems is not None else right
                 return splice("%", [left, merge(args, Val(taint=right.taint))])
             return SAFE if not left.taint else left
@@ -298,7 +305,13 @@ class ExprEval:
 
     def _v_Call(self, node: ast.Call, env: Env) -> Val:
         args = [self.value(a, env) for a in node.args]
+        args = [
+            _unpacked(v) if isinstance(a, ast.Starred) else v
+            for a, v in zip(node.args, args, strict=True)
+        ]
         kwargs = {kw.arg: self.value(kw.value, env) for kw in node.keywords}
+        if None in kwargs:  # **mapping: its values are what the callee sees
+            kwargs[None] = _unpacked(kwargs[None])
         self.on_call(node, env, args)
         summary = self.call_summary(node, env, args)
         if summary is not None:
@@ -466,6 +479,28 @@ def _numeric_spec(spec: ast.expr | None) -> bool:
         and isinstance(piece.value, str)
         and bool(re.fullmatch(r"[<>=^]?[+\- ]?,?0?\d*(?:\.\d+)?[bdoxXeEfFgGn%]", piece.value))
     )
+
+
+_CONVERSION = re.compile(r"%(?:\(\w+\))?[-#0 +]*\d*(?:\.\d+)?([a-zA-Z%])")
+
+
+def _numeric_conversions(fmt: ast.expr, args: ast.expr) -> bool:
+    """`"... %d" % x` and `"%d, %f" % (a, b)` where every non-literal argument meets a number
+    conversion: the formatting raises on text, so nothing can be injected."""
+    if not isinstance(fmt, ast.Constant) or not isinstance(fmt.value, str):
+        return False
+    kinds = [k for k in _CONVERSION.findall(fmt.value) if k != "%"]
+    values = args.elts if isinstance(args, ast.Tuple) else [args]
+    if len(kinds) != len(values) or isinstance(args, ast.Dict):
+        return False
+    return all(
+        kind in "diouxXeEfFgG" or isinstance(value, ast.Constant)
+        for kind, value in zip(kinds, values, strict=True)
+    )
+
+
+def _unpacked(val: Val) -> Val:
+    return merge(val.elems, Val(taint=val.taint)) if val.elems is not None else val
 
 
 def _is_sanitized(val: Val) -> bool:

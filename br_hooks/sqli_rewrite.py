@@ -142,7 +142,7 @@ def _render(sink: str, call: ast.Call, sql: str, params: list[ast.expr], style: 
         i = int(match.group(1))
         return {"qmark": "?", "numeric": f"${i}", "named": f":{names[i - 1]}"}.get(style, "%s")
 
-    sql_text = re.sub(r"\x00(\d+)\x00'?", placeholder, sql)
+    sql_text = " ".join(re.sub(r"\x00(\d+)\x00'?", placeholder, sql).split())
     quoted = '"' + sql_text.replace("\\", "\\\\").replace('"', '\\"') + '"'
     literal = quoted if "{" not in sql_text else "f" + quoted
     values = [ast.unparse(p) for p in params]
