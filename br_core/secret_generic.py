@@ -53,7 +53,7 @@ _WORD_SPLIT = re.compile(r"[_.\-\s]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a
 _ASSIGN = re.compile(
     r"""(?P<close>["'`]?)\]?[ \t]*
     (?P<op>:=|=>|<-|\?=|\|\|=|(?<![=!<>])=(?![=>~])
-        |:(?![:/])[ \t]*(?:[A-Za-z_][\w.\[\]|&' ]{0,30}?[ \t]*=(?!=))?
+        |:(?![:/])[ \t]*(?:[A-Za-z_][\w.\[\]|&' ]{0,30}?[ \t]+=(?!=))?
         |[ \t]+(?:string|String|str)[ \t]*=|,|[ \t])
     [ \t]*
     (?:(?P<prefix>[rbfuRBFU]{0,2})
@@ -227,7 +227,7 @@ def find_assignments(
             continue
         if not _op_allowed(match, start, text, quoted_name):
             continue
-        candidate = _candidate(match, config)
+        candidate = _candidate(match, config, in_query=start > 0 and text[start - 1] in "?&")
         if candidate is not None:
             yield candidate
 
@@ -250,7 +250,9 @@ def find_pairs(text: str, config: GenericConfig) -> Iterator[Candidate]:
                 yield Candidate(match.start(group), match.end(group), value)
 
 
-def _candidate(match: re.Match[str], config: GenericConfig) -> Candidate | None:
+def _candidate(
+    match: re.Match[str], config: GenericConfig, in_query: bool = False
+) -> Candidate | None:
     if "f" in (match.group("prefix") or "").lower():
         return None  # f-strings interpolate: `{…}` is a reference, never a literal
     for group in ("dq", "sq", "bq", "bare"):
@@ -262,6 +264,8 @@ def _candidate(match: re.Match[str], config: GenericConfig) -> Candidate | None:
             return None  # `key: SomeType | None`, `f(token: T, …)`: an annotation, not a value
         if bare:
             value = value.split("\\n")[0].rstrip(".")  # YAML quoted inside code: `pw\n  x: 1`
+            if in_query:
+                value = value.split("&")[0]  # `?api_key=…&format=json`
         if value_is_secret(value, bare, config):
             start = match.start(group)
             return Candidate(start, start + len(value), value)
