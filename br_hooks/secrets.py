@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -165,12 +166,27 @@ class Scanner:
         self.scan_text(content, rel, result)
 
 
+def _expand(paths: Sequence[Path], root: Path) -> list[Path]:
+    """Files as given; directories (not symlinked ones) walked, minus VCS directories."""
+    files: list[Path] = []
+    for path in map(Path, paths):
+        full = path if path.is_absolute() else root / path
+        if not full.is_dir() or full.is_symlink():
+            files.append(path)
+            continue
+        for dirpath, dirnames, filenames in os.walk(full):
+            dirnames[:] = sorted(d for d in dirnames if d not in (".git", ".hg", ".svn"))
+            files.extend(Path(dirpath) / name for name in sorted(filenames))
+    return files
+
+
 def scan_files(paths: Sequence[Path], root: Path, *, use_baseline: bool = True) -> ScanResult:
-    """Scan `paths` (absolute, or relative to `root`) with the repository's suppressions."""
+    """Scan `paths` (files or directories; absolute, or relative to `root`) with the
+    repository's suppressions."""
     scanner = Scanner.for_root(root, use_baseline=use_baseline)
     result = ScanResult()
-    for path in paths:
-        scanner.scan_file(Path(path), result)
+    for path in _expand(paths, root):
+        scanner.scan_file(path, result)
     return result
 
 

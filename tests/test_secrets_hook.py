@@ -347,3 +347,11 @@ def test_scan_paths_api_returns_masked_dicts(tmp_path: Path) -> None:
     data = finding.to_dict()
     assert data["path"] == "a.py" and GHP not in json.dumps(data)
     assert finding.format_line().startswith("a.py:1: github-token ")
+
+
+def test_scan_paths_walks_directories_and_skips_vendored(tmp_path: Path) -> None:
+    _write(tmp_path, "src/pkg/a.py", f'T = "{GHP}"\n')
+    _write(tmp_path, "src/node_modules/dep/index.js", f'T = "{GHP}"\n')
+    _write(tmp_path, ".git/config", f"token = {GHP}\n")
+    found = secrets.scan_paths([Path("src"), tmp_path / ".git"], tmp_path)
+    assert [f.path for f in found] == ["src/pkg/a.py"]
