@@ -94,6 +94,27 @@ _PATH = re.compile(r"^(?:~|\.{1,2})?(?:/[\w.@+-]+)+/?$")
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "::1", "host.docker.internal"})
 
 
+# SHA-256 of keys printed in providers' public documentation (Stripe's docs test keys): they are
+# in countless tutorials and are not anyone's secret. Stored as hashes so this file holds no key.
+_DOCUMENTED_EXAMPLES = frozenset(
+    {
+        "2cafc0970149a84f3b9e62eaf169f36f59907a3b3e31f7b82e68c69cd27f7326",
+        "f2d6ca16515033e5dce14eba840b979d27b5cbae24bb3e5bf484339667f86397",
+    }
+)
+# jwt.io's example token (`"name": "John Doe"`), whatever key it was re-signed with.
+_JWT_IO_EXAMPLE = {"sub": "1234567890", "name": "John Doe", "iat": 1516239022}
+
+
+def is_documented_example(secret: str) -> bool:
+    """A key published in a provider's documentation as an example."""
+    import hashlib  # local: most scans never get here
+
+    return hashlib.sha256(secret.encode("utf-8", "surrogateescape")).hexdigest() in (
+        _DOCUMENTED_EXAMPLES
+    )
+
+
 def shannon_entropy(value: str) -> float:
     """Bits per character of `value` (0.0 for the empty string)."""
     if not value:
@@ -262,10 +283,13 @@ def _b64url_json(part: str) -> dict[str, object] | None:
 
 
 def is_public_jwt(token: str) -> bool:
-    """Unsigned (`alg: none`) tokens and Supabase-style anonymous keys are meant to be public."""
+    """Unsigned (`alg: none`) tokens, Supabase-style anonymous keys and jwt.io's example are
+    meant to be public."""
     parts = token.split(".")
     if len(parts) != 3:
         return False
     header = _b64url_json(parts[0]) or {}
     payload = _b64url_json(parts[1]) or {}
+    if payload == _JWT_IO_EXAMPLE:
+        return True
     return str(header.get("alg", "")).lower() == "none" or payload.get("role") == "anon"

@@ -169,7 +169,7 @@ def _keep(rule: Rule, match: re.Match[str], secret: str, rules: RuleSet) -> bool
         return False
     if any(allow.search(secret) for allow in rule.allowlist):
         return False
-    if secret.lower() in rules.dev_defaults:
+    if secret.lower() in rules.dev_defaults or f.is_documented_example(secret):
         return False
     if "placeholder" in rule.filters and (
         f.contains_any(secret, rules.provider_placeholders) or f.is_low_variety(secret)
