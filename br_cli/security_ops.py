@@ -119,31 +119,28 @@ def _blob_texts(root: Path, blobs: Sequence[str]) -> Iterator[tuple[str, bytes]]
         proc.wait(timeout=30)
 
 
-def history_commits(root: Path, since: str | None) -> list[str]:
-    """Commits to scan, oldest first: all of HEAD's history, or those after `since`."""
+def history_changes(root: Path, since: str | None) -> dict[str, list[tuple[str, str]]]:
+    """For each commit of HEAD's history (or after `since`), oldest first: the (blob id, path)
+    of files it added or modified. One `git log` call, however long the history."""
     spec = [f"{since}..HEAD"] if since else ["HEAD"]
+    args = ["log", "--reverse", "--format=%x01%H", "--raw", "--no-abbrev", "--no-renames"]
     try:
-        out = run_git(["rev-list", "--reverse", *spec], cwd=root)
+        out = run_git([*args, "--diff-filter=AM", "-z", *spec, "--"], cwd=root)
     except GitError as exc:
         raise UsageError(
             f"{since or 'HEAD'}: not a revision here ({exc.message}); check --since"
         ) from exc
-    return out.split()
-
-
-def changed_blobs(root: Path, commit: str) -> list[tuple[str, str]]:
-    """(blob id, path) of files added or modified by `commit` (the root commit included)."""
-    out = run_git(
-        ["diff-tree", "-r", "-z", "--root", "--no-commit-id", "--diff-filter=AM", commit],
-        cwd=root,
-    )
-    parts = out.split("\0")
-    pairs: list[tuple[str, str]] = []
-    for meta, path in zip(parts[0::2], parts[1::2], strict=False):
-        fields = meta.split()
-        if len(fields) >= 4 and fields[0].startswith(":") and fields[1] != "160000":
-            pairs.append((fields[3], path))
-    return pairs
+    changes: dict[str, list[tuple[str, str]]] = {}
+    for chunk in filter(None, out.split("\x01")):
+        commit, _, rest = chunk.partition("\0")
+        parts = rest.lstrip("\n").split("\0")
+        pairs = changes.setdefault(commit.strip(), [])
+        for meta, path in zip(parts[0::2], parts[1::2], strict=False):
+            fields = meta.split()
+            # Skip submodules (mode 160000): their content is another repository.
+            if len(fields) >= 4 and fields[0].startswith(":") and fields[1] != "160000":
+                pairs.append((fields[3], path))
+    return changes
 
 
 def scan_history(
@@ -154,7 +151,8 @@ def scan_history(
     """Secrets ever added in HEAD's history; each (file, secret) reported at its first commit,
     with the path shown as `<commit>:<path>`."""
     scanner = Scanner.for_root(root)
-    commits = history_commits(root, since)
+    changes = history_changes(root, since)
+    commits = list(changes)
     result = ScanResult()
     seen_blobs: set[str] = set()
     reported: set[tuple[str, str]] = set()
@@ -162,7 +160,7 @@ def scan_history(
     if progress is not None:
         walk = progress(walk, len(commits))
     for commit in walk:
-        todo = [(b, p) for b, p in changed_blobs(root, commit) if b not in seen_blobs]
+        todo = [(b, p) for b, p in changes[commit] if b not in seen_blobs]
         seen_blobs.update(b for b, _ in todo)
         todo = [(b, p) for b, p in todo if not scanner.skips_path(p)]
         paths = dict(todo)
