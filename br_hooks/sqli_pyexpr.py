@@ -148,8 +148,10 @@ class ExprEval:
             for prefix, source in _SOURCE_ATTRS.items():
                 if name == prefix or name.startswith(prefix + "."):
                     return Val(taint=source)
-            if name.startswith(("self.", "cls.")) and name.split(".")[1] in self.self_attrs:
-                return Val(taint=self.self_attrs[name.split(".")[1]])
+            parts = name.split(".")
+            if parts[0] in {"self", "cls"} and parts[1] in self.self_attrs:
+                # `self.region` is the stored text; `self.connection.ops` is a handle's member.
+                return Val(taint=self.self_attrs[parts[1]]) if len(parts) == 2 else SAFE
         base = self.value(node.value, env)
         return Val(taint=base.taint) if base.taint else SAFE
 
@@ -329,7 +331,11 @@ class ExprEval:
             _NETWORK_MODULES
         ):
             return Val(taint="the network")
-        if short in SANITIZERS or (short == "str" and args and _is_sanitized(args[0])):
+        if (
+            short in SANITIZERS
+            or _QUOTING.match(short)
+            or (short == "str" and args and _is_sanitized(args[0]))
+        ):
             return SAFE
         if short == "sub" and name.startswith("re.") and len(node.args) >= 3:
             pattern, repl = node.args[0], node.args[1]
@@ -356,6 +362,8 @@ class ExprEval:
         self, func: ast.Attribute, env: Env, short: str, args: list[Val], kwargs: list[Val]
     ) -> Val:
         receiver = self.value(func.value, env)
+        if _is_stored_handle(func.value, self.self_attrs) and short not in _STR_METHODS:
+            receiver = SAFE  # self.conn.cursor(): a method of a stored object, not its text
         if short == "join":
             elems = [iter_element(a, None) for a in args]
             return splice("join", [receiver, *elems])
@@ -496,6 +504,18 @@ def _numeric_conversions(fmt: ast.expr, args: ast.expr) -> bool:
     return all(
         kind in "diouxXeEfFgG" or isinstance(value, ast.Constant)
         for kind, value in zip(kinds, values, strict=True)
+    )
+
+
+_QUOTING = re.compile(r"_*(?:quote|escape)_?(?:name|ident|identifier|literal|string|value)?")
+
+
+def _is_stored_handle(node: ast.expr, stored: dict[str, str]) -> bool:
+    return (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id in {"self", "cls"}
+        and node.attr in stored
     )
 
 
