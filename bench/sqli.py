@@ -4,8 +4,9 @@ Run from the repository root:  bench/.venv/bin/python bench/sqli.py [--repeat N]
 
 1. The labeled corpus (tests/sqli_cases/*.cases): every case is its own file; each tool runs
    once over the whole directory. A case counts as flagged when the tool reports anything in
-   its file. TPR, FPR, score = TPR - FPR, precision, wall time, all Python + JS/TS, and
-   Python only (bandit and ruff do not read JS/TS, so that slice is the fair comparison).
+   its file. TPR, FPR, score = TPR - FPR, precision, wall time, all Python + JS/TS, Python
+   only (bandit and ruff do not read JS/TS, so that slice is the fair comparison), and the
+   "blind" slice (py_blind/js_blind: cases written after the detector without consulting it).
 2. A 10-file commit: median wall time of the hook process, start-up included.
 3. Django's source from bench/.venv site-packages: alerts and wall time. Django has no labels,
    so alerts there are leads to review, not proven false positives; our alerts are listed.
@@ -97,6 +98,8 @@ def labeled(repeat: int) -> dict[str, Run]:
     for case in cases:
         (work / f"{case.id}{case.suffix}").write_text(case.code, encoding="utf-8")
     python = [c for c in cases if c.ext.startswith("py")]
+    # written after the detector without looking at it: the least biased slice
+    blind = [c for c in cases if c.id.startswith(("py_blind-", "js_blind-"))]
     vuln = sum(c.vulnerable for c in cases)
     print(f"## Labeled corpus: {len(cases)} cases ({vuln} vulnerable, {len(cases) - vuln} safe;")
     print(f"##   {len(python)} Python incl. {sum(c.ext == 'py312' for c in cases)} 3.12-only,")
@@ -105,7 +108,7 @@ def labeled(repeat: int) -> dict[str, Run]:
     print(f"{'tool':18} {'slice':7} {'TPR':>6} {'FPR':>6} {'score':>6} {'prec':>6}", end="")
     print(f" {'TP':>4} {'FP':>4} {'wall s':>7}")
     for name, run in runs.items():
-        for label, subset in (("all", cases), ("python", python)):
+        for label, subset in (("all", cases), ("python", python), ("blind", blind)):
             m = metrics(subset, run.flagged)
             wall = f"{run.seconds:7.2f}" if label == "all" else ""
             print(

@@ -22,6 +22,7 @@ _SOURCE_ATTRS = {
     "environ": "environment variables",
     "sys.argv": "command-line arguments",
     "sys.stdin": "standard input",
+    "self.request": "the web request",  # Django class-based views, DRF
 }
 _SOURCE_CALLS = {
     "input": "input()",
@@ -55,7 +56,8 @@ SANITIZERS = {
     "quote_identifier", "escape_string", "escape_identifier", "escape_literal", "Identifier",
     "Literal", "Placeholder", "literal", "sql_quote", "quote_literal", "strptime",
     "fromisoformat", "fromtimestamp", "isdigit", "isnumeric", "isdecimal", "count", "index",
-    "find", "timestamp", "uuid4", "uuid1", "randint", "bindparam",
+    "find", "timestamp", "uuid4", "uuid1", "randint", "bindparam", "hexdigest", "digest",
+    "isoformat", "urlsafe_b64encode", "b64encode", "hexlify",
 }  # fmt: skip
 _STR_METHODS = {
     "strip", "lstrip", "rstrip", "lower", "upper", "title", "capitalize", "casefold",

@@ -19,11 +19,12 @@ from br_hooks.sqli_values import Val, looks_like_clause
 _DB_METHODS = {
     "execute", "executemany", "executescript", "exec_driver_sql", "fetch", "fetchrow",
     "fetchval", "fetch_all", "fetch_one", "fetch_val", "iterate", "prepare", "copy_expert",
-    "query", "raw", "cursor", "read_sql", "read_sql_query", "mogrify",
+    "query", "raw", "cursor", "read_sql", "read_sql_query", "mogrify", "execute_sql",
+    "execute_query", "execute_query_dict", "sql",
 }  # fmt: skip
 # Names specific enough that the receiver need not look like a database.
 _SPECIFIC = {
-    "execute_values", "execute_batch",
+    "execute_values", "execute_batch", "execute_sql", "execute_query", "execute_query_dict",
     "executescript", "exec_driver_sql", "fetchrow", "fetchval", "copy_expert", "read_sql",
     "read_sql_query", "executemany", "mogrify",
 }  # fmt: skip
@@ -83,7 +84,7 @@ def sink_applies(site: SinkSite, node: ast.Call, val: Val) -> bool:
     short = last_name(node.func)
     if short in _SPECIFIC or val.sql:
         return True
-    if short in {"raw", "cursor", "prepare", "query", "fetch", "iterate"}:
+    if short in {"raw", "cursor", "prepare", "query", "fetch", "iterate", "sql"}:
         return False
     receiver = dotted(node.func.value) if isinstance(node.func, ast.Attribute) else None
     return bool(receiver and _DB_RECEIVER.search(receiver))
@@ -128,8 +129,10 @@ def driver_style(imports: dict[str, str], site: SinkSite) -> str:
     modules = set(imports.values())
     if any(m.startswith("asyncpg") for m in modules):
         return "numeric"
-    if any(m.startswith(("sqlite3", "aiosqlite")) for m in modules):
+    if any(m.startswith(("sqlite3", "aiosqlite", "pyodbc", "duckdb")) for m in modules):
         return "qmark"
+    if any(m.startswith(("oracledb", "cx_Oracle")) for m in modules):
+        return "named"
     if any(m.startswith(("sqlalchemy", "sqlmodel", "flask_sqlalchemy")) for m in modules) and (
         site.name.split(".")[-1] in {"execute", "exec_driver_sql"}
         and not any(m.startswith(("psycopg", "pymysql", "MySQLdb", "mysql")) for m in modules)

@@ -22,7 +22,7 @@ from br_hooks.sqli_values import SAFE, Val, merge
 
 _PREFILTER = re.compile(
     r"\.(?:execute\w*|exec_driver_sql|fetch\w*|iterate|prepare|copy_expert|query|raw|cursor"
-    r"|read_sql\w*|mogrify|extra|filter|where|having|order_by|group_by)\s*\("
+    r"|read_sql\w*|mogrify|extra|filter|where|having|order_by|group_by|sql)\s*\("
     r"|\b(?:text|literal_column|SQL|RawSQL|read_sql\w*|execute_values|execute_batch)\s*\("
 )
 RULES = {

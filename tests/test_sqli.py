@@ -200,6 +200,23 @@ def test_directories_are_walked_and_other_languages_skipped(tmp_path: Path) -> N
     assert result.files == 2
 
 
+@pytest.mark.parametrize(
+    "source",
+    [
+        "const q = `SELECT * FROM t WHERE a = ${",  # unterminated template
+        "db.query('SELECT * FROM t WHERE a = ' + ",  # unterminated call
+        "const re = /`${x}`/; db.query(re);",  # backticks inside a regex literal
+        "db.query(`SELECT ${`nested ${deep}`}`)",  # nested templates
+        '\'unterminated string\n db.run("DELETE FROM t WHERE id = " + id)',
+        "\x00\x01 garbage ((((( ]]]] }}}}",
+    ],
+)
+def test_js_tokenizer_survives_malformed_input(tmp_path: Path, source: str) -> None:
+    path = _write(tmp_path, "odd.js", source)
+    result = scan_files([path], tmp_path)
+    assert result.errors == []
+
+
 def test_shebang_script_without_suffix_is_python(tmp_path: Path) -> None:
     path = _write(tmp_path, "tool", "#!/usr/bin/env python3\n" + VULN)
     assert [f.line for f in scan_paths([path], tmp_path)] == [3]
