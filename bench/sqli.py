@@ -143,11 +143,17 @@ def ten_file_commit(repeat: int) -> None:
 
 
 def django(repeat: int) -> None:
-    import django as dj
+    import importlib.metadata
+    import importlib.util
 
-    root = Path(dj.__file__).parent
+    spec = importlib.util.find_spec("django")
+    if spec is None or spec.origin is None:
+        print("\n## Django is not installed in this venv: skipped (pip install django)")
+        return
+    root = Path(spec.origin).parent
     count = sum(1 for _ in root.rglob("*.py"))
-    print(f"\n## Django {dj.get_version()} source: {count} Python files ({root})")
+    version = importlib.metadata.version("django")
+    print(f"\n## Django {version} source: {count} Python files ({root})")
     runs = {name: best_of(tool, [root], root.parent, repeat) for name, tool in TOOLS.items()}
     for name, run in runs.items():
         print(
