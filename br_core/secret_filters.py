@@ -170,8 +170,8 @@ def is_templated(value: str, bare: bool = True) -> bool:
     YAML anchors, tags and code (`*x`, `!Ref`, `(…)`) count only for unquoted values."""
     if bare and value.startswith(_TEMPLATE_START):
         # `*alias` and `&anchor` are YAML only when the rest is a plain name.
-        return value[0] not in "*&!@" or bool(re.fullmatch(r"!?[\w.-]+", value[1:]))
-    if re.match(r"\$[A-Za-z_{(]|%[A-Za-z_]+%|<[A-Za-z_ -]+>", value):
+        return value[0] not in "*&!@" or bool(re.fullmatch(r"!?[A-Za-z][\w.-]*", value[1:]))
+    if re.match(r"\$[A-Za-z_{(]|%[A-Za-z_]\w*%(?:$|[\\/;])|<[A-Za-z_ -]+>", value):
         return True
     lowered = value.lower()
     if any(marker in lowered for marker in _TEMPLATE_MARKERS):

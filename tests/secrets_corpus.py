@@ -607,6 +607,96 @@ def _negatives(r: random.Random) -> list[tuple[str, str, str]]:
     ]
 
 
+# One-line samples in more spellings: (extension, template); `[[pw]]` is a strong password.
+ONE_LINE_POSITIVES: list[tuple[str, str]] = [
+    ("py", 'conn = psycopg2.connect(host="db", user="app", password="[[pw]]")'),
+    ("py", 'headers = {"X-API-Key": "[[alnum:32]]"}'),
+    ("py", 'requests.get(url, auth=("deploy", "[[alnum:18]]"))'),
+    ("php", '$config["db_password"] = "[[pw]]";'),
+    ("php", '$db_pass = "[[pw]]";'),
+    ("rb", ':password => "[[alnum:16]]",'),
+    ("go", 'var password string = "[[alnum:14]]"'),
+    ("go", 'apiKey := "[[hex:32]]"'),
+    ("cs", 'options.Password = "[[pw]]";'),
+    ("kt", 'val clientSecret = "[[url:40]]"'),
+    ("r", 'api_key <- "[[alnum:32]]"'),
+    ("java", 'String dbPassword = "[[pw]]";'),
+    ("ts", 'fetch(url, { headers: { Authorization: "Bearer [[url:40]]" } });'),
+    ("js", 'process.env.API_KEY = "[[alnum:32]]";'),
+    ("yaml", "spring:\n  datasource:\n    password: [[pw]]"),
+    ("yaml", "stringData:\n  password: [[pw]]"),
+    ("yml", "services:\n  db:\n    environment:\n      - POSTGRES_PASSWORD=[[pw]]"),
+    ("tf", 'variable "db_password" {\n  default = "[[pw]]"\n}'),
+    ("tf", 'provider "aws" {\n  access_key = "AKIA[[updig:16]]"\n  secret_key = "[[b64:40]]"\n}'),
+    ("ini", "[default]\naws_access_key_id = AKIA[[updig:16]]\naws_secret_access_key = [[b64:40]]"),
+    ("env", "SECRET_KEY_BASE=[[hex:128]]"),
+    ("env", "JWT_SECRET=[[b64:64]]"),
+    ("sh", "docker login -u ci -p [[alnum:20]] registry.corp.net"),
+    ("sh", "curl -u admin:[[alnum:18]] https://ci.corp.net/api/json"),
+    ("sh", "kubectl create secret generic db --from-literal=password=[[alnum:16]]"),
+    ("sh", 'psql "postgresql://svc:[[alnum:20]]@10.0.3.4/prod"'),
+    ("netrc", "machine api.corp.net login me@corp.net password [[hex:32]]"),
+    ("config", '<add key="ApiKey" value="[[alnum:32]]" />'),
+    ("json", '{"key": "API_TOKEN", "value": "[[alnum:32]]", "enabled": true}'),
+    ("url", "https://api.corp.net/v1/items?api_key=[[hex:32]]&format=json"),
+]
+ONE_LINE_NEGATIVES: list[tuple[str, str]] = [
+    ("rb", 'password = ENV["DB_PASSWORD"]\ntoken = ENV.fetch("API_TOKEN")'),
+    ("php", "$password = getenv('DB_PASSWORD');\n$key = $_ENV['API_KEY'];"),
+    ("rs", 'let key = env::var("API_KEY").unwrap();'),
+    ("cs", 'var secret = Environment.GetEnvironmentVariable("CLIENT_SECRET");'),
+    ("kt", 'val token = System.getenv("TOKEN")'),
+    ("ts", 'const token = Deno.env.get("TOKEN");'),
+    ("py", 'SECRET_KEY = config("SECRET_KEY")\npassword = getpass.getpass()'),
+    ("py", "private_key: Ed25519PrivateKey | None = None\nrefresh_token: RefreshTokenT"),
+    ("py", 'key_or_pass = r"(?:key|pwd|password|pass|token)"'),
+    (
+        "py",
+        'Permission = apps.get_model("auth", "Permission")\nHOOKS = ("br-secrets", "br-sql-injection")',
+    ),
+    (
+        "yaml",
+        'password: "{{ .Values.postgresql.password | quote }}"\ndb_password: "{{ vault_db_password }}"',
+    ),
+    ("yaml", "password: !Ref DbPassword\napi-key: ${{ secrets.API_KEY }}"),
+    ("erb", 'token: <%= ENV["TOKEN"] %>\npassword: "<%= @password %>"'),
+    ("tf", "api_key = var.api_key\npassword = random_password.db.result"),
+    ("txt", "sha256sum = [[hex:64]]\nchecksum: [[hex:32]]\ncommit_hash = [[hex:40]]"),
+    (
+        "py",
+        'nonce = "[[hex:32]]"\nsalt = "[[b64:22]]"\ntrace_id = "[[hex:32]]"\ncache_key = "[[hex:40]]"',
+    ),
+    (
+        "yaml",
+        "keyPair: my-keypair-name\nsecret: my-app-secret\nsecretName: db-credentials\ntokenEndpoint: /oauth/token",
+    ),
+    (
+        "py",
+        'api_key_header = "X-API-Key"\nprivate_key_path = "~/.ssh/id_rsa"\ncredentials_file = "/etc/app/creds.json"',
+    ),
+    (
+        "env",
+        "MYSQL_ROOT_PASSWORD=root\nELASTIC_PASSWORD=changeme\nGF_SECURITY_ADMIN_PASSWORD=admin\nredis_password=",
+    ),
+    ("py", 'test_password = "password123"\npassphrase = ""\nTOKEN_PREFIX = "ghp_"'),
+    (
+        "md",
+        'Use `Authorization: Bearer <token>` or `curl -H "Authorization: Bearer ${GITHUB_TOKEN}"`.',
+    ),
+    (
+        "pem",
+        "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n[[b64:64]]\n[[b64:64]]\n-----END PGP PUBLIC KEY BLOCK-----",
+    ),
+    ("html", '<img src="data:image/jpeg;base64,/9j/4AAQSkZJRgABAQ[[b64:500]]">'),
+    ("env", "DOCKER_IMAGE=registry.io/app@sha256:[[hex:64]]"),
+    ("py", 'password = "localdev123"\nSECRET_KEY = "dev-secret-change-me"'),
+]
+
+
+def _fill(template: str, rng: random.Random) -> str:
+    return expand(template.replace("[[pw]]", make_password(rng)), rng)
+
+
 def build_corpus(seed: int = 2024, rounds: int = 4) -> list[Sample]:
     """Labeled samples: providers x languages, named secrets x languages, special files and
     hard negatives, each round drawing fresh random values."""
@@ -629,6 +719,10 @@ def build_corpus(seed: int = 2024, rounds: int = 4) -> list[Sample]:
             add(kind, ext, content, True)
         for kind, ext, content in _negatives(rng):
             add(kind, ext, content, False)
+        for ext, template in ONE_LINE_POSITIVES:
+            add("one-line", ext, _fill(template, rng) + "\n", True)
+        for ext, template in ONE_LINE_NEGATIVES:
+            add("one-line", ext, _fill(template, rng) + "\n", False)
     return samples
 
 
