@@ -65,6 +65,10 @@ def make_password(rng: random.Random) -> str:
     """A strong random password (what a password manager would generate)."""
     while True:
         value = rand(rng, "pw", rng.randint(12, 24))
+        # A leading YAML/shell indicator (`&x`, `*x`, `!x`, `=x`) would change the meaning of an
+        # unquoted value in the files it is written into; real configs quote such values.
+        if value[0] in "!&*%=-#?":
+            continue
         if any(c.isdigit() for c in value) and any(c.isalpha() for c in value):
             return value
 
