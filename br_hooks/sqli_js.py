@@ -49,7 +49,7 @@ _PLACEHOLDER_FILL = re.compile(
 _RETURN = re.compile(r"\breturn\b")
 _CLAUSE = {"where", "andWhere", "orWhere", "having", "andHaving", "orHaving"}
 _SAFE_CALLS = re.compile(
-    r"^(?:Number|parseInt|parseFloat|Boolean|Math\.\w+|(?:\w+\.)*escape(?:Id|Identifier|Literal)?"
+    r"^(?:Number|Number\.\w+|parseInt|parseFloat|Boolean|Math\.\w+|(?:\w+\.)*escape(?:Id|Identifier|Literal)?"
     r"|(?:\w+\.)?format\.(?:ident|literal)|(?:\w+\.)?(?:ident|literal)|String\(Number|uuidv4"
     r"|\w+\.escape)\s*\("
 )
@@ -261,20 +261,27 @@ def _local_function(ctx: _Ctx, name: str, toks: list[Tok], depth: int) -> Val | 
     tainted by the call's arguments when the function splices its parameters."""
     key = ("function", name)
     if key not in ctx.index.memo:
+        n = re.escape(name)
         ctx.index.memo[key] = re.search(
-            rf"\bfunction\s+{re.escape(name)}\s*\(([^)]*)\)[^{{]*\{{", ctx.src
+            rf"\bfunction\s+{n}\s*\(([^)]*)\)[^{{]*\{{"
+            rf"|\b(?:const|let|var)\s+{n}\s*=\s*(?:async\s*)?(?:\([^)]*\)|\w+)\s*=>\s*(?P<brace>\{{)?",
+            ctx.src,
         )
     m = ctx.index.memo[key]
     if not isinstance(m, re.Match):
         return None
-    ret = _RETURN.search(ctx.src, m.end())
-    if not ret:
-        return None
+    if "=>" in m.group(0) and not m.group("brace"):
+        body_at = m.end() - 1  # an arrow's expression body starts right after `=>`
+    else:
+        ret = _RETURN.search(ctx.src, m.end())
+        if not ret:
+            return None
+        body_at = ret.start()
     result_key = ("returns", name)
     if result_key not in ctx.index.memo:
         ctx.index.memo[result_key] = SAFE  # recursion sees nothing
-        inner = _Ctx(ctx.src, ctx.toks, ret.start(), ctx.index)
-        first = bisect.bisect_right([t.pos for t in ctx.toks], ret.start())
+        inner = _Ctx(ctx.src, ctx.toks, body_at, ctx.index)
+        first = bisect.bisect_right([t.pos for t in ctx.toks], body_at)
         ctx.index.memo[result_key] = evaluate(inner, _until_end(ctx.toks, first), depth + 1)
     result = ctx.index.memo[result_key]
     assert isinstance(result, Val)
@@ -294,6 +301,9 @@ def _guarded(ctx: _Ctx, name: str) -> bool:
         rf"if\s*\(\s*!\s*/[^/\n]+/\w*\.test\(\s*{n}\s*\)\s*\)\s*\{{?\s*(?:throw|return)",
         rf"if\s*\(\s*[\w.]+\.indexOf\(\s*{n}\s*\)\s*(?:===?|<)\s*(?:-1|0)\s*\)\s*\{{?\s*(?:throw|return)",
         rf"\b{n}\s*=\s*(?:Number|parseInt|parseFloat)\(",
+        # a failed check that leaves: isNaN(x), !Number.isInteger(x), !validator.isUUID(x)
+        rf"if\s*\(\s*(?:Number\.)?isNaN\(\s*{n}\s*\)\s*\)\s*\{{?\s*(?:throw|return)",
+        rf"if\s*\(\s*!\s*[\w.]+\(\s*{n}\s*\)\s*\)\s*\{{?\s*(?:throw|return)",
     )
     return any(re.search(p, before) for p in patterns)
 
