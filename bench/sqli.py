@@ -99,7 +99,7 @@ def labeled(repeat: int) -> dict[str, Run]:
         (work / f"{case.id}{case.suffix}").write_text(case.code, encoding="utf-8")
     python = [c for c in cases if c.ext.startswith("py")]
     # written after the detector without looking at it: the least biased slice
-    blind = [c for c in cases if c.id.startswith(("py_blind-", "js_blind-"))]
+    blind = [c for c in cases if c.id.startswith(("py_blind", "js_blind"))]
     vuln = sum(c.vulnerable for c in cases)
     print(f"## Labeled corpus: {len(cases)} cases ({vuln} vulnerable, {len(cases) - vuln} safe;")
     print(f"##   {len(python)} Python incl. {sum(c.ext == 'py312' for c in cases)} 3.12-only,")

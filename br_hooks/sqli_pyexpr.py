@@ -42,6 +42,8 @@ _SOURCE_CALLS = {
     "recvfrom": "the network",
     "urlopen": "the network",
     "getpass": "input()",
+    "open": "a file read",
+    "io.open": "a file read",
     "get_argument": "the web request",
     "get_arguments": "the web request",
     "get_query_argument": "the web request",
@@ -335,7 +337,7 @@ class ExprEval:
             return Val(taint="the network")
         if (
             short in SANITIZERS
-            or _QUOTING.match(short)
+            or QUOTING.match(short)
             or (short == "str" and args and _is_sanitized(args[0]))
         ):
             return SAFE
@@ -509,7 +511,7 @@ def _numeric_conversions(fmt: ast.expr, args: ast.expr) -> bool:
     )
 
 
-_QUOTING = re.compile(r"_*(?:quote|escape)_?(?:name|ident|identifier|literal|string|value)?")
+QUOTING = re.compile(r"_*(?:quote|escape)_?(?:name|ident|identifier|literal|string|value)?")
 
 
 def _is_stored_handle(node: ast.expr, stored: dict[str, str]) -> bool:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from br_hooks.sqli_pyexpr import PARAM_PREFIX, Env, ExprEval, dotted, last_name
+from br_hooks.sqli_pyexpr import PARAM_PREFIX, QUOTING, Env, ExprEval, dotted, last_name
 from br_hooks.sqli_pysinks import SinkSite, driver_style, find_sinks, sink_applies
 from br_hooks.sqli_rewrite import suggest
 from br_hooks.sqli_values import SAFE, Val, merge
@@ -168,9 +168,12 @@ class PythonAnalyzer(ExprEval):
             fn, _ = self._local_callee(node)
         except LookupError:
             return None
+        if QUOTING.match(fn.name):
+            return SAFE  # a local quote_ident()/escape_literal(): trust the name like a library's
         ret = self.summary(fn).ret
-        if ret.taint and ret.taint.startswith(PARAM_PREFIX):
-            arg = self._bound_args(node, env, args).get(ret.taint[len(PARAM_PREFIX) : -1])
+        param = ret.taint[len(PARAM_PREFIX) : -1] if ret.taint else ""
+        if ret.taint and ret.taint.startswith(PARAM_PREFIX) and param in _param_names(fn):
+            arg = self._bound_args(node, env, args).get(param)
             if arg is None or not arg.taint:
                 return ret.untainted()
             return Val(taint=arg.taint, built=ret.built or arg.built, text=ret.text, is_str=True)
