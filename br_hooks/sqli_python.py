@@ -172,7 +172,11 @@ class PythonAnalyzer(ExprEval):
             return SAFE  # a local quote_ident()/escape_literal(): trust the name like a library's
         ret = self.summary(fn).ret
         param = ret.taint[len(PARAM_PREFIX) : -1] if ret.taint else ""
-        if ret.taint and ret.taint.startswith(PARAM_PREFIX) and param in _param_names(fn):
+        if (
+            ret.taint
+            and ret.taint.startswith(PARAM_PREFIX)
+            and param in {a.arg for a in _all_args(fn)}
+        ):
             arg = self._bound_args(node, env, args).get(param)
             if arg is None or not arg.taint:
                 return ret.untainted()
