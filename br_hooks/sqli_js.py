@@ -15,7 +15,8 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from br_hooks.sqli_jstok import Tok, tokenize
+from br_hooks.sqli_jsfix import driver_of, fix_for
+from br_hooks.sqli_jstok import Tok, split_top, ternary, tokenize, until_close, until_end
 from br_hooks.sqli_python import RawFinding
 from br_hooks.sqli_values import (
     SAFE,
@@ -61,17 +62,6 @@ _SOURCES = (
 _PLACEHOLDER_MAP = re.compile(
     r"\.map\(\s*\(?\s*(?P<a>\w*)\s*(?:,\s*(?P<i>\w+)\s*)?\)?\s*=>\s*(?P<body>[^()]*?|\([^()]*\))\s*\)"
 )
-_DRIVERS = (
-    (re.compile(r"['\"]@prisma/client['\"]"), "prisma"),
-    (
-        re.compile(
-            r"['\"](?:pg|pg-promise|postgres|@vercel/postgres|@neondatabase/serverless)['\"]"
-        ),
-        "pg",
-    ),
-    (re.compile(r"['\"]sequelize['\"]"), "sequelize"),
-    (re.compile(r"['\"]knex['\"]"), "knex"),
-)
 
 
 @dataclass(eq=False)
@@ -99,48 +89,11 @@ class _Ctx:
     index: _Index
 
 
-def _split_top(toks: list[Tok], ops: set[str]) -> list[list[Tok]]:
-    parts: list[list[Tok]] = [[]]
-    depth = 0
-    for tok in toks:
-        if tok.kind == "punct" and tok.text in "([{":
-            depth += 1
-        elif tok.kind == "punct" and tok.text in ")]}":
-            depth -= 1
-        if depth == 0 and tok.kind == "punct" and tok.text in ops and parts[-1]:
-            parts.append([])
-            continue
-        parts[-1].append(tok)
-    return parts
-
-
 def _text(ctx: _Ctx, toks: list[Tok]) -> str:
     if not toks:
         return ""
     last = toks[-1]
     return ctx.src[toks[0].pos : last.pos + len(last.text)]
-
-
-def _ternary(toks: list[Tok]) -> tuple[list[Tok], list[Tok], list[Tok]] | None:
-    depth = 0
-    q = -1
-    nested = 0
-    for k, tok in enumerate(toks):
-        if tok.kind == "punct" and tok.text in "([{":
-            depth += 1
-        elif tok.kind == "punct" and tok.text in ")]}":
-            depth -= 1
-        elif depth == 0 and tok.text == "?" and tok.kind == "punct":
-            if q < 0:
-                q = k
-            else:
-                nested += 1
-        elif depth == 0 and tok.text == ":" and q >= 0:
-            if nested:
-                nested -= 1
-            else:
-                return toks[:q], toks[q + 1 : k], toks[k + 1 :]
-    return None
 
 
 def evaluate(ctx: _Ctx, toks: list[Tok], depth: int = 0) -> Val:
@@ -149,7 +102,7 @@ def evaluate(ctx: _Ctx, toks: list[Tok], depth: int = 0) -> Val:
     if ctx.index.budget < 0:
         return SAFE
     while toks and toks[0].text in {"await", "new", "(", "typeof"} and depth < 20:
-        if toks[0].text == "(" and toks[-1].text == ")" and len(_split_top(toks[1:-1], {","})) == 1:
+        if toks[0].text == "(" and toks[-1].text == ")" and len(split_top(toks[1:-1], {","})) == 1:
             toks = toks[1:-1]
         elif toks[0].text == "(":
             break
@@ -157,14 +110,14 @@ def evaluate(ctx: _Ctx, toks: list[Tok], depth: int = 0) -> Val:
             toks = toks[1:]
     if not toks or depth > 8:
         return SAFE
-    tern = _ternary(toks)
+    tern = ternary(toks)
     if tern is not None:
         cond, yes, no = tern
         guarded = _guard_names(_text(ctx, cond))
         return merge(evaluate(ctx, yes, depth + 1, ) if not _only(yes, guarded) else SAFE,
                      evaluate(ctx, no, depth + 1))  # fmt: skip
     for ops in ({"||", "??"}, {"+"}):
-        parts = _split_top(toks, ops)
+        parts = split_top(toks, ops)
         if len(parts) > 1:
             vals = [evaluate(ctx, p, depth + 1) for p in parts]
             if "+" in ops and any(v.is_str for v in vals):
@@ -210,7 +163,7 @@ def _operand(ctx: _Ctx, toks: list[Tok], depth: int) -> Val:
     if _SAFE_CALLS.match(text) or re.search(r"\.length\s*$|\.toFixed\(", text):
         return SAFE
     if first.text == "[":
-        inner = _split_top(toks[1:-1], {","})
+        inner = split_top(toks[1:-1], {","})
         return Val(elems=merge(*(evaluate(ctx, p, depth + 1) for p in inner if p)))
     placeholder = _PLACEHOLDER_MAP.search(text)
     if (placeholder and _placeholder_body(placeholder)) or _PLACEHOLDER_FILL.search(text):
@@ -282,10 +235,10 @@ def _local_function(ctx: _Ctx, name: str, toks: list[Tok], depth: int) -> Val | 
         ctx.index.memo[result_key] = SAFE  # recursion sees nothing
         inner = _Ctx(ctx.src, ctx.toks, body_at, ctx.index)
         first = bisect.bisect_right([t.pos for t in ctx.toks], body_at)
-        ctx.index.memo[result_key] = evaluate(inner, _until_end(ctx.toks, first), depth + 1)
+        ctx.index.memo[result_key] = evaluate(inner, until_end(ctx.toks, first), depth + 1)
     result = ctx.index.memo[result_key]
     assert isinstance(result, Val)
-    call_args = _split_top(_until_close(toks, 2), {","}) if len(toks) > 2 else []
+    call_args = split_top(until_close(toks, 2), {","}) if len(toks) > 2 else []
     arg_vals = [evaluate(ctx, a, depth + 1) for a in call_args if a]
     taint = next((a.taint for a in arg_vals if a.taint), None)
     if not result.taint or not taint:
@@ -358,93 +311,15 @@ def _declarations_uncached(ctx: _Ctx, name: str, depth: int) -> list[Val]:
                 start += 1
             nxt = toks[start] if start < len(toks) else nxt
         if nxt.text in {"=", "+="}:
-            rhs = _until_end(toks, start + 1)
+            rhs = until_end(toks, start + 1)
             val = evaluate(ctx, rhs, depth + 1)
             if nxt.text == "+=" and vals:
                 val = splice("+", [merge(*vals), val])
             vals.append(val)
         elif nxt.text == "." and k + 3 < len(toks) and toks[k + 2].text in {"push", "unshift"}:
-            args = _split_top(_until_close(toks, k + 4), {","})
+            args = split_top(until_close(toks, k + 4), {","})
             vals.append(Val(elems=merge(*(evaluate(ctx, a, depth + 1) for a in args if a))))
     return vals
-
-
-def _until_end(toks: list[Tok], i: int) -> list[Tok]:
-    out: list[Tok] = []
-    depth = 0
-    line = toks[i].line if i < len(toks) else 0
-    for k in range(i, len(toks)):
-        tok = toks[k]
-        if tok.kind == "punct" and tok.text in "([{":
-            depth += 1
-        elif tok.kind == "punct" and tok.text in ")]}":
-            if depth == 0:
-                break
-            depth -= 1
-        if depth == 0 and (tok.text in {";", ","} and tok.kind == "punct"):
-            break
-        if (
-            depth == 0
-            and out
-            and tok.line != line
-            and out[-1].text not in {"+", "=", "(", "?", ":"}
-            and tok.text not in {"+", ".", "?", ":", "||", "??"}
-        ):
-            break  # a new line that does not continue the expression ends the statement
-        line = tok.line
-        out.append(tok)
-    return out
-
-
-def _until_close(toks: list[Tok], i: int) -> list[Tok]:
-    depth = 0
-    out: list[Tok] = []
-    for tok in toks[i:]:
-        if tok.kind == "punct" and tok.text in "([{":
-            depth += 1
-        elif tok.kind == "punct" and tok.text in ")]}":
-            if depth == 0:
-                break
-            depth -= 1
-        out.append(tok)
-    return out
-
-
-def _driver(src: str) -> str:
-    for pattern, name in _DRIVERS:
-        if pattern.search(src):
-            return name
-    return "qmark"
-
-
-def _fix(sink: str, arg: list[Tok], driver: str, ctx: _Ctx) -> str:
-    if sink.split(".")[-1] in _UNSAFE - {"$queryRawUnsafe", "$executeRawUnsafe", "unsafe"}:
-        driver = "qmark"  # knex and friends bind `?` whatever the database
-    if len(arg) == 1 and arg[0].kind == "tmpl" and arg[0].exprs:
-        tmpl = arg[0]
-        text, values = tmpl.parts[0], []
-        for j, (expr, after) in enumerate(zip(tmpl.exprs, tmpl.parts[1:], strict=False)):
-            if not evaluate(ctx, _expr_tokens(ctx, tmpl, j), 1).taint:
-                text += "${" + expr + "}" + after
-                continue
-            values.append(expr.strip())
-            n = len(values)
-            mark = f"${n}" if driver == "pg" else f":p{n}" if driver == "sequelize" else "?"
-            if text.endswith(("'", '"')) and after.startswith(("'", '"')):
-                text, after = text[:-1], after[1:]
-            text += mark + after
-        if driver == "prisma":
-            return f"use the tagged form: $queryRaw`{tmpl.text[1:-1]}` (values become parameters)"
-        if sink.endswith("Unsafe"):
-            return f'{sink}("{text}", {", ".join(values)})'
-        if driver == "sequelize":
-            binds = ", ".join(f"p{i}: {v}" for i, v in enumerate(values, 1))
-            return f'{sink}("{text}", {{ replacements: {{ {binds} }} }})'
-        return f'{sink}("{text}", [{", ".join(values)}])'
-    mark = "$1" if driver == "pg" else "?"
-    return (
-        f'keep the SQL constant and pass values separately: {sink}("... WHERE id = {mark}", [id])'
-    )
 
 
 def analyze_js(src: str) -> list[RawFinding]:
@@ -453,7 +328,7 @@ def analyze_js(src: str) -> list[RawFinding]:
         return []  # no call that could run SQL anywhere in the file
     toks = tokenize(src)
     index = _Index(src, toks)
-    driver = _driver(src)
+    driver = driver_of(src)
     findings: list[RawFinding] = []
     streams = [toks]
     while streams:  # the file's tokens, then those inside each template's `${...}`
@@ -479,7 +354,7 @@ def _scan_stream(index: _Index, stream: list[Tok], driver: str) -> list[RawFindi
             method and (name in _GENERIC or clause)
         ):
             continue
-        args = _split_top(_until_close(stream, k + 2), {","})
+        args = split_top(until_close(stream, k + 2), {","})
         if not args or not args[0]:
             continue
         ctx = _Ctx(src, toks, tok.pos, index)
@@ -498,7 +373,16 @@ def _scan_stream(index: _Index, stream: list[Tok], driver: str) -> list[RawFindi
         rule = {"template": "sqli-js-template", "join": "sqli-js-join", "raw": "sqli-js-raw"}.get(
             val.built or "", "sqli-js-concat"
         )
-        fix = _fix(sink, args[0], driver, ctx)
+        tmpl = args[0][0] if len(args[0]) == 1 and args[0][0].kind == "tmpl" else None
+        untrusted = (
+            [
+                bool(evaluate(ctx, _expr_tokens(ctx, tmpl, j), 1).taint)
+                for j in range(len(tmpl.exprs))
+            ]
+            if tmpl is not None
+            else []
+        )
+        fix = fix_for(sink, args[0], driver, untrusted)
         findings.append(
             RawFinding(tok.line, tok.line, rule, sink, val.taint or "", val.built or "", fix)
         )

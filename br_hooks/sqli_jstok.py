@@ -156,3 +156,82 @@ def _regex_allowed(toks: list[Tok]) -> bool:
     if prev.kind == "ident":
         return prev.text in _REGEX_AFTER
     return prev.text not in {")", "]", "}"}
+
+
+# Expression slicing over tokens, shared by the analysis and the rewrite.
+def split_top(toks: list[Tok], ops: set[str]) -> list[list[Tok]]:
+    parts: list[list[Tok]] = [[]]
+    depth = 0
+    for tok in toks:
+        if tok.kind == "punct" and tok.text in "([{":
+            depth += 1
+        elif tok.kind == "punct" and tok.text in ")]}":
+            depth -= 1
+        if depth == 0 and tok.kind == "punct" and tok.text in ops and parts[-1]:
+            parts.append([])
+            continue
+        parts[-1].append(tok)
+    return parts
+
+
+def ternary(toks: list[Tok]) -> tuple[list[Tok], list[Tok], list[Tok]] | None:
+    depth = 0
+    q = -1
+    nested = 0
+    for k, tok in enumerate(toks):
+        if tok.kind == "punct" and tok.text in "([{":
+            depth += 1
+        elif tok.kind == "punct" and tok.text in ")]}":
+            depth -= 1
+        elif depth == 0 and tok.text == "?" and tok.kind == "punct":
+            if q < 0:
+                q = k
+            else:
+                nested += 1
+        elif depth == 0 and tok.text == ":" and q >= 0:
+            if nested:
+                nested -= 1
+            else:
+                return toks[:q], toks[q + 1 : k], toks[k + 1 :]
+    return None
+
+
+def until_end(toks: list[Tok], i: int) -> list[Tok]:
+    out: list[Tok] = []
+    depth = 0
+    line = toks[i].line if i < len(toks) else 0
+    for k in range(i, len(toks)):
+        tok = toks[k]
+        if tok.kind == "punct" and tok.text in "([{":
+            depth += 1
+        elif tok.kind == "punct" and tok.text in ")]}":
+            if depth == 0:
+                break
+            depth -= 1
+        if depth == 0 and (tok.text in {";", ","} and tok.kind == "punct"):
+            break
+        if (
+            depth == 0
+            and out
+            and tok.line != line
+            and out[-1].text not in {"+", "=", "(", "?", ":"}
+            and tok.text not in {"+", ".", "?", ":", "||", "??"}
+        ):
+            break  # a new line that does not continue the expression ends the statement
+        line = tok.line
+        out.append(tok)
+    return out
+
+
+def until_close(toks: list[Tok], i: int) -> list[Tok]:
+    depth = 0
+    out: list[Tok] = []
+    for tok in toks[i:]:
+        if tok.kind == "punct" and tok.text in "([{":
+            depth += 1
+        elif tok.kind == "punct" and tok.text in ")]}":
+            if depth == 0:
+                break
+            depth -= 1
+        out.append(tok)
+    return out

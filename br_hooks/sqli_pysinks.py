@@ -12,7 +12,7 @@ import ast
 import re
 from dataclasses import dataclass
 
-from br_hooks.sqli_pyexpr import dotted, last_name
+from br_hooks.sqli_pyguards import dotted, last_name
 from br_hooks.sqli_values import Val, looks_like_clause
 
 # Methods that run one SQL string given as the first argument.

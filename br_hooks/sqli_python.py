@@ -15,7 +15,16 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from br_hooks.sqli_pyexpr import PARAM_PREFIX, QUOTING, Env, ExprEval, dotted, last_name
+from br_hooks.sqli_pyexpr import PARAM_PREFIX, QUOTING, Env, ExprEval
+from br_hooks.sqli_pyguards import dotted, last_name
+from br_hooks.sqli_pyscope import (
+    all_args,
+    compiled_pattern,
+    module_imports,
+    param_names,
+    route_validated,
+    stored_params,
+)
 from br_hooks.sqli_pysinks import SinkSite, driver_style, find_sinks, sink_applies
 from br_hooks.sqli_rewrite import suggest
 from br_hooks.sqli_values import SAFE, Val, merge
@@ -35,8 +44,6 @@ RULES = {
 }
 _EXITS = {"abort", "exit", "_exit", "quit", "fail", "skip", "raise_for_status"}
 _MUTATORS = {"append", "extend", "insert", "add", "update", "appendleft"}
-_ROUTES = {"get", "post", "put", "delete", "patch", "route", "api_route", "websocket"}
-_VALIDATED = {"int", "float", "bool", "UUID", "date", "datetime", "Decimal"}
 
 
 @dataclass(frozen=True)
@@ -68,7 +75,7 @@ class PythonAnalyzer(ExprEval):
     """Interpret one module; `findings` holds the result of `run()`."""
 
     def __init__(self, tree: ast.Module) -> None:
-        super().__init__(_imports(tree))
+        super().__init__(module_imports(tree))
         self.tree = tree
         self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
         self.methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
@@ -95,11 +102,11 @@ class PythonAnalyzer(ExprEval):
                 (self.methods if in_class else self.functions).setdefault(stmt.name, stmt)
             elif isinstance(stmt, ast.ClassDef):
                 self._collect(stmt.body, in_class=True)
-                attrs = _stored_params(stmt)
+                attrs = stored_params(stmt)
                 for method in stmt.body:
                     self.class_attrs[id(method)] = attrs
             elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
-                pattern = _compiled_pattern(stmt.value)
+                pattern = compiled_pattern(stmt.value)
                 if pattern is not None and isinstance(stmt.targets[0], ast.Name):
                     self.regexes[stmt.targets[0].id] = pattern
 
@@ -112,11 +119,11 @@ class PythonAnalyzer(ExprEval):
             return self.summaries[key]
         self.summaries[key] = Summary()  # recursion guard: a recursive call learns nothing
         env = dict(self.module_env if closure is None else closure)
-        params = _param_names(fn)
-        for arg in _all_args(fn):
+        params = param_names(fn)
+        for arg in all_args(fn):
             if arg.arg in {"self", "cls"}:
                 continue
-            if _route_validated(fn, arg):
+            if route_validated(fn, arg):
                 env[arg.arg] = SAFE
             elif arg.arg in {"request", "req"}:
                 env[arg.arg] = Val(taint=f"the web request (parameter `{arg.arg}`)")
@@ -154,7 +161,7 @@ class PythonAnalyzer(ExprEval):
             fn, skip = self._local_callee(node)
         except LookupError:
             return {}
-        names = _param_names(fn)[skip:]
+        names = param_names(fn)[skip:]
         bound = dict(zip(names, args, strict=False))
         for kw in node.keywords:
             if kw.arg:
@@ -175,7 +182,7 @@ class PythonAnalyzer(ExprEval):
         if (
             ret.taint
             and ret.taint.startswith(PARAM_PREFIX)
-            and param in {a.arg for a in _all_args(fn)}
+            and param in {a.arg for a in all_args(fn)}
         ):
             arg = self._bound_args(node, env, args).get(param)
             if arg is None or not arg.taint:
@@ -202,7 +209,7 @@ class PythonAnalyzer(ExprEval):
 
     def _bound_nodes(self, node: ast.Call) -> dict[str, ast.expr]:
         fn, skip = self._local_callee(node)
-        names = _param_names(fn)[skip:]
+        names = param_names(fn)[skip:]
         bound = dict(zip(names, node.args, strict=False))
         bound.update({kw.arg: kw.value for kw in node.keywords if kw.arg})
         return bound
@@ -421,78 +428,11 @@ class PythonAnalyzer(ExprEval):
         return False
 
 
-def _stored_params(cls: ast.ClassDef) -> dict[str, str]:
-    """Attributes a method sets straight from one of its parameters (`self.x = x`)."""
-    stored: dict[str, str] = {}
-    for method in cls.body:
-        if not isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef):
-            continue
-        params = {a.arg for a in _all_args(method)} - {"self", "cls"}
-        for node in ast.walk(method):
-            if (
-                isinstance(node, ast.Assign)
-                and len(node.targets) == 1
-                and isinstance(node.targets[0], ast.Attribute)
-                and isinstance(node.targets[0].value, ast.Name)
-                and node.targets[0].value.id == "self"
-                and isinstance(node.value, ast.Name)
-                and node.value.id in params
-            ):
-                attr = node.targets[0].attr
-                stored[attr] = f"self.{attr} (set from parameter `{node.value.id}`)"
-    return stored
-
-
-def _compiled_pattern(value: ast.expr) -> str | None:
-    if (
-        isinstance(value, ast.Call)
-        and last_name(value.func) == "compile"
-        and value.args
-        and isinstance(value.args[0], ast.Constant)
-        and isinstance(value.args[0].value, str)
-    ):
-        return value.args[0].value
-    return None
-
-
 def _merge_envs(envs: list[Env]) -> Env:
     if len(envs) == 1:
         return envs[0]
     keys = {k for e in envs for k in e}
     return {k: merge(*(e.get(k) for e in envs)) for k in keys}
-
-
-def _all_args(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.arg]:
-    a = fn.args
-    extra = [x for x in (a.vararg, a.kwarg) if x is not None]
-    return [*a.posonlyargs, *a.args, *a.kwonlyargs, *extra]
-
-
-def _param_names(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
-    return [a.arg for a in (*fn.args.posonlyargs, *fn.args.args)]
-
-
-def _route_validated(fn: ast.FunctionDef | ast.AsyncFunctionDef, arg: ast.arg) -> bool:
-    """FastAPI-style routes convert annotated parameters: `item_id: int` is a number there."""
-    if arg.annotation is None or ast.unparse(arg.annotation) not in _VALIDATED:
-        return False
-    for deco in fn.decorator_list:
-        target = deco.func if isinstance(deco, ast.Call) else deco
-        if last_name(target) in _ROUTES:
-            return True
-    return False
-
-
-def _imports(tree: ast.Module) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                found[alias.asname or alias.name.split(".")[0]] = alias.name
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            for alias in node.names:
-                found[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-    return found
 
 
 def analyze_source(source: str, filename: str = "<string>") -> list[RawFinding]:
