@@ -220,6 +220,8 @@ def looks_like_code_reference(value: str) -> bool:
             return True
         if _CAMEL_WORDS.fullmatch(value):
             return True  # `ScanResult`, `tokenValue`: a type or a variable
+        if len(value) >= 12:
+            return False  # long and not word-shaped: wordiness() judges it later
         return class_switches(value) < len(value) / 4
     return False
 
