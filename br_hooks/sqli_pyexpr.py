@@ -60,7 +60,7 @@ SANITIZERS = {
     "Literal", "Placeholder", "literal", "sql_quote", "quote_literal", "strptime",
     "fromisoformat", "fromtimestamp", "isdigit", "isnumeric", "isdecimal", "count", "index",
     "find", "timestamp", "uuid4", "uuid1", "randint", "bindparam", "hexdigest", "digest",
-    "isoformat", "urlsafe_b64encode", "b64encode", "hexlify",
+    "isoformat", "urlsafe_b64encode", "b64encode", "hexlify", "get_object_or_404",
 }  # fmt: skip
 _STR_METHODS = {
     "strip", "lstrip", "rstrip", "lower", "upper", "title", "capitalize", "casefold",
@@ -68,6 +68,12 @@ _STR_METHODS = {
     "removeprefix", "removesuffix", "expandtabs", "translate", "format_map",
 }  # fmt: skip
 _STRIP_PATTERN = re.compile(r"\[\^(?:[\w\-]|\\[wd.])+\][+*]?")
+# ORM and driver reads: their results come from the database (second-order flows not tracked)
+_LOOKUPS = {
+    "get", "get_or_404", "first_or_404", "one", "one_or_none", "first", "scalar", "scalar_one",
+    "scalars", "fetchone", "fetchall", "fetchmany", "find", "find_one", "filter_by", "filter",
+    "all", "values_list", "exists", "count", "get_object_or_404",
+}  # fmt: skip
 _CONTAINER_GETS = {"get", "pop", "setdefault", "getlist", "copy", "values", "items", "keys"}
 
 
@@ -352,6 +358,8 @@ class ExprEval(Guards):
             return merge(receiver.elems, *default, Val(taint=receiver.taint))
         if receiver.taint:
             return Val(taint=receiver.taint)
+        if short in _LOOKUPS:
+            return SAFE  # User.query.get(uid), cur.fetchone(): rows, not the caller's text
         return _propagate(args + kwargs)
 
 
