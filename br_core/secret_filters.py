@@ -155,12 +155,13 @@ def contains_any(value: str, words: frozenset[str] | tuple[str, ...]) -> bool:
 
 def placeholder_matcher(words: tuple[str, ...]) -> re.Pattern[str]:
     """A regex for placeholder words in lowercase text. Short plain words (`todo`, `fake`) must
-    touch the start, the end or a separator, so random tokens that happen to contain them
-    (`…tTOdoQ6…`) still count; longer words and symbols (`example`, `****`) match anywhere."""
-    plain = sorted((w for w in words if w.isalnum() and len(w) < 6), key=len, reverse=True)
+    stand alone (`fake-key`, `test123`), so random tokens that happen to contain them
+    (`…tTOdoQ6…`, `U&Devw`) still count; longer words and symbols (`example`, `****`) match
+    anywhere."""
+    plain = sorted((w for w in words if w.isalnum() and len(w) < 5), key=len, reverse=True)
     other = sorted((w for w in words if w not in plain), key=len, reverse=True)
     alternation = "|".join(map(re.escape, plain)) or "(?!)"
-    parts = [f"(?<![a-z0-9])(?:{alternation})", f"(?:{alternation})(?![a-z0-9])"]
+    parts = [f"(?<![a-z0-9])(?:{alternation})(?![a-z])"]
     parts += [re.escape(w) for w in other]
     return re.compile("|".join(parts))
 

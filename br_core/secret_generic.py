@@ -169,6 +169,8 @@ def _inside_token(text: str, start: int) -> bool:
         return True  # a template variable: `${DB_PASSWORD:-x}`, `%PASSWORD%` (PHP `$pw =` is fine)
     if not start or text[start - 1] not in ":/@\\":
         return False
+    if text[max(0, start - 5) : start].lower() == "$env:":
+        return False  # PowerShell `$env:API_KEY = "…"`
     return not (text[start - 1] == ":" and (start < 2 or text[start - 2] in " \t\n({[,"))
 
 
