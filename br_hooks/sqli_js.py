@@ -74,6 +74,7 @@ class _Index:
     memo: dict[tuple[str, str], object] = field(default_factory=dict)
     decls: dict[tuple[str, int], list[Val]] = field(default_factory=dict)
     budget: int = 20_000  # evaluations per file: big vendored bundles stay linear
+    guards: dict[str, list[int]] | None = None
 
     def __post_init__(self) -> None:
         for k, tok in enumerate(self.toks):
@@ -246,19 +247,27 @@ def _local_function(ctx: _Ctx, name: str, toks: list[Tok], depth: int) -> Val | 
     return Val(taint=taint, built=result.built, text=result.text, is_str=result.is_str)
 
 
+_LEAVES = r"\s*\)\s*\{?\s*(?:throw|return)"
+_GUARDS = re.compile(
+    r"if\s*\(\s*!\s*[\w.]+\.(?:includes|has)\(\s*(?P<a>[\w$]+)\s*\)" + _LEAVES
+    + r"|if\s*\(\s*!\s*/[^/\n]+/\w*\.test\(\s*(?P<b>[\w$]+)\s*\)" + _LEAVES
+    + r"|if\s*\(\s*[\w.]+\.indexOf\(\s*(?P<c>[\w$]+)\s*\)\s*(?:===?|<)\s*(?:-1|0)" + _LEAVES
+    + r"|\b(?P<d>[\w$]+)\s*=\s*(?:Number|parseInt|parseFloat)\("
+    # a failed check that leaves: isNaN(x), !Number.isInteger(x), !validator.isUUID(x)
+    + r"|if\s*\(\s*(?:Number\.)?isNaN\(\s*(?P<e>[\w$]+)\s*\)" + _LEAVES
+    + r"|if\s*\(\s*!\s*[\w.]+\(\s*(?P<f>[\w$]+)\s*\)" + _LEAVES
+)  # fmt: skip
+
+
 def _guarded(ctx: _Ctx, name: str) -> bool:
-    before = ctx.src[max(0, ctx.limit - 3000) : ctx.limit]
-    n = re.escape(name)
-    patterns = (
-        rf"if\s*\(\s*!\s*[\w.]+\.(?:includes|has)\(\s*{n}\s*\)\s*\)\s*\{{?\s*(?:throw|return)",
-        rf"if\s*\(\s*!\s*/[^/\n]+/\w*\.test\(\s*{n}\s*\)\s*\)\s*\{{?\s*(?:throw|return)",
-        rf"if\s*\(\s*[\w.]+\.indexOf\(\s*{n}\s*\)\s*(?:===?|<)\s*(?:-1|0)\s*\)\s*\{{?\s*(?:throw|return)",
-        rf"\b{n}\s*=\s*(?:Number|parseInt|parseFloat)\(",
-        # a failed check that leaves: isNaN(x), !Number.isInteger(x), !validator.isUUID(x)
-        rf"if\s*\(\s*(?:Number\.)?isNaN\(\s*{n}\s*\)\s*\)\s*\{{?\s*(?:throw|return)",
-        rf"if\s*\(\s*!\s*[\w.]+\(\s*{n}\s*\)\s*\)\s*\{{?\s*(?:throw|return)",
-    )
-    return any(re.search(p, before) for p in patterns)
+    """An allow-list, regex or number check on `name` shortly before the sink that leaves."""
+    if ctx.index.guards is None:
+        found: dict[str, list[int]] = {}
+        for m in _GUARDS.finditer(ctx.src):  # one pass per file, not one regex per name
+            guarded = next(g for g in m.groups() if g)
+            found.setdefault(guarded, []).append(m.start())
+        ctx.index.guards = found
+    return any(ctx.limit - 3000 <= pos < ctx.limit for pos in ctx.index.guards.get(name, []))
 
 
 def _const_object(ctx: _Ctx, name: str) -> bool:

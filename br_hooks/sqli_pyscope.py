@@ -68,10 +68,16 @@ def route_validated(fn: ast.FunctionDef | ast.AsyncFunctionDef, arg: ast.arg) ->
     return False
 
 
-def module_imports(tree: ast.Module) -> dict[str, str]:
+def module_imports(
+    tree: ast.Module, defs: list[ast.FunctionDef | ast.AsyncFunctionDef]
+) -> dict[str, str]:
+    """Local name -> imported module path; every function definition is appended to `defs`
+    on the same walk (one pass over the tree instead of two)."""
     found: dict[str, str] = {}
     for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            defs.append(node)
+        elif isinstance(node, ast.Import):
             for alias in node.names:
                 found[alias.asname or alias.name.split(".")[0]] = alias.name
         elif isinstance(node, ast.ImportFrom) and node.module:

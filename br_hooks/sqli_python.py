@@ -75,7 +75,8 @@ class PythonAnalyzer(ExprEval):
     """Interpret one module; `findings` holds the result of `run()`."""
 
     def __init__(self, tree: ast.Module) -> None:
-        super().__init__(module_imports(tree))
+        self.all_defs: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
+        super().__init__(module_imports(tree, self.all_defs))
         self.tree = tree
         self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
         self.methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
@@ -91,9 +92,8 @@ class PythonAnalyzer(ExprEval):
         self.exec_block(self.tree.body, self.module_env)
         for fn in [*self.functions.values(), *self.methods.values()]:
             self.summary(fn)
-        for node in ast.walk(self.tree):  # defs under module-level `if`/`try`, nested classes
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                self.summary(node)
+        for node in self.all_defs:  # defs under module-level `if`/`try`, nested classes
+            self.summary(node)
         return sorted(self.findings.values(), key=lambda f: f.line)
 
     def _collect(self, body: list[ast.stmt], in_class: bool) -> None:
@@ -431,8 +431,14 @@ class PythonAnalyzer(ExprEval):
 def _merge_envs(envs: list[Env]) -> Env:
     if len(envs) == 1:
         return envs[0]
-    keys = {k for e in envs for k in e}
-    return {k: merge(*(e.get(k) for e in envs)) for k in keys}
+    first = envs[0]
+    out = dict(first)
+    for other in envs[1:]:
+        for key, val in other.items():
+            mine = out.get(key)
+            if mine is not val:  # most names are untouched by a branch: same object, no merge
+                out[key] = val if mine is None else merge(mine, val)
+    return out
 
 
 def analyze_source(source: str, filename: str = "<string>") -> list[RawFinding]:
