@@ -72,7 +72,7 @@ def _merged(
         return Change(rel, "unchanged")
     if not dry_run:
         _write(path, new)
-    return Change(rel, "created" if old is None else "updated", "" if note == "created" else note)
+    return Change(rel, "created" if old is None else "updated", "" if old is None else note)
 
 
 def _copied(root: Path, rel: str, template: str, dry_run: bool) -> Change:

@@ -8,6 +8,7 @@ text so comments survive; the result is re-parsed and checked against the intend
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from br_core.errors import UsageError
@@ -64,21 +65,25 @@ def _present_hooks(data: dict[str, Any]) -> set[str]:
     return found
 
 
-def merge_pre_commit(text: str | None, repo: str, rev: str, where: str) -> tuple[str, str]:
-    """Our hooks and install types added to a .pre-commit-config.yaml, comments kept."""
+def merge_pre_commit(
+    text: str | None, repo: str, rev: str, where: str, hooks: Sequence[str] = HOOK_IDS
+) -> tuple[str, str]:
+    """`hooks` and their install types added to a .pre-commit-config.yaml, comments kept."""
+    # Telemetry runs at post-commit/pre-push/post-merge; the check hooks need only pre-commit.
+    hook_types = HOOK_TYPES if "br-telemetry" in hooks else HOOK_TYPES[:1]
     if text is None:
         lines = [
             "# pre-commit hooks; install them with `pre-commit install`.",
-            f"default_install_hook_types: [{', '.join(HOOK_TYPES)}]",
+            f"default_install_hook_types: [{', '.join(hook_types)}]",
             "repos:",
-            *_repo_block(repo, rev, list(HOOK_IDS), "  "),
+            *_repo_block(repo, rev, list(hooks), "  "),
         ]
-        return "\n".join(lines) + "\n", "created"
+        return "\n".join(lines) + "\n", f"created with {', '.join(hooks)}"
     data = _load_yaml(text, where)
-    missing = [h for h in HOOK_IDS if h not in _present_hooks(data)]
+    missing = [h for h in hooks if h not in _present_hooks(data)]
     types = data.get("default_install_hook_types")
     types_list = types if isinstance(types, list) else []
-    missing_types = [t for t in HOOK_TYPES if t not in types_list]
+    missing_types = [t for t in hook_types if t not in types_list]
     if not missing and not missing_types:
         return text, ""
     lines = text.splitlines()

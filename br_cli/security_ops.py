@@ -191,35 +191,21 @@ def _at_commit(finding: Finding, commit: str) -> Finding:
     )
 
 
-def _insert_into_config(text: str, repo: str, rev: str) -> str:
-    """Add our repository block as the first entry of `repos:`, keeping the rest verbatim."""
-    lines = text.splitlines()
-    index = next((i for i, line in enumerate(lines) if line.rstrip() == "repos:"), None)
-    if index is None:
-        raise UsageError(
-            ".pre-commit-config.yaml: no top-level `repos:` list; add `repos:` or fix the file"
-        )
-    entry = next((ln for ln in lines[index + 1 :] if ln.lstrip().startswith("- ")), "  - ")
-    indent = entry[: len(entry) - len(entry.lstrip())]
-    block = [
-        f"{indent}- repo: {repo}",
-        f"{indent}  rev: {rev}",
-        f"{indent}  hooks:",
-        f"{indent}    - id: br-secrets",
-        f"{indent}    - id: br-sql-injection",
-    ]
-    return "\n".join([*lines[: index + 1], *block, *lines[index + 1 :]]) + "\n"
+SECURITY_HOOKS = ("br-secrets", "br-sql-injection")
 
 
 def install_pre_commit(root: Path, repo: str, rev: str) -> str:
     """Add our hooks to .pre-commit-config.yaml (creating it if needed) and install pre-commit."""
+    from br_cli.init_files import merge_pre_commit
+
     config = root / ".pre-commit-config.yaml"
-    text = config.read_text(encoding="utf-8") if config.exists() else "repos:\n"
-    if "id: br-secrets" in text:
-        message = f"{config.name}: br-secrets is already configured"
+    text = config.read_text(encoding="utf-8") if config.exists() else None
+    merged, note = merge_pre_commit(text, repo, rev, config.name, hooks=SECURITY_HOOKS)
+    if note:
+        config.write_text(merged, encoding="utf-8")
+        message = f"{config.name}: {note} ({repo} @ {rev})"
     else:
-        config.write_text(_insert_into_config(text, repo, rev), encoding="utf-8")
-        message = f"{config.name}: added br-secrets and br-sql-injection ({repo} @ {rev})"
+        message = f"{config.name}: {', '.join(SECURITY_HOOKS)} already configured"
     proc = subprocess.run(
         [sys.executable, "-m", "pre_commit", "install"],
         cwd=root,
