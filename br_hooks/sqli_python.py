@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from br_hooks.sqli_pyexpr import PARAM_PREFIX, QUOTING, Env, ExprEval
+from br_hooks.sqli_pyexpr import PARAM_PREFIX, QUOTING, Env
 from br_hooks.sqli_pyguards import dotted, last_name
 from br_hooks.sqli_pyscope import (
     all_args,
@@ -26,6 +26,7 @@ from br_hooks.sqli_pyscope import (
     stored_params,
 )
 from br_hooks.sqli_pysinks import SinkSite, driver_style, find_sinks, sink_applies
+from br_hooks.sqli_pystmts import Frame, StatementInterpreter
 from br_hooks.sqli_rewrite import suggest
 from br_hooks.sqli_values import SAFE, Val, merge
 
@@ -42,8 +43,6 @@ RULES = {
     "join": "join",
     "raw": "raw",
 }
-_EXITS = {"abort", "exit", "_exit", "quit", "fail", "skip", "raise_for_status"}
-_MUTATORS = {"append", "extend", "insert", "add", "update", "appendleft"}
 
 
 @dataclass(frozen=True)
@@ -61,17 +60,11 @@ class RawFinding:
 class Summary:
     ret: Val = SAFE
     sink_params: dict[str, str] = field(default_factory=dict)
+    validated: set[str] = field(default_factory=set)  # safe whenever the function returns
+    predicate: set[str] = field(default_factory=set)  # safe when the function returns true
 
 
-@dataclass
-class _Frame:
-    params: list[str]
-    returns: list[Val] = field(default_factory=list)
-    sink_params: dict[str, str] = field(default_factory=dict)
-    defs: dict[str, ast.expr] = field(default_factory=dict)
-
-
-class PythonAnalyzer(ExprEval):
+class PythonAnalyzer(StatementInterpreter):
     """Interpret one module; `findings` holds the result of `run()`."""
 
     def __init__(self, tree: ast.Module) -> None:
@@ -82,7 +75,7 @@ class PythonAnalyzer(ExprEval):
         self.methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
         self.summaries: dict[int, Summary] = {}
         self.findings: dict[tuple[int, int], RawFinding] = {}
-        self.frames: list[_Frame] = [_Frame(params=[])]
+        self.frames: list[Frame] = [Frame(params=[])]
         self.module_env: Env = {}
         self.quiet = 0
         self.class_attrs: dict[int, dict[str, str]] = {}
@@ -129,19 +122,60 @@ class PythonAnalyzer(ExprEval):
                 env[arg.arg] = Val(taint=f"the web request (parameter `{arg.arg}`)")
             else:
                 env[arg.arg] = Val(taint=f"{PARAM_PREFIX}{arg.arg}`")
-        frame = _Frame(params=params)
+        frame = Frame(params=params)
         self.frames.append(frame)
         outer_attrs = self.self_attrs
         self.self_attrs = self.class_attrs.get(key, outer_attrs)
         try:
-            self.exec_block(fn.body, env)
+            if not self.exec_block(fn.body, env):
+                frame.exits.append(env)
         finally:
             self.frames.pop()
             self.self_attrs = outer_attrs
         result = Summary(ret=merge(*frame.returns) if frame.returns else SAFE)
         result.sink_params = frame.sink_params
+        tainted = [p for p in params if env.get(p) is not None]
+        result.validated = {
+            p for p in tainted if frame.exits and all(not e.get(p, SAFE).taint for e in frame.exits)
+        }
+        result.predicate = self._predicate_params(fn, params)
         self.summaries[key] = result
         return result
+
+    def _predicate_params(
+        self, fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[str]
+    ) -> set[str]:
+        """`def allowed(c): return c in COLUMNS`: a true result proves `c` safe."""
+        body = [s for s in fn.body if not isinstance(s, ast.Expr)]  # skip a docstring
+        if len(body) != 1 or not isinstance(body[0], ast.Return) or body[0].value is None:
+            return set()
+        return set(self._proven_safe(body[0].value, dict(self.module_env), True)) & set(params)
+
+    def proven_by_helper(self, test: ast.Call) -> list[str]:
+        """Keys a local validator call proves safe when it returns true."""
+        try:
+            fn, skip = self._local_callee(test)
+        except LookupError:
+            return []
+        predicate = self.summary(fn).predicate
+        nodes = dict(zip(param_names(fn)[skip:], test.args, strict=False))
+        return [k for p, n in nodes.items() if p in predicate and (k := dotted(n)) is not None]
+
+    def apply_validators(self, node: ast.Call, env: Env) -> None:
+        """After `check_column(col)` returns, `col` passed a check that raises otherwise."""
+        try:
+            fn, skip = self._local_callee(node)
+        except LookupError:
+            return
+        validated = self.summary(fn).validated
+        nodes = dict(zip(param_names(fn)[skip:], node.args, strict=False))
+        for param, arg in nodes.items():
+            key = dotted(arg)
+            if param in validated and key is not None and key in env:
+                env[key] = env[key].untainted()
+
+    def analyze_nested(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, env: Env) -> None:
+        self.summary(fn, closure=env)
 
     def _local_callee(self, node: ast.Call) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef, int]:
         func = node.func
@@ -282,163 +316,6 @@ class PythonAnalyzer(ExprEval):
         return check
 
     # statements
-    def exec_block(self, body: list[ast.stmt], env: Env) -> bool:
-        """Interpret `body`; True when it always leaves (return, raise, continue, break)."""
-        return any(self.exec_stmt(stmt, env) for stmt in body)
-
-    def exec_stmt(self, stmt: ast.stmt, env: Env) -> bool:
-        handler = getattr(self, "_s_" + type(stmt).__name__, None)
-        if handler is not None:
-            return bool(handler(stmt, env))
-        for child in ast.iter_child_nodes(stmt):
-            if isinstance(child, ast.expr):
-                self.value(child, env)
-        return isinstance(stmt, ast.Return | ast.Raise | ast.Continue | ast.Break)
-
-    def _s_Assign(self, stmt: ast.Assign, env: Env) -> bool:
-        val = self.value(stmt.value, env)
-        for target in stmt.targets:
-            self.bind(target, val, env)
-            if isinstance(target, ast.Name):
-                self.frames[-1].defs[target.id] = stmt.value
-        return False
-
-    def _s_AnnAssign(self, stmt: ast.AnnAssign, env: Env) -> bool:
-        if stmt.value is not None:
-            self.bind(stmt.target, self.value(stmt.value, env), env)
-            if isinstance(stmt.target, ast.Name):
-                self.frames[-1].defs[stmt.target.id] = stmt.value
-        return False
-
-    def _s_AugAssign(self, stmt: ast.AugAssign, env: Env) -> bool:
-        load = ast.Name(id=stmt.target.id) if isinstance(stmt.target, ast.Name) else stmt.target
-        combined = ast.BinOp(left=load, op=stmt.op, right=stmt.value)
-        ast.copy_location(combined, stmt)
-        self.bind(stmt.target, self.value(combined, env), env)
-        if isinstance(stmt.target, ast.Name):
-            self.frames[-1].defs.pop(stmt.target.id, None)
-        return False
-
-    def _s_Expr(self, stmt: ast.Expr, env: Env) -> bool:
-        val = self.value(stmt.value, env)
-        call = stmt.value.value if isinstance(stmt.value, ast.Await) else stmt.value
-        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
-            key = dotted(call.func.value)
-            if call.func.attr in _MUTATORS and key is not None:
-                old = env.get(key, SAFE)
-                added = [self.value(a, env) for a in call.args]
-                if call.func.attr == "extend":
-                    added = [a.elems if a.elems is not None else a for a in added]
-                env[key] = Val(taint=old.taint, elems=merge(old.elems, *added))
-        del val
-        return isinstance(call, ast.Call) and last_name(call.func) in _EXITS
-
-    def _s_Return(self, stmt: ast.Return, env: Env) -> bool:
-        self.frames[-1].returns.append(self.value(stmt.value, env))
-        return True
-
-    def _s_Assert(self, stmt: ast.Assert, env: Env) -> bool:
-        self.value(stmt.test, env)
-        env.update(self.refined(stmt.test, env, True))
-        return False
-
-    def _s_If(self, stmt: ast.If, env: Env) -> bool:
-        self.value(stmt.test, env)
-        truth = self.constant_truth(stmt.test, env)
-        branches: list[tuple[list[ast.stmt], Env]] = []
-        if truth is not False:
-            branches.append((stmt.body, dict(self.refined(stmt.test, env, True))))
-        if truth is not True:
-            branches.append((stmt.orelse, dict(self.refined(stmt.test, env, False))))
-        return self._branches(branches, env)
-
-    def _branches(self, branches: list[tuple[list[ast.stmt], Env]], env: Env) -> bool:
-        live = [benv for body, benv in branches if not self.exec_block(body, benv)]
-        if not live:
-            return bool(branches)
-        env.clear()
-        env.update(_merge_envs(live))
-        return False
-
-    def _loop(self, body: list[ast.stmt], env: Env, loop: ast.For | ast.AsyncFor | None) -> None:
-        source = self.value(loop.iter, env) if loop is not None else SAFE
-        for _ in range(2):  # twice: a value accumulated by `+=` reaches the sink on round two
-            inner = dict(env)
-            if loop is not None:
-                self.bind_iter(loop.target, loop.iter, source, inner)
-            self.exec_block(body, inner)
-            merged = _merge_envs([env, inner])
-            env.clear()
-            env.update(merged)
-
-    def _s_For(self, stmt: ast.For | ast.AsyncFor, env: Env) -> bool:
-        self._loop(stmt.body, env, stmt)
-        self.exec_block(stmt.orelse, env)
-        return False
-
-    _s_AsyncFor = _s_For
-
-    def _s_While(self, stmt: ast.While, env: Env) -> bool:
-        self.value(stmt.test, env)
-        if self.constant_truth(stmt.test, env) is not False:
-            self._loop(stmt.body, env, None)
-        self.exec_block(stmt.orelse, env)
-        return False
-
-    def _s_With(self, stmt: ast.With | ast.AsyncWith, env: Env) -> bool:
-        for item in stmt.items:
-            val = self.value(item.context_expr, env)
-            if item.optional_vars is not None:
-                self.bind(item.optional_vars, val, env)
-        return self.exec_block(stmt.body, env)
-
-    _s_AsyncWith = _s_With
-
-    def _s_Try(self, stmt: ast.Try, env: Env) -> bool:
-        body_env = dict(env)
-        left = self.exec_block(stmt.body, body_env)
-        if not left:
-            self.exec_block(stmt.orelse, body_env)
-        branches = [(h.body, _merge_envs([env, body_env])) for h in stmt.handlers]
-        live = [] if left else [body_env]
-        live += [benv for body, benv in branches if not self.exec_block(body, benv)]
-        env.clear()
-        env.update(_merge_envs(live) if live else body_env)
-        self.exec_block(stmt.finalbody, env)
-        return not live
-
-    _s_TryStar = _s_Try
-
-    def _s_Match(self, stmt: ast.Match, env: Env) -> bool:
-        self.value(stmt.subject, env)
-        branches = [(case.body, dict(env)) for case in stmt.cases]
-        branches.append(([], dict(env)))
-        return self._branches(branches, env)
-
-    def _s_FunctionDef(self, stmt: ast.FunctionDef | ast.AsyncFunctionDef, env: Env) -> bool:
-        if len(self.frames) > 1:  # nested: sees the enclosing function's names
-            self.functions.setdefault(stmt.name, stmt)
-            self.summary(stmt, closure=env)
-        return False
-
-    _s_AsyncFunctionDef = _s_FunctionDef
-
-    def _s_ClassDef(self, stmt: ast.ClassDef, env: Env) -> bool:
-        self.exec_block([s for s in stmt.body if not isinstance(s, ast.FunctionDef)], dict(env))
-        return False
-
-
-def _merge_envs(envs: list[Env]) -> Env:
-    if len(envs) == 1:
-        return envs[0]
-    first = envs[0]
-    out = dict(first)
-    for other in envs[1:]:
-        for key, val in other.items():
-            mine = out.get(key)
-            if mine is not val:  # most names are untouched by a branch: same object, no merge
-                out[key] = val if mine is None else merge(mine, val)
-    return out
 
 
 def analyze_source(source: str, filename: str = "<string>") -> list[RawFinding]:
