@@ -78,6 +78,12 @@ class StatementInterpreter(ExprEval):
         return False
 
     def _s_Expr(self, stmt: ast.Expr, env: Env) -> bool:
+        if isinstance(stmt.value, ast.Yield | ast.YieldFrom):
+            # a generator "returns" what it yields, as the elements of an iterable
+            yielded = self.value(stmt.value.value, env)
+            whole = yielded if isinstance(stmt.value, ast.YieldFrom) else Val(elems=yielded)
+            self.frames[-1].returns.append(whole)
+            return False
         val = self.value(stmt.value, env)
         call = stmt.value.value if isinstance(stmt.value, ast.Await) else stmt.value
         if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from br_hooks.sqli_pyexpr import PARAM_PREFIX, QUOTING, Env
 from br_hooks.sqli_pyguards import dotted, last_name
@@ -211,18 +211,8 @@ class PythonAnalyzer(StatementInterpreter):
             return None
         if QUOTING.match(fn.name):
             return SAFE  # a local quote_ident()/escape_literal(): trust the name like a library's
-        ret = self.summary(fn).ret
-        param = ret.taint[len(PARAM_PREFIX) : -1] if ret.taint else ""
-        if (
-            ret.taint
-            and ret.taint.startswith(PARAM_PREFIX)
-            and param in {a.arg for a in all_args(fn)}
-        ):
-            arg = self._bound_args(node, env, args).get(param)
-            if arg is None or not arg.taint:
-                return ret.untainted()
-            return Val(taint=arg.taint, built=ret.built or arg.built, text=ret.text, is_str=True)
-        return ret
+        bound = self._bound_args(node, env, args)
+        return _rebind(self.summary(fn).ret, {a.arg for a in all_args(fn)}, bound)
 
     # sinks
     def on_call(self, node: ast.Call, env: Env, args: list[Val]) -> None:
@@ -316,6 +306,19 @@ class PythonAnalyzer(StatementInterpreter):
         return check
 
     # statements
+
+
+def _rebind(ret: Val, params: set[str], bound: dict[str, Val]) -> Val:
+    """A helper's result at one call: its parameters' taint becomes the arguments' taint."""
+    elems = _rebind(ret.elems, params, bound) if ret.elems is not None else None
+    param = ret.taint[len(PARAM_PREFIX) : -1] if ret.taint else ""
+    if not (ret.taint and ret.taint.startswith(PARAM_PREFIX) and param in params):
+        return replace(ret, elems=elems)
+    arg = bound.get(param)
+    if arg is None or not arg.taint:
+        return replace(ret, taint=None, built=None, elems=elems)
+    built = ret.built or arg.built
+    return Val(taint=arg.taint, built=built, text=ret.text, is_str=ret.is_str, elems=elems)
 
 
 def analyze_source(source: str, filename: str = "<string>") -> list[RawFinding]:
