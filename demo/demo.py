@@ -1,63 +1,38 @@
-"""`make demo`: the real pre-commit framework runs br-secrets in a throwaway git repository.
+"""`make demo`: the whole product in a throwaway git repository, narrated step by step.
+
+The real pre-commit framework runs br-secrets and br-sql-injection from this checkout's HEAD:
 
 1. A commit carrying a realistic API key is blocked, with the key masked in the message.
 2. The same change passes once the key is read from an environment variable.
 3. A legacy secret already in the repository is adopted into the baseline
    (`br security baseline`): the commit goes through, and only new secrets block.
+4. SQL built with an f-string from a parameter is blocked, with the parameterized call to use;
+   the parameterized version commits (acts 4-8 live in acts_more.py).
+5. `br init` writes .mcp.json, slash commands, subagents and hooks; a second run changes nothing.
+6. Three worktrees run parallel sessions on one task queue parsed from PROJECT_SPEC.md: every
+   task is claimed once, in dependency order.
+7. `br route` picks haiku or opus; `br cost daily` and `br model stats` read a transcript.
+8. The MCP SDK's client claims a task from `br mcp serve` over stdio.
+
+BR_HOME and CLAUDE_CONFIG_DIR point at the temporary directory, so the user's data is untouched.
+Any act that does not behave as narrated ends the demo with a non-zero exit (a smoke test).
 """
 
 from __future__ import annotations
 
-import os
-import random
-import string
-import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 from pathlib import Path
 
-CHECKOUT = Path(__file__).resolve().parent.parent
-BR = Path(sys.executable).with_name("br")
-ENV = {
-    **os.environ,
-    "GIT_AUTHOR_NAME": "Demo",
-    "GIT_AUTHOR_EMAIL": "demo@example.invalid",
-    "GIT_COMMITTER_NAME": "Demo",
-    "GIT_COMMITTER_EMAIL": "demo@example.invalid",
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
-
-
-def fake_key(prefix: str, length: int, seed: int) -> str:
-    """A realistic-looking key built at run time (never stored in this repository)."""
-    rng = random.Random(seed)
-    return prefix + "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(length))
-
-
-def sh(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, cwd=cwd, env=ENV, capture_output=True, text=True, check=False)
-
-
-def say(text: str) -> None:
-    print(textwrap.fill(text, 96))
-
-
-def show(proc: subprocess.CompletedProcess[str]) -> None:
-    lines = (proc.stdout + proc.stderr).rstrip().splitlines()
-    for line in lines:
-        print(f"    | {line}")
-
-
-def step(title: str) -> None:
-    print(f"\n=== {title}")
-
-
-def commit(repo: Path, message: str) -> bool:
-    proc = sh(repo, "git", "commit", "-q", "-m", message)
-    show(proc)
-    return proc.returncode == 0
+from acts_more import (
+    init_in_repo,
+    mcp_over_stdio,
+    parallel_sessions,
+    routing_and_cost,
+    sql_injection,
+)
+from demo_kit import BR, CHECKOUT, ENV, commit, fake_key, say, sh, show, step
 
 
 def setup(repo: Path) -> None:
@@ -70,7 +45,8 @@ def setup(repo: Path) -> None:
             "checkout are NOT part of the demo.")  # fmt: skip
     sh(repo, "git", "init", "-q", "-b", "main")
     (repo / ".pre-commit-config.yaml").write_text(
-        f"repos:\n  - repo: {CHECKOUT}\n    rev: {head}\n    hooks:\n      - id: br-secrets\n",
+        f"repos:\n  - repo: {CHECKOUT}\n    rev: {head}\n    hooks:\n      - id: br-secrets\n"
+        "      - id: br-sql-injection\n",
         encoding="utf-8",
     )
     sh(repo, "git", "add", ".pre-commit-config.yaml")
@@ -139,11 +115,18 @@ def legacy_baseline(repo: Path) -> None:
 def main() -> int:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="br-demo-") as tmp:
+        ENV["BR_HOME"] = str(Path(tmp) / "br-home")
+        ENV["CLAUDE_CONFIG_DIR"] = str(Path(tmp) / "claude")
         repo = Path(tmp) / "shop"
         repo.mkdir()
         setup(repo)
         blocked_then_fixed(repo)
         legacy_baseline(repo)
+        sql_injection(repo)
+        init_in_repo(repo)
+        parallel_sessions(repo)
+        routing_and_cost(repo)
+        mcp_over_stdio(repo)
         step("Done")
         print("    " + sh(repo, "git", "log", "--oneline").stdout.strip().replace("\n", "\n    "))
     print(
