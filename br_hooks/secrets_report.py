@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any, TextIO
 if TYPE_CHECKING:
     from br_hooks.secrets import Finding, ScanResult
 
-SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFO_URI = "https://github.com/buildrunner/buildrunner/blob/main/docs/SECURITY.md"
 FIX_HINT = """\
 How to fix:
@@ -38,56 +37,25 @@ def json_report(result: ScanResult) -> dict[str, Any]:
 
 def sarif_report(findings: Sequence[Finding], tool: str = "br-secrets") -> dict[str, Any]:
     """A SARIF 2.1.0 log with one run; every message carries only the masked value."""
-    from importlib.metadata import PackageNotFoundError, version
+    from br_hooks.sarif import SarifResult, sarif_log
 
-    try:
-        tool_version = version("buildrunner")
-    except PackageNotFoundError:  # pragma: no cover - only when run from an uninstalled tree
-        tool_version = "0"
-    rules: dict[str, str] = {}
-    for f in findings:
-        rules.setdefault(f.rule_id, f.description)
-    return {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": tool,
-                        "version": tool_version,
-                        "informationUri": INFO_URI,
-                        "rules": [
-                            {
-                                "id": rule_id,
-                                "shortDescription": {"text": text},
-                                "defaultConfiguration": {"level": "error"},
-                            }
-                            for rule_id, text in sorted(rules.items())
-                        ],
-                    }
-                },
-                "results": [_sarif_result(f) for f in findings],
-            }
+    return sarif_log(
+        tool,
+        INFO_URI,
+        [
+            SarifResult(
+                rule_id=f.rule_id,
+                rule_text=f.description,
+                message=f"{f.description} (value: {f.masked})",
+                path=f.path,
+                line=f.line,
+                column=f.column,
+                fingerprint_key="brSecretHash/v1",
+                fingerprint=f.fingerprint,
+            )
+            for f in findings
         ],
-    }
-
-
-def _sarif_result(finding: Finding) -> dict[str, Any]:
-    return {
-        "ruleId": finding.rule_id,
-        "level": "error",
-        "message": {"text": f"{finding.description} (value: {finding.masked})"},
-        "locations": [
-            {
-                "physicalLocation": {
-                    "artifactLocation": {"uri": finding.path},
-                    "region": {"startLine": finding.line, "startColumn": finding.column},
-                }
-            }
-        ],
-        "partialFingerprints": {"brSecretHash/v1": finding.fingerprint},
-    }
+    )
 
 
 def emit(result: ScanResult, fmt: str, tool: str, out: TextIO | None = None) -> None:

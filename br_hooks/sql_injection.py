@@ -207,45 +207,25 @@ def scan_paths(paths: Sequence[Path], root: Path) -> list[SqlFinding]:
 
 def sarif(findings: Sequence[SqlFinding]) -> dict[str, object]:
     """SARIF 2.1.0 for code-scanning uploads."""
-    rules = sorted({f.rule for f in findings})
-    return {
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "br-sql-injection",
-                        "informationUri": "https://github.com/buildrunner/buildrunner",
-                        "rules": [
-                            {
-                                "id": r,
-                                "shortDescription": {"text": "SQL built from untrusted input"},
-                            }
-                            for r in rules
-                        ],
-                    }
-                },
-                "results": [
-                    {
-                        "ruleId": f.rule,
-                        "level": "error",
-                        "message": {"text": f"{f.message}. Fix: {f.fix}"},
-                        "locations": [
-                            {
-                                "physicalLocation": {
-                                    "artifactLocation": {"uri": f.path},
-                                    "region": {"startLine": f.line},
-                                }
-                            }
-                        ],
-                        "partialFingerprints": {"brFingerprint/v1": f.fingerprint},
-                    }
-                    for f in findings
-                ],
-            }
+    from br_hooks.sarif import SarifResult, sarif_log
+
+    return sarif_log(
+        "br-sql-injection",
+        "https://github.com/buildrunner/buildrunner/blob/main/docs/SQL_INJECTION.md",
+        [
+            SarifResult(
+                rule_id=f.rule,
+                rule_text="SQL built from untrusted input",
+                message=f"{f.message}. Fix: {f.fix}",
+                path=f.path,
+                line=f.line,
+                column=None,
+                fingerprint_key="brFingerprint/v1",
+                fingerprint=f.fingerprint,
+            )
+            for f in findings
         ],
-    }
+    )
 
 
 def render(result: ScanResult, fmt: str) -> str:
