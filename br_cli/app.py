@@ -57,7 +57,7 @@ def _load(name: str) -> Any:
         group: Any = typer.main.get_group(target)
         group.name = name
         return group
-    single = typer.Typer()
+    single = typer.Typer(add_completion=False)
     single.command(name)(target)
     command = typer.main.get_command(single)
     command.name = name

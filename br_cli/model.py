@@ -16,6 +16,20 @@ def _seconds(ms: float | None) -> str:
     return f"{ms / 1000:.1f} s" if ms is not None else "-"
 
 
+def _usd(value: float) -> str:
+    """`$1,234.56`, or `$0.0006` below a dollar so that cheap tiers do not read as free."""
+    digits = 4 if abs(value) < 1 else 2
+    return f"{'-' if value < 0 else ''}${abs(value):,.{digits}f}"
+
+
+def _savings(stats: ModelStats) -> str:
+    if stats.savings_usd < 0:  # the mix cost more than all-Sonnet would have
+        pct = f" ({-stats.savings_pct:.1%} more)" if stats.savings_pct is not None else ""
+        return f"  Extra cost vs all Sonnet: {_usd(-stats.savings_usd)}{pct}"
+    pct = f" ({stats.savings_pct:.1%})" if stats.savings_pct is not None else ""
+    return f"  Savings: {_usd(stats.savings_usd)}{pct}"
+
+
 def render(stats: ModelStats) -> str:
     lines = [f"Model usage {stats.since} .. {stats.until} ({stats.scope})", ""]
     lines.append(f"  {'Tier':<8} {'Requests':>9} {'Share':>7} {'Cost':>11} "
@@ -23,14 +37,13 @@ def render(stats: ModelStats) -> str:
     for t in stats.tiers:
         avg = f"${t.avg_cost_per_request:.4f}" if t.avg_cost_per_request is not None else "-"
         lines.append(f"  {t.tier.capitalize():<8} {t.requests:>9,} {t.share:>7.1%} "
-                     f"{'$' + format(t.cost_usd, ',.2f'):>11} {avg:>12} "
+                     f"{_usd(t.cost_usd):>11} {avg:>12} "
                      f"{_seconds(t.avg_duration_ms):>9}")  # fmt: skip
     lines.append(f"  {'Total':<8} {stats.requests:>9,} {'':>7} "
-                 f"{'$' + format(stats.cost_usd, ',.2f'):>11}")  # fmt: skip
+                 f"{_usd(stats.cost_usd):>11}")  # fmt: skip
     lines.append("")
-    lines.append(f"  If all Sonnet ({stats.baseline_model}): ${stats.all_sonnet_cost_usd:,.2f}")
-    pct = f" ({stats.savings_pct:.1%})" if stats.savings_pct is not None else ""
-    lines.append(f"  Savings: ${stats.savings_usd:,.2f}{pct}")
+    lines.append(f"  If all Sonnet ({stats.baseline_model}): {_usd(stats.all_sonnet_cost_usd)}")
+    lines.append(_savings(stats))
     if stats.avg_cost_per_request is not None:
         lines.append(f"  Average cost per request: ${stats.avg_cost_per_request:.4f}")
     if stats.fastest:

@@ -183,10 +183,10 @@ def test_cli_model_stats(git_repo: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert main(["model", "stats"]) == 0
     out = capsys.readouterr().out
     # all-Sonnet baseline: no Sonnet used, so the `sonnet` alias (Sonnet 5.5, $2/$10):
-    # 2 x (0.2 + 0.1) = $0.60 vs $0.90 spent -> savings -$0.30 (-50.0%)
-    for expected in ("Haiku", "Opus", "$0.15", "$0.75", "Total", "$0.90", "$0.60",
-                     "(-50.0%)", "Fastest: haiku", "Slowest: opus", "Routed tasks",
-                     "Recommendations"):  # fmt: skip
+    # 2 x (0.2 + 0.1) = $0.60 vs $0.90 spent -> $0.30 (50.0%) more than all-Sonnet
+    for expected in ("Haiku", "Opus", "$0.1500", "$0.7500", "Total", "$0.9000", "$0.6000",
+                     "Extra cost vs all Sonnet: $0.3000 (50.0% more)", "Fastest: haiku",
+                     "Slowest: opus", "Routed tasks", "Recommendations"):  # fmt: skip
         assert expected in out, expected
     assert main(["model", "stats", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
@@ -206,3 +206,12 @@ def test_model_stats_baseline_prices_each_request_not_the_group(git_repo: Path) 
     assert stats.all_sonnet_cost_usd == pytest.approx(0.9 + (30 + 150) / 1e6)
     assert stats.cost_usd == pytest.approx(0.3 + (30 + 150) / 1e6)
     assert [t.tier for t in stats.tiers] == ["haiku", "sonnet"]
+
+
+def test_cli_model_stats_reports_a_saving(
+    git_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record_usage("claude-haiku-4-5", 100_000, 10_000)  # $0.15; all-Sonnet 5.5 would be $0.30
+    assert main(["model", "stats"]) == 0
+    out = capsys.readouterr().out
+    assert "Savings: $0.1500 (50.0%)" in out and "Extra cost" not in out
