@@ -108,13 +108,31 @@ def show(task_id: str, as_json: JsonOpt = False) -> None:
         typer.echo(f"  {stamp} {event.kind}{who}")
 
 
+EXIT_WAIT = 1  # nothing ready now, but open tasks remain: retry shortly
+EXIT_FINISHED = 3  # nothing left to claim: every task is done, failed or dead
+
+
+def _nothing_ready(queue: TaskQueue) -> typer.Exit:
+    """Say whether to wait (open tasks remain) or stop (the queue is finished)."""
+    by_status = queue.summary().by_status
+    waiting = sum(by_status.get(s, 0) for s in ("pending", "ready", "claimed"))
+    if waiting:
+        typer.echo(
+            f"nothing is ready: {waiting} open task(s) wait on dependencies or are claimed "
+            "by other sessions; retry shortly"
+        )
+        return typer.Exit(EXIT_WAIT)
+    typer.echo(f"nothing is ready: the queue is finished ({by_status.get('done', 0)} done)")
+    return typer.Exit(EXIT_FINISHED)
+
+
 @app.command("next")
 def next_task(stream: Annotated[str | None, typer.Option()] = None) -> None:
-    """The task a claim would take now (nothing is claimed)."""
-    task = _queue().next_ready(stream)
+    """The task a claim would take now (nothing is claimed). Exit 1: wait; 3: queue finished."""
+    queue = _queue()
+    task = queue.next_ready(stream)
     if task is None:
-        typer.echo("nothing is ready")
-        raise typer.Exit(1)
+        raise _nothing_ready(queue)
     _echo_task(task)
 
 
@@ -125,11 +143,15 @@ def claim(
     lease: Annotated[float, typer.Option(help="lease in seconds", min=1)] = 900,
     as_json: JsonOpt = False,
 ) -> None:
-    """Atomically claim the next ready task; prints the token that done/fail need."""
-    got = _queue().claim(owner, stream=stream, lease_seconds=lease)
+    """Atomically claim the next ready task; prints the token that done/fail need.
+
+    Exit 1 when nothing is ready yet but open tasks remain (retry shortly); exit 3 when the
+    queue is finished.
+    """
+    queue = _queue()
+    got = queue.claim(owner, stream=stream, lease_seconds=lease)
     if got is None:
-        typer.echo("nothing is ready")
-        raise typer.Exit(1)
+        raise _nothing_ready(queue)
     if as_json:
         typer.echo(got.model_dump_json(indent=2))
         return

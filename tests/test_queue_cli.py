@@ -88,9 +88,21 @@ def test_bad_input_is_one_line_exit_2(
     assert message in err and len(err.strip().splitlines()) == 1
 
 
-def test_nothing_ready_exits_1(git_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert _run(capsys, "tasks", "claim")[:2] == (1, "nothing is ready\n")
-    assert _run(capsys, "tasks", "next")[:2] == (1, "nothing is ready\n")
+def test_nothing_ready_says_wait_or_finished(
+    git_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    finished = "nothing is ready: the queue is finished (0 done)\n"
+    assert _run(capsys, "tasks", "claim")[:2] == (3, finished)
+    assert _run(capsys, "tasks", "next")[:2] == (3, finished)
+    assert _run(capsys, "tasks", "add", "First", "--id", "first")[0] == 0
+    assert _run(capsys, "tasks", "add", "Second", "--id", "second", "--depends-on", "first")[0] == 0
+    code, out, _ = _run(capsys, "tasks", "claim", "--owner", "a", "--json")
+    token = json.loads(out)["token"]
+    code, out, _ = _run(capsys, "tasks", "claim", "--owner", "b")
+    assert code == 1 and "2 open task(s)" in out and "retry shortly" in out
+    assert _run(capsys, "tasks", "done", "first", "--token", str(token))[0] == 0
+    code, out, _ = _run(capsys, "tasks", "claim", "--owner", "b", "--json")
+    assert code == 0 and json.loads(out)["task"]["id"] == "second"
 
 
 def test_worktrees_share_one_queue(
