@@ -13,7 +13,8 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -94,6 +95,15 @@ class _Tools:
         return path if path.is_absolute() else self.root / path
 
 
+@contextmanager
+def _as_tool_error() -> Iterator[None]:
+    """Expected failures keep their one-line message and reach the model as a tool error."""
+    try:
+        yield
+    except BRError as exc:
+        raise ToolError(exc.message) from exc
+
+
 def _dump(value: Any) -> dict[str, Any]:
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json")
@@ -127,13 +137,11 @@ def _queue_tools(server: MCPServer, state: _Tools) -> None:
     async def plan_from_spec(path: str = "PROJECT_SPEC.md") -> SyncReport:
         from br_mcp.spec_parser import parse_spec_file
 
-        try:
+        with _as_tool_error():
             spec = parse_spec_file(state.path(path))
             return state.queue.sync_spec(
                 spec.features, spec.tasks, sorted(spec.done_ids), source=f"spec:{Path(path).name}"
             )
-        except BRError as exc:
-            raise ToolError(exc.message) from exc
 
     @server.tool(
         description="Add or update tasks (upsert by id) with dependencies.",
@@ -142,10 +150,8 @@ def _queue_tools(server: MCPServer, state: _Tools) -> None:
     async def add_tasks(
         tasks: Annotated[list[NewTask], Field(min_length=1, max_length=200)],
     ) -> AddResult:
-        try:
+        with _as_tool_error():
             return AddResult(ids=state.queue.add_tasks(tasks))
-        except BRError as exc:
-            raise ToolError(exc.message) from exc
 
     @server.tool(
         description="Atomically claim the next ready task; keep the token.",
@@ -156,10 +162,8 @@ def _queue_tools(server: MCPServer, state: _Tools) -> None:
         stream: str | None = None,
         lease_seconds: Annotated[int, Field(ge=10, le=86400)] = 900,
     ) -> ClaimResult:
-        try:
+        with _as_tool_error():
             claim = state.queue.claim(owner, stream=stream, lease_seconds=lease_seconds)
-        except BRError as exc:
-            raise ToolError(exc.message) from exc
         if claim is None:
             return ClaimResult(claimed=False)
         return ClaimResult(
@@ -177,15 +181,13 @@ def _queue_tools(server: MCPServer, state: _Tools) -> None:
         note: Annotated[str, Field(max_length=500)] = "",
         retry: bool = True,
     ) -> TaskState:
-        try:
+        with _as_tool_error():
             if action == "heartbeat":
                 task = state.queue.heartbeat(task_id, token)
             elif action == "done":
                 task = state.queue.complete(task_id, token, note=note)
             else:
                 task = state.queue.fail(task_id, token, reason=note, retry=retry)
-        except BRError as exc:
-            raise ToolError(exc.message) from exc
         return TaskState(
             id=task.id,
             status=task.status,
@@ -207,13 +209,11 @@ def _queue_tools(server: MCPServer, state: _Tools) -> None:
         limit: Annotated[int, Field(ge=1, le=100)] = 20,
         offset: Annotated[int, Field(ge=0)] = 0,
     ) -> TaskPage:
-        try:
+        with _as_tool_error():
             rows, total = state.queue.list_tasks(
                 status=status, feature=feature, stream=stream, limit=limit, offset=offset
             )
             detail = state.queue.get(task_id) if task_id else None
-        except BRError as exc:
-            raise ToolError(exc.message) from exc
         more = offset + len(rows) < total
         return TaskPage(
             total=total, next_offset=offset + len(rows) if more else None, tasks=rows, detail=detail
@@ -233,10 +233,8 @@ def _other_tools(server: MCPServer, state: _Tools) -> None:
     ) -> dict[str, Any]:
         from br_mcp.routing import route_task as route
 
-        try:
+        with _as_tool_error():
             return _dump(route(description, files, lines, override, root=state.root))
-        except BRError as exc:
-            raise ToolError(exc.message) from exc
 
     @server.tool(
         description="List-price USD cost of one request.", annotations=_merge(READ_ONLY, LOCAL)
@@ -250,12 +248,10 @@ def _other_tools(server: MCPServer, state: _Tools) -> None:
     ) -> dict[str, Any]:
         from br_mcp.cost import estimate_cost as estimate
 
-        try:
+        with _as_tool_error():
             return _dump(
                 estimate(model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens)
             )
-        except BRError as exc:
-            raise ToolError(exc.message) from exc
 
     @server.tool(
         description="Real spend from Claude Code transcripts (daily/monthly/session/blocks).",
@@ -269,10 +265,8 @@ def _other_tools(server: MCPServer, state: _Tools) -> None:
     ) -> dict[str, Any]:
         from br_mcp.cost import cost_report as report
 
-        try:
+        with _as_tool_error():
             return _dump(report(kind, since, until, all_projects, cwd=state.root))
-        except BRError as exc:
-            raise ToolError(exc.message) from exc
 
     @server.tool(
         description="Learning-phase progress of this project's telemetry.",
@@ -281,10 +275,8 @@ def _other_tools(server: MCPServer, state: _Tools) -> None:
     def threshold_status() -> dict[str, Any]:
         from br_mcp.thresholds import threshold_status as status
 
-        try:
+        with _as_tool_error():
             return _dump(status(state.root))
-        except BRError as exc:
-            raise ToolError(exc.message) from exc
 
     @server.tool(
         description="Scan files for secrets and SQL injection (masked findings).",
@@ -303,7 +295,7 @@ def _scan(state: _Tools, paths: list[str]) -> ScanResult:
     missing = [str(p) for p in resolved if not p.exists()]
     if missing:
         raise ToolError(f"{missing[0]}: no such file; pass paths relative to {state.root}")
-    try:
+    with _as_tool_error():
         found = [
             {"kind": "secret", **f.to_dict()} for f in secrets.scan_paths(resolved, state.root)
         ]
@@ -311,8 +303,6 @@ def _scan(state: _Tools, paths: list[str]) -> ScanResult:
             {"kind": "sql_injection", **f.to_dict()}
             for f in sql_injection.scan_paths(resolved, state.root)
         ]
-    except BRError as exc:
-        raise ToolError(exc.message) from exc
     return ScanResult(files=len(resolved), findings=found)
 
 
