@@ -12,7 +12,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
-## make demo: a temporary git repository where the real pre-commit framework runs our hooks
+## make demo: in a temporary repository: the real pre-commit hooks blocking a secret and SQL injection,
+## br init, parallel sessions on one task queue, routing, cost, and one MCP call over stdio
 demo: $(STAMP)
 	$(BIN)/python demo/demo.py
 
