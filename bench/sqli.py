@@ -6,7 +6,9 @@ Run from the repository root:  bench/.venv/bin/python bench/sqli.py [--repeat N]
    once over the whole directory. A case counts as flagged when the tool reports anything in
    its file. TPR, FPR, score = TPR - FPR, precision, wall time, all Python + JS/TS, Python
    only (bandit and ruff do not read JS/TS, so that slice is the fair comparison), and the
-   "blind" slice (py_blind/js_blind: cases written after the detector without consulting it).
+   "blind" slice (py_blind/js_blind: cases written after the detector without consulting it)
+   and the "red" slice (py_redteam/js_redteam: a second author's cases, written before reading
+   the detector's code; "red-py" is its Python part).
 2. A 10-file commit: median wall time of the hook process, start-up included.
 3. Django's source from bench/.venv site-packages: alerts and wall time. Django has no labels,
    so alerts there are leads to review, not proven false positives; our alerts are listed.
@@ -100,6 +102,9 @@ def labeled(repeat: int) -> dict[str, Run]:
     python = [c for c in cases if c.ext.startswith("py")]
     # written after the detector without looking at it: the least biased slice
     blind = [c for c in cases if c.id.startswith(("py_blind", "js_blind"))]
+    # written by a second person after the detector, before reading its code
+    redteam = [c for c in cases if c.id.startswith(("py_redteam", "js_redteam"))]
+    redteam_py = [c for c in redteam if c.ext.startswith("py")]
     vuln = sum(c.vulnerable for c in cases)
     print(f"## Labeled corpus: {len(cases)} cases ({vuln} vulnerable, {len(cases) - vuln} safe;")
     print(f"##   {len(python)} Python incl. {sum(c.ext == 'py312' for c in cases)} 3.12-only,")
@@ -108,7 +113,9 @@ def labeled(repeat: int) -> dict[str, Run]:
     print(f"{'tool':18} {'slice':7} {'TPR':>6} {'FPR':>6} {'score':>6} {'prec':>6}", end="")
     print(f" {'TP':>4} {'FP':>4} {'wall s':>7}")
     for name, run in runs.items():
-        for label, subset in (("all", cases), ("python", python), ("blind", blind)):
+        slices = [("all", cases), ("python", python), ("blind", blind)]
+        slices += [("red", redteam), ("red-py", redteam_py)]
+        for label, subset in slices:
             m = metrics(subset, run.flagged)
             wall = f"{run.seconds:7.2f}" if label == "all" else ""
             print(
