@@ -6,11 +6,13 @@ token counts per complexity (no outcomes are recorded here), so they compare tie
 price only; the labels were written by the same engineer who wrote the rules, so agreement is
 an in-sample figure, not a held-out one.
 
-Run: bench/.venv/bin/python bench/routing.py
+Run: bench/.venv/bin/python bench/routing.py [--tasks FILE]
+(bench/routing_blind.jsonl is a second set labeled blind, before its author read the router.)
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -18,13 +20,19 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 TIERS = ("haiku", "sonnet", "opus")
 
 
 def main() -> int:
-    tasks = [json.loads(line) for line in (HERE / "routing_tasks.jsonl").read_text().splitlines()]
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tasks", type=Path, default=HERE / "routing_tasks.jsonl",
+                        help="JSONL of {task, files, lines, label}")  # fmt: skip
+    args = parser.parse_args()
+    lines = args.tasks.read_text().splitlines()
+    tasks = [json.loads(line) for line in lines if line.strip()]
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["BR_HOME"] = str(Path(tmp) / "home")
         repo = Path(tmp) / "repo"
@@ -38,8 +46,40 @@ def main() -> int:
         for task in tasks:
             decisions.append(router.route(task["task"], task["files"], task["lines"]))
         per_task_ms = (time.perf_counter() - start) * 1000 / len(tasks)
-    _report(tasks, decisions, per_task_ms)
+        _report(tasks, decisions, per_task_ms)
+        _label_mix(router, tasks, decisions)
+        # The same router with Opus switched off by config: what the Opus share costs.
+        config = repo / ".buildrunner" / "config.toml"
+        config.parent.mkdir()
+        config.write_text('[routing.tiers]\ncritical = "sonnet"\n', encoding="utf-8")
+        capped = [ModelRouter(repo).route(t["task"], t["files"], t["lines"]) for t in tasks]
+        _summary('with [routing.tiers] critical = "sonnet"', tasks, capped)
     return 0
+
+
+def _label_mix(router: Any, tasks: list[dict[str, Any]], decisions: list[Any]) -> None:
+    """The labels' own tier mix, priced with the same assumed tokens: the cost of a perfect
+    router. When it is above always-Sonnet, so is any router that never routes below a label."""
+    from br_mcp.routing import ASSUMED_TOKENS, _tokens_cost
+
+    cost = sum(_tokens_cost(router.table, router.config.models[t["label"]],
+                            ASSUMED_TOKENS[d.complexity]) or 0
+               for t, d in zip(tasks, decisions, strict=True))  # fmt: skip
+    sonnet = sum(d.sonnet_cost_usd or 0 for d in decisions)
+    print(f"label mix priced the same way: ${cost:.2f} vs always-Sonnet ${sonnet:.2f} "
+          f"({(cost - sonnet) / sonnet:+.1%})")  # fmt: skip
+
+
+def _summary(name: str, tasks: list[dict[str, Any]], decisions: list[Any]) -> None:
+    labels = [TIERS.index(str(t["label"])) for t in tasks]
+    chosen = [TIERS.index(d.tier) for d in decisions]
+    agree = sum(a == b for a, b in zip(labels, chosen, strict=True))
+    under = sum(c < lab for c, lab in zip(chosen, labels, strict=True))
+    routed = sum(d.estimated_cost_usd or 0 for d in decisions)
+    sonnet = sum(d.sonnet_cost_usd or 0 for d in decisions)
+    print(f"{name}: agreement {agree}/{len(tasks)}, below the label {under}, above "
+          f"{len(tasks) - agree - under}, cost ${routed:.2f} vs always-Sonnet ${sonnet:.2f} "
+          f"({(routed - sonnet) / sonnet:+.1%})")  # fmt: skip
 
 
 def _report(tasks: list[dict[str, object]], decisions: list[object], per_task_ms: float) -> None:

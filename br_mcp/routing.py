@@ -172,8 +172,8 @@ class ModelRouter:
         tier = self.config.tiers[found.complexity]
         design = {"planning", "architecture"} & set(found.categories)
         if design and found.complexity == "complex":
-            tier = "opus"
-            notes.append("planning/architecture work goes to opus")
+            tier = self.config.tiers["critical"]
+            notes.append(f"complex planning/architecture work goes to the critical tier ({tier})")
         tier, source = self._rules_and_learning(description, found, tier, source, notes)
         warnings: list[str] = []
         if override is not None:
