@@ -82,9 +82,9 @@ def _summary(name: str, tasks: list[dict[str, Any]], decisions: list[Any]) -> No
           f"({(routed - sonnet) / sonnet:+.1%})")  # fmt: skip
 
 
-def _report(tasks: list[dict[str, object]], decisions: list[object], per_task_ms: float) -> None:
+def _report(tasks: list[dict[str, Any]], decisions: list[Any], per_task_ms: float) -> None:
     labels = [str(t["label"]) for t in tasks]
-    chosen = [d.tier for d in decisions]  # type: ignore[attr-defined]
+    chosen = [d.tier for d in decisions]
     mix = Counter(chosen)
     print(f"{len(tasks)} labeled tasks; routing {per_task_ms:.2f} ms per task (in-process)")
     print("tier mix:   " + "  ".join(f"{t} {mix[t]} ({mix[t] / len(tasks):.0%})" for t in TIERS))
@@ -100,11 +100,11 @@ def _report(tasks: list[dict[str, object]], decisions: list[object], per_task_ms
         row = [sum(1 for c, x in zip(chosen, labels, strict=True) if x == lab and c == t)
                for t in TIERS]  # fmt: skip
         print(f"  {lab:<8}" + "".join(f"{n:>8}" for n in row))
-    routed = sum(d.estimated_cost_usd or 0 for d in decisions)  # type: ignore[attr-defined]
-    sonnet = sum(d.sonnet_cost_usd or 0 for d in decisions)  # type: ignore[attr-defined]
+    routed = sum(d.estimated_cost_usd or 0 for d in decisions)
+    sonnet = sum(d.sonnet_cost_usd or 0 for d in decisions)
     print(f"estimated cost (assumed tokens, list prices): routed ${routed:.2f} vs always-Sonnet "
           f"${sonnet:.2f} ({(routed - sonnet) / sonnet:+.1%})")  # fmt: skip
-    models = Counter(d.model for d in decisions)  # type: ignore[attr-defined]
+    models = Counter(d.model for d in decisions)
     print("models: " + ", ".join(f"{m} x{n}" for m, n in models.most_common()))
     misses = [(t["task"], lab, c) for t, lab, c in zip(tasks, labels, chosen, strict=True)
               if lab != c]  # fmt: skip

@@ -30,6 +30,7 @@ from br_mcp.routing_signals import (
     Tier,
     assess,
     consensus_triggers,
+    deep_reasoning,
 )
 
 DEFAULT_TIERS: dict[Complexity, Tier] = {
@@ -170,10 +171,10 @@ class ModelRouter:
             if ai_complexity is not None:
                 found.complexity, source = ai_complexity, "ai"
         tier = self.config.tiers[found.complexity]
-        design = {"planning", "architecture"} & set(found.categories)
-        if design and found.complexity == "complex":
+        deep = deep_reasoning(found)
+        if deep is not None:
             tier = self.config.tiers["critical"]
-            notes.append(f"complex planning/architecture work goes to the critical tier ({tier})")
+            notes.append(f"{deep} goes to the critical tier ({tier})")
         tier, source = self._rules_and_learning(description, found, tier, source, notes)
         warnings: list[str] = []
         if override is not None:

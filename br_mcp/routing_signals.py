@@ -42,17 +42,18 @@ SIGNALS: tuple[tuple[str, int, tuple[str, ...]], ...] = (
                         "threadsafe", "lock contention", "distributed", "consensus",
                         "idempoten", "transaction isolation", "failover", "multi-region",
                         "sharding", "leader election", "exactly-once", "split brain",
-                        "network partition", "zero downtime", "without downtime")),
+                        "network partition", "zero downtime", "without downtime",
+                        "lock-free", "memory ordering", "shared state")),
     ("data", 2, ("migration", "migrate", "schema change", "backfill", "production data",
                  "data loss", "replication")),
     ("performance", 2, ("performance", "optimi", "slow", "latency", "memory leak",
                         "profil", "speed up", "throughput", "n+1", "bottleneck")),
     # debugging without a repro is where the strongest model earns its price
-    ("debugging", 3, ("intermittent", "heisenbug", "root cause", "corrupt", "only in production",
+    ("debugging", 3, ("intermittent", "heisenbug", "corrupt", "only in production",
                       "no repro", "no clear repro", "without a repro", "can't reproduce",
                       "cannot reproduce", "unable to reproduce", "not reproducible",
                       "how to reproduce")),
-    ("flaky", 2, ("flaky", "sometimes fails", "investigate", "segfault")),
+    ("flaky", 2, ("flaky", "sometimes fails", "investigate", "segfault", "root cause")),
     ("refactor", 1, ("refactor", "restructure", "extract", "reorganiz", "clean up",
                      "cleanup", "split ", "rewrite", "decouple", "consolidate")),
     ("feature", 1, ("implement", "add support", "new endpoint", "endpoint", "integrat",
@@ -62,12 +63,17 @@ SIGNALS: tuple[tuple[str, int, tuple[str, ...]], ...] = (
     ("tests", 0, ("test", "unit test", "coverage", "fixture", "assert", "mock")),
     ("docs", -2, ("typo", "spelling", "readme", "docstring", "comment", "changelog",
                   "documentation", "docs", "wording", "grammar")),
-    ("trivial", -2, ("rename", "format ", "formatting", "reformat", "lint", "whitespace",
-                     "indent", "bump", "version number", "unused import", "sort imports",
-                     "log message", "print statement", "gitignore", "one-line", "one line",
-                     "trivial", "small ", "simple ", "minor ", "quick ", "update the copyright",
-                     "add a badge", "constant", "config value", "default value", "dead code",
-                     "type hint", "missing newline", "trailing newline", "trailing comma")),
+    ("trivial", -2, ("rename", "renaming", "format ", "formatting", "reformat", "lint",
+                     "whitespace", "indent", "bump", "version number", "unused import",
+                     "sort imports", "log message", "print statement", "gitignore", "one-line",
+                     "update the copyright", "add a badge", "constant ", "constants",
+                     "magic number", "config value", "default value", "dead code", "type hint",
+                     "f-string", "missing newline", "trailing newline", "trailing comma",
+                     "no logic change", "no functional change", "no behavior change",
+                     "no behaviour change")),
+    # how the user sizes the task, not what the work is: a light discount, never proof of
+    # mechanical work ("implement a simple rollout check" is still a feature)
+    ("modest", -1, ("trivial", "small ", "simple ", "minor ", "quick ")),
 )  # fmt: skip
 # Categories that can make a task critical (opus) at any size: hard work, not a subject.
 STRONG = frozenset({"security", "architecture", "breaking", "concurrency", "debugging"})
@@ -78,11 +84,19 @@ SENSITIVE_FILES, SENSITIVE_LINES = 8, 500
 CRITICAL_STEMS = ("encrypt", "crypto", "credential", "vulnerab", "sql injection", "cve",
                   "password hash")  # fmt: skip
 MECHANICAL = frozenset({"docs", "trivial"})
-_PATTERNS = {
-    category: (weight, re.compile(r"\b(?:" + "|".join(re.escape(s) for s in stems) + ")"))
-    for category, weight, stems in SIGNALS
-}
-_CRITICAL = re.compile(r"\b(?:" + "|".join(re.escape(s) for s in CRITICAL_STEMS) + ")")
+
+
+def _alternation(stems: tuple[str, ...]) -> re.Pattern[str]:
+    # hyphens match spaces: "zero-downtime" is "zero downtime", "lock free" is "lock-free"
+    return re.compile(r"\b(?:" + "|".join(re.escape(_dehyphen(s)) for s in stems) + ")")
+
+
+def _dehyphen(text: str) -> str:
+    return text.replace("-", " ")
+
+
+_PATTERNS = {category: (weight, _alternation(stems)) for category, weight, stems in SIGNALS}
+_CRITICAL = _alternation(CRITICAL_STEMS)
 
 
 @dataclass
@@ -131,22 +145,28 @@ def _word_score(found: list[tuple[str, int]]) -> int:
 
 
 def _escalates(categories: list[str], files: int, lines: int) -> bool:
-    """Whether a high score may become critical: hard work, or a sensitive subject at scale."""
+    """Whether a high score may become critical: hard work, or a sensitive subject at scale
+    or with a bug in it (a bug in token checks or charging is a security or money bug)."""
     cats = set(categories)
     if cats & STRONG:
         return True
-    return bool(cats & SENSITIVE) and (files >= SENSITIVE_FILES or lines >= SENSITIVE_LINES)
+    at_scale = files >= SENSITIVE_FILES or lines >= SENSITIVE_LINES
+    return bool(cats & SENSITIVE) and (at_scale or "bugfix" in cats)
 
 
 def assess(description: str, files: int = 0, lines: int = 0) -> Assessment:
     """Complexity, kind and the reasons for them."""
-    text = " ".join(description.lower().split()) + " "
+    text = " ".join(_dehyphen(description.lower()).split()) + " "
     found = [(cat, weight) for cat, (weight, rx) in _PATTERNS.items() if rx.search(text)]
     categories = [cat for cat, _ in found]
     score = _word_score(found)
     reasons = [f"{cat} signal ({weight:+d})" for cat, weight in found]
     size, size_reasons = _size_points(files, lines)
-    if set(categories) & MECHANICAL and set(categories) <= MECHANICAL | {"tests"} and size > 1:
+    if (
+        set(categories) & MECHANICAL
+        and set(categories) <= MECHANICAL | {"tests", "modest"}
+        and size > 1
+    ):
         # formatting 14 files is still formatting: size counts little for purely mechanical work
         size_reasons.append(f"mechanical work: size capped at +1 (was {size:+d})")
         size = 1
@@ -177,14 +197,15 @@ def _complexity(text: str, score: int, categories: list[str], files: int, lines:
     if complexity == "critical" and not _escalates(categories, files, lines):
         reasons.append("no hard-work signal (and no sensitive subject at scale): complex")
         return "complex"  # size or a sensitive subject alone never makes a task critical
-    if (
-        complexity == "simple"
-        and not set(categories) & MECHANICAL
-        and not _small_edit(files, lines)
-    ):
-        # cheap only with evidence: a mechanical word, or a known-small edit
-        reasons.append("no mechanical signal and not a known-small edit: moderate")
-        return "moderate"
+    if complexity == "simple" and not set(categories) & MECHANICAL:
+        # cheap only with evidence: a mechanical word, or a known-small edit that is not a bug
+        # hunt (a 5-line fix can take long reasoning to find)
+        if "bugfix" in categories:
+            reasons.append("a bug fix without a mechanical signal: moderate")
+            return "moderate"
+        if not _small_edit(files, lines):
+            reasons.append("no mechanical signal and not a known-small edit: moderate")
+            return "moderate"
     return complexity
 
 
@@ -196,6 +217,21 @@ def _from_score(score: int) -> Complexity:
     if score <= 5:
         return "complex"
     return "critical"
+
+
+def deep_reasoning(assessment: Assessment) -> str | None:
+    """Why a complex (not critical) task still needs the critical tier, or None: the kinds of
+    work where a stronger model pays for itself even when the change itself is small."""
+    if assessment.complexity != "complex":
+        return None
+    cats = set(assessment.categories)
+    if cats & {"planning", "architecture"}:
+        return "complex planning/architecture work"
+    if "debugging" in cats:
+        return "complex debugging without a clear repro"
+    if "concurrency" in cats and "bugfix" in cats:
+        return "complex concurrency bug"
+    return None
 
 
 def consensus_triggers(assessment: Assessment, files: int) -> list[str]:
