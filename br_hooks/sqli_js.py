@@ -32,6 +32,8 @@ _UNSAFE = {
     "$queryRawUnsafe", "$executeRawUnsafe", "raw", "whereRaw", "havingRaw", "orderByRaw",
     "joinRaw", "fromRaw", "selectRaw", "groupByRaw", "unsafe", "literal", "executescript",
 }  # fmt: skip
+# TypeORM's query builder pastes these arguments into the SQL as written (no quoting).
+_BUILDER_RAW = {"orderBy", "addOrderBy", "groupBy", "addGroupBy", "select", "addSelect"}
 _GENERIC = {
     "query", "execute", "run", "all", "get", "exec", "each", "prepare", "sql", "one", "many",
     "none", "any", "oneOrNone", "manyOrNone", "result",
@@ -41,7 +43,7 @@ _DB_RECEIVER = re.compile(
 )
 _PREFILTER = re.compile(
     r"(?i)\b(?:select|insert|update|delete|drop|create|alter|truncate|pragma)\b|Raw\w*\(|\.raw\("
-    r"|\.unsafe\(|\.literal\(|\.(?:query|execute|where|andWhere|orWhere|having)\("
+    r"|\.unsafe\(|createQueryBuilder|\.literal\(|\.(?:query|execute|where|andWhere|orWhere|having)\("
 )
 # new Array(n).fill('?'), '?, '.repeat(n): a run of one constant placeholder
 _PLACEHOLDER_FILL = re.compile(
@@ -195,6 +197,10 @@ def _identifier(ctx: _Ctx, toks: list[Tok], text: str, depth: int) -> Val:
         called = _local_function(ctx, name, toks, depth)
         if called is not None:
             return called
+    if name == "this" and len(toks) > 3 and toks[1].text == "." and toks[3].text == "(":
+        called = _local_function(ctx, toks[2].text, toks[2:], depth, method=True)
+        if called is not None:
+            return called  # this.sqlFor(name): a method of this class in the same file
     decls = _declarations(ctx, name, depth)
     if rest.startswith(".join("):
         elems = merge(*(v.elems or v for v in decls)) if decls else Val(taint=f"`{name}`")
@@ -210,10 +216,19 @@ def _identifier(ctx: _Ctx, toks: list[Tok], text: str, depth: int) -> Val:
     return Val(taint=f"`{text[:40]}` (not a constant)")
 
 
-def _local_function(ctx: _Ctx, name: str, toks: list[Tok], depth: int) -> Val | None:
-    """A call to `function name(...) { return <expr>; }` in this file: what it returns,
-    tainted by the call's arguments when the function splices its parameters."""
-    key = ("function", name)
+def _local_function(
+    ctx: _Ctx, name: str, toks: list[Tok], depth: int, method: bool = False
+) -> Val | None:
+    """A call to `function name(...) { return <expr>; }` (or to a class method of that name)
+    in this file: what it returns, tainted by the call's arguments when it splices them."""
+    key = ("method" if method else "function", name)
+    if key not in ctx.index.memo and method:
+        ctx.index.memo[key] = re.search(
+            rf"^[ \t]*(?:(?:public|private|protected|static|async|override)\s+)*"
+            rf"{re.escape(name)}\s*\(([^)]*)\)[^{{;=]*\{{",
+            ctx.src,
+            re.M,
+        )
     if key not in ctx.index.memo:
         n = re.escape(name)
         ctx.index.memo[key] = re.search(
@@ -231,7 +246,7 @@ def _local_function(ctx: _Ctx, name: str, toks: list[Tok], depth: int) -> Val | 
         if not ret:
             return None
         body_at = ret.start()
-    result_key = ("returns", name)
+    result_key = ("returns", f"{key[0]}:{name}")
     if result_key not in ctx.index.memo:
         ctx.index.memo[result_key] = SAFE  # recursion sees nothing
         inner = _Ctx(ctx.src, ctx.toks, body_at, ctx.index)
@@ -331,6 +346,16 @@ def _declarations_uncached(ctx: _Ctx, name: str, depth: int) -> list[Val]:
     return vals
 
 
+def _config_text(arg: list[Tok]) -> list[Tok]:
+    """pg's `query({ text: ..., values })` and mysql's `query({ sql: ... })`: the SQL is a key."""
+    if len(arg) < 2 or arg[0].text != "{" or arg[-1].text != "}":
+        return arg
+    for part in split_top(arg[1:-1], {","}):
+        if len(part) > 2 and part[0].text in {"text", "sql"} and part[1].text == ":":
+            return part[2:]
+    return arg
+
+
 def analyze_js(src: str) -> list[RawFinding]:
     """Findings for JavaScript or TypeScript source."""
     if not _PREFILTER.search(src):
@@ -338,6 +363,7 @@ def analyze_js(src: str) -> list[RawFinding]:
     toks = tokenize(src)
     index = _Index(src, toks)
     driver = driver_of(src)
+    unsafe = _UNSAFE | _BUILDER_RAW if "createQueryBuilder" in src else _UNSAFE
     findings: list[RawFinding] = []
     streams = [toks]
     while streams:  # the file's tokens, then those inside each template's `${...}`
@@ -346,11 +372,13 @@ def analyze_js(src: str) -> list[RawFinding]:
             if tok.kind == "tmpl" and tok.exprs:
                 ctx = _Ctx(src, toks, tok.pos, index)
                 streams.extend(_expr_tokens(ctx, tok, j) for j in range(len(tok.exprs)))
-        findings.extend(_scan_stream(index, stream, driver))
+        findings.extend(_scan_stream(index, stream, driver, unsafe))
     return sorted(findings, key=lambda f: f.line)
 
 
-def _scan_stream(index: _Index, stream: list[Tok], driver: str) -> list[RawFinding]:
+def _scan_stream(
+    index: _Index, stream: list[Tok], driver: str, unsafe: set[str]
+) -> list[RawFinding]:
     src, toks = index.src, index.toks
     findings: list[RawFinding] = []
     for k, tok in enumerate(stream[:-1]):
@@ -359,24 +387,25 @@ def _scan_stream(index: _Index, stream: list[Tok], driver: str) -> list[RawFindi
         name = tok.text
         method = k > 0 and stream[k - 1].text in {".", "?."}
         clause = method and name in _CLAUSE
-        if not (name in _UNSAFE and (method or name.startswith("$"))) and not (
+        if not (name in unsafe and (method or name.startswith("$"))) and not (
             method and (name in _GENERIC or clause)
         ):
             continue
         args = split_top(until_close(stream, k + 2), {","})
         if not args or not args[0]:
             continue
+        args[0] = _config_text(args[0])
         ctx = _Ctx(src, toks, tok.pos, index)
         val = evaluate(ctx, args[0])
         receiver = stream[k - 2].text if method and k >= 2 else ""
         if val.taint and not val.built and val.taint.startswith("the web request"):
-            if not _DB_RECEIVER.search(receiver) or clause:
+            if (not _DB_RECEIVER.search(receiver) and name not in unsafe) or clause:
                 continue
             val = Val(taint=val.taint, built="raw", text="SELECT * FROM t")  # client-written SQL
         if not (val.taint and val.built):
             continue
         shaped = looks_like_clause(val.text) if clause else looks_like_sql(val.text)
-        if name not in _UNSAFE and not shaped:
+        if name not in unsafe and not shaped:
             continue
         sink = f"{receiver}.{name}" if receiver else name
         rule = {"template": "sqli-js-template", "join": "sqli-js-join", "raw": "sqli-js-raw"}.get(

@@ -23,6 +23,9 @@ _BIND_QMARK = {
     "literal", "executescript",
 }  # fmt: skip
 
+# TypeORM builder methods that take column names, not values
+_IDENTIFIERS = {"orderBy", "addOrderBy", "groupBy", "addGroupBy", "select", "addSelect"}
+
 
 def driver_of(src: str) -> str:
     """The placeholder dialect the file's imports suggest."""
@@ -34,6 +37,11 @@ def driver_of(src: str) -> str:
 
 def fix_for(sink: str, arg: list[Tok], driver: str, untrusted: list[bool]) -> str:
     """A parameterized rewrite of the sink call; `untrusted[j]`: is `${}` number j untrusted."""
+    if sink.split(".")[-1] in _IDENTIFIERS:
+        return (
+            "a column name cannot be a bound parameter: map the request value through a fixed"
+            " object of allowed columns (`SORTS[key] ?? 'p.id'`) and pass only that"
+        )
     if sink.split(".")[-1] in _BIND_QMARK:
         driver = "qmark"  # knex and friends bind `?` whatever the database
     if len(arg) == 1 and arg[0].kind == "tmpl" and arg[0].exprs:

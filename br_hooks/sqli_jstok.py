@@ -83,6 +83,22 @@ def _expr_end(src: str, i: int) -> int:
     return i
 
 
+# Keywords that may precede a template literal without tagging it: `return `...${x}``.
+_NOT_TAGS = {
+    "return",
+    "await",
+    "yield",
+    "typeof",
+    "case",
+    "in",
+    "of",
+    "throw",
+    "void",
+    "new",
+    "else",
+}
+
+
 def tokenize(src: str, start: int = 0, end: int | None = None, line: int = 1) -> list[Tok]:
     """Tokens of `src[start:end]`; positions stay offsets into `src`."""
     toks: list[Tok] = []
@@ -108,7 +124,9 @@ def tokenize(src: str, start: int = 0, end: int | None = None, line: int = 1) ->
         elif ch == "`":
             end, parts, exprs, starts = _template(src, i)
             prev = toks[-1] if toks else None
-            tagged = prev is not None and (prev.kind == "ident" or prev.text in {")", "]"})
+            tagged = prev is not None and (
+                (prev.kind == "ident" and prev.text not in _NOT_TAGS) or prev.text in {")", "]"}
+            )
             toks.append(Tok("tmpl", src[i:end], line, i, parts, exprs, tagged, starts))
             line += src.count("\n", i, end)
             i = end

@@ -84,6 +84,8 @@ class ExprEval(Guards):
         self.imports = imports
         self.regexes: dict[str, str] = {}  # module names bound to re.compile("literal")
         self.self_attrs: dict[str, str] = {}  # `self.x` stored from a parameter, in this class
+        self.self_queries: dict[str, Val] = {}  # `self.x` built from untrusted text, in this class
+        self.enums: set[str] = set()  # local Enum classes: `Status(x)` is one of their values
 
     # hooks for the interpreter
     def on_call(self, node: ast.Call, env: Env, args: list[Val]) -> None:  # pragma: no cover
@@ -127,6 +129,8 @@ class ExprEval(Guards):
                 if name == prefix or name.startswith(prefix + "."):
                     return Val(taint=source)
             parts = name.split(".")
+            if parts[0] == "self" and len(parts) == 2 and parts[1] in self.self_queries:
+                return self.self_queries[parts[1]]
             if parts[0] in {"self", "cls"} and parts[1] in self.self_attrs:
                 # `self.region` is the stored text; `self.connection.ops` is a handle's member.
                 return Val(taint=self.self_attrs[parts[1]]) if len(parts) == 2 else SAFE
@@ -215,6 +219,13 @@ class ExprEval(Guards):
         for key in node.keys:
             self.value(key, env)
         return self._container(node.values, env)
+
+    def _v_Lambda(self, node: ast.Lambda, env: Env) -> Val:
+        inner = dict(env)  # a lambda's parameters are as untrusted as a function's
+        for arg in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]:
+            inner[arg.arg] = Val(taint=f"{PARAM_PREFIX}{arg.arg}`")
+        self.value(node.body, inner)
+        return SAFE
 
     def _v_Starred(self, node: ast.Starred, env: Env) -> Val:
         return self.value(node.value, env)
@@ -313,8 +324,11 @@ class ExprEval(Guards):
             short in SANITIZERS
             or QUOTING.match(short)
             or (short == "str" and args and _is_sanitized(args[0]))
+            or (isinstance(func, ast.Name) and func.id in self.enums)
         ):
             return SAFE
+        if short == "Template" and args:  # string.Template: substitute() splices like format()
+            return Val(taint=args[0].taint, built=args[0].built, text=args[0].text, is_str=True)
         if short == "sub" and name.startswith("re.") and len(node.args) >= 3:
             pattern, repl = node.args[0], node.args[1]
             if (
@@ -345,7 +359,7 @@ class ExprEval(Guards):
         if short == "join":
             elems = [iter_element(a, None) for a in args]
             return splice("join", [receiver, *elems])
-        if short == "format":
+        if short in {"format", "substitute", "safe_substitute"}:
             return splice(".format", [receiver, *args, *kwargs])
         if short in _STR_METHODS:
             return merge(receiver, *(a for a in args if a.taint))

@@ -20,7 +20,7 @@ _DB_METHODS = {
     "execute", "executemany", "executescript", "exec_driver_sql", "fetch", "fetchrow",
     "fetchval", "fetch_all", "fetch_one", "fetch_val", "iterate", "prepare", "copy_expert",
     "query", "raw", "cursor", "read_sql", "read_sql_query", "mogrify", "execute_sql",
-    "execute_query", "execute_query_dict", "sql",
+    "execute_query", "execute_query_dict", "sql", "run",
 }  # fmt: skip
 # Names specific enough that the receiver need not look like a database.
 _SPECIFIC = {
@@ -30,6 +30,8 @@ _SPECIFIC = {
 }  # fmt: skip
 _TEXT_FUNCS = {"text", "literal_column", "SQL", "RawSQL", "read_sql", "read_sql_query"}
 _CLAUSE_METHODS = {"filter", "where", "having", "order_by", "group_by"}
+# QuerySet.extra(): these keywords hold SQL text; params/select_params are bound values.
+_EXTRA_SQL = {"where", "select", "tables", "order_by"}
 _QUERY_KWARGS = ("sql", "query", "operation", "statement", "stmt", "q", "querystring")
 _DB_RECEIVER = re.compile(
     r"(?i)(?:^|[._])(?:cur|cursor|cursor\(\)|curs|conn|connection|connection\(\)|cnx|con|db|dbh"
@@ -69,7 +71,9 @@ def find_sinks(node: ast.Call, imports: dict[str, str]) -> list[SinkSite]:
         if short in _DB_METHODS and query is not None:
             return [SinkSite(display, query, "db")]
         if short == "extra":
-            return [SinkSite(display, kw.value, "db") for kw in node.keywords if kw.arg]
+            return [
+                SinkSite(display, kw.value, "db") for kw in node.keywords if kw.arg in _EXTRA_SQL
+            ]
         if short in _CLAUSE_METHODS:
             return [SinkSite(display, a, "clause") for a in node.args if _may_be_text(a)]
     return []
@@ -84,7 +88,7 @@ def sink_applies(site: SinkSite, node: ast.Call, val: Val) -> bool:
     short = last_name(node.func)
     if short in _SPECIFIC or val.sql:
         return True
-    if short in {"raw", "cursor", "prepare", "query", "fetch", "iterate", "sql"}:
+    if short in {"raw", "cursor", "prepare", "query", "fetch", "iterate", "sql", "run"}:
         return False
     receiver = dotted(node.func.value) if isinstance(node.func, ast.Attribute) else None
     return bool(receiver and _DB_RECEIVER.search(receiver))

@@ -32,7 +32,7 @@ from br_hooks.sqli_values import SAFE, Val, merge
 
 _PREFILTER = re.compile(
     r"\.(?:execute\w*|exec_driver_sql|fetch\w*|iterate|prepare|copy_expert|query|raw|cursor"
-    r"|read_sql\w*|mogrify|extra|filter|where|having|order_by|group_by|sql)\s*\("
+    r"|read_sql\w*|mogrify|extra|filter|where|having|order_by|group_by|sql|run)\s*\("
     r"|\b(?:text|literal_column|SQL|RawSQL|read_sql\w*|execute_values|execute_batch)\s*\("
 )
 RULES = {
@@ -79,10 +79,18 @@ class PythonAnalyzer(StatementInterpreter):
         self.module_env: Env = {}
         self.quiet = 0
         self.class_attrs: dict[int, dict[str, str]] = {}
+        self.class_queries: dict[int, dict[str, Val]] = {}
+        self.classes: list[ast.ClassDef] = []
 
     def run(self) -> list[RawFinding]:
         self._collect(self.tree.body, in_class=False)
         self.exec_block(self.tree.body, self.module_env)
+        for cls in self.classes:  # methods that store a query on `self` first: others read it
+            for method in cls.body:
+                if isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef) and _sets_self(
+                    method
+                ):
+                    self.summary(method)
         for fn in [*self.functions.values(), *self.methods.values()]:
             self.summary(fn)
         for node in self.all_defs:  # defs under module-level `if`/`try`, nested classes
@@ -96,8 +104,13 @@ class PythonAnalyzer(StatementInterpreter):
             elif isinstance(stmt, ast.ClassDef):
                 self._collect(stmt.body, in_class=True)
                 attrs = stored_params(stmt)
+                queries: dict[str, Val] = {}
+                self.classes.append(stmt)
+                if any(last_name(b).endswith(("Enum", "Flag")) for b in stmt.bases):
+                    self.enums.add(stmt.name)
                 for method in stmt.body:
                     self.class_attrs[id(method)] = attrs
+                    self.class_queries[id(method)] = queries
             elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
                 pattern = compiled_pattern(stmt.value)
                 if pattern is not None and isinstance(stmt.targets[0], ast.Name):
@@ -124,14 +137,16 @@ class PythonAnalyzer(StatementInterpreter):
                 env[arg.arg] = Val(taint=f"{PARAM_PREFIX}{arg.arg}`")
         frame = Frame(params=params)
         self.frames.append(frame)
-        outer_attrs = self.self_attrs
+        outer_attrs, outer_queries = self.self_attrs, self.self_queries
         self.self_attrs = self.class_attrs.get(key, outer_attrs)
+        self.self_queries = self.class_queries.get(key, outer_queries)
         try:
             if not self.exec_block(fn.body, env):
                 frame.exits.append(env)
+            _store_queries(frame.exits, self.self_queries)
         finally:
             self.frames.pop()
-            self.self_attrs = outer_attrs
+            self.self_attrs, self.self_queries = outer_attrs, outer_queries
         result = Summary(ret=merge(*frame.returns) if frame.returns else SAFE)
         result.sink_params = frame.sink_params
         tainted = [p for p in params if env.get(p) is not None]
@@ -306,6 +321,24 @@ class PythonAnalyzer(StatementInterpreter):
         return check
 
     # statements
+
+
+def _sets_self(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return any(
+        isinstance(node, ast.Assign)
+        and any((dotted(t) or "").startswith("self.") for t in node.targets)
+        for node in ast.walk(fn)
+    )
+
+
+def _store_queries(exits: list[Env], stored: dict[str, Val]) -> None:
+    """`self.sql = "... %s" % region` in one method is the query another method runs."""
+    for env in exits:
+        for key, val in env.items():
+            attr = key[5:] if key.startswith("self.") else ""
+            if attr and "." not in attr and val.taint and val.built:
+                taint = f"self.{attr} (built from {val.taint})"
+                stored.setdefault(attr, Val(taint=taint, built=val.built, text=val.text))
 
 
 def _rebind(ret: Val, params: set[str], bound: dict[str, Val]) -> Val:
