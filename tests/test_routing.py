@@ -39,6 +39,24 @@ def _config(root: Path, text: str) -> None:
         ("Design the architecture for splitting the monolith", 25, 2000, "opus"),
         ("Fix the race condition in the distributed scheduler", 6, 200, "opus"),
         ("Plan the roadmap for the v3 rewrite", 0, 0, "opus"),
+        # must NOT be opus: a sensitive subject alone (a password field, a payment class)
+        ("Add validation to the signup form: password length >= 12", 3, 70, "sonnet"),
+        ("Implement the forgot-password flow with a one-time email link", 5, 200, "sonnet"),
+        ("Refactor the PaymentService class into smaller methods", 1, 150, "sonnet"),
+        # ...but a bug in it, hard work, or debugging without a repro is
+        ("Our JWT validation accepts unsigned tokens; fix the token handling", 6, 120, "opus"),
+        ("Investigate intermittent data corruption after failover", 8, 0, "opus"),
+        ("The lock-free queue loses items under load; fix the bug", 2, 80, "opus"),
+        ("Design zero-downtime schema migrations for a large table", 3, 0, "opus"),
+        # must NOT be haiku: no mechanical word and no known-small size, or a bug hunt
+        ("Add caching to get_exchange_rates with a 10 minute TTL", 1, 30, "sonnet"),
+        ("Handle the 429 responses from the API", 0, 0, "sonnet"),
+        ("Fix the off-by-one in the pagination", 1, 5, "sonnet"),
+        ("Implement a simple percentage rollout check", 2, 60, "sonnet"),
+        # haiku: mechanical work, even when it touches many files
+        ("Run black on the src folder and commit the formatting changes", 14, 120, "haiku"),
+        ("Update all imports after renaming the package", 9, 30, "haiku"),
+        ("Change the timeout in config.yaml from 30 to 60", 1, 1, "haiku"),
     ],
 )
 def test_heuristic_tiers(git_repo: Path, task: str, files: int, lines: int, tier: str) -> None:
@@ -215,3 +233,19 @@ def test_cli_model_stats_reports_a_saving(
     assert main(["model", "stats"]) == 0
     out = capsys.readouterr().out
     assert "Savings: $0.1500 (50.0%)" in out and "Extra cost" not in out
+
+
+@pytest.mark.parametrize(
+    "task",
+    [
+        "Design the architecture for splitting the monolith",
+        "Find why the cache is intermittently stale",
+    ],
+)
+def test_tier_map_also_governs_deep_reasoning_work(git_repo: Path, task: str) -> None:
+    # complex design/debugging work goes to the *critical* tier, so a project that maps
+    # critical to sonnet (no Opus) gets sonnet there too
+    assert route_task(task, 3, 0).tier == "opus"
+    _config(git_repo, '[routing.tiers]\ncritical = "sonnet"\n')
+    decision = route_task(task, 3, 0)
+    assert decision.tier == "sonnet" and "critical tier (sonnet)" in decision.explanation
