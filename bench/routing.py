@@ -7,7 +7,11 @@ price only; the labels were written by the same engineer who wrote the rules, so
 an in-sample figure, not a held-out one.
 
 Run: bench/.venv/bin/python bench/routing.py [--tasks FILE]
-(bench/routing_blind.jsonl is a second set labeled blind, before its author read the router.)
+Sets: routing_tasks.jsonl (the rules' author), routing_blind.jsonl (labeled before reading the
+router, then tuned on), routing_fresh.jsonl (written after the first re-tune, then tuned on),
+routing_check.jsonl (written after the final tune, never tuned on: the held-out figure).
+It also prints the labels' own mix priced the same way (a perfect router's cost) and the
+router with Opus switched off by config.
 """
 
 from __future__ import annotations
