@@ -43,23 +43,26 @@ SIGNALS: tuple[tuple[str, int, tuple[str, ...]], ...] = (
                         "idempoten", "transaction isolation", "failover", "multi-region",
                         "sharding", "leader election", "exactly-once", "split brain",
                         "network partition", "zero downtime", "without downtime",
-                        "lock-free", "memory ordering", "shared state")),
+                        "lock-free", "memory ordering", "shared state", "out of order",
+                        "read-your-writes", "eventual consistency", "consistency model")),
     ("data", 2, ("migration", "migrate", "schema change", "backfill", "production data",
                  "data loss", "replication")),
     ("performance", 2, ("performance", "optimi", "slow", "latency", "memory leak",
-                        "profil", "speed up", "throughput", "n+1", "bottleneck")),
+                        "profil", "speed up", "throughput", "n+1", "bottleneck", "hot path")),
     # debugging without a repro is where the strongest model earns its price
     ("debugging", 3, ("intermittent", "heisenbug", "corrupt", "only in production",
                       "no repro", "no clear repro", "without a repro", "can't reproduce",
                       "cannot reproduce", "unable to reproduce", "not reproducible",
-                      "how to reproduce")),
+                      "how to reproduce", "knows why", "no idea why", "don't know why")),
     ("flaky", 2, ("flaky", "sometimes fails", "investigate", "segfault", "root cause")),
     ("refactor", 1, ("refactor", "restructure", "extract", "reorganiz", "clean up",
                      "cleanup", "split ", "rewrite", "decouple", "consolidate")),
     ("feature", 1, ("implement", "add support", "new endpoint", "endpoint", "integrat",
                     "feature", "build a", "create a", "add a", "add an", "command")),
     ("bugfix", 1, ("fix ", "fixes", "fixed", "fixing", "bug", "error", "exception", "crash",
-                   "broken", "fails", "failing", "regression", "wrong")),
+                   "broken", "fails", "failing", "regression", "wrong", "leak",
+                   # symptoms as users report them ("users can't upload ...")
+                   "can't ", "cannot ", "doesn't ", "does not ", "won't ", "not working")),
     ("tests", 0, ("test", "unit test", "coverage", "fixture", "assert", "mock")),
     ("docs", -2, ("typo", "spelling", "readme", "docstring", "comment", "changelog",
                   "documentation", "docs", "wording", "grammar")),
@@ -80,6 +83,8 @@ STRONG = frozenset({"security", "architecture", "breaking", "concurrency", "debu
 # Sensitive subjects: critical only when the change is also large.
 SENSITIVE = frozenset({"auth", "payment"})
 SENSITIVE_FILES, SENSITIVE_LINES = 8, 500
+# Any high-scoring change this large is cross-cutting (mechanical work has its size capped).
+HUGE_FILES, HUGE_LINES = 30, 3000
 # Words that make security work critical on their own: the work itself is security-critical.
 CRITICAL_STEMS = ("encrypt", "crypto", "credential", "vulnerab", "sql injection", "cve",
                   "password hash")  # fmt: skip
@@ -145,11 +150,13 @@ def _word_score(found: list[tuple[str, int]]) -> int:
 
 
 def _escalates(categories: list[str], files: int, lines: int) -> bool:
-    """Whether a high score may become critical: hard work, or a sensitive subject at scale
-    or with a bug in it (a bug in token checks or charging is a security or money bug)."""
+    """Whether a high score may become critical: hard work, a very large change, or a
+    sensitive subject at scale or with a bug in it (a bug in token checks is a security bug)."""
     cats = set(categories)
     if cats & STRONG:
         return True
+    if files >= HUGE_FILES or lines >= HUGE_LINES:
+        return True  # cross-cutting change over very many files
     at_scale = files >= SENSITIVE_FILES or lines >= SENSITIVE_LINES
     return bool(cats & SENSITIVE) and (at_scale or "bugfix" in cats)
 
