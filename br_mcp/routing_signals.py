@@ -85,6 +85,8 @@ SENSITIVE = frozenset({"auth", "payment"})
 SENSITIVE_FILES, SENSITIVE_LINES = 8, 500
 # Any high-scoring change this large is cross-cutting (mechanical work has its size capped).
 HUGE_FILES, HUGE_LINES = 30, 3000
+# Without a mechanical word, only an edit this small (in one file) is cheap enough for Haiku.
+TINY_LINES = 6
 # Words that make security work critical on their own: the work itself is security-critical.
 CRITICAL_STEMS = ("encrypt", "crypto", "credential", "vulnerab", "sql injection", "cve",
                   "password hash")  # fmt: skip
@@ -205,13 +207,16 @@ def _complexity(text: str, score: int, categories: list[str], files: int, lines:
         reasons.append("no hard-work signal (and no sensitive subject at scale): complex")
         return "complex"  # size or a sensitive subject alone never makes a task critical
     if complexity == "simple" and not set(categories) & MECHANICAL:
-        # cheap only with evidence: a mechanical word, or a known-small edit that is not a bug
-        # hunt (a 5-line fix can take long reasoning to find)
+        # cheap only with evidence: a mechanical word, or a tiny edit that is not a bug hunt (a
+        # 5-line fix can take long reasoning to find; on held-out sets, 10-20 line edits with
+        # no signal were often bugs described by their symptom)
         if "bugfix" in categories:
             reasons.append("a bug fix without a mechanical signal: moderate")
             return "moderate"
-        if not _small_edit(files, lines):
-            reasons.append("no mechanical signal and not a known-small edit: moderate")
+        if not 0 < lines <= TINY_LINES or files > 1:
+            reasons.append(
+                f"no mechanical signal and not a tiny edit (<= {TINY_LINES} lines): moderate"
+            )
             return "moderate"
     return complexity
 
