@@ -9,7 +9,8 @@ an in-sample figure, not a held-out one.
 Run: bench/.venv/bin/python bench/routing.py [--tasks FILE]
 Sets: routing_tasks.jsonl (the rules' author), routing_blind.jsonl (labeled before reading the
 router, then tuned on), routing_fresh.jsonl (written after the first re-tune, then tuned on),
-routing_check.jsonl (written after the final tune, never tuned on: the held-out figure).
+routing_check.jsonl (after the second, then tuned on), routing_holdout.jsonl (after the
+third; one threshold chosen with it in view).
 It also prints the labels' own mix priced the same way (a perfect router's cost) and the
 router with Opus switched off by config.
 """
