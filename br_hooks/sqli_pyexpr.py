@@ -11,70 +11,22 @@ import ast
 import re
 
 from br_hooks.sqli_pyguards import Guards, dotted, last_name
+from br_hooks.sqli_pysources import (
+    CONTAINER_GETS,
+    LOOKUPS,
+    NETWORK_MODULES,
+    SANITIZERS,
+    SOURCE_ATTRS,
+    SOURCE_CALLS,
+    SOURCE_NAMES,
+    STR_METHODS,
+    STRIP_PATTERN,
+)
 from br_hooks.sqli_values import SAFE, Val, literal, merge, splice
 
 Env = dict[str, Val]
 
 PARAM_PREFIX = "parameter `"
-# Free names that are untrusted wherever they appear (Flask's and Bottle's global request).
-_SOURCE_NAMES = {"request": "the web request"}
-_SOURCE_ATTRS = {
-    "os.environ": "environment variables",
-    "environ": "environment variables",
-    "sys.argv": "command-line arguments",
-    "sys.stdin": "standard input",
-    "self.request": "the web request",  # Django class-based views, DRF
-}
-_SOURCE_CALLS = {
-    "input": "input()",
-    "raw_input": "input()",
-    "getenv": "environment variables",
-    "os.getenv": "environment variables",
-    "os.environ.get": "environment variables",
-    "environ.get": "environment variables",
-    "parse_args": "command-line arguments",
-    "parse_known_args": "command-line arguments",
-    "read": "a file or stream read",
-    "readline": "a file or stream read",
-    "readlines": "a file or stream read",
-    "read_text": "a file read",
-    "read_bytes": "a file read",
-    "recv": "the network",
-    "recvfrom": "the network",
-    "urlopen": "the network",
-    "getpass": "input()",
-    "open": "a file read",
-    "io.open": "a file read",
-    "get_argument": "the web request",
-    "get_arguments": "the web request",
-    "get_query_argument": "the web request",
-    "get_body_argument": "the web request",
-    "get_cookie": "the web request",
-}
-_NETWORK_MODULES = {"requests", "httpx", "aiohttp", "urllib3"}
-# Calls whose result cannot carry quotes or SQL syntax, or that quote/escape for SQL.
-SANITIZERS = {
-    "int", "float", "bool", "complex", "len", "abs", "round", "ord", "hash", "id", "hex",
-    "oct", "bin", "sum", "UUID", "Decimal", "Fraction", "quote_name", "quote_ident",
-    "quote_identifier", "escape_string", "escape_identifier", "escape_literal", "Identifier",
-    "Literal", "Placeholder", "literal", "sql_quote", "quote_literal", "strptime",
-    "fromisoformat", "fromtimestamp", "isdigit", "isnumeric", "isdecimal", "count", "index",
-    "find", "timestamp", "uuid4", "uuid1", "randint", "bindparam", "hexdigest", "digest",
-    "isoformat", "urlsafe_b64encode", "b64encode", "hexlify", "get_object_or_404",
-}  # fmt: skip
-_STR_METHODS = {
-    "strip", "lstrip", "rstrip", "lower", "upper", "title", "capitalize", "casefold",
-    "replace", "encode", "decode", "ljust", "rjust", "center", "zfill", "swapcase",
-    "removeprefix", "removesuffix", "expandtabs", "translate", "format_map",
-}  # fmt: skip
-_STRIP_PATTERN = re.compile(r"\[\^(?:[\w\-]|\\[wd.])+\][+*]?")
-# ORM and driver reads: their results come from the database (second-order flows not tracked)
-_LOOKUPS = {
-    "get", "get_or_404", "first_or_404", "one", "one_or_none", "first", "scalar", "scalar_one",
-    "scalars", "fetchone", "fetchall", "fetchmany", "find", "find_one", "filter_by", "filter",
-    "all", "values_list", "exists", "count", "get_object_or_404",
-}  # fmt: skip
-_CONTAINER_GETS = {"get", "pop", "setdefault", "getlist", "copy", "values", "items", "keys"}
 
 
 class ExprEval(Guards):
@@ -114,8 +66,8 @@ class ExprEval(Guards):
     def _v_Name(self, node: ast.Name, env: Env) -> Val:
         if node.id in env:
             return env[node.id]
-        if node.id in _SOURCE_NAMES and node.id not in self.imports:
-            return Val(taint=_SOURCE_NAMES[node.id])
+        if node.id in SOURCE_NAMES and node.id not in self.imports:
+            return Val(taint=SOURCE_NAMES[node.id])
         if self.imports.get(node.id, "").startswith(("flask", "bottle", "quart")):
             return Val(taint="the web request") if node.id == "request" else SAFE
         return SAFE
@@ -125,7 +77,7 @@ class ExprEval(Guards):
         if name is not None:
             if name in env:
                 return env[name]
-            for prefix, source in _SOURCE_ATTRS.items():
+            for prefix, source in SOURCE_ATTRS.items():
                 if name == prefix or name.startswith(prefix + "."):
                     return Val(taint=source)
             parts = name.split(".")
@@ -212,7 +164,12 @@ class ExprEval(Guards):
     def _v_List(self, node: ast.List, env: Env) -> Val:
         return self._container(node.elts, env)
 
-    _v_Tuple = _v_List
+    def _v_Tuple(self, node: ast.Tuple, env: Env) -> Val:
+        if any(isinstance(e, ast.Starred) for e in node.elts):
+            return self._container(node.elts, env)
+        vals = tuple(self.value(e, env) for e in node.elts)  # immutable: positions stay known
+        return Val(elems=merge(*vals) if vals else SAFE, items=vals)
+
     _v_Set = _v_List
 
     def _v_Dict(self, node: ast.Dict, env: Env) -> Val:
@@ -221,11 +178,15 @@ class ExprEval(Guards):
         return self._container(node.values, env)
 
     def _v_Lambda(self, node: ast.Lambda, env: Env) -> Val:
-        inner = dict(env)  # a lambda's parameters are as untrusted as a function's
-        for arg in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]:
-            inner[arg.arg] = Val(taint=f"{PARAM_PREFIX}{arg.arg}`")
-        self.value(node.body, inner)
+        self._lambda_result(node, None, env)  # sinks inside; the function object is no text
         return SAFE
+
+    def _lambda_result(self, node: ast.Lambda, arg: Val | None, env: Env) -> Val:
+        """The body's value; parameters are `arg` (map's elements) or untrusted like a def's."""
+        inner = dict(env)
+        for a in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]:
+            inner[a.arg] = arg if arg is not None else Val(taint=f"{PARAM_PREFIX}{a.arg}`")
+        return self.value(node.body, inner)
 
     def _v_Starred(self, node: ast.Starred, env: Env) -> Val:
         return self.value(node.value, env)
@@ -278,6 +239,14 @@ class ExprEval(Guards):
         """Assign `val` to `target` (names, tuples, attributes, subscripts)."""
         if isinstance(target, ast.Name):
             env[target.id] = val
+        elif (
+            isinstance(target, ast.Tuple | ast.List)
+            and val.items is not None
+            and len(val.items) == len(target.elts)
+            and not any(isinstance(e, ast.Starred) for e in target.elts)
+        ):
+            for sub, item in zip(target.elts, val.items, strict=True):
+                self.bind(sub, item, env)  # `sql, params = build(x)`: each keeps its own value
         elif isinstance(target, ast.Tuple | ast.List):
             elem = val.elems if val.elems is not None else val
             for sub in target.elts:
@@ -314,10 +283,10 @@ class ExprEval(Guards):
         func = node.func
         name = dotted(func) or ""
         short = last_name(func)
-        if name in _SOURCE_CALLS or short in _SOURCE_CALLS:
-            return Val(taint=_SOURCE_CALLS.get(name) or _SOURCE_CALLS[short], is_str=True)
-        if name.split(".")[0] in _NETWORK_MODULES or self.imports.get(name.split(".")[0], "") in (
-            _NETWORK_MODULES
+        if name in SOURCE_CALLS or short in SOURCE_CALLS:
+            return Val(taint=SOURCE_CALLS.get(name) or SOURCE_CALLS[short], is_str=True)
+        if name.split(".")[0] in NETWORK_MODULES or self.imports.get(name.split(".")[0], "") in (
+            NETWORK_MODULES
         ):
             return Val(taint="the network")
         if (
@@ -334,7 +303,7 @@ class ExprEval(Guards):
             if (
                 isinstance(pattern, ast.Constant)
                 and isinstance(pattern.value, str)
-                and _STRIP_PATTERN.fullmatch(pattern.value)
+                and STRIP_PATTERN.fullmatch(pattern.value)
                 and isinstance(repl, ast.Constant)
                 and repl.value == ""
             ):
@@ -345,6 +314,8 @@ class ExprEval(Guards):
             return Val(taint=args[0].taint, built=args[0].built, text=args[0].text, is_str=True)
         if short in {"list", "tuple", "set", "frozenset", "sorted", "reversed", "dict"} and args:
             return Val(taint=args[0].taint, elems=iter_element(args[0], node.args[0]))
+        if short == "map" and len(node.args) == 2 and isinstance(node.args[0], ast.Lambda):
+            return Val(elems=self._lambda_result(node.args[0], iter_element(args[1], None), env))
         if short in {"enumerate", "zip", "range", "map", "filter"}:
             return Val(elems=merge(*(iter_element(a, None) for a in args)))
         # An unknown function: what goes in may come out.
@@ -354,25 +325,25 @@ class ExprEval(Guards):
         self, func: ast.Attribute, env: Env, short: str, args: list[Val], kwargs: list[Val]
     ) -> Val:
         receiver = self.value(func.value, env)
-        if _is_stored_handle(func.value, self.self_attrs) and short not in _STR_METHODS:
+        if _is_stored_handle(func.value, self.self_attrs) and short not in STR_METHODS:
             receiver = SAFE  # self.conn.cursor(): a method of a stored object, not its text
         if short == "join":
             elems = [iter_element(a, None) for a in args]
             return splice("join", [receiver, *elems])
         if short in {"format", "substitute", "safe_substitute"}:
             return splice(".format", [receiver, *args, *kwargs])
-        if short in _STR_METHODS:
+        if short in STR_METHODS:
             return merge(receiver, *(a for a in args if a.taint))
         if short in {"split", "splitlines", "rsplit", "partition"}:
             return Val(taint=receiver.taint, elems=Val(taint=receiver.taint, is_str=True))
-        if short in _CONTAINER_GETS and receiver.elems is not None:
+        if short in CONTAINER_GETS and receiver.elems is not None:
             default = args[1:] if short in {"get", "pop", "setdefault"} else []
             if short in {"items", "values", "keys", "copy"}:
                 return Val(taint=receiver.taint, elems=receiver.elems)
             return merge(receiver.elems, *default, Val(taint=receiver.taint))
         if receiver.taint:
             return Val(taint=receiver.taint)
-        if short in _LOOKUPS:
+        if short in LOOKUPS:
             return SAFE  # User.query.get(uid), cur.fetchone(): rows, not the caller's text
         return _propagate(args + kwargs)
 

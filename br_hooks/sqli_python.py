@@ -344,14 +344,17 @@ def _store_queries(exits: list[Env], stored: dict[str, Val]) -> None:
 def _rebind(ret: Val, params: set[str], bound: dict[str, Val]) -> Val:
     """A helper's result at one call: its parameters' taint becomes the arguments' taint."""
     elems = _rebind(ret.elems, params, bound) if ret.elems is not None else None
+    items = tuple(_rebind(i, params, bound) for i in ret.items) if ret.items is not None else None
     param = ret.taint[len(PARAM_PREFIX) : -1] if ret.taint else ""
     if not (ret.taint and ret.taint.startswith(PARAM_PREFIX) and param in params):
-        return replace(ret, elems=elems)
+        return replace(ret, elems=elems, items=items)
     arg = bound.get(param)
     if arg is None or not arg.taint:
-        return replace(ret, taint=None, built=None, elems=elems)
+        return replace(ret, taint=None, built=None, elems=elems, items=items)
     built = ret.built or arg.built
-    return Val(taint=arg.taint, built=built, text=ret.text, is_str=ret.is_str, elems=elems)
+    return Val(
+        taint=arg.taint, built=built, text=ret.text, is_str=ret.is_str, elems=elems, items=items
+    )
 
 
 def analyze_source(source: str, filename: str = "<string>") -> list[RawFinding]:

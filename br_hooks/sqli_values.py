@@ -54,6 +54,7 @@ class Val:
     const: object = None  # the literal value when the expression is a literal
     has_const: bool = False
     sink: str | None = None  # set on a function summary: param reaches this sink unchanged
+    items: tuple[Val, ...] | None = None  # a tuple's elements by position: `sql, args = ...`
 
     @property
     def sql(self) -> bool:
@@ -62,7 +63,8 @@ class Val:
     def untainted(self) -> Val:
         """The same value after a sanitizer or an allow-list check."""
         elems = self.elems.untainted() if self.elems is not None else None
-        return replace(self, taint=None, built=None, elems=elems)
+        items = tuple(i.untainted() for i in self.items) if self.items is not None else None
+        return replace(self, taint=None, built=None, elems=elems, items=items)
 
 
 SAFE = Val()
@@ -86,6 +88,11 @@ def merge(*vals: Val | None) -> Val:
     first = present[0]
     same_const = all(v.has_const and v.const == first.const for v in present)
     elem_vals = [v.elems for v in present if v.elems is not None]
+    items = None
+    if all(v.items is not None and len(v.items) == len(present[0].items or ()) for v in present):
+        items = tuple(
+            merge(*group) for group in zip(*(v.items or () for v in present), strict=True)
+        )
     return Val(
         taint=next((v.taint for v in present if v.taint), None),
         built=next((v.built for v in present if v.built and v.taint), None),
@@ -95,6 +102,7 @@ def merge(*vals: Val | None) -> Val:
         const=first.const if same_const else None,
         has_const=same_const,
         sink=next((v.sink for v in present if v.sink), None),
+        items=items,
     )
 
 

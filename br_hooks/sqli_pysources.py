@@ -1,0 +1,69 @@
+"""Name tables for the Python SQL-injection analysis: sources, sanitizers, string methods.
+
+Kept apart from sqli_pyexpr.py so the evaluator reads as logic; extend these sets to teach the
+analysis a new source or sanitizer.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Free names that are untrusted wherever they appear (Flask's and Bottle's global request).
+SOURCE_NAMES = {"request": "the web request"}
+SOURCE_ATTRS = {
+    "os.environ": "environment variables",
+    "environ": "environment variables",
+    "sys.argv": "command-line arguments",
+    "sys.stdin": "standard input",
+    "self.request": "the web request",  # Django class-based views, DRF
+}
+SOURCE_CALLS = {
+    "input": "input()",
+    "raw_input": "input()",
+    "getenv": "environment variables",
+    "os.getenv": "environment variables",
+    "os.environ.get": "environment variables",
+    "environ.get": "environment variables",
+    "parse_args": "command-line arguments",
+    "parse_known_args": "command-line arguments",
+    "read": "a file or stream read",
+    "readline": "a file or stream read",
+    "readlines": "a file or stream read",
+    "read_text": "a file read",
+    "read_bytes": "a file read",
+    "recv": "the network",
+    "recvfrom": "the network",
+    "urlopen": "the network",
+    "getpass": "input()",
+    "open": "a file read",
+    "io.open": "a file read",
+    "get_argument": "the web request",
+    "get_arguments": "the web request",
+    "get_query_argument": "the web request",
+    "get_body_argument": "the web request",
+    "get_cookie": "the web request",
+}
+NETWORK_MODULES = {"requests", "httpx", "aiohttp", "urllib3"}
+# Calls whose result cannot carry quotes or SQL syntax, or that quote/escape for SQL.
+SANITIZERS = {
+    "int", "float", "bool", "complex", "len", "abs", "round", "ord", "hash", "id", "hex",
+    "oct", "bin", "sum", "UUID", "Decimal", "Fraction", "quote_name", "quote_ident",
+    "quote_identifier", "escape_string", "escape_identifier", "escape_literal", "Identifier",
+    "Literal", "Placeholder", "literal", "sql_quote", "quote_literal", "strptime",
+    "fromisoformat", "fromtimestamp", "isdigit", "isnumeric", "isdecimal", "count", "index",
+    "find", "timestamp", "uuid4", "uuid1", "randint", "bindparam", "hexdigest", "digest",
+    "isoformat", "urlsafe_b64encode", "b64encode", "hexlify", "get_object_or_404",
+}  # fmt: skip
+STR_METHODS = {
+    "strip", "lstrip", "rstrip", "lower", "upper", "title", "capitalize", "casefold",
+    "replace", "encode", "decode", "ljust", "rjust", "center", "zfill", "swapcase",
+    "removeprefix", "removesuffix", "expandtabs", "translate", "format_map",
+}  # fmt: skip
+STRIP_PATTERN = re.compile(r"\[\^(?:[\w\-]|\\[wd.])+\][+*]?")
+# ORM and driver reads: their results come from the database (second-order flows not tracked)
+LOOKUPS = {
+    "get", "get_or_404", "first_or_404", "one", "one_or_none", "first", "scalar", "scalar_one",
+    "scalars", "fetchone", "fetchall", "fetchmany", "find", "find_one", "filter_by", "filter",
+    "all", "values_list", "exists", "count", "get_object_or_404",
+}  # fmt: skip
+CONTAINER_GETS = {"get", "pop", "setdefault", "getlist", "copy", "values", "items", "keys"}
