@@ -188,7 +188,8 @@ def assess(description: str, files: int = 0, lines: int = 0) -> Assessment:
     if set(categories) & MECHANICAL and complexity == "simple":
         kind = "docs" if "docs" in categories else "trivial"  # "fix a typo" is docs work
     else:
-        kind = next((c for c in _PATTERNS if c in categories), "general")
+        # a hedge ("quick", "simple") describes the size, not the kind of work
+        kind = next((c for c in _PATTERNS if c in categories and c != "modest"), "general")
     return Assessment(complexity, kind, score, categories, reasons)
 
 

@@ -53,6 +53,9 @@ def _config(root: Path, text: str) -> None:
         ("Handle the 429 responses from the API", 0, 0, "sonnet"),
         ("Fix the off-by-one in the pagination", 1, 5, "sonnet"),
         ("Implement a simple percentage rollout check", 2, 60, "sonnet"),
+        ("Users can't upload files with spaces in the name", 1, 10, "sonnet"),
+        ("Put the retry count in a config value", 1, 20, "haiku"),
+        ("Swap the order of the two tabs", 1, 4, "haiku"),
         # haiku: mechanical work, even when it touches many files
         ("Run black on the src folder and commit the formatting changes", 14, 120, "haiku"),
         ("Update all imports after renaming the package", 9, 30, "haiku"),
