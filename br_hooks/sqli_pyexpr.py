@@ -13,6 +13,7 @@ import re
 from br_hooks.sqli_pyguards import Guards, dotted, last_name
 from br_hooks.sqli_pysources import (
     CONTAINER_GETS,
+    DB_READS,
     LOOKUPS,
     NETWORK_MODULES,
     SANITIZERS,
@@ -341,6 +342,8 @@ class ExprEval(Guards):
             if short in {"items", "values", "keys", "copy"}:
                 return Val(taint=receiver.taint, elems=receiver.elems)
             return merge(receiver.elems, *default, Val(taint=receiver.taint))
+        if short in DB_READS and (receiver.taint or "").startswith(PARAM_PREFIX):
+            return SAFE  # rows from a cursor passed in: second-order flows are not tracked
         if receiver.taint:
             return Val(taint=receiver.taint)
         if short in LOOKUPS:

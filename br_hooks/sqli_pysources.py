@@ -66,4 +66,9 @@ LOOKUPS = {
     "scalars", "fetchone", "fetchall", "fetchmany", "find", "find_one", "filter_by", "filter",
     "all", "values_list", "exists", "count", "get_object_or_404",
 }  # fmt: skip
+# Row reads on a cursor or result: values from the database even when the cursor was passed in
+DB_READS = {
+    "fetchone", "fetchall", "fetchmany", "fetchval", "fetchrow", "scalar", "scalar_one",
+    "scalar_one_or_none", "scalars", "mappings",
+}  # fmt: skip
 CONTAINER_GETS = {"get", "pop", "setdefault", "getlist", "copy", "values", "items", "keys"}
