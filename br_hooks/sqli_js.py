@@ -61,6 +61,11 @@ _SOURCES = (
     (re.compile(r"^process\.env\b"), "environment variables"),
     (re.compile(r"^process\.argv\b"), "command-line arguments"),
 )
+# the same with a block body: `.map((r, i) => { values.push(r.x); return `($${i + 1})`; })`
+_PLACEHOLDER_BLOCK = re.compile(
+    r"\.map\(\s*\(?\s*(?P<a>\w*)\s*(?:,\s*(?P<i>\w+)\s*)?\)?\s*=>\s*\{[^{}]*?\breturn\s+"
+    r"(?P<body>`[^`]*`|'[^']*'|\"[^\"]*\")\s*;?\s*\}\s*\)"
+)
 _PLACEHOLDER_MAP = re.compile(
     r"\.map\(\s*\(?\s*(?P<a>\w*)\s*(?:,\s*(?P<i>\w+)\s*)?\)?\s*=>\s*(?P<body>[^()]*?|\([^()]*\))\s*\)"
 )
@@ -117,7 +122,7 @@ def evaluate(ctx: _Ctx, toks: list[Tok], depth: int = 0) -> Val:
     if tern is not None:
         cond, yes, no = tern
         guarded = _guard_names(_text(ctx, cond))
-        return merge(evaluate(ctx, yes, depth + 1, ) if not _only(yes, guarded) else SAFE,
+        return merge(evaluate(ctx, yes, depth + 1, ) if not _only(ctx, yes, guarded) else SAFE,
                      evaluate(ctx, no, depth + 1))  # fmt: skip
     for ops in ({"||", "??"}, {"+"}):
         parts = split_top(toks, ops)
@@ -135,15 +140,19 @@ def _expr_tokens(ctx: _Ctx, tmpl: Tok, index: int) -> list[Tok]:
     return tokenize(ctx.src, start, start + len(tmpl.exprs[index]), line)
 
 
-def _only(toks: list[Tok], names: set[str]) -> bool:
-    return bool(names) and len(toks) == 1 and toks[0].text in names
+def _only(ctx: _Ctx, toks: list[Tok], names: set[str]) -> bool:
+    """The ternary's branch is exactly the value its condition checked."""
+    return bool(names) and re.sub(r"\s+", "", _text(ctx, toks)) in names
 
 
 def _guard_names(cond: str) -> set[str]:
+    # `COLS.includes(x)`, `COLS.has(String(x))`, `x in MAP`, `x === 'asc'`
     m = re.search(
-        r"\.(?:includes|has)\(\s*([\w.]+)\s*\)|([\w.]+)\s+in\s+\w+|([\w.]+)\s*===?\s*['\"]", cond
+        r"\.(?:includes|has)\(\s*([\w.]+(?:\(\s*[\w.]+\s*\))?)\s*\)|([\w.]+)\s+in\s+\w+"
+        r"|([\w.]+)\s*===?\s*['\"]",
+        cond,
     )
-    return {g for g in m.groups() if g} if m else set()
+    return {re.sub(r"\s+", "", g) for g in m.groups() if g} if m else set()
 
 
 def _operand(ctx: _Ctx, toks: list[Tok], depth: int) -> Val:
@@ -168,7 +177,7 @@ def _operand(ctx: _Ctx, toks: list[Tok], depth: int) -> Val:
     if first.text == "[":
         inner = split_top(toks[1:-1], {","})
         return Val(elems=merge(*(evaluate(ctx, p, depth + 1) for p in inner if p)))
-    placeholder = _PLACEHOLDER_MAP.search(text)
+    placeholder = _PLACEHOLDER_MAP.search(text) or _PLACEHOLDER_BLOCK.search(text)
     if (placeholder and _placeholder_body(placeholder)) or _PLACEHOLDER_FILL.search(text):
         return Val(is_str=True, text="?")
     for pattern, source in _SOURCES:
@@ -180,10 +189,11 @@ def _operand(ctx: _Ctx, toks: list[Tok], depth: int) -> Val:
 
 
 def _placeholder_body(m: re.Match[str]) -> bool:
-    """`ids.map(() => '?')`, `ids.map((_, i) => `$${i + 1}`)`: placeholders, not values."""
+    """`ids.map(() => '?')`, `rows.map((r, i) => `($${i * 2 + 1}, $${i * 2 + 2})`)`:
+    placeholders, not values: the result uses no name but the index."""
     body = re.sub(r"(['\"])[^'\"]*\1", "", m.group("body"))
-    body = re.sub(r"[`$?{}()+\s\d]", "", body)
-    return body in {"", m.group("i") or ""}
+    names = set(re.findall(r"[A-Za-z_]\w*", body))
+    return names <= {m.group("i") or ""} and not re.search(r"[^`$?:@{}()+\-*,\s\w]", body)
 
 
 def _identifier(ctx: _Ctx, toks: list[Tok], text: str, depth: int) -> Val:
