@@ -48,6 +48,9 @@ def safe_regex(pattern: object) -> bool:
     return isinstance(pattern, str) and bool(_SAFE_PATTERN.fullmatch(pattern))
 
 
+_NORMALIZERS = {"lower", "upper", "casefold", "strip", "lstrip", "rstrip"}
+
+
 class Guards:
     """Mixin for the evaluator: `value()` and `regexes` come from the class that uses it."""
 
@@ -89,7 +92,14 @@ class Guards:
                 return [k for v in test.values for k in self._proven_safe(v, env, truth)]
             return []
         if isinstance(test, ast.Compare) and len(test.ops) == 1:
-            key = dotted(test.left)
+            left = test.left
+            if (
+                isinstance(left, ast.Call)
+                and isinstance(left.func, ast.Attribute)
+                and left.func.attr in _NORMALIZERS
+            ):
+                left = left.func.value  # `d.lower() in ("asc", "desc")`: d is one of them, any case
+            key = dotted(left)
             op, right = test.ops[0], test.comparators[0]
             if key is None:
                 return []

@@ -59,7 +59,10 @@ def param_names(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
 
 def route_validated(fn: ast.FunctionDef | ast.AsyncFunctionDef, arg: ast.arg) -> bool:
     """FastAPI-style routes convert annotated parameters: `item_id: int` is a number there."""
-    if arg.annotation is None or ast.unparse(arg.annotation) not in _VALIDATED:
+    if arg.annotation is None:
+        return False
+    hint = ast.unparse(arg.annotation)
+    if hint not in _VALIDATED and not hint.startswith(("Literal[", "typing.Literal[")):
         return False
     for deco in fn.decorator_list:
         target = deco.func if isinstance(deco, ast.Call) else deco

@@ -178,7 +178,13 @@ class StatementInterpreter(ExprEval):
 
     def _s_Match(self, stmt: ast.Match, env: Env) -> bool:
         self.value(stmt.subject, env)
-        branches = [(case.body, dict(env)) for case in stmt.cases]
+        key = dotted(stmt.subject)
+        branches = []
+        for case in stmt.cases:
+            inner = dict(env)
+            if key is not None and key in env and _literal_pattern(case.pattern):
+                inner[key] = env[key].untainted()  # `case "users" | "orders":` fixes the value
+            branches.append((case.body, inner))
         branches.append(([], dict(env)))
         return self._branches(branches, env)
 
@@ -193,6 +199,14 @@ class StatementInterpreter(ExprEval):
     def _s_ClassDef(self, stmt: ast.ClassDef, env: Env) -> bool:
         self.exec_block([s for s in stmt.body if not isinstance(s, ast.FunctionDef)], dict(env))
         return False
+
+
+def _literal_pattern(pattern: ast.pattern) -> bool:
+    if isinstance(pattern, ast.MatchOr):
+        return all(_literal_pattern(p) for p in pattern.patterns)
+    return isinstance(pattern, ast.MatchSingleton) or (
+        isinstance(pattern, ast.MatchValue) and isinstance(pattern.value, ast.Constant)
+    )
 
 
 def merge_envs(envs: list[Env]) -> Env:
