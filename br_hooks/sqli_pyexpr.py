@@ -331,7 +331,7 @@ class ExprEval(Guards):
         if short == "join":
             elems = [iter_element(a, None) for a in args]
             return splice("join", [receiver, *elems])
-        if short in {"format", "substitute", "safe_substitute"}:
+        if short in {"format", "format_map", "substitute", "safe_substitute"}:
             return splice(".format", [receiver, *args, *kwargs])
         if short in STR_METHODS:
             return merge(receiver, *(a for a in args if a.taint))

@@ -16,6 +16,7 @@ SOURCE_ATTRS = {
     "sys.argv": "command-line arguments",
     "sys.stdin": "standard input",
     "self.request": "the web request",  # Django class-based views, DRF
+    "self.kwargs": "the URL (view kwargs)",  # Django class-based views: captured path parts
 }
 SOURCE_CALLS = {
     "input": "input()",
@@ -57,7 +58,7 @@ SANITIZERS = {
 STR_METHODS = {
     "strip", "lstrip", "rstrip", "lower", "upper", "title", "capitalize", "casefold",
     "replace", "encode", "decode", "ljust", "rjust", "center", "zfill", "swapcase",
-    "removeprefix", "removesuffix", "expandtabs", "translate", "format_map",
+    "removeprefix", "removesuffix", "expandtabs", "translate",
 }  # fmt: skip
 STRIP_PATTERN = re.compile(r"\[\^(?:[\w\-]|\\[wd.])+\][+*]?")
 # ORM and driver reads: their results come from the database (second-order flows not tracked)
