@@ -417,6 +417,54 @@ def _blob_files(g: random.Random) -> list[tuple[str, str, list[str]]]:
     ]
 
 
+# --------------------------------------------------------------------------- second wave (still blind)
+def _extra_positives(g: random.Random) -> list[tuple[str, str, list[str], int, int]]:
+    """(kind, filename, lines, lo, hi): credentials in less common but real shapes."""
+    pw = strong_password(g)
+    user = g.choice(["svc", "deploy", "ci-bot"])
+    basic = base64.b64encode(f"{user}:{_mixed(g, ALNUM, 18)}".encode()).decode()
+    pem = pem_block(g, "RSA PRIVATE KEY", 6).replace("\n", "\\n")
+    return [
+        ("aws-credentials-ini", "aws/credentials", ["[default]", f"aws_access_key_id = {aws_id(g)}", f"aws_secret_access_key = {aws_secret(g)}", "region = eu-west-1", ""], 1, 2),
+        ("jdbc-password", "src/main/resources/application.properties", [f"spring.datasource.url=jdbc:mysql://db.prod.internal:3306/app?user=app&password={_mixed(g, ALNUM, 16)}", ""], 0, 0),
+        ("adonet-password", "config/appsettings.json", ["{", '  "ConnectionStrings": {', f'    "Default": "Server=sql.prod.internal;Database=app;User Id=app;Password={_mixed(g, ALNUM, 18)};"', "  }", "}", ""], 2, 2),
+        ("curl-basic", "scripts/upload.sh", ["#!/bin/sh", f"curl -u {user}:{_mixed(g, ALNUM, 18)} -T build.zip https://nexus.acme.io/repository/raw/", ""], 1, 1),
+        ("basic-header", "src/http.ts", ["export const headers = {", f"  Authorization: 'Basic {basic}',", "};", ""], 1, 1),
+        ("docker-login", "ci/publish.sh", ["#!/bin/sh", f"docker login -u {user} -p {_mixed(g, ALNUM, 20)} registry.acme.io", ""], 1, 1),
+        ("api-key-header", "app/vendor.py", ["import httpx", "", f'HEADERS = {{"X-API-Key": "{_mixed(g, ALNUM, 40)}", "Accept": "application/json"}}', ""], 2, 2),
+        ("java-setter", "src/main/java/com/acme/Mail.java", ["class Mail {", "    void init(Session s) {", f'        s.setPassword("{pw}");', "    }", "}", ""], 2, 2),
+        ("tf-db-password", "infra/db.tf", ['resource "aws_db_instance" "main" {', '  engine   = "postgres"', '  username = "app"', f'  password = "{pw}"', "}", ""], 3, 3),
+        ("pem-env-escaped", ".env", ["APP_ENV=production", f'PRIVATE_KEY="{pem}"', ""], 1, 1),
+        ("git-remote-token", "scripts/mirror.sh", ["#!/bin/sh", f"git push https://x-access-token:{'gh' + 'p_' + _mixed(g, ALNUM, 36)}@github.com/acme/app.git HEAD", ""], 1, 1),
+        ("yaml-list-password", "ansible/hosts.yml", ["all:", "  hosts:", "    db1:", "      ansible_user: admin", f"      ansible_password: {pw}", ""], 4, 4),
+        ("mysql-cli", "scripts/backup.sh", ["#!/bin/sh", f"mysqldump -h db.prod.internal -u backup -p'{pw}' app > app.sql", ""], 1, 1),
+        ("python-neutral-google", "app/maps.py", [f'gmaps = googlemaps.Client(key="{PROVIDERS["google-api"][0](g)}")', ""], 0, 0),
+        ("js-firebase", "src/firebase.js", ["const firebaseConfig = {", f'  apiKey: "{PROVIDERS["google-api"][0](g)}",', '  authDomain: "acme-app.firebaseapp.com",', "};", ""], 1, 1),
+    ]
+
+
+def _extra_negatives(g: random.Random) -> list[tuple[str, str, list[str]]]:
+    """(kind, filename, lines) of secret-looking code that holds no credential."""
+    return [
+        ("regex-pattern", "app/patterns.py", ["import re", "", 'TOKEN_RE = re.compile(r"gh' + 'p_[A-Za-z0-9]{36}")', 'KEY_RE = re.compile(r"AK' + 'IA[0-9A-Z]{16}")', 'PASSWORD_RE = r"^(?=.*[A-Z])(?=.*\\d).{8,}$"', ""]),
+        ("generated", "app/tokens.py", ["import secrets", "import getpass", "", "secret = secrets.token_hex(32)", "password = getpass.getpass()", 'token = request.headers.get("Authorization")', "api_key = generate_api_key(prefix='live')", ""]),
+        ("masked", "config/app.yaml", ["db:", '  password: "********"', "  api_key: '••••••••'", ""]),
+        ("comment-example", "README.sh", ["# export API_KEY=your_key_here", "# curl -H 'Authorization: Bearer <token>' https://api.acme.io", "echo done", ""]),
+        ("i18n", "locales/en.json", [json.dumps({"password": "Password", "password_too_short": "Password must be at least 8 characters", "token_expired": "Your token has expired", "secret_question": "What was the name of your first pet?"}, indent=2), ""]),
+        ("i18n", "locales/de.yaml", ["de:", "  password: Passwort", "  forgot_password: Passwort vergessen?", "  api_key: API-Schlüssel", ""]),
+        ("cfn-ref", "infra/stack.yaml", ["Resources:", "  Db:", "    Type: AWS::RDS::DBInstance", "    Properties:", "      MasterUserPassword: !Ref DbPassword", "      MasterUsername: '{{resolve:ssm:/app/db/user}}'", ""]),
+        ("tf-random", "infra/random.tf", ['resource "random_password" "db" {', "  length  = 32", "  special = true", "}", 'output "db_password" {', "  value     = random_password.db.result", "  sensitive = true", "}", ""]),
+        ("url-no-password", "config/urls.env", [f"SENTRY_DSN=https://{r(g, HEX, 32)}@o{r(g, string.digits, 6)}.ingest.sentry.io/{r(g, string.digits, 7)}", "MONGO_URL=mongodb://localhost:27017/app", "REDIS_URL=redis://cache:6379/0", "DATABASE_URL=postgres://app:${DB_PASSWORD}@db.prod.internal:5432/app", ""]),
+        ("oauth-client-id", "src/auth.ts", [f"export const GOOGLE_CLIENT_ID = '{r(g, string.digits, 12)}-{r(g, string.ascii_lowercase + string.digits, 32)}.apps.googleusercontent.com';", ""]),
+        ("ssh-ed25519", "deploy/keys.tf", ['resource "aws_key_pair" "deploy" {', '  key_name   = "deploy"', f'  public_key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI{r(g, B64, 43)} ci@acme"', "}", ""]),
+        ("config-numbers", "app/limits.py", ["TOKEN_TTL_SECONDS = 3600", 'API_VERSION = "2023-10-16"', "PASSWORD_MIN_LENGTH = 12", 'SECRET_BACKEND = "aws-secretsmanager"', 'TOKEN_ENDPOINT = "/oauth/token"', ""]),
+        ("go-sum-like", "deps/sums.json", [json.dumps({"golang.org/x/text": "h1:" + base64.b64encode(hashlib.sha256(str(g.random()).encode()).digest()).decode()}), ""]),
+        ("test-fixture", "app/fixtures.py", ['TEST_USER = {"username": "alice", "password": "test-password"}', 'FAKE_TOKEN = "fake-token"', 'MOCK_API_KEY = "mock-api-key-123"', ""]),
+        ("js-template", "src/fetcher.js", ["export async function get(url, token) {", "  return fetch(url, { headers: { Authorization: `Bearer ${token}` } });", "}", ""]),
+        ("java-annotation", "src/main/java/com/acme/Props.java", ["class Props {", '    @Value("${app.api.key}")', "    private String apiKey;", '    @Value("${spring.datasource.password}")', "    private String password;", "}", ""]),
+    ]
+
+
 NEG_CONTEXTS: list[Ctx] = [py_module, py_kwarg, py_dict, js_const, ts_obj, yaml_nested, k8s_env, json_nested, dotenv, shell, dockerfile, terraform_var, java_const, java_props, spring_yml]
 
 
@@ -446,6 +494,11 @@ def build_blind(seed: int = 1) -> list[BlindSample]:
         add(kind, fname, lines, False)
     for _ in range(3):
         for kind, fname, lines in _blob_files(g):
+            add(kind, fname, lines, False)
+    for _ in range(3):
+        for kind, fname, lines, lo, hi in _extra_positives(g):
+            add(kind, fname, lines, True, lo, hi)
+        for kind, fname, lines in _extra_negatives(g):
             add(kind, fname, lines, False)
     return samples
 
