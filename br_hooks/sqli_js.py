@@ -13,9 +13,19 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
 
 from br_hooks.sqli_jsfix import driver_of, fix_for
+from br_hooks.sqli_jsscope import (
+    NUMBERS_MAP,
+    Ctx,
+    Index,
+    const_object,
+    guard_names,
+    guarded,
+    is_enum,
+    only,
+    text_of,
+)
 from br_hooks.sqli_jstok import Tok, split_top, ternary, tokenize, until_close, until_end
 from br_hooks.sqli_python import RawFinding
 from br_hooks.sqli_values import (
@@ -71,40 +81,7 @@ _PLACEHOLDER_MAP = re.compile(
 )
 
 
-@dataclass(eq=False)
-class _Index:
-    """Per-file lookups computed once: where each identifier occurs, cached regex answers."""
-
-    src: str
-    toks: list[Tok]
-    where: dict[str, list[int]] = field(default_factory=dict)
-    memo: dict[tuple[str, str], object] = field(default_factory=dict)
-    decls: dict[tuple[str, int], list[Val]] = field(default_factory=dict)
-    budget: int = 20_000  # evaluations per file: big vendored bundles stay linear
-    guards: dict[str, list[int]] | None = None
-
-    def __post_init__(self) -> None:
-        for k, tok in enumerate(self.toks):
-            if tok.kind == "ident":
-                self.where.setdefault(tok.text, []).append(k)
-
-
-@dataclass
-class _Ctx:
-    src: str
-    toks: list[Tok]
-    limit: int  # analyse only what the file says before the sink
-    index: _Index
-
-
-def _text(ctx: _Ctx, toks: list[Tok]) -> str:
-    if not toks:
-        return ""
-    last = toks[-1]
-    return ctx.src[toks[0].pos : last.pos + len(last.text)]
-
-
-def evaluate(ctx: _Ctx, toks: list[Tok], depth: int = 0) -> Val:
+def evaluate(ctx: Ctx, toks: list[Tok], depth: int = 0) -> Val:
     """The abstract value of an expression given as tokens."""
     ctx.index.budget -= 1
     if ctx.index.budget < 0:
@@ -121,8 +98,8 @@ def evaluate(ctx: _Ctx, toks: list[Tok], depth: int = 0) -> Val:
     tern = ternary(toks)
     if tern is not None:
         cond, yes, no = tern
-        guarded = _guard_names(_text(ctx, cond))
-        return merge(evaluate(ctx, yes, depth + 1, ) if not _only(ctx, yes, guarded) else SAFE,
+        guarded = guard_names(text_of(ctx, cond))
+        return merge(evaluate(ctx, yes, depth + 1, ) if not only(ctx, yes, guarded) else SAFE,
                      evaluate(ctx, no, depth + 1))  # fmt: skip
     for ops in ({"||", "??"}, {"+"}):
         parts = split_top(toks, ops)
@@ -134,28 +111,13 @@ def evaluate(ctx: _Ctx, toks: list[Tok], depth: int = 0) -> Val:
     return _operand(ctx, toks, depth)
 
 
-def _expr_tokens(ctx: _Ctx, tmpl: Tok, index: int) -> list[Tok]:
+def _expr_tokens(ctx: Ctx, tmpl: Tok, index: int) -> list[Tok]:
     start = tmpl.expr_pos[index]
     line = tmpl.line + ctx.src.count("\n", tmpl.pos, start)
     return tokenize(ctx.src, start, start + len(tmpl.exprs[index]), line)
 
 
-def _only(ctx: _Ctx, toks: list[Tok], names: set[str]) -> bool:
-    """The ternary's branch is exactly the value its condition checked."""
-    return bool(names) and re.sub(r"\s+", "", _text(ctx, toks)) in names
-
-
-def _guard_names(cond: str) -> set[str]:
-    # `COLS.includes(x)`, `COLS.has(String(x))`, `x in MAP`, `x === 'asc'`
-    m = re.search(
-        r"\.(?:includes|has)\(\s*([\w.]+(?:\(\s*[\w.]+\s*\))?)\s*\)|([\w.]+)\s+in\s+\w+"
-        r"|([\w.]+)\s*===?\s*['\"]",
-        cond,
-    )
-    return {re.sub(r"\s+", "", g) for g in m.groups() if g} if m else set()
-
-
-def _operand(ctx: _Ctx, toks: list[Tok], depth: int) -> Val:
+def _operand(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
     first = toks[0]
     if first.kind == "str" and len(toks) == 1:
         return literal(first.parts[0])
@@ -169,7 +131,7 @@ def _operand(ctx: _Ctx, toks: list[Tok], depth: int) -> Val:
             evaluate(ctx, _expr_tokens(ctx, first, j), depth + 1) for j in range(len(first.exprs))
         ]
         return splice("template", vals)
-    text = _text(ctx, toks)
+    text = text_of(ctx, toks)
     if first.kind == "ident" and first.text in {"true", "false", "null", "undefined"}:
         return SAFE
     if _SAFE_CALLS.match(text) or re.search(r"\.length\s*$|\.toFixed\(", text):
@@ -196,13 +158,15 @@ def _placeholder_body(m: re.Match[str]) -> bool:
     return names <= {m.group("i") or ""} and not re.search(r"[^`$?:@{}()+\-*,\s\w]", body)
 
 
-def _identifier(ctx: _Ctx, toks: list[Tok], text: str, depth: int) -> Val:
+def _identifier(ctx: Ctx, toks: list[Tok], text: str, depth: int) -> Val:
     name = toks[0].text
     rest = text[len(name) :]
-    if re.match(r"\s*\[", rest) and _const_object(ctx, name):
+    if re.match(r"\s*\[", rest) and const_object(ctx, name):
         return SAFE  # ORDER_MAP[dir]: a lookup in a fixed table of literals
-    if _guarded(ctx, name):
+    if guarded(ctx, name):
         return SAFE
+    if NUMBERS_MAP.match(rest) or (re.match(r"\s*\.\s*\w+\s*$", rest) and is_enum(ctx, name)):
+        return SAFE  # ids.map(Number).join(','); Status.Open of a TypeScript enum in this file
     if re.match(r"\s*\(", rest):
         called = _local_function(ctx, name, toks, depth)
         if called is not None:
@@ -227,7 +191,7 @@ def _identifier(ctx: _Ctx, toks: list[Tok], text: str, depth: int) -> Val:
 
 
 def _local_function(
-    ctx: _Ctx, name: str, toks: list[Tok], depth: int, method: bool = False
+    ctx: Ctx, name: str, toks: list[Tok], depth: int, method: bool = False
 ) -> Val | None:
     """A call to `function name(...) { return <expr>; }` (or to a class method of that name)
     in this file: what it returns, tainted by the call's arguments when it splices them."""
@@ -259,7 +223,7 @@ def _local_function(
     result_key = ("returns", f"{key[0]}:{name}")
     if result_key not in ctx.index.memo:
         ctx.index.memo[result_key] = SAFE  # recursion sees nothing
-        inner = _Ctx(ctx.src, ctx.toks, body_at, ctx.index)
+        inner = Ctx(ctx.src, ctx.toks, body_at, ctx.index)
         first = bisect.bisect_right([t.pos for t in ctx.toks], body_at)
         ctx.index.memo[result_key] = evaluate(inner, until_end(ctx.toks, first), depth + 1)
     result = ctx.index.memo[result_key]
@@ -272,47 +236,7 @@ def _local_function(
     return Val(taint=taint, built=result.built, text=result.text, is_str=result.is_str)
 
 
-_LEAVES = r"\s*\)\s*\{?\s*(?:throw|return)"
-_GUARDS = re.compile(
-    r"if\s*\(\s*!\s*[\w.]+\.(?:includes|has)\(\s*(?P<a>[\w$]+)\s*\)" + _LEAVES
-    + r"|if\s*\(\s*!\s*/[^/\n]+/\w*\.test\(\s*(?P<b>[\w$]+)\s*\)" + _LEAVES
-    + r"|if\s*\(\s*[\w.]+\.indexOf\(\s*(?P<c>[\w$]+)\s*\)\s*(?:===?|<)\s*(?:-1|0)" + _LEAVES
-    + r"|\b(?P<d>[\w$]+)\s*=\s*(?:Number|parseInt|parseFloat)\("
-    # a failed check that leaves: isNaN(x), !Number.isInteger(x), !validator.isUUID(x)
-    + r"|if\s*\(\s*(?:Number\.)?isNaN\(\s*(?P<e>[\w$]+)\s*\)" + _LEAVES
-    + r"|if\s*\(\s*!\s*[\w.]+\(\s*(?P<f>[\w$]+)\s*\)" + _LEAVES
-)  # fmt: skip
-
-
-def _guarded(ctx: _Ctx, name: str) -> bool:
-    """An allow-list, regex or number check on `name` shortly before the sink that leaves."""
-    if ctx.index.guards is None:
-        found: dict[str, list[int]] = {}
-        for m in _GUARDS.finditer(ctx.src):  # one pass per file, not one regex per name
-            guarded = next(g for g in m.groups() if g)
-            found.setdefault(guarded, []).append(m.start())
-        ctx.index.guards = found
-    return any(ctx.limit - 3000 <= pos < ctx.limit for pos in ctx.index.guards.get(name, []))
-
-
-def _const_object(ctx: _Ctx, name: str) -> bool:
-    key = ("const", name)
-    if key not in ctx.index.memo:
-        ctx.index.memo[key] = _const_object_uncached(ctx, name)
-    return bool(ctx.index.memo[key])
-
-
-def _const_object_uncached(ctx: _Ctx, name: str) -> bool:
-    m = re.search(
-        rf"\bconst\s+{re.escape(name)}\s*(?::[^=]+)?=\s*(\{{[^{{}}]*\}}|\[[^\[\]]*\])", ctx.src
-    )
-    if not m:
-        return False
-    body = re.sub(r"(['\"])(?:\\.|(?!\1).)*\1", "", m.group(1))
-    return not re.search(r"[A-Za-z_$][\w$]*\s*(?:[,}\]]|$)", re.sub(r"[\w$]+\s*:", "", body))
-
-
-def _declarations(ctx: _Ctx, name: str, depth: int) -> list[Val]:
+def _declarations(ctx: Ctx, name: str, depth: int) -> list[Val]:
     """Values assigned to `name` before the sink: declarations, `=`, `+=`, `.push()`."""
     key = (name, ctx.limit)
     if key not in ctx.index.decls:
@@ -321,7 +245,7 @@ def _declarations(ctx: _Ctx, name: str, depth: int) -> list[Val]:
     return ctx.index.decls[key]
 
 
-def _declarations_uncached(ctx: _Ctx, name: str, depth: int) -> list[Val]:
+def _declarations_uncached(ctx: Ctx, name: str, depth: int) -> list[Val]:
     vals: list[Val] = []
     toks = ctx.toks
     before = [
@@ -371,7 +295,7 @@ def analyze_js(src: str) -> list[RawFinding]:
     if not _PREFILTER.search(src):
         return []  # no call that could run SQL anywhere in the file
     toks = tokenize(src)
-    index = _Index(src, toks)
+    index = Index(src, toks)
     driver = driver_of(src)
     unsafe = _UNSAFE | _BUILDER_RAW if "createQueryBuilder" in src else _UNSAFE
     findings: list[RawFinding] = []
@@ -380,14 +304,14 @@ def analyze_js(src: str) -> list[RawFinding]:
         stream = streams.pop()
         for tok in stream:
             if tok.kind == "tmpl" and tok.exprs:
-                ctx = _Ctx(src, toks, tok.pos, index)
+                ctx = Ctx(src, toks, tok.pos, index)
                 streams.extend(_expr_tokens(ctx, tok, j) for j in range(len(tok.exprs)))
         findings.extend(_scan_stream(index, stream, driver, unsafe))
     return sorted(findings, key=lambda f: f.line)
 
 
 def _scan_stream(
-    index: _Index, stream: list[Tok], driver: str, unsafe: set[str]
+    index: Index, stream: list[Tok], driver: str, unsafe: set[str]
 ) -> list[RawFinding]:
     src, toks = index.src, index.toks
     findings: list[RawFinding] = []
@@ -405,7 +329,7 @@ def _scan_stream(
         if not args or not args[0]:
             continue
         args[0] = _config_text(args[0])
-        ctx = _Ctx(src, toks, tok.pos, index)
+        ctx = Ctx(src, toks, tok.pos, index)
         val = evaluate(ctx, args[0])
         receiver = stream[k - 2].text if method and k >= 2 else ""
         if val.taint and not val.built and val.taint.startswith("the web request"):
