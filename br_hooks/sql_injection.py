@@ -17,10 +17,14 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from br_core.errors import BRError
 from br_hooks.allowlist import has_inline_marker, load_whitelist, normalize_path
 from br_hooks.files import Skip, read_text_file
+
+if TYPE_CHECKING:
+    from br_hooks.sqli_python import RawFinding
 
 PY_SUFFIXES = {".py", ".pyw", ".pyi"}
 JS_SUFFIXES = {".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts"}
@@ -178,26 +182,54 @@ def _scan_text(rel: str, text: str, language: str, notices: list[str]) -> list[S
     try:
         raw = analyze_source(text, rel)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
-        from br_hooks.sqli_pytokens import analyze_tokens
-
         where = f" at line {exc.lineno}" if isinstance(exc, SyntaxError) and exc.lineno else ""
         version = f"{sys.version_info.major}.{sys.version_info.minor}"
-        notices.append(
-            f"{rel}: does not parse with Python {version}{where}; "
-            "checked with the token-level fallback instead"
-        )
-        return [
-            SqlFinding(
-                f.rule, rel, f.line, f.sink, f.source, f.how, f.fix, "python", True, snippet(f.line)
+        rewritten = _downlevelled(text, rel) if isinstance(exc, SyntaxError) else None
+        if rewritten is not None:
+            notices.append(
+                f"{rel}: does not parse with Python {version}{where}; checked after rewriting "
+                "its 3.12-only syntax (PEP 701 quotes, PEP 695 type parameters)"
             )
-            for f in analyze_tokens(text)
-        ]
+            raw = rewritten
+        else:
+            from br_hooks.sqli_pytokens import analyze_tokens
+
+            notices.append(
+                f"{rel}: does not parse with Python {version}{where}; "
+                "checked with the token-level fallback instead"
+            )
+            return [
+                SqlFinding(
+                    f.rule,
+                    rel,
+                    f.line,
+                    f.sink,
+                    f.source,
+                    f.how,
+                    f.fix,
+                    "python",
+                    True,
+                    snippet(f.line),
+                )
+                for f in analyze_tokens(text)
+            ]
     return [
         SqlFinding(
             f.rule, rel, f.line, f.sink, f.source, f.how, f.fix, "python", False, snippet(f.line)
         )
         for f in raw
     ]
+
+
+def _downlevelled(text: str, rel: str) -> list[RawFinding] | None:
+    """Findings for a 3.12-only file rewritten for this interpreter, or None when that fails."""
+    from br_hooks.sqli_pydown import downlevel
+    from br_hooks.sqli_python import analyze_source
+
+    try:
+        return analyze_source(downlevel(text), rel)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
 
 
 def scan_paths(paths: Sequence[Path], root: Path) -> list[SqlFinding]:

@@ -39,6 +39,5 @@ def test_labeled_case(case: Case, tmp_path: Path) -> None:
     else:
         assert flagged == [], f"false alarm ({case.title})"
     if case.ext == "py312" and sys.version_info < (3, 12):
-        # 3.11 cannot parse these: the token-level fallback ran and said so.
-        assert any("token-level fallback" in n for n in result.notices)
-        assert all(f.fallback for f in result.findings)
+        # 3.11 cannot parse these: the file was rewritten (or token-checked) and the run said so.
+        assert any("does not parse with Python" in n for n in result.notices)
