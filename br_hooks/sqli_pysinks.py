@@ -41,8 +41,8 @@ _DB_RECEIVER = re.compile(
 _TEXT_MODULES = {
     "text": ("sqlalchemy", "sqlmodel", "flask_sqlalchemy"),
     "literal_column": ("sqlalchemy", "sqlmodel"),
-    "SQL": ("psycopg", "psycopg2"),
-    "RawSQL": ("django",),
+    "SQL": ("psycopg", "psycopg2", "peewee"),
+    "RawSQL": ("django", "tortoise"),
 }
 _TEXT_ALIASES = {"sa", "sqlalchemy", "db", "sql", "expression", "sqlmodel"}
 
