@@ -26,6 +26,7 @@ class Frame:
     sink_params: dict[str, str] = field(default_factory=dict)
     defs: dict[str, ast.expr] = field(default_factory=dict)
     exits: list[Env] = field(default_factory=list)  # names as they stand at each return
+    owner: int = 0  # id() of the function being interpreted (0: the module body)
 
 
 class StatementInterpreter(ExprEval):

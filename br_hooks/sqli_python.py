@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from br_hooks.sqli_pycallers import constant_only, public_defs, site_args, usage_counts
 from br_hooks.sqli_pyexpr import PARAM_PREFIX, QUOTING, Env
 from br_hooks.sqli_pyguards import dotted, last_name
 from br_hooks.sqli_pyscope import (
@@ -81,6 +82,8 @@ class PythonAnalyzer(StatementInterpreter):
         self.class_attrs: dict[int, dict[str, str]] = {}
         self.class_queries: dict[int, dict[str, Val]] = {}
         self.classes: list[ast.ClassDef] = []
+        self.call_sites: dict[int, dict[int, dict[str, Val]]] = {}  # callee -> call -> args
+        self.finding_params: dict[tuple[int, int], tuple[int, str]] = {}  # -> (function, param)
 
     def run(self) -> list[RawFinding]:
         self._collect(self.tree.body, in_class=False)
@@ -95,7 +98,21 @@ class PythonAnalyzer(StatementInterpreter):
             self.summary(fn)
         for node in self.all_defs:  # defs under module-level `if`/`try`, nested classes
             self.summary(node)
+        self._drop_constant_callers()
         return sorted(self.findings.values(), key=lambda f: f.line)
+
+    def _drop_constant_callers(self) -> None:
+        """A finding from a parameter that every caller in the file fills with a constant."""
+        if not self.finding_params:
+            return
+        refs, calls = usage_counts(self.tree)
+        public = public_defs(self.tree)
+        defs = {id(fn): fn for fn in self.all_defs if id(fn) not in public}
+        for key, (owner, param) in self.finding_params.items():
+            fn = defs.get(owner)
+            sites = self.call_sites.get(owner, {})
+            if fn is not None and param in constant_only(fn, sites, refs, calls):
+                self.findings.pop(key, None)
 
     def _collect(self, body: list[ast.stmt], in_class: bool) -> None:
         for stmt in body:
@@ -135,7 +152,7 @@ class PythonAnalyzer(StatementInterpreter):
                 env[arg.arg] = Val(taint=f"the web request (parameter `{arg.arg}`)")
             else:
                 env[arg.arg] = Val(taint=f"{PARAM_PREFIX}{arg.arg}`")
-        frame = Frame(params=params)
+        frame = Frame(params=params, owner=key)
         self.frames.append(frame)
         outer_attrs, outer_queries = self.self_attrs, self.self_queries
         self.self_attrs = self.class_attrs.get(key, outer_attrs)
@@ -231,6 +248,7 @@ class PythonAnalyzer(StatementInterpreter):
 
     # sinks
     def on_call(self, node: ast.Call, env: Env, args: list[Val]) -> None:
+        self._record_site(node, env, args)
         if self.quiet:
             return
         for site in find_sinks(node, self.imports):
@@ -245,6 +263,16 @@ class PythonAnalyzer(StatementInterpreter):
             if name in sink_params and name in nodes:
                 label = f"{last_name(node.func)}() → {sink_params[name]}"
                 self._judge(node, SinkSite(label, nodes[name], "db"), val, env, raw_param_ok=True)
+
+    def _record_site(self, node: ast.Call, env: Env, args: list[Val]) -> None:
+        try:
+            fn, _ = self._local_callee(node)
+        except LookupError:
+            return
+        bound = site_args(node, self._bound_args(node, env, args))
+        sites = self.call_sites.setdefault(id(fn), {})
+        old = sites.get(id(node), {})
+        sites[id(node)] = {k: merge(old.get(k), v) for k, v in bound.items()}
 
     def _bound_nodes(self, node: ast.Call) -> dict[str, ast.expr]:
         fn, skip = self._local_callee(node)
@@ -299,6 +327,9 @@ class PythonAnalyzer(StatementInterpreter):
         call_name = site.name.split("() →")[0] if "() →" in site.name else site.name
         style = driver_style(self.imports, site)
         fix = suggest(call_name, node, query, style, self._untrusted(env))
+        taint = val.taint or ""
+        if taint.startswith(PARAM_PREFIX) and self.frames[-1].owner:
+            self.finding_params[key] = (self.frames[-1].owner, taint[len(PARAM_PREFIX) : -1])
         self.findings[key] = RawFinding(
             line=node.lineno,
             end_line=node.end_lineno or node.lineno,
