@@ -21,10 +21,12 @@ _DIGEST = re.compile(r"(?i)^(?:sha(?:1|224|256|384|512)|md5)[-:=]")
 _EMAIL = re.compile(r"^[^@\s]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")
 _DOTTED_IDENTIFIER = re.compile(r"^[A-Za-z_$][\w$]*(?:(?:\.|::|->)[A-Za-z_$][\w$]*)+(?:\(\))?$")
 _ENV_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
-_SEGMENT = r"(?:[A-Za-z][a-z]*[0-9]{0,2}|[0-9]+)"
+# A word (`Schlüssel` too: any lowercase letters after the first), an acronym, or a number.
+_SEGMENT = r"(?:[A-Za-z][^\W\d_A-Z]*[0-9]{0,2}|[A-Z]{2,5}|[0-9]+)"
 _WORDS = re.compile(rf"{_SEGMENT}(?:[-_.:/]{_SEGMENT})+")
 _WORD_RUN = re.compile(r"[A-Z][a-z]{2,}|[a-z]{3,}")
 _VOWEL = re.compile(r"[aeiouyAEIOUY]")
+_CONSONANTS4 = re.compile(r"[b-df-hj-np-tv-xzB-DF-HJ-NP-TV-XZ]{4}")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _CAMEL_WORDS = re.compile(r"[A-Za-z][a-z]{1,}(?:[A-Z][a-z]{1,})+[0-9]?")
 _NON_SECRET_WORDS = frozenset(
@@ -193,6 +195,8 @@ def is_known_non_secret(value: str) -> bool:
     if _UUID.fullmatch(value) or _PASSWORD_HASH.match(value) or _DIGEST.match(value):
         return True
     lowered = value.lower()
+    if lowered.startswith(("enc[", "$ansible_vault")):
+        return True  # SOPS / Ansible Vault ciphertext: encrypted at rest, safe to commit
     if lowered.startswith(("data:", "arn:", "pk_", "pk.", "file:", "sha256:", "md5:", "ssh-")):
         return True
     if "://" in value and "@" not in value:
@@ -240,8 +244,15 @@ def wordiness(value: str) -> float:
     variable names such as `Ed25519PrivateKey`, low for random tokens."""
     if not value:
         return 0.0
-    runs = (run for run in _WORD_RUN.findall(value) if _VOWEL.search(run))
+    runs = (run for run in _WORD_RUN.findall(value) if _is_wordlike(run))
     return sum(len(run) for run in runs) / len(value)
+
+
+def _is_wordlike(run: str) -> bool:
+    """English-like letters: vowels make up a quarter or more and no four consonants in a row
+    (`Private`, `Key`, `maple`), unlike random runs such as `Jkrudf` or `Wcdpceahzkzdw`."""
+    vowels = len(_VOWEL.findall(run))
+    return vowels * 4 >= len(run) and not _CONSONANTS4.search(run)
 
 
 def looks_like_regex(value: str) -> bool:

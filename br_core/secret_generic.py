@@ -48,6 +48,10 @@ _PAIRS = (
         ),
     ),
 )
+# Setter and builder calls with one literal: `ds.setPassword("…")`, `.withApiKey('…')`.
+_SETTER = re.compile(r"(?:^|\.)(?:set|with)_?(?=[A-Z_])(?P<rest>\w+)$")
+_CALL_LITERAL = re.compile(r"""\([ \t]*(?:"(?P<dq>[^"\\\n]*)"|'(?P<sq>[^'\\\n]*)')[ \t]*\)""")
+_PASSWORD_SYMBOLS = frozenset("!#%&*?+=@^~$")
 _CODE_AFTER = re.compile(r"[ \t]*(?:\||,|\)|\]|=(?!=)|->)")
 _WORD_SPLIT = re.compile(r"[_.\-\s]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _ASSIGN = re.compile(
@@ -143,9 +147,20 @@ def value_is_secret(value: str, bare: bool, config: GenericConfig) -> bool:
         return False
     if bare and f.looks_like_code_reference(value):
         return False
-    if f.looks_like_regex(value) or f.wordiness(value) >= (0.7 if bare else 0.8):
+    if f.looks_like_regex(value):
+        return False
+    # Word-built passwords (`Falcon2291#maple`) join words with digits and a symbol; names and
+    # prose (`Ed25519PrivateKey`, `Enter-your-key`, `v2.config_file`) do not use `!#%&*?…`.
+    strong = (
+        len(value) >= 10
+        and any(ch.isdigit() for ch in value)
+        and any(ch in _PASSWORD_SYMBOLS for ch in value)
+    )
+    if not strong and f.wordiness(value) >= (0.7 if bare else 0.8):
         return False
     floor = min(config.entropy, config.entropy_ratio * math.log2(len(value)))
+    if strong:
+        floor -= 0.5  # digits and a symbol already mark a password, even one repeating a word
     if all(ch in "0123456789abcdefABCDEF" for ch in value):
         floor -= 0.5  # a 16-letter alphabet: random hex has less entropy per character
     return f.shannon_entropy(value) >= floor
@@ -219,6 +234,11 @@ def find_assignments(
             continue
         name = text[start:stop].rstrip(".-")
         stop = start + len(name)
+        if text.startswith("(", stop):
+            setter = _setter_candidate(text, name, stop, config)
+            if setter is not None:
+                yield setter
+            continue
         if not is_secret_name(name, config):
             continue
         match = _ASSIGN.match(text, stop)
@@ -232,6 +252,16 @@ def find_assignments(
         candidate = _candidate(match, config, in_query=start > 0 and text[start - 1] in "?&")
         if candidate is not None:
             yield candidate
+
+
+def _setter_candidate(text: str, name: str, stop: int, config: GenericConfig) -> Candidate | None:
+    """`setPassword("…")`: a setter of a secret-named property called with one literal.
+    (`set` alone excludes a name: `set_password = True` is a flag, not a value.)"""
+    setter = _SETTER.search(name)
+    if setter is None or not is_secret_name(setter.group("rest"), config):
+        return None
+    call = _CALL_LITERAL.match(text, stop)
+    return None if call is None else _candidate(call, config)
 
 
 def find_pairs(text: str, config: GenericConfig) -> Iterator[Candidate]:
@@ -255,10 +285,11 @@ def find_pairs(text: str, config: GenericConfig) -> Iterator[Candidate]:
 def _candidate(
     match: re.Match[str], config: GenericConfig, in_query: bool = False
 ) -> Candidate | None:
-    if "f" in (match.group("prefix") or "").lower():
+    groups = match.groupdict()
+    if "f" in (groups.get("prefix") or "").lower():
         return None  # f-strings interpolate: `{…}` is a reference, never a literal
     for group in ("dq", "sq", "bq", "bare"):
-        value = match.group(group)
+        value = groups.get(group)
         if value is None:
             continue
         bare = group == "bare"

@@ -20,6 +20,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+# Tables of file templates, one sample per line: kept out of the formatter on purpose.
+# fmt: off
+
 ALNUM = string.ascii_letters + string.digits
 UPPER_DIG = string.ascii_uppercase + string.digits
 HEX = "0123456789abcdef"
@@ -73,7 +76,7 @@ def pem_block(rng: random.Random, kind: str, lines: int = 10) -> str:
 
 def jwt(rng: random.Random) -> str:
     head = _b64url(json.dumps({"alg": rng.choice(["HS256", "RS256"]), "typ": "JWT"}).encode())
-    claims = {"sub": str(rng.randint(10**5, 10**9)), "name": rng.choice(["svc", "deploy", "admin"]), "iat": rng.randint(1.6e9, 1.8e9)}
+    claims = {"sub": str(rng.randint(10**5, 10**9)), "name": rng.choice(["svc", "deploy", "admin"]), "iat": rng.randint(1_600_000_000, 1_800_000_000)}
     body = _b64url(json.dumps(claims).encode())
     return f"{head}.{body}.{r(rng, URLSAFE, 43)}"
 
@@ -165,7 +168,7 @@ def py_dict(g: random.Random, n: str, v: str) -> tuple[str, list[str], int]:
     return "app/defaults.py", lines, 2
 
 
-def py_test(g: random.Random, n: str, v: str) -> tuple[str, list[str], int]:
+def py_bearer(g: random.Random, n: str, v: str) -> tuple[str, list[str], int]:
     lines = ["import requests", "", "", "def fetch(url):", f'    headers = {{"Authorization": "Bearer {v}"}}', "    return requests.get(url, headers=headers, timeout=5)", ""]
     return "scripts/fetch.py", lines, 4
 
@@ -305,6 +308,7 @@ def _neg_values(g: random.Random) -> list[tuple[str, str, str]]:
     """(kind, name, value) pairs a reviewer would not report, rendered through CONTEXTS."""
     sha = hashlib.sha256(str(g.random()).encode())
     x36 = "x" * 36
+    aws_doc_example = "wJalrXUtnFEMI" + "/K7MDENG/bPxRfiCY" + "EXAMPLEKEY"  # the AWS docs' sample
     return [
         ("placeholder-dollar", "api_key", "${API_KEY}"),
         ("placeholder-jinja", "password", "{{ db_password }}"),
@@ -315,7 +319,7 @@ def _neg_values(g: random.Random) -> list[tuple[str, str, str]]:
         ("placeholder-x", "secret_key", "x" * 40),
         ("placeholder-changeme", "password", "changeme"),
         ("placeholder-example", "AWS_ACCESS_KEY_ID", "AK" + "IAIOSFODNN7" + "EXAMPLE"),
-        ("placeholder-example", "aws_secret_access_key", "wJalrXUtnFEMI/K7MDENG/bPxRfiCY" + "EXAMPLEKEY"),
+        ("placeholder-example", "aws_secret_access_key", aws_doc_example),
         ("placeholder-redacted", "api_key", "REDACTED"),
         ("placeholder-redacted", "token", "***REDACTED***"),
         ("placeholder-words", "api_key", "your-api-key-here"),
@@ -424,6 +428,7 @@ def _extra_positives(g: random.Random) -> list[tuple[str, str, list[str], int, i
     user = g.choice(["svc", "deploy", "ci-bot"])
     basic = base64.b64encode(f"{user}:{_mixed(g, ALNUM, 18)}".encode()).decode()
     pem = pem_block(g, "RSA PRIVATE KEY", 6).replace("\n", "\\n")
+    maps_key, firebase_key = PROVIDERS["google-api"][0](g), PROVIDERS["google-api"][0](g)
     return [
         ("aws-credentials-ini", "aws/credentials", ["[default]", f"aws_access_key_id = {aws_id(g)}", f"aws_secret_access_key = {aws_secret(g)}", "region = eu-west-1", ""], 1, 2),
         ("jdbc-password", "src/main/resources/application.properties", [f"spring.datasource.url=jdbc:mysql://db.prod.internal:3306/app?user=app&password={_mixed(g, ALNUM, 16)}", ""], 0, 0),
@@ -438,8 +443,8 @@ def _extra_positives(g: random.Random) -> list[tuple[str, str, list[str], int, i
         ("git-remote-token", "scripts/mirror.sh", ["#!/bin/sh", f"git push https://x-access-token:{'gh' + 'p_' + _mixed(g, ALNUM, 36)}@github.com/acme/app.git HEAD", ""], 1, 1),
         ("yaml-list-password", "ansible/hosts.yml", ["all:", "  hosts:", "    db1:", "      ansible_user: admin", f"      ansible_password: {pw}", ""], 4, 4),
         ("mysql-cli", "scripts/backup.sh", ["#!/bin/sh", f"mysqldump -h db.prod.internal -u backup -p'{pw}' app > app.sql", ""], 1, 1),
-        ("python-neutral-google", "app/maps.py", [f'gmaps = googlemaps.Client(key="{PROVIDERS["google-api"][0](g)}")', ""], 0, 0),
-        ("js-firebase", "src/firebase.js", ["const firebaseConfig = {", f'  apiKey: "{PROVIDERS["google-api"][0](g)}",', '  authDomain: "acme-app.firebaseapp.com",', "};", ""], 1, 1),
+        ("python-neutral-google", "app/maps.py", [f'gmaps = googlemaps.Client(key="{maps_key}")', ""], 0, 0),
+        ("js-firebase", "src/firebase.js", ["const firebaseConfig = {", f'  apiKey: "{firebase_key}",', '  authDomain: "acme-app.firebaseapp.com",', "};", ""], 1, 1),
     ]
 
 
@@ -478,7 +483,7 @@ def build_blind(seed: int = 1) -> list[BlindSample]:
 
     for kind, (make, names) in PROVIDERS.items():
         for _ in range(8):
-            ctx = g.choice([curl_bearer] * (kind in ("jwt", "github-classic", "generic-token")) + CONTEXTS)
+            ctx = g.choice([curl_bearer, py_bearer] * (kind in ("jwt", "github-classic", "generic-token")) + CONTEXTS)
             fname, lines, idx = ctx(g, g.choice(names), make(g))
             add(kind, fname, lines, True, idx, idx)
     for special in SPECIALS:
@@ -508,3 +513,4 @@ def write_blind(directory: Path, samples: list[BlindSample]) -> None:
         path = directory / sample.path
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(sample.text, encoding="utf-8")
+# fmt: on

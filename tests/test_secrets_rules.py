@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import zlib
 import tomllib
 from pathlib import Path
 
@@ -25,7 +26,8 @@ EXAMPLES = [
 
 @pytest.mark.parametrize(("rule_id", "template", "positive"), EXAMPLES)
 def test_rule_examples(rule_id: str, template: str, positive: bool) -> None:
-    text = expand(template, random.Random(hash(template) & 0xFFFF))
+    # crc32, not hash(): str hashes change per process, which made this test flaky.
+    text = expand(template, random.Random(zlib.crc32(template.encode())))
     found = scan_text(text)
     if positive:
         assert rule_id in [m.rule_id for m in found], text
