@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import random
-import zlib
 import tomllib
+import zlib
 from pathlib import Path
 
 import pytest
