@@ -256,12 +256,13 @@ def _declarations_uncached(ctx: Ctx, name: str, depth: int) -> list[Val]:
         and toks[k + 1].text in {"=", "+=", ":", "."}
         and (k == 0 or toks[k - 1].text != ".")
     ]
+    at = max(bisect.bisect_left(ctx.index.pos, ctx.limit) - 1, 0)
     for k in before[-20:]:  # the nearest assignments are the ones that reach the sink
         if k + 1 >= len(toks):
             continue
         nxt = toks[k + 1]
         prev = toks[k - 1].text if k else ""
-        if prev == ".":
+        if prev == "." or (prev in {"const", "let", "var"} and not ctx.index.in_scope(k, at)):
             continue
         start = k + 1
         if nxt.text == ":" and prev in {"const", "let", "var"}:

@@ -25,11 +25,32 @@ class Index:
     decls: dict[tuple[str, int], list[Val]] = field(default_factory=dict)
     budget: int = 20_000  # evaluations per file: big vendored bundles stay linear
     guards: dict[str, list[int]] | None = None
+    pos: list[int] = field(default_factory=list)  # each token's offset, for bisect
+    block: list[int] = field(default_factory=list)  # each token's innermost `{` (token index)
+    parent: dict[int, int] = field(default_factory=dict)  # a `{`'s enclosing `{`, -1 at top
 
     def __post_init__(self) -> None:
+        stack = [-1]
         for k, tok in enumerate(self.toks):
+            self.pos.append(tok.pos)
+            self.block.append(stack[-1])
             if tok.kind == "ident":
                 self.where.setdefault(tok.text, []).append(k)
+            elif tok.kind == "punct" and tok.text == "{":
+                self.parent[k] = stack[-1]
+                stack.append(k)
+            elif tok.kind == "punct" and tok.text == "}" and len(stack) > 1:
+                stack.pop()
+
+    def in_scope(self, decl: int, at: int) -> bool:
+        """Whether a `const/let/var` at token `decl` is visible at token `at` (same or outer
+        block), so `const name = req.query.name` in one handler does not reach another's."""
+        home, block = self.block[decl], self.block[at]
+        while block != -1:
+            if block == home:
+                return True
+            block = self.parent.get(block, -1)
+        return home == -1
 
 
 @dataclass
