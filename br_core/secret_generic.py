@@ -51,6 +51,7 @@ _PAIRS = (
 # Setter and builder calls with one literal: `ds.setPassword("…")`, `.withApiKey('…')`.
 _SETTER = re.compile(r"(?:^|\.)(?:set|with)_?(?=[A-Z_])(?P<rest>\w+)$")
 _CALL_LITERAL = re.compile(r"""\([ \t]*(?:"(?P<dq>[^"\\\n]*)"|'(?P<sq>[^'\\\n]*)')[ \t]*\)""")
+_FALLBACK = re.compile(r"(?::-|:)(?P<bare>[^\s}$\"'`]{1,200})\}")
 _PASSWORD_SYMBOLS = frozenset("!#%&*?+=@^~$")
 _CODE_AFTER = re.compile(r"[ \t]*(?:\||,|\)|\]|=(?!=)|->)")
 _WORD_SPLIT = re.compile(r"[_.\-\s]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -230,9 +231,18 @@ def find_assignments(
         if stop in seen_ends:
             continue
         seen_ends.add(stop)
+        name = text[start:stop].rstrip(".-")
+        if start >= 2 and text.startswith("${", start - 2):
+            # `${DB_PASSWORD:-literal}` (shell, compose) or `${db.password:literal}` (Spring):
+            # a reference whose fallback is still a hard-coded value.
+            fallback = _FALLBACK.match(text, start + len(name))
+            if fallback and is_secret_name(name, config):
+                candidate = _candidate(fallback, config)
+                if candidate is not None:
+                    yield candidate
+            continue
         if _inside_token(text, start):
             continue
-        name = text[start:stop].rstrip(".-")
         stop = start + len(name)
         if text.startswith("(", stop):
             setter = _setter_candidate(text, name, stop, config)

@@ -66,6 +66,11 @@ def test_generic_value_heuristics(value: str, expected: bool) -> None:
         ("auth = HTTPBasicAuth(user, password)", False),
         ('headers["Authorization"] = "Token {v}{v}"', True),
         ('headers["Authorization"] = f"Token {token}"', False),
+        ('PW="${DB_PASSWORD:-{v}}"', True),
+        ("app.jwt.secret=${JWT_SECRET:{v}}", True),
+        ("POSTGRES_PASSWORD=${POSTGRES_PASSWORD:-postgres}", False),
+        ("password: ${DB_PASSWORD:?set DB_PASSWORD}", False),
+        ("password: ${DB_PASSWORD:}", False),
     ],
 )
 def test_setter_calls_and_other_shapes(line: str, expected: bool) -> None:
