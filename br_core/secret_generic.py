@@ -134,7 +134,9 @@ def is_secret_name(name: str, config: GenericConfig) -> bool:
     return known
 
 
-def value_is_secret(value: str, bare: bool, config: GenericConfig) -> bool:
+def value_is_secret(
+    value: str, bare: bool, config: GenericConfig, literal_line: bool = False
+) -> bool:
     """True when a literal assigned to a secret name looks like a real credential."""
     if len(value) < config.min_length or len(value) > 500 or any(ch.isspace() for ch in value):
         return False
@@ -146,7 +148,7 @@ def value_is_secret(value: str, bare: bool, config: GenericConfig) -> bool:
         return False
     if value.startswith(("django-insecure-", "insecure-")) or f.is_word_identifier(value):
         return False
-    if bare and f.looks_like_code_reference(value):
+    if bare and not literal_line and f.looks_like_code_reference(value):
         return False
     if f.looks_like_regex(value):
         return False
@@ -259,7 +261,8 @@ def find_assignments(
             continue
         if not _op_allowed(match, start, text, quoted_name):
             continue
-        candidate = _candidate(match, config, in_query=start > 0 and text[start - 1] in "?&")
+        in_query = start > 0 and text[start - 1] in "?&"
+        candidate = _candidate(match, config, in_query, _is_env_line(text, start, match))
         if candidate is not None:
             yield candidate
 
@@ -292,8 +295,19 @@ def find_pairs(text: str, config: GenericConfig) -> Iterator[Candidate]:
                 yield Candidate(match.start(group), match.end(group), value)
 
 
+def _is_env_line(text: str, name_start: int, match: re.Match[str]) -> bool:
+    """`NAME=value` opening a line (.env, shell, Dockerfile `ENV`, .properties): the value is a
+    literal string there, never a variable (that would be `$NAME`), even when it reads like one."""
+    if match.group("op") != "=" or match.start("op") != match.end("close"):
+        return False
+    if text.startswith((" ", "\t"), match.end("op")):
+        return False  # `name = value`: the spacing of code, where a bare word is a variable
+    prefix = _line_prefix(text, name_start)
+    return prefix in ("", "export", "ENV", "ARG")
+
+
 def _candidate(
-    match: re.Match[str], config: GenericConfig, in_query: bool = False
+    match: re.Match[str], config: GenericConfig, in_query: bool = False, literal_line: bool = False
 ) -> Candidate | None:
     groups = match.groupdict()
     if "f" in (groups.get("prefix") or "").lower():
@@ -309,7 +323,7 @@ def _candidate(
             value = value.split("\\n")[0].rstrip(".")  # YAML quoted inside code: `pw\n  x: 1`
             if in_query:
                 value = value.split("&")[0]  # `?api_key=…&format=json`
-        if value_is_secret(value, bare, config):
+        if value_is_secret(value, bare, config, literal_line):
             start = match.start(group)
             return Candidate(start, start + len(value), value)
         return None

@@ -78,3 +78,20 @@ def test_setter_calls_and_other_shapes(line: str, expected: bool) -> None:
 
     value = "Qx7rT2mV" + "p9Lk4Wz8N3"  # built here: no complete fake secret sits in the source
     assert bool(scan_text(line.replace("{v}", value) + "\n", load_rules())) is expected
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        ("DB_PASSWORD={w}", True),  # .env / shell: a bare value is a literal string
+        ("export API_TOKEN={w}", True),
+        ("ENV SECRET_KEY={w}", True),
+        ("password = {w}", False),  # code spacing: a bare word is a variable
+        ("    connect(password={w},", False),  # a keyword argument, not an env line
+    ],
+)
+def test_env_lines_take_identifier_shaped_values_as_literals(template: str, expected: bool) -> None:
+    from br_core.secret_rules import load_rules, scan_text
+
+    word = "hZNlw" + "sekkq"  # random letters that happen to look like an identifier
+    assert bool(scan_text(template.replace("{w}", word) + "\n", load_rules())) is expected
