@@ -50,10 +50,6 @@ def _load(name: str) -> Any:
     module_name, attribute = LAZY_COMMANDS[name]
     target = getattr(importlib.import_module(module_name), attribute)
     if isinstance(target, typer.Typer):
-        if name == "security":
-            from br_cli import sqli
-
-            sqli.register(target)
         group: Any = typer.main.get_group(target)
         group.name = name
         return group

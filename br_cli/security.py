@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
+from br_cli.sqli import sqli_command
 from br_core.errors import UsageError
 from br_core.git import repo_root
 from br_hooks import secrets_report
@@ -179,3 +180,7 @@ def install_hooks(
         typer.echo(security_ops.install_pre_commit(root, repo, rev))
     else:
         typer.echo(security_ops.install_plain_hook(root))
+
+
+# The SQL-injection command lives in its own module; it belongs to this group.
+app.command("sqli", help="Find SQL built from untrusted input (Python, JS/TS).")(sqli_command)

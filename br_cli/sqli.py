@@ -54,10 +54,3 @@ def sqli_command(
     code = sql_injection.exit_code(result)
     if code:
         raise typer.Exit(code)
-
-
-def register(security_app: typer.Typer) -> None:
-    """Attach `sqli` to the `br security` group (called when that group is loaded)."""
-    security_app.command("sqli", help="Find SQL built from untrusted input (Python, JS/TS).")(
-        sqli_command
-    )
