@@ -72,3 +72,23 @@ def stats_command(
 
     result = model_stats(days, all_projects)
     print(result.model_dump_json(indent=2) if as_json else render(result))
+
+
+@app.command("outcome")
+def outcome_command(
+    task: Annotated[str, typer.Argument(help="The task, as it was routed.")],
+    tier: Annotated[str, typer.Option("--tier", help="The tier that did it: haiku, sonnet, opus.")],
+    success: Annotated[
+        bool, typer.Option("--success/--failure", help="Whether the tier succeeded.")
+    ] = True,
+    cost: Annotated[
+        float | None, typer.Option("--cost", min=0, help="What it cost, in USD.")
+    ] = None,
+    files: Annotated[int, typer.Option("--files", min=0, help="Files it touched.")] = 0,
+    lines: Annotated[int, typer.Option("--lines", min=0, help="Lines it changed.")] = 0,
+) -> None:
+    """Record how a routed task went; `br route` learns from these for the same kind of task."""
+    from br_mcp.routing import record_outcome
+
+    got = record_outcome(task, tier, success, cost, files=files, lines=lines)
+    print(f"recorded: {got.task_kind} / {got.complexity} task on {got.tier}")

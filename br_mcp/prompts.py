@@ -60,8 +60,8 @@ def next_task(owner: str = "claude") -> str:
         "3. Work on the task; every few minutes call `update_task` with action='heartbeat' and the "
         "token so the lease does not expire.\n"
         "4. When tests pass, call `update_task` with action='done' and the token; on failure, "
-        "action='fail' with the reason. A rejected token means the lease ended: stop and "
-        "claim again."
+        "action='fail' with the reason. Pass `tier` (the tier that did the work) so routing "
+        "learns from the outcome. A rejected token means the lease ended: stop and claim again."
     )
 
 

@@ -171,7 +171,10 @@ def _queue_tools(server: MCPServer, state: _Tools) -> None:
         )
 
     @server.tool(
-        description="heartbeat, done or fail a claimed task, with its token.",
+        description=(
+            "heartbeat, done or fail a claimed task, with its token; "
+            "tier and cost_usd record the routing outcome."
+        ),
         annotations=_merge(WRITES, LOCAL),
     )
     async def update_task(
@@ -180,6 +183,8 @@ def _queue_tools(server: MCPServer, state: _Tools) -> None:
         action: Literal["heartbeat", "done", "fail"],
         note: Annotated[str, Field(max_length=500)] = "",
         retry: bool = True,
+        tier: Tier | None = None,
+        cost_usd: Annotated[float, Field(ge=0)] | None = None,
     ) -> TaskState:
         with _as_tool_error():
             if action == "heartbeat":
@@ -188,6 +193,19 @@ def _queue_tools(server: MCPServer, state: _Tools) -> None:
                 task = state.queue.complete(task_id, token, note=note)
             else:
                 task = state.queue.fail(task_id, token, reason=note, retry=retry)
+            if tier is not None and action != "heartbeat":
+                # The routing outcome: later routes of this kind of task learn from it.
+                from br_mcp.routing import record_outcome
+
+                record_outcome(
+                    f"{task.title}. {task.description}",
+                    tier,
+                    action == "done",
+                    cost_usd,
+                    files=len(task.files),
+                    root=state.root,
+                    conn=state.queue.conn,
+                )
         return TaskState(
             id=task.id,
             status=task.status,

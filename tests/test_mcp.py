@@ -155,6 +155,16 @@ def test_queue_workflow_through_the_tools(git_repo: Path) -> None:
         ("update_task", {"task_id": "t", "token": "abc", "action": "done"}, "token"),
         ("update_task", {"task_id": "t", "token": 1, "action": "explode"}, "action"),
         ("update_task", {"task_id": "nope", "token": 1, "action": "done"}, "task nope: not in"),
+        (
+            "update_task",
+            {"task_id": "t", "token": 1, "action": "done", "tier": "gpt"},
+            "tier",
+        ),
+        (
+            "update_task",
+            {"task_id": "t", "token": 1, "action": "done", "cost_usd": -1},
+            "greater than or equal to 0",
+        ),
         ("list_tasks", {"status": "sleeping"}, "status"),
         ("list_tasks", {"limit": 1000}, "less than or equal to 100"),
         ("add_tasks", {"tasks": []}, "at least 1 item"),
@@ -280,6 +290,39 @@ def test_route_task_names_a_tier_and_subagent(git_repo: Path) -> None:
     )
     assert not result.is_error, _text(result)
     assert "haiku" in json.dumps(result.structured_content)
+
+
+def test_update_task_with_a_tier_records_the_routing_outcome(git_repo: Path) -> None:
+    import sqlite3
+
+    from br_core.paths import db_path
+
+    async def body(client: Client) -> None:
+        await client.call_tool(
+            "add_tasks",
+            {"tasks": [{"id": t, "title": f"Fix a typo in {t}.md"} for t in ("a", "b", "c")]},
+        )
+        for action, tier in (("heartbeat", "haiku"), ("done", "haiku"), ("fail", "sonnet")):
+            claim = await client.call_tool("claim_task", {"owner": "s1"})
+            args = {
+                "task_id": claim.structured_content["task"]["id"],
+                "token": claim.structured_content["token"],
+                "action": action,
+                "tier": tier,
+                "cost_usd": 0.05,
+                "retry": False,
+            }
+            result = await client.call_tool("update_task", args)
+            assert not result.is_error, _text(result)
+            if action == "heartbeat":  # records nothing; finish the task without a tier
+                args.pop("tier")
+                await client.call_tool("update_task", {**args, "action": "done"})
+
+    run(body, create_server(git_repo))
+    rows = sqlite3.connect(db_path()).execute(
+        "SELECT tier, success, cost_usd FROM route_outcomes ORDER BY id"
+    )
+    assert rows.fetchall() == [("haiku", 1, 0.05), ("sonnet", 0, 0.05)]
 
 
 def _free_port() -> int:

@@ -252,3 +252,15 @@ def test_tier_map_also_governs_deep_reasoning_work(git_repo: Path, task: str) ->
     _config(git_repo, '[routing.tiers]\ncritical = "sonnet"\n')
     decision = route_task(task, 3, 0)
     assert decision.tier == "sonnet" and "critical tier (sonnet)" in decision.explanation
+
+
+def test_cli_outcomes_teach_the_router(git_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    task = "Add a unit test for the slugify helper"
+    for _ in range(5):  # the default min_samples per kind of task
+        assert main(["model", "outcome", task, "--tier", "haiku", "--cost", "0.01"]) == 0
+    assert "on haiku" in capsys.readouterr().out
+    assert main(["route", task, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["tier"] == "haiku"
+    assert main(["model", "outcome", task, "--tier", "gpt"]) == 2
+    assert "tier" in capsys.readouterr().err
