@@ -24,7 +24,7 @@ from br_hooks.allowlist import has_inline_marker, load_whitelist, normalize_path
 from br_hooks.files import Skip, read_text_file
 
 if TYPE_CHECKING:
-    from br_hooks.sqli_python import RawFinding
+    from br_hooks.sqli_values import RawFinding
 
 PY_SUFFIXES = {".py", ".pyw", ".pyi"}
 JS_SUFFIXES = {".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts"}

@@ -27,9 +27,9 @@ from br_hooks.sqli_jsscope import (
     text_of,
 )
 from br_hooks.sqli_jstok import Tok, split_top, ternary, tokenize, until_close, until_end
-from br_hooks.sqli_python import RawFinding
 from br_hooks.sqli_values import (
     SAFE,
+    RawFinding,
     Val,
     literal,
     looks_like_clause,

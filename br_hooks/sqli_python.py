@@ -29,7 +29,7 @@ from br_hooks.sqli_pyscope import (
 from br_hooks.sqli_pysinks import SinkSite, driver_style, find_sinks, sink_applies
 from br_hooks.sqli_pystmts import Frame, StatementInterpreter
 from br_hooks.sqli_rewrite import suggest
-from br_hooks.sqli_values import SAFE, Val, merge
+from br_hooks.sqli_values import SAFE, RawFinding, Val, merge
 
 _PREFILTER = re.compile(
     r"\.(?:execute\w*|exec_driver_sql|fetch\w*|iterate|prepare|copy_expert|query|raw|cursor"
@@ -44,17 +44,6 @@ RULES = {
     "join": "join",
     "raw": "raw",
 }
-
-
-@dataclass(frozen=True)
-class RawFinding:
-    line: int
-    end_line: int
-    rule: str
-    sink: str
-    source: str
-    how: str
-    fix: str
 
 
 @dataclass

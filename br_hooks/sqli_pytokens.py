@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import re
 
-from br_hooks.sqli_python import RawFinding
-from br_hooks.sqli_values import looks_like_sql
+from br_hooks.sqli_values import RawFinding, looks_like_sql
 
 _SINK = re.compile(
     r"(?:\.(?P<m>execute|executemany|executescript|exec_driver_sql|fetch|fetchrow|fetchval|raw"

@@ -116,3 +116,16 @@ def splice(op: str, parts: list[Val]) -> Val:
         text=" ".join(p.text for p in parts if p.text)[:MAX_TEXT],
         is_str=True,
     )
+
+
+@dataclass(frozen=True)
+class RawFinding:
+    """A finding before it is tied to a file: shared by the Python and JS/TS analysers."""
+
+    line: int
+    end_line: int
+    rule: str
+    sink: str
+    source: str
+    how: str
+    fix: str
