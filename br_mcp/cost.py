@@ -272,14 +272,18 @@ def cost_report(
     cwd: Path | None = None,
     roots: list[Path] | None = None,
     conn: sqlite3.Connection | None = None,
+    ingested: IngestStats | None = None,
 ) -> CostReport:
-    """Read new transcript bytes, then report usage and cost per day, month, session or block."""
+    """Read new transcript bytes, then report usage and cost per day, month, session or block.
+
+    A caller that has already run `ingest` on `conn` passes its stats as `ingested`.
+    """
     if kind not in ("daily", "monthly", "session", "blocks"):
         raise UsageError(f"report kind {kind!r}: use daily, monthly, session or blocks")
     root = _project_root(cwd)
     db = conn or open_db()
     try:
-        stats: IngestStats = ingest(db, roots)
+        stats = ingested if ingested is not None else ingest(db, roots)
         scope = _scope(db, root, since, until, all_projects)
         report = CostReport(
             kind=kind, scope="all" if all_projects else "project",
