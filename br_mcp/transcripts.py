@@ -347,6 +347,12 @@ def _parsed(jobs: list[Job], new_bytes: int) -> Iterator[Parsed]:
         yield from pool.imap(_parse_job, jobs, chunksize=4)
 
 
+def has_unread(conn: sqlite3.Connection, roots: list[Path] | None = None) -> bool:
+    """Whether any transcript has bytes `ingest` has not read (a stat per file, no reading)."""
+    roots = transcript_roots() if roots is None else roots
+    return bool(_plan(conn, roots, IngestStats()))
+
+
 def ingest(conn: sqlite3.Connection, roots: list[Path] | None = None) -> IngestStats:
     """Read what is new in every transcript into `usage`; return what was read."""
     roots = transcript_roots() if roots is None else roots
