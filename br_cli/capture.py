@@ -50,13 +50,18 @@ def run_captured(run: Callable[[list[str] | None], int], root: Any, argv: list[s
         print(f"br: {store_error(db_path(), exc).message}", file=sys.stderr)
         code = 2
     finally:
-        elapsed_ms = (time.perf_counter() - start) * 1000
-        try:
-            after_command(command_path(root, args), code, elapsed_ms)
-        except Exception as exc:  # telemetry must never break a command
-            if os.environ.get("BR_DEBUG"):
-                print(f"br: telemetry: {type(exc).__name__}: {exc}", file=sys.stderr)
+        record_command(command_path(root, args), code, start)
     return code
+
+
+def record_command(command: str, code: int, start: float) -> None:
+    """The build event and banner of a command started at `start` (perf_counter); never raises."""
+    elapsed_ms = (time.perf_counter() - start) * 1000
+    try:
+        after_command(command, code, elapsed_ms)
+    except Exception as exc:  # telemetry must never break a command
+        if os.environ.get("BR_DEBUG"):
+            print(f"br: telemetry: {type(exc).__name__}: {exc}", file=sys.stderr)
 
 
 def after_command(command: str, code: int, elapsed_ms: float) -> None:

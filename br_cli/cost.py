@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
+from br_cli import cost_cache
 from br_core.errors import UsageError
 
 if TYPE_CHECKING:
@@ -44,12 +46,12 @@ def _money(value: float) -> str:
     return f"${value:,.2f}"
 
 
-def _print_table(report: CostReport) -> None:
+def _table(report: CostReport) -> str:
     label = {"daily": "Date", "monthly": "Month", "session": "Session", "blocks": "Block start"}
-    print(
+    out = [
         f"{label[report.kind]:<24} {'Input':>12} {'Output':>10} {'Cache write':>12} "
         f"{'Cache read':>13} {'Cost':>11}  Models"
-    )
+    ]
     lines: list[tuple[str, object]] = []
     if report.kind == "blocks":
         for block in report.blocks:
@@ -60,33 +62,38 @@ def _print_table(report: CostReport) -> None:
     for key, row in lines:
         models = getattr(row, "models", [])
         names = ", ".join(m if isinstance(m, str) else m.model for m in models)
-        _print_line(key[:24], row, names)
-    _print_line("Total", report.totals, "")
+        out.append(_line(key[:24], row, names))
+    out.append(_line("Total", report.totals, ""))
     if report.kind == "blocks":
         for block in report.blocks:
             if block.active and block.projected_cost_usd is not None:
-                print(
+                out.append(
                     f"Active block: burn {block.tokens_per_minute or 0:,.0f} tokens/min, "
                     f"{_money(block.cost_per_hour or 0)}/h; projected "
                     f"{_money(block.projected_cost_usd)} by {block.end:%H:%M} "
                     f"({block.remaining_minutes} min left)"
                 )
     if report.unpriced_models:
-        print(
+        out.append(
             f"Unpriced (not in the cost): {', '.join(report.unpriced_models)} "
             f"({report.totals.unpriced_tokens:,} tokens); add prices under [pricing.models]"
         )
     if report.malformed_lines:
-        print(f"Skipped {report.malformed_lines:,} malformed transcript line(s).")
+        out.append(f"Skipped {report.malformed_lines:,} malformed transcript line(s).")
+    return "\n".join(out) + "\n"
 
 
-def _print_line(key: str, row: object, models: str) -> None:
+def _line(key: str, row: object, models: str) -> str:
     get = row.__getattribute__
     written = get("cache_write_5m_tokens") + get("cache_write_1h_tokens")
-    print(
+    return (
         f"{key:<24} {get('input_tokens'):>12,} {get('output_tokens'):>10,} {written:>12,} "
         f"{get('cache_read_tokens'):>13,} {_money(get('cost_usd')):>11}  {models}"
     )
+
+
+def _render(report: CostReport, as_json: bool) -> str:
+    return report.model_dump_json(indent=2) + "\n" if as_json else _table(report)
 
 
 def _report(
@@ -96,15 +103,26 @@ def _report(
     until: str | None,
     all_projects: bool,
 ) -> None:
+    from br_core.output_cache import generation
+    from br_core.pricing import load_price_table
+    from br_core.store import open_db
     from br_mcp.cost import cost_report
+    from br_mcp.transcripts import ingest
 
-    report = cost_report(
-        kind, parse_day(since, "--since"), parse_day(until, "--until"), all_projects
-    )
-    if as_json:
-        print(report.model_dump_json(indent=2))
-    else:
-        _print_table(report)
+    first, last = parse_day(since, "--since"), parse_day(until, "--until")
+    db = open_db()
+    try:
+        ingested = ingest(db)
+        at = generation(db)  # before the report reads: a write after it makes the output stale
+        report = cost_report(kind, first, last, all_projects, conn=db, ingested=ingested)
+        sys.stdout.write(_render(report, as_json))
+        if kind in cost_cache.CACHED_KINDS:  # kept as a run that read nothing new prints it
+            quiet = report.model_copy(update={"files_read": 0, "bytes_read": 0})
+            request = cost_cache.CostRequest(kind, as_json, since, until, all_projects)
+            files = load_price_table(cost_cache.project_root()).files  # as cost_report loads it
+            cost_cache.remember(db, request, at, _render(quiet, as_json), files)
+    finally:
+        db.close()
 
 
 @app.command("daily")

@@ -27,9 +27,11 @@ from br_core.store import open_db, store_error, transaction
 from br_core.telemetry_settings import telemetry_state
 
 TEXT_LIMIT = 200
-# Field kinds: "text" is sanitised free text; "hex" a commit hash; the rest are plain scalars.
+# Field kinds: "text" is sanitised free text; "name" a value from a closed vocabulary of our
+# own (command names), stored as is when it is lowercase words, else sanitised like text; "hex"
+# a commit hash; the rest are plain scalars.
 SCHEMA: dict[str, dict[str, str]] = {
-    "build": {"command": "text", "duration_ms": "float", "success": "bool", "exit_code": "int"},
+    "build": {"command": "name", "duration_ms": "float", "success": "bool", "exit_code": "int"},
     "feature": {
         "action": "text",
         "feature_id": "text",
@@ -95,6 +97,9 @@ _ENV_PATH = re.compile(r"(?:[\w.~-]*[/\\])*\.env(?:\.[\w-]+)*(?![\w/\\])")
 # between those classes often, as random strings do (words, paths and branch names switch rarely).
 _TOKEN = re.compile(r"[A-Za-z0-9_+/=\-]{20,}")
 _HEX = re.compile(r"[0-9a-f]{7,64}")
+# Lowercase letters only: no credential format has that shape, so the secret scan (whose rules
+# cost ~30 ms to load) is skipped for the build event every `br` command records.
+_NAME = re.compile(r"[a-z]+(?:[ -][a-z]+)*")
 
 
 def _char_class(c: str) -> int:
@@ -123,6 +128,9 @@ def _coerce(event_type: str, name: str, kind: str, value: object) -> object:
     try:
         if kind == "text":
             return clean_text(value)
+        if kind == "name":
+            text = str(value)
+            return text if len(text) <= 64 and _NAME.fullmatch(text) else clean_text(text)
         if kind == "hex":
             text = str(value).strip().lower()
             if not _HEX.fullmatch(text):

@@ -187,4 +187,37 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX usage_message_session ON usage (message_id, session_id)
         """,
     ),
+    (
+        "0007_output_cache",
+        # Rendered reports keyed by their request. Every write to the data they are built from
+        # bumps `output_generation`; an entry is served only while its generation is current.
+        """
+        CREATE TABLE output_cache (
+            key        TEXT PRIMARY KEY,
+            generation INTEGER NOT NULL,
+            deps       TEXT NOT NULL,
+            output     TEXT NOT NULL,
+            created    REAL NOT NULL
+        );
+        INSERT OR IGNORE INTO meta (key, value) VALUES ('output_generation', '0');
+        CREATE TRIGGER usage_insert_generation AFTER INSERT ON usage BEGIN
+            UPDATE meta SET value = value + 1 WHERE key = 'output_generation';
+        END;
+        CREATE TRIGGER usage_update_generation AFTER UPDATE ON usage BEGIN
+            UPDATE meta SET value = value + 1 WHERE key = 'output_generation';
+        END;
+        CREATE TRIGGER usage_delete_generation AFTER DELETE ON usage BEGIN
+            UPDATE meta SET value = value + 1 WHERE key = 'output_generation';
+        END;
+        CREATE TRIGGER offsets_insert_generation AFTER INSERT ON transcript_offsets BEGIN
+            UPDATE meta SET value = value + 1 WHERE key = 'output_generation';
+        END;
+        CREATE TRIGGER offsets_update_generation AFTER UPDATE ON transcript_offsets BEGIN
+            UPDATE meta SET value = value + 1 WHERE key = 'output_generation';
+        END;
+        CREATE TRIGGER offsets_delete_generation AFTER DELETE ON transcript_offsets BEGIN
+            UPDATE meta SET value = value + 1 WHERE key = 'output_generation';
+        END
+        """,
+    ),
 ]

@@ -92,6 +92,7 @@ class PriceTable:
     models: dict[str, ModelPrice]
     aliases: dict[str, str] = field(default_factory=dict)
     sources: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # read, or looked for, to build the table
     _cache: dict[str, ModelPrice | None] = field(default_factory=dict, repr=False)
 
     def resolve(self, model: str) -> ModelPrice | None:
@@ -224,6 +225,7 @@ def bundled_table() -> PriceTable:
         batch_discount=float(raw.get("batch_discount", 0.5)),
         models={},
         sources=[f"bundled {raw['version']}"],
+        files=[str(BUNDLED)],
     )
     for model, data in raw["models"].items():
         defaults = {"long_context_threshold": threshold} if "long_input" in data else {}
@@ -273,9 +275,11 @@ def load_price_table(root: Path | None = None) -> PriceTable:
     if root is None:
         return table
     cfg = section(load_config(root), "pricing", config_path(root))
+    table.files.append(str(config_path(root)))
     litellm_file = cfg.get("litellm_file")
     if litellm_file is not None:
         path = (root / str(litellm_file)).expanduser()
+        table.files.append(str(path))
         for model, data in load_litellm(path).items():
             _override(table, model, data, str(path))
         table.sources.append(f"litellm {path}")

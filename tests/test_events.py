@@ -97,6 +97,25 @@ def test_feature_actions_are_normalised(given: str, stored: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "command",
+    ["Deploy TOKEN=" + "Ab3" * 10, "cost " + "x" * 70, "cost  daily", "cost daily2", "rm -rf /"],
+)
+def test_a_name_field_that_is_not_lowercase_words_is_cleaned_as_text(command: str) -> None:
+    assert clean_data("build", {"command": command})["command"] == clean_text(command)
+    assert "Ab3" * 10 not in clean_text("Deploy TOKEN=" + "Ab3" * 10)
+
+
+def test_command_names_are_stored_without_loading_the_secret_rules() -> None:
+    code = (
+        "import sys; from br_core.events import clean_data; "
+        "print(clean_data('build', {'command': 'security install-hooks'})['command']); "
+        "print('br_core.secret_rules' in sys.modules)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.splitlines() == ["security install-hooks", "False"]
+
+
+@pytest.mark.parametrize(
     ("text", "kept", "gone"),
     [
         ("cat config/.env.production now", "cat [env file] now", ".env.production"),
@@ -236,7 +255,7 @@ def test_privacy_no_secret_survives_in_db_or_export(
             data: dict[str, object] = {
                 name: f"value {secret} (.env at /srv/app/.env.{index})"
                 for name, kind in fields.items()
-                if kind == "text"
+                if kind in ("text", "name")
             }
             record_event(event_type, data)
     out = tmp_path / "export.jsonl"

@@ -1,0 +1,108 @@
+"""Repeated `br cost daily|monthly|session` runs, answered from the store without typer or pydantic.
+
+The full command (br_cli/cost.py) keeps what it printed, as a run that read nothing new would
+have printed it, under a key made of the request, the project and the time zone. br_cli/entry.py
+hands `br cost KIND [options]` to `lookup` first: when no transcript has unread bytes and the
+stored output is still current (br_core/output_cache.py), that output is printed and the
+command's imports (~0.2 s of typer, pydantic and the report code) are never paid. Anything
+else, including any argument this parser does not know, goes to the full command.
+`blocks` is never cached: its active window depends on the clock.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from br_core.errors import BRError
+from br_core.events import repo_context
+from br_core.output_cache import cached_output, generation, store_output
+from br_core.store import open_db
+from br_mcp.transcripts import has_unread
+
+CACHED_KINDS = ("daily", "monthly", "session")
+FLAGS = {"--json": "as_json", "--all-projects": "all_projects"}  # the options of br_cli/cost.py
+VALUES = {"--since": "since", "--until": "until"}
+LOOKUP_WAIT_MS = 500  # a busy store is not worth waiting for: the full command will wait
+_CODE = ("br_core", "br_mcp", "br_cli", "pydantic")  # packages whose code shapes the output
+
+
+@dataclass(frozen=True)
+class CostRequest:
+    kind: str
+    as_json: bool = False
+    since: str | None = None
+    until: str | None = None
+    all_projects: bool = False
+
+
+def parse(args: Sequence[str]) -> CostRequest | None:
+    """The request when `args` is `cost KIND` with known options only; None otherwise."""
+    if len(args) < 2 or args[0] != "cost" or args[1] not in CACHED_KINDS:
+        return None
+    values: dict[str, str | bool] = {}
+    rest = list(args[2:])
+    while rest:
+        arg = rest.pop(0)
+        name, eq, value = arg.partition("=")
+        if arg in FLAGS:
+            values[FLAGS[arg]] = True
+        elif name in VALUES and (eq or rest):
+            values[VALUES[name]] = value if eq else rest.pop(0)
+        else:
+            return None  # --help, a typo, a missing value: the full command explains
+    return CostRequest(args[1], **values)  # type: ignore[arg-type]
+
+
+def project_root() -> Path:
+    """The repository the command runs in (its config prices the report), else the directory."""
+    here = os.path.realpath(os.getcwd())
+    return repo_context(here).root or Path(here)
+
+
+def cache_key(request: CostRequest) -> str:
+    """The request, where it runs (the repository decides scope and price overrides), the zone."""
+    ctx = repo_context(os.path.realpath(os.getcwd()))
+    zone = [os.environ.get("TZ"), *time.tzname, time.timezone, time.altzone, time.strftime("%Z")]
+    request_fields = [request.kind, request.as_json, request.since, request.until]
+    where = [request.all_projects, str(project_root()), ctx.project_id]
+    return json.dumps(["cost", *request_fields, *where, zone])
+
+
+def lookup(request: CostRequest) -> str | None:
+    """The stored output for `request` if it is current; None on a miss or any store trouble."""
+    try:
+        conn = open_db(timeout_ms=LOOKUP_WAIT_MS)
+    except BRError:
+        return None
+    try:
+        if has_unread(conn):
+            return None
+        return cached_output(conn, cache_key(request))
+    except (sqlite3.Error, OSError, ValueError):
+        return None  # the full command reports store trouble properly
+    finally:
+        conn.close()
+
+
+def remember(
+    conn: sqlite3.Connection, request: CostRequest, at: int, output: str, files: Iterable[str]
+) -> None:
+    """Keep the output computed at data generation `at` (never failing the command)."""
+    code = [
+        str(module.__file__)
+        for name, module in list(sys.modules.items())
+        if name.partition(".")[0] in _CODE and getattr(module, "__file__", None)
+    ]
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {LOOKUP_WAIT_MS}")
+        store_output(conn, cache_key(request), at, output, [*files, *code])
+        conn.execute("DELETE FROM output_cache WHERE generation < ?", (generation(conn),))
+    except sqlite3.Error:
+        pass  # not kept: the next run computes again
