@@ -16,7 +16,12 @@ from br_core.errors import UsageError
 HOOK_IDS = ("br-secrets", "br-sql-injection", "br-coverage", "br-telemetry")
 HOOK_TYPES = ("pre-commit", "post-commit", "pre-push", "post-merge")
 TELEMETRY_STAGES = "[post-commit, pre-push, post-merge]"
-CLAUDE_HOOK_COMMAND = "br telemetry claude-hook"
+# The console script runs the handler without the `br` CLI's start-up (typer, pydantic): Claude
+# Code starts it on every tool call. Older versions of `br init` wrote the CLI command; a rerun
+# upgrades exactly that string in place. Any other command that mentions the hook is the user's.
+CLAUDE_HOOK_COMMAND = "br-claude-hook"
+LEGACY_CLAUDE_HOOK_COMMAND = "br telemetry claude-hook"
+CLAUDE_HOOK_MARKERS = (CLAUDE_HOOK_COMMAND, "telemetry claude-hook", "br_cli.claude_hook")
 CLAUDE_HOOK_EVENTS: dict[str, str | None] = {
     "SessionStart": None,
     "PostToolUse": "Edit|MultiEdit|Write|Bash",
@@ -27,13 +32,18 @@ CLAUDE_HOOK_EVENTS: dict[str, str | None] = {
 MCP_SERVER = {"type": "stdio", "command": "br", "args": ["mcp", "serve"]}
 
 
-def _repo_block(repo: str, rev: str, hooks: list[str], indent: str) -> list[str]:
-    lines = [f"{indent}- repo: {repo}", f"{indent}  rev: {rev}", f"{indent}  hooks:"]
+def _hook_lines(hooks: Sequence[str], indent: str) -> list[str]:
+    lines = []
     for hook in hooks:
-        lines.append(f"{indent}    - id: {hook}")
+        lines.append(f"{indent}- id: {hook}")
         if hook == "br-telemetry":
-            lines.append(f"{indent}      stages: {TELEMETRY_STAGES}")
+            lines.append(f"{indent}  stages: {TELEMETRY_STAGES}")
     return lines
+
+
+def _repo_block(repo: str, rev: str, hooks: list[str], indent: str) -> list[str]:
+    head = [f"{indent}- repo: {repo}", f"{indent}  rev: {rev}", f"{indent}  hooks:"]
+    return [*head, *_hook_lines(hooks, indent + "    ")]
 
 
 def _load_yaml(text: str, where: str) -> dict[str, Any]:
@@ -65,10 +75,42 @@ def _present_hooks(data: dict[str, Any]) -> set[str]:
     return found
 
 
+def _same_repo(a: object, b: str) -> bool:
+    def norm(url: str) -> str:
+        return url.strip().rstrip("/").removesuffix(".git")
+
+    return isinstance(a, str) and norm(a) == norm(b)
+
+
+def _our_entry(data: dict[str, Any], repo: str) -> int | None:
+    """Index of our entry in `repos`: the one at `repo`, else the first remote listing our ids.
+
+    `local` and `meta` entries are never ours: a hook added there would lack its entry/language.
+    """
+    entries = [e if isinstance(e, dict) else {} for e in data.get("repos") or []]
+    usable = [
+        i
+        for i, e in enumerate(entries)
+        if e.get("repo") not in ("local", "meta") and isinstance(e.get("hooks", []), list | None)
+    ]
+    for i in usable:
+        if _same_repo(entries[i].get("repo"), repo):
+            return i
+    for i in usable:
+        hooks = entries[i].get("hooks") or []
+        if any(isinstance(h, dict) and h.get("id") in HOOK_IDS for h in hooks):
+            return i
+    return None
+
+
 def merge_pre_commit(
     text: str | None, repo: str, rev: str, where: str, hooks: Sequence[str] = HOOK_IDS
 ) -> tuple[str, str]:
-    """`hooks` and their install types added to a .pre-commit-config.yaml, comments kept."""
+    """`hooks` and their install types added to a .pre-commit-config.yaml, comments kept.
+
+    When our repository is already listed (by URL, or by one of our hook ids under another URL
+    or rev), the missing ids join that entry: the file keeps a single entry for us.
+    """
     # Telemetry runs at post-commit/pre-push/post-merge; the check hooks need only pre-commit.
     hook_types = HOOK_TYPES if "br-telemetry" in hooks else HOOK_TYPES[:1]
     if text is None:
@@ -88,30 +130,100 @@ def merge_pre_commit(
         return text, ""
     lines = text.splitlines()
     notes = []
+    expected = list(data.get("repos") or [])
     if missing:
-        lines = _insert_repo(lines, _repo_block(repo, rev, missing, _list_indent(lines)))
-        notes.append(f"added {', '.join(missing)}")
+        index = _our_entry(data, repo)
+        if index is None:
+            block = _repo_block(repo, rev, missing, _list_indent(lines))
+            lines = _insert_repo(lines, block)
+            expected.append(_load_yaml("repos:\n" + "\n".join(block), where)["repos"][0])
+            notes.append(f"added {', '.join(missing)}")
+        else:
+            lines = _insert_hooks(lines, index, missing, where)
+            new_hooks = _load_yaml("repos:\n" + "\n".join(_hook_lines(missing, "")), where)
+            entry = dict(expected[index])
+            entry["hooks"] = [*(entry.get("hooks") or []), *new_hooks["repos"]]
+            expected[index] = entry
+            notes.append(f"added {', '.join(missing)} to the entry of {entry.get('repo')}")
     if missing_types:
         lines = _set_hook_types(lines, [*types_list, *missing_types])
         notes.append(f"install types + {', '.join(missing_types)}")
     merged = "\n".join(lines) + "\n"
-    expected_hooks = _present_hooks(data) | set(missing)
-    check = _load_yaml(merged, where)
-    kept = [r for r in check.get("repos") or [] if r not in (data.get("repos") or [])]
-    lost = [r for r in data.get("repos") or [] if r not in (check.get("repos") or [])]
-    others = {k: v for k, v in data.items() if k not in ("repos", "default_install_hook_types")}
-    moved = any(check.get(k) != v for k, v in others.items())
-    if (
-        _present_hooks(check) != expected_hooks
-        or len(kept) != (1 if missing else 0)
-        or lost
-        or moved
-    ):
-        raise UsageError(
-            f"{where}: could not add our hooks without disturbing your layout; add the entry "
-            "from docs/MCP.md by hand, then rerun `br init`"
-        )
+    _check_merge(data, _load_yaml(merged, where), expected, where)
     return merged, "; ".join(notes)
+
+
+def _layout_error(where: str) -> UsageError:
+    return UsageError(
+        f"{where}: could not add our hooks without disturbing your layout; add the entry "
+        "from docs/MCP.md by hand, then rerun `br init`"
+    )
+
+
+def _check_merge(
+    before: dict[str, Any], after: dict[str, Any], repos: list[Any], where: str
+) -> None:
+    """The text edit must give exactly the intended structure, or nothing is written."""
+    others = {k: v for k, v in before.items() if k not in ("repos", "default_install_hook_types")}
+    moved = any(after.get(k) != v for k, v in others.items())
+    if (after.get("repos") or []) != repos or moved:
+        raise _layout_error(where)
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _is_content(line: str) -> bool:
+    return bool(line.strip()) and not line.lstrip().startswith("#")
+
+
+def _entry_spans(lines: list[str], where: str) -> list[tuple[int, int]]:
+    """(first, end) line ranges of the block-style `repos:` list items, in order."""
+    start, end = _repos_span(lines)
+    if start < 0 or lines[start].strip() != "repos:":
+        raise _layout_error(where)  # flow style: `repos: [...]` cannot be edited line-wise
+    indent = _list_indent(lines)
+    heads = [
+        i
+        for i in range(start + 1, end)
+        if lines[i].startswith(indent + "-") and lines[i][len(indent) + 1 : len(indent) + 2] in " "
+    ]
+    return [(h, heads[n + 1] if n + 1 < len(heads) else end) for n, h in enumerate(heads)]
+
+
+def _insert_hooks(lines: list[str], index: int, hooks: Sequence[str], where: str) -> list[str]:
+    """`hooks` appended to the `hooks:` list of the index-th entry of `repos:`."""
+    spans = _entry_spans(lines, where)
+    if index >= len(spans):
+        raise _layout_error(where)
+    first, end = spans[index]
+    after_dash = lines[first].lstrip()[1:]
+    key_col = len(lines[first]) - len(after_dash.lstrip()) if after_dash.strip() else -1
+    if key_col < 0:  # a bare `-` line: the keys start on the next line
+        key_col = next((_indent(x) for x in lines[first + 1 : end] if _is_content(x)), -1)
+    key_lines = [
+        i
+        for i in range(first, end)
+        if _is_content(lines[i])
+        and (i == first or _indent(lines[i]) == key_col)
+        and lines[i][key_col:].startswith("hooks:")
+    ]
+    if len(key_lines) != 1 or _is_content(lines[key_lines[0]][key_col + len("hooks:") :]):
+        raise _layout_error(where)  # no `hooks:` key, or a flow list such as `hooks: [...]`
+    last = key_lines[0]
+    item_indent = " " * (key_col + 2)
+    for i in range(last + 1, end):
+        if not _is_content(lines[i]):
+            continue
+        if _indent(lines[i]) < key_col or (
+            _indent(lines[i]) == key_col and not lines[i].lstrip().startswith("-")
+        ):
+            break  # the next key of this entry
+        if last == key_lines[0]:
+            item_indent = " " * _indent(lines[i])
+        last = i
+    return [*lines[: last + 1], *_hook_lines(hooks, item_indent), *lines[last + 1 :]]
 
 
 def _repos_span(lines: list[str]) -> tuple[int, int]:
@@ -157,7 +269,8 @@ def _set_hook_types(lines: list[str], types: list[str]) -> list[str]:
             rest = i + 1
             while rest < len(lines) and lines[rest].startswith((" ", "-")):
                 rest += 1  # a block-style list under the key
-            return [*lines[:i], new, *lines[rest:]]
+            comment = line[line.index(" #") :] if " #" in line else ""  # the user's note stays
+            return [*lines[:i], new + comment, *lines[rest:]]
     start, _ = _repos_span(lines)
     at = start if start >= 0 else len(lines)
     return [*lines[:at], new, *lines[at:]]
@@ -196,21 +309,69 @@ def merge_mcp_json(text: str | None, where: str) -> tuple[str, str]:
     return _dump_json(data), "created" if text is None else "added server br"
 
 
+def _command_hooks(groups: list[Any]) -> list[dict[str, Any]]:
+    """Every hook object of one event's matcher groups (malformed entries are skipped)."""
+    found = []
+    for group in groups:
+        inner = group.get("hooks") if isinstance(group, dict) else None
+        for hook in inner if isinstance(inner, list) else []:
+            if isinstance(hook, dict) and isinstance(hook.get("command"), str):
+                found.append(hook)
+    return found
+
+
+def _upgrade_legacy(groups: list[Any]) -> bool:
+    """Point the entries an older `br init` wrote at the console script; True if any changed.
+
+    When the event already runs the console script, the legacy entry is dropped instead, so the
+    upgrade never leaves the same hook twice.
+    """
+    hooks = _command_hooks(groups)
+    legacy = [h for h in hooks if h["command"].strip() == LEGACY_CLAUDE_HOOK_COMMAND]
+    if not legacy:
+        return False
+    if not any(h["command"].strip() == CLAUDE_HOOK_COMMAND for h in hooks):
+        for hook in legacy:
+            hook["command"] = CLAUDE_HOOK_COMMAND
+        return True
+    emptied = []
+    for group in groups:
+        if isinstance(group, dict) and isinstance(group.get("hooks"), list):
+            kept = [h for h in group["hooks"] if not any(h is x for x in legacy)]
+            if len(kept) < len(group["hooks"]):
+                group["hooks"] = kept
+                emptied += [group] if not kept else []
+    groups[:] = [g for g in groups if not any(g is e for e in emptied)]
+    return True
+
+
 def merge_claude_settings(text: str | None, where: str) -> tuple[str, str]:
-    """Telemetry hooks added to .claude/settings.json, next to the user's own hooks."""
+    """Telemetry hooks added to .claude/settings.json, next to the user's own hooks.
+
+    Entries an older `br init` wrote (`br telemetry claude-hook`) are upgraded in place; a hook
+    command the user wrote, even one calling our handler another way, is left as it is.
+    """
     data = _load_json(text or "", where)
     hooks = _table(data, "hooks", where)
-    added = []
+    added, upgraded = [], []
     for event, matcher in CLAUDE_HOOK_EVENTS.items():
         groups = hooks.setdefault(event, [])
         if not isinstance(groups, list):
             raise UsageError(f"{where}: hooks.{event} must be a list; fix it, then rerun `br init`")
-        if CLAUDE_HOOK_COMMAND in json.dumps(groups):
+        if _upgrade_legacy(groups):
+            upgraded.append(event)
+        commands = [h["command"] for h in _command_hooks(groups)]
+        if any(marker in command for command in commands for marker in CLAUDE_HOOK_MARKERS):
             continue
         group: dict[str, Any] = {} if matcher is None else {"matcher": matcher}
         group["hooks"] = [{"type": "command", "command": CLAUDE_HOOK_COMMAND, "timeout": 10}]
         groups.append(group)
         added.append(event)
-    if not added:
+    if not added and not upgraded:
         return text or "", ""
-    return _dump_json(data), "created" if text is None else f"added hooks {', '.join(added)}"
+    if text is None:
+        return _dump_json(data), "created"
+    notes = [f"added hooks {', '.join(added)}"] if added else []
+    if upgraded:
+        notes.append(f"hooks {', '.join(upgraded)} now run {CLAUDE_HOOK_COMMAND}")
+    return _dump_json(data), "; ".join(notes)

@@ -60,7 +60,7 @@ def test_fresh_repository_gets_everything_and_rerun_changes_nothing(
     assert mcp["mcpServers"]["br"] == {"type": "stdio", "command": "br", "args": ["mcp", "serve"]}
     settings = json.loads((git_repo / ".claude/settings.json").read_text())
     command = settings["hooks"]["PostToolUse"][0]["hooks"][0]
-    assert command == {"type": "command", "command": "br telemetry claude-hook", "timeout": 10}
+    assert command == {"type": "command", "command": "br-claude-hook", "timeout": 10}
     for name in COMMANDS:
         assert "$ARGUMENTS" in (git_repo / f".claude/commands/{name}.md").read_text()
     for name in AGENTS:
@@ -121,8 +121,14 @@ def test_pre_commit_config_is_merged_keeping_user_content(git_repo: Path, name: 
     for line in original.splitlines():
         if "#" in line:
             assert line.split("#", 1)[1] in merged_text, "a comment was lost"
-    for repo in before.get("repos") or []:
-        assert repo in merged["repos"]
+    for old, new in zip(before.get("repos") or [], merged["repos"], strict=False):
+        # every entry stays where it was; ours may only have gained hook ids at its end
+        assert {k: v for k, v in old.items() if k != "hooks"} == {
+            k: v for k, v in new.items() if k != "hooks"
+        }
+        assert new["hooks"][: len(old["hooks"])] == old["hooks"]
+    remote = [r for r in merged["repos"] if r["repo"] not in ("local", "meta")]
+    assert len(remote) == 1  # one entry for our repository, never a second one
     for key, value in before.items():
         if key not in ("repos", "default_install_hook_types"):
             assert merged[key] == value
@@ -157,7 +163,7 @@ def test_json_files_are_merged_and_a_users_br_entry_is_left_alone(git_repo: Path
     assert hooks["permissions"] == settings["permissions"]
     post = hooks["hooks"]["PostToolUse"]
     assert post[0]["hooks"][0]["command"] == "my-formatter"
-    assert post[1]["hooks"][0]["command"] == "br telemetry claude-hook"
+    assert post[1]["hooks"][0]["command"] == "br-claude-hook"
 
     custom = {"mcpServers": {"br": {"command": "/opt/br/bin/br", "args": ["mcp", "serve"]}}}
     (git_repo / ".mcp.json").write_text(json.dumps(custom), encoding="utf-8")
