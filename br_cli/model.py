@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from br_cli.money import usd
+
 if TYPE_CHECKING:
     from br_mcp.cost_stats import ModelStats
 
@@ -16,18 +18,12 @@ def _seconds(ms: float | None) -> str:
     return f"{ms / 1000:.1f} s" if ms is not None else "-"
 
 
-def _usd(value: float) -> str:
-    """`$1,234.56`, or `$0.0006` below a dollar so that cheap tiers do not read as free."""
-    digits = 4 if abs(value) < 1 else 2
-    return f"{'-' if value < 0 else ''}${abs(value):,.{digits}f}"
-
-
 def _savings(stats: ModelStats) -> str:
     if stats.savings_usd < 0:  # the mix cost more than all-Sonnet would have
         pct = f" ({-stats.savings_pct:.1%} more)" if stats.savings_pct is not None else ""
-        return f"  Extra cost vs all Sonnet: {_usd(-stats.savings_usd)}{pct}"
+        return f"  Extra cost vs all Sonnet: {usd(-stats.savings_usd)}{pct}"
     pct = f" ({stats.savings_pct:.1%})" if stats.savings_pct is not None else ""
-    return f"  Savings: {_usd(stats.savings_usd)}{pct}"
+    return f"  Savings: {usd(stats.savings_usd)}{pct}"
 
 
 def render(stats: ModelStats) -> str:
@@ -35,24 +31,24 @@ def render(stats: ModelStats) -> str:
     lines.append(f"  {'Tier':<8} {'Requests':>9} {'Share':>7} {'Cost':>11} "
                  f"{'Avg/request':>12} {'Avg time':>9}")  # fmt: skip
     for t in stats.tiers:
-        avg = f"${t.avg_cost_per_request:.4f}" if t.avg_cost_per_request is not None else "-"
+        avg = usd(t.avg_cost_per_request) if t.avg_cost_per_request is not None else "-"
         lines.append(f"  {t.tier.capitalize():<8} {t.requests:>9,} {t.share:>7.1%} "
-                     f"{_usd(t.cost_usd):>11} {avg:>12} "
+                     f"{usd(t.cost_usd):>11} {avg:>12} "
                      f"{_seconds(t.avg_duration_ms):>9}")  # fmt: skip
     lines.append(f"  {'Total':<8} {stats.requests:>9,} {'':>7} "
-                 f"{_usd(stats.cost_usd):>11}")  # fmt: skip
+                 f"{usd(stats.cost_usd):>11}")  # fmt: skip
     lines.append("")
-    lines.append(f"  If all Sonnet ({stats.baseline_model}): {_usd(stats.all_sonnet_cost_usd)}")
+    lines.append(f"  If all Sonnet ({stats.baseline_model}): {usd(stats.all_sonnet_cost_usd)}")
     lines.append(_savings(stats))
     if stats.avg_cost_per_request is not None:
-        lines.append(f"  Average cost per request: ${stats.avg_cost_per_request:.4f}")
+        lines.append(f"  Average cost per request: {usd(stats.avg_cost_per_request)}")
     if stats.fastest:
         slow = f"   Slowest: {stats.slowest}" if stats.slowest else ""
         lines.append(f"  Fastest: {stats.fastest}{slow}")
     if stats.outcomes:
         lines += ["", "Routed tasks (recorded outcomes)"]
         for o in stats.outcomes:
-            per = f"${o.cost_per_success_usd:.4f}/success" if o.cost_per_success_usd else "-"
+            per = f"{usd(o.cost_per_success_usd)}/success" if o.cost_per_success_usd else "-"
             lines.append(f"  {o.tier.capitalize():<8} {o.tasks:>5} tasks  "
                          f"{o.success_rate:>5.0%} succeeded  {per}")  # fmt: skip
     lines += ["", "Recommendations"] + [f"  - {tip}" for tip in stats.recommendations]

@@ -10,15 +10,14 @@ from __future__ import annotations
 import sqlite3
 import time
 import uuid
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 
 from br_core.errors import UsageError
 from br_core.git import GitError, project_id, repo_root
 from br_core.paths import db_path
-from br_core.pricing import ModelPrice, PriceTable, TokenUsage, load_price_table, price_usage
+from br_core.pricing import TokenUsage, load_price_table, price_usage
 from br_core.store import open_db, store_error
 from br_mcp.cost_models import (
     Block,
@@ -30,6 +29,7 @@ from br_mcp.cost_models import (
     ReportRow,
     TokenTotals,
 )
+from br_mcp.cost_sql import Scope, Totals, grouped_spend, usage_scope
 from br_mcp.transcripts import IngestStats, ingest, malformed_total
 
 __all__ = [
@@ -44,12 +44,6 @@ __all__ = [
     "estimate_cost",
     "record_usage",
 ]
-
-_TOKEN_COLS = (
-    "input_tokens, output_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens"
-)
-_SUMS = ", ".join(f"SUM({c.strip()})" for c in _TOKEN_COLS.split(","))
-_PROMPT = "(input_tokens + cache_write_5m_tokens + cache_write_1h_tokens + cache_read_tokens)"
 
 
 def _check_tokens(**counts: int) -> None:
@@ -104,112 +98,11 @@ def _project_root(cwd: Path | None = None) -> Path:
         return where
 
 
-@dataclass
-class _Scope:
-    conn: sqlite3.Connection
-    table: PriceTable
-    where: str
-    params: list[object]
-
-
-def _epoch(day: date) -> float:
-    return datetime.combine(day, datetime.min.time()).timestamp()  # local midnight
-
-
-def _scope(
-    conn: sqlite3.Connection, root: Path, since: date | None, until: date | None, all_projects: bool
-) -> _Scope:
-    if since and until and since > until:
-        raise UsageError(f"--since {since} is after --until {until}; swap them")
-    clauses: list[str] = []
-    params: list[object] = []
-    if not all_projects:
-        clauses.append("project_id = ?")
-        params.append(project_id(root))
-    if since:
-        clauses.append("ts >= ?")
-        params.append(_epoch(since))
-    if until:
-        clauses.append("ts < ?")
-        params.append(_epoch(until + timedelta(days=1)))
-    where = " AND ".join(clauses) or "1"
-    return _Scope(conn, load_price_table(root), where, params)
-
-
-def _band_sql(table: PriceTable) -> tuple[str, list[int]]:
-    """A CASE giving, per row, the highest long-context threshold its prompt exceeds."""
-    limits = sorted(
-        {p.long_context_threshold or 0 for p in table.models.values() if p.long_rates} - {0}
-    )
-    cases = " ".join(f"WHEN {_PROMPT} > {n} THEN {n}" for n in reversed(limits))
-    return (f"CASE {cases} ELSE 0 END" if cases else "0"), limits
-
-
 def _bucket_seconds() -> int:
     # Group by UTC hour in SQL (cheap integer math) and map hours to local dates in Python;
     # zones with half- or quarter-hour offsets need 15-minute buckets.
     whole_hours = time.timezone % 3600 == 0 and time.altzone % 3600 == 0
     return 3600 if whole_hours else 900
-
-
-def long_context_for(price: ModelPrice | None, band: int) -> bool:
-    """Whether requests in a long-context band (see _band_sql) pay `price`'s long rates."""
-    limit = price.long_context_threshold if price is not None else None
-    return bool(price and price.long_rates and band and limit and band >= limit)
-
-
-def _grouped(
-    scope: _Scope, key_sql: str
-) -> Iterable[tuple[object, str, int, TokenUsage, int, bool, int]]:
-    """(key, model, requests, tokens, fast, long context, band) per group priced alike."""
-    band, _ = _band_sql(scope.table)
-    sql = (
-        f"SELECT {key_sql}, model, fast, {band} AS band, COUNT(*), {_SUMS} FROM usage "
-        f"WHERE {scope.where} GROUP BY 1, 2, 3, 4"
-    )
-    for key, model, fast, band_value, count, *tokens in scope.conn.execute(sql, scope.params):
-        long_ctx = long_context_for(scope.table.resolve(model), band_value)
-        yield key, model, count, TokenUsage(*tokens), int(fast), long_ctx, band_value
-
-
-def _cost(
-    table: PriceTable, model: str, usage: TokenUsage, fast: int, long_ctx: bool
-) -> float | None:
-    price = table.resolve(model)
-    return None if price is None else price_usage(price, usage, 0.0, bool(fast), long_ctx)
-
-
-class _Acc:
-    """A plain accumulator: pydantic models are built once at the end (they are slow to mutate)."""
-
-    __slots__ = ("cost", "requests", "tokens", "unpriced")
-
-    def __init__(self) -> None:
-        self.tokens = [0, 0, 0, 0, 0]
-        self.cost = 0.0
-        self.unpriced = 0
-        self.requests = 0
-
-    def add(self, usage: TokenUsage, cost: float | None, requests: int) -> None:
-        t = self.tokens
-        t[0] += usage.input
-        t[1] += usage.output
-        t[2] += usage.cache_write_5m
-        t[3] += usage.cache_write_1h
-        t[4] += usage.cache_read
-        self.requests += requests
-        if cost is None:
-            self.unpriced += usage.total
-        else:
-            self.cost += cost
-
-    def fields(self) -> dict[str, object]:
-        t = self.tokens
-        return {
-            "input_tokens": t[0], "output_tokens": t[1], "cache_write_5m_tokens": t[2],
-            "cache_write_1h_tokens": t[3], "cache_read_tokens": t[4], "total_tokens": sum(t),
-            "cost_usd": self.cost, "unpriced_tokens": self.unpriced, "requests": self.requests,
-        }  # fmt: skip
 
 
 def _key_function(kind: ReportKind) -> tuple[str, Callable[[object], str]]:
@@ -227,30 +120,30 @@ def _key_function(kind: ReportKind) -> tuple[str, Callable[[object], str]]:
     return f"CAST(ts / {seconds} AS INTEGER)", local
 
 
-def _rows(scope: _Scope, kind: ReportKind) -> tuple[list[ReportRow], TokenTotals, set[str]]:
+def _rows(scope: Scope, kind: ReportKind) -> tuple[list[ReportRow], TokenTotals, set[str]]:
     key_sql, to_key = _key_function(kind)
-    rows: dict[str, _Acc] = {}
-    models: dict[str, dict[str, _Acc]] = {}
-    totals, unpriced = _Acc(), set()
-    for bucket, model, count, usage, fast, long_ctx, _ in _grouped(scope, key_sql):
-        key = to_key(bucket)
-        cost = _cost(scope.table, model, usage, fast, long_ctx)
+    rows: dict[str, Totals] = {}
+    models: dict[str, dict[str, Totals]] = {}
+    totals, unpriced = Totals(), set()
+    for group in grouped_spend(scope, key_sql):
+        key = to_key(group.key)
+        usage, cost, count = group.usage, group.cost, group.requests
         if key not in rows:
-            rows[key], models[key] = _Acc(), {}
+            rows[key], models[key] = Totals(), {}
         rows[key].add(usage, cost, count)
         totals.add(usage, cost, count)
-        models[key].setdefault(model, _Acc()).add(usage, cost, count)
+        models[key].setdefault(group.model, Totals()).add(usage, cost, count)
         if cost is None:
-            unpriced.add(model)
+            unpriced.add(group.model)
     out = {
-        key: ReportRow(key=key, **acc.fields(), models=[  # type: ignore[arg-type]
-            ModelBreakdown(model=m, priced=m not in unpriced, **macc.fields())  # type: ignore[arg-type]
+        key: acc.build(ReportRow, key=key, models=[
+            macc.build(ModelBreakdown, model=m, priced=m not in unpriced)
             for m, macc in sorted(models[key].items())
         ])
         for key, acc in rows.items()
     }  # fmt: skip
     if kind != "session":
-        return sorted(out.values(), key=lambda r: r.key), TokenTotals(**totals.fields()), unpriced  # type: ignore[arg-type]
+        return sorted(out.values(), key=lambda r: r.key), totals.build(TokenTotals), unpriced
     sql = (
         f"SELECT session_id, MAX(ts), MAX(project_dir) FROM usage WHERE {scope.where} "
         "GROUP BY session_id"
@@ -260,7 +153,7 @@ def _rows(scope: _Scope, kind: ReportKind) -> tuple[list[ReportRow], TokenTotals
             out[sid].last_activity = datetime.fromtimestamp(last).astimezone()
             out[sid].project_dir = pdir or None
     ordered = sorted(out.values(), key=lambda r: r.last_activity or datetime.min.astimezone())
-    return ordered, TokenTotals(**totals.fields()), unpriced  # type: ignore[arg-type]
+    return ordered, totals.build(TokenTotals), unpriced
 
 
 def cost_report(
@@ -284,7 +177,7 @@ def cost_report(
     db = conn or open_db()
     try:
         stats = ingested if ingested is not None else ingest(db, roots)
-        scope = _scope(db, root, since, until, all_projects)
+        scope = usage_scope(db, root, since, until, all_projects)
         report = CostReport(
             kind=kind, scope="all" if all_projects else "project",
             project_id=None if all_projects else project_id(root), since=since, until=until,

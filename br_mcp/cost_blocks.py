@@ -10,16 +10,29 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from br_core.pricing import PriceTable, TokenUsage, price_usage
+from br_core.pricing import PriceTable, TokenUsage
 from br_mcp.cost_models import Block, TokenTotals
+from br_mcp.cost_sql import Totals, request_cost
 
 BLOCK_SECONDS = 5 * 3600
 
 
 def _dt(ts: float) -> datetime:
     return datetime.fromtimestamp(ts).astimezone()
+
+
+@dataclass
+class _Open:
+    """The block being filled: plain numbers, turned into a Block when it closes."""
+
+    start: float
+    first: float
+    last: float
+    totals: Totals = field(default_factory=Totals)
+    models: list[str] = field(default_factory=list)
 
 
 def build_blocks(
@@ -33,48 +46,50 @@ def build_blocks(
         "SELECT ts, model, fast, input_tokens, output_tokens, cache_write_5m_tokens,"
         f" cache_write_1h_tokens, cache_read_tokens FROM usage WHERE {where} ORDER BY ts"
     )
+    clock = time.time() if now is None else now
     blocks: list[Block] = []
-    totals, unpriced = TokenTotals(), set()
-    current: Block | None = None
-    first = last = 0.0
+    totals, unpriced = Totals(), set()
+    current: _Open | None = None
     for ts, model, fast, *tokens in conn.execute(sql, params):
         usage = TokenUsage(*tokens)
-        price = table.resolve(model)
-        cost = None if price is None else price_usage(price, usage, 0.0, bool(fast))
+        cost = request_cost(table.resolve(model), usage, bool(fast))  # one request: its own band
         if cost is None:
             unpriced.add(model)
         if (
             current is None
-            or ts - current.start.timestamp() > BLOCK_SECONDS
-            or ts - last > BLOCK_SECONDS
+            or ts - current.start > BLOCK_SECONDS
+            or ts - current.last > BLOCK_SECONDS
         ):
             if current is not None:
-                blocks.append(_finish(current, first, last, now))
-            start = ts - ts % 3600
-            current = Block(start=_dt(start), end=_dt(start + BLOCK_SECONDS), last_activity=_dt(ts),
-                            active=False, models=[])  # fmt: skip
-            first = ts
-        current.add(usage, cost, 1)
+                blocks.append(_finish(current, clock))
+            current = _Open(start=ts - ts % 3600, first=ts, last=ts)
+        current.totals.add(usage, cost, 1)
         totals.add(usage, cost, 1)
         if model not in current.models:
             current.models.append(model)
-        last = ts
+        current.last = ts
     if current is not None:
-        blocks.append(_finish(current, first, last, now))
-    return blocks, totals, unpriced
+        blocks.append(_finish(current, clock))
+    return blocks, totals.build(TokenTotals), unpriced
 
 
-def _finish(block: Block, first: float, last: float, now: float | None) -> Block:
-    clock = time.time() if now is None else now
-    block.last_activity = _dt(last)
-    block.active = clock - last < BLOCK_SECONDS and clock < block.end.timestamp()
-    minutes = (last - first) / 60
+def _finish(block: _Open, clock: float) -> Block:
+    end = block.start + BLOCK_SECONDS
+    active = clock - block.last < BLOCK_SECONDS and clock < end
+    rates: dict[str, object] = {}
+    minutes = (block.last - block.first) / 60
+    tokens, cost = block.totals.total_tokens, block.totals.cost
     if minutes > 0:
-        block.tokens_per_minute = block.total_tokens / minutes
-        block.cost_per_hour = block.cost_usd / minutes * 60
-        if block.active:
-            remaining = max(0.0, (block.end.timestamp() - clock) / 60)
-            block.remaining_minutes = round(remaining)
-            block.projected_tokens = round(block.total_tokens + block.tokens_per_minute * remaining)
-            block.projected_cost_usd = block.cost_usd + block.cost_per_hour / 60 * remaining
-    return block
+        per_minute, per_hour = tokens / minutes, cost / minutes * 60
+        rates = {"tokens_per_minute": per_minute, "cost_per_hour": per_hour}
+        if active:
+            remaining = max(0.0, (end - clock) / 60)
+            rates |= {
+                "remaining_minutes": round(remaining),
+                "projected_tokens": round(tokens + per_minute * remaining),
+                "projected_cost_usd": cost + per_hour / 60 * remaining,
+            }
+    return block.totals.build(
+        Block, start=_dt(block.start), end=_dt(end), last_activity=_dt(block.last),
+        active=active, models=block.models, **rates,
+    )  # fmt: skip

@@ -7,11 +7,11 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from br_core.pricing import TokenUsage
-
 ReportKind = Literal["daily", "monthly", "session", "blocks"]
 
 
+# Built once per row from br_mcp.cost_sql.Totals, which adds usage up: pydantic is slow to mutate.
+# (A comment, not a docstring: a docstring would become the MCP schema's description.)
 class TokenTotals(BaseModel):
     input_tokens: int = 0
     output_tokens: int = 0
@@ -24,19 +24,6 @@ class TokenTotals(BaseModel):
         default=0, description="tokens of models without a price (not in cost)"
     )
     requests: int = 0
-
-    def add(self, usage: TokenUsage, cost: float | None, requests: int) -> None:
-        self.input_tokens += usage.input
-        self.output_tokens += usage.output
-        self.cache_write_5m_tokens += usage.cache_write_5m
-        self.cache_write_1h_tokens += usage.cache_write_1h
-        self.cache_read_tokens += usage.cache_read
-        self.total_tokens += usage.total
-        self.requests += requests
-        if cost is None:
-            self.unpriced_tokens += usage.total
-        else:
-            self.cost_usd += cost
 
 
 class ModelBreakdown(TokenTotals):

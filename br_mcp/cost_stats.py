@@ -8,9 +8,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from br_core.pricing import PriceTable, bundled_table, price_usage
+from br_core.pricing import ModelPrice, PriceTable
 from br_core.store import open_db
-from br_mcp.cost import _grouped, _project_root, _scope, long_context_for
+from br_mcp.cost import _project_root
+from br_mcp.cost_sql import Group, Scope, grouped_spend, long_context_for, request_cost, usage_scope
 from br_mcp.transcripts import ingest
 
 TIER_ORDER = ("haiku", "sonnet", "opus", "fable", "none", "unknown")
@@ -63,27 +64,11 @@ def model_stats(
         ingest(db, roots)
         until = date.today()
         since = until - timedelta(days=days - 1)
-        scope = _scope(db, root, since, until, all_projects)
-        groups = list(_grouped(scope, "0"))
-        baseline = _baseline_model(scope.table, [g[1] for g in groups])
-        base_price = scope.table.resolve(baseline)
-        per_tier: dict[str, list[float]] = {}
-        all_sonnet = 0.0
-        for _, model, count, usage, fast, long_ctx, band in groups:
-            price = scope.table.resolve(model)
-            tier = price.tier if price else "unknown"
-            if tier == "none":
-                continue  # `<synthetic>`: Claude Code's own messages, not API calls
-            acc = per_tier.setdefault(tier, [0, 0.0, 0])
-            acc[0] += count
-            if price is None:
-                acc[2] += usage.total
-                continue
-            acc[1] += price_usage(price, usage, 0.0, bool(fast), long_ctx)
-            if base_price is not None:
-                long_base = long_context_for(base_price, band)
-                all_sonnet += price_usage(base_price, usage, 0.0, False, long_base)
-        durations = _durations(db, scope.where, scope.params)
+        scope = usage_scope(db, root, since, until, all_projects)
+        groups = list(grouped_spend(scope))
+        baseline = _baseline_model(scope.table, [g.model for g in groups])
+        per_tier, all_sonnet = _per_tier(groups, scope.table.resolve(baseline))
+        durations = _durations(scope)
         return _assemble(since, until, all_projects, per_tier, durations, baseline, all_sonnet,
                          _outcomes(db, scope.params[0] if not all_projects else None))  # fmt: skip
     finally:
@@ -100,15 +85,38 @@ def _baseline_model(table: PriceTable, models: list[str]) -> str:
     return price.model if price else "sonnet"
 
 
-def _durations(conn: sqlite3.Connection, where: str, params: list[object]) -> dict[str, float]:
+def _per_tier(
+    groups: list[Group], base_price: ModelPrice | None
+) -> tuple[dict[str, list[float]], float]:
+    """[requests, cost, unpriced tokens] per tier, and the cost of it all on `base_price`."""
+    per_tier: dict[str, list[float]] = {}
+    all_sonnet = 0.0
+    for g in groups:
+        tier = g.price.tier if g.price else "unknown"
+        if tier == "none":
+            continue  # `<synthetic>`: Claude Code's own messages, not API calls
+        acc = per_tier.setdefault(tier, [0, 0.0, 0])
+        acc[0] += g.requests
+        if g.cost is None:
+            acc[2] += g.usage.total
+            continue
+        acc[1] += g.cost
+        # the same requests on the baseline: its own long-context rule, never the fast rate
+        base = request_cost(base_price, g.usage, False, long_context_for(base_price, g.band))
+        all_sonnet += base or 0.0
+    return per_tier, all_sonnet
+
+
+def _durations(scope: Scope) -> dict[str, float]:
+    """Mean recorded duration per tier (the mean of its models' means), tiers by the project's
+    price table like every other figure here."""
     sql = (
-        f"SELECT model, AVG(duration_ms) FROM usage WHERE {where} AND duration_ms IS NOT NULL"
-        " GROUP BY model"
+        f"SELECT model, AVG(duration_ms) FROM usage WHERE {scope.where}"
+        " AND duration_ms IS NOT NULL GROUP BY model"
     )
-    table = bundled_table()
     out: dict[str, list[float]] = {}
-    for model, avg in conn.execute(sql, params):
-        price = table.resolve(model)
+    for model, avg in scope.conn.execute(sql, scope.params):
+        price = scope.table.resolve(model)
         out.setdefault(price.tier if price else "unknown", []).append(float(avg))
     return {tier: sum(v) / len(v) for tier, v in out.items()}
 

@@ -209,19 +209,14 @@ class ModelRouter:
         limits = [("daily", self.config.daily_budget), ("monthly", self.config.monthly_budget)]
         if all(limit is None for _, limit in limits):
             return tier
-        from br_mcp.cost import _grouped, _scope
+        from br_mcp.cost_sql import spend_usd, usage_scope
 
         today = date.today()
         for period, limit in limits:
             if limit is None:
                 continue
             start = today if period == "daily" else today.replace(day=1)
-            scope = _scope(self._db(), self.root, start, None, False)
-            spent = sum(
-                price_usage(p, usage, 0.0, bool(fast), long_ctx)
-                for _, model, _, usage, fast, long_ctx, _ in _grouped(scope, "0")
-                if (p := self.table.resolve(model)) is not None
-            )
+            spent = spend_usd(usage_scope(self._db(), self.root, start, None, False, self.table))
             if spent < limit * 0.8:
                 continue
             state = f"{period} spend ${spent:,.2f} of ${limit:,.2f}"

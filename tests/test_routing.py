@@ -264,3 +264,34 @@ def test_cli_outcomes_teach_the_router(git_repo: Path, capsys: pytest.CaptureFix
     assert data["tier"] == "haiku"
     assert main(["model", "outcome", task, "--tier", "gpt"]) == 2
     assert "tier" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("config", "model", "tier", "cost"),
+    [
+        # a gateway model the bundled table does not know, priced and tiered by the project:
+        # 100K x $0.5 + 10K x $2.5
+        ('[pricing.models."acme-gateway-fast"]\ninput = 0.5\noutput = 2.5\ntier = "haiku"\n',
+         "acme-gateway-fast", "haiku", 0.075),
+        # a bundled model moved to another tier and repriced: 100K x $2 + 10K x $10
+        ('[pricing.models."claude-haiku-4-5"]\ninput = 2.0\noutput = 10.0\ntier = "sonnet"\n',
+         "claude-haiku-4-5", "sonnet", 0.3),
+    ],
+)  # fmt: skip
+def test_cli_model_stats_uses_the_project_price_overrides(
+    git_repo: Path, capsys: pytest.CaptureFixture[str], config: str, model: str, tier: str,
+    cost: float,
+) -> None:  # fmt: skip
+    # every figure, durations included, comes from the project's price table, not the bundled one
+    _config(git_repo, config)
+    record_usage(model, 100_000, 10_000, duration_ms=2000)
+    record_usage("claude-opus-4-6", 100_000, 10_000, duration_ms=9000)  # $0.75
+    assert main(["model", "stats", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    tiers = {t["tier"]: t for t in data["tiers"]}
+    assert sorted(tiers) == sorted([tier, "opus"])
+    assert tiers[tier]["cost_usd"] == pytest.approx(cost)
+    assert tiers[tier]["avg_duration_ms"] == 2000
+    assert (data["fastest"], data["slowest"]) == (tier, "opus")
+    assert main(["model", "stats"]) == 0
+    assert f"Fastest: {tier}   Slowest: opus" in capsys.readouterr().out
