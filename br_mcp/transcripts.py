@@ -47,9 +47,11 @@ _INSERT = f"INSERT INTO {_COLUMNS} VALUES ({_VALUES}) {_UPSERT}"
 _INSERT_SIDECHAIN = f"""INSERT INTO {_COLUMNS} SELECT {_VALUES}
 WHERE NOT EXISTS (SELECT 1 FROM usage WHERE message_id = ? AND session_id = ? AND dedup_key <> ?)
 {_UPSERT}"""
-# ... and when the parent line arrives after its replay, the parent wins.
+# ... and when the parent line arrives after its replay, the parent wins. Run per (message,
+# session) pair of the rows just written: only a new row can turn a stored sidechain row into
+# a replay (each flush leaves none behind), so the work follows the new rows, not the table.
 _DROP_REPLAYS = """
-DELETE FROM usage WHERE is_sidechain = 1 AND message_id IS NOT NULL AND EXISTS (
+DELETE FROM usage WHERE message_id = ? AND session_id = ? AND is_sidechain = 1 AND EXISTS (
     SELECT 1 FROM usage AS parent WHERE parent.message_id = usage.message_id
     AND parent.session_id = usage.session_id AND parent.is_sidechain = 0
     AND parent.dedup_key <> usage.dedup_key)
@@ -392,8 +394,10 @@ def _flush(
 ) -> None:
     if not pending:
         return
+    touched: set[tuple[str, str]] = set()
     with transaction(conn):
         for path, st, offset, lines, malformed, rows in pending:
+            touched.update((r[13], r[3]) for r in rows if r[13] is not None)
             # Main-chain lines first: within a batch the parent always beats its replay.
             conn.executemany(_INSERT, [r for r in rows if not (r[12] and r[13])])
             side = [(*r, r[13], r[3], r[0]) for r in rows if r[12] and r[13]]
@@ -404,7 +408,7 @@ def _flush(
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (str(path), st.st_size, st.st_mtime_ns, st.st_ino, offset, lines, malformed),
             )
-        conn.execute(_DROP_REPLAYS)
+        conn.executemany(_DROP_REPLAYS, touched)
 
 
 def malformed_total(conn: sqlite3.Connection) -> int:
