@@ -3,7 +3,6 @@ install hooks. The typer commands in security.py only parse options and print.""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -16,42 +15,25 @@ from typing import Any
 
 from br_core.errors import UsageError
 from br_core.git import GitError, run_git, staged_files
-from br_hooks.files import Skip, decode_text
+from br_hooks.files import Skip, decode_text, walk_files
 from br_hooks.secrets import Finding, Scanner, ScanResult
 
 HOOK_MARKER = "# installed by `br security install-hooks`"
-DEFAULT_HOOK_REPO = "https://github.com/buildrunner/buildrunner"
-DEFAULT_HOOK_REV = "v0.1.0"
 
 
 def tree_files(root: Path, paths: Sequence[Path]) -> list[Path]:
-    """Files under `paths` (default: the whole repository), honouring .gitignore."""
-    targets = [str(p) for p in paths] or ["."]
-    for target in targets:
-        if not Path(target).exists() and not (root / target).exists():
-            raise UsageError(f"{target}: no such file or directory; check the path")
-    try:
-        out = run_git(
-            ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *targets],
-            cwd=root,
-        )
-    except GitError:
-        return _walk(root, targets)
-    return [root / p for p in out.split("\0") if p and (root / p).is_file()]
+    """Files under `paths` (default: the whole repository), honouring .gitignore: the same
+    walker as the hooks and the MCP scan. A relative path is taken from the current directory
+    first, then from `root`; a path that is in neither raises UsageError."""
+    targets = [_existing(root, p) for p in paths] or [root]
+    return walk_files(targets, root)
 
 
-def _walk(root: Path, targets: Sequence[str]) -> list[Path]:
-    """Outside git: every file, minus VCS and virtualenv directories."""
-    found: list[Path] = []
-    for target in targets:
-        start = root / target
-        if start.is_file():
-            found.append(start)
-            continue
-        for dirpath, dirnames, filenames in os.walk(start):
-            dirnames[:] = [d for d in dirnames if d not in {".git", ".venv", "node_modules"}]
-            found.extend(Path(dirpath) / name for name in filenames)
-    return sorted(found)
+def _existing(root: Path, path: Path) -> Path:
+    for candidate in (path, root / path) if not path.is_absolute() else (path,):
+        if candidate.exists():
+            return candidate.absolute()
+    raise UsageError(f"{path}: no such file or directory; check the path")
 
 
 @contextmanager

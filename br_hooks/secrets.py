@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 import re
 import sys
 from collections.abc import Sequence
@@ -29,7 +28,7 @@ from br_hooks.allowlist import (
     normalize_path,
 )
 from br_hooks.baseline import Baseline, load_baseline
-from br_hooks.files import DEFAULT_MAX_BYTES, Skip, read_text_file
+from br_hooks.files import DEFAULT_MAX_BYTES, Skip, read_text_file, walk_files
 
 
 @dataclass(frozen=True)
@@ -166,26 +165,12 @@ class Scanner:
         self.scan_text(content, rel, result)
 
 
-def _expand(paths: Sequence[Path], root: Path) -> list[Path]:
-    """Files as given; directories (not symlinked ones) walked, minus VCS directories."""
-    files: list[Path] = []
-    for path in map(Path, paths):
-        full = path if path.is_absolute() else root / path
-        if not full.is_dir() or full.is_symlink():
-            files.append(path)
-            continue
-        for dirpath, dirnames, filenames in os.walk(full):
-            dirnames[:] = sorted(d for d in dirnames if d not in (".git", ".hg", ".svn"))
-            files.extend(Path(dirpath) / name for name in sorted(filenames))
-    return files
-
-
 def scan_files(paths: Sequence[Path], root: Path, *, use_baseline: bool = True) -> ScanResult:
     """Scan `paths` (files or directories; absolute, or relative to `root`) with the
-    repository's suppressions."""
+    repository's suppressions. Directories are expanded by `br_hooks.files.walk_files`."""
     scanner = Scanner.for_root(root, use_baseline=use_baseline)
     result = ScanResult()
-    for path in _expand(paths, root):
+    for path in walk_files(paths, root):
         scanner.scan_file(path, result)
     return result
 

@@ -21,14 +21,13 @@ from typing import TYPE_CHECKING
 
 from br_core.errors import BRError
 from br_hooks.allowlist import has_inline_marker, load_whitelist, normalize_path
-from br_hooks.files import Skip, read_text_file
+from br_hooks.files import Skip, read_text_file, walk_files
 
 if TYPE_CHECKING:
     from br_hooks.sqli_values import RawFinding
 
 PY_SUFFIXES = {".py", ".pyw", ".pyi"}
 JS_SUFFIXES = {".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts"}
-_SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache"}
 _SUPPRESS = re.compile(
     r"(?i)noqa:[\w\s,]*\bS608\b|#\s*nosec\s*(?:$|#)|nosec[:\s][\w\s,]*\bB6(?:08|10|11)\b"
 )
@@ -114,34 +113,28 @@ def language_of(path: Path, text: str | None = None) -> str | None:
     return None
 
 
-def expand(paths: Sequence[Path]) -> list[Path]:
-    """Files under `paths` (directories walked, tool and vendored directories skipped)."""
-    out: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                parts = set(child.relative_to(path).parts[:-1])
-                if child.is_file() and not parts & _SKIP_DIRS and language_of(child):
-                    out.append(child)
-        else:
-            out.append(path)
-    return out
+def expand(paths: Sequence[Path], root: Path) -> list[Path]:
+    """Files under `paths`: named files as given, directories through the shared walker and
+    kept only when their suffix is a language we check."""
+    return walk_files(paths, root, keep=language_of)
 
 
 def scan_files(paths: Sequence[Path], root: Path) -> ScanResult:
-    """Scan `paths` (files or directories); suppressed findings are dropped."""
+    """Scan `paths` (files or directories; absolute, or relative to `root`); suppressed
+    findings are dropped."""
     whitelist = load_whitelist(root)
     result = ScanResult()
-    for path in expand(paths):
+    for path in expand(paths, root):
         rel = normalize_path(path, root)
         if whitelist.path_allowed(rel):
             continue
-        text = read_text_file(path)
+        text = read_text_file(path if path.is_absolute() else root / path)
         if isinstance(text, Skip):
+            message = f"{path}: {text.reason}"  # the path as the user named it
             if text.error:
-                result.errors.append(text.message())
+                result.errors.append(message)
             elif text.notice:
-                result.notices.append(text.message())
+                result.notices.append(message)
             continue
         language = language_of(path, text)
         if language is None:
