@@ -1,4 +1,8 @@
-"""`br telemetry`: what is collected, learning-phase progress, and every privacy control."""
+"""`br telemetry`: what is collected, learning-phase progress, and every privacy control.
+
+Each command imports what it runs (br_mcp's thresholds and alerts, the event and settings
+modules) inside its body, so `br telemetry disable` does not pay for `ready`'s imports.
+"""
 
 from __future__ import annotations
 
@@ -12,14 +16,8 @@ from typing import Annotated, Any
 import typer
 
 from br_core.errors import UsageError
-from br_core.events import repo_context
 from br_core.paths import db_path
 from br_core.store import open_db, transaction
-from br_core.telemetry_settings import retention_days, set_enabled, telemetry_state
-from br_core.telemetry_store import clear_events, export_rows, prune_events, type_counts
-from br_mcp.alerts import dismiss as dismiss_alert
-from br_mcp.alerts import list_alerts
-from br_mcp.thresholds import CRITERION_UNITS, PHASES, threshold_status
 
 app = typer.Typer(
     help="Local telemetry: status, learning-phase progress, statistics, export and opt-out.",
@@ -32,6 +30,13 @@ def _cwd() -> Path:
     return Path.cwd()
 
 
+def _project_root() -> Path | None:
+    """The repository root of the working directory (None outside a repository)."""
+    from br_core.events import repo_context
+
+    return repo_context(str(_cwd().resolve())).root
+
+
 def _echo_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, sort_keys=True, default=str))
 
@@ -39,6 +44,10 @@ def _echo_json(data: Any) -> None:
 @app.command()
 def status(as_json: JsonFlag = False) -> None:
     """Collection state, where the data lives, its volume and counts per event type."""
+    from br_core.events import repo_context
+    from br_core.telemetry_settings import retention_days, telemetry_state
+    from br_core.telemetry_store import type_counts
+
     ctx = repo_context(str(_cwd().resolve()))
     state = telemetry_state(ctx.root)
     path = db_path()
@@ -81,6 +90,8 @@ def ready(
     as_json: JsonFlag = False,
 ) -> None:
     """Progress towards each learning phase, criterion by criterion."""
+    from br_mcp.thresholds import CRITERION_UNITS, PHASES, threshold_status
+
     if phase is not None and phase not in PHASES:
         raise UsageError(f"unknown phase {phase!r}; use one of {', '.join(PHASES)}")
     result = threshold_status(_cwd())
@@ -107,6 +118,9 @@ def ready(
 @app.command()
 def alerts(as_json: JsonFlag = False) -> None:
     """Learning-phase alerts of this project: reached, shown, dismissed."""
+    from br_core.events import repo_context
+    from br_mcp.alerts import list_alerts
+
     ctx = repo_context(str(_cwd().resolve()))
     docs = list_alerts(ctx.project_id)
     if as_json:
@@ -127,6 +141,9 @@ def _day(ts: Any) -> str:
 @app.command()
 def dismiss(phase: Annotated[str, typer.Argument(help="The phase whose banner to hide.")]) -> None:
     """Never show this phase's banner again for this project."""
+    from br_core.events import repo_context
+    from br_mcp.alerts import dismiss as dismiss_alert
+
     ctx = repo_context(str(_cwd().resolve()))
     dismiss_alert(ctx.project_id, phase)
     typer.echo(f"{phase}: dismissed")
@@ -143,6 +160,8 @@ def stats(as_json: JsonFlag = False) -> None:
 @app.command()
 def disable() -> None:
     """Stop collecting, for every repository of this user (writes a marker in BR_HOME)."""
+    from br_core.telemetry_settings import set_enabled
+
     set_enabled(False)
     typer.echo("telemetry disabled; existing data is kept (`br telemetry clear` deletes it)")
 
@@ -150,8 +169,10 @@ def disable() -> None:
 @app.command()
 def enable() -> None:
     """Collect again (the env vars and telemetry.enabled = false in the config still win)."""
+    from br_core.telemetry_settings import set_enabled, telemetry_state
+
     set_enabled(True)
-    state = telemetry_state(repo_context(str(_cwd().resolve())).root)
+    state = telemetry_state(_project_root())
     typer.echo(f"telemetry: {'on' if state.enabled else 'off'} ({state.reason})")
 
 
@@ -160,6 +181,8 @@ def clear(
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Delete every recorded event (all projects) after confirmation."""
+    from br_core.telemetry_store import clear_events
+
     if not yes and not typer.confirm("Delete all telemetry events of every project?"):
         typer.echo("nothing deleted")
         raise typer.Exit(1)
@@ -191,6 +214,8 @@ def export(
     until: Annotated[str | None, typer.Option(help="Up to this date (UTC), exclusive.")] = None,
 ) -> None:
     """Write events as JSON Lines, one event per line, oldest first."""
+    from br_core.telemetry_store import export_rows
+
     start, end = _when(since, "--since"), _when(until, "--until")
     if str(file) != "-" and not file.parent.is_dir():
         raise UsageError(f"{file.parent}: no such directory; create it or pick another path")
@@ -218,7 +243,10 @@ def prune(
     ] = None,
 ) -> None:
     """Delete events older than the retention (telemetry.retention_days in config, 365)."""
-    keep = days if days is not None else retention_days(repo_context(str(_cwd().resolve())).root)
+    from br_core.telemetry_settings import retention_days
+    from br_core.telemetry_store import prune_events
+
+    keep = days if days is not None else retention_days(_project_root())
     conn = open_db()
     try:
         with transaction(conn):
@@ -230,7 +258,11 @@ def prune(
 
 @app.command("claude-hook")
 def claude_hook() -> None:
-    """Record a Claude Code hook payload (JSON on stdin) as a session event; always exits 0."""
+    """Record a Claude Code hook payload (JSON on stdin) as a session event; always exits 0.
+
+    Kept for hooks written by older `br init`; `br init` now writes the `br-claude-hook` script,
+    the same handler without this CLI's start-up.
+    """
     from br_cli.claude_hook import run
 
     run()

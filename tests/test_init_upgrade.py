@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -44,7 +45,7 @@ def _init_twice(root: Path) -> tuple[dict[str, str], bytes, bytes]:
 def test_settings_from_an_older_init_are_upgraded_in_place(git_repo: Path) -> None:
     user_post = {"matcher": "Write", "hooks": [{"type": "command", "command": "my-formatter"}]}
     user_stop = {"hooks": [{"type": "command", "command": "notify-send done", "timeout": 5}]}
-    old = {
+    old: dict[str, Any] = {
         "permissions": {"allow": ["Bash(make test)"]},
         "hooks": {
             "SessionStart": [_old_hook(None)],

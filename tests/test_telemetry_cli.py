@@ -201,9 +201,17 @@ def test_features_add_complete_list(git_repo: Path, capsys: pytest.CaptureFixtur
     assert code == 2 and "complexity" in err
 
 
-def _claude(payload: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+# The console script `br init` writes into .claude/settings.json (installed beside this
+# interpreter), and the CLI command older settings files still call.
+LIGHT_HOOK = [str(Path(sys.executable).with_name("br-claude-hook"))]
+CLI_HOOK = [sys.executable, "-m", "br_cli.app", "telemetry", "claude-hook"]
+
+
+def _claude(
+    payload: str, cwd: Path, command: list[str] = LIGHT_HOOK
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "br_cli.app", "telemetry", "claude-hook"],
+        command,
         input=payload,
         capture_output=True,
         text=True,
@@ -237,6 +245,7 @@ def _claude(payload: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 def test_claude_hook_records_sessions_without_content(
     git_repo: Path, payload: dict[str, object], expected: dict[str, str]
 ) -> None:
+    """The installed `br-claude-hook` process, fed a real payload, stores names only."""
     full = {"session_id": "0f6c1a2e-1111-4222-8333-944445555666", "cwd": str(git_repo), **payload}
     proc = _claude(json.dumps(full), git_repo)
     assert proc.returncode == 0 and proc.stdout == "" and proc.stderr == ""
@@ -250,10 +259,52 @@ def test_claude_hook_records_sessions_without_content(
 
 
 @pytest.mark.parametrize("payload", ["", "not json", "[1, 2]", '{"hook_event_name": 5}'])
-def test_claude_hook_bad_input_still_exits_zero(git_repo: Path, payload: str) -> None:
-    proc = _claude(payload, git_repo)
+@pytest.mark.parametrize("command", [LIGHT_HOOK, CLI_HOOK], ids=["br-claude-hook", "br-telemetry"])
+def test_claude_hook_bad_input_still_exits_zero(
+    git_repo: Path, payload: str, command: list[str]
+) -> None:
+    proc = _claude(payload, git_repo, command)
     assert proc.returncode == 0 and "Traceback" not in proc.stderr
     assert proc.stderr.count("\n") <= 1
+
+
+def test_the_cli_command_still_records_for_older_settings_files(git_repo: Path) -> None:
+    payload = {"hook_event_name": "PostToolUse", "tool_name": "Bash", "cwd": str(git_repo)}
+    proc = _claude(json.dumps({"session_id": "s-old", **payload}), git_repo, CLI_HOOK)
+    assert (proc.returncode, proc.stdout) == (0, "")
+    [event] = _events("session")
+    assert (event["event"], event["tool_name"]) == ("PostToolUse", "Bash")
+
+
+@pytest.mark.parametrize(
+    ("command", "needs_thresholds"),
+    [("status", False), ("disable", False), ("export -", False), ("ready", True)],
+)
+def test_telemetry_commands_import_only_what_they_run(
+    git_repo: Path, command: str, needs_thresholds: bool
+) -> None:
+    """`br telemetry status` must not pay for the thresholds and alerts `ready` needs."""
+    code = (
+        "import sys\n"
+        "from br_cli.app import main\n"
+        "code = main(['telemetry', *sys.argv[1:]])\n"
+        "print('loaded:', *sorted(m for m in sys.modules if m.startswith('br_mcp')))\n"
+        "raise SystemExit(code)\n"
+    )
+    # BR_TELEMETRY=0: the build event after the command (br_cli.capture) would load br_mcp too
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *command.split()],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=git_repo,
+        env={**os.environ, "BR_TELEMETRY": "0"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    [line] = [x for x in proc.stdout.splitlines() if x.startswith("loaded:")]
+    loaded = line.split()[1:]
+    assert ("br_mcp.thresholds" in loaded) is needs_thresholds
+    assert "br_mcp.alerts" not in loaded
 
 
 def test_ready_text_and_json(git_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
