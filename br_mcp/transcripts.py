@@ -47,15 +47,18 @@ _INSERT = f"INSERT INTO {_COLUMNS} VALUES ({_VALUES}) {_UPSERT}"
 _INSERT_SIDECHAIN = f"""INSERT INTO {_COLUMNS} SELECT {_VALUES}
 WHERE NOT EXISTS (SELECT 1 FROM usage WHERE message_id = ? AND session_id = ? AND dedup_key <> ?)
 {_UPSERT}"""
-# ... and when the parent line arrives after its replay, the parent wins. Run per (message,
-# session) pair of the rows just written: only a new row can turn a stored sidechain row into
-# a replay (each flush leaves none behind), so the work follows the new rows, not the table.
-_DROP_REPLAYS = """
-DELETE FROM usage WHERE message_id = ? AND session_id = ? AND is_sidechain = 1 AND EXISTS (
+# ... and when the parent line arrives after its replay, the parent wins.
+_REPLAY = """is_sidechain = 1 AND message_id IS NOT NULL AND EXISTS (
     SELECT 1 FROM usage AS parent WHERE parent.message_id = usage.message_id
     AND parent.session_id = usage.session_id AND parent.is_sidechain = 0
-    AND parent.dedup_key <> usage.dedup_key)
-"""
+    AND parent.dedup_key <> usage.dedup_key)"""
+# Only a row just written can turn a stored sidechain row into a replay (each flush leaves
+# none behind), so a flush probes its own (message, session) pairs through their index: work
+# that follows the new rows, not the table. A probe costs about 20 rows of a whole-table scan
+# (bench/_work transcripts), so a flush that wrote a big share of the table scans it once.
+_DROP_REPLAYS = f"DELETE FROM usage WHERE message_id = ? AND session_id = ? AND {_REPLAY}"
+_DROP_ALL_REPLAYS = f"DELETE FROM usage WHERE {_REPLAY}"
+PROBE_COST_ROWS = 20
 
 Row = tuple[str, str | None, str, str, float, str, int, int, int, int, int, int, int, str | None]
 
@@ -408,7 +411,11 @@ def _flush(
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (str(path), st.st_size, st.st_mtime_ns, st.st_ino, offset, lines, malformed),
             )
-        conn.executemany(_DROP_REPLAYS, touched)
+        (stored,) = conn.execute("SELECT COALESCE(MAX(id), 0) FROM usage").fetchone()
+        if len(touched) * PROBE_COST_ROWS > stored:
+            conn.execute(_DROP_ALL_REPLAYS)
+        else:
+            conn.executemany(_DROP_REPLAYS, touched)
 
 
 def malformed_total(conn: sqlite3.Connection) -> int:

@@ -324,14 +324,27 @@ def test_dedup_matches_ccusage_20(
     assert usage_sums(conn)[2] == expected
 
 
+@pytest.fixture(params=["probe", "scan"])
+def replay_drop(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each flush drops replays by probing its own pairs, or (a big flush) by one table scan:
+    both must drop the same rows."""
+    from br_mcp import transcripts
+
+    monkeypatch.setattr(transcripts, "PROBE_COST_ROWS", 0 if request.param == "probe" else 10**9)
+    return str(request.param)
+
+
 @pytest.mark.parametrize(
     ("files", "expected"), [c[1:] for c in CCUSAGE_20_CASES], ids=[c[0] for c in CCUSAGE_20_CASES]
 )
 def test_dedup_is_the_same_when_every_file_is_its_own_flush(
-    config_dir: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, list[str]], expected: int
+    config_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    replay_drop: str,
+    files: dict[str, list[str]],
+    expected: int,
 ) -> None:
-    # Replays are dropped per flush, for the rows that flush wrote: a parent and its replay
-    # written by different flushes (a big ingest) must meet all the same.
+    # A parent and its replay written by different flushes (a big ingest) must meet all the same.
     from br_mcp import transcripts
 
     monkeypatch.setattr(transcripts, "FLUSH_BYTES", 0)
@@ -342,19 +355,22 @@ def test_dedup_is_the_same_when_every_file_is_its_own_flush(
     assert usage_sums(conn)[2] == expected
 
 
-def test_a_stored_replay_of_another_message_is_left_alone(config_dir: Path) -> None:
-    # a later flush touches only its own messages: an earlier sidechain-only message stays
+def test_a_stored_sidechain_row_of_another_message_is_left_alone(
+    config_dir: Path, replay_drop: str
+) -> None:
+    # a later flush drops the replay of its own message; an earlier sidechain-only message stays
     project = config_dir / "projects" / "p"
     write_lines(project / "s1" / "subagents" / "a.jsonl", [_out("s1", "Y", "r9", 50, side=True)])
+    write_lines(project / "s1" / "subagents" / "b.jsonl", [_out("s1", "X", "r2", 300, side=True)])
     conn = open_db()
     ingest(conn)
+    assert usage_sums(conn)[:3] == (2, 0, 350)
     write_lines(project / "s1.jsonl", [_out("s1", "X", "r1", 100)])
-    write_lines(project / "s1" / "subagents" / "b.jsonl", [_out("s1", "X", "r2", 300, side=True)])
     ingest(conn)
     assert usage_sums(conn)[:3] == (2, 0, 150)
 
 
-def test_replay_arriving_before_its_parent_across_runs(config_dir: Path) -> None:
+def test_replay_arriving_before_its_parent_across_runs(config_dir: Path, replay_drop: str) -> None:
     write_lines(config_dir / "projects" / "p" / "s1" / "subagents" / "a.jsonl",
                 [_out("s1", "X", "r2", 300, side=True)])  # fmt: skip
     conn = open_db()
