@@ -92,7 +92,7 @@ def lookup(request: CostRequest) -> str | None:
 
 
 def remember(
-    conn: sqlite3.Connection, request: CostRequest, at: int, output: str, files: Iterable[str]
+    conn: sqlite3.Connection, request: CostRequest, at: str, output: str, files: Iterable[str]
 ) -> None:
     """Keep the output computed at data generation `at` (never failing the command)."""
     code = [
@@ -103,6 +103,6 @@ def remember(
     try:
         conn.execute(f"PRAGMA busy_timeout = {LOOKUP_WAIT_MS}")
         store_output(conn, cache_key(request), at, output, [*files, *code])
-        conn.execute("DELETE FROM output_cache WHERE generation < ?", (generation(conn),))
+        conn.execute("DELETE FROM output_cache WHERE generation <> ?", (generation(conn),))
     except sqlite3.Error:
         pass  # not kept: the next run computes again

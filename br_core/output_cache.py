@@ -1,7 +1,8 @@
 """Rendered command output, kept in the store and served while nothing it was built from changed.
 
-An entry is valid while (1) the store's `output_generation` is the one the output was computed
-at (triggers bump it on every write to the report's tables, see migration 0007), and (2) each
+An entry is valid while (1) the store's data generation is the one the output was computed at
+(the newest usage row id, plus a counter that triggers bump on every other write to the usage
+and transcript_offsets tables, see migration 0007), and (2) each
 file it depends on (code, prices, config) has the size and modification time it had. Callers
 add what the store cannot see (new transcript bytes, the time zone) to the key or check it
 themselves. Stdlib only: a cache hit must not pay for the imports of the code that computes.
@@ -18,10 +19,13 @@ from collections.abc import Iterable
 Stamp = list[int] | None  # [size, mtime_ns] of a file, None while it does not exist
 
 
-def generation(conn: sqlite3.Connection) -> int:
+def generation(conn: sqlite3.Connection) -> str:
     """The data generation now; read it before the data an output is computed from."""
-    row = conn.execute("SELECT value FROM meta WHERE key = 'output_generation'").fetchone()
-    return int(row[0]) if row else 0
+    row = conn.execute(
+        "SELECT (SELECT value FROM meta WHERE key = 'output_generation'), "
+        "(SELECT MAX(id) FROM usage)"
+    ).fetchone()
+    return f"{row[0] or 0}:{row[1] or 0}"
 
 
 def _stamp(path: str) -> Stamp:
@@ -46,7 +50,7 @@ def cached_output(conn: sqlite3.Connection, key: str) -> str | None:
 
 
 def store_output(
-    conn: sqlite3.Connection, key: str, at_generation: int, output: str, deps: Iterable[str]
+    conn: sqlite3.Connection, key: str, at_generation: str, output: str, deps: Iterable[str]
 ) -> None:
     """Keep `output`, computed from the data of `at_generation` and the files `deps`."""
     stamps = {path: _stamp(path) for path in sorted(set(deps))}

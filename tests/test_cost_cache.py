@@ -109,7 +109,15 @@ def append_malformed(config_dir: Path) -> None:
     write_lines(config_dir / "projects" / "-home-dev-proj" / "s1.jsonl", [cut_short], mode="a")
 
 
+def grow_response(config_dir: Path) -> None:
+    """msg_2 again (same key) with more output: the stored row is updated, not added."""
+    bigger = {**HAIKU, "output_tokens": 2000}
+    line = assistant("msg_2", "claude-haiku-4-5-20251001", bigger)
+    write_lines(config_dir / "projects" / "-home-dev-proj" / "s1.jsonl", [line], mode="a")
+
+
 CHANGES: dict[str, Callable[[Path, Path], object]] = {
+    "a response grown in place": lambda config, root: grow_response(config),
     "new transcript bytes": lambda config, root: append_usage(config),
     "malformed lines only": lambda config, root: append_malformed(config),
     "usage from another source": lambda config, root: record_usage("opus", 1000, 100),
@@ -211,16 +219,20 @@ def test_a_stale_generation_or_changed_file_is_never_served(tmp_path: Path) -> N
         conn.execute(
             "INSERT INTO usage (dedup_key, source, ts, model) VALUES ('x', 'record', 0, 'opus')"
         )
-        assert generation(conn) == at + 1 and cached_output(conn, "k") is None
+        assert generation(conn) != at and cached_output(conn, "k") is None
+        offsets = "INTO transcript_offsets (path, size, mtime_ns, inode, offset) VALUES "
         for statement in (
-            "UPDATE usage SET input_tokens = 5",
-            "DELETE FROM usage",
-            "INSERT INTO transcript_offsets (path, size, mtime_ns, inode, offset) "
-            "VALUES ('p', 1, 1, 1, 1)",
+            "INSERT INTO usage (dedup_key, source, ts, model) VALUES ('y', 'record', 0, 'opus')",
+            "DELETE FROM usage WHERE dedup_key = 'y'",  # the newest row: MAX(id) goes back
+            "INSERT INTO usage (dedup_key, source, ts, model) VALUES ('z', 'record', 0, 'opus')",
+            f"INSERT {offsets} ('p', 1, 1, 1, 1)",
+            f"INSERT OR REPLACE {offsets} ('p', 1, 1, 1, 1)",  # the same values again
+            "UPDATE transcript_offsets SET malformed = 3",
+            "DELETE FROM transcript_offsets",
         ):
-            before = generation(conn)
+            seen = generation(conn)
             conn.execute(statement)
-            assert generation(conn) == before + 1, statement
+            assert generation(conn) != seen, statement
 
 
 def test_a_corrupt_store_gets_the_full_commands_one_line_error(
