@@ -111,7 +111,7 @@ def append_malformed(config_dir: Path) -> None:
 
 def grow_response(config_dir: Path) -> None:
     """msg_2 again (same key) with more output: the stored row is updated, not added."""
-    bigger = {**HAIKU, "output_tokens": 2000}
+    bigger: dict[str, object] = {**HAIKU, "output_tokens": 2000}
     line = assistant("msg_2", "claude-haiku-4-5-20251001", bigger)
     write_lines(config_dir / "projects" / "-home-dev-proj" / "s1.jsonl", [line], mode="a")
 
