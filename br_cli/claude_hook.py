@@ -1,7 +1,9 @@
-"""`br telemetry claude-hook`: one Claude Code hook payload on stdin becomes a session event.
+"""`br-claude-hook`: one Claude Code hook payload on stdin becomes a session event.
 
-Claude Code runs the hook on every tool call, so this module imports no typer, rich or pydantic:
-`python -m br_cli.claude_hook` is the same handler without the `br` CLI's start-up.
+Claude Code runs the hook on every tool call, so this module imports no typer, rich or pydantic.
+`br init` writes the `br-claude-hook` console script (this module's `run`) into
+.claude/settings.json; `br telemetry claude-hook` and `python -m br_cli.claude_hook` run the same
+handler, the first after the `br` CLI's start-up (kept for settings written by older versions).
 """
 
 from __future__ import annotations
