@@ -1,8 +1,9 @@
 """`br`: the BuildRunner command line. Each command group lives in its own module.
 
 Groups are imported lazily: `br cost daily` imports br_cli.cost and nothing of the other groups
-(their pydantic models, the MCP SDK, the queue), so every command, and the Claude Code hook that
-runs `br telemetry claude-hook` on each tool call, starts in a fraction of the eager time.
+(their pydantic models, the MCP SDK, the queue), so every command starts in a fraction of the
+eager time. The `br` console script is br_cli/entry.py, which answers a repeated cost report
+before this module (and typer) is imported.
 """
 
 from __future__ import annotations

@@ -79,7 +79,7 @@ def init_in_repo(repo: Path) -> None:
         expect(len(model) == 1, f"{agent.name} has no `model:` frontmatter")
         print(f"    .claude/agents/{agent.name}: {model[0]}")
     hooks = json.loads((repo / ".claude" / "settings.json").read_text(encoding="utf-8"))["hooks"]
-    print(f"    .claude/settings.json hooks: {', '.join(hooks)} -> `br telemetry claude-hook`")
+    print(f"    .claude/settings.json hooks: {', '.join(hooks)} -> `br-claude-hook`")
     expect(len(commands) >= 3 and bool(hooks), "br init did not create commands and hooks")
     before = _snapshot(repo)
     print("    $ br init --hooks-repo <checkout> --hooks-rev <HEAD>    # again")
