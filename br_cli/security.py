@@ -13,7 +13,7 @@ import typer
 from br_cli.sqli import sqli_command
 from br_core.errors import UsageError
 from br_core.git import repo_root
-from br_hooks import secrets_report
+from br_hooks import hook_cli, secrets_report
 from br_hooks.allowlist import append_entry
 from br_hooks.baseline import BASELINE_FILE, write_baseline
 from br_hooks.secrets import ScanResult, scan_files
@@ -34,10 +34,9 @@ def _finish(result: ScanResult, fmt: str) -> None:
     secrets_report.emit(result, fmt, tool="br security")
     if fmt == "text" and not result.findings:
         typer.echo(f"No secrets found ({result.suppressed} suppressed).")
-    if result.findings:
-        raise typer.Exit(1)
-    if result.errors:
-        raise typer.Exit(2)
+    code = hook_cli.exit_code(result)  # the same rule as the br-secrets hook
+    if code:
+        raise typer.Exit(code)
 
 
 def _progress(commits: Iterator[str], total: int) -> Iterator[str]:

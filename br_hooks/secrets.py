@@ -6,10 +6,8 @@ named file that is missing or unreadable). Output never shows a secret in full.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import re
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -17,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from br_core.config import config_path, load_config, section
-from br_core.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, BRError, ConfigError
+from br_core.errors import ConfigError
 from br_core.masking import mask_value
 from br_core.secret_rules import RuleSet, load_rules, scan_text
+from br_hooks import hook_cli
 from br_hooks.allowlist import (
     Whitelist,
     compile_globs,
@@ -180,43 +179,29 @@ def scan_paths(paths: Sequence[Path], root: Path) -> list[Finding]:
     return scan_files(paths, root).findings
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="br-secrets",
-        description="Find API keys, tokens, private keys and passwords in files (masked output).",
-        epilog="Suppress with `br:allow` on the line, .buildrunner/whitelist.txt, or the baseline "
-        "(`br security baseline`). Exit: 0 clean, 1 secrets found, 2 usage/config error.",
-    )
-    parser.add_argument("filenames", nargs="*", help="files to scan")
-    fmt = parser.add_mutually_exclusive_group()
-    fmt.add_argument("--json", action="store_true", help="print findings as JSON")
-    fmt.add_argument("--sarif", action="store_true", help="print findings as SARIF 2.1.0")
-    parser.add_argument(
-        "--no-baseline", action="store_true", help="report secrets accepted in the baseline too"
-    )
-    return parser
-
-
 def run(filenames: Sequence[str], fmt: str, use_baseline: bool = True) -> int:
     """Scan `filenames` from the current directory and print the report in `fmt`."""
     from br_hooks import secrets_report
 
-    root = Path.cwd()
-    try:
-        result = scan_files([Path(n) for n in filenames], root, use_baseline=use_baseline)
-    except BRError as exc:
-        print(f"br-secrets: {exc.message}", file=sys.stderr)
-        return exc.exit_code
-    secrets_report.emit(result, fmt, tool="br-secrets")
-    if result.findings:
-        return EXIT_FINDINGS
-    return EXIT_USAGE if result.errors else EXIT_OK
+    return hook_cli.run_hook(
+        "br-secrets",
+        lambda: scan_files([Path(n) for n in filenames], Path.cwd(), use_baseline=use_baseline),
+        lambda result: secrets_report.emit(result, fmt, tool="br-secrets"),
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    fmt = "json" if args.json else "sarif" if args.sarif else "text"
-    return run(args.filenames, fmt, use_baseline=not args.no_baseline)
+    parser = hook_cli.hook_parser(
+        "br-secrets",
+        "Find API keys, tokens, private keys and passwords in files (masked output).",
+        "Suppress with `br:allow` on the line, .buildrunner/whitelist.txt, or the baseline "
+        "(`br security baseline`).",
+    )
+    parser.add_argument(
+        "--no-baseline", action="store_true", help="report secrets accepted in the baseline too"
+    )
+    args = parser.parse_args(argv)
+    return run(args.filenames, hook_cli.output_format(args), use_baseline=not args.no_baseline)
 
 
 if __name__ == "__main__":

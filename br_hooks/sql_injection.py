@@ -5,12 +5,12 @@ parse (say, Python 3.12 f-string syntax under 3.11) gets a token-level check and
 silence. JavaScript and TypeScript get a token-level check (br_hooks/sqli_js.py).
 Suppress one finding with `br:allow`, `noqa: S608` or `nosec B608` on its line, or with an entry in
 `.buildrunner/whitelist.txt` (a `path:line`, a glob or the finding's fingerprint).
-Exit 0: clean; 1: findings; 2: a named file cannot be read or the whitelist is malformed.
+Exit 0: clean; 1: findings; 2: a named file cannot be read (and nothing was found) or the
+whitelist is malformed.
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import re
 import sys
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from br_core.errors import BRError
+from br_hooks import hook_cli
 from br_hooks.allowlist import has_inline_marker, load_whitelist, normalize_path
 from br_hooks.files import Skip, read_text_file, walk_files
 
@@ -271,27 +271,32 @@ def render(result: ScanResult, fmt: str) -> str:
 
 
 def exit_code(result: ScanResult) -> int:
-    return 2 if result.errors else 1 if result.findings else 0
+    """0 clean, 1 findings (even when a named file could not be read), 2 errors only."""
+    return hook_cli.exit_code(result)
+
+
+def _emit(result: ScanResult, fmt: str) -> None:
+    for line in result.notices + result.errors:
+        print(f"br-sql-injection: {line}", file=sys.stderr)
+    out = render(result, fmt)
+    if out:
+        print(out)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="br-sql-injection", description=__doc__.split("\n")[0])
-    parser.add_argument("filenames", nargs="*", help="files or directories to check")
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument("--json", action="store_true", help="print findings as JSON")
-    group.add_argument("--sarif", action="store_true", help="print findings as SARIF 2.1.0")
+    parser = hook_cli.hook_parser(
+        "br-sql-injection",
+        "Flag SQL built from untrusted input that reaches a database call (Python, JS/TS).",
+        "Suppress with `br:allow`, `noqa: S608` or `nosec B608` on the line, or "
+        ".buildrunner/whitelist.txt.",
+    )
     args = parser.parse_args(argv)
-    try:
-        result = scan_files([Path(p) for p in args.filenames], Path.cwd())
-    except BRError as exc:
-        print(f"br-sql-injection: {exc.message}", file=sys.stderr)
-        return exc.exit_code
-    for line in result.notices + result.errors:
-        print(f"br-sql-injection: {line}", file=sys.stderr)
-    out = render(result, "json" if args.json else "sarif" if args.sarif else "text")
-    if out:
-        print(out)
-    return exit_code(result)
+    fmt = hook_cli.output_format(args)
+    return hook_cli.run_hook(
+        "br-sql-injection",
+        lambda: scan_files([Path(p) for p in args.filenames], Path.cwd()),
+        lambda result: _emit(result, fmt),
+    )
 
 
 if __name__ == "__main__":

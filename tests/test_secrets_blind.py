@@ -13,7 +13,8 @@ import pytest
 
 from tests.secrets_blind import build_blind
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+# Appended, not prepended: bench/secrets.py must not shadow the stdlib `secrets` for later tests.
+sys.path.append(str(Path(__file__).resolve().parent.parent / "bench"))
 from secrets_blind import evaluate  # the bench scorer, so both count the same way
 
 
