@@ -67,12 +67,6 @@ class RuleSet:
     provider_placeholders: tuple[str, ...]
     dev_defaults: frozenset[str]
 
-    def rule(self, rule_id: str) -> Rule:
-        for rule in self.rules:
-            if rule.id == rule_id:
-                return rule
-        raise KeyError(rule_id)
-
 
 def _compile(pattern: str, where: str) -> re.Pattern[str]:
     try:

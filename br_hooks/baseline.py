@@ -7,7 +7,6 @@ secret. A finding whose hash is in the baseline does not block; any new secret s
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -29,11 +28,6 @@ class Hashed(Protocol):
     def path(self) -> str: ...
     @property
     def secret_hash(self) -> str: ...
-
-
-def secret_hash(secret: str) -> str:
-    """The hex SHA-256 of a secret value: what the baseline stores instead of the value."""
-    return hashlib.sha256(secret.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 @dataclass(frozen=True)
