@@ -207,3 +207,14 @@ def test_cli_paths_are_taken_from_the_current_directory_first(
     assert security_ops.tree_files(tree, [Path("vendor")]) == [
         tree / "vendor/node_modules/dep/index.js"
     ]
+
+
+def test_a_named_ignored_file_is_scanned_by_the_cli(
+    tree: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Naming a file is a request to scan it; .gitignore only shapes directory listings.
+    assert br_main(["security", "scan", "--json", "src/debug.log"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert [f["path"] for f in report["findings"]] == ["src/debug.log"]
+    assert br_main(["security", "scan", "src"]) == 1
+    assert "src/debug.log" not in capsys.readouterr().out
