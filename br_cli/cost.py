@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from br_cli import cost_cache
+from br_cli.money import usd
 from br_core.errors import UsageError
 
 if TYPE_CHECKING:
@@ -42,10 +43,6 @@ def parse_day(value: str | None, option: str) -> date | None:
     raise UsageError(f"{option} {value!r}: not a date; write it as YYYY-MM-DD")
 
 
-def _money(value: float) -> str:
-    return f"${value:,.2f}"
-
-
 def _table(report: CostReport) -> str:
     label = {"daily": "Date", "monthly": "Month", "session": "Session", "blocks": "Block start"}
     out = [
@@ -69,8 +66,8 @@ def _table(report: CostReport) -> str:
             if block.active and block.projected_cost_usd is not None:
                 out.append(
                     f"Active block: burn {block.tokens_per_minute or 0:,.0f} tokens/min, "
-                    f"{_money(block.cost_per_hour or 0)}/h; projected "
-                    f"{_money(block.projected_cost_usd)} by {block.end:%H:%M} "
+                    f"{usd(block.cost_per_hour or 0)}/h; projected "
+                    f"{usd(block.projected_cost_usd)} by {block.end:%H:%M} "
                     f"({block.remaining_minutes} min left)"
                 )
     if report.unpriced_models:
@@ -88,7 +85,7 @@ def _line(key: str, row: object, models: str) -> str:
     written = get("cache_write_5m_tokens") + get("cache_write_1h_tokens")
     return (
         f"{key:<24} {get('input_tokens'):>12,} {get('output_tokens'):>10,} {written:>12,} "
-        f"{get('cache_read_tokens'):>13,} {_money(get('cost_usd')):>11}  {models}"
+        f"{get('cache_read_tokens'):>13,} {usd(get('cost_usd')):>11}  {models}"
     )
 
 
@@ -196,4 +193,4 @@ def record(
     elif recorded.cost_usd is None:
         print(f"Recorded {model}: unpriced (not in the price table); tokens kept.")
     else:
-        print(f"Recorded {model}: {_money(recorded.cost_usd)}")
+        print(f"Recorded {model}: {usd(recorded.cost_usd)}")

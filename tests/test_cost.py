@@ -193,7 +193,7 @@ def test_cli_corrupt_database_exit_2(config_dir: Path, capsys: pytest.CaptureFix
 
 def test_cli_record(git_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["cost", "record", "--model", "opus", "--input", "1000", "--output", "100"]) == 0
-    assert "$0.01" in capsys.readouterr().out  # 1000*4 + 100*20 = 6000 -> $0.006
+    assert "$0.0060" in capsys.readouterr().out  # 1000*4 + 100*20 = 6000 -> $0.006
     assert main(["cost", "record", "--model", "gpt-x", "--input", "1", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["priced"] is False
     assert main(["cost", "record", "--model", "opus", "--input", "-5"]) == 2
