@@ -252,16 +252,18 @@ def main() -> int:
     first, ours = _run(br, env)
     first_cpu = CPU_TIMES[-1]
     repeated = sorted(_run(br, env)[0] for _ in range(7))
+    repeated_cpu = sorted(CPU_TIMES[-7:])
     recomputed = sorted(_recomputed(br, env, br_home) for _ in range(3))
     _compare(ours, results)
     print(f"time (wall, CPU user+sys): br first {first:.2f} s, {first_cpu:.2f} s CPU")
     for version, (elapsed, _) in results.items():
         print(f"  ccusage {version}: {elapsed:.2f} s, {cc_cpu[version]:.2f} s CPU -> br/ccusage "
               f"{first / elapsed:.2f}x wall, {first_cpu / cc_cpu[version]:.2f}x CPU")  # fmt: skip
-    median, worst = repeated[len(repeated) // 2], repeated[-1]
+    median, worst, cpu = repeated[3], repeated[-1], repeated_cpu[3]
     print(
         f"  br repeated (7 runs): median {median:.3f} s, slowest {worst:.3f} s -> "
-        f"{first / median:.1f}x (slowest {first / worst:.1f}x) faster than br first"
+        f"{first / median:.1f}x (slowest {first / worst:.1f}x) faster than br first; "
+        f"CPU median {cpu:.3f} s -> {first_cpu / cpu:.1f}x less CPU"
     )
     print(
         f"  br repeated with the stored report removed (recomputed from the store, no new "
