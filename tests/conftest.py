@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -125,3 +126,13 @@ def write_pre_commit_config(repo: Path, hook_repo: tuple[str, str], hooks: list[
     lines = ["repos:", f"  - repo: {path}", f"    rev: {rev}", "    hooks:"]
     lines += [f"      - id: {hook}" for hook in hooks]
     (repo / ".pre-commit-config.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.fixture
+def utc_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Local time is UTC for the test: reports group by local day."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -23,13 +22,7 @@ from tests.test_transcripts import HAIKU, assistant, build_fixture, write_lines
 FIXTURE_COST = 0.00675 + 0.00016 + 0.0007  # hand-computed in tests/test_transcripts.py
 
 
-@pytest.fixture(autouse=True)
-def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc_zone")
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import shutil
 from pathlib import Path
 
@@ -20,17 +19,9 @@ from br_hooks.allowlist import normalize_path
 from br_hooks.files import walk_files
 from br_mcp.server import create_server
 from tests.conftest import git
-from tests.secrets_corpus import rand
+from tests.test_hook_cli import DIRTY, GHP
 
-R = random.Random(2026)
-GHP = "ghp_" + rand(R, "alnum", 36)
 # Every file gets a secret and an SQL injection, so a scan's findings name the files it read.
-DIRTY = (
-    "from flask import request\n"
-    f'TOKEN = "{GHP}"\n'
-    "def show(cursor):\n"
-    '    cursor.execute("SELECT * FROM users WHERE id = " + request.args["id"])\n'
-)
 
 
 def _write(root: Path, rel: str, text: str = DIRTY) -> Path:
