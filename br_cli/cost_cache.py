@@ -17,8 +17,8 @@ import sqlite3
 import sys
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from br_core.errors import BRError
 from br_core.events import repo_context
@@ -33,8 +33,7 @@ LOOKUP_WAIT_MS = 500  # a busy store is not worth waiting for: the full command 
 _CODE = ("br_core", "br_mcp", "br_cli", "pydantic")  # packages whose code shapes the output
 
 
-@dataclass(frozen=True)
-class CostRequest:
+class CostRequest(NamedTuple):
     kind: str
     as_json: bool = False
     since: str | None = None
@@ -68,11 +67,9 @@ def project_root() -> Path:
 
 def cache_key(request: CostRequest) -> str:
     """The request, where it runs (the repository decides scope and price overrides), the zone."""
-    ctx = repo_context(os.path.realpath(os.getcwd()))
+    project = repo_context(os.path.realpath(os.getcwd())).project_id
     zone = [os.environ.get("TZ"), *time.tzname, time.timezone, time.altzone, time.strftime("%Z")]
-    request_fields = [request.kind, request.as_json, request.since, request.until]
-    where = [request.all_projects, str(project_root()), ctx.project_id]
-    return json.dumps(["cost", *request_fields, *where, zone])
+    return json.dumps(["cost", *request, str(project_root()), project, zone])
 
 
 def lookup(request: CostRequest) -> str | None:

@@ -2,10 +2,10 @@
 
 An entry is valid while (1) the store's data generation is the one the output was computed at
 (the newest usage row id, plus a counter that triggers bump on every other write to the usage
-and transcript_offsets tables, see migration 0007), and (2) each
-file it depends on (code, prices, config) has the size and modification time it had. Callers
-add what the store cannot see (new transcript bytes, the time zone) to the key or check it
-themselves. Stdlib only: a cache hit must not pay for the imports of the code that computes.
+and transcript_offsets tables, see migration 0007), and (2) each file it depends on (code,
+prices, config) has the size and modification time it had. Callers add what the store cannot
+see (new transcript bytes, the time zone) to the key or check it themselves. Stdlib only: a
+cache hit must not pay for the imports of the code that computes.
 """
 
 from __future__ import annotations
