@@ -240,6 +240,12 @@ def routing_and_cost(repo: Path) -> None:
     daily = br(repo, "cost", "daily")
     total_in = 4 * 1_500 + 1_200 + 2_000  # the duplicated block counts once
     expect(daily.returncode == 0 and f"{total_in:,}" in daily.stdout, "cost daily totals wrong")
+    start = time.perf_counter()
+    again = br(repo, "cost", "daily", echo=False)
+    elapsed = time.perf_counter() - start
+    expect(again.stdout == daily.stdout, "a repeated br cost daily printed something else")
+    say(f"-> Run again with nothing new: the same report in {elapsed:.2f} s, printed from the "
+        "store without reading transcripts or loading the report code.")  # fmt: skip
     stats = br(repo, "model", "stats")
     expect(stats.returncode == 0 and "Haiku" in stats.stdout, "br model stats failed")
     expect(
