@@ -111,13 +111,16 @@ def _report(
     try:
         ingested = ingest(db)
         at = generation(db)  # before the report reads: a write after it makes the output stale
-        report = cost_report(kind, first, last, all_projects, conn=db, ingested=ingested)
+        root = cost_cache.project_root()
+        prices = load_price_table(root)  # loaded once: the report and the cache's dependencies
+        report = cost_report(
+            kind, first, last, all_projects, cwd=root, conn=db, ingested=ingested, prices=prices
+        )
         sys.stdout.write(_render(report, as_json))
         if kind in cost_cache.CACHED_KINDS:  # kept as a run that read nothing new prints it
             quiet = report.model_copy(update={"files_read": 0, "bytes_read": 0})
             request = cost_cache.CostRequest(kind, as_json, since, until, all_projects)
-            files = load_price_table(cost_cache.project_root()).files  # as cost_report loads it
-            cost_cache.remember(db, request, at, _render(quiet, as_json), files)
+            cost_cache.remember(db, request, at, _render(quiet, as_json), prices.files)
     finally:
         db.close()
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from br_core.errors import UsageError
 from br_core.git import GitError, project_id, repo_root
 from br_core.paths import db_path
-from br_core.pricing import TokenUsage, load_price_table, price_usage
+from br_core.pricing import PriceTable, TokenUsage, load_price_table, price_usage
 from br_core.store import open_db, store_error
 from br_mcp.cost_models import (
     Block,
@@ -166,10 +166,12 @@ def cost_report(
     roots: list[Path] | None = None,
     conn: sqlite3.Connection | None = None,
     ingested: IngestStats | None = None,
+    prices: PriceTable | None = None,
 ) -> CostReport:
     """Read new transcript bytes, then report usage and cost per day, month, session or block.
 
-    A caller that has already run `ingest` on `conn` passes its stats as `ingested`.
+    A caller that has already run `ingest` on `conn` passes its stats as `ingested`; one that
+    has loaded the project's price table passes it as `prices`.
     """
     if kind not in ("daily", "monthly", "session", "blocks"):
         raise UsageError(f"report kind {kind!r}: use daily, monthly, session or blocks")
@@ -177,7 +179,7 @@ def cost_report(
     db = conn or open_db()
     try:
         stats = ingested if ingested is not None else ingest(db, roots)
-        scope = usage_scope(db, root, since, until, all_projects)
+        scope = usage_scope(db, root, since, until, all_projects, prices)
         report = CostReport(
             kind=kind, scope="all" if all_projects else "project",
             project_id=None if all_projects else project_id(root), since=since, until=until,
