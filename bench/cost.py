@@ -342,7 +342,7 @@ def _in_process(env: dict[str, str]) -> None:
     sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
     os.environ.update({**env, "BR_HOME": str(WORK / "br_home_inproc")})
     shutil.rmtree(WORK / "br_home_inproc", ignore_errors=True)
-    from br_mcp.cost import cost_report
+    from br_core.cost.report import cost_report
 
     times = []
     for _ in range(4):

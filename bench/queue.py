@@ -27,9 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
-from br_core.store import open_db  # noqa: E402
-from br_mcp.queue import TaskQueue  # noqa: E402
-from br_mcp.queue_models import NewTask  # noqa: E402
+from br_core.queue.models import NewTask  # noqa: E402
+from br_core.queue.task_queue import TaskQueue  # noqa: E402
+from br_core.store.db import open_db  # noqa: E402
 
 PROJECT = "bench"
 

@@ -43,7 +43,7 @@ def main() -> int:
         repo = Path(tmp) / "repo"
         repo.mkdir()
         subprocess.run(["git", "init", "-q", str(repo)], check=True)
-        from br_mcp.routing import ModelRouter
+        from br_core.routing.router import ModelRouter
 
         router = ModelRouter(repo)
         decisions = []
@@ -65,7 +65,7 @@ def main() -> int:
 def _label_mix(router: Any, tasks: list[dict[str, Any]], decisions: list[Any]) -> None:
     """The labels' own tier mix, priced with the same assumed tokens: the cost of a perfect
     router. When it is above always-Sonnet, so is any router that never routes below a label."""
-    from br_mcp.routing import ASSUMED_TOKENS, _tokens_cost
+    from br_core.routing.router import ASSUMED_TOKENS, _tokens_cost
 
     cost = sum(_tokens_cost(router.table, router.config.models[t["label"]],
                             ASSUMED_TOKENS[d.complexity]) or 0

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from br_hooks.secrets import scan_files
+from br_core.secrets.scanner import scan_files
 from tests.secrets_blind import BlindSample, build_blind, write_blind
 
 

@@ -65,8 +65,8 @@ def make_repo(base: Path) -> Path:
 
 
 def bench_record(repo: Path) -> None:
-    from br_core.events import record_event
-    from br_core.store import open_db
+    from br_core.store.db import open_db
+    from br_core.telemetry.events import record_event
 
     conn = open_db()
     record_event("build", {"command": "warm"}, root=repo, conn=conn)
@@ -153,9 +153,9 @@ def fill(conn: sqlite3.Connection, project: str, start: int, stop: int, rng: ran
 
 
 def bench_ready(repo: Path) -> None:
-    from br_core.events import record_event, repo_context
-    from br_core.store import open_db, transaction
-    from br_mcp.thresholds import threshold_status
+    from br_core.store.db import open_db, transaction
+    from br_core.telemetry.events import record_event, repo_context
+    from br_core.telemetry.thresholds import threshold_status
 
     project = repo_context(str(repo)).project_id
     conn = open_db()
@@ -193,7 +193,7 @@ def bench_ready(repo: Path) -> None:
 def bench_docstore(base: Path) -> None:
     from tinydb import TinyDB
 
-    from br_core.docstore import document_table
+    from br_core.store.docstore import document_table
 
     table = document_table("bench")
     n = 300

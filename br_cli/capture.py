@@ -44,8 +44,8 @@ def run_captured(run: Callable[[list[str] | None], int], root: Any, argv: list[s
     try:
         code = run(argv)
     except sqlite3.Error as exc:  # safety net: any command's raw store error becomes one line
-        from br_core.paths import db_path
-        from br_core.store import store_error
+        from br_core.store.db import store_error
+        from br_core.store.paths import db_path
 
         print(f"br: {store_error(db_path(), exc).message}", file=sys.stderr)
         code = 2
@@ -67,9 +67,9 @@ def record_command(command: str, code: int, start: float) -> None:
 def after_command(command: str, code: int, elapsed_ms: float) -> None:
     if command in _QUIET:
         return
-    from br_core.events import record_event, repo_context
-    from br_core.store import open_db
-    from br_core.telemetry_settings import telemetry_state
+    from br_core.store.db import open_db
+    from br_core.telemetry.events import record_event, repo_context
+    from br_core.telemetry.settings import telemetry_state
 
     root = Path.cwd()
     if not telemetry_state(repo_context(str(root.resolve())).root).enabled:
@@ -85,8 +85,8 @@ def after_command(command: str, code: int, elapsed_ms: float) -> None:
             "exit_code": code,
         }
         record_event("build", data, root=root, conn=conn)
-        from br_mcp.alerts import refresh_alerts, take_banner
-        from br_mcp.thresholds import threshold_status
+        from br_core.telemetry.alerts import refresh_alerts, take_banner
+        from br_core.telemetry.thresholds import threshold_status
 
         status = threshold_status(root, conn=conn)
         refresh_alerts(status, root, conn)

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from br_core.errors import UsageError
-from br_core.events import record_event
+from br_core.telemetry.events import record_event
 
 PAYLOAD_LIMIT = 1_000_000
 FIELDS = ("tool_name", "source", "reason", "agent_type")

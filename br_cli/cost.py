@@ -13,7 +13,7 @@ from br_cli.money import usd
 from br_core.errors import UsageError
 
 if TYPE_CHECKING:
-    from br_mcp.cost import CostReport
+    from br_core.cost.report import CostReport
 
 app = typer.Typer(
     help="Usage and cost from Claude Code transcripts (~/.claude/projects, CLAUDE_CONFIG_DIR).",
@@ -100,11 +100,11 @@ def _report(
     until: str | None,
     all_projects: bool,
 ) -> None:
-    from br_core.output_cache import generation
-    from br_core.pricing import load_price_table
-    from br_core.store import open_db
-    from br_mcp.cost import cost_report
-    from br_mcp.transcripts import ingest
+    from br_core.cost.pricing import load_price_table
+    from br_core.cost.report import cost_report
+    from br_core.cost.transcripts import ingest
+    from br_core.store.db import open_db
+    from br_core.store.output_cache import generation
 
     first, last = parse_day(since, "--since"), parse_day(until, "--until")
     db = open_db()
@@ -185,7 +185,7 @@ def record(
     as_json: JsonOpt = False,
 ) -> None:
     """Record usage from another source (stored as a model_usage event and in reports)."""
-    from br_mcp.cost import record_usage
+    from br_core.cost.report import record_usage
 
     recorded = record_usage(
         model, input_tokens, output_tokens, cache_read, cache_write,

@@ -3,7 +3,7 @@
 The full command (br_cli/cost.py) keeps what it printed, as a run that read nothing new would
 have printed it, under a key made of the request, the project and the time zone. br_cli/entry.py
 hands `br cost KIND [options]` to `lookup` first: when no transcript has unread bytes and the
-stored output is still current (br_core/output_cache.py), that output is printed and the
+stored output is still current (br_core/store/output_cache.py), that output is printed and the
 command's imports (~0.2 s of typer, pydantic and the report code) are never paid. Anything
 else, including any argument this parser does not know, goes to the full command.
 `blocks` is never cached: its active window depends on the clock.
@@ -20,11 +20,11 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
+from br_core.cost.transcripts import has_unread
 from br_core.errors import BRError
-from br_core.events import repo_context
-from br_core.output_cache import cached_output, generation, store_output
-from br_core.store import open_db
-from br_mcp.transcripts import has_unread
+from br_core.store.db import open_db
+from br_core.store.output_cache import cached_output, generation, store_output
+from br_core.telemetry.events import repo_context
 
 CACHED_KINDS = ("daily", "monthly", "session")
 FLAGS = {"--json": "as_json", "--all-projects": "all_projects"}  # the options of br_cli/cost.py

@@ -8,9 +8,9 @@ from typing import Annotated
 
 import typer
 
+from br_core.coverage.gate import run_gate
 from br_core.errors import UsageError
 from br_core.git import repo_root
-from br_hooks.coverage_gate import run_gate
 
 app = typer.Typer(
     help="Total coverage and coverage of changed lines, read from the project's own report.",

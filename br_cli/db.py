@@ -9,9 +9,9 @@ from typing import Annotated
 import typer
 
 from br_core.errors import StoreError
-from br_core.paths import db_path
-from br_core.store import backup as backup_db
-from br_core.store import integrity_check, open_db, schema_version, store_error, table_sizes
+from br_core.store.db import backup as backup_db
+from br_core.store.db import integrity_check, open_db, schema_version, store_error, table_sizes
+from br_core.store.paths import db_path
 
 app = typer.Typer(
     help="The local SQLite store: status, integrity check, backup.", no_args_is_help=True

@@ -10,9 +10,9 @@ from typing import Annotated
 import typer
 
 from br_core.errors import UsageError
-from br_core.events import record_event, repo_context
-from br_core.store import open_db
-from br_core.telemetry_store import feature_rows
+from br_core.store.db import open_db
+from br_core.telemetry.events import record_event, repo_context
+from br_core.telemetry.queries import feature_rows
 
 app = typer.Typer(help="Record features as they are added and completed.", no_args_is_help=True)
 COMPLEXITY = ("simple", "moderate", "complex", "critical")

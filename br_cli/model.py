@@ -9,7 +9,7 @@ import typer
 from br_cli.money import usd
 
 if TYPE_CHECKING:
-    from br_mcp.cost_stats import ModelStats
+    from br_core.cost.model_stats import ModelStats
 
 app = typer.Typer(help="Model usage statistics and routing advice.", no_args_is_help=True)
 
@@ -64,7 +64,7 @@ def stats_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Requests, share and cost per tier; the all-Sonnet baseline and savings; advice."""
-    from br_mcp.cost_stats import model_stats
+    from br_core.cost.model_stats import model_stats
 
     result = model_stats(days, all_projects)
     print(result.model_dump_json(indent=2) if as_json else render(result))
@@ -84,7 +84,7 @@ def outcome_command(
     lines: Annotated[int, typer.Option("--lines", min=0, help="Lines it changed.")] = 0,
 ) -> None:
     """Record how a routed task went; `br route` learns from these for the same kind of task."""
-    from br_mcp.routing import record_outcome
+    from br_core.routing.router import record_outcome
 
     got = record_outcome(task, tier, success, cost, files=files, lines=lines)
     print(f"recorded: {got.task_kind} / {got.complexity} task on {got.tier}")

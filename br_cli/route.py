@@ -17,7 +17,7 @@ def route_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the decision as JSON.")] = False,
 ) -> None:
     """Route a task to haiku, sonnet or opus: tier, model id, subagent, reason and cost."""
-    from br_mcp.routing import route_task
+    from br_core.routing.router import route_task
 
     decision = route_task(task, files, lines, override)
     if as_json:

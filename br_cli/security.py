@@ -13,10 +13,11 @@ import typer
 from br_cli.sqli import sqli_command
 from br_core.errors import UsageError
 from br_core.git import repo_root
-from br_hooks import hook_cli, secrets_report
-from br_hooks.allowlist import append_entry
-from br_hooks.baseline import BASELINE_FILE, write_baseline
-from br_hooks.secrets import ScanResult, scan_files
+from br_core.scan.allowlist import append_entry
+from br_core.scan.baseline import BASELINE_FILE, write_baseline
+from br_core.secrets import report as secrets_report
+from br_core.secrets.scanner import ScanResult, scan_files
+from br_hooks import hook_cli
 
 app = typer.Typer(help="Find secrets and SQL injection; manage allowances and the baseline.")
 
@@ -124,7 +125,7 @@ def check(
 def _sql_sarif_runs(findings: list[Any]) -> list[Any]:
     if not findings:
         return []
-    from br_hooks import sql_injection
+    from br_core.sqli import scan as sql_injection
 
     log = sql_injection.sarif(findings)
     runs = log.get("runs", []) if isinstance(log, dict) else []

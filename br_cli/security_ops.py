@@ -15,8 +15,8 @@ from typing import Any
 
 from br_core.errors import UsageError
 from br_core.git import GitError, run_git, staged_files
-from br_hooks.files import Skip, decode_text, walk_files
-from br_hooks.secrets import Finding, Scanner, ScanResult
+from br_core.scan.files import Skip, decode_text, walk_files
+from br_core.secrets.scanner import Finding, Scanner, ScanResult
 
 HOOK_MARKER = "# installed by `br security install-hooks`"
 
@@ -66,7 +66,7 @@ def check_staged(root: Path) -> StagedReport:
             scanner.scan_file(tree / rel, result)
         report = StagedReport(result)
         try:
-            from br_hooks import sql_injection
+            from br_core.sqli import scan as sql_injection
         except ImportError:  # pragma: no cover - only while the SQL-injection hook is absent
             report.sql_missing = True
             return report

@@ -35,7 +35,8 @@ def sqli_command(
     .buildrunner/whitelist.txt. See docs/SQL_INJECTION.md.
     """
     from br_cli import security_ops
-    from br_hooks import sql_injection
+    from br_core.sqli import scan as sql_injection
+    from br_hooks import hook_cli
 
     if json_out and sarif:
         raise UsageError("--json and --sarif: choose one output format")
@@ -51,6 +52,6 @@ def sqli_command(
         typer.echo(out)
     if fmt == "text" and not result.findings:
         typer.echo(f"No SQL injection found in {result.files} file(s).")
-    code = sql_injection.exit_code(result)
+    code = hook_cli.exit_code(result)
     if code:
         raise typer.Exit(code)

@@ -10,8 +10,8 @@ from typing import Annotated
 import typer
 
 from br_core.errors import UsageError
-from br_mcp.queue import TaskQueue
-from br_mcp.queue_models import STATUSES, NewTask, Task
+from br_core.queue.models import STATUSES, NewTask, Task
+from br_core.queue.task_queue import TaskQueue
 
 app = typer.Typer(help="The task queue shared by parallel sessions of this repository.")
 
@@ -48,7 +48,7 @@ def parse(
     as_json: JsonOpt = False,
 ) -> None:
     """Turn a spec into features and tasks; re-running updates them in place by stable id."""
-    from br_mcp.spec_parser import parse_spec_file
+    from br_core.queue.spec_parser import parse_spec_file
 
     parsed = parse_spec_file(spec)
     report = _queue().sync_spec(

@@ -16,8 +16,8 @@ from typing import Annotated, Any
 import typer
 
 from br_core.errors import UsageError
-from br_core.paths import db_path
-from br_core.store import open_db, transaction
+from br_core.store.db import open_db, transaction
+from br_core.store.paths import db_path
 
 app = typer.Typer(
     help="Local telemetry: status, learning-phase progress, statistics, export and opt-out.",
@@ -32,7 +32,7 @@ def _cwd() -> Path:
 
 def _project_root() -> Path | None:
     """The repository root of the working directory (None outside a repository)."""
-    from br_core.events import repo_context
+    from br_core.telemetry.events import repo_context
 
     return repo_context(str(_cwd().resolve())).root
 
@@ -44,9 +44,9 @@ def _echo_json(data: Any) -> None:
 @app.command()
 def status(as_json: JsonFlag = False) -> None:
     """Collection state, where the data lives, its volume and counts per event type."""
-    from br_core.events import repo_context
-    from br_core.telemetry_settings import retention_days, telemetry_state
-    from br_core.telemetry_store import type_counts
+    from br_core.telemetry.events import repo_context
+    from br_core.telemetry.queries import type_counts
+    from br_core.telemetry.settings import retention_days, telemetry_state
 
     ctx = repo_context(str(_cwd().resolve()))
     state = telemetry_state(ctx.root)
@@ -90,7 +90,7 @@ def ready(
     as_json: JsonFlag = False,
 ) -> None:
     """Progress towards each learning phase, criterion by criterion."""
-    from br_mcp.thresholds import CRITERION_UNITS, PHASES, threshold_status
+    from br_core.telemetry.thresholds import CRITERION_UNITS, PHASES, threshold_status
 
     if phase is not None and phase not in PHASES:
         raise UsageError(f"unknown phase {phase!r}; use one of {', '.join(PHASES)}")
@@ -118,8 +118,8 @@ def ready(
 @app.command()
 def alerts(as_json: JsonFlag = False) -> None:
     """Learning-phase alerts of this project: reached, shown, dismissed."""
-    from br_core.events import repo_context
-    from br_mcp.alerts import list_alerts
+    from br_core.telemetry.alerts import list_alerts
+    from br_core.telemetry.events import repo_context
 
     ctx = repo_context(str(_cwd().resolve()))
     docs = list_alerts(ctx.project_id)
@@ -141,8 +141,8 @@ def _day(ts: Any) -> str:
 @app.command()
 def dismiss(phase: Annotated[str, typer.Argument(help="The phase whose banner to hide.")]) -> None:
     """Never show this phase's banner again for this project."""
-    from br_core.events import repo_context
-    from br_mcp.alerts import dismiss as dismiss_alert
+    from br_core.telemetry.alerts import dismiss as dismiss_alert
+    from br_core.telemetry.events import repo_context
 
     ctx = repo_context(str(_cwd().resolve()))
     dismiss_alert(ctx.project_id, phase)
@@ -160,7 +160,7 @@ def stats(as_json: JsonFlag = False) -> None:
 @app.command()
 def disable() -> None:
     """Stop collecting, for every repository of this user (writes a marker in BR_HOME)."""
-    from br_core.telemetry_settings import set_enabled
+    from br_core.telemetry.settings import set_enabled
 
     set_enabled(False)
     typer.echo("telemetry disabled; existing data is kept (`br telemetry clear` deletes it)")
@@ -169,7 +169,7 @@ def disable() -> None:
 @app.command()
 def enable() -> None:
     """Collect again (the env vars and telemetry.enabled = false in the config still win)."""
-    from br_core.telemetry_settings import set_enabled, telemetry_state
+    from br_core.telemetry.settings import set_enabled, telemetry_state
 
     set_enabled(True)
     state = telemetry_state(_project_root())
@@ -181,7 +181,7 @@ def clear(
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Delete every recorded event (all projects) after confirmation."""
-    from br_core.telemetry_store import clear_events
+    from br_core.telemetry.queries import clear_events
 
     if not yes and not typer.confirm("Delete all telemetry events of every project?"):
         typer.echo("nothing deleted")
@@ -214,7 +214,7 @@ def export(
     until: Annotated[str | None, typer.Option(help="Up to this date (UTC), exclusive.")] = None,
 ) -> None:
     """Write events as JSON Lines, one event per line, oldest first."""
-    from br_core.telemetry_store import export_rows
+    from br_core.telemetry.queries import export_rows
 
     start, end = _when(since, "--since"), _when(until, "--until")
     if str(file) != "-" and not file.parent.is_dir():
@@ -243,8 +243,8 @@ def prune(
     ] = None,
 ) -> None:
     """Delete events older than the retention (telemetry.retention_days in config, 365)."""
-    from br_core.telemetry_settings import retention_days
-    from br_core.telemetry_store import prune_events
+    from br_core.telemetry.queries import prune_events
+    from br_core.telemetry.settings import retention_days
 
     keep = days if days is not None else retention_days(_project_root())
     conn = open_db()

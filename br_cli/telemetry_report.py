@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
-from br_mcp.stats import Interval
-from br_mcp.telemetry_stats import TREND_WEEKS, telemetry_stats
+from br_core.telemetry.intervals import Interval
+from br_core.telemetry.stats import TREND_WEEKS, telemetry_stats
 
 
 def _interval(name: str, value: Interval, percent: bool = False) -> str:

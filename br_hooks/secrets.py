@@ -1,187 +1,22 @@
 """`br-secrets`: block commits that carry API keys, tokens, private keys or passwords.
 
 Exit 0 when clean, 1 when a secret is found, 2 for usage or configuration errors (including a
-named file that is missing or unreadable). Output never shows a secret in full.
+named file that is missing or unreadable). Output never shows a secret in full. The scanner is
+br_core/secrets/scanner.py; this module only parses arguments and prints.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
-from typing import Any
 
-from br_core.config import config_path, load_config, section
-from br_core.errors import ConfigError
-from br_core.masking import mask_value
-from br_core.secret_rules import RuleSet, load_rules, scan_text
+from br_core.secrets.scanner import scan_files
 from br_hooks import hook_cli
-from br_hooks.allowlist import (
-    Whitelist,
-    compile_globs,
-    has_inline_marker,
-    load_whitelist,
-    normalize_path,
-)
-from br_hooks.baseline import Baseline, load_baseline
-from br_hooks.files import DEFAULT_MAX_BYTES, Skip, read_text_file, walk_files
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One secret: where it is and what it is. Holds only the masked value and hashes."""
-
-    path: str
-    line: int
-    column: int
-    rule_id: str
-    description: str
-    masked: str
-    secret_hash: str
-
-    @property
-    def fingerprint(self) -> str:
-        """Short, stable id for whitelisting (`fp:<fingerprint>` in whitelist.txt)."""
-        return self.secret_hash[:16]
-
-    def format_line(self) -> str:
-        return f"{self.path}:{self.line}: {self.rule_id} {self.description} (value: {self.masked})"
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready and already masked: safe for logs, MCP results and reports."""
-        return {
-            "path": self.path,
-            "line": self.line,
-            "column": self.column,
-            "rule_id": self.rule_id,
-            "description": self.description,
-            "value": self.masked,
-            "fingerprint": self.fingerprint,
-        }
-
-
-@dataclass(frozen=True)
-class ScanSettings:
-    """`[secrets]` in .buildrunner/config.toml."""
-
-    max_bytes: int = DEFAULT_MAX_BYTES
-    exclude: tuple[str, ...] = ()
-    scan_default_skips: bool = False
-
-    @classmethod
-    def load(cls, root: Path) -> ScanSettings:
-        raw = section(load_config(root), "secrets", config_path(root))
-        where = config_path(root)
-        kib = raw.get("max_file_kib", DEFAULT_MAX_BYTES // 1024)
-        exclude = raw.get("exclude", [])
-        everything = raw.get("scan_lockfiles_and_vendored", False)
-        if not isinstance(kib, int) or isinstance(kib, bool) or kib <= 0:
-            raise ConfigError(f"{where}: [secrets] max_file_kib must be a positive integer")
-        if not isinstance(exclude, list) or not all(isinstance(g, str) for g in exclude):
-            raise ConfigError(f"{where}: [secrets] exclude must be a list of path globs")
-        if not isinstance(everything, bool):
-            raise ConfigError(f"{where}: [secrets] scan_lockfiles_and_vendored must be true/false")
-        return cls(kib * 1024, tuple(exclude), everything)
-
-
-@dataclass
-class ScanResult:
-    findings: list[Finding] = field(default_factory=list)
-    skipped: list[Skip] = field(default_factory=list)
-    suppressed: int = 0
-
-    @property
-    def errors(self) -> list[Skip]:
-        return [s for s in self.skipped if s.error]
-
-
-@dataclass
-class Scanner:
-    """Scans texts and files of one repository with its whitelist, baseline and settings."""
-
-    root: Path
-    whitelist: Whitelist
-    baseline: Baseline
-    settings: ScanSettings
-    rules: RuleSet = field(default_factory=load_rules)
-
-    @classmethod
-    def for_root(cls, root: Path, *, use_baseline: bool = True) -> Scanner:
-        baseline = load_baseline(root) if use_baseline else Baseline()
-        return cls(root, load_whitelist(root), baseline, ScanSettings.load(root))
-
-    @cached_property
-    def _skip_matcher(self) -> re.Pattern[str] | None:
-        globs = [*self.settings.exclude, *self.whitelist.globs]
-        if not self.settings.scan_default_skips:
-            globs += self.rules.skip_paths
-        return compile_globs(globs)
-
-    def skips_path(self, rel: str) -> bool:
-        """Excluded in config, allowed by a whitelist glob, or a lockfile/vendored tree."""
-        return bool(self._skip_matcher and self._skip_matcher.fullmatch(rel))
-
-    def scan_text(self, text: str, rel: str, result: ScanResult) -> None:
-        """Add the findings in `text` (the content of `rel`) to `result`."""
-        lines: list[str] | None = None
-        for match in scan_text(text, self.rules):
-            if lines is None:
-                lines = text.split("\n")
-            line_text = lines[match.line - 1] if match.line <= len(lines) else ""
-            digest = hashlib.sha256(match.secret.encode("utf-8", "surrogateescape")).hexdigest()
-            if (
-                has_inline_marker(line_text)
-                or self.whitelist.allows(rel, match.line, digest[:16])
-                or digest in self.baseline
-            ):
-                result.suppressed += 1
-                continue
-            column = match.start - (text.rfind("\n", 0, match.start) + 1) + 1
-            result.findings.append(
-                Finding(
-                    rel,
-                    match.line,
-                    column,
-                    match.rule_id,
-                    match.description,
-                    mask_value(match.secret),
-                    digest,
-                )
-            )
-
-    def scan_file(self, path: Path, result: ScanResult) -> None:
-        rel = normalize_path(path, self.root)
-        if self.skips_path(rel):
-            return
-        full = path if path.is_absolute() else self.root / path
-        content = read_text_file(full, self.settings.max_bytes)
-        if isinstance(content, Skip):
-            result.skipped.append(Skip(rel, content.reason, content.notice, content.error))
-            return
-        self.scan_text(content, rel, result)
-
-
-def scan_files(paths: Sequence[Path], root: Path, *, use_baseline: bool = True) -> ScanResult:
-    """Scan `paths` (files or directories; absolute, or relative to `root`) with the
-    repository's suppressions. Directories are expanded by `br_hooks.files.walk_files`."""
-    scanner = Scanner.for_root(root, use_baseline=use_baseline)
-    result = ScanResult()
-    for path in walk_files(paths, root):
-        scanner.scan_file(path, result)
-    return result
-
-
-def scan_paths(paths: Sequence[Path], root: Path) -> list[Finding]:
-    """The unsuppressed findings in `paths` (used by the MCP security_scan tool)."""
-    return scan_files(paths, root).findings
 
 
 def run(filenames: Sequence[str], fmt: str, use_baseline: bool = True) -> int:
     """Scan `filenames` from the current directory and print the report in `fmt`."""
-    from br_hooks import secrets_report
+    from br_core.secrets import report as secrets_report
 
     return hook_cli.run_hook(
         "br-secrets",

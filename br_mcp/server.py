@@ -25,9 +25,9 @@ from mcp.types import ToolAnnotations
 from pydantic import BaseModel, Field
 
 from br_core.errors import BRError
+from br_core.queue.models import Compact, NewTask, SyncReport, Task, TaskBrief
+from br_core.queue.task_queue import TaskQueue
 from br_mcp import prompts
-from br_mcp.queue import TaskQueue
-from br_mcp.queue_models import Compact, NewTask, SyncReport, Task, TaskBrief
 
 log = logging.getLogger("br.mcp")
 
@@ -135,7 +135,7 @@ def _queue_tools(server: MCPServer, state: _Tools) -> None:
         annotations=_merge(UPSERTS, LOCAL),
     )
     async def plan_from_spec(path: str = "PROJECT_SPEC.md") -> SyncReport:
-        from br_mcp.spec_parser import parse_spec_file
+        from br_core.queue.spec_parser import parse_spec_file
 
         with _as_tool_error():
             spec = parse_spec_file(state.path(path))
@@ -195,7 +195,7 @@ def _queue_tools(server: MCPServer, state: _Tools) -> None:
                 task = state.queue.fail(task_id, token, reason=note, retry=retry)
             if tier is not None and action != "heartbeat":
                 # The routing outcome: later routes of this kind of task learn from it.
-                from br_mcp.routing import record_outcome
+                from br_core.routing.router import record_outcome
 
                 record_outcome(
                     f"{task.title}. {task.description}",
@@ -249,7 +249,7 @@ def _other_tools(server: MCPServer, state: _Tools) -> None:
         lines: Annotated[int, Field(ge=0)] = 0,
         override: Tier | None = None,
     ) -> dict[str, Any]:
-        from br_mcp.routing import route_task as route
+        from br_core.routing.router import route_task as route
 
         with _as_tool_error():
             return _dump(route(description, files, lines, override, root=state.root))
@@ -264,7 +264,7 @@ def _other_tools(server: MCPServer, state: _Tools) -> None:
         cache_read_tokens: Annotated[int, Field(ge=0)] = 0,
         cache_write_tokens: Annotated[int, Field(ge=0)] = 0,
     ) -> dict[str, Any]:
-        from br_mcp.cost import estimate_cost as estimate
+        from br_core.cost.report import estimate_cost as estimate
 
         with _as_tool_error():
             return _dump(
@@ -281,7 +281,7 @@ def _other_tools(server: MCPServer, state: _Tools) -> None:
         until: date | None = None,
         all_projects: bool = False,
     ) -> dict[str, Any]:
-        from br_mcp.cost import cost_report as report
+        from br_core.cost.report import cost_report as report
 
         with _as_tool_error():
             return _dump(report(kind, since, until, all_projects, cwd=state.root))
@@ -291,7 +291,7 @@ def _other_tools(server: MCPServer, state: _Tools) -> None:
         annotations=_merge(READ_ONLY, LOCAL),
     )
     def threshold_status() -> dict[str, Any]:
-        from br_mcp.thresholds import threshold_status as status
+        from br_core.telemetry.thresholds import threshold_status as status
 
         with _as_tool_error():
             return _dump(status(state.root))
@@ -307,7 +307,8 @@ def _other_tools(server: MCPServer, state: _Tools) -> None:
 
 
 def _scan(state: _Tools, paths: list[str]) -> ScanResult:
-    from br_hooks import secrets, sql_injection
+    from br_core.secrets import scanner
+    from br_core.sqli import scan as sqli_scan
 
     resolved = [state.path(p) for p in paths]
     missing = [str(p) for p in resolved if not p.exists()]
@@ -315,11 +316,11 @@ def _scan(state: _Tools, paths: list[str]) -> ScanResult:
         raise ToolError(f"{missing[0]}: no such file; pass paths relative to {state.root}")
     with _as_tool_error():
         found = [
-            {"kind": "secret", **f.to_dict()} for f in secrets.scan_paths(resolved, state.root)
+            {"kind": "secret", **f.to_dict()} for f in scanner.scan_paths(resolved, state.root)
         ]
         found += [
             {"kind": "sql_injection", **f.to_dict()}
-            for f in sql_injection.scan_paths(resolved, state.root)
+            for f in sqli_scan.scan_paths(resolved, state.root)
         ]
     return ScanResult(files=len(resolved), findings=found)
 
@@ -359,7 +360,7 @@ def _resources(server: MCPServer, state: _Tools) -> None:
         description="Learning-phase thresholds and progress.",
     )
     def thresholds() -> str:
-        from br_mcp.thresholds import threshold_status
+        from br_core.telemetry.thresholds import threshold_status
 
         try:
             return json.dumps(_dump(threshold_status(state.root)))

@@ -1,7 +1,7 @@
 # ruff: noqa: E501  (file templates read best one per line)
 """Blind, adversarial labeled corpus for br-secrets, written without reading the rules.
 
-Written independently of tests/secrets_corpus.py and br_core/rules/secrets.toml, as a held-out
+Written independently of tests/secrets_corpus.py and br_core/secrets/rules.toml, as a held-out
 check of the detector. Every secret-shaped value is built at run time from a seeded RNG (no
 realistic secret literal is committed). Labels say what a security reviewer would say: a live
 credential is positive; placeholders, look-ups, hashes, public material, publishable keys and

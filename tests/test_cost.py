@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from br_cli.app import main
+from br_core.cost.blocks import build_blocks
+from br_core.cost.pricing import bundled_table
+from br_core.cost.report import cost_report, estimate_cost, record_usage
 from br_core.errors import UsageError
-from br_core.paths import db_path
-from br_core.pricing import bundled_table
-from br_core.store import open_db
-from br_mcp.cost import cost_report, estimate_cost, record_usage
-from br_mcp.cost_blocks import build_blocks
+from br_core.store.db import open_db
+from br_core.store.paths import db_path
 from tests.test_transcripts import HAIKU, assistant, build_fixture, write_lines
 
 FIXTURE_COST = 0.00675 + 0.00016 + 0.0007  # hand-computed in tests/test_transcripts.py

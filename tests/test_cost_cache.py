@@ -17,10 +17,10 @@ import typer
 from br_cli import cost as cost_cli
 from br_cli.cost_cache import CACHED_KINDS, FLAGS, VALUES, CostRequest, parse
 from br_cli.entry import main
-from br_core.output_cache import cached_output, generation, store_output
-from br_core.paths import db_path
-from br_core.store import open_db
-from br_mcp.cost import record_usage
+from br_core.cost.report import record_usage
+from br_core.store.db import open_db
+from br_core.store.output_cache import cached_output, generation, store_output
+from br_core.store.paths import db_path
 from tests.test_transcripts import HAIKU, assistant, build_fixture, write_lines
 
 pytestmark = pytest.mark.usefixtures("utc_zone")

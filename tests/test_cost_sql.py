@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from br_core.store import open_db
-from br_mcp.cost import cost_report
-from br_mcp.cost_models import ReportKind
-from br_mcp.cost_sql import Totals, spend_usd, usage_scope
-from br_mcp.cost_stats import model_stats
+from br_core.cost.model_stats import model_stats
+from br_core.cost.models import ReportKind
+from br_core.cost.report import cost_report
+from br_core.cost.spend import Totals, spend_usd, usage_scope
+from br_core.store.db import open_db
 from tests.test_transcripts import assistant, write_lines
 
 SONNET = "claude-sonnet-4-5-20250929"
-# (model, usage); USD/MTok from br_core/data/prices.toml, worked out in the comments.
+# (model, usage); USD/MTok from br_core/cost/prices.toml, worked out in the comments.
 REQUESTS: list[tuple[str, dict[str, object]]] = [
     # 250K prompt > 200K: every token at Sonnet 4.5's long rates: 250K x $6 + 1K x $22.5
     (SONNET, {"input_tokens": 250_000, "output_tokens": 1_000}),
@@ -111,8 +111,8 @@ def test_totals_accumulate_and_build_once(
     rows: list[tuple[tuple[int, int, int, int, int], float | None, int]],
     expected: tuple[int, float, int, int],
 ) -> None:
-    from br_core.pricing import TokenUsage
-    from br_mcp.cost_models import ModelBreakdown
+    from br_core.cost.models import ModelBreakdown
+    from br_core.cost.pricing import TokenUsage
 
     acc = Totals()
     for tokens, cost, requests in rows:

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from coverage.results import should_fail_under
 
+from br_core.coverage.checks import total_fails
+from br_core.coverage.config import CoverageSettings, load_settings
 from br_core.errors import ConfigError
 from br_hooks import coverage_gate
-from br_hooks.coverage_checks import total_fails
-from br_hooks.coverage_config import CoverageSettings, load_settings
 from tests.conftest import git
 
 

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from br_core.git import GitError
-from br_hooks.diff_lines import (
+from br_core.coverage.diff_lines import (
     changes_since,
     format_ranges,
     parse_diff,
     staged_changes,
     unquote_path,
 )
+from br_core.git import GitError
 from tests.conftest import git
 
 BASE = "one\ntwo\nthree\nfour\nfive\n"

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from br_core.coverage.model import ReportError
+from br_core.coverage.reports import detect_format, load_report
 from br_hooks import coverage_gate
-from br_hooks.coverage_model import ReportError
-from br_hooks.coverage_reports import detect_format, load_report
 from tests.conftest import git
 
 # lcov as written by c8/istanbul and geninfo: FN/FNDA/DA/BRDA records, absolute and relative SF

@@ -12,9 +12,9 @@ import pytest
 from tinydb import Query
 from tinydb.table import Document
 
-from br_core.docstore import DocTable, DocumentDB, document_table
-from br_core.paths import db_path
-from br_core.store import open_db
+from br_core.store.db import open_db
+from br_core.store.docstore import DocTable, DocumentDB, document_table
+from br_core.store.paths import db_path
 
 
 @pytest.fixture
@@ -102,7 +102,7 @@ WORKER = textwrap.dedent(
     import sys, time
     from pathlib import Path
     from tinydb import Query
-    from br_core.docstore import document_table
+    from br_core.store.docstore import document_table
     worker, count, go = int(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3])
     while not go.exists():
         time.sleep(0.005)

@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 
 from br_core.errors import ConfigError, UsageError
-from br_core.events import (
+from br_core.git import project_id
+from br_core.store.paths import db_path
+from br_core.telemetry.events import (
     SCHEMA,
     clean_data,
     clean_text,
@@ -23,9 +25,7 @@ from br_core.events import (
     record_event,
     repo_context,
 )
-from br_core.git import project_id
-from br_core.paths import db_path
-from br_core.telemetry_settings import set_enabled, telemetry_state
+from br_core.telemetry.settings import set_enabled, telemetry_state
 from tests.conftest import git
 
 RNG = random.Random(20261121)
@@ -107,9 +107,9 @@ def test_a_name_field_that_is_not_lowercase_words_is_cleaned_as_text(command: st
 
 def test_command_names_are_stored_without_loading_the_secret_rules() -> None:
     code = (
-        "import sys; from br_core.events import clean_data; "
+        "import sys; from br_core.telemetry.events import clean_data; "
         "print(clean_data('build', {'command': 'security install-hooks'})['command']); "
-        "print('br_core.secret_rules' in sys.modules)"
+        "print('br_core.secrets.rules' in sys.modules)"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.splitlines() == ["security install-hooks", "False"]
@@ -280,7 +280,7 @@ WORKER = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from br_core.events import record_event
+    from br_core.telemetry.events import record_event
     worker, count, go = int(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3])
     while not go.exists():
         time.sleep(0.005)

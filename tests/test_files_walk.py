@@ -1,4 +1,4 @@
-"""`br_hooks.files.walk_files`: the one directory walker behind the hooks, the CLI and MCP."""
+"""`br_core.scan.files.walk_files`: the one directory walker behind the hooks, the CLI and MCP."""
 
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ from mcp import Client
 from br_cli import security_ops
 from br_cli.app import main as br_main
 from br_core.errors import UsageError
-from br_hooks import secrets, sql_injection
-from br_hooks.allowlist import normalize_path
-from br_hooks.files import walk_files
+from br_core.scan.allowlist import normalize_path
+from br_core.scan.files import walk_files
+from br_core.secrets import scanner as secrets
+from br_core.sqli import scan as sql_injection
 from br_mcp.server import create_server
 from tests.conftest import git
 from tests.test_hook_cli import DIRTY, GHP

@@ -283,7 +283,7 @@ def test_cost_and_threshold_tools_answer(git_repo: Path) -> None:
 
 
 def test_route_task_names_a_tier_and_subagent(git_repo: Path) -> None:
-    pytest.importorskip("br_mcp.routing", reason="routing lands with its own issue")
+    pytest.importorskip("br_core.routing.router", reason="routing lands with its own issue")
     result = run(
         lambda c: c.call_tool("route_task", {"description": "fix a typo in README", "files": 1}),
         create_server(git_repo),
@@ -295,7 +295,7 @@ def test_route_task_names_a_tier_and_subagent(git_repo: Path) -> None:
 def test_update_task_with_a_tier_records_the_routing_outcome(git_repo: Path) -> None:
     import sqlite3
 
-    from br_core.paths import db_path
+    from br_core.store.paths import db_path
 
     async def body(client: Client) -> None:
         await client.call_tool(

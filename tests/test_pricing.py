@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from br_core.cost.pricing import TokenUsage, bundled_table, load_litellm, load_price_table
 from br_core.errors import ConfigError
-from br_core.pricing import TokenUsage, bundled_table, load_litellm, load_price_table
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from br_core.errors import StoreError
-from br_core.store import open_db
-from br_mcp.queue import TaskQueue
-from br_mcp.queue_models import NewTask, QueueError, StaleTokenError
+from br_core.queue.models import NewTask, QueueError, StaleTokenError
+from br_core.queue.task_queue import TaskQueue
+from br_core.store.db import open_db
 
 
 class Clock:

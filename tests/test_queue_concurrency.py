@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from br_core.store import open_db
-from br_mcp.queue import TaskQueue
-from br_mcp.queue_models import NewTask, StaleTokenError
+from br_core.queue.models import NewTask, StaleTokenError
+from br_core.queue.task_queue import TaskQueue
+from br_core.store.db import open_db
 
 PROJECT = "concurrency-test"
 TASKS = 2000
@@ -101,8 +101,8 @@ def test_parallel_workers_take_every_task_once_in_dependency_order(br_home: Path
 _HOLDER = """
 import sys, time
 from pathlib import Path
-from br_core.store import open_db
-from br_mcp.queue import TaskQueue
+from br_core.store.db import open_db
+from br_core.queue.task_queue import TaskQueue
 queue = TaskQueue(open_db(Path(sys.argv[1])), sys.argv[2])
 claim = queue.claim("doomed", lease_seconds=float(sys.argv[3]))
 print(claim.task.id, claim.token, flush=True)

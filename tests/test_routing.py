@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from br_cli.app import main
+from br_core.cost.report import record_usage
 from br_core.errors import ConfigError, UsageError
-from br_mcp.cost import record_usage
-from br_mcp.routing import record_outcome, route_task
+from br_core.routing.router import record_outcome, route_task
 
 
 def _config(root: Path, text: str) -> None:
@@ -217,7 +217,7 @@ def test_cli_model_stats(git_repo: Path, capsys: pytest.CaptureFixture[str]) -> 
 def test_model_stats_baseline_prices_each_request_not_the_group(git_repo: Path) -> None:
     # Three 100K-token Haiku requests sum past 200K, but no single request is long-context:
     # the all-Sonnet baseline (Sonnet 4.5, used here) must use its normal rate, $3/MTok.
-    from br_mcp.cost_stats import model_stats
+    from br_core.cost.model_stats import model_stats
 
     record_usage("claude-sonnet-4-5", 10, 10)
     for _ in range(3):

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from br_mcp.routing import route_task
-from br_mcp.routing_ai import ai_assess
+from br_core.routing.ai import ai_assess
+from br_core.routing.router import route_task
 from tests.conftest import git
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from br_core.errors import ConfigError
-from br_hooks.allowlist import (
+from br_core.scan.allowlist import (
     append_entry,
     compile_globs,
     glob_matches,

@@ -46,8 +46,8 @@ def test_blind_corpus_covers_every_language() -> None:
     ],
 )
 def test_generic_value_heuristics(value: str, expected: bool) -> None:
-    from br_core.secret_generic import value_is_secret
-    from br_core.secret_rules import load_rules
+    from br_core.secrets.generic import value_is_secret
+    from br_core.secrets.rules import load_rules
 
     assert value_is_secret(value, True, load_rules().generic) is expected
 
@@ -75,7 +75,7 @@ def test_generic_value_heuristics(value: str, expected: bool) -> None:
     ],
 )
 def test_setter_calls_and_other_shapes(line: str, expected: bool) -> None:
-    from br_core.secret_rules import load_rules, scan_text
+    from br_core.secrets.rules import load_rules, scan_text
 
     value = "Qx7rT2mV" + "p9Lk4Wz8N3"  # built here: no complete fake secret sits in the source
     assert bool(scan_text(line.replace("{v}", value) + "\n", load_rules())) is expected
@@ -92,7 +92,7 @@ def test_setter_calls_and_other_shapes(line: str, expected: bool) -> None:
     ],
 )
 def test_env_lines_take_identifier_shaped_values_as_literals(template: str, expected: bool) -> None:
-    from br_core.secret_rules import load_rules, scan_text
+    from br_core.secrets.rules import load_rules, scan_text
 
     word = "hZNlw" + "sekkq"  # random letters that happen to look like an identifier
     assert bool(scan_text(template.replace("{w}", word) + "\n", load_rules())) is expected

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from br_core.scan.files import Skip, read_text_file
+from br_core.secrets.scanner import scan_paths
 from br_hooks import secrets
-from br_hooks.files import Skip, read_text_file
 from tests.secrets_corpus import make_jwt, make_password, make_pem, rand
 
 R = random.Random(42)
@@ -326,11 +327,11 @@ def test_whitelist_entries(
 def test_baseline_accepts_only_known_secrets(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from br_hooks.baseline import load_baseline, write_baseline
+    from br_core.scan.baseline import load_baseline, write_baseline
 
     monkeypatch.chdir(tmp_path)
     _write(tmp_path, "legacy.py", f'T = "{GHP}"\n')
-    findings = secrets.scan_paths([Path("legacy.py")], tmp_path)
+    findings = scan_paths([Path("legacy.py")], tmp_path)
     path = write_baseline(tmp_path, findings)
     text = path.read_text(encoding="utf-8")
     assert GHP not in text and '"line"' not in text
@@ -345,7 +346,7 @@ def test_baseline_accepts_only_known_secrets(
 
 def test_scan_paths_api_returns_masked_dicts(tmp_path: Path) -> None:
     _write(tmp_path, "a.py", f'T = "{GHP}"\n')
-    (finding,) = secrets.scan_paths([tmp_path / "a.py"], tmp_path)
+    (finding,) = scan_paths([tmp_path / "a.py"], tmp_path)
     data = finding.to_dict()
     assert data["path"] == "a.py" and GHP not in json.dumps(data)
     assert finding.format_line().startswith("a.py:1: github-token ")
@@ -355,5 +356,5 @@ def test_scan_paths_walks_directories_and_skips_vendored(tmp_path: Path) -> None
     _write(tmp_path, "src/pkg/a.py", f'T = "{GHP}"\n')
     _write(tmp_path, "src/node_modules/dep/index.js", f'T = "{GHP}"\n')
     _write(tmp_path, ".git/config", f"token = {GHP}\n")
-    found = secrets.scan_paths([Path("src"), tmp_path / ".git"], tmp_path)
+    found = scan_paths([Path("src"), tmp_path / ".git"], tmp_path)
     assert [f.path for f in found] == ["src/pkg/a.py"]

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from br_core import secret_filters as f
 from br_core.errors import ConfigError
-from br_core.masking import mask_value, sanitize_text
-from br_core.secret_rules import RULES_FILE, load_rules, parse_rules, scan_text
+from br_core.secrets import filters as f
+from br_core.secrets.masking import mask_value, sanitize_text
+from br_core.secrets.rules import RULES_FILE, load_rules, parse_rules, scan_text
 from tests.secrets_corpus import expand, make_jwt, make_pem, rand
 
 RULES = load_rules()

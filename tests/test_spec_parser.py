@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from br_core.errors import UsageError
-from br_core.store import open_db
-from br_mcp.queue import TaskQueue
-from br_mcp.spec_parser import parse_spec, parse_spec_file
+from br_core.queue.spec_parser import parse_spec, parse_spec_file
+from br_core.queue.task_queue import TaskQueue
+from br_core.store.db import open_db
 
 SPEC = """\
 # Shop
@@ -167,7 +167,7 @@ def test_bad_spec_files(tmp_path: Path, content: bytes | None, message: str) -> 
 
 
 def test_huge_spec_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import br_mcp.spec_parser as spec_parser
+    import br_core.queue.spec_parser as spec_parser
 
     monkeypatch.setattr(spec_parser, "MAX_SPEC_BYTES", 100)
     path = tmp_path / "PROJECT_SPEC.md"

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from br_hooks import sql_injection
-from br_hooks.sql_injection import main, scan_files, scan_paths
+from br_core.sqli import scan as sql_injection
+from br_core.sqli.scan import scan_files, scan_paths
+from br_hooks.sql_injection import main
 from tests.conftest import git, run_pre_commit, write_pre_commit_config
 
 VULN = "def find(cur, name):\n    cur.execute(f\"SELECT * FROM users WHERE name = '{name}'\")\n"
@@ -208,7 +209,7 @@ def test_python_312_syntax_is_rewritten_for_the_full_analysis(
     ],
 )
 def test_downlevel_rewrites_312_syntax_in_place(source: str, expected: str) -> None:
-    from br_hooks.sqli_pydown import downlevel
+    from br_core.sqli.python.downlevel import downlevel
 
     assert downlevel(source) == expected
     assert source.count("\n") == expected.count("\n")  # findings keep their line numbers
@@ -219,7 +220,7 @@ def test_downlevel_rewrites_312_syntax_in_place(source: str, expected: str) -> N
     ['x = f"{d["it\'s"]}"\n', 'x = f"{d[\n', "x = 'open\n"],
 )
 def test_downlevel_gives_up_rather_than_guess(source: str) -> None:
-    from br_hooks.sqli_pydown import downlevel
+    from br_core.sqli.python.downlevel import downlevel
 
     with pytest.raises(ValueError):
         downlevel(source)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from br_mcp.stats import t_interval, t_quantile_975, wilson
+from br_core.telemetry.intervals import t_interval, t_quantile_975, wilson
 
 
 @pytest.mark.parametrize(

@@ -11,9 +11,7 @@ import pytest
 
 from br_cli.app import main
 from br_core.errors import StoreError
-from br_core.migrations import MIGRATIONS
-from br_core.paths import db_path
-from br_core.store import (
+from br_core.store.db import (
     _statements,
     apply_migrations,
     backup,
@@ -22,6 +20,8 @@ from br_core.store import (
     schema_version,
     transaction,
 )
+from br_core.store.migrations import MIGRATIONS
+from br_core.store.paths import db_path
 
 
 def test_migrations_apply_once_and_are_recorded(tmp_path: Path) -> None:
@@ -88,7 +88,7 @@ def test_locked_database_is_a_one_line_error(tmp_path: Path) -> None:
                 with transaction(other):
                     pass
             except sqlite3.Error as exc:
-                from br_core.store import store_error
+                from br_core.store.db import store_error
 
                 raise store_error(path, exc) from exc
         assert "locked" in caught.value.message and str(path) in caught.value.message
@@ -98,15 +98,15 @@ def test_locked_database_is_a_one_line_error(tmp_path: Path) -> None:
 
 
 def test_record_event_on_locked_database_says_so(git_repo: Path) -> None:
-    from br_core.events import record_event
+    from br_core.telemetry.events import record_event
 
     holder = open_db()
     holder.execute("BEGIN IMMEDIATE")
     code = (
         "import sys\n"
-        "import functools, br_core.events as ev\n"
+        "import functools, br_core.telemetry.events as ev\n"
         "ev.open_db = functools.partial(ev.open_db, timeout_ms=200)\n"
-        "from br_core.events import record_event\n"
+        "from br_core.telemetry.events import record_event\n"
         "from br_core.errors import BRError\n"
         "try:\n"
         "    record_event('build', {'command': 'x'})\n"
@@ -124,7 +124,7 @@ def test_record_event_on_locked_database_says_so(git_repo: Path) -> None:
 
 
 def test_integrity_check_and_backup_roundtrip(tmp_path: Path, git_repo: Path) -> None:
-    from br_core.events import record_event
+    from br_core.telemetry.events import record_event
 
     record_event("build", {"command": "x", "success": True})
     assert integrity_check() == []

@@ -14,10 +14,10 @@ import pytest
 
 from br_cli.app import main, root_command
 from br_cli.capture import command_path
-from br_core.events import record_event
-from br_core.paths import db_path
-from br_core.store import open_db
-from br_core.telemetry_settings import marker_path
+from br_core.store.db import open_db
+from br_core.store.paths import db_path
+from br_core.telemetry.events import record_event
+from br_core.telemetry.settings import marker_path
 
 
 def _br(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -288,10 +288,10 @@ def test_telemetry_commands_import_only_what_they_run(
         "import sys\n"
         "from br_cli.app import main\n"
         "code = main(['telemetry', *sys.argv[1:]])\n"
-        "print('loaded:', *sorted(m for m in sys.modules if m.startswith('br_mcp')))\n"
+        "print('loaded:', *sorted(m for m in sys.modules if m.startswith('br_core.telemetry.')))\n"
         "raise SystemExit(code)\n"
     )
-    # BR_TELEMETRY=0: the build event after the command (br_cli.capture) would load br_mcp too
+    # BR_TELEMETRY=0: the build event after the command (br_cli.capture) would load the thresholds too
     proc = subprocess.run(
         [sys.executable, "-c", code, *command.split()],
         capture_output=True,
@@ -303,8 +303,8 @@ def test_telemetry_commands_import_only_what_they_run(
     assert proc.returncode == 0, proc.stderr
     [line] = [x for x in proc.stdout.splitlines() if x.startswith("loaded:")]
     loaded = line.split()[1:]
-    assert ("br_mcp.thresholds" in loaded) is needs_thresholds
-    assert "br_mcp.alerts" not in loaded
+    assert ("br_core.telemetry.thresholds" in loaded) is needs_thresholds
+    assert "br_core.telemetry.alerts" not in loaded
 
 
 def test_ready_text_and_json(git_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,14 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from br_core.paths import db_path
-from br_hooks.telemetry import (
-    conventional_type,
-    detect_stage,
-    main,
-    parse_shortstat,
-    push_data,
-)
+from br_core.store.paths import db_path
+from br_core.telemetry.git_stages import conventional_type, detect_stage, parse_shortstat, push_data
+from br_hooks.telemetry import main
 from tests.conftest import GIT_ENV, git, run_pre_commit, write_pre_commit_config
 
 
@@ -206,7 +201,7 @@ def test_bad_arguments_never_block(
 def test_locked_store_warns_quickly(git_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import time
 
-    from br_core.store import open_db
+    from br_core.store.db import open_db
 
     holder = open_db()
     holder.execute("BEGIN IMMEDIATE")

@@ -12,10 +12,10 @@ import pytest
 
 from br_cli.app import main
 from br_core.errors import ConfigError
-from br_core.events import record_event
-from br_core.store import open_db
-from br_mcp.alerts import ALERT_FILE, dismiss, refresh_alerts, take_banner
-from br_mcp.thresholds import CAPABILITIES, PHASES, capability, threshold_status
+from br_core.store.db import open_db
+from br_core.telemetry.alerts import ALERT_FILE, dismiss, refresh_alerts, take_banner
+from br_core.telemetry.events import record_event
+from br_core.telemetry.thresholds import CAPABILITIES, PHASES, capability, threshold_status
 
 DAY = 86_400.0
 
@@ -164,8 +164,8 @@ def test_banner_not_shown_when_telemetry_is_off(
 CLAIM = (
     "import sys, time\n"
     "from pathlib import Path\n"
-    "from br_mcp.alerts import refresh_alerts, take_banner\n"
-    "from br_mcp.thresholds import threshold_status\n"
+    "from br_core.telemetry.alerts import refresh_alerts, take_banner\n"
+    "from br_core.telemetry.thresholds import threshold_status\n"
     "go = Path(sys.argv[2])\n"
     "while not go.exists():\n"
     "    time.sleep(0.005)\n"

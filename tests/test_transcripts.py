@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from br_core.store import open_db
-from br_mcp.transcripts import ingest, malformed_total, transcript_roots
+from br_core.cost.transcripts import ingest, malformed_total, transcript_roots
+from br_core.store.db import open_db
 
 CWD = "/home/dev/proj"
 
@@ -258,8 +258,8 @@ def test_concurrent_processes_count_each_response_once(config_dir: Path) -> None
 
     build_fixture(config_dir)
     code = (
-        "from br_core.store import open_db\n"
-        "from br_mcp.transcripts import ingest\n"
+        "from br_core.store.db import open_db\n"
+        "from br_core.cost.transcripts import ingest\n"
         "ingest(open_db())"
     )
     procs = [subprocess.Popen([sys.executable, "-c", code], env=dict(os.environ)) for _ in range(4)]
@@ -328,7 +328,7 @@ def test_dedup_matches_ccusage_20(
 def replay_drop(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Each flush drops replays by probing its own pairs, or (a big flush) by one table scan:
     both must drop the same rows."""
-    from br_mcp import transcripts
+    from br_core.cost import transcripts
 
     monkeypatch.setattr(transcripts, "PROBE_COST_ROWS", 0 if request.param == "probe" else 10**9)
     return str(request.param)
@@ -345,7 +345,7 @@ def test_dedup_is_the_same_when_every_file_is_its_own_flush(
     expected: int,
 ) -> None:
     # A parent and its replay written by different flushes (a big ingest) must meet all the same.
-    from br_mcp import transcripts
+    from br_core.cost import transcripts
 
     monkeypatch.setattr(transcripts, "FLUSH_BYTES", 0)
     for rel, lines in files.items():
@@ -399,7 +399,7 @@ def test_present_but_empty_ids_are_malformed(
 def test_parallel_parse_matches_serial(config_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
 
-    from br_mcp import transcripts
+    from br_core.cost import transcripts
 
     if threading.active_count() > 1:
         pytest.skip("the parallel path forks only from a single-threaded process")
@@ -429,7 +429,7 @@ def test_reading_in_small_pieces_gives_the_same_totals(
     config_dir: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
 ) -> None:
     # Huge transcripts are read in pieces; lines that straddle pieces must not be lost.
-    from br_mcp import transcripts
+    from br_core.cost import transcripts
 
     monkeypatch.setattr(transcripts, "CHUNK_BYTES", chunk)
     project = build_fixture(config_dir)

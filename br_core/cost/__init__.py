@@ -1,0 +1,1 @@
+"""Cost: the price table, Claude Code transcripts, usage reports and 5-hour blocks."""

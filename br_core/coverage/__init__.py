@@ -1,0 +1,1 @@
+"""The coverage gate: report readers, the diff's lines, settings and the gate's checks."""

@@ -1,0 +1,1 @@
+"""The task queue parallel sessions share: claims, writes, dependency graph, spec parser."""

@@ -1,0 +1,358 @@
+"""Model routing: which tier (haiku, sonnet, opus) a task should go to, and why.
+
+Precedence: explicit override > per-project rule > learned from recorded outcomes > heuristic
+complexity; then the quality floor (`min_tier`) and the budgets. The answer says how to apply
+it in Claude Code: an MCP server cannot switch the running session's model, so it names the
+subagent (`br-haiku`, `br-sonnet`, `br-opus`) to delegate to, with the alias and model id.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from br_core.config import config_path, load_config, section
+from br_core.cost.pricing import PriceTable, TokenUsage, load_price_table, price_usage
+from br_core.errors import ConfigError, UsageError
+from br_core.git import project_id
+from br_core.routing.signals import (
+    COMPLEXITIES,
+    TIERS,
+    Assessment,
+    Complexity,
+    Tier,
+    assess,
+    consensus_triggers,
+    deep_reasoning,
+)
+from br_core.store.db import open_db
+
+DEFAULT_TIERS: dict[Complexity, Tier] = {
+    "simple": "haiku", "moderate": "sonnet", "complex": "sonnet", "critical": "opus",
+}  # fmt: skip
+# Assumed tokens of one agentic task (input, output, cache reads) when nothing is measured.
+ASSUMED_TOKENS: dict[Complexity, tuple[int, int, int]] = {
+    "simple": (6_000, 1_500, 40_000),
+    "moderate": (15_000, 5_000, 150_000),
+    "complex": (30_000, 12_000, 400_000),
+    "critical": (45_000, 20_000, 700_000),
+}
+FAILURES = ("rate_limit", "context_too_long", "timeout", "unavailable")
+
+
+class FallbackStep(BaseModel):
+    on: Literal["rate_limit", "context_too_long", "timeout", "unavailable"]
+    action: str
+    model: str
+    retry_after_seconds: int | None = None
+
+
+class RouteDecision(BaseModel):
+    tier: Tier
+    model: str = Field(description="exact model id")
+    alias: str = Field(description="Claude Code model alias (/model or agent frontmatter)")
+    subagent: str = Field(description="the Claude Code subagent to delegate to")
+    complexity: Complexity
+    task_kind: str
+    source: Literal["heuristic", "ai", "rule", "learned", "override"]
+    explanation: str
+    reasons: list[str]
+    estimated_cost_usd: float | None
+    sonnet_cost_usd: float | None = Field(description="the same tokens on the Sonnet tier")
+    cost_basis: str
+    warnings: list[str] = Field(default_factory=list)
+    consensus_required: bool = False
+    consensus_reasons: list[str] = Field(default_factory=list)
+    fallbacks: list[FallbackStep] = Field(default_factory=list)
+    how_to_apply: str
+
+
+class OutcomeRecorded(BaseModel):
+    outcome_id: int
+    task_kind: str
+    complexity: Complexity
+    tier: Tier
+
+
+@dataclass
+class RoutingConfig:
+    tiers: dict[Complexity, Tier]
+    models: dict[Tier, str]
+    rules: list[tuple[str, Tier]]
+    min_tier: Tier
+    min_success_rate: float
+    min_samples: int
+    daily_budget: float | None
+    monthly_budget: float | None
+    budget_action: Literal["downgrade", "warn"]
+    ai: bool
+
+
+def _tier(value: object, where: str) -> Tier:
+    if value not in TIERS:
+        raise ConfigError(f"{where}: {value!r} is not a tier; use haiku, sonnet or opus")
+    return value
+
+
+def load_routing_config(root: Path) -> RoutingConfig:
+    path = config_path(root)
+    cfg = section(load_config(root), "routing", path)
+    where = f"{path}: [routing]"
+    tiers = dict(DEFAULT_TIERS)
+    for name, value in dict(cfg.get("tiers", {})).items():
+        if name not in COMPLEXITIES:
+            raise ConfigError(f"{where}.tiers: unknown complexity {name!r}; use {COMPLEXITIES}")
+        tiers[name] = _tier(value, f"{where}.tiers.{name}")
+    models: dict[Tier, str] = {t: t for t in TIERS}  # aliases resolve to the newest model
+    for name, value in dict(cfg.get("models", {})).items():
+        models[_tier(name, f"{where}.models")] = str(value)
+    rules = []
+    for i, rule in enumerate(cfg.get("rules", [])):
+        if not isinstance(rule, dict) or "match" not in rule or "tier" not in rule:
+            raise ConfigError(f"{where}.rules[{i}]: needs `match` (words) and `tier`; add both")
+        rules.append((str(rule["match"]).lower(), _tier(rule["tier"], f"{where}.rules[{i}]")))
+    try:
+        rate = float(cfg.get("min_success_rate", 0.8))
+        daily, monthly = cfg.get("daily_budget_usd"), cfg.get("monthly_budget_usd")
+        budgets = (float(daily) if daily is not None else None,
+                   float(monthly) if monthly is not None else None)  # fmt: skip
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{where}: budgets and min_success_rate must be numbers") from exc
+    action = cfg.get("budget_action", "downgrade")
+    if action not in ("downgrade", "warn"):
+        raise ConfigError(f'{where}: budget_action must be "downgrade" or "warn"')
+    return RoutingConfig(
+        tiers, models, rules, _tier(cfg.get("min_tier", "haiku"), f"{where}.min_tier"), rate,
+        int(cfg.get("min_samples", 5)), budgets[0], budgets[1], action, cfg.get("mode") == "ai",
+    )  # fmt: skip
+
+
+def _tokens_cost(table: PriceTable, model: str, tokens: tuple[int, int, int]) -> float | None:
+    price = table.resolve(model)
+    usage = TokenUsage(input=tokens[0], output=tokens[1], cache_read=tokens[2])
+    return None if price is None else price_usage(price, usage, long_context=False)
+
+
+class ModelRouter:
+    """Routes tasks for one project; see the module docstring for the precedence."""
+
+    def __init__(self, root: Path, conn: sqlite3.Connection | None = None) -> None:
+        self.root = root
+        self.config = load_routing_config(root)
+        self.table = load_price_table(root)
+        self.project = project_id(root)
+        self._conn = conn
+
+    def _db(self) -> sqlite3.Connection:
+        if self._conn is None:
+            self._conn = open_db()
+        return self._conn
+
+    def route(self, description: str, files: int = 0, lines: int = 0,
+              override: str | None = None) -> RouteDecision:  # fmt: skip
+        if not description.strip():
+            raise UsageError("task description: empty; describe the task in a sentence")
+        if files < 0 or lines < 0:
+            raise UsageError("files and lines: must be >= 0")
+        found = assess(description, files, lines)
+        notes: list[str] = []
+        source: str = "heuristic"
+        if self.config.ai:
+            from br_core.routing.ai import ai_assess
+
+            ai_complexity, note = ai_assess(description, files, lines, self.root)
+            notes.append(note)
+            if ai_complexity is not None:
+                found.complexity, source = ai_complexity, "ai"
+        tier = self.config.tiers[found.complexity]
+        deep = deep_reasoning(found)
+        if deep is not None:
+            tier = self.config.tiers["critical"]
+            notes.append(f"{deep} goes to the critical tier ({tier})")
+        tier, source = self._rules_and_learning(description, found, tier, source, notes)
+        warnings: list[str] = []
+        if override is not None:
+            tier, source = _tier(override.lower(), "override"), "override"
+            if TIERS.index(tier) < TIERS.index(self.config.min_tier):
+                warnings.append(f"override {tier} is below this project's min_tier")
+        elif TIERS.index(tier) < TIERS.index(self.config.min_tier):
+            notes.append(f"raised to the quality floor (min_tier = {self.config.min_tier})")
+            tier = self.config.min_tier
+        if override is None:
+            tier = self._apply_budgets(tier, warnings, notes)
+        return self._decision(found, tier, source, notes, warnings, files)
+
+    def _rules_and_learning(self, description: str, found: Assessment, tier: Tier,
+                            source: str, notes: list[str]) -> tuple[Tier, str]:  # fmt: skip
+        text = description.lower()
+        for index, (words, rule_tier) in enumerate(self.config.rules):
+            if words in text:
+                notes.append(f'project rule {index + 1} ("{words}" -> {rule_tier})')
+                return rule_tier, "rule"
+        from br_core.routing.learn import learned_tier
+
+        learned = learned_tier(self._db(), self.project, found.kind, self.config.min_success_rate,
+                               self.config.min_samples)  # fmt: skip
+        if learned is None:
+            return tier, source
+        chosen, why = learned
+        notes.append(why)
+        return (chosen, "learned") if chosen is not None else (tier, source)
+
+    def _apply_budgets(self, tier: Tier, warnings: list[str], notes: list[str]) -> Tier:
+        limits = [("daily", self.config.daily_budget), ("monthly", self.config.monthly_budget)]
+        if all(limit is None for _, limit in limits):
+            return tier
+        from br_core.cost.spend import spend_usd, usage_scope
+
+        today = date.today()
+        for period, limit in limits:
+            if limit is None:
+                continue
+            start = today if period == "daily" else today.replace(day=1)
+            spent = spend_usd(usage_scope(self._db(), self.root, start, None, False, self.table))
+            if spent < limit * 0.8:
+                continue
+            state = f"{period} spend ${spent:,.2f} of ${limit:,.2f}"
+            floor = TIERS.index(self.config.min_tier)
+            if (
+                spent >= limit
+                and self.config.budget_action == "downgrade"
+                and TIERS.index(tier) > floor
+            ):
+                tier = TIERS[TIERS.index(tier) - 1]
+                warnings.append(f"{state}: downgraded to {tier}")
+            else:
+                warnings.append(f"{state}" + (": over budget" if spent >= limit else ": 80%+ used"))
+        return tier
+
+    def _estimate(self, found: Assessment, tier: Tier) -> tuple[float | None, float | None, str]:
+        from br_core.routing.learn import measured_cost
+
+        measured = measured_cost(self._db(), self.project, found.kind, tier)
+        tokens = ASSUMED_TOKENS[found.complexity]
+        sonnet = _tokens_cost(self.table, self.config.models["sonnet"], tokens)
+        if measured is not None:
+            cost, n = measured
+            return (
+                cost,
+                sonnet,
+                f"measured: mean cost per successful {found.kind} task on {tier} ({n} outcomes)",
+            )
+        basis = (f"assumed {tokens[0]:,} input, {tokens[1]:,} output, {tokens[2]:,} cache-read "
+                 f"tokens for a {found.complexity} task (no outcomes recorded yet)")  # fmt: skip
+        return _tokens_cost(self.table, self.config.models[tier], tokens), sonnet, basis
+
+    def _decision(self, found: Assessment, tier: Tier, source: str, notes: list[str],
+                  warnings: list[str], files: int) -> RouteDecision:  # fmt: skip
+        alias = self.config.models[tier]
+        price = self.table.resolve(alias)
+        model = price.model if price is not None else alias
+        cost, sonnet, basis = self._estimate(found, tier)
+        triggers = consensus_triggers(found, files)
+        reasons = found.reasons + notes
+        subagent = f"br-{tier}"
+        explanation = (f"{found.complexity} {found.kind} task -> {tier} ({source}): "
+                       + "; ".join(reasons or ["no strong signals"]))  # fmt: skip
+        return RouteDecision(
+            tier=tier, model=model, alias=tier, subagent=subagent, complexity=found.complexity,
+            task_kind=found.kind, source=source, explanation=explanation,  # type: ignore[arg-type]
+            reasons=reasons, estimated_cost_usd=cost, sonnet_cost_usd=sonnet, cost_basis=basis,
+            warnings=warnings, consensus_required=bool(triggers), consensus_reasons=triggers,
+            fallbacks=fallback_chain(tier, self.config.models, self.table),
+            how_to_apply=(f"Delegate to the {subagent} subagent (model: {tier}), or run "
+                          f"`/model {model}` in Claude Code."),
+        )  # fmt: skip
+
+
+def fallback_chain(tier: Tier, models: dict[Tier, str], table: PriceTable) -> list[FallbackStep]:
+    """What to do when the chosen model fails, per failure kind."""
+
+    def model_of(t: Tier) -> str:
+        price = table.resolve(models[t])
+        return price.model if price is not None else models[t]
+
+    up = TIERS[min(TIERS.index(tier) + 1, 2)]
+    down = TIERS[max(TIERS.index(tier) - 1, 0)]
+
+    def window(t: Tier) -> int:
+        return (table.resolve(models[t]) or _NO_PRICE).context_window
+
+    bigger = max(TIERS, key=lambda t: (window(t), t == tier))  # stay put when already largest
+    context_action = ("switch to the largest-context model" if bigger != tier else
+                      "already the largest context window: compact or split the task")  # fmt: skip
+    return [
+        FallbackStep(on="rate_limit", action="retry the same model after the server's "
+                     "retry-after delay", model=model_of(tier), retry_after_seconds=30),
+        FallbackStep(on="context_too_long", action=context_action, model=model_of(bigger)),
+        FallbackStep(on="timeout", action="switch to a faster model", model=model_of(down)),
+        FallbackStep(on="unavailable", action="use the next tier", model=model_of(
+            up if up != tier else down)),
+    ]  # fmt: skip
+
+
+class _NoPrice:
+    context_window = 0
+
+
+_NO_PRICE: Any = _NoPrice()
+
+
+def route_task(
+    description: str,
+    files: int = 0,
+    lines: int = 0,
+    override: str | None = None,
+    root: Path | None = None,
+) -> RouteDecision:
+    """Route one task for the project at `root` (default: the current repository)."""
+    from br_core.cost.report import _project_root
+
+    router = ModelRouter(_project_root(root))
+    try:
+        return router.route(description, files, lines, override)
+    finally:
+        if router._conn is not None:
+            router._conn.close()
+
+
+def record_outcome(
+    description: str,
+    tier: str,
+    success: bool,
+    cost_usd: float | None = None,
+    duration_ms: int | None = None,
+    *,
+    model: str | None = None,
+    files: int = 0,
+    lines: int = 0,
+    root: Path | None = None,
+    conn: sqlite3.Connection | None = None,
+) -> OutcomeRecorded:
+    """Record how a routed task went; later routes for the same kind of task learn from it."""
+    from br_core.cost.report import _project_root
+
+    checked = _tier(tier.lower(), "tier")
+    if cost_usd is not None and cost_usd < 0:
+        raise UsageError("cost_usd: must be >= 0")
+    found = assess(description, files, lines)
+    where = _project_root(root)
+    db = conn or open_db()
+    try:
+        cur = db.execute(
+            "INSERT INTO route_outcomes (project_id, ts, task_kind, complexity, tier, model,"
+            " success, cost_usd, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (project_id(where), time.time(), found.kind, found.complexity, checked,
+             model or checked, int(success), cost_usd, duration_ms),
+        )  # fmt: skip
+        return OutcomeRecorded(outcome_id=int(cur.lastrowid or 0), task_kind=found.kind,
+                               complexity=found.complexity, tier=checked)  # fmt: skip
+    finally:
+        if conn is None:
+            db.close()

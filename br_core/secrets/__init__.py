@@ -1,0 +1,1 @@
+"""Secret detection: rules (rules.toml), the generic detector, filters, masking, the scanner."""

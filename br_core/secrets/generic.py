@@ -1,0 +1,330 @@
+"""The assignment rule: `<secret-ish name> <op> <literal value>` in any language or config format.
+
+Covers `password = "…"` (Python, Ruby, Terraform, TOML, INI), `apiKey: "…"` (JS/TS, YAML, JSON),
+`String secret = "…";` (Java, C#, Kotlin), `token := "…"` (Go), `DB_PASSWORD=…` (.env, shell,
+Dockerfile `ENV`), `--password …` (command lines), `put("password", "…")` (maps, properties) and
+`Password=…;` (connection strings). The name must say "secret"; the value must be a literal that
+looks random (entropy, character classes) and is not a placeholder, reference or known non-secret.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from br_core.secrets import filters as f
+
+_IDENT_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
+# Name and value given as a pair: XML elements, Kubernetes env entries, Postman-style key/value.
+_PAIRS = (
+    ("</", re.compile(r"<(?P<name>[\w.:-]{2,60})>(?P<value>[^<\s]{1,500})</(?P=name)>")),
+    (
+        "name:",
+        re.compile(
+            r"""-[ \t]*name:[ \t]*["']?(?P<name>[A-Za-z_][\w.-]{1,80})["']?[ \t]*\r?\n"""
+            r"""[ \t]+value:[ \t]*(?:"(?P<dq>[^"\n]*)"|'(?P<sq>[^'\n]*)'|(?P<value>\S+))"""
+        ),
+    ),
+    (
+        "variable",
+        re.compile(
+            r'variable\s+"(?P<name>[\w-]{1,80})"\s*\{[^}]{0,300}?\bdefault\s*=\s*'
+            r'"(?P<dq>[^"\n]{1,500})"'
+        ),
+    ),
+    (
+        "value=",
+        re.compile(
+            r"""key=["'](?P<name>[^"'\n]{1,80})["']\s+value=["'](?P<value>[^"'\n]{1,500})["']"""
+        ),
+    ),
+    (
+        "value",
+        re.compile(
+            r"""key["']?\s*:\s*["'](?P<name>[^"'\n]{1,80})["']\s*,\s*"""
+            r"""["']?value["']?\s*:\s*["'](?P<value>[^"'\n]{1,500})["']"""
+        ),
+    ),
+)
+# Setter and builder calls with one literal: `ds.setPassword("…")`, `.withApiKey('…')`.
+_SETTER = re.compile(r"(?:^|\.)(?:set|with)_?(?=[A-Z_])(?P<rest>\w+)$")
+_CALL_LITERAL = re.compile(r"""\([ \t]*(?:"(?P<dq>[^"\\\n]*)"|'(?P<sq>[^'\\\n]*)')[ \t]*\)""")
+_FALLBACK = re.compile(r"(?::-|:)(?P<bare>[^\s}$\"'`]{1,200})\}")
+_PASSWORD_SYMBOLS = frozenset("!#%&*?+=@^~$")
+_CODE_AFTER = re.compile(r"[ \t]*(?:\||,|\)|\]|=(?!=)|->)")
+_WORD_SPLIT = re.compile(r"[_.\-\s]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_ASSIGN = re.compile(
+    r"""(?P<close>["'`]?)\]?[ \t]*
+    (?P<op>:=|=>|<-|\?=|\|\|=?|\?\?=?|(?<![=!<>])=(?![>~])
+        |:(?![:/])[ \t]*(?:[A-Za-z_][\w.\[\]|&' ]{0,30}?[ \t]+=(?!=))?
+        |[ \t]+(?:string|String|str)[ \t]*=|,|[ \t])
+    [ \t]*
+    (?:(?P<prefix>[rbfuRBFU]{0,2})
+       (?:"(?P<dq>[^"\\\n]*(?:\\.[^"\\\n]*)*)"|'(?P<sq>[^'\\\n]*(?:\\.[^'\\\n]*)*)'|`(?P<bq>[^`\n]*)`)
+      |(?P<bare>[^\s"'`,;)}\]]+))""",
+    re.VERBOSE,
+)
+
+
+@dataclass(frozen=True)
+class GenericConfig:
+    secret_words: frozenset[str]
+    key_qualifiers: frozenset[str]
+    exclude_words: frozenset[str]
+    prefix_exclude_words: frozenset[str]
+    placeholders: re.Pattern[str]
+    dev_defaults: frozenset[str]
+    keywords: re.Pattern[str]
+    min_length: int
+    entropy: float  # the floor for long values (bits per character)
+    entropy_ratio: float  # shorter values: ratio * log2(length), since they cannot reach the cap
+    name_cache: dict[str, bool] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A secret value found by the assignment rule: its span in the text."""
+
+    start: int
+    end: int
+    value: str
+
+
+def name_words(name: str) -> list[str]:
+    return [w.lower() for w in _WORD_SPLIT.split(name.strip("-_.$@:")) if w]
+
+
+def _secret_word_at(words: list[str], config: GenericConfig) -> int | None:
+    """Index of the first word that makes the name a secret's, or None."""
+    for index, word in enumerate(words):
+        if word in config.secret_words:
+            return index
+        if word in ("key", "keys") and index and words[index - 1] in config.key_qualifiers:
+            return index
+        if word.endswith(("key", "keys")) and word.rstrip("s")[:-3] in config.key_qualifiers:
+            return index
+        if word.endswith(("apikey", "secretkey", "accesskey", "privatekey", "authtoken")):
+            return index
+        if word.endswith(("password", "passwd", "secret", "token")):
+            return index
+    return None
+
+
+def _classify_name(name: str, config: GenericConfig) -> bool:
+    # `options.Password`, `spring.datasource.password`, `mailgun.api.key`: the last two dotted
+    # parts decide (earlier parts are objects and namespaces).
+    words = name_words(".".join(name.strip(".").split(".")[-2:]))
+    at = _secret_word_at(words, config)
+    if at is None:
+        return False
+    # Qualifiers after the secret word change its meaning (`password_file`, `token_url`);
+    # before it only a few do (`public_key`, `max_tokens`, `is_secret`).
+    if any(word in config.exclude_words for word in words[at + 1 :]):
+        return False
+    return not any(word in config.prefix_exclude_words for word in words[:at])
+
+
+def is_secret_name(name: str, config: GenericConfig) -> bool:
+    """True when an identifier names a secret (`db_password`, `apiKey`, `X-Api-Key`)."""
+    known = config.name_cache.get(name)
+    if known is None:
+        known = config.name_cache[name] = _classify_name(name, config)
+    return known
+
+
+def value_is_secret(
+    value: str, bare: bool, config: GenericConfig, literal_line: bool = False
+) -> bool:
+    """True when a literal assigned to a secret name looks like a real credential."""
+    if len(value) < config.min_length or len(value) > 500 or any(ch.isspace() for ch in value):
+        return False
+    if f.is_templated(value, bare) or f.is_known_non_secret(value) or f.is_low_variety(value):
+        return False
+    if value.lower() in config.dev_defaults or config.placeholders.search(value.lower()):
+        return False
+    if value.isdigit() or f.char_classes(value) < 2:
+        return False
+    if value.startswith(("django-insecure-", "insecure-")) or f.is_word_identifier(value):
+        return False
+    if bare and not literal_line and f.looks_like_code_reference(value):
+        return False
+    if f.looks_like_regex(value):
+        return False
+    # Word-built passwords (`Falcon2291#maple`) join words with digits and a symbol; names and
+    # prose (`Ed25519PrivateKey`, `Enter-your-key`, `v2.config_file`) do not use `!#%&*?…`.
+    strong = (
+        len(value) >= 10
+        and any(ch.isdigit() for ch in value)
+        and any(ch in _PASSWORD_SYMBOLS for ch in value)
+    )
+    if not strong and f.wordiness(value) >= (0.7 if bare else 0.8):
+        return False
+    floor = min(config.entropy, config.entropy_ratio * math.log2(len(value)))
+    if strong:
+        floor -= 0.5  # digits and a symbol already mark a password, even one repeating a word
+    if all(ch in "0123456789abcdefABCDEF" for ch in value):
+        floor -= 0.5  # a 16-letter alphabet: random hex has less entropy per character
+    return f.shannon_entropy(value) >= floor
+
+
+def _identifier_span(text: str, pos: int, end: int) -> tuple[int, int]:
+    start = pos
+    limit = max(0, pos - 80)
+    while start > limit and text[start - 1] in _IDENT_CHARS:
+        start -= 1
+    stop = end
+    limit = min(len(text), end + 80)
+    while stop < limit and text[stop] in _IDENT_CHARS:
+        stop += 1
+    return start, stop
+
+
+def _inside_token(text: str, start: int) -> bool:
+    """The name is glued to an ARN, URL or path (`…:secret:prod/db`), not a Ruby `:symbol`."""
+    if start and (text[start - 1] == "%" or text[max(0, start - 2) : start] == "${"):
+        return True  # a template variable: `${DB_PASSWORD:-x}`, `%PASSWORD%` (PHP `$pw =` is fine)
+    if not start or text[start - 1] not in ":/@\\":
+        return False
+    if text[max(0, start - 5) : start].lower() == "$env:":
+        return False  # PowerShell `$env:API_KEY = "…"`
+    return not (text[start - 1] == ":" and (start < 2 or text[start - 2] in " \t\n({[,"))
+
+
+def _line_prefix(text: str, start: int) -> str:
+    line_start = text.rfind("\n", 0, start) + 1
+    return text[line_start:start].strip()
+
+
+def _op_allowed(match: re.Match[str], name_start: int, text: str, quoted_name: bool) -> bool:
+    """`,` only between a quoted name and a quoted value (`put("password", "…")`); whitespace
+    only for CLI flags, Dockerfile `ENV NAME value` and .netrc lines."""
+    op = match.group("op")
+    if op == ",":
+        # A call (`put("password", "…")`), not a list of strings (`["secret_", "key-"]`).
+        prefix = text[text.rfind("\n", 0, name_start) + 1 : name_start]
+        in_call = prefix.rfind("(") > max(prefix.rfind("["), prefix.rfind("{"))
+        return quoted_name and in_call and bool(match.group("dq") or match.group("sq"))
+    if op.strip():
+        return True
+    if text.startswith("-", name_start):
+        return True
+    prefix = _line_prefix(text, name_start)
+    # Dockerfile `ENV NAME value` and .netrc `machine host login user password value`.
+    return prefix.upper() in ("ENV", "ARG") or prefix.startswith(("machine ", "login ", "default "))
+
+
+def find_assignments(
+    text: str, config: GenericConfig, lowered: str | None = None
+) -> Iterator[Candidate]:
+    """Every secret literal assigned to a secret-named variable in `text`.
+
+    `lowered` is `text.lower()` when the caller has it: keyword search on lowercase text is
+    several times faster than a case-insensitive regex.
+    """
+    if lowered is None or len(lowered) != len(text):
+        lowered = text.lower()
+        if len(lowered) != len(text):  # a few Unicode letters change length when lowered
+            lowered = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+    seen_ends: set[int] = set()
+    for hit in config.keywords.finditer(lowered):
+        start, stop = _identifier_span(text, hit.start(), hit.end())
+        if stop in seen_ends:
+            continue
+        seen_ends.add(stop)
+        name = text[start:stop].rstrip(".-")
+        if start >= 2 and text.startswith("${", start - 2):
+            # `${DB_PASSWORD:-literal}` (shell, compose) or `${db.password:literal}` (Spring):
+            # a reference whose fallback is still a hard-coded value.
+            fallback = _FALLBACK.match(text, start + len(name))
+            if fallback and is_secret_name(name, config):
+                candidate = _candidate(fallback, config)
+                if candidate is not None:
+                    yield candidate
+            continue
+        if _inside_token(text, start):
+            continue
+        stop = start + len(name)
+        if text.startswith("(", stop):
+            setter = _setter_candidate(text, name, stop, config)
+            if setter is not None:
+                yield setter
+            continue
+        if not is_secret_name(name, config):
+            continue
+        match = _ASSIGN.match(text, stop)
+        if match is None:
+            continue
+        quoted_name = bool(match.group("close")) and start > 0 and text[start - 1] in "\"'`"
+        if match.group("close") and not quoted_name:
+            continue
+        if not _op_allowed(match, start, text, quoted_name):
+            continue
+        in_query = start > 0 and text[start - 1] in "?&"
+        candidate = _candidate(match, config, in_query, _is_env_line(text, start, match))
+        if candidate is not None:
+            yield candidate
+
+
+def _setter_candidate(text: str, name: str, stop: int, config: GenericConfig) -> Candidate | None:
+    """`setPassword("…")`: a setter of a secret-named property called with one literal.
+    (`set` alone excludes a name: `set_password = True` is a flag, not a value.)"""
+    setter = _SETTER.search(name)
+    if setter is None or not is_secret_name(setter.group("rest"), config):
+        return None
+    call = _CALL_LITERAL.match(text, stop)
+    return None if call is None else _candidate(call, config)
+
+
+def find_pairs(text: str, config: GenericConfig) -> Iterator[Candidate]:
+    """Secrets whose name and value are given as a pair (XML, Kubernetes env, key/value)."""
+    for trigger, pattern in _PAIRS:
+        if trigger not in text:
+            continue
+        for match in pattern.finditer(text):
+            if not is_secret_name(match.group("name"), config):
+                continue
+            group = next(
+                g
+                for g in ("dq", "sq", "value")
+                if g in pattern.groupindex and match.group(g) is not None
+            )
+            value = match.group(group)
+            if value_is_secret(value, group == "value" and trigger == "name:", config):
+                yield Candidate(match.start(group), match.end(group), value)
+
+
+def _is_env_line(text: str, name_start: int, match: re.Match[str]) -> bool:
+    """`NAME=value` opening a line (.env, shell, Dockerfile `ENV`, .properties): the value is a
+    literal string there, never a variable (that would be `$NAME`), even when it reads like one."""
+    if match.group("op") != "=" or match.start("op") != match.end("close"):
+        return False
+    if text.startswith((" ", "\t"), match.end("op")):
+        return False  # `name = value`: the spacing of code, where a bare word is a variable
+    prefix = _line_prefix(text, name_start)
+    return prefix in ("", "export", "ENV", "ARG")
+
+
+def _candidate(
+    match: re.Match[str], config: GenericConfig, in_query: bool = False, literal_line: bool = False
+) -> Candidate | None:
+    groups = match.groupdict()
+    if "f" in (groups.get("prefix") or "").lower():
+        return None  # f-strings interpolate: `{…}` is a reference, never a literal
+    for group in ("dq", "sq", "bq", "bare"):
+        value = groups.get(group)
+        if value is None:
+            continue
+        bare = group == "bare"
+        if bare and _CODE_AFTER.match(match.string, match.end(group)):
+            return None  # `key: SomeType | None`, `f(token: T, …)`: an annotation, not a value
+        if bare:
+            value = value.split("\\n")[0].rstrip(".")  # YAML quoted inside code: `pw\n  x: 1`
+            if in_query:
+                value = value.split("&")[0]  # `?api_key=…&format=json`
+        if value_is_secret(value, bare, config, literal_line):
+            start = match.start(group)
+            return Candidate(start, start + len(value), value)
+        return None
+    return None

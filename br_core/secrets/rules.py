@@ -1,0 +1,234 @@
+"""Secret rules (data in rules/secrets.toml) and the matcher shared by the hook and masking.
+
+Rules are loaded and compiled once, on first use. A rule's regex runs only when one of its
+keywords occurs in the (lowercased) text, so typical text costs a few substring checks.
+When two rules match overlapping text the earlier rule in the file wins, so a provider format
+(`ghp_…`) is reported as such rather than as a generic assignment.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Any
+
+from br_core.errors import ConfigError
+from br_core.secrets import filters as f
+from br_core.secrets.generic import GenericConfig, find_assignments, find_pairs
+
+RULES_FILE = Path(__file__).with_name("rules.toml")
+_KNOWN_FILTERS = frozenset({"placeholder", "url-dev-default", "jwt-public", "pem-body"})
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    description: str
+    kind: str  # "regex" or "assignment"
+    pattern: str
+    where: str
+    not_after: re.Pattern[str] | None
+    secret_group: int
+    entropy: float
+    keywords: tuple[str, ...]
+    prefilter: bool
+    allowlist: tuple[re.Pattern[str], ...]
+    filters: frozenset[str]
+    tp: tuple[str, ...]
+    fp: tuple[str, ...]
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        """Compiled on first use: a hook run compiles only the rules whose keywords occur."""
+        return _compile(self.pattern, self.where)
+
+
+@dataclass(frozen=True)
+class SecretMatch:
+    """One secret in a text: the rule, the secret's span, its value, and the 1-based line where
+    the match starts (a private key's BEGIN line, not its body's)."""
+
+    rule_id: str
+    description: str
+    start: int
+    end: int
+    line: int
+    secret: str
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    rules: tuple[Rule, ...]
+    generic: GenericConfig
+    skip_paths: tuple[str, ...]
+    provider_placeholders: tuple[str, ...]
+    dev_defaults: frozenset[str]
+
+
+def _compile(pattern: str, where: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise ConfigError(f"{where}: invalid regex ({exc}); fix the pattern") from exc
+
+
+def _rule(raw: dict[str, Any], source: str) -> Rule:
+    rule_id = str(raw.get("id", ""))
+    where = f"{source}: rule {rule_id or '?'}"
+    if not rule_id or "description" not in raw:
+        raise ConfigError(f"{where}: every rule needs `id` and `description`; add them")
+    kind = str(raw.get("kind", "regex"))
+    filters = frozenset(raw.get("filters", ["placeholder"]))
+    if kind not in ("regex", "assignment") or not filters <= _KNOWN_FILTERS:
+        raise ConfigError(
+            f"{where}: unknown kind or filter; use regex/assignment and known filters"
+        )
+    return Rule(
+        id=rule_id,
+        description=str(raw["description"]),
+        kind=kind,
+        pattern=str(raw.get("regex", "")),
+        where=where,
+        not_after=_compile(f"[{raw['not_after']}]", where) if raw.get("not_after") else None,
+        secret_group=int(raw.get("secret_group", 0)),
+        entropy=float(raw.get("entropy", 0.0)),
+        keywords=tuple(str(k).lower() for k in raw.get("keywords", [])),
+        prefilter=bool(raw.get("prefilter", True)),
+        allowlist=tuple(_compile(str(p), where) for p in raw.get("allowlist", [])),
+        filters=filters,
+        tp=tuple(str(x) for x in raw.get("tp", [])),
+        fp=tuple(str(x) for x in raw.get("fp", [])),
+    )
+
+
+def parse_rules(
+    data: dict[str, Any], source: str = str(RULES_FILE), *, validate: bool = False
+) -> RuleSet:
+    """A RuleSet from parsed TOML; ConfigError names the rule that is malformed.
+
+    Regexes compile lazily; `validate=True` compiles them all now (tests, rule authoring).
+    """
+    glob = data.get("global", {})
+    gen = data.get("generic", {})
+    rules = tuple(_rule(raw, source) for raw in data.get("rules", []))
+    assignment = next((r for r in rules if r.kind == "assignment"), None)
+    keywords = assignment.keywords if assignment else ("password",)
+    placeholder_words = tuple(str(w).lower() for w in glob.get("placeholder_words", []))
+    dev_defaults = frozenset(str(w).lower() for w in glob.get("dev_defaults", []))
+    generic = GenericConfig(
+        secret_words=frozenset(gen.get("secret_words", [])),
+        key_qualifiers=frozenset(gen.get("key_qualifiers", [])),
+        exclude_words=frozenset(gen.get("exclude_words", [])),
+        prefix_exclude_words=frozenset(gen.get("prefix_exclude_words", [])),
+        placeholders=f.placeholder_matcher(placeholder_words),
+        dev_defaults=dev_defaults,
+        keywords=re.compile("|".join(map(re.escape, keywords))),
+        min_length=int(gen.get("min_length", 8)),
+        entropy=float(assignment.entropy if assignment else gen.get("entropy", 2.9)),
+        entropy_ratio=float(gen.get("entropy_ratio", 0.75)),
+    )
+    if validate:
+        for rule in rules:
+            if rule.kind == "regex":
+                rule.regex  # noqa: B018 - compiling is the check
+    return RuleSet(
+        rules=rules,
+        generic=generic,
+        skip_paths=tuple(glob.get("skip_paths", [])),
+        provider_placeholders=tuple(
+            str(w).lower() for w in glob.get("provider_placeholder_words", [])
+        ),
+        dev_defaults=dev_defaults,
+    )
+
+
+@lru_cache(maxsize=4)
+def load_rules(path: Path = RULES_FILE) -> RuleSet:
+    """The rules in `path` (the packaged file by default), parsed and compiled once."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(
+            f"{path}: cannot load secret rules ({exc}); reinstall buildrunner"
+        ) from exc
+    return parse_rules(data, str(path))
+
+
+def _keep(rule: Rule, match: re.Match[str], secret: str, rules: RuleSet) -> bool:
+    """Apply the rule's entropy floor, allowlist and named filters to one regex match."""
+    if f.shannon_entropy(secret) < rule.entropy:
+        return False
+    if any(allow.search(secret) for allow in rule.allowlist):
+        return False
+    if secret.lower() in rules.dev_defaults or f.is_documented_example(secret):
+        return False
+    if "placeholder" in rule.filters and (
+        f.contains_any(secret, rules.provider_placeholders) or f.is_low_variety(secret)
+    ):
+        return False
+    if "jwt-public" in rule.filters and f.is_public_jwt(secret):
+        return False
+    if "pem-body" in rule.filters and not f.pem_body_is_key(secret):
+        return False
+    if "url-dev-default" in rule.filters:
+        return not f.is_dev_default_url(match.group(1), secret, match.group(3), rules.dev_defaults)
+    return True
+
+
+def _raw_spans(text: str, rules: RuleSet) -> list[tuple[int, int, Rule, int]]:
+    lowered = text.lower()
+    found: list[tuple[int, int, Rule, int]] = []
+    for rule in rules.rules:
+        if rule.prefilter and rule.keywords and not any(k in lowered for k in rule.keywords):
+            continue
+        if rule.kind == "assignment":
+            found.extend(
+                (c.start, c.end, rule, c.start)
+                for c in find_assignments(text, rules.generic, lowered)
+            )
+            found.extend((c.start, c.end, rule, c.start) for c in find_pairs(text, rules.generic))
+            continue
+        for match in rule.regex.finditer(text):
+            if rule.not_after and match.start() and rule.not_after.match(text, match.start() - 1):
+                continue  # glued to a longer token: not this format
+            start, end = match.span(rule.secret_group)
+            secret = text[start:end]
+            stripped = secret.strip()
+            if stripped != secret:
+                start += len(secret) - len(secret.lstrip())
+                end = start + len(stripped)
+            if stripped and _keep(rule, match, stripped, rules):
+                found.append((start, end, rule, match.start()))
+    return found
+
+
+def scan_text(text: str, rules: RuleSet | None = None) -> list[SecretMatch]:
+    """Every secret in `text`, in order; overlapping matches keep the earlier rule's."""
+    ruleset = rules if rules is not None else load_rules()
+    raw = _raw_spans(text, ruleset)
+    if not raw:
+        return []
+    order = {rule.id: index for index, rule in enumerate(ruleset.rules)}
+    raw.sort(key=lambda item: (order[item[2].id], item[0]))
+    taken: list[tuple[int, int]] = []
+    kept: list[tuple[int, int, Rule, int]] = []
+    for start, end, rule, anchor in raw:
+        if any(start < t_end and t_start < end for t_start, t_end in taken):
+            continue
+        taken.append((start, end))
+        kept.append((start, end, rule, anchor))
+    kept.sort(key=lambda item: item[0])
+    return [
+        SecretMatch(
+            rule.id, rule.description, start, end, text.count("\n", 0, anchor) + 1, text[start:end]
+        )
+        for start, end, rule, anchor in kept
+    ]
+
+
+def find_secret_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every secret value in `text`, sorted, non-overlapping."""
+    return [(m.start, m.end) for m in scan_text(text)]

@@ -1,0 +1,1 @@
+"""SQL-injection detection: the dispatcher, shared values, and the python/ and js/ analysers."""

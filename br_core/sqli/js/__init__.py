@@ -1,0 +1,1 @@
+"""The JavaScript/TypeScript SQL-injection analyser: a token-level interpreter."""

@@ -1,0 +1,362 @@
+"""JavaScript/TypeScript SQL-injection check over tokens (no JS parser in the standard library).
+
+Sinks: `query/execute/raw` on drivers and query builders, Prisma `$queryRawUnsafe`/
+`$executeRawUnsafe`, `sequelize.query`, knex `raw`/`whereRaw`/..., sqlite `run/all/get/exec`.
+The first argument is resolved through `const/let/var` declarations, `+=` and `.push()` earlier
+in the file. Untagged template literals with `${}` and `+` concatenation are *built*; tagged
+templates (sql`...`, Prisma.sql`...`) and parameter arrays are safe. A spliced part is untrusted
+unless it is a literal, a constant bound to literals, a number (`Number()`, `parseInt()`,
+`.length`), escaped (`escape()`, `escapeId()`), an allow-listed value, or a placeholder list.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from br_core.sqli.js.fix import driver_of, fix_for
+from br_core.sqli.js.scope import (
+    NUMBERS_MAP,
+    Ctx,
+    Index,
+    const_object,
+    guard_names,
+    guarded,
+    is_enum,
+    only,
+    text_of,
+)
+from br_core.sqli.js.tokens import Tok, split_top, ternary, tokenize, until_close, until_end
+from br_core.sqli.values import (
+    SAFE,
+    RawFinding,
+    Val,
+    literal,
+    looks_like_clause,
+    looks_like_sql,
+    merge,
+    splice,
+)
+
+_UNSAFE = {
+    "$queryRawUnsafe", "$executeRawUnsafe", "raw", "whereRaw", "havingRaw", "orderByRaw",
+    "joinRaw", "fromRaw", "selectRaw", "groupByRaw", "unsafe", "literal", "executescript",
+}  # fmt: skip
+# TypeORM's query builder pastes these arguments into the SQL as written (no quoting).
+_BUILDER_RAW = {"orderBy", "addOrderBy", "groupBy", "addGroupBy", "select", "addSelect"}
+_GENERIC = {
+    "query", "execute", "run", "all", "get", "exec", "each", "prepare", "sql", "one", "many",
+    "none", "any", "oneOrNone", "manyOrNone", "result",
+}  # fmt: skip
+_DB_RECEIVER = re.compile(
+    r"(?i)(?:db|pool|conn|connection|client|sequelize|knex|prisma|sql|database|tx|trx|pg|mysql)$"
+)
+_PREFILTER = re.compile(
+    r"(?i)\b(?:select|insert|update|delete|drop|create|alter|truncate|pragma)\b|Raw\w*\(|\.raw\("
+    r"|\.unsafe\(|createQueryBuilder|\.literal\(|\.(?:query|execute|where|andWhere|orWhere|having)\("
+)
+# new Array(n).fill('?'), '?, '.repeat(n): a run of one constant placeholder
+_PLACEHOLDER_FILL = re.compile(
+    r"\.fill\(\s*(['\"])[?%s:$@\w]{1,4}\1\s*\)|^(['\"])[?%s,\s]{1,6}\2\s*\.repeat\("
+)
+_RETURN = re.compile(r"\breturn\b")
+_CLAUSE = {"where", "andWhere", "orWhere", "having", "andHaving", "orHaving"}
+_SAFE_CALLS = re.compile(
+    r"^(?:Number|Number\.\w+|parseInt|parseFloat|Boolean|Math\.\w+|(?:\w+\.)*escape(?:Id|Identifier|Literal)?"
+    r"|(?:\w+\.)?format\.(?:ident|literal)|(?:\w+\.)?(?:ident|literal)|String\(Number|uuidv4"
+    r"|\w+\.escape)\s*\("
+)
+_SOURCES = (
+    (re.compile(r"^(?:req|request|ctx|context|event|body)\b"), "the web request"),
+    (re.compile(r"^process\.env\b"), "environment variables"),
+    (re.compile(r"^process\.argv\b"), "command-line arguments"),
+)
+# the same with a block body: `.map((r, i) => { values.push(r.x); return `($${i + 1})`; })`
+_PLACEHOLDER_BLOCK = re.compile(
+    r"\.map\(\s*\(?\s*(?P<a>\w*)\s*(?:,\s*(?P<i>\w+)\s*)?\)?\s*=>\s*\{[^{}]*?\breturn\s+"
+    r"(?P<body>`[^`]*`|'[^']*'|\"[^\"]*\")\s*;?\s*\}\s*\)"
+)
+_PLACEHOLDER_MAP = re.compile(
+    r"\.map\(\s*\(?\s*(?P<a>\w*)\s*(?:,\s*(?P<i>\w+)\s*)?\)?\s*=>\s*(?P<body>[^()]*?|\([^()]*\))\s*\)"
+)
+
+
+def evaluate(ctx: Ctx, toks: list[Tok], depth: int = 0) -> Val:
+    """The abstract value of an expression given as tokens."""
+    ctx.index.budget -= 1
+    if ctx.index.budget < 0:
+        return SAFE
+    while toks and toks[0].text in {"await", "new", "(", "typeof"} and depth < 20:
+        if toks[0].text == "(" and toks[-1].text == ")" and len(split_top(toks[1:-1], {","})) == 1:
+            toks = toks[1:-1]
+        elif toks[0].text == "(":
+            break
+        else:
+            toks = toks[1:]
+    if not toks or depth > 8:
+        return SAFE
+    tern = ternary(toks)
+    if tern is not None:
+        cond, yes, no = tern
+        guarded = guard_names(text_of(ctx, cond))
+        return merge(evaluate(ctx, yes, depth + 1, ) if not only(ctx, yes, guarded) else SAFE,
+                     evaluate(ctx, no, depth + 1))  # fmt: skip
+    for ops in ({"||", "??"}, {"+"}):
+        parts = split_top(toks, ops)
+        if len(parts) > 1:
+            vals = [evaluate(ctx, p, depth + 1) for p in parts]
+            if "+" in ops and any(v.is_str for v in vals):
+                return splice("+", vals)
+            return merge(*vals)
+    return _operand(ctx, toks, depth)
+
+
+def _expr_tokens(ctx: Ctx, tmpl: Tok, index: int) -> list[Tok]:
+    start = tmpl.expr_pos[index]
+    line = tmpl.line + ctx.src.count("\n", tmpl.pos, start)
+    return tokenize(ctx.src, start, start + len(tmpl.exprs[index]), line)
+
+
+def _operand(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
+    first = toks[0]
+    if first.kind == "str" and len(toks) == 1:
+        return literal(first.parts[0])
+    if first.kind == "num" or (first.text in {"+", "-", "!"} and first.kind == "punct"):
+        return SAFE
+    if first.kind == "tmpl" and len(toks) == 1:
+        if first.tagged:
+            return Val(text=" ".join(first.parts), is_str=True)
+        vals: list[Val] = [literal(p) for p in first.parts]
+        vals += [
+            evaluate(ctx, _expr_tokens(ctx, first, j), depth + 1) for j in range(len(first.exprs))
+        ]
+        return splice("template", vals)
+    text = text_of(ctx, toks)
+    if first.kind == "ident" and first.text in {"true", "false", "null", "undefined"}:
+        return SAFE
+    if _SAFE_CALLS.match(text) or re.search(r"\.length\s*$|\.toFixed\(", text):
+        return SAFE
+    if first.text == "[":
+        inner = split_top(toks[1:-1], {","})
+        return Val(elems=merge(*(evaluate(ctx, p, depth + 1) for p in inner if p)))
+    placeholder = _PLACEHOLDER_MAP.search(text) or _PLACEHOLDER_BLOCK.search(text)
+    if (placeholder and _placeholder_body(placeholder)) or _PLACEHOLDER_FILL.search(text):
+        return Val(is_str=True, text="?")
+    for pattern, source in _SOURCES:
+        if pattern.match(text):
+            return Val(taint=f"{source} (`{text[:40]}`)")
+    if first.kind != "ident":
+        return SAFE
+    return _identifier(ctx, toks, text, depth)
+
+
+def _placeholder_body(m: re.Match[str]) -> bool:
+    """`ids.map(() => '?')`, `rows.map((r, i) => `($${i * 2 + 1}, $${i * 2 + 2})`)`:
+    placeholders, not values: the result uses no name but the index."""
+    body = re.sub(r"(['\"])[^'\"]*\1", "", m.group("body"))
+    names = set(re.findall(r"[A-Za-z_]\w*", body))
+    return names <= {m.group("i") or ""} and not re.search(r"[^`$?:@{}()+\-*,\s\w]", body)
+
+
+def _identifier(ctx: Ctx, toks: list[Tok], text: str, depth: int) -> Val:
+    name = toks[0].text
+    rest = text[len(name) :]
+    if re.match(r"\s*\[", rest) and const_object(ctx, name):
+        return SAFE  # ORDER_MAP[dir]: a lookup in a fixed table of literals
+    if guarded(ctx, name):
+        return SAFE
+    if NUMBERS_MAP.match(rest) or (re.match(r"\s*\.\s*\w+\s*$", rest) and is_enum(ctx, name)):
+        return SAFE  # ids.map(Number).join(','); Status.Open of a TypeScript enum in this file
+    if re.match(r"\s*\(", rest):
+        called = _local_function(ctx, name, toks, depth)
+        if called is not None:
+            return called
+    if name == "this" and len(toks) > 3 and toks[1].text == "." and toks[3].text == "(":
+        called = _local_function(ctx, toks[2].text, toks[2:], depth, method=True)
+        if called is not None:
+            return called  # this.sqlFor(name): a method of this class in the same file
+    decls = _declarations(ctx, name, depth)
+    if rest.startswith(".join("):
+        elems = merge(*(v.elems or v for v in decls)) if decls else Val(taint=f"`{name}`")
+        return splice("join", [elems])
+    if decls and not rest.strip():
+        return merge(*decls)
+    if decls and rest.startswith((".trim(", ".toLowerCase(", ".toUpperCase(", ".toString(")):
+        return merge(*decls)
+    if decls and all(not v.taint for v in decls) and not re.match(r"\s*\(", rest):
+        return SAFE if not rest.strip() else Val(taint=None)
+    if name[:1].isupper() and name.isupper():
+        return SAFE  # upper-case constants from other modules are configuration
+    return Val(taint=f"`{text[:40]}` (not a constant)")
+
+
+def _local_function(
+    ctx: Ctx, name: str, toks: list[Tok], depth: int, method: bool = False
+) -> Val | None:
+    """A call to `function name(...) { return <expr>; }` (or to a class method of that name)
+    in this file: what it returns, tainted by the call's arguments when it splices them."""
+    key = ("method" if method else "function", name)
+    if key not in ctx.index.memo and method:
+        ctx.index.memo[key] = re.search(
+            rf"^[ \t]*(?:(?:public|private|protected|static|async|override)\s+)*"
+            rf"{re.escape(name)}\s*\(([^)]*)\)[^{{;=]*\{{",
+            ctx.src,
+            re.M,
+        )
+    if key not in ctx.index.memo:
+        n = re.escape(name)
+        ctx.index.memo[key] = re.search(
+            rf"\bfunction\s+{n}\s*\(([^)]*)\)[^{{]*\{{"
+            rf"|\b(?:const|let|var)\s+{n}\s*=\s*(?:async\s*)?(?:\([^)]*\)|\w+)\s*=>\s*(?P<brace>\{{)?",
+            ctx.src,
+        )
+    m = ctx.index.memo[key]
+    if not isinstance(m, re.Match):
+        return None
+    if "=>" in m.group(0) and not m.group("brace"):
+        body_at = m.end() - 1  # an arrow's expression body starts right after `=>`
+    else:
+        ret = _RETURN.search(ctx.src, m.end())
+        if not ret:
+            return None
+        body_at = ret.start()
+    result_key = ("returns", f"{key[0]}:{name}")
+    if result_key not in ctx.index.memo:
+        ctx.index.memo[result_key] = SAFE  # recursion sees nothing
+        inner = Ctx(ctx.src, ctx.toks, body_at, ctx.index)
+        first = bisect.bisect_right([t.pos for t in ctx.toks], body_at)
+        ctx.index.memo[result_key] = evaluate(inner, until_end(ctx.toks, first), depth + 1)
+    result = ctx.index.memo[result_key]
+    assert isinstance(result, Val)
+    call_args = split_top(until_close(toks, 2), {","}) if len(toks) > 2 else []
+    arg_vals = [evaluate(ctx, a, depth + 1) for a in call_args if a]
+    taint = next((a.taint for a in arg_vals if a.taint), None)
+    if not result.taint or not taint:
+        return Val(text=result.text, is_str=result.is_str)
+    return Val(taint=taint, built=result.built, text=result.text, is_str=result.is_str)
+
+
+def _declarations(ctx: Ctx, name: str, depth: int) -> list[Val]:
+    """Values assigned to `name` before the sink: declarations, `=`, `+=`, `.push()`."""
+    key = (name, ctx.limit)
+    if key not in ctx.index.decls:
+        ctx.index.decls[key] = []  # a self-reference (`x = x + 1`) sees no declaration
+        ctx.index.decls[key] = _declarations_uncached(ctx, name, depth)
+    return ctx.index.decls[key]
+
+
+def _declarations_uncached(ctx: Ctx, name: str, depth: int) -> list[Val]:
+    vals: list[Val] = []
+    toks = ctx.toks
+    before = [
+        k
+        for k in ctx.index.where.get(name, [])
+        if toks[k].pos < ctx.limit
+        and k + 1 < len(toks)
+        and toks[k + 1].text in {"=", "+=", ":", "."}
+        and (k == 0 or toks[k - 1].text != ".")
+    ]
+    at = max(bisect.bisect_left(ctx.index.pos, ctx.limit) - 1, 0)
+    for k in before[-20:]:  # the nearest assignments are the ones that reach the sink
+        if k + 1 >= len(toks):
+            continue
+        nxt = toks[k + 1]
+        prev = toks[k - 1].text if k else ""
+        if prev == "." or (prev in {"const", "let", "var"} and not ctx.index.in_scope(k, at)):
+            continue
+        start = k + 1
+        if nxt.text == ":" and prev in {"const", "let", "var"}:
+            while start < len(toks) and toks[start].text not in {"=", ";"}:
+                start += 1
+            nxt = toks[start] if start < len(toks) else nxt
+        if nxt.text in {"=", "+="}:
+            rhs = until_end(toks, start + 1)
+            val = evaluate(ctx, rhs, depth + 1)
+            if nxt.text == "+=" and vals:
+                val = splice("+", [merge(*vals), val])
+            vals.append(val)
+        elif nxt.text == "." and k + 3 < len(toks) and toks[k + 2].text in {"push", "unshift"}:
+            args = split_top(until_close(toks, k + 4), {","})
+            vals.append(Val(elems=merge(*(evaluate(ctx, a, depth + 1) for a in args if a))))
+    return vals
+
+
+def _config_text(arg: list[Tok]) -> list[Tok]:
+    """pg's `query({ text: ..., values })` and mysql's `query({ sql: ... })`: the SQL is a key."""
+    if len(arg) < 2 or arg[0].text != "{" or arg[-1].text != "}":
+        return arg
+    for part in split_top(arg[1:-1], {","}):
+        if len(part) > 2 and part[0].text in {"text", "sql"} and part[1].text == ":":
+            return part[2:]
+    return arg
+
+
+def analyze_js(src: str) -> list[RawFinding]:
+    """Findings for JavaScript or TypeScript source."""
+    if not _PREFILTER.search(src):
+        return []  # no call that could run SQL anywhere in the file
+    toks = tokenize(src)
+    index = Index(src, toks)
+    driver = driver_of(src)
+    unsafe = _UNSAFE | _BUILDER_RAW if "createQueryBuilder" in src else _UNSAFE
+    findings: list[RawFinding] = []
+    streams = [toks]
+    while streams:  # the file's tokens, then those inside each template's `${...}`
+        stream = streams.pop()
+        for tok in stream:
+            if tok.kind == "tmpl" and tok.exprs:
+                ctx = Ctx(src, toks, tok.pos, index)
+                streams.extend(_expr_tokens(ctx, tok, j) for j in range(len(tok.exprs)))
+        findings.extend(_scan_stream(index, stream, driver, unsafe))
+    return sorted(findings, key=lambda f: f.line)
+
+
+def _scan_stream(
+    index: Index, stream: list[Tok], driver: str, unsafe: set[str]
+) -> list[RawFinding]:
+    src, toks = index.src, index.toks
+    findings: list[RawFinding] = []
+    for k, tok in enumerate(stream[:-1]):
+        if tok.kind != "ident" or stream[k + 1].text != "(":
+            continue
+        name = tok.text
+        method = k > 0 and stream[k - 1].text in {".", "?."}
+        clause = method and name in _CLAUSE
+        if not (name in unsafe and (method or name.startswith("$"))) and not (
+            method and (name in _GENERIC or clause)
+        ):
+            continue
+        args = split_top(until_close(stream, k + 2), {","})
+        if not args or not args[0]:
+            continue
+        args[0] = _config_text(args[0])
+        ctx = Ctx(src, toks, tok.pos, index)
+        val = evaluate(ctx, args[0])
+        receiver = stream[k - 2].text if method and k >= 2 else ""
+        if val.taint and not val.built and val.taint.startswith("the web request"):
+            if (not _DB_RECEIVER.search(receiver) and name not in unsafe) or clause:
+                continue
+            val = Val(taint=val.taint, built="raw", text="SELECT * FROM t")  # client-written SQL
+        if not (val.taint and val.built):
+            continue
+        shaped = looks_like_clause(val.text) if clause else looks_like_sql(val.text)
+        if name not in unsafe and not shaped:
+            continue
+        sink = f"{receiver}.{name}" if receiver else name
+        rule = {"template": "sqli-js-template", "join": "sqli-js-join", "raw": "sqli-js-raw"}.get(
+            val.built or "", "sqli-js-concat"
+        )
+        tmpl = args[0][0] if len(args[0]) == 1 and args[0][0].kind == "tmpl" else None
+        untrusted = (
+            [
+                bool(evaluate(ctx, _expr_tokens(ctx, tmpl, j), 1).taint)
+                for j in range(len(tmpl.exprs))
+            ]
+            if tmpl is not None
+            else []
+        )
+        fix = fix_for(sink, args[0], driver, untrusted)
+        findings.append(
+            RawFinding(tok.line, tok.line, rule, sink, val.taint or "", val.built or "", fix)
+        )
+    return findings

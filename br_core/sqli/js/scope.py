@@ -1,0 +1,133 @@
+"""Per-file lookups for the JS/TS SQL-injection check: token index, guards, constant tables.
+
+Helpers for br_core/sqli/js/analyzer.py: each answers a question about the whole file once (where an
+identifier occurs, which names an allow-list check protects, which objects hold only literals)
+and caches it on the file's `Index`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from br_core.sqli.js.tokens import Tok
+from br_core.sqli.values import Val
+
+
+@dataclass(eq=False)
+class Index:
+    """Per-file lookups computed once: where each identifier occurs, cached regex answers."""
+
+    src: str
+    toks: list[Tok]
+    where: dict[str, list[int]] = field(default_factory=dict)
+    memo: dict[tuple[str, str], object] = field(default_factory=dict)
+    decls: dict[tuple[str, int], list[Val]] = field(default_factory=dict)
+    budget: int = 20_000  # evaluations per file: big vendored bundles stay linear
+    guards: dict[str, list[int]] | None = None
+    pos: list[int] = field(default_factory=list)  # each token's offset, for bisect
+    block: list[int] = field(default_factory=list)  # each token's innermost `{` (token index)
+    parent: dict[int, int] = field(default_factory=dict)  # a `{`'s enclosing `{`, -1 at top
+
+    def __post_init__(self) -> None:
+        stack = [-1]
+        for k, tok in enumerate(self.toks):
+            self.pos.append(tok.pos)
+            self.block.append(stack[-1])
+            if tok.kind == "ident":
+                self.where.setdefault(tok.text, []).append(k)
+            elif tok.kind == "punct" and tok.text == "{":
+                self.parent[k] = stack[-1]
+                stack.append(k)
+            elif tok.kind == "punct" and tok.text == "}" and len(stack) > 1:
+                stack.pop()
+
+    def in_scope(self, decl: int, at: int) -> bool:
+        """Whether a `const/let/var` at token `decl` is visible at token `at` (same or outer
+        block), so `const name = req.query.name` in one handler does not reach another's."""
+        home, block = self.block[decl], self.block[at]
+        while block != -1:
+            if block == home:
+                return True
+            block = self.parent.get(block, -1)
+        return home == -1
+
+
+@dataclass
+class Ctx:
+    src: str
+    toks: list[Tok]
+    limit: int  # analyse only what the file says before the sink
+    index: Index
+
+
+def text_of(ctx: Ctx, toks: list[Tok]) -> str:
+    if not toks:
+        return ""
+    last = toks[-1]
+    return ctx.src[toks[0].pos : last.pos + len(last.text)]
+
+
+def only(ctx: Ctx, toks: list[Tok], names: set[str]) -> bool:
+    """The ternary's branch is exactly the value its condition checked."""
+    return bool(names) and re.sub(r"\s+", "", text_of(ctx, toks)) in names
+
+
+def guard_names(cond: str) -> set[str]:
+    # `COLS.includes(x)`, `COLS.has(String(x))`, `x in MAP`, `x === 'asc'`
+    m = re.search(
+        r"\.(?:includes|has)\(\s*([\w.]+(?:\(\s*[\w.]+\s*\))?)\s*\)|([\w.]+)\s+in\s+\w+"
+        r"|([\w.]+)\s*===?\s*['\"]",
+        cond,
+    )
+    return {re.sub(r"\s+", "", g) for g in m.groups() if g} if m else set()
+
+
+NUMBERS_MAP = re.compile(r"\s*\.map\(\s*(?:Number|parseInt|parseFloat|BigInt)\s*\)")
+
+
+def is_enum(ctx: Ctx, name: str) -> bool:
+    key = ("enum", name)
+    if key not in ctx.index.memo:
+        ctx.index.memo[key] = bool(re.search(rf"\benum\s+{re.escape(name)}\s*\{{", ctx.src))
+    return bool(ctx.index.memo[key])
+
+
+_LEAVES = r"\s*\)\s*\{?\s*(?:throw|return)"
+_GUARDS = re.compile(
+    r"if\s*\(\s*!\s*[\w.]+\.(?:includes|has)\(\s*(?P<a>[\w$]+)\s*\)" + _LEAVES
+    + r"|if\s*\(\s*!\s*/[^/\n]+/\w*\.test\(\s*(?P<b>[\w$]+)\s*\)" + _LEAVES
+    + r"|if\s*\(\s*[\w.]+\.indexOf\(\s*(?P<c>[\w$]+)\s*\)\s*(?:===?|<)\s*(?:-1|0)" + _LEAVES
+    + r"|\b(?P<d>[\w$]+)\s*=\s*(?:Number|parseInt|parseFloat)\("
+    # a failed check that leaves: isNaN(x), !Number.isInteger(x), !validator.isUUID(x)
+    + r"|if\s*\(\s*(?:Number\.)?isNaN\(\s*(?P<e>[\w$]+)\s*\)" + _LEAVES
+    + r"|if\s*\(\s*!\s*[\w.]+\(\s*(?P<f>[\w$]+)\s*\)" + _LEAVES
+)  # fmt: skip
+
+
+def guarded(ctx: Ctx, name: str) -> bool:
+    """An allow-list, regex or number check on `name` shortly before the sink that leaves."""
+    if ctx.index.guards is None:
+        found: dict[str, list[int]] = {}
+        for m in _GUARDS.finditer(ctx.src):  # one pass per file, not one regex per name
+            guarded = next(g for g in m.groups() if g)
+            found.setdefault(guarded, []).append(m.start())
+        ctx.index.guards = found
+    return any(ctx.limit - 3000 <= pos < ctx.limit for pos in ctx.index.guards.get(name, []))
+
+
+def const_object(ctx: Ctx, name: str) -> bool:
+    key = ("const", name)
+    if key not in ctx.index.memo:
+        ctx.index.memo[key] = const_object_uncached(ctx, name)
+    return bool(ctx.index.memo[key])
+
+
+def const_object_uncached(ctx: Ctx, name: str) -> bool:
+    m = re.search(
+        rf"\bconst\s+{re.escape(name)}\s*(?::[^=]+)?=\s*(\{{[^{{}}]*\}}|\[[^\[\]]*\])", ctx.src
+    )
+    if not m:
+        return False
+    body = re.sub(r"(['\"])(?:\\.|(?!\1).)*\1", "", m.group(1))
+    return not re.search(r"[A-Za-z_$][\w$]*\s*(?:[,}\]]|$)", re.sub(r"[\w$]+\s*:", "", body))

@@ -1,0 +1,1 @@
+"""The Python SQL-injection analyser: AST interpretation of sources, sinks and guards."""

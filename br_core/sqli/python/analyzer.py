@@ -1,0 +1,385 @@
+"""Python SQL-injection analysis on the AST: sink-anchored, intra-procedural def-use.
+
+Each function body is interpreted once, in order, over abstract values (`sqli_values.Val`):
+assignments, `+=`, containers, loops (twice, to see accumulation), branches (merged; a branch
+that raises or returns does not flow on; a constant-false branch is dead), and allow-list checks
+that prove a name safe. Parameters, the web request, `input()`, the environment, files and the
+network are sources. Small helpers in the same file are summarised: what they return, and which
+parameter reaches a sink unchanged (so `query_db(f"... {name}")` is caught at the call).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from br_core.sqli.python.callers import constant_only, public_defs, site_args, usage_counts
+from br_core.sqli.python.expr import PARAM_PREFIX, QUOTING, Env
+from br_core.sqli.python.guards import dotted, last_name
+from br_core.sqli.python.rewrite import suggest
+from br_core.sqli.python.scope import (
+    all_args,
+    compiled_pattern,
+    module_imports,
+    param_names,
+    route_validated,
+    stored_params,
+)
+from br_core.sqli.python.sinks import SinkSite, driver_style, find_sinks, sink_applies
+from br_core.sqli.python.stmts import Frame, StatementInterpreter
+from br_core.sqli.values import SAFE, RawFinding, Val, merge
+
+_PREFILTER = re.compile(
+    r"\.(?:execute\w*|exec_driver_sql|fetch\w*|iterate|prepare|copy_expert|query|raw|cursor"
+    r"|read_sql\w*|mogrify|extra|filter|where|having|order_by|group_by|sql|run)\s*\("
+    r"|\b(?:text|literal_column|SQL|RawSQL|read_sql\w*|execute_values|execute_batch)\s*\("
+)
+RULES = {
+    "f-string": "fstring",
+    "%": "percent",
+    ".format": "format",
+    "+": "concat",
+    "join": "join",
+    "raw": "raw",
+}
+
+
+@dataclass
+class Summary:
+    ret: Val = SAFE
+    sink_params: dict[str, str] = field(default_factory=dict)
+    validated: set[str] = field(default_factory=set)  # safe whenever the function returns
+    predicate: set[str] = field(default_factory=set)  # safe when the function returns true
+
+
+class PythonAnalyzer(StatementInterpreter):
+    """Interpret one module; `findings` holds the result of `run()`."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.all_defs: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
+        super().__init__(module_imports(tree, self.all_defs))
+        self.tree = tree
+        self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+        self.methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+        self.summaries: dict[int, Summary] = {}
+        self.findings: dict[tuple[int, int], RawFinding] = {}
+        self.frames: list[Frame] = [Frame(params=[])]
+        self.module_env: Env = {}
+        self.quiet = 0
+        self.class_attrs: dict[int, dict[str, str]] = {}
+        self.class_queries: dict[int, dict[str, Val]] = {}
+        self.classes: list[ast.ClassDef] = []
+        self.call_sites: dict[int, dict[int, dict[str, Val]]] = {}  # callee -> call -> args
+        self.finding_params: dict[tuple[int, int], tuple[int, str]] = {}  # -> (function, param)
+
+    def run(self) -> list[RawFinding]:
+        self._collect(self.tree.body, in_class=False)
+        self.exec_block(self.tree.body, self.module_env)
+        for cls in self.classes:  # methods that store a query on `self` first: others read it
+            for method in cls.body:
+                if isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef) and _sets_self(
+                    method
+                ):
+                    self.summary(method)
+        for fn in [*self.functions.values(), *self.methods.values()]:
+            self.summary(fn)
+        for node in self.all_defs:  # defs under module-level `if`/`try`, nested classes
+            self.summary(node)
+        self._drop_constant_callers()
+        return sorted(self.findings.values(), key=lambda f: f.line)
+
+    def _drop_constant_callers(self) -> None:
+        """A finding from a parameter that every caller in the file fills with a constant."""
+        if not self.finding_params:
+            return
+        refs, calls = usage_counts(self.tree)
+        public = public_defs(self.tree)
+        defs = {id(fn): fn for fn in self.all_defs if id(fn) not in public}
+        for key, (owner, param) in self.finding_params.items():
+            fn = defs.get(owner)
+            sites = self.call_sites.get(owner, {})
+            if fn is not None and param in constant_only(fn, sites, refs, calls):
+                self.findings.pop(key, None)
+
+    def _collect(self, body: list[ast.stmt], in_class: bool) -> None:
+        for stmt in body:
+            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+                (self.methods if in_class else self.functions).setdefault(stmt.name, stmt)
+            elif isinstance(stmt, ast.ClassDef):
+                self._collect(stmt.body, in_class=True)
+                attrs = stored_params(stmt)
+                queries: dict[str, Val] = {}
+                self.classes.append(stmt)
+                if any(last_name(b).endswith(("Enum", "Flag")) for b in stmt.bases):
+                    self.enums.add(stmt.name)
+                for method in stmt.body:
+                    self.class_attrs[id(method)] = attrs
+                    self.class_queries[id(method)] = queries
+            elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+                pattern = compiled_pattern(stmt.value)
+                if pattern is not None and isinstance(stmt.targets[0], ast.Name):
+                    self.regexes[stmt.targets[0].id] = pattern
+
+    # functions and summaries
+    def summary(
+        self, fn: ast.FunctionDef | ast.AsyncFunctionDef, closure: Env | None = None
+    ) -> Summary:
+        key = id(fn)
+        if key in self.summaries:
+            return self.summaries[key]
+        self.summaries[key] = Summary()  # recursion guard: a recursive call learns nothing
+        env = dict(self.module_env if closure is None else closure)
+        params = param_names(fn)
+        for arg in all_args(fn):
+            if arg.arg in {"self", "cls"}:
+                continue
+            if route_validated(fn, arg):
+                env[arg.arg] = SAFE
+            elif arg.arg in {"request", "req"}:
+                env[arg.arg] = Val(taint=f"the web request (parameter `{arg.arg}`)")
+            else:
+                env[arg.arg] = Val(taint=f"{PARAM_PREFIX}{arg.arg}`")
+        frame = Frame(params=params, owner=key)
+        self.frames.append(frame)
+        outer_attrs, outer_queries = self.self_attrs, self.self_queries
+        self.self_attrs = self.class_attrs.get(key, outer_attrs)
+        self.self_queries = self.class_queries.get(key, outer_queries)
+        try:
+            if not self.exec_block(fn.body, env):
+                frame.exits.append(env)
+            _store_queries(frame.exits, self.self_queries)
+        finally:
+            self.frames.pop()
+            self.self_attrs, self.self_queries = outer_attrs, outer_queries
+        result = Summary(ret=merge(*frame.returns) if frame.returns else SAFE)
+        result.sink_params = frame.sink_params
+        tainted = [p for p in params if env.get(p) is not None]
+        result.validated = {
+            p for p in tainted if frame.exits and all(not e.get(p, SAFE).taint for e in frame.exits)
+        }
+        result.predicate = self._predicate_params(fn, params)
+        self.summaries[key] = result
+        return result
+
+    def _predicate_params(
+        self, fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[str]
+    ) -> set[str]:
+        """`def allowed(c): return c in COLUMNS`: a true result proves `c` safe."""
+        body = [s for s in fn.body if not isinstance(s, ast.Expr)]  # skip a docstring
+        if len(body) != 1 or not isinstance(body[0], ast.Return) or body[0].value is None:
+            return set()
+        return set(self._proven_safe(body[0].value, dict(self.module_env), True)) & set(params)
+
+    def proven_by_helper(self, test: ast.Call) -> list[str]:
+        """Keys a local validator call proves safe when it returns true."""
+        try:
+            fn, skip = self._local_callee(test)
+        except LookupError:
+            return []
+        predicate = self.summary(fn).predicate
+        nodes = dict(zip(param_names(fn)[skip:], test.args, strict=False))
+        return [k for p, n in nodes.items() if p in predicate and (k := dotted(n)) is not None]
+
+    def apply_validators(self, node: ast.Call, env: Env) -> None:
+        """After `check_column(col)` returns, `col` passed a check that raises otherwise."""
+        try:
+            fn, skip = self._local_callee(node)
+        except LookupError:
+            return
+        validated = self.summary(fn).validated
+        nodes = dict(zip(param_names(fn)[skip:], node.args, strict=False))
+        for param, arg in nodes.items():
+            key = dotted(arg)
+            if param in validated and key is not None and key in env:
+                env[key] = env[key].untainted()
+
+    def analyze_nested(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, env: Env) -> None:
+        self.summary(fn, closure=env)
+
+    def _local_callee(self, node: ast.Call) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef, int]:
+        func = node.func
+        if isinstance(func, ast.Name) and func.id in self.functions:
+            return self.functions[func.id], 0
+        if (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id in {"self", "cls"}
+            and func.attr in self.methods
+        ):
+            return self.methods[func.attr], 1
+        raise LookupError
+
+    def _bound_args(self, node: ast.Call, env: Env, args: list[Val]) -> dict[str, Val]:
+        try:
+            fn, skip = self._local_callee(node)
+        except LookupError:
+            return {}
+        names = param_names(fn)[skip:]
+        bound = dict(zip(names, args, strict=False))
+        for kw in node.keywords:
+            if kw.arg:
+                bound[kw.arg] = self.value(kw.value, env)
+        return bound
+
+    def call_summary(self, node: ast.Call, env: Env, args: list[Val]) -> Val | None:
+        if find_sinks(node, self.imports):
+            return SAFE  # a query's result is rows or a statement object, not the query text
+        try:
+            fn, _ = self._local_callee(node)
+        except LookupError:
+            return None
+        if QUOTING.match(fn.name):
+            return SAFE  # a local quote_ident()/escape_literal(): trust the name like a library's
+        bound = self._bound_args(node, env, args)
+        return _rebind(self.summary(fn).ret, {a.arg for a in all_args(fn)}, bound)
+
+    # sinks
+    def on_call(self, node: ast.Call, env: Env, args: list[Val]) -> None:
+        self._record_site(node, env, args)
+        if self.quiet:
+            return
+        for site in find_sinks(node, self.imports):
+            self._check_site(node, site, env, args)
+        try:
+            fn, _ = self._local_callee(node)
+        except LookupError:
+            return
+        sink_params = self.summary(fn).sink_params
+        nodes = self._bound_nodes(node)
+        for name, val in self._bound_args(node, env, args).items():
+            if name in sink_params and name in nodes:
+                label = f"{last_name(node.func)}() → {sink_params[name]}"
+                self._judge(node, SinkSite(label, nodes[name], "db"), val, env, raw_param_ok=True)
+
+    def _record_site(self, node: ast.Call, env: Env, args: list[Val]) -> None:
+        try:
+            fn, _ = self._local_callee(node)
+        except LookupError:
+            return
+        bound = site_args(node, self._bound_args(node, env, args))
+        sites = self.call_sites.setdefault(id(fn), {})
+        old = sites.get(id(node), {})
+        sites[id(node)] = {k: merge(old.get(k), v) for k, v in bound.items()}
+
+    def _bound_nodes(self, node: ast.Call) -> dict[str, ast.expr]:
+        fn, skip = self._local_callee(node)
+        names = param_names(fn)[skip:]
+        bound = dict(zip(names, node.args, strict=False))
+        bound.update({kw.arg: kw.value for kw in node.keywords if kw.arg})
+        return bound
+
+    def _check_site(self, node: ast.Call, site: SinkSite, env: Env, args: list[Val]) -> None:
+        if node.args and site.query is node.args[0]:
+            val = args[0]
+        else:
+            self.quiet += 1
+            val = self.value(site.query, env)
+            self.quiet -= 1
+        if val.elems is not None and not val.built:
+            val = merge(val.elems, Val(taint=val.taint))
+        if val.taint and val.built and sink_applies(site, node, val):
+            self._report(node, site, val, env)
+        elif (
+            val.taint
+            and not val.built
+            and val.taint.startswith(PARAM_PREFIX)
+            and (site.kind == "text" or sink_applies(site, node, Val(text="SELECT x FROM t")))
+        ):
+            # The parameter reaches the sink unchanged: callers that splice into it are caught.
+            self.frames[-1].sink_params.setdefault(val.taint[len(PARAM_PREFIX) : -1], site.name)
+        elif (
+            val.taint
+            and val.taint.startswith("the web request")
+            and site.kind != "clause"
+            and sink_applies(site, node, Val())
+        ):
+            # A whole statement taken from the request: the client writes the SQL.
+            self._report(node, site, Val(taint=val.taint, built="raw"), env)
+
+    def _judge(
+        self, node: ast.Call, site: SinkSite, val: Val, env: Env, raw_param_ok: bool
+    ) -> None:
+        if val.taint and val.built:
+            self._report(node, site, val, env)
+        elif raw_param_ok and val.taint and val.taint.startswith(PARAM_PREFIX):
+            self.frames[-1].sink_params.setdefault(val.taint[len(PARAM_PREFIX) : -1], site.name)
+
+    def _report(self, node: ast.Call, site: SinkSite, val: Val, env: Env) -> None:
+        key = (node.lineno, node.col_offset)
+        if key in self.findings:
+            return
+        query = site.query
+        if isinstance(query, ast.Name) and query.id in self.frames[-1].defs:
+            query = self.frames[-1].defs[query.id]
+        call_name = site.name.split("() →")[0] if "() →" in site.name else site.name
+        style = driver_style(self.imports, site)
+        fix = suggest(call_name, node, query, style, self._untrusted(env))
+        taint = val.taint or ""
+        if taint.startswith(PARAM_PREFIX) and self.frames[-1].owner:
+            self.finding_params[key] = (self.frames[-1].owner, taint[len(PARAM_PREFIX) : -1])
+        self.findings[key] = RawFinding(
+            line=node.lineno,
+            end_line=node.end_lineno or node.lineno,
+            rule="sqli-py-" + RULES.get(val.built or "", "concat"),
+            sink=site.name,
+            source=val.taint or "",
+            how=val.built or "",
+            fix=fix,
+        )
+
+    def _untrusted(self, env: Env) -> Callable[[ast.expr], str]:
+        def check(expr: ast.expr) -> str:
+            self.quiet += 1
+            try:
+                val = self.value(expr, env)
+            finally:
+                self.quiet -= 1
+            return "" if not val.taint else "built" if val.built else "value"
+
+        return check
+
+    # statements
+
+
+def _sets_self(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return any(
+        isinstance(node, ast.Assign)
+        and any((dotted(t) or "").startswith("self.") for t in node.targets)
+        for node in ast.walk(fn)
+    )
+
+
+def _store_queries(exits: list[Env], stored: dict[str, Val]) -> None:
+    """`self.sql = "... %s" % region` in one method is the query another method runs."""
+    for env in exits:
+        for key, val in env.items():
+            attr = key[5:] if key.startswith("self.") else ""
+            if attr and "." not in attr and val.taint and val.built:
+                taint = f"self.{attr} (built from {val.taint})"
+                stored.setdefault(attr, Val(taint=taint, built=val.built, text=val.text))
+
+
+def _rebind(ret: Val, params: set[str], bound: dict[str, Val]) -> Val:
+    """A helper's result at one call: its parameters' taint becomes the arguments' taint."""
+    elems = _rebind(ret.elems, params, bound) if ret.elems is not None else None
+    items = tuple(_rebind(i, params, bound) for i in ret.items) if ret.items is not None else None
+    param = ret.taint[len(PARAM_PREFIX) : -1] if ret.taint else ""
+    if not (ret.taint and ret.taint.startswith(PARAM_PREFIX) and param in params):
+        return replace(ret, elems=elems, items=items)
+    arg = bound.get(param)
+    if arg is None or not arg.taint:
+        return replace(ret, taint=None, built=None, elems=elems, items=items)
+    built = ret.built or arg.built
+    return Val(
+        taint=arg.taint, built=built, text=ret.text, is_str=ret.is_str, elems=elems, items=items
+    )
+
+
+def analyze_source(source: str, filename: str = "<string>") -> list[RawFinding]:
+    """Findings for Python `source`; raises SyntaxError when this interpreter cannot parse it."""
+    if not _PREFILTER.search(source):
+        return []  # no call that could run SQL: nothing to parse or interpret
+    tree = ast.parse(source, filename=filename)
+    return PythonAnalyzer(tree).run()

@@ -1,0 +1,89 @@
+"""Parameters that every caller in the file fills with a constant.
+
+"Parameters count as untrusted" is right for a function others may call, but a helper whose only
+callers are in this file, each passing a literal or a constant, cannot receive attacker text:
+`def _count(cur, table): cur.execute(f"SELECT COUNT(*) FROM {table}")` used only as
+`_count(cur, "users")`. A finding whose source is such a parameter is dropped, for functions
+other modules are not meant to call: private names (`_count`) and functions nested in another.
+The check is conservative: a decorated function (a route, a task: the framework calls it), a
+name used other than by direct calls (passed as a callback, exported in a list), or a call with
+`*args`/`**kw` keeps the finding.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import Counter
+
+from br_core.sqli.python.scope import all_args
+from br_core.sqli.values import Val
+
+UNKNOWN = "*"  # a call site whose arguments cannot be matched to parameters
+
+
+def usage_counts(tree: ast.Module) -> tuple[Counter[str], Counter[str]]:
+    """How often each name is referenced at all, and how often it is called directly."""
+    refs: Counter[str] = Counter()
+    calls: Counter[str] = Counter()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Name):
+                calls[func.id] += 1
+            elif (
+                isinstance(func, ast.Attribute)
+                and isinstance(func.value, ast.Name)
+                and func.value.id in {"self", "cls"}
+            ):
+                calls[func.attr] += 1
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            refs[node.id] += 1
+        elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
+            refs[node.attr] += 1
+    return refs, calls
+
+
+def site_args(node: ast.Call, bound: dict[str, Val]) -> dict[str, Val]:
+    """What one call passes, by parameter name; UNKNOWN when it unpacks `*args`/`**kw`."""
+    if any(isinstance(a, ast.Starred) for a in node.args) or any(
+        kw.arg is None for kw in node.keywords
+    ):
+        return {UNKNOWN: Val(taint="unpacked arguments")}
+    return bound
+
+
+def public_defs(tree: ast.Module) -> set[int]:
+    """id() of functions another module may call: module-level and class-level public names."""
+    found: set[int] = set()
+    bodies = [tree.body, *(c.body for c in tree.body if isinstance(c, ast.ClassDef))]
+    for body in bodies:
+        for node in body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and (
+                not node.name.startswith("_") or node.name.startswith("__")
+            ):
+                found.add(id(node))
+    return found
+
+
+def constant_only(
+    fn: ast.FunctionDef | ast.AsyncFunctionDef,
+    sites: dict[int, dict[str, Val]],
+    refs: Counter[str],
+    calls: Counter[str],
+) -> set[str]:
+    """Parameters of `fn` (private or nested) that no call in the file fills with untrusted text."""
+    if fn.decorator_list or not sites or any(UNKNOWN in s for s in sites.values()):
+        return set()
+    if refs[fn.name] != calls[fn.name] or len(sites) != calls[fn.name]:
+        return set()  # used some other way, or some call was never evaluated
+    params = {a.arg for a in all_args(fn)} - {"self", "cls"}
+    return {p for p in params if not any(_tainted(s[p]) for s in sites.values() if p in s)}
+
+
+def _tainted(val: Val) -> bool:
+    """Untrusted text anywhere in the value, containers included."""
+    if val.taint:
+        return True
+    if val.elems is not None and _tainted(val.elems):
+        return True
+    return any(_tainted(i) for i in val.items or ())

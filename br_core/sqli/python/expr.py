@@ -1,0 +1,416 @@
+"""Expression evaluation for the Python SQL-injection analysis: sources, sanitizers, splicing.
+
+`ExprEval.value(node, env)` maps an expression to a `Val` given the names bound so far in the
+function. Subclasses hook `on_call` to check sinks and `call_summary` to look into small local
+helpers. Everything here is per-expression and cheap: no fixpoints, no imports beyond `ast`/`re`.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from br_core.sqli.python.guards import Guards, dotted, last_name
+from br_core.sqli.python.sources import (
+    CONTAINER_GETS,
+    DB_READS,
+    LOOKUPS,
+    NETWORK_MODULES,
+    SANITIZERS,
+    SOURCE_ATTRS,
+    SOURCE_CALLS,
+    SOURCE_NAMES,
+    STR_METHODS,
+    STRIP_PATTERN,
+)
+from br_core.sqli.values import SAFE, Val, literal, merge, splice
+
+Env = dict[str, Val]
+
+PARAM_PREFIX = "parameter `"
+
+
+class ExprEval(Guards):
+    """Evaluate expressions to `Val`s. `imports` maps local names to the modules they came from."""
+
+    def __init__(self, imports: dict[str, str]) -> None:
+        self.imports = imports
+        self.regexes: dict[str, str] = {}  # module names bound to re.compile("literal")
+        self.self_attrs: dict[str, str] = {}  # `self.x` stored from a parameter, in this class
+        self.self_queries: dict[str, Val] = {}  # `self.x` built from untrusted text, in this class
+        self.enums: set[str] = set()  # local Enum classes: `Status(x)` is one of their values
+
+    # hooks for the interpreter
+    def on_call(self, node: ast.Call, env: Env, args: list[Val]) -> None:  # pragma: no cover
+        """Check sinks; overridden by the interpreter."""
+
+    def call_summary(self, node: ast.Call, env: Env, args: list[Val]) -> Val | None:
+        """The result of calling a local helper, when known; overridden by the interpreter."""
+        return None
+
+    def value(self, node: ast.expr | None, env: Env) -> Val:
+        if node is None:
+            return SAFE
+        method = getattr(self, "_v_" + type(node).__name__, None)
+        if method is None:
+            # Anything else (lambdas, comparisons of unknown kind): evaluate children for sinks.
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.expr):
+                    self.value(child, env)
+            return SAFE
+        result: Val = method(node, env)
+        return result
+
+    def _v_Constant(self, node: ast.Constant, env: Env) -> Val:
+        return literal(node.value)
+
+    def _v_Name(self, node: ast.Name, env: Env) -> Val:
+        if node.id in env:
+            return env[node.id]
+        if node.id in SOURCE_NAMES and node.id not in self.imports:
+            return Val(taint=SOURCE_NAMES[node.id])
+        if self.imports.get(node.id, "").startswith(("flask", "bottle", "quart")):
+            return Val(taint="the web request") if node.id == "request" else SAFE
+        return SAFE
+
+    def _v_Attribute(self, node: ast.Attribute, env: Env) -> Val:
+        name = dotted(node)
+        if name is not None:
+            if name in env:
+                return env[name]
+            for prefix, source in SOURCE_ATTRS.items():
+                if name == prefix or name.startswith(prefix + "."):
+                    return Val(taint=source)
+            parts = name.split(".")
+            if parts[0] == "self" and len(parts) == 2 and parts[1] in self.self_queries:
+                return self.self_queries[parts[1]]
+            if parts[0] in {"self", "cls"} and parts[1] in self.self_attrs:
+                # `self.region` is the stored text; `self.connection.ops` is a handle's member.
+                return Val(taint=self.self_attrs[parts[1]]) if len(parts) == 2 else SAFE
+        base = self.value(node.value, env)
+        return Val(taint=base.taint) if base.taint else SAFE
+
+    def _v_Subscript(self, node: ast.Subscript, env: Env) -> Val:
+        base = self.value(node.value, env)
+        self.value(node.slice, env)
+        if isinstance(node.slice, ast.Slice):
+            return base
+        if base.elems is not None:
+            return base.elems if not base.taint else merge(base.elems, Val(taint=base.taint))
+        return Val(taint=base.taint, is_str=base.is_str) if base.taint else SAFE
+
+    def _v_JoinedStr(self, node: ast.JoinedStr, env: Env) -> Val:
+        parts: list[Val] = []
+        for piece in node.values:
+            if isinstance(piece, ast.FormattedValue):
+                val = self.value(piece.value, env)
+                if _numeric_spec(piece.format_spec):
+                    val = val.untainted()
+                parts.append(val)
+            else:
+                parts.append(self.value(piece, env))
+        return splice("f-string", parts)
+
+    def _v_BinOp(self, node: ast.BinOp, env: Env) -> Val:
+        left, right = self.value(node.left, env), self.value(node.right, env)
+        if isinstance(node.op, ast.Add):
+            if left.is_str or right.is_str:
+                return splice("+", [left, right])
+            if left.elems is not None or right.elems is not None:
+                return Val(taint=left.taint or right.taint, elems=merge(left.elems, right.elems))
+            return merge(left, right)
+        if isinstance(node.op, ast.Mod):
+            if left.is_str or left.text:
+                if _numeric_conversions(node.left, node.right):
+                    return Val(text=left.text, is_str=True)  # %d/%f raise unless given numbers
+                args = right.elems if right.elems is not None else right
+                return splice("%", [left, merge(args, Val(taint=right.taint))])
+            return SAFE if not left.taint else left
+        if isinstance(node.op, ast.Mult):
+            # "?" * n and ["%s"] * n repeat a constant: the count cannot inject text.
+            for side in (left, right):
+                if side.is_str or side.elems is not None:
+                    return side
+            return SAFE
+        return SAFE  # arithmetic yields numbers
+
+    def _v_BoolOp(self, node: ast.BoolOp, env: Env) -> Val:
+        return merge(*(self.value(v, env) for v in node.values))
+
+    def _v_IfExp(self, node: ast.IfExp, env: Env) -> Val:
+        self.value(node.test, env)
+        truth = self.constant_truth(node.test, env)
+        body = self.value(node.body, self.refined(node.test, env, True))
+        orelse = self.value(node.orelse, self.refined(node.test, env, False))
+        if truth is True:
+            return body
+        if truth is False:
+            return orelse
+        return merge(body, orelse)
+
+    def _v_Compare(self, node: ast.Compare, env: Env) -> Val:
+        self.value(node.left, env)
+        for comp in node.comparators:
+            self.value(comp, env)
+        return SAFE
+
+    def _v_UnaryOp(self, node: ast.UnaryOp, env: Env) -> Val:
+        self.value(node.operand, env)
+        return SAFE
+
+    def _container(self, elts: list[ast.expr], env: Env) -> Val:
+        vals = [self.value(e, env) for e in elts]
+        return Val(elems=merge(*vals) if vals else SAFE)
+
+    def _v_List(self, node: ast.List, env: Env) -> Val:
+        return self._container(node.elts, env)
+
+    def _v_Tuple(self, node: ast.Tuple, env: Env) -> Val:
+        if any(isinstance(e, ast.Starred) for e in node.elts):
+            return self._container(node.elts, env)
+        vals = tuple(self.value(e, env) for e in node.elts)  # immutable: positions stay known
+        return Val(elems=merge(*vals) if vals else SAFE, items=vals)
+
+    _v_Set = _v_List
+
+    def _v_Dict(self, node: ast.Dict, env: Env) -> Val:
+        for key in node.keys:
+            self.value(key, env)
+        return self._container(node.values, env)
+
+    def _v_Lambda(self, node: ast.Lambda, env: Env) -> Val:
+        self._lambda_result(node, None, env)  # sinks inside; the function object is no text
+        return SAFE
+
+    def _lambda_result(self, node: ast.Lambda, arg: Val | None, env: Env) -> Val:
+        """The body's value; parameters are `arg` (map's elements) or untrusted like a def's."""
+        inner = dict(env)
+        for a in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]:
+            inner[a.arg] = arg if arg is not None else Val(taint=f"{PARAM_PREFIX}{a.arg}`")
+        return self.value(node.body, inner)
+
+    def _v_Starred(self, node: ast.Starred, env: Env) -> Val:
+        return self.value(node.value, env)
+
+    def _v_Await(self, node: ast.Await, env: Env) -> Val:
+        return self.value(node.value, env)
+
+    def _v_NamedExpr(self, node: ast.NamedExpr, env: Env) -> Val:
+        val = self.value(node.value, env)
+        env[node.target.id] = val
+        return val
+
+    def _comprehension(self, gens: list[ast.comprehension], env: Env) -> Env:
+        inner = dict(env)
+        for gen in gens:
+            source = self.value(gen.iter, inner)
+            self.bind_iter(gen.target, gen.iter, source, inner)
+            for cond in gen.ifs:
+                inner = self.refined(cond, inner, True)
+        return inner
+
+    def _v_ListComp(self, node: ast.ListComp, env: Env) -> Val:
+        inner = self._comprehension(node.generators, env)
+        return Val(elems=self.value(node.elt, inner))
+
+    _v_SetComp = _v_ListComp
+    _v_GeneratorExp = _v_ListComp
+
+    def _v_DictComp(self, node: ast.DictComp, env: Env) -> Val:
+        inner = self._comprehension(node.generators, env)
+        self.value(node.key, inner)
+        return Val(elems=self.value(node.value, inner))
+
+    def bind_iter(self, target: ast.expr, iterable: ast.expr, source: Val, env: Env) -> None:
+        """Bind a loop target; `enumerate()` yields a harmless index first."""
+        if (
+            isinstance(iterable, ast.Call)
+            and last_name(iterable.func) == "enumerate"
+            and isinstance(target, ast.Tuple)
+            and len(target.elts) == 2
+            and iterable.args
+        ):
+            self.bind(target.elts[0], SAFE, env)
+            inner = self.value(iterable.args[0], env)
+            self.bind(target.elts[1], iter_element(inner, iterable.args[0]), env)
+            return
+        self.bind(target, iter_element(source, iterable), env)
+
+    def bind(self, target: ast.expr, val: Val, env: Env) -> None:
+        """Assign `val` to `target` (names, tuples, attributes, subscripts)."""
+        if isinstance(target, ast.Name):
+            env[target.id] = val
+        elif (
+            isinstance(target, ast.Tuple | ast.List)
+            and val.items is not None
+            and len(val.items) == len(target.elts)
+            and not any(isinstance(e, ast.Starred) for e in target.elts)
+        ):
+            for sub, item in zip(target.elts, val.items, strict=True):
+                self.bind(sub, item, env)  # `sql, params = build(x)`: each keeps its own value
+        elif isinstance(target, ast.Tuple | ast.List):
+            elem = val.elems if val.elems is not None else val
+            for sub in target.elts:
+                self.bind(sub, elem, env)
+        elif isinstance(target, ast.Attribute):
+            key = dotted(target)
+            if key is not None:
+                env[key] = val
+        elif isinstance(target, ast.Subscript):
+            key = dotted(target.value)
+            if key is not None and key in env:
+                old = env[key]
+                env[key] = Val(taint=old.taint, elems=merge(old.elems, val))
+        elif isinstance(target, ast.Starred):
+            self.bind(target.value, Val(elems=val), env)
+
+    def _v_Call(self, node: ast.Call, env: Env) -> Val:
+        args = [self.value(a, env) for a in node.args]
+        args = [
+            _unpacked(v) if isinstance(a, ast.Starred) else v
+            for a, v in zip(node.args, args, strict=True)
+        ]
+        kwargs = {kw.arg: self.value(kw.value, env) for kw in node.keywords}
+        if None in kwargs:  # **mapping: its values are what the callee sees
+            kwargs[None] = _unpacked(kwargs[None])
+        self.on_call(node, env, args)
+        summary = self.call_summary(node, env, args)
+        if summary is not None:
+            return summary
+        return self.call_result(node, env, args, list(kwargs.values()))
+
+    def call_result(self, node: ast.Call, env: Env, args: list[Val], kwargs: list[Val]) -> Val:
+        """What a call returns: sources taint, sanitizers clean, string methods propagate."""
+        func = node.func
+        name = dotted(func) or ""
+        short = last_name(func)
+        if name in SOURCE_CALLS or short in SOURCE_CALLS:
+            return Val(taint=SOURCE_CALLS.get(name) or SOURCE_CALLS[short], is_str=True)
+        if name.split(".")[0] in NETWORK_MODULES or self.imports.get(name.split(".")[0], "") in (
+            NETWORK_MODULES
+        ):
+            return Val(taint="the network")
+        if (
+            short in SANITIZERS
+            or QUOTING.match(short)
+            or (short == "str" and args and _is_sanitized(args[0]))
+            or (isinstance(func, ast.Name) and func.id in self.enums)
+        ):
+            return SAFE
+        if short == "Template" and args:  # string.Template: substitute() splices like format()
+            return Val(taint=args[0].taint, built=args[0].built, text=args[0].text, is_str=True)
+        if short == "sub" and name.startswith("re.") and len(node.args) >= 3:
+            pattern, repl = node.args[0], node.args[1]
+            if (
+                isinstance(pattern, ast.Constant)
+                and isinstance(pattern.value, str)
+                and STRIP_PATTERN.fullmatch(pattern.value)
+                and isinstance(repl, ast.Constant)
+                and repl.value == ""
+            ):
+                return Val(is_str=True)
+        if isinstance(func, ast.Attribute):
+            return self._method_result(func, env, short, args, kwargs)
+        if short in {"str", "repr", "ascii", "format"} and args:
+            return Val(taint=args[0].taint, built=args[0].built, text=args[0].text, is_str=True)
+        if short in {"list", "tuple", "set", "frozenset", "sorted", "reversed", "dict"} and args:
+            return Val(taint=args[0].taint, elems=iter_element(args[0], node.args[0]))
+        if short == "map" and len(node.args) == 2 and isinstance(node.args[0], ast.Lambda):
+            return Val(elems=self._lambda_result(node.args[0], iter_element(args[1], None), env))
+        if short in {"enumerate", "zip", "range", "map", "filter"}:
+            return Val(elems=merge(*(iter_element(a, None) for a in args)))
+        # An unknown function: what goes in may come out.
+        return _propagate(args + kwargs)
+
+    def _method_result(
+        self, func: ast.Attribute, env: Env, short: str, args: list[Val], kwargs: list[Val]
+    ) -> Val:
+        receiver = self.value(func.value, env)
+        if _is_stored_handle(func.value, self.self_attrs) and short not in STR_METHODS:
+            receiver = SAFE  # self.conn.cursor(): a method of a stored object, not its text
+        if short == "join":
+            elems = [iter_element(a, None) for a in args]
+            return splice("join", [receiver, *elems])
+        if short in {"format", "format_map", "substitute", "safe_substitute"}:
+            return splice(".format", [receiver, *args, *kwargs])
+        if short in STR_METHODS:
+            return merge(receiver, *(a for a in args if a.taint))
+        if short in {"split", "splitlines", "rsplit", "partition"}:
+            return Val(taint=receiver.taint, elems=Val(taint=receiver.taint, is_str=True))
+        if short in CONTAINER_GETS and receiver.elems is not None:
+            default = args[1:] if short in {"get", "pop", "setdefault"} else []
+            if short in {"items", "values", "keys", "copy"}:
+                return Val(taint=receiver.taint, elems=receiver.elems)
+            return merge(receiver.elems, *default, Val(taint=receiver.taint))
+        if short in DB_READS and (receiver.taint or "").startswith(PARAM_PREFIX):
+            return SAFE  # rows from a cursor passed in: second-order flows are not tracked
+        if receiver.taint:
+            return Val(taint=receiver.taint)
+        if short in LOOKUPS:
+            return SAFE  # User.query.get(uid), cur.fetchone(): rows, not the caller's text
+        return _propagate(args + kwargs)
+
+
+def iter_element(val: Val, node: ast.expr | None) -> Val:
+    """What iterating over `val` yields."""
+    if val.elems is not None:
+        return merge(val.elems, Val(taint=val.taint)) if val.taint else val.elems
+    if isinstance(node, ast.Call) and last_name(node.func) == "range":
+        return SAFE
+    return Val(taint=val.taint, is_str=val.is_str) if val.taint else SAFE
+
+
+def _numeric_spec(spec: ast.expr | None) -> bool:
+    """`{x:d}`, `{x:.2f}`: formatting that raises unless the value is a number."""
+    if not isinstance(spec, ast.JoinedStr) or len(spec.values) != 1:
+        return False
+    piece = spec.values[0]
+    return (
+        isinstance(piece, ast.Constant)
+        and isinstance(piece.value, str)
+        and bool(re.fullmatch(r"[<>=^]?[+\- ]?,?0?\d*(?:\.\d+)?[bdoxXeEfFgGn%]", piece.value))
+    )
+
+
+_CONVERSION = re.compile(r"%(?:\(\w+\))?[-#0 +]*\d*(?:\.\d+)?([a-zA-Z%])")
+
+
+def _numeric_conversions(fmt: ast.expr, args: ast.expr) -> bool:
+    """`"... %d" % x` and `"%d, %f" % (a, b)` where every non-literal argument meets a number
+    conversion: the formatting raises on text, so nothing can be injected."""
+    if not isinstance(fmt, ast.Constant) or not isinstance(fmt.value, str):
+        return False
+    kinds = [k for k in _CONVERSION.findall(fmt.value) if k != "%"]
+    values = args.elts if isinstance(args, ast.Tuple) else [args]
+    if len(kinds) != len(values) or isinstance(args, ast.Dict):
+        return False
+    return all(
+        kind in "diouxXeEfFgG" or isinstance(value, ast.Constant)
+        for kind, value in zip(kinds, values, strict=True)
+    )
+
+
+QUOTING = re.compile(r"_*(?:quote|escape)_?(?:name|ident|identifier|literal|string|value)?")
+
+
+def _is_stored_handle(node: ast.expr, stored: dict[str, str]) -> bool:
+    return (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id in {"self", "cls"}
+        and node.attr in stored
+    )
+
+
+def _unpacked(val: Val) -> Val:
+    return merge(val.elems, Val(taint=val.taint)) if val.elems is not None else val
+
+
+def _is_sanitized(val: Val) -> bool:
+    return not val.taint
+
+
+def _propagate(vals: list[Val]) -> Val:
+    taint = next((v.taint for v in vals if v.taint), None)
+    built = next((v.built for v in vals if v.built and v.taint), None)
+    return Val(taint=taint, built=built) if taint else SAFE

@@ -1,0 +1,89 @@
+"""What a Python module and its functions declare: imports, parameters, stored attributes.
+
+Helpers for br_core/sqli/python/analyzer.py, kept apart so the interpreter reads as statements only.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from br_core.sqli.python.guards import last_name
+
+_ROUTES = {"get", "post", "put", "delete", "patch", "route", "api_route", "websocket"}
+_VALIDATED = {"int", "float", "bool", "UUID", "date", "datetime", "Decimal"}
+
+
+def stored_params(cls: ast.ClassDef) -> dict[str, str]:
+    """Attributes a method sets straight from one of its parameters (`self.x = x`)."""
+    stored: dict[str, str] = {}
+    for method in cls.body:
+        if not isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        params = {a.arg for a in all_args(method)} - {"self", "cls"}
+        for node in ast.walk(method):
+            if (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Attribute)
+                and isinstance(node.targets[0].value, ast.Name)
+                and node.targets[0].value.id == "self"
+                and isinstance(node.value, ast.Name)
+                and node.value.id in params
+            ):
+                attr = node.targets[0].attr
+                stored[attr] = f"self.{attr} (set from parameter `{node.value.id}`)"
+    return stored
+
+
+def compiled_pattern(value: ast.expr) -> str | None:
+    if (
+        isinstance(value, ast.Call)
+        and last_name(value.func) == "compile"
+        and value.args
+        and isinstance(value.args[0], ast.Constant)
+        and isinstance(value.args[0].value, str)
+    ):
+        return value.args[0].value
+    return None
+
+
+def all_args(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.arg]:
+    a = fn.args
+    extra = [x for x in (a.vararg, a.kwarg) if x is not None]
+    return [*a.posonlyargs, *a.args, *a.kwonlyargs, *extra]
+
+
+def param_names(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+    return [a.arg for a in (*fn.args.posonlyargs, *fn.args.args)]
+
+
+def route_validated(fn: ast.FunctionDef | ast.AsyncFunctionDef, arg: ast.arg) -> bool:
+    """FastAPI-style routes convert annotated parameters: `item_id: int` is a number there."""
+    if arg.annotation is None:
+        return False
+    hint = ast.unparse(arg.annotation)
+    if hint not in _VALIDATED and not hint.startswith(("Literal[", "typing.Literal[")):
+        return False
+    for deco in fn.decorator_list:
+        target = deco.func if isinstance(deco, ast.Call) else deco
+        if last_name(target) in _ROUTES:
+            return True
+    return False
+
+
+def module_imports(
+    tree: ast.Module, defs: list[ast.FunctionDef | ast.AsyncFunctionDef]
+) -> dict[str, str]:
+    """Local name -> imported module path; every function definition is appended to `defs`
+    on the same walk (one pass over the tree instead of two)."""
+    found: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            defs.append(node)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                found[alias.asname or alias.name.split(".")[0]] = alias.name
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            for alias in node.names:
+                found[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return found

@@ -1,0 +1,145 @@
+"""Which Python calls are SQL sinks, which argument holds the query, and the driver in use.
+
+Sinks are matched by shape (method name, receiver, argument) because a hook sees one file at a
+time without types. Generic names (`execute`, `query`, `raw`, `fetch`) count only when the
+receiver looks like a database handle or the query text reads as SQL, so `executor.execute(job)`
+and `df.query("a > 1")` are not sinks.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+
+from br_core.sqli.python.guards import dotted, last_name
+from br_core.sqli.values import Val, looks_like_clause
+
+# Methods that run one SQL string given as the first argument.
+_DB_METHODS = {
+    "execute", "executemany", "executescript", "exec_driver_sql", "fetch", "fetchrow",
+    "fetchval", "fetch_all", "fetch_one", "fetch_val", "iterate", "prepare", "copy_expert",
+    "query", "raw", "cursor", "read_sql", "read_sql_query", "mogrify", "execute_sql",
+    "execute_query", "execute_query_dict", "sql", "run",
+}  # fmt: skip
+# Names specific enough that the receiver need not look like a database.
+_SPECIFIC = {
+    "execute_values", "execute_batch", "execute_sql", "execute_query", "execute_query_dict",
+    "executescript", "exec_driver_sql", "fetchrow", "fetchval", "copy_expert", "read_sql",
+    "read_sql_query", "executemany", "mogrify",
+}  # fmt: skip
+_TEXT_FUNCS = {"text", "literal_column", "SQL", "RawSQL", "read_sql", "read_sql_query"}
+_CLAUSE_METHODS = {"filter", "where", "having", "order_by", "group_by"}
+# QuerySet.extra(): these keywords hold SQL text; params/select_params are bound values.
+_EXTRA_SQL = {"where", "select", "tables", "order_by"}
+_QUERY_KWARGS = ("sql", "query", "operation", "statement", "stmt", "q", "querystring")
+_DB_RECEIVER = re.compile(
+    r"(?i)(?:^|[._])(?:cur|cursor|cursor\(\)|curs|conn|connection|connection\(\)|cnx|con|db|dbh"
+    r"|database|session|engine|pool|tx|txn|transaction|sqlite\w*|pg|mysql|postgres|c"
+    r"|connect\(\)|get_db\(\)|db\(\)|objects|manager|queryset|\w*_db|\w*_conn|\w*_cursor)\d*$"
+)
+_TEXT_MODULES = {
+    "text": ("sqlalchemy", "sqlmodel", "flask_sqlalchemy"),
+    "literal_column": ("sqlalchemy", "sqlmodel"),
+    "SQL": ("psycopg", "psycopg2", "peewee"),
+    "RawSQL": ("django", "tortoise"),
+}
+_TEXT_ALIASES = {"sa", "sqlalchemy", "db", "sql", "expression", "sqlmodel"}
+
+
+@dataclass(frozen=True)
+class SinkSite:
+    """One call that executes SQL: the sink's display name and the query argument."""
+
+    name: str
+    query: ast.expr
+    kind: str  # "db" (run SQL), "text" (compose raw SQL), "clause" (raw WHERE text)
+
+
+def find_sinks(node: ast.Call, imports: dict[str, str]) -> list[SinkSite]:
+    """The SQL sinks `node` is, with the argument holding SQL text."""
+    func = node.func
+    short = last_name(func)
+    display = (dotted(func) or short or "call").replace("()", "(…)")
+    query = _query_arg(node)
+    if short in {"execute_values", "execute_batch"} and len(node.args) >= 2:
+        return [SinkSite(display, node.args[1], "db")]  # psycopg2.extras(cur, sql, rows)
+    is_text = short in _TEXT_FUNCS and (isinstance(func, ast.Name) or _text_attr(func, short))
+    if is_text and query is not None and _text_origin_ok(func, short, imports):
+        return [SinkSite(display, query, "text")]
+    if isinstance(func, ast.Attribute):
+        if short in _DB_METHODS and query is not None:
+            return [SinkSite(display, query, "db")]
+        if short == "extra":
+            return [
+                SinkSite(display, kw.value, "db") for kw in node.keywords if kw.arg in _EXTRA_SQL
+            ]
+        if short in _CLAUSE_METHODS:
+            return [SinkSite(display, a, "clause") for a in node.args if _may_be_text(a)]
+    return []
+
+
+def sink_applies(site: SinkSite, node: ast.Call, val: Val) -> bool:
+    """Whether a built, tainted `val` at `site` is SQL injection rather than another API."""
+    if site.kind == "clause":
+        return looks_like_clause(val.text)
+    if site.kind == "text":
+        return True
+    short = last_name(node.func)
+    if short in _SPECIFIC or val.sql:
+        return True
+    if short in {"raw", "cursor", "prepare", "query", "fetch", "iterate", "sql", "run"}:
+        return False
+    receiver = dotted(node.func.value) if isinstance(node.func, ast.Attribute) else None
+    return bool(receiver and _DB_RECEIVER.search(receiver))
+
+
+def _query_arg(node: ast.Call) -> ast.expr | None:
+    if node.args and not isinstance(node.args[0], ast.Starred):
+        return node.args[0]
+    for kw in node.keywords:
+        if kw.arg in _QUERY_KWARGS:
+            return kw.value
+    return None
+
+
+def _text_attr(func: ast.expr, short: str) -> bool:
+    if not isinstance(func, ast.Attribute):
+        return False
+    base = dotted(func.value) or ""
+    return short in {"read_sql", "read_sql_query"} or base.split(".")[-1] in _TEXT_ALIASES
+
+
+def _text_origin_ok(func: ast.expr, short: str, imports: dict[str, str]) -> bool:
+    """`text(...)` is SQLAlchemy's only when imported from it (or spelled `sa.text`)."""
+    if short not in _TEXT_MODULES:
+        return True
+    if isinstance(func, ast.Attribute):
+        return True
+    origin = imports.get(short, "")
+    if origin:
+        return origin.startswith(_TEXT_MODULES[short])
+    return short in {"SQL", "RawSQL"}
+
+
+def _may_be_text(arg: ast.expr) -> bool:
+    return isinstance(arg, ast.JoinedStr | ast.BinOp | ast.Name | ast.Call)
+
+
+def driver_style(imports: dict[str, str], site: SinkSite) -> str:
+    """The placeholder style to suggest: qmark `?`, format `%s`, numeric `$1`, named `:name`."""
+    if site.kind == "text" and site.name.split(".")[-1] in {"text", "literal_column"}:
+        return "named"
+    modules = set(imports.values())
+    if any(m.startswith("asyncpg") for m in modules):
+        return "numeric"
+    if any(m.startswith(("sqlite3", "aiosqlite", "pyodbc", "duckdb")) for m in modules):
+        return "qmark"
+    if any(m.startswith(("oracledb", "cx_Oracle")) for m in modules):
+        return "named"
+    if any(m.startswith(("sqlalchemy", "sqlmodel", "flask_sqlalchemy")) for m in modules) and (
+        site.name.split(".")[-1] in {"execute", "exec_driver_sql"}
+        and not any(m.startswith(("psycopg", "pymysql", "MySQLdb", "mysql")) for m in modules)
+    ):
+        return "named"
+    return "format"

@@ -1,0 +1,223 @@
+"""Statements for the Python SQL-injection analysis: assignments, branches, loops, try, match.
+
+A block is interpreted in order over an environment of abstract values; the result says whether
+it always leaves (return, raise, continue, break, abort()). Branches are merged, a branch that
+leaves does not flow on, a constant-false branch is dead, and loops run twice so a value built up
+by `+=` reaches the sink on the second round.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from br_core.sqli.python.expr import Env, ExprEval
+from br_core.sqli.python.guards import dotted, last_name
+from br_core.sqli.values import SAFE, Val, merge
+
+_EXITS = {"abort", "exit", "_exit", "quit", "fail", "skip", "raise_for_status"}
+_MUTATORS = {"append", "extend", "insert", "add", "update", "appendleft"}
+
+
+@dataclass
+class Frame:
+    params: list[str]
+    returns: list[Val] = field(default_factory=list)
+    sink_params: dict[str, str] = field(default_factory=dict)
+    defs: dict[str, ast.expr] = field(default_factory=dict)
+    exits: list[Env] = field(default_factory=list)  # names as they stand at each return
+    owner: int = 0  # id() of the function being interpreted (0: the module body)
+
+
+class StatementInterpreter(ExprEval):
+    """Runs statements; the subclass supplies function summaries and sink checks."""
+
+    frames: list[Frame]
+    functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef]
+
+    def apply_validators(self, node: ast.Call, env: Env) -> None:  # pragma: no cover
+        """After a local validator returns, its checked argument is safe (subclass)."""
+
+    def analyze_nested(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, env: Env) -> None:
+        """A function defined inside another sees the enclosing names (subclass)."""
+
+    def exec_block(self, body: list[ast.stmt], env: Env) -> bool:
+        """Interpret `body`; True when it always leaves (return, raise, continue, break)."""
+        return any(self.exec_stmt(stmt, env) for stmt in body)
+
+    def exec_stmt(self, stmt: ast.stmt, env: Env) -> bool:
+        handler = getattr(self, "_s_" + type(stmt).__name__, None)
+        if handler is not None:
+            return bool(handler(stmt, env))
+        for child in ast.iter_child_nodes(stmt):
+            if isinstance(child, ast.expr):
+                self.value(child, env)
+        return isinstance(stmt, ast.Return | ast.Raise | ast.Continue | ast.Break)
+
+    def _s_Assign(self, stmt: ast.Assign, env: Env) -> bool:
+        val = self.value(stmt.value, env)
+        for target in stmt.targets:
+            self.bind(target, val, env)
+            if isinstance(target, ast.Name):
+                self.frames[-1].defs[target.id] = stmt.value
+        return False
+
+    def _s_AnnAssign(self, stmt: ast.AnnAssign, env: Env) -> bool:
+        if stmt.value is not None:
+            self.bind(stmt.target, self.value(stmt.value, env), env)
+            if isinstance(stmt.target, ast.Name):
+                self.frames[-1].defs[stmt.target.id] = stmt.value
+        return False
+
+    def _s_AugAssign(self, stmt: ast.AugAssign, env: Env) -> bool:
+        load = ast.Name(id=stmt.target.id) if isinstance(stmt.target, ast.Name) else stmt.target
+        combined = ast.BinOp(left=load, op=stmt.op, right=stmt.value)
+        ast.copy_location(combined, stmt)
+        self.bind(stmt.target, self.value(combined, env), env)
+        if isinstance(stmt.target, ast.Name):
+            self.frames[-1].defs.pop(stmt.target.id, None)
+        return False
+
+    def _s_Expr(self, stmt: ast.Expr, env: Env) -> bool:
+        if isinstance(stmt.value, ast.Yield | ast.YieldFrom):
+            # a generator "returns" what it yields, as the elements of an iterable
+            yielded = self.value(stmt.value.value, env)
+            whole = yielded if isinstance(stmt.value, ast.YieldFrom) else Val(elems=yielded)
+            self.frames[-1].returns.append(whole)
+            return False
+        val = self.value(stmt.value, env)
+        call = stmt.value.value if isinstance(stmt.value, ast.Await) else stmt.value
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
+            key = dotted(call.func.value)
+            if call.func.attr in _MUTATORS and key is not None:
+                old = env.get(key, SAFE)
+                added = [self.value(a, env) for a in call.args]
+                if call.func.attr == "extend":
+                    added = [a.elems if a.elems is not None else a for a in added]
+                env[key] = Val(taint=old.taint, elems=merge(old.elems, *added))
+        del val
+        if isinstance(call, ast.Call):
+            self.apply_validators(call, env)
+        return isinstance(call, ast.Call) and last_name(call.func) in _EXITS
+
+    def _s_Return(self, stmt: ast.Return, env: Env) -> bool:
+        self.frames[-1].returns.append(self.value(stmt.value, env))
+        self.frames[-1].exits.append(dict(env))
+        return True
+
+    def _s_Assert(self, stmt: ast.Assert, env: Env) -> bool:
+        self.value(stmt.test, env)
+        env.update(self.refined(stmt.test, env, True))
+        return False
+
+    def _s_If(self, stmt: ast.If, env: Env) -> bool:
+        self.value(stmt.test, env)
+        truth = self.constant_truth(stmt.test, env)
+        branches: list[tuple[list[ast.stmt], Env]] = []
+        if truth is not False:
+            branches.append((stmt.body, dict(self.refined(stmt.test, env, True))))
+        if truth is not True:
+            branches.append((stmt.orelse, dict(self.refined(stmt.test, env, False))))
+        return self._branches(branches, env)
+
+    def _branches(self, branches: list[tuple[list[ast.stmt], Env]], env: Env) -> bool:
+        live = [benv for body, benv in branches if not self.exec_block(body, benv)]
+        if not live:
+            return bool(branches)
+        env.clear()
+        env.update(merge_envs(live))
+        return False
+
+    def _loop(self, body: list[ast.stmt], env: Env, loop: ast.For | ast.AsyncFor | None) -> None:
+        source = self.value(loop.iter, env) if loop is not None else SAFE
+        for _ in range(2):  # twice: a value accumulated by `+=` reaches the sink on round two
+            inner = dict(env)
+            if loop is not None:
+                self.bind_iter(loop.target, loop.iter, source, inner)
+            self.exec_block(body, inner)
+            merged = merge_envs([env, inner])
+            env.clear()
+            env.update(merged)
+
+    def _s_For(self, stmt: ast.For | ast.AsyncFor, env: Env) -> bool:
+        self._loop(stmt.body, env, stmt)
+        self.exec_block(stmt.orelse, env)
+        return False
+
+    _s_AsyncFor = _s_For
+
+    def _s_While(self, stmt: ast.While, env: Env) -> bool:
+        self.value(stmt.test, env)
+        if self.constant_truth(stmt.test, env) is not False:
+            self._loop(stmt.body, env, None)
+        self.exec_block(stmt.orelse, env)
+        return False
+
+    def _s_With(self, stmt: ast.With | ast.AsyncWith, env: Env) -> bool:
+        for item in stmt.items:
+            val = self.value(item.context_expr, env)
+            if item.optional_vars is not None:
+                self.bind(item.optional_vars, val, env)
+        return self.exec_block(stmt.body, env)
+
+    _s_AsyncWith = _s_With
+
+    def _s_Try(self, stmt: ast.Try, env: Env) -> bool:
+        body_env = dict(env)
+        left = self.exec_block(stmt.body, body_env)
+        if not left:
+            self.exec_block(stmt.orelse, body_env)
+        branches = [(h.body, merge_envs([env, body_env])) for h in stmt.handlers]
+        live = [] if left else [body_env]
+        live += [benv for body, benv in branches if not self.exec_block(body, benv)]
+        env.clear()
+        env.update(merge_envs(live) if live else body_env)
+        self.exec_block(stmt.finalbody, env)
+        return not live
+
+    _s_TryStar = _s_Try
+
+    def _s_Match(self, stmt: ast.Match, env: Env) -> bool:
+        self.value(stmt.subject, env)
+        key = dotted(stmt.subject)
+        branches = []
+        for case in stmt.cases:
+            inner = dict(env)
+            if key is not None and key in env and _literal_pattern(case.pattern):
+                inner[key] = env[key].untainted()  # `case "users" | "orders":` fixes the value
+            branches.append((case.body, inner))
+        branches.append(([], dict(env)))
+        return self._branches(branches, env)
+
+    def _s_FunctionDef(self, stmt: ast.FunctionDef | ast.AsyncFunctionDef, env: Env) -> bool:
+        if len(self.frames) > 1:  # nested: sees the enclosing function's names
+            self.functions.setdefault(stmt.name, stmt)
+            self.analyze_nested(stmt, env)
+        return False
+
+    _s_AsyncFunctionDef = _s_FunctionDef
+
+    def _s_ClassDef(self, stmt: ast.ClassDef, env: Env) -> bool:
+        self.exec_block([s for s in stmt.body if not isinstance(s, ast.FunctionDef)], dict(env))
+        return False
+
+
+def _literal_pattern(pattern: ast.pattern) -> bool:
+    if isinstance(pattern, ast.MatchOr):
+        return all(_literal_pattern(p) for p in pattern.patterns)
+    return isinstance(pattern, ast.MatchSingleton) or (
+        isinstance(pattern, ast.MatchValue) and isinstance(pattern.value, ast.Constant)
+    )
+
+
+def merge_envs(envs: list[Env]) -> Env:
+    if len(envs) == 1:
+        return envs[0]
+    first = envs[0]
+    out = dict(first)
+    for other in envs[1:]:
+        for key, val in other.items():
+            mine = out.get(key)
+            if mine is not val:  # most names are untouched by a branch: same object, no merge
+                out[key] = val if mine is None else merge(mine, val)
+    return out

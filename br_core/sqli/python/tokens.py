@@ -1,0 +1,170 @@
+"""Token-level SQL-injection check for Python files the running interpreter cannot parse.
+
+Used, with a notice, for files such as Python 3.12 f-strings that reuse the outer quote
+(`f"{row["id"]}"`) under 3.11. Without an AST there is no def-use: a field or operand counts as
+untrusted unless it is a literal, a number, a name the file binds only to a literal, or wrapped
+in `int()`/`float()`/`bool()`. Strings are scanned by hand so nested 3.12 quotes do not derail.
+"""
+
+from __future__ import annotations
+
+import re
+
+from br_core.sqli.values import RawFinding, looks_like_sql
+
+_SINK = re.compile(
+    r"(?:\.(?P<m>execute|executemany|executescript|exec_driver_sql|fetch|fetchrow|fetchval|raw"
+    r"|read_sql|read_sql_query)|\b(?P<f>text|RawSQL|SQL|read_sql|read_sql_query))\s*\("
+)
+_ASSIGN = re.compile(r"^\s*(?P<name>[A-Za-z_]\w*)\s*(?P<op>\+?=)\s*(?P<rhs>.*)$")
+_CONST_ASSIGN = re.compile(
+    r"^\s*(?P<name>[A-Za-z_]\w*)\s*(?::\s*[\w\[\], ]+)?=\s*(?:[rRbBuU]?(['\"]).*\2|-?\d[\d_.]*"
+    r"|True|False|None|\((?:\s*['\"][^'\"]*['\"]\s*,?)*\)|\[(?:\s*['\"][^'\"]*['\"]\s*,?)*\])\s*$"
+)
+_PREFIX = re.compile(r"(?i)(?<![\w])([rbuf]{0,2})(['\"])")
+_SAFE_FIELD = re.compile(
+    r"^\s*(?:int|float|bool|len|round|abs)\s*\(|^\s*-?\d+\s*$|:[<>^]?\d*[df]\s*$"
+)
+_IDENT = re.compile(r"[A-Za-z_]\w*")
+_KEYWORDS = {"for", "in", "if", "else", "and", "or", "not", "is", "None", "True", "False", "join"}
+
+
+def _scan_string(text: str, i: int) -> tuple[int, str, list[str]] | None:
+    """At a string literal: (end, literal text, f-string field expressions)."""
+    m = _PREFIX.match(text, i)
+    if not m:
+        return None
+    prefix, quote = m.group(1).lower(), m.group(2)
+    j = m.end()
+    if text.startswith(quote * 3, j - 1):
+        quote, j = quote * 3, j + 2
+    literal: list[str] = []
+    fields: list[str] = []
+    fstring = "f" in prefix
+    while j < len(text):
+        if text.startswith(quote, j):
+            return j + len(quote), "".join(literal), fields
+        ch = text[j]
+        if ch == "\\" and "r" not in prefix:
+            literal.append(text[j : j + 2])
+            j += 2
+            continue
+        if fstring and ch == "{":
+            if text.startswith("{{", j):
+                literal.append("{")
+                j += 2
+                continue
+            depth, k = 1, j + 1
+            while k < len(text) and depth:
+                depth += {"{": 1, "}": -1}.get(text[k], 0)
+                k += 1
+            fields.append(text[j + 1 : k - 1])
+            j = k
+            continue
+        if ch == "\n" and len(quote) == 1:
+            break
+        literal.append(ch)
+        j += 1
+    return None
+
+
+def _untrusted(expr: str, constants: set[str]) -> str | None:
+    """The first name in `expr` that is not a known constant, unless `expr` is coerced."""
+    if _SAFE_FIELD.search(expr):
+        return None
+    stripped = re.sub(r"(['\"]).*?\1", "", expr)
+    names: list[str] = _IDENT.findall(stripped)
+    return next(
+        (n for n in names if n not in constants and n not in _KEYWORDS and not n.isupper()), None
+    )
+
+
+def _built(arg: str, constants: set[str]) -> tuple[str, str, str] | None:
+    """(how, untrusted name, sql text) when `arg` splices a non-constant into SQL text."""
+    pos = 0
+    literal_text: list[str] = []
+    how, culprit = "", ""
+    while pos < len(arg):
+        scanned = _scan_string(arg, pos) if arg[pos] in "'\"fFrRbBuU" else None
+        if scanned is None or (pos and (arg[pos - 1].isalnum() or arg[pos - 1] == "_")):
+            pos += 1
+            continue
+        end, text, fields = scanned
+        literal_text.append(text)
+        for expr in fields:
+            name = _untrusted(expr.split("!")[0] if ":" not in expr else expr, constants)
+            if name and not culprit:
+                how, culprit = "f-string", name
+        pos = end
+    rest = re.sub(r"(['\"]).*?\1", "''", arg)
+    for op, pattern in (
+        ("%", r"%\s*\(?([^)]*)"),
+        (".format", r"\.format\((.*)"),
+        ("+", r"\+\s*(.+)"),
+    ):
+        m = re.search(pattern, rest)
+        if m and not culprit:
+            name = _untrusted(m.group(1), constants)
+            if name:
+                how, culprit = op, name
+    sql = " ".join(literal_text)
+    return (how, culprit, sql) if culprit and looks_like_sql(sql) else None
+
+
+def _call_args(text: str, start: int) -> str:
+    depth, i = 1, start
+    while i < len(text) and depth:
+        ch = text[i]
+        if ch in "'\"":
+            scanned = _scan_string(text, i)
+            if scanned:
+                i = scanned[0]
+                continue
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        i += 1
+    args = text[start : i - 1]
+    depth = 0
+    for k, ch in enumerate(args):  # first top-level argument only
+        depth += {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}.get(ch, 0)
+        if ch == "," and depth == 0:
+            return args[:k]
+    return args
+
+
+def analyze_tokens(source: str) -> list[RawFinding]:
+    """Findings from a line- and token-level reading of Python `source`."""
+    lines = source.splitlines()
+    constants = {m.group("name") for line in lines if (m := _CONST_ASSIGN.match(line))}
+    built_names: dict[str, tuple[str, str, str]] = {}
+    for line in lines:
+        m = _ASSIGN.match(line)
+        if m and m.group("name") not in constants:
+            found = _built(m.group("rhs"), constants)
+            if found:
+                built_names[m.group("name")] = found
+    offsets = [0]
+    for text_line in lines:
+        offsets.append(offsets[-1] + len(text_line) + 1)
+    text = "\n".join(lines)
+    findings: list[RawFinding] = []
+    for m in _SINK.finditer(text):
+        arg = _call_args(text, m.end()).strip()
+        found = _built(arg, constants) or built_names.get(arg)
+        if not found:
+            continue
+        line_no = next(n for n, off in enumerate(offsets, 0) if off > m.start())
+        sink = m.group("m") or m.group("f") or "execute"
+        how, culprit, _ = found
+        findings.append(
+            RawFinding(
+                line=line_no,
+                end_line=line_no,
+                rule="sqli-py-token",
+                sink=sink,
+                source=f"`{culprit}` (not a literal)",
+                how=how,
+                fix=f"keep the SQL constant and pass `{culprit}` as a bound parameter "
+                "(`?` sqlite3, `%s` psycopg/mysql, `$1` asyncpg, `:name` SQLAlchemy text())",
+            )
+        )
+    return findings

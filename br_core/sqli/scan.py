@@ -1,0 +1,268 @@
+"""SQL-injection detection for a set of files: SQL built from untrusted input that reaches a
+database call.
+
+Python files are analysed on the AST (br_core/sqli/python/); a file this interpreter cannot
+parse (say, Python 3.12 f-string syntax under 3.11) gets a token-level check and a notice,
+never silence. JavaScript and TypeScript get a token-level check (br_core/sqli/js/analyzer.py).
+Suppress one finding with `br:allow`, `noqa: S608` or `nosec B608` on its line, or with an entry in
+`.buildrunner/whitelist.txt` (a `path:line`, a glob or the finding's fingerprint).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from br_core.scan.allowlist import has_inline_marker, load_whitelist, normalize_path
+from br_core.scan.files import Skip, read_text_file, walk_files
+
+if TYPE_CHECKING:
+    from br_core.sqli.values import RawFinding
+
+PY_SUFFIXES = {".py", ".pyw", ".pyi"}
+JS_SUFFIXES = {".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts"}
+_SUPPRESS = re.compile(
+    r"(?i)noqa:[\w\s,]*\bS608\b|#\s*nosec\s*(?:$|#)|nosec[:\s][\w\s,]*\bB6(?:08|10|11)\b"
+)
+HOW_TEXT = {
+    "f-string": "an f-string",
+    "%": "% formatting",
+    ".format": "str.format()",
+    "+": "+ concatenation",
+    "join": "str.join()",
+    "template": "a template literal",
+    "token": "string formatting",
+    "raw": "no template at all: the whole statement",
+}
+
+
+@dataclass(frozen=True)
+class SqlFinding:
+    """One place where untrusted text is spliced into SQL that reaches a database call."""
+
+    rule: str
+    path: str
+    line: int
+    sink: str
+    source: str
+    how: str
+    fix: str
+    language: str = "python"
+    fallback: bool = False
+    snippet: str = field(default="", compare=False)
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable across line moves: the rule, the file and the sink line's own text."""
+        key = f"{self.rule}\0{self.path}\0{' '.join(self.snippet.split())}"
+        return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+    @property
+    def message(self) -> str:
+        how = HOW_TEXT.get(self.how, self.how)
+        text = f"SQL passed to `{self.sink}` is built with {how} from {self.source}"
+        if self.fallback:
+            text += " (token-level check: the file does not parse with this Python)"
+        return text
+
+    def format_line(self) -> str:
+        fix = " ".join(self.fix.split())
+        fix = fix if len(fix) <= 300 else fix[:299] + "…"
+        return f"{self.path}:{self.line}: {self.rule} {self.message}; fix: {fix}"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "rule": self.rule,
+            "path": self.path,
+            "line": self.line,
+            "sink": self.sink,
+            "source": self.source,
+            "how": self.how,
+            "fix": self.fix,
+            "language": self.language,
+            "fallback": self.fallback,
+            "fingerprint": self.fingerprint,
+            "message": self.message,
+        }
+
+
+@dataclass
+class ScanResult:
+    findings: list[SqlFinding] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    files: int = 0
+
+
+def language_of(path: Path, text: str | None = None) -> str | None:
+    suffix = path.suffix.lower()
+    if suffix in PY_SUFFIXES:
+        return "python"
+    if suffix in JS_SUFFIXES:
+        return "js"
+    if text is not None and not suffix and text.startswith("#!"):
+        first = text.split("\n", 1)[0]
+        return "python" if "python" in first else "js" if "node" in first else None
+    return None
+
+
+def expand(paths: Sequence[Path], root: Path) -> list[Path]:
+    """Files under `paths`: named files as given, directories through the shared walker and
+    kept only when their suffix is a language we check."""
+    return walk_files(paths, root, keep=language_of)
+
+
+def scan_files(paths: Sequence[Path], root: Path) -> ScanResult:
+    """Scan `paths` (files or directories; absolute, or relative to `root`); suppressed
+    findings are dropped."""
+    whitelist = load_whitelist(root)
+    result = ScanResult()
+    for path in expand(paths, root):
+        rel = normalize_path(path, root)
+        if whitelist.path_allowed(rel):
+            continue
+        text = read_text_file(path if path.is_absolute() else root / path)
+        if isinstance(text, Skip):
+            message = f"{path}: {text.reason}"  # the path as the user named it
+            if text.error:
+                result.errors.append(message)
+            elif text.notice:
+                result.notices.append(message)
+            continue
+        language = language_of(path, text)
+        if language is None:
+            continue
+        result.files += 1
+        lines = text.splitlines()
+        for finding in _scan_text(rel, text, language, result.notices):
+            span = lines[finding.line - 1 : finding.line + _span(finding)]
+            if any(has_inline_marker(s) or _SUPPRESS.search(s) for s in span):
+                continue
+            if whitelist.allows(rel, finding.line, finding.fingerprint):
+                continue
+            result.findings.append(finding)
+    return result
+
+
+def _span(finding: SqlFinding) -> int:
+    return 0 if finding.fallback else 3
+
+
+def _scan_text(rel: str, text: str, language: str, notices: list[str]) -> list[SqlFinding]:
+    lines = text.splitlines()
+
+    def snippet(line: int) -> str:
+        return lines[line - 1] if 0 < line <= len(lines) else ""
+
+    if language == "js":
+        from br_core.sqli.js.analyzer import analyze_js
+
+        return [
+            SqlFinding(
+                f.rule, rel, f.line, f.sink, f.source, f.how, f.fix, "js", False, snippet(f.line)
+            )
+            for f in analyze_js(text)
+        ]
+    from br_core.sqli.python.analyzer import analyze_source
+
+    try:
+        raw = analyze_source(text, rel)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        where = f" at line {exc.lineno}" if isinstance(exc, SyntaxError) and exc.lineno else ""
+        version = f"{sys.version_info.major}.{sys.version_info.minor}"
+        rewritten = _downlevelled(text, rel) if isinstance(exc, SyntaxError) else None
+        if rewritten is not None:
+            notices.append(
+                f"{rel}: does not parse with Python {version}{where}; checked after rewriting "
+                "its 3.12-only syntax (PEP 701 quotes, PEP 695 type parameters)"
+            )
+            raw = rewritten
+        else:
+            from br_core.sqli.python.tokens import analyze_tokens
+
+            notices.append(
+                f"{rel}: does not parse with Python {version}{where}; "
+                "checked with the token-level fallback instead"
+            )
+            return [
+                SqlFinding(
+                    f.rule,
+                    rel,
+                    f.line,
+                    f.sink,
+                    f.source,
+                    f.how,
+                    f.fix,
+                    "python",
+                    True,
+                    snippet(f.line),
+                )
+                for f in analyze_tokens(text)
+            ]
+    return [
+        SqlFinding(
+            f.rule, rel, f.line, f.sink, f.source, f.how, f.fix, "python", False, snippet(f.line)
+        )
+        for f in raw
+    ]
+
+
+def _downlevelled(text: str, rel: str) -> list[RawFinding] | None:
+    """Findings for a 3.12-only file rewritten for this interpreter, or None when that fails."""
+    from br_core.sqli.python.analyzer import analyze_source
+    from br_core.sqli.python.downlevel import downlevel
+
+    try:
+        return analyze_source(downlevel(text), rel)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def scan_paths(paths: Sequence[Path], root: Path) -> list[SqlFinding]:
+    """Public API (CLI, `br security check`, the MCP scan tool): findings only, sorted."""
+    return scan_files(paths, root).findings
+
+
+def sarif(findings: Sequence[SqlFinding]) -> dict[str, object]:
+    """SARIF 2.1.0 for code-scanning uploads."""
+    from br_core.scan.sarif import SarifResult, sarif_log
+
+    return sarif_log(
+        "br-sql-injection",
+        "https://github.com/buildrunner/buildrunner/blob/main/docs/SQL_INJECTION.md",
+        [
+            SarifResult(
+                rule_id=f.rule,
+                rule_text="SQL built from untrusted input",
+                message=f"{f.message}. Fix: {f.fix}",
+                path=f.path,
+                line=f.line,
+                column=None,
+                fingerprint_key="brFingerprint/v1",
+                fingerprint=f.fingerprint,
+            )
+            for f in findings
+        ],
+    )
+
+
+def render(result: ScanResult, fmt: str) -> str:
+    """The report in `text`, `json` or `sarif` form (stdout); notices go to stderr separately."""
+    import json
+
+    if fmt == "json":
+        payload = {
+            "findings": [f.to_dict() for f in result.findings],
+            "notices": result.notices,
+            "errors": result.errors,
+            "files_scanned": result.files,
+        }
+        return json.dumps(payload, indent=2)
+    if fmt == "sarif":
+        return json.dumps(sarif(result.findings), indent=2)
+    return "\n".join(f.format_line() for f in result.findings)

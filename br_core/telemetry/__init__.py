@@ -1,0 +1,1 @@
+"""Telemetry: events, settings, stats, learning-phase thresholds and alerts."""

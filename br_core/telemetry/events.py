@@ -1,0 +1,324 @@
+"""Telemetry events: a closed schema, sanitised on the way in, one row each in `events`.
+
+On the hook path: stdlib only (no pydantic), one git subprocess per repository per process, and
+HEAD read straight from the git directory. What is stored is metadata only: every text field is
+masked by `sanitize_text`, then by an entropy backstop, `.env` paths are redacted, text is capped
+at 200 characters, and fields outside the schema are refused, so code content has no way in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import time
+from functools import lru_cache
+from pathlib import Path
+from typing import NamedTuple
+
+from br_core.errors import UsageError
+from br_core.secrets.masking import mask_value, sanitize_text
+from br_core.store.db import open_db, store_error, transaction
+from br_core.store.paths import db_path
+from br_core.telemetry.settings import telemetry_state
+
+TEXT_LIMIT = 200
+# Field kinds: "text" is sanitised free text; "name" a value from a closed vocabulary of our
+# own (command names), stored as is when it is lowercase words, else sanitised like text; "hex"
+# a commit hash; the rest are plain scalars.
+SCHEMA: dict[str, dict[str, str]] = {
+    "build": {"command": "name", "duration_ms": "float", "success": "bool", "exit_code": "int"},
+    "feature": {
+        "action": "text",
+        "feature_id": "text",
+        "title": "text",
+        "complexity": "text",
+        "duration_hours": "float",
+        "task_id": "text",
+    },
+    "quality": {"score": "float", "coverage": "float", "violations": "int", "tool": "text"},
+    "model_usage": {
+        "model": "text",
+        "task_type": "text",
+        "tokens": "int",
+        "input_tokens": "int",
+        "output_tokens": "int",
+        "cache_read_tokens": "int",
+        "cache_creation_tokens": "int",
+        "cost": "float",
+        "duration_ms": "float",
+        "tier": "text",
+        "success": "bool",
+    },
+    "commit": {
+        "hash": "hex",
+        "files_changed": "int",
+        "insertions": "int",
+        "deletions": "int",
+        "branch": "text",
+        "commit_type": "text",
+        "scope": "text",
+        "breaking": "bool",
+    },
+    "push": {"branch": "text", "remote": "text", "remote_branch": "text", "commits": "int"},
+    "merge": {
+        "branch": "text",
+        "squash": "bool",
+        "files_changed": "int",
+        "insertions": "int",
+        "deletions": "int",
+    },
+    "session": {
+        "event": "text",
+        "session": "text",
+        "tool_name": "text",
+        "source": "text",
+        "reason": "text",
+        "agent_type": "text",
+    },
+}
+EVENT_TYPES = tuple(SCHEMA)
+# Feature actions are counted by thresholds; spellings from other emitters map to two names.
+FEATURE_ACTIONS = {
+    "added": "add",
+    "created": "add",
+    "planned": "add",
+    "completed": "complete",
+    "done": "complete",
+    "finished": "complete",
+}
+
+_ENV_PATH = re.compile(r"(?:[\w.~-]*[/\\])*\.env(?:\.[\w-]+)*(?![\w/\\])")
+# Backstop for secrets no rule knows: long tokens that mix upper, lower and digits and switch
+# between those classes often, as random strings do (words, paths and branch names switch rarely).
+_TOKEN = re.compile(r"[A-Za-z0-9_+/=\-]{20,}")
+_HEX = re.compile(r"[0-9a-f]{7,64}")
+# Lowercase letters only: no credential format has that shape, so the secret scan (whose rules
+# cost ~30 ms to load) is skipped for the build event every `br` command records.
+_NAME = re.compile(r"[a-z]+(?:[ -][a-z]+)*")
+
+
+def _char_class(c: str) -> int:
+    return 0 if c.islower() else 1 if c.isupper() else 2 if c.isdigit() else 3
+
+
+def _looks_random(token: str) -> bool:
+    classes = [_char_class(c) for c in token]
+    if not {0, 1, 2} <= set(classes):
+        return False
+    switches = sum(1 for a, b in itertools.pairwise(classes) if a != b)
+    return switches / (len(token) - 1) >= 0.4
+
+
+def clean_text(value: object) -> str:
+    """A text field as stored: .env paths redacted, secrets masked, capped in length."""
+    text = _ENV_PATH.sub("[env file]", str(value))
+    text = sanitize_text(text)
+    text = _TOKEN.sub(lambda m: mask_value(m[0]) if _looks_random(m[0]) else m[0], text)
+    return text[:TEXT_LIMIT]
+
+
+def _coerce(event_type: str, name: str, kind: str, value: object) -> object:
+    if value is None:
+        return None
+    try:
+        if kind == "text":
+            return clean_text(value)
+        if kind == "name":
+            text = str(value)
+            return text if len(text) <= 64 and _NAME.fullmatch(text) else clean_text(text)
+        if kind == "hex":
+            text = str(value).strip().lower()
+            if not _HEX.fullmatch(text):
+                raise ValueError(text[:12])
+            return text
+        if kind == "bool":
+            if not isinstance(value, bool):
+                raise ValueError(type(value).__name__)
+            return value
+        if kind == "int":
+            if isinstance(value, bool):
+                raise ValueError("bool")
+            return int(str(value)) if isinstance(value, str) else int(value)  # type: ignore[call-overload]
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"{event_type} event: field {name!r} must be {kind}") from exc
+
+
+def clean_data(event_type: str, data: dict[str, object]) -> dict[str, object]:
+    """Validate `data` against the schema of `event_type` and sanitise every text field."""
+    fields = SCHEMA.get(event_type)
+    if fields is None:
+        raise UsageError(f"unknown event type {event_type!r}; use one of {', '.join(EVENT_TYPES)}")
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise UsageError(
+            f"{event_type} event: unknown field(s) {', '.join(unknown)}; "
+            f"allowed: {', '.join(fields)}"
+        )
+    cleaned = {name: _coerce(event_type, name, fields[name], v) for name, v in data.items()}
+    if event_type == "feature" and isinstance(cleaned.get("action"), str):
+        action = str(cleaned["action"]).strip().lower()
+        cleaned["action"] = FEATURE_ACTIONS.get(action, action)
+    return {k: v for k, v in cleaned.items() if v is not None}
+
+
+class RepoContext(NamedTuple):
+    """Where an event comes from: the project and, inside git, its directories."""
+
+    project_id: str
+    root: Path | None
+    git_dir: Path | None
+    common_dir: Path | None
+
+
+def _project_id(common: str) -> str:
+    # Same derivation as br_core.git.project_id, without its extra subprocess.
+    return hashlib.sha256(common.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+
+@lru_cache(maxsize=64)
+def repo_context(start: str) -> RepoContext:
+    """One `git rev-parse` per directory per process; outside git the directory is the project."""
+    args = ["--path-format=absolute", "--show-toplevel", "--git-dir", "--git-common-dir"]
+    try:
+        proc = subprocess.run(
+            ["git", "rev-parse", *args], cwd=start, capture_output=True, check=False
+        )
+    except OSError:
+        proc = None
+    lines = proc.stdout.decode("utf-8", "surrogateescape").splitlines() if proc else []
+    if proc is None or proc.returncode != 0 or len(lines) != 3:
+        return RepoContext(_project_id(os.path.realpath(start)), None, None, None)
+    top, git_dir, common = (Path(line) for line in lines)
+    common = common.resolve()
+    return RepoContext(_project_id(str(common)), top, git_dir, common)
+
+
+def read_head(ctx: RepoContext) -> tuple[str | None, str | None]:
+    """(commit hash, branch) read from the git directory; (None, branch) before the first commit."""
+    if ctx.git_dir is None or ctx.common_dir is None:
+        return None, None
+    try:
+        head = (ctx.git_dir / "HEAD").read_text(encoding="utf-8").strip()
+    except OSError:
+        return None, None
+    if not head.startswith("ref: "):
+        return (head if _HEX.fullmatch(head) else None), None
+    ref = head[5:]
+    branch = ref.removeprefix("refs/heads/")
+    for base in (ctx.git_dir, ctx.common_dir):
+        try:
+            return (base / ref).read_text(encoding="utf-8").strip(), branch
+        except OSError:
+            continue
+    return _packed_ref(ctx.common_dir, ref), branch
+
+
+def _packed_ref(common_dir: Path, ref: str) -> str | None:
+    try:
+        lines = (common_dir / "packed-refs").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        lines = []
+    for line in lines:
+        sha, _, name = line.partition(" ")
+        if name == ref:
+            return sha
+    if (common_dir / "reftable").is_dir():  # the reftable format has no plain files to read
+        proc = subprocess.run(
+            ["git", "rev-parse", "-q", "--verify", "HEAD"],
+            cwd=common_dir,
+            capture_output=True,
+            check=False,
+        )
+        return proc.stdout.decode().strip() or None
+    return None
+
+
+_salts: dict[str, str] = {}
+
+
+def _os_identity() -> str:
+    # getpass/platform cost milliseconds of imports on the hook path; the environment is enough.
+    who = os.environ.get("USER") or os.environ.get("LOGNAME") or os.environ.get("USERNAME")
+    if not who and hasattr(os, "getuid"):
+        who = str(os.getuid())
+    host = os.uname().nodename if hasattr(os, "uname") else os.environ.get("COMPUTERNAME", "")
+    return f"{who or 'unknown'}@{host}"
+
+
+def _user_hash(conn: sqlite3.Connection, key: str) -> str:
+    """A salted hash of the OS user and host; the salt never leaves this machine's store."""
+    salt = _salts.get(key)
+    if salt is None:
+        conn.execute(
+            "INSERT OR IGNORE INTO meta (key, value) VALUES ('user_salt', ?)",
+            (os.urandom(16).hex(),),
+        )
+        salt = str(conn.execute("SELECT value FROM meta WHERE key = 'user_salt'").fetchone()[0])
+        _salts[key] = salt
+    identity = f"{salt}:{_os_identity()}"
+    return hashlib.sha256(identity.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+
+def record_event(
+    event_type: str,
+    data: dict[str, object],
+    *,
+    root: Path | None = None,
+    conn: sqlite3.Connection | None = None,
+    git_hash: str | None = None,
+    ts: float | None = None,
+) -> int | None:
+    """Store one event; return its row id, or None when telemetry is off.
+
+    `root` is any directory of the repository (default: the current directory). Raises UsageError
+    for data outside the schema and StoreError (one line, with the recovery) for store failures.
+    """
+    ctx = repo_context(os.path.realpath(root if root is not None else os.getcwd()))
+    if not telemetry_state(ctx.root).enabled:
+        return None
+    cleaned = clean_data(event_type, data)
+    head = git_hash if git_hash is not None else read_head(ctx)[0]
+    own = conn is None
+    path = db_path()
+    try:
+        db = open_db(path) if conn is None else conn
+        try:
+            return _insert(
+                db, str(path), event_type, cleaned, ctx, head, ts if ts is not None else time.time()
+            )
+        finally:
+            if own:
+                db.close()
+    except sqlite3.Error as exc:
+        raise store_error(path, exc) from exc
+
+
+def _insert(
+    conn: sqlite3.Connection,
+    key: str,
+    event_type: str,
+    data: dict[str, object],
+    ctx: RepoContext,
+    head: str | None,
+    now: float,
+) -> int:
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    with transaction(conn):
+        user = _user_hash(conn, key)
+        cur = conn.execute(
+            "INSERT INTO events (project_id, type, ts, git_hash, user_hash, data) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (ctx.project_id, event_type, now, head, user, text),
+        )
+        conn.execute(
+            "INSERT INTO projects (project_id, root, first_seen, last_seen) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (project_id) DO UPDATE SET last_seen = max(last_seen, excluded.last_seen)",
+            (ctx.project_id, str(ctx.root or ""), now, now),
+        )
+    return int(cur.lastrowid or 0)
