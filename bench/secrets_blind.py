@@ -1,4 +1,4 @@
-"""Precision and recall of br-secrets on the blind corpus (tests/secrets_blind.py).
+"""Precision and recall of br-secrets on the blind corpus (tests/data/secrets_blind.py).
 
 Run: bench/.venv/bin/python bench/secrets_blind.py [--seed N ...] [--quiet]
 A positive counts as found when br-secrets reports a finding on the secret's line(s); any other
@@ -16,8 +16,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from labelled import load
+
 from br_core.secrets.scanner import scan_files
-from tests.secrets_blind import BlindSample, build_blind, write_blind
+
+_blind = load("secrets_blind")
+BlindSample, build_blind, write_blind = _blind.BlindSample, _blind.build_blind, _blind.write_blind
 
 
 @dataclass

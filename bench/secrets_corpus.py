@@ -1,4 +1,5 @@
-"""Precision and recall of br-secrets on the generated labeled corpus (tests/secrets_corpus.py).
+"""Precision and recall of br-secrets on the generated labeled corpus
+(tests/data/secrets_corpus.py).
 
 Run: bench/.venv/bin/python bench/secrets_corpus.py [--seed N ...] [--rounds R] [--write DIR]
 A sample counts as found when br-secrets reports at least one finding in its file.
@@ -14,8 +15,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from labelled import load
+
 from br_hooks.secrets import scan_files
-from tests.secrets_corpus import Sample, build_corpus, write_corpus
+
+_corpus = load("secrets_corpus")
+Sample, build_corpus, write_corpus = _corpus.Sample, _corpus.build_corpus, _corpus.write_corpus
 
 
 def evaluate(samples: list[Sample], directory: Path) -> tuple[int, int, int, int, Counter[str]]:

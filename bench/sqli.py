@@ -2,7 +2,7 @@
 
 Run from the repository root:  bench/.venv/bin/python bench/sqli.py [--repeat N]
 
-1. The labeled corpus (tests/sqli_cases/*.cases): every case is its own file; each tool runs
+1. The labeled corpus (tests/data/sqli_cases/*.cases): every case is its own file; each tool runs
    once over the whole directory. A case counts as flagged when the tool reports anything in
    its file. TPR, FPR, score = TPR - FPR, precision, wall time, all Python + JS/TS, Python
    only (bandit and ruff do not read JS/TS, so that slice is the fair comparison), and the
@@ -31,7 +31,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.sqli_corpus import Case, load_cases  # noqa: E402
+from labelled import load  # noqa: E402
+
+Case, load_cases = load("sqli_corpus").Case, load("sqli_corpus").load_cases
 
 BIN = Path(sys.executable).parent
 

@@ -1,0 +1,264 @@
+"""A repeated `br cost` report is served from the output cache, and only while it is current."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import typer
+
+from br_cli import cost as cost_cli
+from br_cli.cost_cache import CACHED_KINDS, FLAGS, VALUES, CostRequest, parse
+from br_cli.entry import main
+from br_core.cost.report import record_usage
+from br_core.store.db import open_db
+from br_core.store.output_cache import cached_output, generation, store_output
+from br_core.store.paths import db_path
+from tests.cost.test_transcripts import HAIKU, assistant, build_fixture, write_lines
+
+pytestmark = pytest.mark.usefixtures("utc_zone")
+
+
+@pytest.fixture
+def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    target = tmp_path / "claude"
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(target))
+    build_fixture(target)
+    return target
+
+
+class FullCommand:
+    """Counts how often the typer application runs (a cache miss) instead of the cache."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import br_cli.app
+
+        self.calls = 0
+        self._real = br_cli.app.main
+        monkeypatch.setattr(br_cli.app, "main", self)
+
+    def __call__(self, argv: list[str] | None = None) -> int:
+        self.calls += 1
+        return self._real(argv)
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    assert main(list(args)) == 0
+    return capsys.readouterr().out
+
+
+def clear_cache() -> None:
+    with open_db() as conn:
+        conn.execute("DELETE FROM output_cache")
+
+
+@pytest.mark.parametrize("kind", CACHED_KINDS)
+@pytest.mark.parametrize("extra", [[], ["--json"], ["--since", "2026-11-20", "--json"]])
+def test_a_hit_prints_what_the_full_command_prints(
+    config_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    kind: str,
+    extra: list[str],
+) -> None:
+    full = FullCommand(monkeypatch)
+    args = ["cost", kind, "--all-projects", *extra]
+    first = run(capsys, *args)
+    cached = run(capsys, *args)
+    assert full.calls == 1  # the second run never reached typer
+    clear_cache()
+    fresh = run(capsys, *args)  # computed again, with nothing new to read
+    assert full.calls == 2
+    assert cached == fresh
+    assert "Total" in fresh or '"totals"' in fresh
+    if "--json" in extra:  # the first run says what it read; a run with nothing new reads 0
+        assert json.loads(first)["files_read"] == 2 and json.loads(cached)["files_read"] == 0
+    else:
+        assert first == cached
+
+
+def append_usage(config_dir: Path) -> None:
+    later = assistant("msg_9", "claude-haiku-4-5-20251001", dict(HAIKU), ts="2026-11-21T09:00:00Z")
+    write_lines(config_dir / "projects" / "-home-dev-proj" / "s1.jsonl", [later], mode="a")
+
+
+def write_price_override(root: Path) -> None:
+    (root / ".buildrunner").mkdir(exist_ok=True)
+    (root / ".buildrunner" / "config.toml").write_text(
+        '[pricing.models."claude-haiku-4-5-20251001"]\ninput = 50.0\noutput = 50.0\n',
+        encoding="utf-8",
+    )
+
+
+def append_malformed(config_dir: Path) -> None:
+    cut_short = '{"type":"assistant","message":{"usage":{"input_tokens":7'
+    write_lines(config_dir / "projects" / "-home-dev-proj" / "s1.jsonl", [cut_short], mode="a")
+
+
+def grow_response(config_dir: Path) -> None:
+    """msg_2 again (same key) with more output: the stored row is updated, not added."""
+    bigger: dict[str, object] = {**HAIKU, "output_tokens": 2000}
+    line = assistant("msg_2", "claude-haiku-4-5-20251001", bigger)
+    write_lines(config_dir / "projects" / "-home-dev-proj" / "s1.jsonl", [line], mode="a")
+
+
+CHANGES: dict[str, Callable[[Path, Path], object]] = {
+    "a response grown in place": lambda config, root: grow_response(config),
+    "new transcript bytes": lambda config, root: append_usage(config),
+    "malformed lines only": lambda config, root: append_malformed(config),
+    "usage from another source": lambda config, root: record_usage("opus", 1000, 100),
+    "a price override": lambda config, root: write_price_override(root),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_any_change_to_what_the_report_reads_is_a_miss(
+    config_dir: Path,
+    git_repo: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    change: str,
+) -> None:
+    full = FullCommand(monkeypatch)
+    args = ["cost", "daily", "--all-projects"]
+    before = run(capsys, *args)
+    assert run(capsys, *args) == before and full.calls == 1
+    CHANGES[change](config_dir, git_repo)
+    after = run(capsys, *args)
+    assert full.calls == 2 and after != before
+    assert run(capsys, *args) == after and full.calls == 2  # and the new output is kept
+
+
+def test_options_scope_and_time_zone_are_part_of_the_key(
+    config_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    full = FullCommand(monkeypatch)
+    runs = [["--all-projects"], ["--all-projects", "--json"], [], ["--all-projects"]]
+    outputs = [run(capsys, "cost", "daily", *extra) for extra in runs]
+    assert full.calls == 3 and outputs[0] == outputs[3] and len(set(outputs)) == 3
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    tokyo = run(capsys, "cost", "session", "--all-projects", "--json")
+    assert full.calls == 4 and json.loads(tokyo)["timezone"] == "JST"
+
+
+def test_blocks_and_unknown_options_always_run_the_full_command(
+    config_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    full = FullCommand(monkeypatch)
+    for _ in range(2):
+        run(capsys, "cost", "blocks", "--all-projects")
+    assert full.calls == 2
+    assert main(["cost", "daily", "--bogus"]) == 2
+    assert "No such option" in capsys.readouterr().err and full.calls == 3
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["cost", "daily"], CostRequest("daily")),
+        (
+            ["cost", "monthly", "--json", "--since=2026-11-01", "--until", "20261130"],
+            CostRequest("monthly", True, "2026-11-01", "20261130"),
+        ),
+        (
+            ["cost", "session", "--all-projects", "--json"],
+            CostRequest("session", True, None, None, True),
+        ),
+        (["cost", "blocks"], None),
+        (["cost", "daily", "--help"], None),
+        (["cost", "daily", "-h"], None),
+        (["cost", "daily", "--since"], None),  # the value is missing: typer says so
+        (["cost", "daily", "--all-projects=1"], None),
+        (["cost", "daily", "extra"], None),
+        (["cost"], None),
+        (["route", "daily"], None),
+    ],
+)
+def test_parse(args: list[str], expected: CostRequest | None) -> None:
+    assert parse(args) == expected
+
+
+@pytest.mark.parametrize("kind", CACHED_KINDS)
+def test_the_fast_parser_knows_exactly_the_commands_options(kind: str) -> None:
+    command = typer.main.get_group(cost_cli.app).commands[kind]
+    options = {opt: param for param in command.params for opt in param.opts}
+    assert set(options) - {"--help"} == set(FLAGS) | set(VALUES)
+    assert all(options[flag].is_flag for flag in FLAGS)  # type: ignore[attr-defined]
+    assert not any(options[name].is_flag for name in VALUES)  # type: ignore[attr-defined]
+
+
+def test_a_stale_generation_or_changed_file_is_never_served(tmp_path: Path) -> None:
+    dep = tmp_path / "prices.toml"
+    dep.write_text("a = 1\n", encoding="utf-8")
+    missing = tmp_path / "config.toml"
+    with open_db() as conn:
+        at = generation(conn)
+        store_output(conn, "k", at, "kept\n", [str(dep), str(missing)])
+        assert cached_output(conn, "k") == "kept\n"
+        dep.write_text("a = 22\n", encoding="utf-8")
+        assert cached_output(conn, "k") is None  # a dependency changed
+        store_output(conn, "k", at, "kept\n", [str(dep), str(missing)])
+        missing.write_text("", encoding="utf-8")
+        assert cached_output(conn, "k") is None  # a file that did not exist now does
+        store_output(conn, "k", at, "kept\n", [str(dep), str(missing)])
+        conn.execute(
+            "INSERT INTO usage (dedup_key, source, ts, model) VALUES ('x', 'record', 0, 'opus')"
+        )
+        assert generation(conn) != at and cached_output(conn, "k") is None
+        offsets = "INTO transcript_offsets (path, size, mtime_ns, inode, offset) VALUES "
+        for statement in (
+            "INSERT INTO usage (dedup_key, source, ts, model) VALUES ('y', 'record', 0, 'opus')",
+            "DELETE FROM usage WHERE dedup_key = 'y'",  # the newest row: MAX(id) goes back
+            "INSERT INTO usage (dedup_key, source, ts, model) VALUES ('z', 'record', 0, 'opus')",
+            f"INSERT {offsets} ('p', 1, 1, 1, 1)",
+            f"INSERT OR REPLACE {offsets} ('p', 1, 1, 1, 1)",  # the same values again
+            "UPDATE transcript_offsets SET malformed = 3",
+            "DELETE FROM transcript_offsets",
+        ):
+            seen = generation(conn)
+            conn.execute(statement)
+            assert generation(conn) != seen, statement
+
+
+def test_a_corrupt_store_gets_the_full_commands_one_line_error(
+    config_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db_path().parent.mkdir(parents=True, exist_ok=True)
+    db_path().write_bytes(b"this is not a database" * 100)
+    assert main(["cost", "daily"]) == 2
+    err = capsys.readouterr().err
+    assert "corrupt" in err and "br db check" in err and err.count("\n") == 1
+
+
+PROBE = """
+import sys
+from br_cli.entry import main
+code = main(sys.argv[1:])
+heavy = sorted({m.split(".")[0] for m in sys.modules} & {"typer", "pydantic", "tinydb", "mcp"})
+print(code, heavy, file=sys.stderr)
+"""
+
+
+def test_a_hit_in_a_real_process_imports_neither_typer_nor_pydantic(
+    config_dir: Path, tmp_path: Path
+) -> None:
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    args = [sys.executable, "-c", PROBE, "cost", "daily", "--json", "--all-projects"]
+    runs = [
+        subprocess.run(args, capture_output=True, text=True, env=env, cwd=tmp_path) for _ in "ab"
+    ]
+    first, second = (r.stderr.strip().splitlines()[-1] for r in runs)
+    assert first.startswith("0 [") and "'pydantic'" in first and "'typer'" in first
+    assert second == "0 ['tinydb']"  # tinydb: the learning-phase banner check
+    assert json.loads(runs[1].stdout)["totals"] == json.loads(runs[0].stdout)["totals"]
+    with sqlite3.connect(db_path()) as conn:  # both runs recorded their build event
+        rows = conn.execute("SELECT data FROM events WHERE type = 'build'").fetchall()
+    assert [json.loads(r[0])["command"] for r in rows] == ["cost daily", "cost daily"]
