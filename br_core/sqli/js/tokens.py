@@ -111,7 +111,8 @@ def tokenize(src: str, start: int = 0, end: int | None = None, line: int = 1) ->
         elif ch.isspace():
             i += 1
         elif src.startswith("//", i):
-            i = src.find("\n", i) if "\n" in src[i:] else n
+            newline = src.find("\n", i, n)
+            i = n if newline < 0 else newline
         elif src.startswith("/*", i):
             end = src.find("*/", i + 2)
             end = n if end < 0 else end + 2
@@ -143,19 +144,7 @@ def tokenize(src: str, start: int = 0, end: int | None = None, line: int = 1) ->
             toks.append(Tok("num", src[i:j], line, i))
             i = j
         elif ch == "/" and _regex_allowed(toks):
-            j = i + 1
-            in_class = False
-            while j < n and src[j] != "\n" and (src[j] != "/" or in_class):
-                if src[j] == "\\":
-                    j += 1
-                elif src[j] == "[":
-                    in_class = True
-                elif src[j] == "]":
-                    in_class = False
-                j += 1
-            j += 1
-            while j < n and src[j].isalpha():
-                j += 1
+            j = _regex_end(src, i, n)
             toks.append(Tok("regex", src[i:j], line, i))
             i = j
         else:
@@ -163,6 +152,24 @@ def tokenize(src: str, start: int = 0, end: int | None = None, line: int = 1) ->
             toks.append(Tok("punct", src[i : i + width], line, i))
             i += width
     return toks
+
+
+def _regex_end(src: str, i: int, n: int) -> int:
+    """The end of the regex literal starting at `src[i]` ("/"), flags included."""
+    j = i + 1
+    in_class = False
+    while j < n and src[j] != "\n" and (src[j] != "/" or in_class):
+        if src[j] == "\\":
+            j += 1
+        elif src[j] == "[":
+            in_class = True
+        elif src[j] == "]":
+            in_class = False
+        j += 1
+    j += 1
+    while j < n and src[j].isalpha():
+        j += 1
+    return j
 
 
 def _regex_allowed(toks: list[Tok]) -> bool:
