@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -213,20 +214,31 @@ def scan_text(text: str, rules: RuleSet | None = None) -> list[SecretMatch]:
         return []
     order = {rule.id: index for index, rule in enumerate(ruleset.rules)}
     raw.sort(key=lambda item: (order[item[2].id], item[0]))
-    taken: list[tuple[int, int]] = []
+    starts: list[int] = []  # the kept spans, sorted and non-overlapping: (starts[k], ends[k])
+    ends: list[int] = []
     kept: list[tuple[int, int, Rule, int]] = []
     for start, end, rule, anchor in raw:
-        if any(start < t_end and t_start < end for t_start, t_end in taken):
-            continue
-        taken.append((start, end))
+        k = bisect_right(starts, start)
+        if (k and ends[k - 1] > start) or (k < len(starts) and starts[k] < end):
+            continue  # overlaps the span before or after it
+        starts.insert(k, start)
+        ends.insert(k, end)
         kept.append((start, end, rule, anchor))
+    lines = _line_numbers(text, sorted({anchor for *_, anchor in kept}))
     kept.sort(key=lambda item: item[0])
     return [
-        SecretMatch(
-            rule.id, rule.description, start, end, text.count("\n", 0, anchor) + 1, text[start:end]
-        )
+        SecretMatch(rule.id, rule.description, start, end, lines[anchor], text[start:end])
         for start, end, rule, anchor in kept
     ]
+
+
+def _line_numbers(text: str, offsets: list[int]) -> dict[int, int]:
+    """The 1-based line of each offset (sorted): one pass over the text, however many."""
+    lines, line, previous = {}, 1, 0
+    for offset in offsets:
+        line += text.count("\n", previous, offset)
+        lines[offset], previous = line, offset
+    return lines
 
 
 def find_secret_spans(text: str) -> list[tuple[int, int]]:
