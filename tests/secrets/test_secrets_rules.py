@@ -187,3 +187,17 @@ def test_unreadable_rules_file_is_a_config_error(tmp_path: Path) -> None:
     bad.write_text("[[rules]\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="cannot load secret rules"):
         load_rules(bad)
+
+
+def test_a_value_two_rules_match_is_reported_once_by_the_earlier_rule() -> None:
+    rng = random.Random(7)
+    token = expand("ghp_[[alnum:36]]", rng)
+    other = expand("ghp_[[alnum:36]]", rng)
+    text = f'password = "{token}"\nx = 1\nbackup_password = "{other}"  # same line shape\n'
+    found = scan_text(text)
+    # github-token and generic-secret both match each value: one finding each, the provider rule's
+    assert [(m.rule_id, m.line, m.secret) for m in found] == [
+        ("github-token", 1, token),
+        ("github-token", 3, other),
+    ]
+    assert [text[m.start : m.end] for m in found] == [token, other]
