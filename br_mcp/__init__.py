@@ -1,4 +1,5 @@
-"""The MCP server's domain: routing, task queue, cost and thresholds as plain typed functions.
+"""The MCP server, a door: tools are plain typed functions over the engine (`queue_tools`,
+`project_tools`) that `server.py` registers from one table.
 
-Only `server.py` imports the mcp SDK.
+The only package that imports the mcp SDK.
 """

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -17,7 +18,10 @@ import pytest
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
+from br_core.queue.models import NewTask
+from br_mcp import queue_tools
 from br_mcp.server import create_server
+from br_mcp.state import ServerState
 
 TOOLS = {
     "route_task",
@@ -360,3 +364,19 @@ def test_streamable_http_on_loopback(git_repo: Path, br_home: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_tools_are_plain_functions_of_the_server_state(git_repo: Path) -> None:
+    state = ServerState(git_repo)
+
+    async def body() -> tuple[Any, Any, sqlite3.Connection]:
+        async with state.lifespan(None):
+            added = await queue_tools.add_tasks(state, [NewTask(id="a", title="A")])
+            claim = await queue_tools.claim_task(state, "direct")
+            return added, claim, state.queue.conn
+
+    added, claim, conn = anyio.run(body)
+    assert added.ids == ["a"]
+    assert claim.claimed and claim.task is not None and claim.task.id == "a"
+    with pytest.raises(sqlite3.ProgrammingError):  # the lifespan closed the connection
+        conn.execute("SELECT 1")

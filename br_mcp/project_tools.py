@@ -1,0 +1,110 @@
+"""Routing, cost, thresholds and the security scan: sync tools over the engine's functions.
+
+They read many files (transcripts, sources, settings), so they stay sync and the SDK runs them in
+a worker thread, off the event loop. `server.TOOLS` names and describes them for clients.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from mcp.server.mcpserver.exceptions import ResourceError, ToolError
+from pydantic import Field
+
+from br_core.errors import BRError
+from br_core.queue.models import Compact
+from br_core.routing.signals import Tier
+from br_mcp.state import ServerState, State, as_tool_error, json_dict
+
+MAX_SCAN_PATHS = 500
+
+
+class ScanResult(Compact):
+    files: int
+    findings: list[dict[str, Any]]
+
+
+def route_task(
+    state: State,
+    description: Annotated[str, Field(min_length=1, max_length=8000)],
+    files: Annotated[int, Field(ge=0)] = 0,
+    lines: Annotated[int, Field(ge=0)] = 0,
+    override: Tier | None = None,
+) -> dict[str, Any]:
+    from br_core.routing.router import route_task as route
+
+    with as_tool_error():
+        return json_dict(route(description, files, lines, override, root=state.root))
+
+
+def estimate_cost(
+    model: str,
+    input_tokens: Annotated[int, Field(ge=0)],
+    output_tokens: Annotated[int, Field(ge=0)],
+    cache_read_tokens: Annotated[int, Field(ge=0)] = 0,
+    cache_write_tokens: Annotated[int, Field(ge=0)] = 0,
+) -> dict[str, Any]:
+    from br_core.cost.report import estimate_cost as estimate
+
+    with as_tool_error():
+        return json_dict(
+            estimate(model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens)
+        )
+
+
+def cost_report(
+    state: State,
+    kind: Literal["daily", "monthly", "session", "blocks"] = "daily",
+    since: date | None = None,
+    until: date | None = None,
+    all_projects: bool = False,
+) -> dict[str, Any]:
+    from br_core.cost.report import cost_report as report
+
+    with as_tool_error():
+        return json_dict(report(kind, since, until, all_projects, cwd=state.root))
+
+
+def threshold_status(state: State) -> dict[str, Any]:
+    from br_core.telemetry.thresholds import threshold_status as status
+
+    with as_tool_error():
+        return json_dict(status(state.root))
+
+
+def security_scan(
+    state: State,
+    paths: Annotated[list[str], Field(min_length=1, max_length=MAX_SCAN_PATHS)],
+) -> ScanResult:
+    return _scan(state, paths)
+
+
+def _scan(state: ServerState, paths: list[str]) -> ScanResult:
+    from br_core.secrets import scanner
+    from br_core.sqli import scan as sqli_scan
+
+    resolved = [state.path(p) for p in paths]
+    missing = [str(p) for p in resolved if not p.exists()]
+    if missing:
+        raise ToolError(f"{missing[0]}: no such file; pass paths relative to {state.root}")
+    with as_tool_error():
+        found = [
+            {"kind": "secret", **f.to_dict()} for f in scanner.scan_paths(resolved, state.root)
+        ]
+        found += [
+            {"kind": "sql_injection", **f.to_dict()}
+            for f in sqli_scan.scan_paths(resolved, state.root)
+        ]
+    return ScanResult(files=len(resolved), findings=found)
+
+
+def thresholds(state: ServerState) -> str:
+    """The `br://thresholds` resource: learning-phase thresholds and progress, as JSON."""
+    from br_core.telemetry.thresholds import threshold_status as status
+
+    try:
+        return json.dumps(json_dict(status(state.root)))
+    except BRError as exc:
+        raise ResourceError(exc.message) from exc

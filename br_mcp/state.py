@@ -1,0 +1,82 @@
+"""What every tool is given: the server's state (project root, queue connection) and its helpers.
+
+The server builds one `ServerState` and hands it to the SDK as its lifespan; a tool declares a
+`state: State` parameter and the SDK fills it from the lifespan before the body runs (the
+parameter is not part of the tool's input schema). Tests call a tool with a `ServerState`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import Context, Resolve
+from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import BaseModel
+
+from br_core.errors import BRError
+from br_core.queue.task_queue import TaskQueue
+
+
+class ServerState:
+    """The repository root and one queue connection, opened on first use and closed at shutdown.
+
+    The connection is opened and used on the event loop's thread (queue tools are async and call
+    SQLite inline), so sync tools, which run in worker threads, do not touch it.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._queue: TaskQueue | None = None
+
+    @property
+    def queue(self) -> TaskQueue:
+        if self._queue is None:
+            self._queue = TaskQueue.open(self.root)
+        return self._queue
+
+    def path(self, raw: str) -> Path:
+        path = Path(raw)
+        return path if path.is_absolute() else self.root / path
+
+    def close(self) -> None:
+        if self._queue is not None:
+            self._queue.close()
+            self._queue = None
+
+    @asynccontextmanager
+    async def lifespan(self, _server: object) -> AsyncIterator[ServerState]:
+        """The SDK enters this once per run (stdio, HTTP, an in-process client)."""
+        try:
+            yield self
+        finally:
+            self.close()
+
+
+async def _lifespan_state(ctx: Context[ServerState, Any]) -> ServerState:
+    # Async, so queue tools stay on the event loop: a sync resolver would hop to a thread.
+    return ctx.request_context.lifespan_context
+
+
+State = Annotated[ServerState, Resolve(_lifespan_state)]
+"""A tool parameter the SDK fills with the server's state instead of from the client."""
+
+
+@contextmanager
+def as_tool_error() -> Iterator[None]:
+    """Expected failures keep their one-line message and reach the model as a tool error."""
+    try:
+        yield
+    except BRError as exc:
+        raise ToolError(exc.message) from exc
+
+
+def json_dict(value: Any) -> dict[str, Any]:
+    """An engine result (pydantic model or dataclass-like with `model_dump`) as plain JSON."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    dumped = value.model_dump()
+    return json.loads(json.dumps(dumped, default=str))  # type: ignore[no-any-return]
