@@ -24,8 +24,6 @@ from br_core.errors import BRError
 from br_mcp import project_tools, prompts, queue_tools
 from br_mcp.state import ServerState
 
-log = logging.getLogger("br.mcp")
-
 # Every tool works on this repository only (open_world_hint=False).
 READ_ONLY = ToolAnnotations(
     read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
