@@ -1,4 +1,4 @@
-"""Secret rules (data in rules/secrets.toml) and the matcher shared by the hook and masking.
+"""Secret rules (data in rules.toml beside it) and the matcher shared by the hook and masking.
 
 Rules are loaded and compiled once, on first use. A rule's regex runs only when one of its
 keywords occurs in the (lowercased) text, so typical text costs a few substring checks.

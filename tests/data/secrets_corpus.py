@@ -3,7 +3,7 @@
 
 Nothing realistic is committed: every secret-shaped value is built here at run time from a
 seeded RNG. `expand(template, rng)` fills `[[charset:N]]` slots (used by the rule examples in
-br_core/rules/secrets.toml); `build_corpus(seed)` returns labeled samples across Python, JS/TS,
+br_core/secrets/rules.toml); `build_corpus(seed)` returns labeled samples across Python, JS/TS,
 YAML, JSON, .env, shell, Dockerfile, Terraform and Java: positives (one secret each) and hard
 negatives (placeholders, env look-ups, hashes, UUIDs, public keys, local-dev defaults...).
 """
