@@ -165,17 +165,9 @@ def parse_usage_line(line: bytes, where: str, project_dir: str, ids: _ProjectIds
     msg_id = _optional_text(message, "id")
     request_id = _optional_text(obj, "requestId")
     session = _optional_text(obj, "sessionId") or ""
-    # ccusage 20's daily keys: message + request; without a request id the key is scoped to
-    # the session and the line's time (gateways reuse one message id for every response).
-    if msg_id and request_id:
-        key = f"{msg_id}:{request_id}"
-    elif msg_id:
-        key = f"{session}:{msg_id}:{stamp}"
-    else:
-        key = where  # no message id: this line is its own response
     model = message.get("model")
     return (
-        key,
+        _dedupe_key(msg_id, request_id, session, stamp, where),
         ids.get(obj.get("cwd")),
         project_dir,
         session,
@@ -190,6 +182,18 @@ def parse_usage_line(line: bytes, where: str, project_dir: str, ids: _ProjectIds
         1 if obj.get("isSidechain") is True else 0,
         msg_id,
     )
+
+
+def _dedupe_key(
+    msg_id: str | None, request_id: str | None, session: str, stamp: str, where: str
+) -> str:
+    """ccusage 20's daily keys: message + request; without a request id the key is scoped to
+    the session and the line's time (gateways reuse one message id for every response)."""
+    if msg_id and request_id:
+        return f"{msg_id}:{request_id}"
+    if msg_id:
+        return f"{session}:{msg_id}:{stamp}"
+    return where  # no message id: this line is its own response
 
 
 def _optional_text(obj: dict[str, object], name: str) -> str | None:
