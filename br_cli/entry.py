@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
     from br_cli.app import main as full
 
-    return full(argv)
+    return full(args)
 
 
 if __name__ == "__main__":
