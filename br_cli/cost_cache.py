@@ -59,17 +59,24 @@ def parse(args: Sequence[str]) -> CostRequest | None:
     return CostRequest(args[1], **values)  # type: ignore[arg-type]
 
 
-def project_root() -> Path:
-    """The repository the command runs in (its config prices the report), else the directory."""
+def project() -> tuple[Path, str]:
+    """Root and id of the repository the command runs in (its config prices the report), else
+    of the directory."""
     here = os.path.realpath(os.getcwd())
-    return repo_context(here).root or Path(here)
+    context = repo_context(here)
+    return context.root or Path(here), context.project_id
+
+
+def project_root() -> Path:
+    """Where the report is scoped and priced from."""
+    return project()[0]
 
 
 def cache_key(request: CostRequest) -> str:
     """The request, where it runs (the repository decides scope and price overrides), the zone."""
-    project = repo_context(os.path.realpath(os.getcwd())).project_id
+    root, project_id = project()
     zone = [os.environ.get("TZ"), *time.tzname, time.timezone, time.altzone, time.strftime("%Z")]
-    return json.dumps(["cost", *request, str(project_root()), project, zone])
+    return json.dumps(["cost", *request, str(root), project_id, zone])
 
 
 def lookup(request: CostRequest) -> str | None:
