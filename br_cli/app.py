@@ -103,9 +103,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(argv: list[str] | None) -> int:
-    """typer handles usage errors (exit 2); ours become one-line errors."""
+    """typer handles usage errors (exit 2); ours become one-line errors.
+
+    Every command's context carries the command line as `obj`: `br cost` keys the output it
+    keeps by the words it was invoked with (br_cli/cost_cache.py).
+    """
+    args = sys.argv[1:] if argv is None else argv
     try:
-        root_command()(args=argv, prog_name="br", standalone_mode=True)
+        root_command()(args=args, prog_name="br", standalone_mode=True, obj=tuple(args))
     except BRError as exc:
         print(f"br: {exc.message}", file=sys.stderr)
         return exc.exit_code

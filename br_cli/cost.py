@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -89,6 +90,11 @@ def _line(key: str, row: object, models: str) -> str:
     )
 
 
+def _command_line(ctx: typer.Context) -> Sequence[str]:
+    """The command line after `br` as typed, which br_cli/app.py gives click as `obj`."""
+    return tuple(ctx.obj or ())
+
+
 def _render(report: CostReport, as_json: bool) -> str:
     return report.model_dump_json(indent=2) + "\n" if as_json else _table(report)
 
@@ -99,7 +105,9 @@ def _report(
     since: str | None,
     until: str | None,
     all_projects: bool,
+    argv: Sequence[str],
 ) -> None:
+    """Print the report; `argv`, the command line typer just accepted, keys the kept output."""
     from br_core.cost.pricing import load_price_table
     from br_core.cost.report import cost_report
     from br_core.cost.transcripts import ingest
@@ -117,9 +125,9 @@ def _report(
             kind, first, last, all_projects, cwd=root, conn=db, ingested=ingested, prices=prices
         )
         sys.stdout.write(_render(report, as_json))
-        if kind in cost_cache.CACHED_KINDS:  # kept as a run that read nothing new prints it
+        request = cost_cache.cached_request(argv)
+        if request is not None:  # kept as a run that read nothing new prints it
             quiet = report.model_copy(update={"files_read": 0, "bytes_read": 0})
-            request = cost_cache.CostRequest(kind, as_json, since, until, all_projects)
             cost_cache.remember(db, request, at, _render(quiet, as_json), prices.files)
     finally:
         db.close()
@@ -127,46 +135,50 @@ def _report(
 
 @app.command("daily")
 def daily(
+    ctx: typer.Context,
     as_json: JsonOpt = False,
     since: SinceOpt = None,
     until: UntilOpt = None,
     all_projects: AllOpt = False,
 ) -> None:
     """Tokens and cost per day."""
-    _report("daily", as_json, since, until, all_projects)
+    _report("daily", as_json, since, until, all_projects, _command_line(ctx))
 
 
 @app.command("monthly")
 def monthly(
+    ctx: typer.Context,
     as_json: JsonOpt = False,
     since: SinceOpt = None,
     until: UntilOpt = None,
     all_projects: AllOpt = False,
 ) -> None:
     """Tokens and cost per month."""
-    _report("monthly", as_json, since, until, all_projects)
+    _report("monthly", as_json, since, until, all_projects, _command_line(ctx))
 
 
 @app.command("session")
 def session(
+    ctx: typer.Context,
     as_json: JsonOpt = False,
     since: SinceOpt = None,
     until: UntilOpt = None,
     all_projects: AllOpt = False,
 ) -> None:
     """Tokens and cost per Claude Code session (subagents count toward their session)."""
-    _report("session", as_json, since, until, all_projects)
+    _report("session", as_json, since, until, all_projects, _command_line(ctx))
 
 
 @app.command("blocks")
 def blocks(
+    ctx: typer.Context,
     as_json: JsonOpt = False,
     since: SinceOpt = None,
     until: UntilOpt = None,
     all_projects: AllOpt = False,
 ) -> None:
     """5-hour usage windows, with the active window's burn rate and projection."""
-    _report("blocks", as_json, since, until, all_projects)
+    _report("blocks", as_json, since, until, all_projects, _command_line(ctx))
 
 
 @app.command("record")

@@ -14,17 +14,17 @@ def main(argv: list[str] | None = None) -> int:
         from br_cli import cost_cache
 
         start = time.perf_counter()
-        request = cost_cache.parse(args)
+        request = cost_cache.cached_request(args)
         output = cost_cache.lookup(request) if request is not None else None
         if request is not None and output is not None:
             sys.stdout.write(output)
             from br_cli.capture import record_command
 
-            record_command(f"cost {request.kind}", 0, start)
+            record_command(f"cost {request[0]}", 0, start)
             return 0
     from br_cli.app import main as full
 
-    return full(argv)
+    return full(args)
 
 
 if __name__ == "__main__":

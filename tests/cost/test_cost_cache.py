@@ -15,7 +15,7 @@ import pytest
 import typer
 
 from br_cli import cost as cost_cli
-from br_cli.cost_cache import CACHED_KINDS, FLAGS, VALUES, CostRequest, parse
+from br_cli.cost_cache import CACHED_KINDS, cached_request
 from br_cli.entry import main
 from br_core.cost.report import record_usage
 from br_core.store.db import open_db
@@ -163,36 +163,112 @@ def test_blocks_and_unknown_options_always_run_the_full_command(
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["cost", "daily"], CostRequest("daily")),
+        (["cost", "daily"], ["daily"]),
         (
             ["cost", "monthly", "--json", "--since=2026-11-01", "--until", "20261130"],
-            CostRequest("monthly", True, "2026-11-01", "20261130"),
+            ["monthly", "--json", "--since=2026-11-01", "--until", "20261130"],
         ),
-        (
-            ["cost", "session", "--all-projects", "--json"],
-            CostRequest("session", True, None, None, True),
-        ),
+        (["cost", "daily", "--bogus"], ["daily", "--bogus"]),  # typer decides; nothing is stored
         (["cost", "blocks"], None),
-        (["cost", "daily", "--help"], None),
-        (["cost", "daily", "-h"], None),
-        (["cost", "daily", "--since"], None),  # the value is missing: typer says so
-        (["cost", "daily", "--all-projects=1"], None),
-        (["cost", "daily", "extra"], None),
+        (["cost", "record", "--model", "opus"], None),
         (["cost"], None),
         (["route", "daily"], None),
     ],
 )
-def test_parse(args: list[str], expected: CostRequest | None) -> None:
-    assert parse(args) == expected
+def test_the_fast_path_keys_by_the_words_after_cost(
+    args: list[str], expected: list[str] | None
+) -> None:
+    assert cached_request(args) == expected
+
+
+def stored_keys() -> list[str]:
+    with open_db() as conn:
+        return [row[0] for row in conn.execute("SELECT key FROM output_cache")]
+
+
+@pytest.mark.parametrize(
+    ("args", "served"),
+    [
+        (["cost", "daily"], True),
+        (["cost", "monthly", "--json", "--since=2026-11-01", "--until", "20261130"], True),
+        (["cost", "session", "--all-projects", "--json"], True),
+        (["cost", "blocks"], False),
+        (["cost", "daily", "--help"], False),
+        (["cost", "daily", "-h"], False),
+        (["cost", "daily", "--since"], False),  # the value is missing: typer says so
+        (["cost", "daily", "--since", "yesterday"], False),  # not a date: the command says so
+        (["cost", "daily", "--all-projects=1"], False),
+        (["cost", "daily", "--bogus"], False),
+        (["cost", "daily", "extra"], False),
+        (["cost"], False),
+    ],
+)
+def test_only_an_invocation_typer_accepted_is_ever_served(
+    config_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    served: bool,
+) -> None:
+    full = FullCommand(monkeypatch)
+    codes = [main(args) for _ in "ab"]
+    assert codes[0] == codes[1] and (codes[0] == 0 or not served)
+    assert full.calls == (1 if served else 2)
+    assert len(stored_keys()) == (1 if served else 0)  # --help, typos and blocks: never kept
 
 
 @pytest.mark.parametrize("kind", CACHED_KINDS)
-def test_the_fast_parser_knows_exactly_the_commands_options(kind: str) -> None:
+def test_every_option_of_the_command_is_served_in_either_spelling(
+    config_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    kind: str,
+) -> None:
+    """The options come from typer's own command: there is no second list to keep in step."""
     command = typer.main.get_group(cost_cli.app).commands[kind]
-    options = {opt: param for param in command.params for opt in param.opts}
-    assert set(options) - {"--help"} == set(FLAGS) | set(VALUES)
-    assert all(options[flag].is_flag for flag in FLAGS)  # type: ignore[attr-defined]
-    assert not any(options[name].is_flag for name in VALUES)  # type: ignore[attr-defined]
+    spellings: list[list[str]] = []
+    for param in command.params:
+        for opt in (o for o in param.opts if o != "--help"):
+            flag = param.is_flag  # type: ignore[attr-defined]
+            spellings += [[opt]] if flag else [[opt, "2026-11-20"], [f"{opt}=2026-11-20"]]
+    assert len(spellings) == 6  # --json, --all-projects, and two spellings of --since, --until
+    full = FullCommand(monkeypatch)
+    for extra in spellings:
+        args, calls = ["cost", kind, *extra], full.calls
+        run(capsys, *args)
+        served = run(capsys, *args)
+        assert full.calls == calls + 1, extra  # computed once, then served
+        clear_cache()
+        assert run(capsys, *args) == served  # the same as a run with nothing new to read
+
+
+def test_another_value_or_spelling_never_gets_another_requests_output(
+    config_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    full = FullCommand(monkeypatch)
+    base = ["cost", "daily", "--all-projects", "--json"]
+    on_20 = run(capsys, *base, "--since", "2026-11-20")
+    on_21 = run(capsys, *base, "--since", "2026-11-21")
+    assert full.calls == 2 and json.loads(on_20)["rows"] != json.loads(on_21)["rows"]
+    respelled = run(capsys, *base, "--since=2026-11-20")  # the same request: a miss, once
+    assert full.calls == 3 and json.loads(respelled)["rows"] == json.loads(on_20)["rows"]
+    for args, expected in [
+        ([*base, "--since", "2026-11-20"], on_20),
+        ([*base, "--since", "2026-11-21"], on_21),
+        ([*base, "--since=2026-11-20"], respelled),
+    ]:
+        assert json.loads(run(capsys, *args))["rows"] == json.loads(expected)["rows"]
+    assert full.calls == 3 and len(stored_keys()) == 3
+
+
+def test_the_full_command_keys_by_the_argv_it_was_given_not_sys_argv(
+    config_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "argv", ["br", "cost", "monthly", "--json"])
+    full = FullCommand(monkeypatch)
+    first = run(capsys, "cost", "daily", "--all-projects")
+    assert run(capsys, "cost", "daily", "--all-projects") == first and full.calls == 1
+    assert len(stored_keys()) == 1 and '["daily", "--all-projects"]' in stored_keys()[0]
 
 
 def test_a_stale_generation_or_changed_file_is_never_served(tmp_path: Path) -> None:
