@@ -15,7 +15,7 @@ from br_core.errors import UsageError
 from br_core.git import repo_root
 from br_core.scan.allowlist import append_entry
 from br_core.scan.baseline import BASELINE_FILE, write_baseline
-from br_core.secrets import report as secrets_report
+from br_core.scan.report import text as secrets_report
 from br_core.secrets.scanner import ScanResult, scan_files
 from br_hooks import hook_cli
 

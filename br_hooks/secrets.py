@@ -16,7 +16,7 @@ from br_hooks import hook_cli
 
 def run(filenames: Sequence[str], fmt: str, use_baseline: bool = True) -> int:
     """Scan `filenames` from the current directory and print the report in `fmt`."""
-    from br_core.secrets import report as secrets_report
+    from br_core.scan.report import text as secrets_report
 
     return hook_cli.run_hook(
         "br-secrets",

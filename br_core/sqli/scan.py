@@ -230,7 +230,7 @@ def scan_paths(paths: Sequence[Path], root: Path) -> list[SqlFinding]:
 
 def sarif(findings: Sequence[SqlFinding]) -> dict[str, object]:
     """SARIF 2.1.0 for code-scanning uploads."""
-    from br_core.scan.sarif import SarifResult, sarif_log
+    from br_core.scan.report.sarif import SarifResult, sarif_log
 
     return sarif_log(
         "br-sql-injection",

@@ -37,7 +37,7 @@ def json_report(result: ScanResult) -> dict[str, Any]:
 
 def sarif_report(findings: Sequence[Finding], tool: str = "br-secrets") -> dict[str, Any]:
     """A SARIF 2.1.0 log with one run; every message carries only the masked value."""
-    from br_core.scan.sarif import SarifResult, sarif_log
+    from br_core.scan.report.sarif import SarifResult, sarif_log
 
     return sarif_log(
         tool,

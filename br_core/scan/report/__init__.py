@@ -1,0 +1,1 @@
+"""The report stage every scanner shares: one module per output format."""
