@@ -9,14 +9,14 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 from br_core.errors import UsageError
 from br_core.git import GitError, run_git, staged_files
 from br_core.scan.files import Skip, decode_text, walk_files
-from br_core.secrets.scanner import Finding, Scanner, ScanResult
+from br_core.scan.finding import Finding, ScanResult
+from br_core.secrets.scanner import Scanner
 
 HOOK_MARKER = "# installed by `br security install-hooks`"
 
@@ -52,7 +52,7 @@ def staged_tree(root: Path, files: Sequence[str]) -> Iterator[Path]:
 @dataclass
 class StagedReport:
     secrets: ScanResult
-    sql: list[Any] = field(default_factory=list)
+    sql: ScanResult = field(default_factory=ScanResult)
     sql_missing: bool = False
 
 
@@ -70,7 +70,7 @@ def check_staged(root: Path) -> StagedReport:
         except ImportError:  # pragma: no cover - only while the SQL-injection hook is absent
             report.sql_missing = True
             return report
-        report.sql = list(sql_injection.scan_paths([tree / rel for rel in files], tree))
+        report.sql = sql_injection.scan_files([tree / rel for rel in files], tree)
     return report
 
 
@@ -162,15 +162,7 @@ def scan_history(
 
 
 def _at_commit(finding: Finding, commit: str) -> Finding:
-    return Finding(
-        f"{commit[:10]}:{finding.path}",
-        finding.line,
-        finding.column,
-        finding.rule_id,
-        finding.description,
-        finding.masked,
-        finding.secret_hash,
-    )
+    return replace(finding, path=f"{commit[:10]}:{finding.path}")
 
 
 SECURITY_HOOKS = ("br-secrets", "br-sql-injection")

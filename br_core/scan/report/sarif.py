@@ -1,27 +1,29 @@
-"""SARIF 2.1.0 logs for the check hooks: one run, one result per finding, ready for upload.
+"""SARIF 2.1.0 logs: one run per scanner, one result per finding, ready for a code-scanning upload.
 
-Callers pass results whose messages are already masked; this module only shapes the log.
+Findings arrive masked (br_core/scan/finding.py); this module only shapes the log.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from br_core.scan.finding import Finding, Kind, ScanResult
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+DOCS = "https://github.com/buildrunner/buildrunner/blob/main/docs"
+SQL_INJECTION_TOOL = "br-sql-injection"  # the run's name wherever SQL injection is reported
 
 
-@dataclass(frozen=True)
-class SarifResult:
-    rule_id: str
-    rule_text: str  # the rule's short description
-    message: str
-    path: str
-    line: int
-    column: int | None
-    fingerprint_key: str  # e.g. "brSecretHash/v1": stable across tool versions
-    fingerprint: str
+def _info_uri(kind: Kind) -> str:
+    return f"{DOCS}/SECURITY.md" if kind == "secret" else f"{DOCS}/SQL_INJECTION.md"
+
+
+def _fingerprint_key(kind: Kind) -> str:
+    """Stable across tool versions: code scanning matches results across uploads by it."""
+    return "brSecretHash/v1" if kind == "secret" else "brFingerprint/v1"
 
 
 def _tool_version() -> str:
@@ -33,11 +35,11 @@ def _tool_version() -> str:
         return "0"
 
 
-def sarif_log(tool: str, info_uri: str, results: Sequence[SarifResult]) -> dict[str, Any]:
+def sarif_log(tool: str, kind: Kind, findings: Sequence[Finding]) -> dict[str, Any]:
     """A SARIF 2.1.0 log with a single run of `tool`."""
     rules: dict[str, str] = {}
-    for r in results:
-        rules.setdefault(r.rule_id, r.rule_text)
+    for f in findings:
+        rules.setdefault(f.rule_id, f.rule_text)
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -47,7 +49,7 @@ def sarif_log(tool: str, info_uri: str, results: Sequence[SarifResult]) -> dict[
                     "driver": {
                         "name": tool,
                         "version": _tool_version(),
-                        "informationUri": info_uri,
+                        "informationUri": _info_uri(kind),
                         "rules": [
                             {
                                 "id": rule_id,
@@ -58,22 +60,40 @@ def sarif_log(tool: str, info_uri: str, results: Sequence[SarifResult]) -> dict[
                         ],
                     }
                 },
-                "results": [_result(r) for r in results],
+                "results": [_result(f) for f in findings],
             }
         ],
     }
 
 
-def _result(r: SarifResult) -> dict[str, Any]:
-    region: dict[str, int] = {"startLine": r.line}
-    if r.column is not None:
-        region["startColumn"] = r.column
+def _result(f: Finding) -> dict[str, Any]:
+    region: dict[str, int] = {"startLine": f.line}
+    if f.column is not None:
+        region["startColumn"] = f.column
+    message = f.message if f.fix is None else f"{f.message}. Fix: {f.fix}"
     return {
-        "ruleId": r.rule_id,
+        "ruleId": f.rule_id,
         "level": "error",
-        "message": {"text": r.message},
+        "message": {"text": message},
         "locations": [
-            {"physicalLocation": {"artifactLocation": {"uri": r.path}, "region": region}}
+            {"physicalLocation": {"artifactLocation": {"uri": f.path}, "region": region}}
         ],
-        "partialFingerprints": {r.fingerprint_key: r.fingerprint},
+        "partialFingerprints": {_fingerprint_key(f.kind): f.fingerprint},
     }
+
+
+def combined_log(secrets: ScanResult, sql_injection: ScanResult) -> dict[str, Any]:
+    """`br security check`: a br-secrets run, plus a br-sql-injection run when it found any."""
+    log = sarif_log("br-secrets", "secret", secrets.findings)
+    if sql_injection.findings:
+        sql_log = sarif_log(SQL_INJECTION_TOOL, "sql_injection", sql_injection.findings)
+        log["runs"].extend(sql_log["runs"])
+    return log
+
+
+def dumps(log: dict[str, Any]) -> str:
+    return json.dumps(log, indent=2)
+
+
+def render(result: ScanResult, kind: Kind, tool: str) -> str:
+    return dumps(sarif_log(tool, kind, result.findings))
