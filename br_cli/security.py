@@ -79,7 +79,9 @@ def scan(
     if since and not history:
         raise UsageError("--since: only valid with --history")
     if history:
-        result = security_ops.scan_history(root, since, _progress)
+        from br_core.secrets.history import scan_history
+
+        result = scan_history(root, since, _progress)
     else:
         files = security_ops.tree_files(root, paths or [])
         result = scan_files(files, root, use_baseline=not no_baseline)
@@ -102,12 +104,12 @@ def check(
     sarif: SarifOpt = False,
 ) -> None:
     """Secrets and SQL injection in the staged changes (for repos without pre-commit)."""
-    from br_cli import security_ops
+    from br_core.secrets.history import check_staged
 
     if not staged:
         raise UsageError("br security check: pass --staged (the only mode so far)")
     fmt = _format(json_out, sarif)
-    found = security_ops.check_staged(repo_root())
+    found = check_staged(repo_root())
     secrets, sql = found.secrets, found.sql
     if fmt == "json":
         from br_core.scan.report import json as json_report
