@@ -104,13 +104,13 @@ def check(
     sarif: SarifOpt = False,
 ) -> None:
     """Secrets and SQL injection in the staged changes (for repos without pre-commit)."""
-    from br_core.secrets.history import check_staged
+    from br_core.scan.staged import scan_staged
+    from br_core.sqli import scan as sql_injection
 
     if not staged:
         raise UsageError("br security check: pass --staged (the only mode so far)")
     fmt = _format(json_out, sarif)
-    found = check_staged(repo_root())
-    secrets, sql = found.secrets, found.sql
+    secrets, sql = scan_staged(repo_root(), [scan_files, sql_injection.scan_files])
     if fmt == "json":
         from br_core.scan.report import json as json_report
 
@@ -127,8 +127,6 @@ def check(
             typer.echo("SQL injection: pass values as query parameters; see docs/SQL_INJECTION.md")
         if not secrets.findings and not sql.findings:
             typer.echo("Staged changes: no secrets, no SQL injection.")
-    if found.sql_missing:
-        typer.echo("br security: SQL-injection scanner not installed; skipped", err=True)
     if secrets.findings or sql.findings:
         raise typer.Exit(1)
 

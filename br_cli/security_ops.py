@@ -1,6 +1,6 @@
 """Door work for `br security`, as plain functions: the files a user named, and installing the
-hooks. Scanning lives in the engine (br_core/secrets/, br_core/sqli/); the typer commands in
-security.py only parse options and print."""
+hooks. Scanning lives in the engine (br_core/secrets/, br_core/sqli/, br_core/scan/staged.py);
+the typer commands in security.py only parse options and print."""
 
 from __future__ import annotations
 

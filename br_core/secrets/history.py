@@ -1,62 +1,20 @@
-"""Secrets in a repository's history, and the staged index as the scanners see it.
-
-History: every blob a commit added or modified is scanned once, and each (file, secret) is
-reported at the first commit that carries it, as `<commit>:<path>`.
-"""
+"""Secrets in a repository's history: every blob a commit added or modified is scanned once, and
+each (file, secret) is reported at the first commit that carries it, as `<commit>:<path>`."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 from br_core.errors import UsageError
-from br_core.git import GitError, run_git, staged_files
+from br_core.git import GitError, run_git
 from br_core.scan.files import Skip, decode_text
 from br_core.scan.finding import Finding, ScanResult
 from br_core.secrets.scanner import Scanner
 
-
-@contextmanager
-def staged_tree(root: Path, files: Sequence[str]) -> Iterator[Path]:
-    """The staged content of `files` checked out into a temporary directory (plus the
-    repository's .buildrunner settings), so every scanner sees exactly what will be committed."""
-    with tempfile.TemporaryDirectory(prefix="br-staged-") as tmp:
-        if files:
-            run_git(["checkout-index", f"--prefix={tmp}/", "--", *files], cwd=root)
-        settings = root / ".buildrunner"
-        if settings.is_dir() and not (Path(tmp) / ".buildrunner").exists():
-            shutil.copytree(settings, Path(tmp) / ".buildrunner", symlinks=True)
-        yield Path(tmp)
-
-
-@dataclass
-class StagedReport:
-    secrets: ScanResult
-    sql: ScanResult = field(default_factory=ScanResult)
-    sql_missing: bool = False
-
-
-def check_staged(root: Path) -> StagedReport:
-    """Secrets and SQL injection in the staged index of the repository at `root`."""
-    files = staged_files(root)
-    result = ScanResult()
-    with staged_tree(root, files) as tree:
-        scanner = Scanner.for_root(tree)  # paths come out relative to the tree: repo-relative
-        for rel in files:
-            scanner.scan_file(tree / rel, result)
-        report = StagedReport(result)
-        try:
-            from br_core.sqli import scan as sql_injection
-        except ImportError:  # pragma: no cover - only while the SQL-injection hook is absent
-            report.sql_missing = True
-            return report
-        report.sql = sql_injection.scan_files([tree / rel for rel in files], tree)
-    return report
+Progress = Callable[[Iterator[str], int], Iterator[str]]  # (commits, how many) -> commits
 
 
 def _blob_texts(root: Path, blobs: Sequence[str]) -> Iterator[tuple[str, bytes]]:
@@ -110,13 +68,9 @@ def history_changes(root: Path, since: str | None) -> dict[str, list[tuple[str, 
     return changes
 
 
-def scan_history(
-    root: Path,
-    since: str | None,
-    progress: Callable[[Iterator[str], int], Iterator[str]] | None = None,
-) -> ScanResult:
+def scan_history(root: Path, since: str | None, progress: Progress | None = None) -> ScanResult:
     """Secrets ever added in HEAD's history; each (file, secret) reported at its first commit,
-    with the path shown as `<commit>:<path>`."""
+    with the path shown as `<commit>:<path>`. `progress` wraps the walk over the commits."""
     scanner = Scanner.for_root(root)
     changes = history_changes(root, since)
     commits = list(changes)
