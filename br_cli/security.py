@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from br_cli.sqli import sqli_command
 from br_core.errors import UsageError
 from br_core.git import repo_root
+from br_core.scan import report
 from br_core.scan.allowlist import append_entry
 from br_core.scan.baseline import BASELINE_FILE, write_baseline
-from br_core.secrets import report as secrets_report
-from br_core.secrets.scanner import ScanResult, scan_files
-from br_hooks import hook_cli
+from br_core.scan.finding import SECRET, ScanResult
+from br_core.secrets.scanner import scan_files
 
 app = typer.Typer(help="Find secrets and SQL injection; manage allowances and the baseline.")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print findings as JSON.")]
 SarifOpt = Annotated[bool, typer.Option("--sarif", help="Print findings as SARIF 2.1.0.")]
+PROG = "br security"  # prefixes notices and names the secrets SARIF run
 
 
 def _format(json_out: bool, sarif: bool) -> str:
@@ -31,11 +31,20 @@ def _format(json_out: bool, sarif: bool) -> str:
     return "json" if json_out else "sarif" if sarif else "text"
 
 
+def _emit(result: ScanResult, fmt: str) -> None:
+    """The secrets report: files not read on stderr, the findings in `fmt` on stdout."""
+    for line in report.notice_lines(result, SECRET, PROG):
+        print(line, file=sys.stderr)
+    out = report.render(result, SECRET, fmt, tool=PROG)
+    if out:
+        print(out)
+
+
 def _finish(result: ScanResult, fmt: str) -> None:
-    secrets_report.emit(result, fmt, tool="br security")
+    _emit(result, fmt)
     if fmt == "text" and not result.findings:
         typer.echo(f"No secrets found ({result.suppressed} suppressed).")
-    code = hook_cli.exit_code(result)  # the same rule as the br-secrets hook
+    code = result.exit_code()  # the same rule as the br-secrets hook
     if code:
         raise typer.Exit(code)
 
@@ -70,7 +79,9 @@ def scan(
     if since and not history:
         raise UsageError("--since: only valid with --history")
     if history:
-        result = security_ops.scan_history(root, since, _progress)
+        from br_core.secrets.history import scan_history
+
+        result = scan_history(root, since, _progress)
     else:
         files = security_ops.tree_files(root, paths or [])
         result = scan_files(files, root, use_baseline=not no_baseline)
@@ -93,43 +104,31 @@ def check(
     sarif: SarifOpt = False,
 ) -> None:
     """Secrets and SQL injection in the staged changes (for repos without pre-commit)."""
-    from br_cli import security_ops
+    from br_core.scan.staged import scan_staged
+    from br_core.sqli import scan as sql_injection
 
     if not staged:
         raise UsageError("br security check: pass --staged (the only mode so far)")
     fmt = _format(json_out, sarif)
-    report = security_ops.check_staged(repo_root())
-    sql = report.sql
+    secrets, sql = scan_staged(repo_root(), [scan_files, sql_injection.scan_files])
     if fmt == "json":
-        document = secrets_report.json_report(report.secrets)
-        document["sql_injection"] = [f.to_dict() for f in sql]
-        typer.echo(json.dumps(document, indent=2))
+        from br_core.scan.report import json as json_report
+
+        typer.echo(json_report.dumps(json_report.combined_document(secrets, sql)))
     elif fmt == "sarif":
-        log = secrets_report.sarif_report(report.secrets.findings)
-        log["runs"].extend(_sql_sarif_runs(sql))
-        typer.echo(json.dumps(log, indent=2))
+        from br_core.scan.report import sarif as sarif_report
+
+        typer.echo(sarif_report.dumps(sarif_report.combined_log(secrets, sql)))
     else:
-        secrets_report.emit(report.secrets, "text", tool="br security")
-        for finding in sql:
-            typer.echo(finding.format_line())
-        if sql:
+        _emit(secrets, "text")
+        for finding in sql.findings:
+            typer.echo(report.text.finding_line(finding))
+        if sql.findings:
             typer.echo("SQL injection: pass values as query parameters; see docs/SQL_INJECTION.md")
-        if not report.secrets.findings and not sql:
+        if not secrets.findings and not sql.findings:
             typer.echo("Staged changes: no secrets, no SQL injection.")
-    if report.sql_missing:
-        typer.echo("br security: SQL-injection scanner not installed; skipped", err=True)
-    if report.secrets.findings or sql:
+    if secrets.findings or sql.findings:
         raise typer.Exit(1)
-
-
-def _sql_sarif_runs(findings: list[Any]) -> list[Any]:
-    if not findings:
-        return []
-    from br_core.sqli import scan as sql_injection
-
-    log = sql_injection.sarif(findings)
-    runs = log.get("runs", []) if isinstance(log, dict) else []
-    return list(runs) if isinstance(runs, list) else []
 
 
 @app.command()

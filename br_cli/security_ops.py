@@ -1,22 +1,18 @@
-"""What `br security` does, as plain functions: list a tree, scan the index, walk history,
-install hooks. The typer commands in security.py only parse options and print."""
+"""Door work for `br security`, as plain functions: the files a user named, and installing the
+hooks. Scanning lives in the engine (br_core/secrets/, br_core/sqli/, br_core/scan/staged.py);
+the typer commands in security.py only parse options and print."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
 import sys
-import tempfile
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from br_core.errors import UsageError
-from br_core.git import GitError, run_git, staged_files
-from br_core.scan.files import Skip, decode_text, walk_files
-from br_core.secrets.scanner import Finding, Scanner, ScanResult
+from br_core.git import run_git
+from br_core.scan.files import walk_files
 
 HOOK_MARKER = "# installed by `br security install-hooks`"
 
@@ -34,143 +30,6 @@ def _existing(root: Path, path: Path) -> Path:
         if candidate.exists():
             return candidate.absolute()
     raise UsageError(f"{path}: no such file or directory; check the path")
-
-
-@contextmanager
-def staged_tree(root: Path, files: Sequence[str]) -> Iterator[Path]:
-    """The staged content of `files` checked out into a temporary directory (plus the
-    repository's .buildrunner settings), so every scanner sees exactly what will be committed."""
-    with tempfile.TemporaryDirectory(prefix="br-staged-") as tmp:
-        if files:
-            run_git(["checkout-index", f"--prefix={tmp}/", "--", *files], cwd=root)
-        settings = root / ".buildrunner"
-        if settings.is_dir() and not (Path(tmp) / ".buildrunner").exists():
-            shutil.copytree(settings, Path(tmp) / ".buildrunner", symlinks=True)
-        yield Path(tmp)
-
-
-@dataclass
-class StagedReport:
-    secrets: ScanResult
-    sql: list[Any] = field(default_factory=list)
-    sql_missing: bool = False
-
-
-def check_staged(root: Path) -> StagedReport:
-    """Secrets and SQL injection in the staged index of the repository at `root`."""
-    files = staged_files(root)
-    result = ScanResult()
-    with staged_tree(root, files) as tree:
-        scanner = Scanner.for_root(tree)  # paths come out relative to the tree: repo-relative
-        for rel in files:
-            scanner.scan_file(tree / rel, result)
-        report = StagedReport(result)
-        try:
-            from br_core.sqli import scan as sql_injection
-        except ImportError:  # pragma: no cover - only while the SQL-injection hook is absent
-            report.sql_missing = True
-            return report
-        report.sql = list(sql_injection.scan_paths([tree / rel for rel in files], tree))
-    return report
-
-
-def _blob_texts(root: Path, blobs: Sequence[str]) -> Iterator[tuple[str, bytes]]:
-    """(blob id, content) for each blob, streamed through one `git cat-file --batch`."""
-    proc = subprocess.Popen(
-        ["git", "cat-file", "--batch"],
-        cwd=root,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
-    assert proc.stdin is not None and proc.stdout is not None
-    try:
-        for blob in blobs:
-            proc.stdin.write(f"{blob}\n".encode())
-            proc.stdin.flush()
-            header = proc.stdout.readline().split()
-            if len(header) < 3:
-                continue
-            size = int(header[2])
-            data = proc.stdout.read(size)
-            proc.stdout.read(1)
-            yield blob, data
-    finally:
-        proc.stdin.close()
-        proc.stdout.close()
-        proc.wait(timeout=30)
-
-
-def history_changes(root: Path, since: str | None) -> dict[str, list[tuple[str, str]]]:
-    """For each commit of HEAD's history (or after `since`), oldest first: the (blob id, path)
-    of files it added or modified. One `git log` call, however long the history."""
-    spec = [f"{since}..HEAD"] if since else ["HEAD"]
-    args = ["log", "--reverse", "--format=%x01%H", "--raw", "--no-abbrev", "--no-renames"]
-    try:
-        out = run_git([*args, "--diff-filter=AM", "-z", *spec, "--"], cwd=root)
-    except GitError as exc:
-        raise UsageError(
-            f"{since or 'HEAD'}: not a revision here ({exc.message}); check --since"
-        ) from exc
-    changes: dict[str, list[tuple[str, str]]] = {}
-    for chunk in filter(None, out.split("\x01")):
-        commit, _, rest = chunk.partition("\0")
-        parts = rest.lstrip("\n").split("\0")
-        pairs = changes.setdefault(commit.strip(), [])
-        for meta, path in zip(parts[0::2], parts[1::2], strict=False):
-            fields = meta.split()
-            # Skip submodules (mode 160000): their content is another repository.
-            if len(fields) >= 4 and fields[0].startswith(":") and fields[1] != "160000":
-                pairs.append((fields[3], path))
-    return changes
-
-
-def scan_history(
-    root: Path,
-    since: str | None,
-    progress: Callable[[Iterator[str], int], Iterator[str]] | None = None,
-) -> ScanResult:
-    """Secrets ever added in HEAD's history; each (file, secret) reported at its first commit,
-    with the path shown as `<commit>:<path>`."""
-    scanner = Scanner.for_root(root)
-    changes = history_changes(root, since)
-    commits = list(changes)
-    result = ScanResult()
-    seen_blobs: set[str] = set()
-    reported: set[tuple[str, str]] = set()
-    walk: Iterator[str] = iter(commits)
-    if progress is not None:
-        walk = progress(walk, len(commits))
-    for commit in walk:
-        todo = [(b, p) for b, p in changes[commit] if b not in seen_blobs]
-        seen_blobs.update(b for b, _ in todo)
-        todo = [(b, p) for b, p in todo if not scanner.skips_path(p)]
-        paths = dict(todo)
-        for blob, data in _blob_texts(root, [b for b, _ in todo]):
-            text = decode_text(data, paths[blob], scanner.settings.max_bytes)
-            if isinstance(text, Skip):
-                continue
-            found = ScanResult()
-            scanner.scan_text(text, paths[blob], found)
-            result.suppressed += found.suppressed
-            for finding in found.findings:
-                key = (finding.path, finding.secret_hash)
-                if key not in reported:
-                    reported.add(key)
-                    result.findings.append(_at_commit(finding, commit))
-    return result
-
-
-def _at_commit(finding: Finding, commit: str) -> Finding:
-    return Finding(
-        f"{commit[:10]}:{finding.path}",
-        finding.line,
-        finding.column,
-        finding.rule_id,
-        finding.description,
-        finding.masked,
-        finding.secret_hash,
-    )
 
 
 SECURITY_HOOKS = ("br-secrets", "br-sql-injection")

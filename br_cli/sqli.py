@@ -35,8 +35,10 @@ def sqli_command(
     .buildrunner/whitelist.txt. See docs/SQL_INJECTION.md.
     """
     from br_cli import security_ops
+    from br_core.scan import report
+    from br_core.scan.finding import SQL_INJECTION
+    from br_core.scan.report.sarif import SQL_INJECTION_TOOL
     from br_core.sqli import scan as sql_injection
-    from br_hooks import hook_cli
 
     if json_out and sarif:
         raise UsageError("--json and --sarif: choose one output format")
@@ -44,14 +46,14 @@ def sqli_command(
     targets = [p.resolve() for p in paths or []]
     files = [f for f in security_ops.tree_files(root, targets) if sql_injection.language_of(f)]
     result = sql_injection.scan_files(files, root)
-    for line in result.notices + result.errors:
-        typer.echo(f"br security sqli: {line}", err=True)
+    for line in report.notice_lines(result, SQL_INJECTION, "br security sqli"):
+        typer.echo(line, err=True)
     fmt = "json" if json_out else "sarif" if sarif else "text"
-    out = sql_injection.render(result, fmt)
+    out = report.render(result, SQL_INJECTION, fmt, tool=SQL_INJECTION_TOOL)
     if out:
         typer.echo(out)
     if fmt == "text" and not result.findings:
         typer.echo(f"No SQL injection found in {result.files} file(s).")
-    code = hook_cli.exit_code(result)
+    code = result.exit_code()
     if code:
         raise typer.Exit(code)

@@ -1,8 +1,8 @@
 """The command-line skeleton the check hooks share (`br-secrets`, `br-sql-injection`).
 
 One parser shape (file names, `--json` | `--sarif`), one way to report a configuration error,
-one exit-code rule: 0 clean, 1 findings, 2 usage or configuration error. Findings outrank an
-unreadable file: a commit that leaks a secret says so (exit 1) even if another file was missing.
+one way to print a report (br_core/scan/report/) and the engine's exit-code rule
+(`ScanResult.exit_code`: 0 clean, 1 findings, 2 usage or configuration error or unreadable file).
 Stdlib only: this sits on every hook's start-up path.
 """
 
@@ -10,24 +10,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sized
-from typing import Protocol, TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from br_core.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, BRError
+from br_core.errors import BRError
+from br_core.scan import report
 
-FORMATS = ("text", "json", "sarif")
-
-
-class HookResult(Protocol):
-    """What the exit code is decided from."""
-
-    @property
-    def findings(self) -> Sized: ...
-    @property
-    def errors(self) -> Sized: ...
-
-
-R = TypeVar("R", bound=HookResult)
+if TYPE_CHECKING:
+    from br_core.scan.finding import Kind, ScanResult
 
 
 def hook_parser(prog: str, description: str, epilog: str) -> argparse.ArgumentParser:
@@ -49,13 +39,7 @@ def output_format(args: argparse.Namespace) -> str:
     return "json" if args.json else "sarif" if args.sarif else "text"
 
 
-def exit_code(result: HookResult) -> int:
-    if len(result.findings):
-        return EXIT_FINDINGS
-    return EXIT_USAGE if len(result.errors) else EXIT_OK
-
-
-def run_hook(prog: str, scan: Callable[[], R], emit: Callable[[R], None]) -> int:
+def run_hook(prog: str, kind: Kind, fmt: str, scan: Callable[[], ScanResult]) -> int:
     """Scan, print the report and return the exit code; a configuration error (a malformed
     whitelist, baseline or config.toml) is one `prog: <message>` line on stderr, not a traceback."""
     try:
@@ -63,5 +47,9 @@ def run_hook(prog: str, scan: Callable[[], R], emit: Callable[[R], None]) -> int
     except BRError as exc:
         print(f"{prog}: {exc.message}", file=sys.stderr)
         return exc.exit_code
-    emit(result)
-    return exit_code(result)
+    for line in report.notice_lines(result, kind, prog):
+        print(line, file=sys.stderr)
+    out = report.render(result, kind, fmt, tool=prog)
+    if out:
+        print(out)
+    return result.exit_code()

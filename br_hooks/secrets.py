@@ -10,18 +10,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from br_core.scan.finding import SECRET
 from br_core.secrets.scanner import scan_files
 from br_hooks import hook_cli
 
 
 def run(filenames: Sequence[str], fmt: str, use_baseline: bool = True) -> int:
     """Scan `filenames` from the current directory and print the report in `fmt`."""
-    from br_core.secrets import report as secrets_report
-
     return hook_cli.run_hook(
         "br-secrets",
+        SECRET,
+        fmt,
         lambda: scan_files([Path(n) for n in filenames], Path.cwd(), use_baseline=use_baseline),
-        lambda result: secrets_report.emit(result, fmt, tool="br-secrets"),
     )
 
 

@@ -1,31 +1,18 @@
 """`br-sql-injection`: flag SQL built from untrusted input that reaches a database call.
 
-Exit 0: clean; 1: findings; 2: a named file cannot be read (and nothing was found) or the
-whitelist is malformed. The analysis is br_core/sqli/; this module only parses arguments and
-prints.
+Exit 0: clean; 1: findings (even when a named file cannot be read); 2: a named file cannot be
+read (and nothing was found) or the whitelist is malformed. The analysis is br_core/sqli/; this
+module only parses arguments and prints.
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from br_core.sqli.scan import ScanResult, render, scan_files
+from br_core.scan.finding import SQL_INJECTION
+from br_core.sqli.scan import scan_files
 from br_hooks import hook_cli
-
-
-def exit_code(result: ScanResult) -> int:
-    """0 clean, 1 findings (even when a named file could not be read), 2 errors only."""
-    return hook_cli.exit_code(result)
-
-
-def _emit(result: ScanResult, fmt: str) -> None:
-    for line in result.notices + result.errors:
-        print(f"br-sql-injection: {line}", file=sys.stderr)
-    out = render(result, fmt)
-    if out:
-        print(out)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -36,11 +23,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         ".buildrunner/whitelist.txt.",
     )
     args = parser.parse_args(argv)
-    fmt = hook_cli.output_format(args)
     return hook_cli.run_hook(
         "br-sql-injection",
+        SQL_INJECTION,
+        hook_cli.output_format(args),
         lambda: scan_files([Path(p) for p in args.filenames], Path.cwd()),
-        lambda result: _emit(result, fmt),
     )
 
 

@@ -82,6 +82,7 @@ def security_scan(
 
 
 def _scan(state: ServerState, paths: list[str]) -> ScanResult:
+    from br_core.scan.report.json import finding_record
     from br_core.secrets import scanner
     from br_core.sqli import scan as sqli_scan
 
@@ -91,13 +92,12 @@ def _scan(state: ServerState, paths: list[str]) -> ScanResult:
         raise ToolError(f"{missing[0]}: no such file; pass paths relative to {state.root}")
     with as_tool_error():
         found = [
-            {"kind": "secret", **f.to_dict()} for f in scanner.scan_paths(resolved, state.root)
+            *scanner.scan_paths(resolved, state.root),
+            *sqli_scan.scan_paths(resolved, state.root),
         ]
-        found += [
-            {"kind": "sql_injection", **f.to_dict()}
-            for f in sqli_scan.scan_paths(resolved, state.root)
-        ]
-    return ScanResult(files=len(resolved), findings=found)
+    return ScanResult(
+        files=len(resolved), findings=[{"kind": f.kind, **finding_record(f)} for f in found]
+    )
 
 
 def thresholds(state: ServerState) -> str:

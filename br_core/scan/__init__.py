@@ -1,1 +1,2 @@
-"""What every scanner shares: the file walker, the allow-list, the baseline and the report stage."""
+"""What every scanner shares: the finding model and result (finding.py), the file walker, the
+allow-list, the baseline, the staged tree and the report stage (report/)."""

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 from br_core.config import config_path, load_config, section
 from br_core.errors import ConfigError
@@ -22,41 +21,9 @@ from br_core.scan.allowlist import (
 )
 from br_core.scan.baseline import Baseline, load_baseline
 from br_core.scan.files import DEFAULT_MAX_BYTES, Skip, read_text_file, walk_files
+from br_core.scan.finding import SECRET, Finding, ScanResult
 from br_core.secrets.masking import mask_value
 from br_core.secrets.rules import RuleSet, load_rules, scan_text
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One secret: where it is and what it is. Holds only the masked value and hashes."""
-
-    path: str
-    line: int
-    column: int
-    rule_id: str
-    description: str
-    masked: str
-    secret_hash: str
-
-    @property
-    def fingerprint(self) -> str:
-        """Short, stable id for whitelisting (`fp:<fingerprint>` in whitelist.txt)."""
-        return self.secret_hash[:16]
-
-    def format_line(self) -> str:
-        return f"{self.path}:{self.line}: {self.rule_id} {self.description} (value: {self.masked})"
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready and already masked: safe for logs, MCP results and reports."""
-        return {
-            "path": self.path,
-            "line": self.line,
-            "column": self.column,
-            "rule_id": self.rule_id,
-            "description": self.description,
-            "value": self.masked,
-            "fingerprint": self.fingerprint,
-        }
 
 
 @dataclass(frozen=True)
@@ -81,17 +48,6 @@ class ScanSettings:
         if not isinstance(everything, bool):
             raise ConfigError(f"{where}: [secrets] scan_lockfiles_and_vendored must be true/false")
         return cls(kib * 1024, tuple(exclude), everything)
-
-
-@dataclass
-class ScanResult:
-    findings: list[Finding] = field(default_factory=list)
-    skipped: list[Skip] = field(default_factory=list)
-    suppressed: int = 0
-
-    @property
-    def errors(self) -> list[Skip]:
-        return [s for s in self.skipped if s.error]
 
 
 @dataclass
@@ -136,15 +92,19 @@ class Scanner:
                 result.suppressed += 1
                 continue
             column = match.start - (text.rfind("\n", 0, match.start) + 1) + 1
+            masked = mask_value(match.secret)
             result.findings.append(
                 Finding(
-                    rel,
-                    match.line,
-                    column,
-                    match.rule_id,
-                    match.description,
-                    mask_value(match.secret),
-                    digest,
+                    kind=SECRET,
+                    rule_id=match.rule_id,
+                    rule_text=match.description,
+                    path=rel,
+                    line=match.line,
+                    column=column,
+                    message=f"{match.description} (value: {masked})",
+                    fingerprint=digest[:16],  # `fp:<fingerprint>` in whitelist.txt
+                    masked=masked,
+                    secret_hash=digest,
                 )
             )
 
@@ -155,8 +115,9 @@ class Scanner:
         full = path if path.is_absolute() else self.root / path
         content = read_text_file(full, self.settings.max_bytes)
         if isinstance(content, Skip):
-            result.skipped.append(Skip(rel, content.reason, content.notice, content.error))
+            result.skip(Skip(rel, content.reason, content.notice, content.error))
             return
+        result.files += 1
         self.scan_text(content, rel, result)
 
 

@@ -14,12 +14,12 @@ import hashlib
 import re
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from br_core.scan.allowlist import has_inline_marker, load_whitelist, normalize_path
 from br_core.scan.files import Skip, read_text_file, walk_files
+from br_core.scan.finding import SQL_INJECTION, Finding, ScanResult
 
 if TYPE_CHECKING:
     from br_core.sqli.values import RawFinding
@@ -41,62 +41,35 @@ HOW_TEXT = {
 }
 
 
-@dataclass(frozen=True)
-class SqlFinding:
-    """One place where untrusted text is spliced into SQL that reaches a database call."""
-
-    rule: str
-    path: str
-    line: int
-    sink: str
-    source: str
-    how: str
-    fix: str
-    language: str = "python"
-    fallback: bool = False
-    snippet: str = field(default="", compare=False)
-
-    @property
-    def fingerprint(self) -> str:
-        """Stable across line moves: the rule, the file and the sink line's own text."""
-        key = f"{self.rule}\0{self.path}\0{' '.join(self.snippet.split())}"
-        return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:16]
-
-    @property
-    def message(self) -> str:
-        how = HOW_TEXT.get(self.how, self.how)
-        text = f"SQL passed to `{self.sink}` is built with {how} from {self.source}"
-        if self.fallback:
-            text += " (token-level check: the file does not parse with this Python)"
-        return text
-
-    def format_line(self) -> str:
-        fix = " ".join(self.fix.split())
-        fix = fix if len(fix) <= 300 else fix[:299] + "…"
-        return f"{self.path}:{self.line}: {self.rule} {self.message}; fix: {fix}"
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "rule": self.rule,
-            "path": self.path,
-            "line": self.line,
-            "sink": self.sink,
-            "source": self.source,
-            "how": self.how,
-            "fix": self.fix,
-            "language": self.language,
-            "fallback": self.fallback,
-            "fingerprint": self.fingerprint,
-            "message": self.message,
-        }
+RULE_TEXT = "SQL built from untrusted input"  # the short description of every rule
 
 
-@dataclass
-class ScanResult:
-    findings: list[SqlFinding] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    files: int = 0
+def _finding(
+    raw: RawFinding, rel: str, language: str, snippet: str, fallback: bool = False
+) -> Finding:
+    """The shared finding for one analyser result in `rel`; `snippet` is the sink line's text."""
+    how = HOW_TEXT.get(raw.how, raw.how)
+    message = f"SQL passed to `{raw.sink}` is built with {how} from {raw.source}"
+    if fallback:
+        message += " (token-level check: the file does not parse with this Python)"
+    # Stable across line moves: the rule, the file and the sink line's own text.
+    key = f"{raw.rule}\0{rel}\0{' '.join(snippet.split())}"
+    return Finding(
+        kind=SQL_INJECTION,
+        rule_id=raw.rule,
+        rule_text=RULE_TEXT,
+        path=rel,
+        line=raw.line,
+        column=None,
+        message=message,
+        fingerprint=hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:16],
+        fix=raw.fix,
+        sink=raw.sink,
+        source=raw.source,
+        how=raw.how,
+        language=language,
+        fallback=fallback,
+    )
 
 
 def language_of(path: Path, text: str | None = None) -> str | None:
@@ -127,12 +100,8 @@ def scan_files(paths: Sequence[Path], root: Path) -> ScanResult:
         if whitelist.path_allowed(rel):
             continue
         text = read_text_file(path if path.is_absolute() else root / path)
-        if isinstance(text, Skip):
-            message = f"{path}: {text.reason}"  # the path as the user named it
-            if text.error:
-                result.errors.append(message)
-            elif text.notice:
-                result.notices.append(message)
+        if isinstance(text, Skip):  # reported with the path as the user named it
+            result.skip(Skip(str(path), text.reason, text.notice, text.error))
             continue
         language = language_of(path, text)
         if language is None:
@@ -141,19 +110,20 @@ def scan_files(paths: Sequence[Path], root: Path) -> ScanResult:
         lines = text.splitlines()
         for finding in _scan_text(rel, text, language, result.notices):
             span = lines[finding.line - 1 : finding.line + _span(finding)]
-            if any(has_inline_marker(s) or _SUPPRESS.search(s) for s in span):
-                continue
-            if whitelist.allows(rel, finding.line, finding.fingerprint):
+            if any(has_inline_marker(s) or _SUPPRESS.search(s) for s in span) or whitelist.allows(
+                rel, finding.line, finding.fingerprint
+            ):
+                result.suppressed += 1
                 continue
             result.findings.append(finding)
     return result
 
 
-def _span(finding: SqlFinding) -> int:
+def _span(finding: Finding) -> int:
     return 0 if finding.fallback else 3
 
 
-def _scan_text(rel: str, text: str, language: str, notices: list[str]) -> list[SqlFinding]:
+def _scan_text(rel: str, text: str, language: str, notices: list[str]) -> list[Finding]:
     lines = text.splitlines()
 
     def snippet(line: int) -> str:
@@ -162,12 +132,7 @@ def _scan_text(rel: str, text: str, language: str, notices: list[str]) -> list[S
     if language == "js":
         from br_core.sqli.js.analyzer import analyze_js
 
-        return [
-            SqlFinding(
-                f.rule, rel, f.line, f.sink, f.source, f.how, f.fix, "js", False, snippet(f.line)
-            )
-            for f in analyze_js(text)
-        ]
+        return [_finding(f, rel, "js", snippet(f.line)) for f in analyze_js(text)]
     from br_core.sqli.python.analyzer import analyze_source
 
     try:
@@ -190,26 +155,10 @@ def _scan_text(rel: str, text: str, language: str, notices: list[str]) -> list[S
                 "checked with the token-level fallback instead"
             )
             return [
-                SqlFinding(
-                    f.rule,
-                    rel,
-                    f.line,
-                    f.sink,
-                    f.source,
-                    f.how,
-                    f.fix,
-                    "python",
-                    True,
-                    snippet(f.line),
-                )
+                _finding(f, rel, "python", snippet(f.line), fallback=True)
                 for f in analyze_tokens(text)
             ]
-    return [
-        SqlFinding(
-            f.rule, rel, f.line, f.sink, f.source, f.how, f.fix, "python", False, snippet(f.line)
-        )
-        for f in raw
-    ]
+    return [_finding(f, rel, "python", snippet(f.line)) for f in raw]
 
 
 def _downlevelled(text: str, rel: str) -> list[RawFinding] | None:
@@ -223,46 +172,6 @@ def _downlevelled(text: str, rel: str) -> list[RawFinding] | None:
         return None
 
 
-def scan_paths(paths: Sequence[Path], root: Path) -> list[SqlFinding]:
+def scan_paths(paths: Sequence[Path], root: Path) -> list[Finding]:
     """Public API (CLI, `br security check`, the MCP scan tool): findings only, sorted."""
     return scan_files(paths, root).findings
-
-
-def sarif(findings: Sequence[SqlFinding]) -> dict[str, object]:
-    """SARIF 2.1.0 for code-scanning uploads."""
-    from br_core.scan.sarif import SarifResult, sarif_log
-
-    return sarif_log(
-        "br-sql-injection",
-        "https://github.com/buildrunner/buildrunner/blob/main/docs/SQL_INJECTION.md",
-        [
-            SarifResult(
-                rule_id=f.rule,
-                rule_text="SQL built from untrusted input",
-                message=f"{f.message}. Fix: {f.fix}",
-                path=f.path,
-                line=f.line,
-                column=None,
-                fingerprint_key="brFingerprint/v1",
-                fingerprint=f.fingerprint,
-            )
-            for f in findings
-        ],
-    )
-
-
-def render(result: ScanResult, fmt: str) -> str:
-    """The report in `text`, `json` or `sarif` form (stdout); notices go to stderr separately."""
-    import json
-
-    if fmt == "json":
-        payload = {
-            "findings": [f.to_dict() for f in result.findings],
-            "notices": result.notices,
-            "errors": result.errors,
-            "files_scanned": result.files,
-        }
-        return json.dumps(payload, indent=2)
-    if fmt == "sarif":
-        return json.dumps(sarif(result.findings), indent=2)
-    return "\n".join(f.format_line() for f in result.findings)

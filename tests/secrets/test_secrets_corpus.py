@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from br_core.scan.report.text import finding_line
 from br_hooks.secrets import scan_files
 from tests.conftest import REPO_ROOT
 from tests.data.secrets_corpus import build_corpus, write_corpus
@@ -50,4 +51,4 @@ def test_this_repository_has_no_secrets() -> None:
     ).stdout.decode()
     paths = [REPO_ROOT / p for p in listed.split("\0") if p]
     result = scan_files(paths, REPO_ROOT)
-    assert [f.format_line() for f in result.findings] == []
+    assert [finding_line(f) for f in result.findings] == []

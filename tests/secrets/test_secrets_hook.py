@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from br_core.scan.files import Skip, read_text_file
+from br_core.scan.report.json import finding_record
+from br_core.scan.report.text import finding_line
 from br_core.secrets.scanner import scan_paths
 from br_hooks import secrets
 from tests.data.secrets_corpus import make_jwt, make_password, make_pem, rand
@@ -347,9 +349,9 @@ def test_baseline_accepts_only_known_secrets(
 def test_scan_paths_api_returns_masked_dicts(tmp_path: Path) -> None:
     _write(tmp_path, "a.py", f'T = "{GHP}"\n')
     (finding,) = scan_paths([tmp_path / "a.py"], tmp_path)
-    data = finding.to_dict()
+    data = finding_record(finding)
     assert data["path"] == "a.py" and GHP not in json.dumps(data)
-    assert finding.format_line().startswith("a.py:1: github-token ")
+    assert finding_line(finding).startswith("a.py:1: github-token ")
 
 
 def test_scan_paths_walks_directories_and_skips_vendored(tmp_path: Path) -> None:

@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from br_core.scan.report import sarif as report_sarif
+from br_core.scan.report.json import finding_record
+from br_core.scan.report.text import finding_line
 from br_core.sqli import scan as sql_injection
 from br_core.sqli.scan import scan_files, scan_paths
 from br_hooks.sql_injection import main
@@ -72,10 +75,10 @@ def test_rewrite_uses_the_drivers_placeholder(
 def test_finding_names_rule_path_sink_source_and_fix(tmp_path: Path) -> None:
     path = _write(tmp_path, "views.py", "import sqlite3\n" + VULN)
     [finding] = scan_paths([path], tmp_path)
-    line = finding.format_line()
+    line = finding_line(finding)
     assert line.startswith("views.py:3: sqli-py-fstring ")
     assert "`cur.execute`" in line and "parameter `name`" in line and "fix: " in line
-    data = finding.to_dict()
+    data = finding_record(finding)
     assert data["rule"] == "sqli-py-fstring" and data["line"] == 3 and data["path"] == "views.py"
     assert len(str(data["fingerprint"])) == 16
 
@@ -330,4 +333,4 @@ def test_real_pre_commit_blocks_and_allows(
 
 
 def test_public_api_shape() -> None:
-    assert callable(sql_injection.scan_paths) and callable(sql_injection.sarif)
+    assert callable(sql_injection.scan_paths) and callable(report_sarif.sarif_log)

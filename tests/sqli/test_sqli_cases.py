@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from br_core.scan.report.text import finding_line
 from br_hooks.sql_injection import scan_files
 from tests.data.sqli_corpus import Case, load_cases
 
@@ -32,7 +33,7 @@ def test_labeled_case(case: Case, tmp_path: Path) -> None:
     path.write_text(case.code, encoding="utf-8")
     result = scan_files([path], tmp_path)
     assert not result.errors
-    flagged = [f.format_line() for f in result.findings]
+    flagged = [finding_line(f) for f in result.findings]
     if case.vulnerable:
         assert flagged, f"missed ({case.title}):\n{case.code}"
         finding = result.findings[0]

@@ -1,0 +1,76 @@
+"""One finding model and one result type for every scanner (secrets, SQL injection).
+
+A `Finding` holds only what may be shown: the scanner that makes one masks its value and
+message first, so every renderer (br_core/scan/report/) can print any field. `ScanResult`
+carries a scan's findings, the files it could not read and the exit-code rule every door
+shares. Stdlib only: this sits on every hook's start-up path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from br_core.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+from br_core.scan.files import Skip
+
+Kind = Literal["secret", "sql_injection"]
+SECRET: Kind = "secret"
+SQL_INJECTION: Kind = "sql_injection"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem at one place. Every text field is already masked: safe for any output.
+
+    The first fields are what every scanner has; the rest belong to one scanner and keep their
+    defaults in the other's findings (the JSON of each scanner shows its own, see report/json.py).
+    """
+
+    kind: Kind
+    rule_id: str
+    rule_text: str  # the rule's short description
+    path: str
+    line: int
+    column: int | None
+    message: str  # what is wrong, masked
+    fingerprint: str  # short, stable id for whitelisting (`fp:<fingerprint>`)
+    fix: str | None = None  # how to fix this occurrence, when the scanner can say
+    # Secrets: the masked value, and the SHA-256 of the full one (the baseline's key, never shown).
+    masked: str = ""
+    secret_hash: str = ""
+    # SQL injection: the database call, where the text comes from, how it is spliced in.
+    sink: str = ""
+    source: str = ""
+    how: str = ""
+    language: str = ""
+    fallback: bool = False  # found by the token-level check (the file did not parse)
+
+
+@dataclass
+class ScanResult:
+    """What one scan found, what it could not read, and what the user should hear about."""
+
+    findings: list[Finding] = field(default_factory=list)
+    skipped: list[Skip] = field(default_factory=list)  # files not read, in the order met
+    notices: list[str] = field(default_factory=list)  # worth telling, not errors, in order
+    suppressed: int = 0  # findings dropped by an inline marker, the whitelist or the baseline
+    files: int = 0  # files read and checked
+
+    def skip(self, skip: Skip) -> None:
+        """Record a file that was not read; a notice-worthy one that is no error is a notice."""
+        self.skipped.append(skip)
+        if skip.notice and not skip.error:
+            self.notices.append(skip.message())
+
+    @property
+    def errors(self) -> list[str]:
+        """Files the user named that cannot be read."""
+        return [s.message() for s in self.skipped if s.error]
+
+    def exit_code(self) -> int:
+        """0 clean, 1 findings, 2 only errors. Findings outrank an unreadable file: a commit that
+        leaks a secret says so (exit 1) even if another named file was missing."""
+        if self.findings:
+            return EXIT_FINDINGS
+        return EXIT_USAGE if any(s.error for s in self.skipped) else EXIT_OK

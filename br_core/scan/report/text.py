@@ -1,0 +1,59 @@
+"""Reports for people: one line per finding, the secrets summary with its fix hints, and the
+notice lines a door prints on stderr. Every field is already masked (br_core/scan/finding.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from br_core.scan.finding import Finding, Kind, ScanResult
+
+FIX_HINT = """\
+How to fix:
+  - Remove the secret from the file; read it from an environment variable or a git-ignored .env.
+  - If it was ever committed or pushed, rotate the key now: deleting it does not revoke it.
+  - False positive? Add `br:allow` in a comment on that line, or run
+    `br security whitelist PATH:LINE`; accept existing ones with `br security baseline`."""
+FIX_WIDTH = 300  # a fix longer than this is cut on the text line (JSON and SARIF keep it whole)
+
+
+def finding_line(finding: Finding) -> str:
+    """`path:line: rule message`, then `; fix: ...` on the same line when the finding has one."""
+    line = f"{finding.path}:{finding.line}: {finding.rule_id} {finding.message}"
+    if finding.fix is None:
+        return line
+    fix = " ".join(finding.fix.split())
+    fix = fix if len(fix) <= FIX_WIDTH else fix[: FIX_WIDTH - 1] + "…"
+    return f"{line}; fix: {fix}"
+
+
+def secrets_text(findings: Sequence[Finding]) -> str:
+    """The secret findings, a count and how to fix them."""
+    lines = [finding_line(f) for f in findings]
+    noun = "secret" if len(findings) == 1 else "secrets"
+    lines += ["", f"br-secrets: {len(findings)} {noun} found (values masked).", FIX_HINT]
+    return "\n".join(lines)
+
+
+def render(result: ScanResult, kind: Kind) -> str:
+    """The findings for people; "" when there are none (the door says what was clean)."""
+    if not result.findings:
+        return ""
+    if kind == "secret":
+        return secrets_text(result.findings)
+    return "\n".join(finding_line(f) for f in result.findings)
+
+
+def notice_lines(result: ScanResult, kind: Kind, prog: str) -> list[str]:
+    """The stderr lines, each `prog: path: reason`.
+
+    Each hook keeps the order it has always printed: br-secrets names every file it could not
+    read in path order, errors included; br-sql-injection prints its notices, then the errors.
+    """
+    if kind == "secret":
+        messages = [s.message() for s in result.skipped if s.notice]
+    else:
+        messages = [*result.notices, *result.errors]
+    return [f"{prog}: {message}" for message in messages]
