@@ -153,11 +153,12 @@ def fill(conn: sqlite3.Connection, project: str, start: int, stop: int, rng: ran
 
 
 def bench_ready(repo: Path) -> None:
+    from br_core.git import project_id
     from br_core.store.db import open_db, transaction
-    from br_core.telemetry.events import record_event, repo_context
+    from br_core.telemetry.events import record_event
     from br_core.telemetry.thresholds import threshold_status
 
-    project = repo_context(str(repo)).project_id
+    project = project_id(repo)
     conn = open_db()
     for i in range(300):  # feature events: the few rows `ready` reads one by one
         record_event("feature", {"action": "add", "feature_id": f"f{i}"}, root=repo, conn=conn)

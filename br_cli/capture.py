@@ -67,12 +67,13 @@ def record_command(command: str, code: int, start: float) -> None:
 def after_command(command: str, code: int, elapsed_ms: float) -> None:
     if command in _QUIET:
         return
+    from br_core.git import repo_context
     from br_core.store.db import open_db
-    from br_core.telemetry.events import record_event, repo_context
+    from br_core.telemetry.events import record_event
     from br_core.telemetry.settings import telemetry_state
 
     root = Path.cwd()
-    if not telemetry_state(repo_context(str(root.resolve())).root).enabled:
+    if not telemetry_state(repo_context(root).root).enabled:
         return  # off: nothing recorded, no new phase, and not even the store is opened
     # One connection for the event, the thresholds and the alerts. A short lock wait: when
     # another process holds the store, losing one build event beats delaying the command.

@@ -111,6 +111,7 @@ def _report(
     from br_core.cost.pricing import load_price_table
     from br_core.cost.report import cost_report
     from br_core.cost.transcripts import ingest
+    from br_core.git import project_root
     from br_core.store.db import open_db
     from br_core.store.output_cache import generation
 
@@ -119,7 +120,7 @@ def _report(
     try:
         ingested = ingest(db)
         at = generation(db)  # before the report reads: a write after it makes the output stale
-        root = cost_cache.project_root()
+        root = project_root()
         prices = load_price_table(root)  # loaded once: the report and the cache's dependencies
         report = cost_report(
             kind, first, last, all_projects, cwd=root, conn=db, ingested=ingested, prices=prices

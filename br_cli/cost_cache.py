@@ -20,13 +20,12 @@ import sqlite3
 import sys
 import time
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
 from br_core.cost.transcripts import has_unread
 from br_core.errors import BRError
+from br_core.git import project_id, project_root
 from br_core.store.db import open_db
 from br_core.store.output_cache import cached_output, generation, store_output
-from br_core.telemetry.events import repo_context
 
 CACHED_KINDS = ("daily", "monthly", "session")
 LOOKUP_WAIT_MS = 500  # a busy store is not worth waiting for: the full command will wait
@@ -41,24 +40,10 @@ def cached_request(argv: Sequence[str]) -> list[str] | None:
     return None
 
 
-def project() -> tuple[Path, str]:
-    """Root and id of the repository the command runs in (its config prices the report), else
-    of the directory."""
-    here = os.path.realpath(os.getcwd())
-    context = repo_context(here)
-    return context.root or Path(here), context.project_id
-
-
-def project_root() -> Path:
-    """Where the report is scoped and priced from."""
-    return project()[0]
-
-
 def cache_key(request: Sequence[str]) -> str:
     """The request, where it runs (the repository decides scope and price overrides), the zone."""
-    root, project_id = project()
     zone = [os.environ.get("TZ"), *time.tzname, time.timezone, time.altzone, time.strftime("%Z")]
-    return json.dumps(["cost", list(request), str(root), project_id, zone])
+    return json.dumps(["cost", list(request), str(project_root()), project_id(), zone])
 
 
 def lookup(request: Sequence[str]) -> str | None:

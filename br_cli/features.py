@@ -10,18 +10,19 @@ from typing import Annotated
 import typer
 
 from br_core.errors import UsageError
+from br_core.git import project_id
 from br_core.store.db import open_db
-from br_core.telemetry.events import record_event, repo_context
+from br_core.telemetry.events import record_event
 from br_core.telemetry.queries import feature_rows
 
 app = typer.Typer(help="Record features as they are added and completed.", no_args_is_help=True)
 COMPLEXITY = ("simple", "moderate", "complex", "critical")
 
 
-def _features(project_id: str) -> dict[str, dict[str, float | None]]:
+def _features(project: str) -> dict[str, dict[str, float | None]]:
     conn = open_db()
     try:
-        rows = feature_rows(conn, [project_id])
+        rows = feature_rows(conn, [project])
     finally:
         conn.close()
     found: dict[str, dict[str, float | None]] = {}
@@ -57,8 +58,7 @@ def complete(
     feature_id: Annotated[str, typer.Argument(help="The id given to `br features add`.")],
 ) -> None:
     """Record that a feature is done; its duration is measured from `add` when there was one."""
-    ctx = repo_context(str(Path.cwd().resolve()))
-    known = _features(ctx.project_id).get(feature_id)
+    known = _features(project_id(Path.cwd())).get(feature_id)
     data: dict[str, object] = {"action": "complete", "feature_id": feature_id}
     added = known["added"] if known else None
     if added is not None:
@@ -70,8 +70,7 @@ def complete(
 @app.command("list")
 def list_features(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Features of this project, open ones first."""
-    ctx = repo_context(str(Path.cwd().resolve()))
-    found = _features(ctx.project_id)
+    found = _features(project_id(Path.cwd()))
     if as_json:
         typer.echo(json.dumps(found, indent=2, sort_keys=True))
         return

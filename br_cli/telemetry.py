@@ -30,13 +30,6 @@ def _cwd() -> Path:
     return Path.cwd()
 
 
-def _project_root() -> Path | None:
-    """The repository root of the working directory (None outside a repository)."""
-    from br_core.telemetry.events import repo_context
-
-    return repo_context(str(_cwd().resolve())).root
-
-
 def _echo_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, sort_keys=True, default=str))
 
@@ -44,11 +37,11 @@ def _echo_json(data: Any) -> None:
 @app.command()
 def status(as_json: JsonFlag = False) -> None:
     """Collection state, where the data lives, its volume and counts per event type."""
-    from br_core.telemetry.events import repo_context
+    from br_core.git import repo_context
     from br_core.telemetry.queries import type_counts
     from br_core.telemetry.settings import retention_days, telemetry_state
 
-    ctx = repo_context(str(_cwd().resolve()))
+    ctx = repo_context(_cwd())
     state = telemetry_state(ctx.root)
     path = db_path()
     conn = open_db(path)
@@ -118,11 +111,10 @@ def ready(
 @app.command()
 def alerts(as_json: JsonFlag = False) -> None:
     """Learning-phase alerts of this project: reached, shown, dismissed."""
+    from br_core.git import project_id
     from br_core.telemetry.alerts import list_alerts
-    from br_core.telemetry.events import repo_context
 
-    ctx = repo_context(str(_cwd().resolve()))
-    docs = list_alerts(ctx.project_id)
+    docs = list_alerts(project_id(_cwd()))
     if as_json:
         _echo_json(docs)
         return
@@ -141,11 +133,10 @@ def _day(ts: Any) -> str:
 @app.command()
 def dismiss(phase: Annotated[str, typer.Argument(help="The phase whose banner to hide.")]) -> None:
     """Never show this phase's banner again for this project."""
+    from br_core.git import project_id
     from br_core.telemetry.alerts import dismiss as dismiss_alert
-    from br_core.telemetry.events import repo_context
 
-    ctx = repo_context(str(_cwd().resolve()))
-    dismiss_alert(ctx.project_id, phase)
+    dismiss_alert(project_id(_cwd()), phase)
     typer.echo(f"{phase}: dismissed")
 
 
@@ -169,10 +160,11 @@ def disable() -> None:
 @app.command()
 def enable() -> None:
     """Collect again (the env vars and telemetry.enabled = false in the config still win)."""
+    from br_core.git import repo_context
     from br_core.telemetry.settings import set_enabled, telemetry_state
 
     set_enabled(True)
-    state = telemetry_state(_project_root())
+    state = telemetry_state(repo_context(_cwd()).root)
     typer.echo(f"telemetry: {'on' if state.enabled else 'off'} ({state.reason})")
 
 
@@ -243,10 +235,11 @@ def prune(
     ] = None,
 ) -> None:
     """Delete events older than the retention (telemetry.retention_days in config, 365)."""
+    from br_core.git import repo_context
     from br_core.telemetry.queries import prune_events
     from br_core.telemetry.settings import retention_days
 
-    keep = days if days is not None else retention_days(_project_root())
+    keep = days if days is not None else retention_days(repo_context(_cwd()).root)
     conn = open_db()
     try:
         with transaction(conn):

@@ -1,12 +1,17 @@
-"""Small git helpers. Every call runs git with a fixed argv; no shell."""
+"""git helpers, and the one place that derives a directory's repository root and project id.
+
+Every call runs git with a fixed argv; no shell.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from br_core.errors import UsageError
 
@@ -33,26 +38,64 @@ def run_git(args: list[str], cwd: Path | str | None = None, *, check: bool = Tru
     return proc.stdout.decode("utf-8", "surrogateescape")
 
 
-def repo_root(cwd: Path | str | None = None) -> Path:
-    """The top of the work tree containing `cwd`."""
-    where = Path(cwd) if cwd is not None else Path.cwd()
-    try:
-        out = run_git(["rev-parse", "--show-toplevel"], cwd=where)
-    except GitError as exc:
-        raise GitError(f"{where}: not inside a git repository; run `git init` first") from exc
-    return Path(out.strip())
+class RepoContext(NamedTuple):
+    """Where a directory belongs: the project and, inside git, the repository's directories."""
+
+    project_id: str
+    root: Path | None
+    git_dir: Path | None
+    common_dir: Path | None
 
 
-def git_common_dir(cwd: Path | str | None = None) -> Path:
-    """The repository's common git dir: the same for every worktree of one repository."""
-    where = Path(cwd) if cwd is not None else Path.cwd()
-    out = run_git(["rev-parse", "--path-format=absolute", "--git-common-dir"], cwd=where)
-    return Path(out.strip()).resolve()
+def _project_id_for(common_dir: str) -> str:
+    return hashlib.sha256(common_dir.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+
+def directory_project_id(path: Path | str) -> str:
+    """The project id of a directory outside git, or of one that no longer exists: no git call."""
+    return _project_id_for(os.path.realpath(path))
 
 
 @lru_cache(maxsize=64)
-def _project_id_for(common_dir: str) -> str:
-    return hashlib.sha256(common_dir.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+def _context(start: str) -> RepoContext:
+    args = ["--path-format=absolute", "--show-toplevel", "--git-dir", "--git-common-dir"]
+    try:
+        proc = subprocess.run(
+            ["git", "rev-parse", *args], cwd=start, capture_output=True, check=False
+        )
+    except OSError:
+        proc = None
+    lines = proc.stdout.decode("utf-8", "surrogateescape").splitlines() if proc else []
+    if proc is None or proc.returncode != 0 or len(lines) != 3:
+        return RepoContext(_project_id_for(start), None, None, None)
+    top, git_dir, common = (Path(line) for line in lines)
+    common = common.resolve()
+    return RepoContext(_project_id_for(str(common)), top, git_dir, common)
+
+
+def repo_context(cwd: Path | str | None = None) -> RepoContext:
+    """The project of `cwd` (default: the current directory): the one derivation of it.
+
+    One `git rev-parse` per directory per process (cached; the hook path depends on it). Every
+    worktree of a repository shares its common git dir, so they share one project id; outside
+    git the directory itself is the project.
+    """
+    return _context(os.path.realpath(cwd if cwd is not None else os.getcwd()))
+
+
+def repo_root(cwd: Path | str | None = None) -> Path:
+    """The top of the work tree containing `cwd`; GitError outside a repository."""
+    root = repo_context(cwd).root
+    if root is None:
+        where = Path(cwd) if cwd is not None else Path.cwd()
+        raise GitError(f"{where}: not inside a git repository; run `git init` first")
+    return root
+
+
+def project_root(cwd: Path | str | None = None) -> Path:
+    """The top of the work tree containing `cwd`; outside git, the directory itself."""
+    where = cwd if cwd is not None else os.getcwd()
+    return repo_context(where).root or Path(os.path.realpath(where))
 
 
 def project_id(cwd: Path | str | None = None) -> str:
@@ -60,12 +103,53 @@ def project_id(cwd: Path | str | None = None) -> str:
 
     Outside a repository the id is derived from the absolute directory, so commands still work.
     """
-    where = Path(cwd) if cwd is not None else Path.cwd()
+    return repo_context(cwd).project_id
+
+
+_HEX = re.compile(r"[0-9a-f]{7,64}")
+
+
+def read_head(ctx: RepoContext) -> tuple[str | None, str | None]:
+    """(commit hash, branch) read from the git directory; (None, branch) before the first commit.
+
+    No subprocess: the hook path reads HEAD and the ref straight from the files.
+    """
+    if ctx.git_dir is None or ctx.common_dir is None:
+        return None, None
     try:
-        common = str(git_common_dir(where))
-    except GitError:
-        common = os.path.realpath(where)
-    return _project_id_for(common)
+        head = (ctx.git_dir / "HEAD").read_text(encoding="utf-8").strip()
+    except OSError:
+        return None, None
+    if not head.startswith("ref: "):
+        return (head if _HEX.fullmatch(head) else None), None
+    ref = head[5:]
+    branch = ref.removeprefix("refs/heads/")
+    for base in (ctx.git_dir, ctx.common_dir):
+        try:
+            return (base / ref).read_text(encoding="utf-8").strip(), branch
+        except OSError:
+            continue
+    return _packed_ref(ctx.common_dir, ref), branch
+
+
+def _packed_ref(common_dir: Path, ref: str) -> str | None:
+    try:
+        lines = (common_dir / "packed-refs").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        lines = []
+    for line in lines:
+        sha, _, name = line.partition(" ")
+        if name == ref:
+            return sha
+    if (common_dir / "reftable").is_dir():  # the reftable format has no plain files to read
+        proc = subprocess.run(
+            ["git", "rev-parse", "-q", "--verify", "HEAD"],
+            cwd=common_dir,
+            capture_output=True,
+            check=False,
+        )
+        return proc.stdout.decode().strip() or None
+    return None
 
 
 def head_hash(cwd: Path | str | None = None) -> str | None:

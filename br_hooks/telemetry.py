@@ -39,11 +39,11 @@ def parse_stage(argv: Sequence[str]) -> str | None:
 
 def record(stage: str, cwd: Path, env: dict[str, str]) -> int | None:
     """Record the event for `stage`; the row id, or None when telemetry is off."""
+    from br_core.git import read_head, repo_context
     from br_core.store.db import open_db
-    from br_core.telemetry.events import read_head, repo_context
     from br_core.telemetry.settings import telemetry_state
 
-    ctx = repo_context(os.path.realpath(cwd))
+    ctx = repo_context(cwd)
     if not telemetry_state(ctx.root).enabled:
         return None  # before any git call: a disabled hook costs next to nothing
     head, branch = read_head(ctx)

@@ -9,7 +9,6 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from br_core.cost.pricing import ModelPrice, PriceTable
-from br_core.cost.report import _project_root
 from br_core.cost.spend import (
     Group,
     Scope,
@@ -19,6 +18,7 @@ from br_core.cost.spend import (
     usage_scope,
 )
 from br_core.cost.transcripts import ingest
+from br_core.git import project_root
 from br_core.store.db import open_db
 
 TIER_ORDER = ("haiku", "sonnet", "opus", "fable", "none", "unknown")
@@ -65,7 +65,7 @@ def model_stats(
     days: int = 30, all_projects: bool = False, *, cwd: Path | None = None,
     roots: list[Path] | None = None, conn: sqlite3.Connection | None = None,
 ) -> ModelStats:  # fmt: skip
-    root = _project_root(cwd)
+    root = project_root(cwd)
     db = conn or open_db()
     try:
         ingest(db, roots)

@@ -28,7 +28,7 @@ from br_core.cost.pricing import PriceTable, TokenUsage, load_price_table, price
 from br_core.cost.spend import Scope, Totals, grouped_spend, usage_scope
 from br_core.cost.transcripts import IngestStats, ingest, malformed_total
 from br_core.errors import UsageError
-from br_core.git import GitError, project_id, repo_root
+from br_core.git import project_id, project_root
 from br_core.store.db import open_db, store_error
 from br_core.store.paths import db_path
 
@@ -66,7 +66,7 @@ def estimate_cost(
         cache_read_tokens=cache_read_tokens,
         cache_write_tokens=cache_write_tokens,
     )
-    table = load_price_table(_project_root())
+    table = load_price_table(project_root())
     usage = TokenUsage(input_tokens, output_tokens, cache_write_tokens, 0, cache_read_tokens)
     price = table.resolve(model)
     if price is None:
@@ -88,14 +88,6 @@ def estimate_cost(
         note=("long-context rates: the prompt exceeds " f"{price.long_context_threshold:,} tokens"
               if long_ctx else f"priced as {price.model} ({price.source})"),
     )  # fmt: skip
-
-
-def _project_root(cwd: Path | None = None) -> Path:
-    where = cwd or Path.cwd()
-    try:
-        return repo_root(where)
-    except GitError:
-        return where
 
 
 def _bucket_seconds() -> int:
@@ -175,7 +167,7 @@ def cost_report(
     """
     if kind not in ("daily", "monthly", "session", "blocks"):
         raise UsageError(f"report kind {kind!r}: use daily, monthly, session or blocks")
-    root = _project_root(cwd)
+    root = project_root(cwd)
     db = conn or open_db()
     try:
         stats = ingested if ingested is not None else ingest(db, roots)
@@ -228,7 +220,7 @@ def record_usage(
         raise UsageError("model: empty; pass a model id such as claude-sonnet-4-5")
     from br_core.telemetry.events import record_event
 
-    where = _project_root(root)
+    where = project_root(root)
     table = load_price_table(where)
     usage = TokenUsage(
         input_tokens, output_tokens, cache_write_tokens, cache_write_1h_tokens, cache_read_tokens

@@ -13,7 +13,6 @@ Each file's read offset is stored, so a repeated report parses only bytes append
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sqlite3
@@ -23,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from br_core.git import project_id
+from br_core.git import directory_project_id, project_id
 from br_core.store.db import transaction
 
 USAGE_MARKER = b'"usage"'  # any spacing: `"usage":{` or `"usage": {`
@@ -124,8 +123,7 @@ class _ProjectIds:
             if os.path.isdir(cwd):
                 self._ids[cwd] = project_id(cwd)
             else:  # gone: project_id's own fallback (the path itself), without spawning git
-                digest = hashlib.sha256(os.path.realpath(cwd).encode("utf-8", "surrogateescape"))
-                self._ids[cwd] = digest.hexdigest()[:16]
+                self._ids[cwd] = directory_project_id(cwd)
         return self._ids[cwd]
 
 

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from br_core.config import config_path, load_config, section
 from br_core.cost.pricing import PriceTable, TokenUsage, load_price_table, price_usage
 from br_core.errors import ConfigError, UsageError
-from br_core.git import project_id
+from br_core.git import project_id, project_root
 from br_core.routing.signals import (
     COMPLEXITIES,
     TIERS,
@@ -312,9 +312,7 @@ def route_task(
     root: Path | None = None,
 ) -> RouteDecision:
     """Route one task for the project at `root` (default: the current repository)."""
-    from br_core.cost.report import _project_root
-
-    router = ModelRouter(_project_root(root))
+    router = ModelRouter(project_root(root))
     try:
         return router.route(description, files, lines, override)
     finally:
@@ -336,13 +334,11 @@ def record_outcome(
     conn: sqlite3.Connection | None = None,
 ) -> OutcomeRecorded:
     """Record how a routed task went; later routes for the same kind of task learn from it."""
-    from br_core.cost.report import _project_root
-
     checked = _tier(tier.lower(), "tier")
     if cost_usd is not None and cost_usd < 0:
         raise UsageError("cost_usd: must be >= 0")
     found = assess(description, files, lines)
-    where = _project_root(root)
+    where = project_root(root)
     db = conn or open_db()
     try:
         cur = db.execute(

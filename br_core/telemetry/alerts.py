@@ -15,8 +15,8 @@ from typing import Any
 from tinydb import Query
 
 from br_core.errors import UsageError
+from br_core.git import repo_context
 from br_core.store.docstore import DocTable, document_table
-from br_core.telemetry.events import repo_context
 from br_core.telemetry.thresholds import (
     ALERTS_TABLE,
     CRITERION_UNITS,
@@ -53,7 +53,7 @@ def refresh_alerts(
             _key(status.project_id, phase.name), {**doc, "shown_at": None, "dismissed_at": None}
         ):
             new.append(phase.name)
-    top = repo_context(str((root or Path.cwd()).resolve())).root
+    top = repo_context(root).root
     if new and top is not None:
         write_alert_file(top, status, new[-1])
     return new

@@ -1,9 +1,10 @@
 """Telemetry events: a closed schema, sanitised on the way in, one row each in `events`.
 
 On the hook path: stdlib only (no pydantic), one git subprocess per repository per process, and
-HEAD read straight from the git directory. What is stored is metadata only: every text field is
-masked by `sanitize_text`, then by an entropy backstop, `.env` paths are redacted, text is capped
-at 200 characters, and fields outside the schema are refused, so code content has no way in.
+HEAD read straight from the git directory (both in br_core.git). What is stored is metadata
+only: every text field is masked by `sanitize_text`, then by an entropy backstop, `.env` paths
+are redacted, text is capped at 200 characters, and fields outside the schema are refused, so
+code content has no way in.
 """
 
 from __future__ import annotations
@@ -14,13 +15,11 @@ import json
 import os
 import re
 import sqlite3
-import subprocess
 import time
-from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
 
 from br_core.errors import UsageError
+from br_core.git import RepoContext, read_head, repo_context
 from br_core.secrets.masking import mask_value, sanitize_text
 from br_core.store.db import open_db, store_error, transaction
 from br_core.store.paths import db_path
@@ -167,78 +166,6 @@ def clean_data(event_type: str, data: dict[str, object]) -> dict[str, object]:
     return {k: v for k, v in cleaned.items() if v is not None}
 
 
-class RepoContext(NamedTuple):
-    """Where an event comes from: the project and, inside git, its directories."""
-
-    project_id: str
-    root: Path | None
-    git_dir: Path | None
-    common_dir: Path | None
-
-
-def _project_id(common: str) -> str:
-    # Same derivation as br_core.git.project_id, without its extra subprocess.
-    return hashlib.sha256(common.encode("utf-8", "surrogateescape")).hexdigest()[:16]
-
-
-@lru_cache(maxsize=64)
-def repo_context(start: str) -> RepoContext:
-    """One `git rev-parse` per directory per process; outside git the directory is the project."""
-    args = ["--path-format=absolute", "--show-toplevel", "--git-dir", "--git-common-dir"]
-    try:
-        proc = subprocess.run(
-            ["git", "rev-parse", *args], cwd=start, capture_output=True, check=False
-        )
-    except OSError:
-        proc = None
-    lines = proc.stdout.decode("utf-8", "surrogateescape").splitlines() if proc else []
-    if proc is None or proc.returncode != 0 or len(lines) != 3:
-        return RepoContext(_project_id(os.path.realpath(start)), None, None, None)
-    top, git_dir, common = (Path(line) for line in lines)
-    common = common.resolve()
-    return RepoContext(_project_id(str(common)), top, git_dir, common)
-
-
-def read_head(ctx: RepoContext) -> tuple[str | None, str | None]:
-    """(commit hash, branch) read from the git directory; (None, branch) before the first commit."""
-    if ctx.git_dir is None or ctx.common_dir is None:
-        return None, None
-    try:
-        head = (ctx.git_dir / "HEAD").read_text(encoding="utf-8").strip()
-    except OSError:
-        return None, None
-    if not head.startswith("ref: "):
-        return (head if _HEX.fullmatch(head) else None), None
-    ref = head[5:]
-    branch = ref.removeprefix("refs/heads/")
-    for base in (ctx.git_dir, ctx.common_dir):
-        try:
-            return (base / ref).read_text(encoding="utf-8").strip(), branch
-        except OSError:
-            continue
-    return _packed_ref(ctx.common_dir, ref), branch
-
-
-def _packed_ref(common_dir: Path, ref: str) -> str | None:
-    try:
-        lines = (common_dir / "packed-refs").read_text(encoding="utf-8").splitlines()
-    except OSError:
-        lines = []
-    for line in lines:
-        sha, _, name = line.partition(" ")
-        if name == ref:
-            return sha
-    if (common_dir / "reftable").is_dir():  # the reftable format has no plain files to read
-        proc = subprocess.run(
-            ["git", "rev-parse", "-q", "--verify", "HEAD"],
-            cwd=common_dir,
-            capture_output=True,
-            check=False,
-        )
-        return proc.stdout.decode().strip() or None
-    return None
-
-
 _salts: dict[str, str] = {}
 
 
@@ -279,7 +206,7 @@ def record_event(
     `root` is any directory of the repository (default: the current directory). Raises UsageError
     for data outside the schema and StoreError (one line, with the recovery) for store failures.
     """
-    ctx = repo_context(os.path.realpath(root if root is not None else os.getcwd()))
+    ctx = repo_context(root)
     if not telemetry_state(ctx.root).enabled:
         return None
     cleaned = clean_data(event_type, data)

@@ -13,9 +13,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from br_core.git import repo_context
 from br_core.store.db import open_db, store_error
 from br_core.store.paths import db_path
-from br_core.telemetry.events import repo_context
 from br_core.telemetry.intervals import Interval, t_interval, wilson
 from br_core.telemetry.queries import feature_rows, type_counts
 
@@ -101,7 +101,7 @@ def compute_stats(conn: sqlite3.Connection, project_id: str, now: float) -> Tele
 
 
 def telemetry_stats(root: Path | None = None) -> TelemetryStats:
-    ctx = repo_context(str((root or Path.cwd()).resolve()))
+    ctx = repo_context(root)
     path = db_path()
     try:
         conn = open_db(path)

@@ -15,9 +15,9 @@ from typing import Any
 
 from br_core.config import config_path, load_config, section
 from br_core.errors import ConfigError, UsageError
+from br_core.git import repo_context
 from br_core.store.db import open_db, store_error
 from br_core.store.paths import db_path
-from br_core.telemetry.events import repo_context
 from br_core.telemetry.queries import feature_rows, type_counts
 
 DAY = 86_400.0
@@ -177,7 +177,7 @@ def threshold_status(
     root: Path | None = None, conn: sqlite3.Connection | None = None
 ) -> ThresholdStatus:
     """Where the data stands against every phase, for the repository at `root` (default: cwd)."""
-    ctx = repo_context(str((root or Path.cwd()).resolve()))
+    ctx = repo_context(root)
     table = phase_table(ctx.root)
     path = db_path()
     own = conn is None

@@ -15,16 +15,9 @@ from pathlib import Path
 import pytest
 
 from br_core.errors import ConfigError, UsageError
-from br_core.git import project_id
+from br_core.git import project_id, read_head, repo_context
 from br_core.store.paths import db_path
-from br_core.telemetry.events import (
-    SCHEMA,
-    clean_data,
-    clean_text,
-    read_head,
-    record_event,
-    repo_context,
-)
+from br_core.telemetry.events import SCHEMA, clean_data, clean_text, record_event
 from br_core.telemetry.settings import set_enabled, telemetry_state
 from tests.conftest import git
 
