@@ -69,16 +69,18 @@ def bench_record(repo: Path) -> None:
     from br_core.telemetry.events import record_event
 
     conn = open_db()
-    record_event("build", {"command": "warm"}, root=repo, conn=conn)
+    record_event(conn, "build", {"command": "warm"}, root=repo)
     shared, fresh = [], []
     for i in range(2000):
         start = time.perf_counter()
-        record_event("build", {"command": f"c{i}", "success": True}, root=repo, conn=conn)
+        record_event(conn, "build", {"command": f"c{i}", "success": True}, root=repo)
         shared.append((time.perf_counter() - start) * 1000)
     conn.close()
     for i in range(300):
         start = time.perf_counter()
-        record_event("build", {"command": f"f{i}", "success": True}, root=repo)
+        own = open_db()
+        record_event(own, "build", {"command": f"f{i}", "success": True}, root=repo)
+        own.close()
         fresh.append((time.perf_counter() - start) * 1000)
     print("in-process record_event (ms)          p50     p95     n")
     for label, values in (("shared connection", shared), ("open + close per event", fresh)):
@@ -161,8 +163,8 @@ def bench_ready(repo: Path) -> None:
     project = project_id(repo)
     conn = open_db()
     for i in range(300):  # feature events: the few rows `ready` reads one by one
-        record_event("feature", {"action": "add", "feature_id": f"f{i}"}, root=repo, conn=conn)
-        record_event("feature", {"action": "complete", "feature_id": f"f{i}"}, root=repo, conn=conn)
+        record_event(conn, "feature", {"action": "add", "feature_id": f"f{i}"}, root=repo)
+        record_event(conn, "feature", {"action": "complete", "feature_id": f"f{i}"}, root=repo)
     rng = random.Random(3)
     env = {**os.environ, **GIT_ENV}
     done = conn.execute("SELECT count(*) FROM events").fetchone()[0]
@@ -176,7 +178,9 @@ def bench_ready(repo: Path) -> None:
         inproc = []
         for _ in range(20):
             t0 = time.perf_counter()
-            status = threshold_status(repo)
+            own = open_db()  # as `br telemetry ready` does: its own connection
+            status = threshold_status(own, repo)
+            own.close()
             inproc.append(time.perf_counter() - t0)
         cli = wall([str(BIN / "br"), "telemetry", "ready"], repo, env, 5)
         reached = [p.name for p in status.phases if p.reached]
@@ -194,9 +198,11 @@ def bench_ready(repo: Path) -> None:
 def bench_docstore(base: Path) -> None:
     from tinydb import TinyDB
 
+    from br_core.store.db import open_db
     from br_core.store.docstore import document_table
 
-    table = document_table("bench")
+    conn = open_db()
+    table = document_table(conn, "bench")
     n = 300
     start = time.perf_counter()
     for i in range(n):
@@ -207,6 +213,7 @@ def bench_docstore(base: Path) -> None:
     for i in range(n):
         stock.insert({"i": i, "state": "new"})
     theirs = (time.perf_counter() - start) / n * 1000
+    conn.close()
     print("document table insert, mean of 300 (ms)")
     print(f"  DocTable (SQLite, one row each)   {ours:6.3f}")
     print(f"  TinyDB JSONStorage (anchor)       {theirs:6.3f}   ratio {ours / theirs:.2f}x")

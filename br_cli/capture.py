@@ -85,13 +85,13 @@ def after_command(command: str, code: int, elapsed_ms: float) -> None:
             "success": code == 0,
             "exit_code": code,
         }
-        record_event("build", data, root=root, conn=conn)
+        record_event(conn, "build", data, root=root)
         from br_core.telemetry.alerts import refresh_alerts, take_banner
         from br_core.telemetry.thresholds import threshold_status
 
-        status = threshold_status(root, conn=conn)
-        refresh_alerts(status, root, conn)
-        text = take_banner(status.project_id, conn)
+        status = threshold_status(conn, root)
+        refresh_alerts(conn, status, root)
+        text = take_banner(conn, status.project_id)
     finally:
         conn.close()
     if text:

@@ -15,7 +15,10 @@ import sys
 from pathlib import Path
 
 from br_core.errors import UsageError
+from br_core.git import repo_context
+from br_core.store.db import open_db
 from br_core.telemetry.events import record_event
+from br_core.telemetry.settings import telemetry_state
 
 PAYLOAD_LIMIT = 1_000_000
 FIELDS = ("tool_name", "source", "reason", "agent_type")
@@ -40,8 +43,14 @@ def record_claude_payload(text: str) -> int | None:
         if isinstance(payload.get(key), str):
             data[key] = payload[key]
     cwd = payload.get("cwd")
-    root = Path(cwd) if isinstance(cwd, str) and os.path.isdir(cwd) else None
-    return record_event("session", data, root=root)
+    root = Path(cwd) if isinstance(cwd, str) and os.path.isdir(cwd) else Path.cwd()
+    if not telemetry_state(repo_context(root).root).enabled:
+        return None  # off: the store is not even opened
+    conn = open_db()
+    try:
+        return record_event(conn, "session", data, root=root)
+    finally:
+        conn.close()
 
 
 def run() -> int:

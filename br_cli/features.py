@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from pathlib import Path
 from typing import Annotated
@@ -19,12 +20,8 @@ app = typer.Typer(help="Record features as they are added and completed.", no_ar
 COMPLEXITY = ("simple", "moderate", "complex", "critical")
 
 
-def _features(project: str) -> dict[str, dict[str, float | None]]:
-    conn = open_db()
-    try:
-        rows = feature_rows(conn, [project])
-    finally:
-        conn.close()
+def _features(conn: sqlite3.Connection, project: str) -> dict[str, dict[str, float | None]]:
+    rows = feature_rows(conn, [project])
     found: dict[str, dict[str, float | None]] = {}
     for _pid, action, feature_id, ts, _hours in rows:
         entry = found.setdefault(feature_id, {"added": None, "completed": None})
@@ -49,7 +46,11 @@ def add(
         data["title"] = title
     if complexity:
         data["complexity"] = complexity
-    row = record_event("feature", data, root=Path.cwd())
+    conn = open_db()
+    try:
+        row = record_event(conn, "feature", data, root=Path.cwd())
+    finally:
+        conn.close()
     typer.echo(f"{feature_id}: added" + ("" if row else " (telemetry is off: not recorded)"))
 
 
@@ -58,19 +59,28 @@ def complete(
     feature_id: Annotated[str, typer.Argument(help="The id given to `br features add`.")],
 ) -> None:
     """Record that a feature is done; its duration is measured from `add` when there was one."""
-    known = _features(project_id(Path.cwd())).get(feature_id)
-    data: dict[str, object] = {"action": "complete", "feature_id": feature_id}
-    added = known["added"] if known else None
-    if added is not None:
-        data["duration_hours"] = round((time.time() - added) / 3600, 3)
-    row = record_event("feature", data, root=Path.cwd())
+    root = Path.cwd()
+    conn = open_db()
+    try:
+        known = _features(conn, project_id(root)).get(feature_id)
+        data: dict[str, object] = {"action": "complete", "feature_id": feature_id}
+        added = known["added"] if known else None
+        if added is not None:
+            data["duration_hours"] = round((time.time() - added) / 3600, 3)
+        row = record_event(conn, "feature", data, root=root)
+    finally:
+        conn.close()
     typer.echo(f"{feature_id}: completed" + ("" if row else " (telemetry is off: not recorded)"))
 
 
 @app.command("list")
 def list_features(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Features of this project, open ones first."""
-    found = _features(project_id(Path.cwd()))
+    conn = open_db()
+    try:
+        found = _features(conn, project_id(Path.cwd()))
+    finally:
+        conn.close()
     if as_json:
         typer.echo(json.dumps(found, indent=2, sort_keys=True))
         return

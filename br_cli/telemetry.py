@@ -87,7 +87,11 @@ def ready(
 
     if phase is not None and phase not in PHASES:
         raise UsageError(f"unknown phase {phase!r}; use one of {', '.join(PHASES)}")
-    result = threshold_status(_cwd())
+    conn = open_db()
+    try:
+        result = threshold_status(conn, _cwd())
+    finally:
+        conn.close()
     phases = [p for p in result.phases if phase is None or p.name == phase]
     if as_json:
         dump = result.model_dump()
@@ -114,7 +118,11 @@ def alerts(as_json: JsonFlag = False) -> None:
     from br_core.git import project_id
     from br_core.telemetry.alerts import list_alerts
 
-    docs = list_alerts(project_id(_cwd()))
+    conn = open_db()
+    try:
+        docs = list_alerts(conn, project_id(_cwd()))
+    finally:
+        conn.close()
     if as_json:
         _echo_json(docs)
         return
@@ -136,7 +144,11 @@ def dismiss(phase: Annotated[str, typer.Argument(help="The phase whose banner to
     from br_core.git import project_id
     from br_core.telemetry.alerts import dismiss as dismiss_alert
 
-    dismiss_alert(project_id(_cwd()), phase)
+    conn = open_db()
+    try:
+        dismiss_alert(conn, project_id(_cwd()), phase)
+    finally:
+        conn.close()
     typer.echo(f"{phase}: dismissed")
 
 
@@ -145,7 +157,11 @@ def stats(as_json: JsonFlag = False) -> None:
     """Counts, weekly trends, success rates and means, each with a 95% interval and its n."""
     from br_cli.telemetry_report import print_stats
 
-    print_stats(_cwd(), as_json)
+    conn = open_db()
+    try:
+        print_stats(conn, _cwd(), as_json)
+    finally:
+        conn.close()
 
 
 @app.command()

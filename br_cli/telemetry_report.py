@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import typer
@@ -23,8 +24,8 @@ def _interval(name: str, value: Interval, percent: bool = False) -> str:
     )
 
 
-def print_stats(root: Path, as_json: bool) -> None:
-    result = telemetry_stats(root)
+def print_stats(conn: sqlite3.Connection, root: Path, as_json: bool) -> None:
+    result = telemetry_stats(conn, root)
     if as_json:
         typer.echo(json.dumps(result.model_dump(), indent=2, sort_keys=True))
         return

@@ -1,12 +1,15 @@
 """Routing, cost, thresholds and the security scan: sync tools over the engine's functions.
 
 They read many files (transcripts, sources, settings), so they stay sync and the SDK runs them in
-a worker thread, off the event loop. `server.TOOLS` names and describes them for clients.
+a worker thread, off the event loop. A tool that reads the store opens its own connection for the
+call and closes it: the queue's connection belongs to the event loop's thread. `server.TOOLS`
+names and describes them for clients.
 """
 
 from __future__ import annotations
 
 import json
+from contextlib import closing
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -68,10 +71,11 @@ def cost_report(
 
 
 def threshold_status(state: State) -> dict[str, Any]:
+    from br_core.store.db import open_db
     from br_core.telemetry.thresholds import threshold_status as status
 
-    with as_tool_error():
-        return json_dict(status(state.root))
+    with as_tool_error(), closing(open_db()) as conn:
+        return json_dict(status(conn, state.root))
 
 
 def security_scan(
@@ -102,9 +106,11 @@ def _scan(state: ServerState, paths: list[str]) -> ScanResult:
 
 def thresholds(state: ServerState) -> str:
     """The `br://thresholds` resource: learning-phase thresholds and progress, as JSON."""
+    from br_core.store.db import open_db
     from br_core.telemetry.thresholds import threshold_status as status
 
     try:
-        return json.dumps(json_dict(status(state.root)))
+        with closing(open_db()) as conn:
+            return json.dumps(json_dict(status(conn, state.root)))
     except BRError as exc:
         raise ResourceError(exc.message) from exc

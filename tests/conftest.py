@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import time
 from collections.abc import Iterator
@@ -34,6 +35,16 @@ def br_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monkey
     for var in ("BR_TELEMETRY", "DO_NOT_TRACK", "CLAUDE_CONFIG_DIR", "ANTHROPIC_API_KEY"):
         monkeypatch.delenv(var, raising=False)
     return home
+
+
+@pytest.fixture
+def conn(br_home: Path) -> Iterator[sqlite3.Connection]:
+    """A connection to the test's store, opened and closed here as a door would."""
+    from br_core.store.db import open_db
+
+    db = open_db()
+    yield db
+    db.close()
 
 
 GIT_ENV = {

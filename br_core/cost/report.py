@@ -243,7 +243,7 @@ def record_usage(
             "input_tokens": input_tokens, "output_tokens": output_tokens, "cost": cost,
             "duration_ms": duration_ms, "tier": price.tier if price else None,
         }  # fmt: skip
-        event_id = record_event("model_usage", dict(event), root=where, conn=db)
+        event_id = record_event(db, "model_usage", dict(event), root=where)
         return RecordedUsage(
             usage_id=int(cur.lastrowid or 0), event_id=event_id, model=model, cost_usd=cost,
             priced=cost is not None,

@@ -333,11 +333,14 @@ class TaskQueue:
         )
 
     def _record_feature(self, data: dict[str, object]) -> None:
+        # Only a queue that knows its repository records: the event's project comes from there.
+        if self.root is None:
+            return
         # Telemetry never breaks the queue: the task is already committed as done.
         from br_core.telemetry.events import record_event
 
         try:
-            record_event("feature", data, root=self.root, conn=self.conn)
+            record_event(self.conn, "feature", data, root=self.root)
         except Exception as exc:  # pragma: no cover - depends on the telemetry store's state
             import logging
 

@@ -22,7 +22,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
-from br_core.store.db import open_db, store_error, transaction
+from br_core.store.db import store_error, transaction
 from br_core.store.paths import db_path
 
 _HIGH_WATER = "docstore:last_id:"
@@ -40,10 +40,9 @@ class SQLiteStorage(Storage):
     (`tables()`, `drop_table()`, `drop_tables()`); `DocTable` does row-level work itself.
     """
 
-    def __init__(self, conn: sqlite3.Connection | None = None, path: Path | None = None) -> None:
-        self.path = path if path is not None else db_path()
-        self._owns = conn is None
-        self.conn = conn if conn is not None else open_db(self.path)
+    def __init__(self, conn: sqlite3.Connection, path: Path | None = None) -> None:
+        self.conn = conn
+        self.path = path if path is not None else db_path()  # named in store errors
 
     def read(self) -> dict[str, dict[str, Any]] | None:
         try:
@@ -70,8 +69,7 @@ class SQLiteStorage(Storage):
             raise store_error(self.path, exc) from exc
 
     def close(self) -> None:
-        if self._owns:
-            self.conn.close()
+        """Nothing to release: the connection belongs to whoever opened it."""
 
 
 def _load(conn: sqlite3.Connection, name: str) -> dict[int, str]:
@@ -231,17 +229,17 @@ class DocTable(Table):
 class DocumentDB(TinyDB):
     """`TinyDB` whose tables are `DocTable`s in the BuildRunner store.
 
-    `DocumentDB()` opens the per-user store; `DocumentDB(conn=conn)` shares a connection.
+    `DocumentDB(conn)` works on the caller's connection, which the caller opens and closes.
     """
 
     table_class = DocTable
 
-    def __init__(self, conn: sqlite3.Connection | None = None, path: Path | None = None) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path | None = None) -> None:
         super().__init__(conn=conn, path=path, storage=SQLiteStorage)
 
 
-def document_table(name: str, conn: sqlite3.Connection | None = None) -> DocTable:
-    """The TinyDB table `name` in the store (shares `conn` when given)."""
-    table = DocumentDB(conn=conn).table(name)
+def document_table(conn: sqlite3.Connection, name: str) -> DocTable:
+    """The TinyDB table `name` in the store, on the caller's connection."""
+    table = DocumentDB(conn).table(name)
     assert isinstance(table, DocTable)
     return table

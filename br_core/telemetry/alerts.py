@@ -28,8 +28,8 @@ from br_core.telemetry.thresholds import (
 ALERT_FILE = Path(".buildrunner") / "alerts" / "learning_ready.md"
 
 
-def _table(conn: sqlite3.Connection | None) -> DocTable:
-    return document_table(ALERTS_TABLE, conn)
+def _table(conn: sqlite3.Connection) -> DocTable:
+    return document_table(conn, ALERTS_TABLE)
 
 
 def _key(project_id: str, phase: str) -> Any:
@@ -37,9 +37,7 @@ def _key(project_id: str, phase: str) -> Any:
     return (doc.project_id == project_id) & (doc.phase == phase)
 
 
-def refresh_alerts(
-    status: ThresholdStatus, root: Path | None, conn: sqlite3.Connection | None = None
-) -> list[str]:
+def refresh_alerts(conn: sqlite3.Connection, status: ThresholdStatus, root: Path) -> list[str]:
     """Record newly reached phases; write learning_ready.md for them. Returns their names."""
     table = _table(conn)
     known = {d["phase"] for d in table.search(Query().project_id == status.project_id)}
@@ -59,7 +57,7 @@ def refresh_alerts(
     return new
 
 
-def take_banner(project_id: str, conn: sqlite3.Connection | None = None) -> str | None:
+def take_banner(conn: sqlite3.Connection, project_id: str) -> str | None:
     """The banner for the first reached phase not yet shown or dismissed; marks it shown."""
     table = _table(conn)
     doc = Query()
@@ -86,12 +84,12 @@ def banner(phase: str) -> str:
     )
 
 
-def list_alerts(project_id: str, conn: sqlite3.Connection | None = None) -> list[dict[str, Any]]:
+def list_alerts(conn: sqlite3.Connection, project_id: str) -> list[dict[str, Any]]:
     docs = _table(conn).search(Query().project_id == project_id)
     return sorted((dict(d) for d in docs), key=lambda d: list(PHASES).index(d["phase"]))
 
 
-def dismiss(project_id: str, phase: str, conn: sqlite3.Connection | None = None) -> None:
+def dismiss(conn: sqlite3.Connection, project_id: str, phase: str) -> None:
     """Never show this phase's banner again for this project (reached yet or not)."""
     if phase not in PHASES:
         raise UsageError(f"unknown phase {phase!r}; use one of {', '.join(PHASES)}")

@@ -21,7 +21,7 @@ from pathlib import Path
 from br_core.errors import UsageError
 from br_core.git import RepoContext, read_head, repo_context
 from br_core.secrets.masking import mask_value, sanitize_text
-from br_core.store.db import open_db, store_error, transaction
+from br_core.store.db import store_error, transaction
 from br_core.store.paths import db_path
 from br_core.telemetry.settings import telemetry_state
 
@@ -193,35 +193,29 @@ def _user_hash(conn: sqlite3.Connection, key: str) -> str:
 
 
 def record_event(
+    conn: sqlite3.Connection,
     event_type: str,
     data: dict[str, object],
     *,
-    root: Path | None = None,
-    conn: sqlite3.Connection | None = None,
+    root: Path,
     git_hash: str | None = None,
     ts: float | None = None,
 ) -> int | None:
-    """Store one event; return its row id, or None when telemetry is off.
+    """Store one event on `conn`; return its row id, or None when telemetry is off.
 
-    `root` is any directory of the repository (default: the current directory). Raises UsageError
-    for data outside the schema and StoreError (one line, with the recovery) for store failures.
+    `root` is any directory of the repository. Raises UsageError for data outside the schema
+    and StoreError (one line, with the recovery) for store failures.
     """
     ctx = repo_context(root)
     if not telemetry_state(ctx.root).enabled:
         return None
     cleaned = clean_data(event_type, data)
     head = git_hash if git_hash is not None else read_head(ctx)[0]
-    own = conn is None
     path = db_path()
     try:
-        db = open_db(path) if conn is None else conn
-        try:
-            return _insert(
-                db, str(path), event_type, cleaned, ctx, head, ts if ts is not None else time.time()
-            )
-        finally:
-            if own:
-                db.close()
+        return _insert(
+            conn, str(path), event_type, cleaned, ctx, head, ts if ts is not None else time.time()
+        )
     except sqlite3.Error as exc:
         raise store_error(path, exc) from exc
 

@@ -104,11 +104,11 @@ def record_stage(
 
     if stage == "post-commit":
         sha, data = commit_data(cwd, branch)
-        return record_event("commit", data, root=cwd, conn=conn, git_hash=sha or head)
+        return record_event(conn, "commit", data, root=cwd, git_hash=sha or head)
     if stage == "pre-push":
         to_ref = env.get("PRE_COMMIT_TO_REF", "")
         pushed = to_ref if to_ref and not _ZEROS.fullmatch(to_ref) else head
         data = push_data(cwd, env, branch)
-        return record_event("push", data, root=cwd, conn=conn, git_hash=pushed)
+        return record_event(conn, "push", data, root=cwd, git_hash=pushed)
     data = merge_data(cwd, env, branch)
-    return record_event("merge", data, root=cwd, conn=conn, git_hash=head)
+    return record_event(conn, "merge", data, root=cwd, git_hash=head)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from br_core.git import repo_context
-from br_core.store.db import open_db, store_error
+from br_core.store.db import store_error
 from br_core.store.paths import db_path
 from br_core.telemetry.intervals import Interval, t_interval, wilson
 from br_core.telemetry.queries import feature_rows, type_counts
@@ -100,14 +100,9 @@ def compute_stats(conn: sqlite3.Connection, project_id: str, now: float) -> Tele
     return stats
 
 
-def telemetry_stats(root: Path | None = None) -> TelemetryStats:
-    ctx = repo_context(root)
-    path = db_path()
+def telemetry_stats(conn: sqlite3.Connection, root: Path) -> TelemetryStats:
+    """The statistics of the repository containing `root`, now."""
     try:
-        conn = open_db(path)
-        try:
-            return compute_stats(conn, ctx.project_id, time.time())
-        finally:
-            conn.close()
+        return compute_stats(conn, repo_context(root).project_id, time.time())
     except sqlite3.Error as exc:
-        raise store_error(path, exc) from exc
+        raise store_error(db_path(), exc) from exc

@@ -16,7 +16,7 @@ from typing import Any
 from br_core.config import config_path, load_config, section
 from br_core.errors import ConfigError, UsageError
 from br_core.git import repo_context
-from br_core.store.db import open_db, store_error
+from br_core.store.db import store_error
 from br_core.store.paths import db_path
 from br_core.telemetry.queries import feature_rows, type_counts
 
@@ -173,23 +173,14 @@ def capability(features: float) -> str:
     return unlocked
 
 
-def threshold_status(
-    root: Path | None = None, conn: sqlite3.Connection | None = None
-) -> ThresholdStatus:
-    """Where the data stands against every phase, for the repository at `root` (default: cwd)."""
+def threshold_status(conn: sqlite3.Connection, root: Path) -> ThresholdStatus:
+    """Where the data stands against every phase, for the repository containing `root`."""
     ctx = repo_context(root)
     table = phase_table(ctx.root)
-    path = db_path()
-    own = conn is None
     try:
-        db = open_db(path) if conn is None else conn
-        try:
-            metrics = _metrics(db, ctx.project_id)
-        finally:
-            if own:
-                db.close()
+        metrics = _metrics(conn, ctx.project_id)
     except sqlite3.Error as exc:
-        raise store_error(path, exc) from exc
+        raise store_error(db_path(), exc) from exc
     phases = [_phase(name, req, metrics) for name, req in table.items()]
     project = metrics["project"]
     samples = {

@@ -238,6 +238,15 @@ def test_feature_event_waits_for_the_last_task(git_repo: Path) -> None:
     )
 
 
+def test_a_queue_without_a_root_records_no_feature_event(git_repo: Path) -> None:
+    # Its project id need not be the working directory's: no event under a guessed project.
+    conn = open_db()
+    queue = TaskQueue(conn, "p")
+    queue.add_tasks([NewTask(id="t", title="t", feature="billing")])
+    _drain(queue)
+    assert conn.execute("SELECT count(*) FROM events WHERE type = 'feature'").fetchone()[0] == 0
+
+
 def test_corrupt_database_is_a_one_line_store_error(br_home: Path) -> None:
     path = br_home / "broken.sqlite3"
     path.write_bytes(b"this is not a database" * 100)

@@ -18,8 +18,8 @@ from br_core.store.paths import db_path
 
 
 @pytest.fixture
-def table() -> DocTable:
-    return document_table("things")
+def table(conn: sqlite3.Connection) -> DocTable:
+    return document_table(conn, "things")
 
 
 def test_tinydb_api_round_trip(table: DocTable) -> None:
@@ -70,18 +70,18 @@ def test_only_changed_rows_are_written(table: DocTable) -> None:
 
 
 def test_tables_are_separate_and_visible_to_tinydb(table: DocTable) -> None:
-    other = document_table("other")
+    other = document_table(open_db(), "other")
     table.insert({"a": 1})
     other.insert({"b": 2})
     assert table.all() == [{"a": 1}] and other.all() == [{"b": 2}]
-    db = DocumentDB()
+    db = DocumentDB(open_db())
     assert db.tables() == {"things", "other"}
     db.drop_table("other")
-    assert document_table("other").all() == [] and table.all() == [{"a": 1}]
+    assert document_table(open_db(), "other").all() == [] and table.all() == [{"a": 1}]
 
 
 def test_second_connection_sees_writes_without_cache(table: DocTable) -> None:
-    other = DocumentDB(conn=open_db()).table("things")
+    other = DocumentDB(open_db()).table("things")
     assert other.search(Query().v == 1) == []
     table.insert({"v": 1})
     assert other.search(Query().v == 1) == [{"v": 1}]  # no stale query cache
@@ -91,7 +91,7 @@ def test_corrupt_document_store_is_a_store_error(tmp_path: Path) -> None:
     from br_core.errors import StoreError
 
     conn = open_db(tmp_path / "d.db")
-    t = DocumentDB(conn=conn).table("x")
+    t = DocumentDB(conn).table("x")
     conn.execute("DROP TABLE documents")
     with pytest.raises(StoreError, match="br db check"):
         t.insert({"a": 1})
@@ -102,11 +102,12 @@ WORKER = textwrap.dedent(
     import sys, time
     from pathlib import Path
     from tinydb import Query
+    from br_core.store.db import open_db
     from br_core.store.docstore import document_table
     worker, count, go = int(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3])
     while not go.exists():
         time.sleep(0.005)
-    table = document_table("shared")
+    table = document_table(open_db(), "shared")
     ids = []
     for i in range(count):
         ids.append(table.insert({"worker": worker, "i": i}))
@@ -143,7 +144,7 @@ def test_four_processes_lose_nothing_and_share_no_id(tmp_path: Path) -> None:
     conn = sqlite3.connect(db_path())
     rows = conn.execute("SELECT doc_id FROM documents WHERE tbl = 'shared'").fetchall()
     assert len(rows) == workers * len(kept)
-    table = document_table("shared")
+    table = document_table(open_db(), "shared")
     for w in range(workers):
         mine = table.search(Query().worker == w)
         assert sorted(d["i"] for d in mine) == kept

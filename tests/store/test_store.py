@@ -97,19 +97,20 @@ def test_locked_database_is_a_one_line_error(tmp_path: Path) -> None:
         holder.execute("ROLLBACK")
 
 
-def test_record_event_on_locked_database_says_so(git_repo: Path) -> None:
+def test_record_event_on_locked_database_says_so(conn: sqlite3.Connection, git_repo: Path) -> None:
     from br_core.telemetry.events import record_event
 
     holder = open_db()
     holder.execute("BEGIN IMMEDIATE")
     code = (
         "import sys\n"
-        "import functools, br_core.telemetry.events as ev\n"
-        "ev.open_db = functools.partial(ev.open_db, timeout_ms=200)\n"
+        "from pathlib import Path\n"
+        "from br_core.store.db import open_db\n"
         "from br_core.telemetry.events import record_event\n"
         "from br_core.errors import BRError\n"
         "try:\n"
-        "    record_event('build', {'command': 'x'})\n"
+        "    conn = open_db(timeout_ms=200)\n"
+        "    record_event(conn, 'build', {'command': 'x'}, root=Path.cwd())\n"
         "except BRError as e:\n"
         "    print(e.message)\n"
     )
@@ -120,13 +121,15 @@ def test_record_event_on_locked_database_says_so(git_repo: Path) -> None:
     finally:
         holder.execute("ROLLBACK")
     assert "database is locked" in proc.stdout and "Traceback" not in proc.stderr
-    assert record_event("build", {"command": "after"}) is not None
+    assert record_event(conn, "build", {"command": "after"}, root=Path.cwd()) is not None
 
 
-def test_integrity_check_and_backup_roundtrip(tmp_path: Path, git_repo: Path) -> None:
+def test_integrity_check_and_backup_roundtrip(
+    conn: sqlite3.Connection, tmp_path: Path, git_repo: Path
+) -> None:
     from br_core.telemetry.events import record_event
 
-    record_event("build", {"command": "x", "success": True})
+    record_event(conn, "build", {"command": "x", "success": True}, root=Path.cwd())
     assert integrity_check() == []
     dest = tmp_path / "copy.db"
     assert backup(dest) > 0

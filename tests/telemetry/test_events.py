@@ -141,8 +141,10 @@ def test_clean_text_masks_random_tokens_and_keeps_words() -> None:
         assert clean_text(text) == text
 
 
-def test_record_and_read_back(git_repo: Path) -> None:
-    row = record_event("build", {"command": "test", "duration_ms": 5, "success": True})
+def test_record_and_read_back(conn: sqlite3.Connection, git_repo: Path) -> None:
+    row = record_event(
+        conn, "build", {"command": "test", "duration_ms": 5, "success": True}, root=Path.cwd()
+    )
     assert row is not None
     conn = sqlite3.connect(db_path())
     pid, kind, ghash, user, data = conn.execute(
@@ -203,7 +205,11 @@ def test_read_head_matches_git(
     ],
 )
 def test_every_opt_out_switch_stops_recording(
-    git_repo: Path, monkeypatch: pytest.MonkeyPatch, switch: str, reason: str
+    conn: sqlite3.Connection,
+    git_repo: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    switch: str,
+    reason: str,
 ) -> None:
     if "=" in switch:
         name, value = switch.split("=")
@@ -214,30 +220,30 @@ def test_every_opt_out_switch_stops_recording(
         (git_repo / ".buildrunner").mkdir()
         (git_repo / ".buildrunner" / "config.toml").write_text("[telemetry]\nenabled = false\n")
     assert reason in telemetry_state(git_repo).reason
-    assert record_event("build", {"command": "x"}) is None
+    assert record_event(conn, "build", {"command": "x"}, root=Path.cwd()) is None
     assert not db_path().exists() or _rows() == []
 
 
 @pytest.mark.parametrize("value", ["DO_NOT_TRACK=0", "BR_TELEMETRY=1", "DO_NOT_TRACK="])
 def test_switches_that_do_not_opt_out(
-    git_repo: Path, monkeypatch: pytest.MonkeyPatch, value: str
+    conn: sqlite3.Connection, git_repo: Path, monkeypatch: pytest.MonkeyPatch, value: str
 ) -> None:
     name, _, setting = value.partition("=")
     monkeypatch.setenv(name, setting)
     set_enabled(False)
     set_enabled(True)
-    assert record_event("build", {"command": "x"}) is not None
+    assert record_event(conn, "build", {"command": "x"}, root=Path.cwd()) is not None
 
 
-def test_malformed_config_is_a_config_error(git_repo: Path) -> None:
+def test_malformed_config_is_a_config_error(conn: sqlite3.Connection, git_repo: Path) -> None:
     (git_repo / ".buildrunner").mkdir()
     (git_repo / ".buildrunner" / "config.toml").write_text("[telemetry\n")
     with pytest.raises(ConfigError, match=r"config\.toml"):
-        record_event("build", {"command": "x"})
+        record_event(conn, "build", {"command": "x"}, root=Path.cwd())
 
 
 def test_privacy_no_secret_survives_in_db_or_export(
-    git_repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    conn: sqlite3.Connection, git_repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from br_cli.app import main
 
@@ -250,7 +256,7 @@ def test_privacy_no_secret_survives_in_db_or_export(
                 for name, kind in fields.items()
                 if kind in ("text", "name")
             }
-            record_event(event_type, data)
+            record_event(conn, event_type, data, root=Path.cwd())
     out = tmp_path / "export.jsonl"
     assert main(["telemetry", "export", str(out)]) == 0
     capsys.readouterr()
@@ -273,12 +279,15 @@ WORKER = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
+    from br_core.store.db import open_db
     from br_core.telemetry.events import record_event
     worker, count, go = int(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3])
     while not go.exists():
         time.sleep(0.005)
     for i in range(count):
-        record_event("build", {"command": f"w{worker}-{i}", "success": True})
+        conn = open_db()
+        record_event(conn, "build", {"command": f"w{worker}-{i}", "success": True}, root=Path.cwd())
+        conn.close()
     """
 )
 

@@ -70,8 +70,10 @@ def test_build_event_failure_never_breaks_the_command(
     assert code == 0 and "disabled" in out and err == ""
 
 
-def test_status_json_and_text(git_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    record_event("commit", {"insertions": 1})
+def test_status_json_and_text(
+    conn: sqlite3.Connection, git_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record_event(conn, "commit", {"insertions": 1}, root=Path.cwd())
     code, out, _ = _br(capsys, "telemetry", "status", "--json")
     data = json.loads(out)
     assert code == 0 and data["enabled"] is True and data["project_events"] == {"commit": 1}
@@ -80,19 +82,23 @@ def test_status_json_and_text(git_repo: Path, capsys: pytest.CaptureFixture[str]
     assert "telemetry: on" in out and str(db_path()) in out
 
 
-def test_disable_enable(git_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_disable_enable(
+    conn: sqlite3.Connection, git_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert _br(capsys, "telemetry", "disable")[0] == 0
     assert marker_path().exists()
-    assert record_event("build", {"command": "x"}) is None
+    assert record_event(conn, "build", {"command": "x"}, root=Path.cwd()) is None
     code, out, _ = _br(capsys, "telemetry", "status", "--json")
     assert code == 0 and json.loads(out)["enabled"] is False
     code, out, _ = _br(capsys, "telemetry", "enable")
     assert code == 0 and "telemetry: on" in out
-    assert record_event("build", {"command": "x"}) is not None
+    assert record_event(conn, "build", {"command": "x"}, root=Path.cwd()) is not None
 
 
-def test_clear_asks_first(git_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    record_event("commit", {"insertions": 1})
+def test_clear_asks_first(
+    conn: sqlite3.Connection, git_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record_event(conn, "commit", {"insertions": 1}, root=Path.cwd())
     proc = subprocess.run(
         [sys.executable, "-m", "br_cli.app", "telemetry", "clear"],
         input="n\n",
@@ -111,11 +117,11 @@ def test_clear_asks_first(git_repo: Path, capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_export_with_since_and_until(
-    git_repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    conn: sqlite3.Connection, git_repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     for day in ("2026-01-01", "2026-01-02", "2026-01-03"):
         ts = time.mktime(time.strptime(day + " 12", "%Y-%m-%d %H")) - time.timezone
-        record_event("commit", {"insertions": 1}, ts=ts)
+        record_event(conn, "commit", {"insertions": 1}, ts=ts, root=Path.cwd())
     out = tmp_path / "e.jsonl"
     code, _, _ = _br(
         capsys, "telemetry", "export", str(out), "--since", "2026-01-02", "--until", "2026-01-03"
@@ -150,9 +156,11 @@ def test_export_to_missing_directory(
     assert code == 2 and "no such directory" in err
 
 
-def test_prune_keeps_recent_events(git_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    record_event("commit", {"insertions": 1}, ts=time.time() - 400 * 86_400)
-    record_event("commit", {"insertions": 2}, ts=time.time() - 10)
+def test_prune_keeps_recent_events(
+    conn: sqlite3.Connection, git_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record_event(conn, "commit", {"insertions": 1}, ts=time.time() - 400 * 86_400, root=Path.cwd())
+    record_event(conn, "commit", {"insertions": 2}, ts=time.time() - 10, root=Path.cwd())
     code, out, _ = _br(capsys, "telemetry", "prune")
     assert code == 0 and "deleted 1 events older than 365 days" in out
     assert [e["insertions"] for e in _events("commit")] == [2]
@@ -166,15 +174,30 @@ def test_prune_keeps_recent_events(git_repo: Path, capsys: pytest.CaptureFixture
 
 
 def test_stats_below_and_above_the_minimum(
-    git_repo: Path, capsys: pytest.CaptureFixture[str]
+    conn: sqlite3.Connection, git_repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     for i in range(9):
-        record_event("feature", {"action": "complete", "feature_id": f"f{i}", "duration_hours": i})
+        record_event(
+            conn,
+            "feature",
+            {"action": "complete", "feature_id": f"f{i}", "duration_hours": i},
+            root=Path.cwd(),
+        )
     code, out, _ = _br(capsys, "telemetry", "stats")
     assert code == 0 and "descriptive statistics start at 10" in out and "95% CI" not in out
-    record_event("feature", {"action": "complete", "feature_id": "f9", "duration_hours": 9})
+    record_event(
+        conn,
+        "feature",
+        {"action": "complete", "feature_id": "f9", "duration_hours": 9},
+        root=Path.cwd(),
+    )
     for i in range(12):
-        record_event("build", {"command": "t", "success": i % 3 != 0, "duration_ms": 10 + i})
+        record_event(
+            conn,
+            "build",
+            {"command": "t", "success": i % 3 != 0, "duration_ms": 10 + i},
+            root=Path.cwd(),
+        )
     code, out, _ = _br(capsys, "telemetry", "stats", "--json")
     data = json.loads(out)
     assert data["descriptive"] is True
@@ -258,6 +281,17 @@ def test_claude_hook_records_sessions_without_content(
     assert _events("build") == []  # the hook itself is not a build
 
 
+def test_claude_hook_with_telemetry_off_does_not_open_the_store(
+    git_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from br_cli.claude_hook import record_claude_payload
+
+    monkeypatch.setenv("BR_TELEMETRY", "0")
+    payload = {"hook_event_name": "Stop", "cwd": str(git_repo)}
+    assert record_claude_payload(json.dumps(payload)) is None
+    assert not db_path().exists()
+
+
 @pytest.mark.parametrize("payload", ["", "not json", "[1, 2]", '{"hook_event_name": 5}'])
 @pytest.mark.parametrize("command", [LIGHT_HOOK, CLI_HOOK], ids=["br-claude-hook", "br-telemetry"])
 def test_claude_hook_bad_input_still_exits_zero(
@@ -308,8 +342,10 @@ def test_telemetry_commands_import_only_what_they_run(
     assert "br_core.telemetry.alerts" not in loaded
 
 
-def test_ready_text_and_json(git_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    record_event("build", {"command": "t", "success": True})
+def test_ready_text_and_json(
+    conn: sqlite3.Connection, git_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record_event(conn, "build", {"command": "t", "success": True}, root=Path.cwd())
     code, out, _ = _br(capsys, "telemetry", "ready")
     assert code == 0 and "analytics_dashboard: 0%" in out and "[ ] builds: 1 / 20" in out
     assert "minimum samples" in out
@@ -344,21 +380,26 @@ def test_claude_hook_in_process(
     assert code == 0 and out == "" and err.startswith("br telemetry claude-hook: warning")
 
 
-def test_export_to_stdout(git_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    record_event("commit", {"insertions": 4})
+def test_export_to_stdout(
+    conn: sqlite3.Connection, git_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record_event(conn, "commit", {"insertions": 4}, root=Path.cwd())
     code, out, _ = _br(capsys, "telemetry", "export", "-")
     rows = [json.loads(line) for line in out.splitlines()]
     assert code == 0 and rows[0]["data"] == {"insertions": 4}
 
 
 def test_locked_store_is_one_line_for_any_command(
-    git_repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    conn: sqlite3.Connection,
+    git_repo: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import functools
 
     import br_cli.telemetry as cli
 
-    record_event("commit", {"insertions": 1})
+    record_event(conn, "commit", {"insertions": 1}, root=Path.cwd())
     monkeypatch.setattr(cli, "open_db", functools.partial(open_db, timeout_ms=100))
     holder = open_db()
     holder.execute("BEGIN IMMEDIATE")

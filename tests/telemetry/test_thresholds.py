@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 import time
@@ -26,31 +27,31 @@ def _fill(root: Path, features: int, builds: int, days: float, *, pushes: int = 
     start = time.time() - days * DAY
     for i in range(features):
         ts = start + i
-        record_event(
-            "feature", {"action": "add", "feature_id": f"f{i}"}, root=root, conn=conn, ts=ts
-        )
+        record_event(conn, "feature", {"action": "add", "feature_id": f"f{i}"}, root=root, ts=ts)
         done = {"action": "complete", "feature_id": f"f{i}", "duration_hours": 1.0 + i % 5}
-        record_event("feature", done, root=root, conn=conn, ts=ts + 10)
+        record_event(conn, "feature", done, root=root, ts=ts + 10)
     for i in range(builds):
         data = {"command": "test", "success": i % 4 != 0, "duration_ms": 100.0 + i}
-        record_event("build", data, root=root, conn=conn, ts=start + i * 60)
+        record_event(conn, "build", data, root=root, ts=start + i * 60)
     for _ in range(pushes):
-        record_event("push", {"branch": "main"}, root=root, conn=conn, ts=time.time())
-    record_event("commit", {"insertions": 1}, root=root, conn=conn, ts=time.time())
+        record_event(conn, "push", {"branch": "main"}, root=root, ts=time.time())
+    record_event(conn, "commit", {"insertions": 1}, root=root, ts=time.time())
     conn.close()
 
 
-def test_nothing_reached_on_an_empty_store(git_repo: Path) -> None:
-    status = threshold_status(git_repo)
+def test_nothing_reached_on_an_empty_store(conn: sqlite3.Connection, git_repo: Path) -> None:
+    status = threshold_status(conn, git_repo)
     assert [p.reached for p in status.phases] == [False, False, False]
     assert status.next_phase == "analytics_dashboard"
     assert status.capability == CAPABILITIES[0][1]
     json.dumps(status.model_dump())  # serialisable for the MCP server
 
 
-def test_analytics_dashboard_reached_with_enough_data(git_repo: Path) -> None:
+def test_analytics_dashboard_reached_with_enough_data(
+    conn: sqlite3.Connection, git_repo: Path
+) -> None:
     _fill(git_repo, features=30, builds=20, days=15, pushes=1)
-    status = threshold_status(git_repo)
+    status = threshold_status(conn, git_repo)
     first = status.phase("analytics_dashboard")
     assert first.reached and first.progress == 1.0
     assert not status.phase("pattern_recognition").reached
@@ -65,22 +66,24 @@ def test_analytics_dashboard_reached_with_enough_data(git_repo: Path) -> None:
     [(29, 20, 15, False), (30, 19, 15, False), (30, 20, 13, False), (30, 20, 14.5, True)],
 )
 def test_each_criterion_is_required(
-    git_repo: Path, features: int, builds: int, days: float, reached: bool
+    conn: sqlite3.Connection, git_repo: Path, features: int, builds: int, days: float, reached: bool
 ) -> None:
     _fill(git_repo, features, builds, days)
-    assert threshold_status(git_repo).phase("analytics_dashboard").reached is reached
+    assert threshold_status(conn, git_repo).phase("analytics_dashboard").reached is reached
 
 
-def test_multi_project_phase_counts_every_project(git_repo: Path, tmp_path: Path) -> None:
+def test_multi_project_phase_counts_every_project(
+    conn: sqlite3.Connection, git_repo: Path, tmp_path: Path
+) -> None:
     overrides = "[thresholds.pattern_recognition]\nfeatures = 3\nbuilds = 3\ndays = 1\n"
     (git_repo / ".buildrunner").mkdir()
     (git_repo / ".buildrunner" / "config.toml").write_text(overrides)
     _fill(git_repo, 1, 1, 2)
-    assert not threshold_status(git_repo).phase("pattern_recognition").reached
+    assert not threshold_status(conn, git_repo).phase("pattern_recognition").reached
     for name in ("p2", "p3"):
         (tmp_path / name).mkdir()
         _fill(tmp_path / name, 1, 1, 2)
-    phase = threshold_status(git_repo).phase("pattern_recognition")
+    phase = threshold_status(conn, git_repo).phase("pattern_recognition")
     assert {c.name: c.value for c in phase.criteria}["projects"] == 3
     assert phase.reached
 
@@ -95,11 +98,13 @@ def test_multi_project_phase_counts_every_project(git_repo: Path, tmp_path: Path
         ("thresholds = 3\n", "must be a table"),
     ],
 )
-def test_bad_overrides_are_config_errors(git_repo: Path, toml: str, message: str) -> None:
+def test_bad_overrides_are_config_errors(
+    conn: sqlite3.Connection, git_repo: Path, toml: str, message: str
+) -> None:
     (git_repo / ".buildrunner").mkdir()
     (git_repo / ".buildrunner" / "config.toml").write_text(toml)
     with pytest.raises(ConfigError, match=message) as caught:
-        threshold_status(git_repo)
+        threshold_status(conn, git_repo)
     assert "config.toml" in caught.value.message
 
 
@@ -149,37 +154,44 @@ def test_dismissed_phase_never_shows(git_repo: Path, capsys: pytest.CaptureFixtu
 
 
 def test_banner_not_shown_when_telemetry_is_off(
-    git_repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    conn: sqlite3.Connection,
+    git_repo: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _small_phase(git_repo)
     _fill(git_repo, features=2, builds=1, days=0.1)
     monkeypatch.setenv("BR_TELEMETRY", "0")
     assert main(["telemetry", "status"]) == 0
     assert "enough data" not in capsys.readouterr().err
-    status = threshold_status(git_repo)
-    refresh_alerts(status, git_repo)
-    assert take_banner(status.project_id) is not None  # still pending for later
+    status = threshold_status(conn, git_repo)
+    refresh_alerts(conn, status, git_repo)
+    assert take_banner(conn, status.project_id) is not None  # still pending for later
 
 
 CLAIM = (
     "import sys, time\n"
     "from pathlib import Path\n"
+    "from br_core.store.db import open_db\n"
     "from br_core.telemetry.alerts import refresh_alerts, take_banner\n"
     "from br_core.telemetry.thresholds import threshold_status\n"
     "go = Path(sys.argv[2])\n"
     "while not go.exists():\n"
     "    time.sleep(0.005)\n"
-    "status = threshold_status(Path.cwd())\n"
-    "refresh_alerts(status, Path.cwd())\n"
-    "print('WON' if take_banner(status.project_id) else 'lost')\n"
+    "conn = open_db()\n"
+    "status = threshold_status(conn, Path.cwd())\n"
+    "refresh_alerts(conn, status, Path.cwd())\n"
+    "print('WON' if take_banner(conn, status.project_id) else 'lost')\n"
 )
 
 
 @pytest.mark.slow
-def test_concurrent_commands_show_the_banner_once(git_repo: Path, tmp_path: Path) -> None:
+def test_concurrent_commands_show_the_banner_once(
+    conn: sqlite3.Connection, git_repo: Path, tmp_path: Path
+) -> None:
     _small_phase(git_repo)
     _fill(git_repo, features=2, builds=1, days=0.1)
-    status = threshold_status(git_repo)
+    status = threshold_status(conn, git_repo)
     go = tmp_path / "go"
     procs = [
         subprocess.Popen(
@@ -192,10 +204,10 @@ def test_concurrent_commands_show_the_banner_once(git_repo: Path, tmp_path: Path
     go.touch()
     outputs = [p.communicate(timeout=60)[0].strip() for p in procs]
     assert sorted(outputs) == ["WON", "lost", "lost", "lost"]
-    assert refresh_alerts(status, git_repo) == []  # recorded once, by one of them
+    assert refresh_alerts(conn, status, git_repo) == []  # recorded once, by one of them
 
 
-def test_phase_names_are_the_spec_names() -> None:
+def test_phase_names_are_the_spec_names(conn: sqlite3.Connection) -> None:
     assert list(PHASES) == ["analytics_dashboard", "pattern_recognition", "predictive_intelligence"]
     assert PHASES["pattern_recognition"] == {
         "features": 100,
@@ -203,4 +215,4 @@ def test_phase_names_are_the_spec_names() -> None:
         "projects": 3,
         "days": 60,
     }
-    dismiss("p", "predictive_intelligence")
+    dismiss(conn, "p", "predictive_intelligence")
