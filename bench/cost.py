@@ -343,11 +343,14 @@ def _in_process(env: dict[str, str]) -> None:
     os.environ.update({**env, "BR_HOME": str(WORK / "br_home_inproc")})
     shutil.rmtree(WORK / "br_home_inproc", ignore_errors=True)
     from br_core.cost.report import cost_report
+    from br_core.store.db import open_db
 
     times = []
     for _ in range(4):
         start = time.perf_counter()
-        cost_report("daily", all_projects=True)
+        conn = open_db()  # as `br cost daily` does: its own connection
+        cost_report(conn, Path.cwd(), "daily", all_projects=True)
+        conn.close()
         times.append(time.perf_counter() - start)
     print(f"in-process cost_report: first {times[0]:.2f} s | repeated {min(times[1:]):.3f} s "
           f"({times[0] / min(times[1:]):.1f}x faster than first)")  # fmt: skip

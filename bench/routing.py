@@ -44,8 +44,10 @@ def main() -> int:
         repo.mkdir()
         subprocess.run(["git", "init", "-q", str(repo)], check=True)
         from br_core.routing.router import ModelRouter
+        from br_core.store.db import open_db
 
-        router = ModelRouter(repo)
+        conn = open_db()
+        router = ModelRouter(conn, repo)
         decisions = []
         start = time.perf_counter()
         for task in tasks:
@@ -57,8 +59,9 @@ def main() -> int:
         config = repo / ".buildrunner" / "config.toml"
         config.parent.mkdir()
         config.write_text('[routing.tiers]\ncritical = "sonnet"\n', encoding="utf-8")
-        capped = [ModelRouter(repo).route(t["task"], t["files"], t["lines"]) for t in tasks]
+        capped = [ModelRouter(conn, repo).route(t["task"], t["files"], t["lines"]) for t in tasks]
         _summary('with [routing.tiers] critical = "sonnet"', tasks, capped)
+        conn.close()
     return 0
 
 

@@ -123,7 +123,7 @@ def _report(
         root = project_root()
         prices = load_price_table(root)  # loaded once: the report and the cache's dependencies
         report = cost_report(
-            kind, first, last, all_projects, cwd=root, conn=db, ingested=ingested, prices=prices
+            db, root, kind, first, last, all_projects, ingested=ingested, prices=prices
         )
         sys.stdout.write(_render(report, as_json))
         request = cost_cache.cached_request(argv)
@@ -199,11 +199,17 @@ def record(
 ) -> None:
     """Record usage from another source (stored as a model_usage event and in reports)."""
     from br_core.cost.report import record_usage
+    from br_core.git import project_root
+    from br_core.store.db import open_db
 
-    recorded = record_usage(
-        model, input_tokens, output_tokens, cache_read, cache_write,
-        task_type=task_type, duration_ms=duration_ms,
-    )  # fmt: skip
+    db = open_db()
+    try:
+        recorded = record_usage(
+            db, project_root(), model, input_tokens, output_tokens, cache_read, cache_write,
+            task_type=task_type, duration_ms=duration_ms,
+        )  # fmt: skip
+    finally:
+        db.close()
     if as_json:
         print(recorded.model_dump_json(indent=2))
     elif recorded.cost_usd is None:

@@ -65,8 +65,14 @@ def stats_command(
 ) -> None:
     """Requests, share and cost per tier; the all-Sonnet baseline and savings; advice."""
     from br_core.cost.model_stats import model_stats
+    from br_core.git import project_root
+    from br_core.store.db import open_db
 
-    result = model_stats(days, all_projects)
+    conn = open_db()
+    try:
+        result = model_stats(conn, project_root(), days, all_projects)
+    finally:
+        conn.close()
     print(result.model_dump_json(indent=2) if as_json else render(result))
 
 
@@ -84,7 +90,15 @@ def outcome_command(
     lines: Annotated[int, typer.Option("--lines", min=0, help="Lines it changed.")] = 0,
 ) -> None:
     """Record how a routed task went; `br route` learns from these for the same kind of task."""
+    from br_core.git import project_root
     from br_core.routing.router import record_outcome
+    from br_core.store.db import open_db
 
-    got = record_outcome(task, tier, success, cost, files=files, lines=lines)
+    conn = open_db()
+    try:
+        got = record_outcome(
+            conn, project_root(), task, tier, success, cost, files=files, lines=lines
+        )
+    finally:
+        conn.close()
     print(f"recorded: {got.task_kind} / {got.complexity} task on {got.tier}")

@@ -17,9 +17,15 @@ def route_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the decision as JSON.")] = False,
 ) -> None:
     """Route a task to haiku, sonnet or opus: tier, model id, subagent, reason and cost."""
+    from br_core.git import project_root
     from br_core.routing.router import route_task
+    from br_core.store.db import open_db
 
-    decision = route_task(task, files, lines, override)
+    conn = open_db()
+    try:
+        decision = route_task(conn, project_root(), task, files, lines, override)
+    finally:
+        conn.close()
     if as_json:
         print(decision.model_dump_json(indent=2))
         return

@@ -37,12 +37,14 @@ def route_task(
     override: Tier | None = None,
 ) -> dict[str, Any]:
     from br_core.routing.router import route_task as route
+    from br_core.store.db import open_db
 
-    with as_tool_error():
-        return json_dict(route(description, files, lines, override, root=state.root))
+    with as_tool_error(), closing(open_db()) as conn:
+        return json_dict(route(conn, state.root, description, files, lines, override))
 
 
 def estimate_cost(
+    state: State,
     model: str,
     input_tokens: Annotated[int, Field(ge=0)],
     output_tokens: Annotated[int, Field(ge=0)],
@@ -53,7 +55,14 @@ def estimate_cost(
 
     with as_tool_error():
         return json_dict(
-            estimate(model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens)
+            estimate(
+                model,
+                input_tokens,
+                output_tokens,
+                cache_read_tokens,
+                cache_write_tokens,
+                root=state.root,
+            )
         )
 
 
@@ -65,9 +74,10 @@ def cost_report(
     all_projects: bool = False,
 ) -> dict[str, Any]:
     from br_core.cost.report import cost_report as report
+    from br_core.store.db import open_db
 
-    with as_tool_error():
-        return json_dict(report(kind, since, until, all_projects, cwd=state.root))
+    with as_tool_error(), closing(open_db()) as conn:
+        return json_dict(report(conn, state.root, kind, since, until, all_projects))
 
 
 def threshold_status(state: State) -> dict[str, Any]:

@@ -101,13 +101,13 @@ async def update_task(
             from br_core.routing.router import record_outcome
 
             record_outcome(
+                state.queue.conn,
+                state.root,
                 f"{task.title}. {task.description}",
                 tier,
                 action == "done",
                 cost_usd,
                 files=len(task.files),
-                root=state.root,
-                conn=state.queue.conn,
             )
     return TaskState(
         id=task.id,

@@ -19,7 +19,6 @@ from br_core.cost.spend import (
 )
 from br_core.cost.transcripts import ingest
 from br_core.git import project_root
-from br_core.store.db import open_db
 
 TIER_ORDER = ("haiku", "sonnet", "opus", "fable", "none", "unknown")
 
@@ -62,25 +61,21 @@ class ModelStats(BaseModel):
 
 
 def model_stats(
-    days: int = 30, all_projects: bool = False, *, cwd: Path | None = None,
-    roots: list[Path] | None = None, conn: sqlite3.Connection | None = None,
+    conn: sqlite3.Connection, root: Path, days: int = 30, all_projects: bool = False, *,
+    roots: list[Path] | None = None,
 ) -> ModelStats:  # fmt: skip
-    root = project_root(cwd)
-    db = conn or open_db()
-    try:
-        ingest(db, roots)
-        until = date.today()
-        since = until - timedelta(days=days - 1)
-        scope = usage_scope(db, root, since, until, all_projects)
-        groups = list(grouped_spend(scope))
-        baseline = _baseline_model(scope.table, [g.model for g in groups])
-        per_tier, all_sonnet = _per_tier(groups, scope.table.resolve(baseline))
-        durations = _durations(scope)
-        return _assemble(since, until, all_projects, per_tier, durations, baseline, all_sonnet,
-                         _outcomes(db, scope.params[0] if not all_projects else None))  # fmt: skip
-    finally:
-        if conn is None:
-            db.close()
+    """Spend per tier over the last `days` days for the project at `root` (any of its
+    directories), or for every project."""
+    ingest(conn, roots)
+    until = date.today()
+    since = until - timedelta(days=days - 1)
+    scope = usage_scope(conn, project_root(root), since, until, all_projects)
+    groups = list(grouped_spend(scope))
+    baseline = _baseline_model(scope.table, [g.model for g in groups])
+    per_tier, all_sonnet = _per_tier(groups, scope.table.resolve(baseline))
+    durations = _durations(scope)
+    return _assemble(since, until, all_projects, per_tier, durations, baseline, all_sonnet,
+                     _outcomes(conn, scope.params[0] if not all_projects else None))  # fmt: skip
 
 
 def _baseline_model(table: PriceTable, models: list[str]) -> str:

@@ -29,7 +29,7 @@ from br_core.cost.spend import Scope, Totals, grouped_spend, usage_scope
 from br_core.cost.transcripts import IngestStats, ingest, malformed_total
 from br_core.errors import UsageError
 from br_core.git import project_id, project_root
-from br_core.store.db import open_db, store_error
+from br_core.store.db import store_error
 from br_core.store.paths import db_path
 
 __all__ = [
@@ -58,15 +58,18 @@ def estimate_cost(
     output_tokens: int,
     cache_read_tokens: int = 0,
     cache_write_tokens: int = 0,
+    *,
+    root: Path,
 ) -> CostEstimate:
-    """The list-price cost of one request; cache writes at the default 5-minute rate."""
+    """The list-price cost of one request, priced by the table of the project at `root`;
+    cache writes at the default 5-minute rate."""
     _check_tokens(
         input_tokens=input_tokens,
         output_tokens=output_tokens,
         cache_read_tokens=cache_read_tokens,
         cache_write_tokens=cache_write_tokens,
     )
-    table = load_price_table(project_root())
+    table = load_price_table(project_root(root))
     usage = TokenUsage(input_tokens, output_tokens, cache_write_tokens, 0, cache_read_tokens)
     price = table.resolve(model)
     if price is None:
@@ -149,35 +152,35 @@ def _rows(scope: Scope, kind: ReportKind) -> tuple[list[ReportRow], TokenTotals,
 
 
 def cost_report(
+    conn: sqlite3.Connection,
+    root: Path,
     kind: ReportKind = "daily",
     since: date | None = None,
     until: date | None = None,
     all_projects: bool = False,
     *,
-    cwd: Path | None = None,
     roots: list[Path] | None = None,
-    conn: sqlite3.Connection | None = None,
     ingested: IngestStats | None = None,
     prices: PriceTable | None = None,
 ) -> CostReport:
     """Read new transcript bytes, then report usage and cost per day, month, session or block.
 
-    A caller that has already run `ingest` on `conn` passes its stats as `ingested`; one that
-    has loaded the project's price table passes it as `prices`.
+    `root` is any directory of the project. A caller that has already run `ingest` on `conn`
+    passes its stats as `ingested`; one that has loaded the project's price table passes it
+    as `prices`.
     """
     if kind not in ("daily", "monthly", "session", "blocks"):
         raise UsageError(f"report kind {kind!r}: use daily, monthly, session or blocks")
-    root = project_root(cwd)
-    db = conn or open_db()
+    root = project_root(root)
     try:
-        stats = ingested if ingested is not None else ingest(db, roots)
-        scope = usage_scope(db, root, since, until, all_projects, prices)
+        stats = ingested if ingested is not None else ingest(conn, roots)
+        scope = usage_scope(conn, root, since, until, all_projects, prices)
         report = CostReport(
             kind=kind, scope="all" if all_projects else "project",
             project_id=None if all_projects else project_id(root), since=since, until=until,
             timezone=time.strftime("%Z") or "local", totals=TokenTotals(),
             price_version=scope.table.version, files_read=stats.files_read,
-            bytes_read=stats.bytes_read, malformed_lines=malformed_total(db),
+            bytes_read=stats.bytes_read, malformed_lines=malformed_total(conn),
         )  # fmt: skip
         if kind == "blocks":
             from br_core.cost.blocks import build_blocks
@@ -190,12 +193,11 @@ def cost_report(
         return report
     except sqlite3.Error as exc:
         raise store_error(db_path(), exc) from exc
-    finally:
-        if conn is None:
-            db.close()
 
 
 def record_usage(
+    conn: sqlite3.Connection,
+    root: Path,
     model: str,
     input_tokens: int,
     output_tokens: int,
@@ -207,10 +209,11 @@ def record_usage(
     duration_ms: int | None = None,
     session_id: str = "",
     ts: float | None = None,
-    root: Path | None = None,
-    conn: sqlite3.Connection | None = None,
 ) -> RecordedUsage:
-    """Store usage from another source: a `usage` row for reports and a model_usage event."""
+    """Store usage from another source: a `usage` row for reports and a model_usage event.
+
+    `root` is any directory of the project the usage belongs to.
+    """
     _check_tokens(
         input_tokens=input_tokens, output_tokens=output_tokens,
         cache_read_tokens=cache_read_tokens, cache_write_tokens=cache_write_tokens,
@@ -228,9 +231,8 @@ def record_usage(
     cost = table.cost(model, usage)
     price = table.resolve(model)
     stamp = time.time() if ts is None else ts
-    db = conn or open_db()
     try:
-        cur = db.execute(
+        cur = conn.execute(
             "INSERT INTO usage (dedup_key, source, project_id, session_id, ts, model, input_tokens,"
             " output_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens,"
             " task_type, duration_ms) VALUES (?, 'record', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -243,13 +245,10 @@ def record_usage(
             "input_tokens": input_tokens, "output_tokens": output_tokens, "cost": cost,
             "duration_ms": duration_ms, "tier": price.tier if price else None,
         }  # fmt: skip
-        event_id = record_event(db, "model_usage", dict(event), root=where)
+        event_id = record_event(conn, "model_usage", dict(event), root=where)
         return RecordedUsage(
             usage_id=int(cur.lastrowid or 0), event_id=event_id, model=model, cost_usd=cost,
             priced=cost is not None,
         )  # fmt: skip
     except sqlite3.Error as exc:
         raise store_error(db_path(), exc) from exc
-    finally:
-        if conn is None:
-            db.close()

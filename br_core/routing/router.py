@@ -31,7 +31,6 @@ from br_core.routing.signals import (
     consensus_triggers,
     deep_reasoning,
 )
-from br_core.store.db import open_db
 
 DEFAULT_TIERS: dict[Complexity, Tier] = {
     "simple": "haiku", "moderate": "sonnet", "complex": "sonnet", "critical": "opus",
@@ -142,17 +141,13 @@ def _tokens_cost(table: PriceTable, model: str, tokens: tuple[int, int, int]) ->
 class ModelRouter:
     """Routes tasks for one project; see the module docstring for the precedence."""
 
-    def __init__(self, root: Path, conn: sqlite3.Connection | None = None) -> None:
+    def __init__(self, conn: sqlite3.Connection, root: Path) -> None:
+        """`root` is the project's top directory (br_core.git.project_root)."""
+        self.conn = conn
         self.root = root
         self.config = load_routing_config(root)
         self.table = load_price_table(root)
         self.project = project_id(root)
-        self._conn = conn
-
-    def _db(self) -> sqlite3.Connection:
-        if self._conn is None:
-            self._conn = open_db()
-        return self._conn
 
     def route(self, description: str, files: int = 0, lines: int = 0,
               override: str | None = None) -> RouteDecision:  # fmt: skip
@@ -197,7 +192,7 @@ class ModelRouter:
                 return rule_tier, "rule"
         from br_core.routing.learn import learned_tier
 
-        learned = learned_tier(self._db(), self.project, found.kind, self.config.min_success_rate,
+        learned = learned_tier(self.conn, self.project, found.kind, self.config.min_success_rate,
                                self.config.min_samples)  # fmt: skip
         if learned is None:
             return tier, source
@@ -216,7 +211,7 @@ class ModelRouter:
             if limit is None:
                 continue
             start = today if period == "daily" else today.replace(day=1)
-            spent = spend_usd(usage_scope(self._db(), self.root, start, None, False, self.table))
+            spent = spend_usd(usage_scope(self.conn, self.root, start, None, False, self.table))
             if spent < limit * 0.8:
                 continue
             state = f"{period} spend ${spent:,.2f} of ${limit:,.2f}"
@@ -235,7 +230,7 @@ class ModelRouter:
     def _estimate(self, found: Assessment, tier: Tier) -> tuple[float | None, float | None, str]:
         from br_core.routing.learn import measured_cost
 
-        measured = measured_cost(self._db(), self.project, found.kind, tier)
+        measured = measured_cost(self.conn, self.project, found.kind, tier)
         tokens = ASSUMED_TOKENS[found.complexity]
         sonnet = _tokens_cost(self.table, self.config.models["sonnet"], tokens)
         if measured is not None:
@@ -305,22 +300,20 @@ _NO_PRICE: Any = _NoPrice()
 
 
 def route_task(
+    conn: sqlite3.Connection,
+    root: Path,
     description: str,
     files: int = 0,
     lines: int = 0,
     override: str | None = None,
-    root: Path | None = None,
 ) -> RouteDecision:
-    """Route one task for the project at `root` (default: the current repository)."""
-    router = ModelRouter(project_root(root))
-    try:
-        return router.route(description, files, lines, override)
-    finally:
-        if router._conn is not None:
-            router._conn.close()
+    """Route one task for the project at `root` (any directory of it)."""
+    return ModelRouter(conn, project_root(root)).route(description, files, lines, override)
 
 
 def record_outcome(
+    conn: sqlite3.Connection,
+    root: Path,
     description: str,
     tier: str,
     success: bool,
@@ -330,25 +323,18 @@ def record_outcome(
     model: str | None = None,
     files: int = 0,
     lines: int = 0,
-    root: Path | None = None,
-    conn: sqlite3.Connection | None = None,
 ) -> OutcomeRecorded:
-    """Record how a routed task went; later routes for the same kind of task learn from it."""
+    """Record how a routed task went, for the project at `root` (any directory of it); later
+    routes for the same kind of task learn from it."""
     checked = _tier(tier.lower(), "tier")
     if cost_usd is not None and cost_usd < 0:
         raise UsageError("cost_usd: must be >= 0")
     found = assess(description, files, lines)
-    where = project_root(root)
-    db = conn or open_db()
-    try:
-        cur = db.execute(
-            "INSERT INTO route_outcomes (project_id, ts, task_kind, complexity, tier, model,"
-            " success, cost_usd, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (project_id(where), time.time(), found.kind, found.complexity, checked,
-             model or checked, int(success), cost_usd, duration_ms),
-        )  # fmt: skip
-        return OutcomeRecorded(outcome_id=int(cur.lastrowid or 0), task_kind=found.kind,
-                               complexity=found.complexity, tier=checked)  # fmt: skip
-    finally:
-        if conn is None:
-            db.close()
+    cur = conn.execute(
+        "INSERT INTO route_outcomes (project_id, ts, task_kind, complexity, tier, model,"
+        " success, cost_usd, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (project_id(root), time.time(), found.kind, found.complexity, checked,
+         model or checked, int(success), cost_usd, duration_ms),
+    )  # fmt: skip
+    return OutcomeRecorded(outcome_id=int(cur.lastrowid or 0), task_kind=found.kind,
+                           complexity=found.complexity, tier=checked)  # fmt: skip

@@ -32,9 +32,9 @@ def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return target
 
 
-def test_daily_report_matches_hand_totals(config_dir: Path) -> None:
+def test_daily_report_matches_hand_totals(conn: sqlite3.Connection, config_dir: Path) -> None:
     build_fixture(config_dir)
-    report = cost_report("daily", all_projects=True)
+    report = cost_report(conn, Path.cwd(), "daily", all_projects=True)
     assert [row.key for row in report.rows] == ["2026-11-20"]
     totals = report.totals
     assert totals.cost_usd == pytest.approx(FIXTURE_COST)
@@ -49,17 +49,17 @@ def test_daily_report_matches_hand_totals(config_dir: Path) -> None:
     assert models["claude-sonnet-4-5-20250929"].cost_usd == pytest.approx(0.00675)
 
 
-def test_monthly_and_session_reports(config_dir: Path) -> None:
+def test_monthly_and_session_reports(conn: sqlite3.Connection, config_dir: Path) -> None:
     build_fixture(config_dir)
     write_lines(
         config_dir / "projects" / "other" / "s2.jsonl",
         [assistant("m9", "claude-haiku-4-5", HAIKU, ts="2026-10-01T00:30:00Z", session="s2")],
     )
-    monthly = cost_report("monthly", all_projects=True)
+    monthly = cost_report(conn, Path.cwd(), "monthly", all_projects=True)
     assert [(r.key, round(r.cost_usd, 6)) for r in monthly.rows] == [
         ("2026-10", 0.00016), ("2026-11", round(FIXTURE_COST, 6))
     ]  # fmt: skip
-    sessions = cost_report("session", all_projects=True)
+    sessions = cost_report(conn, Path.cwd(), "session", all_projects=True)
     assert [(r.key, r.project_dir, r.requests) for r in sessions.rows] == [
         ("s2", "other", 1), ("s1", "-home-dev-proj", 4)  # the subagent counts toward s1
     ]  # fmt: skip
@@ -76,21 +76,25 @@ def test_monthly_and_session_reports(config_dir: Path) -> None:
     ],
 )
 def test_since_until(
-    config_dir: Path, since: date | None, until: date | None, expected_days: list[str]
+    conn: sqlite3.Connection,
+    config_dir: Path,
+    since: date | None,
+    until: date | None,
+    expected_days: list[str],
 ) -> None:
     lines = [assistant(f"m{d}", "claude-haiku-4-5", HAIKU, ts=f"2026-11-0{d}T23:59:59.000Z")
              for d in (1, 2, 3)]  # fmt: skip
     write_lines(config_dir / "projects" / "p" / "s.jsonl", lines)
-    report = cost_report("daily", since, until, all_projects=True)
+    report = cost_report(conn, Path.cwd(), "daily", since, until, all_projects=True)
     assert [row.key for row in report.rows] == expected_days
 
 
-def test_since_after_until_is_a_usage_error(config_dir: Path) -> None:
+def test_since_after_until_is_a_usage_error(conn: sqlite3.Connection, config_dir: Path) -> None:
     with pytest.raises(UsageError, match="swap them"):
-        cost_report("daily", date(2026, 11, 5), date(2026, 11, 1))
+        cost_report(conn, Path.cwd(), "daily", date(2026, 11, 5), date(2026, 11, 1))
 
 
-def test_project_scope(config_dir: Path, git_repo: Path) -> None:
+def test_project_scope(conn: sqlite3.Connection, config_dir: Path, git_repo: Path) -> None:
     (git_repo / "sub").mkdir()
     write_lines(
         config_dir / "projects" / "mixed" / "s.jsonl",
@@ -98,8 +102,8 @@ def test_project_scope(config_dir: Path, git_repo: Path) -> None:
          assistant("b", "claude-haiku-4-5", HAIKU, cwd=str(git_repo / "sub")),
          assistant("c", "claude-haiku-4-5", HAIKU, cwd="/somewhere/else")],
     )  # fmt: skip
-    assert cost_report("daily").totals.requests == 2
-    assert cost_report("daily", all_projects=True).totals.requests == 3
+    assert cost_report(conn, Path.cwd(), "daily").totals.requests == 2
+    assert cost_report(conn, Path.cwd(), "daily", all_projects=True).totals.requests == 3
 
 
 def test_blocks_burn_rate_and_projection(config_dir: Path) -> None:
@@ -110,7 +114,7 @@ def test_blocks_burn_rate_and_projection(config_dir: Path) -> None:
     lines = [at("10:10", 1000), at("11:10", 2000), at("17:00", 600), at("17:30", 600)]
     write_lines(config_dir / "projects" / "p" / "s.jsonl", lines)
     conn = open_db()
-    cost_report("blocks", all_projects=True, conn=conn)  # ingests
+    cost_report(conn, Path.cwd(), "blocks", all_projects=True)  # ingests
     now = time.mktime((2026, 11, 20, 18, 0, 0, 0, 0, -1))  # block 17:00-22:00 active, 240 min left
     blocks, totals, _ = build_blocks(conn, bundled_table(), "1", [], now=now)
     assert [(b.start.hour, b.end.hour, b.requests, b.active) for b in blocks] == [
@@ -126,29 +130,34 @@ def test_blocks_burn_rate_and_projection(config_dir: Path) -> None:
 
 
 def test_estimate_cost() -> None:
-    known = estimate_cost("sonnet", 1000, 1000, cache_read_tokens=10_000, cache_write_tokens=1000)
+    known = estimate_cost(
+        "sonnet", 1000, 1000, cache_read_tokens=10_000, cache_write_tokens=1000, root=Path.cwd()
+    )
     assert known.priced and known.resolved_model == "claude-sonnet-5-5"
     assert known.cost_usd == pytest.approx((1000 * 2 + 1000 * 10 + 10_000 * 0.1 + 1000 * 2.5) / 1e6)
     assert known.batch_cost_usd == pytest.approx(known.cost_usd / 2)  # type: ignore[operator]
-    unknown = estimate_cost("gpt-5", 10, 10)
+    unknown = estimate_cost("gpt-5", 10, 10, root=Path.cwd())
     assert unknown.cost_usd is None and not unknown.priced and "[pricing.models]" in unknown.note
     with pytest.raises(UsageError, match="input_tokens"):
-        estimate_cost("sonnet", -1, 0)
+        estimate_cost("sonnet", -1, 0, root=Path.cwd())
 
 
 def test_record_usage_stores_row_and_event(git_repo: Path, config_dir: Path) -> None:
-    recorded = record_usage("claude-haiku-4-5", 1000, 200, task_type="tests", duration_ms=1500)
+    db = open_db()
+    recorded = record_usage(
+        db, Path.cwd(), "claude-haiku-4-5", 1000, 200, task_type="tests", duration_ms=1500
+    )
     assert recorded.cost_usd == pytest.approx((1000 + 1000) / 1e6)
     conn = sqlite3.connect(db_path())
     kind, data = conn.execute("SELECT type, data FROM events WHERE id = ?",
                               (recorded.event_id,)).fetchone()  # fmt: skip
     assert kind == "model_usage" and json.loads(data)["tokens"] == 1200
-    report = cost_report("daily")
+    report = cost_report(db, Path.cwd(), "daily")
     assert report.totals.requests == 1 and report.totals.cost_usd == pytest.approx(0.002)
-    unpriced = record_usage("claude-mystery-9", 5, 5)
+    unpriced = record_usage(db, Path.cwd(), "claude-mystery-9", 5, 5)
     assert unpriced.cost_usd is None and not unpriced.priced
     with pytest.raises(UsageError, match="model"):
-        record_usage("  ", 1, 1)
+        record_usage(db, Path.cwd(), "  ", 1, 1)
 
 
 def test_cli_json_and_table(config_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -109,11 +109,19 @@ def grow_response(config_dir: Path) -> None:
     write_lines(config_dir / "projects" / "-home-dev-proj" / "s1.jsonl", [line], mode="a")
 
 
+def record_usage_elsewhere(root: Path) -> None:
+    conn = open_db()
+    try:
+        record_usage(conn, root, "opus", 1000, 100)
+    finally:
+        conn.close()
+
+
 CHANGES: dict[str, Callable[[Path, Path], object]] = {
     "a response grown in place": lambda config, root: grow_response(config),
     "new transcript bytes": lambda config, root: append_usage(config),
     "malformed lines only": lambda config, root: append_malformed(config),
-    "usage from another source": lambda config, root: record_usage("opus", 1000, 100),
+    "usage from another source": lambda config, root: record_usage_elsewhere(root),
     "a price override": lambda config, root: write_price_override(root),
 }
 

@@ -71,13 +71,13 @@ def test_every_figure_prices_usage_alike(
     total = sonnet_cost + FAST + HAIKU
     conn = open_db()
     for kind in KINDS:
-        report = cost_report(kind, conn=conn)
+        report = cost_report(conn, Path.cwd(), kind)
         assert report.totals.cost_usd == pytest.approx(total), kind
         assert report.totals.unpriced_tokens == 2_000, kind
         assert report.totals.requests == len(REQUESTS), kind
         assert report.unpriced_models == ["claude-mystery-9"], kind
     assert spend_usd(usage_scope(conn, git_repo, None, None, False)) == pytest.approx(total)
-    stats = model_stats(conn=conn)
+    stats = model_stats(conn, Path.cwd())
     assert stats.cost_usd == pytest.approx(total)
     tiers = {t.tier: t.cost_usd for t in stats.tiers}
     assert tiers == pytest.approx({"sonnet": sonnet_cost, "opus": FAST, "haiku": HAIKU,
@@ -91,7 +91,7 @@ def test_a_scope_in_another_project_sees_nothing(tmp_path: Path) -> None:
     other = tmp_path / "elsewhere"
     other.mkdir()
     conn = open_db()
-    cost_report("daily", conn=conn)  # ingests
+    cost_report(conn, Path.cwd(), "daily")  # ingests
     assert spend_usd(usage_scope(conn, other, None, None, False)) == 0.0
     assert spend_usd(usage_scope(conn, other, None, None, True)) == pytest.approx(
         LONG + 2 * SHORT + FAST + HAIKU

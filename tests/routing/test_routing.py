@@ -4,6 +4,7 @@ fallbacks, consensus, and `br route` / `br model stats`."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -62,8 +63,10 @@ def _config(root: Path, text: str) -> None:
         ("Change the timeout in config.yaml from 30 to 60", 1, 1, "haiku"),
     ],
 )
-def test_heuristic_tiers(git_repo: Path, task: str, files: int, lines: int, tier: str) -> None:
-    decision = route_task(task, files, lines)
+def test_heuristic_tiers(
+    conn: sqlite3.Connection, git_repo: Path, task: str, files: int, lines: int, tier: str
+) -> None:
+    decision = route_task(conn, Path.cwd(), task, files, lines)
     assert decision.tier == tier, decision.explanation
     assert decision.subagent == f"br-{tier}" and decision.alias == tier
     assert decision.model.startswith(f"claude-{tier}")
@@ -71,15 +74,15 @@ def test_heuristic_tiers(git_repo: Path, task: str, files: int, lines: int, tier
     assert f"br-{tier}" in decision.how_to_apply and decision.model in decision.how_to_apply
 
 
-def test_override_and_bad_input(git_repo: Path) -> None:
-    decision = route_task("Fix a typo", override="opus")
+def test_override_and_bad_input(conn: sqlite3.Connection, git_repo: Path) -> None:
+    decision = route_task(conn, Path.cwd(), "Fix a typo", override="opus")
     assert (decision.tier, decision.source) == ("opus", "override")
     with pytest.raises(UsageError, match="not a tier"):
-        route_task("Fix a typo", override="gpt")
+        route_task(conn, Path.cwd(), "Fix a typo", override="gpt")
     with pytest.raises(UsageError, match="empty"):
-        route_task("   ")
+        route_task(conn, Path.cwd(), "   ")
     with pytest.raises(UsageError, match=">= 0"):
-        route_task("x", files=-1)
+        route_task(conn, Path.cwd(), "x", files=-1)
 
 
 @pytest.mark.parametrize(
@@ -92,14 +95,16 @@ def test_override_and_bad_input(git_repo: Path) -> None:
         ("Add a progress bar to the upload command", 2, []),
     ],
 )
-def test_consensus_triggers(git_repo: Path, task: str, files: int, expected: list[str]) -> None:
-    decision = route_task(task, files, 100)
+def test_consensus_triggers(
+    conn: sqlite3.Connection, git_repo: Path, task: str, files: int, expected: list[str]
+) -> None:
+    decision = route_task(conn, Path.cwd(), task, files, 100)
     assert [r.split(" across")[0] for r in decision.consensus_reasons] == expected
     assert decision.consensus_required is bool(expected)
 
 
-def test_fallback_chain(git_repo: Path) -> None:
-    decision = route_task("Add an endpoint to list users", 3, 150)
+def test_fallback_chain(conn: sqlite3.Connection, git_repo: Path) -> None:
+    decision = route_task(conn, Path.cwd(), "Add an endpoint to list users", 3, 150)
     steps = {step.on: step for step in decision.fallbacks}
     assert set(steps) == {"rate_limit", "context_too_long", "timeout", "unavailable"}
     assert steps["rate_limit"].model == decision.model and steps["rate_limit"].retry_after_seconds
@@ -110,20 +115,22 @@ def test_fallback_chain(git_repo: Path) -> None:
     assert "compact or split" in steps["context_too_long"].action
 
 
-def test_context_fallback_moves_to_a_larger_window(git_repo: Path) -> None:
+def test_context_fallback_moves_to_a_larger_window(
+    conn: sqlite3.Connection, git_repo: Path
+) -> None:
     _config(git_repo, '[routing.models]\nhaiku = "claude-haiku-4-5"\n')  # 200K window
-    steps = {s.on: s for s in route_task("Fix a typo in the README").fallbacks}
+    steps = {s.on: s for s in route_task(conn, Path.cwd(), "Fix a typo in the README").fallbacks}
     assert steps["context_too_long"].model == "claude-sonnet-5-5"  # first tier with 1M
 
 
-def test_project_rules_and_quality_floor(git_repo: Path) -> None:
+def test_project_rules_and_quality_floor(conn: sqlite3.Connection, git_repo: Path) -> None:
     _config(git_repo, '[routing]\nmin_tier = "sonnet"\n'
             '[[routing.rules]]\nmatch = "migration"\ntier = "opus"\n')  # fmt: skip
-    floored = route_task("Fix a typo in the README")
+    floored = route_task(conn, Path.cwd(), "Fix a typo in the README")
     assert floored.tier == "sonnet" and "quality floor" in floored.explanation
-    ruled = route_task("Write the migration for the new column")
+    ruled = route_task(conn, Path.cwd(), "Write the migration for the new column")
     assert (ruled.tier, ruled.source) == ("opus", "rule")
-    below = route_task("Fix a typo", override="haiku")
+    below = route_task(conn, Path.cwd(), "Fix a typo", override="haiku")
     assert below.tier == "haiku" and "min_tier" in below.warnings[0]
 
 
@@ -137,53 +144,57 @@ def test_project_rules_and_quality_floor(git_repo: Path) -> None:
         ('[routing]\nbudget_action = "panic"\n', "budget_action"),
     ],
 )
-def test_bad_routing_config(git_repo: Path, config: str, message: str) -> None:
+def test_bad_routing_config(
+    conn: sqlite3.Connection, git_repo: Path, config: str, message: str
+) -> None:
     _config(git_repo, config)
     with pytest.raises(ConfigError, match=message):
-        route_task("Add an endpoint")
+        route_task(conn, Path.cwd(), "Add an endpoint")
 
 
 @pytest.mark.parametrize(("action", "tier"), [("downgrade", "sonnet"), ("warn", "opus")])
-def test_daily_budget(git_repo: Path, action: str, tier: str) -> None:
+def test_daily_budget(conn: sqlite3.Connection, git_repo: Path, action: str, tier: str) -> None:
     _config(git_repo, f'[routing]\ndaily_budget_usd = 1.0\nbudget_action = "{action}"\n')
     task = "Plan the roadmap for the v3 rewrite"
-    assert route_task(task).warnings == []
-    record_usage("claude-opus-4-6", 100_000, 40_000)  # 0.5 + 1.0 = $1.50 today
-    decision = route_task(task)
+    assert route_task(conn, Path.cwd(), task).warnings == []
+    record_usage(conn, Path.cwd(), "claude-opus-4-6", 100_000, 40_000)  # 0.5 + 1.0 = $1.50 today
+    decision = route_task(conn, Path.cwd(), task)
     assert decision.tier == tier
     assert "daily spend $1.50 of $1.00" in decision.warnings[0]
 
 
-def test_learns_cheapest_tier_meeting_the_floor(git_repo: Path) -> None:
+def test_learns_cheapest_tier_meeting_the_floor(conn: sqlite3.Connection, git_repo: Path) -> None:
     task = "Add an endpoint to list users with pagination"
-    assert route_task(task, 3, 150).tier == "sonnet"
+    assert route_task(conn, Path.cwd(), task, 3, 150).tier == "sonnet"
     for _ in range(6):  # haiku: 6/6 succeed at $0.01 each
-        record_outcome(task, "haiku", True, cost_usd=0.01)
-    learned = route_task(task, 3, 150)
+        record_outcome(conn, Path.cwd(), task, "haiku", True, cost_usd=0.01)
+    learned = route_task(conn, Path.cwd(), task, 3, 150)
     assert (learned.tier, learned.source) == ("haiku", "learned")
     assert "learned" in learned.explanation and "6/6" in learned.explanation
     assert learned.estimated_cost_usd == pytest.approx(0.01)
     assert "measured" in learned.cost_basis
     for _ in range(3):  # haiku now 6/9 = 67% < 80%: no longer qualifies
-        record_outcome(task, "haiku", False, cost_usd=0.01)
-    assert route_task(task, 3, 150).tier == "sonnet"
+        record_outcome(conn, Path.cwd(), task, "haiku", False, cost_usd=0.01)
+    assert route_task(conn, Path.cwd(), task, 3, 150).tier == "sonnet"
 
 
-def test_measured_cost_per_success_beats_list_price(git_repo: Path) -> None:
+def test_measured_cost_per_success_beats_list_price(
+    conn: sqlite3.Connection, git_repo: Path
+) -> None:
     task = "Add an endpoint to list users with pagination"
     for ok in [True] * 5 + [False]:  # haiku: 5/6 = 83%, $0.06 / 5 = $0.012 per success
-        record_outcome(task, "haiku", ok, cost_usd=0.01)
+        record_outcome(conn, Path.cwd(), task, "haiku", ok, cost_usd=0.01)
     for _ in range(5):  # sonnet: 5/5, $0.05 / 5 = $0.010 per success
-        record_outcome(task, "sonnet", True, cost_usd=0.01)
-    decision = route_task(task, 3, 150)
+        record_outcome(conn, Path.cwd(), task, "sonnet", True, cost_usd=0.01)
+    decision = route_task(conn, Path.cwd(), task, 3, 150)
     assert decision.tier == "sonnet" and "$0.0100 per success" in decision.explanation
 
 
-def test_record_outcome_rejects_bad_input(git_repo: Path) -> None:
+def test_record_outcome_rejects_bad_input(conn: sqlite3.Connection, git_repo: Path) -> None:
     with pytest.raises(UsageError):
-        record_outcome("x", "gpt", True)
+        record_outcome(conn, Path.cwd(), "x", "gpt", True)
     with pytest.raises(UsageError):
-        record_outcome("x", "haiku", True, cost_usd=-1)
+        record_outcome(conn, Path.cwd(), "x", "haiku", True, cost_usd=-1)
 
 
 def test_cli_route(git_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -197,10 +208,12 @@ def test_cli_route(git_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "not a tier" in capsys.readouterr().err
 
 
-def test_cli_model_stats(git_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    record_usage("claude-haiku-4-5", 100_000, 10_000, duration_ms=2000)  # $0.15
-    record_usage("claude-opus-4-6", 100_000, 10_000, duration_ms=9000)  # $0.75
-    record_outcome("Fix a typo", "haiku", True, cost_usd=0.15)
+def test_cli_model_stats(
+    conn: sqlite3.Connection, git_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record_usage(conn, Path.cwd(), "claude-haiku-4-5", 100_000, 10_000, duration_ms=2000)  # $0.15
+    record_usage(conn, Path.cwd(), "claude-opus-4-6", 100_000, 10_000, duration_ms=9000)  # $0.75
+    record_outcome(conn, Path.cwd(), "Fix a typo", "haiku", True, cost_usd=0.15)
     assert main(["model", "stats"]) == 0
     out = capsys.readouterr().out
     # all-Sonnet baseline: no Sonnet used, so the `sonnet` alias (Sonnet 5.5, $2/$10):
@@ -214,15 +227,17 @@ def test_cli_model_stats(git_repo: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert data["savings_usd"] == pytest.approx(-0.30)
 
 
-def test_model_stats_baseline_prices_each_request_not_the_group(git_repo: Path) -> None:
+def test_model_stats_baseline_prices_each_request_not_the_group(
+    conn: sqlite3.Connection, git_repo: Path
+) -> None:
     # Three 100K-token Haiku requests sum past 200K, but no single request is long-context:
     # the all-Sonnet baseline (Sonnet 4.5, used here) must use its normal rate, $3/MTok.
     from br_core.cost.model_stats import model_stats
 
-    record_usage("claude-sonnet-4-5", 10, 10)
+    record_usage(conn, Path.cwd(), "claude-sonnet-4-5", 10, 10)
     for _ in range(3):
-        record_usage("claude-haiku-4-5", 100_000, 0)
-    stats = model_stats()
+        record_usage(conn, Path.cwd(), "claude-haiku-4-5", 100_000, 0)
+    stats = model_stats(conn, Path.cwd())
     assert stats.baseline_model == "claude-sonnet-4-5"
     assert stats.all_sonnet_cost_usd == pytest.approx(0.9 + (30 + 150) / 1e6)
     assert stats.cost_usd == pytest.approx(0.3 + (30 + 150) / 1e6)
@@ -230,9 +245,11 @@ def test_model_stats_baseline_prices_each_request_not_the_group(git_repo: Path) 
 
 
 def test_cli_model_stats_reports_a_saving(
-    git_repo: Path, capsys: pytest.CaptureFixture[str]
+    conn: sqlite3.Connection, git_repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    record_usage("claude-haiku-4-5", 100_000, 10_000)  # $0.15; all-Sonnet 5.5 would be $0.30
+    record_usage(
+        conn, Path.cwd(), "claude-haiku-4-5", 100_000, 10_000
+    )  # $0.15; all-Sonnet 5.5 would be $0.30
     assert main(["model", "stats"]) == 0
     out = capsys.readouterr().out
     assert "Savings: $0.1500 (50.0%)" in out and "Extra cost" not in out
@@ -245,12 +262,14 @@ def test_cli_model_stats_reports_a_saving(
         "Find why the cache is intermittently stale",
     ],
 )
-def test_tier_map_also_governs_deep_reasoning_work(git_repo: Path, task: str) -> None:
+def test_tier_map_also_governs_deep_reasoning_work(
+    conn: sqlite3.Connection, git_repo: Path, task: str
+) -> None:
     # complex design/debugging work goes to the *critical* tier, so a project that maps
     # critical to sonnet (no Opus) gets sonnet there too
-    assert route_task(task, 3, 0).tier == "opus"
+    assert route_task(conn, Path.cwd(), task, 3, 0).tier == "opus"
     _config(git_repo, '[routing.tiers]\ncritical = "sonnet"\n')
-    decision = route_task(task, 3, 0)
+    decision = route_task(conn, Path.cwd(), task, 3, 0)
     assert decision.tier == "sonnet" and "critical tier (sonnet)" in decision.explanation
 
 
@@ -279,13 +298,14 @@ def test_cli_outcomes_teach_the_router(git_repo: Path, capsys: pytest.CaptureFix
     ],
 )  # fmt: skip
 def test_cli_model_stats_uses_the_project_price_overrides(
+    conn: sqlite3.Connection,
     git_repo: Path, capsys: pytest.CaptureFixture[str], config: str, model: str, tier: str,
     cost: float,
 ) -> None:  # fmt: skip
     # every figure, durations included, comes from the project's price table, not the bundled one
     _config(git_repo, config)
-    record_usage(model, 100_000, 10_000, duration_ms=2000)
-    record_usage("claude-opus-4-6", 100_000, 10_000, duration_ms=9000)  # $0.75
+    record_usage(conn, Path.cwd(), model, 100_000, 10_000, duration_ms=2000)
+    record_usage(conn, Path.cwd(), "claude-opus-4-6", 100_000, 10_000, duration_ms=9000)  # $0.75
     assert main(["model", "stats", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     tiers = {t["tier"]: t for t in data["tiers"]}

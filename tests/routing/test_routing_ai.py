@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import sqlite3
 import string
 from pathlib import Path
 from types import SimpleNamespace
@@ -52,12 +53,15 @@ def _ai_mode(root: Path) -> None:
 
 
 def test_ai_estimate_is_used_and_key_masked(
-    git_repo: Path, monkeypatch: pytest.MonkeyPatch, fake_sdk: dict[str, Any]
+    conn: sqlite3.Connection,
+    git_repo: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    fake_sdk: dict[str, Any],
 ) -> None:
     key = fake_key()
     monkeypatch.setenv("ANTHROPIC_API_KEY", key)
     _ai_mode(git_repo)
-    decision = route_task("Add a progress bar to the upload command", 2, 60)
+    decision = route_task(conn, Path.cwd(), "Add a progress bar to the upload command", 2, 60)
     assert (decision.tier, decision.source, decision.complexity) == ("opus", "ai", "critical")
     assert fake_sdk["key"] == key
     assert "Add a progress bar" in fake_sdk["messages"].calls[0]["messages"][0]["content"]
@@ -74,6 +78,7 @@ def test_ai_estimate_is_used_and_key_masked(
     ],
 )
 def test_ai_failures_fall_back_to_heuristics(
+    conn: sqlite3.Connection,
     git_repo: Path,
     monkeypatch: pytest.MonkeyPatch,
     fake_sdk: dict[str, Any],
@@ -83,7 +88,7 @@ def test_ai_failures_fall_back_to_heuristics(
     monkeypatch.setenv("ANTHROPIC_API_KEY", fake_key())
     fake_sdk["reply"] = reply
     _ai_mode(git_repo)
-    decision = route_task("Fix a typo in the README", 1, 2)
+    decision = route_task(conn, Path.cwd(), "Fix a typo in the README", 1, 2)
     assert (decision.tier, decision.source) == ("haiku", "heuristic")
     assert "AI mode failed" in decision.explanation and why in decision.explanation
     assert "used heuristics" in decision.explanation
@@ -131,10 +136,13 @@ def test_key_sources(
 
 
 def test_ai_mode_is_off_by_default(
-    git_repo: Path, monkeypatch: pytest.MonkeyPatch, fake_sdk: dict[str, Any]
+    conn: sqlite3.Connection,
+    git_repo: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    fake_sdk: dict[str, Any],
 ) -> None:
     monkeypatch.setenv("ANTHROPIC_API_KEY", fake_key())
-    decision = route_task("Fix a typo in the README")
+    decision = route_task(conn, Path.cwd(), "Fix a typo in the README")
     assert decision.source == "heuristic" and "messages" not in fake_sdk
 
 
