@@ -48,9 +48,11 @@ def _worker(db: str, name: str, complete: bool, start: Any, out: Any) -> None:
 def run_sqlite(procs: int, tasks: int, complete: bool) -> tuple[float, int]:
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "q.sqlite3"
-        setup = TaskQueue(open_db(db), PROJECT)
+        conn = open_db(db)
+        setup = TaskQueue(conn, PROJECT)
         setup.add_tasks([NewTask(id=f"t{i}", title=f"t{i}", priority=i % 4) for i in range(tasks)])
         setup.close()
+        conn.close()
         return _race(procs, _worker, (str(db),), complete, tasks)
 
 

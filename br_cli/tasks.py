@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from br_core.errors import UsageError
+from br_core.git import project_id
 from br_core.queue.models import STATUSES, NewTask, Task
 from br_core.queue.task_queue import TaskQueue
+from br_core.store.db import open_db
 
 app = typer.Typer(help="The task queue shared by parallel sessions of this repository.")
 
@@ -19,8 +23,17 @@ OwnerOpt = Annotated[str, typer.Option("--owner", help="who holds the task (e.g.
 JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON")]
 
 
-def _queue() -> TaskQueue:
-    return TaskQueue.open(Path.cwd())
+@contextmanager
+def _queue() -> Iterator[TaskQueue]:
+    """The queue of the repository containing the working directory, on a connection of its own."""
+    root = Path.cwd()
+    conn = open_db()
+    queue = TaskQueue(conn, project_id(root), root=root)
+    try:
+        yield queue
+    finally:
+        queue.close()
+        conn.close()
 
 
 def _echo_task(task: Task) -> None:
@@ -51,9 +64,10 @@ def parse(
     from br_core.queue.spec_parser import parse_spec_file
 
     parsed = parse_spec_file(spec)
-    report = _queue().sync_spec(
-        parsed.features, parsed.tasks, sorted(parsed.done_ids), source=f"spec:{spec.name}"
-    )
+    with _queue() as queue:
+        report = queue.sync_spec(
+            parsed.features, parsed.tasks, sorted(parsed.done_ids), source=f"spec:{spec.name}"
+        )
     if as_json:
         typer.echo(report.model_dump_json(indent=2))
         return
@@ -78,9 +92,10 @@ def list_tasks(
     """Tasks in claim order (priority, dependency depth, insertion)."""
     if status is not None and status not in STATUSES:
         raise UsageError(f"--status {status}: unknown status; use one of {', '.join(STATUSES)}")
-    rows, total = _queue().list_tasks(
-        status=status, feature=feature, stream=stream, limit=limit, offset=offset
-    )
+    with _queue() as queue:
+        rows, total = queue.list_tasks(
+            status=status, feature=feature, stream=stream, limit=limit, offset=offset
+        )
     if as_json:
         payload = {"total": total, "tasks": [r.model_dump() for r in rows]}
         typer.echo(json.dumps(payload, indent=2))
@@ -94,9 +109,9 @@ def list_tasks(
 @app.command("show")
 def show(task_id: str, as_json: JsonOpt = False) -> None:
     """One task with its dependencies and history."""
-    queue = _queue()
-    task = queue.get(task_id)
-    events = queue.events(task_id)
+    with _queue() as queue:
+        task = queue.get(task_id)
+        events = queue.events(task_id)
     if as_json:
         payload = {"task": task.model_dump(), "events": [e.model_dump() for e in events]}
         typer.echo(json.dumps(payload, indent=2))
@@ -129,10 +144,10 @@ def _nothing_ready(queue: TaskQueue) -> typer.Exit:
 @app.command("next")
 def next_task(stream: Annotated[str | None, typer.Option()] = None) -> None:
     """The task a claim would take now (nothing is claimed). Exit 1: wait; 3: queue finished."""
-    queue = _queue()
-    task = queue.next_ready(stream)
-    if task is None:
-        raise _nothing_ready(queue)
+    with _queue() as queue:
+        task = queue.next_ready(stream)
+        if task is None:
+            raise _nothing_ready(queue)
     _echo_task(task)
 
 
@@ -148,10 +163,10 @@ def claim(
     Exit 1 when nothing is ready yet but open tasks remain (retry shortly); exit 3 when the
     queue is finished.
     """
-    queue = _queue()
-    got = queue.claim(owner, stream=stream, lease_seconds=lease)
-    if got is None:
-        raise _nothing_ready(queue)
+    with _queue() as queue:
+        got = queue.claim(owner, stream=stream, lease_seconds=lease)
+        if got is None:
+            raise _nothing_ready(queue)
     if as_json:
         typer.echo(got.model_dump_json(indent=2))
         return
@@ -165,7 +180,8 @@ TokenOpt = Annotated[int, typer.Option("--token", help="the token printed by `br
 @app.command("done")
 def done(task_id: str, token: TokenOpt, note: str = "") -> None:
     """Mark a claimed task done (only with its current token)."""
-    task = _queue().complete(task_id, token, note=note)
+    with _queue() as queue:
+        task = queue.complete(task_id, token, note=note)
     typer.echo(f"{task.id}: {task.status}")
 
 
@@ -177,7 +193,8 @@ def fail(
     retry: Annotated[bool, typer.Option(help="return it to the queue if attempts remain")] = True,
 ) -> None:
     """Give a claimed task back: retried until attempts run out, then dead."""
-    task = _queue().fail(task_id, token, reason=reason, retry=retry)
+    with _queue() as queue:
+        task = queue.fail(task_id, token, reason=reason, retry=retry)
     typer.echo(f"{task.id}: {task.status} (attempt {task.attempts}/{task.max_attempts})")
 
 
@@ -213,7 +230,8 @@ def add(
         raise UsageError(
             f"br tasks add: invalid task ({' '.join(first[1:3])}); fix the option"
         ) from exc
-    (added,) = _queue().add_tasks([new])
+    with _queue() as queue:
+        (added,) = queue.add_tasks([new])
     typer.echo(added)
 
 
@@ -223,10 +241,10 @@ def deps(
     add: Annotated[list[str] | None, typer.Option("--add", help="a task it must wait for")] = None,
 ) -> None:
     """Show a task's dependencies, or add some (an edge closing a cycle is refused)."""
-    queue = _queue()
-    for dep in add or []:
-        queue.add_dependency(task_id, dep)
-    task = queue.get(task_id)
+    with _queue() as queue:
+        for dep in add or []:
+            queue.add_dependency(task_id, dep)
+        task = queue.get(task_id)
     typer.echo(f"{task.id} depends on: {', '.join(task.depends_on) or '(nothing)'}")
 
 
@@ -237,20 +255,21 @@ def graph(
     """The dependency graph as Mermaid (paste into markdown) or Graphviz dot."""
     if fmt not in ("mermaid", "dot"):
         raise UsageError(f"--format {fmt}: unknown format; use mermaid or dot")
-    queue = _queue()
-    rows, _ = queue.list_tasks(limit=100_000)
+    with _queue() as queue:
+        rows, _ = queue.list_tasks(limit=100_000)
+        edges = queue.edges()
     node = {row.id: f"n{i}" for i, row in enumerate(rows)}
     if fmt == "mermaid":
         typer.echo("graph TD")
         for row in rows:
             label = f"{row.id} [{row.status}]".replace('"', "'")
             typer.echo(f'  {node[row.id]}["{label}"]')
-        for task, dep in queue.edges():
+        for task, dep in edges:
             typer.echo(f"  {node[dep]} --> {node[task]}")
         return
     typer.echo("digraph tasks {")
     for row in rows:
         typer.echo(f"  {json.dumps(row.id)} [label={json.dumps(f'{row.id} [{row.status}]')}];")
-    for task, dep in queue.edges():
+    for task, dep in edges:
         typer.echo(f"  {json.dumps(dep)} -> {json.dumps(task)};")
     typer.echo("}")

@@ -8,6 +8,7 @@ parameter is not part of the tool's input schema). Tests call a tool with a `Ser
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
@@ -18,7 +19,9 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel
 
 from br_core.errors import BRError
+from br_core.git import project_id
 from br_core.queue.task_queue import TaskQueue
+from br_core.store.db import open_db
 
 
 class ServerState:
@@ -30,12 +33,14 @@ class ServerState:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._conn: sqlite3.Connection | None = None
         self._queue: TaskQueue | None = None
 
     @property
     def queue(self) -> TaskQueue:
         if self._queue is None:
-            self._queue = TaskQueue.open(self.root)
+            self._conn = open_db()
+            self._queue = TaskQueue(self._conn, project_id(self.root), root=self.root)
         return self._queue
 
     def path(self, raw: str) -> Path:
@@ -46,6 +51,9 @@ class ServerState:
         if self._queue is not None:
             self._queue.close()
             self._queue = None
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
 
     @asynccontextmanager
     async def lifespan(self, _server: object) -> AsyncIterator[ServerState]:

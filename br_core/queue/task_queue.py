@@ -19,7 +19,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from br_core.git import project_id as git_project_id
 from br_core.queue import graph as queue_graph
 from br_core.queue.models import (
     Claim,
@@ -34,7 +33,7 @@ from br_core.queue.models import (
     TaskEvent,
 )
 from br_core.queue.writes import Writes
-from br_core.store.db import open_db, store_error, transaction
+from br_core.store.db import store_error, transaction
 
 try:  # POSIX: serialise writers in the kernel instead of SQLite's sleeping busy handler
     import fcntl
@@ -80,17 +79,11 @@ class TaskQueue:
         self._lock_fd: int | None = None
         self._writes = Writes(conn, project_id, clock)
 
-    @classmethod
-    def open(cls, root: Path | None = None, *, db: Path | None = None, **options: Any) -> TaskQueue:
-        """The queue of the repository containing `root` (default: the current directory)."""
-        where = root if root is not None else Path.cwd()
-        return cls(open_db(db), git_project_id(where), root=where, **options)
-
     def close(self) -> None:
+        """Release the writer lock file; the connection belongs to whoever opened it."""
         if self._lock_fd is not None:
             os.close(self._lock_fd)
             self._lock_fd = None
-        self.conn.close()
 
     # -- writes -------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from br_core.errors import StoreError
+from br_core.git import project_id
 from br_core.queue.models import NewTask, QueueError, StaleTokenError
 from br_core.queue.task_queue import TaskQueue
 from br_core.store.db import open_db
@@ -214,7 +215,7 @@ def test_projects_do_not_see_each_other(br_home: Path) -> None:
 
 
 def test_feature_completion_records_a_telemetry_event(git_repo: Path) -> None:
-    queue = TaskQueue.open(git_repo)
+    queue = TaskQueue(open_db(), project_id(git_repo), root=git_repo)
     queue.add_tasks([NewTask(id=f"t{i}", title=f"t{i}", feature="billing") for i in range(2)])
     _drain(queue)
     rows = queue.conn.execute("SELECT data FROM events WHERE type = 'feature'").fetchall()
@@ -228,7 +229,7 @@ def test_feature_completion_records_a_telemetry_event(git_repo: Path) -> None:
 
 
 def test_feature_event_waits_for_the_last_task(git_repo: Path) -> None:
-    queue = TaskQueue.open(git_repo)
+    queue = TaskQueue(open_db(), project_id(git_repo), root=git_repo)
     queue.add_tasks([NewTask(id=f"t{i}", title=f"t{i}", feature="billing") for i in range(2)])
     claim = queue.claim("w")
     assert claim is not None
@@ -245,6 +246,15 @@ def test_a_queue_without_a_root_records_no_feature_event(git_repo: Path) -> None
     queue.add_tasks([NewTask(id="t", title="t", feature="billing")])
     _drain(queue)
     assert conn.execute("SELECT count(*) FROM events WHERE type = 'feature'").fetchone()[0] == 0
+
+
+def test_close_leaves_the_callers_connection_open(br_home: Path) -> None:
+    conn = open_db()
+    queue = TaskQueue(conn, "p")
+    queue.add_tasks([NewTask(id="t", title="t")])  # takes the writer lock file
+    queue.close()
+    assert conn.execute("SELECT count(*) FROM tasks").fetchone()[0] == 1
+    conn.close()
 
 
 def test_corrupt_database_is_a_one_line_store_error(br_home: Path) -> None:
