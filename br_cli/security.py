@@ -11,7 +11,7 @@ import typer
 
 from br_cli.sqli import sqli_command
 from br_core.errors import UsageError
-from br_core.git import repo_root
+from br_core.git import project_root, repo_root
 from br_core.scan import report
 from br_core.scan.allowlist import append_entry
 from br_core.scan.baseline import BASELINE_FILE, write_baseline
@@ -75,7 +75,7 @@ def scan(
     from br_cli import security_ops
 
     fmt = _format(json_out, sarif)
-    root = repo_root() if history else _root_or_cwd()
+    root = repo_root() if history else project_root()
     if since and not history:
         raise UsageError("--since: only valid with --history")
     if history:
@@ -86,13 +86,6 @@ def scan(
         files = security_ops.tree_files(root, paths or [])
         result = scan_files(files, root, use_baseline=not no_baseline)
     _finish(result, fmt)
-
-
-def _root_or_cwd() -> Path:
-    try:
-        return repo_root()
-    except UsageError:
-        return Path.cwd()
 
 
 @app.command()
@@ -138,7 +131,7 @@ def whitelist(
     ],
 ) -> None:
     """Allow one finding (or a path) in .buildrunner/whitelist.txt."""
-    root = _root_or_cwd()
+    root = project_root()
     path = append_entry(root, entry.strip())
     typer.echo(f"{path.relative_to(root)}: allows {entry.strip()}; commit this file")
 

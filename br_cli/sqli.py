@@ -8,14 +8,7 @@ from typing import Annotated
 import typer
 
 from br_core.errors import UsageError
-from br_core.git import GitError, repo_root
-
-
-def _root() -> Path:
-    try:
-        return repo_root()
-    except GitError:
-        return Path.cwd()
+from br_core.git import project_root
 
 
 def sqli_command(
@@ -42,7 +35,7 @@ def sqli_command(
 
     if json_out and sarif:
         raise UsageError("--json and --sarif: choose one output format")
-    root = _root()
+    root = project_root()
     targets = [p.resolve() for p in paths or []]
     files = [f for f in security_ops.tree_files(root, targets) if sql_injection.language_of(f)]
     result = sql_injection.scan_files(files, root)
