@@ -23,6 +23,7 @@ from br_core.errors import BRError
 LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "security": ("br_cli.security", "app"),
     "coverage": ("br_cli.coverage", "app"),
+    "config": ("br_cli.config", "app"),
     "route": ("br_cli.route", "route_command"),
     "cost": ("br_cli.cost", "app"),
     "model": ("br_cli.model", "app"),
