@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Callable, Sequence
 
 from br_core.queue import graph as queue_graph
 from br_core.queue.models import NewTask, QueueError, StaleTokenError, slugify
+
+# Events that give a held task back (see give_back): the last one says who let it go.
+STATUS_EVENTS = ("ready", "pending", "failed", "dead")
 
 
 class Writes:
@@ -196,12 +200,42 @@ class Writes:
             raise QueueError(f"task {task_id}: not in this project's queue; see `br tasks list`")
         status, current, owner = row
         if status != "claimed" or current != token:
-            raise StaleTokenError(
-                f"task {task_id}: token {token} is not current (status {status}, "
-                f"current token {current}); the lease ended or the token is wrong; "
-                "claim a task again and use the token it returns"
-            )
+            raise StaleTokenError(self._why_stale(task_id, token, status, current))
         return str(owner)
+
+    def _why_stale(self, task_id: str, token: int, status: str, current: int) -> str:
+        """What became of a task since `token` was handed out: what, by whom, when."""
+        kinds = ("claimed",) if status == "claimed" else ("done", "expired", *STATUS_EVENTS)
+        last = self.conn.execute(
+            "SELECT ts, kind, owner, token, data FROM task_events WHERE project_id = ? "
+            f"AND task_id = ? AND kind IN ({', '.join('?' * len(kinds))}) "
+            "ORDER BY id DESC LIMIT 1",
+            (self.project_id, task_id, *kinds),
+        ).fetchone()
+        head = f"task {task_id}: token {token} is not current"
+        again = "claim a task again and use the token it returns"
+        if last is None:
+            return f"{head} (status {status}, current token {current}); {again}"
+        ts, kind, by, by_token, data = last
+        when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(ts))
+        who = by or json.loads(data).get("by") or "someone"
+        with_token = f" with token {by_token}" if by_token is not None else ""
+        if status == "done":
+            return f"task {task_id}: already done by {who} at {when}{with_token}; nothing to do"
+        if status in ("failed", "dead"):
+            return (
+                f"task {task_id}: already {status} ({kind} by {who} at {when}{with_token}); "
+                f"token {token} can no longer change it; see `br tasks show {task_id}`"
+            )
+        if status == "claimed":
+            why = "your lease ran out" if token < current else "that token was never issued"
+            return f"{head}: {who} claimed it at {when} with token {current} ({why}); {again}"
+        if kind == "expired":
+            return (
+                f"{head}: the lease of {who}{with_token} ran out at {when} and the task went "
+                f"back to the queue ({status}); {again}"
+            )
+        return f"{head}: {who} gave it back at {when}{with_token} ({status}); {again}"
 
     def finish(
         self, task_id: str, owner: str, token: int, note: str, now: float
