@@ -17,11 +17,15 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from mcp.server.mcpserver import MCPServer
-from mcp.types import ToolAnnotations
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+from mcp.shared.exceptions import MCPError
+from mcp.types import INVALID_PARAMS, ToolAnnotations
+from pydantic import ValidationError
 
 from br_core.errors import BRError
 from br_mcp import project_tools, prompts, queue_tools
+from br_mcp.errors import invalid_arguments, prompt_argument_problem
 from br_mcp.state import ServerState
 
 # Every tool works on this repository only (open_world_hint=False).
@@ -143,10 +147,44 @@ RESOURCES = (
 )
 
 
-def create_server(root: Path | None = None) -> MCPServer[ServerState]:
+class BRServer(MCPServer[ServerState]):
+    """The SDK's server, with argument errors told in one sentence (see `br_mcp.errors`)."""
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[ServerState, Any] | None = None
+    ) -> Any:
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, ValidationError) and not isinstance(exc, UnexpectedToolError):
+                raise ToolError(invalid_arguments(name, cause)) from cause
+            raise
+
+    async def get_prompt(
+        self,
+        name: str,
+        arguments: dict[str, Any] | None = None,
+        context: Context[ServerState, Any] | None = None,
+    ) -> Any:
+        # Checked here: the SDK reports these as an internal error with a server traceback.
+        declared = {p.name: p for p in await self.list_prompts()}
+        if name not in declared:
+            known = ", ".join(sorted(declared))
+            raise MCPError(
+                INVALID_PARAMS, f"no prompt named {name[:80]!r}; the prompts are {known}"
+            )
+        args = {a.name: bool(a.required) for a in declared[name].arguments or []}
+        problem = prompt_argument_problem(name, args, arguments)
+        if problem is not None:
+            raise MCPError(INVALID_PARAMS, problem)
+        return await super().get_prompt(name, arguments, context)
+
+
+def create_server(root: Path | None = None) -> BRServer:
     """The server for the repository at `root` (default: the current directory)."""
     state = ServerState((root or Path.cwd()).resolve())
-    server = MCPServer(
+    server = BRServer(
         "br",
         instructions=(
             "BuildRunner: a task queue shared by parallel sessions, model routing, cost and "
