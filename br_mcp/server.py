@@ -21,7 +21,7 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.shared.exceptions import MCPError
 from mcp.types import INVALID_PARAMS, ToolAnnotations
-from pydantic import ValidationError
+from pydantic import AnyHttpUrl, ValidationError
 
 from br_core.errors import BRError
 from br_mcp import project_tools, prompts, queue_tools
@@ -181,9 +181,25 @@ class BRServer(MCPServer[ServerState]):
         return await super().get_prompt(name, arguments, context)
 
 
-def create_server(root: Path | None = None) -> BRServer:
-    """The server for the repository at `root` (default: the current directory)."""
+def create_server(root: Path | None = None, *, bearer_token: str | None = None) -> BRServer:
+    """The server for the repository at `root` (default: the current directory).
+
+    With `bearer_token`, HTTP requests without `Authorization: Bearer <token>` get 401 (the SDK's
+    own bearer middleware; no OAuth endpoints are published).
+    """
     state = ServerState((root or Path.cwd()).resolve())
+    auth: dict[str, Any] = {}
+    if bearer_token is not None:
+        from mcp.server.auth.settings import AuthSettings
+
+        from br_mcp.auth import StaticTokenVerifier
+
+        auth = {
+            "auth": AuthSettings(
+                issuer_url=AnyHttpUrl("http://127.0.0.1"), resource_server_url=None
+            ),
+            "token_verifier": StaticTokenVerifier(bearer_token),
+        }
     server = BRServer(
         "br",
         instructions=(
@@ -192,6 +208,7 @@ def create_server(root: Path | None = None) -> BRServer:
         ),
         log_level="WARNING",
         lifespan=state.lifespan,
+        **auth,
     )
     for tool in TOOLS:
         server.add_tool(
@@ -210,18 +227,41 @@ def create_server(root: Path | None = None) -> BRServer:
 
 
 def serve(*, root: Path | None = None, http: bool = False, port: int = 8765) -> None:
-    """Run until the client disconnects: stdio by default, streamable HTTP on 127.0.0.1."""
+    """Run until the client disconnects: stdio by default, streamable HTTP on 127.0.0.1.
+
+    HTTP mode requires the bearer token stored under BR_HOME; it is made, and printed (once, to
+    stderr), the first time.
+    """
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="br-mcp: %(message)s")
-    server = create_server(root)
-    if http:
-        server.run("streamable-http", host="127.0.0.1", port=port)
+    if not http:
+        create_server(root).run("stdio")
+        return
+    from br_mcp.auth import connect_hint, load_or_create_token, token_path
+
+    path = token_path()
+    token, created = load_or_create_token(path)
+    if created:
+        print(
+            f"br-mcp: made a bearer token for HTTP mode, stored in {path} (0600); it is shown "
+            f"only this once. Connect Claude Code with:\n  {connect_hint(token, port)}",
+            file=sys.stderr,
+            flush=True,
+        )
     else:
-        server.run("stdio")
+        print(
+            f"br-mcp: HTTP on http://127.0.0.1:{port}/mcp; requests need the bearer token "
+            f"in {path}",
+            file=sys.stderr,
+            flush=True,
+        )
+    create_server(root, bearer_token=token).run("streamable-http", host="127.0.0.1", port=port)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="br-mcp", description="BuildRunner MCP server.")
-    parser.add_argument("--http", action="store_true", help="streamable HTTP on 127.0.0.1")
+    parser.add_argument(
+        "--http", action="store_true", help="streamable HTTP on 127.0.0.1 (bearer token required)"
+    )
     parser.add_argument("--port", type=int, default=8765, help="HTTP port (default 8765)")
     parser.add_argument("--root", type=Path, default=None, help="repository (default: cwd)")
     args = parser.parse_args(argv)
