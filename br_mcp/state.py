@@ -42,7 +42,7 @@ class ServerState:
     """
 
     def __init__(self, root: Path) -> None:
-        self.root = root
+        self.root = root.resolve()  # path() compares resolved paths against it
         self._conn: sqlite3.Connection | None = None
         self._queue: TaskQueue | None = None
 
