@@ -9,6 +9,7 @@ from __future__ import annotations
 import hmac
 import os
 import secrets
+import shlex
 import stat
 from pathlib import Path
 
@@ -73,9 +74,11 @@ class StaticTokenVerifier:
         return AccessToken(token="[redacted]", client_id="br", scopes=[])
 
 
-def connect_hint(token: str, port: int) -> str:
-    """The command that adds the HTTP server to Claude Code with its token."""
+def connect_hint(path: Path, port: int) -> str:
+    """The command that adds the HTTP server to Claude Code. It reads the token from its file
+    (`$(cat …)`), so the token itself is never printed: not in the terminal, nor in its
+    scrollback or a CI log."""
     return (
         f"claude mcp add --transport http br http://127.0.0.1:{port}/mcp "
-        f'--header "Authorization: Bearer {token}"'
+        f'--header "Authorization: Bearer $(cat {shlex.quote(str(path))})"'
     )

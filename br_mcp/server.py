@@ -240,20 +240,13 @@ def serve(*, root: Path | None = None, http: bool = False, port: int = 8765) -> 
 
     path = token_path()
     token, created = load_or_create_token(path)
-    if created:
-        print(
-            f"br-mcp: made a bearer token for HTTP mode, stored in {path} (0600); it is shown "
-            f"only this once. Connect Claude Code with:\n  {connect_hint(token, port)}",
-            file=sys.stderr,
-            flush=True,
-        )
-    else:
-        print(
-            f"br-mcp: HTTP on http://127.0.0.1:{port}/mcp; requests need the bearer token "
-            f"in {path}",
-            file=sys.stderr,
-            flush=True,
-        )
+    made = f"made a bearer token for HTTP mode in {path} (0600)" if created else "HTTP mode"
+    print(
+        f"br-mcp: {made}; requests need it. Connect Claude Code with:\n"
+        f"  {connect_hint(path, port)}",
+        file=sys.stderr,
+        flush=True,
+    )
     create_server(root, bearer_token=token).run("streamable-http", host="127.0.0.1", port=port)
 
 

@@ -69,8 +69,11 @@ def test_the_verifier_accepts_only_the_token() -> None:
     assert refused == [None, None, None]
 
 
-def test_the_connect_hint_is_the_claude_mcp_add_command() -> None:
-    assert connect_hint("abc", 9000) == (
+def test_the_connect_hint_is_the_claude_mcp_add_command_reading_the_token_file(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "my home" / "mcp-token"
+    assert connect_hint(path, 9000) == (
         "claude mcp add --transport http br http://127.0.0.1:9000/mcp "
-        '--header "Authorization: Bearer abc"'
+        f"--header \"Authorization: Bearer $(cat '{path}')\""
     )

@@ -422,9 +422,11 @@ def test_streamable_http_on_loopback_requires_the_bearer_token(
         assert added.structured_content == {"ids": ["a"]}
     finally:
         first_err = _stop(server)
-    # Printed once, when made, with the command that passes it to Claude Code.
-    assert first_err.count(token) == 1
-    assert f'--transport http br {url} --header "Authorization: Bearer {token}"' in first_err
+    # Never printed: the command that passes it to Claude Code reads it from its file.
+    assert token not in first_err
+    assert f'--transport http br {url} --header "Authorization: Bearer $(cat {token_file})"' in (
+        first_err
+    )
 
     server = _start_http_server(git_repo, br_home, port)
     try:
