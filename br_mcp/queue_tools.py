@@ -6,7 +6,6 @@ call. `server.TOOLS` names and describes them for clients.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Literal
 
 from mcp.server.mcpserver.exceptions import ResourceError
@@ -50,9 +49,9 @@ async def plan_from_spec(state: State, path: str = "PROJECT_SPEC.md") -> SyncRep
     from br_core.queue.spec_parser import parse_spec_file
 
     with as_tool_error():
-        spec = parse_spec_file(state.path(path))
+        spec = parse_spec_file(state.path(path), root=state.root)
         return state.queue.sync_spec(
-            spec.features, spec.tasks, sorted(spec.done_ids), source=f"spec:{Path(path).name}"
+            spec.features, spec.tasks, sorted(spec.done_ids), source=spec.source
         )
 
 
