@@ -182,8 +182,6 @@ def _take_estimate(text: str) -> tuple[str, float | None]:
 
 
 def _clean_title(text: str) -> tuple[str, str | None, int | None, float | None]:
-    # Masked first: ids are slugs of titles, and stripping markup would break a secret's shape.
-    text = sanitize_text(text)
     pin = _PIN.search(text)
     text = _PIN.sub("", text)
     priority = _PRIORITY.search(text)
@@ -313,7 +311,7 @@ def parse_spec(text: str) -> ParsedSpec:
     """Parse markdown into features and tasks; same text, same result."""
     parser = _Parser()
     fenced = False
-    for line in text.splitlines():
+    for line in _masked_lines(text):
         if line.lstrip().startswith(("```", "~~~")):
             fenced = not fenced
             continue
@@ -335,6 +333,14 @@ def parse_spec(text: str) -> ParsedSpec:
         else:
             parser.prose(line)
     return _assemble(parser)
+
+
+def _masked_lines(text: str) -> list[str]:
+    """The spec's lines with secrets masked before anything is read from them: titles become
+    ids (slugs), and stripping markup first would break a secret's shape. One pass over the
+    whole text (a tenth of the cost of one per line), so a multi-line secret such as a private
+    key block is found too; it becomes one masked line, which was prose and stays prose."""
+    return sanitize_text(text).splitlines()
 
 
 def _assemble(parser: _Parser) -> ParsedSpec:
@@ -395,7 +401,7 @@ def _new_task(task_id: str, draft: _Draft, feature: _Feature, deps: list[str]) -
     return NewTask(
         id=task_id,
         title=draft.title[:200],
-        description=sanitize_text("\n".join(draft.description))[:4000],
+        description="\n".join(draft.description)[:4000],
         feature=feature.id,
         files=list(dict.fromkeys(draft.files or feature.files))[:200],
         priority=draft.priority if draft.priority is not None else feature.priority,

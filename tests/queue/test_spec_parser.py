@@ -356,3 +356,15 @@ def test_secrets_in_titles_and_descriptions_are_masked(br_home: Path) -> None:
     assert task.description.startswith("the old one was ghp")
     # the masked prefix must not leak a usable secret into the id either
     assert token[4:].lower() not in (task.id or "")
+
+
+def test_a_masked_key_block_keeps_the_specs_lines() -> None:
+    import random
+
+    from tests.data.secrets_corpus import make_pem
+
+    pem = make_pem(random.Random(4))
+    spec = parse_spec(f"## F\n- [ ] Load the key\n{pem}\n- [ ] Next task\n")
+    assert [t.title for t in spec.tasks] == ["Load the key", "Next task"]
+    body = pem.splitlines()[1]
+    assert body not in repr(spec)
