@@ -7,7 +7,6 @@ wait. `server.TOOLS` names and describes them for clients.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Literal
 
 from mcp.server.mcpserver.exceptions import ResourceError
@@ -52,10 +51,10 @@ async def plan_from_spec(state: State, path: str = "PROJECT_SPEC.md") -> SyncRep
 
     # The read runs off the event loop (a FIFO or slow mount must not stall the other tools);
     # the queue's connection stays on the loop's thread.
-    spec = await off_loop(path, parse_spec_file, state.path(path))
+    spec = await off_loop(path, parse_spec_file, state.path(path), state.root)
     with as_tool_error():
         return state.queue.sync_spec(
-            spec.features, spec.tasks, sorted(spec.done_ids), source=f"spec:{Path(path).name}"
+            spec.features, spec.tasks, sorted(spec.done_ids), source=spec.source
         )
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 
 from br_core.queue import graph as queue_graph
 from br_core.queue.models import NewTask, QueueError, StaleTokenError, slugify
+from br_core.secrets.masking import sanitize_text
 
 # Events that give a held task back (see give_back): the last one says who let it go.
 STATUS_EVENTS = ("ready", "pending", "failed", "dead")
@@ -53,7 +54,7 @@ class Writes:
             "INSERT INTO features (project_id, id, title, position) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (project_id, id) DO UPDATE SET title = excluded.title, "
             "position = excluded.position",
-            (self.project_id, feature_id, title, position),
+            (self.project_id, feature_id, sanitize_text(title), position),
         )
 
     def _new_id(self, task: NewTask) -> str:
@@ -73,6 +74,7 @@ class Writes:
 
     def upsert(self, tasks: Sequence[NewTask], *, source: str, max_attempts: int) -> list[str]:
         self.outcomes = {}
+        tasks = [_masked(t) for t in tasks]  # before ids: a generated id is a slug of the title
         ids = [t.id or self._new_id(t) for t in tasks]
         # ids generated in this batch must not collide with each other either
         seen: set[str] = set()
@@ -246,7 +248,9 @@ class Writes:
             "WHERE project_id = ? AND id = ?",
             (now, self.project_id, task_id),
         )
-        self.log(task_id, "done", owner, token, {"note": note[:500]} if note else None)
+        self.log(
+            task_id, "done", owner, token, {"note": sanitize_text(note[:500])} if note else None
+        )
         dependents = [
             r[0]
             for r in self.conn.execute(
@@ -311,7 +315,13 @@ class Writes:
         else:
             new = "pending" if unmet else "ready"
         self._set_waiting(task_id, new)
-        self.log(task_id, new, owner, token, {"reason": reason[:500], "attempts": attempts})
+        self.log(
+            task_id,
+            new,
+            owner,
+            token,
+            {"reason": sanitize_text(reason[:500]), "attempts": attempts},
+        )
         if new in queue_graph.TERMINAL_BAD:
             self._block_dependents(task_id)
 
@@ -352,3 +362,11 @@ class Writes:
             if new == "dead":
                 self._block_dependents(task_id)
         return len(rows)
+
+
+def _masked(task: NewTask) -> NewTask:
+    """The task with secrets in its free text masked, as every stored text field is."""
+    title, description = sanitize_text(task.title), sanitize_text(task.description)
+    if (title, description) == (task.title, task.description):
+        return task
+    return task.model_copy(update={"title": title, "description": description})
