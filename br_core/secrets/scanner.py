@@ -87,7 +87,7 @@ class Scanner:
             if (
                 has_inline_marker(line_text)
                 or self.whitelist.allows(rel, match.line, digest[:16])
-                or digest in self.baseline
+                or self.baseline.accepts(rel, match.rule_id, digest)
             ):
                 result.suppressed += 1
                 continue
@@ -115,10 +115,17 @@ class Scanner:
         full = path if path.is_absolute() else self.root / path
         content = read_text_file(full, self.settings.max_bytes)
         if isinstance(content, Skip):
-            result.skip(Skip(rel, content.reason, content.notice, content.error))
+            result.skip(fail_closed(rel, content))
             return
         result.files += 1
         self.scan_text(content, rel, result)
+
+
+def fail_closed(rel: str, skip: Skip) -> Skip:
+    """`skip` under the repository path; a file over the size cap is an error, not a notice:
+    a secret in it would otherwise pass with exit 0 (scanning any size would put an unbounded
+    wait on every commit; the user raises the cap or excludes the file instead)."""
+    return Skip(rel, skip.reason, skip.notice, skip.error or skip.too_large, skip.too_large)
 
 
 def scan_files(paths: Sequence[Path], root: Path, *, use_baseline: bool = True) -> ScanResult:
