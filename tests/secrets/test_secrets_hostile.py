@@ -140,3 +140,36 @@ def test_a_real_key_after_a_bare_header_is_reported(tmp_path: Path) -> None:
     _write(tmp_path, "keys.py", BARE_HEADERS[0] + f'PEM = """{pem}"""\n')
     (finding,) = scan_files([Path("keys.py")], tmp_path).findings
     assert finding.rule_id == "private-key" and finding.line == 2
+
+
+# Item 5: an AWS key id glued to a path or a name is still one.
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "aws s3 cp s3://bucket/{key} .\n",
+        "git checkout -b feat/{key}\n",
+        "LEGACY_{key} = 1\n",
+        'url = "https://s3.amazonaws.com/{key}/object"\n',
+    ],
+    ids=["s3", "branch", "underscore", "path-segment"],
+)
+def test_aws_key_ids_after_a_slash_or_underscore_are_found(line: str, tmp_path: Path) -> None:
+    _write(tmp_path, "a.sh", line.format(key=AKIA))
+    (finding,) = scan_files([Path("a.sh")], tmp_path).findings
+    assert finding.rule_id == "aws-access-key-id" and AKIA not in finding.message
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        f"blob = {rand(R, 'b64', 30)}/AKIA{rand(R, 'updig', 16)}{rand(R, 'alnum', 9)}\n",
+        "role = arn:aws:iam::123456789012:role/AKIAFAKEROLE\n",
+        "key = AKIAIOSFODNN7EXAMPLE\n",
+    ],
+    ids=["in-base64", "short", "documented-example"],
+)
+def test_aws_key_id_lookalikes_are_not_flagged(line: str, tmp_path: Path) -> None:
+    _write(tmp_path, "a.txt", line)
+    assert [f.rule_id for f in scan_files([Path("a.txt")], tmp_path).findings] == []
