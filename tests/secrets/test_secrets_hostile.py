@@ -176,9 +176,10 @@ def test_aws_key_id_lookalikes_are_not_flagged(line: str, tmp_path: Path) -> Non
 
 
 # Item 7: linear in the input, line length included. Quadratic code took 29 s for 320 KB of
-# `password=`; these 1 MB inputs take well under a second, so the bound only catches a regression.
+# `password=`; these 256 KB inputs take a fraction of a second on an idle machine, so the
+# bounds (generous: the suite runs under coverage beside other jobs) only catch a regression.
 
-ONE_MB = 1_000_000
+SIZE = 256_000
 
 
 @pytest.mark.parametrize(
@@ -193,19 +194,29 @@ def test_br_secrets_is_linear_in_line_length(
 
     monkeypatch.chdir(tmp_path)
     unit += "\n" if newline else ""
-    _write(tmp_path, "big.txt", unit * (ONE_MB // len(unit)))
+    _write(tmp_path, "big.txt", unit * (SIZE // len(unit)))
     started = time.perf_counter()
     assert secrets.main(["big.txt"]) in (0, 1)
     assert time.perf_counter() - started < 5.0
 
 
-def test_many_findings_on_one_line_stay_linear(tmp_path: Path) -> None:
+def _scan_seconds(tmp_path: Path, count: int) -> float:
+    """Seconds to scan `count` AWS key ids on one line (the best of two runs)."""
     import time
 
-    keys = " ".join("AKIA" + rand(R, "updig", 16) for _ in range(40_000))  # ~840 KB, one line
+    keys = " ".join("AKIA" + rand(R, "updig", 16) for _ in range(count))
     _write(tmp_path, "keys.txt", keys)
-    started = time.perf_counter()
-    result = scan_files([Path("keys.txt")], tmp_path)
-    assert len(result.findings) > 39_000  # a few random ids fall to the entropy floor
+    best = float("inf")
+    for _ in range(2):
+        started = time.perf_counter()
+        result = scan_files([Path("keys.txt")], tmp_path)
+        best = min(best, time.perf_counter() - started)
+    assert len(result.findings) > count * 0.97  # a few random ids fall to the entropy floor
     assert all(keys.startswith("AKIA", f.column - 1) for f in result.findings)
-    assert time.perf_counter() - started < 5.0
+    return best
+
+
+def test_many_findings_on_one_line_stay_linear(tmp_path: Path) -> None:
+    """Four times the findings on one line cost about four times as long (16 when each finding
+    re-read its line: 35 s for 40,000); the ratio does not depend on the machine's speed."""
+    assert _scan_seconds(tmp_path, 20_000) < 8 * _scan_seconds(tmp_path, 5_000)
