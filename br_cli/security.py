@@ -81,7 +81,7 @@ def scan(
     if history:
         from br_core.secrets.history import scan_history
 
-        result = scan_history(root, since, _progress)
+        result = scan_history(root, since, _progress, use_baseline=not no_baseline)
     else:
         files = security_ops.tree_files(root, paths or [])
         result = scan_files(files, root, use_baseline=not no_baseline)

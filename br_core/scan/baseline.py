@@ -2,7 +2,9 @@
 
 An entry is the SHA-256 of the secret value plus the rule id and the file it was found in, and
 no line number: edits around a legacy secret never churn the baseline, and the file reveals no
-secret. A finding whose hash is in the baseline does not block; any new secret still does.
+secret. A finding is accepted only when its file, rule and hash all match an entry: the same
+secret copied into another file still blocks. Every baseline we ever wrote holds all three, so
+existing files read unchanged; an entry missing one is refused with the command that rewrites it.
 """
 
 from __future__ import annotations
@@ -30,15 +32,19 @@ class Hashed(Protocol):
     def secret_hash(self) -> str: ...
 
 
+Entry = tuple[str, str, str]  # (path, rule id, SHA-256 of the value)
+
+
 @dataclass(frozen=True)
 class Baseline:
-    hashes: frozenset[str] = frozenset()
+    entries: frozenset[Entry] = frozenset()
 
-    def __contains__(self, digest: object) -> bool:
-        return digest in self.hashes
+    def accepts(self, path: str, rule_id: str, digest: str) -> bool:
+        """True when the secret `digest`, found by `rule_id` in `path`, was accepted there."""
+        return (path, rule_id, digest) in self.entries
 
     def __len__(self) -> int:
-        return len(self.hashes)
+        return len(self.entries)
 
 
 def baseline_path(root: Path) -> Path:
@@ -58,19 +64,29 @@ def load_baseline(root: Path, path: Path | None = None) -> Baseline:
         ) from exc
     try:
         data = json.loads(raw)
-        entries = data["secrets"]
-        hashes = frozenset(str(entry["hash"]).lower() for entry in entries)
-    except (ValueError, KeyError, TypeError) as exc:
+        raw_entries = [
+            (entry.get("path"), entry.get("rule"), entry["hash"]) for entry in data["secrets"]
+        ]
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ConfigError(
             f"{where}: not a BuildRunner secrets baseline ({type(exc).__name__}); "
             "regenerate it with `br security baseline`"
         ) from exc
+    hashes = [str(h).lower() for *_, h in raw_entries]
     if not all(len(h) == 64 and all(c in "0123456789abcdef" for c in h) for h in hashes):
         raise ConfigError(
             f"{where}: entries must hold 64-hex SHA-256 hashes; regenerate it with "
             "`br security baseline`"
         )
-    return Baseline(hashes)
+    if not all(isinstance(p, str) and isinstance(r, str) for p, r, _ in raw_entries):
+        raise ConfigError(
+            f"{where}: every entry needs its path and rule (a secret is accepted only in its own "
+            "file); regenerate it with `br security baseline`"
+        )
+    entries = frozenset(
+        (str(p), str(r), h) for (p, r, _), h in zip(raw_entries, hashes, strict=True)
+    )
+    return Baseline(entries)
 
 
 def write_baseline(root: Path, findings: Iterable[Hashed], path: Path | None = None) -> Path:

@@ -30,6 +30,7 @@ class Skip:
     reason: str
     notice: bool = False
     error: bool = False
+    too_large: bool = False  # over the size cap: the secret scanner fails closed on it
 
     def message(self) -> str:
         return f"{self.path}: {self.reason}"
@@ -57,6 +58,7 @@ def read_text_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str 
             f"skipped: {info.st_size // 1024} KiB exceeds the {max_bytes // 1024} KiB limit "
             "(raise [secrets] max_file_kib in .buildrunner/config.toml to scan it)",
             notice=True,
+            too_large=True,
         )
     try:
         with open(name, "rb") as handle:
@@ -71,7 +73,13 @@ def read_text_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str 
 def decode_text(raw: bytes, name: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str | Skip:
     """Bytes (a file or a git blob) as text, or a Skip for binary or oversized content."""
     if len(raw) > max_bytes:
-        return Skip(name, f"skipped: larger than {max_bytes // 1024} KiB", notice=True)
+        return Skip(
+            name,
+            f"skipped: larger than the {max_bytes // 1024} KiB limit "
+            "(raise [secrets] max_file_kib in .buildrunner/config.toml to scan it)",
+            notice=True,
+            too_large=True,
+        )
     if b"\0" in raw[:_SNIFF]:
         return Skip(name, "binary file")
     return raw.decode("utf-8", errors="replace")

@@ -1,7 +1,9 @@
 """One finding model and one result type for every scanner (secrets, SQL injection).
 
-A `Finding` holds only what may be shown: the scanner that makes one masks its value and
-message first, so every renderer (br_core/scan/report/) can print any field. `ScanResult`
+A `Finding` holds only what may be shown: the scanner that makes one masks its value, and the
+Finding itself passes every free-text field (message, fix, sink, source) through
+`sanitize_text` when it is made, so no scanner can leak source text it copied (a SQL fix
+quoting a key) and every renderer (br_core/scan/report/) can print any field. `ScanResult`
 carries a scan's findings, the files it could not read and the exit-code rule every door
 shares. Stdlib only: this sits on every hook's start-up path.
 """
@@ -13,10 +15,12 @@ from typing import Literal
 
 from br_core.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from br_core.scan.files import Skip
+from br_core.secrets.masking import sanitize_text
 
 Kind = Literal["secret", "sql_injection"]
 SECRET: Kind = "secret"
 SQL_INJECTION: Kind = "sql_injection"
+_FREE_TEXT = ("message", "fix", "sink", "source")  # the fields that may quote source text
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,14 @@ class Finding:
     how: str = ""
     language: str = ""
     fallback: bool = False  # found by the token-level check (the file did not parse)
+
+    def __post_init__(self) -> None:
+        # The one place every scanner's text goes through: copied source text never leaves
+        # unmasked, whatever format renders it (text, JSON, SARIF, the MCP result).
+        for name in _FREE_TEXT:
+            value = getattr(self, name)
+            if value:
+                object.__setattr__(self, name, sanitize_text(value))
 
 
 @dataclass

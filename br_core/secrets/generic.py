@@ -50,11 +50,18 @@ _PAIRS = (
 )
 # Setter and builder calls with one literal: `ds.setPassword("…")`, `.withApiKey('…')`.
 _SETTER = re.compile(r"(?:^|\.)(?:set|with)_?(?=[A-Z_])(?P<rest>\w+)$")
-_CALL_LITERAL = re.compile(r"""\([ \t]*(?:"(?P<dq>[^"\\\n]*)"|'(?P<sq>[^'\\\n]*)')[ \t]*\)""")
+_CALL_LITERAL = re.compile(
+    r"""\([ \t]*(?:"(?P<dq>[^"\\\n]{0,501}+)"|'(?P<sq>[^'\\\n]{0,501}+)')[ \t]*\)"""
+)
 _FALLBACK = re.compile(r"(?::-|:)(?P<bare>[^\s}$\"'`]{1,200})\}")
 _PASSWORD_SYMBOLS = frozenset("!#%&*?+=@^~$")
 _CODE_AFTER = re.compile(r"[ \t]*(?:\||,|\)|\]|=(?!=)|->)")
 _WORD_SPLIT = re.compile(r"[_.\-\s]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+# Values longer than 500 characters are never secrets (`value_is_secret`), so every value group
+# stops at 501: each keyword hit costs a bounded scan and a line of `password=password=…` stays
+# linear. `_BOUND` is how far back a line's start is looked for, for the same reason.
+_VALUE_MAX = 501
+_BOUND = 256
 _ASSIGN = re.compile(
     r"""(?P<close>["'`]?)\]?[ \t]*
     (?P<op>:=|=>|<-|\?=|\|\|=?|\?\?=?|(?<![=!<>])=(?![>~])
@@ -62,8 +69,8 @@ _ASSIGN = re.compile(
         |[ \t]+(?:string|String|str)[ \t]*=|,|[ \t])
     [ \t]*
     (?:(?P<prefix>[rbfuRBFU]{0,2})
-       (?:"(?P<dq>[^"\\\n]*(?:\\.[^"\\\n]*)*)"|'(?P<sq>[^'\\\n]*(?:\\.[^'\\\n]*)*)'|`(?P<bq>[^`\n]*)`)
-      |(?P<bare>[^\s"'`,;)}\]]+))""",
+       (?:"(?P<dq>(?:[^"\\\n]|\\.){0,501}+)"|'(?P<sq>(?:[^'\\\n]|\\.){0,501}+)'|`(?P<bq>[^`\n]{0,501}+)`)
+      |(?P<bare>[^\s"'`,;)}\]]{1,501}+))""",
     re.VERBOSE,
 )
 
@@ -193,7 +200,10 @@ def _inside_token(text: str, start: int) -> bool:
 
 
 def _line_prefix(text: str, start: int) -> str:
-    line_start = text.rfind("\n", 0, start) + 1
+    """The text before `start` on its line, stripped; `_BOUND` characters at most (a longer
+    prefix ends with them, which is as good for every check made on it)."""
+    floor = max(0, start - _BOUND)
+    line_start = text.rfind("\n", floor, start) + 1 or floor
     return text[line_start:start].strip()
 
 
@@ -203,7 +213,8 @@ def _op_allowed(match: re.Match[str], name_start: int, text: str, quoted_name: b
     op = match.group("op")
     if op == ",":
         # A call (`put("password", "…")`), not a list of strings (`["secret_", "key-"]`).
-        prefix = text[text.rfind("\n", 0, name_start) + 1 : name_start]
+        floor = max(0, name_start - _BOUND)
+        prefix = text[(text.rfind("\n", floor, name_start) + 1 or floor) : name_start]
         in_call = prefix.rfind("(") > max(prefix.rfind("["), prefix.rfind("{"))
         return quoted_name and in_call and bool(match.group("dq") or match.group("sq"))
     if op.strip():
@@ -228,7 +239,10 @@ def find_assignments(
         if len(lowered) != len(text):  # a few Unicode letters change length when lowered
             lowered = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
     seen_ends: set[int] = set()
+    covered = 0  # the end of the last bare value read: a keyword inside it is no name
     for hit in config.keywords.finditer(lowered):
+        if hit.start() < covered:
+            continue
         start, stop = _identifier_span(text, hit.start(), hit.end())
         if stop in seen_ends:
             continue
@@ -262,6 +276,7 @@ def find_assignments(
         if not _op_allowed(match, start, text, quoted_name):
             continue
         in_query = start > 0 and text[start - 1] in "?&"
+        covered = _bare_end(match, in_query)
         candidate = _candidate(match, config, in_query, _is_env_line(text, start, match))
         if candidate is not None:
             yield candidate
@@ -306,6 +321,24 @@ def _is_env_line(text: str, name_start: int, match: re.Match[str]) -> bool:
     return prefix in ("", "export", "ENV", "ARG")
 
 
+def _bare_value(match: re.Match[str], in_query: bool) -> str | None:
+    """The bare value `_candidate` reads from `match` (None when the value is quoted)."""
+    value = match.group("bare")
+    if value is None:
+        return None
+    value = value.split("\\n")[0].rstrip(".")  # YAML quoted inside code: `pw\n  x: 1`
+    return value.split("&")[0] if in_query else value  # `?api_key=…&format=json`
+
+
+def _bare_end(match: re.Match[str], in_query: bool) -> int:
+    """Where the long bare value read from `match` ends (else 0): keyword hits before it are
+    inside the value, so `password=password=…` is read once, not once per hit."""
+    value = _bare_value(match, in_query)
+    if value is None or len(value) <= 64 or "${" in value:
+        return 0  # short, or holding references whose fallbacks are read on their own hits
+    return match.start("bare") + len(value)
+
+
 def _candidate(
     match: re.Match[str], config: GenericConfig, in_query: bool = False, literal_line: bool = False
 ) -> Candidate | None:
@@ -317,12 +350,11 @@ def _candidate(
         if value is None:
             continue
         bare = group == "bare"
-        if bare and _CODE_AFTER.match(match.string, match.end(group)):
+        cut = len(value) == _VALUE_MAX  # stopped at the bound: what follows is more value
+        if bare and not cut and _CODE_AFTER.match(match.string, match.end(group)):
             return None  # `key: SomeType | None`, `f(token: T, …)`: an annotation, not a value
         if bare:
-            value = value.split("\\n")[0].rstrip(".")  # YAML quoted inside code: `pw\n  x: 1`
-            if in_query:
-                value = value.split("&")[0]  # `?api_key=…&format=json`
+            value = _bare_value(match, in_query) or ""
         if value_is_secret(value, bare, config, literal_line):
             start = match.start(group)
             return Candidate(start, start + len(value), value)

@@ -12,7 +12,7 @@ from br_core.errors import UsageError
 from br_core.git import GitError, run_git
 from br_core.scan.files import Skip, decode_text
 from br_core.scan.finding import Finding, ScanResult
-from br_core.secrets.scanner import Scanner
+from br_core.secrets.scanner import Scanner, fail_closed
 
 Progress = Callable[[Iterator[str], int], Iterator[str]]  # (commits, how many) -> commits
 
@@ -68,10 +68,17 @@ def history_changes(root: Path, since: str | None) -> dict[str, list[tuple[str, 
     return changes
 
 
-def scan_history(root: Path, since: str | None, progress: Progress | None = None) -> ScanResult:
+def scan_history(
+    root: Path,
+    since: str | None,
+    progress: Progress | None = None,
+    *,
+    use_baseline: bool = True,
+) -> ScanResult:
     """Secrets ever added in HEAD's history; each (file, secret) reported at its first commit,
-    with the path shown as `<commit>:<path>`. `progress` wraps the walk over the commits."""
-    scanner = Scanner.for_root(root)
+    with the path shown as `<commit>:<path>`. `progress` wraps the walk over the commits;
+    `use_baseline=False` reports the baselined ones too."""
+    scanner = Scanner.for_root(root, use_baseline=use_baseline)
     changes = history_changes(root, since)
     commits = list(changes)
     result = ScanResult()
@@ -88,6 +95,8 @@ def scan_history(root: Path, since: str | None, progress: Progress | None = None
         for blob, data in _blob_texts(root, [b for b, _ in todo]):
             text = decode_text(data, paths[blob], scanner.settings.max_bytes)
             if isinstance(text, Skip):
+                if text.too_large:  # fails closed, as in a file scan
+                    result.skip(fail_closed(f"{commit[:10]}:{paths[blob]}", text))
                 continue
             found = ScanResult()
             scanner.scan_text(text, paths[blob], found)

@@ -43,8 +43,19 @@ class Rule:
 
     @cached_property
     def regex(self) -> re.Pattern[str]:
-        """Compiled on first use: a hook run compiles only the rules whose keywords occur."""
-        return _compile(self.pattern, self.where)
+        """Compiled on first use: a hook run compiles only the rules whose keywords occur.
+
+        A keyword-filtered rule gets its `not_after` boundary as a lookbehind, so a start glued
+        to a longer token is refused at once instead of after scanning it: `eyJeyJeyJ…` or
+        `sk-ant-sk-ant-…` on one line would otherwise cost a scan per start (quadratic). Rules
+        without the prefilter keep the check outside: their literal prefix is their fast filter
+        and their bodies are bounded."""
+        pattern = self.pattern
+        if self.not_after is not None and self.prefilter and self.keywords:
+            flags = "(?i)" if pattern.startswith("(?i)") else ""
+            body = pattern[len(flags) :]
+            pattern = f"{flags}(?<!{self.not_after.pattern})(?:{body})"
+        return _compile(pattern, self.where)
 
 
 @dataclass(frozen=True)

@@ -107,19 +107,26 @@ class Scanner:
     def scan_text(self, text: str, rel: str, result: ScanResult) -> None:
         """Add the findings in `text` (the content of `rel`) to `result`."""
         lines: list[str] | None = None
+        marks: dict[int, bool] = {}
+        line_start = searched = 0  # matches come in order: columns in one pass over the text
         for match in scan_text(text, self.rules):
             if lines is None:
                 lines = text.split("\n")
-            line_text = lines[match.line - 1] if match.line <= len(lines) else ""
+            marked = marks.get(match.line)
+            if marked is None:  # each line searched once, however many secrets it holds
+                line_text = lines[match.line - 1] if match.line <= len(lines) else ""
+                marked = marks[match.line] = has_inline_marker(line_text)
             digest = hashlib.sha256(match.secret.encode("utf-8", "surrogateescape")).hexdigest()
             if (
-                has_inline_marker(line_text)
+                marked
                 or self.whitelist.allows(rel, match.line, digest[:16])
-                or digest in self.baseline
+                or self.baseline.accepts(rel, match.rule_id, digest)
             ):
                 result.suppressed += 1
                 continue
-            column = match.start - (text.rfind("\n", 0, match.start) + 1) + 1
+            newline = text.rfind("\n", searched, match.start)
+            line_start, searched = (newline + 1 if newline >= 0 else line_start), match.start
+            column = match.start - line_start + 1
             masked = mask_value(match.secret)
             result.findings.append(
                 Finding(
@@ -143,10 +150,17 @@ class Scanner:
         full = path if path.is_absolute() else self.root / path
         content = read_text_file(full, self.settings.max_bytes)
         if isinstance(content, Skip):
-            result.skip(Skip(rel, content.reason, content.notice, content.error))
+            result.skip(fail_closed(rel, content))
             return
         result.files += 1
         self.scan_text(content, rel, result)
+
+
+def fail_closed(rel: str, skip: Skip) -> Skip:
+    """`skip` under the repository path; a file over the size cap is an error, not a notice:
+    a secret in it would otherwise pass with exit 0 (scanning any size would put an unbounded
+    wait on every commit; the user raises the cap or excludes the file instead)."""
+    return Skip(rel, skip.reason, skip.notice, skip.error or skip.too_large, skip.too_large)
 
 
 def scan_files(paths: Sequence[Path], root: Path, *, use_baseline: bool = True) -> ScanResult:

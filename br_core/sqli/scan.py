@@ -41,6 +41,7 @@ HOW_TEXT = {
 }
 
 
+SNIPPET_MAX = 1000
 RULE_TEXT = "SQL built from untrusted input"  # the short description of every rule
 
 
@@ -52,8 +53,9 @@ def _finding(
     message = f"SQL passed to `{raw.sink}` is built with {how} from {raw.source}"
     if fallback:
         message += " (token-level check: the file does not parse with this Python)"
-    # Stable across line moves: the rule, the file and the sink line's own text.
-    key = f"{raw.rule}\0{rel}\0{' '.join(snippet.split())}"
+    # Stable across line moves: the rule, the file and the sink line's own text (its first
+    # `SNIPPET_MAX` characters: a minified one-line file must not cost a full line per finding).
+    key = f"{raw.rule}\0{rel}\0{' '.join(snippet[:SNIPPET_MAX].split())}"
     return Finding(
         kind=SQL_INJECTION,
         rule_id=raw.rule,
@@ -108,15 +110,25 @@ def scan_files(paths: Sequence[Path], root: Path) -> ScanResult:
             continue
         result.files += 1
         lines = text.splitlines()
+        marked: dict[int, bool] = {}  # line index -> has a marker: each line read once
         for finding in _scan_text(rel, text, language, result.notices):
-            span = lines[finding.line - 1 : finding.line + _span(finding)]
-            if any(has_inline_marker(s) or _SUPPRESS.search(s) for s in span) or whitelist.allows(
+            span = range(finding.line - 1, min(finding.line + _span(finding), len(lines)))
+            if any(_marked(lines, k, marked) for k in span) or whitelist.allows(
                 rel, finding.line, finding.fingerprint
             ):
                 result.suppressed += 1
                 continue
             result.findings.append(finding)
     return result
+
+
+def _marked(lines: list[str], k: int, cache: dict[int, bool]) -> bool:
+    """Whether line `k` (0-based) carries a suppression marker; each line is searched once, so
+    many findings on one long (minified) line stay linear."""
+    known = cache.get(k)
+    if known is None:
+        known = cache[k] = bool(has_inline_marker(lines[k]) or _SUPPRESS.search(lines[k]))
+    return known
 
 
 def _span(finding: Finding) -> int:

@@ -10,7 +10,6 @@ code content has no way in.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import os
 import re
@@ -20,7 +19,7 @@ from pathlib import Path
 
 from br_core.errors import UsageError
 from br_core.git import RepoContext, read_head, repo_context
-from br_core.secrets.masking import mask_value, sanitize_text
+from br_core.secrets.masking import mask_random_tokens, sanitize_text
 from br_core.store.db import store_error, transaction
 from br_core.store.paths import db_path
 from br_core.telemetry.settings import telemetry_state
@@ -91,33 +90,22 @@ FEATURE_ACTIONS = {
     "finished": "complete",
 }
 
-_ENV_PATH = re.compile(r"(?:[\w.~-]*[/\\])*\.env(?:\.[\w-]+)*(?![\w/\\])")
-# Backstop for secrets no rule knows: long tokens that mix upper, lower and digits and switch
-# between those classes often, as random strings do (words, paths and branch names switch rarely).
-_TOKEN = re.compile(r"[A-Za-z0-9_+/=\-]{20,}")
+# A `.env` path: only where a path starts (or at `.env` itself) is a match tried, so a long run
+# of path characters is crossed once, not once per character (clean_text stays linear).
+_ENV_PATH = re.compile(
+    r"(?:(?<![\w.~/\\-])(?:[\w.~-]*+[/\\])*|(?<=[\w~-]))\.env(?:\.[\w-]+)*(?![\w/\\])"
+)
 _HEX = re.compile(r"[0-9a-f]{7,64}")
 # Lowercase letters only: no credential format has that shape, so the secret scan (whose rules
 # cost ~30 ms to load) is skipped for the build event every `br` command records.
 _NAME = re.compile(r"[a-z]+(?:[ -][a-z]+)*")
 
 
-def _char_class(c: str) -> int:
-    return 0 if c.islower() else 1 if c.isupper() else 2 if c.isdigit() else 3
-
-
-def _looks_random(token: str) -> bool:
-    classes = [_char_class(c) for c in token]
-    if not {0, 1, 2} <= set(classes):
-        return False
-    switches = sum(1 for a, b in itertools.pairwise(classes) if a != b)
-    return switches / (len(token) - 1) >= 0.4
-
-
 def clean_text(value: object) -> str:
-    """A text field as stored: .env paths redacted, secrets masked, capped in length."""
+    """A text field as stored: .env paths redacted, secrets masked (the rules, then the
+    random-token backstop, short tokens included), capped in length."""
     text = _ENV_PATH.sub("[env file]", str(value))
-    text = sanitize_text(text)
-    text = _TOKEN.sub(lambda m: mask_value(m[0]) if _looks_random(m[0]) else m[0], text)
+    text = mask_random_tokens(sanitize_text(text))
     return text[:TEXT_LIMIT]
 
 

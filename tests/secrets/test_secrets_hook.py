@@ -210,7 +210,8 @@ def _directory(p: Path) -> None:
 BAD_INPUT = [
     ("blob.png", _binary, 0, None),
     ("latin1.py", _latin1, 1, None),  # still scanned: the secret is ASCII
-    ("huge.log", _huge, 0, "exceeds the 2048 KiB limit"),
+    # Issue 12 item 15 changed this from exit 0: an unscanned file fails closed.
+    ("huge.log", _huge, 2, "exceeds the 2048 KiB limit"),
     ("link.py", _symlink, 0, None),
     ("pipe", _fifo, 0, None),
     ("adir", _directory, 0, None),

@@ -236,6 +236,9 @@ def _local_function(
     return Val(taint=taint, built=result.built, text=result.text, is_str=result.is_str)
 
 
+_LOOKBACK = 500  # occurrences of a name examined before one sink
+
+
 def _declarations(ctx: Ctx, name: str, depth: int) -> list[Val]:
     """Values assigned to `name` before the sink: declarations, `=`, `+=`, `.push()`."""
     key = (name, ctx.limit)
@@ -248,16 +251,25 @@ def _declarations(ctx: Ctx, name: str, depth: int) -> list[Val]:
 def _declarations_uncached(ctx: Ctx, name: str, depth: int) -> list[Val]:
     vals: list[Val] = []
     toks = ctx.toks
-    before = [
-        k
-        for k in ctx.index.where.get(name, [])
-        if toks[k].pos < ctx.limit
-        and k + 1 < len(toks)
-        and toks[k + 1].text in {"=", "+=", ":", "."}
-        and (k == 0 or toks[k - 1].text != ".")
-    ]
-    at = max(bisect.bisect_left(ctx.index.pos, ctx.limit) - 1, 0)
-    for k in before[-20:]:  # the nearest assignments are the ones that reach the sink
+    # The occurrences before the sink, nearest first, `_LOOKBACK` at most: walking every
+    # occurrence of a common name for every sink was quadratic in the file.
+    first_after = bisect.bisect_left(ctx.index.pos, ctx.limit)
+    where = ctx.index.where.get(name, [])
+    before: list[int] = []
+    hi = bisect.bisect_left(where, first_after)
+    for j in range(hi - 1, max(hi - _LOOKBACK, 0) - 1, -1):
+        k = where[j]
+        if len(before) == 20:  # the nearest assignments are the ones that reach the sink
+            break
+        if (
+            k + 1 < len(toks)
+            and toks[k + 1].text in {"=", "+=", ":", "."}
+            and (k == 0 or toks[k - 1].text != ".")
+        ):
+            before.append(k)
+    before.reverse()
+    at = max(first_after - 1, 0)
+    for k in before:
         if k + 1 >= len(toks):
             continue
         nxt = toks[k + 1]

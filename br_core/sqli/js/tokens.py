@@ -251,7 +251,8 @@ def until_end(toks: list[Tok], i: int) -> list[Tok]:
 def until_close(toks: list[Tok], i: int) -> list[Tok]:
     depth = 0
     out: list[Tok] = []
-    for tok in toks[i:]:
+    for k in range(i, len(toks)):  # not `toks[i:]`: a copy of the rest per call is quadratic
+        tok = toks[k]
         if tok.kind == "punct" and tok.text in "([{":
             depth += 1
         elif tok.kind == "punct" and tok.text in ")]}":

@@ -8,6 +8,7 @@ in `int()`/`float()`/`bool()`. Strings are scanned by hand so nested 3.12 quotes
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from br_core.sqli.values import RawFinding, looks_like_sql
@@ -111,9 +112,13 @@ def _built(arg: str, constants: set[str]) -> tuple[str, str, str] | None:
     return (how, culprit, sql) if culprit and looks_like_sql(sql) else None
 
 
+_ARGS_MAX = 20_000  # a call's arguments are read this far at most: unclosed calls stay linear
+
+
 def _call_args(text: str, start: int) -> str:
     depth, i = 1, start
-    while i < len(text) and depth:
+    end = min(len(text), start + _ARGS_MAX)
+    while i < end and depth:
         ch = text[i]
         if ch in "'\"":
             scanned = _scan_string(text, i)
@@ -152,7 +157,7 @@ def analyze_tokens(source: str) -> list[RawFinding]:
         found = _built(arg, constants) or built_names.get(arg)
         if not found:
             continue
-        line_no = next(n for n, off in enumerate(offsets, 0) if off > m.start())
+        line_no = bisect.bisect_right(offsets, m.start())  # a scan per sink was quadratic
         sink = m.group("m") or m.group("f") or "execute"
         how, culprit, _ = found
         findings.append(
