@@ -29,7 +29,7 @@ from br_core.cost.spend import Scope, Totals, grouped_spend, usage_scope
 from br_core.cost.transcripts import IngestStats, ingest, malformed_total
 from br_core.errors import UsageError
 from br_core.git import project_id, project_root
-from br_core.store.db import store_error
+from br_core.store.db import store_error, transaction
 from br_core.store.paths import db_path
 
 __all__ = [
@@ -232,14 +232,16 @@ def record_usage(
     price = table.resolve(model)
     stamp = time.time() if ts is None else ts
     try:
-        cur = conn.execute(
-            "INSERT INTO usage (dedup_key, source, project_id, session_id, ts, model, input_tokens,"
-            " output_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens,"
-            " task_type, duration_ms) VALUES (?, 'record', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (f"record:{uuid.uuid4().hex}", project_id(where), session_id, stamp, model,
-             input_tokens, output_tokens, cache_write_tokens, cache_write_1h_tokens,
-             cache_read_tokens, task_type, duration_ms),
-        )  # fmt: skip
+        with transaction(conn):  # refused, not lost, if the store file was replaced meanwhile
+            cur = conn.execute(
+                "INSERT INTO usage (dedup_key, source, project_id, session_id, ts, model,"
+                " input_tokens, output_tokens, cache_write_5m_tokens, cache_write_1h_tokens,"
+                " cache_read_tokens, task_type, duration_ms)"
+                " VALUES (?, 'record', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (f"record:{uuid.uuid4().hex}", project_id(where), session_id, stamp, model,
+                 input_tokens, output_tokens, cache_write_tokens, cache_write_1h_tokens,
+                 cache_read_tokens, task_type, duration_ms),
+            )  # fmt: skip
         event = {
             "model": model, "task_type": task_type, "tokens": usage.total,
             "input_tokens": input_tokens, "output_tokens": output_tokens, "cost": cost,

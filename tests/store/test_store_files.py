@@ -148,3 +148,24 @@ def test_unchanged_file_writes_normally_and_memory_is_unaffected(tmp_path: Path)
     with transaction(memory):
         memory.execute("INSERT INTO events (project_id, type, ts) VALUES ('p', 'build', 1)")
     conn.close()
+
+
+@pytest.mark.parametrize("write", ["record_usage", "record_outcome"])
+def test_single_row_writes_refuse_a_deleted_database_too(
+    tmp_path: Path, git_repo: Path, write: str
+) -> None:
+    """Writes outside the queue go through the same check: none is acknowledged and lost."""
+    from br_core.cost.report import record_usage
+    from br_core.routing.router import record_outcome
+
+    path = tmp_path / "q.db"
+    conn = open_db(path)
+    for p in _store_files(path):
+        p.unlink()
+    with pytest.raises(StoreError) as caught:
+        if write == "record_usage":
+            record_usage(conn, git_repo, "claude-sonnet-4-5", 10, 20)
+        else:
+            record_outcome(conn, git_repo, "Fix the login bug", "haiku", True, cost_usd=0.01)
+    assert str(path) in caught.value.message and "deleted" in caught.value.message
+    conn.close()
