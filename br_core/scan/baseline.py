@@ -60,7 +60,8 @@ def load_baseline(root: Path, path: Path | None = None) -> Baseline:
         data = json.loads(raw)
         entries = data["secrets"]
         hashes = frozenset(str(entry["hash"]).lower() for entry in entries)
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
+        # RecursionError: json recurses once per nested array, and the file is committed input
         raise ConfigError(
             f"{where}: not a BuildRunner secrets baseline ({type(exc).__name__}); "
             "regenerate it with `br security baseline`"
