@@ -33,6 +33,10 @@ def record_claude_payload(text: str) -> int | None:
         payload = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UsageError(f"stdin: not a JSON hook payload ({exc.msg})") from exc
+    except ValueError as exc:  # a number past int()'s 4300-digit limit
+        raise UsageError("stdin: the hook payload holds a number too long to read") from exc
+    except RecursionError as exc:  # json recurses once per nested array or object
+        raise UsageError("stdin: the hook payload is nested too deeply to read") from exc
     if not isinstance(payload, dict):
         raise UsageError("stdin: the hook payload must be a JSON object")
     data: dict[str, object] = {"event": str(payload.get("hook_event_name") or "unknown")}
