@@ -24,7 +24,7 @@ _SLOW_OK = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthChe
 
 settings.register_profile(
     "quick",
-    max_examples=25,
+    max_examples=40,
     deadline=timedelta(seconds=5),  # generous: two cores shared with other suites
     derandomize=True,
     database=None,
