@@ -98,3 +98,39 @@ def test_br_telemetry_exits_0_with_at_most_one_line(
     assert err.count("\n") <= 1, err
     if err:
         assert_one_line(err.rstrip("\n"))
+
+
+_ENV_KEYS = (
+    "PRE_COMMIT_REMOTE_NAME",
+    "PRE_COMMIT_LOCAL_BRANCH",
+    "PRE_COMMIT_REMOTE_BRANCH",
+    "PRE_COMMIT_FROM_REF",
+    "PRE_COMMIT_TO_REF",
+    "PRE_COMMIT_IS_SQUASH_MERGE",
+)
+_env_values = st.one_of(
+    st.sampled_from(["", "0", "1", "HEAD", "0" * 40, "refs/heads/main", "--output=x", "a..b"]),
+    text,
+).map(lambda v: v.replace("\0", "").encode("utf-8", "replace").decode("utf-8"))
+
+
+@given(
+    st.sampled_from(STAGES),
+    st.fixed_dictionaries({}, optional=dict.fromkeys(_ENV_KEYS, _env_values)),
+)
+@example("pre-push", {"PRE_COMMIT_FROM_REF": "--output=x", "PRE_COMMIT_TO_REF": "HEAD"})
+def test_br_telemetry_exits_0_whatever_pre_commit_sets(
+    git_repo: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    stage: str,
+    env: dict[str, str],
+) -> None:
+    for key in _ENV_KEYS:
+        monkeypatch.delenv(key, raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    assert telemetry.main(["--stage", stage]) == 0
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") <= 1, err
+    assert sorted(p.name for p in git_repo.iterdir()) == [".git"]  # a ref is never a git option
