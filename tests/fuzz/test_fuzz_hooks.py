@@ -49,6 +49,7 @@ HUGE_INT = "1" * 5000
 @given(stdin_texts)
 @example(DEEP)
 @example(HUGE_INT)
+@example('{"hook_event_name": "\\ud800", "session_id": "\\udfff", "tool_name": "\\ud800"}')
 def test_a_claude_hook_payload_is_recorded_or_refused_in_one_line(
     git_repo: Path, payload: str
 ) -> None:
