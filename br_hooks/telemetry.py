@@ -32,7 +32,9 @@ def parse_stage(argv: Sequence[str]) -> str | None:
 
     class Parser(argparse.ArgumentParser):
         def error(self, message: str) -> NoReturn:
-            raise BadArguments(" ".join(message.split())[:200])
+            # argv bytes that are not UTF-8 arrive surrogate-escaped: print them escaped
+            text = message.encode("utf-8", "backslashreplace").decode("utf-8")
+            raise BadArguments(" ".join(text.split())[:200])
 
     parser = Parser(
         prog="br-telemetry",

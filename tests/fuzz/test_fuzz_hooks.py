@@ -90,6 +90,7 @@ _argv_items = st.one_of(
 @given(st.lists(_argv_items, max_size=4))
 @example(["--stage", "bogus"])
 @example(["--nope"])
+@example(["a.py", "-x", "\ud800"])  # printed to a strict stream: escaped, not UnicodeEncodeError
 def test_br_telemetry_exits_0_with_at_most_one_line(
     git_repo: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
 ) -> None:
