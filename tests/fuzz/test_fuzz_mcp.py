@@ -183,11 +183,13 @@ KNOWN = {
     "plan_from_spec": "issue 12 item 17: a NUL byte in a path raises ValueError (no ToolError)",
     "cost_report": "issue 12 item 17: since=0001-01-01 raises 'year 0 is out of range'",
     "security_scan": "issue 12 item 17: a path over PATH_MAX raises OSError (no ToolError)",
+    "list_tasks": "issue 12 item 17: offset=2**63 raises OverflowError in SQLite (no ToolError)",
 }
 EXAMPLES: dict[str, list[dict[str, Any]]] = {
     "plan_from_spec": [{"path": "a\0b"}],
     "cost_report": [{"since": "0001-01-01"}],
     "security_scan": [{"paths": ["d/" * 2100]}],
+    "list_tasks": [{"offset": 2**63}],
 }
 
 
