@@ -40,8 +40,11 @@ def check(
     if staged and base is not None:
         raise UsageError("--staged and --base exclude each other; pass one of them")
     outcome = run_gate(repo_root(directory), base=base)
+    for notice in outcome.notices:
+        typer.echo(f"br coverage: {notice}", err=True)
     if as_json:
-        typer.echo(json.dumps({**outcome.data, "messages": outcome.lines}, indent=2))
+        notices = {"notices": outcome.notices} if outcome.notices else {}
+        typer.echo(json.dumps({**outcome.data, **notices, "messages": outcome.lines}, indent=2))
     else:
         typer.echo("\n".join(outcome.lines))
     raise typer.Exit(outcome.exit_code)

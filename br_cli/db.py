@@ -11,6 +11,7 @@ import typer
 from br_core.errors import StoreError
 from br_core.store.db import backup as backup_db
 from br_core.store.db import integrity_check, open_db, schema_version, store_error, table_sizes
+from br_core.store.files import describe_mode
 from br_core.store.paths import db_path
 
 app = typer.Typer(
@@ -20,7 +21,7 @@ app = typer.Typer(
 
 @app.command()
 def status() -> None:
-    """Path, schema version, file and table sizes, SQLite version."""
+    """Path, schema version, file sizes and modes (private: 0600 in 0700), table sizes."""
     path = db_path()
     conn = open_db(path)
     try:
@@ -33,10 +34,11 @@ def status() -> None:
         conn.close()
     files = sorted(p for p in path.parent.glob(path.name + "*") if p.is_file())
     typer.echo(f"database: {path}")
+    typer.echo(f"home:     {path.parent} ({describe_mode(path.parent)})")
     typer.echo(f"schema:   version {version} (journal {mode})")
     typer.echo(f"sqlite:   {sqlite3.sqlite_version}")
     for file in files:
-        typer.echo(f"file:     {file.name} {file.stat().st_size} bytes")
+        typer.echo(f"file:     {file.name} {file.stat().st_size} bytes ({describe_mode(file)})")
     for name, rows in sizes.items():
         typer.echo(f"table:    {name} {rows} rows")
 

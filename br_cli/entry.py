@@ -1,15 +1,43 @@
 """The `br` console script: a repeated cost report is answered from the store's output cache
 (br_cli/cost_cache.py) before anything heavy is imported; every other command goes to the
-typer application in br_cli/app.py."""
+typer application in br_cli/app.py.
+
+Output into a closed pipe (`br tasks list --json | head -1`) ends the command quietly with
+exit 1, whichever path printed it: click already does so inside a command; this catches the
+rest (the cached report, output still buffered at exit)."""
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 
+EXIT_CLOSED_PIPE = 1  # click's choice for a closed stdout, and the Python docs' recipe
+
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
+    try:
+        code = _dispatch(sys.argv[1:] if argv is None else argv)
+        sys.stdout.flush()  # buffered output meets a closed pipe here, not at interpreter exit
+    except BrokenPipeError:
+        silence_stdout()
+        return EXIT_CLOSED_PIPE
+    return code
+
+
+def silence_stdout() -> None:
+    """Point stdout at the null device, so the interpreter's final flush of what is still
+    buffered cannot fail again and print 'Exception ignored ... BrokenPipeError'."""
+    try:
+        target = sys.stdout.fileno()
+    except (OSError, ValueError):  # stdout closed or not a real file: nothing left to flush
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, target)
+    os.close(devnull)
+
+
+def _dispatch(args: list[str]) -> int:
     if len(args) > 1 and args[0] == "cost":
         from br_cli import cost_cache
 

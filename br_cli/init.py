@@ -16,6 +16,8 @@ from typing import Annotated
 import typer
 
 from br_cli import init_files
+from br_core import trust
+from br_core.config import read_config
 from br_core.errors import UsageError
 from br_core.git import repo_root
 
@@ -23,6 +25,7 @@ DEFAULT_HOOKS_REPO = "https://github.com/buildrunner/buildrunner"
 DEFAULT_HOOKS_REV = "v0.1.0"
 COMMANDS = ("br-design", "br-analyze", "br-debug", "br-next", "br-route")
 AGENTS = ("br-haiku", "br-sonnet", "br-opus")
+CONFIG = ".buildrunner/config.toml"
 
 
 @dataclass
@@ -113,8 +116,19 @@ def init_repository(
         changes.append(
             _copied(root, f".claude/agents/{name}.md", _template(f"agents/{name}.md"), dry_run)
         )
-    changes.append(_copied(root, ".buildrunner/config.toml", _template("config.toml"), dry_run))
+    config = _copied(root, CONFIG, _template("config.toml"), dry_run)
+    if config.action in ("created", "unchanged") and not dry_run:
+        _trust_ours(root)
+    changes.append(config)
     return changes
+
+
+def _trust_ours(root: Path) -> None:
+    """The user who runs `br init` trusts the config it wrote (ours, byte for byte); a config
+    they or others changed is left for `br config trust`."""
+    loaded = read_config(root)
+    if loaded.digest is not None:
+        trust.grant(loaded.path, loaded.digest)
 
 
 def init(

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from br_core.errors import UsageError
-from br_core.git import project_id
+from br_core.git import project_id, project_root
 from br_core.queue.models import STATUSES, NewTask, Task
 from br_core.queue.task_queue import TaskQueue
 from br_core.store.db import open_db
@@ -63,10 +63,10 @@ def parse(
     """Turn a spec into features and tasks; re-running updates them in place by stable id."""
     from br_core.queue.spec_parser import parse_spec_file
 
-    parsed = parse_spec_file(spec)
+    parsed = parse_spec_file(spec, root=project_root())
     with _queue() as queue:
         report = queue.sync_spec(
-            parsed.features, parsed.tasks, sorted(parsed.done_ids), source=f"spec:{spec.name}"
+            parsed.features, parsed.tasks, sorted(parsed.done_ids), source=parsed.source
         )
     if as_json:
         typer.echo(report.model_dump_json(indent=2))

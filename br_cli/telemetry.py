@@ -222,6 +222,7 @@ def export(
     until: Annotated[str | None, typer.Option(help="Up to this date (UTC), exclusive.")] = None,
 ) -> None:
     """Write events as JSON Lines, one event per line, oldest first."""
+    from br_core.store.files import open_private_text
     from br_core.telemetry.queries import export_rows
 
     start, end = _when(since, "--since"), _when(until, "--until")
@@ -230,7 +231,7 @@ def export(
     conn = open_db()
     count = 0
     try:
-        out = sys.stdout if str(file) == "-" else file.open("w", encoding="utf-8")
+        out = sys.stdout if str(file) == "-" else open_private_text(file)
         try:
             for row in export_rows(conn, start, end):
                 out.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")

@@ -39,8 +39,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.json:
             print(json.dumps({"status": "error", "error": exc.message}))
         return exc.exit_code
+    for notice in outcome.notices:
+        print(f"{PREFIX}: {notice}", file=sys.stderr)
     if args.json:
-        print(json.dumps({**outcome.data, "messages": outcome.lines}, indent=2))
+        notices = {"notices": outcome.notices} if outcome.notices else {}
+        print(json.dumps({**outcome.data, **notices, "messages": outcome.lines}, indent=2))
     else:
         print("\n".join(outcome.lines))
     return outcome.exit_code

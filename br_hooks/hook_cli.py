@@ -9,6 +9,7 @@ Stdlib only: this sits on every hook's start-up path.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -50,6 +51,23 @@ def run_hook(prog: str, kind: Kind, fmt: str, scan: Callable[[], ScanResult]) ->
     for line in report.notice_lines(result, kind, prog):
         print(line, file=sys.stderr)
     out = report.render(result, kind, fmt, tool=prog)
-    if out:
-        print(out)
+    try:
+        if out:
+            print(out)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit flush
+    except BrokenPipeError:
+        # `br-secrets --json | head`: the reader left; say nothing more, and keep the verdict
+        # (a closed pipe turns neither findings into a pass nor a clean scan into a failure).
+        _silence_stdout()
     return result.exit_code()
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device so what is still buffered cannot fail again at exit."""
+    try:
+        target = sys.stdout.fileno()
+    except (OSError, ValueError):  # stdout closed or not a real file: nothing left to flush
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, target)
+    os.close(devnull)

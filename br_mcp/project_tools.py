@@ -13,7 +13,7 @@ from contextlib import closing
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from mcp.server.mcpserver.exceptions import ResourceError, ToolError
+from mcp.server.mcpserver.exceptions import ResourceError
 from pydantic import Field
 
 from br_core.errors import BRError
@@ -100,10 +100,7 @@ def _scan(state: ServerState, paths: list[str]) -> ScanResult:
     from br_core.secrets import scanner
     from br_core.sqli import scan as sqli_scan
 
-    resolved = [state.path(p) for p in paths]
-    missing = [str(p) for p in resolved if not p.exists()]
-    if missing:
-        raise ToolError(f"{missing[0]}: no such file; pass paths relative to {state.root}")
+    resolved = [state.path(p) for p in paths]  # confined to the project, symlinks resolved
     with as_tool_error():
         found = [
             *scanner.scan_paths(resolved, state.root),

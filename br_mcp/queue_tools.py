@@ -1,12 +1,12 @@
 """The shared task queue's tools and resource: async, calling SQLite inline.
 
 Each call is well under a millisecond, and one connection per process avoids a thread hop per
-call. `server.TOOLS` names and describes them for clients.
+call. Reading a file (the spec) is different: it runs in a worker thread with a bounded
+wait. `server.TOOLS` names and describes them for clients.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Literal
 
 from mcp.server.mcpserver.exceptions import ResourceError
@@ -15,7 +15,7 @@ from pydantic import Field
 from br_core.errors import BRError
 from br_core.queue.models import Compact, NewTask, SyncReport, Task, TaskBrief
 from br_core.routing.signals import Tier
-from br_mcp.state import ServerState, State, as_tool_error
+from br_mcp.state import ServerState, State, as_tool_error, off_loop
 
 Status = Literal["pending", "ready", "claimed", "done", "failed", "blocked", "dead"]
 
@@ -49,10 +49,12 @@ class AddResult(Compact):
 async def plan_from_spec(state: State, path: str = "PROJECT_SPEC.md") -> SyncReport:
     from br_core.queue.spec_parser import parse_spec_file
 
+    # The read runs off the event loop (a FIFO or slow mount must not stall the other tools);
+    # the queue's connection stays on the loop's thread.
+    spec = await off_loop(path, parse_spec_file, state.path(path), state.root)
     with as_tool_error():
-        spec = parse_spec_file(state.path(path))
         return state.queue.sync_spec(
-            spec.features, spec.tasks, sorted(spec.done_ids), source=f"spec:{Path(path).name}"
+            spec.features, spec.tasks, sorted(spec.done_ids), source=spec.source
         )
 
 

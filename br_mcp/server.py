@@ -17,11 +17,15 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from mcp.server.mcpserver import MCPServer
-from mcp.types import ToolAnnotations
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+from mcp.shared.exceptions import MCPError
+from mcp.types import INVALID_PARAMS, ToolAnnotations
+from pydantic import AnyHttpUrl, ValidationError
 
 from br_core.errors import BRError
 from br_mcp import project_tools, prompts, queue_tools
+from br_mcp.errors import invalid_arguments, prompt_argument_problem
 from br_mcp.state import ServerState
 
 # Every tool works on this repository only (open_world_hint=False).
@@ -143,10 +147,60 @@ RESOURCES = (
 )
 
 
-def create_server(root: Path | None = None) -> MCPServer[ServerState]:
-    """The server for the repository at `root` (default: the current directory)."""
+class BRServer(MCPServer[ServerState]):
+    """The SDK's server, with argument errors told in one sentence (see `br_mcp.errors`)."""
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[ServerState, Any] | None = None
+    ) -> Any:
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, ValidationError) and not isinstance(exc, UnexpectedToolError):
+                raise ToolError(invalid_arguments(name, cause)) from cause
+            raise
+
+    async def get_prompt(
+        self,
+        name: str,
+        arguments: dict[str, Any] | None = None,
+        context: Context[ServerState, Any] | None = None,
+    ) -> Any:
+        # Checked here: the SDK reports these as an internal error with a server traceback.
+        declared = {p.name: p for p in await self.list_prompts()}
+        if name not in declared:
+            known = ", ".join(sorted(declared))
+            raise MCPError(
+                INVALID_PARAMS, f"no prompt named {name[:80]!r}; the prompts are {known}"
+            )
+        args = {a.name: bool(a.required) for a in declared[name].arguments or []}
+        problem = prompt_argument_problem(name, args, arguments)
+        if problem is not None:
+            raise MCPError(INVALID_PARAMS, problem)
+        return await super().get_prompt(name, arguments, context)
+
+
+def create_server(root: Path | None = None, *, bearer_token: str | None = None) -> BRServer:
+    """The server for the repository at `root` (default: the current directory).
+
+    With `bearer_token`, HTTP requests without `Authorization: Bearer <token>` get 401 (the SDK's
+    own bearer middleware; no OAuth endpoints are published).
+    """
     state = ServerState((root or Path.cwd()).resolve())
-    server = MCPServer(
+    auth: dict[str, Any] = {}
+    if bearer_token is not None:
+        from mcp.server.auth.settings import AuthSettings
+
+        from br_mcp.auth import StaticTokenVerifier
+
+        auth = {
+            "auth": AuthSettings(
+                issuer_url=AnyHttpUrl("http://127.0.0.1"), resource_server_url=None
+            ),
+            "token_verifier": StaticTokenVerifier(bearer_token),
+        }
+    server = BRServer(
         "br",
         instructions=(
             "BuildRunner: a task queue shared by parallel sessions, model routing, cost and "
@@ -154,6 +208,7 @@ def create_server(root: Path | None = None) -> MCPServer[ServerState]:
         ),
         log_level="WARNING",
         lifespan=state.lifespan,
+        **auth,
     )
     for tool in TOOLS:
         server.add_tool(
@@ -172,18 +227,34 @@ def create_server(root: Path | None = None) -> MCPServer[ServerState]:
 
 
 def serve(*, root: Path | None = None, http: bool = False, port: int = 8765) -> None:
-    """Run until the client disconnects: stdio by default, streamable HTTP on 127.0.0.1."""
+    """Run until the client disconnects: stdio by default, streamable HTTP on 127.0.0.1.
+
+    HTTP mode requires the bearer token stored under BR_HOME; it is made, and printed (once, to
+    stderr), the first time.
+    """
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="br-mcp: %(message)s")
-    server = create_server(root)
-    if http:
-        server.run("streamable-http", host="127.0.0.1", port=port)
-    else:
-        server.run("stdio")
+    if not http:
+        create_server(root).run("stdio")
+        return
+    from br_mcp.auth import connect_hint, load_or_create_token, token_path
+
+    path = token_path()
+    token, created = load_or_create_token(path)
+    made = f"made a bearer token for HTTP mode in {path} (0600)" if created else "HTTP mode"
+    print(
+        f"br-mcp: {made}; requests need it. Connect Claude Code with:\n"
+        f"  {connect_hint(path, port)}",
+        file=sys.stderr,
+        flush=True,
+    )
+    create_server(root, bearer_token=token).run("streamable-http", host="127.0.0.1", port=port)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="br-mcp", description="BuildRunner MCP server.")
-    parser.add_argument("--http", action="store_true", help="streamable HTTP on 127.0.0.1")
+    parser.add_argument(
+        "--http", action="store_true", help="streamable HTTP on 127.0.0.1 (bearer token required)"
+    )
     parser.add_argument("--port", type=int, default=8765, help="HTTP port (default 8765)")
     parser.add_argument("--root", type=Path, default=None, help="repository (default: cwd)")
     args = parser.parse_args(argv)

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from functools import partial
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
+import anyio
+import anyio.to_thread
 from mcp.server.mcpserver import Context, Resolve
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel
@@ -22,6 +25,13 @@ from br_core.errors import BRError
 from br_core.git import project_id
 from br_core.queue.task_queue import TaskQueue
 from br_core.store.db import open_db
+
+T = TypeVar("T")
+
+BLOCKING_TIMEOUT_SECONDS = 30.0
+"""How long a tool waits for blocking work (a file read) before giving up with a ToolError."""
+
+_SHOWN_PATH_CHARS = 120
 
 
 class ServerState:
@@ -32,7 +42,7 @@ class ServerState:
     """
 
     def __init__(self, root: Path) -> None:
-        self.root = root
+        self.root = root.resolve()  # path() compares resolved paths against it
         self._conn: sqlite3.Connection | None = None
         self._queue: TaskQueue | None = None
 
@@ -44,8 +54,26 @@ class ServerState:
         return self._queue
 
     def path(self, raw: str) -> Path:
-        path = Path(raw)
-        return path if path.is_absolute() else self.root / path
+        """`raw` (relative to the root, or absolute), resolved, if it names something in the root.
+
+        Symlinks are resolved before the check, so neither `../`, an absolute path nor a link
+        leads out. A path outside the root gets the same sentence as a missing one, so a caller
+        cannot probe the rest of the disk.
+        """
+        if "\0" in raw:
+            raise ToolError("path contains a NUL byte; pass a plain path relative to the project")
+        shown = raw if len(raw) <= _SHOWN_PATH_CHARS else raw[:_SHOWN_PATH_CHARS] + "..."
+        refusal = ToolError(
+            f"{shown}: no such file in this project; pass a path relative to {self.root}"
+        )
+        try:
+            resolved = (self.root / raw).resolve()
+            inside = resolved.is_relative_to(self.root) and resolved.exists()
+        except (OSError, RuntimeError):  # too long, a symlink loop, unreadable: all "no such file"
+            raise refusal from None
+        if not inside:
+            raise refusal
+        return resolved
 
     def close(self) -> None:
         if self._queue is not None:
@@ -80,6 +108,22 @@ def as_tool_error() -> Iterator[None]:
         yield
     except BRError as exc:
         raise ToolError(exc.message) from exc
+
+
+async def off_loop(what: str, fn: Callable[..., T], *args: Any) -> T:
+    """`fn(*args)` in a worker thread, so a slow or stuck read never stalls the other tools.
+
+    The wait is bounded: after `BLOCKING_TIMEOUT_SECONDS` the call is abandoned (the thread
+    finishes on its own) and the tool answers with a ToolError naming `what`.
+    """
+    try:
+        with anyio.fail_after(BLOCKING_TIMEOUT_SECONDS), as_tool_error():
+            return await anyio.to_thread.run_sync(partial(fn, *args), abandon_on_cancel=True)
+    except TimeoutError:
+        raise ToolError(
+            f"{what}: gave up after {BLOCKING_TIMEOUT_SECONDS:g} s (a FIFO, device or stalled "
+            "mount?); pass a regular file"
+        ) from None
 
 
 def json_dict(value: Any) -> dict[str, Any]:

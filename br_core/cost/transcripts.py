@@ -291,7 +291,8 @@ def _parse_chunk(
             continue
         try:
             row = parse_usage_line(raw, prefix + str(base + start), project_dir, ids)
-        except (ValueError, TypeError, AttributeError, OverflowError):
+        except (ValueError, TypeError, AttributeError, OverflowError, RecursionError):
+            # RecursionError: JSON nested deeper than the interpreter's limit
             malformed += 1
             continue
         if row is None:

@@ -3,6 +3,9 @@
 Precedence for the total minimum: `[coverage] minimum`, else coverage.py's `fail_under` read from
 the first of .coveragerc, .coveragerc.toml, setup.cfg, tox.ini, pyproject.toml that configures
 coverage (the order coverage.py itself uses), else no total check.
+
+Settings that run a command or lower a bar apply only from a trusted config (`TRUST_RULES`,
+br_core/config.py); a bar of 0 is said on every run, trusted or not.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from pathlib import Path
 from types import UnionType
 from typing import Any, NamedTuple
 
-from br_core.config import config_path, load_config, section
+from br_core.config import RUNS, WEAKENS, TrustRule, read_config, section, shown, withhold_untrusted
 from br_core.errors import ConfigError
 
 STALENESS_MODES = ("warn", "fail", "run")
@@ -28,6 +31,26 @@ KNOWN_KEYS = {
     "source_roots": "directories JaCoCo package paths are relative to",
 }
 DEFAULT_SOURCE_ROOTS = ("src/main/java", "src/main/kotlin", "src/test/java", "src", "")
+DEFAULT_DIFF_THRESHOLD = 80.0
+
+
+def _runs(values: dict[str, Any]) -> bool:
+    return values.get("staleness") == "run"
+
+
+def trust_rules(fail_under: float | None) -> tuple[TrustRule, ...]:
+    """What waits for trust: the test command of staleness = "run", and a bar below the default
+    (diff_threshold) or below coverage.py's own fail_under (minimum)."""
+    return (
+        TrustRule("staleness", RUNS, _runs),
+        TrustRule("test_command", RUNS, _runs),
+        TrustRule(
+            "diff_threshold", WEAKENS, lambda v: v["diff_threshold"] < DEFAULT_DIFF_THRESHOLD
+        ),
+        TrustRule(
+            "minimum", WEAKENS, lambda v: fail_under is not None and v["minimum"] < fail_under
+        ),
+    )
 
 
 class CoverageSettings(NamedTuple):
@@ -37,12 +60,13 @@ class CoverageSettings(NamedTuple):
     minimum: float | None = None
     minimum_from: str = ""
     precision: int = 0
-    diff_threshold: float = 80.0
+    diff_threshold: float = DEFAULT_DIFF_THRESHOLD
     staleness: str = "warn"
     test_command: str | None = None
     command_timeout: float = 900.0
     fail_when_no_report: bool = False
     source_roots: tuple[str, ...] = DEFAULT_SOURCE_ROOTS
+    notices: tuple[str, ...] = ()  # one line each for stderr: ignored or check-silencing settings
 
 
 def _percent(value: Any, key: str, where: str) -> float:
@@ -75,10 +99,43 @@ def _typed(table: dict[str, Any], key: str, kind: type | UnionType, where: str, 
 
 def load_settings(root: Path) -> CoverageSettings:
     """Validated settings for the repository at `root`; ConfigError (exit 2) on bad values."""
-    path = config_path(root)
-    where = str(path)
-    table = section(load_config(root), "coverage", path)
+    loaded = read_config(root)
+    where = str(loaded.path)
+    table = section(loaded.data, "coverage", loaded.path)
     _check_keys(table, where)
+    values = _validated(table, where)
+    if values.get("staleness") == "run" and not values.get("test_command"):
+        raise ConfigError(
+            f"{where}: staleness = run needs test_command; "
+            'add test_command = "pytest --cov --cov-report=xml" under [coverage]'
+        )
+    fallback = coveragepy_fail_under(root)
+    values, notices = withhold_untrusted(
+        loaded, "coverage", values, trust_rules(fallback[0] if fallback else None)
+    )
+    if "minimum" in values:
+        values["minimum_from"] = f"{CONFIG_LABEL} minimum"
+    elif fallback is not None:
+        values["minimum"], values["minimum_from"] = fallback[0], fallback[2]
+        values.setdefault("precision", fallback[1])
+    notices += _silencing(values, where)
+    return CoverageSettings(**values, notices=tuple(notices))
+
+
+def _silencing(values: dict[str, Any], where: str) -> list[str]:
+    """A bar of 0 lets everything through: said on every run, however trusted the file."""
+    return [
+        f"{where}: warning: [coverage] {shown(key, values[key])} checks nothing ({what}); "
+        f"raise it or remove the line"
+        for key, what in (
+            ("diff_threshold", "every changed line passes"),
+            ("minimum", "any total passes"),
+        )
+        if values.get(key) == 0
+    ]
+
+
+def _validated(table: dict[str, Any], where: str) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if "reports" in table:
         values["reports"] = _str_list(table["reports"], "reports", where)
@@ -107,13 +164,7 @@ def load_settings(root: Path) -> CoverageSettings:
         values["precision"] = _typed(table, "precision", int, where, "a whole number")
     if "minimum" in table:
         values["minimum"] = _percent(table["minimum"], "minimum", where)
-        values["minimum_from"] = f"{CONFIG_LABEL} minimum"
-    else:
-        fallback = coveragepy_fail_under(root)
-        if fallback is not None:
-            values["minimum"], values["minimum_from"] = fallback[0], fallback[2]
-            values.setdefault("precision", fallback[1])
-    return CoverageSettings(**values)
+    return values
 
 
 CONFIG_LABEL = ".buildrunner/config.toml [coverage]"

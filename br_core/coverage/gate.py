@@ -28,13 +28,15 @@ _TEST_PATHSPECS = [
 
 
 class GateOutcome:
-    """What the gate decided, the lines to print, and the same facts as JSON-ready data."""
+    """What the gate decided, the lines to print, and the same facts as JSON-ready data;
+    `notices` are about the configuration (an untrusted or check-silencing setting): stderr."""
 
     # plain classes, not dataclasses: importing dataclasses pulls in inspect and ast, a sizeable
     # share of the hook's start-up time
     def __init__(self, data: dict[str, Any] | None = None) -> None:
         self.exit_code = 0
         self.lines: list[str] = []
+        self.notices: list[str] = []
         self.data: dict[str, Any] = data if data is not None else {}
 
     def fail(self, line: str) -> None:
@@ -224,10 +226,12 @@ def run_gate(root: Path, base: str | None = None, head: str = "HEAD") -> GateOut
     settings = load_settings(root)
     changed = staged_changes(root) if base is None else changes_since(root, base, head)
     outcome = GateOutcome()
+    outcome.notices = list(settings.notices)
     reports, missing = _load(root, settings, changed, outcome)
     if not reports:
         no_report = _no_report(root, settings, missing)
         no_report.lines[:0] = outcome.lines
+        no_report.notices = outcome.notices
         return no_report
     outcome.data["reports"] = [{"path": str(r.path), "format": r.fmt} for r in reports]
     for name in missing:

@@ -6,6 +6,7 @@ prints them, so the shapes cannot drift apart.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any, Literal
 
@@ -23,6 +24,9 @@ STATUSES: tuple[Status, ...] = (
     "blocked",
     "dead",
 )
+MAX_LEASE_SECONDS = 7 * 86400.0
+MAX_ESTIMATE_MINUTES = 1_000_000.0
+SQLITE_INT_MAX = 2**63 - 1  # the largest INTEGER SQLite stores
 TASK_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,79}$"
 _SLUG_DROP = re.compile(r"[^a-z0-9]+")
 
@@ -48,6 +52,31 @@ class StaleTokenError(QueueError):
     """A heartbeat/done/fail carried a token that is no longer current."""
 
 
+def finite_in_range(name: str, value: float, low: float, high: float, unit: str = "") -> float:
+    """`value` if it is a finite number in [low, high]; else one line naming `name` (exit 2).
+
+    NaN passes every `<` test and SQLite stores it as NULL, so range checks alone let it in.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise QueueError(f"{name} {value!r}: not a number; pass one from {low:g} to {high:g}{unit}")
+    if not (math.isfinite(value) and low <= value <= high):
+        raise QueueError(
+            f"{name} {value!r}: must be a finite number from {low:g} to {high:g}{unit}"
+        )
+    return value
+
+
+def int_in_range(name: str, value: int, low: int, high: int = SQLITE_INT_MAX) -> int:
+    """`value` if it is a whole number in [low, high] (SQLite's INTEGER at most)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise QueueError(f"{name} {value!r}: must be a whole number from {low} to {high}")
+    return value
+
+
+def check_lease(value: float) -> float:
+    return finite_in_range("lease", value, 1, MAX_LEASE_SECONDS, " seconds (7 days)")
+
+
 def slugify(text: str, limit: int = 40) -> str:
     """A lowercase, dash-separated id fragment; stable for the same text."""
     slug = _SLUG_DROP.sub("-", text.lower()).strip("-")
@@ -65,7 +94,7 @@ class NewTask(Compact):
     feature: str = Field("", max_length=120)
     files: list[str] = Field(default_factory=list, max_length=200)
     priority: int = Field(2, ge=0, le=9, description="0 is most urgent")
-    estimate_minutes: float | None = Field(None, ge=0)
+    estimate_minutes: float | None = Field(None, ge=0, le=MAX_ESTIMATE_MINUTES, allow_inf_nan=False)
     stream: str = Field("", max_length=60)
     depends_on: list[str] = Field(default_factory=list, max_length=200)
 

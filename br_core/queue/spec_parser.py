@@ -24,14 +24,20 @@ expect to rename.
 
 from __future__ import annotations
 
+import errno
+import hashlib
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from br_core.errors import UsageError
 from br_core.queue.models import FeatureIn, NewTask, slugify
+from br_core.secrets.masking import sanitize_text
 
 MAX_SPEC_BYTES = 2_000_000
+MAX_ID_CHARS = 80  # models.TASK_ID_PATTERN
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _BULLET = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+(?:\[( |x|X)\]\s+)?(.*)$")
 _PIN = re.compile(r"\s*\{#([A-Za-z0-9][A-Za-z0-9._/-]{0,79})\}")
@@ -91,24 +97,25 @@ class ParsedSpec:
     features: list[FeatureIn]
     tasks: list[NewTask]
     done_ids: set[str]
+    source: str = "spec"  # the queue's `source` for this spec's tasks; see `spec_source`
 
 
 def read_spec(path: Path) -> str:
-    """The spec's text, or a one-line UsageError for a missing, binary, huge or non-UTF-8 file."""
+    """The spec's text, or a one-line UsageError for a missing, special, binary, huge or
+    non-UTF-8 file. Only a regular file is read, and the cap holds while reading: a device
+    such as /dev/zero reports size 0, and a file may grow after any stat."""
     try:
-        size = path.stat().st_size
-        if size > MAX_SPEC_BYTES:
-            raise UsageError(
-                f"{path}: spec is {size} bytes (limit {MAX_SPEC_BYTES}); "
-                "split it into smaller specs"
-            )
-        raw = path.read_bytes()
+        raw = _read_regular(path, MAX_SPEC_BYTES)
     except FileNotFoundError as exc:
         raise UsageError(f"{path}: no such file; pass the path of your PROJECT_SPEC.md") from exc
     except IsADirectoryError as exc:
         raise UsageError(f"{path}: is a directory; pass the spec file itself") from exc
     except OSError as exc:
         raise UsageError(f"{path}: cannot read ({exc.strerror}); check its permissions") from exc
+    if len(raw) > MAX_SPEC_BYTES:
+        raise UsageError(
+            f"{path}: spec is over {MAX_SPEC_BYTES} bytes; split it into smaller specs"
+        )
     if b"\0" in raw:
         raise UsageError(f"{path}: binary file, not a markdown spec; pass a .md text file")
     try:
@@ -117,8 +124,48 @@ def read_spec(path: Path) -> str:
         raise UsageError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
 
 
-def parse_spec_file(path: Path) -> ParsedSpec:
-    return parse_spec(read_spec(path))
+def _read_regular(path: Path, limit: int) -> bytes:
+    """At most `limit + 1` bytes of a regular file. Opened non-blocking, so a FIFO without a
+    writer is refused at once instead of waiting for one."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    fd = os.open(path, flags)
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
+        if not stat.S_ISREG(mode):
+            raise UsageError(
+                f"{path}: not a regular file (a device, FIFO or socket); pass the spec file itself"
+            )
+        chunks: list[bytes] = []
+        left = limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def spec_source(path: Path, root: Path) -> str:
+    """A spec's identity in the queue: `spec:` and its path relative to the repository root
+    (POSIX separators), so two PROJECT_SPEC.md files in two directories never share tasks.
+    A spec outside the root is named by its absolute path."""
+    resolved = path.resolve()
+    try:
+        return f"spec:{resolved.relative_to(root.resolve()).as_posix()}"
+    except ValueError:
+        return f"spec:{resolved.as_posix()}"
+
+
+def parse_spec_file(path: Path, root: Path | None = None) -> ParsedSpec:
+    """Read and parse a spec; `root` (the repository root) names it, see `spec_source`."""
+    parsed = parse_spec(read_spec(path))
+    parsed.source = spec_source(path, root if root is not None else path.parent)
+    return parsed
 
 
 def _take_estimate(text: str) -> tuple[str, float | None]:
@@ -189,9 +236,8 @@ class _Parser:
         if level <= 2:
             title, pin, priority, estimate = _clean_title(text)
             title = _FEATURE_PREFIX.sub("", title) or title
-            feature_id, taken = pin or slugify(title), {f.id for f in self.features}
-            while feature_id in taken:
-                feature_id += "-2"
+            base, taken = pin or slugify(title), {f.id for f in self.features}
+            feature_id = _unique_id(base, taken)
             self.features.append(
                 _Feature(
                     id=feature_id,
@@ -265,7 +311,7 @@ def parse_spec(text: str) -> ParsedSpec:
     """Parse markdown into features and tasks; same text, same result."""
     parser = _Parser()
     fenced = False
-    for line in text.splitlines():
+    for line in _masked_lines(text):
         if line.lstrip().startswith(("```", "~~~")):
             fenced = not fenced
             continue
@@ -289,6 +335,14 @@ def parse_spec(text: str) -> ParsedSpec:
     return _assemble(parser)
 
 
+def _masked_lines(text: str) -> list[str]:
+    """The spec's lines with secrets masked before anything is read from them: titles become
+    ids (slugs), and stripping markup first would break a secret's shape. One pass over the
+    whole text (a tenth of the cost of one per line), so a multi-line secret such as a private
+    key block is found too; it becomes one masked line, which was prose and stays prose."""
+    return sanitize_text(text).splitlines()
+
+
 def _assemble(parser: _Parser) -> ParsedSpec:
     features = [f for f in parser.features if f.tasks]
     ids: dict[int, str] = {}
@@ -296,11 +350,7 @@ def _assemble(parser: _Parser) -> ParsedSpec:
     used: set[str] = set()
     for feature in features:
         for draft in feature.tasks:
-            base = draft.pin or f"{feature.id}/{slugify(draft.title)}"
-            task_id, n = base, 1
-            while task_id in used:
-                n += 1
-                task_id = f"{base}-{n}"
+            task_id = _unique_id(draft.pin or f"{feature.id}/{slugify(draft.title)}", used)
             used.add(task_id)
             ids[id(draft)] = task_id
             names.setdefault(slugify(draft.title), []).append(task_id)
@@ -323,6 +373,24 @@ def _assemble(parser: _Parser) -> ParsedSpec:
         tasks=tasks,
         done_ids=done,
     )
+
+
+def _fit_id(text: str) -> str:
+    """`text` if it is a valid id length; else its head and a hash of the whole, so two long
+    titles sharing a head still get different ids, whatever their order in the spec."""
+    if len(text) <= MAX_ID_CHARS:
+        return text
+    digest = hashlib.blake2s(text.encode(), digest_size=4).hexdigest()
+    return f"{text[: MAX_ID_CHARS - len(digest) - 1].rstrip('-./_')}-{digest}"
+
+
+def _unique_id(base: str, taken: set[str]) -> str:
+    """The first of `base`, `base-2`, `base-3`... not taken, each made to fit."""
+    candidate, n = _fit_id(base), 1
+    while candidate in taken:
+        n += 1
+        candidate = _fit_id(f"{base}-{n}")
+    return candidate
 
 
 def _new_task(task_id: str, draft: _Draft, feature: _Feature, deps: list[str]) -> NewTask:

@@ -31,16 +31,17 @@ from br_core.queue.models import (
     Task,
     TaskBrief,
     TaskEvent,
+    check_lease,
+    finite_in_range,
+    int_in_range,
 )
 from br_core.queue.writes import Writes
-from br_core.store.db import store_error, transaction
-
-try:  # POSIX: serialise writers in the kernel instead of SQLite's sleeping busy handler
-    import fcntl
-except ImportError:  # pragma: no cover - Windows falls back to busy_timeout alone
-    fcntl = None  # type: ignore[assignment]
+from br_core.store import lock as file_lock
+from br_core.store.db import BUSY_TIMEOUT_MS, store_error, transaction
 
 DEFAULT_LEASE_SECONDS = 600.0
+# As long as SQLite's own busy wait: then a stopped or hung holder is named, not waited on.
+DEFAULT_LOCK_WAIT = BUSY_TIMEOUT_MS / 1000
 DEFAULT_MAX_ATTEMPTS = 3
 _TASK_COLUMNS = (
     "id, feature, title, description, files, priority, estimate_min, status, stream, owner, "
@@ -68,19 +69,22 @@ class TaskQueue:
         lease_seconds: float = DEFAULT_LEASE_SECONDS,
         max_attempts: int = DEFAULT_MAX_ATTEMPTS,
         clock: Callable[[], float] = time.time,
+        lock_wait: float = DEFAULT_LOCK_WAIT,
     ) -> None:
         self.conn = conn
         self.project_id = project_id
         self.root = root
-        self.lease_seconds = lease_seconds
-        self.max_attempts = max_attempts
+        self.lease_seconds = check_lease(lease_seconds)
+        self.max_attempts = int_in_range("max_attempts", max_attempts, 1, 1000)
+        self.lock_wait = finite_in_range("lock_wait", lock_wait, 0.001, 3600, " seconds")
         self.clock = clock
         self._db_file = _main_db_file(conn)
+        self._lock_path = None if self._db_file is None else Path(f"{self._db_file}.queue-lock")
         self._lock_fd: int | None = None
         self._writes = Writes(conn, project_id, clock)
 
     def close(self) -> None:
-        """Release the writer lock file; the connection belongs to whoever opened it."""
+        """Close the writer lock file; the connection belongs to whoever opened it."""
         if self._lock_fd is not None:
             os.close(self._lock_fd)
             self._lock_fd = None
@@ -100,7 +104,7 @@ class TaskQueue:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        """An OS lock (woken the moment it is free) around BEGIN IMMEDIATE ... COMMIT."""
+        """An OS lock (bounded wait) around BEGIN IMMEDIATE ... COMMIT."""
         fd = self._lock()
         try:
             with transaction(self.conn) as conn:
@@ -108,16 +112,15 @@ class TaskQueue:
         except sqlite3.Error as exc:
             raise store_error(self._db_file or Path("<memory>"), exc) from exc
         finally:
-            if fd is not None and fcntl is not None:
-                fcntl.flock(fd, fcntl.LOCK_UN)
+            if fd is not None:
+                file_lock.release(fd)
 
     def _lock(self) -> int | None:
-        if fcntl is None or self._db_file is None:
+        if not file_lock.AVAILABLE or self._lock_path is None:
             return None
         if self._lock_fd is None:
-            path = self._db_file.with_name(self._db_file.name + ".queue-lock")
-            self._lock_fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-        fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+            self._lock_fd = file_lock.open_lock_file(self._lock_path)
+        file_lock.acquire(self._lock_fd, self._lock_path, self.lock_wait)
         return self._lock_fd
 
     def add_tasks(self, tasks: Sequence[NewTask], *, source: str = "manual") -> list[str]:
@@ -174,7 +177,7 @@ class TaskQueue:
         self, owner: str, *, stream: str | None = None, lease_seconds: float | None = None
     ) -> Claim | None:
         """Atomically take the next ready task for `owner`; None when nothing is ready."""
-        lease = lease_seconds if lease_seconds is not None else self.lease_seconds
+        lease = check_lease(lease_seconds) if lease_seconds is not None else self.lease_seconds
         with self._write() as conn:
             now = self.clock()
             self._writes.expire(now)
@@ -199,7 +202,7 @@ class TaskQueue:
 
     def heartbeat(self, task_id: str, token: int, *, lease_seconds: float | None = None) -> Task:
         """Extend the lease of a task the caller still holds."""
-        lease = lease_seconds if lease_seconds is not None else self.lease_seconds
+        lease = check_lease(lease_seconds) if lease_seconds is not None else self.lease_seconds
         with self._held(task_id, token) as conn:
             now = self.clock()
             owner = self._writes.check_token(task_id, token, now)
@@ -270,6 +273,8 @@ class TaskQueue:
         offset: int = 0,
     ) -> tuple[list[TaskBrief], int]:
         """A page of tasks in claim order, and the total that match the filters."""
+        int_in_range("limit", limit, 1)
+        int_in_range("offset", offset, 0)
         where, params = ["project_id = ?"], [self.project_id]
         for column, value in (("status", status), ("feature", feature), ("stream", stream)):
             if value is not None:

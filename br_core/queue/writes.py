@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Callable, Sequence
 
 from br_core.queue import graph as queue_graph
 from br_core.queue.models import NewTask, QueueError, StaleTokenError, slugify
+from br_core.secrets.masking import sanitize_text
+
+# Events that give a held task back (see give_back): the last one says who let it go.
+STATUS_EVENTS = ("ready", "pending", "failed", "dead")
 
 
 class Writes:
@@ -49,7 +54,7 @@ class Writes:
             "INSERT INTO features (project_id, id, title, position) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (project_id, id) DO UPDATE SET title = excluded.title, "
             "position = excluded.position",
-            (self.project_id, feature_id, title, position),
+            (self.project_id, feature_id, sanitize_text(title), position),
         )
 
     def _new_id(self, task: NewTask) -> str:
@@ -69,6 +74,7 @@ class Writes:
 
     def upsert(self, tasks: Sequence[NewTask], *, source: str, max_attempts: int) -> list[str]:
         self.outcomes = {}
+        tasks = [_masked(t) for t in tasks]  # before ids: a generated id is a slug of the title
         ids = [t.id or self._new_id(t) for t in tasks]
         # ids generated in this batch must not collide with each other either
         seen: set[str] = set()
@@ -196,12 +202,42 @@ class Writes:
             raise QueueError(f"task {task_id}: not in this project's queue; see `br tasks list`")
         status, current, owner = row
         if status != "claimed" or current != token:
-            raise StaleTokenError(
-                f"task {task_id}: token {token} is not current (status {status}, "
-                f"current token {current}); the lease ended or the token is wrong; "
-                "claim a task again and use the token it returns"
-            )
+            raise StaleTokenError(self._why_stale(task_id, token, status, current))
         return str(owner)
+
+    def _why_stale(self, task_id: str, token: int, status: str, current: int) -> str:
+        """What became of a task since `token` was handed out: what, by whom, when."""
+        kinds = ("claimed",) if status == "claimed" else ("done", "expired", *STATUS_EVENTS)
+        last = self.conn.execute(
+            "SELECT ts, kind, owner, token, data FROM task_events WHERE project_id = ? "
+            f"AND task_id = ? AND kind IN ({', '.join('?' * len(kinds))}) "
+            "ORDER BY id DESC LIMIT 1",
+            (self.project_id, task_id, *kinds),
+        ).fetchone()
+        head = f"task {task_id}: token {token} is not current"
+        again = "claim a task again and use the token it returns"
+        if last is None:
+            return f"{head} (status {status}, current token {current}); {again}"
+        ts, kind, by, by_token, data = last
+        when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(ts))
+        who = by or json.loads(data).get("by") or "someone"
+        with_token = f" with token {by_token}" if by_token is not None else ""
+        if status == "done":
+            return f"task {task_id}: already done by {who} at {when}{with_token}; nothing to do"
+        if status in ("failed", "dead"):
+            return (
+                f"task {task_id}: already {status} ({kind} by {who} at {when}{with_token}); "
+                f"token {token} can no longer change it; see `br tasks show {task_id}`"
+            )
+        if status == "claimed":
+            why = "your lease ran out" if token < current else "that token was never issued"
+            return f"{head}: {who} claimed it at {when} with token {current} ({why}); {again}"
+        if kind == "expired":
+            return (
+                f"{head}: the lease of {who}{with_token} ran out at {when} and the task went "
+                f"back to the queue ({status}); {again}"
+            )
+        return f"{head}: {who} gave it back at {when}{with_token} ({status}); {again}"
 
     def finish(
         self, task_id: str, owner: str, token: int, note: str, now: float
@@ -212,7 +248,9 @@ class Writes:
             "WHERE project_id = ? AND id = ?",
             (now, self.project_id, task_id),
         )
-        self.log(task_id, "done", owner, token, {"note": note[:500]} if note else None)
+        self.log(
+            task_id, "done", owner, token, {"note": sanitize_text(note[:500])} if note else None
+        )
         dependents = [
             r[0]
             for r in self.conn.execute(
@@ -277,7 +315,13 @@ class Writes:
         else:
             new = "pending" if unmet else "ready"
         self._set_waiting(task_id, new)
-        self.log(task_id, new, owner, token, {"reason": reason[:500], "attempts": attempts})
+        self.log(
+            task_id,
+            new,
+            owner,
+            token,
+            {"reason": sanitize_text(reason[:500]), "attempts": attempts},
+        )
         if new in queue_graph.TERMINAL_BAD:
             self._block_dependents(task_id)
 
@@ -318,3 +362,11 @@ class Writes:
             if new == "dead":
                 self._block_dependents(task_id)
         return len(rows)
+
+
+def _masked(task: NewTask) -> NewTask:
+    """The task with secrets in its free text masked, as every stored text field is."""
+    title, description = sanitize_text(task.title), sanitize_text(task.description)
+    if (title, description) == (task.title, task.description):
+        return task
+    return task.model_copy(update={"title": title, "description": description})

@@ -8,6 +8,7 @@ subagent (`br-haiku`, `br-sonnet`, `br-opus`) to delegate to, with the alias and
 
 from __future__ import annotations
 
+import math
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from br_core.routing.signals import (
     consensus_triggers,
     deep_reasoning,
 )
+from br_core.store.db import transaction
 
 DEFAULT_TIERS: dict[Complexity, Tier] = {
     "simple": "haiku", "moderate": "sonnet", "complex": "sonnet", "critical": "opus",
@@ -42,6 +44,8 @@ ASSUMED_TOKENS: dict[Complexity, tuple[int, int, int]] = {
     "complex": (30_000, 12_000, 400_000),
     "critical": (45_000, 20_000, 700_000),
 }
+_MAX_DURATION_MS = 7 * 24 * 3600 * 1000  # a week: longer is a unit mistake, not a task
+
 FAILURES = ("rate_limit", "context_too_long", "timeout", "unavailable")
 
 
@@ -327,14 +331,17 @@ def record_outcome(
     """Record how a routed task went, for the project at `root` (any directory of it); later
     routes for the same kind of task learn from it."""
     checked = _tier(tier.lower(), "tier")
-    if cost_usd is not None and cost_usd < 0:
-        raise UsageError("cost_usd: must be >= 0")
+    if cost_usd is not None and not (math.isfinite(cost_usd) and cost_usd >= 0):
+        raise UsageError(f"cost_usd {cost_usd!r}: must be a finite number >= 0")
+    if duration_ms is not None and not 0 <= duration_ms <= _MAX_DURATION_MS:
+        raise UsageError(f"duration_ms {duration_ms!r}: must be from 0 to {_MAX_DURATION_MS}")
     found = assess(description, files, lines)
-    cur = conn.execute(
-        "INSERT INTO route_outcomes (project_id, ts, task_kind, complexity, tier, model,"
-        " success, cost_usd, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (project_id(root), time.time(), found.kind, found.complexity, checked,
-         model or checked, int(success), cost_usd, duration_ms),
-    )  # fmt: skip
+    with transaction(conn):  # refused, not lost, if the store file was replaced meanwhile
+        cur = conn.execute(
+            "INSERT INTO route_outcomes (project_id, ts, task_kind, complexity, tier, model,"
+            " success, cost_usd, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (project_id(root), time.time(), found.kind, found.complexity, checked,
+             model or checked, int(success), cost_usd, duration_ms),
+        )  # fmt: skip
     return OutcomeRecorded(outcome_id=int(cur.lastrowid or 0), task_kind=found.kind,
                            complexity=found.complexity, tier=checked)  # fmt: skip

@@ -54,6 +54,8 @@ class ScanResult:
     findings: list[Finding] = field(default_factory=list)
     skipped: list[Skip] = field(default_factory=list)  # files not read, in the order met
     notices: list[str] = field(default_factory=list)  # worth telling, not errors, in order
+    # about the repository's settings (an untrusted or check-silencing one): told first
+    settings_notices: list[str] = field(default_factory=list)
     suppressed: int = 0  # findings dropped by an inline marker, the whitelist or the baseline
     files: int = 0  # files read and checked
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from br_core.config import config_path, load_config, section
+from br_core.config import WEAKENS, TrustRule, read_config, section, shown, withhold_untrusted
 from br_core.errors import ConfigError
 from br_core.scan.allowlist import (
     Whitelist,
@@ -25,19 +25,33 @@ from br_core.scan.finding import SECRET, Finding, ScanResult
 from br_core.secrets.masking import mask_value
 from br_core.secrets.rules import RuleSet, load_rules, scan_text
 
+# Paths no sensible exclude covers all of: an exclude that matches every one of them (`**`,
+# `*/**`...) silences the scanner, which is said on every run.
+_PROBE_PATHS = ("a", "a.py", ".env", "src/app.py", "config/prod.yml", "a/b/c/d/e.txt")
+
+TRUST_RULES = (
+    TrustRule("exclude", WEAKENS, lambda values: bool(values["exclude"])),
+    TrustRule(
+        "max_file_kib", WEAKENS, lambda values: values["max_file_kib"] * 1024 < DEFAULT_MAX_BYTES
+    ),
+)
+
 
 @dataclass(frozen=True)
 class ScanSettings:
-    """`[secrets]` in .buildrunner/config.toml."""
+    """`[secrets]` in .buildrunner/config.toml. What skips files (exclude, a lower
+    max_file_kib) applies only from a trusted file (`TRUST_RULES`)."""
 
     max_bytes: int = DEFAULT_MAX_BYTES
     exclude: tuple[str, ...] = ()
     scan_default_skips: bool = False
+    notices: tuple[str, ...] = ()  # one line each for stderr: ignored or check-silencing settings
 
     @classmethod
     def load(cls, root: Path) -> ScanSettings:
-        raw = section(load_config(root), "secrets", config_path(root))
-        where = config_path(root)
+        loaded = read_config(root)
+        where = loaded.path
+        raw = section(loaded.data, "secrets", where)
         kib = raw.get("max_file_kib", DEFAULT_MAX_BYTES // 1024)
         exclude = raw.get("exclude", [])
         everything = raw.get("scan_lockfiles_and_vendored", False)
@@ -47,7 +61,21 @@ class ScanSettings:
             raise ConfigError(f"{where}: [secrets] exclude must be a list of path globs")
         if not isinstance(everything, bool):
             raise ConfigError(f"{where}: [secrets] scan_lockfiles_and_vendored must be true/false")
-        return cls(kib * 1024, tuple(exclude), everything)
+        values, notices = withhold_untrusted(
+            loaded,
+            "secrets",
+            {"max_file_kib": kib, "exclude": tuple(exclude)},
+            TRUST_RULES,
+        )
+        kib = values.get("max_file_kib", DEFAULT_MAX_BYTES // 1024)
+        exclude = values.get("exclude", ())
+        matcher = compile_globs(exclude)
+        if matcher and all(matcher.fullmatch(p) for p in _PROBE_PATHS):
+            notices.append(
+                f"{where}: warning: [secrets] {shown('exclude', exclude)} matches every path, "
+                "so no file is scanned for secrets; exclude only the paths you mean"
+            )
+        return cls(kib * 1024, tuple(exclude), everything, tuple(notices))
 
 
 @dataclass
@@ -125,7 +153,7 @@ def scan_files(paths: Sequence[Path], root: Path, *, use_baseline: bool = True) 
     """Scan `paths` (files or directories; absolute, or relative to `root`) with the
     repository's suppressions. Directories are expanded by `br_core.scan.files.walk_files`."""
     scanner = Scanner.for_root(root, use_baseline=use_baseline)
-    result = ScanResult()
+    result = ScanResult(settings_notices=list(scanner.settings.notices))
     for path in walk_files(paths, root):
         scanner.scan_file(path, result)
     return result

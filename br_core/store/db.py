@@ -6,6 +6,7 @@ inside `transaction(conn)`, which takes the write lock up front so two processes
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from br_core.errors import StoreError
+from br_core.store.files import create_private, private_dir, private_store_file
 from br_core.store.migrations import MIGRATIONS
 from br_core.store.paths import db_path
 
@@ -43,11 +45,43 @@ def store_error(path: Path, exc: sqlite3.Error) -> StoreError:
     return StoreError(f"{path}: database error ({text}); {_recovery_hint(path)}")
 
 
+class StoreConnection(sqlite3.Connection):
+    """A connection that remembers which file it opened: (path, device, inode)."""
+
+    opened: tuple[Path, int, int] | None = None
+
+
+def check_same_file(conn: sqlite3.Connection) -> None:
+    """Fail loudly if the database file was deleted or replaced since `conn` opened it.
+
+    SQLite keeps writing to the file it opened: after `rm` or a copy over it, every commit
+    succeeds into a file nobody will open again, and new sessions see an empty store.
+    """
+    opened = getattr(conn, "opened", None)
+    if opened is None:
+        return
+    path, device, inode = opened
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        what = "deleted"
+    else:
+        if (st.st_dev, st.st_ino) == (device, inode):
+            return
+        what = "replaced by another file"
+    raise StoreError(
+        f"{path}: the database was {what} while this process had it open; nothing was "
+        "written (it would have been lost); restart this command or the MCP server so it "
+        "opens the current file, and restore a `br db backup` copy if data is missing"
+    )
+
+
 @contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception; refused on a vanished file."""
     conn.execute("BEGIN IMMEDIATE")
     try:
+        check_same_file(conn)
         yield conn
     except BaseException:
         conn.execute("ROLLBACK")
@@ -97,22 +131,29 @@ def _statements(sql: str) -> list[str]:
 
 
 def connect(path: Path, *, timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Connection:
-    """A configured connection without migrations (for `br db check` on a damaged file)."""
+    """A configured connection without migrations (for `br db check` on a damaged file).
+
+    The directory is made 0700 and the file created 0600 before SQLite opens it (SQLite gives
+    the -wal and -shm files the database's own mode).
+    """
+    memory = str(path) == ":memory:"
+    identity = None
+    if not memory:
+        path = path.absolute()
+        private_dir(path.parent)
+        identity = private_store_file(path)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StoreError(
-            f"{path.parent}: cannot create the data directory ({exc.strerror}); "
-            "set BR_HOME to a writable directory"
-        ) from exc
-    try:
-        conn = sqlite3.connect(path, isolation_level=None, timeout=timeout_ms / 1000)
+        conn = sqlite3.connect(
+            path, isolation_level=None, timeout=timeout_ms / 1000, factory=StoreConnection
+        )
         conn.execute(f"PRAGMA busy_timeout = {int(timeout_ms)}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
     except sqlite3.Error as exc:
         raise store_error(path, exc) from exc
+    if identity is not None:
+        conn.opened = (path, *identity)
     return conn
 
 
@@ -164,9 +205,11 @@ def backup(dest: Path, path: Path | None = None) -> int:
         raise StoreError(f"{dest.parent}: no such directory; create it or pick another path")
     conn = open_db(source_path)
     try:
+        create_private(dest)  # 0600 before SQLite writes a byte of the copy
         try:
             target = sqlite3.connect(dest)
         except sqlite3.Error as exc:
+            dest.unlink(missing_ok=True)
             raise StoreError(f"{dest}: cannot write the backup ({exc}); pick another path") from exc
         try:
             conn.backup(target)

@@ -116,3 +116,13 @@ def build_project(root: Path) -> Path:
 def marked_lines(root: Path, rel: str, marker: str = "# not run") -> list[int]:
     text = (root / rel).read_text(encoding="utf-8").splitlines()
     return [n for n, line in enumerate(text, start=1) if marker in line]
+
+
+def trust_config(root: Path) -> None:
+    """Trust the config just written, as `br config trust` would (its run mode needs it)."""
+    from br_core import trust
+    from br_core.config import read_config
+
+    loaded = read_config(root)
+    assert loaded.digest is not None
+    trust.grant(loaded.path, loaded.digest)

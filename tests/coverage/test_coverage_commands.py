@@ -14,6 +14,7 @@ import pytest
 
 from br_hooks import coverage_gate
 from tests.conftest import git
+from tests.coverage.coverage_project import trust_config
 
 
 def _write(root: Path, name: str, text: str) -> None:
@@ -82,6 +83,7 @@ def _stale_setup(repo: Path, command: str, timeout: float = 60) -> None:
         '[coverage]\nreports = ["coverage.xml"]\nstaleness = "run"\n'
         f"test_command = {json.dumps(command)}\ncommand_timeout = {timeout}\n",
     )
+    trust_config(repo)  # staleness = "run" runs only from a trusted config
 
 
 WRITE_REPORT = (

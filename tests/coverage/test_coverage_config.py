@@ -14,6 +14,7 @@ from br_core.coverage.config import CoverageSettings, load_settings
 from br_core.errors import ConfigError
 from br_hooks import coverage_gate
 from tests.conftest import git
+from tests.coverage.coverage_project import trust_config
 
 
 def _write(root: Path, name: str, text: str) -> None:
@@ -35,6 +36,7 @@ def test_full_table_is_read(tmp_path: Path) -> None:
         'staleness = "run"\ntest_command = "npm test -- --coverage"\ncommand_timeout = 60\n'
         'fail_when_no_report = true\nprecision = 1\nsource_roots = ["app/src"]\n',
     )
+    trust_config(tmp_path)  # staleness = "run" applies only from a trusted config
     settings = load_settings(tmp_path)
     assert settings.reports == ("lcov.info",) and settings.minimum == 75.5
     assert settings.diff_threshold == 90.0 and settings.staleness == "run"

@@ -20,6 +20,7 @@ from tests.coverage.coverage_project import (
     build_project,
     marked_lines,
     pytest_cov_command,
+    trust_config,
     write_files,
 )
 
@@ -56,6 +57,7 @@ def project(template: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
 def _configure(root: Path, **values: Any) -> None:
     lines = ["[coverage]"] + [f"{key} = {json.dumps(value)}" for key, value in values.items()]
     write_files(root, {".buildrunner/config.toml": "\n".join(lines) + "\n"})
+    trust_config(root)  # staleness = "run" runs only from a trusted config
 
 
 def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any], str]:

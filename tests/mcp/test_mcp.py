@@ -335,8 +335,7 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_streamable_http_on_loopback(git_repo: Path, br_home: Path) -> None:
-    port = _free_port()
+def _start_http_server(git_repo: Path, br_home: Path, port: int) -> subprocess.Popen[bytes]:
     server = subprocess.Popen(
         [
             sys.executable,
@@ -352,18 +351,114 @@ def test_streamable_http_on_loopback(git_repo: Path, br_home: Path) -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return server
+        time.sleep(0.1)
+    server.kill()
+    raise AssertionError(f"the HTTP server did not listen on {port} within 30 s")
+
+
+def _stop(server: subprocess.Popen[bytes]) -> str:
+    server.terminate()
+    _, err = server.communicate(timeout=10)
+    return err.decode()
+
+
+def _post_status(url: str, headers: dict[str, str]) -> int:
+    import urllib.error
+    import urllib.request
+
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}).encode()
+    request = urllib.request.Request(
+        url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "Accept": "application/json, text/event-stream",
+            **headers,
+        },
+    )
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.1)
-        tools = run(lambda c: c.list_tools(), f"http://127.0.0.1:{port}/mcp")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def _authorised_client(url: str, token: str) -> Any:
+    from mcp.client.streamable_http import streamable_http_client
+    from mcp.shared._httpx_utils import create_mcp_http_client
+
+    return streamable_http_client(
+        url, http_client=create_mcp_http_client(headers={"Authorization": f"Bearer {token}"})
+    )
+
+
+def test_streamable_http_on_loopback_requires_the_bearer_token(
+    git_repo: Path, br_home: Path
+) -> None:
+    # Changed by issue 12 item 6: HTTP mode used to answer anyone on 127.0.0.1.
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/mcp"
+    server = _start_http_server(git_repo, br_home, port)
+    try:
+        token_file = br_home / "mcp-token"
+        token = token_file.read_text(encoding="ascii").strip()
+        assert token_file.stat().st_mode & 0o777 == 0o600
+        assert len(token) >= 32
+        assert _post_status(url, {}) == 401
+        assert _post_status(url, {"Authorization": "Bearer " + "x" * len(token)}) == 401
+        assert _post_status(url, {"Authorization": token}) == 401  # no Bearer scheme
+        tools = run(lambda c: c.list_tools(), _authorised_client(url, token))
         assert {t.name for t in tools.tools} == TOOLS
+        added = run(
+            lambda c: c.call_tool("add_tasks", {"tasks": [{"id": "a", "title": "A"}]}),
+            _authorised_client(url, token),
+        )
+        assert added.structured_content == {"ids": ["a"]}
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        first_err = _stop(server)
+    # Never printed: the command that passes it to Claude Code reads it from its file.
+    assert token not in first_err
+    assert f'--transport http br {url} --header "Authorization: Bearer $(cat {token_file})"' in (
+        first_err
+    )
+
+    server = _start_http_server(git_repo, br_home, port)
+    try:
+        assert token_file.read_text(encoding="ascii").strip() == token  # kept, not replaced
+        assert _post_status(url, {}) == 401
+    finally:
+        second_err = _stop(server)
+    assert token not in second_err and str(token_file) in second_err
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [["-m", "br_mcp.server"], ["-m", "br_cli.app", "mcp", "serve"]],
+    ids=["br-mcp", "br mcp serve"],
+)
+def test_http_mode_refuses_a_token_file_others_can_read(
+    git_repo: Path, br_home: Path, entry: list[str]
+) -> None:
+    token_file = br_home / "mcp-token"
+    token_file.write_text("t" * 43 + "\n", encoding="ascii")
+    token_file.chmod(0o644)
+    proc = subprocess.run(
+        [sys.executable, *entry, "--http", "--port", str(_free_port())],
+        env={**os.environ, "BR_HOME": str(br_home)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=git_repo,
+    )
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "chmod 600" in lines[0] and "t" * 43 not in lines[0]
 
 
 def test_tools_are_plain_functions_of_the_server_state(git_repo: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -224,3 +226,145 @@ def test_a_task_that_died_blocks_a_task_added_later(br_home: Path) -> None:
     queue.sync_spec(grown.features, grown.tasks)
     assert queue.get("f/base").status == "dead"
     assert queue.get("f/next").status == "blocked"
+
+
+# -- hostile input (issue 12) --------------------------------------------------------------
+
+
+# /dev/null stands for every device: a regression on /dev/zero would fill memory, not just hang
+@pytest.mark.parametrize("special", ["/dev/null", "fifo", "dir"])
+def test_only_regular_files_are_read(tmp_path: Path, special: str) -> None:
+    import os
+
+    if special == "fifo":
+        path = tmp_path / "spec.fifo"
+        os.mkfifo(path)  # nobody writes: opening it for reading would block forever
+    elif special == "dir":
+        path = tmp_path
+    else:
+        path = Path(special)
+        if not path.exists():
+            pytest.skip(f"{special} is absent here")
+    outcome: list[BaseException | object] = []
+
+    def read() -> None:
+        try:
+            outcome.append(parse_spec_file(path))
+        except BaseException as exc:  # handed to the test thread
+            outcome.append(exc)
+
+    worker = threading.Thread(target=read, daemon=True)
+    worker.start()
+    worker.join(10)  # bounded: a regression hangs a daemon thread, not the test run
+    assert outcome, f"reading {special} did not finish"
+    (err,) = outcome
+    assert isinstance(err, UsageError)
+    assert re.search("not a regular file|is a directory", err.message)
+    assert str(path) in err.message and "\n" not in err.message
+
+
+def test_the_byte_cap_is_enforced_while_reading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import br_core.queue.spec_parser as spec_parser
+
+    path = tmp_path / "PROJECT_SPEC.md"
+    path.write_text("## F\n" + "- task\n" * 50, encoding="utf-8")
+    monkeypatch.setattr(spec_parser, "MAX_SPEC_BYTES", 100)
+    # a file that grows after any stat (or reports size 0, as /dev/zero does) must still stop
+    monkeypatch.setattr(Path, "stat", lambda self, **kw: os_stat_with_size_zero(self))
+    with pytest.raises(UsageError, match="split it into smaller specs"):
+        parse_spec_file(path)
+
+
+def os_stat_with_size_zero(path: Path) -> object:
+    import os
+
+    real = os.stat(path)
+
+    class _Zero:
+        st_size = 0
+        st_mode = real.st_mode
+
+    return _Zero()
+
+
+LONG_SPEC = (
+    "# P\n## Feature: Authentication and session management for admins\n"
+    "- [ ] Implement the login endpoint with rate limiting and audit\n"
+)
+
+
+def test_ids_derived_from_long_titles_fit(br_home: Path) -> None:
+    from br_core.queue.models import NewTask
+
+    spec = parse_spec(LONG_SPEC)
+    (task,) = spec.tasks
+    assert task.id is not None and len(task.id) <= 80
+    NewTask.model_validate(task.model_dump())  # the stored shape accepts it
+    queue = TaskQueue(open_db(), "p")
+    assert queue.sync_spec(spec.features, spec.tasks).added == [task.id]
+    assert parse_spec(LONG_SPEC).tasks[0].id == task.id  # deterministic
+
+
+def test_long_ids_stay_unique_and_short_ones_are_untouched() -> None:
+    pinned_feature = "## Big {#" + "f" * 80 + "}\n"
+    titles = [f"{'word ' * 12}{n}" for n in range(3)] + ["same " * 12] * 2
+    spec = parse_spec(pinned_feature + "".join(f"- {t}\n" for t in titles) + "## F\n- x\n")
+    ids = [t.id or "" for t in spec.tasks]
+    assert len(set(ids)) == len(ids)
+    assert all(len(i) <= 80 for i in ids)
+    assert ids[-1] == "f/x"
+    deep = parse_spec("## " + "a" * 60 + "\n" + "".join(f"- {'b' * 60}\n" for _ in range(12)))
+    deep_ids = [t.id or "" for t in deep.tasks]
+    assert len(set(deep_ids)) == 12 and all(len(i) <= 80 for i in deep_ids)
+
+
+def test_two_specs_with_the_same_name_keep_their_own_tasks(tmp_path: Path) -> None:
+    queue = TaskQueue(open_db(), "p")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "PROJECT_SPEC.md").write_text("## Api\n- routes\n", encoding="utf-8")
+    (tmp_path / "b" / "PROJECT_SPEC.md").write_text("## Web\n- pages\n", encoding="utf-8")
+    first = parse_spec_file(tmp_path / "a" / "PROJECT_SPEC.md", root=tmp_path)
+    second = parse_spec_file(tmp_path / "b" / "PROJECT_SPEC.md", root=tmp_path)
+    assert (first.source, second.source) == ("spec:a/PROJECT_SPEC.md", "spec:b/PROJECT_SPEC.md")
+    queue.sync_spec(first.features, first.tasks, source=first.source)
+    report = queue.sync_spec(second.features, second.tasks, source=second.source)
+    assert report.removed == []
+    assert queue.get("api/routes").status == "ready"
+    # the root's spec keeps the identity it always had, so existing queues carry on
+    (tmp_path / "PROJECT_SPEC.md").write_text("## F\n- t\n", encoding="utf-8")
+    assert parse_spec_file(tmp_path / "PROJECT_SPEC.md", root=tmp_path).source == (
+        "spec:PROJECT_SPEC.md"
+    )
+
+
+def test_secrets_in_titles_and_descriptions_are_masked(br_home: Path) -> None:
+    import random
+
+    from tests.data.secrets_corpus import rand
+
+    token = "ghp_" + rand(random.Random(12), "alnum", 36)
+    spec = parse_spec(
+        f"## Rotate {token}\n- [ ] Revoke {token} today\n  - the old one was {token}\n"
+    )
+    (task,) = spec.tasks
+    dumped = repr(spec)
+    assert token not in dumped and token.lower() not in dumped
+    assert "Revoke ghp" in task.title and "today" in task.title
+    assert task.description.startswith("the old one was ghp")
+    # the masked prefix must not leak a usable secret into the id either
+    assert token[4:].lower() not in (task.id or "")
+
+
+def test_a_masked_key_block_keeps_the_specs_lines() -> None:
+    import random
+
+    from tests.data.secrets_corpus import make_pem
+
+    pem = make_pem(random.Random(4))
+    spec = parse_spec(f"## F\n- [ ] Load the key\n{pem}\n- [ ] Next task\n")
+    assert [t.title for t in spec.tasks] == ["Load the key", "Next task"]
+    body = pem.splitlines()[1]
+    assert body not in repr(spec)

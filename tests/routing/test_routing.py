@@ -197,6 +197,23 @@ def test_record_outcome_rejects_bad_input(conn: sqlite3.Connection, git_repo: Pa
         record_outcome(conn, Path.cwd(), "x", "haiku", True, cost_usd=-1)
 
 
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"cost_usd": float("nan")},
+        {"cost_usd": float("inf")},
+        {"duration_ms": -1},
+        {"duration_ms": 10**12},
+    ],
+)
+def test_record_outcome_refuses_numbers_that_are_not_numbers(
+    conn: sqlite3.Connection, git_repo: Path, bad: dict[str, float]
+) -> None:
+    with pytest.raises(UsageError, match=next(iter(bad))):
+        record_outcome(conn, Path.cwd(), "x", "haiku", True, **bad)  # type: ignore[arg-type]
+    assert conn.execute("SELECT COUNT(*) FROM route_outcomes").fetchone() == (0,)
+
+
 def test_cli_route(git_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["route", "Fix a typo in the README", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)

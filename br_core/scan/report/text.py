@@ -56,4 +56,4 @@ def notice_lines(result: ScanResult, kind: Kind, prog: str) -> list[str]:
         messages = [s.message() for s in result.skipped if s.notice]
     else:
         messages = [*result.notices, *result.errors]
-    return [f"{prog}: {message}" for message in messages]
+    return [f"{prog}: {message}" for message in [*result.settings_notices, *messages]]
