@@ -180,10 +180,7 @@ def _snapshot() -> dict[str, list[tuple[Any, ...]]]:
 # Tools whose refusals crash today, in files other helpers own; the lead removes each mark with
 # the fix. Each has its minimal failing input as an explicit example below.
 KNOWN = {
-    "plan_from_spec": "issue 12 item 17: a NUL byte in a path raises ValueError (no ToolError)",
     "cost_report": "issue 12 item 17: since=0001-01-01 raises 'year 0 is out of range'",
-    "security_scan": "issue 12 item 17: a path over PATH_MAX raises OSError (no ToolError)",
-    "list_tasks": "issue 12 item 17: offset=2**63 raises OverflowError in SQLite (no ToolError)",
 }
 EXAMPLES: dict[str, list[dict[str, Any]]] = {
     "plan_from_spec": [{"path": "a\0b"}],
