@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint fuzz bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,9 +26,14 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+## make fuzz: the property tests of tests/fuzz with the deep Hypothesis profile (thousands of
+## examples per property; BR_FUZZ_EXAMPLES=N to change); failures are kept in .hypothesis/
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=deep $(BIN)/pytest -q -p no:cacheprovider --hypothesis-show-statistics tests/fuzz
+
 ## make bench: every bench/ script, each timing us beside its anchor (installs anchors into bench/.venv)
 bench: $(STAMP)
 	bash bench/run-all
 
 clean:
-	rm -rf $(VENV) bench/.venv .coverage .mypy_cache .ruff_cache
+	rm -rf $(VENV) bench/.venv .coverage .mypy_cache .ruff_cache .hypothesis

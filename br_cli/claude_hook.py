@@ -33,15 +33,20 @@ def record_claude_payload(text: str) -> int | None:
         payload = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UsageError(f"stdin: not a JSON hook payload ({exc.msg})") from exc
+    except ValueError as exc:  # a number past int()'s 4300-digit limit
+        raise UsageError("stdin: the hook payload holds a number too long to read") from exc
+    except RecursionError as exc:  # json recurses once per nested array or object
+        raise UsageError("stdin: the hook payload is nested too deeply to read") from exc
     if not isinstance(payload, dict):
         raise UsageError("stdin: the hook payload must be a JSON object")
-    data: dict[str, object] = {"event": str(payload.get("hook_event_name") or "unknown")}
+    data: dict[str, object] = {"event": _storable(str(payload.get("hook_event_name") or "unknown"))}
     session = payload.get("session_id")
     if session:
-        data["session"] = hashlib.sha256(str(session).encode()).hexdigest()[:12]
+        digest = hashlib.sha256(str(session).encode("utf-8", "surrogatepass")).hexdigest()
+        data["session"] = digest[:12]
     for key in FIELDS:
         if isinstance(payload.get(key), str):
-            data[key] = payload[key]
+            data[key] = _storable(payload[key])
     cwd = payload.get("cwd")
     root = Path(cwd) if isinstance(cwd, str) and os.path.isdir(cwd) else Path.cwd()
     if not telemetry_state(repo_context(root).root).enabled:
@@ -51,6 +56,11 @@ def record_claude_payload(text: str) -> int | None:
         return record_event(conn, "session", data, root=root)
     finally:
         conn.close()
+
+
+def _storable(text: str) -> str:
+    """JSON's `\\ud800` escapes decode to lone surrogates, which no UTF-8 store can hold."""
+    return text if text.isascii() else text.encode("utf-8", "replace").decode("utf-8")
 
 
 def run() -> int:

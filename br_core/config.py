@@ -61,6 +61,10 @@ def _parse(path: Path, raw: bytes) -> dict[str, Any]:
         raise ConfigError(
             f"{path}: invalid TOML ({exc}); fix the syntax or delete the file"
         ) from exc
+    except RecursionError as exc:  # tomllib recurses once per nested array or inline table
+        raise ConfigError(
+            f"{path}: arrays or tables nested too deeply to read; flatten them"
+        ) from exc
 
 
 def section(config: dict[str, Any], name: str, path: Path | None = None) -> dict[str, Any]:

@@ -12,10 +12,15 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from br_core.telemetry.git_stages import STAGES, detect_stage, record_stage
 
 HOOK_LOCK_WAIT_MS = 2_000
+
+
+class BadArguments(Exception):
+    """argparse's complaint in one line (argparse itself prints its usage and exits 2)."""
 
 
 def parse_stage(argv: Sequence[str]) -> str | None:
@@ -25,7 +30,13 @@ def parse_stage(argv: Sequence[str]) -> str | None:
         return None
     import argparse
 
-    parser = argparse.ArgumentParser(
+    class Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> NoReturn:
+            # argv bytes that are not UTF-8 arrive surrogate-escaped: print them escaped
+            text = message.encode("utf-8", "backslashreplace").decode("utf-8")
+            raise BadArguments(" ".join(text.split())[:200])
+
+    parser = Parser(
         prog="br-telemetry",
         description="Record commit/push/merge metadata in BuildRunner's local store; never blocks.",
     )
@@ -60,10 +71,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     env = dict(os.environ)
     try:
         stage = parse_stage(args) or detect_stage(env)
-    except SystemExit as exc:  # bad arguments must not block a push either
-        if not exc.code:
-            return 0
-        print("br-telemetry: warning: bad arguments; event not recorded", file=sys.stderr)
+    except BadArguments as exc:  # bad arguments must not block a push either
+        print(f"br-telemetry: warning: bad arguments ({exc}); event not recorded", file=sys.stderr)
+        return 0
+    except SystemExit:  # --help: argparse has printed it
         return 0
     try:
         record(stage, Path.cwd(), env)

@@ -130,8 +130,23 @@ class _ProjectIds:
 _loads = json.JSONDecoder().decode
 
 
+MAX_TOKENS = 2**63 - 1  # SQLite's INTEGER
+
+
 def _int(value: object) -> int:
-    return value if type(value) is int and value > 0 else 0  # bool is not a token count
+    if type(value) is not int or value <= 0:  # bool is not a token count
+        return 0
+    if value > MAX_TOKENS:
+        raise ValueError("token count beyond 64 bits")
+    return value
+
+
+def _storable(*texts: str | None) -> None:
+    """JSON's `\\ud800` escapes decode to lone surrogates, which SQLite cannot store: such a
+    line is malformed (UnicodeEncodeError is a ValueError)."""
+    for text in texts:
+        if text is not None and not text.isascii():
+            text.encode("utf-8")
 
 
 def parse_usage_line(line: bytes, where: str, project_dir: str, ids: _ProjectIds) -> Row | None:
@@ -164,7 +179,7 @@ def parse_usage_line(line: bytes, where: str, project_dir: str, ids: _ProjectIds
     request_id = _optional_text(obj, "requestId")
     session = _optional_text(obj, "sessionId") or ""
     model = message.get("model")
-    return (
+    row: Row = (
         _dedupe_key(msg_id, request_id, session, stamp, where),
         ids.get(obj.get("cwd")),
         project_dir,
@@ -180,6 +195,8 @@ def parse_usage_line(line: bytes, where: str, project_dir: str, ids: _ProjectIds
         1 if obj.get("isSidechain") is True else 0,
         msg_id,
     )
+    _storable(row[0], row[1], row[3], row[5])
+    return row
 
 
 def _dedupe_key(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sqlite3
 import tempfile
 import warnings
 from collections.abc import Collection
@@ -64,7 +65,8 @@ def load_coverage_data(
                 cov.json_report(morfs, outfile=str(out), ignore_errors=True, pretty_print=False)
         except NoDataError:
             return Report(path=path, fmt="coverage.py")
-        except CoverageException as exc:
+        except (CoverageException, sqlite3.Error) as exc:
+            # sqlite3.Error: coverage.py lets it through for an SQLite file of another schema
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise ReportError(
                 f"{path}: coverage.py cannot read it ({first}); "
@@ -78,6 +80,18 @@ def load_coverage_data(
 
 
 def _report_from_json(
+    path: Path, root: Path, resolver: PathResolver, data: dict[str, object]
+) -> Report:
+    try:
+        return _read_json_report(path, root, resolver, data)
+    except (TypeError, ValueError, AttributeError, OverflowError) as exc:
+        raise ReportError(
+            f"{path}: coverage.py reported it in an unexpected shape ({type(exc).__name__}); "
+            "delete it and rerun the tests with coverage"
+        ) from exc
+
+
+def _read_json_report(
     path: Path, root: Path, resolver: PathResolver, data: dict[str, object]
 ) -> Report:
     report = Report(path=path, fmt="coverage.py")

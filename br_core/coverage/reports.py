@@ -24,6 +24,10 @@ from br_core.coverage.model import (
 
 FORMATS = ("coverage.py", "cobertura", "jacoco", "lcov", "go")
 _REGENERATE = "regenerate the report"
+# A Go block covers one function's statements; a report that claims more is not a real profile,
+# and expanding it line by line would hang the gate.
+MAX_GO_BLOCK_LINES = 100_000
+MAX_GO_LINES = 5_000_000
 
 
 def detect_format(path: Path) -> str:
@@ -92,13 +96,13 @@ def _int_attr(element: ET.Element, name: str, path: Path) -> int:
     except ValueError:
         try:  # some writers emit "3.0"
             return int(float(value))  # type: ignore[arg-type]
-        except ValueError as exc:
+        except (ValueError, OverflowError) as exc:  # "x", "nan"; "inf" or 5000 digits
             raise ReportError(
                 f"{path}: {element.tag} has {name}={value!r}, not a number; {_REGENERATE}"
             ) from exc
 
 
-_CONDITION = re.compile(r"\((\d+)/(\d+)\)")
+_CONDITION = re.compile(r"\((\d{1,18})/(\d{1,18})\)")  # a bounded int(): 5000 digits raise
 
 
 def _read_cobertura(path: Path, resolver: PathResolver) -> Report:
@@ -235,7 +239,7 @@ def _read_lcov(path: Path, resolver: PathResolver) -> Report:
                 totals.lines_covered += sum(1 for hits in lines.values() if hits > 0)
                 resolver.place(report, source, bases, lines)
                 source, lines = None, {}
-        except (IndexError, ValueError) as exc:
+        except (IndexError, ValueError, OverflowError) as exc:  # OverflowError: DA:1,inf
             raise ReportError(
                 f"{path}:{number}: malformed lcov record {raw.strip()[:60]!r}; {_REGENERATE}"
             ) from exc
@@ -245,7 +249,7 @@ def _read_lcov(path: Path, resolver: PathResolver) -> Report:
     return report
 
 
-_GO_BLOCK = re.compile(r"^(.+):(\d+)\.(\d+),(\d+)\.(\d+) (\d+) (\d+)$")
+_GO_BLOCK = re.compile(r"^(.+):(\d{1,9})\.(\d{1,9}),(\d{1,9})\.(\d{1,9}) (\d{1,18}) (\d{1,18})$")
 
 
 def _go_module(path: Path, root: Path) -> tuple[str, Path] | None:
@@ -278,7 +282,15 @@ def _read_go(path: Path, resolver: PathResolver) -> Report:
         blocks[key] = (int(stmts), total)
     per_file: dict[str, dict[int, int]] = {}
     totals = Totals()
+    expanded = 0
     for (name, start, _, end, _), (stmts, count) in blocks.items():
+        expanded += end - start + 1
+        if end - start >= MAX_GO_BLOCK_LINES or expanded > MAX_GO_LINES:
+            raise ReportError(
+                f"{path}: a Go cover block of {name[:60]!r} spans lines {start}-{end}, more than "
+                f"a profile holds (at most {MAX_GO_BLOCK_LINES} per block, {MAX_GO_LINES} "
+                f"in all); {_REGENERATE}"
+            )
         lines = per_file.setdefault(name, {})
         for line_no in range(start, end + 1):
             lines[line_no] = max(count, lines.get(line_no, 0))

@@ -33,23 +33,69 @@ def has_inline_marker(line: str) -> bool:
     return any(marker in line for marker in INLINE_MARKERS)
 
 
-@lru_cache(maxsize=256)
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    """A glob as a regex: `**` spans directories, `*` and `?` stay inside one segment."""
-    out: list[str] = []
+_STAR, _DSTAR, _DSTAR_SLASH = "[^/]*", ".*", "(?:.*/)?"
+
+
+def _glob_tokens(pattern: str) -> list[tuple[str, str]]:
+    """(kind, regex) pieces: "wild" for `*`, `**`, `**/`; "lit" for a character or `?`."""
+    tokens: list[tuple[str, str]] = []
     i = 0
     while i < len(pattern):
         ch = pattern[i]
         if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
+            tokens.append(("wild", _DSTAR_SLASH))
             i += 3
-            continue
-        if pattern.startswith("**", i):
-            out.append(".*")
+        elif pattern.startswith("**", i):
+            tokens.append(("wild", _DSTAR))
             i += 2
+        else:
+            kind = "wild" if ch == "*" else "lit"
+            tokens.append((kind, _STAR if ch == "*" else "[^/]" if ch == "?" else re.escape(ch)))
+            i += 1
+    return tokens
+
+
+def _chunks(pattern: str) -> tuple[list[str], list[list[str]]]:
+    """A glob as wildcard runs and the literal chunks after each: `lead`, then (run, chunk)..."""
+    runs: list[str] = []
+    chunks: list[list[str]] = [[]]
+    for kind, regex in _glob_tokens(pattern):
+        if kind == "lit":
+            chunks[-1].append(regex)
             continue
-        out.append("[^/]*" if ch == "*" else "[^/]" if ch == "?" else re.escape(ch))
-        i += 1
+        if not runs or chunks[-1]:
+            runs.append(regex)
+            chunks.append([])
+        else:  # wildcards in a row: `**` absorbs the others; repeats of one are one
+            last = runs[-1]
+            if _DSTAR in (last, regex):
+                runs[-1] = _DSTAR
+            elif last != regex:
+                runs[-1] = last + regex
+    return runs, chunks
+
+
+@lru_cache(maxsize=256)
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    """A glob as a regex: `**` spans directories, `*` and `?` stay inside one segment.
+
+    Linear, not backtracking: between two wildcards a literal chunk is matched at its first
+    occurrence in an atomic group whenever an earlier occurrence can never lose to a later one
+    (the next wildcard absorbs the gap), so `*a*a*a*a*b` cannot run for minutes."""
+    runs, chunks = _chunks(pattern)
+    out = ["".join(chunks[0])]
+    for n, wild in enumerate(runs):
+        chunk = chunks[n + 1]
+        text = "".join(chunk)
+        following = runs[n + 1] if n + 1 < len(runs) else None
+        first_wins = following == _DSTAR or (wild == _STAR and following == _STAR)
+        if chunk and wild in (_STAR, _DSTAR) and first_wins and "/" not in chunk:
+            out.append(f"(?>{wild}?{text})")
+        elif chunk and wild == _DSTAR and following == _STAR and "/" not in chunk:
+            # `.*` is `(?:.*/)?[^/]*`: only the choice of directory is left to backtrack over
+            out.append(f"{_DSTAR_SLASH}(?>{_STAR}?{text})")
+        else:
+            out.append(wild + text)
     return re.compile("".join(out) + r"\Z")
 
 

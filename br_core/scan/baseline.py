@@ -67,7 +67,8 @@ def load_baseline(root: Path, path: Path | None = None) -> Baseline:
         raw_entries = [
             (entry.get("path"), entry.get("rule"), entry["hash"]) for entry in data["secrets"]
         ]
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+        # RecursionError: json recurses once per nested array, and the file is committed input
         raise ConfigError(
             f"{where}: not a BuildRunner secrets baseline ({type(exc).__name__}); "
             "regenerate it with `br security baseline`"

@@ -76,7 +76,9 @@ def push_data(cwd: Path, env: dict[str, str], branch: str | None) -> dict[str, o
         data["remote_branch"] = remote_branch
     from_ref, to_ref = env.get("PRE_COMMIT_FROM_REF", ""), env.get("PRE_COMMIT_TO_REF", "")
     if from_ref and to_ref and not _ZEROS.fullmatch(from_ref) and not _ZEROS.fullmatch(to_ref):
-        count = _git(["rev-list", "--count", f"{from_ref}..{to_ref}"], cwd).strip()
+        # --end-of-options: a ref from the environment is never read as an option (--output=...)
+        count = _git(["rev-list", "--count", "--end-of-options", f"{from_ref}..{to_ref}"], cwd)
+        count = count.strip()
         if count.isdigit():
             data["commits"] = int(count)
     return data
