@@ -9,7 +9,6 @@ before this module (and typer) is imported.
 from __future__ import annotations
 
 import importlib
-import re
 import sys
 from collections.abc import Iterator, MutableMapping
 from functools import cache
@@ -18,7 +17,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from br_core.errors import EXIT_USAGE, BRError
+from br_core.errors import EXIT_USAGE, BRError, one_line
 
 # name -> (module, attribute): a typer.Typer becomes a group; a function becomes one command.
 LAZY_COMMANDS: dict[str, tuple[str, str]] = {
@@ -114,27 +113,19 @@ def _run(argv: list[str] | None) -> int:
     try:
         root_command()(args=args, prog_name="br", standalone_mode=True, obj=tuple(args))
     except BRError as exc:
-        print(f"br: {readable(exc.message)}", file=sys.stderr)
+        print(f"br: {one_line(exc.message)}", file=sys.stderr)
         return exc.exit_code
     except OSError as exc:
         if exc.filename is None:  # not about a path the user gave: a bug, keep its traceback
             raise
         # A path the system refuses before any command could judge it (too long, a loop of
         # symlinks, not a directory...): the path, the system's reason, what to do.
-        print(f"br: {readable(str(exc.filename))}: {exc.strerror}; check the path", file=sys.stderr)
+        print(f"br: {one_line(str(exc.filename))}: {exc.strerror}; check the path", file=sys.stderr)
         return EXIT_USAGE
     except SystemExit as exc:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 1)
     return 0
-
-
-def readable(message: str, longest: int = 120) -> str:
-    """`message` on one line, each run of more than `longest` non-blank characters (a path
-    or value someone pasted) cut to its head and tail, so an error stays a line people read."""
-    words = re.split(r"(\s+)", " ".join(message.splitlines()))
-    half = longest // 2
-    return "".join(w if len(w) <= longest else f"{w[:half]}…{w[-half:]}" for w in words)
 
 
 if __name__ == "__main__":

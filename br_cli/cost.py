@@ -33,11 +33,6 @@ AllOpt = Annotated[
 ]
 
 
-# Reports turn a day into its local midnight (and the day after --until): outside these days
-# that has no epoch time in some zone, so the option is refused here rather than deep inside.
-FIRST_DAY, LAST_DAY = date(1970, 1, 2), date(9999, 12, 30)
-
-
 def parse_day(value: str | None, option: str) -> date | None:
     if value is None:
         return None
@@ -46,10 +41,9 @@ def parse_day(value: str | None, option: str) -> date | None:
             day = datetime.strptime(value, fmt).date()
         except ValueError:
             continue
-        if not FIRST_DAY <= day <= LAST_DAY:
-            raise UsageError(
-                f"{option} {value}: out of range; give a day from {FIRST_DAY} to {LAST_DAY}"
-            )
+        from br_core.cost.report import check_day
+
+        check_day(day, option, value)
         return day
     raise UsageError(f"{option} {value!r}: not a date; write it as YYYY-MM-DD")
 

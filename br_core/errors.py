@@ -7,6 +7,17 @@ EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 
 
+def one_line(message: str, longest: int = 120) -> str:
+    """`message` on one line, each run of more than `longest` non-blank characters (a path or
+    value someone pasted) cut to its head and tail, so an error stays a line people read.
+    Every door shows errors through this: a newline inside a user's argument cannot split one."""
+    import re  # only on the error path: this module sits on every hook's start-up
+
+    words = re.split(r"(\s+)", " ".join(message.splitlines()))
+    half = longest // 2
+    return "".join(w if len(w) <= longest else f"{w[:half]}…{w[-half:]}" for w in words)
+
+
 class BRError(Exception):
     """An expected failure with a one-line message and the exit code to leave with."""
 

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from br_core.coverage.gate import PREFIX, run_gate
-from br_core.errors import BRError
+from br_core.errors import BRError, one_line
 from br_core.git import repo_root
 
 
@@ -35,7 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         outcome = run_gate(repo_root(), base=base, head=head)
     except BRError as exc:
-        print(f"{PREFIX}: {exc.message}", file=sys.stderr)
+        print(f"{PREFIX}: {one_line(exc.message)}", file=sys.stderr)
         if args.json:
             print(json.dumps({"status": "error", "error": exc.message}))
         return exc.exit_code

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from br_core.errors import BRError
+from br_core.errors import BRError, one_line
 from br_core.scan import report
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ def run_hook(prog: str, kind: Kind, fmt: str, scan: Callable[[], ScanResult]) ->
     try:
         result = scan()
     except BRError as exc:
-        print(f"{prog}: {exc.message}", file=sys.stderr)
+        print(f"{prog}: {one_line(exc.message)}", file=sys.stderr)
         return exc.exit_code
     for line in report.notice_lines(result, kind, prog):
         print(line, file=sys.stderr)

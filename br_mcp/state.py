@@ -21,7 +21,7 @@ from mcp.server.mcpserver import Context, Resolve
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel
 
-from br_core.errors import BRError
+from br_core.errors import BRError, one_line
 from br_core.git import project_id
 from br_core.queue.task_queue import TaskQueue
 from br_core.store.db import open_db
@@ -64,7 +64,7 @@ class ServerState:
             raise ToolError("path contains a NUL byte; pass a plain path relative to the project")
         shown = raw if len(raw) <= _SHOWN_PATH_CHARS else raw[:_SHOWN_PATH_CHARS] + "..."
         refusal = ToolError(
-            f"{shown}: no such file in this project; pass a path relative to {self.root}"
+            one_line(f"{shown}: no such file in this project; pass a path relative to {self.root}")
         )
         try:
             resolved = (self.root / raw).resolve()
@@ -107,7 +107,7 @@ def as_tool_error() -> Iterator[None]:
     try:
         yield
     except BRError as exc:
-        raise ToolError(exc.message) from exc
+        raise ToolError(one_line(exc.message)) from exc
 
 
 async def off_loop(what: str, fn: Callable[..., T], *args: Any) -> T:

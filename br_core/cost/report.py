@@ -151,6 +151,19 @@ def _rows(scope: Scope, kind: ReportKind) -> tuple[list[ReportRow], TokenTotals,
     return ordered, totals.build(TokenTotals), unpriced
 
 
+# Reports turn a day into its local midnight (and the day after `until`): outside these days
+# that has no epoch time in some zone, so such a day is refused up front, for every door.
+FIRST_DAY, LAST_DAY = date(1970, 1, 2), date(9999, 12, 30)
+
+
+def check_day(day: date | None, name: str, shown: str | None = None) -> None:
+    """One line naming `name` (as the user wrote it: `shown`) when `day` is out of range."""
+    if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+        raise UsageError(
+            f"{name} {shown or day}: out of range; give a day from {FIRST_DAY} to {LAST_DAY}"
+        )
+
+
 def cost_report(
     conn: sqlite3.Connection,
     root: Path,
@@ -171,6 +184,8 @@ def cost_report(
     """
     if kind not in ("daily", "monthly", "session", "blocks"):
         raise UsageError(f"report kind {kind!r}: use daily, monthly, session or blocks")
+    check_day(since, "since")
+    check_day(until, "until")
     root = project_root(root)
     try:
         stats = ingested if ingested is not None else ingest(conn, roots)
