@@ -22,6 +22,8 @@ from pathlib import Path, PurePosixPath
 from br_core.errors import ConfigError
 
 WHITELIST_FILE = ".buildrunner/whitelist.txt"
+# Paths of every kind: a glob (or exclude pattern) that matches all of them matches everything.
+PROBE_PATHS = ("a", "a.py", ".env", "src/app.py", "config/prod.yml", "a/b/c/d/e.txt")
 INLINE_MARKERS = ("br:allow", "gitleaks:allow", "pragma: allowlist secret")
 _FINGERPRINT = re.compile(r"(?:fp:)?([0-9a-fA-F]{12,64})")
 _PATH_LINE = re.compile(r"(?P<path>.+):(?P<line>[^:]*)")
@@ -161,6 +163,17 @@ class Whitelist:
         """True when a glob allows the whole file (lets a scanner skip reading it)."""
         rel = normalize_path(path, self.root)
         return any(glob_matches(glob, rel) for glob in self.globs)
+
+    def everything_warning(self, scanned_for: str) -> str | None:
+        """A warning when one glob allows every path, so nothing is `scanned_for` at all; said
+        on every run, because a committed whitelist.txt can silence a check for everyone."""
+        for glob in self.globs:
+            if all(glob_matches(glob, probe) for probe in PROBE_PATHS):
+                return (
+                    f"{WHITELIST_FILE}: warning: the glob {glob!r} allows every path, so no file "
+                    f"is scanned for {scanned_for}; allow only the paths you mean"
+                )
+        return None
 
     def _fingerprint_allowed(self, fingerprint: str) -> bool:
         if fingerprint in self.fingerprints:

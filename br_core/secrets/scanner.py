@@ -13,6 +13,7 @@ from pathlib import Path
 from br_core.config import WEAKENS, TrustRule, read_config, section, shown, withhold_untrusted
 from br_core.errors import ConfigError
 from br_core.scan.allowlist import (
+    PROBE_PATHS,
     Whitelist,
     compile_globs,
     has_inline_marker,
@@ -27,8 +28,6 @@ from br_core.secrets.rules import RuleSet, load_rules, scan_text
 
 # Paths no sensible exclude covers all of: an exclude that matches every one of them (`**`,
 # `*/**`...) silences the scanner, which is said on every run.
-_PROBE_PATHS = ("a", "a.py", ".env", "src/app.py", "config/prod.yml", "a/b/c/d/e.txt")
-
 TRUST_RULES = (
     TrustRule("exclude", WEAKENS, lambda values: bool(values["exclude"])),
     TrustRule(
@@ -70,7 +69,7 @@ class ScanSettings:
         kib = values.get("max_file_kib", DEFAULT_MAX_BYTES // 1024)
         exclude = values.get("exclude", ())
         matcher = compile_globs(exclude)
-        if matcher and all(matcher.fullmatch(p) for p in _PROBE_PATHS):
+        if matcher and all(matcher.fullmatch(p) for p in PROBE_PATHS):
             notices.append(
                 f"{where}: warning: [secrets] {shown('exclude', exclude)} matches every path, "
                 "so no file is scanned for secrets; exclude only the paths you mean"
@@ -167,7 +166,9 @@ def scan_files(paths: Sequence[Path], root: Path, *, use_baseline: bool = True) 
     """Scan `paths` (files or directories; absolute, or relative to `root`) with the
     repository's suppressions. Directories are expanded by `br_core.scan.files.walk_files`."""
     scanner = Scanner.for_root(root, use_baseline=use_baseline)
-    result = ScanResult(settings_notices=list(scanner.settings.notices))
+    warning = scanner.whitelist.everything_warning("secrets")
+    notices = [*scanner.settings.notices, *([warning] if warning else [])]
+    result = ScanResult(settings_notices=notices)
     for path in walk_files(paths, root):
         scanner.scan_file(path, result)
     return result

@@ -96,7 +96,8 @@ def scan_files(paths: Sequence[Path], root: Path) -> ScanResult:
     """Scan `paths` (files or directories; absolute, or relative to `root`); suppressed
     findings are dropped."""
     whitelist = load_whitelist(root)
-    result = ScanResult()
+    warning = whitelist.everything_warning("SQL injection")
+    result = ScanResult(settings_notices=[warning] if warning else [])
     for path in expand(paths, root):
         rel = normalize_path(path, root)
         if whitelist.path_allowed(rel):

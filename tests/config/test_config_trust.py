@@ -143,6 +143,31 @@ def test_exclude_everything_warns_on_every_run_even_when_trusted(
         assert "br config trust" not in err
 
 
+@pytest.mark.parametrize(("hook", "scanned_for"), [("secrets", "secrets"), ("sqli", "SQL")])
+def test_a_whitelist_glob_allowing_everything_warns_on_every_run(
+    git_repo: Path, capsys: pytest.CaptureFixture[str], hook: str, scanned_for: str
+) -> None:
+    from br_hooks import sql_injection
+
+    _write(git_repo, ".buildrunner/whitelist.txt", "**\n")
+    _secret_file(git_repo)
+    run = secrets.main if hook == "secrets" else sql_injection.main
+    for _ in range(2):
+        assert run(["app.py"]) == 0  # the committed whitelist still applies...
+        err = capsys.readouterr().err
+        warned = [line for line in err.splitlines() if "allows every path" in line]
+        assert len(warned) == 1 and scanned_for in warned[0]  # ...and is said every time
+
+
+def test_a_narrow_whitelist_glob_is_quiet(
+    git_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _write(git_repo, ".buildrunner/whitelist.txt", "tests/fixtures/**\n")
+    _secret_file(git_repo)
+    assert secrets.main(["app.py"]) == 1
+    assert capsys.readouterr().err == ""
+
+
 def test_a_narrow_trusted_exclude_is_quiet(
     git_repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
