@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from br_core.sqli.js.tokens import Tok
+from br_core.sqli.js.tokens import Tok, closers
 from br_core.sqli.values import Val
 
 
@@ -28,8 +28,10 @@ class Index:
     pos: list[int] = field(default_factory=list)  # each token's offset, for bisect
     block: list[int] = field(default_factory=list)  # each token's innermost `{` (token index)
     parent: dict[int, int] = field(default_factory=dict)  # a `{`'s enclosing `{`, -1 at top
+    ends: list[int] = field(default_factory=list)  # each opening bracket's partner: `closers`
 
     def __post_init__(self) -> None:
+        self.ends = closers(self.toks)
         stack = [-1]
         for k, tok in enumerate(self.toks):
             self.pos.append(tok.pos)
