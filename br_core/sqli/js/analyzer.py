@@ -263,23 +263,17 @@ def _declarations(ctx: Ctx, name: str, depth: int) -> list[Val]:
 def _declarations_uncached(ctx: Ctx, name: str, depth: int) -> list[Val]:
     vals: list[Val] = []
     toks = ctx.toks
-    # The occurrences before the sink, nearest first, `_LOOKBACK` at most: walking every
-    # occurrence of a common name for every sink was quadratic in the file.
+    # Among the `_LOOKBACK` occurrences nearest before the sink, the 20 nearest that may assign
+    # it, in file order: walking every occurrence of a common name for every sink was quadratic
+    # in the file, and walking the 500 nearest of a parameter used everywhere was waste.
     first_after = bisect.bisect_left(ctx.index.pos, ctx.limit)
     where = ctx.index.where.get(name, [])
-    before: list[int] = []
     hi = bisect.bisect_left(where, first_after)
-    for j in range(hi - 1, max(hi - _LOOKBACK, 0) - 1, -1):
-        k = where[j]
-        if len(before) == 20:  # the nearest assignments are the ones that reach the sink
-            break
-        if (
-            k + 1 < len(toks)
-            and toks[k + 1].text in {"=", "+=", ":", "."}
-            and (k == 0 or toks[k - 1].text != ".")
-        ):
-            before.append(k)
-    before.reverse()
+    ranks = ctx.index.assigns.get(name, [])  # the occurrences that may assign, by rank
+    top = bisect.bisect_left(ranks, hi)
+    low = bisect.bisect_left(ranks, max(hi - _LOOKBACK, 0))
+    # the nearest assignments are the ones that reach the sink
+    before = [where[r] for r in ranks[max(low, top - 20) : top]]
     at = max(first_after - 1, 0)
     for k in before:
         if k + 1 >= len(toks):

@@ -7,6 +7,7 @@ templates inside an expression are skipped over correctly). Never raises on malf
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 _PUNCT3 = ("===", "!==", "...", "**=", "<<=", ">>=", "&&=", "||=", "??=", ">>>")
@@ -99,6 +100,17 @@ _NOT_TAGS = {
 }
 
 
+# Runs matched by the regex engine, not a character at a time: `\w` is `isalnum()` or `_`.
+_SPACE = re.compile(r"[^\S\n]+")
+_WORD = re.compile(r"[\w$]*")
+_NUMBER = re.compile(r"[\w.]*")
+
+
+def _run(pattern: re.Pattern[str], src: str, i: int, n: int) -> int:
+    m = pattern.match(src, i, n)
+    return m.end() if m else i + 1
+
+
 def tokenize(src: str, start: int = 0, end: int | None = None, line: int = 1) -> list[Tok]:
     """Tokens of `src[start:end]`; positions stay offsets into `src`."""
     toks: list[Tok] = []
@@ -109,11 +121,11 @@ def tokenize(src: str, start: int = 0, end: int | None = None, line: int = 1) ->
             line += 1
             i += 1
         elif ch.isspace():
-            i += 1
-        elif src.startswith("//", i):
+            i = _run(_SPACE, src, i, n)  # a run of blanks, not a character at a time
+        elif ch == "/" and src.startswith("//", i):
             newline = src.find("\n", i, n)
             i = n if newline < 0 else newline
-        elif src.startswith("/*", i):
+        elif ch == "/" and src.startswith("/*", i):
             end = src.find("*/", i + 2)
             end = n if end < 0 else end + 2
             line += src.count("\n", i, end)
@@ -132,15 +144,11 @@ def tokenize(src: str, start: int = 0, end: int | None = None, line: int = 1) ->
             line += src.count("\n", i, end)
             i = end
         elif ch.isalpha() or ch in "_$":
-            j = i + 1
-            while j < n and (src[j].isalnum() or src[j] in "_$"):
-                j += 1
+            j = _run(_WORD, src, i + 1, n)
             toks.append(Tok("ident", src[i:j], line, i))
             i = j
         elif ch.isdigit():
-            j = i + 1
-            while j < n and (src[j].isalnum() or src[j] in "._"):
-                j += 1
+            j = _run(_NUMBER, src, i + 1, n)
             toks.append(Tok("num", src[i:j], line, i))
             i = j
         elif ch == "/" and _regex_allowed(toks):
