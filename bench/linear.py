@@ -41,6 +41,11 @@ SQLI_INPUTS = {
     "js, one line": _repeat(_JS),
     "js, many lines": _repeat("function f(db, u) {\n" + _JS.replace("; ", ";\n") + "}\n"),
     "js, every line a sink": _repeat("db.query('SELECT * FROM t WHERE a = ' + u);\n"),
+    # Calls that never close (the Python one does not parse: the token fallback) and a tuple of
+    # literals that never closes: 29 s for 52 KB, 9 s for 46 KB, 56 s for one 84-byte line.
+    "py, unclosed calls": _repeat('cur.execute("SELECT " + u '),
+    "js, unclosed calls": _repeat('db.query("SELECT " + u '),
+    "py, unclosed tuple": "x = (" + _repeat("'a'   "),
 }
 
 

@@ -46,3 +46,72 @@ def test_a_long_input_is_scanned_in_linear_time(
     assert main([name]) == 1
     assert time.perf_counter() - started < 10.0
     capsys.readouterr()
+
+
+# Calls that never close: each sink used to read its arguments to the end of the file (JS) or up
+# to a 20,000-character bound (the Python token fallback, as such a file does not parse): 29 s
+# for 52 KB of Python, 9 s for 46 KB of JS. Doubling the input must not much more than double
+# the time (a ratio, so the bound holds on a slow or busy machine; quadratic code gives ~4x).
+_UNCLOSED = {
+    "unclosed.py": 'cur.execute("SELECT " + u ',
+    "unclosed.js": 'db.query("SELECT " + u ',
+}
+_SPLICE = {  # the same, with SQL text that reads as a query, as a labelled check needs
+    "unclosed.py": 'cur.execute("SELECT * FROM t WHERE a = " + u ',
+    "unclosed.js": 'db.query("SELECT * FROM t WHERE a = " + u ',
+}
+
+
+def _hook_seconds(tmp_path: Path, name: str, text: str) -> float:
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    best = float("inf")
+    for _ in range(2):  # the better of two: one scheduling hiccup is not a regression
+        started = time.perf_counter()
+        assert main([name]) in {0, 1}
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+@pytest.mark.parametrize("name", sorted(_UNCLOSED))
+def test_unclosed_calls_are_scanned_in_linear_time(
+    name: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    unit = _UNCLOSED[name]
+    small = _hook_seconds(tmp_path, name, unit * (50_000 // len(unit)))
+    large = _hook_seconds(tmp_path, name, unit * (100_000 // len(unit)))
+    capsys.readouterr()
+    assert large < 3 * max(small, 0.2), (small, large)  # old code: 10 s for the small one
+    assert large < 10.0
+
+
+@pytest.mark.parametrize("name", sorted(_UNCLOSED))
+def test_an_unclosed_call_is_still_checked(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Cutting an unclosed call's arguments short must not hide the splice it starts with, nor
+    invent one where the call passes only a literal."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / name).write_text(_SPLICE[name] * 3, encoding="utf-8")
+    assert main([name]) == 1
+    assert capsys.readouterr().out.count(name) >= 3
+    safe = _SPLICE[name].replace('" + u ', '1" ')
+    (tmp_path / name).write_text(safe * 3, encoding="utf-8")
+    assert main([name]) == 0
+    capsys.readouterr()
+
+
+def test_a_tuple_of_literals_that_never_closes_does_not_backtrack(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The token fallback's "bound to a literal" pattern backtracked exponentially on a tuple of
+    strings that never closes (14 items: 56 s); it now reads such a line once."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "tuple.py").write_text("x = (" + "'a'   " * 40 + "!\n", encoding="utf-8")
+    started = time.perf_counter()
+    assert main(["tuple.py"]) == 0
+    assert time.perf_counter() - started < 5.0
+    capsys.readouterr()

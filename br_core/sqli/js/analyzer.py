@@ -26,7 +26,15 @@ from br_core.sqli.js.scope import (
     only,
     text_of,
 )
-from br_core.sqli.js.tokens import Tok, split_top, ternary, tokenize, until_close, until_end
+from br_core.sqli.js.tokens import (
+    Tok,
+    closers,
+    split_top,
+    ternary,
+    tokenize,
+    until_close,
+    until_end,
+)
 from br_core.sqli.values import (
     SAFE,
     RawFinding,
@@ -86,7 +94,9 @@ def evaluate(ctx: Ctx, toks: list[Tok], depth: int = 0) -> Val:
     ctx.index.budget -= 1
     if ctx.index.budget < 0:
         return SAFE
-    while toks and toks[0].text in {"await", "new", "(", "typeof"} and depth < 20:
+    for _ in range(20):  # `((((x))))`: unwrapping without a bound was quadratic
+        if not (toks and toks[0].text in {"await", "new", "(", "typeof"} and depth < 20):
+            break
         if toks[0].text == "(" and toks[-1].text == ")" and len(split_top(toks[1:-1], {","})) == 1:
             toks = toks[1:-1]
         elif toks[0].text == "(":
@@ -225,7 +235,9 @@ def _local_function(
         ctx.index.memo[result_key] = SAFE  # recursion sees nothing
         inner = Ctx(ctx.src, ctx.toks, body_at, ctx.index)
         first = bisect.bisect_right([t.pos for t in ctx.toks], body_at)
-        ctx.index.memo[result_key] = evaluate(inner, until_end(ctx.toks, first), depth + 1)
+        ctx.index.memo[result_key] = evaluate(
+            inner, until_end(ctx.toks, first, ctx.index.ends), depth + 1
+        )
     result = ctx.index.memo[result_key]
     assert isinstance(result, Val)
     call_args = split_top(until_close(toks, 2), {","}) if len(toks) > 2 else []
@@ -251,23 +263,17 @@ def _declarations(ctx: Ctx, name: str, depth: int) -> list[Val]:
 def _declarations_uncached(ctx: Ctx, name: str, depth: int) -> list[Val]:
     vals: list[Val] = []
     toks = ctx.toks
-    # The occurrences before the sink, nearest first, `_LOOKBACK` at most: walking every
-    # occurrence of a common name for every sink was quadratic in the file.
+    # Among the `_LOOKBACK` occurrences nearest before the sink, the 20 nearest that may assign
+    # it, in file order: walking every occurrence of a common name for every sink was quadratic
+    # in the file, and walking the 500 nearest of a parameter used everywhere was waste.
     first_after = bisect.bisect_left(ctx.index.pos, ctx.limit)
     where = ctx.index.where.get(name, [])
-    before: list[int] = []
     hi = bisect.bisect_left(where, first_after)
-    for j in range(hi - 1, max(hi - _LOOKBACK, 0) - 1, -1):
-        k = where[j]
-        if len(before) == 20:  # the nearest assignments are the ones that reach the sink
-            break
-        if (
-            k + 1 < len(toks)
-            and toks[k + 1].text in {"=", "+=", ":", "."}
-            and (k == 0 or toks[k - 1].text != ".")
-        ):
-            before.append(k)
-    before.reverse()
+    ranks = ctx.index.assigns.get(name, [])  # the occurrences that may assign, by rank
+    top = bisect.bisect_left(ranks, hi)
+    low = bisect.bisect_left(ranks, max(hi - _LOOKBACK, 0))
+    # the nearest assignments are the ones that reach the sink
+    before = [where[r] for r in ranks[max(low, top - 20) : top]]
     at = max(first_after - 1, 0)
     for k in before:
         if k + 1 >= len(toks):
@@ -282,13 +288,13 @@ def _declarations_uncached(ctx: Ctx, name: str, depth: int) -> list[Val]:
                 start += 1
             nxt = toks[start] if start < len(toks) else nxt
         if nxt.text in {"=", "+="}:
-            rhs = until_end(toks, start + 1)
+            rhs = until_end(toks, start + 1, ctx.index.ends)
             val = evaluate(ctx, rhs, depth + 1)
             if nxt.text == "+=" and vals:
                 val = splice("+", [merge(*vals), val])
             vals.append(val)
         elif nxt.text == "." and k + 3 < len(toks) and toks[k + 2].text in {"push", "unshift"}:
-            args = split_top(until_close(toks, k + 4), {","})
+            args = split_top(until_close(toks, k + 4, ctx.index.ends), {","})
             vals.append(Val(elems=merge(*(evaluate(ctx, a, depth + 1) for a in args if a))))
     return vals
 
@@ -328,6 +334,7 @@ def _scan_stream(
 ) -> list[RawFinding]:
     src, toks = index.src, index.toks
     findings: list[RawFinding] = []
+    ends = index.ends if stream is toks else closers(stream)  # one pass: no call is re-read
     for k, tok in enumerate(stream[:-1]):
         if tok.kind != "ident" or stream[k + 1].text != "(":
             continue
@@ -338,7 +345,7 @@ def _scan_stream(
             method and (name in _GENERIC or clause)
         ):
             continue
-        args = split_top(until_close(stream, k + 2), {","})
+        args = split_top(until_close(stream, k + 2, ends), {","})
         if not args or not args[0]:
             continue
         args[0] = _config_text(args[0])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from br_core.sqli.js.tokens import Tok
+from br_core.sqli.js.tokens import Tok, closers
 from br_core.sqli.values import Val
 
 
@@ -28,14 +28,26 @@ class Index:
     pos: list[int] = field(default_factory=list)  # each token's offset, for bisect
     block: list[int] = field(default_factory=list)  # each token's innermost `{` (token index)
     parent: dict[int, int] = field(default_factory=dict)  # a `{`'s enclosing `{`, -1 at top
+    ends: list[int] = field(default_factory=list)  # each opening bracket's partner: `closers`
+    # per name, which of its occurrences (ranks in `where[name]`) may assign it: `name =`,
+    # `name +=`, `name: T =`, `name.push(`; each sink looks back over these, not every use
+    assigns: dict[str, list[int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self.ends = closers(self.toks)
         stack = [-1]
         for k, tok in enumerate(self.toks):
             self.pos.append(tok.pos)
             self.block.append(stack[-1])
             if tok.kind == "ident":
-                self.where.setdefault(tok.text, []).append(k)
+                seen = self.where.setdefault(tok.text, [])
+                if (
+                    k + 1 < len(self.toks)
+                    and self.toks[k + 1].text in {"=", "+=", ":", "."}
+                    and (k == 0 or self.toks[k - 1].text != ".")
+                ):
+                    self.assigns.setdefault(tok.text, []).append(len(seen))
+                seen.append(k)
             elif tok.kind == "punct" and tok.text == "{":
                 self.parent[k] = stack[-1]
                 stack.append(k)

@@ -7,6 +7,7 @@ templates inside an expression are skipped over correctly). Never raises on malf
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 _PUNCT3 = ("===", "!==", "...", "**=", "<<=", ">>=", "&&=", "||=", "??=", ">>>")
@@ -99,6 +100,17 @@ _NOT_TAGS = {
 }
 
 
+# Runs matched by the regex engine, not a character at a time: `\w` is `isalnum()` or `_`.
+_SPACE = re.compile(r"[^\S\n]+")
+_WORD = re.compile(r"[\w$]*")
+_NUMBER = re.compile(r"[\w.]*")
+
+
+def _run(pattern: re.Pattern[str], src: str, i: int, n: int) -> int:
+    m = pattern.match(src, i, n)
+    return m.end() if m else i + 1
+
+
 def tokenize(src: str, start: int = 0, end: int | None = None, line: int = 1) -> list[Tok]:
     """Tokens of `src[start:end]`; positions stay offsets into `src`."""
     toks: list[Tok] = []
@@ -109,11 +121,11 @@ def tokenize(src: str, start: int = 0, end: int | None = None, line: int = 1) ->
             line += 1
             i += 1
         elif ch.isspace():
-            i += 1
-        elif src.startswith("//", i):
+            i = _run(_SPACE, src, i, n)  # a run of blanks, not a character at a time
+        elif ch == "/" and src.startswith("//", i):
             newline = src.find("\n", i, n)
             i = n if newline < 0 else newline
-        elif src.startswith("/*", i):
+        elif ch == "/" and src.startswith("/*", i):
             end = src.find("*/", i + 2)
             end = n if end < 0 else end + 2
             line += src.count("\n", i, end)
@@ -132,15 +144,11 @@ def tokenize(src: str, start: int = 0, end: int | None = None, line: int = 1) ->
             line += src.count("\n", i, end)
             i = end
         elif ch.isalpha() or ch in "_$":
-            j = i + 1
-            while j < n and (src[j].isalnum() or src[j] in "_$"):
-                j += 1
+            j = _run(_WORD, src, i + 1, n)
             toks.append(Tok("ident", src[i:j], line, i))
             i = j
         elif ch.isdigit():
-            j = i + 1
-            while j < n and (src[j].isalnum() or src[j] in "._"):
-                j += 1
+            j = _run(_NUMBER, src, i + 1, n)
             toks.append(Tok("num", src[i:j], line, i))
             i = j
         elif ch == "/" and _regex_allowed(toks):
@@ -221,12 +229,33 @@ def ternary(toks: list[Tok]) -> tuple[list[Tok], list[Tok], list[Tok]] | None:
     return None
 
 
-def until_end(toks: list[Tok], i: int) -> list[Tok]:
+_CONTINUES_AFTER = {"+", "=", "(", "?", ":"}
+_CONTINUES_WITH = {"+", ".", "?", ":", "||", "??"}
+
+
+def until_end(toks: list[Tok], i: int, ends: list[int] | None = None) -> list[Tok]:
+    """The expression starting at `i`, up to the end of its statement. With `ends` (from
+    `closers(toks)`) each bracketed group is stepped over, not walked through."""
     out: list[Tok] = []
     depth = 0
     line = toks[i].line if i < len(toks) else 0
-    for k in range(i, len(toks)):
+    k, stop = i, min(len(toks), i + ARG_TOKENS)
+    while k < stop:
         tok = toks[k]
+        if ends is not None and depth == 0 and ends[k] >= 0:
+            end = ends[k]
+            if end >= len(toks) or toks[end].text in "([{":  # never closes: runs to the end
+                out.extend(toks[k:end])
+                break
+            before = toks[end - 1]
+            if before.line != toks[end].line and before.text not in _CONTINUES_AFTER:
+                out.extend(toks[k:end])  # as below: a closer on a new line ends the statement
+                break
+            out.extend(toks[k : end + 1])
+            line = toks[end].line
+            k = end + 1
+            continue
+        k += 1
         if tok.kind == "punct" and tok.text in "([{":
             depth += 1
         elif tok.kind == "punct" and tok.text in ")]}":
@@ -239,8 +268,8 @@ def until_end(toks: list[Tok], i: int) -> list[Tok]:
             depth == 0
             and out
             and tok.line != line
-            and out[-1].text not in {"+", "=", "(", "?", ":"}
-            and tok.text not in {"+", ".", "?", ":", "||", "??"}
+            and out[-1].text not in _CONTINUES_AFTER
+            and tok.text not in _CONTINUES_WITH
         ):
             break  # a new line that does not continue the expression ends the statement
         line = tok.line
@@ -248,10 +277,36 @@ def until_end(toks: list[Tok], i: int) -> list[Tok]:
     return out
 
 
-def until_close(toks: list[Tok], i: int) -> list[Tok]:
+def closers(toks: list[Tok]) -> list[int]:
+    """For each opening bracket in `toks`, the index of its closing partner, found in one pass
+    over the stream; -1 for every other token. A bracket that never closes gets the index where
+    the next bracket that never closes opens (or the end): its contents run to the end of the
+    file, and reading them in full for every unclosed call was quadratic."""
+    ends = [-1] * len(toks)
+    stack: list[int] = []
+    for k, tok in enumerate(toks):
+        if tok.kind != "punct":
+            continue
+        if tok.text in "([{":
+            stack.append(k)
+        elif tok.text in ")]}" and stack:
+            ends[stack.pop()] = k
+    for here, after in zip(stack, [*stack[1:], len(toks)], strict=False):
+        ends[here] = after
+    return ends
+
+
+ARG_TOKENS = 5_000  # a call's arguments are read this far at most: nested calls stay linear
+
+
+def until_close(toks: list[Tok], i: int, ends: list[int] | None = None) -> list[Tok]:
+    """The tokens from `i` up to the bracket that closes the one at `i - 1`. With `ends` (from
+    `closers(toks)`) the partner is looked up, not searched for."""
+    if ends is not None and i > 0 and ends[i - 1] >= 0:
+        return toks[i : min(ends[i - 1], i + ARG_TOKENS)]
     depth = 0
     out: list[Tok] = []
-    for k in range(i, len(toks)):  # not `toks[i:]`: a copy of the rest per call is quadratic
+    for k in range(i, min(len(toks), i + ARG_TOKENS)):  # not `toks[i:]`: a copy is quadratic
         tok = toks[k]
         if tok.kind == "punct" and tok.text in "([{":
             depth += 1

@@ -20,7 +20,7 @@ _SINK = re.compile(
 _ASSIGN = re.compile(r"^\s*(?P<name>[A-Za-z_]\w*)\s*(?P<op>\+?=)\s*(?P<rhs>.*)$")
 _CONST_ASSIGN = re.compile(
     r"^\s*(?P<name>[A-Za-z_]\w*)\s*(?::\s*[\w\[\], ]+)?=\s*(?:[rRbBuU]?(['\"]).*\2|-?\d[\d_.]*"
-    r"|True|False|None|\((?:\s*['\"][^'\"]*['\"]\s*,?)*\)|\[(?:\s*['\"][^'\"]*['\"]\s*,?)*\])\s*$"
+    r"|True|False|None|\(\s*(?:['\"][^'\"]*['\"]\s*(?:,\s*)?)*\)|\[\s*(?:['\"][^'\"]*['\"]\s*(?:,\s*)?)*\])\s*$"
 )
 _PREFIX = re.compile(r"(?i)(?<![\w])([rbuf]{0,2})(['\"])")
 _SAFE_FIELD = re.compile(
@@ -112,22 +112,37 @@ def _built(arg: str, constants: set[str]) -> tuple[str, str, str] | None:
     return (how, culprit, sql) if culprit and looks_like_sql(sql) else None
 
 
-_ARGS_MAX = 20_000  # a call's arguments are read this far at most: unclosed calls stay linear
+_ARGS_MAX = 20_000  # a call's first argument is read this far at most
 
 
-def _call_args(text: str, start: int) -> str:
-    depth, i = 1, start
-    end = min(len(text), start + _ARGS_MAX)
-    while i < end and depth:
+def _closers(text: str) -> dict[int, int]:
+    """Each `(` outside a string literal, mapped to its `)` in one pass over `text`. A `(` that
+    never closes maps to where the next such `(` opens (or the end): its arguments run to the
+    end of the file, and reading them again for every unclosed sink was quadratic."""
+    ends: dict[int, int] = {}
+    stack: list[int] = []
+    i, n = 0, len(text)
+    while i < n:
         ch = text[i]
         if ch in "'\"":
             scanned = _scan_string(text, i)
             if scanned:
                 i = scanned[0]
                 continue
-        depth += {"(": 1, ")": -1}.get(ch, 0)
+        elif ch == "(":
+            stack.append(i)
+        elif ch == ")" and stack:
+            ends[stack.pop()] = i
         i += 1
-    args = text[start : i - 1]
+    for here, after in zip(stack, [*stack[1:], n], strict=False):
+        ends[here] = after
+    return ends
+
+
+def _call_args(text: str, start: int, ends: dict[int, int]) -> str:
+    """The first argument of the call whose `(` is at `start - 1`; empty for a `(` inside a
+    string literal (the text of a string, not a call)."""
+    args = text[start : min(ends.get(start - 1, start), start + _ARGS_MAX)]
     depth = 0
     for k, ch in enumerate(args):  # first top-level argument only
         depth += {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}.get(ch, 0)
@@ -152,8 +167,9 @@ def analyze_tokens(source: str) -> list[RawFinding]:
         offsets.append(offsets[-1] + len(text_line) + 1)
     text = "\n".join(lines)
     findings: list[RawFinding] = []
+    ends = _closers(text)
     for m in _SINK.finditer(text):
-        arg = _call_args(text, m.end()).strip()
+        arg = _call_args(text, m.end(), ends).strip()
         found = _built(arg, constants) or built_names.get(arg)
         if not found:
             continue
