@@ -88,6 +88,14 @@ class GenericConfig:
     entropy: float  # the floor for long values (bits per character)
     entropy_ratio: float  # shorter values: ratio * log2(length), since they cannot reach the cap
     name_cache: dict[str, bool] = field(default_factory=dict, compare=False, hash=False)
+    # Verdicts on values already judged: a file repeating one value (`password="…"` 100,000
+    # times, a generated fixture) judges it once. Bounded: cleared when full.
+    value_cache: dict[tuple[str, bool, bool], bool] = field(
+        default_factory=dict, compare=False, hash=False
+    )
+
+
+_VALUE_CACHE_MAX = 4096
 
 
 @dataclass(frozen=True)
@@ -145,6 +153,16 @@ def value_is_secret(
     value: str, bare: bool, config: GenericConfig, literal_line: bool = False
 ) -> bool:
     """True when a literal assigned to a secret name looks like a real credential."""
+    key = (value, bare, literal_line)
+    known = config.value_cache.get(key)
+    if known is None:
+        if len(config.value_cache) >= _VALUE_CACHE_MAX:
+            config.value_cache.clear()
+        known = config.value_cache[key] = _judge_value(value, bare, config, literal_line)
+    return known
+
+
+def _judge_value(value: str, bare: bool, config: GenericConfig, literal_line: bool) -> bool:
     if len(value) < config.min_length or len(value) > 500 or any(ch.isspace() for ch in value):
         return False
     if f.is_templated(value, bare) or f.is_known_non_secret(value) or f.is_low_variety(value):
