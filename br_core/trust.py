@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 from br_core.errors import ConfigError
+from br_core.store.files import FILE_MODE, private_dir
 from br_core.store.paths import br_home
 
 TRUST_FILENAME = "trusted-configs"
@@ -54,10 +55,10 @@ def is_trusted(digest: str) -> bool:
 def _save(path: Path, entries: dict[str, str]) -> None:
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        private_dir(path.parent)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
         try:
-            os.fchmod(fd, 0o600)  # whatever the umask
+            os.fchmod(fd, FILE_MODE)  # whatever the umask
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.writelines(f"{digest} {where}\n" for digest, where in entries.items())
             os.replace(tmp, path)  # atomic: a reader sees the old list or the new one

@@ -16,6 +16,7 @@ from pathlib import Path
 from mcp.server.auth.provider import AccessToken
 
 from br_core.errors import UsageError
+from br_core.store.files import FILE_MODE, private_dir
 from br_core.store.paths import br_home
 
 TOKEN_FILENAME = "mcp-token"
@@ -28,10 +29,10 @@ def token_path() -> Path:
 
 def load_or_create_token(path: Path) -> tuple[str, bool]:
     """The token stored at `path`, and whether it was created just now (0600, never replaced)."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private_dir(path.parent)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     try:
-        fd = os.open(path, flags, 0o600)
+        fd = os.open(path, flags, FILE_MODE)
     except FileExistsError:
         return _read_token(path), False
     except OSError as exc:
