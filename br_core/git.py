@@ -152,23 +152,7 @@ def _packed_ref(common_dir: Path, ref: str) -> str | None:
     return None
 
 
-def head_hash(cwd: Path | str | None = None) -> str | None:
-    """The current commit hash, or None in a repository without commits."""
-    try:
-        return run_git(["rev-parse", "HEAD"], cwd=cwd).strip() or None
-    except GitError:
-        return None
-
-
 def staged_files(cwd: Path | str | None = None) -> list[str]:
     """Paths (relative to the repo root) added, copied, modified or renamed in the index."""
     out = run_git(["diff", "--cached", "--name-only", "--diff-filter=ACMR", "-z"], cwd=cwd)
     return [p for p in out.split("\0") if p]
-
-
-def staged_blob(path: str, cwd: Path | str | None = None) -> bytes:
-    """The staged (index) content of `path`."""
-    proc = subprocess.run(["git", "show", f":{path}"], cwd=cwd, capture_output=True, check=False)
-    if proc.returncode != 0:
-        raise GitError(f"{path}: not in the index; stage it with `git add {path}`")
-    return proc.stdout
