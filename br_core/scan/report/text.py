@@ -53,6 +53,30 @@ def secrets_text(findings: Sequence[Finding]) -> str:
     return "\n".join(lines)
 
 
+def sql_injection_text(findings: Sequence[Finding]) -> str:
+    """The SQL-injection findings, a count and how to fix or suppress them."""
+    lines = [finding_line(f) for f in findings]
+    noun = "place" if len(findings) == 1 else "places"
+    lines += [
+        "",
+        f"SQL injection: {len(findings)} {noun} build SQL from untrusted input. Pass the values "
+        "as query parameters (each line's fix shows how). False positive? Add `br:allow`, "
+        f"`noqa: S608` or `nosec B608` in a comment on that line, or a line `PATH:LINE` to "
+        f"{hints.WHITELIST_FILE}.",
+    ]
+    return "\n".join(lines)
+
+
+def render_both(secrets: ScanResult, sql_injection: ScanResult) -> str:
+    """Secrets first, then SQL injection; "" when neither found anything."""
+    parts = []
+    if secrets.findings:
+        parts.append(secrets_text(secrets.findings))
+    if sql_injection.findings:
+        parts.append(sql_injection_text(sql_injection.findings))
+    return "\n\n".join(parts)
+
+
 def render(result: ScanResult, kind: Kind) -> str:
     """The findings for people; "" when there are none (the door says what was clean)."""
     if not result.findings:
