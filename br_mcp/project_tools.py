@@ -31,10 +31,10 @@ class ScanResult(Compact):
 
 def route_task(
     state: State,
-    description: Annotated[str, Field(min_length=1, max_length=8000)],
-    files: Annotated[int, Field(ge=0)] = 0,
-    lines: Annotated[int, Field(ge=0)] = 0,
-    override: Tier | None = None,
+    description: Annotated[str, Field(min_length=1, max_length=8000, description="the task")],
+    files: Annotated[int, Field(ge=0, description="files touched")] = 0,
+    lines: Annotated[int, Field(ge=0, description="lines changed")] = 0,
+    override: Annotated[Tier | None, Field(description="force a tier")] = None,
 ) -> dict[str, Any]:
     from br_core.routing.router import route_task as route
     from br_core.store.db import open_db
@@ -45,11 +45,11 @@ def route_task(
 
 def estimate_cost(
     state: State,
-    model: str,
-    input_tokens: Annotated[int, Field(ge=0)],
-    output_tokens: Annotated[int, Field(ge=0)],
-    cache_read_tokens: Annotated[int, Field(ge=0)] = 0,
-    cache_write_tokens: Annotated[int, Field(ge=0)] = 0,
+    model: Annotated[str, Field(description="id or alias")],
+    input_tokens: Annotated[int, Field(ge=0, description="input tokens")],
+    output_tokens: Annotated[int, Field(ge=0, description="output tokens")],
+    cache_read_tokens: Annotated[int, Field(ge=0, description="cache reads")] = 0,
+    cache_write_tokens: Annotated[int, Field(ge=0, description="cache writes (5m)")] = 0,
 ) -> dict[str, Any]:
     from br_core.cost.report import estimate_cost as estimate
 
@@ -68,10 +68,12 @@ def estimate_cost(
 
 def cost_report(
     state: State,
-    kind: Literal["daily", "monthly", "session", "blocks"] = "daily",
-    since: date | None = None,
-    until: date | None = None,
-    all_projects: bool = False,
+    kind: Annotated[
+        Literal["daily", "monthly", "session", "blocks"], Field(description="grouping")
+    ] = "daily",
+    since: Annotated[date | None, Field(description="first day")] = None,
+    until: Annotated[date | None, Field(description="last day")] = None,
+    all_projects: Annotated[bool, Field(description="all repos")] = False,
 ) -> dict[str, Any]:
     from br_core.cost.report import cost_report as report
     from br_core.store.db import open_db
@@ -90,7 +92,10 @@ def threshold_status(state: State) -> dict[str, Any]:
 
 def security_scan(
     state: State,
-    paths: Annotated[list[str], Field(min_length=1, max_length=MAX_SCAN_PATHS)],
+    paths: Annotated[
+        list[str],
+        Field(min_length=1, max_length=MAX_SCAN_PATHS, description="paths in the repo"),
+    ],
 ) -> ScanResult:
     return _scan(state, paths)
 

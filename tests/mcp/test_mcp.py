@@ -35,7 +35,7 @@ TOOLS = {
     "threshold_status",
     "security_scan",
 }
-PROMPTS = {"design", "analyze", "debug", "plan", "next_task", "route"}
+PROMPTS = {"design", "analyze", "plan", "next", "route"}  # one set with the skills (issue 13)
 READ_ONLY = {
     "route_task",
     "estimate_cost",
@@ -191,7 +191,7 @@ def test_error_paths_are_tool_errors_with_actionable_text(
 
 @pytest.mark.parametrize("name", sorted(PROMPTS))
 def test_every_prompt_renders(git_repo: Path, name: str) -> None:
-    args = {"design": {"feature": "login"}, "debug": {"problem": "crash"}, "route": {"task": "x"}}
+    args = {"design": {"feature": "login"}, "next": {"owner": "s2"}, "route": {"task": "x"}}
     result = run(lambda c: c.get_prompt(name, args.get(name, {})), create_server(git_repo))
     text = result.messages[0].content.text
     assert len(text) > 80
