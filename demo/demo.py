@@ -8,7 +8,9 @@ The real pre-commit framework runs br-secrets and br-sql-injection from this che
    (`br security baseline`): the commit goes through, and only new secrets block.
 4. SQL built with an f-string from a parameter is blocked, with the parameterized call to use;
    the parameterized version commits (acts 4-8 live in acts_more.py).
-5. `br init` writes .mcp.json, slash commands, subagents and hooks; a second run changes nothing.
+5. `br init` writes .mcp.json, skills, subagents and hooks; a second run changes nothing.
+   5b (act_i13_ux.py): empty states say what to do; `br security scan` reports a secret and an
+   SQL injection in one report; the suggested rewrite runs; the Claude Code hook fails soft.
 6. Three worktrees run parallel sessions on one task queue parsed from PROJECT_SPEC.md: every
    task is claimed once, in dependency order.
 7. `br route` picks haiku or opus; `br cost daily` and `br model stats` read a transcript.
@@ -25,6 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from act_i13_ux import first_minutes
 from acts_more import (
     init_in_repo,
     mcp_over_stdio,
@@ -124,6 +127,7 @@ def main() -> int:
         legacy_baseline(repo)
         sql_injection(repo)
         init_in_repo(repo)
+        first_minutes(repo)
         parallel_sessions(repo)
         routing_and_cost(repo)
         mcp_over_stdio(repo)
