@@ -164,7 +164,7 @@ def init(
     ),
     dry_run: Annotated[bool, typer.Option("--dry-run", help="print, do not write")] = False,
 ) -> None:
-    """Set up hooks, the MCP server, slash commands and subagents here (safe to rerun)."""
+    """Set up hooks, the MCP server, skills and subagents here (safe to rerun)."""
     root = repo_root(Path.cwd())
     changes = init_repository(root, hooks_repo=hooks_repo, hooks_rev=hooks_rev, dry_run=dry_run)
     for change in changes:

@@ -112,7 +112,6 @@ TOOLS = (
 )
 
 
-
 @dataclass(frozen=True)
 class ResourceEntry:
     fn: Callable[[ServerState], Any]

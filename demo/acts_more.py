@@ -62,7 +62,7 @@ def _snapshot(repo: Path) -> dict[str, str]:
 
 
 def init_in_repo(repo: Path) -> None:
-    step("5. `br init`: hooks, MCP server, slash commands and subagents for Claude Code")
+    step("5. `br init`: hooks, MCP server, skills and subagents for Claude Code")
     head = sh(CHECKOUT, "git", "rev-parse", "HEAD").stdout.strip()
     say("(--hooks-repo/--hooks-rev point at this checkout; by default they name the release.)")
     proc = sh(repo, str(BR), "init", "--hooks-repo", str(CHECKOUT), "--hooks-rev", head)
@@ -129,7 +129,7 @@ def worker(name: str, start_at: float) -> int:
                 return 1
             print(f"{time.time():.3f} {name} done    {task_id}", flush=True)
             continue
-        if "nothing is ready" not in proc.stdout:
+        if proc.returncode not in (1, 3):  # 1: wait, 3: nothing left to claim
             print(f"{time.time():.3f} {name} ERROR {proc.stdout}{proc.stderr}", flush=True)
             return 1
         listing = json.loads(sh(here, str(BR), "tasks", "list", "--json").stdout)

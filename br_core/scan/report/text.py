@@ -56,10 +56,10 @@ def secrets_text(findings: Sequence[Finding]) -> str:
 def sql_injection_text(findings: Sequence[Finding]) -> str:
     """The SQL-injection findings, a count and how to fix or suppress them."""
     lines = [finding_line(f) for f in findings]
-    noun = "place" if len(findings) == 1 else "places"
+    noun = "place builds" if len(findings) == 1 else "places build"
     lines += [
         "",
-        f"SQL injection: {len(findings)} {noun} build SQL from untrusted input. Pass the values "
+        f"SQL injection: {len(findings)} {noun} SQL from untrusted input. Pass the values "
         "as query parameters (each line's fix shows how). False positive? Add `br:allow`, "
         f"`noqa: S608` or `nosec B608` in a comment on that line, or a line `PATH:LINE` to "
         f"{hints.WHITELIST_FILE}.",
