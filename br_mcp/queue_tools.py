@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from mcp.server.mcpserver.exceptions import ResourceError
+from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 from pydantic import Field
 
 from br_core.errors import BRError
@@ -66,6 +66,11 @@ async def plan_from_spec(
     # The read runs off the event loop (a FIFO or slow mount must not stall the other tools);
     # the queue's connection stays on the loop's thread.
     spec = await off_loop(path, parse_spec_file, state.path(path), state.root)
+    if not spec.tasks:  # syncing nothing would drop the spec's waiting tasks
+        raise ToolError(
+            f"{path}: no tasks found, the queue is unchanged; write tasks as checklist items "
+            "(`- [ ] Title (2h)`) under `## Feature: Name` headings"
+        )
     with as_tool_error():
         return state.queue.sync_spec(
             spec.features, spec.tasks, sorted(spec.done_ids), source=spec.source

@@ -81,3 +81,22 @@ def test_claim_on_a_finished_queue_says_it_is_finished(git_repo: Path) -> None:
     )
     assert done["status"] == "done"
     assert again["reason"] == "the queue is finished: 1 done; nothing left to do"
+
+
+def test_plan_from_a_spec_without_tasks_is_refused_and_changes_nothing(git_repo: Path) -> None:
+    (git_repo / "PROJECT_SPEC.md").write_text("# P\n## Feature: A\n- [ ] One\n", encoding="utf-8")
+    [plan] = _call(git_repo, ("plan_from_spec", {}))
+    assert plan["added"] == ["a/one"]
+    (git_repo / "PROJECT_SPEC.md").write_text("# P\nonly prose\n", encoding="utf-8")
+
+    async def body() -> Any:
+        async with Client(create_server(git_repo)) as client:
+            refused = await client.call_tool("plan_from_spec", {})
+            listed = await client.call_tool("list_tasks", {})
+            return refused, listed
+
+    refused, listed = anyio.run(body)
+    assert refused.is_error
+    text = " ".join(getattr(block, "text", "") for block in refused.content)
+    assert "no tasks found, the queue is unchanged" in text and "## Feature:" in text
+    assert [t["id"] for t in listed.structured_content["tasks"]] == ["a/one"]
