@@ -23,8 +23,9 @@ from br_mcp import queue_tools
 from br_mcp.server import create_server
 from br_mcp.state import ServerState
 
-TOOLS = {
+TOOLS = {  # issue 15 added record_outcome (11 tools)
     "route_task",
+    "record_outcome",
     "estimate_cost",
     "cost_report",
     "plan_from_spec",
@@ -36,8 +37,7 @@ TOOLS = {
     "security_scan",
 }
 PROMPTS = {"design", "analyze", "debug", "plan", "next_task", "route"}
-READ_ONLY = {
-    "route_task",
+READ_ONLY = {  # issue 15: route_task stores the decision it makes, so it writes
     "estimate_cost",
     "cost_report",
     "list_tasks",
@@ -87,7 +87,8 @@ def test_tool_list_fits_the_token_budget(git_repo: Path) -> None:
         separators=(",", ":"),
     )
     # ~4 characters per token for JSON-heavy English text; see docs/MCP.md for the figure.
-    assert len(wire) / 4 <= 3000
+    # Issue 15 raised it from 3000 to 3200 for the 11th tool, record_outcome (~280 tokens).
+    assert len(wire) / 4 <= 3200
 
 
 def test_queue_workflow_through_the_tools(git_repo: Path) -> None:
