@@ -47,6 +47,13 @@ def task_features(text: str, keyword_score: int) -> dict[str, int]:
     }
 
 
+def storable(value: str | None) -> str | None:
+    """JSON's `\\ud800` escapes decode to lone surrogates, which no UTF-8 store can hold."""
+    if value is None or value.isascii():
+        return value
+    return value.encode("utf-8", "replace").decode("utf-8")
+
+
 def new_decision_id() -> str:
     return f"rd-{uuid.uuid4().hex[:12]}"
 
@@ -75,9 +82,9 @@ def store_decision(conn: sqlite3.Connection, d: NewDecision) -> str:
             "INSERT INTO routing_decisions (id, project_id, ts, area, features, tier, greedy_tier,"
             " explored, source, objective, cost_weight, p_success, estimate_usd, task_id,"
             " session) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (decision_id, d.project, time.time(), d.area, json.dumps(d.features), d.tier,
-             d.greedy_tier, int(d.explored), d.source, d.objective, d.cost_weight, d.p_success,
-             d.estimate_usd, d.task_id, d.session),
+            (decision_id, d.project, time.time(), storable(d.area), json.dumps(d.features),
+             d.tier, d.greedy_tier, int(d.explored), d.source, d.objective, d.cost_weight,
+             d.p_success, d.estimate_usd, storable(d.task_id), storable(d.session)),
         )  # fmt: skip
     return decision_id
 
@@ -167,7 +174,7 @@ def record_outcome(
             "UPDATE routing_decisions SET resolved = ?, cost_usd = COALESCE(?, cost_usd),"
             " tokens = COALESCE(?, tokens), duration_s = COALESCE(?, duration_s), notes = ?,"
             " outcome_source = ?, outcome_ts = ? WHERE id = ?",
-            (int(resolved), cost_usd, tokens, duration_s, notes, source, time.time(),
+            (int(resolved), cost_usd, tokens, duration_s, storable(notes), source, time.time(),
              decision_id),
         )  # fmt: skip
         (learned,) = conn.execute(

@@ -138,6 +138,7 @@ def record_subagent_run(
     tier = SUBAGENTS.get(agent_type)
     if tier is None:
         return None
+    session = session.encode("utf-8", "replace").decode("utf-8")  # lone surrogates from JSON
     decision = open_decision_for(conn, project, session, tier)
     if decision is None:
         return None
