@@ -59,22 +59,27 @@ class Run:
     explored: int
 
 
-def _repo(base: Path, routing: str) -> Path:
+def _repo(base: Path, routing: str, env: dict[str, str]) -> Path:
+    """A repository whose committed [routing] settings the (temporary) user trusts: an objective
+    that trades quality for cost applies only from a trusted config."""
     repo = base / "repo"
     repo.mkdir()
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
     (repo / ".buildrunner").mkdir()
     (repo / ".buildrunner" / "config.toml").write_text(f"[routing]\n{routing}\n")
+    subprocess.run([sys.executable, "-m", "br_cli.app", "config", "trust"], cwd=repo, env=env,
+                   check=True, capture_output=True)  # fmt: skip
     return repo
 
 
 async def _replay(rows: list[dict[str, Any]], report_from: int, routing: str) -> Run:
     with tempfile.TemporaryDirectory(prefix="br-replay-") as tmp:
-        repo = _repo(Path(tmp), routing)
+        env = {**os.environ, "BR_HOME": str(Path(tmp) / "home")}
+        repo = _repo(Path(tmp), routing, env)
         params = StdioServerParameters(
             command=sys.executable,
             args=["-m", "br_cli.app", "mcp", "serve", "--root", str(repo)],
-            env={**os.environ, "BR_HOME": str(Path(tmp) / "home")},
+            env=env,
             cwd=str(repo),
         )
         run = Run([], [], 0)

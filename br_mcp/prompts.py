@@ -55,13 +55,14 @@ def next_task(owner: str = "claude") -> str:
     return (
         f"Take the next task from the shared queue as owner {owner!r}.\n\n"
         "1. Call `claim_task` with that owner. If nothing is ready, say so and stop.\n"
-        "2. Call `route_task` with the task's description; if it names a subagent, "
-        "delegate to it.\n"
+        "2. Call `route_task` with the task's description and `task_id`; if it names a "
+        "subagent, delegate to it.\n"
         "3. Work on the task; every few minutes call `update_task` with action='heartbeat' and the "
         "token so the lease does not expire.\n"
         "4. When tests pass, call `update_task` with action='done' and the token; on failure, "
-        "action='fail' with the reason. Pass `tier` (the tier that did the work) so routing "
-        "learns from the outcome. A rejected token means the lease ended: stop and claim again."
+        "action='fail' with the reason, and `cost_usd` if known: the routed decision records the "
+        "outcome and routing learns from it. A rejected token means the lease ended: stop and "
+        "claim again."
     )
 
 
@@ -70,7 +71,9 @@ def route(task: str) -> str:
         f"Pick the model for this task: {task}\n\n"
         "Call `route_task` with the description (and the number of files and lines if known). "
         "Report the tier, the model id, the reason and the estimated cost, then delegate the work "
-        "to the subagent it names (br-haiku, br-sonnet or br-opus)."
+        "to the subagent it names (br-haiku, br-sonnet or br-opus). When the work is finished, "
+        "call `record_outcome` with its `decision_id`, whether the task was resolved (tests pass) "
+        "and the cost if known."
     )
 
 

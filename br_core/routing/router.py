@@ -21,7 +21,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from br_core.config import config_path, load_config, section
+from br_core.config import (
+    WEAKENS,
+    LoadedConfig,
+    TrustRule,
+    read_config,
+    section,
+    withhold_untrusted,
+)
 from br_core.cost.pricing import PriceTable, TokenUsage, load_price_table, price_usage
 from br_core.errors import ConfigError, UsageError
 from br_core.git import project_id, project_root
@@ -106,6 +113,7 @@ class RoutingConfig:
     budget_action: Literal["downgrade", "warn"]
     ai: bool
     objective: Objective
+    notices: list[str]
     learn: bool
     by_area: bool
 
@@ -116,9 +124,20 @@ def _tier(value: object, where: str) -> Tier:
     return value
 
 
+# A committed config may trade quality for cost beyond the default objective only once the
+# user trusts it (`br config trust`): otherwise whoever last changed the repository decides how
+# much worse the models working in it may be.
+TRUST_RULES = (
+    TrustRule("objective", WEAKENS, lambda values: values["objective"] != "floor"),
+    TrustRule("baseline", WEAKENS, lambda values: values["baseline"] == "haiku"),
+    TrustRule("margin", WEAKENS, lambda values: values["margin"] > Objective.margin),
+)
+
+
 def load_routing_config(root: Path) -> RoutingConfig:
-    path = config_path(root)
-    cfg = section(load_config(root), "routing", path)
+    loaded = read_config(root)
+    path = loaded.path
+    cfg = section(loaded.data, "routing", path)
     where = f"{path}: [routing]"
     tiers = dict(DEFAULT_TIERS)
     for name, value in dict(cfg.get("tiers", {})).items():
@@ -146,9 +165,19 @@ def load_routing_config(root: Path) -> RoutingConfig:
     return RoutingConfig(
         tiers, models, rules, _tier(cfg.get("min_tier", "haiku"), f"{where}.min_tier"), rate,
         int(cfg.get("min_samples", 5)), budgets[0], budgets[1], action, cfg.get("mode") == "ai",
-        _objective(cfg, where), _flag(cfg, "learn", True, where),
+        *_trusted_objective(loaded, cfg, where), _flag(cfg, "learn", True, where),
         _flag(cfg, "learn_by_area", False, where),
     )  # fmt: skip
+
+
+def _trusted_objective(
+    loaded: LoadedConfig, cfg: dict[str, Any], where: str
+) -> tuple[Objective, list[str]]:
+    _objective(cfg, where)  # every value checked, trusted or not
+    values: dict[str, Any] = {k: cfg[k] for k in ("objective", "baseline", "margin") if k in cfg}
+    kept, notices = withhold_untrusted(loaded, "routing", values, TRUST_RULES)
+    trimmed = {k: v for k, v in cfg.items() if k not in values or k in kept}
+    return _objective(trimmed, where), notices
 
 
 def _flag(cfg: dict[str, Any], key: str, default: bool, where: str) -> bool:
@@ -230,7 +259,7 @@ class ModelRouter:
         tier, source, choice = self._rules_and_learning(
             description, found, tier, source, notes, area, rng or random.Random()
         )
-        warnings: list[str] = []
+        warnings: list[str] = list(self.config.notices)
         if override is not None:
             tier, source = _tier(override.lower(), "override"), "override"
             if TIERS.index(tier) < TIERS.index(self.config.min_tier):

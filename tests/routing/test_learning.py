@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from br_cli.app import main
+from br_core import trust
+from br_core.config import read_config
 from br_core.errors import ConfigError, UsageError
 from br_core.git import project_id
 from br_core.routing import bandit
@@ -18,9 +20,13 @@ from br_core.routing.decisions import record_outcome
 from br_core.routing.router import route_task
 
 
-def _config(root: Path, text: str) -> None:
+def _config(root: Path, text: str, *, trusted: bool = False) -> None:
     (root / ".buildrunner").mkdir(exist_ok=True)
     (root / ".buildrunner" / "config.toml").write_text(text, encoding="utf-8")
+    if trusted:  # as `br config trust` would
+        loaded = read_config(root)
+        assert loaded.digest is not None
+        trust.grant(loaded.path, loaded.digest)
 
 
 def _teach(conn: sqlite3.Connection, tier: str, resolved: bool, cost: float, n: int) -> None:
@@ -75,7 +81,8 @@ def test_outcome_by_id_replaces_and_refuses_what_is_not_a_decision(
 def test_learner_takes_over_after_the_first_outcome_and_follows_the_evidence(
     conn: sqlite3.Connection, git_repo: Path
 ) -> None:
-    _config(git_repo, '[routing]\nobjective = "tradeoff"\ncost_weight = 0.5\nexplore = 0\n')
+    _config(git_repo, '[routing]\nobjective = "tradeoff"\ncost_weight = 0.5\nexplore = 0\n',
+            trusted=True)  # fmt: skip
     _teach(conn, "haiku", True, 0.2, 12)
     _teach(conn, "opus", True, 0.9, 3)
     rng = random.Random(3)
@@ -92,7 +99,8 @@ def test_learner_takes_over_after_the_first_outcome_and_follows_the_evidence(
 
 
 def test_exploration_is_bounded_and_explained(conn: sqlite3.Connection, git_repo: Path) -> None:
-    _config(git_repo, '[routing]\nobjective = "tradeoff"\ncost_weight = 0.3\nexplore = 0.1\n')
+    _config(git_repo, '[routing]\nobjective = "tradeoff"\ncost_weight = 0.3\nexplore = 0.1\n',
+            trusted=True)  # fmt: skip
     _teach(conn, "haiku", True, 0.3, 3)
     _teach(conn, "opus", True, 0.7, 2)
     rng = random.Random(0)
@@ -100,7 +108,8 @@ def test_exploration_is_bounded_and_explained(conn: sqlite3.Connection, git_repo
     explored = [d for d in made if d.explored]
     assert 0 < len(explored) <= 0.1 * 60 + 1  # the cap, measured over the last 50 decisions
     assert all("exploring" in d.explanation and "cap 10%" in d.explanation for d in explored)
-    _config(git_repo, '[routing]\nobjective = "tradeoff"\ncost_weight = 0.3\nexplore = 0\n')
+    _config(git_repo, '[routing]\nobjective = "tradeoff"\ncost_weight = 0.3\nexplore = 0\n',
+            trusted=True)  # fmt: skip
     assert not any(route_task(conn, Path.cwd(), "Fix it", rng=rng).explored for _ in range(30))
 
 
@@ -226,3 +235,28 @@ def test_model_stats_explains_the_learner(
     assert (row["tasks"], row["resolved"], row["success_rate"]) == (5, 4, 0.8)
     low, high = row["interval"]
     assert low < row["estimate"] < high
+
+
+def test_a_committed_objective_that_trades_quality_applies_only_once_trusted(
+    conn: sqlite3.Connection, git_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _teach(conn, "haiku", True, 0.3, 2)
+    _config(git_repo, '[routing]\nobjective = "budget"\nbudget_usd = 0.05\nmargin = 0.2\n')
+    got = route_task(conn, Path.cwd(), "Fix it")
+    assert "not trusted" in got.warnings[0] and 'objective = "budget"' in got.warnings[0]
+    assert "as good as sonnet (within 1%)" in got.explanation  # the default objective still
+    assert main(["config", "trust"]) == 0
+    capsys.readouterr()
+    trusted = route_task(conn, Path.cwd(), "Fix it")
+    assert trusted.warnings == [] and "within $0.05 per task" in trusted.explanation
+
+
+@pytest.mark.parametrize(
+    "stricter", ['baseline = "opus"', "margin = 0.0", 'objective = "floor"\nexplore = 0.05']
+)
+def test_a_stricter_objective_needs_no_trust(
+    conn: sqlite3.Connection, git_repo: Path, stricter: str
+) -> None:
+    _teach(conn, "haiku", True, 0.3, 2)
+    _config(git_repo, f"[routing]\n{stricter}\n")
+    assert route_task(conn, Path.cwd(), "Fix it").warnings == []
