@@ -17,12 +17,16 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from br_core.cost.pricing import PriceTable, TokenUsage, price_usage
-from br_core.routing.signals import TIERS, Tier
 from br_core.store.db import transaction
 
-SUBAGENTS: dict[str, Tier] = {f"br-{tier}": tier for tier in TIERS}
+if TYPE_CHECKING:  # imported when a routing subagent stops, not on every hook call
+    from br_core.cost.pricing import PriceTable, TokenUsage
+
+# Spelled out, not imported from signals.py: its word patterns compile at import, and this
+# module runs in every Claude Code hook call.
+SUBAGENTS: dict[str, str] = {"br-haiku": "haiku", "br-sonnet": "sonnet", "br-opus": "opus"}
 MAX_TRANSCRIPT_BYTES = 64 << 20  # a subagent's run; a bigger file is read up to here
 OPEN_DECISION_HOURS = 6.0
 
@@ -40,12 +44,14 @@ def _int(value: object) -> int:
     return value if type(value) is int and 0 < value < 2**62 else 0
 
 
-Line = tuple[float | None, str, str, TokenUsage | None]
+Line = tuple[float | None, str, str, "TokenUsage | None"]
 
 
 def _read_line(raw: bytes, number: int) -> Line | None:
     """(timestamp, response key, model, usage) of one transcript line; None for a torn or
     foreign line (skipped, never fatal)."""
+    from br_core.cost.pricing import TokenUsage
+
     try:
         obj = json.loads(raw)
     except (ValueError, RecursionError):
@@ -79,6 +85,8 @@ def _read_line(raw: bytes, number: int) -> Line | None:
 def transcript_cost(path: Path, table: PriceTable) -> RunCost:
     """Cost of every API response in one transcript file, each response counted once (its
     lines repeat the same usage: keyed by message id + request id, the larger usage wins)."""
+    from br_core.cost.pricing import price_usage
+
     seen: dict[str, tuple[str, TokenUsage]] = {}
     stamps: list[float] = []
     with path.open("rb") as handle:
@@ -109,7 +117,7 @@ def _total(usage: TokenUsage) -> int:
 
 
 def open_decision_for(
-    conn: sqlite3.Connection, project: str, session: str, tier: Tier, now: float | None = None
+    conn: sqlite3.Connection, project: str, session: str, tier: str, now: float | None = None
 ) -> str | None:
     """The latest decision of `tier` in this Claude Code session with nothing recorded yet.
     The MCP server is not told the session, so a decision that names none counts for any
