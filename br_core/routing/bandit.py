@@ -49,10 +49,9 @@ Z90 = 1.645
 # decisions (half the exploration cap) goes to it.
 BASELINE_OUTCOMES = 30
 # One posterior sd on the floor. Dev set, split halves, 20-30 random orders in-process (Sonnet
-# 71.0-71.3% on the same halves): 0 sd 69.3% at 0.62x (before the cap on the floor below); 0.5 sd
-# 70.8% at 0.71x; 0.75 sd
-# 70.2% at 0.75x; 1 sd 71.0% at 0.82x; 1.5 sd 72.9% at 0.90x. The target is Sonnet - 1 point at
-# <= 0.85x: 1 sd keeps a point of slack on the harder half of it.
+# 71.0-71.3% on the same halves): 0 sd 69.3% at 0.62x (before the cap in cost_weights); 0.5 sd
+# 70.8% at 0.71x; 0.75 sd 70.2% at 0.75x; 1 sd 71.0% at 0.82x; 1.5 sd 72.9% at 0.90x. The target
+# is Sonnet - 1 point at <= 0.85x: 1 sd keeps a point of slack on the harder half of it.
 BASELINE_SAFETY = 1.0
 
 
