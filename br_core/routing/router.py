@@ -106,8 +106,6 @@ class RoutingConfig:
     models: dict[Tier, str]
     rules: list[tuple[str, Tier]]
     min_tier: Tier
-    min_success_rate: float
-    min_samples: int
     daily_budget: float | None
     monthly_budget: float | None
     budget_action: Literal["downgrade", "warn"]
@@ -153,20 +151,25 @@ def load_routing_config(root: Path) -> RoutingConfig:
             raise ConfigError(f"{where}.rules[{i}]: needs `match` (words) and `tier`; add both")
         rules.append((str(rule["match"]).lower(), _tier(rule["tier"], f"{where}.rules[{i}]")))
     try:
-        rate = float(cfg.get("min_success_rate", 0.8))
         daily, monthly = cfg.get("daily_budget_usd"), cfg.get("monthly_budget_usd")
         budgets = (float(daily) if daily is not None else None,
                    float(monthly) if monthly is not None else None)  # fmt: skip
     except (TypeError, ValueError) as exc:
-        raise ConfigError(f"{where}: budgets and min_success_rate must be numbers") from exc
+        raise ConfigError(
+            f"{where}: daily_budget_usd and monthly_budget_usd must be numbers"
+        ) from exc
     action = cfg.get("budget_action", "downgrade")
     if action not in ("downgrade", "warn"):
         raise ConfigError(f'{where}: budget_action must be "downgrade" or "warn"')
+    objective, notices = _trusted_objective(loaded, cfg, where)
+    stale = [key for key in ("min_success_rate", "min_samples") if key in cfg]
+    if stale:
+        notices.append(f"{where}: {' and '.join(stale)} no longer apply (the learner's floor is "
+                       "relative to a tier: objective, baseline, margin); remove them")  # fmt: skip
     return RoutingConfig(
-        tiers, models, rules, _tier(cfg.get("min_tier", "haiku"), f"{where}.min_tier"), rate,
-        int(cfg.get("min_samples", 5)), budgets[0], budgets[1], action, cfg.get("mode") == "ai",
-        *_trusted_objective(loaded, cfg, where), _flag(cfg, "learn", True, where),
-        _flag(cfg, "learn_by_area", False, where),
+        tiers, models, rules, _tier(cfg.get("min_tier", "haiku"), f"{where}.min_tier"),
+        budgets[0], budgets[1], action, cfg.get("mode") == "ai", objective, notices,
+        _flag(cfg, "learn", True, where), _flag(cfg, "learn_by_area", False, where),
     )  # fmt: skip
 
 

@@ -260,3 +260,11 @@ def test_a_stricter_objective_needs_no_trust(
     _teach(conn, "haiku", True, 0.3, 2)
     _config(git_repo, f"[routing]\n{stricter}\n")
     assert route_task(conn, Path.cwd(), "Fix it").warnings == []
+
+
+def test_the_old_learners_settings_are_named_as_stale(
+    conn: sqlite3.Connection, git_repo: Path
+) -> None:
+    _config(git_repo, "[routing]\nmin_success_rate = 0.8\nmin_samples = 5\n")
+    [warning] = route_task(conn, Path.cwd(), "Fix it").warnings
+    assert "min_success_rate and min_samples no longer apply" in warning and "remove" in warning
