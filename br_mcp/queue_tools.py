@@ -121,9 +121,9 @@ async def update_task(
         if action == "heartbeat":
             task = state.queue.heartbeat(task_id, token)
         elif action == "done":
-            task = state.queue.complete(task_id, token, note=note)
+            task = state.queue.complete(task_id, token, note=note, cost_usd=cost_usd)
         else:
-            task = state.queue.fail(task_id, token, reason=note, retry=retry)
+            task = state.queue.fail(task_id, token, reason=note, retry=retry, cost_usd=cost_usd)
         if tier is not None and action != "heartbeat":
             # The routing outcome: later routes of this kind of task learn from it.
             from br_core.routing.router import record_outcome
