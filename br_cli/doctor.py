@@ -14,7 +14,7 @@ from pathlib import Path
 import typer
 
 from br_core import doctor
-from br_core.errors import BRError
+from br_core.errors import BRError, one_line
 from br_core.git import repo_context
 
 MARKS = {"ok": "✓", "fix": "✗", "note": "!"}
@@ -65,9 +65,10 @@ def collect_checks(cwd: Path) -> list[doctor.Check]:
     return [*checks, *_store_checks(), _transcripts_check()]
 
 
-def _line(check: doctor.Check, marks: dict[str, str]) -> str:
+def format_line(check: doctor.Check, marks: dict[str, str] = MARKS) -> str:
+    """One line, whatever a checked file held (a newline in a command name, a long value)."""
     text = f"{marks[check.status]} {check.name}: {check.detail}"
-    return f"{text}; {check.fix}" if check.fix and check.status != "ok" else text
+    return one_line(f"{text}; {check.fix}" if check.fix and check.status != "ok" else text)
 
 
 def _marks() -> dict[str, str]:
@@ -87,7 +88,7 @@ def doctor_command() -> None:
     checks = collect_checks(Path.cwd())
     marks = _marks()
     for check in checks:
-        typer.echo(_line(check, marks))
+        typer.echo(format_line(check, marks))
     failing = sum(1 for c in checks if c.status == "fix")
     if failing:
         typer.echo(f"br doctor: {failing} to fix")
