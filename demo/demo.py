@@ -1,6 +1,9 @@
 """`make demo`: the whole product in a throwaway git repository, narrated step by step.
 
-The real pre-commit framework runs br-secrets and br-sql-injection from this checkout's HEAD:
+0. Install like a new user (act_install.py): the built wheel through `uv tool install`, then the
+   README's quickstart in a fresh repository, ending with a green `br doctor`.
+
+Then the real pre-commit framework runs br-secrets and br-sql-injection from this checkout's HEAD:
 
 1. A commit carrying a realistic API key is blocked, with the key masked in the message.
 2. The same change passes once the key is read from an environment variable.
@@ -29,6 +32,7 @@ import time
 from pathlib import Path
 
 from act_i13_ux import first_minutes
+from act_install import install_like_a_user
 from act_routing import routing_learns
 from acts_more import (
     init_in_repo,
@@ -122,6 +126,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="br-demo-") as tmp:
         ENV["BR_HOME"] = str(Path(tmp) / "br-home")
         ENV["CLAUDE_CONFIG_DIR"] = str(Path(tmp) / "claude")
+        install_like_a_user(Path(tmp))
         repo = Path(tmp) / "shop"
         repo.mkdir()
         setup(repo)
