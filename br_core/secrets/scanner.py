@@ -4,7 +4,6 @@ baseline and `[secrets]` settings. Holds only masked values and hashes."""
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -14,6 +13,7 @@ from br_core.config import WEAKENS, TrustRule, read_config, section, shown, with
 from br_core.errors import ConfigError
 from br_core.scan.allowlist import (
     PROBE_PATHS,
+    GlobMatcher,
     Whitelist,
     compile_globs,
     has_inline_marker,
@@ -93,7 +93,7 @@ class Scanner:
         return cls(root, load_whitelist(root), baseline, ScanSettings.load(root))
 
     @cached_property
-    def _skip_matcher(self) -> re.Pattern[str] | None:
+    def _skip_matcher(self) -> GlobMatcher | None:
         globs = [*self.settings.exclude, *self.whitelist.globs]
         if not self.settings.scan_default_skips:
             globs += self.rules.skip_paths
