@@ -186,19 +186,36 @@ class Whitelist:
     globs: list[str] = field(default_factory=list)
     fingerprints: set[str] = field(default_factory=set)
 
+    # path as given -> (repo-relative path, allowed by a glob): a file's findings ask once
+    _paths: dict[str, tuple[str, bool]] = field(default_factory=dict, repr=False, compare=False)
+    _globs_seen: int = field(default=0, repr=False, compare=False)
+
     def allows(self, path: str, line: int, fingerprint: str | None = None) -> bool:
         """True when the finding at `path:line` (or with `fingerprint`) is allowed."""
-        rel = normalize_path(path, self.root)
+        rel, by_glob = self._path(path)
         if (rel, line) in self.lines:
             return True
         if fingerprint and self._fingerprint_allowed(fingerprint.lower()):
             return True
-        return any(glob_matches(glob, rel) for glob in self.globs)
+        return by_glob
 
     def path_allowed(self, path: str) -> bool:
         """True when a glob allows the whole file (lets a scanner skip reading it)."""
-        rel = normalize_path(path, self.root)
-        return any(glob_matches(glob, rel) for glob in self.globs)
+        return self._path(path)[1]
+
+    def _path(self, path: str) -> tuple[str, bool]:
+        """`path` normalised (a realpath for an absolute one) and matched against the globs
+        once, not once per finding: a file dense with findings asks thousands of times."""
+        if self._globs_seen != len(self.globs):  # globs added since: start again
+            self._paths.clear()
+            self._globs_seen = len(self.globs)
+        known = self._paths.get(path)
+        if known is None:
+            if len(self._paths) > 4096:
+                self._paths.clear()
+            rel = normalize_path(path, self.root)
+            known = self._paths[path] = (rel, any(glob_matches(g, rel) for g in self.globs))
+        return known
 
     def everything_warning(self, scanned_for: str) -> str | None:
         """A warning when one glob allows every path, so nothing is `scanned_for` at all; said

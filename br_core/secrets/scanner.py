@@ -22,7 +22,7 @@ from br_core.scan.allowlist import (
 )
 from br_core.scan.baseline import Baseline, load_baseline
 from br_core.scan.files import DEFAULT_MAX_BYTES, Skip, read_text_file, walk_files
-from br_core.scan.finding import SECRET, Finding, ScanResult
+from br_core.scan.finding import SECRET, Finding, ScanResult, secret_message
 from br_core.secrets.masking import mask_value
 from br_core.secrets.rules import RuleSet, load_rules, scan_text
 
@@ -135,7 +135,7 @@ class Scanner:
                     path=rel,
                     line=match.line,
                     column=column,
-                    message=f"{match.description} (value: {masked})",
+                    message=secret_message(match.description, masked),
                     fingerprint=digest[:16],  # `fp:<fingerprint>` in whitelist.txt
                     masked=masked,
                     secret_hash=digest,
