@@ -11,6 +11,7 @@ on an idle machine. Run: .venv/bin/python bench/linear.py [--repeat N] [--only W
 from __future__ import annotations
 
 import argparse
+import ast
 import contextlib
 import io
 import os
@@ -115,6 +116,11 @@ def main(argv: list[str] | None = None) -> int:
         name = "input.py" if label.startswith("py") else "input.js"
         sqli_run = partial(_hook_time, sql_injection.main, name, text)
         cases.append(("br-sql-injection", label, sqli_run))
+    for label, text in SQLI_INPUTS.items():
+        if label.startswith("py") and "unclosed" not in label:  # those do not parse
+            # The anchor: CPython's own parser on the same input, which the Python check needs
+            # before anything else; what br-sql-injection takes beyond it is ours.
+            cases.append(("ast.parse", label, partial(_time, partial(ast.parse, text))))
     for tool, label, timed in cases:
         if args.only and args.only not in f"{tool} {label}":
             continue

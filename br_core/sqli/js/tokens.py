@@ -128,6 +128,8 @@ _SIMPLE = re.compile(
     r"|(?P<ident>[A-Za-z_$][\w$]*)|(?P<num>[0-9][\w.]*)"
     r"|(?P<punct>" + "|".join(map(re.escape, _PUNCT)) + r"|[!#%&()*+,\-.:;<=>?@\[\\\]^{|}~])"
 )
+# ... and every other character, which hands over to `_other_token`.
+_TOKENS = re.compile(_SIMPLE.pattern + r"|(?P<other>[\s\S])")
 _SPACE = re.compile(r"[^\S\n]+")
 _WORD = re.compile(r"[\w$]*")
 _NUMBER = re.compile(r"[\w.]*")
@@ -142,21 +144,20 @@ def tokenize(src: str, start: int = 0, end: int | None = None, line: int = 1) ->
     """Tokens of `src[start:end]`; positions stay offsets into `src`."""
     toks: list[Tok] = []
     append = toks.append
-    simple = _SIMPLE.match
     i, n = start, len(src) if end is None else end
+    near_end = n - 3 if n < len(src) else n  # a punctuator there is measured past `end`
     while i < n:
-        m = simple(src, i, n)
-        # (A punctuator near `end` is measured past it, as before: only the slow path does.)
-        if m is not None and (i + 3 <= n or n == len(src) or m.lastgroup != "punct"):
+        for m in _TOKENS.finditer(src, i, n):
             kind = m.lastgroup
-            j = m.end()
-            if kind == "nl":
+            if kind == "ident" or (kind == "punct" and m.start() <= near_end) or kind == "num":
+                append(Tok(kind, m.group(), line, m.start()))
+            elif kind == "nl":
                 line += 1
-            elif kind == "ident" or kind == "num" or kind == "punct":
-                append(Tok(kind, m.group(), line, i))
-            i = j  # blanks and comments: nothing to keep
-            continue
-        i, line = _other_token(src, i, n, line, toks)
+            elif kind != "ws" and kind != "comment":  # the slow path, then match on after it
+                i, line = _other_token(src, m.start(), n, line, toks)
+                break
+        else:
+            break
     return toks
 
 
