@@ -60,7 +60,8 @@ _PY = "x = compute(a, b); " * 19 + 'cur.execute("SELECT * FROM t WHERE a = " + u
 _JS = "x = compute(a, b); " * 19 + "db.query(`SELECT * FROM t WHERE a = ${u}`); "
 SQLI_INPUTS = {
     "py, one line": _repeat(_PY),
-    "py, many lines": _repeat("def f(cur, u):\n" + _PY.replace("; ", "\n    ")),
+    # (each function body indented: before, the first line was not, and the file did not parse)
+    "py, many lines": _repeat("def f(cur, u):\n    " + _PY[:-2].replace("; ", "\n    ") + "\n"),
     "js, one line": _repeat(_JS),
     "js, many lines": _repeat("function f(db, u) {\n" + _JS.replace("; ", ";\n") + "}\n"),
     "js, every line a sink": _repeat("db.query('SELECT * FROM t WHERE a = ' + u);\n"),
