@@ -52,6 +52,8 @@ class ServerState:
 
     @property
     def queue(self) -> TaskQueue:
+        """The queue, opened on first use: use it through `in_queue`, on the queue's thread
+        (SQLite refuses a connection used from a thread other than the one that opened it)."""
         if self._queue is None:
             self._conn = open_db()
             self._queue = TaskQueue(self._conn, project_id(self.root), root=self.root)
