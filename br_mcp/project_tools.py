@@ -152,8 +152,9 @@ def _scan(state: ServerState, paths: list[str]) -> ScanResult:
     resolved = [state.path(p) for p in paths]  # confined to the project, symlinks resolved
     with as_tool_error():
         found = [
-            *scanner.scan_paths(resolved, state.root),
-            *sqli_scan.scan_paths(resolved, state.root),
+            # confined: opened beneath the root, so a symlink swapped in after the check fails
+            *scanner.scan_paths(resolved, state.root, confined=True),
+            *sqli_scan.scan_paths(resolved, state.root, confined=True),
         ]
     return ScanResult(
         files=len(resolved), findings=[{"kind": f.kind, **finding_record(f)} for f in found]

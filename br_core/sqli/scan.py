@@ -92,9 +92,11 @@ def expand(paths: Sequence[Path], root: Path) -> list[Path]:
     return walk_files(paths, root, keep=language_of)
 
 
-def scan_files(paths: Sequence[Path], root: Path) -> ScanResult:
+def scan_files(paths: Sequence[Path], root: Path, *, confined: bool = False) -> ScanResult:
     """Scan `paths` (files or directories; absolute, or relative to `root`); suppressed
-    findings are dropped."""
+    findings are dropped. `confined`: every file is opened beneath `root` following no
+    symlink (the MCP door checked the paths; a link swapped in since is refused, not read)."""
+    beneath = root.resolve() if confined else None
     whitelist = load_whitelist(root)
     warning = whitelist.everything_warning("SQL injection")
     result = ScanResult(settings_notices=[warning] if warning else [])
@@ -102,7 +104,7 @@ def scan_files(paths: Sequence[Path], root: Path) -> ScanResult:
         rel = normalize_path(path, root)
         if whitelist.path_allowed(rel):
             continue
-        text = read_text_file(path if path.is_absolute() else root / path)
+        text = read_text_file(path if path.is_absolute() else root / path, beneath=beneath)
         if isinstance(text, Skip):  # reported with the path as the user named it
             result.skip(Skip(str(path), text.reason, text.notice, text.error))
             continue
@@ -185,6 +187,6 @@ def _downlevelled(text: str, rel: str) -> list[RawFinding] | None:
         return None
 
 
-def scan_paths(paths: Sequence[Path], root: Path) -> list[Finding]:
+def scan_paths(paths: Sequence[Path], root: Path, *, confined: bool = False) -> list[Finding]:
     """Public API (CLI, `br security check`, the MCP scan tool): findings only, sorted."""
-    return scan_files(paths, root).findings
+    return scan_files(paths, root, confined=confined).findings
