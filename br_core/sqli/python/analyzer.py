@@ -21,6 +21,7 @@ from br_core.sqli.python.guards import dotted, last_name
 from br_core.sqli.python.rewrite import suggest
 from br_core.sqli.python.scope import (
     all_args,
+    bound_names,
     compiled_pattern,
     module_imports,
     param_names,
@@ -29,7 +30,7 @@ from br_core.sqli.python.scope import (
 )
 from br_core.sqli.python.sinks import SinkSite, driver_style, find_sinks, sink_applies
 from br_core.sqli.python.stmts import Frame, StatementInterpreter
-from br_core.sqli.values import SAFE, RawFinding, Val, merge
+from br_core.sqli.values import SAFE, RawFinding, Val, merge, opaque, weak_source
 
 _PREFILTER = re.compile(
     r"\.(?:execute\w*|exec_driver_sql|fetch\w*|iterate|prepare|copy_expert|query|raw|cursor"
@@ -73,6 +74,7 @@ class PythonAnalyzer(StatementInterpreter):
         self.classes: list[ast.ClassDef] = []
         self.call_sites: dict[int, dict[int, dict[str, Val]]] = {}  # callee -> call -> args
         self.finding_params: dict[tuple[int, int], tuple[int, str]] = {}  # -> (function, param)
+        self.bound_names: set[str] | None = None  # every name the file binds, read when needed
 
     def run(self) -> list[RawFinding]:
         self._collect(self.tree.body, in_class=False)
@@ -88,7 +90,7 @@ class PythonAnalyzer(StatementInterpreter):
         for node in self.all_defs:  # defs under module-level `if`/`try`, nested classes
             self.summary(node)
         self._drop_constant_callers()
-        return sorted(self.findings.values(), key=lambda f: f.line)
+        return sorted(self.findings.values(), key=lambda f: (f.built_line or f.line, f.line))
 
     def _drop_constant_callers(self) -> None:
         """A finding from a parameter that every caller in the file fills with a constant."""
@@ -195,6 +197,11 @@ class PythonAnalyzer(StatementInterpreter):
             if param in validated and key is not None and key in env:
                 env[key] = env[key].untainted()
 
+    def undefined(self, name: str) -> bool:
+        if self.bound_names is None:
+            self.bound_names = bound_names(self.tree)
+        return name not in self.bound_names
+
     def analyze_nested(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, env: Env) -> None:
         self.summary(fn, closure=env)
 
@@ -278,8 +285,11 @@ class PythonAnalyzer(StatementInterpreter):
             val = self.value(site.query, env)
             self.quiet -= 1
         if val.elems is not None and not val.built:
-            val = merge(val.elems, Val(taint=val.taint))
+            val = merge(val.elems, opaque(val))
         if val.taint and val.built and sink_applies(site, node, val):
+            self._report(node, site, val, env)
+        elif not val.taint and val.unknown and val.built and sink_applies(site, node, val):
+            # Built from something this file cannot resolve: not provably constant (medium).
             self._report(node, site, val, env)
         elif (
             val.taint
@@ -301,7 +311,7 @@ class PythonAnalyzer(StatementInterpreter):
     def _judge(
         self, node: ast.Call, site: SinkSite, val: Val, env: Env, raw_param_ok: bool
     ) -> None:
-        if val.taint and val.built:
+        if val.suspect and val.built:
             self._report(node, site, val, env)
         elif raw_param_ok and val.taint and val.taint.startswith(PARAM_PREFIX):
             self.frames[-1].sink_params.setdefault(val.taint[len(PARAM_PREFIX) : -1], site.name)
@@ -324,9 +334,11 @@ class PythonAnalyzer(StatementInterpreter):
             end_line=node.end_lineno or node.lineno,
             rule="sqli-py-" + RULES.get(val.built or "", "concat"),
             sink=site.name,
-            source=val.taint or "",
+            source=val.taint or val.unknown or "",
             how=val.built or "",
             fix=fix,
+            confidence="high" if val.taint and not weak_source(val.taint) else "medium",
+            built_line=val.line if val.line and val.built != "raw" else node.lineno,
         )
 
     def _untrusted(self, env: Env) -> Callable[[ast.expr], str]:
@@ -336,7 +348,7 @@ class PythonAnalyzer(StatementInterpreter):
                 val = self.value(expr, env)
             finally:
                 self.quiet -= 1
-            return "" if not val.taint else "built" if val.built else "value"
+            return "" if not val.suspect else "built" if val.built else "value"
 
         return check
 
@@ -358,7 +370,9 @@ def _store_queries(exits: list[Env], stored: dict[str, Val]) -> None:
             attr = key[5:] if key.startswith("self.") else ""
             if attr and "." not in attr and val.taint and val.built:
                 taint = f"self.{attr} (built from {val.taint})"
-                stored.setdefault(attr, Val(taint=taint, built=val.built, text=val.text))
+                stored.setdefault(
+                    attr, Val(taint=taint, built=val.built, text=val.text, line=val.line)
+                )
 
 
 def _rebind(ret: Val, params: set[str], bound: dict[str, Val]) -> Val:
@@ -369,11 +383,17 @@ def _rebind(ret: Val, params: set[str], bound: dict[str, Val]) -> Val:
     if not (ret.taint and ret.taint.startswith(PARAM_PREFIX) and param in params):
         return replace(ret, elems=elems, items=items)
     arg = bound.get(param)
-    if arg is None or not arg.taint:
-        return replace(ret, taint=None, built=None, elems=elems, items=items)
-    built = ret.built or arg.built
+    if arg is None or not arg.suspect:
+        return replace(ret, taint=None, built=None, line=0, elems=elems, items=items)
     return Val(
-        taint=arg.taint, built=built, text=ret.text, is_str=ret.is_str, elems=elems, items=items
+        taint=arg.taint,
+        unknown=None if arg.taint else arg.unknown,
+        built=ret.built or arg.built,
+        line=ret.line if ret.built else arg.line,
+        text=ret.text,
+        is_str=ret.is_str,
+        elems=elems,
+        items=items,
     )
 
 

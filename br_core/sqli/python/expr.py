@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
+from dataclasses import replace
 
+from br_core.sqli.python.fold import fold_binop, fold_boolop, fold_compare, fold_unary
 from br_core.sqli.python.guards import Guards, dotted, last_name
 from br_core.sqli.python.sources import (
     CONTAINER_GETS,
     DB_READS,
+    ENCODER_MODULES,
     LOOKUPS,
+    MODULE_SOURCES,
     NETWORK_MODULES,
     SANITIZERS,
     SOURCE_ATTRS,
@@ -23,7 +28,7 @@ from br_core.sqli.python.sources import (
     STR_METHODS,
     STRIP_PATTERN,
 )
-from br_core.sqli.values import SAFE, Val, literal, merge, splice
+from br_core.sqli.values import SAFE, Val, literal, merge, opaque, splice, strongest
 
 Env = dict[str, Val]
 
@@ -48,6 +53,38 @@ class ExprEval(Guards):
         """The result of calling a local helper, when known; overridden by the interpreter."""
         return None
 
+    def undefined(self, name: str) -> bool:
+        """Whether `name` is bound nowhere in the file (nor a builtin); the interpreter knows."""
+        return False
+
+    def external(self, root: str) -> str | None:
+        """The module a name was imported from when it is not the standard library's."""
+        origin = self.imports.get(root)
+        if origin is None or origin.split(".")[0] in sys.stdlib_module_names:
+            return None
+        return origin
+
+    def unresolved(self, name: str, call: bool = False) -> str | None:
+        """Why the value of a dotted name (or of calling it) cannot be known here, or None:
+        what cannot be resolved is not trusted (issue 17 item 3)."""
+        if "()" in name:
+            return None  # an attribute of a call's result: the call was judged already
+        root = name.split(".")[0]
+        shown = f"`{name}()`" if call else f"`{name}`"
+        if self.undefined(root) and not root.isupper():  # COLUMNS: a constant from elsewhere
+            if root == name and not call:
+                return f"{shown}, never defined in this file"
+            return f"{shown} (`{root}` is never defined in this file)"
+        last = name.split(".")[-1]
+        if (
+            (call or "." in name)
+            and self.external(root)
+            and not last.isupper()  # settings.TABLE: configuration
+            and (call or not root[:1].isupper())  # User.__table__: a class's own metadata
+        ):
+            return f"{shown} (from another module)"
+        return None
+
     def value(self, node: ast.expr | None, env: Env) -> Val:
         if node is None:
             return SAFE
@@ -69,9 +106,14 @@ class ExprEval(Guards):
             return env[node.id]
         if node.id in SOURCE_NAMES and node.id not in self.imports:
             return Val(taint=SOURCE_NAMES[node.id])
-        if self.imports.get(node.id, "").startswith(("flask", "bottle", "quart")):
+        origin = self.imports.get(node.id, "")
+        if origin.startswith(("flask", "bottle", "quart")):
             return Val(taint="the web request") if node.id == "request" else SAFE
-        return SAFE
+        source = _module_source(origin)
+        if source:
+            return Val(taint=source)
+        why = self.unresolved(node.id)
+        return Val(unknown=why) if why else SAFE
 
     def _v_Attribute(self, node: ast.Attribute, env: Env) -> Val:
         name = dotted(node)
@@ -81,6 +123,11 @@ class ExprEval(Guards):
             for prefix, source in SOURCE_ATTRS.items():
                 if name == prefix or name.startswith(prefix + "."):
                     return Val(taint=source)
+            root, _, rest = name.partition(".")
+            origin = self.imports.get(root)
+            qualified = _module_source(f"{origin}.{rest}") if origin else None
+            if qualified:  # `flask.request.args`, `import flask.request as r`: module-qualified
+                return Val(taint=qualified)
             parts = name.split(".")
             if parts[0] == "self" and len(parts) == 2 and parts[1] in self.self_queries:
                 return self.self_queries[parts[1]]
@@ -88,7 +135,10 @@ class ExprEval(Guards):
                 # `self.region` is the stored text; `self.connection.ops` is a handle's member.
                 return Val(taint=self.self_attrs[parts[1]]) if len(parts) == 2 else SAFE
         base = self.value(node.value, env)
-        return Val(taint=base.taint) if base.taint else SAFE
+        if base.suspect or name is None:
+            return opaque(base)
+        why = self.unresolved(name)
+        return Val(unknown=why) if why else SAFE
 
     def _v_Subscript(self, node: ast.Subscript, env: Env) -> Val:
         base = self.value(node.value, env)
@@ -96,8 +146,8 @@ class ExprEval(Guards):
         if isinstance(node.slice, ast.Slice):
             return base
         if base.elems is not None:
-            return base.elems if not base.taint else merge(base.elems, Val(taint=base.taint))
-        return Val(taint=base.taint, is_str=base.is_str) if base.taint else SAFE
+            return base.elems if not base.suspect else merge(base.elems, opaque(base))
+        return replace(opaque(base), is_str=base.is_str) if base.suspect else SAFE
 
     def _v_JoinedStr(self, node: ast.JoinedStr, env: Env) -> Val:
         parts: list[Val] = []
@@ -109,23 +159,30 @@ class ExprEval(Guards):
                 parts.append(val)
             else:
                 parts.append(self.value(piece, env))
-        return splice("f-string", parts)
+        return splice("f-string", parts, node.lineno)
 
     def _v_BinOp(self, node: ast.BinOp, env: Env) -> Val:
         left, right = self.value(node.left, env), self.value(node.right, env)
+        folded = fold_binop(node.op, left, right)
+        if folded is not None:
+            return folded
         if isinstance(node.op, ast.Add):
             if left.is_str or right.is_str:
-                return splice("+", [left, right])
+                return splice("+", [left, right], node.lineno)
             if left.elems is not None or right.elems is not None:
-                return Val(taint=left.taint or right.taint, elems=merge(left.elems, right.elems))
+                return Val(
+                    taint=strongest([left, right]),
+                    unknown=left.unknown or right.unknown,
+                    elems=merge(left.elems, right.elems),
+                )
             return merge(left, right)
         if isinstance(node.op, ast.Mod):
             if left.is_str or left.text:
                 if _numeric_conversions(node.left, node.right):
                     return Val(text=left.text, is_str=True)  # %d/%f raise unless given numbers
                 args = right.elems if right.elems is not None else right
-                return splice("%", [left, merge(args, Val(taint=right.taint))])
-            return SAFE if not left.taint else left
+                return splice("%", [left, merge(args, opaque(right))], node.lineno)
+            return SAFE if not left.suspect else left
         if isinstance(node.op, ast.Mult):
             # "?" * n and ["%s"] * n repeat a constant: the count cannot inject text.
             for side in (left, right):
@@ -135,11 +192,10 @@ class ExprEval(Guards):
         return SAFE  # arithmetic yields numbers
 
     def _v_BoolOp(self, node: ast.BoolOp, env: Env) -> Val:
-        return merge(*(self.value(v, env) for v in node.values))
+        return fold_boolop(node.op, [self.value(v, env) for v in node.values])
 
     def _v_IfExp(self, node: ast.IfExp, env: Env) -> Val:
-        self.value(node.test, env)
-        truth = self.constant_truth(node.test, env)
+        truth = self.constant_truth(node.test, env, self.value(node.test, env))
         body = self.value(node.body, self.refined(node.test, env, True))
         orelse = self.value(node.orelse, self.refined(node.test, env, False))
         if truth is True:
@@ -149,14 +205,12 @@ class ExprEval(Guards):
         return merge(body, orelse)
 
     def _v_Compare(self, node: ast.Compare, env: Env) -> Val:
-        self.value(node.left, env)
-        for comp in node.comparators:
-            self.value(comp, env)
-        return SAFE
+        left = self.value(node.left, env)
+        rights = [self.value(comp, env) for comp in node.comparators]
+        return fold_compare(node.ops, [left, *rights])
 
     def _v_UnaryOp(self, node: ast.UnaryOp, env: Env) -> Val:
-        self.value(node.operand, env)
-        return SAFE
+        return fold_unary(node.op, self.value(node.operand, env))
 
     def _container(self, elts: list[ast.expr], env: Env) -> Val:
         vals = [self.value(e, env) for e in elts]
@@ -260,7 +314,7 @@ class ExprEval(Guards):
             key = dotted(target.value)
             if key is not None and key in env:
                 old = env[key]
-                env[key] = Val(taint=old.taint, elems=merge(old.elems, val))
+                env[key] = Val(taint=old.taint, unknown=old.unknown, elems=merge(old.elems, val))
         elif isinstance(target, ast.Starred):
             self.bind(target.value, Val(elems=val), env)
 
@@ -290,7 +344,8 @@ class ExprEval(Guards):
             NETWORK_MODULES
         ):
             return Val(taint="the network")
-        if (
+        encoder = self._encoder(name)
+        if not encoder and (
             short in SANITIZERS
             or QUOTING.match(short)
             or (short == "str" and args and _is_sanitized(args[0]))
@@ -309,7 +364,7 @@ class ExprEval(Guards):
                 and repl.value == ""
             ):
                 return Val(is_str=True)
-        if isinstance(func, ast.Attribute):
+        if isinstance(func, ast.Attribute) and not encoder:
             return self._method_result(func, env, short, args, kwargs)
         if short in {"str", "repr", "ascii", "format"} and args:
             return Val(taint=args[0].taint, built=args[0].built, text=args[0].text, is_str=True)
@@ -319,8 +374,23 @@ class ExprEval(Guards):
             return Val(elems=self._lambda_result(node.args[0], iter_element(args[1], None), env))
         if short in {"enumerate", "zip", "range", "map", "filter"}:
             return Val(elems=merge(*(iter_element(a, None) for a in args)))
-        # An unknown function: what goes in may come out.
-        return _propagate(args + kwargs)
+        # An unknown function: what goes in may come out; an unresolved one may return anything.
+        return self._unknown_call(name, _propagate(args + kwargs))
+
+    def _unknown_call(self, name: str, result: Val) -> Val:
+        """`result`, or unknown when it is constant but the callee cannot be resolved here."""
+        if result.suspect or not name or "()" in name:
+            return result
+        why = self.unresolved(name, call=True)
+        return Val(unknown=why) if why else result
+
+    def _encoder(self, name: str) -> bool:
+        """base64, codecs, json, urllib.parse.quote...: reversible, so never a sanitizer."""
+        if "()" in name:
+            return False  # `base64.b64decode(x).decode()`: a method of the result
+        root = name.split(".")[0]
+        module = (self.imports.get(root) or (root if "." in name else "")).split(".")[0]
+        return module in ENCODER_MODULES
 
     def _method_result(
         self, func: ast.Attribute, env: Env, short: str, args: list[Val], kwargs: list[Val]
@@ -336,7 +406,7 @@ class ExprEval(Guards):
         if short in STR_METHODS:
             return merge(receiver, *(a for a in args if a.taint))
         if short in {"split", "splitlines", "rsplit", "partition"}:
-            return Val(taint=receiver.taint, elems=Val(taint=receiver.taint, is_str=True))
+            return replace(opaque(receiver), elems=replace(opaque(receiver), is_str=True))
         if short in CONTAINER_GETS and receiver.elems is not None:
             default = args[1:] if short in {"get", "pop", "setdefault"} else []
             if short in {"items", "values", "keys", "copy"}:
@@ -348,16 +418,19 @@ class ExprEval(Guards):
             return Val(taint=receiver.taint)
         if short in LOOKUPS:
             return SAFE  # User.query.get(uid), cur.fetchone(): rows, not the caller's text
-        return _propagate(args + kwargs)
+        result = _propagate(args + kwargs)
+        if receiver.unknown and not result.suspect:
+            return Val(unknown=receiver.unknown)
+        return self._unknown_call(dotted(func) or "", result)
 
 
 def iter_element(val: Val, node: ast.expr | None) -> Val:
     """What iterating over `val` yields."""
     if val.elems is not None:
-        return merge(val.elems, Val(taint=val.taint)) if val.taint else val.elems
+        return merge(val.elems, opaque(val)) if val.suspect else val.elems
     if isinstance(node, ast.Call) and last_name(node.func) == "range":
         return SAFE
-    return Val(taint=val.taint, is_str=val.is_str) if val.taint else SAFE
+    return replace(opaque(val), is_str=val.is_str) if val.suspect else SAFE
 
 
 def _numeric_spec(spec: ast.expr | None) -> bool:
@@ -403,7 +476,7 @@ def _is_stored_handle(node: ast.expr, stored: dict[str, str]) -> bool:
 
 
 def _unpacked(val: Val) -> Val:
-    return merge(val.elems, Val(taint=val.taint)) if val.elems is not None else val
+    return merge(val.elems, opaque(val)) if val.elems is not None else val
 
 
 def _is_sanitized(val: Val) -> bool:
@@ -411,6 +484,17 @@ def _is_sanitized(val: Val) -> bool:
 
 
 def _propagate(vals: list[Val]) -> Val:
-    taint = next((v.taint for v in vals if v.taint), None)
-    built = next((v.built for v in vals if v.built and v.taint), None)
-    return Val(taint=taint, built=built) if taint else SAFE
+    """A call's result: as untrusted (or unknown) as its arguments, built where they were."""
+    present = [v for v in vals if v.suspect]
+    if not present:
+        return SAFE
+    whole = merge(*present)
+    return Val(taint=whole.taint, built=whole.built, line=whole.line, unknown=whole.unknown)
+
+
+def _module_source(path: str) -> str | None:
+    """The source a fully qualified name is (`flask.request.args` -> the web request)."""
+    for prefix, source in MODULE_SOURCES.items():
+        if path == prefix or path.startswith(prefix + "."):
+            return source
+    return None

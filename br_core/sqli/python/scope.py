@@ -6,6 +6,7 @@ Helpers for br_core/sqli/python/analyzer.py, kept apart so the interpreter reads
 from __future__ import annotations
 
 import ast
+import builtins
 from collections import deque
 from collections.abc import Iterator
 
@@ -106,3 +107,31 @@ def _statements(tree: ast.Module) -> Iterator[ast.AST]:
             if name in _BLOCKS:
                 todo.extend(v for v in getattr(node, name) if isinstance(v, _HOLDERS))
         yield node
+
+
+_BUILTINS = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__", "__spec__", "__path__"}
+
+
+def bound_names(tree: ast.Module) -> set[str]:
+    """Every name the module binds anywhere (assignments, parameters, imports, definitions,
+    `global`, handlers, match captures) plus the builtins: a name outside this set is never
+    defined in the file. One walk, made only when an expression meets a free name."""
+    names: set[str] = set(_BUILTINS)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            if not isinstance(node.ctx, ast.Load):
+                names.add(node.id)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            for alias in node.names:
+                names.add(alias.asname or alias.name.split(".")[0])
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            names.update(node.names)
+        elif isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar) and node.name:
+            names.add(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            names.add(node.rest)
+    return names
