@@ -23,7 +23,9 @@ from br_core.sqli.python.scope import (
     all_args,
     bound_names,
     compiled_pattern,
+    is_route,
     module_imports,
+    module_names,
     param_names,
     route_validated,
     stored_params,
@@ -74,7 +76,8 @@ class PythonAnalyzer(StatementInterpreter):
         self.classes: list[ast.ClassDef] = []
         self.call_sites: dict[int, dict[int, dict[str, Val]]] = {}  # callee -> call -> args
         self.finding_params: dict[tuple[int, int], tuple[int, str]] = {}  # -> (function, param)
-        self.bound_names: set[str] | None = None  # every name the file binds, read when needed
+        self.module_names: set[str] | None = None  # names bound at module level, when needed
+        self.local_names: dict[int, set[str]] = {}  # function id -> names bound inside it
 
     def run(self) -> list[RawFinding]:
         self._collect(self.tree.body, in_class=False)
@@ -141,6 +144,8 @@ class PythonAnalyzer(StatementInterpreter):
                 env[arg.arg] = SAFE
             elif arg.arg in {"request", "req"}:
                 env[arg.arg] = Val(taint=f"the web request (parameter `{arg.arg}`)")
+            elif is_route(fn):  # `@app.route("/u/<name>")`: the framework fills it from the URL
+                env[arg.arg] = Val(taint=f"the web request (route parameter `{arg.arg}`)")
             else:
                 env[arg.arg] = Val(taint=f"{PARAM_PREFIX}{arg.arg}`")
         frame = Frame(params=params, owner=key)
@@ -198,9 +203,20 @@ class PythonAnalyzer(StatementInterpreter):
                 env[key] = env[key].untainted()
 
     def undefined(self, name: str) -> bool:
-        if self.bound_names is None:
-            self.bound_names = bound_names(self.tree)
-        return name not in self.bound_names
+        """Bound neither in the module's own scope nor in the function being read or those
+        around it (a name that is only another function's parameter is undefined here)."""
+        if self.module_names is None:
+            self.module_names = module_names(self.tree)
+        if name in self.module_names:
+            return False
+        return not any(name in self._names_in(f.owner) for f in self.frames[1:])
+
+    def _names_in(self, owner: int) -> set[str]:
+        names = self.local_names.get(owner)
+        if names is None:
+            fn = next((f for f in self.all_defs if id(f) == owner), None)
+            names = self.local_names[owner] = bound_names(fn) if fn is not None else set()
+        return names
 
     def analyze_nested(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, env: Env) -> None:
         self.summary(fn, closure=env)
@@ -216,7 +232,24 @@ class PythonAnalyzer(StatementInterpreter):
             and func.attr in self.methods
         ):
             return self.methods[func.attr], 1
+        if isinstance(func, ast.Attribute):  # `Helper().clean(x)`, `h = Helper(); h.clean(x)`
+            cls = self._local_class_of(func.value)
+            for method in cls.body if cls is not None else []:
+                if isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef) and (
+                    method.name == func.attr
+                ):
+                    static = any(last_name(d) == "staticmethod" for d in method.decorator_list)
+                    return method, 0 if static else 1
         raise LookupError
+
+    def _local_class_of(self, node: ast.expr) -> ast.ClassDef | None:
+        """The class of this file that `node` is an instance of, when the file shows it."""
+        if isinstance(node, ast.Name):
+            made = self.frames[-1].defs.get(node.id) or self.frames[0].defs.get(node.id)
+            node = made if made is not None else node
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            return next((c for c in self.classes if c.name == node.func.id), None)
+        return None
 
     def _bound_args(self, node: ast.Call, env: Env, args: list[Val]) -> dict[str, Val]:
         try:

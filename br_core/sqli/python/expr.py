@@ -142,7 +142,12 @@ class ExprEval(Guards):
 
     def _v_Subscript(self, node: ast.Subscript, env: Env) -> Val:
         base = self.value(node.value, env)
-        self.value(node.slice, env)
+        index = self.value(node.slice, env)
+        if base.has_const and isinstance(base.const, str) and index.has_const:
+            try:  # `"ABC"[1]`: a constant subject for a `match` or a comparison
+                return literal(base.const[index.const])  # type: ignore[index]
+            except (IndexError, TypeError, ValueError):
+                pass
         if isinstance(node.slice, ast.Slice):
             return base
         if base.elems is not None:

@@ -112,12 +112,45 @@ def _statements(tree: ast.Module) -> Iterator[ast.AST]:
 _BUILTINS = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__", "__spec__", "__path__"}
 
 
-def bound_names(tree: ast.Module) -> set[str]:
-    """Every name the module binds anywhere (assignments, parameters, imports, definitions,
-    `global`, handlers, match captures) plus the builtins: a name outside this set is never
-    defined in the file. One walk, made only when an expression meets a free name."""
+def is_route(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Decorated as a web route (`@app.route`, `@router.get`): its parameters come from the URL."""
+    return any(
+        last_name(d.func if isinstance(d, ast.Call) else d) in _ROUTES for d in fn.decorator_list
+    )
+
+
+def module_names(tree: ast.Module) -> set[str]:
+    """Names bound in the module's own scope (anywhere in it, later lines included), names that
+    functions declare `global`, and the builtins."""
     names: set[str] = set(_BUILTINS)
-    for node in ast.walk(tree):
+    todo: list[ast.AST] = list(tree.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+            names.update(n for g in ast.walk(node) if isinstance(g, ast.Global) for n in g.names)
+            continue
+        names.update(bound_names(node, into_defs=False))
+    return names
+
+
+def bound_names(tree: ast.AST, into_defs: bool = True) -> set[str]:
+    """Every name `tree` binds (assignments, parameters, imports, definitions, `global`,
+    handlers, match captures); with `into_defs` False, not inside nested functions or classes.
+    One walk, made only when an expression meets a free name."""
+    names: set[str] = set()
+    todo: list[ast.AST] = [tree]
+    while todo:
+        node = todo.pop()
+        if (
+            not into_defs
+            and node is not tree
+            and isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda)
+        ):
+            if not isinstance(node, ast.Lambda):
+                names.add(node.name)
+            continue
+        todo.extend(ast.iter_child_nodes(node))
         if isinstance(node, ast.Name):
             if not isinstance(node.ctx, ast.Load):
                 names.add(node.id)

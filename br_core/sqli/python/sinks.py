@@ -79,10 +79,14 @@ def find_sinks(node: ast.Call, imports: dict[str, str]) -> list[SinkSite]:
             sql_args += [kw.value for kw in node.keywords if kw.arg in _EXTRA_SQL]
             return [SinkSite(display, a, "db") for a in sql_args]
         if short in _CLAUSE_METHODS:
-            # With SQLAlchemy imported, a string given to a clause method is raw SQL whatever
-            # its shape (`order_by(f"{col} desc")`); elsewhere (Django's filter/order_by take
-            # field names) only text that reads as a condition counts.
-            orm = any(m.startswith(_ORM_MODULES) for m in imports.values())
+            # A string given to SQLAlchemy's clause methods is raw SQL whatever its shape
+            # (`order_by(f"{col} desc")`), also where the file reaches SQLAlchemy through its
+            # app's `db`; with Django (filter/order_by take field names) or without any ORM
+            # import, only text that reads as a condition counts.
+            modules = imports.values()
+            orm = any(m.startswith(_ORM_MODULES) for m in modules) or (
+                "db" in imports and not any(m.startswith(("django", "pandas")) for m in modules)
+            )
             kind = "orm" if orm else "clause"
             return [SinkSite(display, a, kind) for a in node.args if _may_be_text(a)]
     return []
