@@ -10,14 +10,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from br_core.config import WEAKENS, TrustRule, read_config, section, withhold_untrusted
 from br_core.errors import ConfigError
 from br_core.scan.finding import CONFIDENCES, HIGH, MEDIUM
 
-TRUST_RULES = (
-    TrustRule("min_confidence", WEAKENS, lambda values: values["min_confidence"] != MEDIUM),
-)
+if TYPE_CHECKING:
+    from br_core.config import TrustRule
+
+# br_core.config.CONFIG_DIR / CONFIG_FILE, spelled here so a repository without a config does
+# not import the TOML parser and the trust store on the hook's start-up path.
+CONFIG_PARTS = (".buildrunner", "config.toml")
+
+
+def trust_rules() -> tuple[TrustRule, ...]:
+    from br_core.config import WEAKENS, TrustRule
+
+    return (TrustRule("min_confidence", WEAKENS, lambda v: v["min_confidence"] != MEDIUM),)
 
 
 @dataclass(frozen=True)
@@ -33,6 +42,10 @@ class SqliSettings:
 
     @classmethod
     def load(cls, root: Path) -> SqliSettings:
+        if not root.joinpath(*CONFIG_PARTS).exists():
+            return cls()
+        from br_core.config import read_config, section, withhold_untrusted
+
         loaded = read_config(root)
         raw = section(loaded.data, "sqli", loaded.path)
         floor = raw.get("min_confidence", MEDIUM)
@@ -41,5 +54,7 @@ class SqliSettings:
                 f'{loaded.path}: [sqli] min_confidence must be "{MEDIUM}" or "{HIGH}", '
                 f"not {floor!r}; fix or delete the key"
             )
-        values, notices = withhold_untrusted(loaded, "sqli", {"min_confidence": floor}, TRUST_RULES)
+        values, notices = withhold_untrusted(
+            loaded, "sqli", {"min_confidence": floor}, trust_rules()
+        )
         return cls(values.get("min_confidence", MEDIUM), tuple(notices), loaded.path)

@@ -171,3 +171,10 @@ def test_a_bad_floor_is_one_line_and_exit_2(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
     assert "config.toml: [sqli] min_confidence must be" in err and "fix or delete" in err
+
+
+def test_the_settings_look_for_the_config_where_the_config_module_puts_it() -> None:
+    from br_core.config import CONFIG_DIR, CONFIG_FILE
+    from br_core.sqli.settings import CONFIG_PARTS
+
+    assert CONFIG_PARTS == (CONFIG_DIR, CONFIG_FILE)
