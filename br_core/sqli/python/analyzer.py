@@ -205,6 +205,8 @@ class PythonAnalyzer(StatementInterpreter):
     def undefined(self, name: str) -> bool:
         """Bound neither in the module's own scope nor in the function being read or those
         around it (a name that is only another function's parameter is undefined here)."""
+        if name in {"self", "cls"}:
+            return False  # a method's own object: never in the environment, always bound
         if self.module_names is None:
             self.module_names = module_names(self.tree)
         if name in self.module_names:

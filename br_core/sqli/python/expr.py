@@ -135,8 +135,8 @@ class ExprEval(Guards):
                 # `self.region` is the stored text; `self.connection.ops` is a handle's member.
                 return Val(taint=self.self_attrs[parts[1]]) if len(parts) == 2 else SAFE
         base = self.value(node.value, env)
-        if base.suspect or name is None:
-            return opaque(base)
+        if base.suspect or name is None or name.split(".")[0] in env:
+            return opaque(base)  # the object is known here: its attribute is as safe as it
         why = self.unresolved(name)
         return Val(unknown=why) if why else SAFE
 
