@@ -96,7 +96,9 @@ def sink_applies(site: SinkSite, node: ast.Call, val: Val) -> bool:
     """Whether a built, tainted `val` at `site` is SQL injection rather than another API."""
     if site.kind == "clause":
         return looks_like_clause(val.text)
-    if site.kind in {"text", "orm"}:
+    if site.kind == "orm":  # a string, not an expression object (`field.ilike(v + "%")`)
+        return val.is_str
+    if site.kind == "text":
         return True
     short = last_name(node.func)
     if short in _SPECIFIC or val.sql:
