@@ -25,6 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from act_i17py import where_and_how_sure
 from acts_more import (
     init_in_repo,
     mcp_over_stdio,
@@ -123,6 +124,7 @@ def main() -> int:
         blocked_then_fixed(repo)
         legacy_baseline(repo)
         sql_injection(repo)
+        where_and_how_sure(repo)
         init_in_repo(repo)
         parallel_sessions(repo)
         routing_and_cost(repo)

@@ -178,3 +178,46 @@ def test_the_settings_look_for_the_config_where_the_config_module_puts_it() -> N
     from br_core.sqli.settings import CONFIG_PARTS
 
     assert CONFIG_PARTS == (CONFIG_DIR, CONFIG_FILE)
+
+
+HEAD = "import sqlite3\nfrom flask import request\ndb = sqlite3.connect('a.db')\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "built", "runs"),
+    [
+        (  # .format over several lines: the line of `.format(`
+            "def a():\n    n = request.args['n']\n"
+            "    sql = \"SELECT * FROM t WHERE a = '{}'\".format(\n        n\n    )\n"
+            "    db.execute(sql)\n",
+            6,
+            9,
+        ),
+        (  # a list of quoted values joined later: the line that quotes the value in
+            "def b():\n    parts = []\n    for n in request.args.getlist('n'):\n"
+            '        parts.append("\'" + n + "\'")\n'
+            "    sql = 'SELECT * FROM t WHERE a IN (' + ','.join(parts) + ')'\n"
+            "    db.execute(sql)\n",
+            7,
+            9,
+        ),
+        (  # += in a loop: the augmented assignment
+            "def c():\n    sql = 'SELECT * FROM t WHERE 1=1'\n    for k in request.args:\n"
+            "        sql += ' AND %s = 1' % k\n    db.execute(sql)\n",
+            7,
+            8,
+        ),
+        (  # through a base64 round trip: where the decoded value is spliced in
+            "import base64\ndef d():\n    e = base64.b64encode(request.args['n'].encode())\n"
+            "    v = base64.b64decode(e).decode()\n"
+            "    q = f\"SELECT * FROM t WHERE a = '{v}'\"\n    return db.execute(q)\n",
+            8,
+            9,
+        ),
+    ],
+)
+def test_the_build_line_follows_the_splice(
+    tmp_path: Path, body: str, built: int, runs: int
+) -> None:
+    [finding] = _scan(tmp_path, **{"a.py": HEAD + body})
+    assert (finding.line, [r.line for r in finding.related]) == (built, [runs])

@@ -358,7 +358,7 @@ class ExprEval(Guards):
         ):
             return SAFE
         if short == "Template" and args:  # string.Template: substitute() splices like format()
-            return Val(taint=args[0].taint, built=args[0].built, text=args[0].text, is_str=True)
+            return replace(args[0], is_str=True, elems=None, items=None, has_const=False)
         if short == "sub" and name.startswith("re.") and len(node.args) >= 3:
             pattern, repl = node.args[0], node.args[1]
             if (
@@ -372,7 +372,7 @@ class ExprEval(Guards):
         if isinstance(func, ast.Attribute) and not encoder:
             return self._method_result(func, env, short, args, kwargs)
         if short in {"str", "repr", "ascii", "format"} and args:
-            return Val(taint=args[0].taint, built=args[0].built, text=args[0].text, is_str=True)
+            return replace(args[0], is_str=True, elems=None, items=None, has_const=False)
         if short in {"list", "tuple", "set", "frozenset", "sorted", "reversed", "dict"} and args:
             return Val(taint=args[0].taint, elems=iter_element(args[0], node.args[0]))
         if short == "map" and len(node.args) == 2 and isinstance(node.args[0], ast.Lambda):
@@ -405,9 +405,9 @@ class ExprEval(Guards):
             receiver = SAFE  # self.conn.cursor(): a method of a stored object, not its text
         if short == "join":
             elems = [iter_element(a, None) for a in args]
-            return splice("join", [receiver, *elems])
+            return splice("join", [receiver, *elems], func.end_lineno or func.lineno)
         if short in {"format", "format_map", "substitute", "safe_substitute"}:
-            return splice(".format", [receiver, *args, *kwargs])
+            return splice(".format", [receiver, *args, *kwargs], func.end_lineno or func.lineno)
         if short in STR_METHODS:
             return merge(receiver, *(a for a in args if a.taint))
         if short in {"split", "splitlines", "rsplit", "partition"}:
