@@ -107,7 +107,7 @@ def run_ours(target: list[Path], cwd: Path) -> Run:
         for f in findings
     ]
     stems = {Path(f["path"]).stem for f in findings}
-    return Run(stems, took, len(findings), doc["files_scanned"], high, lines)
+    return Run(stems, took, len(findings), doc["files_scanned"], high=high, lines=lines)
 
 
 def run_bandit(target: list[Path], cwd: Path) -> Run:
