@@ -138,7 +138,9 @@ def strongest(vals: list[Val]) -> str | None:
 def weak_source(taint: str) -> bool:
     """A function's own parameter (or what a class stored from one): untrusted by assumption,
     not traced to a source such as the web request."""
-    return taint.startswith(("parameter `", "self.", "unpacked arguments"))
+    if taint.startswith("self."):  # `self.x (set from parameter ...)`, `(built from ...)`
+        return "from parameter `" in taint or "from self." in taint
+    return taint.startswith(("parameter `", "unpacked arguments"))
 
 
 def _maker(vals: list[Val], taint: str | None) -> Val | None:

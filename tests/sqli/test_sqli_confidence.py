@@ -221,3 +221,22 @@ def test_the_build_line_follows_the_splice(
 ) -> None:
     [finding] = _scan(tmp_path, **{"a.py": HEAD + body})
     assert (finding.line, [r.line for r in finding.related]) == (built, [runs])
+
+
+@pytest.mark.parametrize(
+    ("init", "confidence"),
+    [("request.args['r']", "high"), ("region", "medium")],
+)
+def test_a_query_stored_on_self_keeps_the_confidence_of_what_built_it(
+    tmp_path: Path, init: str, confidence: str
+) -> None:
+    code = (
+        "import sqlite3\nfrom flask import request\nclass Report:\n"
+        "    def __init__(self, region):\n"
+        f"        self.sql = \"SELECT * FROM t WHERE r = '%s'\" % {init}\n"
+        "        self.db = sqlite3.connect('x')\n"
+        "    def run(self):\n        return self.db.execute(self.sql).fetchall()\n"
+    )
+    [finding] = _scan(tmp_path, **{"a.py": code})
+    assert (finding.line, finding.confidence) == (5, confidence)
+    assert [r.line for r in finding.related] == [8]
