@@ -142,7 +142,7 @@ class PythonAnalyzer(StatementInterpreter):
                 continue
             if route_validated(fn, arg):
                 env[arg.arg] = SAFE
-            elif arg.arg in {"request", "req"}:
+            elif arg.arg in {"request", "req"} or _request_type(arg):
                 env[arg.arg] = Val(taint=f"the web request (parameter `{arg.arg}`)")
             elif is_route(fn):  # `@app.route("/u/<name>")`: the framework fills it from the URL
                 env[arg.arg] = Val(taint=f"the web request (route parameter `{arg.arg}`)")
@@ -388,6 +388,13 @@ class PythonAnalyzer(StatementInterpreter):
         return check
 
     # statements
+
+
+def _request_type(arg: ast.arg) -> bool:
+    """`r: Request`, `req: HttpRequest`, `request: web.Request`: a framework's request object."""
+    hint = arg.annotation
+    name = last_name(hint) if hint is not None else ""
+    return name.endswith("Request") and name not in {"PreparedRequest"}
 
 
 def _reads_as_sql(site: SinkSite, node: ast.Call, val: Val) -> bool:

@@ -107,11 +107,11 @@ class ExprEval(Guards):
         if node.id in SOURCE_NAMES and node.id not in self.imports:
             return Val(taint=SOURCE_NAMES[node.id])
         origin = self.imports.get(node.id, "")
-        if origin.startswith(("flask", "bottle", "quart")):
-            return Val(taint="the web request") if node.id == "request" else SAFE
-        source = _module_source(origin)
+        source = _module_source(origin)  # `from flask import request as req` too
         if source:
             return Val(taint=source)
+        if origin.startswith(("flask", "bottle", "quart")):
+            return Val(taint="the web request") if node.id == "request" else SAFE
         why = self.unresolved(node.id)
         return Val(unknown=why) if why else SAFE
 
