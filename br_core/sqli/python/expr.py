@@ -12,7 +12,13 @@ import re
 import sys
 from dataclasses import replace
 
-from br_core.sqli.python.fold import fold_binop, fold_boolop, fold_compare, fold_unary
+from br_core.sqli.python.fold import (
+    fold_binop,
+    fold_boolop,
+    fold_compare,
+    fold_str_method,
+    fold_unary,
+)
 from br_core.sqli.python.guards import Guards, dotted, last_name
 from br_core.sqli.python.sources import (
     CONTAINER_GETS,
@@ -401,6 +407,9 @@ class ExprEval(Guards):
         self, func: ast.Attribute, env: Env, short: str, args: list[Val], kwargs: list[Val]
     ) -> Val:
         receiver = self.value(func.value, env)
+        folded = fold_str_method(receiver, short, args, kwargs)
+        if folded is not None:
+            return folded  # `"abc".startswith("a")`: a constant decides a branch
         if _is_stored_handle(func.value, self.self_attrs) and short not in STR_METHODS:
             receiver = SAFE  # self.conn.cursor(): a method of a stored object, not its text
         if short == "join":
@@ -480,6 +489,15 @@ def _is_stored_handle(node: ast.expr, stored: dict[str, str]) -> bool:
     )
 
 
+def _flat(val: Val) -> Val:
+    """`val` with what its elements may hold folded in (bounded: elements of elements once)."""
+    if val.suspect or (val.elems is None and val.items is None):
+        return val
+    inner = [val.elems] if val.elems is not None else list(val.items or ())
+    inner += [i.elems for i in list(inner) if i.elems is not None]
+    return merge(val, *(v for v in inner if v.suspect)) if any(v.suspect for v in inner) else val
+
+
 def _unpacked(val: Val) -> Val:
     return merge(val.elems, opaque(val)) if val.elems is not None else val
 
@@ -489,8 +507,10 @@ def _is_sanitized(val: Val) -> bool:
 
 
 def _propagate(vals: list[Val]) -> Val:
-    """A call's result: as untrusted (or unknown) as its arguments, built where they were."""
-    present = [v for v in vals if v.suspect]
+    """A call's result: as untrusted (or unknown) as its arguments, containers' elements
+    included (`json.dumps({"k": param})`), built where they were."""
+    present = [_flat(v) for v in vals]
+    present = [v for v in present if v.suspect]
     if not present:
         return SAFE
     whole = merge(*present)

@@ -138,3 +138,28 @@ def fold_boolop(op: ast.boolop, vals: list[Val]) -> Val:
             continue  # a constant that lets evaluation go on is never the result
         taken.append(val)
     return merge(*taken)
+
+
+# String methods with no side effect whose result is no longer than the string: safe to run.
+_STR_METHODS = {
+    "startswith", "endswith", "lower", "upper", "casefold", "strip", "lstrip", "rstrip",
+    "isdigit", "isalpha", "isalnum", "isnumeric", "isdecimal", "isidentifier", "isspace",
+    "islower", "isupper", "find", "rfind", "count", "title", "capitalize", "swapcase",
+}  # fmt: skip
+
+
+def fold_str_method(receiver: Val, name: str, args: list[Val], kwargs: list[Val]) -> Val | None:
+    """`"abc".startswith("a")` and the like on constant strings; None when not a constant."""
+    if (
+        name not in _STR_METHODS
+        or kwargs
+        or not (_const(receiver) and isinstance(receiver.const, str))
+    ):
+        return None
+    if not all(_const(a) for a in args) or len(args) > 3:
+        return None
+    try:
+        result = getattr(receiver.const, name)(*(a.const for a in args))
+    except (TypeError, ValueError):
+        return None
+    return literal(result) if _small(result) else None
