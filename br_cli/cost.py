@@ -99,6 +99,27 @@ def _command_line(ctx: typer.Context) -> Sequence[str]:
     return tuple(ctx.obj or ())
 
 
+def _empty_note(report: CostReport, files_seen: int, all_projects: bool, dated: object) -> str:
+    """What to do when the report has nothing in it; "" when it has something."""
+    from br_core.cost.transcripts import transcript_candidates
+
+    if report.rows or report.blocks:
+        return ""
+    if files_seen == 0:
+        looked = ", ".join(str(p) for p in transcript_candidates())
+        return (
+            f"br cost: no Claude Code transcripts found (looked in {looked}); point "
+            "CLAUDE_CONFIG_DIR at the directory that holds projects/ (comma-separate several), "
+            "or record usage from elsewhere with `br cost record`"
+        )
+    scope = "in that date range" if dated else "yet"
+    wider = "" if all_projects else "; --all-projects shows every project's"
+    return (
+        f"br cost: {files_seen} transcript file(s) read, but no usage for "
+        f"{'any project' if all_projects else 'this repository'} {scope}{wider}"
+    )
+
+
 def _render(report: CostReport, as_json: bool) -> str:
     return report.model_dump_json(indent=2) + "\n" if as_json else _table(report)
 
@@ -129,11 +150,17 @@ def _report(
         report = cost_report(
             db, root, kind, first, last, all_projects, ingested=ingested, prices=prices
         )
-        sys.stdout.write(_render(report, as_json))
+        # An empty report says where it looked and what to do: on stdout under the table (so
+        # a kept output says it too), on stderr beside JSON (which tools parse).
+        empty = _empty_note(report, ingested.files_seen, all_projects, since or until)
+        note = f"{empty}\n" if empty and not as_json else ""
+        sys.stdout.write(_render(report, as_json) + note)
+        if empty and as_json:
+            typer.echo(empty, err=True)
         request = cost_cache.cached_request(argv)
         if request is not None:  # kept as a run that read nothing new prints it
             quiet = report.model_copy(update={"files_read": 0, "bytes_read": 0})
-            cost_cache.remember(db, request, at, _render(quiet, as_json), prices.files)
+            cost_cache.remember(db, request, at, _render(quiet, as_json) + note, prices.files)
     finally:
         db.close()
 

@@ -1,8 +1,10 @@
 """`br init`: set up a repository for BuildRunner. Idempotent; merges; never clobbers.
 
 Writes (only what is missing): `.pre-commit-config.yaml` entries, the `br` server in `.mcp.json`,
-`.claude/commands/br-*.md`, `.claude/agents/br-*.md`, telemetry hooks in `.claude/settings.json`
-and `.buildrunner/config.toml`. A file the user changed is kept as it is and reported.
+`.claude/skills/br-*/SKILL.md`, `.claude/agents/br-*.md`, telemetry hooks in
+`.claude/settings.json` and `.buildrunner/config.toml`. A file the user changed is kept as it is
+and reported. Slash commands an older `br init` wrote in `.claude/commands/` are removed when
+they are still ours byte for byte (the skill of the same name replaces them).
 """
 
 from __future__ import annotations
@@ -20,10 +22,13 @@ from br_core import trust
 from br_core.config import read_config
 from br_core.errors import UsageError
 from br_core.git import repo_root
+from br_mcp.prompts import WORKFLOWS
 
 DEFAULT_HOOKS_REPO = "https://github.com/buildrunner/buildrunner"
 DEFAULT_HOOKS_REV = "v0.1.0"
-COMMANDS = ("br-design", "br-analyze", "br-debug", "br-next", "br-route")
+SKILLS = tuple(f"br-{name}" for name in WORKFLOWS)
+# What older versions wrote to .claude/commands/ (br_cli/templates/legacy/commands/).
+LEGACY_COMMANDS = ("br-design", "br-analyze", "br-debug", "br-next", "br-route")
 AGENTS = ("br-haiku", "br-sonnet", "br-opus")
 CONFIG = ".buildrunner/config.toml"
 
@@ -31,7 +36,7 @@ CONFIG = ".buildrunner/config.toml"
 @dataclass
 class Change:
     path: str
-    action: str  # created | updated | unchanged | kept
+    action: str  # created | updated | unchanged | kept | removed
     note: str = ""
 
     def line(self) -> str:
@@ -108,10 +113,10 @@ def init_repository(
         _merged(root, ".mcp.json", init_files.merge_mcp_json, dry_run),
         _merged(root, ".claude/settings.json", init_files.merge_claude_settings, dry_run),
     ]
-    for name in COMMANDS:
-        changes.append(
-            _copied(root, f".claude/commands/{name}.md", _template(f"commands/{name}.md"), dry_run)
-        )
+    for workflow in WORKFLOWS.values():
+        rel = f".claude/skills/br-{workflow.name}/SKILL.md"
+        changes.append(_copied(root, rel, workflow.skill(), dry_run))
+    changes += _retire_commands(root, dry_run)
     for name in AGENTS:
         changes.append(
             _copied(root, f".claude/agents/{name}.md", _template(f"agents/{name}.md"), dry_run)
@@ -120,6 +125,25 @@ def init_repository(
     if config.action in ("created", "unchanged") and not dry_run:
         _trust_ours(root)
     changes.append(config)
+    return changes
+
+
+def _retire_commands(root: Path, dry_run: bool) -> list[Change]:
+    """Remove the slash commands an older `br init` wrote, when they are still ours: Claude Code
+    merged commands into skills, and a skill wins over a command of the same name anyway."""
+    changes = []
+    for name in LEGACY_COMMANDS:
+        rel = f".claude/commands/{name}.md"
+        old = _read(root / rel)
+        if old is None:
+            continue
+        if old != _template(f"legacy/commands/{name}.md"):
+            changes.append(Change(rel, "kept", "yours; remove it if the br skill replaces it"))
+            continue
+        if not dry_run:
+            (root / rel).unlink()
+        skill = f"skill .claude/skills/{name}/SKILL.md" if name in SKILLS else "no longer shipped"
+        changes.append(Change(rel, "removed", f"ours, unchanged; {skill}"))
     return changes
 
 
@@ -140,12 +164,12 @@ def init(
     ),
     dry_run: Annotated[bool, typer.Option("--dry-run", help="print, do not write")] = False,
 ) -> None:
-    """Set up hooks, the MCP server, slash commands and subagents here (safe to rerun)."""
+    """Set up hooks, the MCP server, skills and subagents here (safe to rerun)."""
     root = repo_root(Path.cwd())
     changes = init_repository(root, hooks_repo=hooks_repo, hooks_rev=hooks_rev, dry_run=dry_run)
     for change in changes:
         typer.echo(change.line())
-    touched = sum(1 for c in changes if c.action in ("created", "updated"))
+    touched = sum(1 for c in changes if c.action in ("created", "updated", "removed"))
     verb = "would change" if dry_run else "changed"
     typer.echo(f"br init: {verb} {touched} of {len(changes)} files in {root}")
     if touched and not dry_run:

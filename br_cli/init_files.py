@@ -17,11 +17,16 @@ HOOK_IDS = ("br-secrets", "br-sql-injection", "br-coverage", "br-telemetry")
 HOOK_TYPES = ("pre-commit", "post-commit", "pre-push", "post-merge")
 TELEMETRY_STAGES = "[post-commit, pre-push, post-merge]"
 # The console script runs the handler without the `br` CLI's start-up (typer, pydantic): Claude
-# Code starts it on every tool call. Older versions of `br init` wrote the CLI command; a rerun
-# upgrades exactly that string in place. Any other command that mentions the hook is the user's.
-CLAUDE_HOOK_COMMAND = "br-claude-hook"
-LEGACY_CLAUDE_HOOK_COMMAND = "br telemetry claude-hook"
-CLAUDE_HOOK_MARKERS = (CLAUDE_HOOK_COMMAND, "telemetry claude-hook", "br_cli.claude_hook")
+# Code starts it on every tool call. .claude/settings.json is committed, so a teammate without
+# BuildRunner runs it too: the command fails soft (exit 0, no output) when the script is absent,
+# in POSIX sh. Older versions of `br init` wrote the CLI command, then the bare script; a rerun
+# upgrades exactly those strings in place. Any other command that mentions the hook is the user's.
+CLAUDE_HOOK_SCRIPT = "br-claude-hook"
+CLAUDE_HOOK_COMMAND = (
+    f"command -v {CLAUDE_HOOK_SCRIPT} >/dev/null 2>&1 && {CLAUDE_HOOK_SCRIPT} || true"
+)
+LEGACY_CLAUDE_HOOK_COMMANDS = ("br telemetry claude-hook", CLAUDE_HOOK_SCRIPT)
+CLAUDE_HOOK_MARKERS = (CLAUDE_HOOK_SCRIPT, "telemetry claude-hook", "br_cli.claude_hook")
 CLAUDE_HOOK_EVENTS: dict[str, str | None] = {
     "SessionStart": None,
     "PostToolUse": "Edit|MultiEdit|Write|Bash",
@@ -327,7 +332,7 @@ def _upgrade_legacy(groups: list[Any]) -> bool:
     upgrade never leaves the same hook twice.
     """
     hooks = _command_hooks(groups)
-    legacy = [h for h in hooks if h["command"].strip() == LEGACY_CLAUDE_HOOK_COMMAND]
+    legacy = [h for h in hooks if h["command"].strip() in LEGACY_CLAUDE_HOOK_COMMANDS]
     if not legacy:
         return False
     if not any(h["command"].strip() == CLAUDE_HOOK_COMMAND for h in hooks):
@@ -348,8 +353,9 @@ def _upgrade_legacy(groups: list[Any]) -> bool:
 def merge_claude_settings(text: str | None, where: str) -> tuple[str, str]:
     """Telemetry hooks added to .claude/settings.json, next to the user's own hooks.
 
-    Entries an older `br init` wrote (`br telemetry claude-hook`) are upgraded in place; a hook
-    command the user wrote, even one calling our handler another way, is left as it is.
+    Entries an older `br init` wrote (`br telemetry claude-hook`, `br-claude-hook`) are upgraded
+    in place; a hook command the user wrote, even one calling our handler another way, is left
+    as it is.
     """
     data = _load_json(text or "", where)
     hooks = _table(data, "hooks", where)
@@ -373,5 +379,5 @@ def merge_claude_settings(text: str | None, where: str) -> tuple[str, str]:
         return _dump_json(data), "created"
     notes = [f"added hooks {', '.join(added)}"] if added else []
     if upgraded:
-        notes.append(f"hooks {', '.join(upgraded)} now run {CLAUDE_HOOK_COMMAND}")
+        notes.append(f"hooks {', '.join(upgraded)} now fail soft without {CLAUDE_HOOK_SCRIPT}")
     return _dump_json(data), "; ".join(notes)

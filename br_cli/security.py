@@ -62,7 +62,8 @@ def scan(
     json_out: JsonOpt = False,
     sarif: SarifOpt = False,
     history: Annotated[
-        bool, typer.Option("--history", help="Scan every commit of HEAD's history instead.")
+        bool,
+        typer.Option("--history", help="Scan every commit of HEAD's history for secrets instead."),
     ] = False,
     since: Annotated[
         str | None, typer.Option("--since", help="With --history: only commits after REV.")
@@ -71,7 +72,11 @@ def scan(
         bool, typer.Option("--no-baseline", help="Also report secrets accepted in the baseline.")
     ] = False,
 ) -> None:
-    """Scan files or a tree (honouring .gitignore), or with --history every past commit."""
+    """Secrets and SQL injection in files or a tree (honouring .gitignore): one report.
+
+    With --history, secrets in every past commit (SQL injection is judged on the current
+    code). Exit 0: clean; 1: findings; 2: a path cannot be read or a setting is malformed.
+    """
     from br_cli import security_ops
 
     fmt = _format(json_out, sarif)
@@ -81,11 +86,35 @@ def scan(
     if history:
         from br_core.secrets.history import scan_history
 
-        result = scan_history(root, since, _progress, use_baseline=not no_baseline)
-    else:
-        files = security_ops.tree_files(root, paths or [])
-        result = scan_files(files, root, use_baseline=not no_baseline)
-    _finish(result, fmt)
+        _finish(scan_history(root, since, _progress, use_baseline=not no_baseline), fmt)
+        return
+    from br_core.sqli import scan as sql_injection
+
+    files = security_ops.tree_files(root, paths or [])
+    secrets = scan_files(files, root, use_baseline=not no_baseline)
+    sql = sql_injection.scan_files([f for f in files if sql_injection.language_of(f)], root)
+    _finish_both(secrets, sql, fmt)
+
+
+def _finish_both(secrets: ScanResult, sql: ScanResult, fmt: str) -> None:
+    """One report for a scan of both kinds; the exit code by ScanResult's rule over both."""
+    for line in report.notice_lines_both(secrets, sql, PROG):
+        print(line, file=sys.stderr)
+    out = report.render_both(secrets, sql, fmt)
+    if out:
+        print(out)
+    if fmt == "text" and not secrets.findings and not sql.findings:
+        files = max(secrets.files, sql.files)
+        typer.echo(
+            f"No secrets or SQL injection found in {files} file(s) "
+            f"({secrets.suppressed + sql.suppressed} suppressed)."
+        )
+    both = ScanResult(
+        findings=[*secrets.findings, *sql.findings], skipped=[*secrets.skipped, *sql.skipped]
+    )
+    code = both.exit_code()  # the same rule as the hooks
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command()
@@ -104,24 +133,7 @@ def check(
         raise UsageError("br security check: pass --staged (the only mode so far)")
     fmt = _format(json_out, sarif)
     secrets, sql = scan_staged(repo_root(), [scan_files, sql_injection.scan_files])
-    if fmt == "json":
-        from br_core.scan.report import json as json_report
-
-        typer.echo(json_report.dumps(json_report.combined_document(secrets, sql)))
-    elif fmt == "sarif":
-        from br_core.scan.report import sarif as sarif_report
-
-        typer.echo(sarif_report.dumps(sarif_report.combined_log(secrets, sql)))
-    else:
-        _emit(secrets, "text")
-        for finding in sql.findings:
-            typer.echo(report.text.finding_line(finding))
-        if sql.findings:
-            typer.echo("SQL injection: pass values as query parameters; see docs/SQL_INJECTION.md")
-        if not secrets.findings and not sql.findings:
-            typer.echo("Staged changes: no secrets, no SQL injection.")
-    if secrets.findings or sql.findings:
-        raise typer.Exit(1)
+    _finish_both(secrets, sql, fmt)
 
 
 @app.command()

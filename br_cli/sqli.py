@@ -25,7 +25,7 @@ def sqli_command(
 
     Exit 0: clean; 1: findings; 2: a path cannot be read or the whitelist is malformed.
     Suppress a line with `br:allow`, `noqa: S608` or `nosec B608`, or add it to
-    .buildrunner/whitelist.txt. See docs/SQL_INJECTION.md.
+    .buildrunner/whitelist.txt. `br security scan` checks secrets and SQL injection together.
     """
     from br_cli import security_ops
     from br_core.scan import report

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -61,9 +62,18 @@ def parse(
     as_json: JsonOpt = False,
 ) -> None:
     """Turn a spec into features and tasks; re-running updates them in place by stable id."""
-    from br_core.queue.spec_parser import parse_spec_file
+    from br_core.queue.spec_parser import SPEC_FORMAT_EXAMPLE, parse_spec_file
 
     parsed = parse_spec_file(spec, root=project_root())
+    if not parsed.tasks:
+        # Syncing an empty parse would drop the spec's waiting tasks: say what a task looks like.
+        typer.echo(
+            f"br tasks parse: {spec}: no tasks found, the queue is unchanged; write tasks as "
+            "checklist items under `## Feature:` headings, for example:\n"
+            + textwrap.indent(SPEC_FORMAT_EXAMPLE, "  "),
+            err=True,
+        )
+        raise typer.Exit(2)
     with _queue() as queue:
         report = queue.sync_spec(
             parsed.features, parsed.tasks, sorted(parsed.done_ids), source=parsed.source
@@ -127,17 +137,28 @@ EXIT_WAIT = 1  # nothing ready now, but open tasks remain: retry shortly
 EXIT_FINISHED = 3  # nothing left to claim: every task is done, failed or dead
 
 
-def _nothing_ready(queue: TaskQueue) -> typer.Exit:
-    """Say whether to wait (open tasks remain) or stop (the queue is finished)."""
-    by_status = queue.summary().by_status
-    waiting = sum(by_status.get(s, 0) for s in ("pending", "ready", "claimed"))
-    if waiting:
-        typer.echo(
-            f"nothing is ready: {waiting} open task(s) wait on dependencies or are claimed "
-            "by other sessions; retry shortly"
+def _nothing_ready(queue: TaskQueue, stream: str | None) -> typer.Exit:
+    """Say why nothing was claimed and what to do: wait (exit 1) or stop (exit 3)."""
+    from br_core.git import repo_context
+    from br_core.queue.claim_reason import nothing_to_claim
+
+    why = nothing_to_claim(queue.summary(), stream)
+    where = ""
+    if repo_context(Path.cwd()).root is None:
+        where = (
+            f" ({Path.cwd()} is not inside a git repository, so this is its own queue; "
+            "run br in your repository, or `git init` here)"
         )
+    if why.empty:
+        typer.echo(
+            f"nothing to claim: {why.reason}{where}; add tasks with "
+            "`br tasks parse PROJECT_SPEC.md` or `br tasks add TITLE`"
+        )
+        return typer.Exit(EXIT_FINISHED)
+    if not why.finished:
+        typer.echo(f"{why.reason}; retry shortly (`br tasks list` shows them)")
         return typer.Exit(EXIT_WAIT)
-    typer.echo(f"nothing is ready: the queue is finished ({by_status.get('done', 0)} done)")
+    typer.echo(f"nothing to claim: {why.reason}{where}; `br tasks list` shows them")
     return typer.Exit(EXIT_FINISHED)
 
 
@@ -147,7 +168,7 @@ def next_task(stream: Annotated[str | None, typer.Option()] = None) -> None:
     with _queue() as queue:
         task = queue.next_ready(stream)
         if task is None:
-            raise _nothing_ready(queue)
+            raise _nothing_ready(queue, stream)
     _echo_task(task)
 
 
@@ -166,7 +187,7 @@ def claim(
     with _queue() as queue:
         got = queue.claim(owner, stream=stream, lease_seconds=lease)
         if got is None:
-            raise _nothing_ready(queue)
+            raise _nothing_ready(queue, stream)
     if as_json:
         typer.echo(got.model_dump_json(indent=2))
         return

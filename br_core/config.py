@@ -114,8 +114,11 @@ def withhold_untrusted(
     effects = sorted({r.effect for r in flagged}, key=(RUNS, WEAKENS).index)
     ignored = ", ".join(shown(r.key, values[r.key]) for r in flagged)
     kept = {k: v for k, v in values.items() if k not in {r.key for r in flagged}}
+    from br_core.scan.report.hints import br_available
+
+    needs = "" if br_available() else " (the BuildRunner CLI, `br`, is not on PATH here)"
     notice = (
         f"{loaded.path}: not trusted; ignoring [{table}] {ignored} ({' and '.join(effects)}); "
-        "review the file, then run `br config trust` to apply it"
+        f"review the file, then run `br config trust` to apply it{needs}"
     )
     return kept, [notice]

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from br_core.scan.finding import SECRET
+from br_core.scan.report import hints
 from br_core.secrets.scanner import scan_files
 from br_hooks import hook_cli
 
@@ -29,8 +30,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = hook_cli.hook_parser(
         "br-secrets",
         "Find API keys, tokens, private keys and passwords in files (masked output).",
-        "Suppress with `br:allow` on the line, .buildrunner/whitelist.txt, or the baseline "
-        "(`br security baseline`).",
+        "Suppress with `br:allow` (or `gitleaks:allow`, `pragma: allowlist secret`) in a comment "
+        f"on the line, or a line in {hints.WHITELIST_FILE}: `PATH:LINE`, a path glob, or "
+        "`fp:FINGERPRINT`. Secrets accepted in .buildrunner/secrets-baseline.json (hashes only"
+        + (", made by `br security baseline`" if hints.br_available() else "")
+        + ") do not block.",
     )
     parser.add_argument(
         "--no-baseline", action="store_true", help="report secrets accepted in the baseline too"

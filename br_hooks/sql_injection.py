@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from br_core.scan.finding import SQL_INJECTION
+from br_core.scan.report import hints
 from br_core.sqli.scan import scan_files
 from br_hooks import hook_cli
 
@@ -19,8 +20,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = hook_cli.hook_parser(
         "br-sql-injection",
         "Flag SQL built from untrusted input that reaches a database call (Python, JS/TS).",
-        "Suppress with `br:allow`, `noqa: S608` or `nosec B608` on the line, or "
-        ".buildrunner/whitelist.txt.",
+        "Suppress with `br:allow`, `noqa: S608` or `nosec B608` in a comment on the line, or a "
+        f"line in {hints.WHITELIST_FILE}: `PATH:LINE`, a path glob, or `fp:FINGERPRINT`.",
     )
     args = parser.parse_args(argv)
     return hook_cli.run_hook(

@@ -29,27 +29,71 @@ class ScanResult(Compact):
     findings: list[dict[str, Any]]
 
 
+# A long real issue (tracebacks, logs) runs past 10,000 characters; 40,000 takes it whole.
+MAX_TASK_CHARS = 40_000
+
+
 def route_task(
     state: State,
-    description: Annotated[str, Field(min_length=1, max_length=8000)],
-    files: Annotated[int, Field(ge=0)] = 0,
-    lines: Annotated[int, Field(ge=0)] = 0,
-    override: Tier | None = None,
+    description: Annotated[
+        str, Field(min_length=1, max_length=MAX_TASK_CHARS, description="the task")
+    ],
+    files: Annotated[int, Field(ge=0, description="files touched")] = 0,
+    lines: Annotated[int, Field(ge=0, description="lines changed")] = 0,
+    override: Annotated[Tier | None, Field(description="force a tier")] = None,
+    task_id: Annotated[
+        str | None, Field(max_length=200, description="queue task whose done/fail is the outcome")
+    ] = None,
+    area: Annotated[str, Field(max_length=100, description="component or package")] = "",
 ) -> dict[str, Any]:
     from br_core.routing.router import route_task as route
     from br_core.store.db import open_db
 
     with as_tool_error(), closing(open_db()) as conn:
-        return json_dict(route(conn, state.root, description, files, lines, override))
+        return json_dict(
+            route(conn, state.root, description, files, lines, override, area=area, task_id=task_id)
+        )
+
+
+def record_outcome(
+    state: State,
+    decision_id: Annotated[str, Field(max_length=40, description="From route_task.")],
+    resolved: Annotated[bool, Field(description="Task resolved (tests pass)?")],
+    cost_usd: Annotated[
+        float | None,
+        Field(ge=0, description="USD spent."),
+    ] = None,
+    tokens: Annotated[int | None, Field(ge=0, description="Tokens used.")] = None,
+    duration_s: Annotated[float | None, Field(ge=0, description="Seconds taken.")] = None,
+    notes: Annotated[str | None, Field(max_length=500, description="Short note.")] = None,
+) -> dict[str, Any]:
+    from br_core.git import project_id
+    from br_core.routing.decisions import record_outcome as record
+    from br_core.store.db import open_db
+
+    with as_tool_error(), closing(open_db()) as conn:
+        return json_dict(
+            record(
+                conn,
+                project_id(state.root),
+                decision_id,
+                resolved,
+                cost_usd,
+                tokens=tokens,
+                duration_s=duration_s,
+                notes=notes,
+                source="mcp",
+            )
+        )
 
 
 def estimate_cost(
     state: State,
-    model: str,
-    input_tokens: Annotated[int, Field(ge=0)],
-    output_tokens: Annotated[int, Field(ge=0)],
-    cache_read_tokens: Annotated[int, Field(ge=0)] = 0,
-    cache_write_tokens: Annotated[int, Field(ge=0)] = 0,
+    model: Annotated[str, Field(description="id or alias")],
+    input_tokens: Annotated[int, Field(ge=0, description="input tokens")],
+    output_tokens: Annotated[int, Field(ge=0, description="output tokens")],
+    cache_read_tokens: Annotated[int, Field(ge=0, description="cache reads")] = 0,
+    cache_write_tokens: Annotated[int, Field(ge=0, description="cache writes (5m)")] = 0,
 ) -> dict[str, Any]:
     from br_core.cost.report import estimate_cost as estimate
 
@@ -68,10 +112,12 @@ def estimate_cost(
 
 def cost_report(
     state: State,
-    kind: Literal["daily", "monthly", "session", "blocks"] = "daily",
-    since: date | None = None,
-    until: date | None = None,
-    all_projects: bool = False,
+    kind: Annotated[
+        Literal["daily", "monthly", "session", "blocks"], Field(description="grouping")
+    ] = "daily",
+    since: Annotated[date | None, Field(description="first day")] = None,
+    until: Annotated[date | None, Field(description="last day")] = None,
+    all_projects: Annotated[bool, Field(description="all repos")] = False,
 ) -> dict[str, Any]:
     from br_core.cost.report import cost_report as report
     from br_core.store.db import open_db
@@ -90,7 +136,10 @@ def threshold_status(state: State) -> dict[str, Any]:
 
 def security_scan(
     state: State,
-    paths: Annotated[list[str], Field(min_length=1, max_length=MAX_SCAN_PATHS)],
+    paths: Annotated[
+        list[str],
+        Field(min_length=1, max_length=MAX_SCAN_PATHS, description="paths in the repo"),
+    ],
 ) -> ScanResult:
     return _scan(state, paths)
 

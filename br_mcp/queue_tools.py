@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from mcp.server.mcpserver.exceptions import ResourceError
+from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 from pydantic import Field
 
 from br_core.errors import BRError
+from br_core.queue.claim_reason import NothingToClaim, nothing_to_claim
 from br_core.queue.models import Compact, NewTask, SyncReport, Task, TaskBrief
 from br_core.routing.signals import Tier
 from br_mcp.state import ServerState, State, as_tool_error, off_loop
@@ -25,6 +26,16 @@ class ClaimResult(Compact):
     token: int | None = None
     lease_expires: float | None = None
     task: Task | None = None
+    reason: str | None = None  # when nothing was claimed: why, and what to do
+
+
+def _advice(why: NothingToClaim) -> str:
+    """The reason, with what a model can do about it through the tools."""
+    if why.empty:
+        return f"{why.reason}: add tasks with plan_from_spec or add_tasks"
+    if not why.finished:
+        return f"{why.reason}; claim again later (list_tasks shows them)"
+    return f"{why.reason}; nothing left to do"
 
 
 class TaskPage(Compact):
@@ -46,12 +57,20 @@ class AddResult(Compact):
     ids: list[str]
 
 
-async def plan_from_spec(state: State, path: str = "PROJECT_SPEC.md") -> SyncReport:
+async def plan_from_spec(
+    state: State,
+    path: Annotated[str, Field(description="spec path in the repo")] = ("PROJECT_SPEC.md"),
+) -> SyncReport:
     from br_core.queue.spec_parser import parse_spec_file
 
     # The read runs off the event loop (a FIFO or slow mount must not stall the other tools);
     # the queue's connection stays on the loop's thread.
     spec = await off_loop(path, parse_spec_file, state.path(path), state.root)
+    if not spec.tasks:  # syncing nothing would drop the spec's waiting tasks
+        raise ToolError(
+            f"{path}: no tasks found, the queue is unchanged; write tasks as checklist items "
+            "(`- [ ] Title (2h)`) under `## Feature: Name` headings"
+        )
     with as_tool_error():
         return state.queue.sync_spec(
             spec.features, spec.tasks, sorted(spec.done_ids), source=spec.source
@@ -60,7 +79,9 @@ async def plan_from_spec(state: State, path: str = "PROJECT_SPEC.md") -> SyncRep
 
 async def add_tasks(
     state: State,
-    tasks: Annotated[list[NewTask], Field(min_length=1, max_length=200)],
+    tasks: Annotated[
+        list[NewTask], Field(min_length=1, max_length=200, description="same id updates")
+    ],
 ) -> AddResult:
     with as_tool_error():
         return AddResult(ids=state.queue.add_tasks(tasks))
@@ -68,14 +89,17 @@ async def add_tasks(
 
 async def claim_task(
     state: State,
-    owner: Annotated[str, Field(min_length=1, max_length=80)],
-    stream: str | None = None,
-    lease_seconds: Annotated[int, Field(ge=10, le=86400)] = 900,
+    owner: Annotated[str, Field(min_length=1, max_length=80, description="your session name")],
+    stream: Annotated[str | None, Field(description="only tasks of this stream")] = None,
+    lease_seconds: Annotated[
+        int, Field(ge=10, le=86400, description="seconds; heartbeat renews")
+    ] = 900,
 ) -> ClaimResult:
     with as_tool_error():
         claim = state.queue.claim(owner, stream=stream, lease_seconds=lease_seconds)
-    if claim is None:
-        return ClaimResult(claimed=False)
+        if claim is None:
+            why = nothing_to_claim(state.queue.summary(), stream)
+            return ClaimResult(claimed=False, reason=_advice(why))
     return ClaimResult(
         claimed=True, token=claim.token, lease_expires=claim.lease_expires, task=claim.task
     )
@@ -83,21 +107,23 @@ async def claim_task(
 
 async def update_task(
     state: State,
-    task_id: str,
-    token: int,
-    action: Literal["heartbeat", "done", "fail"],
-    note: Annotated[str, Field(max_length=500)] = "",
-    retry: bool = True,
-    tier: Tier | None = None,
-    cost_usd: Annotated[float, Field(ge=0)] | None = None,
+    task_id: Annotated[str, Field(description="claimed task id")],
+    token: Annotated[int, Field(description="from claim_task")],
+    action: Annotated[
+        Literal["heartbeat", "done", "fail"], Field(description="heartbeat renews lease")
+    ],
+    note: Annotated[str, Field(max_length=500, description="outcome or failure")] = "",
+    retry: Annotated[bool, Field(description="requeue on fail")] = True,
+    tier: Annotated[Tier | None, Field(description="tier that worked")] = None,
+    cost_usd: Annotated[float | None, Field(ge=0, description="its cost")] = None,
 ) -> TaskState:
     with as_tool_error():
         if action == "heartbeat":
             task = state.queue.heartbeat(task_id, token)
         elif action == "done":
-            task = state.queue.complete(task_id, token, note=note)
+            task = state.queue.complete(task_id, token, note=note, cost_usd=cost_usd)
         else:
-            task = state.queue.fail(task_id, token, reason=note, retry=retry)
+            task = state.queue.fail(task_id, token, reason=note, retry=retry, cost_usd=cost_usd)
         if tier is not None and action != "heartbeat":
             # The routing outcome: later routes of this kind of task learn from it.
             from br_core.routing.router import record_outcome
@@ -122,12 +148,12 @@ async def update_task(
 
 async def list_tasks(
     state: State,
-    status: Status | None = None,
-    feature: str | None = None,
-    stream: str | None = None,
-    task_id: str | None = None,
-    limit: Annotated[int, Field(ge=1, le=100)] = 20,
-    offset: Annotated[int, Field(ge=0)] = 0,
+    status: Annotated[Status | None, Field(description="filter")] = None,
+    feature: Annotated[str | None, Field(description="filter")] = None,
+    stream: Annotated[str | None, Field(description="filter")] = None,
+    task_id: Annotated[str | None, Field(description="add its detail")] = None,
+    limit: Annotated[int, Field(ge=1, le=100, description="page size")] = 20,
+    offset: Annotated[int, Field(ge=0, description="from next_offset")] = 0,
 ) -> TaskPage:
     with as_tool_error():
         rows, total = state.queue.list_tasks(

@@ -64,27 +64,32 @@ TOOLS = (
     ToolEntry(
         queue_tools.claim_task,
         "claim_task",
-        "Atomically claim the next ready task; keep the token.",
+        "Claim the next ready task; keep the token. If none, says why.",
         WRITES,
     ),
     ToolEntry(
         queue_tools.update_task,
         "update_task",
-        "heartbeat, done or fail a claimed task, with its token; "
-        "tier and cost_usd record the routing outcome.",
+        "Heartbeat, finish or fail a claimed task; tier and cost_usd teach routing.",
         WRITES,
     ),
     ToolEntry(
         queue_tools.list_tasks,
         "list_tasks",
-        "List tasks in claim order (paged); task_id adds its detail.",
+        "Tasks in claim order, paged.",
         READ_ONLY,
     ),
     ToolEntry(
         project_tools.route_task,
         "route_task",
-        "Pick haiku/sonnet/opus for a task, with reason, cost and subagent.",
-        READ_ONLY,
+        "Pick haiku/sonnet/opus for a task: reason, cost, subagent, decision_id.",
+        WRITES,
+    ),
+    ToolEntry(
+        project_tools.record_outcome,
+        "record_outcome",
+        "Report a routed task's outcome by decision_id; routing learns from it.",
+        UPSERTS,
     ),
     ToolEntry(
         project_tools.estimate_cost,
@@ -111,15 +116,6 @@ TOOLS = (
         READ_ONLY,
     ),
 )
-
-PROMPT_HELP = {
-    "design": "Design a feature and split it into queued tasks.",
-    "analyze": "Security scan and review of files.",
-    "debug": "Reproduce, hypothesise, test, fix.",
-    "plan": "Turn PROJECT_SPEC.md into the task queue.",
-    "next_task": "Claim, work, heartbeat and finish the next queued task.",
-    "route": "Pick the model tier and delegate to its subagent.",
-}
 
 
 @dataclass(frozen=True)
@@ -215,7 +211,7 @@ def create_server(root: Path | None = None, *, bearer_token: str | None = None) 
             tool.fn, name=tool.name, description=tool.description, annotations=tool.annotations
         )
     for name, fn in prompts.PROMPTS.items():
-        server.prompt(name=name, description=PROMPT_HELP[name])(fn)
+        server.prompt(name=name, description=prompts.WORKFLOWS[name].description)(fn)
     for resource in RESOURCES:
         server.resource(
             resource.uri,

@@ -8,11 +8,14 @@ The real pre-commit framework runs br-secrets and br-sql-injection from this che
    (`br security baseline`): the commit goes through, and only new secrets block.
 4. SQL built with an f-string from a parameter is blocked, with the parameterized call to use;
    the parameterized version commits (acts 4-8 live in acts_more.py).
-5. `br init` writes .mcp.json, slash commands, subagents and hooks; a second run changes nothing.
+5. `br init` writes .mcp.json, skills, subagents and hooks; a second run changes nothing.
+   5b (act_i13_ux.py): empty states say what to do; `br security scan` reports a secret and an
+   SQL injection in one report; the suggested rewrite runs; the Claude Code hook fails soft.
 6. Three worktrees run parallel sessions on one task queue parsed from PROJECT_SPEC.md: every
    task is claimed once, in dependency order.
 7. `br route` picks haiku or opus; `br cost daily` and `br model stats` read a transcript.
 8. The MCP SDK's client claims a task from `br mcp serve` over stdio.
+9. Routing learns from outcomes joined to its decisions by id (act_routing.py).
 
 BR_HOME and CLAUDE_CONFIG_DIR point at the temporary directory, so the user's data is untouched.
 Any act that does not behave as narrated ends the demo with a non-zero exit (a smoke test).
@@ -25,7 +28,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from act_i13_ux import first_minutes
 from act_i17py import where_and_how_sure
+from act_routing import routing_learns
 from acts_more import (
     init_in_repo,
     mcp_over_stdio,
@@ -126,9 +131,11 @@ def main() -> int:
         sql_injection(repo)
         where_and_how_sure(repo)
         init_in_repo(repo)
+        first_minutes(repo)
         parallel_sessions(repo)
         routing_and_cost(repo)
         mcp_over_stdio(repo)
+        routing_learns(repo)
         step("Done")
         print("    " + sh(repo, "git", "log", "--oneline").stdout.strip().replace("\n", "\n    "))
     print(

@@ -73,8 +73,8 @@ class IngestStats:
     roots: list[str] = field(default_factory=list)
 
 
-def transcript_roots(env: dict[str, str] | None = None) -> list[Path]:
-    """`projects` dirs: `$CLAUDE_CONFIG_DIR` (comma-separated) or ~/.config/claude and ~/.claude."""
+def transcript_candidates(env: dict[str, str] | None = None) -> list[Path]:
+    """Where transcripts are looked for, existing or not: each base's `projects` dir."""
     environ = os.environ if env is None else env
     configured = environ.get("CLAUDE_CONFIG_DIR", "").strip()
     if configured:
@@ -83,9 +83,13 @@ def transcript_roots(env: dict[str, str] | None = None) -> list[Path]:
         home = Path(environ.get("HOME") or Path.home())
         xdg = Path(environ.get("XDG_CONFIG_HOME") or home / ".config")
         bases = [xdg / "claude", home / ".claude"]
+    return [base / "projects" for base in bases]
+
+
+def transcript_roots(env: dict[str, str] | None = None) -> list[Path]:
+    """`projects` dirs: `$CLAUDE_CONFIG_DIR` (comma-separated) or ~/.config/claude and ~/.claude."""
     roots: list[Path] = []
-    for base in bases:
-        projects = base / "projects"
+    for projects in transcript_candidates(env):
         if projects.is_dir() and projects.resolve() not in [r.resolve() for r in roots]:
             roots.append(projects)
     return roots

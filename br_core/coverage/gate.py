@@ -69,7 +69,14 @@ def _hint(settings: CoverageSettings, reports: list[Report]) -> str:
 
 
 def _no_report(root: Path, settings: CoverageSettings, missing: list[str]) -> GateOutcome:
-    looked = ", ".join(missing) if missing else "the usual report paths (see docs/COVERAGE.md)"
+    looked = (
+        ", ".join(missing)
+        if missing
+        else (
+            "coverage.xml, lcov.info, .coverage and the other usual report paths; name yours with "
+            'reports = ["path"] under [coverage] in .buildrunner/config.toml'
+        )
+    )
     outcome = GateOutcome(data={"status": "no-report", "looked_for": missing})
     hint = _test_hint(root)
     if hint is not None:

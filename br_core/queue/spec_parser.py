@@ -9,6 +9,8 @@ The shape it reads (every part optional):
     - [ ] Login endpoint (2h)                  <- a task (bullet or checklist item)
       - accepts email + password               <- nested bullets: the task's description
     - [x] JWT helper (30m) {#auth-jwt}         <- checked: already done; {#id} pins the id
+    ### Tasks                                  <- a section label, not a task: its checklist is
+    - [ ] Logout                                  the feature's tasks (Tasks, Todo, Checklist...)
     ### Session store (45 min)                 <- a task written as a heading; body = description
     Depends on: Login endpoint
     #### Files to create                       <- files of the enclosing task (or feature)
@@ -58,6 +60,18 @@ _FILES_LABEL = re.compile(
 _FEATURE_PREFIX = re.compile(
     r"^(?:feature|phase|milestone|epic|step|task)\s*\d*[a-z]?\s*[:.)-]\s*", re.I
 )
+# A heading that only labels the list under it ("### Tasks", "#### To do:") is not a task.
+SECTION_LABEL = re.compile(
+    r"^(?:(?:the\s+)?(?:tasks?|to-?\s?dos?|checklist|sub-?tasks?|steps|work(?:\s+items?)?|"
+    r"backlog|deliverables|implementation(?:\s+(?:plan|steps|tasks))?|action\s+items))\s*:?$",
+    re.IGNORECASE,
+)
+SPEC_FORMAT_EXAMPLE = """\
+## Feature: Authentication (P1)
+- [ ] Login endpoint (2h)
+  - accepts email + password
+- [ ] Logout (30m)
+Depends on: Login endpoint"""
 _UNIT_MINUTES = {"m": 1.0, "h": 60.0, "d": 480.0}  # a working day is 8 hours
 _PRIORITY_WORDS = {"critical": 0, "urgent": 0, "high": 1, "medium": 2, "normal": 2, "low": 3}
 
@@ -233,6 +247,12 @@ class _Parser:
         if self.in_files and level > self.files_level:
             return
         self.in_files = False
+        if level > 2 and SECTION_LABEL.match(_clean_title(text)[0]):
+            # Under a heading task the list stays its description; elsewhere a label starts
+            # the feature's task list (the heading never becomes a task named "Tasks").
+            if self.task is None or self.task.kind != "heading" or level <= self.task_level:
+                self.task = None
+            return
         if level <= 2:
             title, pin, priority, estimate = _clean_title(text)
             title = _FEATURE_PREFIX.sub("", title) or title

@@ -1,6 +1,7 @@
 """Fuzzing the spec parser (br_core/queue/spec_parser.py) with markdown that looks like a spec.
 
 Property: a ParsedSpec whose tasks are valid, or one UsageError line; never a traceback.
+And a heading that only labels a list (`### Tasks`) never becomes a task (issue 13).
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from pathlib import Path
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from br_core.queue.spec_parser import parse_spec, read_spec
+from br_core.errors import UsageError
+from br_core.queue.spec_parser import SECTION_LABEL, parse_spec, read_spec
 from tests.fuzz.strategies import expected_or_value, mutate, text
 
 _words = st.one_of(
@@ -26,6 +28,9 @@ _lines = st.one_of(
     st.tuples(
         st.integers(1, 6), st.sampled_from(["", "Feature: ", "Phase 2: "]), _words, _suffixes
     ).map(lambda t: "#" * t[0] + " " + t[1] + t[2] + t[3]),
+    st.tuples(
+        st.integers(3, 6), st.sampled_from(["Tasks", "tasks:", "To do", "Checklist", "Steps"])
+    ).map(lambda t: "#" * t[0] + " " + t[1]),
     st.tuples(
         st.sampled_from(["", "  ", "    ", "\t"]),
         st.sampled_from(["- ", "* ", "1. ", "- [ ] ", "- [x] "]),
@@ -65,3 +70,12 @@ def test_a_spec_file_of_any_bytes_is_read_or_refused_in_one_line(data: bytes) ->
         path = Path(tmp) / "PROJECT_SPEC.md"
         path.write_bytes(data)
         expected_or_value(lambda: read_spec(path))
+
+
+@given(specs)
+def test_a_section_label_never_becomes_a_task(spec: str) -> None:
+    try:
+        parsed = parse_spec(spec)
+    except UsageError:
+        return
+    assert not [t.title for t in parsed.tasks if SECTION_LABEL.match(t.title)]

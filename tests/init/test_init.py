@@ -12,14 +12,15 @@ import pytest
 import yaml
 
 from br_cli.app import main
-from br_cli.init import AGENTS, COMMANDS, init_repository
+from br_cli.init import AGENTS, SKILLS, init_repository
+from br_cli.init_files import CLAUDE_HOOK_COMMAND
 from tests.conftest import git, run_pre_commit
 
 ALL_FILES = [
     ".pre-commit-config.yaml",
     ".mcp.json",
     ".claude/settings.json",
-    *[f".claude/commands/{c}.md" for c in COMMANDS],
+    *[f".claude/skills/{s}/SKILL.md" for s in SKILLS],
     *[f".claude/agents/{a}.md" for a in AGENTS],
     ".buildrunner/config.toml",
 ]
@@ -60,9 +61,11 @@ def test_fresh_repository_gets_everything_and_rerun_changes_nothing(
     assert mcp["mcpServers"]["br"] == {"type": "stdio", "command": "br", "args": ["mcp", "serve"]}
     settings = json.loads((git_repo / ".claude/settings.json").read_text())
     command = settings["hooks"]["PostToolUse"][0]["hooks"][0]
-    assert command == {"type": "command", "command": "br-claude-hook", "timeout": 10}
-    for name in COMMANDS:
-        assert "$ARGUMENTS" in (git_repo / f".claude/commands/{name}.md").read_text()
+    assert command == {"type": "command", "command": CLAUDE_HOOK_COMMAND, "timeout": 10}
+    for name in SKILLS:  # issue 13: skills, as Claude Code documents them now
+        text = (git_repo / f".claude/skills/{name}/SKILL.md").read_text()
+        meta = yaml.safe_load(text.split("---")[1])
+        assert meta["name"] == name and meta["description"] and "$ARGUMENTS" in text
     for name in AGENTS:
         front = (git_repo / f".claude/agents/{name}.md").read_text().split("---")[1]
         meta = yaml.safe_load(front)
@@ -163,7 +166,7 @@ def test_json_files_are_merged_and_a_users_br_entry_is_left_alone(git_repo: Path
     assert hooks["permissions"] == settings["permissions"]
     post = hooks["hooks"]["PostToolUse"]
     assert post[0]["hooks"][0]["command"] == "my-formatter"
-    assert post[1]["hooks"][0]["command"] == "br-claude-hook"
+    assert post[1]["hooks"][0]["command"] == CLAUDE_HOOK_COMMAND
 
     custom = {"mcpServers": {"br": {"command": "/opt/br/bin/br", "args": ["mcp", "serve"]}}}
     (git_repo / ".mcp.json").write_text(json.dumps(custom), encoding="utf-8")
@@ -205,7 +208,7 @@ def test_malformed_files_stop_init_with_one_line_and_change_nothing(
     err = capsys.readouterr().err
     assert message in err and str(path) in err and len(err.strip().splitlines()) == 1
     assert path.read_bytes() == raw
-    assert not (git_repo / ".claude/commands").exists()  # stopped before writing anything else
+    assert not (git_repo / ".claude/skills").exists()  # stopped before writing anything else
 
 
 def test_outside_a_repository_is_a_usage_error(

@@ -11,17 +11,18 @@ import yaml
 
 from br_cli.app import main
 from br_cli.init import DEFAULT_HOOKS_REPO, init_repository
-from br_cli.init_files import CLAUDE_HOOK_EVENTS, HOOK_IDS
+from br_cli.init_files import CLAUDE_HOOK_COMMAND, CLAUDE_HOOK_EVENTS, HOOK_IDS
 from tests.conftest import run_pre_commit
 
-OLD_COMMAND = "br telemetry claude-hook"
-NEW_COMMAND = "br-claude-hook"
+OLD_COMMAND = "br telemetry claude-hook"  # before the console script existed
+BARE_SCRIPT = "br-claude-hook"  # before the command failed soft without it (issue 13)
+NEW_COMMAND = CLAUDE_HOOK_COMMAND
 
 
-def _old_hook(matcher: str | None) -> dict[str, object]:
-    """A matcher group exactly as `br init` wrote it before the console script existed."""
+def _old_hook(matcher: str | None, command: str = OLD_COMMAND) -> dict[str, object]:
+    """A matcher group exactly as an older `br init` wrote it."""
     group: dict[str, object] = {} if matcher is None else {"matcher": matcher}
-    group["hooks"] = [{"type": "command", "command": OLD_COMMAND, "timeout": 10}]
+    group["hooks"] = [{"type": "command", "command": command, "timeout": 10}]
     return group
 
 
@@ -42,17 +43,18 @@ def _init_twice(root: Path) -> tuple[dict[str, str], bytes, bytes]:
     return first, *after_first
 
 
-def test_settings_from_an_older_init_are_upgraded_in_place(git_repo: Path) -> None:
+@pytest.mark.parametrize("older", [OLD_COMMAND, BARE_SCRIPT])
+def test_settings_from_an_older_init_are_upgraded_in_place(git_repo: Path, older: str) -> None:
     user_post = {"matcher": "Write", "hooks": [{"type": "command", "command": "my-formatter"}]}
     user_stop = {"hooks": [{"type": "command", "command": "notify-send done", "timeout": 5}]}
     old: dict[str, Any] = {
         "permissions": {"allow": ["Bash(make test)"]},
         "hooks": {
-            "SessionStart": [_old_hook(None)],
-            "PostToolUse": [user_post, _old_hook("Edit|MultiEdit|Write|Bash")],
-            "SubagentStop": [_old_hook(None)],
-            "Stop": [_old_hook(None), user_stop],
-            "SessionEnd": [_old_hook(None)],
+            "SessionStart": [_old_hook(None, older)],
+            "PostToolUse": [user_post, _old_hook("Edit|MultiEdit|Write|Bash", older)],
+            "SubagentStop": [_old_hook(None, older)],
+            "Stop": [_old_hook(None, older), user_stop],
+            "SessionEnd": [_old_hook(None, older)],
         },
     }
     path = git_repo / ".claude/settings.json"
@@ -64,7 +66,7 @@ def test_settings_from_an_older_init_are_upgraded_in_place(git_repo: Path) -> No
     new = json.loads(raw)
     assert new["permissions"] == old["permissions"]
     for event in CLAUDE_HOOK_EVENTS:
-        assert OLD_COMMAND not in _commands(new, event)
+        assert older not in _commands(new, event)
         assert _commands(new, event).count(NEW_COMMAND) == 1, event
     # same positions, matcher and timeout: only the command string changed
     assert new["hooks"]["PostToolUse"][0] == user_post

@@ -209,7 +209,7 @@ def test_invalid_arguments_never_echo_the_rejected_value(git_repo: Path) -> None
     ("prompt", "args", "expected"),
     [
         ("design", {}, "feature"),
-        ("debug", {"problem": "x", "severity": "high"}, "severity"),
+        ("route", {"task": "x", "severity": "high"}, "severity"),
         ("no_such_prompt", {}, "no_such_prompt"),
     ],
 )

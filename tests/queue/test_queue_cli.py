@@ -91,18 +91,46 @@ def test_bad_input_is_one_line_exit_2(
 def test_nothing_ready_says_wait_or_finished(
     git_repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    finished = "nothing is ready: the queue is finished (0 done)\n"
-    assert _run(capsys, "tasks", "claim")[:2] == (3, finished)
-    assert _run(capsys, "tasks", "next")[:2] == (3, finished)
+    # issue 13: an empty queue says so and how to fill it (not "finished (0 done)")
+    empty = (
+        "nothing to claim: the queue is empty; add tasks with `br tasks parse PROJECT_SPEC.md` "
+        "or `br tasks add TITLE`\n"
+    )
+    assert _run(capsys, "tasks", "claim")[:2] == (3, empty)
+    assert _run(capsys, "tasks", "next")[:2] == (3, empty)
     assert _run(capsys, "tasks", "add", "First", "--id", "first")[0] == 0
     assert _run(capsys, "tasks", "add", "Second", "--id", "second", "--depends-on", "first")[0] == 0
     code, out, _ = _run(capsys, "tasks", "claim", "--owner", "a", "--json")
     token = json.loads(out)["token"]
     code, out, _ = _run(capsys, "tasks", "claim", "--owner", "b")
-    assert code == 1 and "2 open task(s)" in out and "retry shortly" in out
+    assert code == 1 and "retry shortly" in out
+    assert "1 waiting on dependencies, 1 claimed by other sessions" in out
     assert _run(capsys, "tasks", "done", "first", "--token", str(token))[0] == 0
     code, out, _ = _run(capsys, "tasks", "claim", "--owner", "b", "--json")
     assert code == 0 and json.loads(out)["task"]["id"] == "second"
+    assert _run(capsys, "tasks", "done", "second", "--token", str(json.loads(out)["token"]))[0] == 0
+    code, out, _ = _run(capsys, "tasks", "claim")
+    assert (code, out) == (
+        3,
+        "nothing to claim: the queue is finished: 2 done; `br tasks list` shows them\n",
+    )
+
+
+def test_claim_outside_git_says_the_queue_is_per_directory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = _run(capsys, "tasks", "claim")
+    assert code == 3 and "the queue is empty" in out
+    assert "not inside a git repository" in out and str(tmp_path) in out
+
+
+def test_claim_in_another_stream_names_the_ready_ones(
+    git_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _run(capsys, "tasks", "add", "Api", "--id", "api", "--stream", "backend")[0] == 0
+    code, out, _ = _run(capsys, "tasks", "claim", "--stream", "frontend")
+    assert code == 1 and "1 ready in other streams than 'frontend'" in out
 
 
 def test_worktrees_share_one_queue(

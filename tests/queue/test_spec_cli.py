@@ -50,3 +50,26 @@ def test_specs_of_one_name_in_two_directories(
     assert code == 0 and json.loads(out)["removed"] == []
     code, out, _ = _run(capsys, "tasks", "list", "--json")
     assert sorted(t["id"] for t in json.loads(out)["tasks"]) == ["api/routes", "web/pages"]
+
+
+def test_a_spec_without_tasks_shows_the_format_and_keeps_the_queue(
+    git_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = git_repo / "S.md"
+    spec.write_text("# P\n## Feature: Auth\n- [ ] Login\n", encoding="utf-8")
+    assert _run(capsys, "tasks", "parse", "S.md")[0] == 0
+    spec.write_text("# P\nJust prose, no list yet.\n", encoding="utf-8")
+    code, out, err = _run(capsys, "tasks", "parse", "S.md")
+    assert code == 2 and out == ""
+    assert "S.md: no tasks found, the queue is unchanged" in err
+    assert "## Feature: Authentication (P1)" in err and "- [ ] Login endpoint (2h)" in err
+    code, out, _ = _run(capsys, "tasks", "list")
+    assert "auth/login" in out  # the empty parse dropped nothing
+    # the example it shows is itself a spec that parses into tasks
+    example = "\n".join(line[2:] for line in err.splitlines()[1:])
+    spec.write_text(example + "\n", encoding="utf-8")
+    code, out, _ = _run(capsys, "tasks", "parse", "S.md", "--json")
+    assert code == 0 and json.loads(out)["added"] == [
+        "authentication/login-endpoint",
+        "authentication/logout",
+    ]

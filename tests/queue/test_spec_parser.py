@@ -368,3 +368,25 @@ def test_a_masked_key_block_keeps_the_specs_lines() -> None:
     assert [t.title for t in spec.tasks] == ["Load the key", "Next task"]
     body = pem.splitlines()[1]
     assert body not in repr(spec)
+
+
+@pytest.mark.parametrize("label", ["Tasks", "tasks:", "To do", "TODO", "Checklist", "Subtasks"])
+def test_a_tasks_subheading_labels_the_list_and_is_no_task(label: str) -> None:
+    spec = parse_spec(f"# P\n## Feature: Auth\n### {label}\n- [ ] Login (1h)\n- [x] Logout\n")
+    assert [(t.id, t.title) for t in spec.tasks] == [
+        ("auth/login", "Login"),
+        ("auth/logout", "Logout"),
+    ]
+    assert spec.done_ids == {"auth/logout"}
+    assert all(not t.description for t in spec.tasks)
+
+
+def test_a_label_under_a_heading_task_keeps_the_list_as_its_description() -> None:
+    spec = parse_spec("## Auth\n### Session store (45m)\n#### Steps\n- open\n- close\n")
+    [task] = spec.tasks
+    assert (task.title, task.description) == ("Session store", "open\nclose")
+
+
+def test_a_heading_that_only_mentions_tasks_is_still_a_task() -> None:
+    spec = parse_spec("## Auth\n### Tasks page for admins\n- shows the queue\n")
+    assert [t.title for t in spec.tasks] == ["Tasks page for admins"]

@@ -31,7 +31,9 @@ def test_scan_tree_honours_gitignore(git_repo: Path, capsys: pytest.CaptureFixtu
     (git_repo / "local" / "secrets.py").write_text(f'T = "{GHP}"\n', encoding="utf-8")
     (git_repo / "src").mkdir()
     (git_repo / "src" / "ok.py").write_text("x = 1\n", encoding="utf-8")
-    assert _br(capsys, "security", "scan") == (0, "No secrets found (0 suppressed).\n")
+    # issue 13: the scan looks for SQL injection too, and its clean line says so
+    clean = "No secrets or SQL injection found in 2 file(s) (0 suppressed).\n"
+    assert _br(capsys, "security", "scan") == (0, clean)
     (git_repo / "src" / "bad.py").write_text(f'T = "{GHP}"\n', encoding="utf-8")
     code, out = _br(capsys, "security", "scan", "--json")
     assert code == 1

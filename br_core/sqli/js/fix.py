@@ -46,26 +46,73 @@ def fix_for(sink: str, arg: list[Tok], driver: str, untrusted: list[bool]) -> st
         driver = "qmark"  # knex and friends bind `?` whatever the database
     if len(arg) == 1 and arg[0].kind == "tmpl" and arg[0].exprs:
         tmpl = arg[0]
-        text, values = tmpl.parts[0], []
-        for j, (expr, after) in enumerate(zip(tmpl.exprs, tmpl.parts[1:], strict=False)):
-            if not untrusted[j]:
-                text += "${" + expr + "}" + after
-                continue
-            values.append(expr.strip())
-            n = len(values)
-            mark = f"${n}" if driver == "pg" else f":p{n}" if driver == "sequelize" else "?"
-            if text.endswith(("'", '"')) and after.startswith(("'", '"')):
-                text, after = text[:-1], after[1:]
-            text += mark + after
         if driver == "prisma":
             return f"use the tagged form: $queryRaw`{tmpl.text[1:-1]}` (values become parameters)"
+        text, values, kept = _bind(tmpl.parts, tmpl.exprs, untrusted, driver)
+        # a trusted `${x}` stays interpolated, so the SQL stays a template literal
+        sql = f"`{text}`" if kept else '"' + text.replace('"', '\\"') + '"'
         if sink.endswith("Unsafe"):
-            return f'{sink}("{text}", {", ".join(values)})'
+            return f"{sink}({sql}, {', '.join(values)})"
         if driver == "sequelize":
             binds = ", ".join(f"p{i}: {v}" for i, v in enumerate(values, 1))
-            return f'{sink}("{text}", {{ replacements: {{ {binds} }} }})'
-        return f'{sink}("{text}", [{", ".join(values)}])'
+            return f"{sink}({sql}, {{ replacements: {{ {binds} }} }})"
+        return f"{sink}({sql}, [{', '.join(values)}])"
     mark = "$1" if driver == "pg" else "?"
     return (
         f'keep the SQL constant and pass values separately: {sink}("... WHERE id = {mark}", [id])'
     )
+
+
+def _mark(driver: str, n: int) -> str:
+    return f"${n}" if driver == "pg" else f":p{n}" if driver == "sequelize" else "?"
+
+
+def _bind(
+    parts: list[str], exprs: list[str], untrusted: list[bool], driver: str
+) -> tuple[str, list[str], bool]:
+    """The template's SQL with placeholders, the bound values, and whether a trusted `${}` was
+    kept. A value inside a quoted SQL literal takes the literal with it: `'%${q}%'` becomes a
+    placeholder bound to `` `%${q}%` `` (a placeholder inside quotes would be text)."""
+    text, values, kept = "", [], False
+    literal: list[str] | None = None  # the open '...' literal's template source, when in one
+    has_value = False
+    for j, part in enumerate(parts):
+        i = 0
+        while i < len(part):
+            quote = part.find("'", i)
+            if literal is None:
+                if quote < 0:
+                    text += part[i:]
+                    break
+                text += part[i:quote]
+                literal, has_value, i = [], False, quote + 1
+                continue
+            if quote < 0:
+                literal.append(part[i:])
+                break
+            literal.append(part[i:quote])
+            if has_value:
+                values.append("`" + "".join(literal) + "`")
+                text += _mark(driver, len(values))
+            else:
+                text += "'" + "".join(literal) + "'"
+                kept = kept or "${" in "".join(literal)
+            literal, i = None, quote + 1
+        if j >= len(exprs):
+            break
+        expr = exprs[j].strip()
+        if literal is not None:
+            literal.append("${" + expr + "}")
+            has_value = has_value or untrusted[j]
+        elif untrusted[j]:
+            values.append(expr)
+            text += _mark(driver, len(values))
+        else:
+            text += "${" + expr + "}"
+            kept = True
+    if literal is not None:  # an unclosed literal: keep it as written
+        text += "'" + "".join(literal)
+        kept = kept or "${" in "".join(literal)
+    values = [v[3:-2] if v.startswith("`${") and v.endswith("}`") and v.count("${") == 1 else v
+              for v in values]  # fmt: skip
+    return text, values, kept
