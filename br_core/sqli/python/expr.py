@@ -23,6 +23,7 @@ from br_core.sqli.python.guards import Guards, dotted, last_name
 from br_core.sqli.python.sources import (
     CONTAINER_GETS,
     DB_READS,
+    ENCODER_METHODS,
     ENCODER_MODULES,
     LOOKUPS,
     MODULE_SOURCES,
@@ -234,7 +235,9 @@ class ExprEval(Guards):
         if any(isinstance(e, ast.Starred) for e in node.elts):
             return self._container(node.elts, env)
         vals = tuple(self.value(e, env) for e in node.elts)  # immutable: positions stay known
-        return Val(elems=merge(*vals) if vals else SAFE, items=vals)
+        consts = all(v.has_const and isinstance(v.const, str | int | float) for v in vals)
+        const = tuple(v.const for v in vals) if consts else None  # `x in (1, 7)` can fold
+        return Val(elems=merge(*vals) if vals else SAFE, items=vals, const=const, has_const=consts)
 
     _v_Set = _v_List
 
@@ -355,7 +358,8 @@ class ExprEval(Guards):
             NETWORK_MODULES
         ):
             return Val(taint="the network")
-        encoder = self._encoder(name)
+        in_encoder = self._encoder(name)  # base64.b64encode(x): the module's own function
+        encoder = in_encoder or (isinstance(func, ast.Attribute) and short in ENCODER_METHODS)
         if not encoder and (
             short in SANITIZERS
             or QUOTING.match(short)
@@ -375,7 +379,7 @@ class ExprEval(Guards):
                 and repl.value == ""
             ):
                 return Val(is_str=True)
-        if isinstance(func, ast.Attribute) and not encoder:
+        if isinstance(func, ast.Attribute) and not in_encoder:
             return self._method_result(func, env, short, args, kwargs)
         if short in {"str", "repr", "ascii", "format"} and args:
             return replace(args[0], is_str=True, elems=None, items=None, has_const=False)

@@ -94,7 +94,7 @@ def fold_binop(op: ast.operator, left: Val, right: Val) -> Val | None:
 
 def fold_compare(ops: list[ast.cmpop], vals: list[Val]) -> Val:
     """A chained comparison of constants as a constant bool; SAFE (no text) otherwise."""
-    if not all(_const(v) for v in vals):
+    if not all(_const(v) or _member_of(op, v) for op, v in zip([None, *ops], vals, strict=True)):
         return SAFE
     try:
         for op, a, b in zip(ops, vals, vals[1:], strict=False):
@@ -103,6 +103,11 @@ def fold_compare(ops: list[ast.cmpop], vals: list[Val]) -> Val:
     except (TypeError, ValueError):
         return SAFE
     return literal(True)
+
+
+def _member_of(op: ast.cmpop | None, val: Val) -> bool:
+    """A constant tuple on the right of `in`/`not in` (`mode in ("a", "b")`)."""
+    return isinstance(op, ast.In | ast.NotIn) and val.has_const and isinstance(val.const, tuple)
 
 
 def fold_unary(op: ast.unaryop, val: Val) -> Val:

@@ -59,7 +59,11 @@ SANITIZERS = {
 # modules is never a sanitizer, whatever its name (`urllib.parse.quote`, `re.escape`).
 ENCODER_MODULES = {
     "base64", "binascii", "codecs", "json", "urllib", "shlex", "re", "pickle", "marshal",
+    "html", "xml", "markupsafe", "zlib", "quopri", "uu",
 }  # fmt: skip
+# Methods that encode reversibly (`p.encode().hex()` comes back with `bytes.fromhex`): a name in
+# SANITIZERS (the `hex()` builtin of a number) does not make them one.
+ENCODER_METHODS = {"hex"}
 # Module-qualified framework sources: `flask.request.args`, `import bottle; bottle.request`.
 MODULE_SOURCES = {
     "flask.request": "the web request",
