@@ -224,7 +224,7 @@ def _constant_match(pattern: ast.pattern, subject: Val) -> bool | None:
     """Whether `pattern` matches a constant `subject`: True, False, or None (not known)."""
     if isinstance(pattern, ast.MatchAs) and pattern.pattern is None:
         return True  # `case _:` and `case name:` match anything
-    if not (subject.has_const and isinstance(subject.const, bool | int | float | str)):
+    if not (subject.has_const and isinstance(subject.const, bool | int | float | str | None)):
         return None
     if isinstance(pattern, ast.MatchOr):
         results = [_constant_match(p, subject) for p in pattern.patterns]
