@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 
 from act_i13_ux import first_minutes
+from act_i17py import where_and_how_sure
 from act_install import install_like_a_user
 from act_routing import routing_learns
 from acts_more import (
@@ -133,6 +134,7 @@ def main() -> int:
         blocked_then_fixed(repo)
         legacy_baseline(repo)
         sql_injection(repo)
+        where_and_how_sure(repo)
         init_in_repo(repo)
         first_minutes(repo)
         parallel_sessions(repo)
