@@ -97,12 +97,23 @@ class ClaudeProject:
         project = cls(root, home, api, binary)
         git(root, "init", "-q", "-b", "main")
         (root / "README.md").write_text("# Demo project\n", encoding="utf-8")
-        git(root, "add", "README.md")
-        git(root, "commit", "-q", "-m", "initial")
+        # Claude Code keeps this file out of git itself when it writes it
+        (root / ".gitignore").write_text(".claude/settings.local.json\n", encoding="utf-8")
         init = project.br("init")
         assert init.returncode == 0, init.stdout + init.stderr
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", "initial, with br init's files")
         project.approve_mcp_servers()
         return project
+
+    def worktree(self, name: str) -> ClaudeProject:
+        """A second worktree of this repository (branch NAME), same HOME and API: the same
+        BuildRunner project, for parallel sessions that share one queue."""
+        path = self.root.parent / name
+        git(self.root, "worktree", "add", "-q", "-b", name, str(path))
+        other = ClaudeProject(path, self.home, self.api, self.binary)
+        other.approve_mcp_servers()  # settings.local.json is not committed: each tree has its own
+        return other
 
     def approve_mcp_servers(self) -> None:
         """What a user does once: trust the folder, approve the servers of .mcp.json.

@@ -190,6 +190,29 @@ def test_installed_slash_commands_send_their_expanded_prompt(
             assert "$ARGUMENTS" not in sent.split(fixed, 1)[0][-2000:]
 
 
+def test_a_session_in_another_worktree_claims_from_the_shared_queue(
+    claude_project: ClaudeProject,
+) -> None:
+    """The harness runs sessions in worktrees: each is the same project, with one queue."""
+    added = claude_project.br("tasks", "add", "Write the changelog", "--id", "release/changelog")
+    assert added.returncode == 0, added.stderr
+    second = claude_project.worktree("second")
+    claim = "mcp__br__claim_task"
+    script = second.script(
+        turn(tool_use(claim, {"owner": "second-session"})),
+        turn("Claimed.", after_tool=claim),
+    )
+
+    second.run_claude("Take the next task", script, "--allowedTools", claim)
+
+    assert second.api.errors == []
+    [result] = second.api.requests("main")[1].tool_results().values()
+    claimed = json.loads(result)
+    assert claimed["claimed"] is True and claimed["task"]["id"] == "release/changelog"
+    shown = claude_project.br("tasks", "show", "release/changelog")
+    assert "second-session" in shown.stdout
+
+
 def _br_home_files() -> list[Path]:
     import os
 
