@@ -180,7 +180,9 @@ def test_installed_slash_commands_send_their_expanded_prompt(
         fixed = next(line for line in lines if "$" not in line)  # no argument placeholder
         script = claude_project.script(turn("Noted."))
 
-        claude_project.run_claude(f"/{name} rename foo to bar", script)
+        # commands need no MCP server: --strict-mcp-config without --mcp-config skips starting
+        # `br mcp serve` for each of these sessions (seconds each on a busy machine)
+        claude_project.run_claude(f"/{name} rename foo to bar", script, "--strict-mcp-config")
 
         [request] = claude_project.api.requests("main")
         sent = request.text()
