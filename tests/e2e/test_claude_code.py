@@ -9,17 +9,28 @@ from __future__ import annotations
 
 import json
 import random
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.data.secrets_corpus import rand
-from tests.e2e.harness import ClaudeProject
+from tests.e2e.harness import ClaudeProject, pinned_version
 from tests.e2e.scripted_api import Exchange, Usage, tool_use, turn
 
 R = random.Random(1414)
 ROUTE = "mcp__br__route_task"
+# (what route_task names, what Claude Code runs) per tier, by pinned Claude Code version: the
+# table of docs/CLAUDE_CODE.md, "Routing". A new pin makes these fail until both are updated.
+RESOLVED = {
+    "2.1.197": {
+        "haiku": ("claude-haiku-5-5", "claude-haiku-4-5-20251001"),
+        "sonnet": ("claude-sonnet-5-5", "claude-sonnet-5"),
+        "opus": ("claude-opus-5-5", "claude-opus-4-8"),
+    }
+}
+MAIN_MODEL = {"2.1.197": "claude-opus-4-8"}
 AGENT = "Agent"  # Claude Code's subagent tool (called Task before 2.1)
 
 
@@ -92,11 +103,12 @@ def test_routing_delegates_to_the_subagent_of_the_tier(
     assert (answer["tier"], answer["subagent"]) == (tier, subagent)
     asked = api.requests(subagent)
     assert len(asked) == 1
-    # The subagent runs on its tier's model, which Claude Code resolves from `model: <tier>` in
-    # .claude/agents/br-<tier>.md; its exact id may differ from the one route_task names
-    # (docs/CLAUDE_CODE.md, "Routing").
-    assert tier in asked[0].model, (asked[0].model, answer["model"])
-    assert all(e.lane in ("main", subagent) for e in api.requests())
+    assert tier in asked[0].model
+    # The exact id is Claude Code's: it resolves `model: <tier>` of .claude/agents/br-<tier>.md,
+    # and the pinned version picks another model of the tier than route_task names.
+    assert (answer["model"], asked[0].model) == RESOLVED[pinned_version()][tier]
+    assert {e.lane for e in api.requests()} == {"main", subagent}
+    assert {e.model for e in api.requests("main")} == {MAIN_MODEL[pinned_version()]}
 
 
 def test_write_and_edit_fire_post_tool_use_and_never_store_the_key(
@@ -174,22 +186,27 @@ def test_installed_slash_commands_send_their_expanded_prompt(
 ) -> None:
     commands = claude_project.installed_commands()
     assert commands, "br init installed no commands or skills"
+    claude_project.api.reset(claude_project.script(turn("Noted.")))
+
+    # One session per command, run side by side (each waits mostly on process start-ups); they
+    # need no MCP server: --strict-mcp-config without --mcp-config starts none.
+    def invoke(name: str) -> int:
+        prompt = f"/{name} rename {name} to bar"
+        return claude_project.claude("-p", prompt, "--strict-mcp-config").returncode
+
+    with ThreadPoolExecutor(max_workers=len(commands)) as pool:
+        assert list(pool.map(invoke, commands)) == [0] * len(commands)
+
+    sent = [e.text() for e in claude_project.api.requests("main")]
+    assert len(sent) == len(commands)
     for name, path in commands.items():
         body = path.read_text("utf-8").split("\n---\n", 1)[-1]
         lines = [line.strip() for line in body.splitlines() if line.strip()]
         fixed = next(line for line in lines if "$" not in line)  # no argument placeholder
-        script = claude_project.script(turn("Noted."))
-
-        # commands need no MCP server: --strict-mcp-config without --mcp-config skips starting
-        # `br mcp serve` for each of these sessions (seconds each on a busy machine)
-        claude_project.run_claude(f"/{name} rename foo to bar", script, "--strict-mcp-config")
-
-        [request] = claude_project.api.requests("main")
-        sent = request.text()
-        assert fixed in sent, f"/{name}: its prompt was not sent"
-        if "$ARGUMENTS" in body:
-            assert "rename foo to bar" in sent
-            assert "$ARGUMENTS" not in sent.split(fixed, 1)[0][-2000:]
+        [text] = [t for t in sent if f"rename {name} to bar" in t]
+        assert fixed in text, f"/{name}: its prompt was not sent"
+        for line in (line for line in lines if "$ARGUMENTS" in line):  # replaced by the args
+            assert line.replace("$ARGUMENTS", f"rename {name} to bar") in text, f"/{name}: {line}"
 
 
 def test_a_session_in_another_worktree_claims_from_the_shared_queue(
