@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from br_mcp.prompts import PROMPTS
 from tests.data.secrets_corpus import rand
 from tests.e2e.harness import ClaudeProject, pinned_version
 from tests.e2e.scripted_api import Exchange, Usage, tool_use, turn
@@ -71,10 +72,7 @@ def test_mcp_prompts_are_listed_as_slash_commands(claude_project: ClaudeProject)
     [init] = [m for m in map(json.loads, proc.stdout.splitlines()) if m.get("subtype") == "init"]
     assert {"name": "br", "status": "connected"}.items() <= init["mcp_servers"][0].items()
     prompts = {c for c in init["slash_commands"] if c.startswith("mcp__br__")}
-    assert prompts == {f"mcp__br__{p}" for p in ("design", "analyze", "debug", "plan")} | {
-        "mcp__br__next_task",
-        "mcp__br__route",
-    }
+    assert prompts == {f"mcp__br__{name}" for name in PROMPTS}  # every prompt the server offers
     assert set(claude_project.agent_markers()) <= set(init["agents"])
     assert set(claude_project.installed_commands()) <= set(init["slash_commands"])
     tools = set(claude_project.api.requests()[0].tools)
