@@ -16,8 +16,8 @@ The real pre-commit framework runs br-secrets and br-sql-injection from this che
 7. `br route` picks haiku or opus; `br cost daily` and `br model stats` read a transcript.
 8. The MCP SDK's client claims a task from `br mcp serve` over stdio.
 9. Routing learns from outcomes joined to its decisions by id (act_routing.py).
-10. The real Claude Code against a scripted Anthropic API: route, delegate to the br-haiku
-    subagent, edit, telemetry from its hooks, and `br cost` equal to its own total (act_claude.py).
+10. The real Claude Code against a scripted Anthropic API: route, delegate to the subagent it
+    names, edit, telemetry from its hooks, and `br cost` equal to its own total (act_claude.py).
 
 BR_HOME and CLAUDE_CONFIG_DIR point at the temporary directory, so the user's data is untouched.
 Any act that does not behave as narrated ends the demo with a non-zero exit (a smoke test).

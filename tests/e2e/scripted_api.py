@@ -151,8 +151,12 @@ class Exchange:
         return "\n".join([self.system, *_strings(self.messages)])
 
     def tool_results(self) -> dict[str, str]:
-        """tool_use_id -> the result text the last user message returns."""
-        last = self.messages[-1] if self.messages else {}
+        """tool_use_id -> the result text the last user message returns.
+
+        Claude Code may append a `system` message after it (seen for opus-4-8 requests).
+        """
+        users = [m for m in self.messages if isinstance(m, dict) and m.get("role") == "user"]
+        last = users[-1] if users else {}
         found: dict[str, str] = {}
         content = last.get("content") if isinstance(last, dict) else None
         for block in content if isinstance(content, list) else []:

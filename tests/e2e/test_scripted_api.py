@@ -124,6 +124,7 @@ def test_turns_follow_depth_and_tool_results_are_checked(api: ScriptedAPI) -> No
     _post(api, "/v1/messages", _body(first))  # a retry: same turn, same ids
     _, wrong_raw = _post(api, "/v1/messages", _body(first, said, wrong))
     _post(api, "/v1/messages", _body(first, said, right))
+    _post(api, "/v1/messages", _body(first, said, right, {"role": "system", "content": "note"}))
 
     answers = [e.reply for e in api.requests()]
     assert answers[0] is not None and answers[1] is not None
