@@ -153,7 +153,9 @@ def _run_check(check: Check, cwd: Path, files: list[str], timeout: float) -> Che
 
 
 def _rev(root: Path, ref: str) -> str:
-    return run_git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], cwd=root).strip()
+    """The commit `ref` names, or "" when there is none."""
+    out = run_git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], cwd=root, check=False)
+    return out.strip()
 
 
 def _merge_tree(root: Path, ours: str, theirs: str) -> tuple[str, list[str]]:
@@ -213,7 +215,10 @@ class MergeRun:
     def candidates(self, streams: Sequence[str] | None) -> tuple[list[str], list[StreamMerge]]:
         """The streams to merge, and the ones skipped because work on them is still open."""
         known = [s.stream for s in model.streams(self.conn, self.project_id)]
-        names = list(streams) if streams is not None else known
+        if streams is None:  # every stream that was started (has a branch)
+            names = [n for n in known if _rev(self.main, f"refs/heads/stream/{n}")]
+        else:
+            names = list(streams)
         chosen, skipped = [], []
         for name in names:
             records.check_stream_name(name)
