@@ -115,8 +115,8 @@ def advance_batch(conn: sqlite3.Connection, project_id: str, worktree: Path, str
         return False
     try:
         current = json.loads(path.read_text(encoding="utf-8"))
-        ids = [t["id"] for t in current.get("tasks", [])]
-    except (OSError, ValueError, TypeError, KeyError):
+        ids = [str(t["id"]) for t in current.get("tasks", [])]
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
         ids = []  # no brief or an unreadable one: write a fresh one
     if ids:
         marks = ", ".join("?" * len(ids))
