@@ -13,6 +13,8 @@ The real pre-commit framework runs br-secrets and br-sql-injection from this che
    task is claimed once, in dependency order.
 7. `br route` picks haiku or opus; `br cost daily` and `br model stats` read a transcript.
 8. The MCP SDK's client claims a task from `br mcp serve` over stdio.
+9. A parallel build: three streams planned, started in worktrees, worked by `br worker`
+   processes, merged by `br merge`; one conflict is caught, queued, resolved and merged.
 
 BR_HOME and CLAUDE_CONFIG_DIR point at the temporary directory, so the user's data is untouched.
 Any act that does not behave as narrated ends the demo with a non-zero exit (a smoke test).
@@ -25,6 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from act_parallel import parallel_builds
 from acts_more import (
     init_in_repo,
     mcp_over_stdio,
@@ -127,6 +130,7 @@ def main() -> int:
         parallel_sessions(repo)
         routing_and_cost(repo)
         mcp_over_stdio(repo)
+        parallel_builds(Path(tmp))
         step("Done")
         print("    " + sh(repo, "git", "log", "--oneline").stdout.strip().replace("\n", "\n    "))
     print(

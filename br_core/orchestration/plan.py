@@ -74,6 +74,13 @@ class Plan:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def first_batch(self, stream: str) -> int:
+        """The number of the stream's first open batch (0 when it has none)."""
+        for plan in self.streams:
+            if plan.stream == stream and plan.batches:
+                return plan.batches[0].number
+        return 0
+
     def stream_names(self) -> list[str]:
         return [s.stream for s in self.streams]
 

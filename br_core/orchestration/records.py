@@ -30,7 +30,7 @@ class OrchestrationError(UsageError):
 
 def check_stream_name(name: str) -> str:
     """`name` if it can be a branch suffix and a file name; else one line with the rule."""
-    if not STREAM_NAME.fullmatch(name) or name.endswith(".lock") or ".." in name:
+    if not STREAM_NAME.fullmatch(name) or name.endswith((".lock", ".")) or ".." in name:
         shown = name[:60] + ("..." if len(name) > 60 else "")
         raise OrchestrationError(
             f"stream {shown!r}: not a usable stream name; use 1-60 letters, digits, '.', '_' "
@@ -76,13 +76,18 @@ def stream_row(conn: sqlite3.Connection, project_id: str, name: str) -> StreamRo
     return None if row is None else StreamRow(*row)
 
 
-def next_batch(conn: sqlite3.Connection, project_id: str, name: str, decisions_seen: int) -> int:
-    """Open the stream's next batch: its number, and the last decision its brief carries."""
+def next_batch(
+    conn: sqlite3.Connection, project_id: str, name: str, decisions_seen: int, at_least: int = 0
+) -> int:
+    """Open the stream's next batch and return its number: one more than the last, or the
+    plan's batch number (`at_least`) when that is higher, so a stream whose first tasks wait a
+    level shows batch 2 in its brief as in the plan. `decisions_seen` is the last decision the
+    brief carries."""
     with transaction(conn):
         row = conn.execute(
-            "UPDATE streams SET batch = batch + 1, decisions_seen = ?, updated_at = ? "
+            "UPDATE streams SET batch = max(batch + 1, ?), decisions_seen = ?, updated_at = ? "
             "WHERE project_id = ? AND name = ? RETURNING batch",
-            (decisions_seen, time.time(), project_id, name),
+            (at_least, decisions_seen, time.time(), project_id, name),
         ).fetchone()
     if row is None:
         raise OrchestrationError(f"stream {name}: not started; run `br orchestrate start` first")

@@ -148,7 +148,8 @@ def _start_one(
     path = briefs.brief_path(worktree, name)
     if row.batch == 0 or not path.exists():
         seen_before = row.decisions_seen
-        batch = records.next_batch(conn, project_id, name, _last_decision(conn, project_id))
+        last = _last_decision(conn, project_id)
+        batch = records.next_batch(conn, project_id, name, last, plan.first_batch(name))
         row = records.StreamRow(name, branch, str(worktree), batch, row.decisions_seen)
         briefs.write_json(path, briefs.brief(conn, project_id, row, plan, seen_before))
         created.append("brief")

@@ -130,9 +130,9 @@ def advance_batch(conn: sqlite3.Connection, project_id: str, worktree: Path, str
     (last,) = conn.execute(
         "SELECT coalesce(max(id), 0) FROM decisions WHERE project_id = ?", (project_id,)
     ).fetchone()
-    batch = records.next_batch(conn, project_id, stream, int(last))
-    fresh = records.StreamRow(row.name, row.branch, row.worktree, batch, int(last))
     plan = build_plan(conn, project_id)
+    batch = records.next_batch(conn, project_id, stream, int(last), plan.first_batch(stream))
+    fresh = records.StreamRow(row.name, row.branch, row.worktree, batch, int(last))
     briefs.write_json(path, briefs.brief(conn, project_id, fresh, plan, row.decisions_seen))
     return True
 

@@ -25,7 +25,7 @@ from tests.fuzz.strategies import expected_or_value, json_values, mutate, text
 _names = st.one_of(
     text,
     st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,70}", fullmatch=True),
-    st.sampled_from(["a.lock", "a..b", "-x", ".x", "x/y", "@{", "HEAD", "a" * 61, "api"]),
+    st.sampled_from(["a.lock", "a.", "a..b", "-x", ".x", "x/y", "@{", "HEAD", "a" * 61, "api"]),
 )
 
 
