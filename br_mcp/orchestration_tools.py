@@ -19,10 +19,7 @@ from br_mcp.state import ServerState, State, as_tool_error
 
 class DecisionRecorded(Compact):
     id: int
-    at: float
-    who: str
-    stream: str
-    text: str
+    text: str  # as stored: whitespace folded, anything secret-shaped masked
 
 
 async def record_decision(
@@ -32,23 +29,23 @@ async def record_decision(
         Field(
             min_length=1,
             max_length=2000,
-            description="the decision in one paragraph, e.g. 'money is stored in integer cents'",
+            description="one paragraph, e.g. 'money in integer cents'",
         ),
     ],
     stream: Annotated[
         str | None,
-        Field(max_length=60, description="the stream it was made in; omit for the whole project"),
+        Field(max_length=60, description="stream it was made in, if any"),
     ] = None,
     who: Annotated[
         str,
-        Field(min_length=1, max_length=80, description="your owner name, as in claim_task"),
+        Field(min_length=1, max_length=80, description="your claim_task owner"),
     ] = "claude",
 ) -> DecisionRecorded:
     with as_tool_error():
         decision = records.add_decision(
             state.queue.conn, state.queue.project_id, text, who=who, stream=stream or ""
         )
-    return DecisionRecorded(**decision.to_dict())
+    return DecisionRecorded(id=decision.id, text=decision.text)
 
 
 async def stream_decisions(state: ServerState, stream: str) -> str:

@@ -85,7 +85,7 @@ TOOLS = (
     ToolEntry(
         orchestration_tools.record_decision,
         "record_decision",
-        "Append a decision every parallel session must follow to the project's log.",
+        "Log a decision all parallel sessions must follow.",
         WRITES,
     ),
     ToolEntry(

@@ -78,7 +78,7 @@ def test_decisions_reach_other_streams_through_the_resource(shop: Path) -> None:
         )
 
     result = run(record, create_server(worktrees["api"]))
-    assert not result.is_error and result.structured_content["who"] == "api"
+    assert not result.is_error and result.structured_content["text"] == "prices are integer cents"
 
     async def read(client: Client) -> Any:
         templates = await client.list_resource_templates()
