@@ -107,12 +107,13 @@ def after_task(conn: sqlite3.Connection, project_id: str, worktree: Path, stream
 
 
 def advance_batch(conn: sqlite3.Connection, project_id: str, worktree: Path, stream: str) -> bool:
-    """When every task of the brief's batch is done, write the next batch's brief (with the
-    decisions made since the last one); True when it did."""
-    path = briefs.brief_path(worktree, stream)
+    """When every task of the brief's batch is done and the stream has open tasks, write the
+    next batch's brief (with the decisions made since the last one); True when it did."""
     row = records.stream_row(conn, project_id, stream)
-    if row is None:
+    if row is None or open_tasks(conn, project_id, stream) == 0:
         return False
+    # The brief lives in the stream's own worktree, wherever this worker runs.
+    path = briefs.brief_path(Path(row.worktree) if row.worktree else worktree, stream)
     try:
         current = json.loads(path.read_text(encoding="utf-8"))
         ids = [str(t["id"]) for t in current.get("tasks", [])]
@@ -250,6 +251,7 @@ def work_one(
     owner = opts.owner or f"worker-{stream}-{os.getpid()}"
     queue = TaskQueue(conn, project_id, root=worktree)
     try:
+        advance_batch(conn, project_id, worktree, stream)  # new tasks since the stream finished
         claim = queue.claim(owner, stream=stream, lease_seconds=opts.lease_seconds)
         if claim is None:
             finished = open_tasks(conn, project_id, stream) == 0
@@ -336,6 +338,8 @@ def session_report(
     if not task.stream:
         return
     try:
+        if action == "claimed":
+            advance_batch(conn, project_id, worktree, task.stream)
         if action in ("claimed", "heartbeat"):
             report(
                 conn,

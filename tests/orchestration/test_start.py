@@ -118,3 +118,48 @@ def test_worktree_dir_from_the_config(shop: Path) -> None:
 def test_start_without_streams_says_how_to_get_them(git_repo: Path) -> None:
     proc = br(git_repo, "orchestrate", "start")
     assert proc.returncode == 2 and "no streams to start" in proc.stderr
+
+
+def test_the_next_brief_carries_the_decisions_made_since_the_last(shop: Path) -> None:
+    assert br(shop, "decide", "before the start").returncode == 0
+    started = json.loads(br(shop, "orchestrate", "start", "--streams", "web", "--json").stdout)
+    web = Path(started[0]["worktree"])
+    brief_path = web / ".buildrunner/commands/web.json"
+    first = json.loads(brief_path.read_text())
+    assert first["batch"] == 2  # web's only task waits a level, on api: batch 2 as in the plan
+    assert [d["text"] for d in first["decisions"]] == ["before the start"]
+    assert br(shop, "decide", "after the start", "--stream", "api").returncode == 0
+    # api's tasks done (by its workers), then web's worker does web's task
+    for stream in ("api", "web"):
+        proc = br(web, "worker", "--stream", stream, "--command", "true", "--wait", "0")
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    # the stream is finished: no new batch, the brief stays as it was
+    assert json.loads(brief_path.read_text())["batch"] == 2
+    # a new task on web opens the next batch with only the decisions since the last brief
+    from br_core.git import project_id
+    from br_core.queue.models import NewTask
+    from br_core.queue.task_queue import TaskQueue
+    from br_core.store.db import open_db
+
+    conn = open_db()
+    try:
+        TaskQueue(conn, project_id(shop)).add_tasks([NewTask(id="w2", title="more", stream="web")])
+    finally:
+        conn.close()
+    assert br(web, "worker", "--stream", "web", "--command", "true").returncode == 0
+    second = json.loads(brief_path.read_text())
+    assert second["batch"] == 3
+    assert [d["text"] for d in second["decisions"]] == ["after the start"]
+    assert [t["id"] for t in second["completed"]] == ["pages/cart-page"]
+    assert [t["id"] for t in second["tasks"]] == ["w2"]
+
+
+def test_status_and_decide_from_the_terminal(shop: Path) -> None:
+    br(shop, "orchestrate", "start", "--streams", "docs")
+    assert br(shop, "worker", "--stream", "docs", "--command", "true").returncode == 0
+    out = br(shop, "orchestrate", "status").stdout
+    assert "docs: finished; 1/1 done; batch 1; stream/docs" in out
+    empty = br(shop, "decide", "   ")
+    assert empty.returncode == 2 and empty.stderr.startswith("br: decision: empty text")
+    for command in (["orchestrate", "--help"], ["worker", "--help"], ["merge", "--help"]):
+        assert br(shop, *command).returncode == 0
