@@ -11,7 +11,8 @@ import typer
 
 from br_core.errors import UsageError
 from br_core.git import project_id, project_root
-from br_core.orchestration.merge import Check, MergeRun, StreamMerge
+from br_core.orchestration.checks import Check
+from br_core.orchestration.merge import MergeRun, StreamMerge
 from br_core.store.db import open_db
 
 EXIT_STOPPED = 1

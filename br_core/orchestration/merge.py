@@ -21,9 +21,7 @@ object store and the temporary worktree, which is removed whatever happens.
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
 import sqlite3
 import subprocess
 import tempfile
@@ -34,37 +32,21 @@ from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import Any
 
-from br_core.config import RUNS, TrustRule, read_config, section, withhold_untrusted
-from br_core.errors import ConfigError
 from br_core.git import GitError, run_git
 from br_core.orchestration import model, records
+from br_core.orchestration.checks import (
+    DEFAULT_CHECK_TIMEOUT,
+    Check,
+    CheckRun,
+    configured_checks,
+    run_check,
+)
 from br_core.orchestration.plan import build_plan
 from br_core.orchestration.records import OrchestrationError
 from br_core.orchestration.start import main_checkout, refuse_dirty, worktrees_by_branch
 from br_core.orchestration.worker import open_tasks
 from br_core.queue.models import NewTask
 from br_core.queue.task_queue import TaskQueue
-
-DEFAULT_CHECK_TIMEOUT = 1800.0
-TEST_COMMAND_RULES = (TrustRule("test_command", RUNS, lambda values: True),)
-
-
-@dataclass(frozen=True)
-class Check:
-    """A check to run in the merged tree; `files` appends the files the merge changed."""
-
-    name: str
-    argv: tuple[str, ...]
-    files: bool = False
-    shell: bool = False  # argv[0] is a command line for /bin/sh (the configured test command)
-
-
-@dataclass(frozen=True)
-class CheckRun:
-    name: str
-    exit_code: int
-    seconds: float
-    output_tail: str
 
 
 @dataclass(frozen=True)
@@ -107,49 +89,6 @@ def merge_order(conn: sqlite3.Connection, project_id: str, names: Sequence[str])
         order.extend(ready)
         sorter.done(*ready)
     return order
-
-
-def configured_checks(worktree: Path) -> tuple[list[Check], list[str]]:
-    """The test command of the merged tree's config, if the user trusts that file."""
-    loaded = read_config(worktree)
-    values = section(loaded.data, "orchestrate", loaded.path)
-    command = values.get("test_command")
-    if command is None:
-        return [], []
-    if not isinstance(command, str) or not command.strip():
-        raise ConfigError(
-            f"{loaded.path}: [orchestrate] test_command must be a command line as a string, "
-            'e.g. test_command = "make test"'
-        )
-    kept, notices = withhold_untrusted(loaded, "orchestrate", values, TEST_COMMAND_RULES)
-    if "test_command" not in kept:
-        return [], notices
-    return [Check("test_command", (command,), shell=True)], notices
-
-
-def _run_check(check: Check, cwd: Path, files: list[str], timeout: float) -> CheckRun:
-    argv = ["/bin/sh", "-c", check.argv[0]] if check.shell else list(check.argv)
-    if check.files:
-        argv += files
-    started = time.monotonic()
-    proc = subprocess.Popen(
-        argv,
-        cwd=cwd,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        out, _ = proc.communicate(timeout=timeout)
-        code = proc.returncode
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        out, _ = proc.communicate()
-        out += f"\n{check.name}: stopped after {timeout:g} s".encode()
-        code = 124
-    text = out.decode("utf-8", "replace")
-    return CheckRun(check.name, code, time.monotonic() - started, records.tail(text))
 
 
 def _rev(root: Path, ref: str) -> str:
@@ -328,7 +267,7 @@ class MergeRun:
                 if check.files and not present:
                     continue
                 self._say(f"{name}: running {check.name}")
-                result = _run_check(check, tmp, present, self.check_timeout)
+                result = run_check(check, tmp, present, self.check_timeout)
                 runs.append(result)
                 if result.exit_code != 0:
                     break

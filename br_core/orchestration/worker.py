@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from br_core.errors import BRError
 from br_core.git import read_head, repo_context
 from br_core.orchestration import briefs, model, records
 from br_core.orchestration.plan import OPEN, build_plan
@@ -353,5 +354,5 @@ def session_report(
         else:
             state = after_task(conn, project_id, worktree, task.stream)
             report(conn, project_id, worktree, task.stream, status=state, owner=None, task_id=None)
-    except (records.OrchestrationError, OSError) as exc:
+    except (BRError, OSError) as exc:
         logging.getLogger(__name__).warning("stream status not written: %s", exc)

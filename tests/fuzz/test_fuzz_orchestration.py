@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from br_core.errors import BRError
 from br_core.orchestration import model, records
-from br_core.orchestration.merge import configured_checks
+from br_core.orchestration.checks import configured_checks
 from br_core.orchestration.worker import advance_batch
 from br_core.queue.models import NewTask
 from br_core.queue.task_queue import TaskQueue
