@@ -44,7 +44,7 @@ from br_core.orchestration.checks import (
 from br_core.orchestration.plan import build_plan
 from br_core.orchestration.records import OrchestrationError
 from br_core.orchestration.start import main_checkout, refuse_dirty, worktrees_by_branch
-from br_core.orchestration.worker import open_tasks
+from br_core.orchestration.worker import open_tasks, write_status_file
 from br_core.queue.models import NewTask
 from br_core.queue.task_queue import TaskQueue
 
@@ -241,7 +241,7 @@ class MergeRun:
         records.update_merge_entry(
             self.conn, entry, "merged", files=changed, merged_commit=commit, output_tail=""
         )
-        records.set_stream_state(self.conn, self.project_id, name, "merged")
+        self._verdict(name, "merged")
         self._say(f"{name}: merged into {self.target} as {commit[:12]}")
         return StreamMerge(
             name,
@@ -252,6 +252,11 @@ class MergeRun:
             seconds=time.monotonic() - started,
             notices=tuple(notices),
         )
+
+    def _verdict(self, name: str, state: str) -> None:
+        """The stream's state after the merge queue, in the store and its status file."""
+        records.set_stream_state(self.conn, self.project_id, name, state)
+        write_status_file(self.conn, self.project_id, self.main, name)
 
     def _check(
         self, name: str, commit: str, changed: list[str]
@@ -294,7 +299,7 @@ class MergeRun:
         records.update_merge_entry(
             self.conn, entry, "conflict", files=files, other_stream=other, output_tail=why
         )
-        records.set_stream_state(self.conn, self.project_id, name, "conflict")
+        self._verdict(name, "conflict")
         task = self._resolve_task(
             name,
             entry,
@@ -329,7 +334,7 @@ class MergeRun:
         records.update_merge_entry(
             self.conn, entry, "failed", files=changed, output_tail=f"{why}\n{red.output_tail}"
         )
-        records.set_stream_state(self.conn, self.project_id, name, "failed")
+        self._verdict(name, "failed")
         task = self._resolve_task(
             name,
             entry,

@@ -103,6 +103,8 @@ def test_a_real_conflict_stops_the_stream_names_the_other_and_queues_a_resolve_t
     assert conflict.state == "conflict" and conflict.other_stream == "api"
     status = {s.stream: s for s in model.streams(conn, project_id(shop))}
     assert status["docs"].status == "conflict"
+    document = json.loads((shop / ".buildrunner/status/docs.json").read_text())
+    assert document["status"] == "conflict"
     # no temporary worktree is left behind
     assert git(shop, "worktree", "list").count("br-merge-") == 0
 
