@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sqlite3
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +15,7 @@ from br_core.orchestration.records import check_stream_name
 from br_core.orchestration.worker import TaskRun, WorkerOptions, work_stream
 from br_core.store.db import open_db
 
-EXIT_WAIT, EXIT_FINISHED = 1, 3
+EXIT_WAIT, EXIT_FINISHED, EXIT_INTERRUPTED = 1, 3, 130
 
 
 def _seconds(name: str, value: float, low: float, high: float) -> float:
@@ -58,7 +59,8 @@ def worker_command(
 ) -> None:
     """Take the stream's next task, heartbeat while CMD runs, mark it done or failed; repeat
     until the stream is finished. Exit 0 when finished (or --once did a task), 1 when nothing
-    became ready within --wait, 3 when --once found the stream already finished."""
+    became ready within --wait, 3 when --once found the stream already finished, 130 on Ctrl-C
+    (the task goes back to the queue at once)."""
     check_stream_name(stream)
     options = WorkerOptions(
         owner=owner,
@@ -72,7 +74,27 @@ def worker_command(
         raise UsageError('--command: empty; pass what works on a task, e.g. --command "make task"')
     conn = open_db()
     try:
-        runs = work_stream(
+        runs = _work(conn, root, stream, command, options, once, wait)
+    finally:
+        conn.close()
+    last = runs[-1].outcome if runs else "nothing"
+    if last == "nothing":
+        raise typer.Exit(EXIT_WAIT)
+    if once and last == "finished" and len(runs) == 1:
+        raise typer.Exit(EXIT_FINISHED)
+
+
+def _work(
+    conn: sqlite3.Connection,
+    root: Path,
+    stream: str,
+    command: str,
+    options: WorkerOptions,
+    once: bool,
+    wait: float,
+) -> list[TaskRun]:
+    try:
+        return work_stream(
             conn,
             open_db,
             project_id(root),
@@ -84,10 +106,8 @@ def worker_command(
             wait=wait,
             on_run=_echo,
         )
-    finally:
-        conn.close()
-    last = runs[-1].outcome if runs else "nothing"
-    if last == "nothing":
-        raise typer.Exit(EXIT_WAIT)
-    if once and last == "finished" and len(runs) == 1:
-        raise typer.Exit(EXIT_FINISHED)
+    except KeyboardInterrupt:
+        typer.echo(
+            f"br: worker for {stream} interrupted; its task went back to the queue", err=True
+        )
+        raise typer.Exit(EXIT_INTERRUPTED) from None

@@ -223,6 +223,10 @@ def run_command(
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
             code = 124
+        except BaseException:  # Ctrl-C: the command runs in its own session, end it too
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            raise
         out.seek(0, os.SEEK_END)
         size = out.tell()
         out.seek(max(0, size - OUTPUT_TAIL_CHARS))
@@ -271,8 +275,14 @@ def work_one(
         beat = Heartbeat(
             connect, project_id, claim, stream, opts.lease_seconds, opts.heartbeat_seconds
         )
-        with beat:
-            code, tail, seconds = run_command(command, worktree, env, opts.timeout)
+        try:
+            with beat:
+                code, tail, seconds = run_command(command, worktree, env, opts.timeout)
+        except KeyboardInterrupt:
+            # Give the task back now rather than when its lease runs out.
+            queue.fail(task.id, claim.token, reason="the worker was interrupted")
+            report(conn, project_id, worktree, stream, status="idle", owner=None, task_id=None)
+            raise
         outcome = _finish(queue, claim, code, tail, beat.lost)
         state = after_task(conn, project_id, worktree, stream)
         report(conn, project_id, worktree, stream, status=state, owner=None, task_id=None)

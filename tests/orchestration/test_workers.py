@@ -150,3 +150,42 @@ def test_a_killed_worker_shows_stale_and_its_task_returns(
     queue = TaskQueue(conn, pid, clock=lambda: time.time() + 11)
     claim = queue.claim("rescuer", stream="api")
     assert claim is not None and claim.task.id == "t000" and claim.task.attempts == 2
+
+
+def test_ctrl_c_gives_the_task_back_at_once(
+    git_repo: Path, conn: sqlite3.Connection, tmp_path: Path
+) -> None:
+    _fill(conn, git_repo, 1)
+    marker = tmp_path / "child"
+    worker = subprocess.Popen(
+        [*BR, "worker", "--stream", "api", "--command", f"sleep 30 & echo $! > {marker}; wait"],
+        cwd=git_repo,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while not (marker.exists() and marker.read_text().strip()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    child = int(marker.read_text())
+    worker.send_signal(signal.SIGINT)
+    _, err = worker.communicate(timeout=30)
+    assert worker.returncode == 130
+    assert err.strip() == "br: worker for api interrupted; its task went back to the queue"
+    task = TaskQueue(conn, project_id(git_repo)).get("t000")
+    assert task.status == "ready" and task.owner is None
+    assert _gone(child), "the command outlived its worker"
+
+
+def _gone(pid: int) -> bool:
+    """True when `pid` has ended (a zombie nobody reaped yet counts: it runs nothing)."""
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (FileNotFoundError, ProcessLookupError):
+            return True
+        if state in ("Z", "X"):
+            return True
+        time.sleep(0.05)
+    return False
