@@ -237,7 +237,10 @@ class MergeRun:
             records.update_merge_entry(self.conn, entry, "failed", output_tail=why)
             return StreamMerge(name, "failed", why, tuple(changed), checks=tuple(runs))
         if holder is not None:
-            run_git(["read-tree", "-m", "-u", old, commit], cwd=holder)
+            refused = self._bring_along(holder, old, commit)
+            if refused:
+                records.update_merge_entry(self.conn, entry, "failed", output_tail=refused)
+                return StreamMerge(name, "failed", refused, tuple(changed), checks=tuple(runs))
         records.update_merge_entry(
             self.conn, entry, "merged", files=changed, merged_commit=commit, output_tail=""
         )
@@ -251,6 +254,28 @@ class MergeRun:
             checks=tuple(runs),
             seconds=time.monotonic() - started,
             notices=tuple(notices),
+        )
+
+    def _bring_along(self, holder: Path, old: str, new: str) -> str:
+        """Move the checkout of the target from `old` to `new`; "" when done. When git refuses
+        (an untracked file the merge would overwrite), the target goes back to `old`, so the
+        checkout and its branch never disagree; the reason is returned."""
+        proc = subprocess.run(
+            ["git", "read-tree", "-m", "-u", old, new], cwd=holder, capture_output=True, check=False
+        )
+        if proc.returncode == 0:
+            return ""
+        subprocess.run(
+            ["git", "update-ref", f"refs/heads/{self.target}", old, new],
+            cwd=self.main,
+            capture_output=True,
+            check=False,
+        )
+        detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        first = detail[0] if detail else f"exit {proc.returncode}"
+        return (
+            f"{holder}: git refused to update the checkout of {self.target} ({first}); "
+            f"{self.target} was left where it was; move those files away and run `br merge` again"
         )
 
     def _verdict(self, name: str, state: str) -> None:

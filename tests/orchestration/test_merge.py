@@ -251,3 +251,18 @@ def test_merge_refuses_when_the_targets_checkout_is_dirty(
     proc = br(shop, "merge")
     assert proc.returncode == 2 and "uncommitted changes to shared.txt" in proc.stderr
     assert index_hash(shop) == index and (shop / "shared.txt").read_text() == "work in progress\n"
+
+
+def test_an_untracked_file_in_the_way_leaves_main_where_it_was(
+    shop: Path, conn: sqlite3.Connection
+) -> None:
+    trees = _started(shop, "docs")
+    commit_in(trees["docs"], "README.md", "# Shop\n", "docs")
+    _finish_stream(conn, shop, "docs")
+    (shop / "README.md").write_text("my own notes\n", encoding="utf-8")  # untracked, in the way
+    before = (git(shop, "rev-parse", "main"), index_hash(shop))
+    code, (result,), _ = _merge(shop)
+    assert code == 1 and result["state"] == "failed"
+    assert "git refused to update the checkout of main" in str(result["reason"])
+    assert (git(shop, "rev-parse", "main"), index_hash(shop)) == before
+    assert (shop / "README.md").read_text() == "my own notes\n"
