@@ -32,7 +32,7 @@ from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import Any
 
-from br_core.git import GitError, run_git
+from br_core.git import run_git
 from br_core.orchestration import model, records
 from br_core.orchestration.checks import (
     DEFAULT_CHECK_TIMEOUT,
@@ -41,6 +41,7 @@ from br_core.orchestration.checks import (
     configured_checks,
     run_check,
 )
+from br_core.orchestration.merge_git import merge_tree, other_stream, rev
 from br_core.orchestration.plan import build_plan
 from br_core.orchestration.records import OrchestrationError
 from br_core.orchestration.start import main_checkout, refuse_dirty, worktrees_by_branch
@@ -91,47 +92,6 @@ def merge_order(conn: sqlite3.Connection, project_id: str, names: Sequence[str])
     return order
 
 
-def _rev(root: Path, ref: str) -> str:
-    """The commit `ref` names, or "" when there is none."""
-    out = run_git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], cwd=root, check=False)
-    return out.strip()
-
-
-def _merge_tree(root: Path, ours: str, theirs: str) -> tuple[str, list[str]]:
-    """(tree, conflicting files): [] when the merge is clean. Nothing outside the object store
-    changes."""
-    proc = subprocess.run(
-        ["git", "merge-tree", "--write-tree", "--name-only", "--no-messages", "-z", ours, theirs],
-        cwd=root,
-        capture_output=True,
-        check=False,
-    )
-    if proc.returncode not in (0, 1):
-        detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(f"git merge-tree: {detail[0] if detail else f'exit {proc.returncode}'}")
-    parts = [p for p in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
-    tree = parts[0].strip() if parts else ""
-    return tree, sorted(set(parts[1:])) if proc.returncode == 1 else []
-
-
-def _other_stream(
-    root: Path, base: str, target: str, files: list[str], others: Sequence[str]
-) -> str | None:
-    """The stream whose merged work changed `files` on the target since `base`."""
-    commits = run_git(["rev-list", f"{base}..{target}", "--", *files], cwd=root).split()
-    for name in others:
-        branch = f"refs/heads/stream/{name}"
-        if not _rev(root, branch):
-            continue
-        for commit in commits:
-            probe = subprocess.run(
-                ["git", "merge-base", "--is-ancestor", commit, branch], cwd=root, check=False
-            )
-            if probe.returncode == 0:
-                return name
-    return None
-
-
 @dataclass
 class MergeRun:
     """One `br merge` over a connection: the queue, the target and the checks."""
@@ -155,13 +115,13 @@ class MergeRun:
         """The streams to merge, and the ones skipped because work on them is still open."""
         known = [s.stream for s in model.streams(self.conn, self.project_id)]
         if streams is None:  # every stream that was started (has a branch)
-            names = [n for n in known if _rev(self.main, f"refs/heads/stream/{n}")]
+            names = [n for n in known if rev(self.main, f"refs/heads/stream/{n}")]
         else:
             names = list(streams)
         chosen, skipped = [], []
         for name in names:
             records.check_stream_name(name)
-            if not _rev(self.main, f"refs/heads/stream/{name}"):
+            if not rev(self.main, f"refs/heads/stream/{name}"):
                 raise OrchestrationError(
                     f"stream {name}: no branch stream/{name}; run `br orchestrate start` or "
                     "check the name with `br orchestrate status`"
@@ -174,7 +134,7 @@ class MergeRun:
         return chosen, skipped
 
     def run(self, streams: Sequence[str] | None = None) -> list[StreamMerge]:
-        if not _rev(self.main, f"refs/heads/{self.target}"):
+        if not rev(self.main, f"refs/heads/{self.target}"):
             raise OrchestrationError(
                 f"--into {self.target}: no such branch in {self.main}; name an existing branch"
             )
@@ -200,7 +160,7 @@ class MergeRun:
     def merge_one(self, name: str, holder: Path | None) -> StreamMerge:
         started = time.monotonic()
         branch = f"refs/heads/stream/{name}"
-        old, head = _rev(self.main, f"refs/heads/{self.target}"), _rev(self.main, branch)
+        old, head = rev(self.main, f"refs/heads/{self.target}"), rev(self.main, branch)
         if (
             subprocess.run(
                 ["git", "merge-base", "--is-ancestor", head, old], cwd=self.main, check=False
@@ -210,7 +170,7 @@ class MergeRun:
             return StreamMerge(name, "up-to-date", f"{self.target} already has stream/{name}")
         entry = records.add_merge_entry(self.conn, self.project_id, name, self.target, "checking")
         self._say(f"{name}: predicting the merge into {self.target}")
-        tree, conflicts = _merge_tree(self.main, old, head)
+        tree, conflicts = merge_tree(self.main, old, head)
         if conflicts:
             return self._conflict(name, entry, old, head, conflicts, started)
         message = f"Merge stream/{name} into {self.target} (br merge)"
@@ -317,7 +277,7 @@ class MergeRun:
     ) -> StreamMerge:
         base = run_git(["merge-base", old, head], cwd=self.main).strip()
         others = [s.stream for s in model.streams(self.conn, self.project_id) if s.stream != name]
-        other = _other_stream(self.main, base, old, files, others)
+        other = other_stream(self.main, base, old, files, others)
         shown = ", ".join(files[:5]) + (f" and {len(files) - 5} more" if len(files) > 5 else "")
         against = f"stream {other}" if other else self.target
         why = f"conflicts with {against} in {shown}"
