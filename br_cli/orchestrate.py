@@ -38,7 +38,7 @@ def _echo_plan(plan: Plan) -> None:
         est = stream.estimate
         interval = (
             f" ({_minutes(est.low)}-{_minutes(est.high)})"
-            if est.low is not None and est.high
+            if est.low is not None and est.high is not None
             else ""
         )
         after = f", after {', '.join(stream.depends_on)}" if stream.depends_on else ""
