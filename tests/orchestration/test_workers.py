@@ -58,7 +58,7 @@ def test_three_worker_processes_do_each_task_exactly_once(
                 "--heartbeat",
                 "0.1",
                 "--wait",
-                "3",
+                "30",  # only a bound: each worker ends as soon as the stream is finished
             ],
             cwd=git_repo,
             env=env,
