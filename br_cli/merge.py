@@ -47,10 +47,13 @@ def merge_command(
     check_timeout: Annotated[float, typer.Option(help="seconds each check may run")] = 1800.0,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
-    """Merge finished streams in dependency order. Each merge is predicted with
-    `git merge-tree`, checked in a temporary worktree (our hooks on the changed files, then
-    [orchestrate] test_command of a trusted config), and the target moves only when the checks
-    pass. A conflict or red check stops that stream and queues a resolve task for it (exit 1)."""
+    """Merge finished streams in dependency order; the target moves only to checked merges.
+
+    Each merge is predicted with `git merge-tree`, checked in a temporary worktree (our hooks
+    on the changed files, then \\[orchestrate] test_command of a trusted config), and the
+    target moves only when the checks pass. A conflict or red check stops that stream and
+    queues a resolve task for it (exit 1).
+    """
     if not (math.isfinite(check_timeout) and 1 <= check_timeout <= 86400):
         raise UsageError(f"--check-timeout {check_timeout!r}: must be from 1 to 86400 seconds")
     names = None if streams is None else [s.strip() for s in streams.split(",") if s.strip()]

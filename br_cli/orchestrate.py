@@ -61,8 +61,11 @@ def plan_command(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Batches per stream by dependency depth, with an estimate per stream (and an interval
-    once the queue has measured durations of finished tasks)."""
+    """Batches per stream by dependency depth, with an estimate per stream.
+
+    The estimate sums the tasks' estimates; once 5 finished tasks have measured durations it is
+    scaled by their median actual/estimated ratio, with a 10th-90th percentile interval.
+    """
     root = project_root()
     conn = open_db()
     try:
@@ -110,9 +113,12 @@ def start_command(
     base: Annotated[str, typer.Option(help="the commit the stream branches start from")] = "HEAD",
     as_json: JsonOpt = False,
 ) -> None:
-    """One worktree and branch (stream/NAME) per stream, a brief in each
-    (.buildrunner/commands/NAME.json) and the command that starts its Claude Code session.
-    Safe to rerun: what exists is kept. Refuses over uncommitted changes (exit 2)."""
+    """One worktree and branch (stream/NAME) per stream, with a brief and a session command.
+
+    The brief is .buildrunner/commands/NAME.json in the stream's worktree; the printed command
+    starts Claude Code there with /br-next NAME. Safe to rerun: what exists is kept. Refuses
+    over uncommitted changes to tracked files (exit 2).
+    """
     root = project_root()
     conn = open_db()
     try:

@@ -57,10 +57,12 @@ def worker_command(
         float, typer.Option(help="seconds to wait for a task to become ready before stopping")
     ] = 60.0,
 ) -> None:
-    """Take the stream's next task, heartbeat while CMD runs, mark it done or failed; repeat
-    until the stream is finished. Exit 0 when finished (or --once did a task), 1 when nothing
-    became ready within --wait, 3 when --once found the stream already finished, 130 on Ctrl-C
-    (the task goes back to the queue at once)."""
+    """Work a stream: take its next task, heartbeat while CMD runs, mark it done or failed.
+
+    Repeats until the stream is finished. Exit 0 when finished (or --once did a task), 1 when
+    nothing became ready within --wait, 3 when --once found the stream already finished, 130
+    on Ctrl-C (the task goes back to the queue at once).
+    """
     check_stream_name(stream)
     options = WorkerOptions(
         owner=owner,
