@@ -84,9 +84,16 @@ def test_decisions_reach_other_streams_through_the_resource(shop: Path) -> None:
         templates = await client.list_resource_templates()
         web = await client.read_resource("br://decisions/web")
         bad = await client.call_tool("record_decision", {"text": "   "})
-        return templates, web, bad
+        try:
+            await client.read_resource("br://decisions/no!")
+        except Exception as exc:  # the SDK raises the server's ResourceError as an MCP error
+            refused = str(exc)
+        else:
+            refused = ""
+        return templates, web, bad, refused
 
-    templates, web, bad = run(read, create_server(worktrees["web"]))
+    templates, web, bad, refused = run(read, create_server(worktrees["web"]))
+    assert "not a usable stream name" in refused and "\n" not in refused
     assert "br://decisions/{stream}" in {t.uri_template for t in templates.resource_templates}
     decisions = json.loads(web.contents[0].text)["decisions"]
     assert [(d["text"], d["stream"], d["who"]) for d in decisions] == [
