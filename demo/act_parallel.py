@@ -45,7 +45,7 @@ def _workers(trees: dict[str, Path]) -> list[str]:
     procs = {
         name: subprocess.Popen(
             [str(BR), "worker", "--stream", name, "--command", WORK, "--heartbeat", "0.5",
-             "--wait", "20"],
+             "--wait", "120"],  # only a bound: each ends when its stream is finished
             cwd=tree, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
         for name, tree in trees.items()
@@ -58,7 +58,7 @@ def _workers(trees: dict[str, Path]) -> list[str]:
             for other in procs.values():
                 other.kill()
             raise SystemExit(f"demo: the {name} worker did not finish within 120 s") from None
-        expect(proc.returncode == 0, f"the {name} worker failed:\n{out}")
+        expect(proc.returncode == 0, f"the {name} worker failed (exit {proc.returncode}):\n{out}")
         lines += [f"{name:>5} | {line}" for line in out.splitlines()]
     return lines
 
