@@ -18,6 +18,7 @@ from br_core.queue.claim_reason import NothingToClaim, nothing_to_claim
 from br_core.queue.models import Claim, Compact, NewTask, SyncReport, Task, TaskBrief
 from br_core.queue.task_queue import TaskQueue
 from br_core.routing.signals import Tier
+from br_mcp.orchestration_tools import report_session
 from br_mcp.state import ServerState, State, off_loop
 
 Status = Literal["pending", "ready", "claimed", "done", "failed", "blocked", "dead"]
@@ -101,7 +102,10 @@ async def claim_task(
 ) -> ClaimResult:
     def take(queue: TaskQueue) -> tuple[Claim | None, NothingToClaim | None]:
         got = queue.claim(owner, stream=stream, lease_seconds=lease_seconds)
-        return got, (nothing_to_claim(queue.summary(), stream) if got is None else None)
+        if got is None:
+            return None, nothing_to_claim(queue.summary(), stream)
+        report_session(state, got.task, "claimed")
+        return got, None
 
     claim, why = await state.in_queue("claim_task", take)
     if claim is None:
@@ -131,6 +135,7 @@ async def update_task(
             task = queue.complete(task_id, token, note=note, cost_usd=cost_usd)
         else:
             task = queue.fail(task_id, token, reason=note, retry=retry, cost_usd=cost_usd)
+        report_session(state, task, action)
         if tier is not None and action != "heartbeat":
             # The routing outcome: later routes of this kind of task learn from it.
             from br_core.routing.router import record_outcome
