@@ -33,6 +33,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "tasks": ("br_cli.tasks", "app"),
     "mcp": ("br_cli.mcp", "app"),
     "init": ("br_cli.init", "init"),
+    "dashboard": ("br_cli.dashboard.command", "dashboard"),
 }
 
 app = typer.Typer(

@@ -17,7 +17,6 @@ import re
 import sqlite3
 import time
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from br_core.cost.blocks import build_blocks
 from br_core.cost.pricing import PriceTable, TokenUsage
@@ -180,7 +179,9 @@ def graph(conn: sqlite3.Connection, project_id: str, total: int) -> Graph:
     return Graph(tuple(nodes.values()), kept, total)
 
 
-def _edges_among(conn: sqlite3.Connection, project_id: str, ids: list[str]) -> list[tuple[str, str]]:
+def _edges_among(
+    conn: sqlite3.Connection, project_id: str, ids: list[str]
+) -> list[tuple[str, str]]:
     if not ids:
         return []
     marks = ",".join("?" * len(ids))

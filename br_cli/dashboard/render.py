@@ -16,7 +16,8 @@ from br_core.dashboard import Column, CostSeries, Graph, Snapshot
 from br_core.orchestration.model import StreamStatus
 
 FRAGMENTS = ("summary", "streams", "board", "graph", "cost", "merge", "learning", "decisions")
-PALETTE = ("#2563eb", "#d97706", "#7c3aed", "#0d9488", "#db2777", "#65a30d", "#0891b2", "#9333ea")
+# Stream colours keep clear of the status colours (green, amber, red).
+PALETTE = ("#2563eb", "#7c3aed", "#0d9488", "#db2777", "#0891b2", "#4f46e5", "#a16207", "#64748b")
 TIER_COLOURS = {"haiku": "#10b981", "sonnet": "#3b82f6", "opus": "#8b5cf6"}
 # Stream status -> (colour class, what a person should read from it)
 STREAM_LOOK = {
@@ -63,7 +64,7 @@ def _until(ts: float) -> str:
 
 
 def stream_colours(names: Iterable[str]) -> dict[str, str]:
-    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(sorted(names))}
+    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(sorted(set(names)))}
 
 
 def fragments(snap: Snapshot) -> dict[str, str]:
@@ -123,9 +124,7 @@ def stream_cards(snap: Snapshot, colours: dict[str, str], titles: dict[str, str]
     )
 
 
-def _card(
-    s: StreamStatus, colour: str, titles: dict[str, str], merge: object, now: float
-) -> str:
+def _card(s: StreamStatus, colour: str, titles: dict[str, str], merge: object, now: float) -> str:
     look, label = STREAM_LOOK.get(s.status, ("idle", s.status))
     done = s.tasks_by_status.get("done", 0)
     pct = 100 * done / s.tasks_total if s.tasks_total else 0
@@ -137,7 +136,8 @@ def _card(
     )
     merge_state = getattr(merge, "state", None)
     merge_line = (
-        f'<span class="pill {STATUS_CLASS.get(merge_state, "idle")}">merge: {_e(merge_state)}</span>'
+        f'<span class="pill {STATUS_CLASS.get(merge_state, "idle")}">'
+        f"merge: {_e(merge_state)}</span>"
         if merge_state
         else ""
     )
@@ -147,7 +147,7 @@ def _card(
         f'<header><span class="dot"></span><h3>{_e(s.stream)}</h3>'
         f'<span class="badge {look}">{_e(label)}</span></header>'
         f"{doing}"
-        f'<dl><dt>owner</dt><dd>{_e(s.owner or "-")}</dd>'
+        f"<dl><dt>owner</dt><dd>{_e(s.owner or '-')}</dd>"
         f"<dt>lease</dt><dd>{_lease(s, now)}</dd>"
         f"<dt>heartbeat</dt><dd>{_ago(s.last_heartbeat)}</dd>"
         f"<dt>branch</dt><dd><code>{_e(s.branch)}</code></dd></dl>"
@@ -208,14 +208,14 @@ def graph_svg(g: Graph, colours: dict[str, str]) -> str:
     ]
     boxes = []
     for task_id, status, stream, _ in g.nodes:
-        x, y = pos[task_id]
+        left, top = pos[task_id]
         label = task_id if len(task_id) <= 18 else task_id[:17] + "…"
         boxes.append(
             f'<g class="node {STATUS_CLASS.get(status, "idle")}" data-task="{_e(task_id)}">'
             f"<title>{_e(task_id)} ({_e(status)}, stream {_e(stream or '-')})</title>"
-            f'<rect x="{x}" y="{y}" width="{box_w}" height="{box_h}" rx="4" '
+            f'<rect x="{left}" y="{top}" width="{box_w}" height="{box_h}" rx="4" '
             f'style="stroke:{colours.get(stream, "#94a3b8")}"/>'
-            f'<text x="{x + 6}" y="{y + 13}">{_e(label)}</text></g>'
+            f'<text x="{left + 6}" y="{top + 13}">{_e(label)}</text></g>'
         )
     note = (
         f'<p class="muted">{len(g.nodes)} of {g.total} tasks: the unfinished ones nearest the '
@@ -269,7 +269,7 @@ def _bars(
     n = len(next(iter(series.values())))
     stacks = [sum(v[i] for v in series.values()) for i in range(n)]
     top = max(stacks) or 1.0
-    w, h, bw = 480, 120, 480 / n
+    w, h, bw = 480, 120.0, 480 / n
     rects = []
     for i in range(n):
         y = float(h)
@@ -330,11 +330,15 @@ def learning_panel(snap: Snapshot) -> str:
 def decisions_panel(snap: Snapshot) -> str:
     if not snap.decisions:
         return '<p class="muted">No shared decisions yet: <code>br decide "TEXT"</code>.</p>'
-    return "<ul class=\"decisions\">" + "".join(
-        f"<li>{_ago(d.at)} <b>{_e(d.who)}</b>"
-        f"{' (' + _e(d.stream) + ')' if d.stream else ''}: {_e(d.text)}</li>"
-        for d in reversed(snap.decisions)
-    ) + "</ul>"
+    return (
+        '<ul class="decisions">'
+        + "".join(
+            f"<li>{_ago(d.at)} <b>{_e(d.who)}</b>"
+            f"{' (' + _e(d.stream) + ')' if d.stream else ''}: {_e(d.text)}</li>"
+            for d in reversed(snap.decisions)
+        )
+        + "</ul>"
+    )
 
 
 def page(parts: dict[str, str], token: str, project: str) -> str:
@@ -342,10 +346,13 @@ def page(parts: dict[str, str], token: str, project: str) -> str:
     q = f"?token={_e(token)}"
 
     def panel(name: str, title: str, extra: str = "") -> str:
-        return f'<section class="panel {extra}"><h2>{title}</h2><div id="{name}">{parts[name]}</div></section>'
+        return (
+            f'<section class="panel {extra}"><h2>{title}</h2>'
+            f'<div id="{name}">{parts[name]}</div></section>'
+        )
 
     return (
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f"<title>br dashboard · {_e(project)}</title>"
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f'<link rel="stylesheet" href="/static/dashboard.css{q}"></head><body>'
@@ -356,14 +363,13 @@ def page(parts: dict[str, str], token: str, project: str) -> str:
         f'<section class="panel"><h2>Tasks</h2><div id="board" class="board">{parts["board"]}'
         "</div></section>"
         '<div class="grid">'
-        + panel("merge", "Merge queue")
         + panel("cost", "Cost and burn rate")
-        + "</div>"
-        + panel("graph", "Dependency graph", "wide")
-        + '<div class="grid">'
+        + '<div class="stack">'
+        + panel("merge", "Merge queue")
         + panel("learning", "Learning phases and alerts")
         + panel("decisions", "Shared decisions")
-        + "</div>"
+        + "</div></div>"
+        + panel("graph", "Dependency graph", "wide")
         + f'<script src="/static/dashboard.js{q}" data-events="/events{q}"></script>'
         "</body></html>"
     )
