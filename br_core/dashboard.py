@@ -17,10 +17,11 @@ import re
 import sqlite3
 import time
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from br_core.cost.blocks import build_blocks
-from br_core.cost.pricing import PriceTable, TokenUsage
-from br_core.cost.spend import request_cost
+from br_core.cost.pricing import PriceTable
+from br_core.cost.spend import Scope, grouped_spend
 from br_core.orchestration.model import (
     Decision,
     MergeEntry,
@@ -39,13 +40,20 @@ GRAPH_NODES = 120
 COST_WINDOW_SECONDS = 24 * 3600
 COST_BUCKETS = 24
 BUCKET_STEPS = (60, 300, 900, 3600)
+SPEND_SECONDS = 30
 MAIN = "(main)"  # usage from outside every stream's worktree
 _NOT_ALNUM = re.compile(r"[^A-Za-z0-9]")
 
 
 def clean(text: str | None) -> str:
     """`text` with every secret a rule knows, and every random-looking token, masked."""
-    return mask_random_tokens(sanitize_text(text or ""))
+    return _clean(text or "")
+
+
+@lru_cache(maxsize=8192)
+def _clean(text: str) -> str:
+    # The same titles come back on every refresh: masking each once keeps a re-read cheap.
+    return mask_random_tokens(sanitize_text(text))
 
 
 @dataclass(frozen=True)
@@ -220,20 +228,16 @@ def cost_series(
     stream_of = {claude_dir_name(path): name for name, path in worktrees.items() if path}
     by_stream: dict[str, list[float]] = {}
     by_tier: dict[str, list[float]] = {}
-    rows = conn.execute(
-        "SELECT ts, model, fast, project_dir, input_tokens, output_tokens, "
-        "cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens FROM usage "
-        "WHERE project_id = ? AND ts >= ?",
-        (project_id, start),
-    )
-    for ts, model, fast, project_dir, *tokens in rows:
-        price = table.resolve(model)
-        cost = request_cost(price, TokenUsage(*tokens), bool(fast)) or 0.0
-        index = min(int((ts - start) // step), COST_BUCKETS)
-        stream = stream_of.get(project_dir or "", MAIN)
-        tier = price.tier if price is not None else "unpriced"
-        by_stream.setdefault(stream, [0.0] * (COST_BUCKETS + 1))[index] += cost
-        by_tier.setdefault(tier, [0.0] * (COST_BUCKETS + 1))[index] += cost
+    scope = Scope(conn, table, "project_id = ? AND ts >= ?", [project_id, start])
+    # One GROUP BY (bucket, worktree folder, model...), each group priced as cost reports do.
+    key = f"CAST((ts - {start!r}) / {step} AS INTEGER) || '|' || coalesce(project_dir, '')"
+    for group in grouped_spend(scope, key):
+        bucket, _, project_dir = str(group.key).partition("|")
+        index = min(int(bucket), COST_BUCKETS)
+        stream = stream_of.get(project_dir, MAIN)
+        tier = group.price.tier if group.price is not None else "unpriced"
+        by_stream.setdefault(stream, [0.0] * (COST_BUCKETS + 1))[index] += group.cost or 0.0
+        by_tier.setdefault(tier, [0.0] * (COST_BUCKETS + 1))[index] += group.cost or 0.0
     return CostSeries(
         step,
         start,
@@ -260,6 +264,43 @@ def burn(conn: sqlite3.Connection, project_id: str, table: PriceTable, now: floa
         remaining_minutes=block.remaining_minutes,
         tokens_per_minute=block.tokens_per_minute,
     )
+
+
+@dataclass(frozen=True)
+class Spend:
+    cost: CostSeries
+    burn: Burn
+
+
+class SpendMemo:
+    """The last cost figures, re-read only when usage rows changed, the streams' worktrees
+    changed or SPEND_SECONDS passed (the burn rate's projection moves with time). The caller
+    keeps one per dashboard: pricing every request of the block is the costliest read."""
+
+    def __init__(self) -> None:
+        self._key: object = None
+        self._value: Spend | None = None
+
+    def get(
+        self,
+        conn: sqlite3.Connection,
+        project_id: str,
+        table: PriceTable,
+        worktrees: dict[str, str],
+        now: float,
+    ) -> Spend:
+        marker = conn.execute(
+            "SELECT (SELECT max(id) FROM usage), (SELECT value FROM meta "
+            "WHERE key = 'output_generation')"
+        ).fetchone()
+        key = (project_id, tuple(marker), tuple(sorted(worktrees.items())), now // SPEND_SECONDS)
+        if self._value is None or key != self._key:
+            self._key = key
+            self._value = Spend(
+                cost_series(conn, project_id, table, worktrees, now),
+                burn(conn, project_id, table, now),
+            )
+        return self._value
 
 
 def phases(conn: sqlite3.Connection, status: ThresholdStatus) -> tuple[PhaseView, ...]:
@@ -295,6 +336,7 @@ def snapshot(
     learning: ThresholdStatus | None,
     *,
     now: float | None = None,
+    memo: SpendMemo | None = None,
 ) -> Snapshot:
     """Everything the dashboard shows, read on the caller's connection in one read transaction
     (every panel sees the same moment)."""
@@ -304,14 +346,15 @@ def snapshot(
         stream_list = tuple(_clean_stream(s) for s in streams(conn, project_id, now=now))
         columns, total = board(conn, project_id)
         worktrees = {s.stream: s.worktree for s in stream_list}
+        spent = (memo or SpendMemo()).get(conn, project_id, table, worktrees, now)
         result = Snapshot(
             project_id=project_id,
             generated_at=now,
             streams=stream_list,
             board=columns,
             graph=graph(conn, project_id, total),
-            cost=cost_series(conn, project_id, table, worktrees, now),
-            burn=burn(conn, project_id, table, now),
+            cost=spent.cost,
+            burn=spent.burn,
             phases=phases(conn, learning) if learning is not None else (),
             capability=learning.capability if learning is not None else "",
             decisions=tuple(

@@ -34,7 +34,7 @@ from starlette.routing import Route
 from br_cli.dashboard import render
 from br_core.cost.pricing import load_price_table
 from br_core.cost.transcripts import has_unread, ingest
-from br_core.dashboard import change_marker, snapshot
+from br_core.dashboard import SpendMemo, change_marker, snapshot
 from br_core.errors import UsageError
 from br_core.store.db import open_db
 from br_core.telemetry.thresholds import ThresholdStatus, threshold_status
@@ -51,7 +51,7 @@ FORBIDDEN = "forbidden: open the URL `br dashboard` printed; it carries the acce
 class Settings:
     root: Path
     project_id: str
-    poll: float = 0.25  # seconds between data_version checks
+    poll: float = 0.1  # seconds between data_version checks (one PRAGMA: microseconds)
     refresh: float = 5.0  # seconds between re-reads when nothing was written
     transcripts: list[Path] | None = None  # None: Claude Code's own folders; [] reads none
 
@@ -65,6 +65,7 @@ class StoreReader:
         self.table = load_price_table(settings.root)
         self._learning: tuple[float, ThresholdStatus | None] = (0.0, None)
         self._ingested = 0.0
+        self._spend = SpendMemo()
 
     def _db(self) -> sqlite3.Connection:
         if self.conn is None:
@@ -83,7 +84,9 @@ class StoreReader:
                 ingest(conn, roots)
         if now - self._learning[0] >= LEARNING_SECONDS:
             self._learning = (now, self._learning_status(conn))
-        snap = snapshot(conn, self.settings.project_id, self.table, self._learning[1], now=now)
+        snap = snapshot(
+            conn, self.settings.project_id, self.table, self._learning[1], now=now, memo=self._spend
+        )
         return render.fragments(snap)
 
     def _learning_status(self, conn: sqlite3.Connection) -> ThresholdStatus | None:
