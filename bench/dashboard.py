@@ -52,6 +52,7 @@ def _git(repo: Path, *args: str) -> None:
 
 def seed(tmp: Path, streams: int) -> tuple[Path, str]:
     """A repository and a store with a `streams`-stream build of TASKS tasks."""
+    from br_core.dashboard import claude_dir_name
     from br_core.git import project_id
     from br_core.orchestration.records import report_status, upsert_stream
     from br_core.queue.models import NewTask
@@ -96,13 +97,14 @@ def seed(tmp: Path, streams: int) -> tuple[Path, str]:
     queue.close()
     now = time.time()
     models = ("claude-haiku-4-5", "claude-sonnet-4-5", "claude-opus-4-1")
+    folders = [claude_dir_name(str(tmp / f"wt-{name}")) for name in names]
     with conn:
         conn.executemany(
             "INSERT INTO usage (dedup_key, source, project_id, project_dir, ts, model, "
             "input_tokens, output_tokens) VALUES (?, 'bench', ?, ?, ?, ?, ?, ?)",
             [
-                (f"k{streams}-{i}", project, "-" + str(tmp / f"wt-{names[i % streams]}").replace("/", "-")[1:],
-                 now - 4 * 3600 + i * 7, models[i % 3], 3000 + i, 700)
+                (f"k{streams}-{i}", project, folders[i % streams], now - 4 * 3600 + i * 7,
+                 models[i % 3], 3000 + i, 700)
                 for i in range(2000)
             ],
         )  # fmt: skip
@@ -111,7 +113,8 @@ def seed(tmp: Path, streams: int) -> tuple[Path, str]:
 
 
 def _stats(values: list[float]) -> str:
-    return f"median {statistics.median(values):7.1f} ms  (range {min(values):.1f}-{max(values):.1f})"
+    low, high = min(values), max(values)
+    return f"median {statistics.median(values):7.1f} ms  (range {low:.1f}-{high:.1f})"
 
 
 def first_paint(browser: object, repo: Path, project: str, repeats: int) -> dict[str, list[float]]:
@@ -131,7 +134,9 @@ def first_paint(browser: object, repo: Path, project: str, repeats: int) -> dict
     return out
 
 
-def static_anchor(browser: object, repo: Path, project: str, repeats: int, tmp: Path) -> list[float]:
+def static_anchor(
+    browser: object, repo: Path, project: str, repeats: int, tmp: Path
+) -> list[float]:
     """The same page as a static file (scripts removed, so the browser only parses and paints)."""
     from br_cli.dashboard.app import DashboardServer, Settings
 
@@ -161,11 +166,13 @@ def static_anchor(browser: object, repo: Path, project: str, repeats: int, tmp: 
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
-def update_latency(browser: object, repo: Path, project: str, updates: int) -> dict[str, list[float]]:
+def update_latency(
+    browser: object, repo: Path, project: str, updates: int
+) -> dict[str, list[float]]:
     from br_cli.dashboard.app import DashboardServer, Settings, StoreReader
     from br_core.queue.task_queue import TaskQueue
     from br_core.store.db import open_db
@@ -238,13 +245,14 @@ def main() -> int:
             for streams in (3, 30):
                 started = time.perf_counter()
                 repo, project = seed(tmp, streams)
-                print(f"\n{streams} streams, {TASKS} tasks (seeded in {time.perf_counter() - started:.1f} s)")
+                seconds = time.perf_counter() - started
+                print(f"\n{streams} streams, {TASKS} tasks (seeded in {seconds:.1f} s)")
                 paint = first_paint(browser, repo, project, args.repeats)
                 anchor = static_anchor(browser, repo, project, args.repeats, tmp)
                 print(f"  first paint, load event      {_stats(paint['load'])}")
                 print(f"  first paint, events live     {_stats(paint['live'])}")
-                print(f"  anchor: same HTML as a file  {_stats(anchor)}  "
-                      f"({statistics.median(paint['html_bytes']) / 1024:.0f} KiB page)")  # fmt: skip
+                kib = statistics.median(paint["html_bytes"]) / 1024
+                print(f"  anchor: same HTML as a file  {_stats(anchor)}  ({kib:.0f} KiB page)")
                 upd = update_latency(browser, repo, project, args.updates)
                 print(f"  update, commit -> DOM        {_stats(upd['latency'])}")
                 print(f"  of which snapshot + render   {_stats(upd['compute'])}")

@@ -17,7 +17,7 @@ import pytest
 
 from br_cli.dashboard.app import DashboardServer
 from br_core.orchestration.model import STALE_AFTER_SECONDS
-from br_core.orchestration.records import add_merge_entry, set_stream_state
+from br_core.orchestration.records import add_decision, add_merge_entry, set_stream_state
 from br_core.queue.task_queue import TaskQueue
 from br_core.store.db import open_db
 from tests.conftest import git
@@ -113,6 +113,14 @@ def test_a_claim_and_a_merge_arrive_without_a_reload(
             worker, build.project, "db", "main", "merged", files=["db.sql"], merged_commit=merged
         )
         set_stream_state(worker, build.project, "db", "merged")
+        # ui's branch conflicts with what api merged: the merge queue stops it and says why
+        add_merge_entry(
+            worker, build.project, "ui", "main", "conflict", files=["web/forms.py"],
+            other_stream="api",
+        )  # fmt: skip
+        set_stream_state(worker, build.project, "ui", "conflict")
+        add_decision(worker, build.project, "dates are UTC everywhere", who="worker-api",
+                     stream="api")  # fmt: skip
     finally:
         queue.close()
         worker.close()
@@ -122,6 +130,15 @@ def test_a_claim_and_a_merge_arrive_without_a_reload(
     row = page.locator('tr[data-merge="db"]')
     assert "merged" in row.inner_text() and merged[:10] in row.inner_text()
     assert _card(page, "db").locator(".badge").inner_text() == "merged"
+    page.wait_for_function(
+        "document.querySelector('article.stream[data-stream=\"ui\"]').dataset.status === 'conflict'"
+    )
+    assert _card(page, "ui").locator(".badge").inner_text() == "merge conflict"
+    conflict = page.locator('tr[data-merge="ui"]').inner_text()
+    assert "conflict" in conflict and "web/forms.py" in conflict and "stream api" in conflict
+    page.wait_for_function(
+        "document.getElementById('decisions').innerText.includes('dates are UTC everywhere')"
+    )
     assert page.evaluate("window.__brDashboard.loadedAt") == loaded  # no reload happened
     assert page.evaluate("window.__brDashboard.updates") > updates
     assert build.secret not in page.content()
