@@ -35,7 +35,7 @@ from br_cli.dashboard import render
 from br_core.cost.pricing import load_price_table
 from br_core.cost.transcripts import has_unread, ingest
 from br_core.dashboard import SpendMemo, change_marker, snapshot
-from br_core.errors import UsageError
+from br_core.errors import BRError, UsageError, one_line
 from br_core.store.db import open_db
 from br_core.telemetry.thresholds import ThresholdStatus, threshold_status
 
@@ -111,11 +111,21 @@ class Hub:
         self.parts: dict[str, str] = {}
         self.version = 0
         self.changed = asyncio.Event()
-        self.error: str | None = None
+        self.good: dict[str, str] = {}  # the last fragments read without an error
 
     async def read(self) -> dict[str, str]:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.pool, self.reader.fragments)
+
+    async def refresh(self) -> None:
+        """Read and publish; a failed read keeps the last good panels under one error line."""
+        try:
+            self.good = await self.read()
+            await self.publish(self.good)
+        except Exception as exc:  # the store is locked, replaced or damaged: say so, keep serving
+            message = one_line(exc.message if isinstance(exc, BRError) else str(exc))
+            stale = {name: self.good.get(name, "") for name in render.FRAGMENTS}
+            await self.publish({**stale, "summary": render.problem(message) + stale["summary"]})
 
     async def publish(self, parts: dict[str, str]) -> None:
         if parts != self.parts:
@@ -131,13 +141,13 @@ class Hub:
         while True:
             await asyncio.sleep(self.settings.poll)
             try:
-                marker = await loop.run_in_executor(self.pool, self.reader.marker)
-                if marker != last_marker or time.monotonic() - last_read >= self.settings.refresh:
-                    last_marker, last_read = marker, time.monotonic()
-                    await self.publish(await self.read())
-                self.error = None
-            except Exception as exc:  # the store is busy or broken: say so, keep serving
-                self.error = f"reading the store failed: {exc}"
+                marker: int | None = await loop.run_in_executor(self.pool, self.reader.marker)
+            except Exception:  # refresh() reports it, at the refresh interval, not every poll
+                marker = last_marker
+            waited = time.monotonic() - last_read
+            if marker != last_marker or waited >= self.settings.refresh:
+                last_marker, last_read = marker, time.monotonic()
+                await self.refresh()
 
     def close(self) -> None:
         self.pool.submit(self.reader.close).result(timeout=10)
@@ -156,7 +166,7 @@ def build_app(settings: Settings, token: str) -> Starlette:
         if not allowed(request):
             return PlainTextResponse(FORBIDDEN, status_code=403)
         if not hub.parts:
-            await hub.publish(await hub.read())
+            await hub.refresh()
         html = render.page(hub.parts, token, settings.root.name)
         return HTMLResponse(html, headers=_NO_STORE)
 

@@ -31,8 +31,11 @@ def dashboard(
     """
     from br_cli.dashboard.app import Settings, serve
 
+    from br_core.store.db import open_db
+
     root = project_root()
     settings = Settings(root=root, project_id=project_id(root))
+    open_db().close()  # a missing, locked or damaged store: one line and exit 2 before serving
 
     def ready(url: str) -> None:
         typer.echo(f"br dashboard: {url}  (Ctrl-C to stop)")

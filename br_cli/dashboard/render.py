@@ -83,6 +83,11 @@ def fragments(snap: Snapshot) -> dict[str, str]:
     }
 
 
+def problem(message: str) -> str:
+    """One line above the summary when the store could not be read (the panels are older)."""
+    return f'<p class="problem" role="alert">Not updating: {_e(message)}</p>'
+
+
 def summary(snap: Snapshot) -> str:
     counts: dict[str, int] = {}
     for s in snap.streams:

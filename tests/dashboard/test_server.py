@@ -152,3 +152,48 @@ def test_bad_arguments_exit_2(git_repo: Path, args: list[str], message: str) -> 
     )  # fmt: skip
     assert proc.returncode == 2
     assert message in proc.stderr and "Traceback" not in proc.stderr
+
+
+def _damage_store(br_home: Path) -> None:
+    from br_core.store.paths import db_path
+
+    path = db_path()
+    assert path.parent == br_home or br_home in path.parents
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"this is not a database" * 100)
+
+
+def test_a_damaged_store_is_one_line_before_serving(git_repo: Path, br_home: Path) -> None:
+    _damage_store(br_home)
+    proc = subprocess.run(
+        [sys.executable, "-m", "br_cli.entry", "dashboard", "--no-open"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("br: ") and "br db check" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+
+
+def test_a_store_that_breaks_while_serving_shows_one_line(git_repo: Path, br_home: Path) -> None:
+    from br_core.git import project_id
+
+    _damage_store(br_home)
+    settings = Settings(root=git_repo, project_id=project_id(git_repo), poll=0.05, transcripts=[])
+    with DashboardServer(settings) as server:
+        status, html = get(server.url)
+    assert status == 200
+    assert 'class="problem"' in html and "database is corrupt" in html and "br db check" in html
+
+
+def test_a_taken_port_exits_2_from_the_command(git_repo: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        proc = subprocess.run(
+            [sys.executable, "-m", "br_cli.entry", "dashboard", "--no-open", "--port", str(port)],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    assert proc.returncode == 2
+    assert proc.stderr.startswith(f"br: --port {port}: cannot listen on 127.0.0.1")
+    assert "omit --port" in proc.stderr and "Traceback" not in proc.stderr
