@@ -44,6 +44,7 @@ STATIC = {"dashboard.css": "text/css", "dashboard.js": "text/javascript"}
 KEEPALIVE_SECONDS = 15.0
 LEARNING_SECONDS = 30.0
 INGEST_SECONDS = 15.0
+FIRST_READ_SECONDS = 30.0
 FORBIDDEN = "forbidden: open the URL `br dashboard` printed; it carries the access token\n"
 
 
@@ -111,6 +112,7 @@ class Hub:
         self.parts: dict[str, str] = {}
         self.version = 0
         self.changed = asyncio.Event()
+        self.ready = asyncio.Event()  # set once the first read (good or not) is published
         self.good: dict[str, str] = {}  # the last fragments read without an error
 
     async def read(self) -> dict[str, str]:
@@ -137,17 +139,17 @@ class Hub:
     async def poll_forever(self) -> None:
         loop = asyncio.get_running_loop()
         last_marker: int | None = None
-        last_read = time.monotonic()
+        last_read = -float("inf")
         while True:
-            await asyncio.sleep(self.settings.poll)
             try:
                 marker: int | None = await loop.run_in_executor(self.pool, self.reader.marker)
             except Exception:  # refresh() reports it, at the refresh interval, not every poll
                 marker = last_marker
-            waited = time.monotonic() - last_read
-            if marker != last_marker or waited >= self.settings.refresh:
+            if marker != last_marker or time.monotonic() - last_read >= self.settings.refresh:
                 last_marker, last_read = marker, time.monotonic()
                 await self.refresh()
+                self.ready.set()
+            await asyncio.sleep(self.settings.poll)
 
     def close(self) -> None:
         self.pool.submit(self.reader.close).result(timeout=10)
@@ -165,8 +167,14 @@ def build_app(settings: Settings, token: str) -> Starlette:
     async def index(request: Request) -> Response:
         if not allowed(request):
             return PlainTextResponse(FORBIDDEN, status_code=403)
-        if not hub.parts:
-            await hub.refresh()
+        try:
+            await asyncio.wait_for(hub.ready.wait(), timeout=FIRST_READ_SECONDS)
+        except TimeoutError:
+            return PlainTextResponse(
+                f"the store gave no answer within {FIRST_READ_SECONDS:g} s; reload the page in a "
+                "moment, and if it persists run `br db check`\n",
+                status_code=503,
+            )
         html = render.page(hub.parts, token, settings.root.name)
         return HTMLResponse(html, headers=_NO_STORE)
 

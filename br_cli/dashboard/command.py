@@ -23,14 +23,13 @@ def dashboard(
         bool, typer.Option("--no-open", help="print the URL without opening a browser")
     ] = False,
 ) -> None:
-    """Watch a parallel build live: streams, the task board, dependency graph, cost, merge queue.
+    """Watch a parallel build live: streams, task board, graph, cost, merge queue.
 
-    The page listens on 127.0.0.1 only and every URL carries a random token: share the printed
-    URL only with people who may see this build. It updates itself (server-sent events); stop
-    the server with Ctrl-C.
+    Listens on 127.0.0.1 only; every URL carries a random token (share it with care).
+
+    The page updates itself (server-sent events). Stop the server with Ctrl-C.
     """
     from br_cli.dashboard.app import Settings, serve
-
     from br_core.store.db import open_db
 
     root = project_root()
