@@ -33,6 +33,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "tasks": ("br_cli.tasks", "app"),
     "mcp": ("br_cli.mcp", "app"),
     "init": ("br_cli.init", "init"),
+    "orchestrate": ("br_cli.orchestrate", "app"),
+    "worker": ("br_cli.worker", "worker_command"),
+    "merge": ("br_cli.merge", "merge_command"),
+    "decide": ("br_cli.decide", "decide_command"),
     "dashboard": ("br_cli.dashboard.command", "dashboard"),
 }
 

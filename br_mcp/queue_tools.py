@@ -15,6 +15,7 @@ from pydantic import Field
 from br_core.errors import BRError
 from br_core.queue.models import Compact, NewTask, SyncReport, Task, TaskBrief
 from br_core.routing.signals import Tier
+from br_mcp.orchestration_tools import report_session
 from br_mcp.state import ServerState, State, as_tool_error, off_loop
 
 Status = Literal["pending", "ready", "claimed", "done", "failed", "blocked", "dead"]
@@ -76,6 +77,7 @@ async def claim_task(
         claim = state.queue.claim(owner, stream=stream, lease_seconds=lease_seconds)
     if claim is None:
         return ClaimResult(claimed=False)
+    report_session(state, claim.task, "claimed")
     return ClaimResult(
         claimed=True, token=claim.token, lease_expires=claim.lease_expires, task=claim.task
     )
@@ -98,6 +100,7 @@ async def update_task(
             task = state.queue.complete(task_id, token, note=note)
         else:
             task = state.queue.fail(task_id, token, reason=note, retry=retry)
+        report_session(state, task, action)
         if tier is not None and action != "heartbeat":
             # The routing outcome: later routes of this kind of task learn from it.
             from br_core.routing.router import record_outcome

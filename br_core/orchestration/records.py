@@ -141,7 +141,7 @@ def add_decision(
     conn: sqlite3.Connection, project_id: str, text: str, *, who: str, stream: str = ""
 ) -> Decision:
     """Append one decision to the project's log (masked, one paragraph of at most 2000 chars)."""
-    clean = sanitize_text(" ".join(text.split()))
+    clean = sanitize_text(" ".join(_utf8(text).split()))
     if not clean:
         raise OrchestrationError(
             'decision: empty text; say what was decided, e.g. `br decide "use UTC everywhere"`'
@@ -154,7 +154,7 @@ def add_decision(
     if stream:
         check_stream_name(stream)
     now = time.time()
-    who = sanitize_text(who.strip())[:80] or "someone"
+    who = sanitize_text(" ".join(_utf8(who).split()))[:80] or "someone"
     with transaction(conn):
         (decision_id,) = conn.execute(
             "INSERT INTO decisions (project_id, ts, who, stream, text) VALUES (?, ?, ?, ?, ?) "
@@ -162,6 +162,11 @@ def add_decision(
             (project_id, now, who, stream, clean),
         ).fetchone()
     return Decision(id=int(decision_id), at=now, who=who, stream=stream, text=clean)
+
+
+def _utf8(text: str) -> str:
+    """`text` as SQLite can store it: a lone surrogate (from a mangled argument) becomes '?'."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def tail(output: str, lines: int = OUTPUT_TAIL_LINES) -> str:

@@ -30,6 +30,7 @@ TOOLS = {
     "plan_from_spec",
     "add_tasks",
     "claim_task",
+    "record_decision",
     "update_task",
     "list_tasks",
     "threshold_status",
