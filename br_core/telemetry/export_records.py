@@ -62,11 +62,12 @@ METRIC_ATTRIBUTES = (
     "buildrunner.project.id",
 )
 
-# An absolute POSIX path (two components or more), `~/…`, or a Windows drive path.
+# An absolute POSIX path of two components or more (`/v1` alone is not one), `~/…`, or a
+# Windows drive path.
 _SEG = r"[^\s/\\:\"'`]"
 _PATH = re.compile(
-    rf"(?<![\w.:/\\-])(?:~[/\\]{_SEG}*(?:[/\\]{_SEG}*)*"
-    rf"|(?:[A-Za-z]:)?[/\\](?:{_SEG}+[/\\])+{_SEG}*)"
+    rf"(?<![\w.:/\\-])(?:(?:~|[A-Za-z]:)[/\\]{_SEG}*(?:[/\\]{_SEG}*)*"
+    rf"|[/\\](?:{_SEG}+[/\\])+{_SEG}*)"
 )
 _SESSION = re.compile(r"[0-9a-f]{12}")
 
