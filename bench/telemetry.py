@@ -334,7 +334,8 @@ def bench_otlp(repo: Path) -> None:
             print(
                 f"  anchor: SDK LoggerProvider + BatchLogRecordProcessor, 10000 emitted: "
                 f"{statistics.median(anchor):.0f} delivered/s "
-                f"[{min(anchor):.0f}-{max(anchor):.0f}], delivered {min(delivered)}-{max(delivered)} of 10000 (the rest dropped)"
+                f"[{min(anchor):.0f}-{max(anchor):.0f}], "
+                f"delivered {min(delivered)}-{max(delivered)} of 10000 (the rest dropped)"
             )
         server.shutdown()
         server.server_close()
