@@ -600,3 +600,15 @@ def test_hooks_and_the_record_path_never_import_opentelemetry() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+def test_team_md_documents_every_attribute_and_no_other() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "TEAM.md").read_text(encoding="utf-8")
+    exported = {a for attrs in event_attributes().values() for a in attrs}
+    exported |= set(USAGE_ATTRIBUTES) | set(METRIC_ATTRIBUTES) | {"service.name", "service.version"}
+    named = set(
+        re.findall(r"`((?:buildrunner|gen_ai|vcs|session|user|process|service)\.[a-z_.]+)`", doc)
+    )
+    names = {f"buildrunner.{t}" for t in event_attributes()} | {USAGE_EVENT, TOKEN_METRIC}
+    assert exported - named == set(), "exported but not documented"
+    assert named - exported - names == set(), "documented but never exported"
