@@ -288,7 +288,8 @@ def push(
             counts = pending_counts(conn, target)
             typer.echo(
                 f"would send to {target.endpoint} (from {target.source}, {scope}): "
-                f"{counts['events']} events, {counts['usage_logs']} model requests"
+                f"{_count(counts['events'], 'event')}, "
+                f"{_count(counts['usage_logs'], 'model request')}"
             )
             return
         require_sdk()
@@ -298,9 +299,13 @@ def push(
         conn.close()
     held = "; usage of the last minute waits for the next push" if result.held_back else ""
     typer.echo(
-        f"sent {result.events} events and {result.usage} model requests to {target.endpoint} "
-        f"({scope}, {result.requests} requests){held}"
+        f"sent {_count(result.events, 'event')} and {_count(result.usage, 'model request')} "
+        f"to {target.endpoint} ({scope}, {_count(result.requests, 'request')}){held}"
     )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 @app.command()

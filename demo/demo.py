@@ -16,6 +16,7 @@ The real pre-commit framework runs br-secrets and br-sql-injection from this che
 7. `br route` picks haiku or opus; `br cost daily` and `br model stats` read a transcript.
 8. The MCP SDK's client claims a task from `br mcp serve` over stdio.
 9. Routing learns from outcomes joined to its decisions by id (act_routing.py).
+10. `br telemetry push` sends events to a local OTLP/HTTP receiver, once each (act_otlp.py).
 
 BR_HOME and CLAUDE_CONFIG_DIR point at the temporary directory, so the user's data is untouched.
 Any act that does not behave as narrated ends the demo with a non-zero exit (a smoke test).
@@ -29,6 +30,7 @@ import time
 from pathlib import Path
 
 from act_i13_ux import first_minutes
+from act_otlp import otlp_export
 from act_routing import routing_learns
 from acts_more import (
     init_in_repo,
@@ -134,6 +136,7 @@ def main() -> int:
         routing_and_cost(repo)
         mcp_over_stdio(repo)
         routing_learns(repo)
+        otlp_export(repo)
         step("Done")
         print("    " + sh(repo, "git", "log", "--oneline").stdout.strip().replace("\n", "\n    "))
     print(

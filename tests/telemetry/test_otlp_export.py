@@ -356,7 +356,7 @@ def test_push_sends_every_row_once_with_the_conventions_attributes(
     sent_before = len(receiver.paths)
     code, out, _ = _br(capsys, "telemetry", "push", "--endpoint", receiver.url)
     assert code == 0
-    assert "sent 1 events and 0 model requests" in out  # only the first push's build event
+    assert "sent 1 event and 0 model requests" in out  # only the first push's build event
     assert [n for n, _ in receiver.records()].count("buildrunner.commit") == 1
     assert len(receiver.paths) == sent_before + 1
     build = receiver.records()[-1][1]
@@ -612,3 +612,24 @@ def test_team_md_documents_every_attribute_and_no_other() -> None:
     names = {f"buildrunner.{t}" for t in event_attributes()} | {USAGE_EVENT, TOKEN_METRIC}
     assert exported - named == set(), "exported but not documented"
     assert named - exported - names == set(), "documented but never exported"
+
+
+def test_push_from_outside_any_repository_as_a_timer_would(
+    git_repo: Path,
+    tmp_path: Path,
+    br_home: Path,
+    receiver: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    conn = open_db()
+    _features(conn, git_repo, 2)
+    conn.close()
+    _user_config(br_home, f'[telemetry.otlp]\nendpoint = "{receiver.url}"\n')
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    code, out, err = _br(capsys, "telemetry", "push")
+    assert code == 0, err
+    assert "sent 2 events and 0 model requests" in out and "(every project, 1 request)" in out
+    assert _feature_ids(receiver) == ["f0", "f1"]
