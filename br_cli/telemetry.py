@@ -271,8 +271,12 @@ def push(
     from br_core.telemetry.export_config import resolve_target
     from br_core.telemetry.export_otlp import pending_counts, require_sdk
     from br_core.telemetry.export_otlp import push as push_rows
+    from br_core.telemetry.settings import telemetry_state
 
     ctx = repo_context(_cwd())
+    state = telemetry_state(ctx.root)
+    if not state.enabled:  # an opt-out covers sending what was collected before it, too
+        raise UsageError(f"telemetry is off ({state.reason}); nothing sent")
     target, notices = resolve_target(ctx.root, ctx.project_id, endpoint)
     for notice in notices:
         typer.echo(f"br: {notice}", err=True)

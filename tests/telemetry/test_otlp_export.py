@@ -241,17 +241,23 @@ def test_push_sends_every_row_once_with_the_conventions_attributes(
         root=git_repo,
     )  # fmt: skip
     record_event(conn, "quality", {"score": 0.9, "tool": "ruff", "violations": 3}, root=git_repo)
+    record_event(
+        conn, "push", {"branch": "main", "remote": "origin", "remote_branch": "main", "commits": 2},
+        root=git_repo,
+    )  # fmt: skip
+    record_event(conn, "merge", {"branch": "main", "squash": False, "insertions": 4}, root=git_repo)
     recorded = record_usage(conn, git_repo, "claude-haiku-4-5", 100, 20, ts=time.time() - 3600)
     conn.close()
 
     code, out, err = _br(capsys, "telemetry", "push", "--endpoint", receiver.url)
     assert code == 0, err
-    # commit, session, feature, quality (push's own build event is recorded after it ends)
-    assert "sent 4 events and 2 model requests" in out
+    # commit, session, feature, quality, push, merge (push's own build event comes after it)
+    assert "sent 6 events and 2 model requests" in out
     records = receiver.records()
     names = [n for n, _ in records]
     assert sorted(n for n in names if n.startswith("buildrunner.")) == [
-        "buildrunner.commit", "buildrunner.feature", "buildrunner.quality", "buildrunner.session",
+        "buildrunner.commit", "buildrunner.feature", "buildrunner.merge", "buildrunner.push",
+        "buildrunner.quality", "buildrunner.session",
     ]  # fmt: skip
     assert "buildrunner.model_usage" not in names  # its usage row is sent instead
     allowed = event_attributes()
@@ -281,6 +287,12 @@ def test_push_sends_every_row_once_with_the_conventions_attributes(
     assert re.fullmatch(r"[0-9a-f]{12}", session["session.id"])
     assert by_name["buildrunner.feature"]["buildrunner.feature.title"] == "fix [path] and [path]"
     assert by_name["buildrunner.quality"]["buildrunner.quality.violations"] == 3
+    pushed = by_name["buildrunner.push"]
+    assert pushed["vcs.ref.head.name"] == "main" and pushed["buildrunner.push.remote"] == "origin"
+    assert pushed["buildrunner.push.commits"] == 2 and pushed["vcs.ref.head.type"] == "branch"
+    merged = by_name["buildrunner.merge"]
+    assert merged["buildrunner.merge.squash"] is False
+    assert merged["buildrunner.merge.insertions"] == 4
 
     usage = sorted(
         (a for n, a in records if n == USAGE_EVENT), key=lambda a: a["gen_ai.request.model"]
@@ -633,3 +645,26 @@ def test_push_from_outside_any_repository_as_a_timer_would(
     assert code == 0, err
     assert "sent 2 events and 0 model requests" in out and "(every project, 1 request)" in out
     assert _feature_ids(receiver) == ["f0", "f1"]
+
+
+@pytest.mark.parametrize("switch", ["DO_NOT_TRACK=1", "BR_TELEMETRY=0", "marker"])
+def test_an_opt_out_also_stops_sending(
+    git_repo: Path,
+    receiver: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    switch: str,
+) -> None:
+    from br_core.telemetry.settings import set_enabled
+
+    conn = open_db()
+    _features(conn, git_repo, 2)
+    conn.close()
+    if switch == "marker":
+        set_enabled(False)
+    else:
+        monkeypatch.setenv(*switch.split("="))
+    code, out, err = _br(capsys, "telemetry", "push", "--endpoint", receiver.url)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "telemetry is off" in err and "nothing sent" in err
+    assert receiver.paths == []
