@@ -12,7 +12,7 @@ Then the real pre-commit framework runs br-secrets and br-sql-injection from thi
 4. SQL built with an f-string from a parameter is blocked, with the parameterized call to use;
    the parameterized version commits (acts 4-8 live in acts_more.py).
 5. `br init` writes .mcp.json, skills, subagents and hooks; a second run changes nothing.
-   5b (act_i13_ux.py): empty states say what to do; `br security scan` reports a secret and an
+   5b (act_first_minutes.py): empty states say what to do; `br security scan` reports a secret and an
    SQL injection in one report; the suggested rewrite runs; the Claude Code hook fails soft.
 6. Three worktrees run parallel sessions on one task queue parsed from PROJECT_SPEC.md: every
    task is claimed once, in dependency order.
@@ -37,12 +37,12 @@ import time
 from pathlib import Path
 
 from act_claude import claude_session
-from act_i13_ux import first_minutes
-from act_i17py import where_and_how_sure
+from act_first_minutes import first_minutes
 from act_install import install_like_a_user
 from act_otlp import otlp_export
 from act_parallel import parallel_builds
 from act_routing import routing_learns
+from act_sqli_confidence import where_and_how_sure
 from acts_more import (
     init_in_repo,
     mcp_over_stdio,
