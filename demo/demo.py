@@ -12,8 +12,9 @@ Then the real pre-commit framework runs br-secrets and br-sql-injection from thi
 4. SQL built with an f-string from a parameter is blocked, with the parameterized call to use;
    the parameterized version commits (acts 4-8 live in acts_more.py).
 5. `br init` writes .mcp.json, skills, subagents and hooks; a second run changes nothing.
-   5b (act_first_minutes.py): empty states say what to do; `br security scan` reports a secret and an
-   SQL injection in one report; the suggested rewrite runs; the Claude Code hook fails soft.
+   5b (act_first_minutes.py): empty states say what to do; `br security scan` reports a secret
+   and an SQL injection in one report; the suggested rewrite runs; the Claude Code hook fails
+   soft.
 6. Three worktrees run parallel sessions on one task queue parsed from PROJECT_SPEC.md: every
    task is claimed once, in dependency order.
 7. `br route` picks haiku or opus; `br cost daily` and `br model stats` read a transcript.
