@@ -102,13 +102,14 @@ async def claim_task(
 ) -> ClaimResult:
     def take(queue: TaskQueue) -> tuple[Claim | None, NothingToClaim | None]:
         got = queue.claim(owner, stream=stream, lease_seconds=lease_seconds)
+        if got is not None:  # on the queue's thread: its connection lives there
+            report_session(state, got.task, "claimed")
         return got, (nothing_to_claim(queue.summary(), stream) if got is None else None)
 
     claim, why = await state.in_queue("claim_task", take)
     if claim is None:
         assert why is not None
         return ClaimResult(claimed=False, reason=_advice(why))
-    report_session(state, claim.task, "claimed")
     return ClaimResult(
         claimed=True, token=claim.token, lease_expires=claim.lease_expires, task=claim.task
     )
