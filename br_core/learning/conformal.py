@@ -80,8 +80,8 @@ def conformal_bounds(
     """The equal-tailed split-conformal quantiles of `scores`; None when too few for `coverage`."""
     n = len(scores)
     tail = (1 - coverage) / 2
-    lo_rank = math.floor((n + 1) * tail)
-    hi_rank = math.ceil((n + 1) * (1 - tail))
+    lo_rank = math.floor((n + 1) * tail + 1e-9)  # 1e-9: 1 - 0.8 is 0.19999999999999996
+    hi_rank = math.ceil((n + 1) * (1 - tail) - 1e-9)
     if lo_rank < 1 or hi_rank > n:
         return None
     ordered = sorted(scores)
