@@ -7,7 +7,14 @@ import math
 import pytest
 
 from br_core.learning import synth
-from br_core.learning.conformal import Backtest, Sample, backtest, conformal_bounds, fit
+from br_core.learning.conformal import (
+    MIN_GROUP,
+    Backtest,
+    Sample,
+    backtest,
+    conformal_bounds,
+    fit,
+)
 from br_core.learning.runout import runout_backtest
 
 TARGET = (0.75, 0.85)  # the target for 80% intervals
@@ -73,11 +80,14 @@ def test_zero_negative_and_non_finite_outcomes_are_left_out_not_crashed_on() -> 
     assert fit(history + bad).n == 30
 
 
-def test_a_group_uses_its_own_median_once_it_has_five_samples() -> None:
-    history = [Sample(float(i), "slow", 100.0) for i in range(5)]
+def test_a_group_uses_its_own_median_once_it_has_min_group_samples() -> None:
+    history = [Sample(float(i), "slow", 100.0) for i in range(MIN_GROUP)]
     history += [Sample(float(10 + i), "fast", 1.0) for i in range(20)]
     walk = fit(history)
     slow, fast = walk.forecast("slow"), walk.forecast("fast")
     assert slow is not None and fast is not None
     assert slow.point == pytest.approx(100.0) and fast.point == pytest.approx(1.0)
     assert walk.forecast("never seen") is not None  # falls back to every group
+    young = fit(history[1:])  # one sample short: the pooled median, pulled towards "fast"
+    point = young.point("slow", None)
+    assert point is not None and point < 100.0
