@@ -145,12 +145,19 @@ class OneStep:
         self.n += 1
 
 
+SANE = (1e-9, 1e12)  # dollars, minutes, dollars per hour: far inside; logs and ratios stay finite
+
+
+def _sane(value: float) -> bool:
+    return SANE[0] <= value <= SANE[1]
+
+
 def usable(samples: Iterable[Sample]) -> list[Sample]:
-    """Positive, finite outcomes (and bases) in time order: a zero cost has no log."""
+    """Outcomes (and bases) in SANE, in time order: a zero cost has no log, a subnormal one
+    divides to zero."""
     kept = [
         s for s in samples
-        if s.actual > 0 and math.isfinite(s.actual)
-        and (s.base is None or (s.base > 0 and math.isfinite(s.base)))
+        if _sane(s.actual) and (s.base is None or _sane(s.base)) and math.isfinite(s.ts)
     ]  # fmt: skip
     return sorted(kept, key=lambda s: s.ts)
 
