@@ -102,9 +102,10 @@ async def claim_task(
 ) -> ClaimResult:
     def take(queue: TaskQueue) -> tuple[Claim | None, NothingToClaim | None]:
         got = queue.claim(owner, stream=stream, lease_seconds=lease_seconds)
-        if got is not None:  # on the queue's thread: its connection lives there
-            report_session(state, got.task, "claimed")
-        return got, (nothing_to_claim(queue.summary(), stream) if got is None else None)
+        if got is None:
+            return None, nothing_to_claim(queue.summary(), stream)
+        report_session(state, got.task, "claimed")
+        return got, None
 
     claim, why = await state.in_queue("claim_task", take)
     if claim is None:

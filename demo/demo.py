@@ -19,9 +19,11 @@ Then the real pre-commit framework runs br-secrets and br-sql-injection from thi
 7. `br route` picks haiku or opus; `br cost daily` and `br model stats` read a transcript.
 8. The MCP SDK's client claims a task from `br mcp serve` over stdio.
 9. Routing learns from outcomes joined to its decisions by id (act_routing.py).
-10. A parallel build: three streams planned, started in worktrees, worked by `br worker`
-   processes, merged by `br merge`; one conflict is caught, queued, resolved and merged.
-11. `br route` adds an 80% cost interval once 20 costs are measured (act_predictions.py).
+10. The real Claude Code against a scripted Anthropic API: route, delegate to the subagent it
+    names, edit, telemetry from its hooks, and `br cost` equal to its own total (act_claude.py).
+11. A parallel build: three streams planned, started in worktrees, worked by `br worker`
+    processes, merged by `br merge`; one conflict is caught, queued, resolved and merged.
+12. `br route` adds an 80% cost interval once 20 costs are measured (act_predictions.py).
 
 BR_HOME and CLAUDE_CONFIG_DIR point at the temporary directory, so the user's data is untouched.
 Any act that does not behave as narrated ends the demo with a non-zero exit (a smoke test).
@@ -34,6 +36,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from act_claude import claude_session
 from act_i13_ux import first_minutes
 from act_i17py import where_and_how_sure
 from act_install import install_like_a_user
@@ -146,6 +149,7 @@ def main() -> int:
         routing_and_cost(repo)
         mcp_over_stdio(repo)
         routing_learns(repo)
+        claude_session(repo)
         parallel_builds(Path(tmp))
         predictions_with_intervals(repo)
         step("Done")
