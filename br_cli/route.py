@@ -60,8 +60,9 @@ def route_command(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Route a task to haiku, sonnet or opus (tier, model id, subagent, reason, cost, decision
-    id); `br route outcome ID --resolved|--failed --cost USD` records how it went."""
+    """Route a task to haiku, sonnet or opus (tier, model id, subagent, reason, cost with its 80%
+    interval once 20 costs on the tier are measured, decision id); `br route outcome ID
+    --resolved|--failed --cost USD` records how it went."""
     if task == OUTCOME:
         _outcome(decision_id, resolved, cost, tokens, duration, notes, as_json)
         return
@@ -122,7 +123,9 @@ def _route(task: str, files: int, lines: int, override: str | None, area: str,
     if decision.estimated_cost_usd is not None:
         sonnet = decision.sonnet_cost_usd
         vs = f" (Sonnet: ${sonnet:.4f})" if sonnet is not None else ""
-        print(f"Est. cost:  ${decision.estimated_cost_usd:.4f}{vs}; {decision.cost_basis}")
+        band = decision.cost_interval_usd
+        within = f", 80% within ${band[0]:.4f}-${band[1]:.4f}" if band else ""
+        print(f"Est. cost:  ${decision.estimated_cost_usd:.4f}{within}{vs}; {decision.cost_basis}")
     for warning in decision.warnings:
         print(f"Warning:    {warning}")
     if decision.consensus_required:

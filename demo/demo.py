@@ -25,6 +25,7 @@ Then the real pre-commit framework runs br-secrets and br-sql-injection from thi
 11. A parallel build: three streams planned, started in worktrees, worked by `br worker`
     processes, merged by `br merge`; one conflict is caught, queued, resolved and merged.
 12. `br telemetry push` sends events to a local OTLP/HTTP receiver, once each (act_otlp.py).
+13. `br route` adds an 80% cost interval once 20 costs are measured (act_predictions.py).
 
 BR_HOME and CLAUDE_CONFIG_DIR point at the temporary directory, so the user's data is untouched.
 Any act that does not behave as narrated ends the demo with a non-zero exit (a smoke test).
@@ -42,6 +43,7 @@ from act_first_minutes import first_minutes
 from act_install import install_like_a_user
 from act_otlp import otlp_export
 from act_parallel import parallel_builds
+from act_predictions import predictions_with_intervals
 from act_routing import routing_learns
 from act_sqli_confidence import where_and_how_sure
 from acts_more import (
@@ -153,6 +155,7 @@ def main() -> int:
         claude_session(repo)
         parallel_builds(Path(tmp))
         otlp_export(repo)
+        predictions_with_intervals(repo)
         step("Done")
         print("    " + sh(repo, "git", "log", "--oneline").stdout.strip().replace("\n", "\n    "))
     print(

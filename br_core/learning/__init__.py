@@ -1,0 +1,1 @@
+"""The learning layer: predictions with measured intervals (predict.py, conformal.py)."""
