@@ -25,6 +25,7 @@ from br_core.scan.files import DEFAULT_MAX_BYTES, Skip, read_text_file, walk_fil
 from br_core.scan.finding import SECRET, Finding, ScanResult
 from br_core.secrets.masking import mask_value
 from br_core.secrets.rules import RuleSet, load_rules, scan_text
+from br_core.secrets.syntax import syntax_of
 
 # Paths no sensible exclude covers all of: an exclude that matches every one of them (`**`,
 # `*/**`...) silences the scanner, which is said on every run.
@@ -108,7 +109,7 @@ class Scanner:
         lines: list[str] | None = None
         marks: dict[int, bool] = {}
         line_start = searched = 0  # matches come in order: columns in one pass over the text
-        for match in scan_text(text, self.rules):
+        for match in scan_text(text, self.rules, syntax_of(rel)):
             if lines is None:
                 lines = text.split("\n")
             marked = marks.get(match.line)
