@@ -175,6 +175,40 @@ def scan_files(paths: Sequence[Path], root: Path, *, use_baseline: bool = True) 
     return result
 
 
+# `git commit -v` appends the diff below this line; git drops it (and `#` lines) from the message.
+_SCISSORS = "# ------------------------ >8 ------------------------"
+
+
+def commit_message_text(raw: str) -> str:
+    """What git keeps of a commit message file: `#` comment lines and everything from the
+    scissors line on become blank lines, so line numbers still match the file."""
+    kept: list[str] = []
+    lines = raw.split("\n")
+    for number, line in enumerate(lines):
+        if line.startswith(_SCISSORS):
+            kept.extend("" for _ in lines[number:])
+            break
+        kept.append("" if line.startswith("#") else line)
+    return "\n".join(kept)
+
+
+def scan_commit_messages(paths: Sequence[Path], root: Path) -> ScanResult:
+    """Scan commit message files (pre-commit's `commit-msg` stage passes `.git/COMMIT_EDITMSG`)
+    with the same rules, whitelist and baseline as files. The path is read as given: the
+    lockfile and `.git/` skips of a tree scan do not apply to a message."""
+    scanner = Scanner.for_root(root)
+    result = ScanResult(settings_notices=list(scanner.settings.notices))
+    for path in paths:
+        full = path if path.is_absolute() else root / path
+        content = read_text_file(full, scanner.settings.max_bytes)
+        if isinstance(content, Skip):
+            result.skip(fail_closed(str(path), content))
+            continue
+        result.files += 1
+        scanner.scan_text(commit_message_text(content), "COMMIT_EDITMSG", result)
+    return result
+
+
 def scan_paths(paths: Sequence[Path], root: Path) -> list[Finding]:
     """The unsuppressed findings in `paths` (used by the MCP security_scan tool)."""
     return scan_files(paths, root).findings

@@ -1,4 +1,3 @@
-# ruff: noqa: E501  (case tables read best one case per line)
 """Placeholders are not live keys (issue 17 item 8); values end where the file's syntax ends
 them, and masking covers the whole value (item 9). Secret-shaped values are built at run time."""
 
