@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from br_core.sqli.js.bindings import Bindings
 from br_core.sqli.js.tokens import Tok, closers
 from br_core.sqli.values import Val
 
@@ -32,6 +33,7 @@ class Index:
     # per name, which of its occurrences (ranks in `where[name]`) may assign it: `name =`,
     # `name +=`, `name: T =`, `name.push(`; each sink looks back over these, not every use
     assigns: dict[str, list[int]] = field(default_factory=dict)
+    _bindings: Bindings | None = None
 
     def __post_init__(self) -> None:
         self.ends = closers(self.toks)
@@ -54,15 +56,11 @@ class Index:
             elif tok.kind == "punct" and tok.text == "}" and len(stack) > 1:
                 stack.pop()
 
-    def in_scope(self, decl: int, at: int) -> bool:
-        """Whether a `const/let/var` at token `decl` is visible at token `at` (same or outer
-        block), so `const name = req.query.name` in one handler does not reach another's."""
-        home, block = self.block[decl], self.block[at]
-        while block != -1:
-            if block == home:
-                return True
-            block = self.parent.get(block, -1)
-        return home == -1
+    def bindings(self) -> Bindings:
+        """Scopes per function and block (built on the first lookup of a name's values)."""
+        if self._bindings is None:
+            self._bindings = Bindings(self.toks, self.block, self.parent, self.ends)
+        return self._bindings
 
 
 @dataclass
