@@ -168,7 +168,7 @@ def _judge_value(value: str, bare: bool, config: GenericConfig, literal_line: bo
         return False
     if f.is_templated(value, bare) or f.is_known_non_secret(value) or f.is_low_variety(value):
         return False
-    if f.is_typed_run(value):
+    if f.is_typed_run(value) or f.is_placeholder_token(value):
         return False
     if value.lower() in config.dev_defaults or config.placeholders.search(value.lower()):
         return False
