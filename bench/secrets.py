@@ -108,7 +108,8 @@ def corpus_section(seeds: list[int]) -> None:
     """(c): both tools over the same corpus files, one seed at a time."""
     corpus = load("secrets_corpus")
     print(f"\n(c) the generated corpus, seeds {seeds} (drawn now; --seed repeats)")
-    print(f"  {'tool':16} {'seed':>10} {'tp':>5} {'fp':>4} {'fn':>4} {'precision':>10} {'recall':>7}")
+    head = f"{'seed':>10} {'tp':>5} {'fp':>4} {'fn':>4} {'precision':>10} {'recall':>7}"
+    print(f"  {'tool':16} {head}")
     totals: dict[str, list[int]] = {"br-secrets": [0, 0, 0], "detect-secrets": [0, 0, 0]}
     misses: dict[str, Counter[str]] = {"br-secrets": Counter(), "detect-secrets": Counter()}
     for seed in seeds:
