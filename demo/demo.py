@@ -11,6 +11,8 @@ The real pre-commit framework runs br-secrets and br-sql-injection from this che
 5. `br init` writes .mcp.json, skills, subagents and hooks; a second run changes nothing.
    5b (act_i13_ux.py): empty states say what to do; `br security scan` reports a secret and an
    SQL injection in one report; the suggested rewrite runs; the Claude Code hook fails soft.
+   5c (act_i17_js.py): a token in a commit message is blocked, masked; a .env password with `,`
+   and `;` is one value; placeholders pass; JS taint through helpers, fields and scope.
 6. Three worktrees run parallel sessions on one task queue parsed from PROJECT_SPEC.md: every
    task is claimed once, in dependency order.
 7. `br route` picks haiku or opus; `br cost daily` and `br model stats` read a transcript.
@@ -28,6 +30,7 @@ import time
 from pathlib import Path
 
 from act_i13_ux import first_minutes
+from act_i17_js import detectors_on_real_code
 from acts_more import (
     init_in_repo,
     mcp_over_stdio,
@@ -128,6 +131,7 @@ def main() -> int:
         sql_injection(repo)
         init_in_repo(repo)
         first_minutes(repo)
+        detectors_on_real_code(repo)
         parallel_sessions(repo)
         routing_and_cost(repo)
         mcp_over_stdio(repo)
