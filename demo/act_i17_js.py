@@ -13,7 +13,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from demo_kit import CHECKOUT, br, commit, expect, fake_key, say, sh, show, step
+from demo_kit import br, commit, expect, fake_key, say, sh, show, step
 
 _EXPRESS = """const util = require('util');
 
@@ -36,15 +36,14 @@ function report(db) {
 
 def detectors_on_real_code(repo: Path) -> None:
     step("5c. Secrets in commit messages, values by file syntax, JS taint through calls and scope")
-    head = sh(CHECKOUT, "git", "rev-parse", "HEAD").stdout.strip()
     config = repo / ".pre-commit-config.yaml"
-    saved = config.read_text(encoding="utf-8")
     config.write_text(
-        f"repos:\n  - repo: {CHECKOUT}\n    rev: {head}\n    hooks:\n"
-        "      - id: br-secrets-commit-msg\n",
-        encoding="utf-8",
+        config.read_text(encoding="utf-8") + "      - id: br-secrets-commit-msg\n", encoding="utf-8"
     )
+    say("Add the commit-msg hook to .pre-commit-config.yaml and install that hook type:")
     show(sh(repo, sys.executable, "-m", "pre_commit", "install", "--hook-type", "commit-msg"))
+    sh(repo, "git", "add", ".pre-commit-config.yaml")
+    expect(commit(repo, "Scan commit messages for secrets too"), "the config commit was blocked")
     token = fake_key("ghp_", 36, seed=17)
     (repo / "NOTES.md").write_text("Deploy notes.\n", encoding="utf-8")
     sh(repo, "git", "add", "NOTES.md")
@@ -55,8 +54,6 @@ def detectors_on_real_code(repo: Path) -> None:
     expect(proc.returncode != 0, "the token in the commit message was NOT blocked")
     expect(token not in output and "COMMIT_EDITMSG:1: github-token" in output, "not masked")
     expect(commit(repo, "Deploy notes"), "the clean message was blocked")
-    sh(repo, sys.executable, "-m", "pre_commit", "uninstall", "--hook-type", "commit-msg")
-    config.write_text(saved, encoding="utf-8")
 
     scratch = repo / "i17"
     scratch.mkdir()
