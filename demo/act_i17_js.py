@@ -57,7 +57,7 @@ def detectors_on_real_code(repo: Path) -> None:
 
     scratch = repo / "i17"
     scratch.mkdir()
-    password = fake_key("Xk9", 7, seed=171) + ",q;" + fake_key("", 6, seed=172)
+    password = fake_key("Xk9", 9, seed=171) + ",q;" + fake_key("", 8, seed=172)
     (scratch / ".env").write_text(f"DB_PASSWORD={password}\n", encoding="utf-8")
     (scratch / "placeholders.py").write_text(
         'STRIPE = "sk_live_' + "TESTKEYDONOTUSE" + '00000000"\n'
