@@ -310,6 +310,12 @@ def _compare(ours: dict[str, Any], results: dict[str, tuple[float, dict[str, Any
         "cacheCreationTokens": totals["cache_write_5m_tokens"] + totals["cache_write_1h_tokens"],
         "cacheReadTokens": totals["cache_read_tokens"],
     }
+    # A benchmark that measures nothing must fail: every tool must have read some usage.
+    for name, tokens in [("br", sum(mine.values()))] + [
+        (f"ccusage {v}", sum(int(results[v][1]["totals"].get(k, 0)) for k in mine)) for v in results
+    ]:
+        if tokens <= 0:
+            sys.exit(f"bench/cost.py: {name} read no tokens from {CLAUDE}: nothing was measured")
     replay, replay_cost = _replay_tokens()
     versions = list(results)
     print(f"{'tokens':<20} {'br':>15} " + " ".join(f"{'ccusage ' + v:>17}" for v in versions))

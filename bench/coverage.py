@@ -181,6 +181,9 @@ def main() -> int:
         ) and len(ours["files"]) == len(theirs["src_stats"])
         same_percent = round(ours["percent"], 2) == theirs["total_percent_covered"]
         same_data = json.loads(data_out)["diff"] == ours
+    if not ours["files"] or not ours["measured"] or not theirs["src_stats"]:
+        print("bench/coverage.py: a tool measured no changed line: nothing was compared")
+        return 1  # a benchmark that measures nothing must fail, not print agreement
     print(describe("br-coverage (coverage.xml)", ours_t))
     print(describe("diff-cover (coverage.xml)", theirs_t))
     print(describe("br-coverage (.coverage, changed files)", data_t))

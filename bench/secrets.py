@@ -75,6 +75,10 @@ def report(label: str, files: list[Path], repeats: int) -> list[dict[str, object
         ds_times.append(elapsed)
     br_t, ds_t = statistics.median(br_times), statistics.median(ds_times)
     found = br_findings(br_out)
+    skipped = len(json.loads(br_out).get("skipped", [])) if br_out.strip() else len(files)
+    if not files or skipped >= len(files):
+        # A benchmark that measures nothing must fail, not print.
+        raise SystemExit(f"bench/secrets.py: {label}: br-secrets read none of {len(files)} files")
     print(f"\n{label}: {len(files)} files, {size:.2f} MB, median of {repeats} run(s)")
     print(f"  {'tool':16} {'wall s':>8} {'MB/s':>8} {'findings':>9}")
     print(f"  {'br-secrets':16} {br_t:8.3f} {size / br_t:8.2f} {len(found):9d}")

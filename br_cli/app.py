@@ -33,6 +33,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "tasks": ("br_cli.tasks", "app"),
     "mcp": ("br_cli.mcp", "app"),
     "init": ("br_cli.init", "init"),
+    "doctor": ("br_cli.doctor", "doctor_command"),
 }
 
 app = typer.Typer(
@@ -43,8 +44,24 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from br_core import __version__
+
+        typer.echo(f"br {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    version: bool = typer.Option(
+        False,
+        "--version",
+        callback=_print_version,
+        is_eager=True,
+        help="Print the version and exit.",
+    ),
+) -> None:
     """BuildRunner: guard and steer AI-assisted development in a git repository."""
 
 

@@ -4,6 +4,9 @@ Claude Code runs the hook on every tool call, so this module imports no typer, r
 `br init` writes the `br-claude-hook` console script (this module's `run`) into
 .claude/settings.json; `br telemetry claude-hook` and `python -m br_cli.claude_hook` run the same
 handler, the first after the `br` CLI's start-up (kept for settings written by older versions).
+
+A SubagentStop of a routing subagent (br-haiku, br-sonnet, br-opus) also puts that run's cost,
+from the subagent's own transcript, on the routing decision it ran for (br_core/routing/subagent).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 
 from br_core.errors import UsageError
 from br_core.git import repo_context
+from br_core.routing.subagent import SUBAGENTS
 from br_core.store.db import open_db
 from br_core.telemetry.events import record_event
 from br_core.telemetry.settings import telemetry_state
@@ -49,6 +53,8 @@ def record_claude_payload(text: str) -> int | None:
             data[key] = _storable(payload[key])
     cwd = payload.get("cwd")
     root = Path(cwd) if isinstance(cwd, str) and os.path.isdir(cwd) else Path.cwd()
+    if data["event"] == "SubagentStop" and data.get("agent_type") in SUBAGENTS:
+        record_routed_subagent(payload, root)
     if not telemetry_state(repo_context(root).root).enabled:
         return None  # off: the store is not even opened
     conn = open_db()
@@ -56,6 +62,29 @@ def record_claude_payload(text: str) -> int | None:
         return record_event(conn, "session", data, root=root)
     finally:
         conn.close()
+
+
+def record_routed_subagent(payload: dict[str, object], root: Path) -> str | None:
+    """The routing outcome's cost half: the decision id it went on, or None (no open decision).
+    Routing is not telemetry, so this runs whether telemetry is on or off."""
+    from br_core.cost.pricing import load_price_table
+    from br_core.routing.subagent import record_subagent_run
+
+    context = repo_context(root)
+    transcript = payload.get("agent_transcript_path")
+    conn = open_db()
+    try:
+        got = record_subagent_run(
+            conn,
+            context.project_id,
+            str(payload.get("agent_type")),
+            str(payload.get("session_id") or ""),
+            Path(transcript) if isinstance(transcript, str) and transcript else None,
+            load_price_table(context.root),
+        )
+    finally:
+        conn.close()
+    return None if got is None else got[0]
 
 
 def _storable(text: str) -> str:

@@ -8,9 +8,10 @@ rest (the cached report, output still buffered at exit)."""
 
 from __future__ import annotations
 
-import os
 import sys
 import time
+
+from br_core.errors import silence_closed_stream
 
 EXIT_CLOSED_PIPE = 1  # click's choice for a closed stdout, and the Python docs' recipe
 
@@ -20,21 +21,9 @@ def main(argv: list[str] | None = None) -> int:
         code = _dispatch(sys.argv[1:] if argv is None else argv)
         sys.stdout.flush()  # buffered output meets a closed pipe here, not at interpreter exit
     except BrokenPipeError:
-        silence_stdout()
+        silence_closed_stream(sys.stdout)
         return EXIT_CLOSED_PIPE
     return code
-
-
-def silence_stdout() -> None:
-    """Point stdout at the null device, so the interpreter's final flush of what is still
-    buffered cannot fail again and print 'Exception ignored ... BrokenPipeError'."""
-    try:
-        target = sys.stdout.fileno()
-    except (OSError, ValueError):  # stdout closed or not a real file: nothing left to flush
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, target)
-    os.close(devnull)
 
 
 def _dispatch(args: list[str]) -> int:

@@ -1,7 +1,8 @@
 """`br init`: set up a repository for BuildRunner. Idempotent; merges; never clobbers.
 
-Writes (only what is missing): `.pre-commit-config.yaml` entries, the `br` server in `.mcp.json`,
-`.claude/skills/br-*/SKILL.md`, `.claude/agents/br-*.md`, telemetry hooks in
+Writes (only what is missing): `.pre-commit-config.yaml` entries (`repo: local` hooks running
+the installed console scripts, or the published repository at a real tag), the `br` server in
+`.mcp.json`, `.claude/skills/br-*/SKILL.md`, `.claude/agents/br-*.md`, telemetry hooks in
 `.claude/settings.json` and `.buildrunner/config.toml`. A file the user changed is kept as it is
 and reported. Slash commands an older `br init` wrote in `.claude/commands/` are removed when
 they are still ours byte for byte (the skill of the same name replaces them).
@@ -9,9 +10,10 @@ they are still ours byte for byte (the skill of the same name replaces them).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from importlib import resources
+from importlib import metadata, resources
 from pathlib import Path
 from typing import Annotated
 
@@ -24,8 +26,11 @@ from br_core.errors import UsageError
 from br_core.git import repo_root
 from br_mcp.prompts import WORKFLOWS
 
-DEFAULT_HOOKS_REPO = "https://github.com/buildrunner/buildrunner"
-DEFAULT_HOOKS_REV = "v0.1.0"
+DISTRIBUTION = "buildrunner"
+# Where releases are published (pyproject's Project-URL Source); docs/RELEASING.md pushes the tag
+# `v<version>` there before a release reaches an index, so the remote form's rev exists.
+PUBLISHED_REPO = "https://github.com/buildrunner/buildrunner"
+SOURCE_LABELS = ("source", "repository", "source code")
 SKILLS = tuple(f"br-{name}" for name in WORKFLOWS)
 # What older versions wrote to .claude/commands/ (br_cli/templates/legacy/commands/).
 LEGACY_COMMANDS = ("br-design", "br-analyze", "br-debug", "br-next", "br-route")
@@ -42,6 +47,49 @@ class Change:
     def line(self) -> str:
         note = f" ({self.note})" if self.note else ""
         return f"{self.action:9} {self.path}{note}"
+
+
+def hook_source_for(
+    direct_url: str | None, version: str, project_urls: Sequence[str]
+) -> tuple[str, str]:
+    """(repo, rev) for the pre-commit entry, from how br was installed.
+
+    `direct_url` is the distribution's direct_url.json (PEP 610): present for an install from a
+    local path, an editable checkout, a wheel file or a VCS URL; absent for one from an index.
+    Only a published source gives the remote form, and only with a revision that exists there:
+    a VCS install's commit, or an index release's tag `v<version>` in the repository its
+    metadata names (Project-URL Source/Repository). Anything else runs the installed console
+    scripts as `repo: local` hooks, which need no network and no hook environment.
+    """
+    local = (init_files.LOCAL, "")
+    if direct_url is None:
+        for entry in project_urls:
+            label, _, url = entry.partition(",")
+            if label.strip().lower() in SOURCE_LABELS and url.strip().startswith("https://"):
+                return url.strip(), f"v{version}"
+        return local
+    try:
+        data = json.loads(direct_url)
+    except json.JSONDecodeError:
+        return local
+    if not isinstance(data, dict):
+        return local
+    source, vcs = data.get("url"), data.get("vcs_info")
+    if isinstance(vcs, dict) and vcs.get("vcs") == "git" and isinstance(source, str):
+        commit = vcs.get("commit_id")
+        if source.startswith("https://") and isinstance(commit, str) and commit:
+            return source, commit
+    return local
+
+
+def installed_hook_source() -> tuple[str, str]:
+    """(repo, rev) for the br that runs this code (see hook_source_for)."""
+    try:
+        dist = metadata.distribution(DISTRIBUTION)
+    except metadata.PackageNotFoundError:  # run from a bare checkout: its scripts, if any
+        return init_files.LOCAL, ""
+    urls = dist.metadata.get_all("Project-URL") or []
+    return hook_source_for(dist.read_text("direct_url.json"), dist.version, urls)
 
 
 def _template(name: str) -> str:
@@ -95,14 +143,31 @@ def _copied(root: Path, rel: str, template: str, dry_run: bool) -> Change:
     return Change(rel, "kept", "yours differs from ours; delete it to get ours")
 
 
+def choose_hook_source(repo: str | None, rev: str | None) -> tuple[str, str]:
+    """The user's --hooks-repo/--hooks-rev, else the form that fits how br was installed."""
+    if repo is None:
+        return installed_hook_source() if rev is None else (PUBLISHED_REPO, rev)
+    if repo == init_files.LOCAL:
+        return repo, ""
+    if not rev:
+        raise UsageError(
+            f"--hooks-repo {repo}: needs --hooks-rev (a tag or commit that exists there)"
+        )
+    return repo, rev
+
+
 def init_repository(
     root: Path,
     *,
-    hooks_repo: str = DEFAULT_HOOKS_REPO,
-    hooks_rev: str = DEFAULT_HOOKS_REV,
+    hooks_repo: str | None = None,
+    hooks_rev: str | None = None,
     dry_run: bool = False,
 ) -> list[Change]:
-    """Bring `root` up to date; return one Change per file considered."""
+    """Bring `root` up to date; return one Change per file considered.
+
+    Without `hooks_repo` the pre-commit entry fits how br was installed (choose_hook_source).
+    """
+    hooks_repo, hooks_rev = choose_hook_source(hooks_repo, hooks_rev)
     changes = [
         _merged(
             root,
@@ -157,11 +222,17 @@ def _trust_ours(root: Path) -> None:
 
 def init(
     hooks_repo: Annotated[
-        str, typer.Option(help="repository URL or path the pre-commit entry points at")
-    ] = DEFAULT_HOOKS_REPO,
-    hooks_rev: Annotated[str, typer.Option(help="tag or commit of that repository")] = (
-        DEFAULT_HOOKS_REV
-    ),
+        str | None,
+        typer.Option(
+            help="Repository URL or path for the pre-commit entry, or `local` for hooks that "
+            "run the installed br-* scripts. Default: `local`, unless br was installed from a "
+            "published release (then its repository at that release's tag)."
+        ),
+    ] = None,
+    hooks_rev: Annotated[
+        str | None,
+        typer.Option(help="Tag or commit of --hooks-repo (alone: of the published repository)."),
+    ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="print, do not write")] = False,
 ) -> None:
     """Set up hooks, the MCP server, skills and subagents here (safe to rerun)."""
@@ -173,4 +244,7 @@ def init(
     verb = "would change" if dry_run else "changed"
     typer.echo(f"br init: {verb} {touched} of {len(changes)} files in {root}")
     if touched and not dry_run:
-        typer.echo("next: `pre-commit install`, then restart Claude Code to load .mcp.json")
+        typer.echo(
+            "next: `pre-commit install`, then restart Claude Code to load .mcp.json; "
+            "`br doctor` checks the setup"
+        )

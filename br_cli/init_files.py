@@ -13,8 +13,10 @@ from typing import Any
 
 from br_core.errors import UsageError
 
-HOOK_IDS = ("br-secrets", "br-sql-injection", "br-coverage", "br-telemetry")
-HOOK_TYPES = ("pre-commit", "post-commit", "pre-push", "post-merge")
+HOOK_IDS = (
+    "br-secrets", "br-sql-injection", "br-coverage", "br-telemetry", "br-secrets-commit-msg",
+)  # fmt: skip
+HOOK_TYPES = ("pre-commit", "commit-msg", "post-commit", "pre-push", "post-merge")
 TELEMETRY_STAGES = "[post-commit, pre-push, post-merge]"
 # The console script runs the handler without the `br` CLI's start-up (typer, pydantic): Claude
 # Code starts it on every tool call. .claude/settings.json is committed, so a teammate without
@@ -37,16 +39,69 @@ CLAUDE_HOOK_EVENTS: dict[str, str | None] = {
 MCP_SERVER = {"type": "stdio", "command": "br", "args": ["mcp", "serve"]}
 
 
-def _hook_lines(hooks: Sequence[str], indent: str) -> list[str]:
+LOCAL = "local"
+# Our hooks for `repo: local`: the ids, names, file types and stages of .pre-commit-hooks.yaml
+# (tests/init/test_init_local.py ties the two), run by the console scripts installed with br
+# (`language: system`). pre-commit then builds no environment and fetches nothing: it works
+# offline, and the first commit costs no install.
+LOCAL_HOOKS: dict[str, tuple[str, ...]] = {
+    "br-secrets": (
+        "name: BuildRunner secrets",
+        "entry: br-secrets",
+        "language: system",
+        "types: [text]",
+        "stages: [pre-commit, pre-push, manual]",
+    ),
+    "br-sql-injection": (
+        "name: BuildRunner SQL injection",
+        "entry: br-sql-injection",
+        "language: system",
+        "types_or: [python, javascript, jsx, ts, tsx]",
+        "stages: [pre-commit, pre-push, manual]",
+    ),
+    "br-coverage": (
+        "name: BuildRunner coverage gate",
+        "entry: br-coverage",
+        "language: system",
+        "pass_filenames: false",
+        "always_run: true",
+        "stages: [pre-commit, pre-push, manual]",
+    ),
+    "br-telemetry": (
+        "name: BuildRunner telemetry",
+        "entry: br-telemetry",
+        "language: system",
+        "pass_filenames: false",
+        "always_run: true",
+        "verbose: true",
+        f"stages: {TELEMETRY_STAGES}",
+    ),
+    "br-secrets-commit-msg": (
+        "name: BuildRunner secrets in the commit message",
+        "entry: br-secrets --commit-msg",
+        "language: system",
+        "stages: [commit-msg]",
+    ),
+}
+
+
+def _hook_lines(hooks: Sequence[str], indent: str, *, local: bool = False) -> list[str]:
+    """One list item per hook: the id (and telemetry's stages) for a remote entry, the whole
+    definition for `repo: local`."""
     lines = []
     for hook in hooks:
         lines.append(f"{indent}- id: {hook}")
-        if hook == "br-telemetry":
+        if local:
+            lines += [f"{indent}  {key}" for key in LOCAL_HOOKS[hook]]
+        elif hook == "br-telemetry":
             lines.append(f"{indent}  stages: {TELEMETRY_STAGES}")
     return lines
 
 
 def _repo_block(repo: str, rev: str, hooks: list[str], indent: str) -> list[str]:
+    if repo == LOCAL:
+        head = [f"{indent}- repo: {LOCAL}", f"{indent}  hooks:"]
+        return [*head, *_hook_lines(hooks, indent + "    ", local=True)]
     head = [f"{indent}- repo: {repo}", f"{indent}  rev: {rev}", f"{indent}  hooks:"]
     return [*head, *_hook_lines(hooks, indent + "    ")]
 
@@ -87,23 +142,31 @@ def _same_repo(a: object, b: str) -> bool:
     return isinstance(a, str) and norm(a) == norm(b)
 
 
-def _our_entry(data: dict[str, Any], repo: str) -> int | None:
-    """Index of our entry in `repos`: the one at `repo`, else the first remote listing our ids.
+def _lists_ours(entry: dict[str, Any]) -> bool:
+    hooks = entry.get("hooks") or []
+    return any(isinstance(h, dict) and h.get("id") in HOOK_IDS for h in hooks)
 
-    `local` and `meta` entries are never ours: a hook added there would lack its entry/language.
+
+def _our_entry(data: dict[str, Any], repo: str) -> int | None:
+    """Index of our entry in `repos`: the one at `repo`, else the first listing our ids.
+
+    A `local` entry is ours only when we add local hooks and it already lists one of our ids
+    (an earlier `br init`): a remote hook id added to someone's local entry would lack its
+    entry/language. `meta` is never ours.
     """
     entries = [e if isinstance(e, dict) else {} for e in data.get("repos") or []]
     usable = [
         i
         for i, e in enumerate(entries)
-        if e.get("repo") not in ("local", "meta") and isinstance(e.get("hooks", []), list | None)
+        if e.get("repo") != "meta"
+        and (e.get("repo") != LOCAL or (repo == LOCAL and _lists_ours(e)))
+        and isinstance(e.get("hooks", []), list | None)
     ]
     for i in usable:
         if _same_repo(entries[i].get("repo"), repo):
             return i
     for i in usable:
-        hooks = entries[i].get("hooks") or []
-        if any(isinstance(h, dict) and h.get("id") in HOOK_IDS for h in hooks):
+        if _lists_ours(entries[i]):
             return i
     return None
 
@@ -114,10 +177,18 @@ def merge_pre_commit(
     """`hooks` and their install types added to a .pre-commit-config.yaml, comments kept.
 
     When our repository is already listed (by URL, or by one of our hook ids under another URL
-    or rev), the missing ids join that entry: the file keeps a single entry for us.
+    or rev), the missing ids join that entry: the file keeps a single entry for us. `repo` is
+    `local` for hooks that run the installed console scripts (no `rev`, no environment).
     """
-    # Telemetry runs at post-commit/pre-push/post-merge; the check hooks need only pre-commit.
-    hook_types = HOOK_TYPES if "br-telemetry" in hooks else HOOK_TYPES[:1]
+    # Telemetry runs at post-commit/pre-push/post-merge, the message check at commit-msg; the
+    # other check hooks need only pre-commit.
+    hook_types = tuple(
+        t
+        for t in HOOK_TYPES
+        if t == "pre-commit"
+        or (t == "commit-msg" and "br-secrets-commit-msg" in hooks)
+        or (t not in ("pre-commit", "commit-msg") and "br-telemetry" in hooks)
+    )
     if text is None:
         lines = [
             "# pre-commit hooks; install them with `pre-commit install`.",
@@ -144,8 +215,11 @@ def merge_pre_commit(
             expected.append(_load_yaml("repos:\n" + "\n".join(block), where)["repos"][0])
             notes.append(f"added {', '.join(missing)}")
         else:
-            lines = _insert_hooks(lines, index, missing, where)
-            new_hooks = _load_yaml("repos:\n" + "\n".join(_hook_lines(missing, "")), where)
+            local = expected[index].get("repo") == LOCAL
+            lines = _insert_hooks(lines, index, missing, where, local=local)
+            new_hooks = _load_yaml(
+                "repos:\n" + "\n".join(_hook_lines(missing, "", local=local)), where
+            )
             entry = dict(expected[index])
             entry["hooks"] = [*(entry.get("hooks") or []), *new_hooks["repos"]]
             expected[index] = entry
@@ -197,7 +271,9 @@ def _entry_spans(lines: list[str], where: str) -> list[tuple[int, int]]:
     return [(h, heads[n + 1] if n + 1 < len(heads) else end) for n, h in enumerate(heads)]
 
 
-def _insert_hooks(lines: list[str], index: int, hooks: Sequence[str], where: str) -> list[str]:
+def _insert_hooks(
+    lines: list[str], index: int, hooks: Sequence[str], where: str, *, local: bool = False
+) -> list[str]:
     """`hooks` appended to the `hooks:` list of the index-th entry of `repos:`."""
     spans = _entry_spans(lines, where)
     if index >= len(spans):
@@ -228,7 +304,8 @@ def _insert_hooks(lines: list[str], index: int, hooks: Sequence[str], where: str
         if last == key_lines[0]:
             item_indent = " " * _indent(lines[i])
         last = i
-    return [*lines[: last + 1], *_hook_lines(hooks, item_indent), *lines[last + 1 :]]
+    new = _hook_lines(hooks, item_indent, local=local)
+    return [*lines[: last + 1], *new, *lines[last + 1 :]]
 
 
 def _repos_span(lines: list[str]) -> tuple[int, int]:

@@ -10,6 +10,7 @@ from br_cli.money import usd
 
 if TYPE_CHECKING:
     from br_core.cost.model_stats import ModelStats
+    from br_core.routing.explain import LearnerStats, TierBelief
 
 app = typer.Typer(help="Model usage statistics and routing advice.", no_args_is_help=True)
 
@@ -55,6 +56,32 @@ def render(stats: ModelStats) -> str:
     return "\n".join(lines)
 
 
+def _rate(b: TierBelief) -> str:
+    seen = f"{b.resolved}/{b.tasks}" if b.tasks else "0"
+    low, high = b.interval
+    cost = usd(b.cost_per_task_usd) if b.cost_per_task_usd is not None else "-"
+    return (f"  {b.area[:24]:<24} {b.tier.capitalize():<7} {seen:>7} {b.estimate:>6.0%} "
+            f"[{low:.0%}-{high:.0%}]  {cost:>9} {usd(b.expected_cost_usd):>9}")  # fmt: skip
+
+
+def render_learner(learner: LearnerStats) -> str:
+    state = "on" if learner.learning else "off ([routing] learn = false)"
+    lines = [
+        f"Routing learner ({state}): objective {learner.objective}",
+        f"  {learner.decisions} decisions, {learner.outcomes} with an outcome, "
+        f"{learner.pending} waiting; {learner.explored_recent}",
+        "",
+        f"  {'Area':<24} {'Tier':<7} {'Solved':>7} {'Est.':>6} {'90% interval':<13} "
+        f"{'Cost/task':>9} {'Expected':>9}",
+    ]
+    lines += [_rate(b) for b in learner.beliefs]
+    if not learner.next:
+        lines += ["", "  Next decision: keyword heuristic until the first outcome is recorded"]
+    for n in learner.next:
+        lines += ["", f"  Next decision in {n.area}: {n.tier}", f"    because {n.why}"]
+    return "\n".join(lines)
+
+
 @app.command("stats")
 def stats_command(
     days: Annotated[int, typer.Option("--days", min=1, help="Window in days, ending today.")] = 30,
@@ -64,16 +91,24 @@ def stats_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Requests, share and cost per tier; the all-Sonnet baseline and savings; advice."""
+    import json
+
     from br_core.cost.model_stats import model_stats
     from br_core.git import project_root
+    from br_core.routing.explain import learner_stats
     from br_core.store.db import open_db
 
     conn = open_db()
     try:
         result = model_stats(conn, project_root(), days, all_projects)
+        learner = learner_stats(conn, project_root())
     finally:
         conn.close()
-    print(result.model_dump_json(indent=2) if as_json else render(result))
+    if as_json:
+        data = result.model_dump(mode="json") | {"learner": learner.model_dump(mode="json")}
+        print(json.dumps(data, indent=2))
+        return
+    print(render(result) + "\n\n" + render_learner(learner))
 
 
 @app.command("outcome")
@@ -89,7 +124,8 @@ def outcome_command(
     files: Annotated[int, typer.Option("--files", min=0, help="Files it touched.")] = 0,
     lines: Annotated[int, typer.Option("--lines", min=0, help="Lines it changed.")] = 0,
 ) -> None:
-    """Record how a routed task went; `br route` learns from these for the same kind of task."""
+    """Record spend per tier for `br model stats` (the router learns from decisions: use
+    `br route outcome ID`)."""
     from br_core.git import project_root
     from br_core.routing.router import record_outcome
     from br_core.store.db import open_db

@@ -170,18 +170,20 @@ def install_hooks(
         bool, typer.Option("--plain", help="Install a plain git hook even if pre-commit is used.")
     ] = False,
     repo: Annotated[
-        str, typer.Option(help="Hook repository to reference.")
-    ] = "https://github.com/buildrunner/buildrunner",
-    rev: Annotated[str, typer.Option(help="Revision (tag or commit) of the hook repository.")] = (
-        "v0.1.0"
-    ),
+        str | None,
+        typer.Option(help="Hook repository to reference, or `local` (as `br init` chooses)."),
+    ] = None,
+    rev: Annotated[
+        str | None, typer.Option(help="Revision (tag or commit) of the hook repository.")
+    ] = None,
 ) -> None:
     """Add our hooks to .pre-commit-config.yaml, or a plain git hook without pre-commit."""
     from br_cli import security_ops
+    from br_cli.init import choose_hook_source
 
     root = repo_root()
     if not plain and (root / ".pre-commit-config.yaml").exists():
-        typer.echo(security_ops.install_pre_commit(root, repo, rev))
+        typer.echo(security_ops.install_pre_commit(root, *choose_hook_source(repo, rev)))
     else:
         typer.echo(security_ops.install_plain_hook(root))
 

@@ -44,11 +44,11 @@ def install_pre_commit(root: Path, repo: str, rev: str) -> str:
     merged, note = merge_pre_commit(text, repo, rev, config.name, hooks=SECURITY_HOOKS)
     if note:
         config.write_text(merged, encoding="utf-8")
-        message = f"{config.name}: {note} ({repo} @ {rev})"
+        message = f"{config.name}: {note} ({repo}{f' @ {rev}' if rev else ''})"
     else:
         message = f"{config.name}: {', '.join(SECURITY_HOOKS)} already configured"
     proc = subprocess.run(
-        [sys.executable, "-m", "pre_commit", "install"],
+        [*_pre_commit_command(), "install"],
         cwd=root,
         capture_output=True,
         text=True,
@@ -58,6 +58,21 @@ def install_pre_commit(root: Path, repo: str, rev: str) -> str:
         detail = (proc.stderr or proc.stdout).strip().splitlines()
         raise UsageError(f"pre-commit install: {detail[-1] if detail else 'failed'}")
     return message + "; `pre-commit install` done"
+
+
+def _pre_commit_command() -> list[str]:
+    """pre-commit on PATH (the user's own tool), else the one beside br if it has one."""
+    import importlib.util
+
+    found = shutil.which("pre-commit")
+    if found:
+        return [found]
+    if importlib.util.find_spec("pre_commit") is not None:
+        return [sys.executable, "-m", "pre_commit"]
+    raise UsageError(
+        "pre-commit: not found on PATH; install it (`pipx install pre-commit` or "
+        "`uv tool install pre-commit`), then rerun"
+    )
 
 
 def install_plain_hook(root: Path) -> str:

@@ -10,7 +10,6 @@ the user trusts the file's exact content (br_core/trust.py, `br config trust`).
 
 from __future__ import annotations
 
-import json
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -94,6 +93,8 @@ class TrustRule(NamedTuple):
 
 def shown(key: str, value: Any) -> str:
     """`key = value` on one line as TOML writes it (control characters escaped, long lists cut)."""
+    import json  # only when a notice is written: the hooks' text path stays without it
+
     if isinstance(value, float):
         return f"{key} = {value:g}"
     if isinstance(value, tuple | list) and len(value) > 3:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import TextIO
+
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
@@ -16,6 +21,22 @@ def one_line(message: str, longest: int = 120) -> str:
     words = re.split(r"(\s+)", " ".join(message.splitlines()))
     half = longest // 2
     return "".join(w if len(w) <= longest else f"{w[:half]}…{w[-half:]}" for w in words)
+
+
+def silence_closed_stream(stream: TextIO) -> None:
+    """Point `stream` (a door passes `sys.stdout`) at the null device once its reader left
+    (`br tasks list --json | head`, `br-secrets --json | head`), so the interpreter's final
+    flush of what is still buffered cannot fail again and print 'Exception ignored ...
+    BrokenPipeError'. One piece for every door; the engine itself never writes to a stream."""
+    import os  # only on the closed-pipe path: this module sits on every hook's start-up
+
+    try:
+        target = stream.fileno()
+    except (OSError, ValueError):  # closed or not a real file: nothing left to flush
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, target)
+    os.close(devnull)
 
 
 class BRError(Exception):

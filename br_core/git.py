@@ -156,3 +156,10 @@ def staged_files(cwd: Path | str | None = None) -> list[str]:
     """Paths (relative to the repo root) added, copied, modified or renamed in the index."""
     out = run_git(["diff", "--cached", "--name-only", "--diff-filter=ACMR", "-z"], cwd=cwd)
     return [p for p in out.split("\0") if p]
+
+
+def hooks_dir(cwd: Path | str | None = None) -> Path:
+    """Where git runs hooks for the repository at `cwd`: the common hooks directory shared by
+    every worktree, or `core.hooksPath` when set. GitError outside a repository."""
+    found = run_git(["rev-parse", "--path-format=absolute", "--git-path", "hooks"], cwd=cwd)
+    return Path(found.strip())

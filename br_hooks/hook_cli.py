@@ -9,12 +9,11 @@ Stdlib only: this sits on every hook's start-up path.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from br_core.errors import BRError, one_line
+from br_core.errors import BRError, one_line, silence_closed_stream
 from br_core.scan import report
 
 if TYPE_CHECKING:
@@ -58,16 +57,5 @@ def run_hook(prog: str, kind: Kind, fmt: str, scan: Callable[[], ScanResult]) ->
     except BrokenPipeError:
         # `br-secrets --json | head`: the reader left; say nothing more, and keep the verdict
         # (a closed pipe turns neither findings into a pass nor a clean scan into a failure).
-        _silence_stdout()
+        silence_closed_stream(sys.stdout)
     return result.exit_code()
-
-
-def _silence_stdout() -> None:
-    """Point stdout at the null device so what is still buffered cannot fail again at exit."""
-    try:
-        target = sys.stdout.fileno()
-    except (OSError, ValueError):  # stdout closed or not a real file: nothing left to flush
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, target)
-    os.close(devnull)

@@ -29,18 +29,62 @@ class ScanResult(Compact):
     findings: list[dict[str, Any]]
 
 
+# A long real issue (tracebacks, logs) runs past 10,000 characters; 40,000 takes it whole.
+MAX_TASK_CHARS = 40_000
+
+
 def route_task(
     state: State,
-    description: Annotated[str, Field(min_length=1, max_length=8000, description="the task")],
+    description: Annotated[
+        str, Field(min_length=1, max_length=MAX_TASK_CHARS, description="the task")
+    ],
     files: Annotated[int, Field(ge=0, description="files touched")] = 0,
     lines: Annotated[int, Field(ge=0, description="lines changed")] = 0,
     override: Annotated[Tier | None, Field(description="force a tier")] = None,
+    task_id: Annotated[
+        str | None, Field(max_length=200, description="queue task whose done/fail is the outcome")
+    ] = None,
+    area: Annotated[str, Field(max_length=100, description="component or package")] = "",
 ) -> dict[str, Any]:
     from br_core.routing.router import route_task as route
     from br_core.store.db import open_db
 
     with as_tool_error(), closing(open_db()) as conn:
-        return json_dict(route(conn, state.root, description, files, lines, override))
+        return json_dict(
+            route(conn, state.root, description, files, lines, override, area=area, task_id=task_id)
+        )
+
+
+def record_outcome(
+    state: State,
+    decision_id: Annotated[str, Field(max_length=40, description="From route_task.")],
+    resolved: Annotated[bool, Field(description="Task resolved (tests pass)?")],
+    cost_usd: Annotated[
+        float | None,
+        Field(ge=0, description="USD spent."),
+    ] = None,
+    tokens: Annotated[int | None, Field(ge=0, description="Tokens used.")] = None,
+    duration_s: Annotated[float | None, Field(ge=0, description="Seconds taken.")] = None,
+    notes: Annotated[str | None, Field(max_length=500, description="Short note.")] = None,
+) -> dict[str, Any]:
+    from br_core.git import project_id
+    from br_core.routing.decisions import record_outcome as record
+    from br_core.store.db import open_db
+
+    with as_tool_error(), closing(open_db()) as conn:
+        return json_dict(
+            record(
+                conn,
+                project_id(state.root),
+                decision_id,
+                resolved,
+                cost_usd,
+                tokens=tokens,
+                duration_s=duration_s,
+                notes=notes,
+                source="mcp",
+            )
+        )
 
 
 def estimate_cost(
@@ -108,8 +152,9 @@ def _scan(state: ServerState, paths: list[str]) -> ScanResult:
     resolved = [state.path(p) for p in paths]  # confined to the project, symlinks resolved
     with as_tool_error():
         found = [
-            *scanner.scan_paths(resolved, state.root),
-            *sqli_scan.scan_paths(resolved, state.root),
+            # confined: opened beneath the root, so a symlink swapped in after the check fails
+            *scanner.scan_paths(resolved, state.root, confined=True),
+            *sqli_scan.scan_paths(resolved, state.root, confined=True),
         ]
     return ScanResult(
         files=len(resolved), findings=[{"kind": f.kind, **finding_record(f)} for f in found]

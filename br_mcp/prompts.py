@@ -94,13 +94,14 @@ WORKFLOWS: dict[str, Workflow] = {
             "Take the next task from the shared queue as owner {arg}.\n\n"
             "1. Call `claim_task` of the `br` MCP server with that owner. If nothing is "
             "claimed, report its `reason` and stop.\n"
-            "2. Call `route_task` with the task's description; if it names a subagent "
-            "(br-haiku, br-sonnet or br-opus), delegate to it.\n"
+            "2. Call `route_task` with the task's description and `task_id`; if it names a "
+            "subagent (br-haiku, br-sonnet or br-opus), delegate to it.\n"
             "3. Every few minutes call `update_task` with action 'heartbeat' and the token so "
             "the lease does not expire.\n"
             "4. When the tests pass, call `update_task` with action 'done' and the token; on "
-            "failure, action 'fail' with the reason. Pass `tier` (the tier that did the work) "
-            "so routing learns. A rejected token means the lease ended: stop and claim again.",
+            "failure, action 'fail' with the reason, and `cost_usd` if known: the routed "
+            "decision records the outcome and routing learns from it. A rejected token means "
+            "the lease ended: stop and claim again.",
         ),
         Workflow(
             "route",
@@ -112,7 +113,8 @@ WORKFLOWS: dict[str, Workflow] = {
             "Call the `route_task` tool of the `br` MCP server with the description (and the "
             "number of files and lines if known). Report the tier, the model id, the reason and "
             "the estimated cost, then delegate the work to the subagent it names (br-haiku, "
-            "br-sonnet or br-opus).",
+            "br-sonnet or br-opus). When the work is finished, call `record_outcome` with its "
+            "`decision_id`, whether the task was resolved (tests pass) and the cost if known.",
         ),
     )
 }

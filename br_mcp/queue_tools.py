@@ -1,22 +1,24 @@
-"""The shared task queue's tools and resource: async, calling SQLite inline.
+"""The shared task queue's tools and resource: async, with the queue work off the event loop.
 
-Each call is well under a millisecond, and one connection per process avoids a thread hop per
-call. Reading a file (the spec) is different: it runs in a worker thread with a bounded
-wait. `server.TOOLS` names and describes them for clients.
+One connection per process, on the queue's own thread (`ServerState.in_queue`): a call is well
+under a millisecond, but one waiting on a stopped lock holder must not stall the other tools.
+Reading a file (the spec) runs in a worker thread too, with a bounded wait. `server.TOOLS`
+names and describes them for clients.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Literal
 
 from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 from pydantic import Field
 
-from br_core.errors import BRError
 from br_core.queue.claim_reason import NothingToClaim, nothing_to_claim
-from br_core.queue.models import Compact, NewTask, SyncReport, Task, TaskBrief
+from br_core.queue.models import Claim, Compact, NewTask, SyncReport, Task, TaskBrief
+from br_core.queue.task_queue import TaskQueue
 from br_core.routing.signals import Tier
-from br_mcp.state import ServerState, State, as_tool_error, off_loop
+from br_mcp.state import ServerState, State, off_loop
 
 Status = Literal["pending", "ready", "claimed", "done", "failed", "blocked", "dead"]
 
@@ -63,18 +65,21 @@ async def plan_from_spec(
 ) -> SyncReport:
     from br_core.queue.spec_parser import parse_spec_file
 
-    # The read runs off the event loop (a FIFO or slow mount must not stall the other tools);
-    # the queue's connection stays on the loop's thread.
-    spec = await off_loop(path, parse_spec_file, state.path(path), state.root)
+    # The read runs off the event loop (a FIFO or slow mount must not stall the other tools),
+    # in a worker thread; the queue's connection stays on its own thread (state.in_queue).
+    read = partial(parse_spec_file, confined=True)  # opened beneath the root: see state.path
+    spec = await off_loop(path, read, state.path(path), state.root)
     if not spec.tasks:  # syncing nothing would drop the spec's waiting tasks
         raise ToolError(
             f"{path}: no tasks found, the queue is unchanged; write tasks as checklist items "
             "(`- [ ] Title (2h)`) under `## Feature: Name` headings"
         )
-    with as_tool_error():
-        return state.queue.sync_spec(
+    return await state.in_queue(
+        "plan_from_spec",
+        lambda queue: queue.sync_spec(
             spec.features, spec.tasks, sorted(spec.done_ids), source=spec.source
-        )
+        ),
+    )
 
 
 async def add_tasks(
@@ -83,8 +88,7 @@ async def add_tasks(
         list[NewTask], Field(min_length=1, max_length=200, description="same id updates")
     ],
 ) -> AddResult:
-    with as_tool_error():
-        return AddResult(ids=state.queue.add_tasks(tasks))
+    return AddResult(ids=await state.in_queue("add_tasks", lambda queue: queue.add_tasks(tasks)))
 
 
 async def claim_task(
@@ -95,11 +99,14 @@ async def claim_task(
         int, Field(ge=10, le=86400, description="seconds; heartbeat renews")
     ] = 900,
 ) -> ClaimResult:
-    with as_tool_error():
-        claim = state.queue.claim(owner, stream=stream, lease_seconds=lease_seconds)
-        if claim is None:
-            why = nothing_to_claim(state.queue.summary(), stream)
-            return ClaimResult(claimed=False, reason=_advice(why))
+    def take(queue: TaskQueue) -> tuple[Claim | None, NothingToClaim | None]:
+        got = queue.claim(owner, stream=stream, lease_seconds=lease_seconds)
+        return got, (nothing_to_claim(queue.summary(), stream) if got is None else None)
+
+    claim, why = await state.in_queue("claim_task", take)
+    if claim is None:
+        assert why is not None
+        return ClaimResult(claimed=False, reason=_advice(why))
     return ClaimResult(
         claimed=True, token=claim.token, lease_expires=claim.lease_expires, task=claim.task
     )
@@ -117,19 +124,19 @@ async def update_task(
     tier: Annotated[Tier | None, Field(description="tier that worked")] = None,
     cost_usd: Annotated[float | None, Field(ge=0, description="its cost")] = None,
 ) -> TaskState:
-    with as_tool_error():
+    def update(queue: TaskQueue) -> Task:
         if action == "heartbeat":
-            task = state.queue.heartbeat(task_id, token)
+            task = queue.heartbeat(task_id, token)
         elif action == "done":
-            task = state.queue.complete(task_id, token, note=note)
+            task = queue.complete(task_id, token, note=note, cost_usd=cost_usd)
         else:
-            task = state.queue.fail(task_id, token, reason=note, retry=retry)
+            task = queue.fail(task_id, token, reason=note, retry=retry, cost_usd=cost_usd)
         if tier is not None and action != "heartbeat":
             # The routing outcome: later routes of this kind of task learn from it.
             from br_core.routing.router import record_outcome
 
             record_outcome(
-                state.queue.conn,
+                queue.conn,
                 state.root,
                 f"{task.title}. {task.description}",
                 tier,
@@ -137,6 +144,9 @@ async def update_task(
                 cost_usd,
                 files=len(task.files),
             )
+        return task
+
+    task = await state.in_queue("update_task", update)
     return TaskState(
         id=task.id,
         status=task.status,
@@ -155,11 +165,13 @@ async def list_tasks(
     limit: Annotated[int, Field(ge=1, le=100, description="page size")] = 20,
     offset: Annotated[int, Field(ge=0, description="from next_offset")] = 0,
 ) -> TaskPage:
-    with as_tool_error():
-        rows, total = state.queue.list_tasks(
+    def page(queue: TaskQueue) -> tuple[list[TaskBrief], int, Task | None]:
+        rows, total = queue.list_tasks(
             status=status, feature=feature, stream=stream, limit=limit, offset=offset
         )
-        detail = state.queue.get(task_id) if task_id else None
+        return rows, total, queue.get(task_id) if task_id else None
+
+    rows, total, detail = await state.in_queue("list_tasks", page)
     more = offset + len(rows) < total
     return TaskPage(
         total=total, next_offset=offset + len(rows) if more else None, tasks=rows, detail=detail
@@ -169,6 +181,7 @@ async def list_tasks(
 async def queue_summary(state: ServerState) -> str:
     """The `br://queue/summary` resource: task counts by status and feature, as JSON."""
     try:
-        return state.queue.summary().model_dump_json()
-    except BRError as exc:
-        raise ResourceError(exc.message) from exc
+        summary = await state.in_queue("br://queue/summary", lambda queue: queue.summary())
+    except ToolError as exc:
+        raise ResourceError(str(exc)) from exc
+    return summary.model_dump_json()

@@ -82,8 +82,14 @@ TOOLS = (
     ToolEntry(
         project_tools.route_task,
         "route_task",
-        "Pick haiku/sonnet/opus for a task, with reason, cost and subagent.",
-        READ_ONLY,
+        "Pick haiku/sonnet/opus for a task: reason, cost, subagent, decision_id.",
+        WRITES,
+    ),
+    ToolEntry(
+        project_tools.record_outcome,
+        "record_outcome",
+        "Report a routed task's outcome by decision_id; routing learns from it.",
+        UPSERTS,
     ),
     ToolEntry(
         project_tools.estimate_cost,

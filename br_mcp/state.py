@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import asynccontextmanager, contextmanager, suppress
 from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -37,17 +39,21 @@ _SHOWN_PATH_CHARS = 120
 class ServerState:
     """The repository root and one queue connection, opened on first use and closed at shutdown.
 
-    The connection is opened and used on the event loop's thread (queue tools are async and call
-    SQLite inline), so sync tools, which run in worker threads, do not touch it.
+    The connection lives on one worker thread of its own (`in_queue` runs every queue call
+    there, one at a time): a queue call can wait up to the store's lock wait for a stopped or
+    hung lock holder, and the event loop, with every other tool, keeps answering meanwhile.
     """
 
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()  # path() compares resolved paths against it
         self._conn: sqlite3.Connection | None = None
         self._queue: TaskQueue | None = None
+        self._queue_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="br-queue")
 
     @property
     def queue(self) -> TaskQueue:
+        """The queue, opened on first use: use it through `in_queue`, on the queue's thread
+        (SQLite refuses a connection used from a thread other than the one that opened it)."""
         if self._queue is None:
             self._conn = open_db()
             self._queue = TaskQueue(self._conn, project_id(self.root), root=self.root)
@@ -75,7 +81,34 @@ class ServerState:
             raise refusal
         return resolved
 
+    async def in_queue(self, what: str, fn: Callable[[TaskQueue], T]) -> T:
+        """`fn(self.queue)` on the queue's own thread, off the event loop, with a bounded wait
+        (a ToolError naming `what` after `BLOCKING_TIMEOUT_SECONDS`; the store's own lock wait
+        is shorter, so a stuck lock holder normally shows as its one-line StoreError)."""
+
+        def call() -> T:
+            with as_tool_error():
+                return fn(self.queue)
+
+        pending = self._queue_thread.submit(call)
+        try:
+            with anyio.fail_after(BLOCKING_TIMEOUT_SECONDS):
+                return await anyio.to_thread.run_sync(pending.result, abandon_on_cancel=True)
+        except TimeoutError:
+            raise ToolError(
+                f"{what}: the task queue did not answer within {BLOCKING_TIMEOUT_SECONDS:g} s "
+                "(a stopped process holding its lock?); try again, or see `br db status`"
+            ) from None
+
     def close(self) -> None:
+        """Close the connection on its own thread; the wait is bounded, as at shutdown a call
+        may still be waiting for a lock."""
+        with suppress(FutureTimeout):  # a call stuck past its bound at shutdown: leave it
+            self._queue_thread.submit(self._close_queue).result(BLOCKING_TIMEOUT_SECONDS)
+        self._queue_thread.shutdown(wait=False)
+        self._queue_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="br-queue")
+
+    def _close_queue(self) -> None:
         if self._queue is not None:
             self._queue.close()
             self._queue = None
@@ -93,7 +126,7 @@ class ServerState:
 
 
 async def _lifespan_state(ctx: Context[ServerState, Any]) -> ServerState:
-    # Async, so queue tools stay on the event loop: a sync resolver would hop to a thread.
+    # Async: a sync resolver would cost a thread hop for a plain attribute read.
     return ctx.request_context.lifespan_context
 
 

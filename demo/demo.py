@@ -1,6 +1,9 @@
 """`make demo`: the whole product in a throwaway git repository, narrated step by step.
 
-The real pre-commit framework runs br-secrets and br-sql-injection from this checkout's HEAD:
+0. Install like a new user (act_install.py): the built wheel through `uv tool install`, then the
+   README's quickstart in a fresh repository, ending with a green `br doctor`.
+
+Then the real pre-commit framework runs br-secrets and br-sql-injection from this checkout's HEAD:
 
 1. A commit carrying a realistic API key is blocked, with the key masked in the message.
 2. The same change passes once the key is read from an environment variable.
@@ -17,6 +20,9 @@ The real pre-commit framework runs br-secrets and br-sql-injection from this che
    task is claimed once, in dependency order.
 7. `br route` picks haiku or opus; `br cost daily` and `br model stats` read a transcript.
 8. The MCP SDK's client claims a task from `br mcp serve` over stdio.
+9. Routing learns from outcomes joined to its decisions by id (act_routing.py).
+10. The real Claude Code against a scripted Anthropic API: route, delegate to the subagent it
+    names, edit, telemetry from its hooks, and `br cost` equal to its own total (act_claude.py).
 
 BR_HOME and CLAUDE_CONFIG_DIR point at the temporary directory, so the user's data is untouched.
 Any act that does not behave as narrated ends the demo with a non-zero exit (a smoke test).
@@ -29,8 +35,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from act_claude import claude_session
 from act_i13_ux import first_minutes
 from act_i17_js import detectors_on_real_code
+from act_i17py import where_and_how_sure
+from act_install import install_like_a_user
+from act_routing import routing_learns
 from acts_more import (
     init_in_repo,
     mcp_over_stdio,
@@ -123,18 +133,22 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="br-demo-") as tmp:
         ENV["BR_HOME"] = str(Path(tmp) / "br-home")
         ENV["CLAUDE_CONFIG_DIR"] = str(Path(tmp) / "claude")
+        install_like_a_user(Path(tmp))
         repo = Path(tmp) / "shop"
         repo.mkdir()
         setup(repo)
         blocked_then_fixed(repo)
         legacy_baseline(repo)
         sql_injection(repo)
+        where_and_how_sure(repo)
         init_in_repo(repo)
         first_minutes(repo)
         detectors_on_real_code(repo)
         parallel_sessions(repo)
         routing_and_cost(repo)
         mcp_over_stdio(repo)
+        routing_learns(repo)
+        claude_session(repo)
         step("Done")
         print("    " + sh(repo, "git", "log", "--oneline").stdout.strip().replace("\n", "\n    "))
     print(

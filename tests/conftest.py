@@ -82,7 +82,7 @@ def git_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 @pytest.fixture(scope="session")
 def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
-    """This checkout's working tree committed into a throwaway repository: (path, rev).
+    """This checkout's working tree committed into a throwaway repository: (path, release tag).
 
     Configs that name `repo: <path>` with `rev: <rev>` share one pre-commit environment for the
     whole session (see `pre_commit_home`), so our package is installed by pre-commit only once.
@@ -105,7 +105,13 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
     git(snapshot, "init", "-q", "-b", "main")
     git(snapshot, "add", "-A")
     git(snapshot, "commit", "-q", "-m", "snapshot")
-    return str(snapshot), git(snapshot, "rev-parse", "HEAD").strip()
+    # The release tag, as docs/RELEASING.md puts it on the release commit: `rev:` names a tag
+    # that exists, as it must for users of the remote form.
+    from br_core import __version__
+
+    tag = f"v{__version__}"
+    git(snapshot, "tag", "-a", tag, "-m", f"release {tag}")
+    return str(snapshot), tag
 
 
 @pytest.fixture(scope="session")

@@ -36,6 +36,7 @@ from pathlib import Path
 
 from br_core.errors import UsageError
 from br_core.queue.models import FeatureIn, NewTask, slugify
+from br_core.scan.files import open_beneath
 from br_core.secrets.masking import sanitize_text
 
 MAX_SPEC_BYTES = 2_000_000
@@ -114,12 +115,13 @@ class ParsedSpec:
     source: str = "spec"  # the queue's `source` for this spec's tasks; see `spec_source`
 
 
-def read_spec(path: Path) -> str:
+def read_spec(path: Path, *, beneath: Path | None = None) -> str:
     """The spec's text, or a one-line UsageError for a missing, special, binary, huge or
     non-UTF-8 file. Only a regular file is read, and the cap holds while reading: a device
-    such as /dev/zero reports size 0, and a file may grow after any stat."""
+    such as /dev/zero reports size 0, and a file may grow after any stat. `beneath`: open it
+    from that root following no symlink (see br_core.scan.files.open_beneath)."""
     try:
-        raw = _read_regular(path, MAX_SPEC_BYTES)
+        raw = _read_regular(path, MAX_SPEC_BYTES, beneath)
     except FileNotFoundError as exc:
         raise UsageError(f"{path}: no such file; pass the path of your PROJECT_SPEC.md") from exc
     except IsADirectoryError as exc:
@@ -138,11 +140,11 @@ def read_spec(path: Path) -> str:
         raise UsageError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
 
 
-def _read_regular(path: Path, limit: int) -> bytes:
+def _read_regular(path: Path, limit: int, beneath: Path | None = None) -> bytes:
     """At most `limit + 1` bytes of a regular file. Opened non-blocking, so a FIFO without a
     writer is refused at once instead of waiting for one."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-    fd = os.open(path, flags)
+    fd = open_beneath(beneath, path, flags) if beneath else os.open(path, flags)
     try:
         mode = os.fstat(fd).st_mode
         if stat.S_ISDIR(mode):
@@ -175,9 +177,10 @@ def spec_source(path: Path, root: Path) -> str:
         return f"spec:{resolved.as_posix()}"
 
 
-def parse_spec_file(path: Path, root: Path | None = None) -> ParsedSpec:
-    """Read and parse a spec; `root` (the repository root) names it, see `spec_source`."""
-    parsed = parse_spec(read_spec(path))
+def parse_spec_file(path: Path, root: Path | None = None, *, confined: bool = False) -> ParsedSpec:
+    """Read and parse a spec; `root` (the repository root) names it, see `spec_source`.
+    `confined`: opened beneath `root` following no symlink (the MCP door checked the path)."""
+    parsed = parse_spec(read_spec(path, beneath=root if confined and root else None))
     parsed.source = spec_source(path, root if root is not None else path.parent)
     return parsed
 

@@ -214,23 +214,42 @@ class TaskQueue:
             self._writes.log(task_id, "heartbeat", owner, token, {"lease_expires": now + lease})
         return self.get(task_id)
 
-    def complete(self, task_id: str, token: int, *, note: str = "") -> Task:
-        """Mark a held task done; dependents whose last dependency this was become ready."""
+    def complete(
+        self, task_id: str, token: int, *, note: str = "", cost_usd: float | None = None
+    ) -> Task:
+        """Mark a held task done; dependents whose last dependency this was become ready. A
+        routed task's open routing decision records the outcome (resolved, `cost_usd`)."""
         with self._held(task_id, token):
             now = self.clock()
             owner = self._writes.check_token(task_id, token, now)
             feature_done = self._writes.finish(task_id, owner, token, note, now)
         if feature_done is not None:
             self._record_feature(feature_done)
+        self._routing_outcome(task_id, True, cost_usd)
         return self.get(task_id)
 
-    def fail(self, task_id: str, token: int, *, reason: str = "", retry: bool = True) -> Task:
-        """Give a held task back: retried until its attempts run out (then dead), or failed."""
+    def fail(
+        self,
+        task_id: str,
+        token: int,
+        *,
+        reason: str = "",
+        retry: bool = True,
+        cost_usd: float | None = None,
+    ) -> Task:
+        """Give a held task back: retried until its attempts run out (then dead), or failed.
+        A routed task's open routing decision records the failed attempt."""
         with self._held(task_id, token):
             now = self.clock()
             owner = self._writes.check_token(task_id, token, now)
             self._writes.give_back(task_id, owner, token, reason, retry=retry)
+        self._routing_outcome(task_id, False, cost_usd)
         return self.get(task_id)
+
+    def _routing_outcome(self, task_id: str, resolved: bool, cost_usd: float | None) -> None:
+        from br_core.routing.decisions import record_task_outcome
+
+        record_task_outcome(self.conn, self.project_id, task_id, resolved, cost_usd)
 
     def reap_expired(self) -> int:
         """Return tasks whose lease ran out to the queue (claims do this too); return how many."""

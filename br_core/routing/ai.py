@@ -2,11 +2,13 @@
 
 Off by default (`[routing] mode = "ai"` turns it on). The key comes from ANTHROPIC_API_KEY or a
 `.env` file that git ignores; it is format-checked and never shown beyond its masked form.
-Any failure (no key, bad key, no network, odd answer) falls back to the heuristics and says so.
+Any failure (no key, bad key, no network, odd answer) falls back to the heuristics and says so;
+only a missing SDK is the user's to fix: the extra `buildrunner[ai]` brings it (UsageError, exit 2).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -14,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from br_core.errors import UsageError
 from br_core.routing.signals import COMPLEXITIES, Complexity
 from br_core.secrets.masking import mask_value, sanitize_text
 
@@ -64,6 +67,16 @@ def find_key(root: Path) -> tuple[str | None, str]:
     return key, f"key {mask_value(key)} from {source}"
 
 
+def require_sdk(root: Path) -> None:
+    """The AI estimate was asked for: without the anthropic SDK that is a setup error to fix."""
+    if importlib.util.find_spec("anthropic") is None:
+        raise UsageError(
+            f'{root / ".buildrunner" / "config.toml"}: [routing] mode = "ai" needs the extra '
+            "buildrunner[ai]; install it (`pipx install 'buildrunner[ai]'` or "
+            "`pip install 'buildrunner[ai]'`) or set mode = \"heuristic\""
+        )
+
+
 def _default_client(key: str) -> Any:
     import anthropic
 
@@ -78,6 +91,8 @@ def ai_assess(
     client_factory: ClientFactory | None = None,
 ) -> tuple[Complexity | None, str]:
     """(complexity or None, a note for the explanation)."""
+    if client_factory is None:
+        require_sdk(root)
     key, note = find_key(root)
     if key is None:
         return None, f"AI mode unavailable ({note}); used heuristics"

@@ -1,7 +1,9 @@
 """Model routing: which tier (haiku, sonnet, opus) a task should go to, and why.
 
-Precedence: explicit override > per-project rule > learned from recorded outcomes > heuristic
-complexity; then the quality floor (`min_tier`) and the budgets. The answer says how to apply
+Precedence: explicit override > per-project rule > the learner (br_core/routing/bandit.py, once
+the project has an outcome) > heuristic complexity (cold start); then the quality floor
+(`min_tier`) and the budgets. Every decision is stored with an id (`decision_id`) that its
+outcome comes back by (br_core/routing/decisions.py). The answer says how to apply
 it in Claude Code: an MCP server cannot switch the running session's model, so it names the
 subagent (`br-haiku`, `br-sonnet`, `br-opus`) to delegate to, with the alias and model id.
 """
@@ -9,6 +11,7 @@ subagent (`br-haiku`, `br-sonnet`, `br-opus`) to delegate to, with the alias and
 from __future__ import annotations
 
 import math
+import random
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -18,10 +21,19 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from br_core.config import config_path, load_config, section
+from br_core.config import (
+    WEAKENS,
+    LoadedConfig,
+    TrustRule,
+    read_config,
+    section,
+    withhold_untrusted,
+)
 from br_core.cost.pricing import PriceTable, TokenUsage, load_price_table, price_usage
 from br_core.errors import ConfigError, UsageError
 from br_core.git import project_id, project_root
+from br_core.routing.bandit import OBJECTIVES, Choice, Objective, ObjectiveKind, choose
+from br_core.routing.decisions import NewDecision, load_history, store_decision, task_features
 from br_core.routing.signals import (
     COMPLEXITIES,
     TIERS,
@@ -74,6 +86,11 @@ class RouteDecision(BaseModel):
     consensus_reasons: list[str] = Field(default_factory=list)
     fallbacks: list[FallbackStep] = Field(default_factory=list)
     how_to_apply: str
+    decision_id: str = Field(description="pass it to record_outcome when the task is done")
+    p_success: float | None = Field(
+        default=None, description="the learner's estimate that the tier resolves the task"
+    )
+    explored: bool = False
 
 
 class OutcomeRecorded(BaseModel):
@@ -89,12 +106,14 @@ class RoutingConfig:
     models: dict[Tier, str]
     rules: list[tuple[str, Tier]]
     min_tier: Tier
-    min_success_rate: float
-    min_samples: int
     daily_budget: float | None
     monthly_budget: float | None
     budget_action: Literal["downgrade", "warn"]
     ai: bool
+    objective: Objective
+    notices: list[str]
+    learn: bool
+    by_area: bool
 
 
 def _tier(value: object, where: str) -> Tier:
@@ -103,9 +122,20 @@ def _tier(value: object, where: str) -> Tier:
     return value
 
 
+# A committed config may trade quality for cost beyond the default objective only once the
+# user trusts it (`br config trust`): otherwise whoever last changed the repository decides how
+# much worse the models working in it may be.
+TRUST_RULES = (
+    TrustRule("objective", WEAKENS, lambda values: values["objective"] != "floor"),
+    TrustRule("baseline", WEAKENS, lambda values: values["baseline"] == "haiku"),
+    TrustRule("margin", WEAKENS, lambda values: values["margin"] > Objective.margin),
+)
+
+
 def load_routing_config(root: Path) -> RoutingConfig:
-    path = config_path(root)
-    cfg = section(load_config(root), "routing", path)
+    loaded = read_config(root)
+    path = loaded.path
+    cfg = section(loaded.data, "routing", path)
     where = f"{path}: [routing]"
     tiers = dict(DEFAULT_TIERS)
     for name, value in dict(cfg.get("tiers", {})).items():
@@ -121,19 +151,71 @@ def load_routing_config(root: Path) -> RoutingConfig:
             raise ConfigError(f"{where}.rules[{i}]: needs `match` (words) and `tier`; add both")
         rules.append((str(rule["match"]).lower(), _tier(rule["tier"], f"{where}.rules[{i}]")))
     try:
-        rate = float(cfg.get("min_success_rate", 0.8))
         daily, monthly = cfg.get("daily_budget_usd"), cfg.get("monthly_budget_usd")
         budgets = (float(daily) if daily is not None else None,
                    float(monthly) if monthly is not None else None)  # fmt: skip
     except (TypeError, ValueError) as exc:
-        raise ConfigError(f"{where}: budgets and min_success_rate must be numbers") from exc
+        raise ConfigError(
+            f"{where}: daily_budget_usd and monthly_budget_usd must be numbers"
+        ) from exc
     action = cfg.get("budget_action", "downgrade")
     if action not in ("downgrade", "warn"):
         raise ConfigError(f'{where}: budget_action must be "downgrade" or "warn"')
+    objective, notices = _trusted_objective(loaded, cfg, where)
+    stale = [key for key in ("min_success_rate", "min_samples") if key in cfg]
+    if stale:
+        notices.append(f"{where}: {' and '.join(stale)} no longer apply (the learner's floor is "
+                       "relative to a tier: objective, baseline, margin); remove them")  # fmt: skip
     return RoutingConfig(
-        tiers, models, rules, _tier(cfg.get("min_tier", "haiku"), f"{where}.min_tier"), rate,
-        int(cfg.get("min_samples", 5)), budgets[0], budgets[1], action, cfg.get("mode") == "ai",
+        tiers, models, rules, _tier(cfg.get("min_tier", "haiku"), f"{where}.min_tier"),
+        budgets[0], budgets[1], action, cfg.get("mode") == "ai", objective, notices,
+        _flag(cfg, "learn", True, where), _flag(cfg, "learn_by_area", False, where),
     )  # fmt: skip
+
+
+def _trusted_objective(
+    loaded: LoadedConfig, cfg: dict[str, Any], where: str
+) -> tuple[Objective, list[str]]:
+    _objective(cfg, where)  # every value checked, trusted or not
+    values: dict[str, Any] = {k: cfg[k] for k in ("objective", "baseline", "margin") if k in cfg}
+    kept, notices = withhold_untrusted(loaded, "routing", values, TRUST_RULES)
+    trimmed = {k: v for k, v in cfg.items() if k not in values or k in kept}
+    return _objective(trimmed, where), notices
+
+
+def _flag(cfg: dict[str, Any], key: str, default: bool, where: str) -> bool:
+    value = cfg.get(key, default)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}.{key}: must be true or false")
+    return value
+
+
+def _number(cfg: dict[str, Any], key: str, default: float | None, low: float, high: float,
+            where: str) -> float | None:  # fmt: skip
+    value = cfg.get(key, default)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise ConfigError(f"{where}.{key}: must be a number from {low:g} to {high:g}")
+    return float(value)
+
+
+def _objective(cfg: dict[str, Any], where: str) -> Objective:
+    kind = cfg.get("objective", "floor")
+    if kind not in OBJECTIVES:
+        raise ConfigError(f"{where}.objective: {kind!r}; use floor, budget or tradeoff")
+    budget = _number(cfg, "budget_usd", None, 0.0, 1000.0, where)
+    if kind == "budget" and budget is None:
+        raise ConfigError(f'{where}: objective = "budget" needs budget_usd (dollars per task)')
+    checked: ObjectiveKind = kind
+    return Objective(
+        kind=checked,
+        baseline=_tier(cfg.get("baseline", "sonnet"), f"{where}.baseline"),
+        margin=_number(cfg, "margin", 0.01, 0.0, 0.5, where) or 0.0,
+        budget_usd=budget,
+        cost_weight=_number(cfg, "cost_weight", 0.5, 0.0, 100.0, where) or 0.0,
+        explore=_number(cfg, "explore", 0.15, 0.0, 0.5, where) or 0.0,
+    )
 
 
 def _tokens_cost(table: PriceTable, model: str, tokens: tuple[int, int, int]) -> float | None:
@@ -154,7 +236,9 @@ class ModelRouter:
         self.project = project_id(root)
 
     def route(self, description: str, files: int = 0, lines: int = 0,
-              override: str | None = None) -> RouteDecision:  # fmt: skip
+              override: str | None = None, *, area: str = "", task_id: str | None = None,
+              session: str | None = None, rng: random.Random | None = None,
+              ) -> RouteDecision:  # fmt: skip
         if not description.strip():
             raise UsageError("task description: empty; describe the task in a sentence")
         if files < 0 or lines < 0:
@@ -174,8 +258,11 @@ class ModelRouter:
         if deep is not None:
             tier = self.config.tiers["critical"]
             notes.append(f"{deep} goes to the critical tier ({tier})")
-        tier, source = self._rules_and_learning(description, found, tier, source, notes)
-        warnings: list[str] = []
+        area = " ".join(area.split())[:100]
+        tier, source, choice = self._rules_and_learning(
+            description, found, tier, source, notes, area, rng or random.Random()
+        )
+        warnings: list[str] = list(self.config.notices)
         if override is not None:
             tier, source = _tier(override.lower(), "override"), "override"
             if TIERS.index(tier) < TIERS.index(self.config.min_tier):
@@ -185,24 +272,32 @@ class ModelRouter:
             tier = self.config.min_tier
         if override is None:
             tier = self._apply_budgets(tier, warnings, notes)
-        return self._decision(found, tier, source, notes, warnings, files)
+        decision = self._decision(found, tier, source, notes, warnings, files, choice)
+        decision.decision_id = store_decision(self.conn, NewDecision(
+            self.project, area, task_features(description, found.score), tier,
+            choice.greedy if choice else tier, bool(choice and choice.explored), source,
+            self.config.objective.kind if choice else "", choice.weight if choice else None,
+            decision.p_success, decision.estimated_cost_usd, task_id, session,
+        ))  # fmt: skip
+        return decision
 
     def _rules_and_learning(self, description: str, found: Assessment, tier: Tier,
-                            source: str, notes: list[str]) -> tuple[Tier, str]:  # fmt: skip
+                            source: str, notes: list[str], area: str, rng: random.Random,
+                            ) -> tuple[Tier, str, Choice | None]:  # fmt: skip
         text = description.lower()
         for index, (words, rule_tier) in enumerate(self.config.rules):
             if words in text:
                 notes.append(f'project rule {index + 1} ("{words}" -> {rule_tier})')
-                return rule_tier, "rule"
-        from br_core.routing.learn import learned_tier
-
-        learned = learned_tier(self.conn, self.project, found.kind, self.config.min_success_rate,
-                               self.config.min_samples)  # fmt: skip
-        if learned is None:
-            return tier, source
-        chosen, why = learned
-        notes.append(why)
-        return (chosen, "learned") if chosen is not None else (tier, source)
+                return rule_tier, "rule", None
+        if not self.config.learn:
+            return tier, source, None
+        history = load_history(self.conn, self.project, self.config.by_area)
+        if not history.tallies:
+            notes.append("no outcomes recorded yet: keyword heuristic until the first one")
+            return tier, source, None
+        choice = choose(history, area if self.config.by_area else "", self.config.objective, rng)
+        notes.append(choice.reason)
+        return choice.tier, "learned", choice
 
     def _apply_budgets(self, tier: Tier, warnings: list[str], notes: list[str]) -> Tier:
         limits = [("daily", self.config.daily_budget), ("monthly", self.config.monthly_budget)]
@@ -249,11 +344,19 @@ class ModelRouter:
         return _tokens_cost(self.table, self.config.models[tier], tokens), sonnet, basis
 
     def _decision(self, found: Assessment, tier: Tier, source: str, notes: list[str],
-                  warnings: list[str], files: int) -> RouteDecision:  # fmt: skip
+                  warnings: list[str], files: int,
+                  choice: Choice | None) -> RouteDecision:  # fmt: skip
         alias = self.config.models[tier]
         price = self.table.resolve(alias)
         model = price.model if price is not None else alias
         cost, sonnet, basis = self._estimate(found, tier)
+        p_success = None
+        if choice is not None:
+            belief = choice.belief[tier]
+            cost, p_success = belief.cost_usd, belief.mean
+            sonnet = choice.belief["sonnet"].cost_usd
+            basis = (f"learned: expected cost per task on {tier} from {belief.n_project} outcomes "
+                     "here (shrunk towards the public dev set's mean)")  # fmt: skip
         triggers = consensus_triggers(found, files)
         reasons = found.reasons + notes
         subagent = f"br-{tier}"
@@ -266,7 +369,9 @@ class ModelRouter:
             warnings=warnings, consensus_required=bool(triggers), consensus_reasons=triggers,
             fallbacks=fallback_chain(tier, self.config.models, self.table),
             how_to_apply=(f"Delegate to the {subagent} subagent (model: {tier}), or run "
-                          f"`/model {model}` in Claude Code."),
+                          f"`/model {model}` in Claude Code; then record_outcome with the "
+                          "decision_id."),
+            decision_id="", p_success=p_success, explored=bool(choice and choice.explored),
         )  # fmt: skip
 
 
@@ -310,9 +415,17 @@ def route_task(
     files: int = 0,
     lines: int = 0,
     override: str | None = None,
+    *,
+    area: str = "",
+    task_id: str | None = None,
+    session: str | None = None,
+    rng: random.Random | None = None,
 ) -> RouteDecision:
-    """Route one task for the project at `root` (any directory of it)."""
-    return ModelRouter(conn, project_root(root)).route(description, files, lines, override)
+    """Route one task for the project at `root` (any directory of it); the decision is stored
+    and its id returned as `decision_id`."""
+    return ModelRouter(conn, project_root(root)).route(
+        description, files, lines, override, area=area, task_id=task_id, session=session, rng=rng
+    )
 
 
 def record_outcome(

@@ -18,7 +18,8 @@ COMPLEXITIES: tuple[Complexity, ...] = ("simple", "moderate", "complex", "critic
 
 # (category, weight, stems). A stem matches at a word start ("optimi" finds "optimize"); a
 # trailing space makes it a whole word ("small " is not "smaller"). Order = priority for the kind.
-# Weights were re-tuned against a second, blind-labeled set (bench/routing_blind.jsonl): words
+# Weights were re-tuned against hand-labelled sets (since removed: labels were judgement, and on
+# real outcomes the score has ROC AUC 0.50, docs/MULTI_MODEL_ROUTING.md): words
 # that only name a sensitive *subject* (a password field, a payment class) weigh less than words
 # that name hard *work* (a vulnerability, a race, corruption without a repro).
 SIGNALS: tuple[tuple[str, int, tuple[str, ...]], ...] = (

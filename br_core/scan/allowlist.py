@@ -35,70 +35,115 @@ def has_inline_marker(line: str) -> bool:
     return any(marker in line for marker in INLINE_MARKERS)
 
 
-_STAR, _DSTAR, _DSTAR_SLASH = "[^/]*", ".*", "(?:.*/)?"
+# A glob is matched by simulating its automaton over the path, one character at a time, with
+# the set of live positions as the bits of one int (one pattern or many side by side). Each
+# (live set, character) step is computed once and remembered, so a match costs one dict look-up
+# per character: linear in the path whatever the pattern (a backtracking regex of `**a*a...`
+# ran for minutes on an 80-directory path).
+_LIT, _ONE, _STAR, _DSTAR, _OPT, _LOOP, _END = range(7)
+_Token = tuple[int, str]
+_MEMO_LIMIT = 1 << 14
 
 
-def _glob_tokens(pattern: str) -> list[tuple[str, str]]:
-    """(kind, regex) pieces: "wild" for `*`, `**`, `**/`; "lit" for a character or `?`."""
-    tokens: list[tuple[str, str]] = []
+def _glob_tokens(pattern: str) -> list[_Token]:
+    """`*` one segment's characters, `?` one of them, `**` anything, `**/` any directories
+    (nothing, or anything ending in `/`: an `_OPT` entry before a `_LOOP` that leaves on `/`)."""
+    tokens: list[_Token] = []
     i = 0
     while i < len(pattern):
-        ch = pattern[i]
         if pattern.startswith("**/", i):
-            tokens.append(("wild", _DSTAR_SLASH))
+            tokens += [(_OPT, ""), (_LOOP, "")]
             i += 3
         elif pattern.startswith("**", i):
-            tokens.append(("wild", _DSTAR))
+            tokens.append((_DSTAR, ""))
             i += 2
+        elif pattern[i] == "*":
+            if not tokens or tokens[-1][0] != _STAR:  # `*` twice in a row is `*`
+                tokens.append((_STAR, ""))
+            i += 1
         else:
-            kind = "wild" if ch == "*" else "lit"
-            tokens.append((kind, _STAR if ch == "*" else "[^/]" if ch == "?" else re.escape(ch)))
+            tokens.append((_ONE, "") if pattern[i] == "?" else (_LIT, pattern[i]))
             i += 1
     return tokens
 
 
-def _chunks(pattern: str) -> tuple[list[str], list[list[str]]]:
-    """A glob as wildcard runs and the literal chunks after each: `lead`, then (run, chunk)..."""
-    runs: list[str] = []
-    chunks: list[list[str]] = [[]]
-    for kind, regex in _glob_tokens(pattern):
-        if kind == "lit":
-            chunks[-1].append(regex)
-            continue
-        if not runs or chunks[-1]:
-            runs.append(regex)
-            chunks.append([])
-        else:  # wildcards in a row: `**` absorbs the others; repeats of one are one
-            last = runs[-1]
-            if _DSTAR in (last, regex):
-                runs[-1] = _DSTAR
-            elif last != regex:
-                runs[-1] = last + regex
-    return runs, chunks
+_ANY_DIRS: list[_Token] = [(_OPT, ""), (_LOOP, "")]
+
+
+def _alternatives(pattern: str) -> list[list[_Token]]:
+    """One glob over a whole repo-relative path (see glob_matches), as token sequences of
+    which any may match: a name glob at any depth, a `dir/` glob the tree under any `dir`."""
+    if pattern.endswith("/"):
+        name = [(_LIT, ch) for ch in pattern.strip("/")]
+        return [_ANY_DIRS + name, [*_ANY_DIRS, *name, (_LIT, "/"), (_DSTAR, "")]]
+    if "/" not in pattern:  # the name alone: there `**` cannot reach into a directory
+        name = [(_STAR, "") if kind == _DSTAR else (kind, ch) for kind, ch in _glob_tokens(pattern)]
+        return [_ANY_DIRS + name]
+    return [_glob_tokens(pattern.lstrip("/"))]
+
+
+class GlobMatcher:
+    """Any of several token sequences, matched against a whole path in linear time."""
+
+    def __init__(self, sequences: Sequence[Sequence[_Token]]) -> None:
+        self._lit: dict[str, int] = {}
+        one = loop = star = any_stay = eps1 = eps2 = start = accept = 0
+        bit = 1
+        for sequence in sequences:
+            start |= bit
+            for kind, char in [*sequence, (_END, "")]:
+                if kind == _LIT:
+                    self._lit[char] = self._lit.get(char, 0) | bit
+                one |= bit if kind == _ONE else 0
+                loop |= bit if kind == _LOOP else 0
+                star |= bit if kind == _STAR else 0
+                any_stay |= bit if kind in (_DSTAR, _LOOP) else 0
+                eps1 |= bit if kind in (_STAR, _DSTAR, _OPT) else 0
+                eps2 |= bit if kind == _OPT else 0
+                accept |= bit if kind == _END else 0
+                bit <<= 1
+        self._one, self._loop, self._star, self._any_stay = one, loop, star, any_stay
+        self._eps1, self._eps2, self._accept = eps1, eps2, accept
+        self._start = self._closure(start)
+        self._memo: dict[tuple[int, str], int] = {}
+
+    def _closure(self, live: int) -> int:
+        while True:
+            grown = live | (live & self._eps1) << 1 | (live & self._eps2) << 2
+            if grown == live:
+                return live
+            live = grown
+
+    def _step(self, live: int, char: str) -> int:
+        if char == "/":
+            advance, stay = self._loop, self._any_stay
+        else:
+            advance, stay = self._one, self._any_stay | self._star
+        advance |= self._lit.get(char, 0)
+        return self._closure((live & advance) << 1 | (live & stay))
+
+    def fullmatch(self, path: str) -> bool:
+        """True when one of the sequences matches all of `path`."""
+        memo = self._memo
+        if len(memo) > _MEMO_LIMIT:  # a bound on memory, not on time: steps stay cheap
+            memo.clear()
+        live = self._start
+        for char in path:
+            key = (live, char)
+            following = memo.get(key)
+            if following is None:
+                following = memo[key] = self._step(live, char)
+            if not following:
+                return False
+            live = following
+        return bool(live & self._accept)
 
 
 @lru_cache(maxsize=256)
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    """A glob as a regex: `**` spans directories, `*` and `?` stay inside one segment.
-
-    Linear, not backtracking: between two wildcards a literal chunk is matched at its first
-    occurrence in an atomic group whenever an earlier occurrence can never lose to a later one
-    (the next wildcard absorbs the gap), so `*a*a*a*a*b` cannot run for minutes."""
-    runs, chunks = _chunks(pattern)
-    out = ["".join(chunks[0])]
-    for n, wild in enumerate(runs):
-        chunk = chunks[n + 1]
-        text = "".join(chunk)
-        following = runs[n + 1] if n + 1 < len(runs) else None
-        first_wins = following == _DSTAR or (wild == _STAR and following == _STAR)
-        if chunk and wild in (_STAR, _DSTAR) and first_wins and "/" not in chunk:
-            out.append(f"(?>{wild}?{text})")
-        elif chunk and wild == _DSTAR and following == _STAR and "/" not in chunk:
-            # `.*` is `(?:.*/)?[^/]*`: only the choice of directory is left to backtrack over
-            out.append(f"{_DSTAR_SLASH}(?>{_STAR}?{text})")
-        else:
-            out.append(wild + text)
-    return re.compile("".join(out) + r"\Z")
+def _glob_matcher(pattern: str) -> GlobMatcher:
+    """`pattern` alone over the whole of a path: `**` spans directories, `*` and `?` stay
+    inside one segment, every other character is itself."""
+    return GlobMatcher([_glob_tokens(pattern)])
 
 
 def glob_matches(pattern: str, path: str) -> bool:
@@ -107,24 +152,15 @@ def glob_matches(pattern: str, path: str) -> bool:
         prefix = pattern.rstrip("/")
         return path == prefix or path.startswith(prefix + "/") or f"/{prefix}/" in f"/{path}"
     if "/" not in pattern:
-        return bool(_glob_regex(pattern).match(PurePosixPath(path).name))
-    return bool(_glob_regex(pattern.lstrip("/")).match(path))
+        return _glob_matcher(pattern).fullmatch(PurePosixPath(path).name)
+    return _glob_matcher(pattern.lstrip("/")).fullmatch(path)
 
 
-def _glob_source(pattern: str) -> str:
-    """One glob as regex source over a whole repo-relative path (see glob_matches)."""
-    if pattern.endswith("/"):
-        return f"(?:.*/)?{re.escape(pattern.strip('/'))}(?:/.*)?"
-    if "/" not in pattern:
-        return f"(?:.*/)?{_glob_regex(pattern).pattern.removesuffix(chr(92) + 'Z')}"
-    return _glob_regex(pattern.lstrip("/")).pattern.removesuffix("\\Z")
-
-
-def compile_globs(patterns: Sequence[str]) -> re.Pattern[str] | None:
-    """All `patterns` as one regex (fullmatch a repo-relative path); None when empty."""
+def compile_globs(patterns: Sequence[str]) -> GlobMatcher | None:
+    """All `patterns` as one matcher (`fullmatch` a repo-relative path); None when empty."""
     if not patterns:
         return None
-    return re.compile("|".join(f"(?:{_glob_source(p)})" for p in patterns))
+    return GlobMatcher([seq for p in patterns for seq in _alternatives(p)])
 
 
 def normalize_path(path: str | Path, root: Path | None = None) -> str:
@@ -150,19 +186,36 @@ class Whitelist:
     globs: list[str] = field(default_factory=list)
     fingerprints: set[str] = field(default_factory=set)
 
+    # path as given -> (repo-relative path, allowed by a glob): a file's findings ask once
+    _paths: dict[str, tuple[str, bool]] = field(default_factory=dict, repr=False, compare=False)
+    _globs_seen: int = field(default=0, repr=False, compare=False)
+
     def allows(self, path: str, line: int, fingerprint: str | None = None) -> bool:
         """True when the finding at `path:line` (or with `fingerprint`) is allowed."""
-        rel = normalize_path(path, self.root)
+        rel, by_glob = self._path(path)
         if (rel, line) in self.lines:
             return True
         if fingerprint and self._fingerprint_allowed(fingerprint.lower()):
             return True
-        return any(glob_matches(glob, rel) for glob in self.globs)
+        return by_glob
 
     def path_allowed(self, path: str) -> bool:
         """True when a glob allows the whole file (lets a scanner skip reading it)."""
-        rel = normalize_path(path, self.root)
-        return any(glob_matches(glob, rel) for glob in self.globs)
+        return self._path(path)[1]
+
+    def _path(self, path: str) -> tuple[str, bool]:
+        """`path` normalised (a realpath for an absolute one) and matched against the globs
+        once, not once per finding: a file dense with findings asks thousands of times."""
+        if self._globs_seen != len(self.globs):  # globs added since: start again
+            self._paths.clear()
+            self._globs_seen = len(self.globs)
+        known = self._paths.get(path)
+        if known is None:
+            if len(self._paths) > 4096:
+                self._paths.clear()
+            rel = normalize_path(path, self.root)
+            known = self._paths[path] = (rel, any(glob_matches(g, rel) for g in self.globs))
+        return known
 
     def everything_warning(self, scanned_for: str) -> str | None:
         """A warning when one glob allows every path, so nothing is `scanned_for` at all; said

@@ -8,10 +8,15 @@ scanner (the hooks, `br security`, the MCP security_scan tool) uses it, so they 
 directory, a symlink, binary (a NUL byte near the start) or larger than `max_bytes`. Invalid
 UTF-8 is decoded with replacement characters so the ASCII around it is still scanned.
 A `Skip` with `notice=True` is worth telling the user about; the others are expected.
+
+`open_beneath(root, path)` opens a path already confined to `root` (the MCP door resolves and
+checks it) one component at a time, following no symlink: a link swapped in after the check
+makes the open fail instead of leading out (`read_text_file(..., beneath=root)` uses it).
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Callable, Iterable
@@ -36,8 +41,36 @@ class Skip:
         return f"{self.path}: {self.reason}"
 
 
-def read_text_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str | Skip:
-    """The file's text, or a Skip saying why it was not read. Never raises for bad input."""
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+
+
+def open_beneath(root: Path, path: str | Path, flags: int = os.O_RDONLY) -> int:
+    """A descriptor for `path` (absolute, inside the resolved `root`), opened from `root` one
+    component at a time with O_NOFOLLOW: what is opened is what lies under `root` now. A
+    symlink anywhere on the way (swapped in after a check) fails with OSError (ELOOP or
+    ENOTDIR); a path outside `root` raises ValueError."""
+    parts = Path(os.path.abspath(path)).relative_to(root).parts
+    if not parts:
+        raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
+    fd = os.open(root, os.O_RDONLY | _DIRECTORY)
+    try:
+        for part in parts[:-1]:
+            inner = os.open(part, os.O_RDONLY | _DIRECTORY | _NOFOLLOW, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+        return os.open(parts[-1], flags | _NOFOLLOW, dir_fd=fd)
+    finally:
+        os.close(fd)
+
+
+def read_text_file(
+    path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, *, beneath: Path | None = None
+) -> str | Skip:
+    """The file's text, or a Skip saying why it was not read. Never raises for bad input.
+    With `beneath` (a resolved root), the file is opened through `open_beneath`, and what was
+    opened is checked again (a regular file within the cap), so a swap after the checks below
+    is refused, not read."""
     name = str(path)
     try:
         info = os.lstat(name)
@@ -61,13 +94,28 @@ def read_text_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str 
             too_large=True,
         )
     try:
-        with open(name, "rb") as handle:
-            raw = handle.read(max_bytes + 1)
-    except OSError as exc:
-        return Skip(
-            name, f"cannot read ({exc.strerror}); check its permissions", notice=True, error=True
-        )
+        raw = _read_beneath(beneath, name, max_bytes) if beneath else _read(name, max_bytes)
+    except (OSError, ValueError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) else "outside the project"
+        return Skip(name, f"cannot read ({why}); check its permissions", notice=True, error=True)
+    if raw is None:
+        return Skip(name, "not a regular file")
     return decode_text(raw, name, max_bytes)
+
+
+def _read(name: str, max_bytes: int) -> bytes:
+    with open(name, "rb") as handle:
+        return handle.read(max_bytes + 1)
+
+
+def _read_beneath(root: Path, name: str, max_bytes: int) -> bytes | None:
+    """The bytes of `name` opened through `open_beneath`; None when what was opened is not a
+    regular file. Non-blocking, so a FIFO swapped in is refused, not waited on."""
+    fd = open_beneath(root, name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        return handle.read(max_bytes + 1)
 
 
 def decode_text(raw: bytes, name: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str | Skip:

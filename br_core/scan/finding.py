@@ -21,6 +21,20 @@ Kind = Literal["secret", "sql_injection"]
 SECRET: Kind = "secret"
 SQL_INJECTION: Kind = "sql_injection"
 _FREE_TEXT = ("message", "fix", "sink", "source")  # the fields that may quote source text
+HIGH, MEDIUM = "high", "medium"
+CONFIDENCES = (MEDIUM, HIGH)  # weakest first: a floor keeps what is at or above it
+
+
+@dataclass(frozen=True)
+class Related:
+    """Another place that matters to a finding (SARIF's `relatedLocations`): for SQL injection,
+    the call that runs a query built elsewhere. `message` is masked like every free text."""
+
+    line: int
+    message: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", sanitize_text(self.message))
 
 
 @dataclass(frozen=True)
@@ -49,6 +63,15 @@ class Finding:
     how: str = ""
     language: str = ""
     fallback: bool = False  # found by the token-level check (the file did not parse)
+    # How sure: "high" traced to a known source, "medium" not provably constant ("" for secrets).
+    confidence: str = ""
+    related: tuple[Related, ...] = ()  # other places in `path`: where the query runs
+
+    @property
+    def lines(self) -> tuple[int, ...]:
+        """The finding's own line and its related ones: where a marker or whitelist entry may
+        stand (a `noqa` on the call that runs the query still counts)."""
+        return (self.line, *(r.line for r in self.related if r.line != self.line))
 
     def __post_init__(self) -> None:
         # The one place every scanner's text goes through: copied source text never leaves
@@ -56,7 +79,21 @@ class Finding:
         for name in _FREE_TEXT:
             value = getattr(self, name)
             if value:
-                object.__setattr__(self, name, sanitize_text(value))
+                object.__setattr__(self, name, self._sanitized(name, value))
+
+    def _sanitized(self, name: str, value: str) -> str:
+        masked = self.masked
+        if name == "message" and masked and value == secret_message(self.rule_text, masked):
+            # A secret's message is its rule's text and its masked value (mask_value's output,
+            # shown as `masked` as it is): only the rule's text can carry more, and it is the
+            # same for every finding of the rule, so a file dense with secrets sanitises it once.
+            return secret_message(sanitize_text(self.rule_text), masked)
+        return sanitize_text(value)
+
+
+def secret_message(rule_text: str, masked: str) -> str:
+    """A secret finding's message: the rule's text and the masked value, never the value."""
+    return f"{rule_text} (value: {masked})"
 
 
 @dataclass

@@ -10,6 +10,7 @@ br_core/secrets/rules.py). Everything here is linear in the text.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 MASK = "…"
 # Backstop for secrets no rule knows. Long tokens (separators allowed) that mix upper, lower and
@@ -32,8 +33,22 @@ def mask_value(value: str) -> str:
     return f"{value[:4]}{MASK}{value[-4:]}"
 
 
+_REMEMBERED_CHARS = 512  # short texts come back often (a rule's text, a SQL sink): remembered
+
+
 def sanitize_text(text: str) -> str:
     """`text` with every detected secret masked."""
+    if len(text) <= _REMEMBERED_CHARS:
+        return _sanitize_short(text)
+    return _sanitize(text)
+
+
+@lru_cache(maxsize=4096)
+def _sanitize_short(text: str) -> str:
+    return _sanitize(text)
+
+
+def _sanitize(text: str) -> str:
     from br_core.secrets.rules import find_secret_spans  # local: keeps `import masking` cheap
 
     spans = find_secret_spans(text)

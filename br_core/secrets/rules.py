@@ -80,6 +80,26 @@ class RuleSet:
     provider_placeholders: tuple[str, ...]
     dev_defaults: frozenset[str]
 
+    @cached_property
+    def _keyword_finder(self) -> tuple[re.Pattern[str], dict[str, frozenset[str]]] | None:
+        words = sorted({k for rule in self.rules for k in rule.keywords if k}, key=len)[::-1]
+        if not words:
+            return None
+        # At each position the longest keyword starting there; the shorter ones inside it
+        # (`pass` in `password`) come from `within`, so none is missed.
+        finder = re.compile("(?=(" + "|".join(map(re.escape, words)) + "))")
+        return finder, {w: frozenset(k for k in words if k in w) for w in words}
+
+    def keywords_in(self, lowered: str) -> set[str]:
+        """Every rule keyword occurring in `lowered`, in one pass (short texts: a finding's
+        message, a task title), instead of one substring search per keyword."""
+        found: set[str] = set()
+        if self._keyword_finder is not None:
+            finder, within = self._keyword_finder
+            for word in set(finder.findall(lowered)):
+                found |= within[word]
+        return found
+
 
 def _compile(pattern: str, where: str) -> re.Pattern[str]:
     try:
@@ -193,12 +213,20 @@ def _keep(rule: Rule, match: re.Match[str], secret: str, rules: RuleSet) -> bool
     return True
 
 
+_SHORT_TEXT = 4096  # up to this, one pass finds every keyword; beyond, substring searches
+
+
 def _raw_spans(text: str, rules: RuleSet, syntax: str) -> list[tuple[int, int, Rule, int]]:
     lowered = text.lower()
+    present = rules.keywords_in(lowered) if len(lowered) <= _SHORT_TEXT else None
     found: list[tuple[int, int, Rule, int]] = []
     for rule in rules.rules:
-        if rule.prefilter and rule.keywords and not any(k in lowered for k in rule.keywords):
-            continue
+        if rule.prefilter and rule.keywords:
+            if present is not None:
+                if present.isdisjoint(rule.keywords):
+                    continue
+            elif not any(k in lowered for k in rule.keywords):
+                continue
         if rule.kind == "assignment":
             found.extend(
                 (c.start, c.end, rule, c.start)

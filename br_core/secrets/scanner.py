@@ -4,7 +4,6 @@ baseline and `[secrets]` settings. Holds only masked values and hashes."""
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -14,6 +13,7 @@ from br_core.config import WEAKENS, TrustRule, read_config, section, shown, with
 from br_core.errors import ConfigError
 from br_core.scan.allowlist import (
     PROBE_PATHS,
+    GlobMatcher,
     Whitelist,
     compile_globs,
     has_inline_marker,
@@ -22,7 +22,7 @@ from br_core.scan.allowlist import (
 )
 from br_core.scan.baseline import Baseline, load_baseline
 from br_core.scan.files import DEFAULT_MAX_BYTES, Skip, read_text_file, walk_files
-from br_core.scan.finding import SECRET, Finding, ScanResult
+from br_core.scan.finding import SECRET, Finding, ScanResult, secret_message
 from br_core.secrets.masking import mask_value
 from br_core.secrets.rules import RuleSet, load_rules, scan_text
 from br_core.secrets.syntax import syntax_of
@@ -94,7 +94,7 @@ class Scanner:
         return cls(root, load_whitelist(root), baseline, ScanSettings.load(root))
 
     @cached_property
-    def _skip_matcher(self) -> re.Pattern[str] | None:
+    def _skip_matcher(self) -> GlobMatcher | None:
         globs = [*self.settings.exclude, *self.whitelist.globs]
         if not self.settings.scan_default_skips:
             globs += self.rules.skip_paths
@@ -136,19 +136,21 @@ class Scanner:
                     path=rel,
                     line=match.line,
                     column=column,
-                    message=f"{match.description} (value: {masked})",
+                    message=secret_message(match.description, masked),
                     fingerprint=digest[:16],  # `fp:<fingerprint>` in whitelist.txt
                     masked=masked,
                     secret_hash=digest,
                 )
             )
 
-    def scan_file(self, path: Path, result: ScanResult) -> None:
+    def scan_file(self, path: Path, result: ScanResult, *, confined: bool = False) -> None:
+        """Scan one file; `confined`: open it beneath the root, following no symlink."""
         rel = normalize_path(path, self.root)
         if self.skips_path(rel):
             return
         full = path if path.is_absolute() else self.root / path
-        content = read_text_file(full, self.settings.max_bytes)
+        beneath = self.root.resolve() if confined else None
+        content = read_text_file(full, self.settings.max_bytes, beneath=beneath)
         if isinstance(content, Skip):
             result.skip(fail_closed(rel, content))
             return
@@ -163,15 +165,18 @@ def fail_closed(rel: str, skip: Skip) -> Skip:
     return Skip(rel, skip.reason, skip.notice, skip.error or skip.too_large, skip.too_large)
 
 
-def scan_files(paths: Sequence[Path], root: Path, *, use_baseline: bool = True) -> ScanResult:
+def scan_files(
+    paths: Sequence[Path], root: Path, *, use_baseline: bool = True, confined: bool = False
+) -> ScanResult:
     """Scan `paths` (files or directories; absolute, or relative to `root`) with the
-    repository's suppressions. Directories are expanded by `br_core.scan.files.walk_files`."""
+    repository's suppressions. Directories are expanded by `br_core.scan.files.walk_files`.
+    `confined`: every file is opened beneath `root` following no symlink (the MCP door)."""
     scanner = Scanner.for_root(root, use_baseline=use_baseline)
     warning = scanner.whitelist.everything_warning("secrets")
     notices = [*scanner.settings.notices, *([warning] if warning else [])]
     result = ScanResult(settings_notices=notices)
     for path in walk_files(paths, root):
-        scanner.scan_file(path, result)
+        scanner.scan_file(path, result, confined=confined)
     return result
 
 
@@ -209,6 +214,6 @@ def scan_commit_messages(paths: Sequence[Path], root: Path) -> ScanResult:
     return result
 
 
-def scan_paths(paths: Sequence[Path], root: Path) -> list[Finding]:
+def scan_paths(paths: Sequence[Path], root: Path, *, confined: bool = False) -> list[Finding]:
     """The unsuppressed findings in `paths` (used by the MCP security_scan tool)."""
-    return scan_files(paths, root).findings
+    return scan_files(paths, root, confined=confined).findings

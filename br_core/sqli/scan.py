@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 
 from br_core.scan.allowlist import has_inline_marker, load_whitelist, normalize_path
 from br_core.scan.files import Skip, read_text_file, walk_files
-from br_core.scan.finding import SQL_INJECTION, Finding, ScanResult
+from br_core.scan.finding import HIGH, MEDIUM, SQL_INJECTION, Finding, Related, ScanResult
+from br_core.sqli.settings import SqliSettings
 
 if TYPE_CHECKING:
     from br_core.sqli.values import RawFinding
@@ -53,6 +54,10 @@ def _finding(
     message = f"SQL passed to `{raw.sink}` is built with {how} from {raw.source}"
     if fallback:
         message += " (token-level check: the file does not parse with this Python)"
+    # The primary line is where the query is built from the untrusted value (issue 17 item 5);
+    # the call that runs it is a related location. JS/TS findings report the sink line alone.
+    line = raw.built_line or raw.line
+    related = (Related(raw.line, f"the query runs here: `{raw.sink}`"),) if raw.built_line else ()
     # Stable across line moves: the rule, the file and the sink line's own text (its first
     # `SNIPPET_MAX` characters: a minified one-line file must not cost a full line per finding).
     key = f"{raw.rule}\0{rel}\0{' '.join(snippet[:SNIPPET_MAX].split())}"
@@ -61,7 +66,7 @@ def _finding(
         rule_id=raw.rule,
         rule_text=RULE_TEXT,
         path=rel,
-        line=raw.line,
+        line=line,
         column=None,
         message=message,
         fingerprint=hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:16],
@@ -71,6 +76,8 @@ def _finding(
         how=raw.how,
         language=language,
         fallback=fallback,
+        confidence=MEDIUM if fallback else raw.confidence or HIGH,
+        related=related,
     )
 
 
@@ -92,17 +99,21 @@ def expand(paths: Sequence[Path], root: Path) -> list[Path]:
     return walk_files(paths, root, keep=language_of)
 
 
-def scan_files(paths: Sequence[Path], root: Path) -> ScanResult:
+def scan_files(paths: Sequence[Path], root: Path, *, confined: bool = False) -> ScanResult:
     """Scan `paths` (files or directories; absolute, or relative to `root`); suppressed
-    findings are dropped."""
+    findings are dropped. `confined`: every file is opened beneath `root` following no
+    symlink (the MCP door checked the paths; a link swapped in since is refused, not read)."""
+    beneath = root.resolve() if confined else None
     whitelist = load_whitelist(root)
+    settings = SqliSettings.load(root)
     warning = whitelist.everything_warning("SQL injection")
-    result = ScanResult(settings_notices=[warning] if warning else [])
+    result = ScanResult(settings_notices=[*settings.notices, *([warning] if warning else [])])
+    below = 0  # findings under the configured confidence floor
     for path in expand(paths, root):
         rel = normalize_path(path, root)
         if whitelist.path_allowed(rel):
             continue
-        text = read_text_file(path if path.is_absolute() else root / path)
+        text = read_text_file(path if path.is_absolute() else root / path, beneath=beneath)
         if isinstance(text, Skip):  # reported with the path as the user named it
             result.skip(Skip(str(path), text.reason, text.notice, text.error))
             continue
@@ -113,13 +124,22 @@ def scan_files(paths: Sequence[Path], root: Path) -> ScanResult:
         lines = text.splitlines()
         marked: dict[int, bool] = {}  # line index -> has a marker: each line read once
         for finding in _scan_text(rel, text, language, result.notices):
-            span = range(finding.line - 1, min(finding.line + _span(finding), len(lines)))
-            if any(_marked(lines, k, marked) for k in span) or whitelist.allows(
-                rel, finding.line, finding.fingerprint
+            spans = [range(n - 1, min(n + _span(finding), len(lines))) for n in finding.lines]
+            if any(_marked(lines, k, marked) for span in spans for k in span) or any(
+                whitelist.allows(rel, n, finding.fingerprint) for n in finding.lines
             ):
                 result.suppressed += 1
                 continue
+            if not settings.shows(finding.confidence):
+                below += 1
+                continue
             result.findings.append(finding)
+    if below:
+        result.suppressed += below
+        result.notices.append(
+            f'{settings.path}: [sqli] min_confidence = "{settings.min_confidence}" hides {below} '
+            "finding(s) of lower confidence; lower the floor to see them"
+        )
     return result
 
 
@@ -185,6 +205,6 @@ def _downlevelled(text: str, rel: str) -> list[RawFinding] | None:
         return None
 
 
-def scan_paths(paths: Sequence[Path], root: Path) -> list[Finding]:
+def scan_paths(paths: Sequence[Path], root: Path, *, confined: bool = False) -> list[Finding]:
     """Public API (CLI, `br security check`, the MCP scan tool): findings only, sorted."""
-    return scan_files(paths, root).findings
+    return scan_files(paths, root, confined=confined).findings

@@ -55,6 +55,11 @@ class Val:
     has_const: bool = False
     sink: str | None = None  # set on a function summary: param reaches this sink unchanged
     items: tuple[Val, ...] | None = None  # a tuple's elements by position: `sql, args = ...`
+    # Not provably constant, though no known source reaches it: a name never defined in the
+    # file, a module attribute, an imported function's result. A query built from it is a
+    # medium-confidence finding (issue 17 item 3).
+    unknown: str | None = None
+    line: int = 0  # where untrusted or unknown text was spliced in (`built`): the flaw's line
 
     @property
     def sql(self) -> bool:
@@ -64,7 +69,12 @@ class Val:
         """The same value after a sanitizer or an allow-list check."""
         elems = self.elems.untainted() if self.elems is not None else None
         items = tuple(i.untainted() for i in self.items) if self.items is not None else None
-        return replace(self, taint=None, built=None, elems=elems, items=items)
+        return replace(self, taint=None, built=None, elems=elems, items=items, unknown=None, line=0)
+
+    @property
+    def suspect(self) -> bool:
+        """Untrusted or at least not provably constant."""
+        return bool(self.taint or self.unknown)
 
 
 SAFE = Val()
@@ -93,9 +103,14 @@ def merge(*vals: Val | None) -> Val:
         items = tuple(
             merge(*group) for group in zip(*(v.items or () for v in present), strict=True)
         )
+    taint = strongest(present)
+    unknown = None if taint else next((v.unknown for v in present if v.unknown), None)
+    maker = _maker(present, taint)
     return Val(
-        taint=next((v.taint for v in present if v.taint), None),
-        built=next((v.built for v in present if v.built and v.taint), None),
+        taint=taint,
+        built=maker.built if maker else None,
+        line=maker.line if maker else 0,
+        unknown=unknown,
         text=" ".join(v.text for v in present if v.text)[:MAX_TEXT],
         is_str=any(v.is_str for v in present),
         elems=merge(*elem_vals) if elem_vals else None,
@@ -106,13 +121,49 @@ def merge(*vals: Val | None) -> Val:
     )
 
 
-def splice(op: str, parts: list[Val]) -> Val:
-    """A string built by `op` from `parts`: tainted parts make the result `built`."""
-    taint = next((p.taint for p in parts if p.taint), None)
-    inner = next((p.built for p in parts if p.built and p.taint), None)
+def opaque(val: Val) -> Val:
+    """What is left of `val` through an operation the analysis does not model (an attribute,
+    an item, a method): whether it is untrusted or unknown, nothing else."""
+    if not val.suspect:
+        return SAFE
+    return Val(taint=val.taint, unknown=None if val.taint else val.unknown)
+
+
+def strongest(vals: list[Val]) -> str | None:
+    """The taint to report among `vals`: a known source before a function's parameter."""
+    taints = [v.taint for v in vals if v.taint]
+    return next((t for t in taints if not weak_source(t)), taints[0] if taints else None)
+
+
+def weak_source(taint: str) -> bool:
+    """A function's own parameter (or what a class stored from one): untrusted by assumption,
+    not traced to a source such as the web request."""
+    if taint.startswith("self."):  # `self.x (set from parameter ...)`, `(built from ...)`
+        return "from parameter `" in taint or "from self." in taint
+    return taint.startswith(("parameter `", "unpacked arguments"))
+
+
+def _maker(vals: list[Val], taint: str | None) -> Val | None:
+    """The value whose splice made the result `built`: the tainted one first, else unknown."""
+    if taint:
+        return next((v for v in vals if v.built and v.taint == taint), None) or next(
+            (v for v in vals if v.built and v.taint), None
+        )
+    return next((v for v in vals if v.built and v.unknown), None)
+
+
+def splice(op: str, parts: list[Val], line: int = 0) -> Val:
+    """A string built by `op` from `parts` on `line`: untrusted (or unknown) parts make the
+    result `built`; a part built earlier keeps its own operation and line."""
+    taint = strongest(parts)
+    unknown = None if taint else next((p.unknown for p in parts if p.unknown), None)
+    inner = _maker(parts, taint)
+    suspect = taint or unknown
     return Val(
         taint=taint,
-        built=(inner or op) if taint else None,
+        built=(inner.built if inner else op) if suspect else None,
+        line=(inner.line if inner else line) if suspect else 0,
+        unknown=unknown,
         text=" ".join(p.text for p in parts if p.text)[:MAX_TEXT],
         is_str=True,
     )
@@ -129,3 +180,5 @@ class RawFinding:
     source: str
     how: str
     fix: str
+    confidence: str = "high"  # "high": traced to a known source; "medium": not provably constant
+    built_line: int = 0  # where the query is built from the untrusted value (0: the sink line)

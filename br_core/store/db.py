@@ -78,8 +78,15 @@ def check_same_file(conn: sqlite3.Connection) -> None:
 
 @contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception; refused on a vanished file."""
-    conn.execute("BEGIN IMMEDIATE")
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception; refused on a vanished file.
+
+    A write lock not granted within the busy timeout is a one-line StoreError for every writer.
+    """
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        opened = getattr(conn, "opened", None)
+        raise store_error(opened[0] if opened else Path("<memory>"), exc) from exc
     try:
         check_same_file(conn)
         yield conn

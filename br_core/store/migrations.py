@@ -218,4 +218,39 @@ MIGRATIONS: list[tuple[str, str]] = [
         END
         """,
     ),
+    (
+        "0008_routing_decisions",
+        # One row per routing decision, joined to its outcome by id: the learner reads only
+        # decisions that have an outcome (resolved), so what it learns is on-policy.
+        """
+        CREATE TABLE routing_decisions (
+            id             TEXT PRIMARY KEY,
+            project_id     TEXT NOT NULL,
+            ts             REAL NOT NULL,
+            area           TEXT NOT NULL DEFAULT '',
+            features       TEXT NOT NULL DEFAULT '{}',
+            tier           TEXT NOT NULL,
+            greedy_tier    TEXT NOT NULL,
+            explored       INTEGER NOT NULL DEFAULT 0,
+            source         TEXT NOT NULL,
+            objective      TEXT NOT NULL DEFAULT '',
+            cost_weight    REAL,
+            p_success      REAL,
+            estimate_usd   REAL,
+            task_id        TEXT,
+            session        TEXT,
+            resolved       INTEGER,
+            cost_usd       REAL,
+            tokens         INTEGER,
+            duration_s     REAL,
+            notes          TEXT,
+            outcome_source TEXT,
+            outcome_ts     REAL
+        ) WITHOUT ROWID;
+        CREATE INDEX routing_decisions_learn
+            ON routing_decisions (project_id, resolved, area, tier);
+        CREATE INDEX routing_decisions_task ON routing_decisions (project_id, task_id, ts);
+        CREATE INDEX routing_decisions_session ON routing_decisions (project_id, session, tier, ts)
+        """,
+    ),
 ]

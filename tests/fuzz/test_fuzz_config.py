@@ -5,6 +5,7 @@ Property: a value, or a ConfigError of one line naming the file; never a traceba
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 import subprocess
@@ -18,7 +19,13 @@ from hypothesis import strategies as st
 
 from br_core.config import CONFIG_DIR, load_config, section
 from br_core.errors import ConfigError
-from br_core.scan.allowlist import WHITELIST_FILE, _glob_regex, compile_globs, load_whitelist
+from br_core.scan.allowlist import (
+    WHITELIST_FILE,
+    _glob_matcher,
+    compile_globs,
+    glob_matches,
+    load_whitelist,
+)
 from br_core.scan.baseline import BASELINE_FILE, load_baseline
 from tests.fuzz.strategies import expected_or_value, ints, json_values, mutate, text
 
@@ -166,6 +173,14 @@ def test_a_whitelist_glob_matches_in_bounded_time() -> None:
         "from br_core.scan.allowlist import compile_globs, glob_matches\n"
         "glob_matches('*a' * 6 + '*b', 'a' * 80)\n"
         "compile_globs(['*a' * 6 + '*b']).fullmatch('a' * 80)\n"
+        # `**` and `*` in turn: a backtracking regex ran for minutes on 80 directories
+        "deep = '/'.join(['xaxa'] * 80)\n"
+        "assert not glob_matches('**a*a' * 5 + '**b', deep)\n"
+        "assert not compile_globs(['**a*a' * 5 + '**b']).fullmatch(deep)\n"
+        "assert glob_matches('**a*a' * 5 + '**/b', deep + '/b')\n"
+        "assert not glob_matches('**a*a' * 5 + '**/b', deep + '/c')\n"
+        "assert compile_globs(['**a*a' * 5 + '**/b']).fullmatch(deep + '/b')\n"
+        "assert not compile_globs(['**a*a' * 5 + '**/b']).fullmatch(deep + '/c')\n"
     )
     subprocess.run([sys.executable, "-c", code], timeout=5, check=True)  # sre ignores SIGALRM
 
@@ -191,4 +206,30 @@ def _backtracking_glob_regex(pattern: str) -> re.Pattern[str]:
 @given(st.text(alphabet="ab*?/", max_size=9), st.text(alphabet="ab/", max_size=10))
 def test_the_linear_glob_means_what_the_backtracking_one_meant(glob: str, path: str) -> None:
     expected = bool(_backtracking_glob_regex(glob).match(path))
-    assert bool(_glob_regex(glob).match(path)) == expected
+    assert _glob_matcher(glob).fullmatch(path) == expected
+
+
+_segment_globs = st.text(alphabet="ab.*?", min_size=1, max_size=6).filter(lambda g: "**" not in g)
+_names = st.text(alphabet="ab.", min_size=1, max_size=6).filter(lambda n: n.strip(".") != "")
+
+
+@given(
+    st.lists(_segment_globs, min_size=2, max_size=5).map("/".join),
+    st.lists(_names, min_size=1, max_size=60).map("/".join),
+)
+def test_a_glob_without_double_star_matches_like_fnmatch_segment_by_segment(
+    glob: str, path: str
+) -> None:
+    """Where fnmatch and our globs agree (no `**`, no `[`; `*` and `?` inside one segment),
+    fnmatch is the reference; the paths run long enough that backtracking would show."""
+    parts, names = glob.split("/"), path.split("/")
+    expected = len(parts) == len(names) and all(map(fnmatch.fnmatchcase, names, parts))
+    assert glob_matches(glob, path) == expected
+    assert compile_globs([glob]).fullmatch(path) == expected  # type: ignore[union-attr]
+
+
+@given(st.text(alphabet="ab*?", max_size=8), st.lists(_names, min_size=1, max_size=8).map("/".join))
+def test_a_glob_without_slash_matches_the_file_name_at_any_depth(glob: str, path: str) -> None:
+    expected = fnmatch.fnmatchcase(path.rsplit("/", 1)[-1], glob)
+    assert glob_matches(glob, path) == expected
+    assert compile_globs([glob]).fullmatch(path) == expected  # type: ignore[union-attr]

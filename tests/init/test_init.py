@@ -13,7 +13,7 @@ import yaml
 
 from br_cli.app import main
 from br_cli.init import AGENTS, SKILLS, init_repository
-from br_cli.init_files import CLAUDE_HOOK_COMMAND
+from br_cli.init_files import CLAUDE_HOOK_COMMAND, HOOK_IDS
 from tests.conftest import git, run_pre_commit
 
 ALL_FILES = [
@@ -55,8 +55,16 @@ def test_fresh_repository_gets_everything_and_rerun_changes_nothing(
     assert _snapshot(git_repo) == before
 
     config = yaml.safe_load((git_repo / ".pre-commit-config.yaml").read_text())
-    assert _hook_ids(config) == ["br-secrets", "br-sql-injection", "br-coverage", "br-telemetry"]
-    assert set(config["default_install_hook_types"]) >= {"post-commit", "pre-push", "post-merge"}
+    assert _hook_ids(config) == [
+        "br-secrets",
+        "br-sql-injection",
+        "br-coverage",
+        "br-telemetry",
+        "br-secrets-commit-msg",
+    ]  # fmt: skip  (issue 17 item 10: the commit message is scanned too)
+    assert set(config["default_install_hook_types"]) >= {
+        "commit-msg", "post-commit", "pre-push", "post-merge",
+    }  # fmt: skip
     mcp = json.loads((git_repo / ".mcp.json").read_text())
     assert mcp["mcpServers"]["br"] == {"type": "stdio", "command": "br", "args": ["mcp", "serve"]}
     settings = json.loads((git_repo / ".claude/settings.json").read_text())
@@ -111,13 +119,23 @@ USER_YAML = {
 }
 
 
+FORMS = {
+    "remote": ("https://github.com/buildrunner/buildrunner", "v0.1.0"),
+    "local": ("local", None),  # what an install from a checkout or a wheel file gets
+}
+
+
+@pytest.mark.parametrize("form", sorted(FORMS))
 @pytest.mark.parametrize("name", sorted(USER_YAML))
-def test_pre_commit_config_is_merged_keeping_user_content(git_repo: Path, name: str) -> None:
+def test_pre_commit_config_is_merged_keeping_user_content(
+    git_repo: Path, name: str, form: str
+) -> None:
     original = USER_YAML[name]
     path = git_repo / ".pre-commit-config.yaml"
     path.write_text(original, encoding="utf-8")
     before = yaml.safe_load(original) or {}
-    changes = {c.path: c for c in init_repository(git_repo)}
+    repo, rev = FORMS[form]
+    changes = {c.path: c for c in init_repository(git_repo, hooks_repo=repo, hooks_rev=rev)}
     assert changes[".pre-commit-config.yaml"].action == "updated"
     merged_text = path.read_text(encoding="utf-8")
     merged = yaml.safe_load(merged_text)
@@ -130,8 +148,8 @@ def test_pre_commit_config_is_merged_keeping_user_content(git_repo: Path, name: 
             k: v for k, v in new.items() if k != "hooks"
         }
         assert new["hooks"][: len(old["hooks"])] == old["hooks"]
-    remote = [r for r in merged["repos"] if r["repo"] not in ("local", "meta")]
-    assert len(remote) == 1  # one entry for our repository, never a second one
+    ours = [r for r in merged["repos"] if set(_hook_ids({"repos": [r]})) & set(HOOK_IDS)]
+    assert len(ours) == 1  # one entry for our hooks, never a second one
     for key, value in before.items():
         if key not in ("repos", "default_install_hook_types"):
             assert merged[key] == value
@@ -139,7 +157,7 @@ def test_pre_commit_config_is_merged_keeping_user_content(git_repo: Path, name: 
         set(_hook_ids(merged)) & {"br-secrets", "br-sql-injection", "br-coverage", "br-telemetry"}
     ) == ["br-coverage", "br-secrets", "br-sql-injection", "br-telemetry"]
     assert len(_hook_ids(merged)) == len(set(_hook_ids(merged)))  # nothing added twice
-    again = {c.path: c for c in init_repository(git_repo)}
+    again = {c.path: c for c in init_repository(git_repo, hooks_repo=repo, hooks_rev=rev)}
     assert again[".pre-commit-config.yaml"].action == "unchanged"
     proc = run_pre_commit(git_repo, git_repo / ".pc-home", "validate-config", str(path))
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -10,9 +10,12 @@ import pytest
 import yaml
 
 from br_cli.app import main
-from br_cli.init import DEFAULT_HOOKS_REPO, init_repository
+from br_cli.init import init_repository
 from br_cli.init_files import CLAUDE_HOOK_COMMAND, CLAUDE_HOOK_EVENTS, HOOK_IDS
 from tests.conftest import run_pre_commit
+
+# A remote entry for our hooks, as a user (or an older `br init`) wrote it.
+DEFAULT_HOOKS_REPO = "https://github.com/buildrunner/buildrunner"
 
 OLD_COMMAND = "br telemetry claude-hook"  # before the console script existed
 BARE_SCRIPT = "br-claude-hook"  # before the command failed soft without it (issue 13)
@@ -183,7 +186,7 @@ def test_a_listed_repository_gains_only_the_missing_ids(git_repo: Path, name: st
 
 def test_a_complete_entry_is_left_byte_for_byte(git_repo: Path) -> None:
     original = (
-        "default_install_hook_types: [pre-commit, post-commit, pre-push, post-merge]\n"
+        "default_install_hook_types: [pre-commit, commit-msg, post-commit, pre-push, post-merge]\n"
         "repos:\n"
         f"  - repo: {DEFAULT_HOOKS_REPO}  # ours\n"
         "    rev: v0.0.1\n"

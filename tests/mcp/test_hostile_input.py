@@ -1,4 +1,4 @@
-"""Hostile arguments through the real in-process client (issue 12, items 1, 8 and 17).
+"""Hostile arguments through the real in-process client (issue 12, items 1, 2, 8 and 17).
 
 A refused path must not reveal whether it exists; a FIFO must not stall the other tools; bad
 arguments and missing prompt arguments come back as one readable sentence.
@@ -9,8 +9,12 @@ from __future__ import annotations
 import errno
 import json
 import os
+import signal
+import subprocess
+import sys
 import threading
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -231,3 +235,130 @@ def test_prompt_argument_errors_are_clean_invalid_params(
     assert error is not None and error.code == -32602  # invalid params, not an internal error
     assert expected in error.message and "\n" not in error.message
     assert "Traceback" not in capfd.readouterr().err
+
+
+# -- a symlink swapped in between the path check and the open (TOCTOU) ----------------------
+
+INJECTION = 'def q(c, u):\n    c.execute("SELECT * FROM t WHERE u = " + u)\n'
+
+
+def _swap_after_check(
+    monkeypatch: pytest.MonkeyPatch, directory: Path, outside: Path
+) -> list[Path]:
+    """Let `ServerState.path` check as usual, then replace `directory` by a symlink to
+    `outside`: the window between the check and the open, without a timing race."""
+    checked = state_module.ServerState.path
+    seen: list[Path] = []
+
+    def check_then_swap(self: state_module.ServerState, raw: str) -> Path:
+        resolved = checked(self, raw)
+        seen.append(resolved)
+        directory.rename(directory.with_name(directory.name + "-was"))
+        directory.symlink_to(outside, target_is_directory=True)
+        return resolved
+
+    monkeypatch.setattr(state_module.ServerState, "path", check_then_swap)
+    return seen
+
+
+def test_security_scan_reads_nothing_through_a_symlink_swapped_in_after_the_check(
+    git_repo: Path, outside: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (outside / "db.py").write_text(INJECTION, encoding="utf-8")
+    (git_repo / "src").mkdir()
+    (git_repo / "src" / "db.py").write_text("x = 1\n", encoding="utf-8")
+    (git_repo / "same.py").write_text(INJECTION, encoding="utf-8")
+    server = create_server(git_repo)
+    control = run(lambda c: c.call_tool("security_scan", {"paths": ["same.py"]}), server)
+    assert [f["kind"] for f in control.structured_content["findings"]] == ["sql_injection"]
+
+    seen = _swap_after_check(monkeypatch, git_repo / "src", outside)
+    result = run(lambda c: c.call_tool("security_scan", {"paths": ["src/db.py"]}), server)
+    assert seen == [git_repo.resolve() / "src" / "db.py"]  # checked, then swapped
+    assert (git_repo / "src").is_symlink()
+    assert result.structured_content["findings"] == [], result.structured_content
+
+
+def test_plan_from_spec_reads_nothing_through_a_symlink_swapped_in_after_the_check(
+    git_repo: Path, outside: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (git_repo / "docs").mkdir()
+    (git_repo / "docs" / "SPEC.md").write_text("# P\n## Core\n- [ ] Inside\n", encoding="utf-8")
+    seen = _swap_after_check(monkeypatch, git_repo / "docs", outside)
+
+    async def body(client: Client) -> tuple[Any, Any]:
+        plan = await client.call_tool("plan_from_spec", {"path": "docs/SPEC.md"})
+        return plan, await client.call_tool("list_tasks", {})
+
+    plan, listed = run(body, create_server(git_repo))
+    assert seen and (git_repo / "docs").is_symlink()
+    assert plan.is_error and "\n" not in _text(plan), _text(plan)
+    assert "stranger" not in _text(plan).lower()
+    assert listed.structured_content["total"] == 0  # nothing from outside was queued
+
+
+# -- item 2: a stopped process holding the queue's lock ------------------------------------
+
+HOLD_QUEUE_LOCK = """
+import sys, time
+from pathlib import Path
+from br_core.queue.task_queue import TaskQueue
+from br_core.store.db import open_db
+queue = TaskQueue(open_db(Path(sys.argv[1])), "other-project")
+with queue._write():  # the queue's lock file and SQLite's write lock, held
+    print("held", flush=True)
+    time.sleep(120)
+"""
+
+
+WARM_UP = {"model": "sonnet", "input_tokens": 1000, "output_tokens": 100}
+
+
+def test_a_stopped_queue_lock_holder_does_not_freeze_the_other_tools(
+    git_repo: Path, br_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from br_core.queue.task_queue import TaskQueue
+    from br_core.store.db import db_path, open_db
+
+    lock_wait = 3.0
+    monkeypatch.setattr(state_module, "TaskQueue", partial(TaskQueue, lock_wait=lock_wait))
+    open_db(db_path()).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_QUEUE_LOCK, str(db_path())], stdout=subprocess.PIPE, text=True
+    )
+    finished: list[str] = []
+    out: dict[str, Any] = {}
+
+    async def claim(client: Client) -> None:
+        started = time.monotonic()
+        out["claim"] = await client.call_tool("claim_task", {"owner": "me"})
+        out["claim_seconds"] = time.monotonic() - started
+        finished.append("claim")
+
+    async def body(client: Client) -> None:
+        await client.call_tool("estimate_cost", WARM_UP)  # imports the price table
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        os.kill(holder.pid, signal.SIGSTOP)
+        async with anyio.create_task_group() as group:
+            group.start_soon(claim, client)
+            await anyio.sleep(0.3)  # the claim is now waiting for the stopped holder's lock
+            started = time.monotonic()
+            # a tool that touches no queue (route_task writes its decision: it waits like any
+            # writer, and a write lock not granted in time is one sentence: tests/store)
+            out["route"] = await client.call_tool("estimate_cost", WARM_UP)
+            out["route_seconds"] = time.monotonic() - started
+            finished.append("route")
+
+    try:
+        run(body, create_server(git_repo))
+    finally:
+        os.kill(holder.pid, signal.SIGCONT)
+        holder.kill()
+        holder.wait(timeout=30)
+    assert not out["route"].is_error, _text(out["route"])
+    assert finished == ["route", "claim"]  # answered while the claim still waited
+    assert out["route_seconds"] < lock_wait / 2, out["route_seconds"]
+    # The claim's wait stays bounded: one sentence naming the lock file and its holder.
+    assert out["claim"].is_error and out["claim_seconds"] < lock_wait + 10
+    assert ".queue-lock" in _text(out["claim"]) and f"pid {holder.pid}" in _text(out["claim"])
+    assert "\n" not in _text(out["claim"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from br_core.scan.finding import SQL_INJECTION, Finding
+from br_core.scan.finding import SECRET, SQL_INJECTION, Finding, secret_message
 from tests.data.secrets_corpus import rand
 
 R = random.Random(77)
@@ -43,3 +43,46 @@ def test_a_finding_without_secrets_is_unchanged() -> None:
     )
     assert finding.message.endswith("from user_id")
     assert finding.fix == 'cur.execute("SELECT * FROM t WHERE id = %s", (user_id,))'
+
+
+def _secret_finding(message: str, rule_text: str = "Hard-coded secret") -> Finding:
+    return Finding(
+        kind=SECRET,
+        rule_id="generic",
+        rule_text=rule_text,
+        path="a.py",
+        line=1,
+        column=1,
+        message=message,
+        fingerprint="f",
+        masked="ab…yz",
+    )
+
+
+def test_a_secret_message_in_the_usual_shape_still_masks_its_rule_text() -> None:
+    # The shortcut (only the rule's text is sanitised, once) must not skip the rule's text.
+    finding = _secret_finding(secret_message(f"rule {GHP}", "ab…yz"), rule_text=f"rule {GHP}")
+    assert GHP not in finding.message and finding.message.endswith("(value: ab…yz)")
+
+
+def test_a_secret_message_in_another_shape_is_sanitised_in_full() -> None:
+    finding = _secret_finding(f"Hard-coded secret (value: ab…yz) next to {GHP}")
+    assert GHP not in finding.message and GHP[:4] + "…" + GHP[-4:] in finding.message
+
+
+def test_many_findings_reuse_what_was_sanitised_and_stay_masked() -> None:
+    # The same copied line in many findings (a minified file) is sanitised once and remembered:
+    # the remembered answer is the masked one, every time.
+    for _ in range(3):
+        finding = Finding(
+            kind=SQL_INJECTION,
+            rule_id="r",
+            rule_text="t",
+            path="a.py",
+            line=1,
+            column=None,
+            message="m",
+            fingerprint="f",
+            sink=f"db.run('{GHP}')",
+        )
+        assert GHP not in finding.sink

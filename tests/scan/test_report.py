@@ -132,7 +132,7 @@ def test_json_documents_keep_each_scanners_shape() -> None:
     assert document["notices"] == ["big.py: skipped: too large"] and document["files_scanned"] == 4
     assert list(document["findings"][0]) == [
         "rule", "path", "line", "sink", "source", "how", "fix", "language", "fallback",
-        "fingerprint", "message",
+        "fingerprint", "message", "confidence", "sink_line", "related",
     ]  # fmt: skip
 
 

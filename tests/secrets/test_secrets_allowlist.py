@@ -87,3 +87,12 @@ def test_malformed_whitelist(tmp_path: Path, content: bytes, message: str) -> No
 def test_comments_and_blank_lines_are_ignored() -> None:
     whitelist = parse_whitelist("# header\n\nsrc/a.py:2  # why\n")
     assert whitelist.lines == {("src/a.py", 2)}
+
+
+def test_a_path_is_matched_once_and_a_glob_added_later_still_counts(tmp_path: Path) -> None:
+    whitelist = parse_whitelist("docs/\n", root=tmp_path)
+    absolute = str(tmp_path / "src" / "a.py")
+    assert not whitelist.allows(absolute, 1) and not whitelist.path_allowed("src/a.py")
+    whitelist.globs.append("src/**")  # the per-path answers remembered so far are dropped
+    assert whitelist.allows(absolute, 1) and whitelist.path_allowed("./src/a.py")
+    assert whitelist.allows(str(tmp_path / "docs" / "x.md"), 3)

@@ -83,14 +83,8 @@ def test_locked_database_is_a_one_line_error(tmp_path: Path) -> None:
     holder.execute("BEGIN IMMEDIATE")
     try:
         other = open_db(path, timeout_ms=100)
-        with pytest.raises(StoreError) as caught:
-            try:
-                with transaction(other):
-                    pass
-            except sqlite3.Error as exc:
-                from br_core.store.db import store_error
-
-                raise store_error(path, exc) from exc
+        with pytest.raises(StoreError) as caught, transaction(other):  # every writer's path
+            pass
         assert "locked" in caught.value.message and str(path) in caught.value.message
         assert "br db check" in caught.value.message
     finally:

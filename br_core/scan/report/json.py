@@ -40,6 +40,11 @@ def sql_injection_record(finding: Finding) -> dict[str, Any]:
         "fallback": finding.fallback,
         "fingerprint": finding.fingerprint,
         "message": finding.message,
+        # Added by issue 17, after the keys tools already read: how sure, and where the query
+        # runs when `line` is where it is built from the untrusted value.
+        "confidence": finding.confidence,
+        "sink_line": next((r.line for r in finding.related), finding.line),
+        "related": [{"line": r.line, "message": r.message} for r in finding.related],
     }
 
 

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 DOCS = "https://github.com/buildrunner/buildrunner/blob/main/docs"
 SQL_INJECTION_TOOL = "br-sql-injection"  # the run's name wherever SQL injection is reported
+RANKS = {"high": 90.0, "medium": 50.0}  # a finding's confidence as SARIF `rank` (0-100)
 
 
 def _info_uri(kind: Kind) -> str:
@@ -71,7 +72,7 @@ def _result(f: Finding) -> dict[str, Any]:
     if f.column is not None:
         region["startColumn"] = f.column
     message = f.message if f.fix is None else f"{f.message}. Fix: {f.fix}"
-    return {
+    result: dict[str, Any] = {
         "ruleId": f.rule_id,
         "level": "error",
         "message": {"text": message},
@@ -80,6 +81,22 @@ def _result(f: Finding) -> dict[str, Any]:
         ],
         "partialFingerprints": {_fingerprint_key(f.kind): f.fingerprint},
     }
+    if f.confidence:  # SARIF ranks 0-100; code scanning sorts and filters on it
+        result["rank"] = RANKS.get(f.confidence, RANKS["medium"])
+        result["properties"] = {"confidence": f.confidence}
+    if f.related:
+        result["relatedLocations"] = [
+            {
+                "id": index,
+                "message": {"text": r.message},
+                "physicalLocation": {
+                    "artifactLocation": {"uri": f.path},
+                    "region": {"startLine": r.line},
+                },
+            }
+            for index, r in enumerate(f.related, start=1)
+        ]
+    return result
 
 
 def combined_log(secrets: ScanResult, sql_injection: ScanResult) -> dict[str, Any]:

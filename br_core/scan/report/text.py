@@ -36,8 +36,14 @@ FIX_WIDTH = 300  # a fix longer than this is cut on the text line (JSON and SARI
 
 
 def finding_line(finding: Finding) -> str:
-    """`path:line: rule message`, then `; fix: ...` on the same line when the finding has one."""
+    """`path:line: rule message`, where it runs when that is another line, the confidence when
+    it is not high, then `; fix: ...` on the same line when the finding has one."""
     line = f"{finding.path}:{finding.line}: {finding.rule_id} {finding.message}"
+    runs = [r.line for r in finding.related if r.line != finding.line]
+    if runs:  # SQL built on one line and run on another: both lines, the flaw's first
+        line += f" (run at line {', '.join(map(str, runs))})"
+    if finding.confidence == "medium":
+        line += " [medium confidence: not traced to a known source]"
     if finding.fix is None:
         return line
     fix = " ".join(finding.fix.split())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from br_core.sqli.js.tokens import Tok
 
@@ -68,7 +69,7 @@ def _mark(driver: str, n: int) -> str:
 
 
 def _bind(
-    parts: list[str], exprs: list[str], untrusted: list[bool], driver: str
+    parts: Sequence[str], exprs: Sequence[str], untrusted: list[bool], driver: str
 ) -> tuple[str, list[str], bool]:
     """The template's SQL with placeholders, the bound values, and whether a trusted `${}` was
     kept. A value inside a quoted SQL literal takes the literal with it: `'%${q}%'` becomes a

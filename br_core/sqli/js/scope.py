@@ -36,25 +36,33 @@ class Index:
     _bindings: Bindings | None = None
 
     def __post_init__(self) -> None:
-        self.ends = closers(self.toks)
+        toks = self.toks
+        self.ends = closers(toks)
+        self.pos = [tok.pos for tok in toks]
+        where, assigns, parent, block = self.where, self.assigns, self.parent, self.block
+        last = len(toks) - 1
         stack = [-1]
-        for k, tok in enumerate(self.toks):
-            self.pos.append(tok.pos)
-            self.block.append(stack[-1])
-            if tok.kind == "ident":
-                seen = self.where.setdefault(tok.text, [])
+        top = -1  # stack[-1], kept in a local: this loop visits every token of the file
+        for k, tok in enumerate(toks):
+            block.append(top)
+            kind = tok.kind
+            if kind == "ident":
+                seen = where.setdefault(tok.text, [])
                 if (
-                    k + 1 < len(self.toks)
-                    and self.toks[k + 1].text in {"=", "+=", ":", "."}
-                    and (k == 0 or self.toks[k - 1].text != ".")
+                    k < last
+                    and toks[k + 1].text in {"=", "+=", ":", "."}
+                    and (k == 0 or toks[k - 1].text != ".")
                 ):
-                    self.assigns.setdefault(tok.text, []).append(len(seen))
+                    assigns.setdefault(tok.text, []).append(len(seen))
                 seen.append(k)
-            elif tok.kind == "punct" and tok.text == "{":
-                self.parent[k] = stack[-1]
-                stack.append(k)
-            elif tok.kind == "punct" and tok.text == "}" and len(stack) > 1:
-                stack.pop()
+            elif kind == "punct":
+                if tok.text == "{":
+                    parent[k] = top
+                    stack.append(k)
+                    top = k
+                elif tok.text == "}" and len(stack) > 1:
+                    stack.pop()
+                    top = stack[-1]
 
     def bindings(self) -> Bindings:
         """Scopes per function and block (built on the first lookup of a name's values)."""

@@ -8,31 +8,41 @@ templates inside an expression are skipped over correctly). Never raises on malf
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 _PUNCT3 = ("===", "!==", "...", "**=", "<<=", ">>=", "&&=", "||=", "??=", ">>>")
 _PUNCT2 = ("=>", "==", "!=", "<=", ">=", "&&", "||", "??", "?.", "+=", "-=", "*=", "/=", "++", "--")
 _REGEX_AFTER = {"return", "typeof", "case", "do", "else", "in", "of", "new", "delete", "void"}
 
 
-@dataclass
+_NONE: tuple[()] = ()  # shared by every token that has no parts: one allocation, not three
+
+
+@dataclass(slots=True)
 class Tok:
     kind: str  # ident, num, str, tmpl, punct, regex
     text: str
     line: int
     pos: int
-    parts: list[str] = field(default_factory=list)  # template: literal pieces
-    exprs: list[str] = field(default_factory=list)  # template: ${} sources
+    parts: Sequence[str] = _NONE  # template: literal pieces; string: its content
+    exprs: Sequence[str] = _NONE  # template: ${} sources
     tagged: bool = False
-    expr_pos: list[int] = field(default_factory=list)  # template: where each ${} source starts
+    expr_pos: Sequence[int] = _NONE  # template: where each ${} source starts
+
+
+# A string's body up to its closing quote or the end of its line; a backslash escapes the next
+# character, a newline included.
+_STRING_BODY = {q: re.compile(rf"(?:[^{q}\\\n]|\\[\s\S])*") for q in "'\""}
 
 
 def _skip_string(src: str, i: int) -> int:
-    quote = src[i]
-    i += 1
-    while i < len(src) and src[i] != quote and src[i] != "\n":
-        i += 2 if src[i] == "\\" else 1
-    return i + 1
+    """The offset just past the string opening at `src[i]`: past its closing quote or the
+    newline that ends it (or, at the end of the text, one past it; two past a lone trailing
+    backslash, as the escape steps over it)."""
+    match = _STRING_BODY[src[i]].match(src, i + 1)
+    j = match.end() if match else i + 1
+    return j + 3 if j < len(src) and src[j] == "\\" else j + 1
 
 
 def _template(src: str, i: int) -> tuple[int, list[str], list[str], list[int]]:
@@ -57,11 +67,18 @@ def _template(src: str, i: int) -> tuple[int, list[str], list[str], list[int]]:
             exprs.append(src[i + 2 : end])
             starts.append(i + 2)
             i = end + 1
-        else:
+        elif ch == "$":
             buf.append(ch)
             i += 1
+        else:  # a run of plain characters at once
+            j = _TEMPLATE_TEXT.match(src, i).end()  # type: ignore[union-attr]
+            buf.append(src[i:j])
+            i = j
     parts.append("".join(buf))
     return i, parts, exprs, starts
+
+
+_TEMPLATE_TEXT = re.compile(r"[^\\`$]+")
 
 
 def _expr_end(src: str, i: int) -> int:
@@ -100,7 +117,19 @@ _NOT_TAGS = {
 }
 
 
-# Runs matched by the regex engine, not a character at a time: `\w` is `isalnum()` or `_`.
+# The common tokens in one regex, matched once per token: blanks, newlines, `//` comments,
+# ASCII names and numbers (their rest may be any word character, as `\w` is `isalnum()` or
+# `_`), and punctuation, longest first. Everything else (strings, templates, `/`, block
+# comments, non-ASCII starts) takes the character-by-character path below, unchanged.
+# (Not `/=`: a `/` may open a regex literal, which depends on the token before it.)
+_PUNCT = sorted({p for p in (*_PUNCT3, *_PUNCT2) if p[0] != "/"}, key=len, reverse=True)
+_SIMPLE = re.compile(
+    r"(?P<nl>\n)|(?P<ws>[^\S\n]+)|(?P<comment>//[^\n]*)"
+    r"|(?P<ident>[A-Za-z_$][\w$]*)|(?P<num>[0-9][\w.]*)"
+    r"|(?P<punct>" + "|".join(map(re.escape, _PUNCT)) + r"|[!#%&()*+,\-.:;<=>?@\[\\\]^{|}~])"
+)
+# ... and every other character, which hands over to `_other_token`.
+_TOKENS = re.compile(_SIMPLE.pattern + r"|(?P<other>[\s\S])")
 _SPACE = re.compile(r"[^\S\n]+")
 _WORD = re.compile(r"[\w$]*")
 _NUMBER = re.compile(r"[\w.]*")
@@ -114,52 +143,67 @@ def _run(pattern: re.Pattern[str], src: str, i: int, n: int) -> int:
 def tokenize(src: str, start: int = 0, end: int | None = None, line: int = 1) -> list[Tok]:
     """Tokens of `src[start:end]`; positions stay offsets into `src`."""
     toks: list[Tok] = []
+    append = toks.append
     i, n = start, len(src) if end is None else end
+    near_end = n - 3 if n < len(src) else n  # a punctuator there is measured past `end`
     while i < n:
-        ch = src[i]
-        if ch == "\n":
-            line += 1
-            i += 1
-        elif ch.isspace():
-            i = _run(_SPACE, src, i, n)  # a run of blanks, not a character at a time
-        elif ch == "/" and src.startswith("//", i):
-            newline = src.find("\n", i, n)
-            i = n if newline < 0 else newline
-        elif ch == "/" and src.startswith("/*", i):
-            end = src.find("*/", i + 2)
-            end = n if end < 0 else end + 2
-            line += src.count("\n", i, end)
-            i = end
-        elif ch in "'\"":
-            end = _skip_string(src, i)
-            toks.append(Tok("str", src[i:end], line, i, parts=[src[i + 1 : end - 1]]))
-            i = end
-        elif ch == "`":
-            end, parts, exprs, starts = _template(src, i)
-            prev = toks[-1] if toks else None
-            tagged = prev is not None and (
-                (prev.kind == "ident" and prev.text not in _NOT_TAGS) or prev.text in {")", "]"}
-            )
-            toks.append(Tok("tmpl", src[i:end], line, i, parts, exprs, tagged, starts))
-            line += src.count("\n", i, end)
-            i = end
-        elif ch.isalpha() or ch in "_$":
-            j = _run(_WORD, src, i + 1, n)
-            toks.append(Tok("ident", src[i:j], line, i))
-            i = j
-        elif ch.isdigit():
-            j = _run(_NUMBER, src, i + 1, n)
-            toks.append(Tok("num", src[i:j], line, i))
-            i = j
-        elif ch == "/" and _regex_allowed(toks):
-            j = _regex_end(src, i, n)
-            toks.append(Tok("regex", src[i:j], line, i))
-            i = j
+        for m in _TOKENS.finditer(src, i, n):
+            kind = m.lastgroup
+            if kind == "ident" or (kind == "punct" and m.start() <= near_end) or kind == "num":
+                append(Tok(kind, m.group(), line, m.start()))
+            elif kind == "nl":
+                line += 1
+            elif kind != "ws" and kind != "comment":  # the slow path, then match on after it
+                i, line = _other_token(src, m.start(), n, line, toks)
+                break
         else:
-            width = 3 if src.startswith(_PUNCT3, i) else 2 if src.startswith(_PUNCT2, i) else 1
-            toks.append(Tok("punct", src[i : i + width], line, i))
-            i += width
+            break
     return toks
+
+
+def _other_token(src: str, i: int, n: int, line: int, toks: list[Tok]) -> tuple[int, int]:
+    """The token at `src[i]` that `_SIMPLE` does not take: (where the next starts, its line)."""
+    ch = src[i]
+    if ch.isspace():
+        i = _run(_SPACE, src, i, n)  # a run of blanks, not a character at a time
+    elif ch == "/" and src.startswith("//", i):
+        newline = src.find("\n", i, n)
+        i = n if newline < 0 else newline
+    elif ch == "/" and src.startswith("/*", i):
+        end = src.find("*/", i + 2)
+        end = n if end < 0 else end + 2
+        line += src.count("\n", i, end)
+        i = end
+    elif ch in "'\"":
+        end = _skip_string(src, i)
+        toks.append(Tok("str", src[i:end], line, i, parts=[src[i + 1 : end - 1]]))
+        i = end
+    elif ch == "`":
+        end, parts, exprs, starts = _template(src, i)
+        prev = toks[-1] if toks else None
+        tagged = prev is not None and (
+            (prev.kind == "ident" and prev.text not in _NOT_TAGS) or prev.text in {")", "]"}
+        )
+        toks.append(Tok("tmpl", src[i:end], line, i, parts, exprs, tagged, starts))
+        line += src.count("\n", i, end)
+        i = end
+    elif ch.isalpha() or ch in "_$":
+        j = _run(_WORD, src, i + 1, n)
+        toks.append(Tok("ident", src[i:j], line, i))
+        i = j
+    elif ch.isdigit():
+        j = _run(_NUMBER, src, i + 1, n)
+        toks.append(Tok("num", src[i:j], line, i))
+        i = j
+    elif ch == "/" and _regex_allowed(toks):
+        j = _regex_end(src, i, n)
+        toks.append(Tok("regex", src[i:j], line, i))
+        i = j
+    else:
+        width = 3 if src.startswith(_PUNCT3, i) else 2 if src.startswith(_PUNCT2, i) else 1
+        toks.append(Tok("punct", src[i : i + width], line, i))
+        i += width
+    return i, line
 
 
 def _regex_end(src: str, i: int, n: int) -> int:

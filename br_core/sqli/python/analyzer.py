@@ -21,15 +21,18 @@ from br_core.sqli.python.guards import dotted, last_name
 from br_core.sqli.python.rewrite import suggest
 from br_core.sqli.python.scope import (
     all_args,
+    bound_names,
     compiled_pattern,
+    is_route,
     module_imports,
+    module_names,
     param_names,
     route_validated,
     stored_params,
 )
 from br_core.sqli.python.sinks import SinkSite, driver_style, find_sinks, sink_applies
 from br_core.sqli.python.stmts import Frame, StatementInterpreter
-from br_core.sqli.values import SAFE, RawFinding, Val, merge
+from br_core.sqli.values import SAFE, RawFinding, Val, merge, opaque, weak_source
 
 _PREFILTER = re.compile(
     r"\.(?:execute\w*|exec_driver_sql|fetch\w*|iterate|prepare|copy_expert|query|raw|cursor"
@@ -73,6 +76,8 @@ class PythonAnalyzer(StatementInterpreter):
         self.classes: list[ast.ClassDef] = []
         self.call_sites: dict[int, dict[int, dict[str, Val]]] = {}  # callee -> call -> args
         self.finding_params: dict[tuple[int, int], tuple[int, str]] = {}  # -> (function, param)
+        self.module_names: set[str] | None = None  # names bound at module level, when needed
+        self.local_names: dict[int, set[str]] = {}  # function id -> names bound inside it
 
     def run(self) -> list[RawFinding]:
         self._collect(self.tree.body, in_class=False)
@@ -88,7 +93,7 @@ class PythonAnalyzer(StatementInterpreter):
         for node in self.all_defs:  # defs under module-level `if`/`try`, nested classes
             self.summary(node)
         self._drop_constant_callers()
-        return sorted(self.findings.values(), key=lambda f: f.line)
+        return sorted(self.findings.values(), key=lambda f: (f.built_line or f.line, f.line))
 
     def _drop_constant_callers(self) -> None:
         """A finding from a parameter that every caller in the file fills with a constant."""
@@ -137,8 +142,10 @@ class PythonAnalyzer(StatementInterpreter):
                 continue
             if route_validated(fn, arg):
                 env[arg.arg] = SAFE
-            elif arg.arg in {"request", "req"}:
+            elif arg.arg in {"request", "req"} or _request_type(arg):
                 env[arg.arg] = Val(taint=f"the web request (parameter `{arg.arg}`)")
+            elif is_route(fn):  # `@app.route("/u/<name>")`: the framework fills it from the URL
+                env[arg.arg] = Val(taint=f"the web request (route parameter `{arg.arg}`)")
             else:
                 env[arg.arg] = Val(taint=f"{PARAM_PREFIX}{arg.arg}`")
         frame = Frame(params=params, owner=key)
@@ -195,6 +202,24 @@ class PythonAnalyzer(StatementInterpreter):
             if param in validated and key is not None and key in env:
                 env[key] = env[key].untainted()
 
+    def undefined(self, name: str) -> bool:
+        """Bound neither in the module's own scope nor in the function being read or those
+        around it (a name that is only another function's parameter is undefined here)."""
+        if name in {"self", "cls"}:
+            return False  # a method's own object: never in the environment, always bound
+        if self.module_names is None:
+            self.module_names = module_names(self.tree)
+        if name in self.module_names:
+            return False
+        return not any(name in self._names_in(f.owner) for f in self.frames[1:])
+
+    def _names_in(self, owner: int) -> set[str]:
+        names = self.local_names.get(owner)
+        if names is None:
+            fn = next((f for f in self.all_defs if id(f) == owner), None)
+            names = self.local_names[owner] = bound_names(fn) if fn is not None else set()
+        return names
+
     def analyze_nested(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, env: Env) -> None:
         self.summary(fn, closure=env)
 
@@ -209,7 +234,24 @@ class PythonAnalyzer(StatementInterpreter):
             and func.attr in self.methods
         ):
             return self.methods[func.attr], 1
+        if isinstance(func, ast.Attribute):  # `Helper().clean(x)`, `h = Helper(); h.clean(x)`
+            cls = self._local_class_of(func.value)
+            for method in cls.body if cls is not None else []:
+                if isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef) and (
+                    method.name == func.attr
+                ):
+                    static = any(last_name(d) == "staticmethod" for d in method.decorator_list)
+                    return method, 0 if static else 1
         raise LookupError
+
+    def _local_class_of(self, node: ast.expr) -> ast.ClassDef | None:
+        """The class of this file that `node` is an instance of, when the file shows it."""
+        if isinstance(node, ast.Name):
+            made = self.frames[-1].defs.get(node.id) or self.frames[0].defs.get(node.id)
+            node = made if made is not None else node
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            return next((c for c in self.classes if c.name == node.func.id), None)
+        return None
 
     def _bound_args(self, node: ast.Call, env: Env, args: list[Val]) -> dict[str, Val]:
         try:
@@ -278,8 +320,11 @@ class PythonAnalyzer(StatementInterpreter):
             val = self.value(site.query, env)
             self.quiet -= 1
         if val.elems is not None and not val.built:
-            val = merge(val.elems, Val(taint=val.taint))
+            val = merge(val.elems, opaque(val))
         if val.taint and val.built and sink_applies(site, node, val):
+            self._report(node, site, val, env)
+        elif not val.taint and val.unknown and val.built and _reads_as_sql(site, node, val):
+            # Built from something this file cannot resolve: not provably constant (medium).
             self._report(node, site, val, env)
         elif (
             val.taint
@@ -292,7 +337,7 @@ class PythonAnalyzer(StatementInterpreter):
         elif (
             val.taint
             and val.taint.startswith("the web request")
-            and site.kind != "clause"
+            and site.kind not in {"clause", "orm"}  # a name passed whole to order_by is no text
             and sink_applies(site, node, Val())
         ):
             # A whole statement taken from the request: the client writes the SQL.
@@ -301,7 +346,7 @@ class PythonAnalyzer(StatementInterpreter):
     def _judge(
         self, node: ast.Call, site: SinkSite, val: Val, env: Env, raw_param_ok: bool
     ) -> None:
-        if val.taint and val.built:
+        if val.built and (val.taint or (val.unknown and _reads_as_sql(site, node, val))):
             self._report(node, site, val, env)
         elif raw_param_ok and val.taint and val.taint.startswith(PARAM_PREFIX):
             self.frames[-1].sink_params.setdefault(val.taint[len(PARAM_PREFIX) : -1], site.name)
@@ -324,9 +369,11 @@ class PythonAnalyzer(StatementInterpreter):
             end_line=node.end_lineno or node.lineno,
             rule="sqli-py-" + RULES.get(val.built or "", "concat"),
             sink=site.name,
-            source=val.taint or "",
+            source=val.taint or val.unknown or "",
             how=val.built or "",
             fix=fix,
+            confidence="high" if val.taint and not weak_source(val.taint) else "medium",
+            built_line=val.line if val.line and val.built != "raw" else node.lineno,
         )
 
     def _untrusted(self, env: Env) -> Callable[[ast.expr], str]:
@@ -336,11 +383,26 @@ class PythonAnalyzer(StatementInterpreter):
                 val = self.value(expr, env)
             finally:
                 self.quiet -= 1
-            return "" if not val.taint else "built" if val.built else "value"
+            return "" if not val.suspect else "built" if val.built else "value"
 
         return check
 
     # statements
+
+
+def _request_type(arg: ast.arg) -> bool:
+    """`r: Request`, `req: HttpRequest`, `request: web.Request`: a framework's request object."""
+    hint = arg.annotation
+    name = last_name(hint) if hint is not None else ""
+    return name.endswith("Request") and name not in {"PreparedRequest"}
+
+
+def _reads_as_sql(site: SinkSite, node: ast.Call, val: Val) -> bool:
+    """A medium finding needs the sink and SQL-shaped text: a value nobody traced to a source,
+    spliced into a string that does not read as SQL, is too weak a lead to raise."""
+    if site.kind == "db":
+        return val.sql and sink_applies(site, node, val)
+    return sink_applies(site, node, val)
 
 
 def _sets_self(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
@@ -358,7 +420,9 @@ def _store_queries(exits: list[Env], stored: dict[str, Val]) -> None:
             attr = key[5:] if key.startswith("self.") else ""
             if attr and "." not in attr and val.taint and val.built:
                 taint = f"self.{attr} (built from {val.taint})"
-                stored.setdefault(attr, Val(taint=taint, built=val.built, text=val.text))
+                stored.setdefault(
+                    attr, Val(taint=taint, built=val.built, text=val.text, line=val.line)
+                )
 
 
 def _rebind(ret: Val, params: set[str], bound: dict[str, Val]) -> Val:
@@ -369,11 +433,17 @@ def _rebind(ret: Val, params: set[str], bound: dict[str, Val]) -> Val:
     if not (ret.taint and ret.taint.startswith(PARAM_PREFIX) and param in params):
         return replace(ret, elems=elems, items=items)
     arg = bound.get(param)
-    if arg is None or not arg.taint:
-        return replace(ret, taint=None, built=None, elems=elems, items=items)
-    built = ret.built or arg.built
+    if arg is None or not arg.suspect:
+        return replace(ret, taint=None, built=None, line=0, elems=elems, items=items)
     return Val(
-        taint=arg.taint, built=built, text=ret.text, is_str=ret.is_str, elems=elems, items=items
+        taint=arg.taint,
+        unknown=None if arg.taint else arg.unknown,
+        built=ret.built or arg.built,
+        line=ret.line if ret.built else arg.line,
+        text=ret.text,
+        is_str=ret.is_str,
+        elems=elems,
+        items=items,
     )
 
 

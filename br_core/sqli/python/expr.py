@@ -9,12 +9,24 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
+from dataclasses import replace
 
+from br_core.sqli.python.fold import (
+    fold_binop,
+    fold_boolop,
+    fold_compare,
+    fold_str_method,
+    fold_unary,
+)
 from br_core.sqli.python.guards import Guards, dotted, last_name
 from br_core.sqli.python.sources import (
     CONTAINER_GETS,
     DB_READS,
+    ENCODER_METHODS,
+    ENCODER_MODULES,
     LOOKUPS,
+    MODULE_SOURCES,
     NETWORK_MODULES,
     SANITIZERS,
     SOURCE_ATTRS,
@@ -23,7 +35,7 @@ from br_core.sqli.python.sources import (
     STR_METHODS,
     STRIP_PATTERN,
 )
-from br_core.sqli.values import SAFE, Val, literal, merge, splice
+from br_core.sqli.values import SAFE, Val, literal, merge, opaque, splice, strongest
 
 Env = dict[str, Val]
 
@@ -48,6 +60,38 @@ class ExprEval(Guards):
         """The result of calling a local helper, when known; overridden by the interpreter."""
         return None
 
+    def undefined(self, name: str) -> bool:
+        """Whether `name` is bound nowhere in the file (nor a builtin); the interpreter knows."""
+        return False
+
+    def external(self, root: str) -> str | None:
+        """The module a name was imported from when it is not the standard library's."""
+        origin = self.imports.get(root)
+        if origin is None or origin.split(".")[0] in sys.stdlib_module_names:
+            return None
+        return origin
+
+    def unresolved(self, name: str, call: bool = False) -> str | None:
+        """Why the value of a dotted name (or of calling it) cannot be known here, or None:
+        what cannot be resolved is not trusted (issue 17 item 3)."""
+        if "()" in name:
+            return None  # an attribute of a call's result: the call was judged already
+        root = name.split(".")[0]
+        shown = f"`{name}()`" if call else f"`{name}`"
+        if self.undefined(root) and not root.isupper():  # COLUMNS: a constant from elsewhere
+            if root == name and not call:
+                return f"{shown}, never defined in this file"
+            return f"{shown} (`{root}` is never defined in this file)"
+        last = name.split(".")[-1]
+        if (
+            (call or "." in name)
+            and self.external(root)
+            and not last.isupper()  # settings.TABLE: configuration
+            and (call or not root[:1].isupper())  # User.__table__: a class's own metadata
+        ):
+            return f"{shown} (from another module)"
+        return None
+
     def value(self, node: ast.expr | None, env: Env) -> Val:
         if node is None:
             return SAFE
@@ -69,9 +113,14 @@ class ExprEval(Guards):
             return env[node.id]
         if node.id in SOURCE_NAMES and node.id not in self.imports:
             return Val(taint=SOURCE_NAMES[node.id])
-        if self.imports.get(node.id, "").startswith(("flask", "bottle", "quart")):
+        origin = self.imports.get(node.id, "")
+        source = _module_source(origin)  # `from flask import request as req` too
+        if source:
+            return Val(taint=source)
+        if origin.startswith(("flask", "bottle", "quart")):
             return Val(taint="the web request") if node.id == "request" else SAFE
-        return SAFE
+        why = self.unresolved(node.id)
+        return Val(unknown=why) if why else SAFE
 
     def _v_Attribute(self, node: ast.Attribute, env: Env) -> Val:
         name = dotted(node)
@@ -81,6 +130,11 @@ class ExprEval(Guards):
             for prefix, source in SOURCE_ATTRS.items():
                 if name == prefix or name.startswith(prefix + "."):
                     return Val(taint=source)
+            root, _, rest = name.partition(".")
+            origin = self.imports.get(root)
+            qualified = _module_source(f"{origin}.{rest}") if origin else None
+            if qualified:  # `flask.request.args`, `import flask.request as r`: module-qualified
+                return Val(taint=qualified)
             parts = name.split(".")
             if parts[0] == "self" and len(parts) == 2 and parts[1] in self.self_queries:
                 return self.self_queries[parts[1]]
@@ -88,16 +142,24 @@ class ExprEval(Guards):
                 # `self.region` is the stored text; `self.connection.ops` is a handle's member.
                 return Val(taint=self.self_attrs[parts[1]]) if len(parts) == 2 else SAFE
         base = self.value(node.value, env)
-        return Val(taint=base.taint) if base.taint else SAFE
+        if base.suspect or name is None or name.split(".")[0] in env:
+            return opaque(base)  # the object is known here: its attribute is as safe as it
+        why = self.unresolved(name)
+        return Val(unknown=why) if why else SAFE
 
     def _v_Subscript(self, node: ast.Subscript, env: Env) -> Val:
         base = self.value(node.value, env)
-        self.value(node.slice, env)
+        index = self.value(node.slice, env)
+        if base.has_const and isinstance(base.const, str) and index.has_const:
+            try:  # `"ABC"[1]`: a constant subject for a `match` or a comparison
+                return literal(base.const[index.const])  # type: ignore[index]
+            except (IndexError, TypeError, ValueError):
+                pass
         if isinstance(node.slice, ast.Slice):
             return base
         if base.elems is not None:
-            return base.elems if not base.taint else merge(base.elems, Val(taint=base.taint))
-        return Val(taint=base.taint, is_str=base.is_str) if base.taint else SAFE
+            return base.elems if not base.suspect else merge(base.elems, opaque(base))
+        return replace(opaque(base), is_str=base.is_str) if base.suspect else SAFE
 
     def _v_JoinedStr(self, node: ast.JoinedStr, env: Env) -> Val:
         parts: list[Val] = []
@@ -109,23 +171,30 @@ class ExprEval(Guards):
                 parts.append(val)
             else:
                 parts.append(self.value(piece, env))
-        return splice("f-string", parts)
+        return splice("f-string", parts, node.lineno)
 
     def _v_BinOp(self, node: ast.BinOp, env: Env) -> Val:
         left, right = self.value(node.left, env), self.value(node.right, env)
+        folded = fold_binop(node.op, left, right)
+        if folded is not None:
+            return folded
         if isinstance(node.op, ast.Add):
             if left.is_str or right.is_str:
-                return splice("+", [left, right])
+                return splice("+", [left, right], node.lineno)
             if left.elems is not None or right.elems is not None:
-                return Val(taint=left.taint or right.taint, elems=merge(left.elems, right.elems))
+                return Val(
+                    taint=strongest([left, right]),
+                    unknown=left.unknown or right.unknown,
+                    elems=merge(left.elems, right.elems),
+                )
             return merge(left, right)
         if isinstance(node.op, ast.Mod):
             if left.is_str or left.text:
                 if _numeric_conversions(node.left, node.right):
                     return Val(text=left.text, is_str=True)  # %d/%f raise unless given numbers
                 args = right.elems if right.elems is not None else right
-                return splice("%", [left, merge(args, Val(taint=right.taint))])
-            return SAFE if not left.taint else left
+                return splice("%", [left, merge(args, opaque(right))], node.lineno)
+            return SAFE if not left.suspect else left
         if isinstance(node.op, ast.Mult):
             # "?" * n and ["%s"] * n repeat a constant: the count cannot inject text.
             for side in (left, right):
@@ -135,11 +204,10 @@ class ExprEval(Guards):
         return SAFE  # arithmetic yields numbers
 
     def _v_BoolOp(self, node: ast.BoolOp, env: Env) -> Val:
-        return merge(*(self.value(v, env) for v in node.values))
+        return fold_boolop(node.op, [self.value(v, env) for v in node.values])
 
     def _v_IfExp(self, node: ast.IfExp, env: Env) -> Val:
-        self.value(node.test, env)
-        truth = self.constant_truth(node.test, env)
+        truth = self.constant_truth(node.test, env, self.value(node.test, env))
         body = self.value(node.body, self.refined(node.test, env, True))
         orelse = self.value(node.orelse, self.refined(node.test, env, False))
         if truth is True:
@@ -149,14 +217,12 @@ class ExprEval(Guards):
         return merge(body, orelse)
 
     def _v_Compare(self, node: ast.Compare, env: Env) -> Val:
-        self.value(node.left, env)
-        for comp in node.comparators:
-            self.value(comp, env)
-        return SAFE
+        left = self.value(node.left, env)
+        rights = [self.value(comp, env) for comp in node.comparators]
+        return fold_compare(node.ops, [left, *rights])
 
     def _v_UnaryOp(self, node: ast.UnaryOp, env: Env) -> Val:
-        self.value(node.operand, env)
-        return SAFE
+        return fold_unary(node.op, self.value(node.operand, env))
 
     def _container(self, elts: list[ast.expr], env: Env) -> Val:
         vals = [self.value(e, env) for e in elts]
@@ -169,7 +235,9 @@ class ExprEval(Guards):
         if any(isinstance(e, ast.Starred) for e in node.elts):
             return self._container(node.elts, env)
         vals = tuple(self.value(e, env) for e in node.elts)  # immutable: positions stay known
-        return Val(elems=merge(*vals) if vals else SAFE, items=vals)
+        consts = all(v.has_const and isinstance(v.const, str | int | float) for v in vals)
+        const = tuple(v.const for v in vals) if consts else None  # `x in (1, 7)` can fold
+        return Val(elems=merge(*vals) if vals else SAFE, items=vals, const=const, has_const=consts)
 
     _v_Set = _v_List
 
@@ -260,7 +328,7 @@ class ExprEval(Guards):
             key = dotted(target.value)
             if key is not None and key in env:
                 old = env[key]
-                env[key] = Val(taint=old.taint, elems=merge(old.elems, val))
+                env[key] = Val(taint=old.taint, unknown=old.unknown, elems=merge(old.elems, val))
         elif isinstance(target, ast.Starred):
             self.bind(target.value, Val(elems=val), env)
 
@@ -290,7 +358,9 @@ class ExprEval(Guards):
             NETWORK_MODULES
         ):
             return Val(taint="the network")
-        if (
+        in_encoder = self._encoder(name)  # base64.b64encode(x): the module's own function
+        encoder = in_encoder or (isinstance(func, ast.Attribute) and short in ENCODER_METHODS)
+        if not encoder and (
             short in SANITIZERS
             or QUOTING.match(short)
             or (short == "str" and args and _is_sanitized(args[0]))
@@ -298,7 +368,7 @@ class ExprEval(Guards):
         ):
             return SAFE
         if short == "Template" and args:  # string.Template: substitute() splices like format()
-            return Val(taint=args[0].taint, built=args[0].built, text=args[0].text, is_str=True)
+            return replace(args[0], is_str=True, elems=None, items=None, has_const=False)
         if short == "sub" and name.startswith("re.") and len(node.args) >= 3:
             pattern, repl = node.args[0], node.args[1]
             if (
@@ -309,34 +379,52 @@ class ExprEval(Guards):
                 and repl.value == ""
             ):
                 return Val(is_str=True)
-        if isinstance(func, ast.Attribute):
+        if isinstance(func, ast.Attribute) and not in_encoder:
             return self._method_result(func, env, short, args, kwargs)
         if short in {"str", "repr", "ascii", "format"} and args:
-            return Val(taint=args[0].taint, built=args[0].built, text=args[0].text, is_str=True)
+            return replace(args[0], is_str=True, elems=None, items=None, has_const=False)
         if short in {"list", "tuple", "set", "frozenset", "sorted", "reversed", "dict"} and args:
             return Val(taint=args[0].taint, elems=iter_element(args[0], node.args[0]))
         if short == "map" and len(node.args) == 2 and isinstance(node.args[0], ast.Lambda):
             return Val(elems=self._lambda_result(node.args[0], iter_element(args[1], None), env))
         if short in {"enumerate", "zip", "range", "map", "filter"}:
             return Val(elems=merge(*(iter_element(a, None) for a in args)))
-        # An unknown function: what goes in may come out.
-        return _propagate(args + kwargs)
+        # An unknown function: what goes in may come out; an unresolved one may return anything.
+        return self._unknown_call(name, _propagate(args + kwargs))
+
+    def _unknown_call(self, name: str, result: Val) -> Val:
+        """`result`, or unknown when it is constant but the callee cannot be resolved here."""
+        if result.suspect or not name or "()" in name:
+            return result
+        why = self.unresolved(name, call=True)
+        return Val(unknown=why) if why else result
+
+    def _encoder(self, name: str) -> bool:
+        """base64, codecs, json, urllib.parse.quote...: reversible, so never a sanitizer."""
+        if "()" in name:
+            return False  # `base64.b64decode(x).decode()`: a method of the result
+        root = name.split(".")[0]
+        module = (self.imports.get(root) or (root if "." in name else "")).split(".")[0]
+        return module in ENCODER_MODULES
 
     def _method_result(
         self, func: ast.Attribute, env: Env, short: str, args: list[Val], kwargs: list[Val]
     ) -> Val:
         receiver = self.value(func.value, env)
+        folded = fold_str_method(receiver, short, args, kwargs)
+        if folded is not None:
+            return folded  # `"abc".startswith("a")`: a constant decides a branch
         if _is_stored_handle(func.value, self.self_attrs) and short not in STR_METHODS:
             receiver = SAFE  # self.conn.cursor(): a method of a stored object, not its text
         if short == "join":
             elems = [iter_element(a, None) for a in args]
-            return splice("join", [receiver, *elems])
+            return splice("join", [receiver, *elems], func.end_lineno or func.lineno)
         if short in {"format", "format_map", "substitute", "safe_substitute"}:
-            return splice(".format", [receiver, *args, *kwargs])
+            return splice(".format", [receiver, *args, *kwargs], func.end_lineno or func.lineno)
         if short in STR_METHODS:
             return merge(receiver, *(a for a in args if a.taint))
         if short in {"split", "splitlines", "rsplit", "partition"}:
-            return Val(taint=receiver.taint, elems=Val(taint=receiver.taint, is_str=True))
+            return replace(opaque(receiver), elems=replace(opaque(receiver), is_str=True))
         if short in CONTAINER_GETS and receiver.elems is not None:
             default = args[1:] if short in {"get", "pop", "setdefault"} else []
             if short in {"items", "values", "keys", "copy"}:
@@ -348,16 +436,19 @@ class ExprEval(Guards):
             return Val(taint=receiver.taint)
         if short in LOOKUPS:
             return SAFE  # User.query.get(uid), cur.fetchone(): rows, not the caller's text
-        return _propagate(args + kwargs)
+        result = _propagate(args + kwargs)
+        if receiver.unknown and not result.suspect:
+            return Val(unknown=receiver.unknown)
+        return self._unknown_call(dotted(func) or "", result)
 
 
 def iter_element(val: Val, node: ast.expr | None) -> Val:
     """What iterating over `val` yields."""
     if val.elems is not None:
-        return merge(val.elems, Val(taint=val.taint)) if val.taint else val.elems
+        return merge(val.elems, opaque(val)) if val.suspect else val.elems
     if isinstance(node, ast.Call) and last_name(node.func) == "range":
         return SAFE
-    return Val(taint=val.taint, is_str=val.is_str) if val.taint else SAFE
+    return replace(opaque(val), is_str=val.is_str) if val.suspect else SAFE
 
 
 def _numeric_spec(spec: ast.expr | None) -> bool:
@@ -402,8 +493,17 @@ def _is_stored_handle(node: ast.expr, stored: dict[str, str]) -> bool:
     )
 
 
+def _flat(val: Val) -> Val:
+    """`val` with what its elements may hold folded in (bounded: elements of elements once)."""
+    if val.suspect or (val.elems is None and val.items is None):
+        return val
+    inner = [val.elems] if val.elems is not None else list(val.items or ())
+    inner += [i.elems for i in list(inner) if i.elems is not None]
+    return merge(val, *(v for v in inner if v.suspect)) if any(v.suspect for v in inner) else val
+
+
 def _unpacked(val: Val) -> Val:
-    return merge(val.elems, Val(taint=val.taint)) if val.elems is not None else val
+    return merge(val.elems, opaque(val)) if val.elems is not None else val
 
 
 def _is_sanitized(val: Val) -> bool:
@@ -411,6 +511,19 @@ def _is_sanitized(val: Val) -> bool:
 
 
 def _propagate(vals: list[Val]) -> Val:
-    taint = next((v.taint for v in vals if v.taint), None)
-    built = next((v.built for v in vals if v.built and v.taint), None)
-    return Val(taint=taint, built=built) if taint else SAFE
+    """A call's result: as untrusted (or unknown) as its arguments, containers' elements
+    included (`json.dumps({"k": param})`), built where they were."""
+    present = [_flat(v) for v in vals]
+    present = [v for v in present if v.suspect]
+    if not present:
+        return SAFE
+    whole = merge(*present)
+    return Val(taint=whole.taint, built=whole.built, line=whole.line, unknown=whole.unknown)
+
+
+def _module_source(path: str) -> str | None:
+    """The source a fully qualified name is (`flask.request.args` -> the web request)."""
+    for prefix, source in MODULE_SOURCES.items():
+        if path == prefix or path.startswith(prefix + "."):
+            return source
+    return None

@@ -48,6 +48,7 @@ def safe_regex(pattern: object) -> bool:
     return isinstance(pattern, str) and bool(_SAFE_PATTERN.fullmatch(pattern))
 
 
+_SCALARS = (bool, int, float, str, type(None))
 _NORMALIZERS = {"lower", "upper", "casefold", "strip", "lstrip", "rstrip"}
 
 
@@ -64,7 +65,10 @@ class Guards:
         return []
 
     # conditions: constant truth and allow-list refinement
-    def constant_truth(self, test: ast.expr, env: Env) -> bool | None:
+    def constant_truth(self, test: ast.expr, env: Env, val: Val | None = None) -> bool | None:
+        """True/False when `test` (whose value `val` the caller already has) is a constant."""
+        if val is not None and val.has_const and isinstance(val.const, _SCALARS):
+            return bool(val.const)
         if isinstance(test, ast.Constant):
             return bool(test.value)
         if isinstance(test, ast.Name) and test.id in env and env[test.id].has_const:

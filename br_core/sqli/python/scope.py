@@ -6,6 +6,7 @@ Helpers for br_core/sqli/python/analyzer.py, kept apart so the interpreter reads
 from __future__ import annotations
 
 import ast
+import builtins
 from collections import deque
 from collections.abc import Iterator
 
@@ -106,3 +107,74 @@ def _statements(tree: ast.Module) -> Iterator[ast.AST]:
             if name in _BLOCKS:
                 todo.extend(v for v in getattr(node, name) if isinstance(v, _HOLDERS))
         yield node
+
+
+_BUILTINS = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__", "__spec__", "__path__"}
+
+
+def is_route(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Decorated as a web route (`@app.route`, `@router.get`): its parameters come from the URL."""
+    return any(
+        last_name(d.func if isinstance(d, ast.Call) else d) in _ROUTES for d in fn.decorator_list
+    )
+
+
+def module_names(tree: ast.Module) -> set[str]:
+    """Names bound in the module's own scope (anywhere in it, later lines included) and the
+    builtins. Function bodies are not read (a name a function declares `global` counts in that
+    function only): this runs once per file that meets a free name, so it stays a short walk."""
+    names: set[str] = set(_BUILTINS)
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        else:
+            names.update(bound_names(node, into_defs=False))
+    return names
+
+
+def bound_names(tree: ast.AST, into_defs: bool = True) -> set[str]:
+    """Every name `tree` binds: assignment and loop targets, parameters, imports, definitions,
+    `global`, handlers, match captures (comprehension and walrus names are bound as the
+    interpreter meets them). With `into_defs` False, not inside nested functions or classes.
+    Only statements and their targets are visited, not every expression: this runs per
+    function that meets a free name, and walking every node cost a tenth of the whole check."""
+    names: set[str] = set()
+    todo: list[ast.AST] = [tree]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+            if node is not tree and not into_defs:
+                continue
+            if not isinstance(node, ast.ClassDef):
+                names.update(a.arg for a in all_args(node))
+        elif isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign | ast.For | ast.AsyncFor):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(_target_names(targets))
+        elif isinstance(node, ast.With | ast.AsyncWith):
+            names.update(_target_names([i.optional_vars for i in node.items if i.optional_vars]))
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names.update(a.asname or a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            names.update(node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
+        elif isinstance(node, ast.match_case):
+            names.update(_capture_names(node.pattern))
+        for name in _BLOCKS:
+            todo.extend(v for v in getattr(node, name, ()) if isinstance(v, _HOLDERS))
+    return names
+
+
+def _target_names(targets: list[ast.expr]) -> list[str]:
+    return [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+
+
+def _capture_names(pattern: ast.pattern) -> list[str]:
+    found: list[str] = []
+    for node in ast.walk(pattern):
+        if isinstance(node, ast.MatchAs | ast.MatchStar) and node.name:
+            found.append(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            found.append(node.rest)
+    return found

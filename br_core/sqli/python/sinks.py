@@ -29,9 +29,12 @@ _SPECIFIC = {
     "read_sql_query", "executemany", "mogrify",
 }  # fmt: skip
 _TEXT_FUNCS = {"text", "literal_column", "SQL", "RawSQL", "read_sql", "read_sql_query"}
-_CLAUSE_METHODS = {"filter", "where", "having", "order_by", "group_by"}
-# QuerySet.extra(): these keywords hold SQL text; params/select_params are bound values.
+_CLAUSE_METHODS = {"filter", "where", "having", "order_by", "group_by", "distinct"}
+_ORM_MODULES = ("sqlalchemy", "sqlmodel", "flask_sqlalchemy")
+# QuerySet.extra(select, where, params, tables, order_by, select_params): every argument but
+# the two bound-value lists holds SQL text, by keyword or by position.
 _EXTRA_SQL = {"where", "select", "tables", "order_by"}
+_EXTRA_POSITIONS = (0, 1, 3, 4)
 _QUERY_KWARGS = ("sql", "query", "operation", "statement", "stmt", "q", "querystring")
 _DB_RECEIVER = re.compile(
     r"(?i)(?:^|[._])(?:cur|cursor|cursor\(\)|curs|conn|connection|connection\(\)|cnx|con|db|dbh"
@@ -44,7 +47,7 @@ _TEXT_MODULES = {
     "SQL": ("psycopg", "psycopg2", "peewee"),
     "RawSQL": ("django", "tortoise"),
 }
-_TEXT_ALIASES = {"sa", "sqlalchemy", "db", "sql", "expression", "sqlmodel"}
+_TEXT_ALIASES = {"sa", "sqlalchemy", "db", "sql", "expression", "expressions", "sqlmodel", "models"}
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,8 @@ class SinkSite:
 
     name: str
     query: ast.expr
-    kind: str  # "db" (run SQL), "text" (compose raw SQL), "clause" (raw WHERE text)
+    kind: str  # "db" (run SQL), "text" (compose raw SQL), "clause" (raw WHERE text),
+    # "orm" (a SQLAlchemy clause method: any string is raw SQL)
 
 
 def find_sinks(node: ast.Call, imports: dict[str, str]) -> list[SinkSite]:
@@ -71,11 +75,20 @@ def find_sinks(node: ast.Call, imports: dict[str, str]) -> list[SinkSite]:
         if short in _DB_METHODS and query is not None:
             return [SinkSite(display, query, "db")]
         if short == "extra":
-            return [
-                SinkSite(display, kw.value, "db") for kw in node.keywords if kw.arg in _EXTRA_SQL
-            ]
+            sql_args = [a for i, a in enumerate(node.args) if i in _EXTRA_POSITIONS]
+            sql_args += [kw.value for kw in node.keywords if kw.arg in _EXTRA_SQL]
+            return [SinkSite(display, a, "db") for a in sql_args]
         if short in _CLAUSE_METHODS:
-            return [SinkSite(display, a, "clause") for a in node.args if _may_be_text(a)]
+            # A string given to SQLAlchemy's clause methods is raw SQL whatever its shape
+            # (`order_by(f"{col} desc")`), also where the file reaches SQLAlchemy through its
+            # app's `db`; with Django (filter/order_by take field names) or without any ORM
+            # import, only text that reads as a condition counts.
+            modules = imports.values()
+            orm = any(m.startswith(_ORM_MODULES) for m in modules) or (
+                "db" in imports and not any(m.startswith(("django", "pandas")) for m in modules)
+            )
+            kind = "orm" if orm else "clause"
+            return [SinkSite(display, a, kind) for a in node.args if _may_be_text(a)]
     return []
 
 
@@ -83,6 +96,8 @@ def sink_applies(site: SinkSite, node: ast.Call, val: Val) -> bool:
     """Whether a built, tainted `val` at `site` is SQL injection rather than another API."""
     if site.kind == "clause":
         return looks_like_clause(val.text)
+    if site.kind == "orm":  # a string, not an expression object (`field.ilike(v + "%")`)
+        return val.is_str
     if site.kind == "text":
         return True
     short = last_name(node.func)

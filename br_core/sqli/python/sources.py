@@ -53,8 +53,28 @@ SANITIZERS = {
     "Literal", "Placeholder", "literal", "sql_quote", "quote_literal", "strptime",
     "fromisoformat", "fromtimestamp", "isdigit", "isnumeric", "isdecimal", "count", "index",
     "find", "timestamp", "uuid4", "uuid1", "randint", "bindparam", "hexdigest", "digest",
-    "isoformat", "urlsafe_b64encode", "b64encode", "hexlify", "get_object_or_404",
+    "isoformat", "get_object_or_404",
 }  # fmt: skip
+# Reversible encodings: what goes in comes back out by the matching decode, so a call into these
+# modules is never a sanitizer, whatever its name (`urllib.parse.quote`, `re.escape`).
+ENCODER_MODULES = {
+    "base64", "binascii", "codecs", "json", "urllib", "shlex", "re", "pickle", "marshal",
+    "html", "xml", "markupsafe", "zlib", "quopri", "uu",
+}  # fmt: skip
+# Methods that encode reversibly (`p.encode().hex()` comes back with `bytes.fromhex`): a name in
+# SANITIZERS (the `hex()` builtin of a number) does not make them one.
+ENCODER_METHODS = {"hex"}
+# Module-qualified framework sources: `flask.request.args`, `import bottle; bottle.request`.
+MODULE_SOURCES = {
+    "flask.request": "the web request",
+    "flask.globals.request": "the web request",
+    "quart.request": "the web request",
+    "bottle.request": "the web request",
+    "sanic.request": "the web request",
+    "sys.argv": "command-line arguments",
+    "sys.stdin": "standard input",
+    "os.environ": "environment variables",
+}
 STR_METHODS = {
     "strip", "lstrip", "rstrip", "lower", "upper", "title", "capitalize", "casefold",
     "replace", "encode", "decode", "ljust", "rjust", "center", "zfill", "swapcase",

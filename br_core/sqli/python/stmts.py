@@ -111,8 +111,7 @@ class StatementInterpreter(ExprEval):
         return False
 
     def _s_If(self, stmt: ast.If, env: Env) -> bool:
-        self.value(stmt.test, env)
-        truth = self.constant_truth(stmt.test, env)
+        truth = self.constant_truth(stmt.test, env, self.value(stmt.test, env))
         branches: list[tuple[list[ast.stmt], Env]] = []
         if truth is not False:
             branches.append((stmt.body, dict(self.refined(stmt.test, env, True))))
@@ -147,8 +146,7 @@ class StatementInterpreter(ExprEval):
     _s_AsyncFor = _s_For
 
     def _s_While(self, stmt: ast.While, env: Env) -> bool:
-        self.value(stmt.test, env)
-        if self.constant_truth(stmt.test, env) is not False:
+        if self.constant_truth(stmt.test, env, self.value(stmt.test, env)) is not False:
             self._loop(stmt.body, env, None)
         self.exec_block(stmt.orelse, env)
         return False
@@ -178,14 +176,26 @@ class StatementInterpreter(ExprEval):
     _s_TryStar = _s_Try
 
     def _s_Match(self, stmt: ast.Match, env: Env) -> bool:
-        self.value(stmt.subject, env)
+        subject = self.value(stmt.subject, env)
         key = dotted(stmt.subject)
         branches = []
         for case in stmt.cases:
+            # A constant subject decides literal patterns: cases that cannot match are dead,
+            # and one that surely matches (with no guard) ends the search (issue 17 item 1).
+            matches = _constant_match(case.pattern, subject)
+            if matches is False:
+                continue
             inner = dict(env)
             if key is not None and key in env and _literal_pattern(case.pattern):
                 inner[key] = env[key].untainted()  # `case "users" | "orders":` fixes the value
+            if case.guard is not None:
+                guard = self.constant_truth(case.guard, inner, self.value(case.guard, inner))
+                if guard is False:
+                    continue
+                matches = matches and guard
             branches.append((case.body, inner))
+            if matches is True:
+                return self._branches(branches, env)
         branches.append(([], dict(env)))
         return self._branches(branches, env)
 
@@ -208,6 +218,22 @@ def _literal_pattern(pattern: ast.pattern) -> bool:
     return isinstance(pattern, ast.MatchSingleton) or (
         isinstance(pattern, ast.MatchValue) and isinstance(pattern.value, ast.Constant)
     )
+
+
+def _constant_match(pattern: ast.pattern, subject: Val) -> bool | None:
+    """Whether `pattern` matches a constant `subject`: True, False, or None (not known)."""
+    if isinstance(pattern, ast.MatchAs) and pattern.pattern is None:
+        return True  # `case _:` and `case name:` match anything
+    if not (subject.has_const and isinstance(subject.const, bool | int | float | str | None)):
+        return None
+    if isinstance(pattern, ast.MatchOr):
+        results = [_constant_match(p, subject) for p in pattern.patterns]
+        return True if True in results else None if None in results else False
+    if isinstance(pattern, ast.MatchSingleton):
+        return pattern.value is subject.const
+    if isinstance(pattern, ast.MatchValue) and isinstance(pattern.value, ast.Constant):
+        return bool(pattern.value.value == subject.const)
+    return None
 
 
 def merge_envs(envs: list[Env]) -> Env:

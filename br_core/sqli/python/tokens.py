@@ -64,9 +64,15 @@ def _scan_string(text: str, i: int) -> tuple[int, str, list[str]] | None:
             continue
         if ch == "\n" and len(quote) == 1:
             break
-        literal.append(ch)
-        j += 1
+        # ch and the plain characters after it, at once (a run stops at every character the
+        # loop treats specially: quotes, backslash, braces, newline)
+        k = _PLAIN.match(text, j + 1).end()  # type: ignore[union-attr]
+        literal.append(text[j:k])
+        j = k
     return None
+
+
+_PLAIN = re.compile(r"[^'\"\\{}\n]*")
 
 
 def _untrusted(expr: str, constants: set[str]) -> str | None:
@@ -115,6 +121,9 @@ def _built(arg: str, constants: set[str]) -> tuple[str, str, str] | None:
 _ARGS_MAX = 20_000  # a call's first argument is read this far at most
 
 
+_BRACKET_OR_QUOTE = re.compile(r"['\"()]")
+
+
 def _closers(text: str) -> dict[int, int]:
     """Each `(` outside a string literal, mapped to its `)` in one pass over `text`. A `(` that
     never closes maps to where the next such `(` opens (or the end): its arguments run to the
@@ -122,7 +131,11 @@ def _closers(text: str) -> dict[int, int]:
     ends: dict[int, int] = {}
     stack: list[int] = []
     i, n = 0, len(text)
-    while i < n:
+    while True:
+        found = _BRACKET_OR_QUOTE.search(text, i)  # every other character is stepped over
+        if found is None:
+            break
+        i = found.start()
         ch = text[i]
         if ch in "'\"":
             scanned = _scan_string(text, i)

@@ -1,0 +1,149 @@
+"""The Claude Code SubagentStop hook of a br-haiku/sonnet/opus subagent puts that run's cost, read
+from the subagent's own transcript, on the routing decision it ran for: the installed
+`br-claude-hook` process fed a real-shaped payload and transcript file."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from br_core.cost.pricing import TokenUsage, load_price_table, price_usage
+from br_core.git import project_id
+from br_core.routing.decisions import record_outcome
+from br_core.routing.router import route_task
+from br_core.routing.subagent import transcript_cost
+from br_core.store.paths import db_path
+
+HOOK = [str(Path(sys.executable).with_name("br-claude-hook"))]
+SESSION = "0f6c1a2e-1111-4222-8333-944445555666"
+MODEL = "claude-haiku-4-5-20251001"
+
+
+def _line(msg: str, request: str, usage: dict[str, int], stamp: str, **extra: Any) -> str:
+    return json.dumps({
+        "parentUuid": None, "isSidechain": True, "sessionId": SESSION, "type": "assistant",
+        "timestamp": stamp, "requestId": request, "agentId": "a7c1", **extra,
+        "message": {"id": msg, "model": MODEL, "role": "assistant", "usage": usage,
+                    "content": [{"type": "text", "text": "done"}]},
+    })  # fmt: skip
+
+
+def _transcript(path: Path) -> TokenUsage:
+    """Two responses, the first written as two content-block lines (counted once), a torn last
+    line; returns their summed tokens."""
+    first = {"input_tokens": 1200, "output_tokens": 300, "cache_creation_input_tokens": 4000,
+             "cache_read_input_tokens": 20000}  # fmt: skip
+    second = {"input_tokens": 800, "output_tokens": 900, "cache_read_input_tokens": 24000}
+    lines = [
+        json.dumps({"type": "user", "timestamp": "2026-12-02T10:00:00.000Z",
+                    "message": {"role": "user", "content": "Fix the exporter"}}),
+        _line("msg_1", "req_1", first, "2026-12-02T10:00:05.000Z"),
+        _line("msg_1", "req_1", first, "2026-12-02T10:00:05.500Z"),
+        _line("msg_2", "req_2", second, "2026-12-02T10:01:35.000Z"),
+        '{"type": "assistant", "message": {"usage": ',
+    ]  # fmt: skip
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return TokenUsage(input=2000, output=1200, cache_write_5m=4000, cache_read=44000)
+
+
+def _payload(repo: Path, agent: str, transcript: Path) -> str:
+    return json.dumps({
+        "session_id": SESSION, "transcript_path": str(repo / "main.jsonl"), "cwd": str(repo),
+        "permission_mode": "default", "hook_event_name": "SubagentStop",
+        "stop_hook_active": False, "agent_id": "a7c1", "agent_type": agent,
+        "agent_transcript_path": str(transcript),
+    })  # fmt: skip
+
+
+def _hook(payload: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(HOOK, input=payload, capture_output=True, text=True, cwd=cwd,
+                          env={**os.environ, **env}, timeout=60, check=False)  # fmt: skip
+
+
+def _row(decision: str) -> tuple[Any, ...]:
+    with sqlite3.connect(db_path()) as db:
+        return db.execute(
+            "SELECT resolved, cost_usd, tokens, duration_s, outcome_source FROM routing_decisions"
+            " WHERE id = ?",
+            (decision,),
+        ).fetchone()
+
+
+def test_subagent_stop_puts_the_transcripts_cost_on_the_open_decision(
+    conn: sqlite3.Connection, git_repo: Path, tmp_path: Path
+) -> None:
+    used = _transcript(tmp_path / "agent-a7c1.jsonl")
+    expected = price_usage(load_price_table(git_repo).resolve(MODEL), used)  # type: ignore[arg-type]
+    older = route_task(conn, git_repo, "Fix the exporter", override="haiku")
+    newer = route_task(conn, git_repo, "Fix the importer", override="haiku")
+    opus = route_task(conn, git_repo, "Redesign the cache", override="opus")
+    proc = _hook(
+        _payload(git_repo, "br-haiku", tmp_path / "agent-a7c1.jsonl"), git_repo, BR_TELEMETRY="0"
+    )  # routing is not telemetry: recorded even when it is off
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
+    resolved, cost, tokens, duration, source = _row(newer.decision_id)
+    assert resolved is None and source == "subagent"  # whether it resolved is not in the payload
+    assert cost == pytest.approx(expected, abs=1e-6) and cost > 0
+    assert tokens == 2000 + 1200 + 4000 + 44000 and duration == pytest.approx(95.0)
+    assert _row(older.decision_id) == (None, None, None, None, None)  # only the latest
+    assert _row(opus.decision_id) == (None, None, None, None, None)  # not another tier's
+    got = record_outcome(conn, project_id(git_repo), newer.decision_id, True, None)
+    assert got.cost_usd == pytest.approx(expected, abs=1e-6)  # the measured cost stays
+    # the next br-haiku stop goes to the older decision, still open
+    assert _hook(_payload(git_repo, "br-haiku", tmp_path / "agent-a7c1.jsonl"),
+                 git_repo).returncode == 0  # fmt: skip
+    assert _row(older.decision_id)[4] == "subagent"
+
+
+@pytest.mark.parametrize("agent", ["general-purpose", "br-haikus", "", "Explore"])
+def test_other_subagents_touch_no_decision(
+    conn: sqlite3.Connection, git_repo: Path, tmp_path: Path, agent: str
+) -> None:
+    _transcript(tmp_path / "t.jsonl")
+    decision = route_task(conn, git_repo, "Fix the exporter", override="haiku")
+    assert _hook(_payload(git_repo, agent, tmp_path / "t.jsonl"), git_repo).returncode == 0
+    assert _row(decision.decision_id) == (None, None, None, None, None)
+
+
+def test_a_stale_or_closed_decision_is_left_alone(
+    conn: sqlite3.Connection, git_repo: Path, tmp_path: Path
+) -> None:
+    _transcript(tmp_path / "t.jsonl")
+    closed = route_task(conn, git_repo, "Fix the exporter", override="sonnet")
+    record_outcome(conn, project_id(git_repo), closed.decision_id, False, 1.5)
+    stale = route_task(conn, git_repo, "Fix the importer", override="sonnet")
+    conn.execute("UPDATE routing_decisions SET ts = ? WHERE id = ?",
+                 (time.time() - 7 * 3600, stale.decision_id))  # fmt: skip
+    assert _hook(_payload(git_repo, "br-sonnet", tmp_path / "t.jsonl"), git_repo).returncode == 0
+    assert _row(closed.decision_id) == (0, 1.5, None, None, "manual")
+    assert _row(stale.decision_id)[4] is None
+
+
+def test_missing_or_unreadable_transcript_still_exits_zero(
+    conn: sqlite3.Connection, git_repo: Path, tmp_path: Path
+) -> None:
+    decision = route_task(conn, git_repo, "Fix the exporter", override="opus")
+    proc = _hook(_payload(git_repo, "br-opus", tmp_path / "missing.jsonl"), git_repo)
+    assert (proc.returncode, proc.stderr) == (0, "")
+    assert _row(decision.decision_id) == (None, None, None, None, "subagent")
+
+
+def test_transcript_cost_counts_each_response_once(tmp_path: Path) -> None:
+    used = _transcript(tmp_path / "t.jsonl")
+    table = load_price_table(None)
+    run = transcript_cost(tmp_path / "t.jsonl", table)
+    assert (run.requests, run.unpriced) == (2, 0)
+    assert run.cost_usd == pytest.approx(price_usage(table.resolve(MODEL), used), abs=1e-6)  # type: ignore[arg-type]
+    (tmp_path / "u.jsonl").write_text(
+        _line("m", "r", {"input_tokens": 5, "output_tokens": 5}, "x").replace(MODEL, "gpt-9")
+    )
+    unknown = transcript_cost(tmp_path / "u.jsonl", table)
+    assert (unknown.cost_usd, unknown.unpriced, unknown.duration_s) == (0.0, 1, None)
