@@ -166,6 +166,7 @@ def _operand(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
 
 _FORMAT = re.compile(r"^(?:(?:util|node_util)\s*\.\s*)?format\s*\(")
 _STRINGIFY = re.compile(r"^(?:JSON\s*\.\s*stringify|String|encodeURIComponent|escapeHTML)\s*\(")
+_BUILDERS = {"format", "concat", "join", "stringify", "String", "encodeURIComponent", "escapeHTML"}
 _UTIL_IMPORT = re.compile(r"""\bformat\b[^;\n]*(?:require\(\s*|from\s+)['"](?:node:)?util['"]""")
 
 
@@ -177,6 +178,8 @@ def _builder_call(ctx: Ctx, toks: list[Tok], text: str, depth: int) -> Val | Non
     if call is None:
         return None
     receiver, method, args = call
+    if method not in _BUILDERS:
+        return None  # any other call: the caller's rules (local helpers, sanitizers) decide
     vals = [evaluate(ctx, a, depth + 1) for a in args if a]
     if not receiver and _FORMAT.match(text) and (method != "format" or _imports_format(ctx)):
         return splice("format", vals)
@@ -289,6 +292,8 @@ def _local_function(
             ctx.src,
             re.M,
         )
+    if key not in ctx.index.memo and name not in ctx.index.introduced:
+        ctx.index.memo[key] = None  # no `function name` nor `const name =` anywhere
     if key not in ctx.index.memo:
         n = re.escape(name)
         ctx.index.memo[key] = re.search(
@@ -310,7 +315,7 @@ def _local_function(
     if result_key not in ctx.index.memo:
         ctx.index.memo[result_key] = SAFE  # recursion sees nothing
         inner = Ctx(ctx.src, ctx.toks, body_at, ctx.index)
-        first = bisect.bisect_right([t.pos for t in ctx.toks], body_at)
+        first = bisect.bisect_right(ctx.index.pos, body_at)  # not a list per call: linear
         ctx.index.memo[result_key] = evaluate(
             inner, until_end(ctx.toks, first, ctx.index.ends), depth + 1
         )
