@@ -13,8 +13,10 @@ from typing import Any
 
 from br_core.errors import UsageError
 
-HOOK_IDS = ("br-secrets", "br-sql-injection", "br-coverage", "br-telemetry")
-HOOK_TYPES = ("pre-commit", "post-commit", "pre-push", "post-merge")
+HOOK_IDS = (
+    "br-secrets", "br-sql-injection", "br-coverage", "br-telemetry", "br-secrets-commit-msg",
+)  # fmt: skip
+HOOK_TYPES = ("pre-commit", "commit-msg", "post-commit", "pre-push", "post-merge")
 TELEMETRY_STAGES = "[post-commit, pre-push, post-merge]"
 # The console script runs the handler without the `br` CLI's start-up (typer, pydantic): Claude
 # Code starts it on every tool call. .claude/settings.json is committed, so a teammate without
@@ -73,6 +75,12 @@ LOCAL_HOOKS: dict[str, tuple[str, ...]] = {
         "always_run: true",
         "verbose: true",
         f"stages: {TELEMETRY_STAGES}",
+    ),
+    "br-secrets-commit-msg": (
+        "name: BuildRunner secrets in the commit message",
+        "entry: br-secrets --commit-msg",
+        "language: system",
+        "stages: [commit-msg]",
     ),
 }
 
@@ -172,8 +180,15 @@ def merge_pre_commit(
     or rev), the missing ids join that entry: the file keeps a single entry for us. `repo` is
     `local` for hooks that run the installed console scripts (no `rev`, no environment).
     """
-    # Telemetry runs at post-commit/pre-push/post-merge; the check hooks need only pre-commit.
-    hook_types = HOOK_TYPES if "br-telemetry" in hooks else HOOK_TYPES[:1]
+    # Telemetry runs at post-commit/pre-push/post-merge, the message check at commit-msg; the
+    # other check hooks need only pre-commit.
+    hook_types = tuple(
+        t
+        for t in HOOK_TYPES
+        if t == "pre-commit"
+        or (t == "commit-msg" and "br-secrets-commit-msg" in hooks)
+        or (t not in ("pre-commit", "commit-msg") and "br-telemetry" in hooks)
+    )
     if text is None:
         lines = [
             "# pre-commit hooks; install them with `pre-commit install`.",

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from br_core.scan.finding import SECRET
 from br_core.scan.report import hints
-from br_core.secrets.scanner import scan_files
+from br_core.secrets.scanner import scan_commit_messages, scan_files
 from br_hooks import hook_cli
 
 
@@ -39,8 +39,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--no-baseline", action="store_true", help="report secrets accepted in the baseline too"
     )
+    parser.add_argument(
+        "--commit-msg",
+        action="store_true",
+        help="FILE is a commit message (the commit-msg stage passes .git/COMMIT_EDITMSG): "
+        "scan what git keeps of it, without `#` lines or the diff of `git commit -v`",
+    )
     args = parser.parse_args(argv)
-    return run(args.filenames, hook_cli.output_format(args), use_baseline=not args.no_baseline)
+    fmt = hook_cli.output_format(args)
+    if args.commit_msg:
+        if not args.filenames:
+            parser.error("--commit-msg needs the commit message file (pre-commit passes it)")
+        return hook_cli.run_hook(
+            "br-secrets",
+            SECRET,
+            fmt,
+            lambda: scan_commit_messages([Path(n) for n in args.filenames], Path.cwd()),
+        )
+    return run(args.filenames, fmt, use_baseline=not args.no_baseline)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,9 @@ Then the real pre-commit framework runs br-secrets and br-sql-injection from thi
    5b (act_first_minutes.py): empty states say what to do; `br security scan` reports a secret
    and an SQL injection in one report; the suggested rewrite runs; the Claude Code hook fails
    soft.
+   5c (act_detectors_js_secrets.py): a token in a commit message is blocked, masked; a .env
+   password with `,` and `;` is one value; placeholders pass; JS taint through helpers, fields
+   and scope.
 6. Three worktrees run parallel sessions on one task queue parsed from PROJECT_SPEC.md: every
    task is claimed once, in dependency order.
 7. `br route` picks haiku or opus; `br cost daily` and `br model stats` read a transcript.
@@ -39,6 +42,7 @@ import time
 from pathlib import Path
 
 from act_claude import claude_session
+from act_detectors_js_secrets import detectors_on_real_code
 from act_first_minutes import first_minutes
 from act_install import install_like_a_user
 from act_otlp import otlp_export
@@ -148,6 +152,7 @@ def main() -> int:
         where_and_how_sure(repo)
         init_in_repo(repo)
         first_minutes(repo)
+        detectors_on_real_code(repo)
         parallel_sessions(repo)
         routing_and_cost(repo)
         mcp_over_stdio(repo)

@@ -307,3 +307,57 @@ def is_public_jwt(token: str) -> bool:
     if payload == _JWT_IO_EXAMPLE:
         return True
     return str(header.get("alg", "")).lower() == "none" or payload.get("role") == "anon"
+
+
+# Words that mark a made-up token when written whole in one case inside it
+# (`sk_live_TESTKEYDONOTUSE…`, `ghp_example…`). Random tokens hold one by chance about once in
+# 10^5 (four given letters in one case at one of ~40 places).
+_PLACEHOLDER_TOKEN_WORDS = re.compile(
+    r"TEST|EXAMPLE|DUMMY|FAKE|SAMPLE|DONOTUSE|NOTREAL|PLACEHOLDER|INVALID"
+    r"|test|example|dummy|fake|sample|donotuse|notreal|placeholder|invalid"
+    r"|Test|Example|Dummy|Fake|Sample|DoNotUse|NotReal|Placeholder|Invalid"
+)
+_ORDER = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def _made_up_share(body: str) -> float:
+    """Share of `body` inside runs of 4+ characters that repeat one character, count up or
+    down (`0123`, `abcd`, `9876`, hex's `89ab`), or repeat the 2-8 characters before them
+    (`abcdabcd`): runs a random token almost never holds."""
+    n = len(body)
+    covered = [False] * n
+    rank = [_ORDER.find(ch.lower()) for ch in body]
+    start, step = 0, None  # the current run: from `start`, each character `step` after the last
+    for i in range(1, n + 1):
+        here = rank[i] - rank[i - 1] if i < n and min(rank[i], rank[i - 1]) >= 0 else None
+        if here is not None and here == step and abs(here) <= 1:
+            continue
+        if i - start >= 4 and step is not None:
+            covered[start:i] = [True] * (i - start)
+        start, step = i - 1, here if here is not None and abs(here) <= 1 else None
+    for period in range(2, 9):  # a unit repeated: `abcdabcd…`, `a1b2a1b2…`
+        run = 0
+        for i in range(period, n):
+            run = run + 1 if body[i] == body[i - period] else 0
+            if run >= period + 2:
+                covered[i - run - period + 1 : i + 1] = [True] * (run + period)
+    return sum(covered) / n if n else 0.0
+
+
+# A provider's prefix (`sk_live_`, `xoxb-`, `github_pat_`): the rest is the random part.
+_TOKEN_PREFIX = re.compile(r"^(?:[A-Za-z0-9]{1,8}[_.-]){1,3}(?=[A-Za-z0-9_.-]{8})")
+
+
+def is_placeholder_token(token: str) -> bool:
+    """A provider token whose random part someone typed: a placeholder word in it, or half of
+    it counting and repeated runs (`ghp_0123456789abcdef…`, `sk_live_TESTKEYDONOTUSE00000000`)."""
+    body = _TOKEN_PREFIX.sub("", token)
+    if len(body) < 8:
+        return False
+    return bool(_PLACEHOLDER_TOKEN_WORDS.search(body)) or _made_up_share(body) >= 0.5
+
+
+def is_typed_run(value: str) -> bool:
+    """A generic value made mostly of counting and repeated runs (`abcd1234abcd1234`): typed,
+    not generated. Stricter than for tokens: a weak real password may hold one such run."""
+    return len(value) >= 8 and _made_up_share(value) >= 0.75

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from br_core.secrets import filters as f
+from br_core.secrets.syntax import CODE, bare_value
 
 _IDENT_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
 # Name and value given as a pair: XML elements, Kubernetes env entries, Postman-style key/value.
@@ -167,6 +168,8 @@ def _judge_value(value: str, bare: bool, config: GenericConfig, literal_line: bo
         return False
     if f.is_templated(value, bare) or f.is_known_non_secret(value) or f.is_low_variety(value):
         return False
+    if f.is_typed_run(value) or f.is_placeholder_token(value):
+        return False
     if value.lower() in config.dev_defaults or config.placeholders.search(value.lower()):
         return False
     if value.isdigit() or f.char_classes(value) < 2:
@@ -245,12 +248,13 @@ def _op_allowed(match: re.Match[str], name_start: int, text: str, quoted_name: b
 
 
 def find_assignments(
-    text: str, config: GenericConfig, lowered: str | None = None
+    text: str, config: GenericConfig, lowered: str | None = None, syntax: str = CODE
 ) -> Iterator[Candidate]:
     """Every secret literal assigned to a secret-named variable in `text`.
 
     `lowered` is `text.lower()` when the caller has it: keyword search on lowercase text is
-    several times faster than a case-insensitive regex.
+    several times faster than a case-insensitive regex. `syntax` (br_core/secrets/syntax.py)
+    says where an unquoted value ends: at `,`/`;` in code, at the end of the line in .env.
     """
     if lowered is None or len(lowered) != len(text):
         lowered = text.lower()
@@ -294,8 +298,14 @@ def find_assignments(
         if not _op_allowed(match, start, text, quoted_name):
             continue
         in_query = start > 0 and text[start - 1] in "?&"
-        covered = _bare_end(match, in_query)
-        candidate = _candidate(match, config, in_query, _is_env_line(text, start, match))
+        whole = None
+        if match.group("bare") is not None and not in_query:
+            floor = max(0, start - _BOUND)
+            line_start = text.rfind("\n", floor, start) + 1 or floor
+            whole = bare_value(text, match.start("bare"), syntax, line_start)
+        covered = _bare_end(match, in_query, whole)
+        literal = whole is not None or _is_env_line(text, start, match)
+        candidate = _candidate(match, config, in_query, literal, whole)
         if candidate is not None:
             yield candidate
 
@@ -348,18 +358,24 @@ def _bare_value(match: re.Match[str], in_query: bool) -> str | None:
     return value.split("&")[0] if in_query else value  # `?api_key=…&format=json`
 
 
-def _bare_end(match: re.Match[str], in_query: bool) -> int:
+def _bare_end(match: re.Match[str], in_query: bool, whole: str | None = None) -> int:
     """Where the long bare value read from `match` ends (else 0): keyword hits before it are
     inside the value, so `password=password=…` is read once, not once per hit."""
-    value = _bare_value(match, in_query)
+    value = whole if whole is not None else _bare_value(match, in_query)
     if value is None or len(value) <= 64 or "${" in value:
         return 0  # short, or holding references whose fallbacks are read on their own hits
     return match.start("bare") + len(value)
 
 
 def _candidate(
-    match: re.Match[str], config: GenericConfig, in_query: bool = False, literal_line: bool = False
+    match: re.Match[str],
+    config: GenericConfig,
+    in_query: bool = False,
+    literal_line: bool = False,
+    whole: str | None = None,
 ) -> Candidate | None:
+    """The secret in `match`, if any; `whole` is the unquoted value as the file's syntax reads
+    it (to the end of the line in .env, YAML, INI), None where code's expression rules apply."""
     groups = match.groupdict()
     if "f" in (groups.get("prefix") or "").lower():
         return None  # f-strings interpolate: `{…}` is a reference, never a literal
@@ -369,9 +385,11 @@ def _candidate(
             continue
         bare = group == "bare"
         cut = len(value) == _VALUE_MAX  # stopped at the bound: what follows is more value
-        if bare and not cut and _CODE_AFTER.match(match.string, match.end(group)):
+        if bare and whole is not None:
+            value = whole
+        elif bare and not cut and _CODE_AFTER.match(match.string, match.end(group)):
             return None  # `key: SomeType | None`, `f(token: T, …)`: an annotation, not a value
-        if bare:
+        elif bare:
             value = _bare_value(match, in_query) or ""
         if value_is_secret(value, bare, config, literal_line):
             start = match.start(group)

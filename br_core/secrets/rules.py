@@ -19,6 +19,7 @@ from typing import Any
 from br_core.errors import ConfigError
 from br_core.secrets import filters as f
 from br_core.secrets.generic import GenericConfig, find_assignments, find_pairs
+from br_core.secrets.syntax import CODE
 
 RULES_FILE = Path(__file__).with_name("rules.toml")
 _KNOWN_FILTERS = frozenset({"placeholder", "url-dev-default", "jwt-public", "pem-body"})
@@ -198,7 +199,9 @@ def _keep(rule: Rule, match: re.Match[str], secret: str, rules: RuleSet) -> bool
     if secret.lower() in rules.dev_defaults or f.is_documented_example(secret):
         return False
     if "placeholder" in rule.filters and (
-        f.contains_any(secret, rules.provider_placeholders) or f.is_low_variety(secret)
+        f.contains_any(secret, rules.provider_placeholders)
+        or f.is_low_variety(secret)
+        or f.is_placeholder_token(secret)
     ):
         return False
     if "jwt-public" in rule.filters and f.is_public_jwt(secret):
@@ -213,7 +216,7 @@ def _keep(rule: Rule, match: re.Match[str], secret: str, rules: RuleSet) -> bool
 _SHORT_TEXT = 4096  # up to this, one pass finds every keyword; beyond, substring searches
 
 
-def _raw_spans(text: str, rules: RuleSet) -> list[tuple[int, int, Rule, int]]:
+def _raw_spans(text: str, rules: RuleSet, syntax: str) -> list[tuple[int, int, Rule, int]]:
     lowered = text.lower()
     present = rules.keywords_in(lowered) if len(lowered) <= _SHORT_TEXT else None
     found: list[tuple[int, int, Rule, int]] = []
@@ -227,7 +230,7 @@ def _raw_spans(text: str, rules: RuleSet) -> list[tuple[int, int, Rule, int]]:
         if rule.kind == "assignment":
             found.extend(
                 (c.start, c.end, rule, c.start)
-                for c in find_assignments(text, rules.generic, lowered)
+                for c in find_assignments(text, rules.generic, lowered, syntax)
             )
             found.extend((c.start, c.end, rule, c.start) for c in find_pairs(text, rules.generic))
             continue
@@ -245,10 +248,11 @@ def _raw_spans(text: str, rules: RuleSet) -> list[tuple[int, int, Rule, int]]:
     return found
 
 
-def scan_text(text: str, rules: RuleSet | None = None) -> list[SecretMatch]:
-    """Every secret in `text`, in order; overlapping matches keep the earlier rule's."""
+def scan_text(text: str, rules: RuleSet | None = None, syntax: str = CODE) -> list[SecretMatch]:
+    """Every secret in `text`, in order; overlapping matches keep the earlier rule's. `syntax`
+    is the file's (br_core/secrets/syntax.py `syntax_of`): where unquoted values end."""
     ruleset = rules if rules is not None else load_rules()
-    raw = _raw_spans(text, ruleset)
+    raw = _raw_spans(text, ruleset, syntax)
     if not raw:
         return []
     order = {rule.id: index for index, rule in enumerate(ruleset.rules)}

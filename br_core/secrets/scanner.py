@@ -25,6 +25,7 @@ from br_core.scan.files import DEFAULT_MAX_BYTES, Skip, read_text_file, walk_fil
 from br_core.scan.finding import SECRET, Finding, ScanResult, secret_message
 from br_core.secrets.masking import mask_value
 from br_core.secrets.rules import RuleSet, load_rules, scan_text
+from br_core.secrets.syntax import syntax_of
 
 # Paths no sensible exclude covers all of: an exclude that matches every one of them (`**`,
 # `*/**`...) silences the scanner, which is said on every run.
@@ -108,7 +109,7 @@ class Scanner:
         lines: list[str] | None = None
         marks: dict[int, bool] = {}
         line_start = searched = 0  # matches come in order: columns in one pass over the text
-        for match in scan_text(text, self.rules):
+        for match in scan_text(text, self.rules, syntax_of(rel)):
             if lines is None:
                 lines = text.split("\n")
             marked = marks.get(match.line)
@@ -176,6 +177,40 @@ def scan_files(
     result = ScanResult(settings_notices=notices)
     for path in walk_files(paths, root):
         scanner.scan_file(path, result, confined=confined)
+    return result
+
+
+# `git commit -v` appends the diff below this line; git drops it (and `#` lines) from the message.
+_SCISSORS = "# ------------------------ >8 ------------------------"
+
+
+def commit_message_text(raw: str) -> str:
+    """What git keeps of a commit message file: `#` comment lines and everything from the
+    scissors line on become blank lines, so line numbers still match the file."""
+    kept: list[str] = []
+    lines = raw.split("\n")
+    for number, line in enumerate(lines):
+        if line.startswith(_SCISSORS):
+            kept.extend("" for _ in lines[number:])
+            break
+        kept.append("" if line.startswith("#") else line)
+    return "\n".join(kept)
+
+
+def scan_commit_messages(paths: Sequence[Path], root: Path) -> ScanResult:
+    """Scan commit message files (pre-commit's `commit-msg` stage passes `.git/COMMIT_EDITMSG`)
+    with the same rules, whitelist and baseline as files. The path is read as given: the
+    lockfile and `.git/` skips of a tree scan do not apply to a message."""
+    scanner = Scanner.for_root(root)
+    result = ScanResult(settings_notices=list(scanner.settings.notices))
+    for path in paths:
+        full = path if path.is_absolute() else root / path
+        content = read_text_file(full, scanner.settings.max_bytes)
+        if isinstance(content, Skip):
+            result.skip(fail_closed(str(path), content))
+            continue
+        result.files += 1
+        scanner.scan_text(commit_message_text(content), "COMMIT_EDITMSG", result)
     return result
 
 

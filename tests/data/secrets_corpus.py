@@ -697,6 +697,80 @@ ONE_LINE_NEGATIVES: list[tuple[str, str]] = [
 ]
 
 
+# Issue 17 items 8 and 9. Typed placeholders in a provider's format (a word such as TEST or
+# EXAMPLE inside, counting or repeated runs) and PEM headers used as constants in code are
+# negatives; passwords holding `,` or `;` written unquoted where the syntax allows it are positives.
+_PLACEHOLDER_PREFIXES = ("sk_live_", "ghp_", "xoxb-", "sk-proj-", "glpat-", "npm_", "AKIA")
+_PLACEHOLDER_WORDS = ("TEST", "EXAMPLE", "DUMMY", "FAKE", "SAMPLE", "DONOTUSE")
+
+
+def _typed_placeholder(r: random.Random) -> str:
+    prefix = r.choice(_PLACEHOLDER_PREFIXES)
+    size = 16 if prefix == "AKIA" else 36
+    style = r.randrange(3)
+    if style == 0:  # a word and zeros or a counting run
+        body = r.choice(_PLACEHOLDER_WORDS) + r.choice(
+            ["0" * 30, "1234567890" * 3, "KEY" + "0" * 27]
+        )
+    elif style == 1:  # counting
+        body = "0123456789abcdef" * 3 if prefix != "AKIA" else "ABCDEFGHIJKLMNOP"
+    else:  # a short unit repeated
+        unit = rand(r, "alnum", r.randint(2, 4))
+        body = unit * 20
+    return prefix + body[:size]
+
+
+_PEM_CONSTANTS = [
+    (
+        "py",
+        'PEM_HEADER = "-----BEGIN {kind}-----"\n\ndef is_key(text: str) -> bool:\n    return text.startswith(PEM_HEADER)\n',
+    ),
+    (
+        "js",
+        "const HEADER = '-----BEGIN {kind}-----';\nexport const isKey = (s) => s.trim().startsWith(HEADER);\n",
+    ),
+    (
+        "ts",
+        'export function wrap(body: string): string {{\n  return "-----BEGIN {kind}-----\\n" + body + "\\n-----END {kind}-----";\n}}\n',
+    ),
+    (
+        "go",
+        'const pemHeader = "-----BEGIN {kind}-----"\n\nfunc isKey(s string) bool {{ return strings.HasPrefix(s, pemHeader) }}\n',
+    ),
+]
+_SEPARATED = [  # (ext, template): {pw} is a password with `,` or `;` inside
+    ("env", "DB_HOST=db.internal\nDB_PASSWORD={pw}\n"),
+    ("env", "SMTP_PASSWORD={pw} # rotated by ops\n"),
+    ("yaml", "database:\n  user: app\n  password: {pw}\n"),
+    ("ini", "[database]\nuser = app\npassword = {pw}\n"),
+    ("properties", "spring.datasource.username=app\nspring.datasource.password={pw}\n"),
+    ("json", '{{"db": {{"user": "app", "password": "{pw}"}}}}\n'),
+    ("toml", '[db]\nuser = "app"\npassword = "{pw}"\n'),
+    ("sh", "export DB_PASSWORD='{pw}'\n./migrate\n"),
+]
+
+
+def _separated_password(r: random.Random) -> str:
+    """A generated password with `,` or `;` inside (never first or last)."""
+    value = make_password(r)
+    at = r.randint(3, len(value) - 3)
+    return value[:at] + r.choice(",;") + value[at:]
+
+
+def _issue17_samples(r: random.Random) -> list[tuple[str, str, str, bool]]:
+    out: list[tuple[str, str, str, bool]] = []
+    for _ in range(6):
+        name = r.choice(["STRIPE_KEY", "GITHUB_TOKEN", "SLACK_TOKEN", "api_key", "token"])
+        ext, content = r.choice(WRITERS)(name, _typed_placeholder(r), r, True)
+        out.append(("placeholder-token", ext, content, False))
+    for ext, template in _PEM_CONSTANTS:
+        kind = r.choice(["RSA PRIVATE KEY", "PRIVATE KEY", "OPENSSH PRIVATE KEY", "EC PRIVATE KEY"])
+        out.append(("pem-header", ext, template.format(kind=kind), False))
+    for ext, template in _SEPARATED:
+        out.append(("separated-password", ext, template.format(pw=_separated_password(r)), True))
+    return out
+
+
 def _fill(template: str, rng: random.Random) -> str:
     return expand(template.replace("[[pw]]", make_password(rng)), rng)
 
@@ -727,6 +801,12 @@ def build_corpus(seed: int = 2024, rounds: int = 4) -> list[Sample]:
             add("one-line", ext, _fill(template, rng) + "\n", True)
         for ext, template in ONE_LINE_NEGATIVES:
             add("one-line", ext, _fill(template, rng) + "\n", False)
+    # Drawn from their own generator after the others, so each seed's earlier samples are
+    # exactly what they were before these kinds were added.
+    extra = random.Random(seed * 7919 + 17)
+    for _ in range(rounds):
+        for kind, ext, content, positive in _issue17_samples(extra):
+            add(kind, ext, content, positive)
     return samples
 
 

@@ -55,8 +55,16 @@ def test_fresh_repository_gets_everything_and_rerun_changes_nothing(
     assert _snapshot(git_repo) == before
 
     config = yaml.safe_load((git_repo / ".pre-commit-config.yaml").read_text())
-    assert _hook_ids(config) == ["br-secrets", "br-sql-injection", "br-coverage", "br-telemetry"]
-    assert set(config["default_install_hook_types"]) >= {"post-commit", "pre-push", "post-merge"}
+    assert _hook_ids(config) == [
+        "br-secrets",
+        "br-sql-injection",
+        "br-coverage",
+        "br-telemetry",
+        "br-secrets-commit-msg",
+    ]  # fmt: skip  (issue 17 item 10: the commit message is scanned too)
+    assert set(config["default_install_hook_types"]) >= {
+        "commit-msg", "post-commit", "pre-push", "post-merge",
+    }  # fmt: skip
     mcp = json.loads((git_repo / ".mcp.json").read_text())
     assert mcp["mcpServers"]["br"] == {"type": "stdio", "command": "br", "args": ["mcp", "serve"]}
     settings = json.loads((git_repo / ".claude/settings.json").read_text())

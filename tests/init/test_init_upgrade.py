@@ -186,7 +186,7 @@ def test_a_listed_repository_gains_only_the_missing_ids(git_repo: Path, name: st
 
 def test_a_complete_entry_is_left_byte_for_byte(git_repo: Path) -> None:
     original = (
-        "default_install_hook_types: [pre-commit, post-commit, pre-push, post-merge]\n"
+        "default_install_hook_types: [pre-commit, commit-msg, post-commit, pre-push, post-merge]\n"
         "repos:\n"
         f"  - repo: {DEFAULT_HOOKS_REPO}  # ours\n"
         "    rev: v0.0.1\n"

@@ -68,6 +68,7 @@ _PLACEHOLDER_FILL = re.compile(
     r"\.fill\(\s*(['\"])[?%s:$@\w]{1,4}\1\s*\)|^(['\"])[?%s,\s]{1,6}\2\s*\.repeat\("
 )
 _RETURN = re.compile(r"\breturn\b")
+_MEMBER = re.compile(r"^\s*\??\.\s*([A-Za-z_$][\w$]*)\s*$")
 _CLAUSE = {"where", "andWhere", "orWhere", "having", "andHaving", "orHaving"}
 _SAFE_CALLS = re.compile(
     r"^(?:Number|Number\.\w+|parseInt|parseFloat|Boolean|Math\.\w+|(?:\w+\.)*escape(?:Id|Identifier|Literal)?"
@@ -144,6 +145,9 @@ def _operand(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
     text = text_of(ctx, toks)
     if first.kind == "ident" and first.text in {"true", "false", "null", "undefined"}:
         return SAFE
+    built = _builder_call(ctx, toks, text, depth)
+    if built is not None:
+        return built
     if _SAFE_CALLS.match(text) or re.search(r"\.length\s*$|\.toFixed\(", text):
         return SAFE
     if first.text == "[":
@@ -158,6 +162,76 @@ def _operand(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
     if first.kind != "ident":
         return SAFE
     return _identifier(ctx, toks, text, depth)
+
+
+_FORMAT = re.compile(r"^(?:(?:util|node_util)\s*\.\s*)?format\s*\(")
+_STRINGIFY = re.compile(r"^(?:JSON\s*\.\s*stringify|String|encodeURIComponent|escapeHTML)\s*\(")
+_BUILDERS = {"format", "concat", "join", "stringify", "String", "encodeURIComponent", "escapeHTML"}
+_UTIL_IMPORT = re.compile(r"""\bformat\b[^;\n]*(?:require\(\s*|from\s+)['"](?:node:)?util['"]""")
+
+
+def _builder_call(ctx: Ctx, toks: list[Tok], text: str, depth: int) -> Val | None:
+    """Strings built by a call: `util.format(fmt, ...)` and a `format` imported from util,
+    `a.concat(b, c)`, `parts.join(' ')` on any array expression, `JSON.stringify(x)` and
+    `String(x)` (the argument's taint, as a string). None for any other expression."""
+    call = _trailing_call(toks)
+    if call is None:
+        return None
+    receiver, method, args = call
+    if method not in _BUILDERS:
+        return None  # any other call: the caller's rules (local helpers, sanitizers) decide
+    vals = [evaluate(ctx, a, depth + 1) for a in args if a]
+    if not receiver and _FORMAT.match(text) and (method != "format" or _imports_format(ctx)):
+        return splice("format", vals)
+    if receiver and method == "format" and receiver[-1].text == "util":
+        return splice("format", vals)
+    if not receiver or _STRINGIFY.match(text):
+        if _STRINGIFY.match(text) and vals:
+            v = vals[0]
+            inner = v.elems if v.elems is not None and not v.taint else v
+            return Val(taint=inner.taint, built=inner.built, text=inner.text, is_str=True)
+        return None
+    if method == "concat":
+        before = evaluate(ctx, receiver, depth + 1)
+        if before.elems is not None:  # an array's concat: more elements
+            return Val(elems=merge(before.elems, *(v.elems or v for v in vals)))
+        return splice("+", [before, *vals])
+    if method == "join" and (receiver[-1].text in {"]", ")"} or len(receiver) > 1):
+        before = evaluate(ctx, receiver, depth + 1)
+        return splice("join", [before.elems or before])
+    return None
+
+
+def _imports_format(ctx: Ctx) -> bool:
+    key = ("import", "util.format")
+    if key not in ctx.index.memo:
+        ctx.index.memo[key] = bool(_UTIL_IMPORT.search(ctx.src))
+    return bool(ctx.index.memo[key])
+
+
+def _trailing_call(toks: list[Tok]) -> tuple[list[Tok], str, list[list[Tok]]] | None:
+    """`<receiver>.<method>(<args>)` or `<name>(<args>)` as the whole expression:
+    (receiver tokens, possibly empty; the method or function name; the arguments)."""
+    if len(toks) < 3 or toks[-1].text != ")":
+        return None
+    depth = 0
+    for k in range(len(toks) - 1, -1, -1):
+        tok = toks[k]
+        if tok.kind == "punct" and tok.text in ")]}":
+            depth += 1
+        elif tok.kind == "punct" and tok.text in "([{":
+            depth -= 1
+            if depth == 0:
+                break
+    else:
+        return None
+    if tok.text != "(" or k < 1 or toks[k - 1].kind != "ident":
+        return None
+    name = toks[k - 1].text
+    args = split_top(toks[k + 1 : -1], {","})
+    if k >= 3 and toks[k - 2].text in {".", "?."}:
+        return toks[: k - 2], name, args
+    return ([], name, args) if k == 1 else None
 
 
 def _placeholder_body(m: re.Match[str]) -> bool:
@@ -185,6 +259,11 @@ def _identifier(ctx: Ctx, toks: list[Tok], text: str, depth: int) -> Val:
         called = _local_function(ctx, toks[2].text, toks[2:], depth, method=True)
         if called is not None:
             return called  # this.sqlFor(name): a method of this class in the same file
+    member = _MEMBER.match(rest)
+    if member:
+        field = _field(ctx, name, member.group(1), depth)
+        if field is not None:
+            return field
     decls = _declarations(ctx, name, depth)
     if rest.startswith(".join("):
         elems = merge(*(v.elems or v for v in decls)) if decls else Val(taint=f"`{name}`")
@@ -213,6 +292,8 @@ def _local_function(
             ctx.src,
             re.M,
         )
+    if key not in ctx.index.memo and name not in ctx.index.introduced:
+        ctx.index.memo[key] = None  # no `function name` nor `const name =` anywhere
     if key not in ctx.index.memo:
         n = re.escape(name)
         ctx.index.memo[key] = re.search(
@@ -234,7 +315,7 @@ def _local_function(
     if result_key not in ctx.index.memo:
         ctx.index.memo[result_key] = SAFE  # recursion sees nothing
         inner = Ctx(ctx.src, ctx.toks, body_at, ctx.index)
-        first = bisect.bisect_right([t.pos for t in ctx.toks], body_at)
+        first = bisect.bisect_right(ctx.index.pos, body_at)  # not a list per call: linear
         ctx.index.memo[result_key] = evaluate(
             inner, until_end(ctx.toks, first, ctx.index.ends), depth + 1
         )
@@ -243,9 +324,16 @@ def _local_function(
     call_args = split_top(until_close(toks, 2), {","}) if len(toks) > 2 else []
     arg_vals = [evaluate(ctx, a, depth + 1) for a in call_args if a]
     taint = next((a.taint for a in arg_vals if a.taint), None)
+    if result.taint and _from_source(result.taint):
+        return result  # the helper reads the request itself: `currentUser()`
     if not result.taint or not taint:
         return Val(text=result.text, is_str=result.is_str)
     return Val(taint=taint, built=result.built, text=result.text, is_str=result.is_str)
+
+
+def _from_source(taint: str) -> bool:
+    """The taint names a known source (the request, the environment), not an unknown name."""
+    return any(taint.startswith(label) for _, label in _SOURCES)
 
 
 _LOOKBACK = 500  # occurrences of a name examined before one sink
@@ -262,6 +350,26 @@ def _declarations(ctx: Ctx, name: str, depth: int) -> list[Val]:
 
 def _declarations_uncached(ctx: Ctx, name: str, depth: int) -> list[Val]:
     vals: list[Val] = []
+    for k, op, rhs in _assignments(ctx, name):
+        # the right-hand side is read where it stands: `x = x + 1` sees the earlier `x`
+        here = Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, ctx.index)
+        if op == "push":
+            args = split_top(rhs, {","})
+            vals.append(Val(elems=merge(*(evaluate(here, a, depth + 1) for a in args if a))))
+            continue
+        val = evaluate(here, rhs, depth + 1)
+        if op == "+=" and vals:
+            val = splice("+", [merge(*vals), val])
+        vals.append(val)
+    return vals
+
+
+def _assignments(ctx: Ctx, name: str) -> list[tuple[int, str, list[Tok]]]:
+    """The assignments to `name` that reach the sink, nearest 20, in file order: (token, `=` |
+    `+=` | `push`, right-hand side). Only those to the variable the sink sees: a same-named
+    local of another function, block or parameter list is another variable
+    (br_core/sqli/js/bindings.py)."""
+    out: list[tuple[int, str, list[Tok]]] = []
     toks = ctx.toks
     # Among the `_LOOKBACK` occurrences nearest before the sink, the 20 nearest that may assign
     # it, in file order: walking every occurrence of a common name for every sink was quadratic
@@ -274,13 +382,16 @@ def _declarations_uncached(ctx: Ctx, name: str, depth: int) -> list[Val]:
     low = bisect.bisect_left(ranks, max(hi - _LOOKBACK, 0))
     # the nearest assignments are the ones that reach the sink
     before = [where[r] for r in ranks[max(low, top - 20) : top]]
-    at = max(first_after - 1, 0)
+    if not before:
+        return out
+    scopes = ctx.index.bindings()
+    target = scopes.resolve(name, max(first_after - 1, 0))
     for k in before:
         if k + 1 >= len(toks):
             continue
         nxt = toks[k + 1]
         prev = toks[k - 1].text if k else ""
-        if prev == "." or (prev in {"const", "let", "var"} and not ctx.index.in_scope(k, at)):
+        if prev == "." or scopes.resolve(name, k) != target:
             continue
         start = k + 1
         if nxt.text == ":" and prev in {"const", "let", "var"}:
@@ -288,15 +399,27 @@ def _declarations_uncached(ctx: Ctx, name: str, depth: int) -> list[Val]:
                 start += 1
             nxt = toks[start] if start < len(toks) else nxt
         if nxt.text in {"=", "+="}:
-            rhs = until_end(toks, start + 1, ctx.index.ends)
-            val = evaluate(ctx, rhs, depth + 1)
-            if nxt.text == "+=" and vals:
-                val = splice("+", [merge(*vals), val])
-            vals.append(val)
+            out.append((k, nxt.text, until_end(toks, start + 1, ctx.index.ends)))
         elif nxt.text == "." and k + 3 < len(toks) and toks[k + 2].text in {"push", "unshift"}:
-            args = split_top(until_close(toks, k + 4, ctx.index.ends), {","})
-            vals.append(Val(elems=merge(*(evaluate(ctx, a, depth + 1) for a in args if a))))
-    return vals
+            out.append((k, "push", until_close(toks, k + 4, ctx.index.ends)))
+    return out
+
+
+def _field(ctx: Ctx, name: str, key: str, depth: int) -> Val | None:
+    """`q.name` where every assignment to `q` is an object literal (`{ name: req.query.name }`,
+    shorthand `{ name }`): the value of that field; None when `q` is anything else."""
+    found: list[Val] = []
+    assignments = _assignments(ctx, name)
+    for k, op, rhs in assignments:
+        if op != "=" or len(rhs) < 2 or rhs[0].text != "{" or rhs[-1].text != "}":
+            return None
+        here = Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, ctx.index)
+        for part in split_top(rhs[1:-1], {","}):
+            if part and part[0].text == key and (len(part) == 1 or part[1].text == ":"):
+                found.append(evaluate(here, part[2:] if len(part) > 1 else part, depth + 1))
+            elif part and part[0].text == "...":
+                found.append(evaluate(here, part[1:], depth + 1))  # `{ ...req.body }`
+    return merge(*found) if assignments else None
 
 
 def _config_text(arg: list[Tok]) -> list[Tok]:

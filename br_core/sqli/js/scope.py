@@ -10,8 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from br_core.sqli.js.bindings import Bindings
 from br_core.sqli.js.tokens import Tok, closers
 from br_core.sqli.values import Val
+
+_INTRODUCERS = frozenset({"enum", "const", "let", "var", "function"})
 
 
 @dataclass(eq=False)
@@ -32,6 +35,11 @@ class Index:
     # per name, which of its occurrences (ranks in `where[name]`) may assign it: `name =`,
     # `name +=`, `name: T =`, `name.push(`; each sink looks back over these, not every use
     assigns: dict[str, list[int]] = field(default_factory=dict)
+    _bindings: Bindings | None = None
+    # names right after `enum`, `const`, `let`, `var` or `function`: the per-name regexes over the
+    # whole source (enums, constant tables, local helpers) run only for these, so a bundle with
+    # thousands of called names is not searched once per name
+    introduced: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         toks = self.toks
@@ -45,6 +53,8 @@ class Index:
             block.append(top)
             kind = tok.kind
             if kind == "ident":
+                if k and toks[k - 1].text in _INTRODUCERS:
+                    self.introduced.add(tok.text)
                 seen = where.setdefault(tok.text, [])
                 if (
                     k < last
@@ -62,15 +72,11 @@ class Index:
                     stack.pop()
                     top = stack[-1]
 
-    def in_scope(self, decl: int, at: int) -> bool:
-        """Whether a `const/let/var` at token `decl` is visible at token `at` (same or outer
-        block), so `const name = req.query.name` in one handler does not reach another's."""
-        home, block = self.block[decl], self.block[at]
-        while block != -1:
-            if block == home:
-                return True
-            block = self.parent.get(block, -1)
-        return home == -1
+    def bindings(self) -> Bindings:
+        """Scopes per function and block (built on the first lookup of a name's values)."""
+        if self._bindings is None:
+            self._bindings = Bindings(self.toks, self.block, self.parent, self.ends)
+        return self._bindings
 
 
 @dataclass
@@ -109,7 +115,9 @@ NUMBERS_MAP = re.compile(r"\s*\.map\(\s*(?:Number|parseInt|parseFloat|BigInt)\s*
 def is_enum(ctx: Ctx, name: str) -> bool:
     key = ("enum", name)
     if key not in ctx.index.memo:
-        ctx.index.memo[key] = bool(re.search(rf"\benum\s+{re.escape(name)}\s*\{{", ctx.src))
+        ctx.index.memo[key] = name in ctx.index.introduced and bool(
+            re.search(rf"\benum\s+{re.escape(name)}\s*\{{", ctx.src)
+        )
     return bool(ctx.index.memo[key])
 
 
@@ -139,7 +147,7 @@ def guarded(ctx: Ctx, name: str) -> bool:
 def const_object(ctx: Ctx, name: str) -> bool:
     key = ("const", name)
     if key not in ctx.index.memo:
-        ctx.index.memo[key] = const_object_uncached(ctx, name)
+        ctx.index.memo[key] = name in ctx.index.introduced and const_object_uncached(ctx, name)
     return bool(ctx.index.memo[key])
 
 

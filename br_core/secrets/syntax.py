@@ -1,0 +1,77 @@
+"""Where an unquoted value ends, by the file's syntax.
+
+In code an unquoted value is an expression that `,`, `;` or `)` ends. In a .env file, an INI or
+properties file and a YAML block it is a literal running to the end of the line (minus a ` #`
+comment), so `DB_PASSWORD=Xk9,q#2;m` is one value there, and masking must cover all of it. In a
+shell script a word ends at blanks and at `;`, `|`, `<`, `>`, `)`, not at `,` (nor at `&`: a
+password holding one is more common in scripts than a job started with no space before `&`).
+Quoted values already follow their quotes (escapes included) in every syntax.
+"""
+
+from __future__ import annotations
+
+import re
+
+CODE, ENV, INI, YAML, SHELL = "code", "env", "ini", "yaml", "shell"
+
+_BY_SUFFIX = {
+    ".env": ENV,
+    ".ini": INI,
+    ".cfg": INI,
+    ".conf": INI,
+    ".properties": INI,
+    ".yaml": YAML,
+    ".yml": YAML,
+    ".sh": SHELL,
+    ".bash": SHELL,
+    ".zsh": SHELL,
+    ".ksh": SHELL,
+}
+_BY_NAME = {".envrc": SHELL, ".bashrc": SHELL, ".zshrc": SHELL, ".profile": SHELL}
+_VALUE_MAX = 501  # as in generic.py: longer values are never secrets
+_COMMENT = {ENV: re.compile(r"[ \t]#"), YAML: re.compile(r"[ \t]#"), INI: re.compile(r"[ \t][#;]")}
+_SHELL_END = re.compile(r"[\s;|<>)`]")
+_FLOW_END = re.compile(r"[,}\]]")
+
+
+def syntax_of(rel: str) -> str:
+    """The syntax of the file at repository path `rel`: `.env`, `.env.local`, `prod.env` are
+    ENV; unknown suffixes are CODE (the cautious reading: a bare word there is a name)."""
+    name = rel.rsplit("/", 1)[-1].lower()
+    if name in _BY_NAME:
+        return _BY_NAME[name]
+    if name == ".env" or name.startswith(".env."):
+        return ENV
+    dot = name.rfind(".")
+    return _BY_SUFFIX.get(name[dot:], CODE) if dot >= 0 else CODE
+
+
+def bare_value(text: str, start: int, syntax: str, line_start: int) -> str | None:
+    """The unquoted value starting at `start` read by `syntax`'s rules, or None for CODE (the
+    caller's expression rules apply). `line_start` is the offset of the line holding the name:
+    a YAML value inside `{…}` or `[…]` on that line ends at `,`, `}` or `]` as well."""
+    if syntax == CODE:
+        return None
+    end = text.find("\n", start, start + _VALUE_MAX)
+    value = text[start : end if end >= 0 else start + _VALUE_MAX]
+    if syntax == SHELL:
+        cut = _SHELL_END.search(value)
+        return value[: cut.start()] if cut else value
+    comment = _COMMENT[syntax].search(value)
+    if comment:
+        value = value[: comment.start()]
+    if syntax == YAML and _in_flow(text[line_start:start]):
+        cut = _FLOW_END.search(value)
+        value = value[: cut.start()] if cut else value
+    return value.rstrip(" \t\r")
+
+
+def _in_flow(prefix: str) -> bool:
+    """An unclosed `{` or `[` before the value on its line: a YAML flow collection."""
+    depth = 0
+    for ch in prefix:
+        if ch in "{[":
+            depth += 1
+        elif ch in "}]" and depth:
+            depth -= 1
+    return depth > 0

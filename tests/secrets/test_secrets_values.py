@@ -1,0 +1,165 @@
+"""Placeholders are not live keys (issue 17 item 8); values end where the file's syntax ends
+them, and masking covers the whole value (item 9). Secret-shaped values are built at run time."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from br_core.secrets.filters import is_placeholder_token, is_typed_run
+from br_core.secrets.masking import mask_value
+from br_core.secrets.rules import scan_text
+from br_core.secrets.scanner import scan_files
+from tests.data.secrets_corpus import rand
+
+R = random.Random(1717)
+SEQ = "0123456789abcdef" * 3
+
+
+def _prefixed(prefix: str, body: str) -> str:
+    return prefix + body  # kept apart in the source: no token-shaped literal in the repo
+
+
+PLACEHOLDERS = [
+    (
+        "stripe TEST word",
+        'STRIPE_KEY = "' + _prefixed("sk_live_", "TESTKEYDONOTUSE" + "0" * 8) + '"',
+    ),
+    (
+        "stripe DUMMY word",
+        'stripe.api_key = "' + _prefixed("sk_live_", "DUMMY" + rand(R, "alnum", 20)) + '"',
+    ),
+    ("github counting hex", 'token = "' + _prefixed("ghp_", SEQ[:36]) + '"'),
+    ("github repeated unit", 'token = "' + _prefixed("ghp_", "a1B2" * 9) + '"'),
+    ("github Example word", 'GH = "' + _prefixed("ghp_", "Example" + rand(R, "alnum", 29)) + '"'),
+    (
+        "slack counting parts",
+        'SLACK = "' + _prefixed("xoxb-", "1234567890-1234567890-abcdefghijklmnopqrstuvwx") + '"',
+    ),
+    (
+        "openai sample",
+        'OPENAI_API_KEY="' + _prefixed("sk-proj-", "SAMPLE" + rand(R, "url", 60)) + '"',
+    ),
+    ("anthropic fake", 'key = "' + _prefixed("sk-ant-api03-", "FAKE" + rand(R, "url", 91)) + '"'),
+    ("generic counting password", 'db_password = "' + "abcd1234" * 2 + '"'),
+    ("PEM header constant (JS)", 'const PEM_HEADER = "-----BEGIN ' + 'RSA PRIVATE KEY-----";'),
+    (
+        "PEM header constant (Python check)",
+        'if text.startswith("-----BEGIN '
+        + 'OPENSSH PRIVATE KEY-----"):\n    raise ValueError("key")',
+    ),
+    (
+        "PEM header and footer around a variable",
+        'pem = "-----BEGIN ' + 'PRIVATE KEY-----\\n" + body + "\\n-----END ' + 'PRIVATE KEY-----"',
+    ),
+    (
+        "PEM regex",
+        'PEM_RE = re.compile(r"-----BEGIN '
+        + '[A-Z ]+PRIVATE KEY-----(.+?)-----END [A-Z ]+PRIVATE KEY-----", re.S)',
+    ),
+]
+
+LIVE = [
+    (
+        "stripe",
+        'STRIPE_KEY = "' + _prefixed("sk_live_", rand(R, "alnum", 24)) + '"',
+        "stripe-secret-key",
+    ),
+    (
+        "stripe test-mode key (the prefix says test, the body is random)",
+        'k = "' + _prefixed("sk_test_", rand(R, "alnum", 24)) + '"',
+        "stripe-secret-key",
+    ),
+    ("github", 'token = "' + _prefixed("ghp_", rand(R, "alnum", 36)) + '"', "github-token"),
+    (
+        "slack",
+        'SLACK = "'
+        + _prefixed(
+            "xoxb-",
+            rand(R, "digits", 11) + "-" + rand(R, "digits", 12) + "-" + rand(R, "alnum", 24),
+        )
+        + '"',
+        "slack-token",
+    ),
+    ("hex api key", 'api_key = "' + rand(R, "hex", 32) + '"', "generic-secret"),
+    (
+        "password with a short run",
+        'password = "' + "Qx7" + "1234" + rand(R, "pw", 8) + '"',
+        "generic-secret",
+    ),
+]
+
+
+@pytest.mark.parametrize(("title", "line"), PLACEHOLDERS, ids=[c[0] for c in PLACEHOLDERS])
+def test_placeholders_are_not_flagged(title: str, line: str) -> None:
+    assert scan_text(line + "\n") == [], title
+
+
+@pytest.mark.parametrize(("title", "line", "rule"), LIVE, ids=[c[0] for c in LIVE])
+def test_random_keys_are_still_flagged(title: str, line: str, rule: str) -> None:
+    assert [m.rule_id for m in scan_text(line + "\n")] == [rule], title
+
+
+def test_random_bodies_are_almost_never_placeholders() -> None:
+    """The placeholder test's false-alarm rate on random tokens: below 1 in 2,000."""
+    rng = random.Random(5)
+    for charset, length in (("alnum", 36), ("hex", 32), ("url", 40), ("updig", 16)):
+        hits = sum(is_placeholder_token("tok_" + rand(rng, charset, length)) for _ in range(2000))
+        assert hits <= 1, (charset, hits)
+        assert not any(is_typed_run(rand(rng, charset, length)) for _ in range(500))
+
+
+PW = "Xk9" + rand(R, "alnum", 6)  # no `#`, `;` or spaces of its own: the cases add them
+BOUNDARIES = [
+    (".env", "DB_PASSWORD={a},{b};{c}\n", "{a},{b};{c}"),
+    (".env.production", "export API_TOKEN={a};{b}#{c}   # rotated monthly\n", "{a};{b}#{c}"),
+    ("settings.env", "SMTP_PASSWORD={a},{b}\n", "{a},{b}"),
+    ("config.yaml", "db:\n  host: db\n  password: {a},{b};{c}\n", "{a},{b};{c}"),
+    ("config.yml", "password: {a};{b} # from the vault\n", "{a};{b}"),
+    ("config.yml", "db: {{password: {a};{b}, user: app}}\n", "{a};{b}"),
+    ("app.ini", "[db]\npassword = {a},{b}\n", "{a},{b}"),
+    ("app.properties", "spring.datasource.password={a};{b},{c}\n", "{a};{b},{c}"),
+    ("settings.json", '{{"password": "{a},\\"{b};{c}"}}\n', '{a},\\"{b};{c}'),
+    ("pyproject.toml", '[tool.x]\npassword = "{a};{b}"\n', "{a};{b}"),
+    ("deploy.sh", "export DB_PASSWORD={a},{b}; ./run\n", "{a},{b}"),
+    ("deploy.sh", "DB_PASSWORD='{a};{b} {c}' ./run\n", None),  # a space: not one credential
+    ("app.py", 'password = "{a},{b};{c}"\n', "{a},{b};{c}"),
+    ("app.js", "const password = '{a};{b}';\n", "{a};{b}"),
+]
+
+
+@pytest.mark.parametrize(("name", "template", "value"), BOUNDARIES)
+def test_values_end_where_the_syntax_ends_them(
+    name: str, template: str, value: str | None, tmp_path: Path
+) -> None:
+    parts = {"a": PW[:5], "b": PW[5:], "c": rand(R, "alnum", 4)}
+    path = tmp_path / name
+    path.write_text(template.format(**parts), encoding="utf-8")
+    result = scan_files([path], tmp_path)
+    if value is None:
+        assert [f.masked for f in result.findings] in ([], [mask_value(PW[:5])]), name
+        return
+    whole = value.format(**parts)
+    assert [f.masked for f in result.findings] == [mask_value(whole)], name
+    assert PW not in "".join(f.message for f in result.findings)
+
+
+NOT_VALUES = [
+    ("app.py", "password = get_password(host, port)\n"),  # code: an expression
+    ("app.js", "const password = config.db.password, user = 'app';\n"),
+    (".env", "DB_PASSWORD=\nDB_USER=app\n"),  # empty: the next line is not the value
+    (".env", "DB_PASSWORD=${VAULT_DB_PASSWORD} # from vault\n"),
+    ("config.yml", "password: changeme # set in production\n"),
+    ("config.yml", "db: {password: '', user: app}\n"),
+    ("deploy.sh", 'export DB_PASSWORD="$1"; ./run\n'),
+    ("app.ini", "[db]\npassword = ; set me\n"),
+]
+
+
+@pytest.mark.parametrize(("name", "text"), NOT_VALUES)
+def test_what_is_not_a_value_stays_unflagged(name: str, text: str, tmp_path: Path) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    assert scan_files([path], tmp_path).findings == []
