@@ -8,6 +8,7 @@ import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,9 +33,51 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def br_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path_factory.mktemp("br_home")
     monkeypatch.setenv("BR_HOME", str(home))
-    for var in ("BR_TELEMETRY", "DO_NOT_TRACK", "CLAUDE_CONFIG_DIR", "ANTHROPIC_API_KEY"):
+    for var in (
+        "BR_TELEMETRY",
+        "DO_NOT_TRACK",
+        "CLAUDE_CONFIG_DIR",
+        "ANTHROPIC_API_KEY",
+        "BR_STORE",
+    ):
         monkeypatch.delenv(var, raising=False)
     return home
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Any]:
+    """One real PostgreSQL server for the whole run (tests/store/pgserver.py), and a migrated
+    template database each test's fresh database is copied from."""
+    from tests.store.pgserver import PgServer
+
+    server = PgServer()
+    try:
+        from br_core.store.pg import open_pg
+
+        open_pg(server.create_database("br_template")).close()
+        yield server
+    finally:
+        server.close()
+
+
+_PG_DATABASES = iter(range(1, 1_000_000))
+
+
+@pytest.fixture
+def pg_url(pg_server: Any) -> str:
+    """A fresh, migrated database of its own for one test."""
+    return str(pg_server.create_database(f"t{next(_PG_DATABASES)}", "br_template"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test on both stores: the local SQLite file, and a fresh PostgreSQL database chosen
+    the way users choose it (BR_STORE). Folders opt in with an autouse fixture that uses it."""
+    if request.param == "postgresql":
+        monkeypatch.setenv("BR_STORE", request.getfixturevalue("pg_url"))
+    else:
+        monkeypatch.delenv("BR_STORE", raising=False)
+    return str(request.param)
 
 
 @pytest.fixture
