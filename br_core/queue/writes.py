@@ -370,8 +370,7 @@ class Writes:
         rows = self.conn.execute(
             "SELECT id, owner, token, attempts, max_attempts, unmet "
             "FROM tasks INDEXED BY tasks_lease "
-            "WHERE project_id = ? AND status = 'claimed' AND lease_expires < ?"
-            + self._skip_locked,
+            "WHERE project_id = ? AND status = 'claimed' AND lease_expires < ?" + self._skip_locked,
             (self.project_id, now),
         ).fetchall()
         for task_id, owner, token, attempts, max_attempts, unmet in rows:

@@ -194,7 +194,7 @@ def open_db(
 
 
 def backend_of(conn: sqlite3.Connection) -> str:
-    """"sqlite" or "postgresql": which store `conn` talks to."""
+    """ "sqlite" or "postgresql": which store `conn` talks to."""
     return str(getattr(conn, "backend", "sqlite"))
 
 

@@ -108,9 +108,13 @@ def _insert_or(sql: str) -> str:
         return sql
     plain = f"INSERT INTO {sql[found.end() :]}"
     returning = _RETURNING.search(plain)
-    body, tail = (plain, "") if returning is None else (
-        plain[: returning.start()],
-        " " + plain[returning.start() :],
+    body, tail = (
+        (plain, "")
+        if returning is None
+        else (
+            plain[: returning.start()],
+            " " + plain[returning.start() :],
+        )
     )
     body = body.rstrip().rstrip(";")
     if found.group(1).upper() == "IGNORE":

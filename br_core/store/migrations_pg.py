@@ -31,6 +31,10 @@ PG_MIGRATIONS: dict[str, str] = dict(
             );
             CREATE INDEX events_project_type_ts ON events (project_id, type, ts);
             CREATE INDEX events_ts ON events (ts);
+            -- SQLite's total(): a float sum that is 0.0, not NULL, over no rows
+            CREATE AGGREGATE total(double precision) (
+                SFUNC = float8pl, STYPE = double precision, INITCOND = '0'
+            );
             """,
         ),
         (

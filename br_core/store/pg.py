@@ -58,8 +58,10 @@ def pg_error(url: str, exc: Exception) -> StoreError:
             f"{where}: the server refused the password; fix the user or password in BR_STORE "
             "or [store] url in the user config"
         )
-    if "connection refused" in lowered or "could not connect" in lowered or (
-        "timeout expired" in lowered
+    if (
+        "connection refused" in lowered
+        or "could not connect" in lowered
+        or ("timeout expired" in lowered)
     ):
         return StoreError(
             f"{where}: no PostgreSQL server answers there ({text[:160]}); start it or fix "
@@ -67,8 +69,10 @@ def pg_error(url: str, exc: Exception) -> StoreError:
         )
     if "does not exist" in lowered and "database" in lowered:
         return StoreError(f"{where}: {text[:160]}; create it (createdb) or fix the URL")
-    if "server closed the connection" in lowered or "terminating connection" in lowered or (
-        "consuming input failed" in lowered or "connection is lost" in lowered
+    if (
+        "server closed the connection" in lowered
+        or "terminating connection" in lowered
+        or ("consuming input failed" in lowered or "connection is lost" in lowered)
     ):
         return StoreError(
             f"{where}: the connection to the server was lost ({text[:120]}); nothing of the "

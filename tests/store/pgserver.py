@@ -14,10 +14,9 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
-PASSWORD = "br-test-pw"  # noqa: S105 - a throwaway local test server's password
+PASSWORD = "br-test-pw"
 USER = "br"
 RUN_AS = "brpg"
 
