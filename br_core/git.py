@@ -194,3 +194,14 @@ def hooks_dir(cwd: Path | str | None = None) -> Path:
     every worktree, or `core.hooksPath` when set. GitError outside a repository."""
     found = run_git(["rev-parse", "--path-format=absolute", "--git-path", "hooks"], cwd=cwd)
     return Path(found.strip())
+
+
+def portable_project_id(path: Path | str) -> tuple[str, str] | None:
+    """(local path-based id, shared root-commit id) of the repository at `path`, or None when
+    it is not a repository with a commit: what `br db migrate-to` maps rows with."""
+    real = os.path.realpath(path)
+    local = _context(real, False)
+    if local.root is None:
+        return None
+    shared = _root_commit_id(real)
+    return None if shared is None else (local.project_id, shared)

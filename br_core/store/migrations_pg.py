@@ -84,7 +84,8 @@ PG_MIGRATIONS: dict[str, str] = dict(
                 UNIQUE (project_id, id)
             );
             CREATE INDEX tasks_next ON tasks (project_id, status, priority, depth, seq);
-            CREATE INDEX tasks_next_stream ON tasks (project_id, stream, status, priority, depth, seq);
+            CREATE INDEX tasks_next_stream
+                ON tasks (project_id, stream, status, priority, depth, seq);
             CREATE INDEX tasks_lease ON tasks (project_id, status, lease_expires);
             CREATE INDEX tasks_feature ON tasks (project_id, feature, status);
             CREATE TABLE task_deps (
@@ -255,7 +256,8 @@ PG_MIGRATIONS: dict[str, str] = dict(
             CREATE INDEX routing_decisions_learn
                 ON routing_decisions (project_id, resolved, area, tier);
             CREATE INDEX routing_decisions_task ON routing_decisions (project_id, task_id, ts);
-            CREATE INDEX routing_decisions_session ON routing_decisions (project_id, session, tier, ts)
+            CREATE INDEX routing_decisions_session
+                ON routing_decisions (project_id, session, tier, ts)
             """,
         ),
     ]

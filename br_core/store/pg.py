@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from br_core.errors import StoreError
 from br_core.store.dialect import to_postgres
@@ -24,6 +24,8 @@ from br_core.store.migrations import MIGRATIONS
 from br_core.store.migrations_pg import PG_MIGRATIONS
 
 if TYPE_CHECKING:
+    import sqlite3
+
     import psycopg
 
 CONNECT_TIMEOUT_S = 5
@@ -130,9 +132,9 @@ class PgConnection:
         self._raw = self._connect()
 
     def _connect(self) -> psycopg.Connection[Any]:
-        psycopg = _psycopg()
+        pg = _psycopg()
         try:
-            raw = psycopg.connect(
+            raw = pg.connect(
                 self.url,
                 autocommit=True,
                 connect_timeout=max(1, int(self.connect_timeout)),
@@ -140,12 +142,12 @@ class PgConnection:
                 f"-c statement_timeout={STATEMENT_TIMEOUT_MS}",
                 application_name="buildrunner",
             )
-        except psycopg.Error as exc:
+        except pg.Error as exc:
             raise pg_error(self.url, exc) from None
         except ValueError as exc:  # a malformed URL: psycopg's own parser says what
             raise StoreError(f"{redact(self.url)}: not a usable PostgreSQL URL ({exc})") from None
         _numeric_as_number(raw)
-        return raw
+        return cast("psycopg.Connection[Any]", raw)
 
     @property
     def raw(self) -> psycopg.Connection[Any]:
@@ -182,8 +184,13 @@ class PgConnection:
         batch = [_params(p) for p in seq]
         if not batch:
             return PgCursor([], 0, None)
-        cur = self._run(lambda raw: raw.cursor().executemany(text, batch))  # type: ignore[func-returns-value]
-        return PgCursor([], getattr(cur, "rowcount", -1) if cur else -1, None)
+
+        def run_all(raw: psycopg.Connection[Any]) -> int:
+            cur = raw.cursor()
+            cur.executemany(text, batch)
+            return int(cur.rowcount)
+
+        return PgCursor([], self._run(run_all), None)
 
     def _begin(self, text: str) -> None:
         for attempt in (1, 2):
@@ -200,6 +207,8 @@ class PgConnection:
 
     def _end(self, text: str) -> PgCursor:
         self._in_transaction = False
+        if text.upper().startswith("ROLLBACK") and self._reconnectable():
+            return PgCursor([], -1, None)  # the connection died: the server rolled back
         try:
             self.raw.execute(text)
         except _psycopg().Error as exc:
@@ -259,7 +268,7 @@ def apply_pg_migrations(conn: PgConnection) -> int:
     from br_core.store.db import transaction
 
     applied = 0
-    with transaction(conn):
+    with transaction(cast("sqlite3.Connection", conn)):
         conn.execute(
             "CREATE TABLE IF NOT EXISTS _migrations "
             "(name TEXT PRIMARY KEY, applied_at DOUBLE PRECISION NOT NULL)"

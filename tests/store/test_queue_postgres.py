@@ -65,7 +65,7 @@ def _start_workers(machines: list[tuple[Path, dict[str, str]]], per: int) -> lis
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-        )  # fmt: skip
+        )
         for m, (clone, env) in enumerate(machines)
         for w in range(per)
     ]
@@ -281,10 +281,10 @@ def test_server_gone_mid_session_is_one_store_error(pg_server: Any, pg_url: str)
     # Outside a transaction a dropped connection is reopened once: the read still works.
     assert queue.summary().total == 1
     pid = queue.conn.execute("SELECT pg_backend_pid()").fetchone()[0]
-    with pytest.raises(StoreError) as raised:
-        with queue._write() as conn:  # inside a transaction nothing is silently retried
-            killer.execute("SELECT pg_terminate_backend(?)", (pid,))
-            conn.execute("SELECT 1")
+    # inside a transaction nothing is silently retried
+    with pytest.raises(StoreError) as raised, queue._write() as conn:
+        killer.execute("SELECT pg_terminate_backend(?)", (pid,))
+        conn.execute("SELECT 1")
     message = str(raised.value)
     assert "\n" not in message and "connection" in message and "br-test-pw" not in message
 
