@@ -69,15 +69,30 @@ def pg_url(pg_server: Any) -> str:
     return str(pg_server.create_database(f"t{next(_PG_DATABASES)}", "br_template"))
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+BACKENDS = ("sqlite", "postgresql")
+
+
+def both_backends(metafunc: pytest.Metafunc) -> None:
+    """For a folder's `pytest_generate_tests`: every test runs on both stores, except a test
+    about the local SQLite file itself (`@pytest.mark.sqlite_file`: a corrupt or locked file,
+    its bytes on disk, the hooks' always-local store)."""
+    if "store_backend" in metafunc.fixturenames and not metafunc.definition.get_closest_marker(
+        "sqlite_file"
+    ):
+        metafunc.parametrize("store_backend", BACKENDS, indirect=True)
+
+
+@pytest.fixture
 def store_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Run a test on both stores: the local SQLite file, and a fresh PostgreSQL database chosen
-    the way users choose it (BR_STORE). Folders opt in with an autouse fixture that uses it."""
-    if request.param == "postgresql":
+    """The store a test runs on: the local SQLite file, or a fresh PostgreSQL database chosen
+    the way users choose it (BR_STORE). Folders opt in with an autouse fixture that uses it and
+    `pytest_generate_tests = both_backends`."""
+    backend = getattr(request, "param", "sqlite")
+    if backend == "postgresql":
         monkeypatch.setenv("BR_STORE", request.getfixturevalue("pg_url"))
     else:
         monkeypatch.delenv("BR_STORE", raising=False)
-    return str(request.param)
+    return str(backend)
 
 
 @pytest.fixture

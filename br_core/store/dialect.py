@@ -10,7 +10,11 @@ result per statement text (a statement is rewritten once per process):
 - scalar `max(a, b)` / `min(a, b)` -> `GREATEST` / `LEAST` (the one-argument aggregates stay);
 - `INSERT OR IGNORE` -> `ON CONFLICT DO NOTHING`; `INSERT OR REPLACE` -> an upsert on the
   table's key (KEYS below);
-- an INSERT into a table with a generated `id` gets `RETURNING id` so `cursor.lastrowid` works.
+- an INSERT into a table with a generated `id` gets `RETURNING id` so `cursor.lastrowid` works;
+- `CAST(a / b AS INTEGER)` -> `CAST(trunc(a / b) AS BIGINT)`: SQLite truncates, PostgreSQL
+  would round (a day bucket would move at noon);
+- `WHERE 1` -> `WHERE TRUE`; `PRAGMA busy_timeout = N` -> `SET lock_timeout = N` (the same
+  bounded wait for a lock).
 
 Anything else SQLite-only fails loudly on PostgreSQL: every domain test runs on both backends.
 """
@@ -34,6 +38,9 @@ _INSERT_INTO = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)\s*\(([^)]*)\)", re.IGNOREC
 _SCALAR = re.compile(r"\b(max|min)\(", re.IGNORECASE)
 _RETURNING = re.compile(r"\bRETURNING\b", re.IGNORECASE)
 _CONFLICT = re.compile(r"\bON\s+CONFLICT\b", re.IGNORECASE)
+_CAST_DIV = re.compile(r"CAST\(((?:[^()]|\([^()]*\))*/(?:[^()]|\([^()]*\))*) AS INTEGER\)", re.I)
+_WHERE_1 = re.compile(r"\bWHERE\s+1\b(?!\s*[=<>!])", re.IGNORECASE)
+_BUSY = re.compile(r"^\s*PRAGMA\s+busy_timeout\s*=\s*(\d+)\s*$", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1024)
@@ -41,7 +48,12 @@ def to_postgres(sql: str, for_many: bool = False) -> tuple[str, bool]:
     """(PostgreSQL text of `sql`, whether it returns a generated id for lastrowid)."""
     if sql.strip().upper() == "BEGIN IMMEDIATE":
         return f"BEGIN; SELECT pg_advisory_xact_lock({STORE_LOCK_KEY})", False
+    busy = _BUSY.match(sql)
+    if busy:
+        return f"SET lock_timeout = {int(busy.group(1))}", False
     text = _INDEXED_BY.sub("", sql)
+    text = _CAST_DIV.sub(r"CAST(trunc(\1) AS BIGINT)", text)
+    text = _WHERE_1.sub("WHERE TRUE", text)
     text = _scalar_extremes(text)
     text = _insert_or(text)
     returns_id = False
