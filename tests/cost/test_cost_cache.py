@@ -296,7 +296,7 @@ def test_a_stale_generation_or_changed_file_is_never_served(tmp_path: Path) -> N
             "INSERT INTO usage (dedup_key, source, ts, model) VALUES ('x', 'record', 0, 'opus')"
         )
         assert generation(conn) != at and cached_output(conn, "k") is None
-        offsets = "INTO transcript_offsets (path, size, mtime_ns, inode, offset) VALUES "
+        offsets = 'INTO transcript_offsets (path, size, mtime_ns, inode, "offset") VALUES '
         for statement in (
             "INSERT INTO usage (dedup_key, source, ts, model) VALUES ('y', 'record', 0, 'opus')",
             "DELETE FROM usage WHERE dedup_key = 'y'",  # the newest row: MAX(id) goes back
