@@ -129,9 +129,9 @@ class TaskQueue:
 
     @contextmanager
     def _shared_transaction(self) -> Iterator[sqlite3.Connection]:
-        self.conn.execute("BEGIN")
+        # one round trip: claims are short, and each trip is a context switch on a busy host
+        self.conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock_shared({STORE_LOCK_KEY})")
         try:
-            self.conn.execute("SELECT pg_advisory_xact_lock_shared(?)", (STORE_LOCK_KEY,))
             yield self.conn
         except BaseException:
             self.conn.execute("ROLLBACK")
