@@ -24,8 +24,6 @@ from br_core.store.migrations import MIGRATIONS
 from br_core.store.migrations_pg import PG_MIGRATIONS
 
 if TYPE_CHECKING:
-    import sqlite3
-
     import psycopg
 
 CONNECT_TIMEOUT_S = 5
@@ -264,11 +262,13 @@ def _numeric_as_number(raw: psycopg.Connection[Any]) -> None:
 
 
 def apply_pg_migrations(conn: PgConnection) -> int:
-    """Apply every named migration not yet recorded, under a lock so clients never race."""
-    from br_core.store.db import transaction
+    """Apply every named migration not yet recorded, under the store lock so clients never race.
 
+    (Its own BEGIN/COMMIT rather than db.transaction: db opens this module, not the reverse.)
+    """
     applied = 0
-    with transaction(cast("sqlite3.Connection", conn)):
+    conn.execute("BEGIN IMMEDIATE")
+    try:
         conn.execute(
             "CREATE TABLE IF NOT EXISTS _migrations "
             "(name TEXT PRIMARY KEY, applied_at DOUBLE PRECISION NOT NULL)"
@@ -277,11 +277,17 @@ def apply_pg_migrations(conn: PgConnection) -> int:
         for name, _ in MIGRATIONS:
             if name in done:
                 continue
-            conn.raw.execute(PG_MIGRATIONS[name])
+            ddl = PG_MIGRATIONS[name]
+            conn._run(lambda raw, ddl=ddl: raw.execute(ddl))  # errors as one StoreError line
             conn.execute(
                 "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", (name, time.time())
             )
             applied += 1
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")
     return applied
 
 
