@@ -139,7 +139,7 @@ def load_user_config() -> dict[str, Any]:
     path = user_config_path()
     try:
         raw = path.read_bytes()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # no BR_HOME yet, or one `br doctor` flags
         return {}
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror}); check its permissions") from exc
