@@ -5,7 +5,12 @@ claimed twice (must be 0), and p50/p95 of a `list_tasks` / `claim_task` round tr
 spawned `br-mcp` server. Anchor: a JSON-file queue guarded by flock, the design of file-based task
 servers, run on the same machine in the same run.
 
+`--backends` adds the store axis: SQLite beside PostgreSQL (a server started for the run, see
+bench/_pgserver.py) at 1/4/16/64 processes, with 2,000 and 100,000 queued tasks, claims/s and
+claim+done cycles/s, p50/p95 claim latency and duplicates, `--claims` claims per cell.
+
     bench/.venv/bin/python bench/queue.py [--tasks 20000] [--calls 300]
+    bench/.venv/bin/python bench/queue.py --backends [--sizes 2000,100000] [--procs 1,4,16,64]
 """
 
 from __future__ import annotations
@@ -139,14 +144,137 @@ def stdio_latency(calls: int) -> dict[str, list[float]]:
     return timings
 
 
+def _fill(conn: Any, tasks: int) -> None:
+    """Queue `tasks` ready tasks in bulk (the setup is not what is measured)."""
+    now = time.time()
+    rows = [(PROJECT, f"t{i}", f"t{i}", i % 4, "ready", now, now) for i in range(tasks)]
+    conn.execute("BEGIN")
+    conn.executemany(
+        "INSERT INTO tasks (project_id, id, title, priority, status, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    conn.execute("COMMIT")
+
+
+def _axis_worker(url: str, name: str, complete: bool, quota: int, start: Any, out: Any) -> None:
+    if url.startswith("postgresql://"):
+        from br_core.store.pg import open_pg
+
+        conn: Any = open_pg(url)
+    else:
+        conn = open_db(Path(url))
+    queue = TaskQueue(conn, PROJECT)
+    taken: list[str] = []
+    waits: list[float] = []
+    start.wait()
+    for _ in range(quota):
+        began = time.perf_counter()
+        claim = queue.claim(name)
+        waits.append(time.perf_counter() - began)
+        if claim is None:
+            break
+        taken.append(claim.task.id)
+        if complete:
+            queue.complete(claim.task.id, claim.token)
+    out.put((taken, waits))
+
+
+def run_backend(
+    backend: str, server: Any, procs: int, tasks: int, claims: int, complete: bool
+) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        if backend == "postgresql":
+            from br_core.store.pg import open_pg
+
+            name = f"b{procs}_{tasks}_{int(complete)}_{os.getpid()}"
+            admin = open_pg(server.url())
+            admin.execute(f"CREATE DATABASE {name}")
+            admin.close()
+            url = server.url(name)
+            conn: Any = open_pg(url)
+        else:
+            url = str(Path(tmp) / "q.sqlite3")
+            conn = open_db(Path(url))
+        _fill(conn, tasks)
+        conn.close()
+        ctx = multiprocessing.get_context("fork")
+        start, out = ctx.Event(), ctx.Queue()
+        quota = max(1, claims // procs)
+        workers = [
+            ctx.Process(target=_axis_worker, args=(url, f"w{n}", complete, quota, start, out))
+            for n in range(procs)
+        ]
+        for w in workers:
+            w.start()
+        time.sleep(0.5 + procs * 0.02)  # every process connected before the clock starts
+        began = time.perf_counter()
+        start.set()
+        results = [out.get(timeout=600) for _ in workers]
+        elapsed = time.perf_counter() - began
+        for w in workers:
+            w.join()
+    taken = [t for r in results for t in r[0]]
+    waits = sorted(x for r in results for x in r[1])
+    cuts = statistics.quantiles(waits, n=20) if len(waits) > 1 else [waits[0]] * 19
+    return {
+        "rate": len(taken) / elapsed,
+        "dupes": len(taken) - len(set(taken)),
+        "p50": statistics.median(waits) * 1000,
+        "p95": cuts[18] * 1000,
+        "n": len(taken),
+    }
+
+
+def backend_axis(sizes: list[int], procs_list: list[int], claims: int, repeat: int) -> None:
+    import importlib.util
+
+    # Loaded by path: bench/ on sys.path would shadow the stdlib `queue` with this file.
+    spec = importlib.util.spec_from_file_location("_pgserver", ROOT / "bench" / "_pgserver.py")
+    assert spec is not None and spec.loader is not None
+    pgserver = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(pgserver)
+    server = pgserver.Server()
+    try:
+        print(f"{'store':11} {'mode':10} {'procs':>5} {'queued':>7} {'per s (median, range)':>24}"
+              f" {'p50 ms':>7} {'p95 ms':>7} {'dupes':>5}")  # fmt: skip
+        for complete in (False, True):
+            mode = "claim+done" if complete else "claim"
+            for tasks in sizes:
+                for procs in procs_list:
+                    for backend in ("sqlite", "postgresql"):
+                        runs = [
+                            run_backend(backend, server, procs, tasks, claims, complete)
+                            for _ in range(repeat)
+                        ]
+                        rates = sorted(r["rate"] for r in runs)
+                        mid = runs[[r["rate"] for r in runs].index(statistics.median_low(rates))]
+                        spread = f"{statistics.median(rates):7.0f} ({rates[0]:.0f}-{rates[-1]:.0f})"
+                        print(f"{backend:11} {mode:10} {procs:5} {tasks:7} {spread:>24} "
+                              f"{mid['p50']:7.2f} {mid['p95']:7.2f} "
+                              f"{sum(int(r['dupes']) for r in runs):5}", flush=True)  # fmt: skip
+    finally:
+        server.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=int, default=20_000)
     parser.add_argument("--anchor-tasks", type=int, default=2_000)
     parser.add_argument("--calls", type=int, default=300)
     parser.add_argument("--latency-only", action="store_true", help="skip the process races")
+    parser.add_argument("--backends", action="store_true", help="SQLite beside PostgreSQL")
+    parser.add_argument("--sizes", default="2000,100000", help="queued tasks per cell")
+    parser.add_argument("--procs", default="1,4,16,64", help="process counts")
+    parser.add_argument("--claims", type=int, default=2000, help="claims measured per cell")
+    parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     print(f"cores: {os.cpu_count()} (shared machine: figures are noisy)")
+    if args.backends:
+        sizes = [int(x) for x in args.sizes.split(",")]
+        procs = [int(x) for x in args.procs.split(",")]
+        backend_axis(sizes, procs, args.claims, args.repeat)
+        return 0
     print(f"{'queue':28} {'procs':>5} {'tasks':>6} {'claims/s':>10} {'dupes':>5}")
     for complete in () if args.latency_only else (False, True):
         mode = "claim+done" if complete else "claim only"

@@ -15,13 +15,42 @@ from br_core.store.files import describe_mode
 from br_core.store.paths import db_path
 
 app = typer.Typer(
-    help="The local SQLite store: status, integrity check, backup.", no_args_is_help=True
+    help="The store: which backend, status, integrity check, backup, copy to a team server.",
+    no_args_is_help=True,
 )
+
+
+def _shared_status(url: str, source: str) -> None:
+    from br_core.store.pg import open_pg, redact
+
+    conn = open_pg(url)
+    try:
+        version = schema_version(conn)  # type: ignore[arg-type]
+        (server,) = conn.execute("SHOW server_version").fetchone() or ("?",)
+        sizes = {
+            t: (conn.execute(f"SELECT count(*) FROM {t}").fetchone() or (0,))[0]
+            for t in ("tasks", "task_events", "events", "usage", "routing_decisions")
+        }
+    finally:
+        conn.close()
+    typer.echo(f"backend:  postgresql {redact(url)} (from {source})")
+    typer.echo(f"schema:   version {version}")
+    typer.echo(f"server:   PostgreSQL {server}")
+    for name, rows in sizes.items():
+        typer.echo(f"table:    {name} {rows} rows")
+    typer.echo(f"local:    {db_path()} (hooks' telemetry; `br db migrate-to` copies it)")
 
 
 @app.command()
 def status() -> None:
-    """Path, schema version, file sizes and modes (private: 0600 in 0700), table sizes."""
+    """Which backend is in use; for SQLite: path, schema version, file sizes and modes
+    (private: 0600 in 0700), table sizes; for PostgreSQL: server, schema, table sizes."""
+    from br_core.store.backend import configured_backend
+
+    chosen = configured_backend()
+    if chosen.url is not None:
+        _shared_status(chosen.url, chosen.source)
+        return
     path = db_path()
     conn = open_db(path)
     try:
@@ -33,6 +62,7 @@ def status() -> None:
     finally:
         conn.close()
     files = sorted(p for p in path.parent.glob(path.name + "*") if p.is_file())
+    typer.echo(f"backend:  sqlite (local; {chosen.source})")
     typer.echo(f"database: {path}")
     typer.echo(f"home:     {path.parent} ({describe_mode(path.parent)})")
     typer.echo(f"schema:   version {version} (journal {mode})")
@@ -66,3 +96,49 @@ def backup(
     """A consistent copy of the live store, taken with SQLite's online backup."""
     size = backup_db(file)
     typer.echo(f"backed up {db_path()} to {file} ({size} bytes)")
+
+
+@app.command("migrate-to")
+def migrate_to(
+    url: Annotated[str, typer.Argument(help="The team's store: postgresql://user@host/db.")],
+    repo: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--repo",
+            help="A repository whose local rows to map to its shared project id (repeatable; "
+            "default: the current one and every repository the store has seen).",
+        ),
+    ] = None,
+) -> None:
+    """Copy the local store into a shared PostgreSQL store: idempotent, counts verified."""
+    from br_core.git import portable_project_id
+    from br_core.store.backend import _checked
+    from br_core.store.migrate import copy_store
+    from br_core.store.pg import open_pg, redact
+
+    _checked(url.strip(), "the URL argument")  # one line for anything but postgresql://
+    local = open_db(db_path())
+    try:
+        roots = [Path.cwd(), *(repo or [])]
+        roots += [Path(r[0]) for r in local.execute("SELECT root FROM projects") if r[0]]
+        ids = dict(filter(None, (portable_project_id(r) for r in roots if r.is_dir())))
+        shared = open_pg(url)
+        try:
+            report = copy_store(local, shared, ids)
+        finally:
+            shared.close()
+    finally:
+        local.close()
+    typer.echo(f"copied {db_path()} to {redact(url)} ({len(ids)} projects mapped)")
+    short = []
+    for t in report:
+        ok = t.present >= t.source
+        typer.echo(f"  {t.table:<18} local {t.source:>7}  copied {t.copied:>7}  in shared "
+                   f"{t.present:>7}  {'ok' if ok else 'MISSING'}")  # fmt: skip
+        if not ok:
+            short.append(t.table)
+    if short:
+        raise StoreError(
+            f"{redact(url)}: rows of {', '.join(short)} are missing after the copy; "
+            "run `br db migrate-to` again"
+        )

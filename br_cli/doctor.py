@@ -29,7 +29,9 @@ def _store_checks() -> list[doctor.Check]:
     path = db_path()
     try:
         with closing(open_db(path)) as conn:
-            return doctor.check_store(conn, path, len(MIGRATIONS))
+            checks = doctor.check_store(conn, path, len(MIGRATIONS))
+        with closing(open_db()) as configured:  # the local file again, or the team's server
+            return [*checks, doctor.check_backend(configured)]
     except BRError as exc:
         return [doctor.store_unreachable(exc)]
 

@@ -144,3 +144,25 @@ def withhold_untrusted(
         f"review the file, then run `br config trust` to apply it{needs}"
     )
     return kept, [notice]
+
+
+USER_CONFIG_FILE = "config.toml"
+
+
+def user_config_path() -> Path:
+    """The per-user config, `$BR_HOME/config.toml`: settings a repository may never choose."""
+    from br_core.store.paths import br_home
+
+    return br_home() / USER_CONFIG_FILE
+
+
+def load_user_config() -> dict[str, Any]:
+    """The parsed user config; {} when there is none."""
+    path = user_config_path()
+    try:
+        raw = path.read_bytes()
+    except (FileNotFoundError, NotADirectoryError):  # no BR_HOME yet, or one `br doctor` flags
+        return {}
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror}); check its permissions") from exc
+    return _parse(path, raw)

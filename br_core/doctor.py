@@ -249,6 +249,20 @@ def check_store(conn: sqlite3.Connection, path: Path, current: int) -> list[Chec
     return checks
 
 
+def check_backend(conn: Any) -> Check:
+    """Which store the team-aware doors use: the local file, or the shared server (reached)."""
+    from br_core.store.backend import configured_backend
+    from br_core.store.db import schema_version
+    from br_core.store.pg import redact
+
+    chosen = configured_backend()
+    if chosen.url is None:
+        return Check("store backend", "ok", f"sqlite, local ({chosen.source})")
+    version = schema_version(conn)
+    detail = f"postgresql {redact(chosen.url)} (from {chosen.source}), schema {version}"
+    return Check("store backend", "ok", detail)
+
+
 def store_unreachable(error: BRError) -> Check:
     return Check("store reachable", "fix", error.message, "see the message; `br db check` helps")
 

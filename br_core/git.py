@@ -57,7 +57,7 @@ def directory_project_id(path: Path | str) -> str:
 
 
 @lru_cache(maxsize=64)
-def _context(start: str) -> RepoContext:
+def _context(start: str, portable: bool = False) -> RepoContext:
     args = ["--path-format=absolute", "--show-toplevel", "--git-dir", "--git-common-dir"]
     try:
         proc = subprocess.run(
@@ -70,7 +70,36 @@ def _context(start: str) -> RepoContext:
         return RepoContext(_project_id_for(start), None, None, None)
     top, git_dir, common = (Path(line) for line in lines)
     common = common.resolve()
-    return RepoContext(_project_id_for(str(common)), top, git_dir, common)
+    shared = _root_commit_id(start) if portable else None
+    return RepoContext(shared or _project_id_for(str(common)), top, git_dir, common)
+
+
+def _root_commit_id(start: str) -> str | None:
+    """The project id of every clone of a repository on any machine: from its first commit.
+
+    Used when the store is shared (a team's PostgreSQL): a path-based id would make two clones
+    two projects. None before the first commit (the path-based id stands in until then).
+    """
+    try:
+        proc = subprocess.run(
+            ["git", "rev-list", "--max-parents=0", "HEAD"],
+            cwd=start,
+            capture_output=True,
+            check=False,
+            timeout=30,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    roots = sorted(proc.stdout.decode("ascii", "replace").split()) if proc.returncode == 0 else []
+    if not roots:
+        return None
+    return hashlib.sha256(f"root-commit:{roots[0]}".encode()).hexdigest()[:16]
+
+
+def _shared_store() -> bool:
+    from br_core.store.backend import configured_backend
+
+    return configured_backend().url is not None
 
 
 def repo_context(cwd: Path | str | None = None) -> RepoContext:
@@ -78,9 +107,11 @@ def repo_context(cwd: Path | str | None = None) -> RepoContext:
 
     One `git rev-parse` per directory per process (cached; the hook path depends on it). Every
     worktree of a repository shares its common git dir, so they share one project id; outside
-    git the directory itself is the project.
+    git the directory itself is the project. On a shared store (BR_STORE / [store] url) the id
+    comes from the repository's root commit instead, so every clone on every machine is one
+    project; the local SQLite store keeps the path-based id its rows already carry.
     """
-    return _context(os.path.realpath(cwd if cwd is not None else os.getcwd()))
+    return _context(os.path.realpath(cwd if cwd is not None else os.getcwd()), _shared_store())
 
 
 def repo_root(cwd: Path | str | None = None) -> Path:
@@ -163,3 +194,14 @@ def hooks_dir(cwd: Path | str | None = None) -> Path:
     every worktree, or `core.hooksPath` when set. GitError outside a repository."""
     found = run_git(["rev-parse", "--path-format=absolute", "--git-path", "hooks"], cwd=cwd)
     return Path(found.strip())
+
+
+def portable_project_id(path: Path | str) -> tuple[str, str] | None:
+    """(local path-based id, shared root-commit id) of the repository at `path`, or None when
+    it is not a repository with a commit: what `br db migrate-to` maps rows with."""
+    real = os.path.realpath(path)
+    local = _context(real, False)
+    if local.root is None:
+        return None
+    shared = _root_commit_id(real)
+    return None if shared is None else (local.project_id, shared)

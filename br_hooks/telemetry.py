@@ -59,7 +59,7 @@ def record(stage: str, cwd: Path, env: dict[str, str]) -> int | None:
         return None  # before any git call: a disabled hook costs next to nothing
     head, branch = read_head(ctx)
     # A short lock wait: a commit must not hang because a long `br` operation holds the store.
-    conn = open_db(timeout_ms=HOOK_LOCK_WAIT_MS)
+    conn = open_db(timeout_ms=HOOK_LOCK_WAIT_MS, local=True)  # psycopg never on a hook path
     try:
         return record_stage(conn, stage, cwd, env, head, branch)
     finally:

@@ -8,6 +8,7 @@ import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,9 +33,66 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def br_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path_factory.mktemp("br_home")
     monkeypatch.setenv("BR_HOME", str(home))
-    for var in ("BR_TELEMETRY", "DO_NOT_TRACK", "CLAUDE_CONFIG_DIR", "ANTHROPIC_API_KEY"):
+    for var in (
+        "BR_TELEMETRY",
+        "DO_NOT_TRACK",
+        "CLAUDE_CONFIG_DIR",
+        "ANTHROPIC_API_KEY",
+        "BR_STORE",
+    ):
         monkeypatch.delenv(var, raising=False)
     return home
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Any]:
+    """One real PostgreSQL server for the whole run (tests/store/pgserver.py), and a migrated
+    template database each test's fresh database is copied from."""
+    from tests.store.pgserver import PgServer
+
+    server = PgServer()
+    try:
+        from br_core.store.pg import open_pg
+
+        open_pg(server.create_database("br_template")).close()
+        yield server
+    finally:
+        server.close()
+
+
+_PG_DATABASES = iter(range(1, 1_000_000))
+
+
+@pytest.fixture
+def pg_url(pg_server: Any) -> str:
+    """A fresh, migrated database of its own for one test."""
+    return str(pg_server.create_database(f"t{next(_PG_DATABASES)}", "br_template"))
+
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+def both_backends(metafunc: pytest.Metafunc) -> None:
+    """For a folder's `pytest_generate_tests`: every test runs on both stores, except a test
+    about the local SQLite file itself (`@pytest.mark.sqlite_file`: a corrupt or locked file,
+    its bytes on disk, the hooks' always-local store)."""
+    if "store_backend" in metafunc.fixturenames and not metafunc.definition.get_closest_marker(
+        "sqlite_file"
+    ):
+        metafunc.parametrize("store_backend", BACKENDS, indirect=True)
+
+
+@pytest.fixture
+def store_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The store a test runs on: the local SQLite file, or a fresh PostgreSQL database chosen
+    the way users choose it (BR_STORE). Folders opt in with an autouse fixture that uses it and
+    `pytest_generate_tests = both_backends`."""
+    backend = getattr(request, "param", "sqlite")
+    if backend == "postgresql":
+        monkeypatch.setenv("BR_STORE", request.getfixturevalue("pg_url"))
+    else:
+        monkeypatch.delenv("BR_STORE", raising=False)
+    return str(backend)
 
 
 @pytest.fixture

@@ -338,7 +338,7 @@ def _plan(
     known = {
         row[0]: row[1:]
         for row in conn.execute(
-            "SELECT path, size, mtime_ns, inode, offset, lines, malformed FROM transcript_offsets"
+            'SELECT path, size, mtime_ns, inode, "offset", lines, malformed FROM transcript_offsets'
         )
     }
     plan = []
@@ -431,7 +431,7 @@ def _flush(
             conn.executemany(_INSERT_SIDECHAIN, side)
             conn.execute(
                 "INSERT OR REPLACE INTO transcript_offsets "
-                "(path, size, mtime_ns, inode, offset, lines, malformed) "
+                '(path, size, mtime_ns, inode, "offset", lines, malformed) '
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (str(path), st.st_size, st.st_mtime_ns, st.st_ino, offset, lines, malformed),
             )

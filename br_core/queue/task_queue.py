@@ -37,7 +37,8 @@ from br_core.queue.models import (
 )
 from br_core.queue.writes import Writes
 from br_core.store import lock as file_lock
-from br_core.store.db import BUSY_TIMEOUT_MS, store_error, transaction
+from br_core.store.db import BUSY_TIMEOUT_MS, backend_of, store_error, transaction
+from br_core.store.dialect import STORE_LOCK_KEY
 
 DEFAULT_LEASE_SECONDS = 600.0
 # As long as SQLite's own busy wait: then a stopped or hung holder is named, not waited on.
@@ -55,6 +56,8 @@ _NEXT_IN_STREAM = (
     f"SELECT seq, {_TASK_COLUMNS} FROM tasks INDEXED BY tasks_next_stream "
     "WHERE project_id = ? AND stream = ? AND status = 'ready' ORDER BY priority, depth, seq LIMIT 1"
 )
+# On PostgreSQL claims run side by side: each takes the first ready row nobody else has locked.
+_SKIP_LOCKED = " FOR UPDATE SKIP LOCKED"
 
 
 class TaskQueue:
@@ -78,10 +81,14 @@ class TaskQueue:
         self.max_attempts = int_in_range("max_attempts", max_attempts, 1, 1000)
         self.lock_wait = finite_in_range("lock_wait", lock_wait, 0.001, 3600, " seconds")
         self.clock = clock
-        self._db_file = _main_db_file(conn)
+        # SQLite: one writer at a time (a bounded flock, then BEGIN IMMEDIATE). PostgreSQL:
+        # claims and the lifecycle of held tasks share the store lock and lock only their rows
+        # (SKIP LOCKED); changes to the graph take the store lock alone, as on SQLite.
+        self.shared = backend_of(conn) == "postgresql"
+        self._db_file = None if self.shared else _main_db_file(conn)
         self._lock_path = None if self._db_file is None else Path(f"{self._db_file}.queue-lock")
         self._lock_fd: int | None = None
-        self._writes = Writes(conn, project_id, clock)
+        self._writes = Writes(conn, project_id, clock, row_locks=self.shared)
 
     def close(self) -> None:
         """Close the writer lock file; the connection belongs to whoever opened it."""
@@ -95,16 +102,21 @@ class TaskQueue:
     def _held(self, task_id: str, token: int) -> Iterator[sqlite3.Connection]:
         """A write on a held task; a stale token is rejected and the rejection logged."""
         try:
-            with self._write() as conn:
+            with self._write(rows_only=True) as conn:
                 yield conn
         except StaleTokenError:
-            with self._write():
+            with self._write(rows_only=True):
                 self._writes.log(task_id, "rejected", data={"token": token})
             raise
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """An OS lock (bounded wait) around BEGIN IMMEDIATE ... COMMIT."""
+    def _write(self, *, rows_only: bool = False) -> Iterator[sqlite3.Connection]:
+        """An OS lock (bounded wait) around BEGIN IMMEDIATE ... COMMIT. On PostgreSQL a write
+        that touches only the rows it locks (`rows_only`) shares the store lock instead."""
+        if self.shared and rows_only:
+            with self._shared_transaction() as conn:
+                yield conn
+            return
         fd = self._lock()
         try:
             with transaction(self.conn) as conn:
@@ -114,6 +126,18 @@ class TaskQueue:
         finally:
             if fd is not None:
                 file_lock.release(fd)
+
+    @contextmanager
+    def _shared_transaction(self) -> Iterator[sqlite3.Connection]:
+        # one round trip: claims are short, and each trip is a context switch on a busy host
+        self.conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock_shared({STORE_LOCK_KEY})")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
 
     def _lock(self) -> int | None:
         if not file_lock.AVAILABLE or self._lock_path is None:
@@ -178,13 +202,14 @@ class TaskQueue:
     ) -> Claim | None:
         """Atomically take the next ready task for `owner`; None when nothing is ready."""
         lease = check_lease(lease_seconds) if lease_seconds is not None else self.lease_seconds
-        with self._write() as conn:
+        lock = _SKIP_LOCKED if self.shared else ""
+        with self._write(rows_only=True) as conn:
             now = self.clock()
             self._writes.expire(now)
             if stream is None:
-                row = conn.execute(_NEXT, (self.project_id,)).fetchone()
+                row = conn.execute(_NEXT + lock, (self.project_id,)).fetchone()
             else:
-                row = conn.execute(_NEXT_IN_STREAM, (self.project_id, stream)).fetchone()
+                row = conn.execute(_NEXT_IN_STREAM + lock, (self.project_id, stream)).fetchone()
             if row is None:
                 return None
             seq, token = row[0], row[-1] + 1
@@ -253,7 +278,7 @@ class TaskQueue:
 
     def reap_expired(self) -> int:
         """Return tasks whose lease ran out to the queue (claims do this too); return how many."""
-        with self._write():
+        with self._write(rows_only=True):
             return self._writes.expire(self.clock())
 
     # -- reads --------------------------------------------------------------------------------

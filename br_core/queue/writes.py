@@ -20,10 +20,20 @@ STATUS_EVENTS = ("ready", "pending", "failed", "dead")
 
 
 class Writes:
-    def __init__(self, conn: sqlite3.Connection, project_id: str, clock: Callable[[], float]):
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        project_id: str,
+        clock: Callable[[], float],
+        *,
+        row_locks: bool = False,
+    ):
         self.conn = conn
         self.project_id = project_id
         self.clock = clock
+        # PostgreSQL: claims run concurrently, so a read that decides a write locks its rows.
+        self._for_update = " FOR UPDATE" if row_locks else ""
+        self._skip_locked = " FOR UPDATE SKIP LOCKED" if row_locks else ""
         self.outcomes: dict[str, str] = {}
 
     def log(
@@ -195,7 +205,8 @@ class Writes:
     def check_token(self, task_id: str, token: int, now: float) -> str:
         """The owner of a held task, if `token` is the current one; else StaleTokenError."""
         row = self.conn.execute(
-            "SELECT status, token, owner FROM tasks WHERE project_id = ? AND id = ?",
+            "SELECT status, token, owner FROM tasks WHERE project_id = ? AND id = ?"
+            + self._for_update,
             (self.project_id, task_id),
         ).fetchone()
         if row is None:
@@ -254,7 +265,9 @@ class Writes:
         dependents = [
             r[0]
             for r in self.conn.execute(
-                "SELECT task_id FROM task_deps WHERE project_id = ? AND depends_on = ?",
+                # in one order, so two completions that release the same tasks never deadlock
+                "SELECT task_id FROM task_deps WHERE project_id = ? AND depends_on = ? "
+                "ORDER BY task_id",
                 (self.project_id, task_id),
             )
         ]
@@ -275,6 +288,11 @@ class Writes:
         ).fetchone()
         if not feature:
             return None
+        if self._for_update:  # the last two tasks of a feature done at once: one records it
+            self.conn.execute(
+                "SELECT 1 FROM features WHERE project_id = ? AND id = ? FOR UPDATE",
+                (self.project_id, feature),
+            )
         left = self.conn.execute(
             "SELECT 1 FROM tasks WHERE project_id = ? AND feature = ? AND status != 'done' LIMIT 1",
             (self.project_id, feature),
@@ -352,7 +370,7 @@ class Writes:
         rows = self.conn.execute(
             "SELECT id, owner, token, attempts, max_attempts, unmet "
             "FROM tasks INDEXED BY tasks_lease "
-            "WHERE project_id = ? AND status = 'claimed' AND lease_expires < ?",
+            "WHERE project_id = ? AND status = 'claimed' AND lease_expires < ?" + self._skip_locked,
             (self.project_id, now),
         ).fetchall()
         for task_id, owner, token, attempts, max_attempts, unmet in rows:

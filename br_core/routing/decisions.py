@@ -97,14 +97,14 @@ def load_history(conn: sqlite3.Connection, project: str, by_area: bool) -> Histo
     rows = conn.execute(
         f"SELECT {area}, tier, COUNT(*), SUM(resolved), COUNT(cost_usd), TOTAL(cost_usd)"
         " FROM routing_decisions WHERE project_id = ? AND resolved IS NOT NULL"
-        f" GROUP BY {area}, tier",
+        " GROUP BY 1, 2",  # by position: PostgreSQL refuses a constant ('') in GROUP BY
         (project,),
     )
     for name, tier, n, ok, priced, cost in rows:
         if tier in TIERS:
             history.tallies[(name, tier)] = Tally(n, int(ok or 0), priced, float(cost))
     for name, n in conn.execute(
-        f"SELECT {area}, COUNT(*) FROM routing_decisions WHERE project_id = ? GROUP BY {area}",
+        f"SELECT {area}, COUNT(*) FROM routing_decisions WHERE project_id = ? GROUP BY 1",
         (project,),
     ):
         history.areas[name] = n

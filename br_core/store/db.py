@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import cast
 
 from br_core.errors import StoreError
 from br_core.store.files import create_private, private_dir, private_store_file
@@ -164,8 +165,24 @@ def connect(path: Path, *, timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Connect
     return conn
 
 
-def open_db(path: Path | None = None, *, timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Connection:
-    """Open (creating if needed) the store and bring its schema up to date."""
+def open_db(
+    path: Path | None = None, *, timeout_ms: int = BUSY_TIMEOUT_MS, local: bool = False
+) -> sqlite3.Connection:
+    """Open (creating if needed) the store and bring its schema up to date.
+
+    Without a `path`, the store the user configured (br_core/store/backend.py): the local SQLite
+    file, or the team's PostgreSQL server. A PostgreSQL connection (br_core/store/pg.py) offers
+    the part of sqlite3.Connection the domains use, so it is typed as one for them. `local=True`
+    (the hooks: psycopg never loads on their path) always opens the local file.
+    """
+    if path is None and not local:
+        from br_core.store.backend import configured_backend
+
+        chosen = configured_backend()
+        if chosen.url is not None:
+            from br_core.store.pg import open_pg
+
+            return cast(sqlite3.Connection, open_pg(chosen.url))
     target = path if path is not None else db_path()
     conn = connect(target, timeout_ms=timeout_ms)
     try:
@@ -176,7 +193,16 @@ def open_db(path: Path | None = None, *, timeout_ms: int = BUSY_TIMEOUT_MS) -> s
     return conn
 
 
+def backend_of(conn: sqlite3.Connection) -> str:
+    """ "sqlite" or "postgresql": which store `conn` talks to."""
+    return str(getattr(conn, "backend", "sqlite"))
+
+
 def schema_version(conn: sqlite3.Connection) -> int:
+    if backend_of(conn) == "postgresql":
+        from br_core.store.pg import PgConnection, pg_schema_version
+
+        return pg_schema_version(cast(PgConnection, conn))
     (version,) = conn.execute("PRAGMA user_version").fetchone()
     return int(version)
 

@@ -109,7 +109,7 @@ def _high_water(conn: sqlite3.Connection, name: str) -> int:
 def _raise_high_water(conn: sqlite3.Connection, name: str, doc_id: int) -> None:
     conn.execute(
         "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
-        "value = CAST(max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER)) AS TEXT)",
+        "value = CAST(max(CAST(meta.value AS INTEGER), CAST(excluded.value AS INTEGER)) AS TEXT)",
         (_HIGH_WATER + name, str(doc_id)),
     )
 

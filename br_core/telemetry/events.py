@@ -227,7 +227,8 @@ def _insert(
         )
         conn.execute(
             "INSERT INTO projects (project_id, root, first_seen, last_seen) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (project_id) DO UPDATE SET last_seen = max(last_seen, excluded.last_seen)",
+            "ON CONFLICT (project_id) DO UPDATE SET "
+            "last_seen = max(projects.last_seen, excluded.last_seen)",
             (ctx.project_id, str(ctx.root or ""), now, now),
         )
     return int(cur.lastrowid or 0)

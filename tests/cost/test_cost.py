@@ -148,7 +148,7 @@ def test_record_usage_stores_row_and_event(git_repo: Path, config_dir: Path) -> 
         db, Path.cwd(), "claude-haiku-4-5", 1000, 200, task_type="tests", duration_ms=1500
     )
     assert recorded.cost_usd == pytest.approx((1000 + 1000) / 1e6)
-    conn = sqlite3.connect(db_path())
+    conn = open_db()
     kind, data = conn.execute("SELECT type, data FROM events WHERE id = ?",
                               (recorded.event_id,)).fetchone()  # fmt: skip
     assert kind == "model_usage" and json.loads(data)["tokens"] == 1200
@@ -185,6 +185,7 @@ def test_cli_bad_dates_exit_2(
     assert message in err and err.count("\n") == 1 and "Traceback" not in err
 
 
+@pytest.mark.sqlite_file
 def test_cli_corrupt_database_exit_2(config_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db_path().parent.mkdir(parents=True, exist_ok=True)
     db_path().write_bytes(b"this is not a database" * 100)

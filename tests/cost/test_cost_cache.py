@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import time
@@ -297,7 +296,7 @@ def test_a_stale_generation_or_changed_file_is_never_served(tmp_path: Path) -> N
             "INSERT INTO usage (dedup_key, source, ts, model) VALUES ('x', 'record', 0, 'opus')"
         )
         assert generation(conn) != at and cached_output(conn, "k") is None
-        offsets = "INTO transcript_offsets (path, size, mtime_ns, inode, offset) VALUES "
+        offsets = 'INTO transcript_offsets (path, size, mtime_ns, inode, "offset") VALUES '
         for statement in (
             "INSERT INTO usage (dedup_key, source, ts, model) VALUES ('y', 'record', 0, 'opus')",
             "DELETE FROM usage WHERE dedup_key = 'y'",  # the newest row: MAX(id) goes back
@@ -312,6 +311,7 @@ def test_a_stale_generation_or_changed_file_is_never_served(tmp_path: Path) -> N
             assert generation(conn) != seen, statement
 
 
+@pytest.mark.sqlite_file
 def test_a_corrupt_store_gets_the_full_commands_one_line_error(
     config_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -343,6 +343,6 @@ def test_a_hit_in_a_real_process_imports_neither_typer_nor_pydantic(
     assert first.startswith("0 [") and "'pydantic'" in first and "'typer'" in first
     assert second == "0 ['tinydb']"  # tinydb: the learning-phase banner check
     assert json.loads(runs[1].stdout)["totals"] == json.loads(runs[0].stdout)["totals"]
-    with sqlite3.connect(db_path()) as conn:  # both runs recorded their build event
+    with open_db() as conn:  # both runs recorded their build event
         rows = conn.execute("SELECT data FROM events WHERE type = 'build'").fetchall()
     assert [json.loads(r[0])["command"] for r in rows] == ["cost daily", "cost daily"]

@@ -20,7 +20,7 @@ from br_core.git import project_id
 from br_core.routing.decisions import record_outcome
 from br_core.routing.router import route_task
 from br_core.routing.subagent import transcript_cost
-from br_core.store.paths import db_path
+from br_core.store.db import open_db
 
 HOOK = [str(Path(sys.executable).with_name("br-claude-hook"))]
 SESSION = "0f6c1a2e-1111-4222-8333-944445555666"
@@ -69,12 +69,15 @@ def _hook(payload: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[st
 
 
 def _row(decision: str) -> tuple[Any, ...]:
-    with sqlite3.connect(db_path()) as db:
+    db = open_db()  # the configured store: SQLite or PostgreSQL
+    try:
         return db.execute(
             "SELECT resolved, cost_usd, tokens, duration_s, outcome_source FROM routing_decisions"
             " WHERE id = ?",
             (decision,),
         ).fetchone()
+    finally:
+        db.close()
 
 
 def test_subagent_stop_puts_the_transcripts_cost_on_the_open_decision(

@@ -16,6 +16,7 @@ import pytest
 
 from br_core.errors import ConfigError, UsageError
 from br_core.git import project_id, read_head, repo_context
+from br_core.store.db import open_db
 from br_core.store.paths import db_path
 from br_core.telemetry.events import SCHEMA, clean_data, clean_text, record_event
 from br_core.telemetry.settings import set_enabled, telemetry_state
@@ -48,7 +49,7 @@ def fake_secrets() -> dict[str, str]:
 
 
 def _rows() -> list[tuple[str, str]]:
-    conn = sqlite3.connect(db_path())
+    conn = open_db()
     return [(str(t), str(d)) for t, d in conn.execute("SELECT type, data FROM events ORDER BY id")]
 
 
@@ -146,7 +147,7 @@ def test_record_and_read_back(conn: sqlite3.Connection, git_repo: Path) -> None:
         conn, "build", {"command": "test", "duration_ms": 5, "success": True}, root=Path.cwd()
     )
     assert row is not None
-    conn = sqlite3.connect(db_path())
+    conn = open_db()
     pid, kind, ghash, user, data = conn.execute(
         "SELECT project_id, type, git_hash, user_hash, data FROM events WHERE id = ?", (row,)
     ).fetchone()
@@ -242,6 +243,7 @@ def test_malformed_config_is_a_config_error(conn: sqlite3.Connection, git_repo: 
         record_event(conn, "build", {"command": "x"}, root=Path.cwd())
 
 
+@pytest.mark.sqlite_file
 def test_privacy_no_secret_survives_in_db_or_export(
     conn: sqlite3.Connection, git_repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -305,5 +307,5 @@ def test_eight_processes_recording_lose_nothing(git_repo: Path, tmp_path: Path) 
         assert proc.wait(timeout=120) == 0
     commands = [json.loads(d)["command"] for _, d in _rows()]
     assert sorted(commands) == sorted(f"w{w}-{i}" for w in range(workers) for i in range(count))
-    conn = sqlite3.connect(db_path())
+    conn = open_db()
     assert conn.execute("SELECT n FROM event_counts WHERE type = 'build'").fetchone()[0] == 320

@@ -27,7 +27,7 @@ def _br(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 
 def _events(kind: str) -> list[dict[str, object]]:
-    conn = sqlite3.connect(db_path())
+    conn = open_db()
     rows = conn.execute("SELECT data FROM events WHERE type = ? ORDER BY id", (kind,))
     return [json.loads(r[0]) for r in rows]
 
@@ -59,6 +59,7 @@ def test_every_command_records_a_build_event(
     assert "login-page" not in json.dumps(builds)
 
 
+@pytest.mark.sqlite_file
 def test_build_event_failure_never_breaks_the_command(
     git_repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -70,6 +71,7 @@ def test_build_event_failure_never_breaks_the_command(
     assert code == 0 and "disabled" in out and err == ""
 
 
+@pytest.mark.sqlite_file
 def test_status_json_and_text(
     conn: sqlite3.Connection, git_repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -244,6 +246,7 @@ def _claude(
     )
 
 
+@pytest.mark.sqlite_file
 @pytest.mark.parametrize(
     ("payload", "expected"),
     [
@@ -281,6 +284,7 @@ def test_claude_hook_records_sessions_without_content(
     assert _events("build") == []  # the hook itself is not a build
 
 
+@pytest.mark.sqlite_file
 def test_claude_hook_with_telemetry_off_does_not_open_the_store(
     git_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -389,6 +393,7 @@ def test_export_to_stdout(
     assert code == 0 and rows[0]["data"] == {"insertions": 4}
 
 
+@pytest.mark.sqlite_file
 def test_locked_store_is_one_line_for_any_command(
     conn: sqlite3.Connection,
     git_repo: Path,

@@ -15,6 +15,9 @@ from br_core.telemetry.git_stages import conventional_type, detect_stage, parse_
 from br_hooks.telemetry import main
 from tests.conftest import GIT_ENV, git, run_pre_commit, write_pre_commit_config
 
+# The hook always writes the local SQLite store (psycopg never loads on a hook's path).
+pytestmark = pytest.mark.sqlite_file
+
 
 @pytest.mark.parametrize(
     ("subject", "expected"),
