@@ -60,7 +60,7 @@ def read_user_config() -> LoadedConfig:
     path = user_config_path()
     try:
         raw = path.read_bytes()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # no BR_HOME yet, or one `br doctor` flags
         return LoadedConfig(path, {}, None)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror}); check its permissions") from exc
@@ -146,23 +146,6 @@ def withhold_untrusted(
     return kept, [notice]
 
 
-USER_CONFIG_FILE = "config.toml"
-
-
-def user_config_path() -> Path:
-    """The per-user config, `$BR_HOME/config.toml`: settings a repository may never choose."""
-    from br_core.store.paths import br_home
-
-    return br_home() / USER_CONFIG_FILE
-
-
 def load_user_config() -> dict[str, Any]:
     """The parsed user config; {} when there is none."""
-    path = user_config_path()
-    try:
-        raw = path.read_bytes()
-    except (FileNotFoundError, NotADirectoryError):  # no BR_HOME yet, or one `br doctor` flags
-        return {}
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read ({exc.strerror}); check its permissions") from exc
-    return _parse(path, raw)
+    return read_user_config().data
