@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 from br_core.errors import UsageError
@@ -25,6 +26,10 @@ from br_core.telemetry.events import record_event
 from br_core.telemetry.settings import telemetry_state
 
 PAYLOAD_LIMIT = 1_000_000
+# Claude Code 2.1.197 fires SubagentStop before it has written the subagent's last response to
+# the transcript (often missing, sometimes the whole file): wait for it, bounded (hook: 10 s).
+TRANSCRIPT_WAIT_S = 3.0
+TRANSCRIPT_TAIL = 256 << 10
 FIELDS = ("tool_name", "source", "reason", "agent_type")
 
 
@@ -72,6 +77,9 @@ def record_routed_subagent(payload: dict[str, object], root: Path) -> str | None
 
     context = repo_context(root)
     transcript = payload.get("agent_transcript_path")
+    if isinstance(transcript, str) and transcript:
+        last = payload.get("last_assistant_message")
+        wait_for_transcript(Path(transcript), last if isinstance(last, str) else "")
     conn = open_db()
     try:
         got = record_subagent_run(
@@ -85,6 +93,29 @@ def record_routed_subagent(payload: dict[str, object], root: Path) -> str | None
     finally:
         conn.close()
     return None if got is None else got[0]
+
+
+def wait_for_transcript(path: Path, last_message: str, timeout: float = TRANSCRIPT_WAIT_S) -> bool:
+    """True once `path` exists and its end holds the subagent's last message (as the payload
+    gives it, JSON-escaped as in the file); False when `timeout` passed first (then whatever the
+    file holds is priced)."""
+    lines = last_message.strip().splitlines()
+    try:
+        needle = json.dumps(lines[-1][-200:], ensure_ascii=False)[1:-1].encode() if lines else b""
+    except UnicodeEncodeError:  # a lone surrogate: nothing to look for
+        needle = b""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with path.open("rb") as handle:
+                handle.seek(max(0, os.fstat(handle.fileno()).st_size - TRANSCRIPT_TAIL))
+                if needle in handle.read():
+                    return True
+        except OSError:
+            pass  # not written yet
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
 
 
 def _storable(text: str) -> str:

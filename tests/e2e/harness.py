@@ -111,9 +111,19 @@ class ClaudeProject:
         BuildRunner project, for parallel sessions that share one queue."""
         path = self.root.parent / name
         git(self.root, "worktree", "add", "-q", "-b", name, str(path))
+        return self.at(path)
+
+    def at(self, path: Path) -> ClaudeProject:
+        """The same project seen from a worktree that exists (`br orchestrate start` made it)."""
         other = ClaudeProject(path, self.home, self.api, self.binary)
         other.approve_mcp_servers()  # settings.local.json is not committed: each tree has its own
         return other
+
+    @property
+    def cwd_marker(self) -> str:
+        """What only this tree's sessions carry in their system prompt (Claude Code 2.1.197
+        names the working directory): a Script lane for a session, like an agent's marker."""
+        return f"Primary working directory: {self.root}\n"
 
     def approve_mcp_servers(self) -> None:
         """What a user does once: trust the folder, approve the servers of .mcp.json.
@@ -181,6 +191,11 @@ class ClaudeProject:
     def run_claude(self, prompt: str, script: Script, *args: str) -> ClaudeRun:
         """`claude -p PROMPT --output-format json ARGS` while the API plays `script`."""
         self.api.reset(script)
+        return self.session(prompt, *args)
+
+    def session(self, prompt: str, *args: str) -> ClaudeRun:
+        """`claude -p PROMPT --output-format json ARGS` on the script the API already plays
+        (sessions run side by side share one script)."""
         proc = self.claude("-p", prompt, "--output-format", "json", *args)
         assert proc.returncode == 0, f"claude exited {proc.returncode}: {proc.stderr[-2000:]}"
         lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
@@ -198,13 +213,19 @@ class ClaudeProject:
 
     def events(self, kind: str | None = None) -> list[dict[str, Any]]:
         """Telemetry events stored in BR_HOME's database (the `data` column, decoded)."""
-        db = Path(os.environ["BR_HOME"]) / "buildrunner.sqlite3"
-        conn = sqlite3.connect(db)
-        try:
-            rows = conn.execute("SELECT type, data FROM events ORDER BY id").fetchall()
-        finally:
-            conn.close()
-        return [json.loads(data) for k, data in rows if kind is None or k == kind]
+        rows = store_rows("SELECT type, data FROM events ORDER BY id")
+        return [json.loads(row["data"]) for row in rows if kind is None or row["type"] == kind]
+
+
+def store_rows(sql: str, *params: object) -> list[dict[str, Any]]:
+    """Rows of BR_HOME's database (what br's processes stored), read-only, as dicts."""
+    db = Path(os.environ["BR_HOME"]) / "buildrunner.sqlite3"
+    conn = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True, timeout=10.0)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(row) for row in conn.execute(sql, params)]
+    finally:
+        conn.close()
 
 
 def _bounded(

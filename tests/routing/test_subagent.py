@@ -9,6 +9,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -150,3 +151,28 @@ def test_transcript_cost_counts_each_response_once(tmp_path: Path) -> None:
     )
     unknown = transcript_cost(tmp_path / "u.jsonl", table)
     assert (unknown.cost_usd, unknown.unpriced, unknown.duration_s) == (0.0, 1, None)
+
+
+def test_the_hook_waits_for_the_last_response_claude_code_writes_after_subagent_stop(
+    conn: sqlite3.Connection, git_repo: Path, tmp_path: Path
+) -> None:
+    """Claude Code 2.1.197 fires SubagentStop before the subagent's last response (sometimes its
+    whole transcript) is on disk (tests/e2e/test_routing_outcome.py caught it): the hook waits,
+    bounded, until the file holds the payload's `last_assistant_message`."""
+    full = tmp_path / "full.jsonl"
+    used = _transcript(full)
+    expected = price_usage(load_price_table(git_repo).resolve(MODEL), used)  # type: ignore[arg-type]
+    late = tmp_path / "late.jsonl"  # written 0.7 s after the hook starts
+    payload = json.loads(_payload(git_repo, "br-haiku", late))
+    payload["last_assistant_message"] = "done"
+    decision = route_task(conn, git_repo, "Fix the exporter", override="haiku")
+    writer = threading.Timer(0.7, lambda: late.write_bytes(full.read_bytes()))
+    writer.start()
+    try:
+        proc = _hook(json.dumps(payload), git_repo)
+    finally:
+        writer.join()
+    assert (proc.returncode, proc.stderr) == (0, "")
+    resolved, cost, tokens, _, source = _row(decision.decision_id)
+    assert resolved is None and source == "subagent" and tokens == 2000 + 1200 + 4000 + 44000
+    assert cost == pytest.approx(expected, abs=1e-6)
