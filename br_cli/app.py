@@ -34,6 +34,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "mcp": ("br_cli.mcp", "app"),
     "init": ("br_cli.init", "init"),
     "doctor": ("br_cli.doctor", "doctor_command"),
+    "orchestrate": ("br_cli.orchestrate", "app"),
+    "worker": ("br_cli.worker", "worker_command"),
+    "merge": ("br_cli.merge", "merge_command"),
+    "decide": ("br_cli.decide", "decide_command"),
 }
 
 app = typer.Typer(

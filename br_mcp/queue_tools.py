@@ -18,6 +18,7 @@ from br_core.queue.claim_reason import NothingToClaim, nothing_to_claim
 from br_core.queue.models import Claim, Compact, NewTask, SyncReport, Task, TaskBrief
 from br_core.queue.task_queue import TaskQueue
 from br_core.routing.signals import Tier
+from br_mcp.orchestration_tools import report_session
 from br_mcp.state import ServerState, State, off_loop
 
 Status = Literal["pending", "ready", "claimed", "done", "failed", "blocked", "dead"]
@@ -107,6 +108,7 @@ async def claim_task(
     if claim is None:
         assert why is not None
         return ClaimResult(claimed=False, reason=_advice(why))
+    report_session(state, claim.task, "claimed")
     return ClaimResult(
         claimed=True, token=claim.token, lease_expires=claim.lease_expires, task=claim.task
     )
@@ -131,6 +133,7 @@ async def update_task(
             task = queue.complete(task_id, token, note=note, cost_usd=cost_usd)
         else:
             task = queue.fail(task_id, token, reason=note, retry=retry, cost_usd=cost_usd)
+        report_session(state, task, action)
         if tier is not None and action != "heartbeat":
             # The routing outcome: later routes of this kind of task learn from it.
             from br_core.routing.router import record_outcome

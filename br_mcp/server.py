@@ -9,8 +9,10 @@ channel.
 from __future__ import annotations
 
 import argparse
+import inspect
 import logging
 import sys
+import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -24,7 +26,7 @@ from mcp.types import INVALID_PARAMS, ToolAnnotations
 from pydantic import AnyHttpUrl, ValidationError
 
 from br_core.errors import BRError
-from br_mcp import project_tools, prompts, queue_tools
+from br_mcp import orchestration_tools, project_tools, prompts, queue_tools
 from br_mcp.errors import invalid_arguments, prompt_argument_problem
 from br_mcp.state import ServerState
 
@@ -80,6 +82,12 @@ TOOLS = (
         READ_ONLY,
     ),
     ToolEntry(
+        orchestration_tools.record_decision,
+        "record_decision",
+        "Log a decision all parallel sessions must follow.",
+        WRITES,
+    ),
+    ToolEntry(
         project_tools.route_task,
         "route_task",
         "Pick haiku/sonnet/opus for a task: reason, cost, subagent, decision_id.",
@@ -120,7 +128,7 @@ TOOLS = (
 
 @dataclass(frozen=True)
 class ResourceEntry:
-    fn: Callable[[ServerState], Any]
+    fn: Callable[..., Any]
     uri: str
     name: str
     description: str
@@ -135,12 +143,39 @@ RESOURCES = (
         "Task counts by status and feature.",
     ),
     ResourceEntry(
+        orchestration_tools.stream_decisions,
+        "br://decisions/{stream}",
+        "stream-decisions",
+        "Decisions made since that stream's current brief.",
+    ),
+    ResourceEntry(
         project_tools.thresholds,
         "br://thresholds",
         "threshold-status",
         "Learning-phase thresholds and progress.",
     ),
 )
+
+
+def _bound(fn: Callable[..., Any], state: ServerState) -> Callable[..., Any]:
+    """`fn` with the state bound: a resource reader with only its URI parameters (the SDK reads
+    a template's parameters from the signature and needs a named function)."""
+    bound = partial(fn, state)
+
+    async def read(**params: Any) -> Any:
+        result = bound(**params)
+        return await result if inspect.isawaitable(result) else result
+
+    hints = typing.get_type_hints(fn)
+    params = [
+        p.replace(annotation=hints.get(p.name, p.annotation))
+        for p in inspect.signature(bound).parameters.values()
+    ]
+    read.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    read.__annotations__ = {p.name: p.annotation for p in params}
+    read.__name__ = getattr(fn, "__name__", "resource")
+    read.__doc__ = fn.__doc__
+    return read
 
 
 class BRServer(MCPServer[ServerState]):
@@ -218,7 +253,7 @@ def create_server(root: Path | None = None, *, bearer_token: str | None = None) 
             name=resource.name,
             mime_type="application/json",
             description=resource.description,
-        )(partial(resource.fn, state))
+        )(_bound(resource.fn, state))
     return server
 
 

@@ -19,6 +19,8 @@ Then the real pre-commit framework runs br-secrets and br-sql-injection from thi
 7. `br route` picks haiku or opus; `br cost daily` and `br model stats` read a transcript.
 8. The MCP SDK's client claims a task from `br mcp serve` over stdio.
 9. Routing learns from outcomes joined to its decisions by id (act_routing.py).
+10. A parallel build: three streams planned, started in worktrees, worked by `br worker`
+   processes, merged by `br merge`; one conflict is caught, queued, resolved and merged.
 
 BR_HOME and CLAUDE_CONFIG_DIR point at the temporary directory, so the user's data is untouched.
 Any act that does not behave as narrated ends the demo with a non-zero exit (a smoke test).
@@ -34,6 +36,7 @@ from pathlib import Path
 from act_i13_ux import first_minutes
 from act_i17py import where_and_how_sure
 from act_install import install_like_a_user
+from act_parallel import parallel_builds
 from act_routing import routing_learns
 from acts_more import (
     init_in_repo,
@@ -141,6 +144,7 @@ def main() -> int:
         routing_and_cost(repo)
         mcp_over_stdio(repo)
         routing_learns(repo)
+        parallel_builds(Path(tmp))
         step("Done")
         print("    " + sh(repo, "git", "log", "--oneline").stdout.strip().replace("\n", "\n    "))
     print(

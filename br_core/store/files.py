@@ -44,17 +44,23 @@ def private_dir(path: Path) -> None:
 
 
 def private_store_file(path: Path) -> tuple[int, int]:
-    """Create the database file 0600 (or tighten it and its side files); its (device, inode)."""
+    """Create the database file 0600 (or tighten it and its side files); its (device, inode).
+
+    An existing file is only stat'ed, never opened: closing any descriptor of a file drops every
+    POSIX lock this process holds on it, SQLite's included. A second connection opened while
+    another one of this process was open (a heartbeat thread, a tool's worker thread) used to
+    drop the first one's shared lock, so another process closing its connection took the
+    database for unused, checkpointed and deleted the WAL, and the first connection's later
+    commits went to the deleted file: lost.
+    """
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_CREAT, FILE_MODE)
+        st = os.stat(path)
+    except FileNotFoundError:
+        st = _create_store_file(path)
     except OSError as exc:
         raise StoreError(
             f"{path}: cannot open the database ({exc.strerror}); check the file's permissions"
         ) from exc
-    try:
-        st = os.fstat(fd)
-    finally:
-        os.close(fd)
     _tighten(path, FILE_MODE, st)
     for suffix in SIDE_SUFFIXES:
         side = path.with_name(path.name + suffix)
@@ -63,6 +69,20 @@ def private_store_file(path: Path) -> tuple[int, int]:
         except FileNotFoundError:
             continue
     return st.st_dev, st.st_ino
+
+
+def _create_store_file(path: Path) -> os.stat_result:
+    # A file this process has just created cannot carry locks of it yet: closing is safe.
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CREAT, FILE_MODE)
+    except OSError as exc:
+        raise StoreError(
+            f"{path}: cannot open the database ({exc.strerror}); check the file's permissions"
+        ) from exc
+    try:
+        return os.fstat(fd)
+    finally:
+        os.close(fd)
 
 
 def create_private(path: Path) -> None:

@@ -254,6 +254,51 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
     (
+        "0009_orchestration",
+        # Parallel builds (br_core/orchestration/): one row per stream with what its worker last
+        # reported, the project's shared decisions log, and the merge queue's history.
+        """
+        CREATE TABLE streams (
+            project_id     TEXT NOT NULL,
+            name           TEXT NOT NULL,
+            branch         TEXT NOT NULL,
+            worktree       TEXT NOT NULL DEFAULT '',
+            batch          INTEGER NOT NULL DEFAULT 0,
+            status         TEXT NOT NULL DEFAULT 'planned',
+            owner          TEXT,
+            current_task   TEXT,
+            head           TEXT,
+            heartbeat_at   REAL,
+            decisions_seen INTEGER NOT NULL DEFAULT 0,
+            started_at     REAL NOT NULL,
+            updated_at     REAL NOT NULL,
+            PRIMARY KEY (project_id, name)
+        ) WITHOUT ROWID;
+        CREATE TABLE decisions (
+            id         INTEGER PRIMARY KEY,
+            project_id TEXT NOT NULL,
+            ts         REAL NOT NULL,
+            who        TEXT NOT NULL,
+            stream     TEXT NOT NULL DEFAULT '',
+            text       TEXT NOT NULL
+        );
+        CREATE INDEX decisions_project ON decisions (project_id, id);
+        CREATE TABLE merge_queue (
+            id           INTEGER PRIMARY KEY,
+            project_id   TEXT NOT NULL,
+            stream       TEXT NOT NULL,
+            target       TEXT NOT NULL,
+            state        TEXT NOT NULL,
+            files        TEXT NOT NULL DEFAULT '[]',
+            other_stream TEXT,
+            output_tail  TEXT NOT NULL DEFAULT '',
+            merged_commit TEXT,
+            at           REAL NOT NULL
+        );
+        CREATE INDEX merge_queue_project ON merge_queue (project_id, id)
+        """,
+    ),
+    (
         "0010_suggestions",
         # The learning layer's suggestions (br_core/learning/suggestions.py): one row per
         # (project, kind, scope), so a dismissed kind is not suggested again for that scope and

@@ -31,6 +31,7 @@ TOOLS = {  # issue 15 added record_outcome (11 tools)
     "plan_from_spec",
     "add_tasks",
     "claim_task",
+    "record_decision",
     "update_task",
     "list_tasks",
     "threshold_status",

@@ -1,0 +1,176 @@
+"""The four predictions, each with its 80% interval and its backtest on this project's history.
+
+- `task_cost(conn, project, tier)`: dollars per task on a tier, from routing outcomes (decisions
+  whose outcome carries a cost, measured by the queue, the tool or the subagent's transcript) and
+  the older `route_outcomes` rows.
+- `task_duration(conn, project, estimate_min, stream=..., kind=...)`: minutes from claim to done,
+  from the task's estimate corrected by measured claim -> done times of the same stream (or kind).
+- `stream_completion(...)`: minutes left in a stream: its open tasks' estimates, corrected the same
+  way (used by `br orchestrate plan`).
+- `block_runout(...)`: when a 5-hour block's budget runs out at the current burn rate (pure: the
+  cost domain passes the blocks in).
+
+Each says `ready` only once MIN_SAMPLES outcomes exist; before that `needs` says how many more.
+Method and measured coverage: br_core/learning/conformal.py and docs/LEARNING.md.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from br_core.learning.conformal import Backtest, Forecast, Sample, backtest, fit
+
+# Outcomes before a prediction is shown. Conformal 80% needs 9 past residuals; a point needs a few
+# samples before the first residual; 20 leaves the interval a little room to settle.
+MIN_SAMPLES = 20
+METHOD = ("split conformal: the median of the past (per group) as the point, the 10th/90th "
+          "order statistics of past one-step-ahead log residuals as the 80% interval")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Prediction:
+    name: str  # task_cost, task_duration, stream_completion, block_runout
+    subject: str  # the tier, stream, kind or block it is about
+    unit: str  # usd, minutes
+    samples: int  # outcomes behind it
+    point: float | None = None
+    low: float | None = None  # the 80% interval
+    high: float | None = None
+
+    @property
+    def needs(self) -> int:
+        """More outcomes needed before it is shown (0 when ready)."""
+        return max(0, MIN_SAMPLES - self.samples)
+
+    @property
+    def ready(self) -> bool:
+        return self.needs == 0 and self.low is not None and self.high is not None
+
+    def interval(self) -> list[float] | None:
+        return [self.low, self.high] if self.ready else None  # type: ignore[list-item]
+
+    def waiting(self) -> str:
+        """One line for a prediction not shown yet."""
+        return (f"{self.name.replace('_', ' ')} for {self.subject or 'this project'}: "
+                f"{self.needs} more outcomes needed ({self.samples} of {MIN_SAMPLES})")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Accuracy:
+    """A prediction's backtest on this project's own history (for `br digest`)."""
+
+    name: str
+    samples: int
+    result: Backtest
+
+
+def _prediction(name: str, subject: str, unit: str, forecast: Forecast | None, n: int,
+                scale: float = 1.0) -> Prediction:  # fmt: skip
+    if forecast is None:
+        return Prediction(name, subject, unit, n)
+    low = forecast.low * scale if forecast.low is not None else None
+    high = forecast.high * scale if forecast.high is not None else None
+    return Prediction(name, subject, unit, n, forecast.point * scale, low, high)
+
+
+# --- cost per task per tier -------------------------------------------------------------------
+
+
+def cost_samples(conn: sqlite3.Connection, project: str) -> list[Sample]:
+    """Measured costs of routed tasks, grouped by tier, in the order their outcomes arrived."""
+    rows = conn.execute(
+        "SELECT COALESCE(outcome_ts, ts), tier, cost_usd FROM routing_decisions"
+        " WHERE project_id = ? AND resolved IS NOT NULL AND cost_usd > 0",
+        (project,),
+    ).fetchall()
+    rows += conn.execute(
+        "SELECT ts, tier, cost_usd FROM route_outcomes WHERE project_id = ? AND cost_usd > 0",
+        (project,),
+    ).fetchall()
+    return [Sample(float(ts), str(tier), float(cost)) for ts, tier, cost in rows]
+
+
+def task_cost(conn: sqlite3.Connection, project: str, tier: str) -> Prediction:
+    """Dollars per task on `tier`, with its 80% interval once MIN_SAMPLES costs are measured
+    on that tier."""
+    samples = cost_samples(conn, project)
+    mine = sum(1 for s in samples if s.group == tier)
+    walk = fit(samples)
+    return _prediction("task_cost", tier, "usd", walk.forecast(tier) if mine else None, mine)
+
+
+# --- task duration and stream completion ------------------------------------------------------
+
+
+def duration_samples(conn: sqlite3.Connection, project: str, by: str = "stream") -> list[Sample]:
+    """Claim -> done minutes of done tasks with an estimate, grouped by stream (or task kind),
+    the token that finished the task only (time lost to an expired lease does not count)."""
+    rows = conn.execute(
+        "SELECT d.ts, t.stream, t.title, t.estimate_min, d.ts - c.ts FROM task_events d "
+        "JOIN task_events c ON c.project_id = d.project_id AND c.task_id = d.task_id "
+        "AND c.kind = 'claimed' AND c.token = d.token "
+        "JOIN tasks t ON t.project_id = d.project_id AND t.id = d.task_id "
+        "WHERE d.project_id = ? AND d.kind = 'done' AND d.token IS NOT NULL "
+        "AND t.estimate_min > 0",
+        (project,),
+    ).fetchall()
+    return [
+        Sample(float(ts), _group(by, stream, title), seconds / 60, float(estimate))
+        for ts, stream, title, estimate, seconds in rows
+        if seconds > 0
+    ]
+
+
+def _group(by: str, stream: str, title: str) -> str:
+    if by == "kind":
+        from br_core.routing.signals import assess
+
+        return assess(title).kind
+    return stream
+
+
+def task_duration(conn: sqlite3.Connection, project: str, estimate_min: float,
+                  stream: str = "", by: str = "stream", kind: str = "") -> Prediction:  # fmt: skip
+    """Minutes from claim to done of a task estimated at `estimate_min`, in `stream` (by
+    stream) or of `kind` (by="kind")."""
+    samples = duration_samples(conn, project, by)
+    group = kind if by == "kind" else stream
+    walk = fit(samples)
+    return _prediction("task_duration", group, "minutes",
+                       walk.forecast(group, estimate_min), walk.n)  # fmt: skip
+
+
+def stream_completion(conn: sqlite3.Connection, project: str, stream: str,
+                      estimates_min: Sequence[float]) -> Prediction:  # fmt: skip
+    """Minutes until `stream` is done: the sum of its open tasks' estimates, corrected by the
+    stream's measured actual/estimate ratio. The interval applies the task-level ratio interval
+    to the whole sum, as if the tasks over- or under-run together (a shared cause); when they
+    vary independently it is wider than needed, never narrower."""
+    total = sum(estimates_min)
+    samples = duration_samples(conn, project)
+    walk = fit(samples)
+    if total <= 0:
+        return Prediction("stream_completion", stream, "minutes", walk.n, 0.0, 0.0, 0.0)
+    return _prediction("stream_completion", stream, "minutes",
+                       walk.forecast(stream, total), walk.n)  # fmt: skip
+
+
+# --- accuracy on this project's history (the digest's "predictions and their accuracy") ------
+
+
+def accuracy(conn: sqlite3.Connection, project: str) -> list[Accuracy]:
+    """Each prediction's time-ordered backtest on this project's own history."""
+    out = []
+    for name, samples in (
+        ("task_cost", cost_samples(conn, project)),
+        ("task_duration", duration_samples(conn, project)),
+    ):
+        out.append(Accuracy(name, len(samples), backtest(samples)))
+    return out
+
+
+def backtest_samples(samples: Iterable[Sample]) -> Backtest:
+    """The backtest of any series (bench/predictions.py, tests)."""
+    return backtest(samples)
