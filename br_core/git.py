@@ -188,6 +188,11 @@ def commit_history(root: Path, since_ts: float, max_commits: int = 5000) -> list
         cwd=root,
         check=False,  # a repository without commits has no history: an empty list
     )  # fmt: skip
+    return parse_numstat_log(out)
+
+
+def parse_numstat_log(out: str) -> list[CommitChange]:
+    """The commits of `commit_history`'s `git log` output; a malformed block is skipped."""
     commits: list[CommitChange] = []
     for block in out.split(_LOG_MARK)[1:]:
         head, _, body = block.partition("\n")

@@ -356,8 +356,11 @@ def decide(
     reason: str = "",
     now: float | None = None,
 ) -> Suggestion:
-    """Record the user's answer. An answered suggestion keeps its first answer."""
+    """Record the user's answer. An answered suggestion keeps its first answer (accepting an
+    accepted one again is a no-op, so `accept ID --apply` can follow a plain accept)."""
     found = get_suggestion(conn, project, suggestion)
+    if found.state == answer == "accepted":
+        return found
     if found.state != "open":
         raise UsageError(f"{found.id}: already {found.state}; a suggestion is answered once")
     with transaction(conn):
