@@ -40,6 +40,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "worker": ("br_cli.worker", "worker_command"),
     "merge": ("br_cli.merge", "merge_command"),
     "decide": ("br_cli.decide", "decide_command"),
+    "dashboard": ("br_cli.dashboard.command", "dashboard"),
 }
 
 app = typer.Typer(

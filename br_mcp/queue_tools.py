@@ -102,13 +102,15 @@ async def claim_task(
 ) -> ClaimResult:
     def take(queue: TaskQueue) -> tuple[Claim | None, NothingToClaim | None]:
         got = queue.claim(owner, stream=stream, lease_seconds=lease_seconds)
-        return got, (nothing_to_claim(queue.summary(), stream) if got is None else None)
+        if got is None:
+            return None, nothing_to_claim(queue.summary(), stream)
+        report_session(state, got.task, "claimed")
+        return got, None
 
     claim, why = await state.in_queue("claim_task", take)
     if claim is None:
         assert why is not None
         return ClaimResult(claimed=False, reason=_advice(why))
-    report_session(state, claim.task, "claimed")
     return ClaimResult(
         claimed=True, token=claim.token, lease_expires=claim.lease_expires, task=claim.task
     )

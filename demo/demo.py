@@ -19,8 +19,10 @@ Then the real pre-commit framework runs br-secrets and br-sql-injection from thi
 7. `br route` picks haiku or opus; `br cost daily` and `br model stats` read a transcript.
 8. The MCP SDK's client claims a task from `br mcp serve` over stdio.
 9. Routing learns from outcomes joined to its decisions by id (act_routing.py).
-10. A parallel build: three streams planned, started in worktrees, worked by `br worker`
-   processes, merged by `br merge`; one conflict is caught, queued, resolved and merged.
+10. The real Claude Code against a scripted Anthropic API: route, delegate to the subagent it
+    names, edit, telemetry from its hooks, and `br cost` equal to its own total (act_claude.py).
+11. A parallel build: three streams planned, started in worktrees, worked by `br worker`
+    processes, merged by `br merge`; one conflict is caught, queued, resolved and merged.
 
 BR_HOME and CLAUDE_CONFIG_DIR point at the temporary directory, so the user's data is untouched.
 Any act that does not behave as narrated ends the demo with a non-zero exit (a smoke test).
@@ -33,6 +35,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from act_claude import claude_session
 from act_i13_ux import first_minutes
 from act_i17py import where_and_how_sure
 from act_install import install_like_a_user
@@ -144,6 +147,7 @@ def main() -> int:
         routing_and_cost(repo)
         mcp_over_stdio(repo)
         routing_learns(repo)
+        claude_session(repo)
         parallel_builds(Path(tmp))
         step("Done")
         print("    " + sh(repo, "git", "log", "--oneline").stdout.strip().replace("\n", "\n    "))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import os
 import subprocess
 import sys
@@ -28,11 +30,28 @@ Stream: docs
 BR = [sys.executable, "-m", "br_cli.app"]
 
 
-def br(cwd: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def br_process(cwd: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """`br ARGS` as a real process in `cwd` (BR_HOME and git identity from the environment)."""
     return subprocess.run(
         [*BR, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
     )
+
+
+def br(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`br ARGS` in this process, run in `cwd`, as the console script runs it (what it prints,
+    its exit code). The commands still run git, the hooks and the workers' commands as real
+    processes; in-process, coverage sees the command's own code."""
+    from br_cli.app import main
+
+    out, err = io.StringIO(), io.StringIO()
+    before = Path.cwd()
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(list(args))
+    finally:
+        os.chdir(before)
+    return subprocess.CompletedProcess([*BR, *args], code, out.getvalue(), err.getvalue())
 
 
 def index_hash(repo: Path) -> str:
@@ -62,4 +81,4 @@ def commit_in(worktree: Path, name: str, text: str, message: str) -> str:
     return git(worktree, "rev-parse", "HEAD").strip()
 
 
-__all__ = ["BR", "SPEC", "br", "commit_in", "index_hash", "os", "porcelain"]
+__all__ = ["BR", "SPEC", "br", "br_process", "commit_in", "index_hash", "porcelain"]

@@ -266,3 +266,25 @@ def test_an_untracked_file_in_the_way_leaves_main_where_it_was(
     assert "git refused to update the checkout of main" in str(result["reason"])
     assert (git(shop, "rev-parse", "main"), index_hash(shop)) == before
     assert (shop / "README.md").read_text() == "my own notes\n"
+
+
+def test_the_text_report_names_each_stream(shop: Path, conn: sqlite3.Connection) -> None:
+    trees = _started(shop, "api,docs")
+    commit_in(trees["api"], "shared.txt", "api\n", "api")
+    commit_in(trees["docs"], "shared.txt", "docs\n", "docs")
+    for stream in ("api", "docs"):
+        _finish_stream(conn, shop, stream)
+    proc = br(shop, "merge")
+    assert proc.returncode == 1
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith("api: merged as ") and "br-secrets" in lines[0]
+    assert lines[1].startswith("docs: conflict: conflicts with stream api in shared.txt; queued")
+    assert "api: predicting the merge into main" in proc.stderr  # progress goes to stderr
+    status = json.loads(br(shop, "orchestrate", "status", "--json").stdout)
+    assert [(e["stream"], e["state"]) for e in status["merge_queue"]] == [
+        ("api", "merged"),
+        ("docs", "conflict"),
+    ]
+    text = br(shop, "orchestrate", "status").stdout
+    assert "merge docs -> main: conflict (with api) shared.txt" in text
+    assert br(shop, "merge", "--streams", "api").stdout.startswith("api: up-to-date")

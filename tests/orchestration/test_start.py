@@ -163,3 +163,15 @@ def test_status_and_decide_from_the_terminal(shop: Path) -> None:
     assert empty.returncode == 2 and empty.stderr.startswith("br: decision: empty text")
     for command in (["orchestrate", "--help"], ["worker", "--help"], ["merge", "--help"]):
         assert br(shop, *command).returncode == 0
+
+
+def test_plan_parses_a_spec_given_to_it(git_repo: Path) -> None:
+    from tests.orchestration.conftest import SPEC
+
+    (git_repo / "SPEC.md").write_text(SPEC, encoding="utf-8")
+    proc = br(git_repo, "orchestrate", "plan", "SPEC.md")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("api: 2 open, 0 done, estimate 1.5 h")
+    assert "  batch 2: pages/cart-page" in proc.stdout
+    bad = br(git_repo, "orchestrate", "start", "--base", "nope")
+    assert bad.returncode == 2 and "--base nope: not a commit" in bad.stderr
