@@ -14,6 +14,7 @@ from br_cli.money import usd
 from br_core.errors import UsageError
 
 if TYPE_CHECKING:
+    from br_core.cost.models import Block
     from br_core.cost.report import CostReport
 
 app = typer.Typer(
@@ -75,6 +76,8 @@ def _table(report: CostReport) -> str:
                     f"{usd(block.projected_cost_usd)} by {block.end:%H:%M} "
                     f"({block.remaining_minutes} min left)"
                 )
+            if block.active:
+                out.append(_runout_line(block))
     if report.unpriced_models:
         out.append(
             f"Unpriced (not in the cost): {', '.join(report.unpriced_models)} "
@@ -83,6 +86,18 @@ def _table(report: CostReport) -> str:
     if report.malformed_lines:
         out.append(f"Skipped {report.malformed_lines:,} malformed transcript line(s).")
     return "\n".join(out) + "\n"
+
+
+def _runout_line(block: Block) -> str:
+    """When the block's budget runs out at this burn rate, with the 80% interval."""
+    if block.budget_usd is None or (block.runout_at is None and block.runout_earliest is None):
+        budget = f" of {usd(block.budget_usd)}" if block.budget_usd is not None else ""
+        return f"Budget{budget}: {block.runout_note or 'no run-out predicted'}"
+    at = f"{block.runout_at:%H:%M}" if block.runout_at else "not before the block ends"
+    early = f"{block.runout_earliest:%H:%M}" if block.runout_earliest else "block end"
+    late = f"{block.runout_latest:%H:%M}" if block.runout_latest else "block end"
+    return (f"Budget {usd(block.budget_usd)} (costliest earlier block) runs out: {at}, "
+            f"80% interval {early} to {late}")  # fmt: skip
 
 
 def _line(key: str, row: object, models: str) -> str:

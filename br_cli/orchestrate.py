@@ -37,7 +37,7 @@ def _echo_plan(plan: Plan) -> None:
     for stream in plan.streams:
         est = stream.estimate
         interval = (
-            f" ({_minutes(est.low)}-{_minutes(est.high)})"
+            f" (80%: {_minutes(est.low)}-{_minutes(est.high)})"
             if est.low is not None and est.high is not None
             else ""
         )

@@ -122,7 +122,9 @@ def _route(task: str, files: int, lines: int, override: str | None, area: str,
     if decision.estimated_cost_usd is not None:
         sonnet = decision.sonnet_cost_usd
         vs = f" (Sonnet: ${sonnet:.4f})" if sonnet is not None else ""
-        print(f"Est. cost:  ${decision.estimated_cost_usd:.4f}{vs}; {decision.cost_basis}")
+        band = decision.cost_interval_usd
+        within = f", 80% within ${band[0]:.4f}-${band[1]:.4f}" if band else ""
+        print(f"Est. cost:  ${decision.estimated_cost_usd:.4f}{within}{vs}; {decision.cost_basis}")
     for warning in decision.warnings:
         print(f"Warning:    {warning}")
     if decision.consensus_required:

@@ -90,7 +90,7 @@ TOOLS = (
     ToolEntry(
         project_tools.route_task,
         "route_task",
-        "Pick haiku/sonnet/opus for a task: reason, cost, subagent, decision_id.",
+        "Pick haiku/sonnet/opus for a task: reason, cost with 80% interval, subagent, decision_id.",
         WRITES,
     ),
     ToolEntry(

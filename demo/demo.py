@@ -23,6 +23,7 @@ Then the real pre-commit framework runs br-secrets and br-sql-injection from thi
     names, edit, telemetry from its hooks, and `br cost` equal to its own total (act_claude.py).
 11. A parallel build: three streams planned, started in worktrees, worked by `br worker`
     processes, merged by `br merge`; one conflict is caught, queued, resolved and merged.
+12. `br route` adds an 80% cost interval once 20 costs are measured (act_predictions.py).
 
 BR_HOME and CLAUDE_CONFIG_DIR point at the temporary directory, so the user's data is untouched.
 Any act that does not behave as narrated ends the demo with a non-zero exit (a smoke test).
@@ -40,6 +41,7 @@ from act_i13_ux import first_minutes
 from act_i17py import where_and_how_sure
 from act_install import install_like_a_user
 from act_parallel import parallel_builds
+from act_predictions import predictions_with_intervals
 from act_routing import routing_learns
 from acts_more import (
     init_in_repo,
@@ -149,6 +151,7 @@ def main() -> int:
         routing_learns(repo)
         claude_session(repo)
         parallel_builds(Path(tmp))
+        predictions_with_intervals(repo)
         step("Done")
         print("    " + sh(repo, "git", "log", "--oneline").stdout.strip().replace("\n", "\n    "))
     print(

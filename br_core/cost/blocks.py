@@ -3,7 +3,9 @@
 A block starts at the hour of its first request and lasts 5 hours; a request more than 5 hours
 after the block's start, or after the previous request, opens a new block. The active block's
 burn rate (tokens per minute, USD per hour, over its first-to-last request) projects its total
-at the block's end.
+at the block's end, and the time the block's budget (the costliest earlier block, ccusage's
+"max") runs out at that rate, with an 80% interval learned from the earlier blocks
+(br_core/learning/runout.py).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class _Open:
     last: float
     totals: Totals = field(default_factory=Totals)
     models: list[str] = field(default_factory=list)
+    requests: list[tuple[float, float]] = field(default_factory=list)  # (ts, usd): the run-out
 
 
 def build_blocks(
@@ -48,6 +51,7 @@ def build_blocks(
     )
     clock = time.time() if now is None else now
     blocks: list[Block] = []
+    spends: list[list[tuple[float, float]]] = []
     totals, unpriced = Totals(), set()
     current: _Open | None = None
     for ts, model, fast, *tokens in conn.execute(sql, params):
@@ -62,7 +66,9 @@ def build_blocks(
         ):
             if current is not None:
                 blocks.append(_finish(current, clock))
+                spends.append(current.requests)
             current = _Open(start=ts - ts % 3600, first=ts, last=ts)
+        current.requests.append((ts, cost or 0.0))
         current.totals.add(usage, cost, 1)
         totals.add(usage, cost, 1)
         if model not in current.models:
@@ -70,7 +76,26 @@ def build_blocks(
         current.last = ts
     if current is not None:
         blocks.append(_finish(current, clock))
+        if blocks[-1].active:
+            _runout(blocks[-1], spends, current, clock)
     return blocks, totals.build(TokenTotals), unpriced
+
+
+def _runout(block: Block, history: list[list[tuple[float, float]]], current: _Open,
+            clock: float) -> None:  # fmt: skip
+    """Attach when the active block's budget runs out (the learning room does the prediction)."""
+    from br_core.learning.runout import block_runout
+
+    budget = max((sum(c for _, c in requests) for requests in history), default=0.0)
+    if budget <= 0:
+        block.runout_note = "no earlier block to take a budget from"
+        return
+    found = block_runout(history, current.requests, budget, clock, current.start + BLOCK_SECONDS)
+    block.budget_usd = budget
+    block.runout_at, block.runout_earliest, block.runout_latest = (
+        _dt(t) if t is not None else None for t in (found.at, found.low, found.high)
+    )
+    block.runout_note = found.note or None
 
 
 def _finish(block: _Open, clock: float) -> Block:

@@ -50,6 +50,13 @@ class Block(TokenTotals):
     projected_cost_usd: float | None = None
     projected_tokens: int | None = None
     remaining_minutes: int | None = None
+    # When the budget (the costliest earlier block, as ccusage's "max") runs out at the current
+    # burn rate, with its 80% interval (br_core/learning/runout.py); runout_note says why not.
+    budget_usd: float | None = None
+    runout_at: datetime | None = None
+    runout_earliest: datetime | None = None
+    runout_latest: datetime | None = None
+    runout_note: str | None = None
 
 
 class CostReport(BaseModel):

@@ -11,9 +11,11 @@ For each sample the point estimate is made from the samples before it only:
 Its nonconformity score is log(actual / point). The interval of the next prediction is
 point x exp([s_lo, s_hi]) where s_lo, s_hi are the floor((n+1) a/2)-th and ceil((n+1)(1-a/2))-th
 smallest of the last WINDOW scores (a = 0.2): split conformal prediction with equal tails, the
-calibration set being the past one-step-ahead residuals (as in sequential/EnbPI-style conformal for
-time series; the window follows drift). Under exchangeable scores it covers at least 80%; the
-backtest below measures what it covers on time-ordered data, where exchangeability is only close.
+calibration set being the past one-step-ahead residuals (those of points from a group's own
+median once it has one: the early pooled ones are not like them), as in sequential/EnbPI-style
+conformal for time series; the window follows drift. Under exchangeable scores it covers at
+least 80%; the backtest below measures what it covers on time-ordered data, where
+exchangeability is only close.
 
 The naive baseline the point estimate is judged against is the mean of all past actuals.
 Errors are mean absolute errors (the median is the point that minimises it; say so when quoting).
@@ -29,7 +31,7 @@ from dataclasses import dataclass
 
 NOMINAL = 0.8
 WINDOW = 300  # scores kept for the interval: recent enough to follow drift
-MIN_GROUP = 5  # a group's own median once it has this many samples
+MIN_GROUP = 10  # a group's own median from this many samples (5 over-covered costs)
 MIN_SCORES = 9  # ceil((n+1) * 0.9) <= n first holds at n = 9
 
 
@@ -80,8 +82,8 @@ def conformal_bounds(
     """The equal-tailed split-conformal quantiles of `scores`; None when too few for `coverage`."""
     n = len(scores)
     tail = (1 - coverage) / 2
-    lo_rank = math.floor((n + 1) * tail)
-    hi_rank = math.ceil((n + 1) * (1 - tail))
+    lo_rank = math.floor((n + 1) * tail + 1e-9)  # 1e-9: 1 - 0.8 is 0.19999999999999996
+    hi_rank = math.ceil((n + 1) * (1 - tail) - 1e-9)
     if lo_rank < 1 or hi_rank > n:
         return None
     ordered = sorted(scores)
@@ -95,13 +97,16 @@ class OneStep:
         self.window, self.coverage = window, coverage
         self._logs: dict[str, list[float]] = defaultdict(list)  # log actual or log ratio
         self._all: list[float] = []
-        self._scores: list[float] = []
+        self._scores: list[float] = []  # every past residual
+        self._mature: list[float] = []  # residuals of points from the group's own median
         self._sum = 0.0
         self.n = 0
 
+    def _own(self, group: str) -> bool:
+        return len(self._logs.get(group, ())) >= MIN_GROUP
+
     def _center(self, group: str) -> float | None:
-        own = self._logs.get(group, [])
-        pool = own if len(own) >= MIN_GROUP else self._all
+        pool = self._logs[group] if self._own(group) else self._all
         return statistics.median(pool) if pool else None
 
     def point(self, group: str, base: float | None) -> float | None:
@@ -114,7 +119,11 @@ class OneStep:
         point = self.point(group, base)
         if point is None:
             return None
-        bounds = conformal_bounds(self._scores[-self.window :], self.coverage)
+        # A point from the group's own median is judged by residuals of such points: the early
+        # residuals of points pooled over unlike groups would widen it for good.
+        mature = self._own(group) and len(self._mature) >= MIN_SCORES
+        scores = self._mature if mature else self._scores
+        bounds = conformal_bounds(scores[-self.window :], self.coverage)
         if bounds is None:
             return Forecast(point, None, None, self.n)
         return Forecast(point, point * math.exp(bounds[0]), point * math.exp(bounds[1]), self.n)
@@ -125,7 +134,10 @@ class OneStep:
     def observe(self, sample: Sample) -> None:
         point = self.point(sample.group, sample.base)
         if point is not None:
-            self._scores.append(math.log(sample.actual / point))
+            score = math.log(sample.actual / point)
+            self._scores.append(score)
+            if self._own(sample.group):
+                self._mature.append(score)
         value = math.log(sample.actual / sample.base if sample.base else sample.actual)
         self._logs[sample.group].append(value)
         self._all.append(value)
@@ -133,12 +145,19 @@ class OneStep:
         self.n += 1
 
 
+SANE = (1e-9, 1e12)  # dollars, minutes, dollars per hour: far inside; logs and ratios stay finite
+
+
+def _sane(value: float) -> bool:
+    return SANE[0] <= value <= SANE[1]
+
+
 def usable(samples: Iterable[Sample]) -> list[Sample]:
-    """Positive, finite outcomes (and bases) in time order: a zero cost has no log."""
+    """Outcomes (and bases) in SANE, in time order: a zero cost has no log, a subnormal one
+    divides to zero."""
     kept = [
         s for s in samples
-        if s.actual > 0 and math.isfinite(s.actual)
-        and (s.base is None or (s.base > 0 and math.isfinite(s.base)))
+        if _sane(s.actual) and (s.base is None or _sane(s.base)) and math.isfinite(s.ts)
     ]  # fmt: skip
     return sorted(kept, key=lambda s: s.ts)
 

@@ -17,7 +17,7 @@ Method and measured coverage: br_core/learning/conformal.py and docs/LEARNING.md
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from br_core.learning.conformal import Backtest, Forecast, Sample, backtest, fit
@@ -104,9 +104,20 @@ def task_cost(conn: sqlite3.Connection, project: str, tier: str) -> Prediction:
 # --- task duration and stream completion ------------------------------------------------------
 
 
-def duration_samples(conn: sqlite3.Connection, project: str, by: str = "stream") -> list[Sample]:
-    """Claim -> done minutes of done tasks with an estimate, grouped by stream (or task kind),
-    the token that finished the task only (time lost to an expired lease does not count)."""
+GroupOf = Callable[[str, str], str]  # (stream, title) -> the group a task's duration counts in
+
+
+def by_stream(stream: str, title: str) -> str:
+    return stream
+
+
+def duration_samples(
+    conn: sqlite3.Connection, project: str, group_of: GroupOf = by_stream
+) -> list[Sample]:
+    """Claim -> done minutes of done tasks with an estimate, grouped by stream (or, with another
+    `group_of`, by task kind: the door passes br_core.routing.signals' kind, so this room imports
+    no other domain), the token that finished the task only (time lost to an expired lease does
+    not count)."""
     rows = conn.execute(
         "SELECT d.ts, t.stream, t.title, t.estimate_min, d.ts - c.ts FROM task_events d "
         "JOIN task_events c ON c.project_id = d.project_id AND c.task_id = d.task_id "
@@ -117,26 +128,17 @@ def duration_samples(conn: sqlite3.Connection, project: str, by: str = "stream")
         (project,),
     ).fetchall()
     return [
-        Sample(float(ts), _group(by, stream, title), seconds / 60, float(estimate))
+        Sample(float(ts), group_of(stream, title), seconds / 60, float(estimate))
         for ts, stream, title, estimate, seconds in rows
         if seconds > 0
     ]
 
 
-def _group(by: str, stream: str, title: str) -> str:
-    if by == "kind":
-        from br_core.routing.signals import assess
-
-        return assess(title).kind
-    return stream
-
-
 def task_duration(conn: sqlite3.Connection, project: str, estimate_min: float,
-                  stream: str = "", by: str = "stream", kind: str = "") -> Prediction:  # fmt: skip
-    """Minutes from claim to done of a task estimated at `estimate_min`, in `stream` (by
-    stream) or of `kind` (by="kind")."""
-    samples = duration_samples(conn, project, by)
-    group = kind if by == "kind" else stream
+                  group: str = "", group_of: GroupOf = by_stream) -> Prediction:  # fmt: skip
+    """Minutes from claim to done of a task estimated at `estimate_min` in `group` (a stream,
+    or a kind with a `group_of` that gives kinds)."""
+    samples = duration_samples(conn, project, group_of)
     walk = fit(samples)
     return _prediction("task_duration", group, "minutes",
                        walk.forecast(group, estimate_min), walk.n)  # fmt: skip

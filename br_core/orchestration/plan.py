@@ -14,6 +14,11 @@ actual / estimated, and the stream gets `sum x median(ratio)` with the interval
 one ratio to the whole sum treats a stream's tasks as all over- or all under-running together,
 which is what a shared cause (an unfamiliar code base, a slow test suite) does; the interval is
 therefore wide rather than falsely tight.
+
+Once the history reaches the learning room's MIN_SAMPLES, the stream's estimate and interval come
+from br_core/learning (`stream_completion`: the stream's own median ratio once it has a few
+measured tasks, and a split-conformal 80% interval whose coverage bench/predictions.py measures);
+the quantiles above back it while the history is shorter.
 """
 
 from __future__ import annotations
@@ -115,7 +120,8 @@ def build_plan(conn: sqlite3.Connection, project_id: str) -> Plan:
                 stream=stream,
                 batches=_batches(tasks),
                 done=done.get(stream, 0),
-                estimate=_estimate(tasks, fallback, quantiles, len(ratios)),
+                estimate=_learned(conn, project_id, stream, tasks, fallback)
+                or _estimate(tasks, fallback, quantiles, len(ratios)),
                 depends_on=tuple(sorted(deps.get(stream, set()))),
             )
         )
@@ -167,6 +173,12 @@ def measured_ratios(conn: sqlite3.Connection, project_id: str) -> list[float]:
     return [(seconds / 60) / estimate for estimate, seconds in rows if seconds >= 0]
 
 
+def learned_after() -> int:
+    from br_core.learning.predict import MIN_SAMPLES
+
+    return MIN_SAMPLES
+
+
 def nearest_rank(values: list[float], q: float) -> float:
     """The empirical q-quantile (nearest rank) of a non-empty list."""
     ordered = sorted(values)
@@ -176,6 +188,24 @@ def nearest_rank(values: list[float], q: float) -> float:
 
 def _quantiles(ratios: list[float]) -> tuple[float, float, float]:
     return (nearest_rank(ratios, 0.1), statistics.median(ratios), nearest_rank(ratios, 0.9))
+
+
+def _learned(
+    conn: sqlite3.Connection, project_id: str, stream: str, tasks: list[PlannedTask],
+    fallback: float,
+) -> Estimate | None:  # fmt: skip
+    """The learning room's prediction of the stream's minutes, once it is ready."""
+    from br_core.learning.predict import stream_completion
+
+    minutes = [t.estimate_minutes if t.estimate_minutes is not None else fallback for t in tasks]
+    found = stream_completion(conn, project_id, stream, minutes)
+    if not found.ready or found.point is None:
+        return None
+    missing = sum(1 for t in tasks if t.estimate_minutes is None)
+    guessed = f", {missing} without an estimate counted as {fallback:g} min" if missing else ""
+    basis = (f"sum of task estimates{guessed} x the measured actual/estimate ratio of "
+             f"{found.samples} tasks; 80% interval: split conformal, docs/LEARNING.md")  # fmt: skip
+    return Estimate(found.point, found.low, found.high, basis)
 
 
 def _estimate(
@@ -197,5 +227,6 @@ def _estimate(
         total * low,
         total * high,
         f"sum of task estimates{guessed} x median actual/estimate {mid:.2f} of {history} "
-        f"measured tasks; interval: their 10th-90th percentiles ({low:.2f}-{high:.2f})",
+        f"measured tasks; interval: their 10th-90th percentiles ({low:.2f}-{high:.2f}); the "
+        f"learned 80% interval after {max(0, learned_after() - history)} more",
     )

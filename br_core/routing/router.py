@@ -79,6 +79,9 @@ class RouteDecision(BaseModel):
     explanation: str
     reasons: list[str]
     estimated_cost_usd: float | None
+    cost_interval_usd: list[float] | None = Field(
+        default=None, description="[low, high]: 80% of tasks on this tier cost within it"
+    )
     sonnet_cost_usd: float | None = Field(description="the same tokens on the Sonnet tier")
     cost_basis: str
     warnings: list[str] = Field(default_factory=list)
@@ -357,6 +360,7 @@ class ModelRouter:
             sonnet = choice.belief["sonnet"].cost_usd
             basis = (f"learned: expected cost per task on {tier} from {belief.n_project} outcomes "
                      "here (shrunk towards the public dev set's mean)")  # fmt: skip
+        interval, basis = self._cost_interval(tier, basis)
         triggers = consensus_triggers(found, files)
         reasons = found.reasons + notes
         subagent = f"br-{tier}"
@@ -365,7 +369,8 @@ class ModelRouter:
         return RouteDecision(
             tier=tier, model=model, alias=tier, subagent=subagent, complexity=found.complexity,
             task_kind=found.kind, source=source, explanation=explanation,  # type: ignore[arg-type]
-            reasons=reasons, estimated_cost_usd=cost, sonnet_cost_usd=sonnet, cost_basis=basis,
+            reasons=reasons, estimated_cost_usd=cost, cost_interval_usd=interval,
+            sonnet_cost_usd=sonnet, cost_basis=basis,
             warnings=warnings, consensus_required=bool(triggers), consensus_reasons=triggers,
             fallbacks=fallback_chain(tier, self.config.models, self.table),
             how_to_apply=(f"Delegate to the {subagent} subagent (model: {tier}), or run "
@@ -373,6 +378,20 @@ class ModelRouter:
                           "decision_id."),
             decision_id="", p_success=p_success, explored=bool(choice and choice.explored),
         )  # fmt: skip
+
+    def _cost_interval(self, tier: Tier, basis: str) -> tuple[list[float] | None, str]:
+        """The 80% interval of a task's cost on `tier` from this project's measured costs
+        (br_core/learning), or the basis saying how many more are needed."""
+        from br_core.learning.predict import task_cost
+
+        predicted = task_cost(self.conn, self.project, tier)
+        interval = predicted.interval()
+        if interval is None:
+            return None, f"{basis}; 80% interval after {predicted.needs} more measured costs"
+        return [round(v, 4) for v in interval], (
+            f"{basis}; 80% interval from {predicted.samples} measured costs on {tier} "
+            "(split conformal, docs/LEARNING.md)"
+        )
 
 
 def fallback_chain(tier: Tier, models: dict[Tier, str], table: PriceTable) -> list[FallbackStep]:

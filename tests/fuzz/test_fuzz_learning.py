@@ -1,90 +1,62 @@
-"""Fuzzing the learning layer's readers of outside input: `br digest --since` and `--email`,
-the user's `[digest.smtp]` settings (any file bytes, any table), and the `git log --numstat`
-output the fix-hotspot pattern parses.
+"""Fuzzing the learning room (br_core/learning): the outcomes it reads come from the store, where
+users, tools and transcripts put them.
 
-Properties: each returns a valid value or refuses with one readable line (never a traceback); the
-log parser never raises and never invents a negative line count.
+Properties: the conformal bounds hold at least 80% of their own scores; a backtest or a run-out
+prediction over any numbers (zero, negative, infinite, NaN, out of order) returns a result and
+never raises; a run-out interval is ordered.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+import math
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from br_core.errors import BRError
-from br_core.git import parse_numstat_log
-from br_core.learning.digest import (
-    _validated,
-    check_address,
-    parse_since,
-    smtp_settings,
-    user_config_path,
-)
-from tests.fuzz.strategies import expected_or_value, json_values, mutate, text
+from br_core.learning.conformal import Sample, backtest, conformal_bounds
+from br_core.learning.runout import block_runout
 
-SINCE = st.one_of(
-    text, mutate("7d"), mutate("12w"), st.from_regex(r"-?\d{0,6}[dwhm]?", fullmatch=True)
-)
-ADDRESSES = st.one_of(text, mutate("lead@example.org"), st.emails())
-SMTP_KEYS = st.sampled_from(
-    ["host", "port", "from", "security", "timeout", "username_env", "password_env", "password"]
-)
-GOOD = (
-    '[digest.smtp]\nhost = "smtp.example.org"\nport = 587\nfrom = "br@example.org"\n'
-    'security = "starttls"\ntimeout = 10\nusername_env = "U"\npassword_env = "P"\n'
-)
-
-
-@given(SINCE)
-def test_since_is_a_period_or_one_line(raw: str) -> None:
-    got = expected_or_value(lambda: parse_since(raw))
-    assert isinstance(got, BRError) or 1 <= got <= 3650
-
-
-@given(ADDRESSES)
-def test_an_address_is_checked_or_refused_in_one_line(raw: str) -> None:
-    got = expected_or_value(lambda: check_address(raw, "--email"))
-    assert isinstance(got, BRError) or ("@" in got and got == got.strip())
-
-
-@given(st.one_of(st.binary(max_size=300), mutate(GOOD).map(str.encode)))
-def test_any_user_config_file_gives_settings_or_one_line(raw: bytes) -> None:
-    path = user_config_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(raw)
-    got = expected_or_value(lambda: smtp_settings(None, {"U": "user", "P": "pass"}))
-    if not isinstance(got, BRError):
-        assert 1 <= got.port <= 65535 and 0 < got.timeout <= 120 and got.host
-
-
-@given(st.dictionaries(SMTP_KEYS, json_values, max_size=8), st.dictionaries(text, text, max_size=3))
-def test_any_smtp_table_gives_settings_or_one_line(
-    table: dict[str, Any], env: dict[str, str]
-) -> None:
-    got = expected_or_value(lambda: _validated(Path("config.toml"), table, env))
-    if not isinstance(got, BRError):
-        assert "password" not in table and got.host and 1 <= got.port <= 65535
-
-
-LOG = st.lists(
-    st.one_of(
-        text,
-        st.just("\x1ebr-commit\x1f" + "a" * 40 + "\x1f1700000000\x1ffix it\n"),
-        st.builds(
-            lambda a, d, p: f"{a}\t{d}\t{p}",
-            st.one_of(st.integers(-5, 99).map(str), st.just("-")),
-            st.one_of(st.integers(0, 99).map(str), st.just("-")),
-            text,
-        ),
+finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False)
+anything = st.floats(allow_nan=True, allow_infinity=True)
+samples = st.lists(
+    st.builds(
+        Sample,
+        ts=finite,
+        group=st.sampled_from(["", "a", "b"]),
+        actual=anything,
+        base=st.none() | anything,
     ),
-    max_size=12,
+    max_size=60,
 )
+requests = st.lists(st.tuples(st.floats(0, 40_000), st.floats(0, 50)), max_size=80).map(sorted)
 
 
-@given(LOG)
-def test_the_numstat_parser_reads_anything(lines: list[str]) -> None:
-    for commit in parse_numstat_log("\n".join(lines)):
-        assert commit.ts >= 0 and all(a >= 0 and d >= 0 and p for a, d, p in commit.files)
+@given(st.lists(finite, min_size=9, max_size=200))
+def test_conformal_bounds_hold_at_least_80_percent_of_their_scores(scores: list[float]) -> None:
+    bounds = conformal_bounds(scores)
+    assert bounds is not None
+    low, high = bounds
+    assert low <= high
+    assert sum(low <= s <= high for s in scores) >= 0.8 * len(scores)
+
+
+@given(samples)
+def test_a_backtest_of_any_numbers_returns_a_result(history: list[Sample]) -> None:
+    result = backtest(history)
+    assert 0 <= result.covered <= result.predicted
+    if result.mae is not None:
+        assert math.isfinite(result.mae) or math.isinf(result.mae)
+
+
+@given(st.lists(requests, max_size=6), requests, st.floats(0.01, 1000), st.floats(0, 20_000))
+def test_a_runout_of_any_blocks_is_ordered_or_absent(
+    history: list[list[tuple[float, float]]], current: list[tuple[float, float]],
+    budget: float, elapsed: float,
+) -> None:  # fmt: skip
+    now = (current[0][0] if current else 0.0) + elapsed
+    found = block_runout(history, current, budget, now, now + 5 * 3600)
+    if found.low is not None and found.at is not None:
+        assert found.low <= found.at
+    if found.at is not None and found.high is not None:
+        assert found.at <= found.high
+    assert found.needs >= 0
