@@ -24,6 +24,8 @@ Then the real pre-commit framework runs br-secrets and br-sql-injection from thi
 11. A parallel build: three streams planned, started in worktrees, worked by `br worker`
     processes, merged by `br merge`; one conflict is caught, queued, resolved and merged.
 12. `br route` adds an 80% cost interval once 20 costs are measured (act_predictions.py).
+13. `br suggest` proposes a routing rule with its evidence; `br digest` e-mails the week through
+    a real local SMTP server (act_suggest.py).
 
 BR_HOME and CLAUDE_CONFIG_DIR point at the temporary directory, so the user's data is untouched.
 Any act that does not behave as narrated ends the demo with a non-zero exit (a smoke test).
@@ -43,6 +45,7 @@ from act_install import install_like_a_user
 from act_parallel import parallel_builds
 from act_predictions import predictions_with_intervals
 from act_routing import routing_learns
+from act_suggest import suggestions_and_digest
 from acts_more import (
     init_in_repo,
     mcp_over_stdio,
@@ -152,6 +155,7 @@ def main() -> int:
         claude_session(repo)
         parallel_builds(Path(tmp))
         predictions_with_intervals(repo)
+        suggestions_and_digest(repo)
         step("Done")
         print("    " + sh(repo, "git", "log", "--oneline").stdout.strip().replace("\n", "\n    "))
     print(
