@@ -7,9 +7,10 @@ The SMTP connection is opened here (the door), with the user's settings from
 from __future__ import annotations
 
 import smtplib
+import sqlite3
 import ssl
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
@@ -57,6 +58,23 @@ def send(settings: SmtpSettings, message: EmailMessage) -> None:
         ) from exc
 
 
+def spend_summary(conn: sqlite3.Connection, root: Path, days: int) -> dict[str, Any]:
+    """The digest's spend section from `br model stats`' figures (read here, by the door: the
+    cost domain already imports the learning layer, so the learning layer cannot import it)."""
+    from br_core.cost.model_stats import model_stats
+
+    stats = model_stats(conn, root, days)
+    return {
+        "requests": stats.requests,
+        "cost_usd": stats.cost_usd,
+        "baseline_model": stats.baseline_model,
+        "all_sonnet_cost_usd": stats.all_sonnet_cost_usd,
+        "savings_usd": stats.savings_usd,
+        "savings_pct": stats.savings_pct,
+        "tiers": {t.tier: {"requests": t.requests, "cost_usd": t.cost_usd} for t in stats.tiers},
+    }
+
+
 def digest_command(
     since: Annotated[
         str, typer.Option("--since", help="Period ending now: days or weeks, like 7d or 2w.")
@@ -99,7 +117,7 @@ def digest_command(
         settings = smtp_settings(root)  # before any work: a bad config fails fast
     conn = open_db()
     try:
-        digest = build_digest(conn, root, days)
+        digest = build_digest(conn, root, spend_summary(conn, root, days), days)
     finally:
         conn.close()
     text = render_html(digest) if fmt == "html" else render_markdown(digest)

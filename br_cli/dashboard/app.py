@@ -160,11 +160,12 @@ DIGEST_SECONDS = 20.0
 
 
 def digest_page(root: Path) -> str:
+    from br_cli.digest import spend_summary
     from br_core.learning.digest import build_digest, render_html
 
     conn = open_db()
     try:
-        return render_html(build_digest(conn, root, 7))
+        return render_html(build_digest(conn, root, spend_summary(conn, root, 7), 7))
     finally:
         conn.close()
 

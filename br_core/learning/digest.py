@@ -154,21 +154,6 @@ def _day(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d")
 
 
-def _spend(conn: sqlite3.Connection, root: Path, days: int) -> dict[str, Any]:
-    from br_core.cost.model_stats import model_stats
-
-    stats = model_stats(conn, root, days)
-    return {
-        "requests": stats.requests,
-        "cost_usd": stats.cost_usd,
-        "baseline_model": stats.baseline_model,
-        "all_sonnet_cost_usd": stats.all_sonnet_cost_usd,
-        "savings_usd": stats.savings_usd,
-        "savings_pct": stats.savings_pct,
-        "tiers": {t.tier: {"requests": t.requests, "cost_usd": t.cost_usd} for t in stats.tiers},
-    }
-
-
 def _routing(conn: sqlite3.Connection, project: str, since: float) -> dict[str, Any]:
     row = conn.execute(
         "SELECT COUNT(*), COUNT(resolved), TOTAL(resolved), TOTAL(cost_usd) FROM routing_decisions"
@@ -251,14 +236,21 @@ def _predictions(conn: sqlite3.Connection, project: str) -> tuple[list[dict[str,
 
 
 def build_digest(
-    conn: sqlite3.Connection, root: Path, days: int = 7, now: float | None = None
+    conn: sqlite3.Connection,
+    root: Path,
+    spend: dict[str, Any],
+    days: int = 7,
+    now: float | None = None,
 ) -> Digest:
-    """The digest of the repository at `root` for the last `days` days."""
+    """The digest of the repository at `root` for the last `days` days. `spend` is the door's
+    reading of br_core.cost (`br model stats`' figures: requests, cost_usd, baseline_model,
+    all_sonnet_cost_usd, savings_usd, savings_pct, tiers): the cost domain already uses the
+    learning layer's predictions, so this module does not import it back."""
     now = time.time() if now is None else now
     since = now - days * DAY
     project = project_id(root)
     digest = Digest(project, _day(since), _day(now), days)
-    digest.spend = _spend(conn, root, days)
+    digest.spend = spend
     digest.routing = _routing(conn, project, since)
     digest.blocks = _blocks(conn, project, since)
     digest.tasks = _tasks(conn, project, since)

@@ -17,6 +17,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from br_cli.app import main
+from br_cli.digest import spend_summary
 from br_core.git import project_id
 from br_core.learning.digest import build_digest, render_markdown
 from br_core.queue.models import NewTask
@@ -115,7 +116,7 @@ def test_predictions_show_their_measured_coverage_once_there_is_history(
             " WHERE id = (SELECT max(id) FROM route_outcomes)",
             (0.01 * rng.lognormvariate(0, 0.4),),
         )
-    digest = build_digest(conn, git_repo, 7)
+    digest = build_digest(conn, git_repo, spend_summary(conn, git_repo, 7), 7)
     cost = next(p for p in digest.predictions if p["name"] == "task_cost")
     assert cost["predicted"] > 0 and 0 <= cost["coverage"] <= 1
     md = render_markdown(digest)
