@@ -224,7 +224,8 @@ def blocks(
     until: UntilOpt = None,
     all_projects: AllOpt = False,
 ) -> None:
-    """5-hour usage windows, with the active window's burn rate and projection."""
+    """5-hour usage windows, with the active window's burn rate and projection, and when its
+    budget (the costliest earlier window) runs out, with an 80% interval."""
     _report("blocks", as_json, since, until, all_projects, _command_line(ctx))
 
 

@@ -60,8 +60,9 @@ def route_command(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Route a task to haiku, sonnet or opus (tier, model id, subagent, reason, cost, decision
-    id); `br route outcome ID --resolved|--failed --cost USD` records how it went."""
+    """Route a task to haiku, sonnet or opus (tier, model id, subagent, reason, cost with its 80%
+    interval once 20 costs on the tier are measured, decision id); `br route outcome ID
+    --resolved|--failed --cost USD` records how it went."""
     if task == OUTCOME:
         _outcome(decision_id, resolved, cost, tokens, duration, notes, as_json)
         return

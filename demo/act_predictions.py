@@ -25,18 +25,18 @@ def _outcome(repo: Path, cost: float) -> None:
 
 
 def predictions_with_intervals(repo: Path) -> None:
-    step("11. Predictions with an 80% interval, once enough outcomes are measured")
+    step("12. Predictions with an 80% interval, once enough outcomes are measured")
     rng = random.Random(19)
-    costs = [round(0.55 * 2.718 ** rng.gauss(0, 0.5), 4) for _ in range(22)]
-    for cost in costs[:17]:
-        _outcome(repo, cost)
+    for _ in range(5):
+        _outcome(repo, round(0.55 * 2.718 ** rng.gauss(0, 0.5), 4))
     early = br(repo, "route", TASK, "--tier", "sonnet")
     expect("80% interval after" in early.stdout, "br route did not say how many more it needs")
-    say("-> 17 sonnet tasks with a measured cost: no interval yet, and it says how many more.")
-    for cost in costs[17:]:
-        _outcome(repo, cost)
+    more = int(early.stdout.split("80% interval after ")[1].split()[0])
+    say(f"-> Not enough sonnet tasks with a measured cost yet: {more} more, it says.")
+    for _ in range(more):
+        _outcome(repo, round(0.55 * 2.718 ** rng.gauss(0, 0.5), 4))
     late = br(repo, "route", TASK, "--tier", "sonnet")
-    expect("80% within $" in late.stdout, "br route gave no interval after 22 measured costs")
+    expect("80% within $" in late.stdout, f"br route gave no interval after {more} more costs")
     say("-> Now the estimate carries the range 80% of sonnet tasks here cost; route_task over MCP "
         "returns it as cost_interval_usd. `br cost blocks` and `br orchestrate plan` do the same "
         "for a block's budget run-out and a stream's completion.")  # fmt: skip

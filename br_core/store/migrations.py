@@ -254,7 +254,7 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
     (
-        "0008_orchestration",  # the name i16-orch stores already recorded
+        "0009_orchestration",
         # Parallel builds (br_core/orchestration/): one row per stream with what its worker last
         # reported, the project's shared decisions log, and the merge queue's history.
         """
