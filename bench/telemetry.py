@@ -1,6 +1,7 @@
-"""Telemetry benchmark: record latency, hook process time, `ready` at 10k/100k/1M events.
+"""Telemetry benchmark: record latency, hook process time, `ready` at 10k/100k/1M events, and
+the OTLP export (`br telemetry push`): rows/s into a local receiver and its cost to commands.
 
-Run: bench/.venv/bin/python bench/telemetry.py
+Run: bench/.venv/bin/python bench/telemetry.py [--otlp]   (--otlp: only the export part)
 Anchors, timed in the same run: `python -c pass` and `git rev-parse HEAD` (the floor any hook
 process pays), and TinyDB's own JSONStorage for the document table.
 Targets (issue 3): record p95 <= 2 ms, hook process <= 0.1 s, `ready` at 1M events <= 0.1 s.
@@ -18,8 +19,15 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+from typing import Any
+
+# bench/queue.py would shadow the stdlib `queue` (concurrent.futures, which the OpenTelemetry SDK
+# imports, needs it): this script imports nothing from its own folder.
+if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+    sys.path.pop(0)
 
 BIN = Path(sys.executable).parent
 GIT_ENV = {
@@ -219,7 +227,171 @@ def bench_docstore(base: Path) -> None:
     print(f"  TinyDB JSONStorage (anchor)       {theirs:6.3f}   ratio {ours / theirs:.2f}x")
 
 
+# --- OTLP export (`br telemetry push`) ---------------------------------------------------------
+
+
+def _receiver(decode: bool) -> tuple[Any, str, list[int]]:
+    """A local OTLP/HTTP endpoint on 127.0.0.1 that acknowledges every request; with `decode`,
+    it parses the protobuf body and counts the log records (as a collector would)."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    counted = [0]
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            if decode and self.path == "/v1/logs":
+                from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import (
+                    ExportLogsServiceRequest,
+                )
+
+                request = ExportLogsServiceRequest.FromString(body)
+                counted[0] += sum(
+                    len(s.log_records) for r in request.resource_logs for s in r.scope_logs
+                )
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}", counted
+
+
+def _fresh_events(conn: sqlite3.Connection, project: str, n: int, rng: random.Random) -> None:
+    from br_core.store.db import transaction
+
+    with transaction(conn):
+        conn.execute("DELETE FROM events")
+        conn.execute("DELETE FROM meta WHERE key LIKE 'otlp_exported:%'")
+        fill(conn, project, 0, n, rng)
+
+
+def _sdk_pipeline(url: str, n: int) -> float:
+    """Anchor: the SDK's own path for n records (LoggerProvider -> BatchLogRecordProcessor with
+    its defaults -> the same exporter), first emit to flushed; seconds. Its queue holds 2,048
+    records: what it drops when emits outrun the exporter is counted by the receiver."""
+    from opentelemetry._logs import LogRecord
+    from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter
+    from opentelemetry.sdk._logs import LoggerProvider
+    from opentelemetry.sdk._logs.export import BatchLogRecordProcessor
+
+    provider = LoggerProvider()
+    provider.add_log_record_processor(
+        BatchLogRecordProcessor(OTLPLogExporter(endpoint=f"{url}/v1/logs"))
+    )
+    logger = provider.get_logger("anchor")
+    attrs = {"buildrunner.project.id": "p" * 16, "user.hash": "u" * 16,
+             "buildrunner.build.command": "test", "buildrunner.build.success": True}  # fmt: skip
+    start = time.perf_counter()
+    for i in range(n):
+        logger.emit(LogRecord(timestamp=i, attributes=attrs, event_name="buildrunner.build"))
+    provider.force_flush(120_000)
+    took = time.perf_counter() - start
+    provider.shutdown()
+    return took
+
+
+def bench_otlp(repo: Path) -> None:
+    from br_core.git import project_id
+    from br_core.store.db import open_db
+    from br_core.telemetry.export_config import OtlpTarget
+    from br_core.telemetry.export_otlp import push
+
+    project = project_id(repo)
+    conn = open_db()
+    rng = random.Random(5)
+    runs = 3
+    print("OTLP push into a local receiver (in-process), rows/s: median [min-max] of 3")
+    for decode in (False, True):
+        server, url, counted = _receiver(decode)
+        label = "receiver decodes protobuf" if decode else "receiver only acknowledges"
+        for n in (10_000, 100_000):
+            rates = []
+            for _ in range(runs):
+                _fresh_events(conn, project, n, rng)
+                counted[0] = 0
+                start = time.perf_counter()
+                result = push(conn, OtlpTarget(url, 30.0, "bench"), settle_s=0)
+                took = time.perf_counter() - start
+                sent = result.events
+                assert not decode or counted[0] == sent, (counted[0], sent)
+                rates.append(sent / took)
+            print(
+                f"  {label:<28} {n:>7} events  {statistics.median(rates):>8.0f}"
+                f"  [{min(rates):.0f}-{max(rates):.0f}]  ({sent} sent per run)"
+            )
+        if decode:
+            anchor, delivered = [], []
+            for _ in range(runs):
+                counted[0] = 0
+                took = _sdk_pipeline(url, 10_000)
+                anchor.append(counted[0] / took)
+                delivered.append(counted[0])
+            print(
+                f"  anchor: SDK LoggerProvider + BatchLogRecordProcessor, 10000 emitted: "
+                f"{statistics.median(anchor):.0f} delivered/s "
+                f"[{min(anchor):.0f}-{max(anchor):.0f}], "
+                f"delivered {min(delivered)}-{max(delivered)} of 10000 (the rest dropped)"
+            )
+        server.shutdown()
+        server.server_close()
+    conn.close()
+    _otlp_command_costs(repo)
+
+
+def _otlp_command_costs(repo: Path) -> None:
+    env = {**os.environ, **GIT_ENV}
+    server, url, _ = _receiver(False)
+    runs = 9
+    rows = [
+        ("python -c pass (anchor)", [sys.executable, "-c", "pass"]),
+        (
+            "import the OTLP exporters (anchor)",
+            [
+                sys.executable,
+                "-c",
+                "import opentelemetry.exporter.otlp.proto.http."
+                "_log_exporter, opentelemetry.exporter.otlp.proto.http.metric_exporter",
+            ],
+        ),
+        ("br telemetry status", [str(BIN / "br"), "telemetry", "status"]),
+        ("br telemetry push --dry-run", [str(BIN / "br"), "telemetry", "push", "--dry-run"]),
+        ("br telemetry push (nothing new)", [str(BIN / "br"), "telemetry", "push"]),
+        ("br-telemetry hook", [str(BIN / "br-telemetry")]),
+    ]
+    print("cost to commands (s), median [min-max] of 9")
+    push_env = {**env, "BR_OTLP_ENDPOINT": url}
+    subprocess.run(rows[4][1], cwd=repo, env=push_env, capture_output=True, check=True)
+    for name, argv in rows:
+        times = wall(argv, repo, push_env, runs)
+        print(f"  {name:<36} {statistics.median(times):6.3f}  [{min(times):.3f}-{max(times):.3f}]")
+    probe = subprocess.run(
+        [sys.executable, "-X", "importtime", str(BIN / "br-telemetry")],
+        cwd=repo, env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    loaded = [line for line in probe.stderr.splitlines() if "opentelemetry" in line]
+    print(f"  modules of opentelemetry the hook imports: {len(loaded)}")
+    server.shutdown()
+    server.server_close()
+
+
 def main() -> None:
+    if "--otlp" in sys.argv:
+        base = Path(tempfile.mkdtemp(prefix="br-bench-otlp-"))
+        os.environ["BR_HOME"] = str(base / "home")
+        try:
+            repo = make_repo(base)
+            os.chdir(repo)
+            print(f"machine: {os.cpu_count()} cores, shared with other jobs: timings are noisy")
+            bench_otlp(repo)
+        finally:
+            os.chdir("/")
+            shutil.rmtree(base, ignore_errors=True)
+        return
     base = Path(tempfile.mkdtemp(prefix="br-bench-telemetry-"))
     os.environ["BR_HOME"] = str(base / "home")
     os.environ.pop("BR_TELEMETRY", None)
@@ -233,6 +405,7 @@ def main() -> None:
         bench_hook(repo)
         bench_docstore(base)
         bench_ready(repo)
+        bench_otlp(repo)
     finally:
         os.chdir("/")
         shutil.rmtree(base, ignore_errors=True)

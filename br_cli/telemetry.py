@@ -246,6 +246,73 @@ def export(
 
 
 @app.command()
+def push(
+    endpoint: Annotated[
+        str | None,
+        typer.Option(
+            help="OTLP/HTTP base URL (http://HOST:4318); default: BR_OTLP_ENDPOINT, "
+            "OTEL_EXPORTER_OTLP_ENDPOINT, then telemetry.otlp.endpoint in $BR_HOME/config.toml."
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what would be sent; send nothing.")
+    ] = False,
+) -> None:
+    r"""Send events and model usage not sent yet to an OpenTelemetry collector (OTLP/HTTP).
+
+    Nothing is sent unless an endpoint is configured.
+
+    Each row is sent once per endpoint; after a failure (exit 2) unsent rows wait for the next push.
+
+    Needs the otel extra: pip install 'buildrunner\[otel]'.
+    """
+    from br_core.cost.transcripts import ingest
+    from br_core.git import repo_context
+    from br_core.telemetry.export_config import resolve_target
+    from br_core.telemetry.export_otlp import pending_counts, require_sdk
+    from br_core.telemetry.export_otlp import push as push_rows
+    from br_core.telemetry.settings import telemetry_state
+
+    ctx = repo_context(_cwd())
+    state = telemetry_state(ctx.root)
+    if not state.enabled:  # an opt-out covers sending what was collected before it, too
+        raise UsageError(f"telemetry is off ({state.reason}); nothing sent")
+    target, notices = resolve_target(ctx.root, ctx.project_id, endpoint)
+    for notice in notices:
+        typer.echo(f"br: {notice}", err=True)
+    if target is None:
+        raise UsageError(
+            "no OTLP endpoint configured, nothing sent; pass --endpoint URL, set "
+            "BR_OTLP_ENDPOINT, or write [telemetry.otlp] endpoint in $BR_HOME/config.toml"
+        )
+    scope = f"project {target.project_id}" if target.project_id else "every project"
+    conn = open_db()
+    try:
+        if dry_run:
+            counts = pending_counts(conn, target)
+            typer.echo(
+                f"would send to {target.endpoint} (from {target.source}, {scope}): "
+                f"{_count(counts['events'], 'event')}, "
+                f"{_count(counts['usage_logs'], 'model request')}"
+            )
+            return
+        require_sdk()
+        ingest(conn)  # usage from Claude Code transcripts written since the last read
+        result = push_rows(conn, target)
+    finally:
+        conn.close()
+    held = "; usage of the last minute waits for the next push" if result.held_back else ""
+    typer.echo(
+        f"sent {_count(result.events, 'event')} and {_count(result.usage, 'model request')} "
+        f"to {target.endpoint} ({scope}, {_count(result.requests, 'request')}){held}"
+    )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+@app.command()
 def prune(
     days: Annotated[
         int | None, typer.Option(min=1, help="Keep this many days (default: the retention).")

@@ -20,6 +20,7 @@ from br_core.errors import ConfigError
 
 CONFIG_DIR = ".buildrunner"
 CONFIG_FILE = "config.toml"
+USER_CONFIG_FILE = "config.toml"  # in BR_HOME: the user's own settings, never committed
 
 
 def config_path(root: Path) -> Path:
@@ -37,6 +38,26 @@ class LoadedConfig(NamedTuple):
 def read_config(root: Path) -> LoadedConfig:
     """The config of the repository at `root`, read once: parsed and hashed from one read."""
     path = config_path(root)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return LoadedConfig(path, {}, None)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror}); check its permissions") from exc
+    return LoadedConfig(path, _parse(path, raw), trust.content_digest(raw))
+
+
+def user_config_path() -> Path:
+    """`$BR_HOME/config.toml`: settings only this user can make (where data may be sent, the
+    team store), so a repository's committed config cannot make them without trust."""
+    from br_core.store.paths import br_home
+
+    return br_home() / USER_CONFIG_FILE
+
+
+def read_user_config() -> LoadedConfig:
+    """The user's config, read once; {} when there is none."""
+    path = user_config_path()
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -79,6 +100,7 @@ def section(config: dict[str, Any], name: str, path: Path | None = None) -> dict
 
 RUNS = "runs a command"
 WEAKENS = "weakens the check"
+SENDS = "sends data off this machine"
 
 
 class TrustRule(NamedTuple):
@@ -87,7 +109,7 @@ class TrustRule(NamedTuple):
     does not."""
 
     key: str
-    effect: str  # RUNS or WEAKENS
+    effect: str  # RUNS, WEAKENS or SENDS
     needs_trust: Callable[[dict[str, Any]], bool]
 
 
@@ -111,7 +133,7 @@ def withhold_untrusted(
     flagged = [r for r in rules if r.key in values and r.needs_trust(values)]
     if not flagged or (loaded.digest is not None and trust.is_trusted(loaded.digest)):
         return values, []
-    effects = sorted({r.effect for r in flagged}, key=(RUNS, WEAKENS).index)
+    effects = sorted({r.effect for r in flagged}, key=(RUNS, WEAKENS, SENDS).index)
     ignored = ", ".join(shown(r.key, values[r.key]) for r in flagged)
     kept = {k: v for k, v in values.items() if k not in {r.key for r in flagged}}
     from br_core.scan.report.hints import br_available

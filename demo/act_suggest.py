@@ -42,7 +42,7 @@ def _smtp_server(port: int) -> subprocess.Popen[str]:
 
 
 def suggestions_and_digest(repo: Path) -> None:
-    step("13. Suggestions with their evidence, and the weekly digest by e-mail")
+    step("14. Suggestions with their evidence, and the weekly digest by e-mail")
     for tier, n in (("haiku", 24), ("opus", 6)):
         for _ in range(n):
             got = sh(repo, str(BR), "model", "outcome", TASK, "--tier", tier, "--cost", "0.02")

@@ -12,8 +12,9 @@ Then the real pre-commit framework runs br-secrets and br-sql-injection from thi
 4. SQL built with an f-string from a parameter is blocked, with the parameterized call to use;
    the parameterized version commits (acts 4-8 live in acts_more.py).
 5. `br init` writes .mcp.json, skills, subagents and hooks; a second run changes nothing.
-   5b (act_i13_ux.py): empty states say what to do; `br security scan` reports a secret and an
-   SQL injection in one report; the suggested rewrite runs; the Claude Code hook fails soft.
+   5b (act_first_minutes.py): empty states say what to do; `br security scan` reports a secret
+   and an SQL injection in one report; the suggested rewrite runs; the Claude Code hook fails
+   soft.
 6. Three worktrees run parallel sessions on one task queue parsed from PROJECT_SPEC.md: every
    task is claimed once, in dependency order.
 7. `br route` picks haiku or opus; `br cost daily` and `br model stats` read a transcript.
@@ -23,8 +24,9 @@ Then the real pre-commit framework runs br-secrets and br-sql-injection from thi
     names, edit, telemetry from its hooks, and `br cost` equal to its own total (act_claude.py).
 11. A parallel build: three streams planned, started in worktrees, worked by `br worker`
     processes, merged by `br merge`; one conflict is caught, queued, resolved and merged.
-12. `br route` adds an 80% cost interval once 20 costs are measured (act_predictions.py).
-13. `br suggest` proposes a routing rule with its evidence; `br digest` e-mails the week through
+12. `br telemetry push` sends events to a local OTLP/HTTP receiver, once each (act_otlp.py).
+13. `br route` adds an 80% cost interval once 20 costs are measured (act_predictions.py).
+14. `br suggest` proposes a routing rule with its evidence; `br digest` e-mails the week through
     a real local SMTP server (act_suggest.py).
 
 BR_HOME and CLAUDE_CONFIG_DIR point at the temporary directory, so the user's data is untouched.
@@ -39,12 +41,13 @@ import time
 from pathlib import Path
 
 from act_claude import claude_session
-from act_i13_ux import first_minutes
-from act_i17py import where_and_how_sure
+from act_first_minutes import first_minutes
 from act_install import install_like_a_user
+from act_otlp import otlp_export
 from act_parallel import parallel_builds
 from act_predictions import predictions_with_intervals
 from act_routing import routing_learns
+from act_sqli_confidence import where_and_how_sure
 from act_suggest import suggestions_and_digest
 from acts_more import (
     init_in_repo,
@@ -154,6 +157,7 @@ def main() -> int:
         routing_learns(repo)
         claude_session(repo)
         parallel_builds(Path(tmp))
+        otlp_export(repo)
         predictions_with_intervals(repo)
         suggestions_and_digest(repo)
         step("Done")

@@ -89,14 +89,18 @@ class NewTask(Compact):
     model_config = ConfigDict(extra="forbid", json_schema_extra=_compact_schema)
 
     id: str | None = Field(None, pattern=TASK_ID_PATTERN, description="stable id; omit to generate")
-    title: str = Field(min_length=1, max_length=200)
-    description: str = Field("", max_length=4000)
-    feature: str = Field("", max_length=120)
-    files: list[str] = Field(default_factory=list, max_length=200)
+    title: str = Field(min_length=1, max_length=200, description="one line")
+    description: str = Field("", max_length=4000, description="what done means")
+    feature: str = Field("", max_length=120, description="feature it belongs to")
+    files: list[str] = Field(default_factory=list, max_length=200, description="paths it touches")
     priority: int = Field(2, ge=0, le=9, description="0 is most urgent")
-    estimate_minutes: float | None = Field(None, ge=0, le=MAX_ESTIMATE_MINUTES, allow_inf_nan=False)
-    stream: str = Field("", max_length=60)
-    depends_on: list[str] = Field(default_factory=list, max_length=200)
+    estimate_minutes: float | None = Field(
+        None, ge=0, le=MAX_ESTIMATE_MINUTES, allow_inf_nan=False, description="minutes"
+    )
+    stream: str = Field("", max_length=60, description="parallel stream, e.g. backend")
+    depends_on: list[str] = Field(
+        default_factory=list, max_length=200, description="task ids done first"
+    )
 
 
 class Task(Compact):

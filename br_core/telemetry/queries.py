@@ -11,6 +11,8 @@ import sqlite3
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from br_core.telemetry.export_watermark import clamp_marks
+
 
 class TypeCount(NamedTuple):
     project_id: str
@@ -70,10 +72,12 @@ def clear_events(conn: sqlite3.Connection, project_id: str | None = None) -> int
         deleted = conn.execute("DELETE FROM events").rowcount
         conn.execute("DELETE FROM event_counts")
         conn.execute("DELETE FROM projects")
+        clamp_marks(conn, "events")  # ids start again at 1: those rows were never sent
         return int(deleted)
     deleted = conn.execute("DELETE FROM events WHERE project_id = ?", (project_id,)).rowcount
     conn.execute("DELETE FROM event_counts WHERE project_id = ?", (project_id,))
     conn.execute("DELETE FROM projects WHERE project_id = ?", (project_id,))
+    clamp_marks(conn, "events")
     return int(deleted)
 
 
@@ -82,6 +86,7 @@ def prune_events(conn: sqlite3.Connection, before_ts: float) -> int:
     deleted = int(conn.execute("DELETE FROM events WHERE ts < ?", (before_ts,)).rowcount)
     if deleted:
         _refresh_counts(conn)
+        clamp_marks(conn, "events")
     return deleted
 
 

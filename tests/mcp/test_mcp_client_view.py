@@ -39,6 +39,14 @@ def test_every_tool_parameter_has_a_description(git_repo: Path) -> None:
         for name, schema in tool.input_schema.get("properties", {}).items()
         if not str(schema.get("description", "")).strip()
     ]
+    # and the fields of nested objects (the tasks `add_tasks` takes)
+    undescribed += [
+        f"{tool.name}.{model}.{name}"
+        for tool in tools
+        for model, definition in tool.input_schema.get("$defs", {}).items()
+        for name, schema in definition.get("properties", {}).items()
+        if not str(schema.get("description", "")).strip()
+    ]
     assert undescribed == []
 
 
