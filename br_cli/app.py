@@ -34,6 +34,8 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "mcp": ("br_cli.mcp", "app"),
     "init": ("br_cli.init", "init"),
     "doctor": ("br_cli.doctor", "doctor_command"),
+    "suggest": ("br_cli.suggest", "app"),
+    "digest": ("br_cli.digest", "digest_command"),
     "orchestrate": ("br_cli.orchestrate", "app"),
     "worker": ("br_cli.worker", "worker_command"),
     "merge": ("br_cli.merge", "merge_command"),

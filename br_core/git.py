@@ -205,3 +205,48 @@ def portable_project_id(path: Path | str) -> tuple[str, str] | None:
         return None
     shared = _root_commit_id(real)
     return None if shared is None else (local.project_id, shared)
+
+
+class CommitChange(NamedTuple):
+    """One commit of `git log --numstat`: when, its subject, and (added, deleted, path) per file
+    (binary files count 0 lines)."""
+
+    commit: str
+    ts: float
+    subject: str
+    files: tuple[tuple[int, int, str], ...]
+
+
+_LOG_MARK = "\x1ebr-commit\x1f"
+
+
+def commit_history(root: Path, since_ts: float, max_commits: int = 5000) -> list[CommitChange]:
+    """Commits reachable from HEAD since `since_ts` (newest first), merges left out, with the
+    lines each changed per path. Renames count under the new path."""
+    out = run_git(
+        ["-c", "core.quotepath=off", "log", "--no-merges", "--numstat", "--no-renames",
+         f"--max-count={max(1, max_commits)}", f"--since=@{int(since_ts)}",
+         f"--format={_LOG_MARK}%H%x1f%ct%x1f%s"],
+        cwd=root,
+        check=False,  # a repository without commits has no history: an empty list
+    )  # fmt: skip
+    return parse_numstat_log(out)
+
+
+def parse_numstat_log(out: str) -> list[CommitChange]:
+    """The commits of `commit_history`'s `git log` output; a malformed block is skipped."""
+    commits: list[CommitChange] = []
+    for block in out.split(_LOG_MARK)[1:]:
+        head, _, body = block.partition("\n")
+        parts = head.split("\x1f")
+        if len(parts) != 3 or not parts[1].isdigit():
+            continue
+        files = []
+        for line in body.splitlines():
+            added, _, rest = line.partition("\t")
+            deleted, _, path = rest.partition("\t")
+            if path:
+                files.append((int(added) if added.isdigit() else 0,
+                              int(deleted) if deleted.isdigit() else 0, path))  # fmt: skip
+        commits.append(CommitChange(parts[0], float(parts[1]), parts[2], tuple(files)))
+    return commits

@@ -22,6 +22,33 @@ def _push_range() -> tuple[str, str] | None:
     return None
 
 
+def _record(data: dict[str, object], exit_code: int) -> None:
+    """The staged lines' coverage as a telemetry `check` event (for trends); never a verdict."""
+    diff = data.get("diff")
+    if not isinstance(diff, dict) or not diff.get("measured"):
+        return
+    from pathlib import Path
+
+    from br_core.store.db import open_db
+    from br_core.telemetry import checks
+    from br_core.telemetry.settings import telemetry_state
+
+    try:
+        root = Path.cwd()
+        if not telemetry_state(root).enabled:
+            return
+        conn = open_db(timeout_ms=checks.HOOK_LOCK_WAIT_MS)
+        try:
+            checks.record_coverage(
+                conn, root, exit_code == 1, float(diff["percent"]), int(diff["covered"]),
+                int(diff["measured"]),
+            )  # fmt: skip
+        finally:
+            conn.close()
+    except BRError as exc:
+        print(f"{PREFIX}: warning: run not recorded: {one_line(exc.message)}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=PREFIX, description=__doc__)
     where = parser.add_mutually_exclusive_group()
@@ -39,6 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.json:
             print(json.dumps({"status": "error", "error": exc.message}))
         return exc.exit_code
+    _record(outcome.data, outcome.exit_code)
     for notice in outcome.notices:
         print(f"{PREFIX}: {notice}", file=sys.stderr)
     if args.json:

@@ -58,4 +58,30 @@ def run_hook(prog: str, kind: Kind, fmt: str, scan: Callable[[], ScanResult]) ->
         # `br-secrets --json | head`: the reader left; say nothing more, and keep the verdict
         # (a closed pipe turns neither findings into a pass nor a clean scan into a failure).
         silence_closed_stream(sys.stdout)
+    if result.findings:
+        record_block(prog, result)
     return result.exit_code()
+
+
+def record_block(prog: str, result: ScanResult) -> None:
+    """Tell the local telemetry that `prog` blocked (rule ids and directories only). Telemetry
+    never changes a hook's verdict: a store that cannot be written is one warning line."""
+    from pathlib import Path
+
+    from br_core.store.db import open_db
+    from br_core.telemetry import checks
+    from br_core.telemetry.settings import telemetry_state
+
+    try:
+        if not telemetry_state(Path.cwd()).enabled:
+            return
+        conn = open_db(timeout_ms=checks.HOOK_LOCK_WAIT_MS)
+        try:
+            checks.record_block(
+                conn, Path.cwd(), prog, (f.rule_id for f in result.findings),
+                (f.path for f in result.findings), len(result.findings),
+            )  # fmt: skip
+        finally:
+            conn.close()
+    except BRError as exc:
+        print(f"{prog}: warning: block not recorded: {one_line(exc.message)}", file=sys.stderr)

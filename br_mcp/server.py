@@ -26,7 +26,7 @@ from mcp.types import INVALID_PARAMS, ToolAnnotations
 from pydantic import AnyHttpUrl, ValidationError
 
 from br_core.errors import BRError
-from br_mcp import orchestration_tools, project_tools, prompts, queue_tools
+from br_mcp import learning_tools, orchestration_tools, project_tools, prompts, queue_tools
 from br_mcp.errors import invalid_arguments, prompt_argument_problem
 from br_mcp.state import ServerState
 
@@ -122,6 +122,12 @@ TOOLS = (
         "security_scan",
         "Scan files for secrets and SQL injection (masked findings).",
         READ_ONLY,
+    ),
+    ToolEntry(
+        learning_tools.suggestions,
+        "suggestions",
+        "Suggestions from this repo's history with evidence; accept/dismiss by id.",
+        WRITES,
     ),
 )
 

@@ -29,6 +29,8 @@ Then the real pre-commit framework runs br-secrets and br-sql-injection from thi
     processes, merged by `br merge`; one conflict is caught, queued, resolved and merged.
 12. `br telemetry push` sends events to a local OTLP/HTTP receiver, once each (act_otlp.py).
 13. `br route` adds an 80% cost interval once 20 costs are measured (act_predictions.py).
+14. `br suggest` proposes a routing rule with its evidence; `br digest` e-mails the week through
+    a real local SMTP server (act_suggest.py).
 
 BR_HOME and CLAUDE_CONFIG_DIR point at the temporary directory, so the user's data is untouched.
 Any act that does not behave as narrated ends the demo with a non-zero exit (a smoke test).
@@ -50,6 +52,7 @@ from act_parallel import parallel_builds
 from act_predictions import predictions_with_intervals
 from act_routing import routing_learns
 from act_sqli_confidence import where_and_how_sure
+from act_suggest import suggestions_and_digest
 from acts_more import (
     init_in_repo,
     mcp_over_stdio,
@@ -161,6 +164,7 @@ def main() -> int:
         parallel_builds(Path(tmp))
         otlp_export(repo)
         predictions_with_intervals(repo)
+        suggestions_and_digest(repo)
         step("Done")
         print("    " + sh(repo, "git", "log", "--oneline").stdout.strip().replace("\n", "\n    "))
     print(

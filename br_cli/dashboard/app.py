@@ -156,6 +156,20 @@ class Hub:
         self.pool.shutdown(wait=True)
 
 
+DIGEST_SECONDS = 20.0
+
+
+def digest_page(root: Path) -> str:
+    from br_cli.digest import spend_summary
+    from br_core.learning.digest import build_digest, render_html
+
+    conn = open_db()
+    try:
+        return render_html(build_digest(conn, root, spend_summary(conn, root, 7), 7))
+    finally:
+        conn.close()
+
+
 def build_app(settings: Settings, token: str) -> Starlette:
     """The Starlette app; every route answers 403 unless the URL carries `token`."""
     hub = Hub(settings)
@@ -185,6 +199,19 @@ def build_app(settings: Settings, token: str) -> Starlette:
         text = resources.files("br_cli.dashboard").joinpath("static", name).read_text("utf-8")
         return Response(text, media_type=STATIC[name], headers=_NO_STORE)
 
+    async def digest(request: Request) -> Response:
+        """This week's `br digest` as a page (a fresh connection, off the loop, bounded)."""
+        if not allowed(request):
+            return PlainTextResponse(FORBIDDEN, status_code=403)
+        try:
+            page = await asyncio.wait_for(
+                asyncio.to_thread(digest_page, settings.root), timeout=DIGEST_SECONDS
+            )
+        except (TimeoutError, BRError) as exc:
+            why = exc.message if isinstance(exc, BRError) else f"no answer in {DIGEST_SECONDS:g} s"
+            return PlainTextResponse(f"the digest is not available: {why}\n", status_code=503)
+        return HTMLResponse(page, headers=_NO_STORE)
+
     async def events(request: Request) -> Response:
         if not allowed(request):
             return PlainTextResponse(FORBIDDEN, status_code=403)
@@ -205,6 +232,7 @@ def build_app(settings: Settings, token: str) -> Starlette:
         routes=[
             Route("/", index),
             Route("/events", events),
+            Route("/digest", digest),
             Route("/static/{name}", static),
         ],
         lifespan=lifespan,

@@ -371,7 +371,7 @@ def page(parts: dict[str, str], token: str, project: str) -> str:
         + panel("cost", "Cost and burn rate")
         + '<div class="stack">'
         + panel("merge", "Merge queue")
-        + panel("learning", "Learning phases and alerts")
+        + panel("learning", f'Learning phases and alerts · <a href="/digest{q}">weekly digest</a>')
         + panel("decisions", "Shared decisions")
         + "</div></div>"
         + panel("graph", "Dependency graph", "wide")

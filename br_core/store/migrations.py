@@ -298,4 +298,30 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX merge_queue_project ON merge_queue (project_id, id)
         """,
     ),
+    (
+        "0010_suggestions",
+        # The learning layer's suggestions (br_core/learning/suggestions.py): one row per
+        # (project, kind, scope), so a dismissed kind is not suggested again for that scope and
+        # the answers give acceptance rates per kind.
+        """
+        CREATE TABLE suggestions (
+            id         TEXT PRIMARY KEY,
+            project_id TEXT NOT NULL,
+            kind       TEXT NOT NULL,
+            scope      TEXT NOT NULL,
+            action     TEXT NOT NULL,
+            evidence   TEXT NOT NULL DEFAULT '{}',
+            command    TEXT NOT NULL,
+            apply      TEXT NOT NULL DEFAULT '{}',
+            weakens    INTEGER NOT NULL DEFAULT 0,
+            state      TEXT NOT NULL DEFAULT 'open',
+            reason     TEXT,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL,
+            decided_at REAL,
+            UNIQUE (project_id, kind, scope)
+        ) WITHOUT ROWID;
+        CREATE INDEX suggestions_state ON suggestions (project_id, state, kind)
+        """,
+    ),
 ]

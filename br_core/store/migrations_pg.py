@@ -303,5 +303,28 @@ PG_MIGRATIONS: dict[str, str] = dict(
             CREATE INDEX merge_queue_project ON merge_queue (project_id, id)
             """,
         ),
+        (
+            "0010_suggestions",
+            """
+            CREATE TABLE suggestions (
+                id         TEXT PRIMARY KEY,
+                project_id TEXT NOT NULL,
+                kind       TEXT NOT NULL,
+                scope      TEXT NOT NULL,
+                action     TEXT NOT NULL,
+                evidence   TEXT NOT NULL DEFAULT '{}',
+                command    TEXT NOT NULL,
+                apply      TEXT NOT NULL DEFAULT '{}',
+                weakens    BIGINT NOT NULL DEFAULT 0,
+                state      TEXT NOT NULL DEFAULT 'open',
+                reason     TEXT,
+                created_at DOUBLE PRECISION NOT NULL,
+                updated_at DOUBLE PRECISION NOT NULL,
+                decided_at DOUBLE PRECISION,
+                UNIQUE (project_id, kind, scope)
+            );
+            CREATE INDEX suggestions_state ON suggestions (project_id, state, kind)
+            """,
+        ),
     ]
 )

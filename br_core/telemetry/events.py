@@ -78,6 +78,18 @@ SCHEMA: dict[str, dict[str, str]] = {
         "reason": "text",
         "agent_type": "text",
     },
+    # What a check hook decided (br-secrets and br-sql-injection when they block; br-coverage on
+    # every run it measures): rule ids and directories only, never a finding's text.
+    "check": {
+        "hook": "name",
+        "blocked": "bool",
+        "findings": "int",
+        "rules": "text",
+        "dirs": "text",
+        "percent": "float",
+        "covered": "int",
+        "measured": "int",
+    },
 }
 EVENT_TYPES = tuple(SCHEMA)
 # Feature actions are counted by thresholds; spellings from other emitters map to two names.

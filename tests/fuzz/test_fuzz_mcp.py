@@ -109,6 +109,15 @@ ARGS: dict[str, st.SearchStrategy[dict[str, Any]]] = {
     "security_scan": st.fixed_dictionaries(
         {"paths": _maybe(st.lists(PATHS, min_size=1, max_size=3))}
     ),
+    "suggestions": st.fixed_dictionaries(
+        {},
+        optional={
+            "action": _maybe(st.sampled_from(["list", "accept", "dismiss", "stats", "apply"])),
+            "suggestion_id": _maybe(st.one_of(text, st.just("sg-00000000"))),
+            "reason": _maybe(text),
+            "days": _maybe(ints),
+        },
+    ),
 }
 
 

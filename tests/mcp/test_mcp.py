@@ -36,6 +36,7 @@ TOOLS = {  # issue 15 added record_outcome (11 tools)
     "list_tasks",
     "threshold_status",
     "security_scan",
+    "suggestions",  # issue 19: suggestions from the project's history, accept/dismiss
 }
 PROMPTS = {"design", "analyze", "plan", "next", "route"}  # one set with the skills (issue 13)
 READ_ONLY = {  # issue 15: route_task stores the decision it makes, so it writes
