@@ -53,7 +53,7 @@ def _attrs(record: Any) -> dict[str, Any]:
 
 
 def otlp_export(repo: Path) -> None:
-    step("10. Telemetry out over OpenTelemetry: nothing leaves until you name an endpoint")
+    step("12. Telemetry out over OpenTelemetry: nothing leaves until you name an endpoint")
     proc = br(repo, "telemetry", "push")
     expect(proc.returncode == 2 and "no OTLP endpoint configured" in proc.stderr, "sent unasked")
     with _receiver() as (url, records):

@@ -64,7 +64,7 @@ def _workers(trees: dict[str, Path]) -> list[str]:
 
 
 def parallel_builds(workdir: Path) -> None:
-    step("9. A parallel build: plan three streams, start them, work them, merge them")
+    step("11. A parallel build: plan three streams, start them, work them, merge them")
     repo = workdir / "parallel-shop"
     repo.mkdir()
     sh(repo, "git", "init", "-q", "-b", "main")

@@ -25,7 +25,7 @@ def _outcome(repo: Path, cost: float) -> None:
 
 
 def predictions_with_intervals(repo: Path) -> None:
-    step("12. Predictions with an 80% interval, once enough outcomes are measured")
+    step("13. Predictions with an 80% interval, once enough outcomes are measured")
     rng = random.Random(19)
     for _ in range(5):
         _outcome(repo, round(0.55 * 2.718 ** rng.gauss(0, 0.5), 4))
