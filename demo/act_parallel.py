@@ -1,9 +1,10 @@
-"""Act 9 of `make demo`: a parallel build from plan to merge (br orchestrate, br worker, br merge).
+"""Act 11 of `make demo`: a parallel build from plan to merge (br orchestrate, br worker, br merge).
 
 Three streams of one spec are planned and started (one worktree and branch each), worked by
 scripted `br worker` processes at the same time, and merged by the merge queue: two merge, one
 collides with another stream's change, is stopped with a resolve task, is resolved by its worker
-and merges on the next run. Runs in a fresh repository beside the demo's main one.
+and merges on the next run; the live dashboard is photographed after the conflict
+(.cache/demo-dashboard.png in this checkout). Runs in a fresh repository beside the demo's main one.
 """
 
 from __future__ import annotations
@@ -12,7 +13,11 @@ import json
 import subprocess
 from pathlib import Path
 
-from demo_kit import BR, ENV, br, expect, say, sh, step
+from dashboard_shot import dashboard_screenshot
+from demo_kit import BR, CHECKOUT, ENV, br, expect, say, sh, step
+
+# Kept after the demo (the temporary repository is not): .cache/ is git-ignored.
+SCREENSHOT = CHECKOUT / ".cache" / "demo-dashboard.png"
 
 SPEC = """# Shop
 ## Feature: Storage (1h)
@@ -113,6 +118,9 @@ def parallel_builds(workdir: Path) -> None:
     resolve = [t for t in tasks if t["id"].startswith("resolve/docs")]
     expect(len(resolve) >= 1, "no resolve task was queued for docs")
     say(f"-> docs is stopped; queued for its worker: {resolve[0]['id']}: {resolve[0]['title']}")
+    shot = dashboard_screenshot(repo, SCREENSHOT)
+    if shot is not None:
+        say(f"The dashboard of this build (`br dashboard`), as a person sees it now: {shot}")
 
     say("The docs worker takes the resolve task (merges main, fixes README.md), and `br merge` "
         "tries again:")  # fmt: skip
