@@ -5,16 +5,15 @@ a benign value against a real database table and checks it returns what the vuln
 returns for that value. A suggestion that raises ("Incorrect number of bindings"), or quietly
 matches other rows, fails here.
 
-Drivers: sqlite3 (qmark `?`) runs here. psycopg (format `%s`) is the same table of cases with
-the PostgreSQL server the team-scale issue brings: `_postgres_cursor` is the hook to fill then.
-Until then the `%s` suggestions are checked for their placeholder arithmetic only (see
-`test_format_style_suggestions_bind_every_placeholder`).
+Drivers: sqlite3 (qmark `?`), and psycopg (format `%s`) against the real PostgreSQL server the
+tests start (tests/store/pgserver.py), on the same table of cases; the `%s` placeholder
+arithmetic is also checked without a server.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -79,10 +78,6 @@ def sqlite_cursor() -> Iterator[sqlite3.Cursor]:
         yield conn.cursor()
     finally:
         conn.close()
-
-
-def _postgres_cursor() -> Any:  # pragma: no cover - the hook for the PostgreSQL driver
-    pytest.skip("psycopg against a real PostgreSQL server arrives with the team-scale issue")
 
 
 def _suggestion(tmp_path: Path, call: str) -> str:
@@ -180,9 +175,32 @@ def _exec_only(code: str, cur: object, values: dict[str, object]) -> None:
     exec(code, namespace)
 
 
-@pytest.mark.parametrize("driver", [pytest.param(_postgres_cursor, id="psycopg")])
-def test_postgres_driver_hook(driver: Callable[[], Any]) -> None:  # pragma: no cover
-    driver()
+@pytest.fixture
+def psycopg_cursor(pg_url: str) -> Iterator[Any]:
+    """A cursor on a fresh database of the real PostgreSQL server the tests start (tests/store)."""
+    import psycopg
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL)")
+        with conn.cursor() as cur:
+            cur.executemany("INSERT INTO users VALUES (%s, %s)", ROWS)
+            yield cur
+
+
+@pytest.mark.parametrize(("case", "query", "values"), CASES, ids=[c[0] for c in CASES])
+def test_each_format_style_rewrite_runs_on_psycopg(
+    tmp_path: Path, psycopg_cursor: Any, case: str, query: str, values: dict[str, object]
+) -> None:
+    """The `%s` suggestions for a psycopg file, run by psycopg against PostgreSQL: the same rows
+    as the vulnerable call with the benign value."""
+    path = tmp_path / "app.py"
+    path.write_text(FORMAT_SOURCE.format(call=f"cur.execute({query})"), encoding="utf-8")
+    [finding] = scan_paths([path], tmp_path)
+    runnable = (finding.fix or "").split(ADVICE)[0]
+    assert runnable.startswith("cur.execute("), finding.fix
+    expected = _run(f"cur.execute({query})", psycopg_cursor, values)
+    assert expected, f"{case}: the benign value must select something"
+    assert _run(runnable, psycopg_cursor, values) == expected, finding.fix
 
 
 # JavaScript: node evaluates the suggested call (the values are JS expressions, template literals
