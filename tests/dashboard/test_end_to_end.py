@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,25 +23,8 @@ sync_api = pytest.importorskip(
     "playwright.sync_api", reason="needs the PyPI package playwright (the dev extra)"
 )
 from tests.dashboard.test_browser import ARGS, WAIT_MS  # noqa: E402
-
-BR = [sys.executable, "-m", "br_cli.app"]
-SPEC = """# Shop
-## Feature: Storage
-Stream: api
-- [ ] Schema (1h)
-- [ ] Pool (30m)
-## Feature: Pages
-Stream: web
-Depends on: Storage
-- [ ] Cart page (45m)
-## Feature: Docs
-Stream: docs
-- [ ] Readme (15m)
-"""
-
-
-def br(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*BR, *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+from tests.orchestration.conftest import BR, SPEC  # noqa: E402
+from tests.orchestration.conftest import br_process as br  # noqa: E402
 
 
 @pytest.fixture
