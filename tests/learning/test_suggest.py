@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import anyio
 import pytest
 from mcp import Client
 
@@ -20,6 +18,7 @@ from br_core.learning.suggestions import derive, list_suggestions, refresh
 from br_core.routing.router import load_routing_config
 from br_mcp.server import create_server
 from tests.learning.helpers import DAY, block, coverage_run, now, teach
+from tests.mcp.test_mcp import run  # the SDK's in-process client, bounded
 
 
 def _docs_history(conn: sqlite3.Connection, root: Path) -> None:
@@ -158,15 +157,6 @@ def test_a_stricter_coverage_change_applies_without_trust_and_a_second_table_is_
     err = capsys.readouterr().err
     assert "already has a [coverage] table; set diff_threshold = 9" in err
     assert list_suggestions(conn, project, "accepted")[0].id == sug.id
-
-
-def run(fn: Callable[[Client], Awaitable[Any]], server: Any) -> Any:
-    async def body() -> Any:
-        with anyio.fail_after(60):
-            async with Client(server) as client:
-                return await fn(client)
-
-    return anyio.run(body)
 
 
 def test_the_mcp_tool_lists_dismisses_and_accepts_without_applying(

@@ -7,25 +7,15 @@ import json
 import os
 import sqlite3
 import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import anyio
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
 from br_core.store.paths import db_path
 from br_mcp.server import create_server
-
-
-def run(fn: Callable[[Client], Awaitable[Any]], server: Any) -> Any:
-    async def body() -> Any:
-        with anyio.fail_after(60):
-            async with Client(server) as client:
-                return await fn(client)
-
-    return anyio.run(body)
+from tests.mcp.test_mcp import run  # the SDK's in-process client, bounded
 
 
 def _text(result: Any) -> str:

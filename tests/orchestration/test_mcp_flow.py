@@ -3,27 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import anyio
 from mcp import Client
 
 from br_core.git import project_id
 from br_core.orchestration import model
 from br_core.store.db import open_db
 from br_mcp.server import create_server
+from tests.mcp.test_mcp import run  # the SDK's in-process client, bounded
 from tests.orchestration.conftest import br
-
-
-def run(fn: Callable[[Client], Awaitable[Any]], server: Any) -> Any:
-    async def body() -> Any:
-        with anyio.fail_after(60):
-            async with Client(server) as client:
-                return await fn(client)
-
-    return anyio.run(body)
 
 
 def _streams(repo: Path) -> dict[str, model.StreamStatus]:

@@ -11,16 +11,18 @@ R = random.Random(77)
 GHP = "ghp_" + rand(R, "alnum", 36)
 
 
+def _sql_finding(**fields: str) -> Finding:
+    """An SQL-injection finding with neutral defaults; `fields` set what a test is about."""
+    defaults: dict[str, object] = {
+        "kind": SQL_INJECTION, "rule_id": "r", "rule_text": "t", "path": "a.py", "line": 1,
+        "column": None, "message": "m", "fingerprint": "f",
+    }  # fmt: skip
+    return Finding(**{**defaults, **fields})
+
+
 def test_a_finding_masks_message_fix_sink_and_source() -> None:
-    finding = Finding(
-        kind=SQL_INJECTION,
-        rule_id="r",
-        rule_text="t",
-        path="a.py",
-        line=1,
-        column=None,
+    finding = _sql_finding(
         message=f"built from {GHP}",
-        fingerprint="f",
         fix=f"use ? instead of {GHP}",
         sink=f"db.run('{GHP}')",
         source=f"token {GHP}",
@@ -30,15 +32,8 @@ def test_a_finding_masks_message_fix_sink_and_source() -> None:
 
 
 def test_a_finding_without_secrets_is_unchanged() -> None:
-    finding = Finding(
-        kind=SQL_INJECTION,
-        rule_id="r",
-        rule_text="t",
-        path="a.py",
-        line=1,
-        column=None,
+    finding = _sql_finding(
         message="SQL passed to `cur.execute` is built with + concatenation from user_id",
-        fingerprint="f",
         fix='cur.execute("SELECT * FROM t WHERE id = %s", (user_id,))',
     )
     assert finding.message.endswith("from user_id")
@@ -74,15 +69,5 @@ def test_many_findings_reuse_what_was_sanitised_and_stay_masked() -> None:
     # The same copied line in many findings (a minified file) is sanitised once and remembered:
     # the remembered answer is the masked one, every time.
     for _ in range(3):
-        finding = Finding(
-            kind=SQL_INJECTION,
-            rule_id="r",
-            rule_text="t",
-            path="a.py",
-            line=1,
-            column=None,
-            message="m",
-            fingerprint="f",
-            sink=f"db.run('{GHP}')",
-        )
+        finding = _sql_finding(sink=f"db.run('{GHP}')")
         assert GHP not in finding.sink
