@@ -1,12 +1,16 @@
-"""The issue-17 blind set (tests/data/blind17/, see its README): ours beside bandit and ruff.
+"""A blind set (a folder like tests/data/blind17/, see its README): ours beside bandit and ruff.
 
-Run from the repository root:  bench/.venv/bin/python bench/blind17.py
-Prints TPR - FPR per language and per capability tag (a case title starts with its tag), and
-precision / recall of br-secrets on two seeds of the blind secrets generator (scored per line).
+Run from the repository root:  bench/.venv/bin/python bench/blind.py [DIR] [--seeds 1 2]
+DIR (default tests/data/blind17) holds `*.cases` files of SQL-injection cases and one
+`secrets_*.py` generator. Prints TPR - FPR per language and per capability tag (a case title
+starts with its tag), and precision / recall of br-secrets on each seed of the generator (scored
+per line). The br-* commands are those beside this interpreter, so a venv holding an older
+snapshot of the package measures that snapshot.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -17,16 +21,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 import sqli as bench  # noqa: E402
 
-BLIND = ROOT / "tests" / "data" / "blind17"
 
-
-def sqli() -> None:
+def sqli(blind: Path) -> None:
     corpus = bench.load("sqli_corpus")
-    corpus.CASES_DIR = BLIND  # the same loader and format, over the blind files
+    corpus.CASES_DIR = blind  # the same loader and format, over the blind files
     cases = corpus.load_cases()
     if not cases:
-        raise SystemExit(f"bench/blind17.py: no cases read from {BLIND}")
-    work = Path(tempfile.mkdtemp(prefix="blind17-"))
+        raise SystemExit(f"bench/blind.py: no cases read from {blind}")
+    work = Path(tempfile.mkdtemp(prefix="blind-"))
     for case in cases:
         (work / f"{case.id}{case.suffix}").write_text(case.code, encoding="utf-8")
     slices = {
@@ -51,10 +53,10 @@ def sqli() -> None:
         print(f"  {tag:4} n={len(subset):3}  TPR {m['tpr']:.2f}  FPR {m['fpr']:.2f}")
 
 
-def secrets(seed: int) -> None:
-    out = Path(tempfile.mkdtemp(prefix=f"blind17-secrets-{seed}-"))
+def secrets(generator: Path, seed: int) -> None:
+    out = Path(tempfile.mkdtemp(prefix=f"blind-secrets-{seed}-"))
     subprocess.run(
-        [sys.executable, str(BLIND / "secrets_blind17.py"), str(out), "--seed", str(seed)],
+        [sys.executable, str(generator), str(out), "--seed", str(seed)],
         check=True,
         stdout=subprocess.DEVNULL,
     )
@@ -73,7 +75,20 @@ def secrets(seed: int) -> None:
           f"precision {tp / max(tp + fp, 1):.3f} recall {tp / max(positives, 1):.3f}")  # fmt: skip
 
 
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("dir", nargs="?", type=Path, default=ROOT / "tests" / "data" / "blind17")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2])
+    args = parser.parse_args()
+    sqli(args.dir)
+    generators = sorted(args.dir.glob("secrets_*.py"))
+    if len(generators) != 1:
+        raise SystemExit(
+            f"bench/blind.py: expected one secrets_*.py in {args.dir}, found {len(generators)}"
+        )
+    for seed in args.seeds:
+        secrets(generators[0], seed)
+
+
 if __name__ == "__main__":
-    sqli()
-    for seed in (1, 2):
-        secrets(seed)
+    main()
