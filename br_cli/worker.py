@@ -12,7 +12,7 @@ import typer
 from br_core.errors import UsageError
 from br_core.git import project_id, project_root
 from br_core.orchestration.records import check_stream_name
-from br_core.orchestration.worker import TaskRun, WorkerOptions, work_stream
+from br_core.orchestration.worker import TaskRun, WorkerOptions, stream_worktree, work_stream
 from br_core.store.db import open_db
 
 EXIT_WAIT, EXIT_FINISHED, EXIT_INTERRUPTED = 1, 3, 130
@@ -95,12 +95,16 @@ def _work(
     once: bool,
     wait: float,
 ) -> list[TaskRun]:
+    project = project_id(root)
+    worktree = stream_worktree(conn, project, stream, Path(root))
+    if worktree.resolve() != Path(root).resolve():
+        typer.echo(f"br: stream {stream} works in its worktree {worktree}")
     try:
         return work_stream(
             conn,
             open_db,
-            project_id(root),
-            Path(root),
+            project,
+            worktree,
             stream,
             command,
             options,

@@ -305,6 +305,22 @@ def _finish(queue: TaskQueue, claim: Claim, code: int, tail: str, lost: str | No
         return "lost"
 
 
+def stream_worktree(conn: sqlite3.Connection, project_id: str, stream: str, here: Path) -> Path:
+    """Where a worker of `stream` runs its command: the stream's own worktree once
+    `br orchestrate start` recorded one (a worker started from the main checkout must not commit
+    there), else `here`. A recorded worktree that is gone is refused in one line."""
+    row = records.stream_row(conn, project_id, stream)
+    if row is None or not row.worktree:
+        return here
+    worktree = Path(row.worktree)
+    if not (worktree / ".git").exists():
+        raise records.OrchestrationError(
+            f"stream {stream}: its worktree {worktree} is gone; run `br orchestrate start` again "
+            "to recreate it"
+        )
+    return worktree
+
+
 def work_stream(
     conn: sqlite3.Connection,
     connect: Callable[[], sqlite3.Connection],

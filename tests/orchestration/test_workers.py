@@ -189,3 +189,34 @@ def _gone(pid: int) -> bool:
             return True
         time.sleep(0.05)
     return False
+
+
+def test_a_worker_started_in_the_main_checkout_runs_in_the_streams_worktree(
+    git_repo: Path, conn: sqlite3.Connection, tmp_path: Path
+) -> None:
+    """`br orchestrate start` recorded the stream's worktree: the command runs there, never in
+    the main checkout; a recorded worktree that was removed is refused in one line, exit 2."""
+    from br_core.orchestration.records import upsert_stream
+
+    _fill(conn, git_repo, 2)
+    worktree = tmp_path / "wt-api"
+    subprocess.run(
+        ["git", "-C", str(git_repo), "worktree", "add", "-q", "-b", "stream/api", str(worktree)],
+        check=True,
+    )
+    upsert_stream(conn, project_id(git_repo), "api", "stream/api", str(worktree))
+    log = tmp_path / "where.log"
+    proc = br(git_repo, "worker", "--stream", "api", "--once", "--command", f"pwd > {log}")
+    assert proc.returncode == 0, proc.stderr
+    assert f"works in its worktree {worktree}" in proc.stdout
+    assert Path(log.read_text(encoding="utf-8").strip()).resolve() == worktree.resolve()
+
+    subprocess.run(
+        ["git", "-C", str(git_repo), "worktree", "remove", "--force", str(worktree)], check=True
+    )
+    proc = br(git_repo, "worker", "--stream", "api", "--once", "--command", f"pwd > {log}")
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        f"br: stream api: its worktree {worktree} is gone; run `br orchestrate start` again "
+        "to recreate it"
+    ]
