@@ -176,7 +176,8 @@ def board(columns: Sequence[Column], colours: dict[str, str]) -> str:
     for col in columns:
         cards = "".join(
             f'<li class="card" data-task="{_e(c.id)}" style="--stream:'
-            f'{colours.get(c.stream, "#94a3b8")}"><code>{_e(c.id)}</code> {_e(c.title)}'
+            f'{colours.get(c.stream, "#94a3b8")}"><span class="what"><code>{_e(c.id)}</code> '
+            f"{_e(c.title)}</span>"
             + (f'<span class="owner">{_e(c.owner)}</span>' if c.owner else "")
             + "</li>"
             for c in col.cards
