@@ -19,8 +19,9 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
-from br_core.learning.conformal import Backtest, Forecast, Sample, backtest, fit
+from br_core.learning.conformal import Backtest, Forecast, OneStep, Sample, backtest, fit
 
 # Outcomes before a prediction is shown. Conformal 80% needs 9 past residuals; a point needs a few
 # samples before the first residual; 20 leaves the interval a little room to settle.
@@ -97,8 +98,18 @@ def task_cost(conn: sqlite3.Connection, project: str, tier: str) -> Prediction:
     on that tier."""
     samples = cost_samples(conn, project)
     mine = sum(1 for s in samples if s.group == tier)
-    walk = fit(samples)
+    walk = fitted_costs(tuple(samples))
     return _prediction("task_cost", tier, "usd", walk.forecast(tier) if mine else None, mine)
+
+
+@lru_cache(maxsize=8)
+def fitted_costs(samples: tuple[Sample, ...]) -> OneStep:
+    """The walk over a project's measured costs, fitted once per store state: every route asks
+    for it (br_core/routing/router.py) and refitting is quadratic in the outcomes (36-87 ms per
+    route at a few hundred). Keyed by the samples themselves, so a new or replaced outcome is a
+    new key (never a stale interval); a handful of entries covers the projects of one server.
+    Callers only read the walk (`forecast`), never `observe` into it."""
+    return fit(samples)
 
 
 # --- task duration and stream completion ------------------------------------------------------

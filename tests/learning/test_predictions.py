@@ -65,6 +65,23 @@ def test_route_task_gives_an_80_percent_interval_that_holds_most_costs(
     assert route_task(conn, Path.cwd(), TASK, override="opus").cost_interval_usd is None
 
 
+def test_route_task_reuses_the_fitted_costs_until_a_new_outcome_arrives(
+    conn: sqlite3.Connection, git_repo: Path
+) -> None:
+    _costs(conn, "sonnet", 30)
+    predict.fitted_costs.cache_clear()
+    first = route_task(conn, Path.cwd(), TASK, override="sonnet")
+    again = route_task(conn, Path.cwd(), TASK, override="sonnet")
+    assert predict.fitted_costs.cache_info().hits == 1
+    assert again.cost_interval_usd == first.cost_interval_usd
+    # a costly outcome is a new store state: refitted, and the interval moves up
+    record_outcome(conn, project_id(git_repo), again.decision_id, True, 50.0)
+    after = route_task(conn, Path.cwd(), TASK, override="sonnet")
+    assert predict.fitted_costs.cache_info().misses == 2
+    assert after.cost_interval_usd is not None and first.cost_interval_usd is not None
+    assert after.cost_interval_usd[1] > first.cost_interval_usd[1]
+
+
 def test_route_task_over_the_mcp_client_and_br_route_show_the_interval(
     conn: sqlite3.Connection, git_repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
