@@ -9,8 +9,8 @@ servers, run on the same machine in the same run.
 bench/_pgserver.py) at 1/4/16/64 processes, with 2,000 and 100,000 queued tasks, claims/s and
 claim+done cycles/s, p50/p95 claim latency and duplicates, `--claims` claims per cell.
 
-    bench/.venv/bin/python bench/queue.py [--tasks 20000] [--calls 300]
-    bench/.venv/bin/python bench/queue.py --backends [--sizes 2000,100000] [--procs 1,4,16,64]
+    bench/.venv/bin/python bench/queue_speed.py [--tasks 20000] [--calls 300]
+    bench/.venv/bin/python bench/queue_speed.py --backends [--sizes 2000,100000] [--procs 1,4,16,64]
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-# This file is named queue.py: take its directory off sys.path so `import queue` finds the stdlib.
+# Run without bench/ on sys.path: bench/secrets.py would shadow the stdlib `secrets`.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
@@ -226,15 +226,17 @@ def run_backend(
     }
 
 
-def backend_axis(sizes: list[int], procs_list: list[int], claims: int, repeat: int) -> None:
+def backend_axis(sizes: list[int], procs_list: list[int], claims: int, repeat: int) -> int:
+    """Print the table; return the number of tasks claimed twice over every run (must be 0)."""
     import importlib.util
 
-    # Loaded by path: bench/ on sys.path would shadow the stdlib `queue` with this file.
+    # Loaded by path: bench/ is off sys.path (see the top of this file).
     spec = importlib.util.spec_from_file_location("_pgserver", ROOT / "bench" / "_pgserver.py")
     assert spec is not None and spec.loader is not None
     pgserver = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(pgserver)
     server = pgserver.Server()
+    dupes = 0
     try:
         print(f"{'store':11} {'mode':10} {'procs':>5} {'queued':>7} {'per s (median, range)':>24}"
               f" {'p50 ms':>7} {'p95 ms':>7} {'dupes':>5}")  # fmt: skip
@@ -247,6 +249,7 @@ def backend_axis(sizes: list[int], procs_list: list[int], claims: int, repeat: i
                             run_backend(backend, server, procs, tasks, claims, complete)
                             for _ in range(repeat)
                         ]
+                        dupes += sum(int(r["dupes"]) for r in runs)
                         rates = sorted(r["rate"] for r in runs)
                         mid = runs[[r["rate"] for r in runs].index(statistics.median_low(rates))]
                         spread = f"{statistics.median(rates):7.0f} ({rates[0]:.0f}-{rates[-1]:.0f})"
@@ -255,6 +258,7 @@ def backend_axis(sizes: list[int], procs_list: list[int], claims: int, repeat: i
                               f"{sum(int(r['dupes']) for r in runs):5}", flush=True)  # fmt: skip
     finally:
         server.close()
+    return dupes
 
 
 def main() -> int:
@@ -273,7 +277,9 @@ def main() -> int:
     if args.backends:
         sizes = [int(x) for x in args.sizes.split(",")]
         procs = [int(x) for x in args.procs.split(",")]
-        backend_axis(sizes, procs, args.claims, args.repeat)
+        if dupes := backend_axis(sizes, procs, args.claims, args.repeat):
+            print(f"FAILED: {dupes} tasks claimed twice", file=sys.stderr)
+            return 1
         return 0
     print(f"{'queue':28} {'procs':>5} {'tasks':>6} {'claims/s':>10} {'dupes':>5}")
     for complete in () if args.latency_only else (False, True):
