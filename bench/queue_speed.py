@@ -7,9 +7,11 @@ servers, run on the same machine in the same run.
 
 `--backends` adds the store axis: SQLite beside PostgreSQL (a server started for the run, see
 bench/_pgserver.py) at 1/4/16/64 processes, with 2,000 and 100,000 queued tasks, claims/s and
-claim+done cycles/s, p50/p95 claim latency and duplicates, `--claims` claims per cell.
+claim+done cycles/s, p50/p95 claim latency and duplicates, `--claims` claims per cell (spread
+over the processes: 31 each at 64), `--repeat` runs per cell (median and range); any duplicate
+fails the run. The default run also times one `add_tasks` of 10,000 tasks in 10 deep chains.
 
-    bench/.venv/bin/python bench/queue_speed.py [--tasks 20000] [--calls 300]
+    bench/.venv/bin/python bench/queue_speed.py [--tasks 20000] [--calls 300] [--add-only]
     bench/.venv/bin/python bench/queue_speed.py --backends [--sizes 2000,100000] [--procs 1,4,16,64]
 """
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import fcntl
+import itertools
 import json
 import multiprocessing
 import os
@@ -37,6 +40,7 @@ from br_core.queue.task_queue import TaskQueue  # noqa: E402
 from br_core.store.db import open_db  # noqa: E402
 
 PROJECT = "bench"
+_RUNS = itertools.count()  # one fresh database per run, repeats included
 
 
 def _worker(db: str, name: str, complete: bool, start: Any, out: Any) -> None:
@@ -144,6 +148,27 @@ def stdio_latency(calls: int) -> dict[str, list[float]]:
     return timings
 
 
+def add_chains(tasks: int, chains: int, repeat: int) -> list[tuple[float, float]]:
+    """(wall s, CPU s) of one `TaskQueue.add_tasks` call queueing `tasks` tasks in `chains`
+    dependency chains, on a fresh SQLite store each repeat."""
+    length = tasks // chains
+    batch = [
+        NewTask(id=f"c{c}-{i}", title="t", depends_on=[f"c{c}-{i - 1}"] if i else [])
+        for c in range(chains)
+        for i in range(length)
+    ]
+    timings = []
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory() as tmp:
+            queue = TaskQueue(open_db(Path(tmp) / "q.sqlite3"), PROJECT)
+            wall, cpu = time.perf_counter(), time.process_time()
+            queue.add_tasks(batch)
+            timings.append((time.perf_counter() - wall, time.process_time() - cpu))
+            queue.close()
+            queue.conn.close()
+    return timings
+
+
 def _fill(conn: Any, tasks: int) -> None:
     """Queue `tasks` ready tasks in bulk (the setup is not what is measured)."""
     now = time.time()
@@ -187,7 +212,7 @@ def run_backend(
         if backend == "postgresql":
             from br_core.store.pg import open_pg
 
-            name = f"b{procs}_{tasks}_{int(complete)}_{os.getpid()}"
+            name = f"b{procs}_{tasks}_{int(complete)}_{next(_RUNS)}"
             admin = open_pg(server.url())
             admin.execute(f"CREATE DATABASE {name}")
             admin.close()
@@ -267,6 +292,7 @@ def main() -> int:
     parser.add_argument("--anchor-tasks", type=int, default=2_000)
     parser.add_argument("--calls", type=int, default=300)
     parser.add_argument("--latency-only", action="store_true", help="skip the process races")
+    parser.add_argument("--add-only", action="store_true", help="only time add_tasks on chains")
     parser.add_argument("--backends", action="store_true", help="SQLite beside PostgreSQL")
     parser.add_argument("--sizes", default="2000,100000", help="queued tasks per cell")
     parser.add_argument("--procs", default="1,4,16,64", help="process counts")
@@ -280,6 +306,13 @@ def main() -> int:
         if dupes := backend_axis(sizes, procs, args.claims, args.repeat):
             print(f"FAILED: {dupes} tasks claimed twice", file=sys.stderr)
             return 1
+        return 0
+    timings = add_chains(10_000, 10, args.repeat)
+    walls, cpus = sorted(t[0] for t in timings), sorted(t[1] for t in timings)
+    print(f"add_tasks 10,000 tasks in 10 chains of 1,000 (sqlite): wall median "
+          f"{statistics.median(walls):.2f} s ({walls[0]:.2f}-{walls[-1]:.2f}), CPU median "
+          f"{statistics.median(cpus):.2f} s ({cpus[0]:.2f}-{cpus[-1]:.2f})")  # fmt: skip
+    if args.add_only:
         return 0
     print(f"{'queue':28} {'procs':>5} {'tasks':>6} {'claims/s':>10} {'dupes':>5}")
     for complete in () if args.latency_only else (False, True):
