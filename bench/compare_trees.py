@@ -11,7 +11,8 @@ noise hits both alike. Measured per tree:
   - br-secrets on the 20 standard-library files bench/secrets.py picks (start-up included),
   - `br cost daily --json --all-projects` repeated on a warm output cache (small synthetic
     Claude Code transcript under $HOME/.claude/projects),
-  - claims/s and MCP stdio p50 latency, parsed from the tree's own bench/queue.py.
+  - claims/s and MCP stdio p50 latency, parsed from the tree's own bench/queue_speed.py
+    (bench/queue.py in trees from before its rename).
 
     python bench/compare_trees.py --before /work/benchenv/before/bin \
         --after /work/benchenv/after/bin [--rounds 7]
@@ -37,7 +38,7 @@ from pathlib import Path
 from subprocess import PIPE
 
 HERE = Path(__file__).resolve().parent
-# bench/queue.py and bench/secrets.py would shadow the standard library's modules.
+# bench/secrets.py (and bench/queue.py in older trees) would shadow the standard library's modules.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 
 HOOKS = ["br-secrets", "br-sql-injection", "br-coverage", "br-telemetry"]
@@ -77,7 +78,7 @@ class Tree:
 
     def run(self, argv: list[str], timeout: float, cwd: Path | None = None) -> tuple[float, str]:
         """Wall seconds and stdout of one command; exit >= 2 or a timeout stops the bench (on a
-        timeout the command's whole process group goes: queue.py's workers and MCP server too)."""
+        timeout the command's whole process group goes: the queue bench's workers, MCP server)."""
         start = time.perf_counter()
         proc = subprocess.Popen(argv, cwd=cwd or self.repo, env=self.env, text=True,
                                 stdout=PIPE, stderr=PIPE, start_new_session=True)  # fmt: skip
@@ -157,6 +158,12 @@ def commands(tree: Tree, files: list[str]) -> dict[str, list[str]]:
     return cmds
 
 
+def _queue_bench(root: Path) -> Path:
+    """The tree's queue benchmark: bench/queue_speed.py, or bench/queue.py before its rename."""
+    renamed = root / "bench" / "queue_speed.py"
+    return renamed if renamed.exists() else root / "bench" / "queue.py"
+
+
 def parse_queue(out: str) -> dict[str, float]:
     figures: dict[str, float] = {}
     for line in out.splitlines():
@@ -165,7 +172,7 @@ def parse_queue(out: str) -> dict[str, float]:
         elif m := STDIO_ROW.match(line):
             figures[f"MCP stdio {m[1]} p50, ms"] = float(m[2])
     if not figures:
-        sys.exit(f"no figures parsed from bench/queue.py output:\n{out[-800:]}")
+        sys.exit(f"no figures parsed from the queue bench's output:\n{out[-800:]}")
     return figures
 
 
@@ -211,7 +218,7 @@ def main() -> int:
                         seconds = tree.run(cmds[tree.label][name], 120)[0]
                         samples[name][tree.label].append(seconds * 1000)
             for tree in order:
-                queue = [str(tree.bin / "python"), str(tree.root / "bench" / "queue.py")]
+                queue = [str(tree.bin / "python"), str(_queue_bench(tree.root))]
                 out = tree.run([*queue, *args.queue_args.split()], 600, cwd=tree.dir)[1]
                 for key, value in parse_queue(out).items():
                     samples[key][tree.label].append(value)
@@ -229,7 +236,7 @@ def main() -> int:
     )
     print(
         f"{args.rounds} rounds, interleaved before/after per sample (order alternating by "
-        f"round); {args.reps} samples per round for the fast rows, 1 queue.py run "
+        f"round); {args.reps} samples per round for the fast rows, 1 queue bench run "
         f"({args.queue_args}) per round; {time.perf_counter() - began:.0f} s in all\n"
     )
     agree = "; ".join(

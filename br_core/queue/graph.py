@@ -56,6 +56,42 @@ def check_edge(deps: Deps, task_id: str, depends_on: str) -> None:
         )
 
 
+def is_acyclic(deps: Mapping[str, Iterable[str]]) -> bool:
+    """Kahn's algorithm: linear in tasks plus edges, however deep the chains."""
+    dependents: dict[str, list[str]] = {}
+    unmet: dict[str, int] = {}
+    for task, below in deps.items():
+        for dep in below:
+            dependents.setdefault(dep, []).append(task)
+            unmet.setdefault(dep, 0)
+        unmet[task] = unmet.get(task, 0) + len(set(below))
+    free = [task for task, n in unmet.items() if n == 0]
+    done = 0
+    while free:
+        done += 1
+        for up in dependents.get(free.pop(), ()):
+            unmet[up] -= 1
+            if unmet[up] == 0:
+                free.append(up)
+    return done == len(unmet)
+
+
+def check_acyclic(deps: Deps, added: list[tuple[str, str]]) -> None:
+    """Reject a batch of `added` edges (already in `deps`) that closes a cycle, naming it.
+
+    Only on a cycle are the edges replayed one by one, to name the one that closes it as
+    `check_edge` does for a single edge."""
+    if is_acyclic(deps):
+        return
+    base = {task: set(below) for task, below in deps.items()}
+    for task, dep in added:
+        base[task].discard(dep)
+    for task, dep in added:
+        check_edge(base, task, dep)
+        base[task].add(dep)
+    raise AssertionError("a cycle without a closing edge")  # pragma: no cover - see is_acyclic
+
+
 def depths(deps: Mapping[str, Iterable[str]], ids: Iterable[str]) -> dict[str, int]:
     """Longest dependency chain under each task (0 for tasks without dependencies)."""
     result: dict[str, int] = {}

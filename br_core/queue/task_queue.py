@@ -56,6 +56,8 @@ _NEXT_IN_STREAM = (
     f"SELECT seq, {_TASK_COLUMNS} FROM tasks INDEXED BY tasks_next_stream "
     "WHERE project_id = ? AND stream = ? AND status = 'ready' ORDER BY priority, depth, seq LIMIT 1"
 )
+# PostgreSQL: the claim as one statement (the function of migration 0011_claim_function).
+_CLAIM_ON_SERVER = "SELECT * FROM br_claim(?, ?, ?, ?, ?)"
 # On PostgreSQL claims run side by side: each takes the first ready row nobody else has locked.
 _SKIP_LOCKED = " FOR UPDATE SKIP LOCKED"
 
@@ -202,6 +204,10 @@ class TaskQueue:
     ) -> Claim | None:
         """Atomically take the next ready task for `owner`; None when nothing is ready."""
         lease = check_lease(lease_seconds) if lease_seconds is not None else self.lease_seconds
+        if self.shared:
+            expired, claimed = self._claim_on_server(owner, stream, lease)
+            if not expired:
+                return claimed
         lock = _SKIP_LOCKED if self.shared else ""
         with self._write(rows_only=True) as conn:
             now = self.clock()
@@ -224,6 +230,21 @@ class TaskQueue:
         task.status, task.owner, task.lease_expires = "claimed", owner, expires
         task.attempts += 1
         return Claim(task=task, token=token, lease_expires=expires)
+
+    def _claim_on_server(
+        self, owner: str, stream: str | None, lease: float
+    ) -> tuple[bool, Claim | None]:
+        """PostgreSQL: (whether a lease ran out, the claim) in one round trip. When a lease ran
+        out the server claims nothing and the caller's general path returns the expired work."""
+        row = self.conn.execute(
+            _CLAIM_ON_SERVER, (self.project_id, owner, stream, self.clock(), lease)
+        ).fetchone()
+        if row is None:
+            return False, None
+        if row[0]:
+            return True, None
+        task = _task(row[1:14], list(row[15]))
+        return False, Claim(task=task, token=row[14], lease_expires=row[11])
 
     def heartbeat(self, task_id: str, token: int, *, lease_seconds: float | None = None) -> Task:
         """Extend the lease of a task the caller still holds."""

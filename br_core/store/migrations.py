@@ -324,4 +324,11 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX suggestions_state ON suggestions (project_id, state, kind)
         """,
     ),
+    (
+        "0011_claim_function",
+        # PostgreSQL creates the server-side claim (br_claim) under this name; SQLite claims in
+        # process (the store is a local file, a round trip costs nothing), so it records the
+        # name only, keeping both stores' _migrations lists in step.
+        "-- nothing to create on SQLite",
+    ),
 ]

@@ -326,5 +326,71 @@ PG_MIGRATIONS: dict[str, str] = dict(
             CREATE INDEX suggestions_state ON suggestions (project_id, state, kind)
             """,
         ),
+        (
+            "0011_claim_function",
+            # A claim in one round trip (br_core/queue/task_queue.py): take the store lock shared,
+            # pick the first ready row nobody holds, hand it out with the next token and log it.
+            # Each statement of a PL/pgSQL function takes a fresh snapshot, so the pick sees
+            # every change committed before the lock was granted. When a lease has run out the
+            # function only says so (o_expired): returning expired work (retries, dead tasks and
+            # their blocked dependents) stays in one place, the client's general path.
+            """
+            CREATE FUNCTION br_claim(
+                p_project TEXT, p_owner TEXT, p_stream TEXT,
+                p_now DOUBLE PRECISION, p_lease DOUBLE PRECISION
+            ) RETURNS TABLE (
+                o_expired BOOLEAN, o_id TEXT, o_feature TEXT, o_title TEXT,
+                o_description TEXT, o_files TEXT, o_priority BIGINT,
+                o_estimate_min DOUBLE PRECISION, o_status TEXT, o_stream TEXT, o_owner TEXT,
+                o_lease_expires DOUBLE PRECISION, o_attempts BIGINT, o_max_attempts BIGINT,
+                o_token BIGINT, o_depends_on TEXT[]
+            ) LANGUAGE plpgsql AS $$
+            DECLARE
+                v_seq BIGINT;
+            BEGIN
+                PERFORM pg_advisory_xact_lock_shared(7093837312541291109);  -- STORE_LOCK_KEY
+                IF EXISTS (
+                    SELECT 1 FROM tasks t WHERE t.project_id = p_project
+                    AND t.status = 'claimed' AND t.lease_expires < p_now
+                ) THEN
+                    o_expired := TRUE;
+                    RETURN NEXT;
+                    RETURN;
+                END IF;
+                IF p_stream IS NULL THEN
+                    SELECT t.seq INTO v_seq FROM tasks t
+                    WHERE t.project_id = p_project AND t.status = 'ready'
+                    ORDER BY t.priority, t.depth, t.seq LIMIT 1 FOR UPDATE SKIP LOCKED;
+                ELSE
+                    SELECT t.seq INTO v_seq FROM tasks t
+                    WHERE t.project_id = p_project AND t.stream = p_stream
+                    AND t.status = 'ready'
+                    ORDER BY t.priority, t.depth, t.seq LIMIT 1 FOR UPDATE SKIP LOCKED;
+                END IF;
+                IF v_seq IS NULL THEN
+                    RETURN;
+                END IF;
+                UPDATE tasks t SET status = 'claimed', owner = p_owner,
+                    lease_expires = p_now + p_lease, token = t.token + 1,
+                    attempts = t.attempts + 1, updated_at = p_now
+                WHERE t.seq = v_seq
+                RETURNING FALSE, t.id, t.feature, t.title, t.description, t.files, t.priority,
+                    t.estimate_min, t.status, t.stream, t.owner, t.lease_expires, t.attempts,
+                    t.max_attempts, t.token
+                INTO o_expired, o_id, o_feature, o_title, o_description, o_files, o_priority,
+                    o_estimate_min, o_status, o_stream, o_owner, o_lease_expires, o_attempts,
+                    o_max_attempts, o_token;
+                INSERT INTO task_events (project_id, task_id, ts, kind, owner, token, data)
+                VALUES (p_project, o_id, p_now, 'claimed', p_owner, o_token,
+                    json_build_object('lease_expires', o_lease_expires)::text);
+                o_depends_on := ARRAY(
+                    SELECT d.depends_on FROM task_deps d
+                    WHERE d.project_id = p_project AND d.task_id = o_id ORDER BY 1
+                );
+                RETURN NEXT;
+            END
+            $$
+            """,
+        ),
     ]
 )

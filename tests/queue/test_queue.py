@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -275,3 +277,107 @@ def test_locked_database_is_a_one_line_store_error(br_home: Path) -> None:
     finally:
         holder.execute("ROLLBACK")
     assert queue.add_tasks([NewTask(id="t", title="t")]) == ["t"]
+
+
+@pytest.mark.parametrize(
+    ("batch", "cycle"),
+    [
+        ([("a", ["b"]), ("b", ["a"])], "b -> a -> b"),
+        ([("a", ["a"])], "cannot depend on itself"),
+        ([("a", []), ("b", ["a"]), ("c", ["b"]), ("a", ["c"])], "listed twice"),
+    ],
+)
+def test_a_batch_closing_a_cycle_is_rejected_and_nothing_written(
+    queue: TaskQueue, batch: list[tuple[str, list[str]]], cycle: str
+) -> None:
+    queue.add_tasks([NewTask(id="a", title="a"), NewTask(id="b", title="b")])
+    with pytest.raises(QueueError, match=cycle):
+        queue.add_tasks([NewTask(id=i, title=i, depends_on=d) for i, d in batch])
+    assert queue.edges() == []
+
+
+def test_a_batch_closing_a_cycle_through_existing_edges_is_named(queue: TaskQueue) -> None:
+    queue.add_tasks([NewTask(id=i, title=i) for i in "abc"])
+    queue.add_dependency("b", "c")
+    with pytest.raises(QueueError, match="c -> a -> b -> c"):
+        queue.add_tasks(
+            [
+                NewTask(id="a", title="a", depends_on=["b"]),
+                NewTask(id="c", title="c", depends_on=["a"]),
+            ]
+        )
+    assert queue.edges() == [("b", "c")]
+
+
+def test_deep_chains_in_one_batch_are_added_in_linear_time(queue: TaskQueue) -> None:
+    chains, length = 4, 500  # a walk per edge made this quadratic (minutes at 10,000 tasks)
+    tasks = [
+        NewTask(id=f"c{c}-{i}", title="t", depends_on=[f"c{c}-{i - 1}"] if i else [])
+        for c in range(chains)
+        for i in range(length)
+    ]
+    began = time.perf_counter()
+    queue.add_tasks(tasks)
+    assert time.perf_counter() - began < 60  # generous: quadratic behaviour only
+    assert len(queue.edges()) == chains * (length - 1)
+    assert [t.id for t in queue.list_tasks(status="ready")[0]] == [f"c{c}-0" for c in range(chains)]
+    assert queue.get("c3-499").depends_on == ["c3-498"]
+
+
+def test_a_claim_when_the_only_ready_task_lease_just_expired(
+    queue: TaskQueue, clock: Clock
+) -> None:
+    queue.add_tasks([NewTask(id="t", title="t")])
+    first = queue.claim("w1")
+    assert first is not None and queue.claim("w2") is None
+    clock.now += 60.001  # just past the lease
+    second = queue.claim("w2")
+    assert second is not None and second.task.id == "t" and second.token == first.token + 1
+    assert second.task.owner == "w2" and second.task.attempts == 2
+    assert [e.kind for e in queue.events("t")] == [
+        "added",
+        "ready",
+        "claimed",
+        "expired",
+        "claimed",
+    ]
+    with pytest.raises(StaleTokenError, match="your lease ran out"):
+        queue.complete("t", first.token)
+    assert queue.complete("t", second.token).status == "done"
+
+
+def test_a_claim_racing_a_done_takes_each_task_once_and_after_its_dependency(
+    br_home: Path,
+) -> None:
+    """One thread completes chain links while another claims: the released link goes to exactly
+    one of them, never before the link below it is done."""
+    setup = TaskQueue(open_db(), "proj")
+    n = 60
+    setup.add_tasks(
+        [
+            NewTask(id=f"t{i:03}", title="t", depends_on=[f"t{i - 1:03}"] if i else [])
+            for i in range(n)
+        ]
+        + [NewTask(id=f"free{i:03}", title="f", priority=3) for i in range(n)]
+    )
+    taken: dict[str, list[str]] = {"a": [], "b": []}
+
+    def work(name: str) -> None:
+        queue = TaskQueue(open_db(), "proj")
+        while (claim := queue.claim(name)) is not None:
+            for dep in claim.task.depends_on:
+                assert queue.get(dep).status == "done", f"{claim.task.id} claimed before {dep}"
+            taken[name].append(claim.task.id)
+            queue.complete(claim.task.id, claim.token)
+        queue.conn.close()
+
+    threads = [threading.Thread(target=work, args=(name,)) for name in taken]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    every = taken["a"] + taken["b"]
+    assert len(every) == len(set(every)) == 2 * n
+    assert setup.summary().by_status == {"done": 2 * n}
+    claims = [e for t in every for e in setup.events(t) if e.kind == "claimed"]
+    assert len(claims) == 2 * n

@@ -25,6 +25,12 @@ def test_every_migration_has_a_postgresql_twin() -> None:
     assert [name for name, _ in MIGRATIONS] == list(PG_MIGRATIONS)
 
 
+def test_the_server_side_claim_takes_the_store_lock_every_writer_takes() -> None:
+    from br_core.store.dialect import STORE_LOCK_KEY
+
+    assert f"pg_advisory_xact_lock_shared({STORE_LOCK_KEY})" in PG_MIGRATIONS["0011_claim_function"]
+
+
 @pytest.mark.parametrize(
     ("sql", "expected"),
     [

@@ -296,3 +296,21 @@ def test_configured_store_is_the_one_open_db_gives(pg_url: str, monkeypatch: Any
         assert getattr(conn, "backend", "sqlite") == "postgresql"
     finally:
         conn.close()
+
+
+def test_a_fencing_token_is_still_refused_after_a_server_restart(
+    pg_server: Any, pg_url: str
+) -> None:
+    now = [1_000_000.0]
+    queue = TaskQueue(open_pg(pg_url), "p", lease_seconds=60, clock=lambda: now[0])  # type: ignore[arg-type]
+    queue.add_tasks([NewTask(id="t", title="t")])
+    first = queue.claim("w1")
+    now[0] += 61  # w1's lease runs out; w2 takes the task over with the next token
+    second = queue.claim("w2")
+    assert first is not None and second is not None and second.token == first.token + 1
+    pg_server.restart()  # the queue's connection drops; its next statement reconnects
+    with pytest.raises(StaleTokenError, match="your lease ran out"):
+        queue.complete("t", first.token)
+    assert queue.complete("t", second.token).status == "done"
+    with pytest.raises(StaleTokenError, match="already done"):
+        queue.heartbeat("t", second.token)

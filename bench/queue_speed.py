@@ -7,16 +7,19 @@ servers, run on the same machine in the same run.
 
 `--backends` adds the store axis: SQLite beside PostgreSQL (a server started for the run, see
 bench/_pgserver.py) at 1/4/16/64 processes, with 2,000 and 100,000 queued tasks, claims/s and
-claim+done cycles/s, p50/p95 claim latency and duplicates, `--claims` claims per cell.
+claim+done cycles/s, p50/p95 claim latency and duplicates, `--claims` claims per cell (spread
+over the processes: 31 each at 64), `--repeat` runs per cell (median and range); any duplicate
+fails the run. The default run also times one `add_tasks` of 10,000 tasks in 10 deep chains.
 
-    bench/.venv/bin/python bench/queue.py [--tasks 20000] [--calls 300]
-    bench/.venv/bin/python bench/queue.py --backends [--sizes 2000,100000] [--procs 1,4,16,64]
+    bench/.venv/bin/python bench/queue_speed.py [--tasks 20000] [--calls 300] [--add-only]
+    bench/.venv/bin/python bench/queue_speed.py --backends [--sizes 2000,100000] [--procs 1,4,16,64]
 """
 
 from __future__ import annotations
 
 import argparse
 import fcntl
+import itertools
 import json
 import multiprocessing
 import os
@@ -28,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-# This file is named queue.py: take its directory off sys.path so `import queue` finds the stdlib.
+# Run without bench/ on sys.path: bench/secrets.py would shadow the stdlib `secrets`.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
@@ -37,6 +40,7 @@ from br_core.queue.task_queue import TaskQueue  # noqa: E402
 from br_core.store.db import open_db  # noqa: E402
 
 PROJECT = "bench"
+_RUNS = itertools.count()  # one fresh database per run, repeats included
 
 
 def _worker(db: str, name: str, complete: bool, start: Any, out: Any) -> None:
@@ -144,6 +148,27 @@ def stdio_latency(calls: int) -> dict[str, list[float]]:
     return timings
 
 
+def add_chains(tasks: int, chains: int, repeat: int) -> list[tuple[float, float]]:
+    """(wall s, CPU s) of one `TaskQueue.add_tasks` call queueing `tasks` tasks in `chains`
+    dependency chains, on a fresh SQLite store each repeat."""
+    length = tasks // chains
+    batch = [
+        NewTask(id=f"c{c}-{i}", title="t", depends_on=[f"c{c}-{i - 1}"] if i else [])
+        for c in range(chains)
+        for i in range(length)
+    ]
+    timings = []
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory() as tmp:
+            queue = TaskQueue(open_db(Path(tmp) / "q.sqlite3"), PROJECT)
+            wall, cpu = time.perf_counter(), time.process_time()
+            queue.add_tasks(batch)
+            timings.append((time.perf_counter() - wall, time.process_time() - cpu))
+            queue.close()
+            queue.conn.close()
+    return timings
+
+
 def _fill(conn: Any, tasks: int) -> None:
     """Queue `tasks` ready tasks in bulk (the setup is not what is measured)."""
     now = time.time()
@@ -187,7 +212,7 @@ def run_backend(
         if backend == "postgresql":
             from br_core.store.pg import open_pg
 
-            name = f"b{procs}_{tasks}_{int(complete)}_{os.getpid()}"
+            name = f"b{procs}_{tasks}_{int(complete)}_{next(_RUNS)}"
             admin = open_pg(server.url())
             admin.execute(f"CREATE DATABASE {name}")
             admin.close()
@@ -226,15 +251,17 @@ def run_backend(
     }
 
 
-def backend_axis(sizes: list[int], procs_list: list[int], claims: int, repeat: int) -> None:
+def backend_axis(sizes: list[int], procs_list: list[int], claims: int, repeat: int) -> int:
+    """Print the table; return the number of tasks claimed twice over every run (must be 0)."""
     import importlib.util
 
-    # Loaded by path: bench/ on sys.path would shadow the stdlib `queue` with this file.
+    # Loaded by path: bench/ is off sys.path (see the top of this file).
     spec = importlib.util.spec_from_file_location("_pgserver", ROOT / "bench" / "_pgserver.py")
     assert spec is not None and spec.loader is not None
     pgserver = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(pgserver)
     server = pgserver.Server()
+    dupes = 0
     try:
         print(f"{'store':11} {'mode':10} {'procs':>5} {'queued':>7} {'per s (median, range)':>24}"
               f" {'p50 ms':>7} {'p95 ms':>7} {'dupes':>5}")  # fmt: skip
@@ -247,6 +274,7 @@ def backend_axis(sizes: list[int], procs_list: list[int], claims: int, repeat: i
                             run_backend(backend, server, procs, tasks, claims, complete)
                             for _ in range(repeat)
                         ]
+                        dupes += sum(int(r["dupes"]) for r in runs)
                         rates = sorted(r["rate"] for r in runs)
                         mid = runs[[r["rate"] for r in runs].index(statistics.median_low(rates))]
                         spread = f"{statistics.median(rates):7.0f} ({rates[0]:.0f}-{rates[-1]:.0f})"
@@ -255,6 +283,7 @@ def backend_axis(sizes: list[int], procs_list: list[int], claims: int, repeat: i
                               f"{sum(int(r['dupes']) for r in runs):5}", flush=True)  # fmt: skip
     finally:
         server.close()
+    return dupes
 
 
 def main() -> int:
@@ -263,6 +292,7 @@ def main() -> int:
     parser.add_argument("--anchor-tasks", type=int, default=2_000)
     parser.add_argument("--calls", type=int, default=300)
     parser.add_argument("--latency-only", action="store_true", help="skip the process races")
+    parser.add_argument("--add-only", action="store_true", help="only time add_tasks on chains")
     parser.add_argument("--backends", action="store_true", help="SQLite beside PostgreSQL")
     parser.add_argument("--sizes", default="2000,100000", help="queued tasks per cell")
     parser.add_argument("--procs", default="1,4,16,64", help="process counts")
@@ -273,7 +303,16 @@ def main() -> int:
     if args.backends:
         sizes = [int(x) for x in args.sizes.split(",")]
         procs = [int(x) for x in args.procs.split(",")]
-        backend_axis(sizes, procs, args.claims, args.repeat)
+        if dupes := backend_axis(sizes, procs, args.claims, args.repeat):
+            print(f"FAILED: {dupes} tasks claimed twice", file=sys.stderr)
+            return 1
+        return 0
+    timings = add_chains(10_000, 10, args.repeat)
+    walls, cpus = sorted(t[0] for t in timings), sorted(t[1] for t in timings)
+    print(f"add_tasks 10,000 tasks in 10 chains of 1,000 (sqlite): wall median "
+          f"{statistics.median(walls):.2f} s ({walls[0]:.2f}-{walls[-1]:.2f}), CPU median "
+          f"{statistics.median(cpus):.2f} s ({cpus[0]:.2f}-{cpus[-1]:.2f})")  # fmt: skip
+    if args.add_only:
         return 0
     print(f"{'queue':28} {'procs':>5} {'tasks':>6} {'claims/s':>10} {'dupes':>5}")
     for complete in () if args.latency_only else (False, True):
