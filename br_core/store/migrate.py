@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 from br_core.store.db import transaction
@@ -175,8 +175,25 @@ def _copy_keyed(
     return TableCopy(table, len(rows), copied, int(present))
 
 
+def copy_events(
+    local: sqlite3.Connection,
+    shared: Any,
+    project_map: Mapping[str, str],
+    clean: Callable[[tuple[Any, ...]], tuple[Any, ...]],
+) -> TableCopy:
+    """Copy the local events not copied yet (the hooks' telemetry): the same mark as
+    `copy_store`, so `br db migrate-to` and forwarding never copy an event twice; each row
+    passes through `clean` (the caller's masking) on its way."""
+    return _copy_log(local, shared, "events", source_id(local), project_map, clean)
+
+
 def _copy_log(
-    local: sqlite3.Connection, shared: Any, table: str, me: str, ids: Mapping[str, str]
+    local: sqlite3.Connection,
+    shared: Any,
+    table: str,
+    me: str,
+    ids: Mapping[str, str],
+    clean: Callable[[tuple[Any, ...]], tuple[Any, ...]] | None = None,
 ) -> TableCopy:
     columns = LOGS[table]
     names = ", ".join(columns)
@@ -191,6 +208,8 @@ def _copy_log(
         ).fetchall()
         marks = ", ".join("?" * len(columns))
         batch = [_mapped(tuple(r[1:]), columns, ids) for r in rows]
+        if clean is not None:
+            batch = [clean(r) for r in batch]
         shared.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", batch)
         copied = len(batch)
         if rows:
