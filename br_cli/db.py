@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from br_core.errors import StoreError
+from br_core.store.connection import Connection
 from br_core.store.db import backup as backup_db
 from br_core.store.db import integrity_check, open_db, schema_version, store_error, table_sizes
 from br_core.store.files import describe_mode
@@ -25,7 +26,7 @@ def _shared_status(url: str, source: str) -> None:
 
     conn = open_pg(url)
     try:
-        version = schema_version(conn)  # type: ignore[arg-type]
+        version = schema_version(conn)
         (server,) = conn.execute("SHOW server_version").fetchone() or ("?",)
         sizes = {
             t: (conn.execute(f"SELECT count(*) FROM {t}").fetchone() or (0,))[0]
@@ -98,7 +99,7 @@ def backup(
     typer.echo(f"backed up {db_path()} to {file} ({size} bytes)")
 
 
-def shared_project_ids(local: sqlite3.Connection, roots: list[Path]) -> dict[str, str]:
+def shared_project_ids(local: Connection, roots: list[Path]) -> dict[str, str]:
     """Local path-based project id -> shared root-commit id, for `roots` and every repository
     the local store has seen that still exists: how local rows are mapped onto a shared store."""
     from br_core.git import portable_project_id

@@ -7,7 +7,6 @@ modules) inside its body, so `br telemetry disable` does not pay for `ready`'s i
 from __future__ import annotations
 
 import json
-import sqlite3
 import sys
 import time
 from datetime import UTC, datetime
@@ -17,6 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from br_core.errors import UsageError
+from br_core.store.connection import Connection
 from br_core.store.db import backend_of, open_db, transaction
 from br_core.store.paths import db_path
 
@@ -31,7 +31,7 @@ def _cwd() -> Path:
     return Path.cwd()
 
 
-def _store() -> sqlite3.Connection:
+def _store() -> Connection:
     """The store in use, once the hooks' events have reached it: on a shared store the hooks
     still write the local file (a commit never waits on the network), and what they wrote
     since the last read is forwarded here, before anything reads (br_core/telemetry/forward.py)."""
@@ -53,7 +53,7 @@ def _store() -> sqlite3.Connection:
     return conn
 
 
-def _where(conn: sqlite3.Connection) -> str:
+def _where(conn: Connection) -> str:
     """The store `conn` reads, as a person may see it (a server's password masked)."""
     if backend_of(conn) != "postgresql":
         return str(db_path())

@@ -12,11 +12,11 @@ output cache, alerts (documents) and this store's own meta (the user hash salt).
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
+from br_core.store.connection import Connection
 from br_core.store.db import transaction
 
 # table -> (columns, key columns). A keyed table is copied with ON CONFLICT DO NOTHING.
@@ -125,7 +125,7 @@ class TableCopy(NamedTuple):
     present: int  # of the local rows, how many the shared store now holds (== source: verified)
 
 
-def source_id(local: sqlite3.Connection) -> str:
+def source_id(local: Connection) -> str:
     """This local store's own id (made once), naming its high-water marks in shared stores."""
     with transaction(local):
         local.execute(
@@ -135,9 +135,7 @@ def source_id(local: sqlite3.Connection) -> str:
     return str(row[0])
 
 
-def copy_store(
-    local: sqlite3.Connection, shared: Any, project_map: Mapping[str, str]
-) -> list[TableCopy]:
+def copy_store(local: Connection, shared: Any, project_map: Mapping[str, str]) -> list[TableCopy]:
     """Copy every shared table; each table in one transaction of the shared store."""
     me = source_id(local)
     report = [_copy_keyed(local, shared, t, project_map) for t in KEYED]
@@ -154,9 +152,7 @@ def _mapped(
     return (*row[:i], ids.get(row[i], row[i]), *row[i + 1 :])
 
 
-def _copy_keyed(
-    local: sqlite3.Connection, shared: Any, table: str, ids: Mapping[str, str]
-) -> TableCopy:
+def _copy_keyed(local: Connection, shared: Any, table: str, ids: Mapping[str, str]) -> TableCopy:
     columns, key = KEYED[table]
     names = ", ".join(f'"{c}"' for c in columns)
     rows = [_mapped(tuple(r), columns, ids) for r in local.execute(f"SELECT {names} FROM {table}")]
@@ -176,7 +172,7 @@ def _copy_keyed(
 
 
 def copy_events(
-    local: sqlite3.Connection,
+    local: Connection,
     shared: Any,
     project_map: Mapping[str, str],
     clean: Callable[[tuple[Any, ...]], tuple[Any, ...]],
@@ -188,7 +184,7 @@ def copy_events(
 
 
 def _copy_log(
-    local: sqlite3.Connection,
+    local: Connection,
     shared: Any,
     table: str,
     me: str,

@@ -15,19 +15,17 @@ on the way, as the OTLP export does, so rows written by older versions leave mas
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
+from br_core.store.connection import Connection
 from br_core.store.migrate import LOGS, copy_events
 from br_core.telemetry.events import clean_text
 
 DATA_AT = LOGS["events"].index("data")
 
 
-def forward_hook_events(
-    local: sqlite3.Connection, shared: Any, project_map: Mapping[str, str]
-) -> int:
+def forward_hook_events(local: Connection, shared: Any, project_map: Mapping[str, str]) -> int:
     """Copy the local events the shared store has not received; how many were copied."""
     return copy_events(local, shared, project_map, _masked).copied
 
