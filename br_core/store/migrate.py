@@ -135,7 +135,9 @@ def source_id(local: Connection) -> str:
     return str(row[0])
 
 
-def copy_store(local: Connection, shared: Any, project_map: Mapping[str, str]) -> list[TableCopy]:
+def copy_store(
+    local: Connection, shared: Connection, project_map: Mapping[str, str]
+) -> list[TableCopy]:
     """Copy every shared table; each table in one transaction of the shared store."""
     me = source_id(local)
     report = [_copy_keyed(local, shared, t, project_map) for t in KEYED]
@@ -152,7 +154,9 @@ def _mapped(
     return (*row[:i], ids.get(row[i], row[i]), *row[i + 1 :])
 
 
-def _copy_keyed(local: Connection, shared: Any, table: str, ids: Mapping[str, str]) -> TableCopy:
+def _copy_keyed(
+    local: Connection, shared: Connection, table: str, ids: Mapping[str, str]
+) -> TableCopy:
     columns, key = KEYED[table]
     names = ", ".join(f'"{c}"' for c in columns)
     rows = [_mapped(tuple(r), columns, ids) for r in local.execute(f"SELECT {names} FROM {table}")]
@@ -173,7 +177,7 @@ def _copy_keyed(local: Connection, shared: Any, table: str, ids: Mapping[str, st
 
 def copy_events(
     local: Connection,
-    shared: Any,
+    shared: Connection,
     project_map: Mapping[str, str],
     clean: Callable[[tuple[Any, ...]], tuple[Any, ...]],
 ) -> TableCopy:
@@ -185,7 +189,7 @@ def copy_events(
 
 def _copy_log(
     local: Connection,
-    shared: Any,
+    shared: Connection,
     table: str,
     me: str,
     ids: Mapping[str, str],

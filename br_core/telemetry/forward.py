@@ -25,7 +25,9 @@ from br_core.telemetry.events import clean_text
 DATA_AT = LOGS["events"].index("data")
 
 
-def forward_hook_events(local: Connection, shared: Any, project_map: Mapping[str, str]) -> int:
+def forward_hook_events(
+    local: Connection, shared: Connection, project_map: Mapping[str, str]
+) -> int:
     """Copy the local events the shared store has not received; how many were copied."""
     return copy_events(local, shared, project_map, _masked).copied
 
