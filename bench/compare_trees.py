@@ -26,6 +26,7 @@ import json
 import os
 import random
 import re
+import runpy
 import shutil
 import signal
 import statistics
@@ -42,12 +43,9 @@ HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 
 HOOKS = ["br-secrets", "br-sql-injection", "br-coverage", "br-telemetry"]
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Bench",
-    "GIT_AUTHOR_EMAIL": "bench@example.invalid",
-    "GIT_COMMITTER_NAME": "Bench",
-    "GIT_COMMITTER_EMAIL": "bench@example.invalid",
-}
+SCRATCH = Path(__file__).resolve().parent.parent / "tests" / "data" / "scratch.py"
+# tests/data/scratch.py by path: this script keeps bench/ (and so bench/labelled.py) off sys.path
+GIT_ENV = runpy.run_path(str(SCRATCH))["GIT_ENV"]
 DROP_ENV = ["PYTHONDONTWRITEBYTECODE", "PYTHONPATH", "VIRTUAL_ENV", "BR_TELEMETRY", "DO_NOT_TRACK"]
 DROP_ENV += ["CLAUDE_CONFIG_DIR", "XDG_CONFIG_HOME"]  # transcripts come from $HOME/.claude only
 QUEUE_ROW = re.compile(r"^br \(sqlite\) (claim only|claim\+done)\s+(\d+)\s+\d+\s+(\d+)\s+\d+$")

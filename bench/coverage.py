@@ -24,14 +24,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from labelled import load
+
 BIN = Path(sys.executable).parent
 ENV = {
     **{k: v for k, v in os.environ.items() if not k.startswith(("COVERAGE_", "PYTEST_"))},
-    "GIT_AUTHOR_NAME": "bench",
-    "GIT_AUTHOR_EMAIL": "bench@example.invalid",
-    "GIT_COMMITTER_NAME": "bench",
-    "GIT_COMMITTER_EMAIL": "bench@example.invalid",
-    "GIT_CONFIG_NOSYSTEM": "1",
+    **load("scratch").GIT_ENV,
 }
 
 

@@ -23,6 +23,7 @@ import argparse
 import functools
 import http.server
 import os
+import runpy
 import statistics
 import subprocess
 import sys
@@ -35,18 +36,15 @@ ROOT = Path(__file__).resolve().parent.parent
 # bench/secrets.py would shadow the stdlib module of that name that Starlette imports.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run",
-]  # fmt: skip
+# tests/data/scratch.py by path: bench/ imports no test code, and bench/ is off sys.path here
+SCRATCH = runpy.run_path(str(ROOT / "tests" / "data" / "scratch.py"))
+CHROMIUM, ARGS = str(SCRATCH["CHROMIUM"]), SCRATCH["CHROMIUM_ARGS"]
 TASKS = 10_000
 CHAIN = 50  # each stream's tasks form chains of 50 dependent tasks
 
 
 def _git(repo: Path, *args: str) -> None:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@e.invalid",
-           "GIT_COMMITTER_NAME": "b", "GIT_COMMITTER_EMAIL": "b@e.invalid"}  # fmt: skip
+    env = {**os.environ, **SCRATCH["GIT_ENV"]}
     subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
 
 

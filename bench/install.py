@@ -25,15 +25,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from labelled import load
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Bench",
-    "GIT_AUTHOR_EMAIL": "bench@example.invalid",
-    "GIT_COMMITTER_NAME": "Bench",
-    "GIT_COMMITTER_EMAIL": "bench@example.invalid",
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
+GIT_ENV = load("scratch").GIT_ENV  # tests/data/scratch.py
 HOOKS = ("br-secrets", "br-sql-injection", "br-coverage")
 TIMEOUT_S = 900  # one first commit, pip included; a stuck one fails the benchmark
 

@@ -26,15 +26,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from labelled import load
+
 ROOT = Path(__file__).resolve().parent.parent
 BR = [sys.executable, "-m", "br_cli.app"]
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Bench",
-    "GIT_AUTHOR_EMAIL": "bench@example.invalid",
-    "GIT_COMMITTER_NAME": "Bench",
-    "GIT_COMMITTER_EMAIL": "bench@example.invalid",
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
+GIT_ENV = load("scratch").GIT_ENV  # tests/data/scratch.py
 # About one second of real work, as a short test suite would take.
 TEST_COMMAND = "python3 -c 'sum(i * i for i in range(12_000_000))'"
 

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from br_core.cost.transcripts import has_unread
 from br_core.errors import BRError
 from br_core.git import project_id, project_root
+from br_core.store.connection import Connection
 from br_core.store.db import open_db
 from br_core.store.output_cache import cached_output, generation, store_output
 
@@ -63,7 +64,7 @@ def lookup(request: Sequence[str]) -> str | None:
 
 
 def remember(
-    conn: sqlite3.Connection, request: Sequence[str], at: str, output: str, files: Iterable[str]
+    conn: Connection, request: Sequence[str], at: str, output: str, files: Iterable[str]
 ) -> None:
     """Keep the output computed at data generation `at` (never failing the command)."""
     code = [

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from br_core.errors import StoreError
+from br_core.store.connection import Connection
 from br_core.store.db import backup as backup_db
 from br_core.store.db import integrity_check, open_db, schema_version, store_error, table_sizes
 from br_core.store.files import describe_mode
@@ -25,7 +26,7 @@ def _shared_status(url: str, source: str) -> None:
 
     conn = open_pg(url)
     try:
-        version = schema_version(conn)  # type: ignore[arg-type]
+        version = schema_version(conn)
         (server,) = conn.execute("SHOW server_version").fetchone() or ("?",)
         sizes = {
             t: (conn.execute(f"SELECT count(*) FROM {t}").fetchone() or (0,))[0]
@@ -38,7 +39,7 @@ def _shared_status(url: str, source: str) -> None:
     typer.echo(f"server:   PostgreSQL {server}")
     for name, rows in sizes.items():
         typer.echo(f"table:    {name} {rows} rows")
-    typer.echo(f"local:    {db_path()} (hooks' telemetry; `br db migrate-to` copies it)")
+    typer.echo(f"local:    {db_path()} (hooks' telemetry; forwarded by `br telemetry` commands)")
 
 
 @app.command()
@@ -98,6 +99,15 @@ def backup(
     typer.echo(f"backed up {db_path()} to {file} ({size} bytes)")
 
 
+def shared_project_ids(local: Connection, roots: list[Path]) -> dict[str, str]:
+    """Local path-based project id -> shared root-commit id, for `roots` and every repository
+    the local store has seen that still exists: how local rows are mapped onto a shared store."""
+    from br_core.git import portable_project_id
+
+    roots = roots + [Path(r[0]) for r in local.execute("SELECT root FROM projects") if r[0]]
+    return dict(filter(None, (portable_project_id(r) for r in roots if r.is_dir())))
+
+
 @app.command("migrate-to")
 def migrate_to(
     url: Annotated[str, typer.Argument(help="The team's store: postgresql://user@host/db.")],
@@ -111,7 +121,6 @@ def migrate_to(
     ] = None,
 ) -> None:
     """Copy the local store into a shared PostgreSQL store: idempotent, counts verified."""
-    from br_core.git import portable_project_id
     from br_core.store.backend import _checked
     from br_core.store.migrate import copy_store
     from br_core.store.pg import open_pg, redact
@@ -119,9 +128,7 @@ def migrate_to(
     _checked(url.strip(), "the URL argument")  # one line for anything but postgresql://
     local = open_db(db_path())
     try:
-        roots = [Path.cwd(), *(repo or [])]
-        roots += [Path(r[0]) for r in local.execute("SELECT root FROM projects") if r[0]]
-        ids = dict(filter(None, (portable_project_id(r) for r in roots if r.is_dir())))
+        ids = shared_project_ids(local, [Path.cwd(), *(repo or [])])
         shared = open_pg(url)
         try:
             report = copy_store(local, shared, ids)

@@ -7,7 +7,6 @@ The SMTP connection is opened here (the door), with the user's settings from
 from __future__ import annotations
 
 import smtplib
-import sqlite3
 import ssl
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import typer
 
 from br_core.errors import ConfigError, UsageError
+from br_core.store.connection import Connection
 
 if TYPE_CHECKING:
     from email.message import EmailMessage
@@ -58,7 +58,7 @@ def send(settings: SmtpSettings, message: EmailMessage) -> None:
         ) from exc
 
 
-def spend_summary(conn: sqlite3.Connection, root: Path, days: int) -> dict[str, Any]:
+def spend_summary(conn: Connection, root: Path, days: int) -> dict[str, Any]:
     """The digest's spend section from `br model stats`' figures (read here, by the door: the
     cost domain already imports the learning layer, so the learning layer cannot import it)."""
     from br_core.cost.model_stats import model_stats

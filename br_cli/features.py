@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from pathlib import Path
 from typing import Annotated
@@ -12,6 +11,7 @@ import typer
 
 from br_core.errors import UsageError
 from br_core.git import project_id
+from br_core.store.connection import Connection
 from br_core.store.db import open_db
 from br_core.telemetry.events import record_event
 from br_core.telemetry.queries import feature_rows
@@ -20,7 +20,7 @@ app = typer.Typer(help="Record features as they are added and completed.", no_ar
 COMPLEXITY = ("simple", "moderate", "complex", "critical")
 
 
-def _features(conn: sqlite3.Connection, project: str) -> dict[str, dict[str, float | None]]:
+def _features(conn: Connection, project: str) -> dict[str, dict[str, float | None]]:
     rows = feature_rows(conn, [project])
     found: dict[str, dict[str, float | None]] = {}
     for _pid, action, feature_id, ts, _hours in rows:

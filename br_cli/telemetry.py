@@ -16,7 +16,8 @@ from typing import Annotated, Any
 import typer
 
 from br_core.errors import UsageError
-from br_core.store.db import open_db, transaction
+from br_core.store.connection import Connection
+from br_core.store.db import backend_of, open_db, transaction
 from br_core.store.paths import db_path
 
 app = typer.Typer(
@@ -28,6 +29,38 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of te
 
 def _cwd() -> Path:
     return Path.cwd()
+
+
+def _store() -> Connection:
+    """The store in use, once the hooks' events have reached it: on a shared store the hooks
+    still write the local file (a commit never waits on the network), and what they wrote
+    since the last read is forwarded here, before anything reads (br_core/telemetry/forward.py)."""
+    conn = open_db()
+    if backend_of(conn) != "postgresql":
+        return conn
+    from br_cli.db import shared_project_ids
+    from br_core.telemetry.forward import forward_hook_events
+
+    try:
+        local = open_db(local=True)
+        try:
+            forward_hook_events(local, conn, shared_project_ids(local, [_cwd()]))
+        finally:
+            local.close()
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _where(conn: Connection) -> str:
+    """The store `conn` reads, as a person may see it (a server's password masked)."""
+    if backend_of(conn) != "postgresql":
+        return str(db_path())
+    from br_core.store.backend import configured_backend
+    from br_core.store.pg import redact
+
+    return redact(configured_backend().url or "")
 
 
 def _echo_json(data: Any) -> None:
@@ -44,9 +77,10 @@ def status(as_json: JsonFlag = False) -> None:
     ctx = repo_context(_cwd())
     state = telemetry_state(ctx.root)
     path = db_path()
-    conn = open_db(path)
+    conn = _store()
     try:
         counts = type_counts(conn)
+        database = _where(conn)
     finally:
         conn.close()
     mine = {c.type: c.n for c in counts if c.project_id == ctx.project_id}
@@ -57,7 +91,7 @@ def status(as_json: JsonFlag = False) -> None:
     data = {
         "enabled": state.enabled,
         "reason": state.reason,
-        "database": str(path),
+        "database": database,
         "database_bytes": size,
         "project_id": ctx.project_id,
         "retention_days": retention_days(ctx.root),
@@ -69,7 +103,7 @@ def status(as_json: JsonFlag = False) -> None:
         _echo_json(data)
         return
     typer.echo(f"telemetry: {'on' if state.enabled else 'off'} ({state.reason})")
-    typer.echo(f"database:  {path} ({size / 1e6:.1f} MB)")
+    typer.echo(f"database:  {database} (local file {size / 1e6:.1f} MB)")
     typer.echo(f"retention: {data['retention_days']} days (`br telemetry prune`)")
     typer.echo(f"events:    {sum(mine.values())} in this project, {sum(every.values())} in all")
     typer.echo(f"           {data['projects']} projects")
@@ -87,7 +121,7 @@ def ready(
 
     if phase is not None and phase not in PHASES:
         raise UsageError(f"unknown phase {phase!r}; use one of {', '.join(PHASES)}")
-    conn = open_db()
+    conn = _store()
     try:
         result = threshold_status(conn, _cwd())
     finally:
@@ -157,7 +191,7 @@ def stats(as_json: JsonFlag = False) -> None:
     """Counts, weekly trends, success rates and means, each with a 95% interval and its n."""
     from br_cli.telemetry_report import print_stats
 
-    conn = open_db()
+    conn = _store()
     try:
         print_stats(conn, _cwd(), as_json)
     finally:
@@ -228,7 +262,7 @@ def export(
     start, end = _when(since, "--since"), _when(until, "--until")
     if str(file) != "-" and not file.parent.is_dir():
         raise UsageError(f"{file.parent}: no such directory; create it or pick another path")
-    conn = open_db()
+    conn = _store()
     count = 0
     try:
         out = sys.stdout if str(file) == "-" else open_private_text(file)
@@ -286,7 +320,7 @@ def push(
             "BR_OTLP_ENDPOINT, or write [telemetry.otlp] endpoint in $BR_HOME/config.toml"
         )
     scope = f"project {target.project_id}" if target.project_id else "every project"
-    conn = open_db()
+    conn = _store()
     try:
         if dry_run:
             counts = pending_counts(conn, target)

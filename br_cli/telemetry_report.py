@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import typer
 
+from br_core.store.connection import Connection
 from br_core.telemetry.intervals import Interval
 from br_core.telemetry.stats import TREND_WEEKS, telemetry_stats
 
@@ -24,7 +24,7 @@ def _interval(name: str, value: Interval, percent: bool = False) -> str:
     )
 
 
-def print_stats(conn: sqlite3.Connection, root: Path, as_json: bool) -> None:
+def print_stats(conn: Connection, root: Path, as_json: bool) -> None:
     result = telemetry_stats(conn, root)
     if as_json:
         typer.echo(json.dumps(result.model_dump(), indent=2, sort_keys=True))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import sqlite3
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +12,7 @@ from br_core.errors import UsageError
 from br_core.git import project_id, project_root
 from br_core.orchestration.records import check_stream_name
 from br_core.orchestration.worker import TaskRun, WorkerOptions, stream_worktree, work_stream
+from br_core.store.connection import Connection
 from br_core.store.db import open_db
 
 EXIT_WAIT, EXIT_FINISHED, EXIT_INTERRUPTED = 1, 3, 130
@@ -87,7 +87,7 @@ def worker_command(
 
 
 def _work(
-    conn: sqlite3.Connection,
+    conn: Connection,
     root: Path,
     stream: str,
     command: str,

@@ -14,7 +14,6 @@ cost is one GROUP BY over the window's usage rows.
 from __future__ import annotations
 
 import re
-import sqlite3
 import time
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -31,6 +30,7 @@ from br_core.orchestration.model import (
     streams,
 )
 from br_core.secrets.masking import mask_random_tokens, sanitize_text
+from br_core.store.connection import Connection
 from br_core.telemetry.alerts import list_alerts
 from br_core.telemetry.thresholds import ThresholdStatus
 
@@ -134,7 +134,7 @@ class Snapshot:
     task_total: int = 0
 
 
-def change_marker(conn: sqlite3.Connection) -> int:
+def change_marker(conn: Connection) -> int:
     """A number that changes whenever another connection commits to the store (one PRAGMA)."""
     return int(conn.execute("PRAGMA data_version").fetchone()[0])
 
@@ -144,7 +144,7 @@ def claude_dir_name(path: str) -> str:
     return _NOT_ALNUM.sub("-", path)
 
 
-def board(conn: sqlite3.Connection, project_id: str) -> tuple[tuple[Column, ...], int]:
+def board(conn: Connection, project_id: str) -> tuple[tuple[Column, ...], int]:
     counts = dict(
         conn.execute(
             "SELECT status, count(*) FROM tasks WHERE project_id = ? GROUP BY 1", (project_id,)
@@ -165,7 +165,7 @@ def board(conn: sqlite3.Connection, project_id: str) -> tuple[tuple[Column, ...]
     return tuple(columns), int(sum(counts.values()))
 
 
-def graph(conn: sqlite3.Connection, project_id: str, total: int) -> Graph:
+def graph(conn: Connection, project_id: str, total: int) -> Graph:
     """Unfinished tasks, in flight first, then by depth and claim order, up to GRAPH_NODES; the
     done tasks they depend on join them while room remains."""
     rows = conn.execute(
@@ -187,9 +187,7 @@ def graph(conn: sqlite3.Connection, project_id: str, total: int) -> Graph:
     return Graph(tuple(nodes.values()), kept, total)
 
 
-def _edges_among(
-    conn: sqlite3.Connection, project_id: str, ids: list[str]
-) -> list[tuple[str, str]]:
+def _edges_among(conn: Connection, project_id: str, ids: list[str]) -> list[tuple[str, str]]:
     if not ids:
         return []
     marks = ",".join("?" * len(ids))
@@ -209,7 +207,7 @@ def _bucket(span: float) -> int:
 
 
 def cost_series(
-    conn: sqlite3.Connection,
+    conn: Connection,
     project_id: str,
     table: PriceTable,
     worktrees: dict[str, str],
@@ -247,7 +245,7 @@ def cost_series(
     )
 
 
-def burn(conn: sqlite3.Connection, project_id: str, table: PriceTable, now: float) -> Burn:
+def burn(conn: Connection, project_id: str, table: PriceTable, now: float) -> Burn:
     """The active 5-hour block of the project's usage (its burn rate and projection)."""
     blocks, _, _ = build_blocks(
         conn, table, "project_id = ? AND ts >= ?", [project_id, now - 2 * 5 * 3600], now
@@ -283,7 +281,7 @@ class SpendMemo:
 
     def get(
         self,
-        conn: sqlite3.Connection,
+        conn: Connection,
         project_id: str,
         table: PriceTable,
         worktrees: dict[str, str],
@@ -303,7 +301,7 @@ class SpendMemo:
         return self._value
 
 
-def phases(conn: sqlite3.Connection, status: ThresholdStatus) -> tuple[PhaseView, ...]:
+def phases(conn: Connection, status: ThresholdStatus) -> tuple[PhaseView, ...]:
     alerts = {a["phase"]: a for a in list_alerts(conn, status.project_id)}
     views = []
     for phase in status.phases:
@@ -330,7 +328,7 @@ def _clean_merge(m: MergeEntry) -> MergeEntry:
 
 
 def snapshot(
-    conn: sqlite3.Connection,
+    conn: Connection,
     project_id: str,
     table: PriceTable,
     learning: ThresholdStatus | None,

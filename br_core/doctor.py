@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sqlite3
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any, Literal
 
 from br_core.errors import BRError
 from br_core.git import GitError, hooks_dir
+from br_core.store.connection import Connection
 
 Status = Literal["ok", "fix", "note"]
 OUR_HOOKS = ("br-secrets", "br-sql-injection", "br-coverage", "br-telemetry")
@@ -215,7 +215,7 @@ def check_claude_files(root: Path) -> Check:
     return Check(name, "ok", "settings.json hooks and the br-haiku/sonnet/opus subagents")
 
 
-def check_store(conn: sqlite3.Connection, path: Path, current: int) -> list[Check]:
+def check_store(conn: Connection, path: Path, current: int) -> list[Check]:
     """Opened (by the door), the schema is the one this br knows, files and folder private."""
     from br_core.store.db import schema_version
 

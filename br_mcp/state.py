@@ -8,7 +8,6 @@ parameter is not part of the tool's input schema). Tests call a tool with a `Ser
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -26,6 +25,7 @@ from pydantic import BaseModel
 from br_core.errors import BRError, one_line
 from br_core.git import project_id
 from br_core.queue.task_queue import TaskQueue
+from br_core.store.connection import Connection
 from br_core.store.db import open_db
 
 T = TypeVar("T")
@@ -46,7 +46,7 @@ class ServerState:
 
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()  # path() compares resolved paths against it
-        self._conn: sqlite3.Connection | None = None
+        self._conn: Connection | None = None
         self._queue: TaskQueue | None = None
         self._queue_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="br-queue")
 

@@ -17,17 +17,9 @@ import subprocess
 import time
 from pathlib import Path
 
-from demo_kit import BR, ENV, say
+from demo_kit import BR, ENV, SCRATCH, say
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
+CHROMIUM, ARGS = SCRATCH["CHROMIUM"], SCRATCH["CHROMIUM_ARGS"]
 
 
 def _read_url(proc: subprocess.Popen[str], wait: float) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import runpy
 import string
 import subprocess
 import sys
@@ -14,14 +15,9 @@ CHECKOUT = Path(__file__).resolve().parent.parent
 BR = Path(sys.executable).with_name("br")
 # One environment for every command the demo runs; main() points BR_HOME and CLAUDE_CONFIG_DIR at
 # temporary directories so the demo never reads or writes the user's real data.
-ENV = {
-    **os.environ,
-    "GIT_AUTHOR_NAME": "Demo",
-    "GIT_AUTHOR_EMAIL": "demo@example.invalid",
-    "GIT_COMMITTER_NAME": "Demo",
-    "GIT_COMMITTER_EMAIL": "demo@example.invalid",
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
+# tests/data/scratch.py, by path (the demo runs from demo/): the git identity, the Chromium flags.
+SCRATCH = runpy.run_path(str(CHECKOUT / "tests" / "data" / "scratch.py"))
+ENV = {**os.environ, **SCRATCH["GIT_ENV"]}
 
 
 def expect(ok: bool, message: str) -> None:

@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from tests.data.scratch import GIT_ENV
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -103,15 +105,6 @@ def conn(br_home: Path) -> Iterator[sqlite3.Connection]:
     db = open_db()
     yield db
     db.close()
-
-
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Test",
-    "GIT_AUTHOR_EMAIL": "test@example.invalid",
-    "GIT_COMMITTER_NAME": "Test",
-    "GIT_COMMITTER_EMAIL": "test@example.invalid",
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
 
 
 def git(repo: Path, *args: str) -> str:

@@ -15,7 +15,6 @@ import asyncio
 import json
 import secrets
 import socket
-import sqlite3
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
@@ -36,6 +35,7 @@ from br_core.cost.pricing import load_price_table
 from br_core.cost.transcripts import has_unread, ingest
 from br_core.dashboard import SpendMemo, change_marker, snapshot
 from br_core.errors import BRError, UsageError, one_line
+from br_core.store.connection import Connection
 from br_core.store.db import open_db
 from br_core.telemetry.thresholds import ThresholdStatus, threshold_status
 
@@ -62,13 +62,13 @@ class StoreReader:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.conn: sqlite3.Connection | None = None
+        self.conn: Connection | None = None
         self.table = load_price_table(settings.root)
         self._learning: tuple[float, ThresholdStatus | None] = (0.0, None)
         self._ingested = 0.0
         self._spend = SpendMemo()
 
-    def _db(self) -> sqlite3.Connection:
+    def _db(self) -> Connection:
         if self.conn is None:
             self.conn = open_db()
         return self.conn
@@ -90,7 +90,7 @@ class StoreReader:
         )
         return render.fragments(snap)
 
-    def _learning_status(self, conn: sqlite3.Connection) -> ThresholdStatus | None:
+    def _learning_status(self, conn: Connection) -> ThresholdStatus | None:
         try:
             return threshold_status(conn, self.settings.root)
         except UsageError:  # a broken [thresholds] section: the panel says so, the rest shows

@@ -10,7 +10,6 @@ at the block's end, and the time the block's budget (the costliest earlier block
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,6 +17,7 @@ from datetime import datetime
 from br_core.cost.models import Block, TokenTotals
 from br_core.cost.pricing import PriceTable, TokenUsage
 from br_core.cost.spend import Totals, request_cost
+from br_core.store.connection import Connection
 
 BLOCK_SECONDS = 5 * 3600
 
@@ -39,7 +39,7 @@ class _Open:
 
 
 def build_blocks(
-    conn: sqlite3.Connection,
+    conn: Connection,
     table: PriceTable,
     where: str,
     params: list[object],

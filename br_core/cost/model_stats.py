@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from br_core.cost.spend import (
 )
 from br_core.cost.transcripts import ingest
 from br_core.git import project_root
+from br_core.store.connection import Connection
 
 TIER_ORDER = ("haiku", "sonnet", "opus", "fable", "none", "unknown")
 
@@ -61,7 +61,7 @@ class ModelStats(BaseModel):
 
 
 def model_stats(
-    conn: sqlite3.Connection, root: Path, days: int = 30, all_projects: bool = False, *,
+    conn: Connection, root: Path, days: int = 30, all_projects: bool = False, *,
     roots: list[Path] | None = None,
 ) -> ModelStats:  # fmt: skip
     """Spend per tier over the last `days` days for the project at `root` (any of its
@@ -123,7 +123,7 @@ def _durations(scope: Scope) -> dict[str, float]:
     return {tier: sum(v) / len(v) for tier, v in out.items()}
 
 
-def _outcomes(conn: sqlite3.Connection, project: object) -> list[OutcomeStats]:
+def _outcomes(conn: Connection, project: object) -> list[OutcomeStats]:
     clause, params = ("WHERE project_id = ?", [project]) if project is not None else ("", [])
     rows = conn.execute(
         "SELECT tier, COUNT(*), SUM(success), SUM(cost_usd), COUNT(cost_usd), AVG(duration_ms)"

@@ -29,6 +29,7 @@ from br_core.cost.spend import Scope, Totals, grouped_spend, usage_scope
 from br_core.cost.transcripts import IngestStats, ingest, malformed_total
 from br_core.errors import UsageError
 from br_core.git import project_id, project_root
+from br_core.store.connection import Connection
 from br_core.store.db import store_error, transaction
 from br_core.store.paths import db_path
 
@@ -165,7 +166,7 @@ def check_day(day: date | None, name: str, shown: str | None = None) -> None:
 
 
 def cost_report(
-    conn: sqlite3.Connection,
+    conn: Connection,
     root: Path,
     kind: ReportKind = "daily",
     since: date | None = None,
@@ -211,7 +212,7 @@ def cost_report(
 
 
 def record_usage(
-    conn: sqlite3.Connection,
+    conn: Connection,
     root: Path,
     model: str,
     input_tokens: int,

@@ -8,7 +8,6 @@ them once at the end.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -20,6 +19,7 @@ from pydantic import BaseModel
 from br_core.cost.pricing import ModelPrice, PriceTable, TokenUsage, load_price_table, price_usage
 from br_core.errors import UsageError
 from br_core.git import project_id
+from br_core.store.connection import Connection
 
 _SUMS = (
     "SUM(input_tokens), SUM(output_tokens), SUM(cache_write_5m_tokens), "
@@ -34,7 +34,7 @@ M = TypeVar("M", bound=BaseModel)
 class Scope:
     """Which usage rows a figure covers (a WHERE clause) and the prices to apply."""
 
-    conn: sqlite3.Connection
+    conn: Connection
     table: PriceTable
     where: str
     params: list[object]
@@ -45,7 +45,7 @@ def _epoch(day: date) -> float:
 
 
 def usage_scope(
-    conn: sqlite3.Connection,
+    conn: Connection,
     root: Path,
     since: date | None,
     until: date | None,

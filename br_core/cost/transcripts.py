@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 
 from br_core.git import directory_project_id, project_id
+from br_core.store.connection import Connection
 from br_core.store.db import transaction
 
 USAGE_MARKER = b'"usage"'  # any spacing: `"usage":{` or `"usage": {`
@@ -332,7 +332,7 @@ def _parse_job(job: Job) -> Parsed:
 
 
 def _plan(
-    conn: sqlite3.Connection, roots: list[Path], stats: IngestStats
+    conn: Connection, roots: list[Path], stats: IngestStats
 ) -> list[tuple[Job, os.stat_result, int, int]]:
     """Files with bytes not read yet: (job, stat, lines so far, malformed so far)."""
     known = {
@@ -376,13 +376,13 @@ def _parsed(jobs: list[Job], new_bytes: int) -> Iterator[Parsed]:
         yield from pool.imap(_parse_job, jobs, chunksize=4)
 
 
-def has_unread(conn: sqlite3.Connection, roots: list[Path] | None = None) -> bool:
+def has_unread(conn: Connection, roots: list[Path] | None = None) -> bool:
     """Whether any transcript has bytes `ingest` has not read (a stat per file, no reading)."""
     roots = transcript_roots() if roots is None else roots
     return bool(_plan(conn, roots, IngestStats()))
 
 
-def ingest(conn: sqlite3.Connection, roots: list[Path] | None = None) -> IngestStats:
+def ingest(conn: Connection, roots: list[Path] | None = None) -> IngestStats:
     """Read what is new in every transcript into `usage`; return what was read."""
     roots = transcript_roots() if roots is None else roots
     stats = IngestStats(roots=[str(r) for r in roots])
@@ -417,7 +417,7 @@ def _project_dir(root: Path, path: Path) -> str:
 
 
 def _flush(
-    conn: sqlite3.Connection, pending: list[tuple[Path, os.stat_result, int, int, int, list[Row]]]
+    conn: Connection, pending: list[tuple[Path, os.stat_result, int, int, int, list[Row]]]
 ) -> None:
     if not pending:
         return
@@ -442,7 +442,7 @@ def _flush(
             conn.executemany(_DROP_REPLAYS, touched)
 
 
-def malformed_total(conn: sqlite3.Connection) -> int:
+def malformed_total(conn: Connection) -> int:
     """Malformed lines seen so far across every transcript (they are skipped, not retried)."""
     (total,) = conn.execute("SELECT COALESCE(SUM(malformed), 0) FROM transcript_offsets").fetchone()
     return int(total)

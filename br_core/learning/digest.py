@@ -14,7 +14,6 @@ import html
 import json
 import os
 import re
-import sqlite3
 import time
 import tomllib
 from collections import Counter
@@ -29,6 +28,7 @@ from br_core.config import config_path, load_config
 from br_core.errors import ConfigError, UsageError
 from br_core.git import project_id
 from br_core.learning.suggestions import Suggestion, list_suggestions
+from br_core.store.connection import Connection
 from br_core.store.paths import br_home
 from br_core.telemetry.events import clean_text
 
@@ -154,7 +154,7 @@ def _day(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d")
 
 
-def _routing(conn: sqlite3.Connection, project: str, since: float) -> dict[str, Any]:
+def _routing(conn: Connection, project: str, since: float) -> dict[str, Any]:
     row = conn.execute(
         "SELECT COUNT(*), COUNT(resolved), TOTAL(resolved), TOTAL(cost_usd) FROM routing_decisions"
         " WHERE project_id = ? AND ts >= ?",
@@ -173,7 +173,7 @@ def _routing(conn: sqlite3.Connection, project: str, since: float) -> dict[str, 
             "reported_cost_usd": row[3], "tiers": dict(tiers)}  # fmt: skip
 
 
-def _blocks(conn: sqlite3.Connection, project: str, since: float) -> list[dict[str, Any]]:
+def _blocks(conn: Connection, project: str, since: float) -> list[dict[str, Any]]:
     per: dict[str, list[Any]] = {}
     for (data,) in conn.execute(
         "SELECT data FROM events WHERE project_id = ? AND type = 'check' AND ts >= ?",
@@ -191,7 +191,7 @@ def _blocks(conn: sqlite3.Connection, project: str, since: float) -> list[dict[s
     ]
 
 
-def _tasks(conn: sqlite3.Connection, project: str, since: float) -> dict[str, Any]:
+def _tasks(conn: Connection, project: str, since: float) -> dict[str, Any]:
     done = conn.execute(
         "SELECT t.title, t.stream FROM task_events e JOIN tasks t"
         " ON t.project_id = e.project_id AND t.id = e.task_id"
@@ -217,7 +217,7 @@ def _tasks(conn: sqlite3.Connection, project: str, since: float) -> dict[str, An
     }
 
 
-def _predictions(conn: sqlite3.Connection, project: str) -> tuple[list[dict[str, Any]], str]:
+def _predictions(conn: Connection, project: str) -> tuple[list[dict[str, Any]], str]:
     """Each prediction's backtest on this project's history, from the prediction API."""
     from br_core.learning import predict
 
@@ -236,7 +236,7 @@ def _predictions(conn: sqlite3.Connection, project: str) -> tuple[list[dict[str,
 
 
 def build_digest(
-    conn: sqlite3.Connection,
+    conn: Connection,
     root: Path,
     spend: dict[str, Any],
     days: int = 7,

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import sqlite3
 import time
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from br_core.git import commit_history, repo_context
+from br_core.store.connection import Connection
 from br_core.telemetry.intervals import t_interval, wilson
 from br_core.telemetry.thresholds import MINIMUM_SAMPLES
 
@@ -82,7 +82,7 @@ def _rate(ok: int, n: int) -> dict[str, Any]:
     return {"n": n, "ok": ok, "rate": iv.estimate, "low": iv.low, "high": iv.high}
 
 
-def tier_resolution(conn: sqlite3.Connection, project: str, since: float, now: float) -> Pattern:
+def tier_resolution(conn: Connection, project: str, since: float, now: float) -> Pattern:
     """Per task kind and tier: how many routed tasks the tier resolved, with a Wilson interval.
     Kinds come from the outcomes recorded by description; areas from decisions with outcomes."""
     rows: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
@@ -125,7 +125,7 @@ def _log_ratio(pairs: list[tuple[float, float]]) -> dict[str, Any]:
     }
 
 
-def _durations(conn: sqlite3.Connection, project: str, since: float) -> list[tuple[float, float]]:
+def _durations(conn: Connection, project: str, since: float) -> list[tuple[float, float]]:
     """(estimate minutes, claim->done minutes) of tasks done since `since`."""
     claimed: dict[str, float] = {}
     pairs: list[tuple[float, float]] = []
@@ -147,7 +147,7 @@ def _durations(conn: sqlite3.Connection, project: str, since: float) -> list[tup
     return pairs
 
 
-def estimate_bias(conn: sqlite3.Connection, project: str, since: float, now: float) -> Pattern:
+def estimate_bias(conn: Connection, project: str, since: float, now: float) -> Pattern:
     """How optimistic estimates are: actual/estimate (>1 means estimates were too low)."""
     durations = _durations(conn, project, since)
     costs = [
@@ -219,9 +219,7 @@ def fix_hotspots(root: Path, since: float, now: float, top: int = 5) -> Pattern:
     return pattern
 
 
-def _checks(
-    conn: sqlite3.Connection, project: str, since: float
-) -> list[tuple[float, dict[str, Any]]]:
+def _checks(conn: Connection, project: str, since: float) -> list[tuple[float, dict[str, Any]]]:
     return [
         (float(ts), json.loads(data))
         for ts, data in conn.execute(
@@ -232,7 +230,7 @@ def _checks(
     ]
 
 
-def check_blocks(conn: sqlite3.Connection, project: str, since: float, now: float) -> Pattern:
+def check_blocks(conn: Connection, project: str, since: float, now: float) -> Pattern:
     """Which hooks block most, and where: per (hook, directory) the blocks, the weeks they fell
     in, and the rules that fired."""
     blocks = [
@@ -265,7 +263,7 @@ def check_blocks(conn: sqlite3.Connection, project: str, since: float, now: floa
     return pattern
 
 
-def coverage_trend(conn: sqlite3.Connection, project: str, since: float, now: float) -> Pattern:
+def coverage_trend(conn: Connection, project: str, since: float, now: float) -> Pattern:
     """The staged lines' coverage per week (mean with a t interval), oldest first, and the change
     from the first half of the period to the second."""
     runs = [
@@ -307,7 +305,7 @@ def coverage_trend(conn: sqlite3.Connection, project: str, since: float, now: fl
 
 
 def all_patterns(
-    conn: sqlite3.Connection, root: Path, days: int = 90, now: float | None = None
+    conn: Connection, root: Path, days: int = 90, now: float | None = None
 ) -> list[Pattern]:
     """Every pattern of the repository at `root` over the last `days` days."""
     now = time.time() if now is None else now

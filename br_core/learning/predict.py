@@ -16,12 +16,12 @@ Method and measured coverage: br_core/learning/conformal.py and docs/LEARNING.md
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from br_core.learning.conformal import Backtest, Forecast, OneStep, Sample, backtest, fit
+from br_core.store.connection import Connection
 
 # Outcomes before a prediction is shown. Conformal 80% needs 9 past residuals; a point needs a few
 # samples before the first residual; 20 leaves the interval a little room to settle.
@@ -79,7 +79,7 @@ def _prediction(name: str, subject: str, unit: str, forecast: Forecast | None, n
 # --- cost per task per tier -------------------------------------------------------------------
 
 
-def cost_samples(conn: sqlite3.Connection, project: str) -> list[Sample]:
+def cost_samples(conn: Connection, project: str) -> list[Sample]:
     """Measured costs of routed tasks, grouped by tier, in the order their outcomes arrived."""
     rows = conn.execute(
         "SELECT COALESCE(outcome_ts, ts), tier, cost_usd FROM routing_decisions"
@@ -93,7 +93,7 @@ def cost_samples(conn: sqlite3.Connection, project: str) -> list[Sample]:
     return [Sample(float(ts), str(tier), float(cost)) for ts, tier, cost in rows]
 
 
-def task_cost(conn: sqlite3.Connection, project: str, tier: str) -> Prediction:
+def task_cost(conn: Connection, project: str, tier: str) -> Prediction:
     """Dollars per task on `tier`, with its 80% interval once MIN_SAMPLES costs are measured
     on that tier."""
     samples = cost_samples(conn, project)
@@ -122,9 +122,7 @@ def by_stream(stream: str, title: str) -> str:
     return stream
 
 
-def duration_samples(
-    conn: sqlite3.Connection, project: str, group_of: GroupOf = by_stream
-) -> list[Sample]:
+def duration_samples(conn: Connection, project: str, group_of: GroupOf = by_stream) -> list[Sample]:
     """Claim -> done minutes of done tasks with an estimate, grouped by stream (or, with another
     `group_of`, by task kind: the door passes br_core.routing.signals' kind, so this room imports
     no other domain), the token that finished the task only (time lost to an expired lease does
@@ -145,7 +143,7 @@ def duration_samples(
     ]
 
 
-def task_duration(conn: sqlite3.Connection, project: str, estimate_min: float,
+def task_duration(conn: Connection, project: str, estimate_min: float,
                   group: str = "", group_of: GroupOf = by_stream) -> Prediction:  # fmt: skip
     """Minutes from claim to done of a task estimated at `estimate_min` in `group` (a stream,
     or a kind with a `group_of` that gives kinds)."""
@@ -155,7 +153,7 @@ def task_duration(conn: sqlite3.Connection, project: str, estimate_min: float,
                        walk.forecast(group, estimate_min), walk.n)  # fmt: skip
 
 
-def stream_completion(conn: sqlite3.Connection, project: str, stream: str,
+def stream_completion(conn: Connection, project: str, stream: str,
                       estimates_min: Sequence[float]) -> Prediction:  # fmt: skip
     """Minutes until `stream` is done: the sum of its open tasks' estimates, corrected by the
     stream's measured actual/estimate ratio. The interval applies the task-level ratio interval
@@ -173,7 +171,7 @@ def stream_completion(conn: sqlite3.Connection, project: str, stream: str,
 # --- accuracy on this project's history (the digest's "predictions and their accuracy") ------
 
 
-def accuracy(conn: sqlite3.Connection, project: str) -> list[Accuracy]:
+def accuracy(conn: Connection, project: str) -> list[Accuracy]:
     """Each prediction's time-ordered backtest on this project's own history."""
     out = []
     for name, samples in (

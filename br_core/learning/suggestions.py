@@ -29,6 +29,7 @@ from br_core.errors import UsageError
 from br_core.learning.patterns import Pattern
 from br_core.scan.allowlist import WHITELIST_FILE, append_entry
 from br_core.secrets.masking import mask_random_tokens, sanitize_text
+from br_core.store.connection import Connection
 from br_core.store.db import transaction
 from br_core.telemetry.intervals import wilson
 
@@ -290,7 +291,7 @@ _COLUMNS = "id, kind, scope, action, evidence, command, apply, weakens, state, r
 
 
 def refresh(
-    conn: sqlite3.Connection,
+    conn: Connection,
     project: str,
     candidates: list[dict[str, Any]],
     now: float | None = None,
@@ -326,7 +327,7 @@ def refresh(
 
 
 def list_suggestions(
-    conn: sqlite3.Connection, project: str, state: State | None = "open"
+    conn: Connection, project: str, state: State | None = "open"
 ) -> list[Suggestion]:
     sql = f"SELECT {_COLUMNS} FROM suggestions WHERE project_id = ?"
     params: tuple[str, ...] = (project,)
@@ -336,7 +337,7 @@ def list_suggestions(
     return [_row(r) for r in conn.execute(sql + " ORDER BY kind, scope", params)]
 
 
-def get_suggestion(conn: sqlite3.Connection, project: str, suggestion: str) -> Suggestion:
+def get_suggestion(conn: Connection, project: str, suggestion: str) -> Suggestion:
     row = conn.execute(
         f"SELECT {_COLUMNS} FROM suggestions WHERE project_id = ? AND id = ?",
         (project, suggestion.strip()),
@@ -349,7 +350,7 @@ def get_suggestion(conn: sqlite3.Connection, project: str, suggestion: str) -> S
 
 
 def decide(
-    conn: sqlite3.Connection,
+    conn: Connection,
     project: str,
     suggestion: str,
     answer: Literal["accepted", "dismissed"],
@@ -371,7 +372,7 @@ def decide(
     return get_suggestion(conn, project, found.id)
 
 
-def acceptance_stats(conn: sqlite3.Connection, project: str) -> list[KindStats]:
+def acceptance_stats(conn: Connection, project: str) -> list[KindStats]:
     """Per kind: how many were shown, accepted, dismissed, open; acceptance of the answered
     ones with a Wilson interval."""
     out = []
@@ -447,7 +448,7 @@ def _append_to_config(root: Path, suggestion: Suggestion) -> Applied:
 
 
 def suggest(
-    conn: sqlite3.Connection, root: Path, days: int = 90, now: float | None = None
+    conn: Connection, root: Path, days: int = 90, now: float | None = None
 ) -> tuple[list[Pattern], list[Suggestion]]:
     """The patterns of the repository at `root` and its open suggestions, refreshed from them."""
     from br_core.coverage.config import load_settings

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 from br_core.orchestration import model
 from br_core.orchestration.plan import Plan
 from br_core.orchestration.records import StreamRow
+from br_core.store.connection import Connection
 
 COMMANDS_DIR = Path(".buildrunner") / "commands"
 STATUS_DIR = Path(".buildrunner") / "status"
@@ -60,9 +60,7 @@ def exclude_from_git(common_dir: Path) -> None:
         exclude.write_text(head + body + "\n".join(missing) + "\n", encoding="utf-8")
 
 
-def completed_context(
-    conn: sqlite3.Connection, project_id: str, stream: str
-) -> list[dict[str, Any]]:
+def completed_context(conn: Connection, project_id: str, stream: str) -> list[dict[str, Any]]:
     """The stream's finished tasks with the note each was closed with: what the next batch
     builds on."""
     rows = conn.execute(
@@ -80,7 +78,7 @@ def completed_context(
 
 
 def brief(
-    conn: sqlite3.Connection,
+    conn: Connection,
     project_id: str,
     row: StreamRow,
     plan: Plan,

@@ -22,7 +22,6 @@ object store and the temporary worktree, which is removed whatever happens.
 from __future__ import annotations
 
 import shutil
-import sqlite3
 import subprocess
 import tempfile
 import time
@@ -48,6 +47,7 @@ from br_core.orchestration.start import main_checkout, refuse_dirty, worktrees_b
 from br_core.orchestration.worker import open_tasks, write_status_file
 from br_core.queue.models import NewTask
 from br_core.queue.task_queue import TaskQueue
+from br_core.store.connection import Connection
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ class StreamMerge:
         return asdict(self)
 
 
-def merge_order(conn: sqlite3.Connection, project_id: str, names: Sequence[str]) -> list[str]:
+def merge_order(conn: Connection, project_id: str, names: Sequence[str]) -> list[str]:
     """`names` with every stream after the streams its tasks depend on (else by name)."""
     deps = {s.stream: set(s.depends_on) for s in build_plan(conn, project_id).streams}
     graph = {n: {d for d in deps.get(n, set()) if d in names} for n in sorted(names)}
@@ -96,7 +96,7 @@ def merge_order(conn: sqlite3.Connection, project_id: str, names: Sequence[str])
 class MergeRun:
     """One `br merge` over a connection: the queue, the target and the checks."""
 
-    conn: sqlite3.Connection
+    conn: Connection
     project_id: str
     root: Path
     target: str = "main"

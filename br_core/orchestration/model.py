@@ -10,10 +10,11 @@ lives (the store's `streams`, `decisions` and `merge_queue` tables, joined with 
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
+
+from br_core.store.connection import Connection
 
 StreamState = Literal["planned", "idle", "working", "finished", "merged", "conflict", "failed"]
 MergeState = Literal["waiting", "checking", "merged", "conflict", "failed"]
@@ -84,9 +85,7 @@ class MergeEntry:
         return data
 
 
-def streams(
-    conn: sqlite3.Connection, project_id: str, *, now: float | None = None
-) -> list[StreamStatus]:
+def streams(conn: Connection, project_id: str, *, now: float | None = None) -> list[StreamStatus]:
     """Every stream of the project: the started ones and any the queue's tasks name, by name."""
     now = time.time() if now is None else now
     rows = {
@@ -140,7 +139,7 @@ def streams(
 
 
 def _claimed_tasks(
-    conn: sqlite3.Connection, project_id: str
+    conn: Connection, project_id: str
 ) -> dict[str, tuple[str, str | None, float | None]]:
     """stream -> (task id, owner, lease expiry) of a task its worker holds now."""
     held: dict[str, tuple[str, str | None, float | None]] = {}
@@ -153,7 +152,7 @@ def _claimed_tasks(
     return held
 
 
-def _completed_tasks(conn: sqlite3.Connection, project_id: str) -> dict[str, list[str]]:
+def _completed_tasks(conn: Connection, project_id: str) -> dict[str, list[str]]:
     done: dict[str, list[str]] = {}
     for stream, task_id in conn.execute(
         "SELECT stream, id FROM tasks WHERE project_id = ? AND status = 'done' AND stream != '' "
@@ -164,9 +163,7 @@ def _completed_tasks(conn: sqlite3.Connection, project_id: str) -> dict[str, lis
     return done
 
 
-def decisions(
-    conn: sqlite3.Connection, project_id: str, since: int | None = None
-) -> list[Decision]:
+def decisions(conn: Connection, project_id: str, since: int | None = None) -> list[Decision]:
     """The project's decisions in the order they were made; `since` (a decision id) keeps the
     later ones only, which is what a worker has not seen yet."""
     rows = conn.execute(
@@ -177,7 +174,7 @@ def decisions(
     return [Decision(id=r[0], at=r[1], who=r[2], stream=r[3], text=r[4]) for r in rows]
 
 
-def merge_queue(conn: sqlite3.Connection, project_id: str) -> list[MergeEntry]:
+def merge_queue(conn: Connection, project_id: str) -> list[MergeEntry]:
     """Each stream's latest merge-queue entry, oldest first (a stream merged twice shows once)."""
     rows = conn.execute(
         "SELECT id, stream, target, state, files, other_stream, output_tail, merged_commit, at "

@@ -24,11 +24,12 @@ the quantiles above back it while the history is shorter.
 from __future__ import annotations
 
 import math
-import sqlite3
 import statistics
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from br_core.store.connection import Connection
 
 DEFAULT_TASK_MINUTES = 30.0
 MIN_HISTORY = 5
@@ -90,7 +91,7 @@ class Plan:
         return [s.stream for s in self.streams]
 
 
-def build_plan(conn: sqlite3.Connection, project_id: str) -> Plan:
+def build_plan(conn: Connection, project_id: str) -> Plan:
     """The plan of the project's queue as it stands now."""
     rows = conn.execute(
         "SELECT id, title, status, depth, estimate_min, stream FROM tasks "
@@ -145,7 +146,7 @@ def _batches(tasks: list[PlannedTask]) -> tuple[Batch, ...]:
 
 
 def _stream_deps(
-    conn: sqlite3.Connection, project_id: str, stream_of: dict[str, str]
+    conn: Connection, project_id: str, stream_of: dict[str, str]
 ) -> dict[str, set[str]]:
     """stream -> the other streams its tasks depend on (the merge queue's order)."""
     deps: dict[str, set[str]] = defaultdict(set)
@@ -158,7 +159,7 @@ def _stream_deps(
     return deps
 
 
-def measured_ratios(conn: sqlite3.Connection, project_id: str) -> list[float]:
+def measured_ratios(conn: Connection, project_id: str) -> list[float]:
     """actual / estimated minutes of every task done with an estimate, claim to done of the
     token that finished it (a claim whose lease ran out does not count the lost time)."""
     rows = conn.execute(
@@ -191,7 +192,7 @@ def _quantiles(ratios: list[float]) -> tuple[float, float, float]:
 
 
 def _learned(
-    conn: sqlite3.Connection, project_id: str, stream: str, tasks: list[PlannedTask],
+    conn: Connection, project_id: str, stream: str, tasks: list[PlannedTask],
     fallback: float,
 ) -> Estimate | None:  # fmt: skip
     """The learning room's prediction of the stream's minutes, once it is ready."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from dataclasses import dataclass
 from br_core.errors import UsageError
 from br_core.orchestration.model import MERGE_STATES, Decision
 from br_core.secrets.masking import sanitize_text
+from br_core.store.connection import Connection
 from br_core.store.db import transaction
 
 STREAM_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,59}")
@@ -51,7 +51,7 @@ class StreamRow:
 
 
 def upsert_stream(
-    conn: sqlite3.Connection, project_id: str, name: str, branch: str, worktree: str
+    conn: Connection, project_id: str, name: str, branch: str, worktree: str
 ) -> StreamRow:
     """Record (or keep) a started stream; a new row starts at batch 0 and status idle."""
     now = time.time()
@@ -67,7 +67,7 @@ def upsert_stream(
     return row
 
 
-def stream_row(conn: sqlite3.Connection, project_id: str, name: str) -> StreamRow | None:
+def stream_row(conn: Connection, project_id: str, name: str) -> StreamRow | None:
     row = conn.execute(
         "SELECT name, branch, worktree, batch, decisions_seen FROM streams "
         "WHERE project_id = ? AND name = ?",
@@ -77,7 +77,7 @@ def stream_row(conn: sqlite3.Connection, project_id: str, name: str) -> StreamRo
 
 
 def next_batch(
-    conn: sqlite3.Connection, project_id: str, name: str, decisions_seen: int, at_least: int = 0
+    conn: Connection, project_id: str, name: str, decisions_seen: int, at_least: int = 0
 ) -> int:
     """Open the stream's next batch and return its number: one more than the last, or the
     plan's batch number (`at_least`) when that is higher, so a stream whose first tasks wait a
@@ -95,7 +95,7 @@ def next_batch(
 
 
 def report_status(
-    conn: sqlite3.Connection,
+    conn: Connection,
     project_id: str,
     name: str,
     *,
@@ -133,7 +133,7 @@ def report_status(
         )
 
 
-def set_stream_state(conn: sqlite3.Connection, project_id: str, name: str, status: str) -> None:
+def set_stream_state(conn: Connection, project_id: str, name: str, status: str) -> None:
     """The merge queue's verdict on a stream (merged, conflict, failed)."""
     with transaction(conn):
         conn.execute(
@@ -143,7 +143,7 @@ def set_stream_state(conn: sqlite3.Connection, project_id: str, name: str, statu
 
 
 def add_decision(
-    conn: sqlite3.Connection, project_id: str, text: str, *, who: str, stream: str = ""
+    conn: Connection, project_id: str, text: str, *, who: str, stream: str = ""
 ) -> Decision:
     """Append one decision to the project's log (masked, one paragraph of at most 2000 chars)."""
     clean = sanitize_text(" ".join(_utf8(text).split()))
@@ -180,7 +180,7 @@ def tail(output: str, lines: int = OUTPUT_TAIL_LINES) -> str:
 
 
 def add_merge_entry(
-    conn: sqlite3.Connection,
+    conn: Connection,
     project_id: str,
     stream: str,
     target: str,
@@ -213,7 +213,7 @@ def add_merge_entry(
 
 
 def update_merge_entry(
-    conn: sqlite3.Connection,
+    conn: Connection,
     entry_id: int,
     state: str,
     *,

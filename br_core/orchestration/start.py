@@ -9,7 +9,6 @@ that is not committed would silently not be in any of them.
 from __future__ import annotations
 
 import shlex
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from br_core.git import GitError, repo_context, run_git
 from br_core.orchestration import briefs, records
 from br_core.orchestration.plan import Plan
 from br_core.orchestration.records import OrchestrationError, check_stream_name
+from br_core.store.connection import Connection
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ def _branch_exists(root: Path, branch: str) -> bool:
 
 
 def start_streams(
-    conn: sqlite3.Connection,
+    conn: Connection,
     project_id: str,
     root: Path,
     plan: Plan,
@@ -120,7 +120,7 @@ def start_streams(
 
 
 def _start_one(
-    conn: sqlite3.Connection,
+    conn: Connection,
     project_id: str,
     main: Path,
     plan: Plan,
@@ -164,7 +164,7 @@ def _start_one(
     )
 
 
-def _last_decision(conn: sqlite3.Connection, project_id: str) -> int:
+def _last_decision(conn: Connection, project_id: str) -> int:
     (last,) = conn.execute(
         "SELECT coalesce(max(id), 0) FROM decisions WHERE project_id = ?", (project_id,)
     ).fetchone()

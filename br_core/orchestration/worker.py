@@ -15,7 +15,6 @@ import json
 import logging
 import os
 import signal
-import sqlite3
 import subprocess
 import tempfile
 import threading
@@ -32,6 +31,7 @@ from br_core.orchestration.plan import OPEN, build_plan
 from br_core.orchestration.start import main_checkout
 from br_core.queue.models import Claim, QueueError, StaleTokenError, Task
 from br_core.queue.task_queue import TaskQueue
+from br_core.store.connection import Connection
 
 Outcome = Literal["done", "failed", "lost", "nothing", "finished"]
 DEFAULT_TIMEOUT_SECONDS = 3600.0
@@ -53,7 +53,7 @@ def head_of(worktree: Path) -> str | None:
     return read_head(repo_context(worktree))[0]
 
 
-def open_tasks(conn: sqlite3.Connection, project_id: str, stream: str) -> int:
+def open_tasks(conn: Connection, project_id: str, stream: str) -> int:
     marks = ", ".join("?" * len(OPEN))
     (n,) = conn.execute(
         f"SELECT count(*) FROM tasks WHERE project_id = ? AND stream = ? AND status IN ({marks})",
@@ -63,7 +63,7 @@ def open_tasks(conn: sqlite3.Connection, project_id: str, stream: str) -> int:
 
 
 def report(
-    conn: sqlite3.Connection,
+    conn: Connection,
     project_id: str,
     worktree: Path,
     stream: str,
@@ -87,9 +87,7 @@ def report(
     write_status_file(conn, project_id, worktree, stream)
 
 
-def write_status_file(
-    conn: sqlite3.Connection, project_id: str, worktree: Path, stream: str
-) -> None:
+def write_status_file(conn: Connection, project_id: str, worktree: Path, stream: str) -> None:
     """`.buildrunner/status/STREAM.json` in the main checkout, from the same read the dashboard
     uses (so the file and the page never disagree)."""
     main, _ = main_checkout(worktree)
@@ -98,7 +96,7 @@ def write_status_file(
             briefs.write_json(briefs.status_path(main, stream), briefs.status_document(status))
 
 
-def after_task(conn: sqlite3.Connection, project_id: str, worktree: Path, stream: str) -> str:
+def after_task(conn: Connection, project_id: str, worktree: Path, stream: str) -> str:
     """The stream's state once a task is finished or given back: finished when nothing of it is
     open any more, else idle; a finished batch opens the next one in the stream's brief."""
     if open_tasks(conn, project_id, stream) == 0:
@@ -107,7 +105,7 @@ def after_task(conn: sqlite3.Connection, project_id: str, worktree: Path, stream
     return "idle"
 
 
-def advance_batch(conn: sqlite3.Connection, project_id: str, worktree: Path, stream: str) -> bool:
+def advance_batch(conn: Connection, project_id: str, worktree: Path, stream: str) -> bool:
     """When every task of the brief's batch is done and the stream has open tasks, write the
     next batch's brief (with the decisions made since the last one); True when it did."""
     row = records.stream_row(conn, project_id, stream)
@@ -146,7 +144,7 @@ class Heartbeat:
 
     def __init__(
         self,
-        connect: Callable[[], sqlite3.Connection],
+        connect: Callable[[], Connection],
         project_id: str,
         claim: Claim,
         stream: str,
@@ -243,8 +241,8 @@ class WorkerOptions:
 
 
 def work_one(
-    conn: sqlite3.Connection,
-    connect: Callable[[], sqlite3.Connection],
+    conn: Connection,
+    connect: Callable[[], Connection],
     project_id: str,
     worktree: Path,
     stream: str,
@@ -305,7 +303,7 @@ def _finish(queue: TaskQueue, claim: Claim, code: int, tail: str, lost: str | No
         return "lost"
 
 
-def stream_worktree(conn: sqlite3.Connection, project_id: str, stream: str, here: Path) -> Path:
+def stream_worktree(conn: Connection, project_id: str, stream: str, here: Path) -> Path:
     """Where a worker of `stream` runs its command: the stream's own worktree once
     `br orchestrate start` recorded one (a worker started from the main checkout must not commit
     there), else `here`. A recorded worktree that is gone is refused in one line."""
@@ -322,8 +320,8 @@ def stream_worktree(conn: sqlite3.Connection, project_id: str, stream: str, here
 
 
 def work_stream(
-    conn: sqlite3.Connection,
-    connect: Callable[[], sqlite3.Connection],
+    conn: Connection,
+    connect: Callable[[], Connection],
     project_id: str,
     worktree: Path,
     stream: str,
@@ -356,7 +354,7 @@ def work_stream(
 
 
 def session_report(
-    conn: sqlite3.Connection, project_id: str, worktree: Path, task: Task, action: str
+    conn: Connection, project_id: str, worktree: Path, task: Task, action: str
 ) -> None:
     """The worker status of a session that works through MCP: claimed/heartbeat show it
     working on `task`, done/fail show what the stream does next. Only tasks of a stream count,

@@ -7,16 +7,16 @@ on completion, so the next ready task is one indexed lookup.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Mapping
 
 from br_core.queue.models import QueueError
+from br_core.store.connection import Connection
 
 Deps = dict[str, set[str]]
 TERMINAL_BAD = ("failed", "dead")
 
 
-def load_deps(conn: sqlite3.Connection, project_id: str) -> Deps:
+def load_deps(conn: Connection, project_id: str) -> Deps:
     deps: Deps = {}
     rows = conn.execute(
         "SELECT task_id, depends_on FROM task_deps WHERE project_id = ?", (project_id,)
@@ -138,7 +138,7 @@ def derived_status(current: str, unmet: int, blocked: bool) -> str:
     return "pending" if unmet else "ready"
 
 
-def refresh(conn: sqlite3.Connection, project_id: str) -> list[tuple[str, str, str]]:
+def refresh(conn: Connection, project_id: str) -> list[tuple[str, str, str]]:
     """Recompute depth, unmet and waiting states for a project; return (id, old, new) changes.
 
     Runs inside the caller's write transaction after tasks or edges were added or removed.

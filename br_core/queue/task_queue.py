@@ -37,6 +37,7 @@ from br_core.queue.models import (
 )
 from br_core.queue.writes import Writes
 from br_core.store import lock as file_lock
+from br_core.store.connection import Connection
 from br_core.store.db import BUSY_TIMEOUT_MS, backend_of, store_error, transaction
 from br_core.store.dialect import STORE_LOCK_KEY
 
@@ -67,7 +68,7 @@ class TaskQueue:
 
     def __init__(
         self,
-        conn: sqlite3.Connection,
+        conn: Connection,
         project_id: str,
         *,
         root: Path | None = None,
@@ -101,7 +102,7 @@ class TaskQueue:
     # -- writes -------------------------------------------------------------------------------
 
     @contextmanager
-    def _held(self, task_id: str, token: int) -> Iterator[sqlite3.Connection]:
+    def _held(self, task_id: str, token: int) -> Iterator[Connection]:
         """A write on a held task; a stale token is rejected and the rejection logged."""
         try:
             with self._write(rows_only=True) as conn:
@@ -112,7 +113,7 @@ class TaskQueue:
             raise
 
     @contextmanager
-    def _write(self, *, rows_only: bool = False) -> Iterator[sqlite3.Connection]:
+    def _write(self, *, rows_only: bool = False) -> Iterator[Connection]:
         """An OS lock (bounded wait) around BEGIN IMMEDIATE ... COMMIT. On PostgreSQL a write
         that touches only the rows it locks (`rows_only`) shares the store lock instead."""
         if self.shared and rows_only:
@@ -130,7 +131,7 @@ class TaskQueue:
                 file_lock.release(fd)
 
     @contextmanager
-    def _shared_transaction(self) -> Iterator[sqlite3.Connection]:
+    def _shared_transaction(self) -> Iterator[Connection]:
         # one round trip: claims are short, and each trip is a context switch on a busy host
         self.conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock_shared({STORE_LOCK_KEY})")
         try:
@@ -410,7 +411,7 @@ class TaskQueue:
             logging.getLogger(__name__).warning("feature event not recorded: %s", exc)
 
 
-def _main_db_file(conn: sqlite3.Connection) -> Path | None:
+def _main_db_file(conn: Connection) -> Path | None:
     for _, name, file in conn.execute("PRAGMA database_list"):
         if name == "main" and file:
             return Path(file)

@@ -7,13 +7,13 @@ changes (here). Every change appends to `task_events`; nothing here deletes hist
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from collections.abc import Callable, Sequence
 
 from br_core.queue import graph as queue_graph
 from br_core.queue.models import NewTask, QueueError, StaleTokenError, slugify
 from br_core.secrets.masking import sanitize_text
+from br_core.store.connection import Connection
 
 # Events that give a held task back (see give_back): the last one says who let it go.
 STATUS_EVENTS = ("ready", "pending", "failed", "dead")
@@ -22,7 +22,7 @@ STATUS_EVENTS = ("ready", "pending", "failed", "dead")
 class Writes:
     def __init__(
         self,
-        conn: sqlite3.Connection,
+        conn: Connection,
         project_id: str,
         clock: Callable[[], float],
         *,

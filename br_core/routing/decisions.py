@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import sqlite3
 import time
 import uuid
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from pydantic import BaseModel
 from br_core.errors import UsageError
 from br_core.routing.bandit import History, Tally
 from br_core.routing.signals import TIERS, Tier
+from br_core.store.connection import Connection
 from br_core.store.db import transaction
 
 RECENT_DECISIONS = 50  # the window the exploration cap is measured over
@@ -75,7 +75,7 @@ class NewDecision:
     session: str | None
 
 
-def store_decision(conn: sqlite3.Connection, d: NewDecision) -> str:
+def store_decision(conn: Connection, d: NewDecision) -> str:
     decision_id = new_decision_id()
     with transaction(conn):
         conn.execute(
@@ -89,7 +89,7 @@ def store_decision(conn: sqlite3.Connection, d: NewDecision) -> str:
     return decision_id
 
 
-def load_history(conn: sqlite3.Connection, project: str, by_area: bool) -> History:
+def load_history(conn: Connection, project: str, by_area: bool) -> History:
     """Outcome tallies per (area, tier) and decisions per area for one project. Without
     `by_area` every decision counts under one area, ''."""
     area = "area" if by_area else "''"
@@ -141,7 +141,7 @@ def _checked(cost_usd: float | None, tokens: int | None, duration_s: float | Non
 
 
 def record_outcome(
-    conn: sqlite3.Connection,
+    conn: Connection,
     project: str,
     decision_id: str,
     resolved: bool,
@@ -190,7 +190,7 @@ def record_outcome(
 
 
 def record_task_outcome(
-    conn: sqlite3.Connection, project: str, task_id: str, resolved: bool,
+    conn: Connection, project: str, task_id: str, resolved: bool,
     cost_usd: float | None = None,
 ) -> OutcomeRecorded | None:  # fmt: skip
     """A queue task finished (done or failed): the outcome of its latest routing decision

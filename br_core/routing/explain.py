@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -12,6 +11,7 @@ from br_core.routing.bandit import History, Objective, beliefs, best_tier, cost_
 from br_core.routing.decisions import load_history
 from br_core.routing.router import load_routing_config
 from br_core.routing.signals import TIERS
+from br_core.store.connection import Connection
 
 
 class TierBelief(BaseModel):
@@ -64,7 +64,7 @@ def _next(history: History, area: str, objective: Objective) -> NextDecision:
     return NextDecision(area=area or "(project)", tier=tier, why=why)
 
 
-def learner_stats(conn: sqlite3.Connection, root: Path) -> LearnerStats:
+def learner_stats(conn: Connection, root: Path) -> LearnerStats:
     """Per tier (and area, when learned per area): outcomes, success rate with a 90% interval,
     cost per task; and the next decision in each area with its reason."""
     top = project_root(root)

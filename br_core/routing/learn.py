@@ -7,11 +7,11 @@ description-keyed outcomes are kept for `br model stats` and the heuristic's cos
 
 from __future__ import annotations
 
-import sqlite3
+from br_core.store.connection import Connection
 
 
 def _stats(
-    conn: sqlite3.Connection, project: str, kind: str
+    conn: Connection, project: str, kind: str
 ) -> dict[str, tuple[int, int, float | None, int]]:
     rows = conn.execute(
         "SELECT tier, COUNT(*), SUM(success), SUM(cost_usd), COUNT(cost_usd) FROM route_outcomes"
@@ -21,9 +21,7 @@ def _stats(
     return {tier: (n, int(ok or 0), cost, priced) for tier, n, ok, cost, priced in rows}
 
 
-def measured_cost(
-    conn: sqlite3.Connection, project: str, kind: str, tier: str
-) -> tuple[float, int] | None:
+def measured_cost(conn: Connection, project: str, kind: str, tier: str) -> tuple[float, int] | None:
     """Mean cost per successful task of this kind on this tier, when every outcome has a cost."""
     n, ok, cost, priced = _stats(conn, project, kind).get(tier, (0, 0, None, 0))
     if not n or not ok or cost is None or priced != n:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import random
-import sqlite3
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -44,6 +43,7 @@ from br_core.routing.signals import (
     consensus_triggers,
     deep_reasoning,
 )
+from br_core.store.connection import Connection
 from br_core.store.db import transaction
 
 DEFAULT_TIERS: dict[Complexity, Tier] = {
@@ -230,7 +230,7 @@ def _tokens_cost(table: PriceTable, model: str, tokens: tuple[int, int, int]) ->
 class ModelRouter:
     """Routes tasks for one project; see the module docstring for the precedence."""
 
-    def __init__(self, conn: sqlite3.Connection, root: Path) -> None:
+    def __init__(self, conn: Connection, root: Path) -> None:
         """`root` is the project's top directory (br_core.git.project_root)."""
         self.conn = conn
         self.root = root
@@ -428,7 +428,7 @@ _NO_PRICE: Any = _NoPrice()
 
 
 def route_task(
-    conn: sqlite3.Connection,
+    conn: Connection,
     root: Path,
     description: str,
     files: int = 0,
@@ -448,7 +448,7 @@ def route_task(
 
 
 def record_outcome(
-    conn: sqlite3.Connection,
+    conn: Connection,
     root: Path,
     description: str,
     tier: str,

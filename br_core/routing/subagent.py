@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import json
-import sqlite3
 import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from br_core.store.connection import Connection
 from br_core.store.db import transaction
 
 if TYPE_CHECKING:  # imported when a routing subagent stops, not on every hook call
@@ -117,7 +117,7 @@ def _total(usage: TokenUsage) -> int:
 
 
 def open_decision_for(
-    conn: sqlite3.Connection, project: str, session: str, tier: str, now: float | None = None
+    conn: Connection, project: str, session: str, tier: str, now: float | None = None
 ) -> str | None:
     """The latest decision of `tier` in this Claude Code session with nothing recorded yet.
     The MCP server is not told the session, so a decision that names none counts for any
@@ -134,7 +134,7 @@ def open_decision_for(
 
 
 def record_subagent_run(
-    conn: sqlite3.Connection,
+    conn: Connection,
     project: str,
     agent_type: str,
     session: str,

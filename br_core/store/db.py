@@ -12,9 +12,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import cast
+from typing import Literal, TypeVar, cast, overload
 
 from br_core.errors import StoreError
+from br_core.store.connection import Connection
 from br_core.store.files import create_private, private_dir, private_store_file
 from br_core.store.migrations import MIGRATIONS
 from br_core.store.paths import db_path
@@ -52,7 +53,7 @@ class StoreConnection(sqlite3.Connection):
     opened: tuple[Path, int, int] | None = None
 
 
-def check_same_file(conn: sqlite3.Connection) -> None:
+def check_same_file(conn: Connection) -> None:
     """Fail loudly if the database file was deleted or replaced since `conn` opened it.
 
     SQLite keeps writing to the file it opened: after `rm` or a copy over it, every commit
@@ -77,8 +78,11 @@ def check_same_file(conn: sqlite3.Connection) -> None:
     )
 
 
+AnyConnection = TypeVar("AnyConnection", bound=Connection)
+
+
 @contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+def transaction(conn: AnyConnection) -> Iterator[AnyConnection]:
     """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception; refused on a vanished file.
 
     A write lock not granted within the busy timeout is a one-line StoreError for every writer.
@@ -165,15 +169,23 @@ def connect(path: Path, *, timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Connect
     return conn
 
 
+@overload
+def open_db(path: Path, *, timeout_ms: int = ..., local: bool = ...) -> sqlite3.Connection: ...
+@overload
+def open_db(
+    path: None = None, *, timeout_ms: int = ..., local: Literal[True]
+) -> sqlite3.Connection: ...
+@overload
+def open_db(path: None = None, *, timeout_ms: int = ..., local: bool = ...) -> Connection: ...
 def open_db(
     path: Path | None = None, *, timeout_ms: int = BUSY_TIMEOUT_MS, local: bool = False
-) -> sqlite3.Connection:
+) -> Connection:
     """Open (creating if needed) the store and bring its schema up to date.
 
     Without a `path`, the store the user configured (br_core/store/backend.py): the local SQLite
-    file, or the team's PostgreSQL server. A PostgreSQL connection (br_core/store/pg.py) offers
-    the part of sqlite3.Connection the domains use, so it is typed as one for them. `local=True`
-    (the hooks: psycopg never loads on their path) always opens the local file.
+    file, or the team's PostgreSQL server, typed as the Connection protocol both offer
+    (br_core/store/connection.py). A `path`, or `local=True` (the hooks: psycopg never loads on
+    their path), opens the local file: a sqlite3.Connection.
     """
     if path is None and not local:
         from br_core.store.backend import configured_backend
@@ -182,7 +194,7 @@ def open_db(
         if chosen.url is not None:
             from br_core.store.pg import open_pg
 
-            return cast(sqlite3.Connection, open_pg(chosen.url))
+            return open_pg(chosen.url)
     target = path if path is not None else db_path()
     conn = connect(target, timeout_ms=timeout_ms)
     try:
@@ -193,12 +205,12 @@ def open_db(
     return conn
 
 
-def backend_of(conn: sqlite3.Connection) -> str:
+def backend_of(conn: Connection) -> str:
     """ "sqlite" or "postgresql": which store `conn` talks to."""
     return str(getattr(conn, "backend", "sqlite"))
 
 
-def schema_version(conn: sqlite3.Connection) -> int:
+def schema_version(conn: Connection) -> int:
     if backend_of(conn) == "postgresql":
         from br_core.store.pg import PgConnection, pg_schema_version
 
@@ -256,7 +268,7 @@ def backup(dest: Path, path: Path | None = None) -> int:
     return dest.stat().st_size
 
 
-def table_sizes(conn: sqlite3.Connection) -> dict[str, int]:
+def table_sizes(conn: Connection) -> dict[str, int]:
     """Row counts of the store's tables (cheap tables only: events use the maintained counters)."""
     names = [
         str(r[0])

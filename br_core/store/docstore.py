@@ -22,6 +22,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
+from br_core.store.connection import Connection
 from br_core.store.db import store_error, transaction
 from br_core.store.paths import db_path
 
@@ -40,7 +41,7 @@ class SQLiteStorage(Storage):
     (`tables()`, `drop_table()`, `drop_tables()`); `DocTable` does row-level work itself.
     """
 
-    def __init__(self, conn: sqlite3.Connection, path: Path | None = None) -> None:
+    def __init__(self, conn: Connection, path: Path | None = None) -> None:
         self.conn = conn
         self.path = path if path is not None else db_path()  # named in store errors
 
@@ -72,13 +73,13 @@ class SQLiteStorage(Storage):
         """Nothing to release: the connection belongs to whoever opened it."""
 
 
-def _load(conn: sqlite3.Connection, name: str) -> dict[int, str]:
+def _load(conn: Connection, name: str) -> dict[int, str]:
     rows = conn.execute("SELECT doc_id, data FROM documents WHERE tbl = ?", (name,))
     return {int(doc_id): str(text) for doc_id, text in rows}
 
 
 def _write_changes(
-    conn: sqlite3.Connection, name: str, before: dict[int, str], after: Mapping[Any, Any]
+    conn: Connection, name: str, before: dict[int, str], after: Mapping[Any, Any]
 ) -> None:
     """Write only the rows that differ between `before` (stored text) and `after` (documents)."""
     after_ids = {int(k) for k in after}
@@ -100,13 +101,13 @@ def _write_changes(
         _raise_high_water(conn, name, max(after_ids))
 
 
-def _high_water(conn: sqlite3.Connection, name: str) -> int:
+def _high_water(conn: Connection, name: str) -> int:
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (_HIGH_WATER + name,)).fetchone()
     top = conn.execute("SELECT max(doc_id) FROM documents WHERE tbl = ?", (name,)).fetchone()
     return max(int(row[0]) if row else 0, int(top[0] or 0))
 
 
-def _raise_high_water(conn: sqlite3.Connection, name: str, doc_id: int) -> None:
+def _raise_high_water(conn: Connection, name: str, doc_id: int) -> None:
     conn.execute(
         "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
         "value = CAST(max(CAST(meta.value AS INTEGER), CAST(excluded.value AS INTEGER)) AS TEXT)",
@@ -133,7 +134,7 @@ class DocTable(Table):
         super().__init__(storage, name, cache_size=0, persist_empty=False)
 
     @property
-    def _conn(self) -> sqlite3.Connection:
+    def _conn(self) -> Connection:
         return self._sql.conn
 
     def _read_table(self) -> dict[str, Mapping[Any, Any]]:
@@ -234,11 +235,11 @@ class DocumentDB(TinyDB):
 
     table_class = DocTable
 
-    def __init__(self, conn: sqlite3.Connection, path: Path | None = None) -> None:
+    def __init__(self, conn: Connection, path: Path | None = None) -> None:
         super().__init__(conn=conn, path=path, storage=SQLiteStorage)
 
 
-def document_table(conn: sqlite3.Connection, name: str) -> DocTable:
+def document_table(conn: Connection, name: str) -> DocTable:
     """The TinyDB table `name` in the store, on the caller's connection."""
     table = DocumentDB(conn).table(name)
     assert isinstance(table, DocTable)

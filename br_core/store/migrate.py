@@ -12,11 +12,11 @@ output cache, alerts (documents) and this store's own meta (the user hash salt).
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
+from br_core.store.connection import Connection
 from br_core.store.db import transaction
 
 # table -> (columns, key columns). A keyed table is copied with ON CONFLICT DO NOTHING.
@@ -125,7 +125,7 @@ class TableCopy(NamedTuple):
     present: int  # of the local rows, how many the shared store now holds (== source: verified)
 
 
-def source_id(local: sqlite3.Connection) -> str:
+def source_id(local: Connection) -> str:
     """This local store's own id (made once), naming its high-water marks in shared stores."""
     with transaction(local):
         local.execute(
@@ -136,7 +136,7 @@ def source_id(local: sqlite3.Connection) -> str:
 
 
 def copy_store(
-    local: sqlite3.Connection, shared: Any, project_map: Mapping[str, str]
+    local: Connection, shared: Connection, project_map: Mapping[str, str]
 ) -> list[TableCopy]:
     """Copy every shared table; each table in one transaction of the shared store."""
     me = source_id(local)
@@ -155,7 +155,7 @@ def _mapped(
 
 
 def _copy_keyed(
-    local: sqlite3.Connection, shared: Any, table: str, ids: Mapping[str, str]
+    local: Connection, shared: Connection, table: str, ids: Mapping[str, str]
 ) -> TableCopy:
     columns, key = KEYED[table]
     names = ", ".join(f'"{c}"' for c in columns)
@@ -175,8 +175,25 @@ def _copy_keyed(
     return TableCopy(table, len(rows), copied, int(present))
 
 
+def copy_events(
+    local: Connection,
+    shared: Connection,
+    project_map: Mapping[str, str],
+    clean: Callable[[tuple[Any, ...]], tuple[Any, ...]],
+) -> TableCopy:
+    """Copy the local events not copied yet (the hooks' telemetry): the same mark as
+    `copy_store`, so `br db migrate-to` and forwarding never copy an event twice; each row
+    passes through `clean` (the caller's masking) on its way."""
+    return _copy_log(local, shared, "events", source_id(local), project_map, clean)
+
+
 def _copy_log(
-    local: sqlite3.Connection, shared: Any, table: str, me: str, ids: Mapping[str, str]
+    local: Connection,
+    shared: Connection,
+    table: str,
+    me: str,
+    ids: Mapping[str, str],
+    clean: Callable[[tuple[Any, ...]], tuple[Any, ...]] | None = None,
 ) -> TableCopy:
     columns = LOGS[table]
     names = ", ".join(columns)
@@ -191,6 +208,8 @@ def _copy_log(
         ).fetchall()
         marks = ", ".join("?" * len(columns))
         batch = [_mapped(tuple(r[1:]), columns, ids) for r in rows]
+        if clean is not None:
+            batch = [clean(r) for r in batch]
         shared.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", batch)
         copied = len(batch)
         if rows:

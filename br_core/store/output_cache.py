@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import time
 from collections.abc import Iterable
+
+from br_core.store.connection import Connection
 
 Stamp = list[int] | None  # [size, mtime_ns] of a file, None while it does not exist
 
 
-def generation(conn: sqlite3.Connection) -> str:
+def generation(conn: Connection) -> str:
     """The data generation now; read it before the data an output is computed from."""
     row = conn.execute(
         "SELECT (SELECT value FROM meta WHERE key = 'output_generation'), "
@@ -36,7 +37,7 @@ def _stamp(path: str) -> Stamp:
     return [st.st_size, st.st_mtime_ns]
 
 
-def cached_output(conn: sqlite3.Connection, key: str) -> str | None:
+def cached_output(conn: Connection, key: str) -> str | None:
     """The output stored under `key`, or None when there is none or it may be stale."""
     row = conn.execute(
         "SELECT generation, deps, output FROM output_cache WHERE key = ?", (key,)
@@ -50,7 +51,7 @@ def cached_output(conn: sqlite3.Connection, key: str) -> str | None:
 
 
 def store_output(
-    conn: sqlite3.Connection, key: str, at_generation: str, output: str, deps: Iterable[str]
+    conn: Connection, key: str, at_generation: str, output: str, deps: Iterable[str]
 ) -> None:
     """Keep `output`, computed from the data of `at_generation` and the files `deps`."""
     stamps = {path: _stamp(path) for path in sorted(set(deps))}

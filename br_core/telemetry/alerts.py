@@ -7,7 +7,6 @@ so two `br` commands finishing at once never both print the banner.
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from tinydb import Query
 
 from br_core.errors import UsageError
 from br_core.git import repo_context
+from br_core.store.connection import Connection
 from br_core.store.docstore import DocTable, document_table
 from br_core.telemetry.thresholds import (
     ALERTS_TABLE,
@@ -28,7 +28,7 @@ from br_core.telemetry.thresholds import (
 ALERT_FILE = Path(".buildrunner") / "alerts" / "learning_ready.md"
 
 
-def _table(conn: sqlite3.Connection) -> DocTable:
+def _table(conn: Connection) -> DocTable:
     return document_table(conn, ALERTS_TABLE)
 
 
@@ -37,7 +37,7 @@ def _key(project_id: str, phase: str) -> Any:
     return (doc.project_id == project_id) & (doc.phase == phase)
 
 
-def refresh_alerts(conn: sqlite3.Connection, status: ThresholdStatus, root: Path) -> list[str]:
+def refresh_alerts(conn: Connection, status: ThresholdStatus, root: Path) -> list[str]:
     """Record newly reached phases; write learning_ready.md for them. Returns their names."""
     table = _table(conn)
     known = {d["phase"] for d in table.search(Query().project_id == status.project_id)}
@@ -57,7 +57,7 @@ def refresh_alerts(conn: sqlite3.Connection, status: ThresholdStatus, root: Path
     return new
 
 
-def take_banner(conn: sqlite3.Connection, project_id: str) -> str | None:
+def take_banner(conn: Connection, project_id: str) -> str | None:
     """The banner for the first reached phase not yet shown or dismissed; marks it shown."""
     table = _table(conn)
     doc = Query()
@@ -84,12 +84,12 @@ def banner(phase: str) -> str:
     )
 
 
-def list_alerts(conn: sqlite3.Connection, project_id: str) -> list[dict[str, Any]]:
+def list_alerts(conn: Connection, project_id: str) -> list[dict[str, Any]]:
     docs = _table(conn).search(Query().project_id == project_id)
     return sorted((dict(d) for d in docs), key=lambda d: list(PHASES).index(d["phase"]))
 
 
-def dismiss(conn: sqlite3.Connection, project_id: str, phase: str) -> None:
+def dismiss(conn: Connection, project_id: str, phase: str) -> None:
     """Never show this phase's banner again for this project (reached yet or not)."""
     if phase not in PHASES:
         raise UsageError(f"unknown phase {phase!r}; use one of {', '.join(PHASES)}")

@@ -8,10 +8,10 @@ Stdlib only: this sits on the hooks' path, and only runs once a hook has decided
 from __future__ import annotations
 
 import posixpath
-import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
+from br_core.store.connection import Connection
 from br_core.telemetry.events import TEXT_LIMIT, record_event
 
 HOOK_LOCK_WAIT_MS = 2_000
@@ -34,7 +34,7 @@ def _joined(items: list[str]) -> str:
 
 
 def record_block(
-    conn: sqlite3.Connection, root: Path, hook: str, rules: Iterable[str], paths: Iterable[str],
+    conn: Connection, root: Path, hook: str, rules: Iterable[str], paths: Iterable[str],
     findings: int,
 ) -> int | None:  # fmt: skip
     """One `check` event for a hook that blocked a commit on `findings` findings."""
@@ -49,7 +49,7 @@ def record_block(
 
 
 def record_coverage(
-    conn: sqlite3.Connection, root: Path, blocked: bool, percent: float, covered: int,
+    conn: Connection, root: Path, blocked: bool, percent: float, covered: int,
     measured: int,
 ) -> int | None:  # fmt: skip
     """One `check` event for a br-coverage run that measured changed lines."""

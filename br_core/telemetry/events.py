@@ -20,6 +20,7 @@ from pathlib import Path
 from br_core.errors import UsageError
 from br_core.git import RepoContext, read_head, repo_context
 from br_core.secrets.masking import mask_random_tokens, sanitize_text
+from br_core.store.connection import Connection
 from br_core.store.db import store_error, transaction
 from br_core.store.paths import db_path
 from br_core.telemetry.settings import telemetry_state
@@ -178,7 +179,7 @@ def _os_identity() -> str:
     return f"{who or 'unknown'}@{host}"
 
 
-def _user_hash(conn: sqlite3.Connection, key: str) -> str:
+def _user_hash(conn: Connection, key: str) -> str:
     """A salted hash of the OS user and host; the salt never leaves this machine's store."""
     salt = _salts.get(key)
     if salt is None:
@@ -193,7 +194,7 @@ def _user_hash(conn: sqlite3.Connection, key: str) -> str:
 
 
 def record_event(
-    conn: sqlite3.Connection,
+    conn: Connection,
     event_type: str,
     data: dict[str, object],
     *,
@@ -221,7 +222,7 @@ def record_event(
 
 
 def _insert(
-    conn: sqlite3.Connection,
+    conn: Connection,
     key: str,
     event_type: str,
     data: dict[str, object],

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import bisect
 import logging
-import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from br_core.errors import UsageError, one_line
+from br_core.store.connection import Connection
 from br_core.store.db import transaction
 from br_core.telemetry.export_config import OtlpTarget
 from br_core.telemetry.export_records import (
@@ -175,7 +175,7 @@ class _Said(logging.Handler):
 
 
 def _drain(
-    conn: sqlite3.Connection,
+    conn: Connection,
     target: OtlpTarget,
     stream: str,
     fetch: Callable[[int], list[tuple[Any, ...]]],
@@ -199,7 +199,7 @@ def _scope_sql(target: OtlpTarget) -> tuple[str, tuple[str, ...]]:
 
 
 def _event_fetch(
-    conn: sqlite3.Connection, target: OtlpTarget, batch: int
+    conn: Connection, target: OtlpTarget, batch: int
 ) -> Callable[[int], list[tuple[Any, ...]]]:
     where, params = _scope_sql(target)
     skipped = ", ".join("?" for _ in SKIPPED_EVENT_TYPES)
@@ -212,7 +212,7 @@ def _event_fetch(
 
 
 def _usage_fetch(
-    conn: sqlite3.Connection,
+    conn: Connection,
     target: OtlpTarget,
     batch: int,
     settled_before: float,
@@ -301,7 +301,7 @@ def _token_histogram(sender: _Sender, rows: list[tuple[Any, ...]]) -> MetricsDat
 
 
 def push(
-    conn: sqlite3.Connection,
+    conn: Connection,
     target: OtlpTarget,
     *,
     batch_size: int = DEFAULT_BATCH,
@@ -350,7 +350,7 @@ def push(
     return result
 
 
-def pending_counts(conn: sqlite3.Connection, target: OtlpTarget) -> dict[str, int]:
+def pending_counts(conn: Connection, target: OtlpTarget) -> dict[str, int]:
     """Rows not yet sent to `target`, per stream (usage younger than the settle time included)."""
     where, params = _scope_sql(target)
     skipped = ", ".join("?" for _ in SKIPPED_EVENT_TYPES)

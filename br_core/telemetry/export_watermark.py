@@ -12,7 +12,7 @@ newest surviving id, so a reused id is above its mark and is sent. Plain SQL, st
 
 from __future__ import annotations
 
-import sqlite3
+from br_core.store.connection import Connection
 
 PREFIX = "otlp_exported:"
 STREAMS = ("events", "usage_logs", "usage_metrics")
@@ -23,7 +23,7 @@ def mark_key(target_key: str, stream: str) -> str:
     return f"{target_key}:{stream}"
 
 
-def read_mark(conn: sqlite3.Connection, target_key: str, stream: str) -> int:
+def read_mark(conn: Connection, target_key: str, stream: str) -> int:
     row = conn.execute(
         "SELECT value FROM meta WHERE key = ?", (mark_key(target_key, stream),)
     ).fetchone()
@@ -33,7 +33,7 @@ def read_mark(conn: sqlite3.Connection, target_key: str, stream: str) -> int:
         return 0
 
 
-def write_mark(conn: sqlite3.Connection, target_key: str, stream: str, last_id: int) -> None:
+def write_mark(conn: Connection, target_key: str, stream: str, last_id: int) -> None:
     """Record `last_id` as sent; the caller holds the transaction."""
     conn.execute(
         "INSERT INTO meta (key, value) VALUES (?, ?) "
@@ -42,7 +42,7 @@ def write_mark(conn: sqlite3.Connection, target_key: str, stream: str, last_id: 
     )
 
 
-def clamp_marks(conn: sqlite3.Connection, table: str) -> None:
+def clamp_marks(conn: Connection, table: str) -> None:
     """After deleting rows of `table`: no mark above its newest surviving id. Caller holds the
     transaction."""
     newest = int(conn.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0])

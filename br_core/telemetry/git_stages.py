@@ -7,9 +7,10 @@ for pre-push, PRE_COMMIT_IS_SQUASH_MERGE for post-merge): `detect_stage` reads i
 from __future__ import annotations
 
 import re
-import sqlite3
 import subprocess
 from pathlib import Path
+
+from br_core.store.connection import Connection
 
 STAGES = ("post-commit", "pre-push", "post-merge")
 _CONVENTIONAL = re.compile(r"(?P<type>[a-zA-Z]+)(?:\((?P<scope>[^()\n]{1,40})\))?(?P<bang>!)?: ")
@@ -94,7 +95,7 @@ def merge_data(cwd: Path, env: dict[str, str], branch: str | None) -> dict[str, 
 
 
 def record_stage(
-    conn: sqlite3.Connection,
+    conn: Connection,
     stage: str,
     cwd: Path,
     env: dict[str, str],

@@ -7,10 +7,10 @@ and threshold checks cost the same at a thousand events as at a million.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from br_core.store.connection import Connection
 from br_core.telemetry.export_watermark import clamp_marks
 
 
@@ -22,7 +22,7 @@ class TypeCount(NamedTuple):
     last_ts: float
 
 
-def type_counts(conn: sqlite3.Connection, project_id: str | None = None) -> list[TypeCount]:
+def type_counts(conn: Connection, project_id: str | None = None) -> list[TypeCount]:
     """Per (project, type) counters; one project's when `project_id` is given."""
     sql = "SELECT project_id, type, n, first_ts, last_ts FROM event_counts WHERE n > 0"
     params: tuple[str, ...] = ()
@@ -34,7 +34,7 @@ def type_counts(conn: sqlite3.Connection, project_id: str | None = None) -> list
 
 
 def export_rows(
-    conn: sqlite3.Connection, since: float | None = None, until: float | None = None
+    conn: Connection, since: float | None = None, until: float | None = None
 ) -> Iterator[dict[str, object]]:
     """Every event in [since, until) as a plain dict, oldest first (streamed, not loaded)."""
     sql = "SELECT id, project_id, type, ts, git_hash, user_hash, data FROM events WHERE 1"
@@ -57,7 +57,7 @@ def export_rows(
         }
 
 
-def _refresh_counts(conn: sqlite3.Connection) -> None:
+def _refresh_counts(conn: Connection) -> None:
     # The delete trigger keeps n exact; the first timestamp moves when old rows go.
     conn.execute("DELETE FROM event_counts WHERE n <= 0")
     conn.execute(
@@ -66,7 +66,7 @@ def _refresh_counts(conn: sqlite3.Connection) -> None:
     )
 
 
-def clear_events(conn: sqlite3.Connection, project_id: str | None = None) -> int:
+def clear_events(conn: Connection, project_id: str | None = None) -> int:
     """Delete every event (of one project when given); return how many. Caller holds the txn."""
     if project_id is None:
         deleted = conn.execute("DELETE FROM events").rowcount
@@ -81,7 +81,7 @@ def clear_events(conn: sqlite3.Connection, project_id: str | None = None) -> int
     return int(deleted)
 
 
-def prune_events(conn: sqlite3.Connection, before_ts: float) -> int:
+def prune_events(conn: Connection, before_ts: float) -> int:
     """Delete events older than `before_ts`; return how many. Caller holds the transaction."""
     deleted = int(conn.execute("DELETE FROM events WHERE ts < ?", (before_ts,)).rowcount)
     if deleted:
@@ -91,7 +91,7 @@ def prune_events(conn: sqlite3.Connection, before_ts: float) -> int:
 
 
 def feature_rows(
-    conn: sqlite3.Connection, project_ids: list[str]
+    conn: Connection, project_ids: list[str]
 ) -> list[tuple[str, str, str, float, float | None]]:
     """(project, action, feature_id, ts, duration_hours) of feature events, through the index."""
     rows: list[tuple[str, str, str, float, float | None]] = []

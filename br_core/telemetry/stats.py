@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from br_core.git import repo_context
+from br_core.store.connection import Connection
 from br_core.store.db import store_error
 from br_core.store.paths import db_path
 from br_core.telemetry.intervals import Interval, t_interval, wilson
@@ -42,14 +43,14 @@ class TelemetryStats:
         return out
 
 
-def _values(conn: sqlite3.Connection, project_id: str, kind: str) -> list[dict[str, Any]]:
+def _values(conn: Connection, project_id: str, kind: str) -> list[dict[str, Any]]:
     rows = conn.execute(
         "SELECT data FROM events WHERE project_id = ? AND type = ?", (project_id, kind)
     )
     return [json.loads(r[0]) for r in rows]
 
 
-def _weekly(conn: sqlite3.Connection, project_id: str, kind: str, now: float) -> list[int]:
+def _weekly(conn: Connection, project_id: str, kind: str, now: float) -> list[int]:
     """Events per week for the last TREND_WEEKS weeks, oldest first."""
     start = now - TREND_WEEKS * WEEK
     weeks = [0] * TREND_WEEKS
@@ -72,7 +73,7 @@ def _numbers(docs: list[dict[str, Any]], key: str) -> list[float]:
     ]
 
 
-def compute_stats(conn: sqlite3.Connection, project_id: str, now: float) -> TelemetryStats:
+def compute_stats(conn: Connection, project_id: str, now: float) -> TelemetryStats:
     counts = {c.type: c.n for c in type_counts(conn, project_id)}
     features = feature_rows(conn, [project_id])
     done = [f for f in features if f[1] == "complete"]
@@ -100,7 +101,7 @@ def compute_stats(conn: sqlite3.Connection, project_id: str, now: float) -> Tele
     return stats
 
 
-def telemetry_stats(conn: sqlite3.Connection, root: Path) -> TelemetryStats:
+def telemetry_stats(conn: Connection, root: Path) -> TelemetryStats:
     """The statistics of the repository containing `root`, now."""
     try:
         return compute_stats(conn, repo_context(root).project_id, time.time())

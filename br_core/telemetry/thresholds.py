@@ -16,6 +16,7 @@ from typing import Any
 from br_core.config import config_path, load_config, section
 from br_core.errors import ConfigError, UsageError
 from br_core.git import repo_context
+from br_core.store.connection import Connection
 from br_core.store.db import store_error
 from br_core.store.paths import db_path
 from br_core.telemetry.queries import feature_rows, type_counts
@@ -124,7 +125,7 @@ def phase_table(root: Path | None) -> dict[str, dict[str, int]]:
     return table
 
 
-def _metrics(conn: sqlite3.Connection, project_id: str) -> dict[str, dict[str, float]]:
+def _metrics(conn: Connection, project_id: str) -> dict[str, dict[str, float]]:
     """Per scope ("project", "all"): features, builds, days, projects and the sample counts."""
     counts = type_counts(conn)
     projects = sorted({c.project_id for c in counts})
@@ -173,7 +174,7 @@ def capability(features: float) -> str:
     return unlocked
 
 
-def threshold_status(conn: sqlite3.Connection, root: Path) -> ThresholdStatus:
+def threshold_status(conn: Connection, root: Path) -> ThresholdStatus:
     """Where the data stands against every phase, for the repository containing `root`."""
     ctx = repo_context(root)
     table = phase_table(ctx.root)

@@ -22,28 +22,22 @@ from br_core.queue.task_queue import TaskQueue
 from br_core.store.db import open_db
 from tests.conftest import git
 from tests.dashboard.build import Build
+from tests.data.scratch import CHROMIUM, CHROMIUM_ARGS
 
-CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
     pytest.skip("needs the Debian package chromium (/usr/bin/chromium)", allow_module_level=True)
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="needs the PyPI package playwright (the dev extra)"
 )
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 WAIT_MS = 15_000
 
 
 @pytest.fixture
 def page(server: DashboardServer) -> Iterator[Any]:
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, timeout=WAIT_MS)
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=WAIT_MS
+        )
         try:
             tab = browser.new_page(viewport={"width": 1400, "height": 1000})
             tab.set_default_timeout(WAIT_MS)

@@ -15,14 +15,14 @@ import pytest
 from br_cli.dashboard.app import DashboardServer, Settings
 from br_core.git import project_id
 from tests.conftest import git
+from tests.data.scratch import CHROMIUM, CHROMIUM_ARGS
 
-CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
     pytest.skip("needs the Debian package chromium (/usr/bin/chromium)", allow_module_level=True)
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="needs the PyPI package playwright (the dev extra)"
 )
-from tests.dashboard.test_browser import ARGS, WAIT_MS  # noqa: E402
+from tests.dashboard.test_browser import WAIT_MS  # noqa: E402
 from tests.orchestration.conftest import BR, SPEC  # noqa: E402
 from tests.orchestration.conftest import br_process as br  # noqa: E402
 
@@ -46,7 +46,9 @@ def page(shop: tuple[Path, dict[str, Path]]) -> Iterator[Any]:
     root = shop[0]
     settings = Settings(root=root, project_id=project_id(root), poll=0.05, transcripts=[])
     with DashboardServer(settings) as server, sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, timeout=WAIT_MS)
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=WAIT_MS
+        )
         try:
             tab = browser.new_page(viewport={"width": 1400, "height": 1000})
             tab.set_default_timeout(WAIT_MS)
