@@ -379,7 +379,7 @@ class ExprEval(Guards):
             and None not in kwargs
         ):
             return containers.make_dict(list(kwargs.items()))
-        method = self._container_method(node, env, args)
+        method = self._container_method(node, env, args, kwargs)
         if method is not None:
             return method
         self._widen_passed(node, env)
@@ -389,7 +389,9 @@ class ExprEval(Guards):
             return summary
         return self.call_result(node, env, args, list(kwargs.values()))
 
-    def _container_method(self, node: ast.Call, env: Env, args: list[Val]) -> Val | None:
+    def _container_method(
+        self, node: ast.Call, env: Env, args: list[Val], kwargs: dict[str | None, Val]
+    ) -> Val | None:
         """`m.get("k")`, `values.pop(0)`...: the container's new shape and the result, when
         modelled; any other method of a container of known shape makes its shape unknown."""
         func = node.func
@@ -397,13 +399,14 @@ class ExprEval(Guards):
         if key is None or key not in env or not containers.precise(env[key]):
             return None
         assert isinstance(func, ast.Attribute)
+        modelled = not kwargs and not any(isinstance(a, ast.Starred) for a in node.args)
+        if func.attr == "update" and not node.args and kwargs and None not in kwargs:
+            args, modelled = [containers.make_dict(list(kwargs.items()))], True  # m.update(k=v)
         consts = [containers.constant_of(a) for a in args]
-        done = None
-        if not node.keywords and not any(isinstance(a, ast.Starred) for a in node.args):
-            done = containers.call_method(env[key], func.attr, args, consts)
+        done = containers.call_method(env[key], func.attr, args, consts) if modelled else None
         if done is None:
             if func.attr not in containers.READERS:
-                env[key] = containers.widen(env[key], *args)
+                env[key] = containers.widen(env[key], *args, *kwargs.values())
             return None
         env[key], result = done
         return result
@@ -413,7 +416,11 @@ class ExprEval(Guards):
         if isinstance(node.func, ast.Name) and node.func.id in containers.PURE_CALLS:
             return
         for arg in [*node.args, *(kw.value for kw in node.keywords)]:
-            key = dotted(arg.value if isinstance(arg, ast.Starred) else arg)
+            inner = arg.value if isinstance(arg, ast.Starred) else arg
+            if isinstance(inner, ast.Name):  # most arguments: no need for dotted()'s walk
+                key: str | None = inner.id
+            else:
+                key = dotted(inner) if isinstance(inner, ast.Attribute) else None
             if key is not None and key in env and containers.precise(env[key]):
                 env[key] = containers.widen(env[key])
 
