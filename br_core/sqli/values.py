@@ -60,6 +60,8 @@ class Val:
     # medium-confidence finding (issue 17 item 3).
     unknown: str | None = None
     line: int = 0  # where untrusted or unknown text was spliced in (`built`): the flaw's line
+    # A dict's entries under constant keys, in insertion order (containers.py).
+    keys: tuple[tuple[object, Val], ...] | None = None
 
     @property
     def sql(self) -> bool:
@@ -69,7 +71,10 @@ class Val:
         """The same value after a sanitizer or an allow-list check."""
         elems = self.elems.untainted() if self.elems is not None else None
         items = tuple(i.untainted() for i in self.items) if self.items is not None else None
-        return replace(self, taint=None, built=None, elems=elems, items=items, unknown=None, line=0)
+        keys = tuple((k, v.untainted()) for k, v in self.keys) if self.keys is not None else None
+        return replace(
+            self, taint=None, built=None, elems=elems, items=items, keys=keys, unknown=None, line=0
+        )
 
     @property
     def suspect(self) -> bool:
@@ -118,6 +123,34 @@ def merge(*vals: Val | None) -> Val:
         has_const=same_const,
         sink=next((v.sink for v in present if v.sink), None),
         items=items,
+        keys=_merged_keys(present),
+    )
+
+
+def _merged_keys(vals: list[Val]) -> tuple[tuple[object, Val], ...] | None:
+    """A dict's entries when every value it may be has the same constant keys, else unknown."""
+    first = vals[0].keys
+    if first is None or any(v.keys is None or len(v.keys) != len(first) for v in vals):
+        return None
+    tables = [dict(v.keys or ()) for v in vals]
+    if any(t.keys() != tables[0].keys() for t in tables):
+        return None
+    return tuple((k, merge(*(t[k] for t in tables))) for k, _ in first)
+
+
+def suspicion(vals: list[Val]) -> Val:
+    """The taint, unknown and splice of `merge(*vals)` alone: a call's result keeps nothing
+    else, and skipping the text, elements and constants of a full merge halves its cost."""
+    if len(vals) == 1:
+        only = vals[0]
+        return Val(taint=only.taint, built=only.built, line=only.line, unknown=only.unknown)
+    taint = strongest(vals)
+    maker = _maker(vals, taint)
+    return Val(
+        taint=taint,
+        built=maker.built if maker else None,
+        line=maker.line if maker else 0,
+        unknown=None if taint else next((v.unknown for v in vals if v.unknown), None),
     )
 
 

@@ -78,6 +78,7 @@ class PythonAnalyzer(StatementInterpreter):
         self.finding_params: dict[tuple[int, int], tuple[int, str]] = {}  # -> (function, param)
         self.module_names: set[str] | None = None  # names bound at module level, when needed
         self.local_names: dict[int, set[str]] = {}  # function id -> names bound inside it
+        self.defs_by_id: dict[int, ast.FunctionDef | ast.AsyncFunctionDef] | None = None
 
     def run(self) -> list[RawFinding]:
         self._collect(self.tree.body, in_class=False)
@@ -99,9 +100,11 @@ class PythonAnalyzer(StatementInterpreter):
         """A finding from a parameter that every caller in the file fills with a constant."""
         if not self.finding_params:
             return
-        refs, calls = usage_counts(self.tree)
         public = public_defs(self.tree)
         defs = {id(fn): fn for fn in self.all_defs if id(fn) not in public}
+        if not any(owner in defs for owner, _ in self.finding_params.values()):
+            return  # every finding is in a public function: no need to count usages
+        refs, calls = usage_counts(self.tree)  # a walk of the whole tree: only when it can help
         for key, (owner, param) in self.finding_params.items():
             fn = defs.get(owner)
             sites = self.call_sites.get(owner, {})
@@ -216,7 +219,9 @@ class PythonAnalyzer(StatementInterpreter):
     def _names_in(self, owner: int) -> set[str]:
         names = self.local_names.get(owner)
         if names is None:
-            fn = next((f for f in self.all_defs if id(f) == owner), None)
+            if self.defs_by_id is None:  # a dict, not a scan of every def per free name
+                self.defs_by_id = {id(f): f for f in self.all_defs}
+            fn = self.defs_by_id.get(owner)
             names = self.local_names[owner] = bound_names(fn) if fn is not None else set()
         return names
 

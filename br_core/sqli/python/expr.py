@@ -12,6 +12,7 @@ import re
 import sys
 from dataclasses import replace
 
+from br_core.sqli.python import containers
 from br_core.sqli.python.fold import (
     fold_binop,
     fold_boolop,
@@ -35,7 +36,7 @@ from br_core.sqli.python.sources import (
     STR_METHODS,
     STRIP_PATTERN,
 )
-from br_core.sqli.values import SAFE, Val, literal, merge, opaque, splice, strongest
+from br_core.sqli.values import SAFE, Val, literal, merge, opaque, splice, strongest, suspicion
 
 Env = dict[str, Val]
 
@@ -155,6 +156,9 @@ class ExprEval(Guards):
                 return literal(base.const[index.const])  # type: ignore[index]
             except (IndexError, TypeError, ValueError):
                 pass
+        known = self._known_part(base, node.slice, index, env)
+        if known is not None:
+            return known
         if isinstance(node.slice, ast.Slice):
             return base
         if base.elems is not None:
@@ -229,7 +233,23 @@ class ExprEval(Guards):
         return Val(elems=merge(*vals) if vals else SAFE)
 
     def _v_List(self, node: ast.List, env: Env) -> Val:
-        return self._container(node.elts, env)
+        if any(isinstance(e, ast.Starred) for e in node.elts):
+            return self._container(node.elts, env)
+        return containers.make_list(tuple(self.value(e, env) for e in node.elts))
+
+    def _known_part(self, base: Val, index: ast.expr, key: Val, env: Env) -> Val | None:
+        """`m["k"]`, `values[-1]`, `values[1:]` when the container's shape is known."""
+        if not containers.precise(base):
+            return None
+        if isinstance(index, ast.Slice):
+            bounds = [self.value(b, env) if b is not None else None for b in
+                      (index.lower, index.upper, index.step)]  # fmt: skip
+            if any(b is not None and containers.constant_of(b) is None for b in bounds):
+                return None
+            consts = [containers.constant_of(b) if b is not None else None for b in bounds]
+            return containers.read_slice(base, *consts)
+        constant = containers.constant_of(key)
+        return containers.read_key(base, constant) if constant is not None else None
 
     def _v_Tuple(self, node: ast.Tuple, env: Env) -> Val:
         if any(isinstance(e, ast.Starred) for e in node.elts):
@@ -242,8 +262,12 @@ class ExprEval(Guards):
     _v_Set = _v_List
 
     def _v_Dict(self, node: ast.Dict, env: Env) -> Val:
-        for key in node.keys:
-            self.value(key, env)
+        keys = [self.value(key, env) if key is not None else None for key in node.keys]
+        consts = [containers.constant_of(k) if k is not None else None for k in keys]
+        if all(c is not None for c in consts):  # every key a literal: entries stay apart
+            return containers.make_dict(
+                [(c, self.value(v, env)) for c, v in zip(consts, node.values, strict=True)]
+            )
         return self._container(node.values, env)
 
     def _v_Lambda(self, node: ast.Lambda, env: Env) -> Val:
@@ -328,7 +352,13 @@ class ExprEval(Guards):
             key = dotted(target.value)
             if key is not None and key in env:
                 old = env[key]
-                env[key] = Val(taint=old.taint, unknown=old.unknown, elems=merge(old.elems, val))
+                index = None
+                if containers.precise(old) and not isinstance(target.slice, ast.Slice):
+                    index = containers.constant_of(self.value(target.slice, env))
+                if index is not None:
+                    env[key] = containers.store_key(old, index, val)
+                else:
+                    env[key] = containers.widen(old, val)
         elif isinstance(target, ast.Starred):
             self.bind(target.value, Val(elems=val), env)
 
@@ -341,11 +371,58 @@ class ExprEval(Guards):
         kwargs = {kw.arg: self.value(kw.value, env) for kw in node.keywords}
         if None in kwargs:  # **mapping: its values are what the callee sees
             kwargs[None] = _unpacked(kwargs[None])
+        func = node.func
+        if (
+            isinstance(func, ast.Name)
+            and func.id == "dict"
+            and not node.args
+            and None not in kwargs
+        ):
+            return containers.make_dict(list(kwargs.items()))
+        method = self._container_method(node, env, args, kwargs)
+        if method is not None:
+            return method
+        self._widen_passed(node, env)
         self.on_call(node, env, args)
         summary = self.call_summary(node, env, args)
         if summary is not None:
             return summary
         return self.call_result(node, env, args, list(kwargs.values()))
+
+    def _container_method(
+        self, node: ast.Call, env: Env, args: list[Val], kwargs: dict[str | None, Val]
+    ) -> Val | None:
+        """`m.get("k")`, `values.pop(0)`...: the container's new shape and the result, when
+        modelled; any other method of a container of known shape makes its shape unknown."""
+        func = node.func
+        key = dotted(func.value) if isinstance(func, ast.Attribute) else None
+        if key is None or key not in env or not containers.precise(env[key]):
+            return None
+        assert isinstance(func, ast.Attribute)
+        modelled = not kwargs and not any(isinstance(a, ast.Starred) for a in node.args)
+        if func.attr == "update" and not node.args and kwargs and None not in kwargs:
+            args, modelled = [containers.make_dict(list(kwargs.items()))], True  # m.update(k=v)
+        consts = [containers.constant_of(a) for a in args]
+        done = containers.call_method(env[key], func.attr, args, consts) if modelled else None
+        if done is None:
+            if func.attr not in containers.READERS:
+                env[key] = containers.widen(env[key], *args, *kwargs.values())
+            return None
+        env[key], result = done
+        return result
+
+    def _widen_passed(self, node: ast.Call, env: Env) -> None:
+        """A container handed to a function may be changed there: its shape becomes unknown."""
+        if isinstance(node.func, ast.Name) and node.func.id in containers.PURE_CALLS:
+            return
+        for arg in [*node.args, *(kw.value for kw in node.keywords)]:
+            inner = arg.value if isinstance(arg, ast.Starred) else arg
+            if isinstance(inner, ast.Name):  # most arguments: no need for dotted()'s walk
+                key: str | None = inner.id
+            else:
+                key = dotted(inner) if isinstance(inner, ast.Attribute) else None
+            if key is not None and key in env and containers.precise(env[key]):
+                env[key] = containers.widen(env[key])
 
     def call_result(self, node: ast.Call, env: Env, args: list[Val], kwargs: list[Val]) -> Val:
         """What a call returns: sources taint, sanitizers clean, string methods propagate."""
@@ -515,14 +592,13 @@ def _propagate(vals: list[Val]) -> Val:
     included (`json.dumps({"k": param})`), built where they were."""
     present = [_flat(v) for v in vals]
     present = [v for v in present if v.suspect]
-    if not present:
-        return SAFE
-    whole = merge(*present)
-    return Val(taint=whole.taint, built=whole.built, line=whole.line, unknown=whole.unknown)
+    return suspicion(present) if present else SAFE
 
 
 def _module_source(path: str) -> str | None:
     """The source a fully qualified name is (`flask.request.args` -> the web request)."""
+    if not path:
+        return None  # a name that was not imported: most of them
     for prefix, source in MODULE_SOURCES.items():
         if path == prefix or path.startswith(prefix + "."):
             return source

@@ -167,6 +167,8 @@ def bound_names(tree: ast.AST, into_defs: bool = True) -> set[str]:
 
 
 def _target_names(targets: list[ast.expr]) -> list[str]:
+    if all(isinstance(t, ast.Name) for t in targets):  # `x = ...`: most targets, no walk needed
+        return [t.id for t in targets if isinstance(t, ast.Name)]
     return [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
 
 

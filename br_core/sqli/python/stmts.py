@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
+from br_core.sqli.python import containers
 from br_core.sqli.python.expr import Env, ExprEval
 from br_core.sqli.python.guards import dotted, last_name
 from br_core.sqli.values import SAFE, Val, merge
@@ -85,9 +86,10 @@ class StatementInterpreter(ExprEval):
             whole = yielded if isinstance(stmt.value, ast.YieldFrom) else Val(elems=yielded)
             self.frames[-1].returns.append(whole)
             return False
-        val = self.value(stmt.value, env)
         call = stmt.value.value if isinstance(stmt.value, ast.Await) else stmt.value
-        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
+        shaped = _shaped(call, env)  # its own methods were followed while evaluating the call
+        val = self.value(stmt.value, env)
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and not shaped:
             key = dotted(call.func.value)
             if call.func.attr in _MUTATORS and key is not None:
                 old = env.get(key, SAFE)
@@ -99,6 +101,15 @@ class StatementInterpreter(ExprEval):
         if isinstance(call, ast.Call):
             self.apply_validators(call, env)
         return isinstance(call, ast.Call) and last_name(call.func) in _EXITS
+
+    def _s_Delete(self, stmt: ast.Delete, env: Env) -> bool:
+        """`del values[0]` shifts positions: the container's shape becomes unknown."""
+        for target in stmt.targets:
+            key = dotted(target.value) if isinstance(target, ast.Subscript) else None
+            if key is not None and key in env and containers.precise(env[key]):
+                env[key] = containers.widen(env[key])
+            self.value(target, env)
+        return False
 
     def _s_Return(self, stmt: ast.Return, env: Env) -> bool:
         self.frames[-1].returns.append(self.value(stmt.value, env))
@@ -247,3 +258,11 @@ def merge_envs(envs: list[Env]) -> Env:
             if mine is not val:  # most names are untouched by a branch: same object, no merge
                 out[key] = val if mine is None else merge(mine, val)
     return out
+
+
+def _shaped(call: ast.expr, env: Env) -> bool:
+    """Whether `call` is a method of a container whose keys or positions are known."""
+    if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Attribute):
+        return False
+    key = dotted(call.func.value)
+    return key is not None and key in env and containers.precise(env[key])

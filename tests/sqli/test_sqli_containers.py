@@ -1,0 +1,56 @@
+"""The container tracker (br_core/sqli/python/containers.py): constant keys and positions stay
+apart, and every change it cannot follow widens the container to "as tainted as any element"."""
+
+from __future__ import annotations
+
+from br_core.sqli.python import containers
+from br_core.sqli.values import SAFE, Val, literal
+
+TAINTED = Val(taint="the web request")
+
+
+def test_dict_keys_stay_apart_and_a_missing_key_is_unknown() -> None:
+    m = containers.make_dict([("a", literal("safe")), ("b", TAINTED)])
+    assert containers.read_key(m, "a") == literal("safe")
+    assert containers.read_key(m, "b") == TAINTED
+    assert containers.read_key(m, "c") is None  # not a guess: the caller falls back
+    assert m.elems is not None and m.elems.taint  # the whole dict still knows what it holds
+
+
+def test_store_overwrites_one_key_only() -> None:
+    m = containers.store_key(containers.make_dict([("a", TAINTED)]), "a", literal("x"))
+    assert containers.read_key(m, "a") == literal("x")
+    assert not (m.elems or SAFE).taint
+
+
+def test_list_positions_pop_insert_remove_and_negative_indices() -> None:
+    values = containers.make_list((literal("safe"), TAINTED, literal("more")))
+    assert containers.read_key(values, -2) == TAINTED
+    assert containers.read_key(values, 3) is None
+    done = containers.call_method(values, "pop", [literal(0)], [0])
+    assert done is not None
+    after, popped = done
+    assert popped == literal("safe") and containers.read_key(after, 0) == TAINTED
+    done = containers.call_method(after, "insert", [literal(0), literal("x")], [0, "x"])
+    assert done is not None and containers.read_key(done[0], 1) == TAINTED
+    done = containers.call_method(done[0], "remove", [literal("x")], ["x"])
+    assert done is not None and containers.read_key(done[0], 0) == TAINTED
+
+
+def test_remove_past_a_non_constant_item_is_not_followed() -> None:
+    values = containers.make_list((TAINTED, literal("a")))
+    assert containers.call_method(values, "remove", [literal("a")], ["a"]) is None
+
+
+def test_widen_keeps_every_taint_and_drops_the_shape() -> None:
+    values = containers.make_list((literal("safe"), TAINTED))
+    wide = containers.widen(values, literal("y"))
+    assert not containers.precise(wide)
+    assert wide.elems is not None and wide.elems.taint == "the web request"
+
+
+def test_slices_with_constant_bounds() -> None:
+    values = containers.make_list((TAINTED, literal("a"), literal("b")))
+    tail = containers.read_slice(values, 1, None, None)
+    assert tail is not None and containers.read_key(tail, 0) == literal("a")
+    assert containers.read_slice(values, None, None, 0) is None
