@@ -1,0 +1,121 @@
+"""Writes to an object's fields after it was created, for br_core/sqli/js/analyzer.py.
+
+`const o = {}; o.id = req.query.id` makes `o.id` as tainted as the request, `o.limit = 10`
+keeps `o.limit` constant. Found per object name from the file's token index: `o.a.b = x`,
+`o['a'] = x` (a constant key), `o[key] = x` (a key the analysis cannot name: any field may be
+`x`), `Object.assign(o, x)` (any field may be one of `x`'s), and `this.a = x` anywhere in the
+file (a constructor sets what another method reads).
+"""
+
+from __future__ import annotations
+
+import bisect
+from typing import Literal
+
+from br_core.sqli.js.scope import Ctx
+from br_core.sqli.js.tokens import Tok, split_top, until_close, until_end
+
+Write = tuple[int, Literal["field", "object"], list[Tok]]
+_LOOKBACK = 200  # occurrences of the object's name examined before one sink
+_ANY = ""  # a key the analysis cannot name (`o[key]`)
+
+
+def member_path(toks: list[Tok], start: int, ends: list[int]) -> tuple[list[str], int]:
+    """The keys of `.a?.b['c'][k]` starting at token `start` (`_ANY` for a key that is not a
+    constant) and the index of the token after them."""
+    keys: list[str] = []
+    j = start
+    while j + 1 < len(toks):
+        tok = toks[j]
+        if tok.text in {".", "?."} and toks[j + 1].kind == "ident":
+            keys.append(toks[j + 1].text)
+            j += 2
+        elif tok.text == "[" and (k := ends[j]) > j:
+            inner = toks[j + 1 : k]
+            one = inner[0] if len(inner) == 1 else None
+            if one is not None and one.kind == "str":
+                keys.append(one.parts[0] if one.parts else "")
+            elif one is not None and one.kind == "num":
+                keys.append(one.text)
+            else:
+                keys.append(_ANY)
+            j = k + 1
+        else:
+            break
+    return keys, j
+
+
+def field_writes(ctx: Ctx, name: str, path: list[str]) -> list[Write]:
+    """The writes that may set `name.<path>` before the sink: ("field", rhs) when the value
+    read may be rhs itself, ("object", rhs) when it may be any field of rhs."""
+    index, toks = ctx.index, ctx.toks
+    where = index.where.get(name, [])
+    this = name == "this"
+    hi = len(where) if this else bisect.bisect_left(where, bisect.bisect_left(index.pos, ctx.limit))
+    if not hi:
+        return []
+    scopes = None if this else index.bindings()
+    target = scopes.resolve(name, where[hi - 1]) if scopes else 0
+    out: list[Write] = []
+    for k in where[max(0, hi - _LOOKBACK) : hi]:
+        if k and toks[k - 1].text in {".", "?."}:
+            continue  # `x.o`: another object's field
+        if scopes is not None and scopes.resolve(name, k) != target:
+            continue
+        if k >= 4 and toks[k - 1].text == "(" and _is_object_assign(toks, k):
+            args = split_top(until_close(toks, k, index.ends), {","})
+            if args and len(args[0]) == 1:
+                out.extend((k, "object", a) for a in args[1:] if a)
+            continue
+        keys, j = member_path(toks, k + 1, index.ends)
+        if not keys or j >= len(toks) or toks[j].text not in {"=", "+=", "??=", "||="}:
+            continue
+        if any(a != b and _ANY not in (a, b) for a, b in zip(keys, path, strict=False)):
+            continue  # `o.limit = …` says nothing about `o.id`
+        rhs = until_end(toks, j + 1, index.ends)
+        # `o.where.id = x` read as `o.where.id` or `o.where`: x itself; `o.where = {…}` read
+        # as `o.where.id`: any field of the object written
+        out.append((k, "field" if len(keys) >= len(path) else "object", rhs))
+    return out
+
+
+def _is_object_assign(toks: list[Tok], k: int) -> bool:
+    """`Object.assign(` right before token k."""
+    return toks[k - 2].text == "assign" and toks[k - 3].text == "." and toks[k - 4].text == "Object"
+
+
+def destructured(ctx: Ctx, name: str) -> tuple[str, list[Tok], int] | None:
+    """`const [name] = rhs` or `const { name } = rhs` (also `{ key: name }`) nearest before the
+    sink: ("[" or "{", rhs tokens, the token of the pattern's bracket); None if `name` is
+    not bound that way."""
+    index, toks = ctx.index, ctx.toks
+    where = index.where.get(name, [])
+    hi = bisect.bisect_left(where, bisect.bisect_left(index.pos, ctx.limit))
+    if not hi:
+        return None
+    scopes = index.bindings()
+    target = scopes.resolve(name, where[hi - 1])
+    for k in reversed(where[max(0, hi - _LOOKBACK) : hi]):
+        if k + 1 < len(toks) and toks[k + 1].text == ":":
+            continue  # `{ key: alias }`: `key` names the field, the binding is the alias
+        opener = _pattern_opener(toks, k)
+        if opener is None or scopes.resolve(name, k) != target:
+            continue
+        end = index.ends[opener]
+        declares = opener > 0 and toks[opener - 1].text in {"const", "let", "var"}
+        if declares and 0 <= end < len(toks) - 2 and toks[end + 1].text == "=":
+            return toks[opener].text, until_end(toks, end + 2, index.ends), opener
+    return None
+
+
+def _pattern_opener(toks: list[Tok], k: int) -> int | None:
+    """The `[` or `{` of the flat destructuring pattern that holds token k, if any."""
+    j = k - 1
+    while j >= max(0, k - 100):
+        text = toks[j].text
+        if text in {"[", "{"} and toks[j].kind == "punct":
+            return j
+        if toks[j].kind == "punct" and text not in {",", ":", "..."}:
+            return None
+        j -= 1
+    return None
