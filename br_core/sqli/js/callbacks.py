@@ -25,6 +25,8 @@ def callback_receiver(ctx: Ctx, name: str) -> tuple[str, list[Tok]] | None:
     """(method, receiver tokens) when `name` at the sink is the first parameter of a
     callback passed to `<receiver>.<method>(…)` that encloses the sink; else None."""
     index, toks = ctx.index, ctx.toks
+    if name not in _first_parameters(ctx):
+        return None
     sink = bisect.bisect_left(index.pos, ctx.limit)
     where = index.where.get(name, [])
     hi = bisect.bisect_left(where, sink)
@@ -37,6 +39,22 @@ def callback_receiver(ctx: Ctx, name: str) -> tuple[str, list[Tok]] | None:
             return None
         return method, _receiver(toks, call - 2, index.ends)
     return None
+
+
+def _first_parameters(ctx: Ctx) -> set[str]:
+    """Names right after `(` or before `=>` anywhere in the file, once per file: a name never
+    there is no callback's parameter, and most names a sink reads are not."""
+    key = ("callbacks", "parameters")
+    found = ctx.index.memo.get(key)
+    if not isinstance(found, set):
+        toks = ctx.toks
+        found = {
+            tok.text
+            for k, tok in enumerate(toks[1:-1], 1)
+            if tok.kind == "ident" and (toks[k + 1].text == "=>" or toks[k - 1].text == "(")
+        }
+        ctx.index.memo[key] = found
+    return found
 
 
 def _callback_call(toks: list[Tok], k: int, ends: list[int]) -> int | None:

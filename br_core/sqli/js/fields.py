@@ -18,6 +18,8 @@ from br_core.sqli.js.tokens import Tok, split_top, until_close, until_end
 Write = tuple[int, Literal["field", "object"], list[Tok]]
 _LOOKBACK = 200  # occurrences of the object's name examined before one sink
 _ANY = ""  # a key the analysis cannot name (`o[key]`)
+_PATTERN_PREV = frozenset({"[", "{", ",", ":", "..."})  # around a name a pattern binds
+_PATTERN_NEXT = frozenset({",", "]", "}", "="})
 
 
 def member_path(toks: list[Tok], start: int, ends: list[int]) -> tuple[list[str], int]:
@@ -50,33 +52,43 @@ def field_writes(ctx: Ctx, name: str, path: list[str]) -> list[Write]:
     read may be rhs itself, ("object", rhs) when it may be any field of rhs."""
     index, toks = ctx.index, ctx.toks
     where = index.where.get(name, [])
+    sink = bisect.bisect_left(index.pos, ctx.limit)
     this = name == "this"
-    hi = len(where) if this else bisect.bisect_left(where, bisect.bisect_left(index.pos, ctx.limit))
-    if not hi:
-        return []
-    scopes = None if this else index.bindings()
-    target = scopes.resolve(name, where[hi - 1]) if scopes else 0
+    hi = len(where) if this else bisect.bisect_left(where, sink)
     out: list[Write] = []
     for k in where[max(0, hi - _LOOKBACK) : hi]:
         if k and toks[k - 1].text in {".", "?."}:
             continue  # `x.o`: another object's field
-        if scopes is not None and scopes.resolve(name, k) != target:
+        write = _write_at(toks, k, path, index.ends)
+        if write is None or not (this or _same_binding(ctx, name, k, sink)):
             continue
-        if k >= 4 and toks[k - 1].text == "(" and _is_object_assign(toks, k):
-            args = split_top(until_close(toks, k, index.ends), {","})
-            if args and len(args[0]) == 1:
-                out.extend((k, "object", a) for a in args[1:] if a)
-            continue
-        keys, j = member_path(toks, k + 1, index.ends)
-        if not keys or j >= len(toks) or toks[j].text not in {"=", "+=", "??=", "||="}:
-            continue
-        if any(a != b and _ANY not in (a, b) for a, b in zip(keys, path, strict=False)):
-            continue  # `o.limit = …` says nothing about `o.id`
-        rhs = until_end(toks, j + 1, index.ends)
-        # `o.where.id = x` read as `o.where.id` or `o.where`: x itself; `o.where = {…}` read
-        # as `o.where.id`: any field of the object written
-        out.append((k, "field" if len(keys) >= len(path) else "object", rhs))
+        out.extend(write)
     return out
+
+
+def _write_at(toks: list[Tok], k: int, path: list[str], ends: list[int]) -> list[Write] | None:
+    """The writes to the object named at token k that may reach `path`, or None."""
+    if k >= 4 and toks[k - 1].text == "(" and _is_object_assign(toks, k):
+        args = split_top(until_close(toks, k, ends), {","})
+        if args and len(args[0]) == 1:
+            return [(k, "object", a) for a in args[1:] if a]
+        return None
+    keys, j = member_path(toks, k + 1, ends)
+    if not keys or j >= len(toks) or toks[j].text not in {"=", "+=", "??=", "||="}:
+        return None
+    if any(a != b and _ANY not in (a, b) for a, b in zip(keys, path, strict=False)):
+        return None  # `o.limit = …` says nothing about `o.id`
+    rhs = until_end(toks, j + 1, ends)
+    # `o.where.id = x` read as `o.where.id` or `o.where`: x itself; `o.where = {…}` read
+    # as `o.where.id`: any field of the object written
+    return [(k, "field" if len(keys) >= len(path) else "object", rhs)]
+
+
+def _same_binding(ctx: Ctx, name: str, k: int, sink: int) -> bool:
+    """Token k names the same variable as `name` just before the sink (scopes are built on
+    the first write found: most names have none)."""
+    scopes = ctx.index.bindings()
+    return scopes.resolve(name, k) == scopes.resolve(name, max(sink - 1, 0))
 
 
 def _is_object_assign(toks: list[Tok], k: int) -> bool:
@@ -89,23 +101,44 @@ def destructured(ctx: Ctx, name: str) -> tuple[str, list[Tok], int] | None:
     sink: ("[" or "{", rhs tokens, the token of the pattern's bracket); None if `name` is
     not bound that way."""
     index, toks = ctx.index, ctx.toks
-    where = index.where.get(name, [])
-    hi = bisect.bisect_left(where, bisect.bisect_left(index.pos, ctx.limit))
-    if not hi:
+    if name not in _pattern_names(ctx):
         return None
-    scopes = index.bindings()
-    target = scopes.resolve(name, where[hi - 1])
+    sink = bisect.bisect_left(index.pos, ctx.limit)
+    where = index.where.get(name, [])
+    hi = bisect.bisect_left(where, sink)
+    last = len(toks) - 1
     for k in reversed(where[max(0, hi - _LOOKBACK) : hi]):
-        if k + 1 < len(toks) and toks[k + 1].text == ":":
+        if not (0 < k < last and toks[k + 1].text in _PATTERN_NEXT):
             continue  # `{ key: alias }`: `key` names the field, the binding is the alias
+        if toks[k - 1].text not in _PATTERN_PREV:
+            continue  # most uses: nothing like a pattern around the name
         opener = _pattern_opener(toks, k)
-        if opener is None or scopes.resolve(name, k) != target:
+        if opener is None:
+            continue
+        if not _same_binding(ctx, name, k, sink):
             continue
         end = index.ends[opener]
         declares = opener > 0 and toks[opener - 1].text in {"const", "let", "var"}
-        if declares and 0 <= end < len(toks) - 2 and toks[end + 1].text == "=":
+        if declares and 0 <= end < last - 1 and toks[end + 1].text == "=":
             return toks[opener].text, until_end(toks, end + 2, index.ends), opener
     return None
+
+
+def _pattern_names(ctx: Ctx) -> set[str]:
+    """Every name inside a `const|let|var [ … ]` or `{ … }` pattern in the file, found once:
+    the names a sink reads are mostly not among them."""
+    key = ("fields", "patterns")
+    found = ctx.index.memo.get(key)
+    if isinstance(found, set):
+        return found
+    toks, ends, where = ctx.toks, ctx.index.ends, ctx.index.where
+    names: set[str] = set()
+    for k in where.get("const", []) + where.get("let", []) + where.get("var", []):
+        if k + 1 < len(toks) and toks[k + 1].text in {"[", "{"} and ends[k + 1] > k:
+            inner = toks[k + 2 : min(ends[k + 1], k + 200)]
+            names.update(t.text for t in inner if t.kind == "ident")
+    ctx.index.memo[key] = names
+    return names
 
 
 def _pattern_opener(toks: list[Tok], k: int) -> int | None:
