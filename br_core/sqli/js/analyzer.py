@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import deque
 
+from br_core.sqli.js.callbacks import callback_receiver
+from br_core.sqli.js.fields import destructured, field_writes, member_path
 from br_core.sqli.js.fix import driver_of, fix_for
 from br_core.sqli.js.scope import (
     NUMBERS_MAP,
@@ -61,14 +64,13 @@ _DB_RECEIVER = re.compile(
 )
 _PREFILTER = re.compile(
     r"(?i)\b(?:select|insert|update|delete|drop|create|alter|truncate|pragma)\b|Raw\w*\(|\.raw\("
-    r"|\.unsafe\(|createQueryBuilder|\.literal\(|\.(?:query|execute|where|andWhere|orWhere|having)\("
+    r"|\.unsafe\(|createQueryBuilder|\bliteral\(|\.(?:query|execute|where|andWhere|orWhere|having)\("
 )
 # new Array(n).fill('?'), '?, '.repeat(n): a run of one constant placeholder
 _PLACEHOLDER_FILL = re.compile(
     r"\.fill\(\s*(['\"])[?%s:$@\w]{1,4}\1\s*\)|^(['\"])[?%s,\s]{1,6}\2\s*\.repeat\("
 )
 _RETURN = re.compile(r"\breturn\b")
-_MEMBER = re.compile(r"^\s*\??\.\s*([A-Za-z_$][\w$]*)\s*$")
 _CLAUSE = {"where", "andWhere", "orWhere", "having", "andHaving", "orHaving"}
 _SAFE_CALLS = re.compile(
     r"^(?:Number|Number\.\w+|parseInt|parseFloat|Boolean|Math\.\w+|(?:\w+\.)*escape(?:Id|Identifier|Literal)?"
@@ -156,6 +158,11 @@ def _operand(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
     placeholder = _PLACEHOLDER_MAP.search(text) or _PLACEHOLDER_BLOCK.search(text)
     if (placeholder and _placeholder_body(placeholder)) or _PLACEHOLDER_FILL.search(text):
         return Val(is_str=True, text="?")
+    allowed = _ALLOW_FILTER.search(text)
+    if allowed and const_object(ctx, allowed.group("table")):
+        return SAFE  # `Object.keys(req.body).filter((k) => EDITABLE.includes(k))`
+    if _NUMBERS_TAIL.search(text):
+        return SAFE  # `req.query.ids.map(Number)`: numbers, whatever the request held
     for pattern, source in _SOURCES:
         if pattern.match(text):
             return Val(taint=f"{source} (`{text[:40]}`)")
@@ -164,6 +171,13 @@ def _operand(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
     return _identifier(ctx, toks, text, depth)
 
 
+# array methods whose result holds the receiver's elements (or values made from them)
+_ARRAY_KEEPS = re.compile(r"\s*\??\.\s*(?:map|filter|slice|concat|flat|flatMap|sort|reverse)\(")
+_ALLOW_FILTER = re.compile(
+    r"\.filter\(\s*\(?\s*(?P<x>[\w$]+)\s*\)?\s*=>\s*(?P<table>[\w$]+)\s*\.\s*(?:includes|has)"
+    r"\(\s*(?P=x)\s*\)\s*\)\s*$"
+)
+_NUMBERS_TAIL = re.compile(NUMBERS_MAP.pattern + r"\s*$")
 _FORMAT = re.compile(r"^(?:(?:util|node_util)\s*\.\s*)?format\s*\(")
 _STRINGIFY = re.compile(r"^(?:JSON\s*\.\s*stringify|String|encodeURIComponent|escapeHTML)\s*\(")
 _BUILDERS = {"format", "concat", "join", "stringify", "String", "encodeURIComponent", "escapeHTML"}
@@ -182,9 +196,9 @@ def _builder_call(ctx: Ctx, toks: list[Tok], text: str, depth: int) -> Val | Non
         return None  # any other call: the caller's rules (local helpers, sanitizers) decide
     vals = [evaluate(ctx, a, depth + 1) for a in args if a]
     if not receiver and _FORMAT.match(text) and (method != "format" or _imports_format(ctx)):
-        return splice("format", vals)
+        return splice("format", _numbers_formatted(args, vals))
     if receiver and method == "format" and receiver[-1].text == "util":
-        return splice("format", vals)
+        return splice("format", _numbers_formatted(args, vals))
     if not receiver or _STRINGIFY.match(text):
         if _STRINGIFY.match(text) and vals:
             v = vals[0]
@@ -194,12 +208,31 @@ def _builder_call(ctx: Ctx, toks: list[Tok], text: str, depth: int) -> Val | Non
     if method == "concat":
         before = evaluate(ctx, receiver, depth + 1)
         if before.elems is not None:  # an array's concat: more elements
-            return Val(elems=merge(before.elems, *(v.elems or v for v in vals)))
+            return Val(elems=merge(before.elems, *(_elements(v) for v in vals)))
         return splice("+", [before, *vals])
     if method == "join" and (receiver[-1].text in {"]", ")"} or len(receiver) > 1):
         before = evaluate(ctx, receiver, depth + 1)
         return splice("join", [before.elems or before])
     return None
+
+
+def _numbers_formatted(args: list[list[Tok]], vals: list[Val]) -> list[Val]:
+    """`util.format('… id = %d', x)`: `%d`, `%i` and `%f` turn their argument into a number,
+    so it is no longer the caller's text."""
+    fmt = args[0] if args else []
+    if len(fmt) != 1 or fmt[0].kind != "str" or len(vals) != len(args):
+        return vals
+    specs = [spec for spec in re.findall(r"%([sdifjoOc%])", fmt[0].parts[0]) if spec != "%"]
+    numeric = [spec in "dif" for spec in specs]
+    return [vals[0]] + [
+        SAFE if j < len(numeric) and numeric[j] else v for j, v in enumerate(vals[1:])
+    ]
+
+
+def _elements(v: Val) -> Val:
+    """What an element of `v` may be: `v`'s elements, or `v` itself when it is untrusted as a
+    whole (`req.query.id || []` may be the request's array)."""
+    return v.elems if v.elems is not None and not v.taint else v
 
 
 def _imports_format(ctx: Ctx) -> bool:
@@ -238,7 +271,9 @@ def _placeholder_body(m: re.Match[str]) -> bool:
     """`ids.map(() => '?')`, `rows.map((r, i) => `($${i * 2 + 1}, $${i * 2 + 2})`)`:
     placeholders, not values: the result uses no name but the index."""
     body = re.sub(r"(['\"])[^'\"]*\1", "", m.group("body"))
-    names = set(re.findall(r"[A-Za-z_]\w*", body))
+    # `'${id}'` in a template: the quotes are SQL text, the `${}` still splices the value
+    spliced = " ".join(re.findall(r"\$\{([^}]*)\}", m.group("body")))
+    names = set(re.findall(r"[A-Za-z_]\w*", body + " " + spliced))
     return names <= {m.group("i") or ""} and not re.search(r"[^`$?:@{}()+\-*,\s\w]", body)
 
 
@@ -259,14 +294,22 @@ def _identifier(ctx: Ctx, toks: list[Tok], text: str, depth: int) -> Val:
         called = _local_function(ctx, toks[2].text, toks[2:], depth, method=True)
         if called is not None:
             return called  # this.sqlFor(name): a method of this class in the same file
-    member = _MEMBER.match(rest)
-    if member:
-        field = _field(ctx, name, member.group(1), depth)
+    path, end = member_path(toks, 1, closers(toks)) if len(toks) > 1 else ([], 1)
+    if path and end == len(toks):
+        field = _member(ctx, name, path, depth)
         if field is not None:
             return field
+    if not re.match(r"\s*\(", rest):
+        element = _callback_value(ctx, name, depth)  # `rows.map((name) => …)` shadows `name`
+        if element is not None:
+            return element
     decls = _declarations(ctx, name, depth)
+    if not decls:
+        decls = _destructured(ctx, name, depth)
+    if decls and _ARRAY_KEEPS.match(rest):
+        return merge(*decls)  # `ids.filter(Boolean).slice(0, 5)`: the same elements
     if rest.startswith(".join("):
-        elems = merge(*(v.elems or v for v in decls)) if decls else Val(taint=f"`{name}`")
+        elems = merge(*(_elements(v) for v in decls)) if decls else Val(taint=f"`{name}`")
         return splice("join", [elems])
     if decls and not rest.strip():
         return merge(*decls)
@@ -277,6 +320,42 @@ def _identifier(ctx: Ctx, toks: list[Tok], text: str, depth: int) -> Val:
     if name[:1].isupper() and name.isupper():
         return SAFE  # upper-case constants from other modules are configuration
     return Val(taint=f"`{text[:40]}` (not a constant)")
+
+
+def _destructured(ctx: Ctx, name: str, depth: int) -> list[Val]:
+    """`const [name] = rhs`: an element of rhs; `const { name } = rhs`: a field of rhs."""
+    found = destructured(ctx, name)
+    if found is None:
+        return []
+    bracket, rhs, at = found
+    if not rhs:
+        return []
+    here = Ctx(ctx.src, ctx.toks, ctx.toks[at].pos, ctx.index)
+    val = (
+        _any_field(here, rhs, depth)
+        if bracket == "{"
+        else _elements(evaluate(here, rhs, depth + 1))
+    )
+    if val.taint or rhs[0].text in {"[", "{"}:
+        return [val]
+    return []  # `const { searchParams } = new URL(…)`: unknown, not proven constant
+
+
+def _callback_value(ctx: Ctx, name: str, depth: int) -> Val | None:
+    """A callback's parameter (br_core/sqli/js/callbacks.py): an element of the array it
+    walks, or the value of the promise it waits on (`Promise.resolve(x)` holds x)."""
+    found = callback_receiver(ctx, name)
+    if found is None or not found[1]:
+        return None
+    method, receiver = found
+    call = _trailing_call(receiver)
+    if call and call[1] == "resolve" and text_of(ctx, call[0]) == "Promise" and call[2]:
+        receiver = call[2][0]
+    here = Ctx(ctx.src, ctx.toks, receiver[0].pos, ctx.index)
+    val = evaluate(here, receiver, depth + 1)
+    if val.taint or val.elems is None or method == "then":
+        return val  # `(req.body.roles || []).map(…)`: the request's array, tainted throughout
+    return val.elems
 
 
 def _local_function(
@@ -296,11 +375,13 @@ def _local_function(
         ctx.index.memo[key] = None  # no `function name` nor `const name =` anywhere
     if key not in ctx.index.memo:
         n = re.escape(name)
-        ctx.index.memo[key] = re.search(
+        found = re.finditer(
             rf"\bfunction\s+{n}\s*\(([^)]*)\)[^{{]*\{{"
             rf"|\b(?:const|let|var)\s+{n}\s*=\s*(?:async\s*)?(?:\([^)]*\)|\w+)\s*=>\s*(?P<brace>\{{)?",
             ctx.src,
         )
+        # declarations are hoisted and the last of two same-named ones is the one called
+        ctx.index.memo[key] = next(iter(deque(found, maxlen=1)), None)
     m = ctx.index.memo[key]
     if not isinstance(m, re.Match):
         return None
@@ -405,6 +486,40 @@ def _assignments(ctx: Ctx, name: str) -> list[tuple[int, str, list[Tok]]]:
     return out
 
 
+def _member(ctx: Ctx, name: str, path: list[str], depth: int) -> Val | None:
+    """`o.a.b`: what the object held when created (`_field`) or, failing that, the object as a
+    whole, and every later write that may set that field (br_core/sqli/js/fields.py). None
+    when nothing is known about `o`'s fields: the caller reads `o` itself."""
+    writes = field_writes(ctx, name, path)
+    base = _field(ctx, name, path[0], depth) if len(path) == 1 else None
+    if not writes:
+        return base
+    if base is None and name != "this":
+        base = merge(*_declarations(ctx, name, depth))
+    vals = [base]
+    for k, kind, rhs in writes:
+        here = Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, ctx.index)
+        vals.append(
+            evaluate(here, rhs, depth + 1) if kind == "field" else _any_field(here, rhs, depth)
+        )
+    return merge(*vals)
+
+
+def _any_field(ctx: Ctx, rhs: list[Tok], depth: int) -> Val:
+    """Any field of the object `rhs` (`{ id: req.query.id }`, `{ ...req.body }`, `req.body`)."""
+    if len(rhs) < 2 or rhs[0].text != "{" or rhs[-1].text != "}":
+        return evaluate(ctx, rhs, depth + 1)
+    vals = []
+    for part in split_top(rhs[1:-1], {","}):
+        if part and part[0].text == "...":
+            vals.append(evaluate(ctx, part[1:], depth + 1))
+        elif len(part) > 2 and part[1].text == ":":
+            vals.append(evaluate(ctx, part[2:], depth + 1))
+        elif len(part) == 1:
+            vals.append(evaluate(ctx, part, depth + 1))  # shorthand `{ id }`
+    return merge(*vals)
+
+
 def _field(ctx: Ctx, name: str, key: str, depth: int) -> Val | None:
     """`q.name` where every assignment to `q` is an object literal (`{ name: req.query.name }`,
     shorthand `{ name }`): the value of that field; None when `q` is anything else."""
@@ -420,6 +535,39 @@ def _field(ctx: Ctx, name: str, key: str, depth: int) -> Val | None:
             elif part and part[0].text == "...":
                 found.append(evaluate(here, part[1:], depth + 1))  # `{ ...req.body }`
     return merge(*found) if assignments else None
+
+
+def _config_variable(ctx: Ctx, name: str) -> Val | None:
+    """`const query = { name: 'q', text: "… " + x }; pool.query(query)`: the SQL under the
+    config object's `text` (pg) or `sql` (mysql) key, when built."""
+    for key in ("text", "sql"):
+        val = _member(ctx, name, [key], 0)
+        if val is not None and val.built:
+            return val
+    return None
+
+
+_DB_MODULES = r"sequelize|knex|typeorm|@prisma/client|postgres|pg|mysql2?|better-sqlite3|sqlite3?"
+_NAMED_IMPORT = re.compile(
+    r"\b(?:const|let|var|import)\s*(?:type\s*)?\{(?P<names>[^{}]*)\}\s*(?:=\s*require\(\s*|from\s+)"
+    rf"['\"](?:{_DB_MODULES})(?:/[\w/]*)?['\"]"
+)
+
+
+def _imported(index: Index) -> set[str]:
+    """Names this file takes by name from a database library (`const { literal } =
+    require('sequelize')`): a bare call to one of them is that library's call."""
+    key = ("import", "db names")
+    if key not in index.memo:
+        names: set[str] = set()
+        for m in _NAMED_IMPORT.finditer(index.src):
+            for part in m.group("names").split(","):
+                original = re.split(r"\s*(?::|\bas\b)\s*", part.strip())[0]
+                names.add(original.strip())
+        index.memo[key] = names
+    found = index.memo[key]
+    assert isinstance(found, set)
+    return found
 
 
 def _config_text(arg: list[Tok]) -> list[Tok]:
@@ -464,7 +612,8 @@ def _scan_stream(
         name = tok.text
         method = k > 0 and stream[k - 1].text in {".", "?."}
         clause = method and name in _CLAUSE
-        if not (name in unsafe and (method or name.startswith("$"))) and not (
+        bare = not method and name in unsafe and name in _imported(index)
+        if not (name in unsafe and (method or bare or name.startswith("$"))) and not (
             method and (name in _GENERIC or clause)
         ):
             continue
@@ -474,6 +623,8 @@ def _scan_stream(
         args[0] = _config_text(args[0])
         ctx = Ctx(src, toks, tok.pos, index)
         val = evaluate(ctx, args[0])
+        if not val.built and len(args[0]) == 1 and args[0][0].kind == "ident":
+            val = _config_variable(ctx, args[0][0].text) or val
         receiver = stream[k - 2].text if method and k >= 2 else ""
         if val.taint and not val.built and val.taint.startswith("the web request"):
             if (not _DB_RECEIVER.search(receiver) and name not in unsafe) or clause:

@@ -1,0 +1,109 @@
+"""Parameters of callbacks, for br_core/sqli/js/analyzer.py: `ids.map(id => …)`,
+`fetchName().then(name => …)`, `rows.forEach(function (row) { … })`.
+
+A callback's parameter holds what its receiver yields: an element of the array, the value of
+the promise. Found from the token index: the nearest occurrence of the name before the sink
+that is the first parameter of a function passed to one of these methods, whose call still
+encloses the sink.
+"""
+
+from __future__ import annotations
+
+import bisect
+
+from br_core.sqli.js.scope import Ctx
+from br_core.sqli.js.tokens import Tok
+
+# methods whose callback's first parameter is an element of the receiver (or its value)
+ELEMENT_METHODS = frozenset(
+    {"map", "flatMap", "forEach", "filter", "find", "some", "every", "then", "finally"}
+)
+_LOOKBACK = 50  # occurrences of the name examined before one sink
+
+
+def callback_receiver(ctx: Ctx, name: str) -> tuple[str, list[Tok]] | None:
+    """(method, receiver tokens) when `name` at the sink is the first parameter of a
+    callback passed to `<receiver>.<method>(…)` that encloses the sink; else None."""
+    index, toks = ctx.index, ctx.toks
+    if name not in _first_parameters(ctx):
+        return None
+    sink = bisect.bisect_left(index.pos, ctx.limit)
+    where = index.where.get(name, [])
+    hi = bisect.bisect_left(where, sink)
+    for k in reversed(where[max(0, hi - _LOOKBACK) : hi]):
+        call = _callback_call(toks, k, index.ends)
+        if call is None or index.ends[call] < sink:
+            continue
+        method = toks[call - 1].text
+        if method not in ELEMENT_METHODS or call < 3 or toks[call - 2].text not in {".", "?."}:
+            return None
+        return method, _receiver(toks, call - 2, index.ends)
+    return None
+
+
+def _first_parameters(ctx: Ctx) -> set[str]:
+    """Names right after `(` or before `=>` anywhere in the file, once per file: a name never
+    there is no callback's parameter, and most names a sink reads are not."""
+    key = ("callbacks", "parameters")
+    found = ctx.index.memo.get(key)
+    if not isinstance(found, set):
+        toks = ctx.toks
+        found = {
+            tok.text
+            for k, tok in enumerate(toks[1:-1], 1)
+            if tok.kind == "ident" and (toks[k + 1].text == "=>" or toks[k - 1].text == "(")
+        }
+        ctx.index.memo[key] = found
+    return found
+
+
+def _callback_call(toks: list[Tok], k: int, ends: list[int]) -> int | None:
+    """The `(` of the call whose first argument's first parameter is token k:
+    `(name =>`, `((name, i) =>`, `(function (name) {`, `(async name =>`."""
+    j = k - 1
+    if k + 1 < len(toks) and toks[k + 1].text == "=>":
+        pass  # `name =>`: j is the call's `(`
+    elif j >= 0 and toks[j].text == "(":
+        close = ends[j]
+        if not (0 <= close < len(toks) - 1 and toks[close + 1].text in {"=>", "{", ":"}):
+            return None  # `f(name)`: a call, not a parameter list
+        j -= 1  # `(name, i) =>` or `function (name)`: step over the parameter list's `(`
+        if j >= 0 and toks[j].kind == "ident" and toks[j].text not in {"async", "function"}:
+            j -= 1  # `function name(`
+        if j >= 0 and toks[j].text == "function":
+            j -= 1
+    else:
+        return None
+    if j >= 0 and toks[j].text == "async":
+        j -= 1
+    return j if j >= 0 and toks[j].text == "(" else None
+
+
+def _receiver(toks: list[Tok], dot: int, ends: list[int]) -> list[Tok]:
+    """The member-and-call chain that ends just before token `dot`: `req.query.ids`,
+    `db.load(id)`, `Promise.resolve(x)`."""
+    openers = {end: k for k, end in _bracket_pairs(toks, dot, ends)}
+    j = dot - 1
+    while j >= 0:
+        tok = toks[j]
+        if tok.text in {")", "]"}:
+            if j not in openers:
+                return []
+            j = openers[j]
+            if j and (toks[j - 1].kind == "ident" or toks[j - 1].text in {")", "]"}):
+                j -= 1  # `f(x)`, `a[0]`: a call or an index in the chain
+                continue
+            break  # `[a, b]`, `(x)`: the chain starts at this bracket
+        if tok.kind == "ident" and j > 1 and toks[j - 1].text in {".", "?."}:
+            j -= 2
+        elif tok.kind in {"ident", "str", "tmpl"}:
+            break
+        else:
+            return []
+    return toks[max(j, 0) : dot]
+
+
+def _bracket_pairs(toks: list[Tok], dot: int, ends: list[int]) -> list[tuple[int, int]]:
+    """(opening, closing) for brackets that close in the 400 tokens before `dot`."""
+    low = max(0, dot - 400)
+    return [(k, ends[k]) for k in range(low, dot) if ends[k] >= 0 and ends[k] < dot]
