@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# bench/secrets.py and bench/queue.py would shadow the stdlib modules Starlette imports.
+# bench/queue.py would shadow the stdlib module `queue`, which Starlette's stack imports.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 CHROMIUM = "/usr/bin/chromium"
