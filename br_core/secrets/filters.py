@@ -56,16 +56,6 @@ _NON_SECRET_WORDS = frozenset(
     ]
 )
 _TEMPLATE_MARKERS = (
-    "${",
-    "{{",
-    "[[",
-    "}}",
-    "{%",
-    "<%",
-    "%(",
-    "#{",
-    "{0}",
-    "{}",
     "os.environ",
     "getenv",
     "process.env",
@@ -80,18 +70,25 @@ _TEMPLATE_MARKERS = (
     "!ref",
     "!sub",
     "!getatt",
-    "$(",
     "lookup(",
     "var.",
     "local.",
     "data.",
+)
+# Template syntax counts only when it is well formed: a random password is full of `{`, `<%`,
+# `%(`, `[[` and `$(` pieces, while a template opens and closes (`${X}`, `{{ x }}`, `<% x %>`,
+# `%(name)s`, `#{x}`, `$(cmd)`, `[[x]]`, and format fields `{}`, `{0}`, `{name:>8}`).
+_TEMPLATE_FORMS = re.compile(
+    r"\$\{[^{}]*\}|\{\{.*?\}\}|\{%.*?%\}|<%.*?%>|%\(\w+\)[-#0 +]*\d*[sdrfixXeEgG]"
+    r"|#\{[^{}]*\}|\$\([^()]*\)|\[\[.*?\]\]|\{[\w.]*(?:[:!][^{}]*)?\}"
 )
 _TEMPLATE_START = ("$", "<", "{", "!", "*", "&", "@", "[", "(")
 _URL_EXAMPLE_WORDS = (
     "secret", "password", "passwd", "pass", "pwd", "foo", "bar", "baz", "%20", "example",
     "test", "changeme", "xxx", "***", "sample", "dummy",
 )  # fmt: skip
-_REGEX_MARKERS = ("(?", "\\d", "\\s", "\\w", "\\b", "]+", "]*", "]{", ".*", ".+", "[^", "|(", ")|")
+_REGEX_MARKERS = ("(?", "\\d", "\\s", "\\w", "\\b", ".*", ".+", "[^", "|(", ")|")
+_REGEX_CLASS = re.compile(r"\[[^\]]+\][+*{]")
 _PATH = re.compile(r"^(?:~|\.{1,2})?(?:/[\w.@+-]+)+/?$")
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "::1", "host.docker.internal"})
 
@@ -179,7 +176,7 @@ def is_templated(value: str, bare: bool = True) -> bool:
     lowered = value.lower()
     if any(marker in lowered for marker in _TEMPLATE_MARKERS):
         return True
-    return "{" in value and "}" in value
+    return _TEMPLATE_FORMS.search(value) is not None
 
 
 def is_low_variety(value: str) -> bool:
@@ -256,7 +253,15 @@ def _is_wordlike(run: str) -> bool:
 
 
 def looks_like_regex(value: str) -> bool:
-    return any(marker in value for marker in _REGEX_MARKERS)
+    """A pattern, not a punctuated password: regex syntax that also compiles (a random
+    password's `)|`, `[^` or `.*` rarely leaves its brackets balanced)."""
+    if not (any(marker in value for marker in _REGEX_MARKERS) or _REGEX_CLASS.search(value)):
+        return False
+    try:
+        re.compile(value)
+    except re.error:
+        return False
+    return True
 
 
 def is_dev_default_url(user: str, password: str, host: str, dev_defaults: frozenset[str]) -> bool:

@@ -4,6 +4,7 @@ them, and masking covers the whole value (item 9). Secret-shaped values are buil
 from __future__ import annotations
 
 import random
+import string
 from pathlib import Path
 
 import pytest
@@ -163,3 +164,56 @@ def test_what_is_not_a_value_stays_unflagged(name: str, text: str, tmp_path: Pat
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     assert scan_files([path], tmp_path).findings == []
+
+
+# Every printable symbol a password generator may use, quotes and backslash aside (the line
+# quotes the value): `{`, `}`, `<%`, `%(`, `[[`, `$(`, `)|` and `]*` come up by chance.
+PUNCT = "".join(ch for ch in string.punctuation if ch not in "\"'\\`")
+
+
+def _punctuated(rng: random.Random, length: int) -> str:
+    return "".join(rng.choice(string.ascii_letters + string.digits + PUNCT) for _ in range(length))
+
+
+@pytest.mark.parametrize(
+    ("name", "template"),
+    [
+        ("settings.json", '{{"Password": "{pw}"}}\n'),
+        ("pyproject.toml", 'password = "{pw}"\n'),
+        ("db.py", 'conn = connect(host="db", password="{pw}")\n'),
+        (".env", "SMTP_PASS='{pw}'\n"),
+        ("app.ini", '[ldap]\nbind_password = "{pw}"\n'),
+    ],
+)
+def test_punctuated_passwords_are_not_read_as_templates_or_patterns(
+    name: str, template: str, tmp_path: Path
+) -> None:
+    """Random passwords full of symbols (issue 17: one in twenty was dropped as a "template"
+    or a "regex" for holding `{…}`, `<%`, `]*` or `)|` by chance): nearly all are found."""
+    rng = random.Random(name)
+    found = 0
+    for index in range(40):
+        pw = _punctuated(rng, rng.randint(14, 28))
+        path = tmp_path / f"{index}-{name}"
+        path.write_text(template.format(pw=pw), encoding="utf-8")
+        findings = scan_files([path], tmp_path).findings
+        found += [f.masked for f in findings] == [mask_value(pw)]
+    assert found >= 38, (name, found)
+
+
+TEMPLATES_AND_PATTERNS = [
+    'password = "{user}:{0}"',
+    'password = "%(db_password)s"',
+    "db_password = \"<%= ENV.fetch('DB_PW') %>\"",
+    "api_token = \"#{ENV['TOKEN']}x9\"",
+    'secret = "$(cat /run/secrets/db)"',
+    'password = "{{ vault.db_password }}"',
+    'password_re = "^[A-Za-z0-9]{12,}$"',
+    'token = "[A-Fa-f0-9]+:[A-Za-z]{8}"',
+    'secret = "(?P<key>[a-z]+)=(?P<value>.*)"',
+]
+
+
+@pytest.mark.parametrize("line", TEMPLATES_AND_PATTERNS)
+def test_well_formed_templates_and_patterns_stay_unflagged(line: str) -> None:
+    assert scan_text(line + "\n") == [], line
