@@ -9,7 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from br_core.secrets.filters import is_placeholder_token, is_typed_run
+from br_core.secrets.filters import (
+    _made_up_at_least,
+    _made_up_share,
+    is_placeholder_token,
+    is_typed_run,
+)
 from br_core.secrets.masking import mask_value
 from br_core.secrets.rules import scan_text
 from br_core.secrets.scanner import scan_files
@@ -217,3 +222,16 @@ TEMPLATES_AND_PATTERNS = [
 @pytest.mark.parametrize("line", TEMPLATES_AND_PATTERNS)
 def test_well_formed_templates_and_patterns_stay_unflagged(line: str) -> None:
     assert scan_text(line + "\n") == [], line
+
+
+def test_the_made_up_bound_never_changes_a_verdict() -> None:
+    """`_made_up_at_least` answers from a cheap bound first (issue 12 item 7): on random
+    bodies, counting runs and repeated units it must agree with the exact share."""
+    rng = random.Random(12)
+    for _ in range(5000):
+        body = rand(rng, rng.choice(["alnum", "hex", "digits", "pw"]), rng.randint(1, 30))
+        at = rng.randint(0, len(body))
+        body = body[:at] + SEQ[rng.randint(0, 9) :][: rng.randint(0, 8)] + body[at:]
+        body += body[: rng.randint(1, 8)] * rng.randint(0, 3)
+        for share in (0.5, 0.75):
+            assert _made_up_at_least(body, share) == (_made_up_share(body) >= share), body
