@@ -235,3 +235,38 @@ def test_the_made_up_bound_never_changes_a_verdict() -> None:
         body += body[: rng.randint(1, 8)] * rng.randint(0, 3)
         for share in (0.5, 0.75):
             assert _made_up_at_least(body, share) == (_made_up_share(body) >= share), body
+
+
+@pytest.mark.parametrize(
+    ("name", "template"),
+    [
+        (
+            "appsettings.json",
+            '{{"Default": "Server=sql01;Database=shop;User Id=shop;Password={pw};"}}\n',
+        ),
+        ("Startup.cs", 'var cs = "Data Source=db; Initial Catalog=app; Password={pw}";\n'),
+        (".env", "DB_URL=Driver={{ODBC}};Server=db;Uid=app;Pwd={pw};\n"),
+    ],
+)
+def test_connection_string_fields_end_at_semicolons(
+    name: str, template: str, tmp_path: Path
+) -> None:
+    """`Password=` inside `key=value;` connection strings runs to `;` (issue 17: a `,` in the
+    password cut it short and what was left looked harmless)."""
+    pw = PW[:4] + ",)" + PW[4:] + "}"
+    path = tmp_path / name
+    path.write_text(template.format(pw=pw), encoding="utf-8")
+    assert [f.masked for f in scan_files([path], tmp_path).findings] == [mask_value(pw)]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '"Server=db;Database=app;User Id=app;Password=${DB_PASSWORD};"',
+        '"Server=db;Database=app;Integrated Security=true;Password=;"',
+        '"Server=db;User Id=app;Password={0};".format(pw)',
+        '"Host=db;Username=app;Password=changeme;"',
+    ],
+)
+def test_connection_string_fields_that_are_not_secrets(line: str) -> None:
+    assert scan_text("cs = " + line + "\n") == [], line
