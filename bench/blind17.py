@@ -1,8 +1,8 @@
 """The issue-17 blind set (tests/data/blind17/, see its README): ours beside bandit and ruff.
 
-Run from the repository root:  bench/.venv/bin/python bench/blind17.py
+Run from the repository root:  bench/.venv/bin/python bench/blind17.py [SEED ...]
 Prints TPR - FPR per language and per capability tag (a case title starts with its tag), and
-precision / recall of br-secrets on two seeds of the blind secrets generator (scored per line).
+precision / recall of br-secrets on seeds of the blind secrets generator (scored per line).
 """
 
 from __future__ import annotations
@@ -75,5 +75,5 @@ def secrets(seed: int) -> None:
 
 if __name__ == "__main__":
     sqli()
-    for seed in (1, 2):
+    for seed in [int(arg) for arg in sys.argv[1:]] or [1, 2]:
         secrets(seed)
