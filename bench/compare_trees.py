@@ -8,7 +8,7 @@ noise hits both alike. Measured per tree:
   - hook start-up as a commit pays it, in a git repo with one commit: br-secrets and
     br-sql-injection with no files, br-coverage with no report (its "nothing to check" path),
     br-telemetry as post-commit with telemetry on,
-  - br-secrets on the 20 standard-library files bench/secrets.py picks (start-up included),
+  - br-secrets on the 20 standard-library files bench/secrets_speed.py picks (start-up included),
   - `br cost daily --json --all-projects` repeated on a warm output cache (small synthetic
     Claude Code transcript under $HOME/.claude/projects),
   - claims/s and MCP stdio p50 latency, parsed from the tree's own bench/queue_speed.py
@@ -39,7 +39,7 @@ from pathlib import Path
 from subprocess import PIPE
 
 HERE = Path(__file__).resolve().parent
-# bench/secrets.py (and bench/queue.py in older trees) would shadow the standard library's modules.
+# bench/'s script names (coverage.py, say) would shadow modules of the same name.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 
 HOOKS = ["br-secrets", "br-sql-injection", "br-coverage", "br-telemetry"]
@@ -120,8 +120,8 @@ def write_transcripts(home: Path) -> None:
 
 
 def commit_files() -> list[str]:
-    """The 20 files of bench/secrets.py's "commit" case, picked by its own code."""
-    spec = importlib.util.spec_from_file_location("br_bench_secrets", HERE / "secrets.py")
+    """The 20 files of bench/secrets_speed.py's "commit" case, picked by its own code."""
+    spec = importlib.util.spec_from_file_location("br_bench_secrets", HERE / "secrets_speed.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -343,8 +343,8 @@ def _compare(ours: dict[str, Any], results: dict[str, tuple[float, dict[str, Any
 
 def _in_process(env: dict[str, str]) -> None:
     """The report itself, without the CLI's start-up (imports of every command group)."""
-    # bench/ is sys.path[0] and holds other benchmarks' modules (bench/secrets.py shadows the
-    # standard library's secrets): import ours without it.
+    # bench/ is sys.path[0] and holds other benchmarks' modules (bench/coverage.py shadows
+    # coverage.py itself): import ours without it.
     sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
     os.environ.update({**env, "BR_HOME": str(WORK / "br_home_inproc")})
     shutil.rmtree(WORK / "br_home_inproc", ignore_errors=True)

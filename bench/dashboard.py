@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# bench/secrets.py would shadow the stdlib module of that name that Starlette imports.
+# bench/'s script names (coverage.py, say) would shadow modules Starlette's stack imports.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 # tests/data/scratch.py by path: bench/ imports no test code, and bench/ is off sys.path here

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-# Run without bench/ on sys.path: bench/secrets.py would shadow the stdlib `secrets`.
+# Run without bench/ on sys.path: its script names (coverage.py, say) would shadow modules.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-# bench/secrets.py would shadow the standard library's `secrets`.
+# bench/'s script names (coverage.py, say) would shadow modules of the same name.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 DEV = Path(os.environ.get("BR_ROUTING_DEV", HERE.parent.parent / "shared/routing/dev.jsonl"))
 

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-# bench/secrets.py would shadow the standard library's `secrets`, which numpy imports.
+# bench/'s script names (coverage.py, say) would shadow modules of the same name.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 
 import numpy as np  # noqa: E402

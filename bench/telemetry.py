@@ -25,8 +25,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-# bench/secrets.py would shadow the stdlib `secrets` (and bench/queue.py, before its rename, the
-# `queue` concurrent.futures needs): this script imports nothing from its own folder.
+# bench/'s script names (coverage.py, say) would shadow modules of the same name: this script
+# imports nothing from its own folder.
 if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
     sys.path.pop(0)
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from br_core.secrets import filters as f
-from br_core.secrets.syntax import CODE, bare_value
+from br_core.secrets.syntax import CODE, bare_value, connection_field
 
 _IDENT_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
 # Name and value given as a pair: XML elements, Kubernetes env entries, Postman-style key/value.
@@ -302,7 +302,9 @@ def find_assignments(
         if match.group("bare") is not None and not in_query:
             floor = max(0, start - _BOUND)
             line_start = text.rfind("\n", floor, start) + 1 or floor
-            whole = bare_value(text, match.start("bare"), syntax, line_start)
+            whole = connection_field(text, start, match.start("bare"))
+            if whole is None:
+                whole = bare_value(text, match.start("bare"), syntax, line_start)
         covered = _bare_end(match, in_query, whole)
         literal = whole is not None or _is_env_line(text, start, match)
         candidate = _candidate(match, config, in_query, literal, whole)

@@ -32,6 +32,7 @@ _VALUE_MAX = 501  # as in generic.py: longer values are never secrets
 _COMMENT = {ENV: re.compile(r"[ \t]#"), YAML: re.compile(r"[ \t]#"), INI: re.compile(r"[ \t][#;]")}
 _SHELL_END = re.compile(r"[\s;|<>)`]")
 _FLOW_END = re.compile(r"[,}\]]")
+_FIELD_END = re.compile(r"[;\"'\n]")
 
 
 def syntax_of(rel: str) -> str:
@@ -64,6 +65,17 @@ def bare_value(text: str, start: int, syntax: str, line_start: int) -> str | Non
         cut = _FLOW_END.search(value)
         value = value[: cut.start()] if cut else value
     return value.rstrip(" \t\r")
+
+
+def connection_field(text: str, name_start: int, start: int) -> str | None:
+    """The value at `start` when its name follows a `;` (`Server=db;User Id=app;Password=…;`):
+    ADO.NET, ODBC and JDBC connection strings end a field only at `;` or the string's quote,
+    in any file type, so `,`, `)` and `}` belong to the password. None for other names."""
+    before = text[max(0, name_start - 8) : name_start].rstrip(" \t")
+    if not before.endswith(";"):
+        return None
+    end = _FIELD_END.search(text, start, start + _VALUE_MAX)
+    return text[start : end.start() if end else start + _VALUE_MAX]
 
 
 def _in_flow(prefix: str) -> bool:

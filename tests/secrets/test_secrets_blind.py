@@ -15,7 +15,7 @@ import pytest
 from tests.conftest import REPO_ROOT
 from tests.data.secrets_blind import build_blind
 
-# Appended, not prepended: bench/secrets.py must not shadow the stdlib `secrets` for later tests.
+# Appended, not prepended: bench/queue.py must not shadow the stdlib `queue` for later tests.
 sys.path.append(str(REPO_ROOT / "bench"))
 from secrets_blind import evaluate  # the bench scorer, so both count the same way
 

@@ -4,11 +4,17 @@ them, and masking covers the whole value (item 9). Secret-shaped values are buil
 from __future__ import annotations
 
 import random
+import string
 from pathlib import Path
 
 import pytest
 
-from br_core.secrets.filters import is_placeholder_token, is_typed_run
+from br_core.secrets.filters import (
+    _made_up_at_least,
+    _made_up_share,
+    is_placeholder_token,
+    is_typed_run,
+)
 from br_core.secrets.masking import mask_value
 from br_core.secrets.rules import scan_text
 from br_core.secrets.scanner import scan_files
@@ -163,3 +169,104 @@ def test_what_is_not_a_value_stays_unflagged(name: str, text: str, tmp_path: Pat
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     assert scan_files([path], tmp_path).findings == []
+
+
+# Every printable symbol a password generator may use, quotes and backslash aside (the line
+# quotes the value): `{`, `}`, `<%`, `%(`, `[[`, `$(`, `)|` and `]*` come up by chance.
+PUNCT = "".join(ch for ch in string.punctuation if ch not in "\"'\\`")
+
+
+def _punctuated(rng: random.Random, length: int) -> str:
+    return "".join(rng.choice(string.ascii_letters + string.digits + PUNCT) for _ in range(length))
+
+
+@pytest.mark.parametrize(
+    ("name", "template"),
+    [
+        ("settings.json", '{{"Password": "{pw}"}}\n'),
+        ("pyproject.toml", 'password = "{pw}"\n'),
+        ("db.py", 'conn = connect(host="db", password="{pw}")\n'),
+        (".env", "SMTP_PASS='{pw}'\n"),
+        ("app.ini", '[ldap]\nbind_password = "{pw}"\n'),
+    ],
+)
+def test_punctuated_passwords_are_not_read_as_templates_or_patterns(
+    name: str, template: str, tmp_path: Path
+) -> None:
+    """Random passwords full of symbols (issue 17: one in twenty was dropped as a "template"
+    or a "regex" for holding `{…}`, `<%`, `]*` or `)|` by chance): nearly all are found."""
+    rng = random.Random(name)
+    found = 0
+    for index in range(40):
+        pw = _punctuated(rng, rng.randint(14, 28))
+        path = tmp_path / f"{index}-{name}"
+        path.write_text(template.format(pw=pw), encoding="utf-8")
+        findings = scan_files([path], tmp_path).findings
+        found += [f.masked for f in findings] == [mask_value(pw)]
+    assert found >= 38, (name, found)
+
+
+TEMPLATES_AND_PATTERNS = [
+    'password = "{user}:{0}"',
+    'password = "%(db_password)s"',
+    "db_password = \"<%= ENV.fetch('DB_PW') %>\"",
+    "api_token = \"#{ENV['TOKEN']}x9\"",
+    'secret = "$(cat /run/secrets/db)"',
+    'password = "{{ vault.db_password }}"',
+    'password_re = "^[A-Za-z0-9]{12,}$"',
+    'token = "[A-Fa-f0-9]+:[A-Za-z]{8}"',
+    'secret = "(?P<key>[a-z]+)=(?P<value>.*)"',
+]
+
+
+@pytest.mark.parametrize("line", TEMPLATES_AND_PATTERNS)
+def test_well_formed_templates_and_patterns_stay_unflagged(line: str) -> None:
+    assert scan_text(line + "\n") == [], line
+
+
+def test_the_made_up_bound_never_changes_a_verdict() -> None:
+    """`_made_up_at_least` answers from a cheap bound first (issue 12 item 7): on random
+    bodies, counting runs and repeated units it must agree with the exact share."""
+    rng = random.Random(12)
+    for _ in range(5000):
+        body = rand(rng, rng.choice(["alnum", "hex", "digits", "pw"]), rng.randint(1, 30))
+        at = rng.randint(0, len(body))
+        body = body[:at] + SEQ[rng.randint(0, 9) :][: rng.randint(0, 8)] + body[at:]
+        body += body[: rng.randint(1, 8)] * rng.randint(0, 3)
+        for share in (0.5, 0.75):
+            assert _made_up_at_least(body, share) == (_made_up_share(body) >= share), body
+
+
+@pytest.mark.parametrize(
+    ("name", "template"),
+    [
+        (
+            "appsettings.json",
+            '{{"Default": "Server=sql01;Database=shop;User Id=shop;Password={pw};"}}\n',
+        ),
+        ("Startup.cs", 'var cs = "Data Source=db; Initial Catalog=app; Password={pw}";\n'),
+        (".env", "DB_URL=Driver={{ODBC}};Server=db;Uid=app;Pwd={pw};\n"),
+    ],
+)
+def test_connection_string_fields_end_at_semicolons(
+    name: str, template: str, tmp_path: Path
+) -> None:
+    """`Password=` inside `key=value;` connection strings runs to `;` (issue 17: a `,` in the
+    password cut it short and what was left looked harmless)."""
+    pw = PW[:4] + ",)" + PW[4:] + "}"
+    path = tmp_path / name
+    path.write_text(template.format(pw=pw), encoding="utf-8")
+    assert [f.masked for f in scan_files([path], tmp_path).findings] == [mask_value(pw)]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '"Server=db;Database=app;User Id=app;Password=${DB_PASSWORD};"',
+        '"Server=db;Database=app;Integrated Security=true;Password=;"',
+        '"Server=db;User Id=app;Password={0};".format(pw)',
+        '"Host=db;Username=app;Password=changeme;"',
+    ],
+)
+def test_connection_string_fields_that_are_not_secrets(line: str) -> None:
+    assert scan_text("cs = " + line + "\n") == [], line

@@ -7,7 +7,7 @@ and recall on fresh seeds of the generated corpus.
     drawn from seeds picked now (printed; `--seed N` repeats a run), per kind of miss.
 Prints wall time, MB/s and findings for both and the ratios, then br-secrets' findings in
 non-test standard-library code (target: none). A section that read no file fails the run.
-Run: bench/.venv/bin/python bench/secrets.py [--seed N ...] [--only-corpus]
+Run: bench/.venv/bin/python bench/secrets_speed.py [--seed N ...] [--only-corpus]
 """
 
 from __future__ import annotations
@@ -78,7 +78,9 @@ def report(label: str, files: list[Path], repeats: int) -> list[dict[str, object
     skipped = len(json.loads(br_out).get("skipped", [])) if br_out.strip() else len(files)
     if not files or skipped >= len(files):
         # A benchmark that measures nothing must fail, not print.
-        raise SystemExit(f"bench/secrets.py: {label}: br-secrets read none of {len(files)} files")
+        raise SystemExit(
+            f"bench/secrets_speed.py: {label}: br-secrets read none of {len(files)} files"
+        )
     print(f"\n{label}: {len(files)} files, {size:.2f} MB, median of {repeats} run(s)")
     print(f"  {'tool':16} {'wall s':>8} {'MB/s':>8} {'findings':>9}")
     print(f"  {'br-secrets':16} {br_t:8.3f} {size / br_t:8.2f} {len(found):9d}")
