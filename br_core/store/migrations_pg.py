@@ -326,5 +326,12 @@ PG_MIGRATIONS: dict[str, str] = dict(
             CREATE INDEX suggestions_state ON suggestions (project_id, state, kind)
             """,
         ),
+        (
+            "0011_cost_source",
+            """
+            ALTER TABLE routing_decisions ADD COLUMN cost_source TEXT;
+            UPDATE routing_decisions SET cost_source = outcome_source WHERE cost_usd IS NOT NULL
+            """,
+        ),
     ]
 )
