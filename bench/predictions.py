@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import random
 import statistics
 import sys
@@ -38,6 +39,7 @@ from br_core.learning.conformal import (  # noqa: E402
     OneStep,
     Sample,
     backtest,
+    batch_forecast,
     fit,
     usable,
 )
@@ -77,9 +79,11 @@ def split_half(samples: Sequence[Sample]) -> Backtest:
 
 def stream_batches(seed: int, batch: int = 5) -> Backtest:
     """A stream's completion: each batch of `batch` tasks of one stream is predicted as a whole
-    (sum of estimates x the stream's ratio, the task-level interval) before any is seen."""
+    (sum of estimates x the stream's ratio) before any is seen; its interval is calibrated on
+    the residuals of the batches finished before it (the task-level one until 9 have)."""
     history = synth.durations(seed, n=600)
     walk = OneStep()
+    scores: list[float] = []  # residuals of the batches finished so far
     covered = predicted = 0
     errors, naive_errors = [], []
     for start in range(0, len(history) - batch + 1, batch):
@@ -88,7 +92,7 @@ def stream_batches(seed: int, batch: int = 5) -> Backtest:
         chunk = [Sample(s.ts, stream, s.actual, s.base) for s in chunk]  # one stream's batch
         total = sum(s.base or 0 for s in chunk)
         actual = sum(s.actual for s in chunk)
-        forecast = walk.forecast(stream, total)
+        forecast = batch_forecast(walk, stream, total, scores)
         naive = walk.naive()
         if forecast is not None and naive is not None and forecast.low is not None:
             assert forecast.high is not None
@@ -96,6 +100,8 @@ def stream_batches(seed: int, batch: int = 5) -> Backtest:
             covered += forecast.low <= actual <= forecast.high
             errors.append(abs(actual - forecast.point))
             naive_errors.append(abs(actual - naive * batch))
+        if forecast is not None:
+            scores.append(math.log(actual / forecast.point))
         for s in chunk:
             walk.observe(s)
     return Backtest(predicted, covered, statistics.fmean(errors), statistics.fmean(naive_errors))

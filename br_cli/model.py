@@ -90,11 +90,14 @@ def stats_command(
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Requests, share and cost per tier; the all-Sonnet baseline and savings; advice."""
+    """Requests, share and cost per tier; the all-Sonnet baseline and savings; advice; the
+    routing learner; how often each kind of suggestion was accepted (this project's)."""
     import json
 
+    from br_cli.suggest import render_stats
     from br_core.cost.model_stats import model_stats
-    from br_core.git import project_root
+    from br_core.git import project_id, project_root
+    from br_core.learning.suggestions import acceptance_stats
     from br_core.routing.explain import learner_stats
     from br_core.store.db import open_db
 
@@ -102,13 +105,17 @@ def stats_command(
     try:
         result = model_stats(conn, project_root(), days, all_projects)
         learner = learner_stats(conn, project_root())
+        answers = acceptance_stats(conn, project_id(project_root()))
     finally:
         conn.close()
     if as_json:
-        data = result.model_dump(mode="json") | {"learner": learner.model_dump(mode="json")}
+        data = result.model_dump(mode="json") | {
+            "learner": learner.model_dump(mode="json"),
+            "suggestions": [k.__dict__ for k in answers],
+        }
         print(json.dumps(data, indent=2))
         return
-    print(render(result) + "\n\n" + render_learner(learner))
+    print(render(result) + "\n\n" + render_learner(learner) + "\n\n" + render_stats(answers))
 
 
 @app.command("outcome")

@@ -116,6 +116,12 @@ async def claim_task(
     )
 
 
+def _routed(queue: TaskQueue, task_id: str) -> bool:
+    from br_core.routing.decisions import task_was_routed
+
+    return task_was_routed(queue.conn, queue.project_id, task_id)
+
+
 async def update_task(
     state: State,
     task_id: Annotated[str, Field(description="claimed task id")],
@@ -136,8 +142,9 @@ async def update_task(
         else:
             task = queue.fail(task_id, token, reason=note, retry=retry, cost_usd=cost_usd)
         report_session(state, task, action)
-        if tier is not None and action != "heartbeat":
-            # The routing outcome: later routes of this kind of task learn from it.
+        if tier is not None and action != "heartbeat" and not _routed(queue, task_id):
+            # The routing outcome of a task routed outside the queue: later routes of this kind
+            # of task learn from it. A routed task's decision already has it (queue.complete).
             from br_core.routing.router import record_outcome
 
             record_outcome(

@@ -193,3 +193,59 @@ def backtest(
         statistics.fmean(naive_errors) if naive_errors else None,
         coverage,
     )  # fmt: skip
+
+
+# --- totals of several outcomes (a stream's completion) ----------------------------------------
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Outcomes of one group whose total was predicted before any of them began (a stream's
+    tasks): `start` is when the prediction was made, the samples carry their bases."""
+
+    group: str
+    start: float
+    samples: tuple[Sample, ...]
+
+    @property
+    def end(self) -> float:
+        return max(s.ts for s in self.samples)
+
+    @property
+    def base(self) -> float:
+        return sum(s.base or 0.0 for s in self.samples)
+
+    @property
+    def actual(self) -> float:
+        return sum(s.actual for s in self.samples)
+
+
+def batch_scores(history: Iterable[Sample], batches: Iterable[Batch]) -> list[tuple[float, float]]:
+    """(end, score) of each finished batch, in the order they finished: the score is
+    log(actual total / point), the point made from the outcomes before the batch began only."""
+    ordered = usable(history)
+    out = []
+    for batch in batches:
+        if not _sane(batch.actual) or not _sane(batch.base):
+            continue
+        point = fit(s for s in ordered if s.ts < batch.start).point(batch.group, batch.base)
+        if point is not None:
+            out.append((batch.end, math.log(batch.actual / point)))
+    return sorted(out)
+
+
+def batch_forecast(
+    walk: OneStep, group: str, base: float, scores: Sequence[float], coverage: float = NOMINAL
+) -> Forecast | None:
+    """A total's forecast: the point from the task-level walk; the interval split conformal
+    over the residuals of earlier finished totals (`scores`, time order), which know whether
+    the tasks of a batch vary together or independently. Before MIN_SCORES of them, the
+    task-level interval applied to the whole total (wider when tasks vary independently)."""
+    forecast = walk.forecast(group, base)
+    if forecast is None:
+        return None
+    bounds = conformal_bounds(scores[-walk.window :], coverage)
+    if bounds is None:
+        return forecast
+    low, high = (forecast.point * math.exp(b) for b in bounds)
+    return Forecast(forecast.point, low, high, forecast.n)

@@ -16,11 +16,22 @@ Method and measured coverage: br_core/learning/conformal.py and docs/LEARNING.md
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from br_core.learning.conformal import Backtest, Forecast, OneStep, Sample, backtest, fit
+from br_core.learning.conformal import (
+    Backtest,
+    Batch,
+    Forecast,
+    OneStep,
+    Sample,
+    backtest,
+    batch_forecast,
+    batch_scores,
+    fit,
+)
 from br_core.store.connection import Connection
 
 # Outcomes before a prediction is shown. Conformal 80% needs 9 past residuals; a point needs a few
@@ -153,19 +164,41 @@ def task_duration(conn: Connection, project: str, estimate_min: float,
                        walk.forecast(group, estimate_min), walk.n)  # fmt: skip
 
 
+def finished_streams(conn: Connection, project: str,
+                     samples: Sequence[Sample]) -> list[Batch]:  # fmt: skip
+    """Streams with no open task left, each as the batch of its measured tasks, begun at its
+    first claim (`samples` are `duration_samples`: done time minus minutes is the claim)."""
+    open_streams = {
+        str(row[0]) for row in conn.execute(
+            "SELECT DISTINCT stream FROM tasks WHERE project_id = ? AND status != 'done'",
+            (project,),
+        )
+    }  # fmt: skip
+    per_stream: dict[str, list[Sample]] = defaultdict(list)
+    for sample in samples:
+        if sample.group not in open_streams:
+            per_stream[sample.group].append(sample)
+    return [
+        Batch(stream, min(s.ts - s.actual * 60 for s in done), tuple(done))
+        for stream, done in per_stream.items()
+    ]
+
+
 def stream_completion(conn: Connection, project: str, stream: str,
                       estimates_min: Sequence[float]) -> Prediction:  # fmt: skip
     """Minutes until `stream` is done: the sum of its open tasks' estimates, corrected by the
-    stream's measured actual/estimate ratio. The interval applies the task-level ratio interval
-    to the whole sum, as if the tasks over- or under-run together (a shared cause); when they
-    vary independently it is wider than needed, never narrower."""
+    stream's measured actual/estimate ratio. The interval is split conformal over the finished
+    streams' own residuals (each predicted from the tasks done before it began), once
+    MIN_SCORES streams are finished; until then the task-level interval applied to the whole
+    sum, wider than needed when tasks vary independently, never narrower."""
     total = sum(estimates_min)
     samples = duration_samples(conn, project)
     walk = fit(samples)
     if total <= 0:
         return Prediction("stream_completion", stream, "minutes", walk.n, 0.0, 0.0, 0.0)
+    scores = [score for _, score in batch_scores(samples, finished_streams(conn, project, samples))]
     return _prediction("stream_completion", stream, "minutes",
-                       walk.forecast(stream, total), walk.n)  # fmt: skip
+                       batch_forecast(walk, stream, total, scores), walk.n)  # fmt: skip
 
 
 # --- accuracy on this project's history (the digest's "predictions and their accuracy") ------

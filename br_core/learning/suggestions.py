@@ -377,7 +377,9 @@ def acceptance_stats(conn: Connection, project: str) -> list[KindStats]:
     ones with a Wilson interval."""
     out = []
     for kind, shown, acc, dis in conn.execute(
-        "SELECT kind, COUNT(*), SUM(state = 'accepted'), SUM(state = 'dismissed')"
+        "SELECT kind, COUNT(*),"  # CASE, not SUM(boolean): PostgreSQL has no sum of booleans
+        " SUM(CASE WHEN state = 'accepted' THEN 1 ELSE 0 END),"
+        " SUM(CASE WHEN state = 'dismissed' THEN 1 ELSE 0 END)"
         " FROM suggestions WHERE project_id = ? GROUP BY kind ORDER BY kind",
         (project,),
     ):

@@ -173,9 +173,10 @@ def record_outcome(
             # a cost measured earlier (the subagent's transcript) stays unless a new one is given
             "UPDATE routing_decisions SET resolved = ?, cost_usd = COALESCE(?, cost_usd),"
             " tokens = COALESCE(?, tokens), duration_s = COALESCE(?, duration_s), notes = ?,"
-            " outcome_source = ?, outcome_ts = ? WHERE id = ?",
+            " outcome_source = ?, outcome_ts = ?, cost_source = COALESCE(?, cost_source)"
+            " WHERE id = ?",
             (int(resolved), cost_usd, tokens, duration_s, storable(notes), source, time.time(),
-             decision_id),
+             source if cost_usd is not None else None, decision_id),
         )  # fmt: skip
         (learned,) = conn.execute(
             "SELECT COUNT(*) FROM routing_decisions WHERE project_id = ? AND resolved IS NOT NULL",
@@ -187,6 +188,16 @@ def record_outcome(
     return OutcomeRecorded(decision_id=decision_id, tier=row[0], resolved=resolved,
                            cost_usd=cost, replaced=row[1] is not None,
                            learned_from=int(learned))  # fmt: skip
+
+
+def task_was_routed(conn: Connection, project: str, task_id: str) -> bool:
+    """Whether a routing decision names this queue task: its outcome and cost then live on the
+    decision (the queue closes it), so a second record of them would count the task twice."""
+    row = conn.execute(
+        "SELECT 1 FROM routing_decisions WHERE project_id = ? AND task_id = ? LIMIT 1",
+        (project, task_id),
+    ).fetchone()
+    return row is not None
 
 
 def record_task_outcome(

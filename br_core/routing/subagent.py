@@ -154,8 +154,10 @@ def record_subagent_run(
     with transaction(conn):
         conn.execute(
             "UPDATE routing_decisions SET cost_usd = ?, tokens = ?, duration_s = ?,"
-            " outcome_source = 'subagent', outcome_ts = ? WHERE id = ? AND resolved IS NULL",
+            " outcome_source = 'subagent', outcome_ts = ?, cost_source = ?"
+            " WHERE id = ? AND resolved IS NULL",
             (run.cost_usd if run else None, run.tokens if run else None,
-             run.duration_s if run else None, time.time(), decision),
+             run.duration_s if run else None, time.time(), "subagent" if run else None,
+             decision),
         )  # fmt: skip
     return decision, run

@@ -73,6 +73,7 @@ KEYED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "notes",
             "outcome_source",
             "outcome_ts",
+            "cost_source",
         ),
         ("id",),
     ),

@@ -331,4 +331,14 @@ MIGRATIONS: list[tuple[str, str]] = [
         # name only, keeping both stores' _migrations lists in step.
         "-- nothing to create on SQLite",
     ),
+    (
+        "0012_cost_source",
+        # Where a decision's cost came from (the subagent's transcript, the queue, a person):
+        # outcome_source names who closed the decision and is replaced when the outcome arrives,
+        # while the cost may stay the transcript's.
+        """
+        ALTER TABLE routing_decisions ADD COLUMN cost_source TEXT;
+        UPDATE routing_decisions SET cost_source = outcome_source WHERE cost_usd IS NOT NULL
+        """,
+    ),
 ]

@@ -392,5 +392,12 @@ PG_MIGRATIONS: dict[str, str] = dict(
             $$
             """,
         ),
+        (
+            "0012_cost_source",
+            """
+            ALTER TABLE routing_decisions ADD COLUMN cost_source TEXT;
+            UPDATE routing_decisions SET cost_source = outcome_source WHERE cost_usd IS NOT NULL
+            """,
+        ),
     ]
 )

@@ -135,6 +135,49 @@ def test_the_plan_uses_the_learned_interval_once_enough_tasks_are_measured(
     assert direct.ready and direct.point == pytest.approx(api.estimate.minutes)
 
 
+def _streams(conn: sqlite3.Connection, count: int) -> TaskQueue:
+    """`count` finished streams of 4 tasks estimated at 10 minutes, each taking about 20 minutes
+    with its own independent noise, then one open stream `next` of 4 such tasks."""
+    clock = [1_000_000.0]
+    queue = TaskQueue(conn, "p", clock=lambda: clock[0])
+    rng = random.Random(5)
+    for i in range(count):
+        _finished(queue, clock, f"s{i}", [20 * math.exp(rng.gauss(0, 0.4)) for _ in range(4)])
+    queue.add_tasks(
+        [NewTask(id=f"n{i}", title="next", stream="next", estimate_minutes=10) for i in range(4)]
+    )
+    return queue
+
+
+def test_stream_completion_is_calibrated_on_finished_streams_once_there_are_enough(
+    conn: sqlite3.Connection,
+) -> None:
+    """Independent task noise averages out over a stream: the interval learned from finished
+    streams' own residuals is narrower than the task-level one, and still holds the typical
+    total (4 tasks x 10 min estimated, about twice that taken)."""
+    _streams(conn, 14)
+    stream = predict.stream_completion(conn, "p", "next", [10, 10, 10, 10])
+    task_level = predict.task_duration(conn, "p", 40, "next")
+    assert stream.ready and task_level.ready
+    assert stream.point == pytest.approx(task_level.point)
+    assert stream.low is not None and stream.high is not None
+    assert task_level.low is not None and task_level.high is not None
+    assert stream.high - stream.low < 0.8 * (task_level.high - task_level.low)
+    assert stream.low < 80 < stream.high
+
+
+def test_stream_completion_keeps_the_task_level_interval_before_nine_finished_streams(
+    conn: sqlite3.Connection,
+) -> None:
+    """Eight finished streams give at most seven residuals (the first has no past to predict
+    it from): too few for an 80% interval, so the wider task-level one stays."""
+    _streams(conn, 8)
+    stream = predict.stream_completion(conn, "p", "next", [10, 10, 10, 10])
+    task_level = predict.task_duration(conn, "p", 40, "next")
+    assert stream.ready
+    assert (stream.low, stream.high) == (task_level.low, task_level.high)
+
+
 def test_blocks_say_when_the_budget_runs_out_with_its_interval(
     conn: sqlite3.Connection, git_repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -85,6 +85,15 @@ def test_a_dismissed_kind_is_not_repeated_for_its_scope_and_stats_count_answers(
     assert "route_cheaper" in stats and "route_stronger" in stats
     row = next(line for line in stats.splitlines() if "route_stronger" in line)
     assert row.split()[1:6] == ["1", "1", "0", "0", "100%"]
+    assert main(["model", "stats"]) == 0  # the same figures where the issue asked for them
+    model_out = capsys.readouterr().out
+    assert "Suggestions answered, per kind" in model_out
+    assert row in model_out.splitlines()
+    assert main(["model", "stats", "--json"]) == 0
+    kinds = {k["kind"]: k for k in json.loads(capsys.readouterr().out)["suggestions"]}
+    assert (kinds["route_cheaper"]["dismissed"], kinds["route_cheaper"]["acceptance"]) == (1, 0.0)
+    assert kinds["route_stronger"]["accepted"] == 1
+    assert 0 < kinds["route_stronger"]["low"] < kinds["route_stronger"]["high"] == 1.0
     assert main(["suggest", "dismiss", first]) == 2
     assert "already dismissed" in capsys.readouterr().err
     assert main(["suggest", "accept", "sg-nothere"]) == 2

@@ -176,3 +176,78 @@ def test_the_hook_waits_for_the_last_response_claude_code_writes_after_subagent_
     resolved, cost, tokens, _, source = _row(decision.decision_id)
     assert resolved is None and source == "subagent" and tokens == 2000 + 1200 + 4000 + 44000
     assert cost == pytest.approx(expected, abs=1e-6)
+
+
+@pytest.mark.parametrize("reported", [None, 0.25])
+def test_a_routed_queue_task_is_counted_once_through_the_queue_and_the_hook(
+    conn: sqlite3.Connection,
+    git_repo: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    reported: float | None,
+) -> None:
+    """Route a queue task, claim it over MCP, let its br-haiku subagent stop (the hook puts the
+    transcript's cost on the decision), then finish it over MCP naming the tier (and, in one
+    case, a cost of its own): one outcome, one cost, in the learner's data and in the cost
+    predictions; the store says where the cost came from."""
+    from br_cli.app import main
+    from br_core.learning.predict import cost_samples
+    from br_core.queue.models import NewTask
+    from br_core.queue.task_queue import TaskQueue
+    from br_mcp.server import create_server
+    from tests.mcp.test_mcp import run
+
+    project = project_id(git_repo)
+    used = _transcript(tmp_path / "agent-a7c1.jsonl")
+    measured = price_usage(load_price_table(git_repo).resolve(MODEL), used)  # type: ignore[arg-type]
+    TaskQueue(conn, project).add_tasks([NewTask(id="t1", title="Fix the exporter")])
+    decision = route_task(conn, git_repo, "Fix the exporter", override="haiku", task_id="t1")
+
+    async def claim(client: Any) -> Any:
+        return (await client.call_tool("claim_task", {"owner": "s1"})).structured_content
+
+    token = run(claim, create_server(git_repo))["token"]
+    assert _hook(_payload(git_repo, "br-haiku", tmp_path / "agent-a7c1.jsonl"),
+                 git_repo).returncode == 0  # fmt: skip
+    done = {"task_id": "t1", "token": token, "action": "done", "tier": "haiku"}
+    if reported is not None:
+        done["cost_usd"] = reported
+    run(lambda client: client.call_tool("update_task", done), create_server(git_repo))
+
+    expected = measured if reported is None else reported
+    resolved, cost, _, _, source = _row(decision.decision_id)
+    assert (resolved, source) == (1, "queue") and cost == pytest.approx(expected, abs=1e-6)
+    (cost_source,) = conn.execute(
+        "SELECT cost_source FROM routing_decisions WHERE id = ?", (decision.decision_id,)
+    ).fetchone()
+    assert cost_source == ("subagent" if reported is None else "queue")
+    assert conn.execute("SELECT COUNT(*) FROM route_outcomes").fetchone() == (0,)
+    costs = [s.actual for s in cost_samples(conn, project)]
+    assert costs == [pytest.approx(expected, abs=1e-6)]  # once, not once per record
+    assert main(["model", "stats", "--json"]) == 0
+    learner = json.loads(capsys.readouterr().out)["learner"]
+    assert learner["outcomes"] == 1
+    (haiku,) = [b for b in learner["beliefs"] if b["tier"] == "haiku" and b["tasks"]]
+    assert haiku["tasks"] == 1 and haiku["cost_per_task_usd"] == pytest.approx(expected, abs=1e-6)
+
+
+def test_a_task_routed_outside_the_queue_still_records_its_outcome_from_update_task(
+    conn: sqlite3.Connection, git_repo: Path
+) -> None:
+    """No decision names the task: update_task's tier is the only record of how it went."""
+    from br_core.queue.models import NewTask
+    from br_core.queue.task_queue import TaskQueue
+    from br_mcp.server import create_server
+    from tests.mcp.test_mcp import run
+
+    TaskQueue(conn, project_id(git_repo)).add_tasks([NewTask(id="t2", title="Fix the importer")])
+
+    async def body(client: Any) -> None:
+        token = (await client.call_tool("claim_task", {"owner": "s1"})).structured_content["token"]
+        await client.call_tool("update_task", {"task_id": "t2", "token": token,
+                                               "action": "done", "tier": "sonnet",
+                                               "cost_usd": 0.5})  # fmt: skip
+
+    run(body, create_server(git_repo))
+    rows = conn.execute("SELECT tier, success, cost_usd FROM route_outcomes").fetchall()
+    assert [tuple(r) for r in rows] == [("sonnet", 1, 0.5)]
