@@ -78,10 +78,12 @@ _TEMPLATE_MARKERS = (
 )
 # Template syntax counts only when it is well formed: a random password is full of `{`, `<%`,
 # `%(`, `[[` and `$(` pieces, while a template opens and closes (`${X}`, `{{ x }}`, `<% x %>`,
-# `%(name)s`, `#{x}`, `$(cmd)`, `[[x]]`, and format fields `{}`, `{0}`, `{name:>8}`).
+# `%(name)s`, `#{x}`, `$(cmd)`, `[[x]]`, format fields `{}`, `{0}`, `{name:>8}`, and an
+# interpolated call or subscript `{make(r)}`, `{cfg["k"]}`).
 _TEMPLATE_FORMS = re.compile(
     r"\$\{[^{}]*\}|\{\{.*?\}\}|\{%.*?%\}|<%.*?%>|%\(\w+\)[-#0 +]*\d*[sdrfixXeEgG]"
     r"|#\{[^{}]*\}|\$\([^()]*\)|\[\[.*?\]\]|\{[\w.]*(?:[:!][^{}]*)?\}"
+    r"|\{[A-Za-z_][\w.]*(?:\([^{}()]*\)|\[[^{}\[\]]*\])\}"  # f-string `{pw(r)}`, `{cfg["k"]}`
 )
 _TEMPLATE_START = ("$", "<", "{", "!", "*", "&", "@", "[", "(")
 _URL_EXAMPLE_WORDS = (

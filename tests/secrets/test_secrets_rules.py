@@ -121,7 +121,11 @@ def test_sanitize_text_masks_every_secret_and_keeps_the_rest() -> None:
         ("%APPDATA%", True),
         ("<your-api-key>", True),
         ("os.environ['X']", True),
+        ("{password(r)}", True),  # an f-string's interpolated call, in code that writes configs
+        ('{cfg["db"]}', True),
         ("aB3xY9kLmN2pQ", False),
+        ("x{ab(c}9Qz!", False),  # braces and parentheses a random password holds by chance
+        ("k{a)b}Lm2", False),
     ],
 )
 def test_is_templated(value: str, templated: bool) -> None:
