@@ -151,7 +151,7 @@ def project_identity(cwd: Path | str | None = None) -> ProjectIdentity:
 
 def _named(ctx: RepoContext) -> ProjectIdentity:
     """`ctx` with the configured name's id, if one is in force. Read on every call, not cached
-    with the git answers: the config, or the user's trust in it, can change while a server runs."""
+    with the git answers: the config, or the user's trust in it, can change within one process."""
     if ctx.root is None:
         return ProjectIdentity(ctx, [])
     from br_core.project_name import configured_name, name_project_id
