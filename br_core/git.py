@@ -145,7 +145,10 @@ def project_identity(cwd: Path | str | None = None) -> ProjectIdentity:
     named = _named(local)
     if named.context is local:
         return named
-    unused = f"{named.context.id_source} applies on a shared store only (docs/TEAM.md)"
+    unused = (
+        f"{named.context.id_source}: used on a shared store only; the local store keeps "
+        "path-based ids (docs/TEAM.md)"
+    )
     return ProjectIdentity(local, [unused])
 
 

@@ -70,7 +70,7 @@ def test_same_trusted_name_shares_one_queue(
         )
     else:
         assert "(from the path of its git directory)" in out
-        assert "configured name 'acme-api'" in out and "applies on a shared store only" in out
+        assert "configured name 'acme-api'" in out and "used on a shared store only" in out
 
 
 def test_identical_first_commits_with_different_names_stay_apart(
