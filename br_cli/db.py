@@ -35,11 +35,23 @@ def _shared_status(url: str, source: str) -> None:
     finally:
         conn.close()
     typer.echo(f"backend:  postgresql {redact(url)} (from {source})")
+    _echo_project()
     typer.echo(f"schema:   version {version}")
     typer.echo(f"server:   PostgreSQL {server}")
     for name, rows in sizes.items():
         typer.echo(f"table:    {name} {rows} rows")
     typer.echo(f"local:    {db_path()} (hooks' telemetry; forwarded by `br telemetry` commands)")
+
+
+def _echo_project() -> None:
+    """The id this directory's rows are kept under, where it came from, and an ignored name."""
+    from br_core.doctor import describe_project
+    from br_core.git import project_identity
+
+    identity = project_identity(Path.cwd())
+    typer.echo(f"project:  {describe_project(identity)}")
+    for notice in identity.notices:
+        typer.echo(f"note:     {notice}")
 
 
 @app.command()
@@ -64,6 +76,7 @@ def status() -> None:
         conn.close()
     files = sorted(p for p in path.parent.glob(path.name + "*") if p.is_file())
     typer.echo(f"backend:  sqlite (local; {chosen.source})")
+    _echo_project()
     typer.echo(f"database: {path}")
     typer.echo(f"home:     {path.parent} ({describe_mode(path.parent)})")
     typer.echo(f"schema:   version {version} (journal {mode})")

@@ -15,7 +15,7 @@ import typer
 
 from br_core import doctor
 from br_core.errors import BRError, one_line
-from br_core.git import repo_context
+from br_core.git import local_context, project_identity
 
 MARKS = {"ok": "✓", "fix": "✗", "note": "!"}
 PLAIN_MARKS = {"ok": "ok", "fix": "FIX", "note": "note"}
@@ -52,7 +52,7 @@ def collect_checks(cwd: Path) -> list[doctor.Check]:
     path = os.environ.get("PATH")
     script_dir = Path(sys.argv[0]).resolve().parent if sys.argv and sys.argv[0] else None
     checks = [doctor.check_claude_path(path, script_dir)]
-    root = repo_context(cwd).root
+    root = local_context(cwd).root  # a bad [project] name is its own check, below
     if root is None:
         checks.append(
             doctor.Check(
@@ -64,7 +64,14 @@ def collect_checks(cwd: Path) -> list[doctor.Check]:
         )
     else:
         checks += doctor.repository_checks(root, path)
-    return [*checks, *_store_checks(), _transcripts_check()]
+    return [*checks, *_store_checks(), _project_check(cwd), _transcripts_check()]
+
+
+def _project_check(cwd: Path) -> doctor.Check:
+    try:
+        return doctor.check_project(project_identity(cwd))
+    except BRError as exc:  # an invalid [project] name: the other checks still run
+        return doctor.project_unresolved(exc)
 
 
 def format_line(check: doctor.Check, marks: dict[str, str] = MARKS) -> str:

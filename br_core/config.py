@@ -101,6 +101,7 @@ def section(config: dict[str, Any], name: str, path: Path | None = None) -> dict
 RUNS = "runs a command"
 WEAKENS = "weakens the check"
 SENDS = "sends data off this machine"
+SELECTS = "selects whose tasks and telemetry this session shares on a team store"
 
 
 class TrustRule(NamedTuple):
@@ -109,7 +110,7 @@ class TrustRule(NamedTuple):
     does not."""
 
     key: str
-    effect: str  # RUNS, WEAKENS or SENDS
+    effect: str  # RUNS, WEAKENS, SENDS or SELECTS
     needs_trust: Callable[[dict[str, Any]], bool]
 
 
@@ -133,7 +134,7 @@ def withhold_untrusted(
     flagged = [r for r in rules if r.key in values and r.needs_trust(values)]
     if not flagged or (loaded.digest is not None and trust.is_trusted(loaded.digest)):
         return values, []
-    effects = sorted({r.effect for r in flagged}, key=(RUNS, WEAKENS, SENDS).index)
+    effects = sorted({r.effect for r in flagged}, key=(RUNS, WEAKENS, SENDS, SELECTS).index)
     ignored = ", ".join(shown(r.key, values[r.key]) for r in flagged)
     kept = {k: v for k, v in values.items() if k not in {r.key for r in flagged}}
     from br_core.scan.report.hints import br_available

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from br_core.errors import BRError
-from br_core.git import GitError, hooks_dir
+from br_core.git import GitError, ProjectIdentity, hooks_dir
 from br_core.store.connection import Connection
 
 Status = Literal["ok", "fix", "note"]
@@ -261,6 +261,28 @@ def check_backend(conn: Any) -> Check:
     version = schema_version(conn)
     detail = f"postgresql {redact(chosen.url)} (from {chosen.source}), schema {version}"
     return Check("store backend", "ok", detail)
+
+
+def describe_project(identity: ProjectIdentity) -> str:
+    """`<id> (from <where>)`: the id this project's rows are kept under (doctor, db status)."""
+    ctx = identity.context
+    where = {
+        "path": "the path of its git directory" if ctx.root else "the directory's path",
+        "root commit": "the repository's root commit",
+    }
+    return f"{ctx.project_id} (from {where.get(ctx.id_source, ctx.id_source)})"
+
+
+def check_project(identity: ProjectIdentity) -> Check:
+    """The project id in use; a committed name that is not trusted is a note saying so."""
+    detail = describe_project(identity)
+    if identity.notices:
+        return Check("project id", "note", detail, " ".join(identity.notices))
+    return Check("project id", "ok", detail)
+
+
+def project_unresolved(error: BRError) -> Check:
+    return Check("project id", "fix", error.message, "fix the setting the message names")
 
 
 def store_unreachable(error: BRError) -> Check:

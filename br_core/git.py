@@ -45,6 +45,7 @@ class RepoContext(NamedTuple):
     root: Path | None
     git_dir: Path | None
     common_dir: Path | None
+    id_source: str = "path"  # where the id came from: path, root commit or a configured name
 
 
 def _project_id_for(common_dir: str) -> str:
@@ -71,7 +72,9 @@ def _context(start: str, portable: bool = False) -> RepoContext:
     top, git_dir, common = (Path(line) for line in lines)
     common = common.resolve()
     shared = _root_commit_id(start) if portable else None
-    return RepoContext(shared or _project_id_for(str(common)), top, git_dir, common)
+    if shared is None:
+        return RepoContext(_project_id_for(str(common)), top, git_dir, common)
+    return RepoContext(shared, top, git_dir, common, "root commit")
 
 
 def _root_commit_id(start: str) -> str | None:
@@ -109,9 +112,60 @@ def repo_context(cwd: Path | str | None = None) -> RepoContext:
     worktree of a repository shares its common git dir, so they share one project id; outside
     git the directory itself is the project. On a shared store (BR_STORE / [store] url) the id
     comes from the repository's root commit instead, so every clone on every machine is one
-    project; the local SQLite store keeps the path-based id its rows already carry.
+    project; the local SQLite store keeps the path-based id its rows already carry. There a
+    configured `[project] name` (br_core/project_name.py) overrides the root commit.
     """
-    return _context(os.path.realpath(cwd if cwd is not None else os.getcwd()), _shared_store())
+    start = os.path.realpath(cwd if cwd is not None else os.getcwd())
+    if not _shared_store():
+        return _context(start, False)
+    return _named(_context(start, True)).context
+
+
+def local_context(cwd: Path | str) -> RepoContext:
+    """The repository's directories and path-based id, whatever the store: no configuration
+    read, so nothing in it can fail this (`br doctor` reports a bad name as a check of its own)."""
+    return _context(os.path.realpath(cwd), False)
+
+
+class ProjectIdentity(NamedTuple):
+    """A directory's context and the notices about a name that was configured but not used."""
+
+    context: RepoContext
+    notices: list[str]
+
+
+def project_identity(cwd: Path | str | None = None) -> ProjectIdentity:
+    """`repo_context`, and why a configured project name is not in force: for `br doctor` and
+    `br db status`. It reads (and so checks) the name on the local store too, where the
+    hot path does not: a name only chooses the id on a shared store."""
+    start = os.path.realpath(cwd if cwd is not None else os.getcwd())
+    if _shared_store():
+        return _named(_context(start, True))
+    local = _context(start, False)
+    named = _named(local)
+    if named.context is local:
+        return named
+    unused = (
+        f"{named.context.id_source}: used on a shared store only; the local store keeps "
+        "path-based ids (docs/TEAM.md)"
+    )
+    return ProjectIdentity(local, [unused])
+
+
+def _named(ctx: RepoContext) -> ProjectIdentity:
+    """`ctx` with the configured name's id, if one is in force. Read on every call, not cached
+    with the git answers: the config, or the user's trust in it, can change within one process."""
+    if ctx.root is None:
+        return ProjectIdentity(ctx, [])
+    from br_core.project_name import configured_name, name_project_id
+
+    found = configured_name(ctx.root, ctx.common_dir)
+    if found.name is None:
+        return ProjectIdentity(ctx, found.notices)
+    source = f"configured name {found.name!r} in {found.source}"
+    return ProjectIdentity(
+        ctx._replace(project_id=name_project_id(found.name), id_source=source), []
+    )
 
 
 def repo_root(cwd: Path | str | None = None) -> Path:
@@ -197,14 +251,14 @@ def hooks_dir(cwd: Path | str | None = None) -> Path:
 
 
 def portable_project_id(path: Path | str) -> tuple[str, str] | None:
-    """(local path-based id, shared root-commit id) of the repository at `path`, or None when
-    it is not a repository with a commit: what `br db migrate-to` maps rows with."""
+    """(local path-based id, shared id: its configured name's or its root commit's) of the
+    repository at `path`, or None when it has neither: what `br db migrate-to` maps rows with."""
     real = os.path.realpath(path)
-    local = _context(real, False)
+    local = local_context(real)
     if local.root is None:
         return None
-    shared = _root_commit_id(real)
-    return None if shared is None else (local.project_id, shared)
+    shared = _named(_context(real, True)).context.project_id
+    return None if shared == local.project_id else (local.project_id, shared)
 
 
 class CommitChange(NamedTuple):

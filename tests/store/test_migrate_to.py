@@ -117,6 +117,20 @@ def test_migrate_to_copies_once_verifies_and_maps_the_project(
     assert commands == ["db migrate-to", "test"]  # each once: the second run's is still local
 
 
+def test_migrate_to_maps_a_named_repository_to_its_name(
+    git_repo: Path, pg_url: str, br_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from br_core.project_name import name_project_id
+
+    _local_store(git_repo)
+    (br_home / "config.toml").write_text(f'[projects]\n"{git_repo}" = "named-repo"\n')
+    assert main(["db", "migrate-to", pg_url]) == 0
+    assert "1 projects mapped" in capsys.readouterr().out
+    shared = open_pg(pg_url)
+    owners = {r[0] for r in shared.execute("SELECT DISTINCT project_id FROM tasks").fetchall()}
+    assert owners == {name_project_id("named-repo")}
+
+
 def test_db_status_and_doctor_name_the_backend(
     git_repo: Path, pg_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: Any
 ) -> None:
