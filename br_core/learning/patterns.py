@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import statistics
 import time
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
@@ -120,6 +121,7 @@ def _log_ratio(pairs: list[tuple[float, float]]) -> dict[str, Any]:
     return {
         "n": len(logs),
         "ratio": math.exp(iv.estimate),
+        "median": math.exp(statistics.median(logs)),
         "low": math.exp(iv.low),
         "high": math.exp(iv.high),
     }
