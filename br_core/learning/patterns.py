@@ -112,7 +112,7 @@ def tier_resolution(conn: Connection, project: str, since: float, now: float) ->
     return pattern
 
 
-def _log_ratio(pairs: list[tuple[float, float]]) -> dict[str, Any]:
+def log_ratio(pairs: list[tuple[float, float]]) -> dict[str, Any]:
     """Actual/estimate as a geometric mean with its t interval (ratios are skewed: logs)."""
     logs = [math.log(actual / est) for est, actual in pairs if est > 0 and actual > 0]
     iv = t_interval(logs)
@@ -166,7 +166,7 @@ def estimate_bias(conn: Connection, project: str, since: float, now: float) -> P
     if pattern.ready:
         for what, pairs in (("task duration", durations), ("routing cost", costs)):
             if len(pairs) >= MIN_GROUP:
-                pattern.rows.append({"estimate": what, **_log_ratio(pairs)})
+                pattern.rows.append({"estimate": what, **log_ratio(pairs)})
     return pattern
 
 
