@@ -70,6 +70,7 @@ def plan_command(
     interval.
     """
     root = project_root()
+    factor = estimate_factor(read_user_config())  # a bad value stops before the queue changes
     conn = open_db()
     try:
         if spec is not None:
@@ -84,7 +85,7 @@ def plan_command(
                 )
             finally:
                 queue.close()
-        plan = build_plan(conn, project_id(root), estimate_factor(read_user_config()))
+        plan = build_plan(conn, project_id(root), factor)
     finally:
         conn.close()
     if as_json:

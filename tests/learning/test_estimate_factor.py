@@ -7,6 +7,7 @@ import json
 import math
 import random
 import sqlite3
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,9 @@ import pytest
 from mcp import Client
 
 from br_cli.app import main
-from br_core.config import user_config_path
+from br_core.config import read_user_config, user_config_path
 from br_core.git import project_id
+from br_core.learning.planning import estimate_factor
 from br_core.queue.models import NewTask
 from br_core.queue.task_queue import TaskQueue
 from br_mcp.server import create_server
@@ -99,6 +101,8 @@ def test_a_clear_bias_suggests_its_factor_with_the_evidence(
 
     listed = run(body, server).structured_content["suggestions"]
     assert [s["id"] for s in listed if s["kind"] == "estimate_factor"] == [sug["id"]]
+    subprocess.run(sug["command"], shell=True, check=True)  # the printed command, as shown
+    assert estimate_factor(read_user_config()) == 1.6
 
 
 def test_a_quicker_than_estimated_history_suggests_a_factor_below_one(
