@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import statistics
 import time
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
@@ -114,6 +113,8 @@ def tier_resolution(conn: Connection, project: str, since: float, now: float) ->
 
 def log_ratio(pairs: list[tuple[float, float]]) -> dict[str, Any]:
     """Actual/estimate as a geometric mean with its t interval (ratios are skewed: logs)."""
+    import statistics  # 3 ms of imports (fractions, decimal): only once a pattern is ready
+
     logs = [math.log(actual / est) for est, actual in pairs if est > 0 and actual > 0]
     iv = t_interval(logs)
     if iv.estimate is None or iv.low is None or iv.high is None:
