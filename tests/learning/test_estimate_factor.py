@@ -212,3 +212,25 @@ def test_an_existing_planning_table_is_refused_with_one_line(
     err = capsys.readouterr().err
     assert "already has a [planning] table; set estimate_factor = 1.6 under it by hand" in err
     assert user_config_path().read_text(encoding="utf-8") == "[planning]\n"
+
+
+def test_routing_cost_pairs_do_not_count_towards_a_planning_factor(
+    conn: sqlite3.Connection, git_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from br_core.routing.decisions import NewDecision, record_outcome, store_decision
+
+    project = project_id(git_repo)
+    for _ in range(10):  # cost estimates 1.5x optimistic: the pattern is ready with 29 pairs
+        d = NewDecision(
+            project, "", {}, "sonnet", "sonnet", False, "heuristic", "", None, None, 0.10,
+            None, None,
+        )  # fmt: skip
+        record_outcome(conn, project, store_decision(conn, d), True, 0.15)
+    _history(conn, git_repo, bias=2.0, n=19)
+    assert main(["suggest", "patterns", "--json"]) == 0
+    (bias,) = [p for p in json.loads(capsys.readouterr().out) if p["name"] == "estimate_bias"]
+    assert bias["ready"] and bias["samples"] == 29
+    assert _suggestions(capsys) == []  # 19 task durations: one short of a factor
+    _history(conn, git_repo, bias=2.0, n=2, start=100)
+    (sug,) = _suggestions(capsys)
+    assert sug["evidence"]["n"] == 21 and sug["evidence"]["estimate"] == "task duration"
