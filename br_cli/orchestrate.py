@@ -8,9 +8,10 @@ from typing import Annotated
 
 import typer
 
-from br_core.config import load_config, section
+from br_core.config import load_config, read_user_config, section
 from br_core.errors import ConfigError
 from br_core.git import project_id, project_root
+from br_core.learning.planning import estimate_factor
 from br_core.orchestration import model
 from br_core.orchestration.plan import Plan, build_plan
 from br_core.orchestration.start import start_streams
@@ -63,10 +64,13 @@ def plan_command(
 ) -> None:
     """Batches per stream by dependency depth, with an estimate per stream.
 
-    The estimate sums the tasks' estimates; once 5 finished tasks have measured durations it is
-    scaled by their median actual/estimated ratio, with a 10th-90th percentile interval.
+    The estimate sums the tasks' estimates (times [planning] estimate_factor of your own config
+    while the project has no measured tasks); once 5 finished tasks have measured durations it
+    is scaled by their median actual/estimated ratio instead, with a 10th-90th percentile
+    interval.
     """
     root = project_root()
+    factor = estimate_factor(read_user_config())  # a bad value stops before the queue changes
     conn = open_db()
     try:
         if spec is not None:
@@ -81,7 +85,7 @@ def plan_command(
                 )
             finally:
                 queue.close()
-        plan = build_plan(conn, project_id(root))
+        plan = build_plan(conn, project_id(root), factor)
     finally:
         conn.close()
     if as_json:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import shlex
 import sqlite3
 import time
@@ -24,9 +25,17 @@ from pathlib import Path
 from typing import Any, Literal
 
 from br_core import trust
-from br_core.config import CONFIG_DIR, config_path, read_config
+from br_core.config import (
+    CONFIG_DIR,
+    LoadedConfig,
+    config_path,
+    read_config,
+    read_user_config,
+    user_config_path,
+)
 from br_core.errors import UsageError
-from br_core.learning.patterns import Pattern
+from br_core.learning import planning
+from br_core.learning.patterns import MIN_SAMPLES, Pattern
 from br_core.scan.allowlist import WHITELIST_FILE, append_entry
 from br_core.secrets.masking import mask_random_tokens, sanitize_text
 from br_core.store.connection import Connection
@@ -34,7 +43,13 @@ from br_core.store.db import transaction
 from br_core.telemetry.intervals import wilson
 
 State = Literal["open", "accepted", "dismissed"]
-KINDS = ("route_cheaper", "route_stronger", "whitelist_fixtures", "coverage_threshold")
+KINDS = (
+    "route_cheaper",
+    "route_stronger",
+    "whitelist_fixtures",
+    "coverage_threshold",
+    "estimate_factor",
+)
 CHEAP_ENOUGH = 0.8  # a cheaper tier is suggested when even its interval's low end resolves 80%
 FIX_PRONE = 0.3  # an area is fix-prone when at least 30% of its commits are fixes (low end)
 FIXTURE_WORDS = (
@@ -260,6 +275,37 @@ def _from_coverage(pattern: Pattern, *, threshold: float) -> list[dict[str, Any]
     ]
 
 
+def _from_bias(pattern: Pattern) -> list[dict[str, Any]]:
+    """A planning factor once the task durations alone reach the pattern's sample size and
+    their ratio's interval excludes 1x (estimates are biased, not just noisy)."""
+    row = next((r for r in pattern.rows if r.get("estimate") == "task duration"), None)
+    if row is None or row["n"] < MIN_SAMPLES["estimate_bias"] or row["ratio"] is None:
+        return []
+    if row["low"] <= 1 <= row["high"]:
+        return []
+    factor = round(row["ratio"], 2)
+    if not planning.in_range(factor):
+        return []
+    target = user_config_path()
+    text = f"[{planning.TABLE}]\n{planning.KEY} = {factor:g}\n"
+    line = (
+        f"{row['n']} tasks took {row['ratio']:.2f}x their estimates, claim to done (geometric "
+        f"mean, 95% interval {row['low']:.2f}-{row['high']:.2f}; median {row['median']:.2f})"
+    )
+    slower = "longer" if factor > 1 else "less"
+    return [
+        {
+            "kind": "estimate_factor",
+            "scope": "estimates:task duration",
+            "action": f"Plan with [{planning.TABLE}] {planning.KEY} = {factor:g}: tasks take "
+            f"{slower} than estimated",
+            "evidence": {**row, "factor": factor, "text": line},
+            "command": f"printf %s {shlex.quote(chr(10) + text)} >> {shlex.quote(str(target))}",
+            "apply": {"type": "user_config", "file": str(target), "text": text},
+        }
+    ]
+
+
 def derive(patterns: list[Pattern], coverage_threshold: float) -> list[dict[str, Any]]:
     """The candidate suggestions of ready patterns (pure: no store, no files)."""
     by_name = {p.name: p for p in patterns if p.ready}
@@ -269,6 +315,7 @@ def derive(patterns: list[Pattern], coverage_threshold: float) -> list[dict[str,
         "fix_hotspots": _from_hotspots,
         "blocks": _from_blocks,
         "coverage_trend": partial(_from_coverage, threshold=coverage_threshold),
+        "estimate_bias": _from_bias,
     }
     for name, make in makers.items():
         pattern = by_name.get(name)
@@ -410,21 +457,24 @@ def apply_suggestion(root: Path, suggestion: Suggestion) -> Applied:
             spec["text"],
             [f"this silences br-secrets for {spec['text']}; review and commit {WHITELIST_FILE}"],
         )
+    if spec.get("type") == "user_config":
+        loaded = read_user_config()
+        _write_user_config(loaded, _appended(loaded, spec["text"]))
+        return Applied(str(loaded.path), spec["text"].strip())
     if spec.get("type") != "append_config":
         raise UsageError(f"{suggestion.id}: nothing to apply; make the change by hand")
     return _append_to_config(root, suggestion)
 
 
-def _append_to_config(root: Path, suggestion: Suggestion) -> Applied:
-    loaded = read_config(root)
-    text = suggestion.apply["text"]
+def _appended(loaded: LoadedConfig, text: str) -> str:
+    """The config's text with the table `text` appended, refused when the table exists or the
+    result would not parse."""
     table = text.splitlines()[0].strip()
     if table.startswith("[") and not table.startswith("[[") and table.strip("[]") in loaded.data:
         raise UsageError(
             f"{loaded.path}: already has a {table} table; set "
             f"{text.splitlines()[1].strip()} under it by hand"
         )
-    was_trusted = loaded.digest is not None and trust.is_trusted(loaded.digest)
     old = loaded.path.read_text(encoding="utf-8") if loaded.digest is not None else ""
     new = old + ("" if not old or old.endswith("\n") else "\n") + "\n" + text
     try:
@@ -433,6 +483,22 @@ def _append_to_config(root: Path, suggestion: Suggestion) -> Applied:
         raise UsageError(
             f"{loaded.path}: adding {table} would make it invalid TOML ({exc}); edit it by hand"
         ) from exc
+    return new
+
+
+def _write_user_config(loaded: LoadedConfig, text: str) -> None:
+    """BR_HOME's files are the user's alone (0600 in a 0700 directory), a new one included."""
+    loaded.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(loaded.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)
+
+
+def _append_to_config(root: Path, suggestion: Suggestion) -> Applied:
+    loaded = read_config(root)
+    text = suggestion.apply["text"]
+    new = _appended(loaded, text)
+    was_trusted = loaded.digest is not None and trust.is_trusted(loaded.digest)
     loaded.path.parent.mkdir(parents=True, exist_ok=True)
     config_path(root).write_text(new, encoding="utf-8")
     notices = []

@@ -19,6 +19,11 @@ Once the history reaches the learning room's MIN_SAMPLES, the stream's estimate 
 from br_core/learning (`stream_completion`: the stream's own median ratio once it has a few
 measured tasks, and a split-conformal 80% interval whose coverage bench/predictions.py measures);
 the quantiles above back it while the history is shorter.
+
+Before any of that history exists, the user's `[planning] estimate_factor` (br_core/learning/
+planning.py) scales the sum: how optimistic this person's estimates were elsewhere. Once the
+project measures its own tasks the factor is left out, since the measured ratio already holds
+the same bias and both together would count it twice.
 """
 
 from __future__ import annotations
@@ -91,8 +96,9 @@ class Plan:
         return [s.stream for s in self.streams]
 
 
-def build_plan(conn: Connection, project_id: str) -> Plan:
-    """The plan of the project's queue as it stands now."""
+def build_plan(conn: Connection, project_id: str, factor: float = 1.0) -> Plan:
+    """The plan of the project's queue as it stands now; `factor` scales the sums of estimates
+    while the project has no measured history (`[planning] estimate_factor`)."""
     rows = conn.execute(
         "SELECT id, title, status, depth, estimate_min, stream FROM tasks "
         "WHERE project_id = ? ORDER BY depth, priority, seq",
@@ -122,11 +128,16 @@ def build_plan(conn: Connection, project_id: str) -> Plan:
                 batches=_batches(tasks),
                 done=done.get(stream, 0),
                 estimate=_learned(conn, project_id, stream, tasks, fallback)
-                or _estimate(tasks, fallback, quantiles, len(ratios)),
+                or _estimate(tasks, fallback, quantiles, len(ratios), factor),
                 depends_on=tuple(sorted(deps.get(stream, set()))),
             )
         )
     notes = []
+    if factor != 1.0 and len(ratios) >= MIN_HISTORY:
+        notes.append(
+            f"estimate_factor {factor:g} of your config left out: {len(ratios)} measured tasks "
+            "of this project already correct its estimates"
+        )
     unassigned = tuple(open_by_stream.get(UNASSIGNED, []))
     if unassigned:
         notes.append(
@@ -214,6 +225,7 @@ def _estimate(
     fallback: float,
     quantiles: tuple[float, float, float] | None,
     history: int,
+    factor: float = 1.0,
 ) -> Estimate:
     given = [t.estimate_minutes for t in tasks if t.estimate_minutes is not None]
     missing = len(tasks) - len(given)
@@ -221,7 +233,9 @@ def _estimate(
     guessed = f", {missing} without an estimate counted as {fallback:g} min" if missing else ""
     if quantiles is None:
         why = f"no history yet ({history} measured tasks, {MIN_HISTORY} needed)"
-        return Estimate(total, None, None, f"sum of task estimates{guessed}; {why}")
+        scaled = f" x estimate_factor {factor:g}" if factor != 1.0 else ""
+        basis = f"sum of task estimates{guessed}{scaled}; {why}"
+        return Estimate(total * factor, None, None, basis)
     low, mid, high = quantiles
     return Estimate(
         total * mid,
