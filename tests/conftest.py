@@ -77,11 +77,16 @@ BACKENDS = ("sqlite", "postgresql")
 def both_backends(metafunc: pytest.Metafunc) -> None:
     """For a folder's `pytest_generate_tests`: every test runs on both stores, except a test
     about the local SQLite file itself (`@pytest.mark.sqlite_file`: a corrupt or locked file,
-    its bytes on disk, the hooks' always-local store)."""
-    if "store_backend" in metafunc.fixturenames and not metafunc.definition.get_closest_marker(
-        "sqlite_file"
-    ):
-        metafunc.parametrize("store_backend", BACKENDS, indirect=True)
+    its bytes on disk, the hooks' always-local store), and a test of what only a server store
+    does (`@pytest.mark.postgresql_only`)."""
+    if "store_backend" not in metafunc.fixturenames:
+        return
+    if metafunc.definition.get_closest_marker("sqlite_file"):
+        return
+    only_server = metafunc.definition.get_closest_marker("postgresql_only")
+    metafunc.parametrize(
+        "store_backend", ("postgresql",) if only_server else BACKENDS, indirect=True
+    )
 
 
 @pytest.fixture

@@ -108,12 +108,11 @@ def test_forwarded_events_are_masked_again(
         assert token in data
 
 
+@pytest.mark.postgresql_only
 def test_migrate_to_and_forwarding_share_one_mark(
     git_repo: Path, store_backend: str, pg_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Forwarded events are not copied again by `br db migrate-to`, nor the reverse."""
-    if store_backend != "postgresql":
-        pytest.skip("forwarding happens only when the store in use is a server")
     _hook_commit(git_repo, "a.txt")
     _status(capsys)
     assert main(["db", "migrate-to", pg_url]) == 0
