@@ -18,6 +18,7 @@ from collections import deque
 from br_core.sqli.js.callbacks import callback_receiver
 from br_core.sqli.js.fields import destructured, field_writes, member_path
 from br_core.sqli.js.fix import driver_of, fix_for
+from br_core.sqli.js.fold import dead_at, truth
 from br_core.sqli.js.scope import (
     NUMBERS_MAP,
     Ctx,
@@ -111,6 +112,9 @@ def evaluate(ctx: Ctx, toks: list[Tok], depth: int = 0) -> Val:
     tern = ternary(toks)
     if tern is not None:
         cond, yes, no = tern
+        holds = truth(ctx.index, cond)
+        if holds is not None:  # `1 > 2 ? a : b` is b: the other branch never runs
+            return evaluate(ctx, yes if holds else no, depth + 1)
         guarded = guard_names(text_of(ctx, cond))
         return merge(evaluate(ctx, yes, depth + 1, ) if not only(ctx, yes, guarded) else SAFE,
                      evaluate(ctx, no, depth + 1))  # fmt: skip
@@ -472,7 +476,7 @@ def _assignments(ctx: Ctx, name: str) -> list[tuple[int, str, list[Tok]]]:
             continue
         nxt = toks[k + 1]
         prev = toks[k - 1].text if k else ""
-        if prev == "." or scopes.resolve(name, k) != target:
+        if prev == "." or scopes.resolve(name, k) != target or dead_at(ctx.index, toks[k].pos):
             continue
         start = k + 1
         if nxt.text == ":" and prev in {"const", "let", "var"}:
@@ -607,7 +611,7 @@ def _scan_stream(
     findings: list[RawFinding] = []
     ends = index.ends if stream is toks else closers(stream)  # one pass: no call is re-read
     for k, tok in enumerate(stream[:-1]):
-        if tok.kind != "ident" or stream[k + 1].text != "(":
+        if tok.kind != "ident" or stream[k + 1].text != "(" or dead_at(index, tok.pos):
             continue
         name = tok.text
         method = k > 0 and stream[k - 1].text in {".", "?."}
