@@ -15,6 +15,7 @@ import bisect
 import re
 from collections import deque
 
+from br_core.sqli.js.arrows import arrow_parameter
 from br_core.sqli.js.callbacks import callback_receiver
 from br_core.sqli.js.fields import destructured, field_writes, member_path
 from br_core.sqli.js.fix import driver_of, fix_for
@@ -33,6 +34,7 @@ from br_core.sqli.js.scope import (
 from br_core.sqli.js.tokens import (
     Tok,
     closers,
+    slots,
     split_top,
     ternary,
     tokenize,
@@ -158,7 +160,7 @@ def _operand(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
         return SAFE
     if first.text == "[":
         inner = split_top(toks[1:-1], {","})
-        return Val(elems=merge(*(evaluate(ctx, p, depth + 1) for p in inner if p)))
+        return Val(elems=merge(*(_item(ctx, p, depth) for p in inner if p)))
     placeholder = _PLACEHOLDER_MAP.search(text) or _PLACEHOLDER_BLOCK.search(text)
     if (placeholder and _placeholder_body(placeholder)) or _PLACEHOLDER_FILL.search(text):
         return Val(is_str=True, text="?")
@@ -173,6 +175,13 @@ def _operand(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
     if first.kind != "ident":
         return SAFE
     return _identifier(ctx, toks, text, depth)
+
+
+def _item(ctx: Ctx, part: list[Tok], depth: int) -> Val:
+    """An array literal's item: `...xs` adds the elements of xs, anything else itself."""
+    if part[0].text == "..." and len(part) > 1:
+        return _elements(evaluate(ctx, part[1:], depth + 1))
+    return evaluate(ctx, part, depth + 1)
 
 
 # array methods whose result holds the receiver's elements (or values made from them)
@@ -298,6 +307,11 @@ def _identifier(ctx: Ctx, toks: list[Tok], text: str, depth: int) -> Val:
         called = _local_function(ctx, toks[2].text, toks[2:], depth, method=True)
         if called is not None:
             return called  # this.sqlFor(name): a method of this class in the same file
+    got = _MAP_GET.match(rest)
+    if got:
+        value = _map_value(ctx, name, got.group("key"), depth)
+        if value is not None:
+            return value
     path, end = member_path(toks, 1, closers(toks)) if len(toks) > 1 else ([], 1)
     if path and end == len(toks):
         field = _member(ctx, name, path, depth)
@@ -307,6 +321,9 @@ def _identifier(ctx: Ctx, toks: list[Tok], text: str, depth: int) -> Val:
         element = _callback_value(ctx, name, depth)  # `rows.map((name) => …)` shadows `name`
         if element is not None:
             return element
+        param = _parameter_value(ctx, name, depth)  # `(name) => db.query(…name…)` too
+        if param is not None:
+            return param
     decls = _declarations(ctx, name, depth)
     if not decls:
         decls = _destructured(ctx, name, depth)
@@ -326,6 +343,40 @@ def _identifier(ctx: Ctx, toks: list[Tok], text: str, depth: int) -> Val:
     return Val(taint=f"`{text[:40]}` (not a constant)")
 
 
+_MAP_GET = re.compile(r"""\s*\.\s*get\(\s*(['"])(?P<key>[^'"\\]*)\1\s*\)\s*$""")
+
+
+def _map_value(ctx: Ctx, name: str, key: str, depth: int) -> Val | None:
+    """`m.get('keyA')` of `const m = new Map()`: the values of the `m.set(k, v)` calls before
+    the sink whose key may be 'keyA' (a literal 'keyA' or a key not known). None when `m` is
+    not only ever an empty `new Map()`: the caller reads `m` itself."""
+    decls = _assignments(ctx, name)
+    if not decls or any([t.text for t in rhs] != ["new", "Map", "(", ")"] for _, _, rhs in decls):
+        return None
+    toks, index = ctx.toks, ctx.index
+    sink = bisect.bisect_left(index.pos, ctx.limit)
+    scopes = index.bindings()
+    target = scopes.resolve(name, max(sink - 1, 0))
+    vals: list[Val] = []
+    for k in index.where.get(name, []):
+        if k >= sink - 3 or toks[k + 2].text != "set" or toks[k + 1].text != ".":
+            continue
+        if (
+            toks[k + 3].text != "("
+            or scopes.resolve(name, k) != target
+            or dead_at(index, toks[k].pos)
+        ):
+            continue
+        args = split_top(until_close(toks, k + 4, index.ends), {","})
+        if len(args) != 2 or not args[0]:
+            return None
+        first = args[0][0] if len(args[0]) == 1 else None
+        if first is None or first.kind != "str" or (first.parts[0] if first.parts else "") == key:
+            here = Ctx(ctx.src, toks, toks[k].pos, index)
+            vals.append(evaluate(here, args[1], depth + 1))
+    return merge(*vals) if vals else SAFE
+
+
 def _destructured(ctx: Ctx, name: str, depth: int) -> list[Val]:
     """`const [name] = rhs`: an element of rhs; `const { name } = rhs`: a field of rhs."""
     found = destructured(ctx, name)
@@ -335,6 +386,9 @@ def _destructured(ctx: Ctx, name: str, depth: int) -> list[Val]:
     if not rhs:
         return []
     here = Ctx(ctx.src, ctx.toks, ctx.toks[at].pos, ctx.index)
+    element = _element_at(ctx, name, at, rhs) if bracket == "[" else None
+    if element is not None:
+        return [evaluate(here, element, depth + 1)]
     val = (
         _any_field(here, rhs, depth)
         if bracket == "{"
@@ -343,6 +397,24 @@ def _destructured(ctx: Ctx, name: str, depth: int) -> list[Val]:
     if val.taint or rhs[0].text in {"[", "{"}:
         return [val]
     return []  # `const { searchParams } = new URL(…)`: unknown, not proven constant
+
+
+def _element_at(ctx: Ctx, name: str, at: int, rhs: list[Tok]) -> list[Tok] | None:
+    """`const [table, who] = ['audit', req.query.who]`: `table` is the array literal's first
+    element, not any of them. None when the pattern or the array has a spread or a hole the
+    position cannot be read through."""
+    if len(rhs) < 2 or rhs[0].text != "[" or rhs[-1].text != "]":
+        return None
+    pattern = slots(ctx.toks[at + 1 : ctx.index.ends[at]])
+    position = next(
+        (j for j, part in enumerate(pattern) if len(part) == 1 and part[0].text == name), None
+    )
+    elements = slots(rhs[1:-1])
+    if position is None or any(p and p[0].text == "..." for p in [*pattern, *elements]):
+        return None
+    if position >= len(elements) or not elements[position]:
+        return None
+    return elements[position]
 
 
 def _callback_value(ctx: Ctx, name: str, depth: int) -> Val | None:
@@ -360,6 +432,32 @@ def _callback_value(ctx: Ctx, name: str, depth: int) -> Val | None:
     if val.taint or val.elems is None or method == "then":
         return val  # `(req.body.roles || []).map(…)`: the request's array, tainted throughout
     return val.elems
+
+
+def _parameter_value(ctx: Ctx, name: str, depth: int) -> Val | None:
+    """A parameter of an expression-bodied arrow around the sink (br_core/sqli/js/arrows.py):
+    what the arrow's call sites pass in that position; not a constant when the arrow is
+    unnamed or its name is used other than by calling it."""
+    found = arrow_parameter(ctx, name)
+    if found is None:
+        return None
+    fn, position = found
+    unknown = Val(taint=f"`{name}` (a parameter)")
+    toks, index = ctx.toks, ctx.index
+    uses = [k for k in index.where.get(fn, []) if toks[k - 1].text not in {"const", "let", "var"}]
+    if not fn or not uses:
+        return unknown
+    vals: list[Val] = []
+    for k in uses:
+        if k + 1 >= len(toks) or toks[k + 1].text != "(" or toks[k - 1].text in {".", "?."}:
+            return unknown  # `rows.forEach(count)`: called with values we do not see
+        args = split_top(until_close(toks, k + 2, index.ends), {","})
+        if position >= len(args) or not args[position]:
+            vals.append(SAFE)  # `undefined`
+            continue
+        here = Ctx(ctx.src, toks, toks[k].pos, index)
+        vals.append(evaluate(here, args[position], depth + 1))
+    return merge(*vals)
 
 
 def _local_function(
@@ -533,11 +631,14 @@ def _field(ctx: Ctx, name: str, key: str, depth: int) -> Val | None:
         if op != "=" or len(rhs) < 2 or rhs[0].text != "{" or rhs[-1].text != "}":
             return None
         here = Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, ctx.index)
+        mine: list[Val] = []  # what this literal may hold under `key`, later entries winning
         for part in split_top(rhs[1:-1], {","}):
             if part and part[0].text == key and (len(part) == 1 or part[1].text == ":"):
-                found.append(evaluate(here, part[2:] if len(part) > 1 else part, depth + 1))
+                # `{ ...req.query, lang: 'en' }`: the key written last replaces what came before
+                mine = [evaluate(here, part[2:] if len(part) > 1 else part, depth + 1)]
             elif part and part[0].text == "...":
-                found.append(evaluate(here, part[1:], depth + 1))  # `{ ...req.body }`
+                mine.append(evaluate(here, part[1:], depth + 1))  # `{ ...req.body }`
+        found.extend(mine)
     return merge(*found) if assignments else None
 
 
