@@ -169,6 +169,8 @@ def _operand(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
         return SAFE  # `Object.keys(req.body).filter((k) => EDITABLE.includes(k))`
     if _NUMBERS_TAIL.search(text):
         return SAFE  # `req.query.ids.map(Number)`: numbers, whatever the request held
+    if _maps_to_escaped(ctx, toks):
+        return Val(elems=SAFE)  # `hosts.map((h) => mysql.escape(h))`: escaped, each of them
     for pattern, source in _SOURCES:
         if pattern.match(text):
             return Val(taint=f"{source} (`{text[:40]}`)")
@@ -227,6 +229,22 @@ def _builder_call(ctx: Ctx, toks: list[Tok], text: str, depth: int) -> Val | Non
         before = evaluate(ctx, receiver, depth + 1)
         return splice("join", [before.elems or before])
     return None
+
+
+def _maps_to_escaped(ctx: Ctx, toks: list[Tok]) -> bool:
+    """`xs.map((x) => escape(x))`, `xs.map(h => mysql.escape(String(h)))`: every element is
+    the result of a sanitizing call (`_SAFE_CALLS`) that is the callback's whole body."""
+    call = _trailing_call(toks)
+    if call is None or call[1] != "map" or len(call[2]) != 1:
+        return False
+    fn = call[2][0]
+    arrow = next((j for j, t in enumerate(fn) if t.text == "=>"), -1)
+    body = fn[arrow + 1 :] if arrow > 0 else []
+    inner = _trailing_call(body)
+    if inner is None or not _SAFE_CALLS.match(text_of(ctx, body)):
+        return False
+    # `Number(h) + x.escape(h)` ends in a safe call but is not one
+    return all(t.kind == "ident" or t.text == "." for t in inner[0])
 
 
 def _numbers_formatted(args: list[list[Tok]], vals: list[Val]) -> list[Val]:
