@@ -213,6 +213,7 @@ def _dead_spans(index: Index) -> list[tuple[int, int]]:
     `switch` cases, statements after an unconditional `return`/`throw` in the same block."""
     toks = index.toks
     spans: list[tuple[int, int]] = []
+    covered: dict[int, int] = {}  # block -> token its dead tail already reaches
     for k, tok in enumerate(toks):
         if tok.kind != "ident" or k + 1 >= len(toks):
             continue
@@ -220,12 +221,24 @@ def _dead_spans(index: Index) -> list[tuple[int, int]]:
             spans.extend(_dead_if(index, k))
         elif tok.text == "switch" and toks[k + 1].text == "(":
             spans.extend(_dead_cases(index, k))
-        elif tok.text in {"return", "throw"} and (k == 0 or toks[k - 1].text in _STATEMENT_START):
-            spans.extend(_dead_after(index, k))
+        elif _ends_block(index, k, covered):
+            tail = _dead_after(index, k)
+            spans.extend(tail)
+            covered[index.block[k]] = max((end for _, end in tail), default=k)
     n = len(toks)
     return [
         (toks[a].pos, toks[b].pos if b < n else len(index.src)) for a, b in spans if a < min(b, n)
     ]
+
+
+def _ends_block(index: Index, k: int, covered: dict[int, int]) -> bool:
+    """Token k is an unconditional `return`/`throw` not already inside a dead tail of its
+    block (`return a; return b;` walks the block once, not once per statement)."""
+    toks = index.toks
+    if toks[k].text not in {"return", "throw"}:
+        return False
+    starts = k == 0 or toks[k - 1].text in _STATEMENT_START
+    return starts and k >= covered.get(index.block[k], -1)
 
 
 def _dead_if(index: Index, k: int) -> list[tuple[int, int]]:
