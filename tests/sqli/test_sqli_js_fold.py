@@ -38,6 +38,7 @@ def _truth(prelude: str, cond: str) -> bool | None:
         ("const OFF = false;", "OFF || req.query.q", None),
         ("let OFF = false;", "OFF", None),
         ("const A = 1; function f() { const A = 2; }", "A === 1", None),
+        ("const A = 1;\nfunction f(A) {", "A === 1", None),  # the parameter hides it
         ("", "1 == '1'", None),
         ("", "'a' + 1 === 'a1'", None),
         ("", "f()", None),

@@ -150,7 +150,7 @@ class _Parser:
         if tok.kind == "ident" and tok.text in _ATOMS:
             return _ATOMS[tok.text]
         if tok.kind == "ident":
-            return _const_name(self.index, tok.text)
+            return _const_name(self.index, tok)
         raise _NotConst
 
 
@@ -165,9 +165,10 @@ def _number(text: str) -> int | float:
         raise _NotConst from None
 
 
-def _const_name(index: Index, name: str) -> Const:
-    """`const NAME = <literal>` declared once in the file: its literal."""
-    toks = index.toks
+def _const_name(index: Index, use: Tok) -> Const:
+    """`const NAME = <literal>` declared once in the file and not hidden where it is used (by
+    a parameter `NAME` of the enclosing function, say): its literal."""
+    toks, name = index.toks, use.text
     decls = [
         k
         for k in index.where.get(name, [])
@@ -176,6 +177,10 @@ def _const_name(index: Index, name: str) -> Const:
     if len(decls) != 1 or toks[decls[0] - 1].text != "const":
         raise _NotConst  # a `let` may change; two declarations may be two variables
     k = decls[0]
+    scopes = index.bindings()
+    at = min(bisect.bisect_left(index.pos, use.pos), len(toks) - 1)
+    if scopes.resolve(name, at) != scopes.resolve(name, k):
+        raise _NotConst
     rhs = (
         until_end(toks, k + 2, index.ends) if k + 2 < len(toks) and toks[k + 1].text == "=" else []
     )
