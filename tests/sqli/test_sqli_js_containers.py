@@ -42,6 +42,15 @@ def _taint(src: str, expr: str) -> str | None:
             "m.get('a')",
             False,
         ),
+        ("const l = ['a']; l.push(req.query.v); l.shift();", "l[0]", True),
+        ("const l = ['a']; l.push(req.query.v); l.push('b'); l.shift();", "l[1]", False),
+        ("const l = ['a', req.query.v, 'b']; l.splice(1, 1);", "l[1]", False),
+        ("const l = ['a', 'b']; l.splice(1, 0, req.query.v);", "l[1]", True),
+        ("const l = ['a', 'b']; l.unshift(req.query.v);", "l[2]", False),
+        ("const l = ['a']; if (x) l.unshift(req.query.v);", "l[0]", True),
+        ("const l = ['a']; keep(l); l.push('b');", "l[0]", False),
+        ("const l = [req.query.v]; keep(l);", "l[0]", True),
+        ("const T = ['id']; T.push(req.query.c);", "T[1]", True),
     ],
 )
 def test_container_slots(src: str, expr: str, tainted: bool) -> None:

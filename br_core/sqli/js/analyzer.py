@@ -311,7 +311,7 @@ def _placeholder_body(m: re.Match[str]) -> bool:
 def _identifier(ctx: Ctx, toks: list[Tok], text: str, depth: int) -> Val:
     name = toks[0].text
     rest = text[len(name) :]
-    if re.match(r"\s*\[", rest) and const_object(ctx, name):
+    if re.match(r"\s*\[", rest) and const_object(ctx, name) and not _mutated(ctx, name):
         return SAFE  # ORDER_MAP[dir]: a lookup in a fixed table of literals
     if guarded(ctx, name):
         return SAFE
@@ -354,6 +354,13 @@ def _identifier(ctx: Ctx, toks: list[Tok], text: str, depth: int) -> Val:
         return merge(*decls)
     if decls and rest.startswith((".trim(", ".toLowerCase(", ".toUpperCase(", ".toString(")):
         return merge(*decls)
+    position = _INDEX.match(rest)
+    if decls and position:  # `list[0]`: the element at that slot, else any element
+        slots = _array_slots(ctx, name, depth)
+        if slots is not None:
+            n = int(position.group(1))
+            return slots[n] if n < len(slots) else SAFE
+        return merge(*(_elements(v) for v in decls))
     if decls and all(not v.taint for v in decls) and not re.match(r"\s*\(", rest):
         return SAFE if not rest.strip() else Val(taint=None)
     if name[:1].isupper() and name.isupper():
@@ -393,6 +400,92 @@ def _map_value(ctx: Ctx, name: str, key: str, depth: int) -> Val | None:
             here = Ctx(ctx.src, toks, toks[k].pos, index)
             vals.append(evaluate(here, args[1], depth + 1))
     return merge(*vals) if vals else SAFE
+
+
+_MUTATORS = {"push", "unshift", "splice", "fill", "set", "copyWithin"}
+
+
+def _mutated(ctx: Ctx, name: str) -> bool:
+    """`const list = ['safe']; list.push(req.query.v)`: the literal table is not what it
+    holds later (a method that adds to it, or a write by index)."""
+    key = ("mutated", name)
+    if key not in ctx.index.memo:
+        toks, ends = ctx.toks, ctx.index.ends
+        found = False
+        for k in ctx.index.where.get(name, []):
+            nxt = toks[k + 1].text if k + 2 < len(toks) else ""
+            if nxt == "." and toks[k + 2].text in _MUTATORS:
+                found = True
+            elif nxt == "[" and 0 < ends[k + 1] + 1 < len(toks):
+                found = found or toks[ends[k + 1] + 1].text in {"=", "+="}
+        ctx.index.memo[key] = found
+    return bool(ctx.index.memo[key])
+
+
+_INDEX = re.compile(r"\s*\[\s*(\d+)\s*\]\s*$")
+# array methods whose effect on the slots is followed; any other use of the name after the
+# literal (a call with it, `list[i] = x`) and the slots are not known
+_SLOT_OPS = {"push", "unshift", "shift", "pop", "splice"}
+
+
+def _array_slots(ctx: Ctx, name: str, depth: int) -> list[Val] | None:
+    """`const list = ['a']; list.push(x); list.shift()`: the value in each slot at the sink,
+    when the array literal (no spread) and then only push/unshift/shift/pop/splice statements
+    of the same block, outside dead code, touch it before the sink. None otherwise."""
+    toks, index = ctx.toks, ctx.index
+    sink = bisect.bisect_left(index.pos, ctx.limit)
+    scopes = index.bindings()
+    target = scopes.resolve(name, max(sink - 1, 0))
+    mine = [
+        k
+        for k in index.where.get(name, [])
+        if k < sink
+        and (k == 0 or toks[k - 1].text not in {".", "?."})
+        and scopes.resolve(name, k) == target
+        and not dead_at(index, toks[k].pos)
+    ]
+    if not mine or toks[mine[0] - 1].text not in {"const", "let", "var"}:
+        return None
+    decl = mine[0]
+    rhs = until_end(toks, decl + 2, index.ends) if toks[decl + 1].text == "=" else []
+    if len(rhs) < 2 or rhs[0].text != "[" or rhs[-1].text != "]":
+        return None
+    here = Ctx(ctx.src, toks, toks[decl].pos, index)
+    items = slots(rhs[1:-1])
+    if items and not items[-1]:
+        items.pop()  # `['a', 'b',]`: a trailing comma adds no slot
+    if any(p and p[0].text == "..." for p in items):
+        return None
+    values = [evaluate(here, p, depth + 1) if p else SAFE for p in items]  # a hole: undefined
+    for k in mine[1:]:
+        op = toks[k + 2].text if k + 3 < len(toks) and toks[k + 1].text == "." else ""
+        if op not in _SLOT_OPS or toks[k + 3].text != "(" or index.block[k] != index.block[decl]:
+            return None  # passed somewhere, written by index, or changed conditionally
+        if toks[k - 1].text not in {";", "{", "}"}:
+            return None  # `for (…) list.push(x)`, `xs.forEach(x => list.push(x))`: repeated
+        args = [a for a in split_top(until_close(toks, k + 4, index.ends), {","}) if a]
+        at = Ctx(ctx.src, toks, toks[k].pos, index)
+        new = [evaluate(at, a, depth + 1) for a in args]
+        if op == "splice":
+            after = _spliced(values, args, new)
+            if after is None:
+                return None
+            values = after
+        elif op == "push":
+            values += new
+        elif op == "unshift":
+            values = new + values
+        elif values:
+            values = values[1:] if op == "shift" else values[:-1]
+    return values
+
+
+def _spliced(values: list[Val], args: list[list[Tok]], new: list[Val]) -> list[Val] | None:
+    """`list.splice(1, 1, x)` with literal numbers: the slots after it; None otherwise."""
+    if len(args) < 2 or any(len(a) != 1 or not a[0].text.isdigit() for a in args[:2]):
+        return None
+    start, count = int(args[0][0].text), int(args[1][0].text)
+    return values[:start] + new[2:] + values[start + count :]
 
 
 def _destructured(ctx: Ctx, name: str, depth: int) -> list[Val]:
