@@ -15,9 +15,11 @@ import bisect
 import re
 from collections import deque
 
+from br_core.sqli.js.arrows import arrow_parameter
 from br_core.sqli.js.callbacks import callback_receiver
 from br_core.sqli.js.fields import destructured, field_writes, member_path
 from br_core.sqli.js.fix import driver_of, fix_for
+from br_core.sqli.js.fold import dead_at, truth
 from br_core.sqli.js.scope import (
     NUMBERS_MAP,
     Ctx,
@@ -32,6 +34,7 @@ from br_core.sqli.js.scope import (
 from br_core.sqli.js.tokens import (
     Tok,
     closers,
+    slots,
     split_top,
     ternary,
     tokenize,
@@ -111,6 +114,9 @@ def evaluate(ctx: Ctx, toks: list[Tok], depth: int = 0) -> Val:
     tern = ternary(toks)
     if tern is not None:
         cond, yes, no = tern
+        holds = truth(ctx.index, cond)
+        if holds is not None:  # `1 > 2 ? a : b` is b: the other branch never runs
+            return evaluate(ctx, yes if holds else no, depth + 1)
         guarded = guard_names(text_of(ctx, cond))
         return merge(evaluate(ctx, yes, depth + 1, ) if not only(ctx, yes, guarded) else SAFE,
                      evaluate(ctx, no, depth + 1))  # fmt: skip
@@ -154,7 +160,7 @@ def _operand(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
         return SAFE
     if first.text == "[":
         inner = split_top(toks[1:-1], {","})
-        return Val(elems=merge(*(evaluate(ctx, p, depth + 1) for p in inner if p)))
+        return Val(elems=merge(*(_item(ctx, p, depth) for p in inner if p)))
     placeholder = _PLACEHOLDER_MAP.search(text) or _PLACEHOLDER_BLOCK.search(text)
     if (placeholder and _placeholder_body(placeholder)) or _PLACEHOLDER_FILL.search(text):
         return Val(is_str=True, text="?")
@@ -163,12 +169,21 @@ def _operand(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
         return SAFE  # `Object.keys(req.body).filter((k) => EDITABLE.includes(k))`
     if _NUMBERS_TAIL.search(text):
         return SAFE  # `req.query.ids.map(Number)`: numbers, whatever the request held
+    if _maps_to_escaped(ctx, toks):
+        return Val(elems=SAFE)  # `hosts.map((h) => mysql.escape(h))`: escaped, each of them
     for pattern, source in _SOURCES:
         if pattern.match(text):
             return Val(taint=f"{source} (`{text[:40]}`)")
     if first.kind != "ident":
         return SAFE
     return _identifier(ctx, toks, text, depth)
+
+
+def _item(ctx: Ctx, part: list[Tok], depth: int) -> Val:
+    """An array literal's item: `...xs` adds the elements of xs, anything else itself."""
+    if part[0].text == "..." and len(part) > 1:
+        return _elements(evaluate(ctx, part[1:], depth + 1))
+    return evaluate(ctx, part, depth + 1)
 
 
 # array methods whose result holds the receiver's elements (or values made from them)
@@ -214,6 +229,22 @@ def _builder_call(ctx: Ctx, toks: list[Tok], text: str, depth: int) -> Val | Non
         before = evaluate(ctx, receiver, depth + 1)
         return splice("join", [before.elems or before])
     return None
+
+
+def _maps_to_escaped(ctx: Ctx, toks: list[Tok]) -> bool:
+    """`xs.map((x) => escape(x))`, `xs.map(h => mysql.escape(String(h)))`: every element is
+    the result of a sanitizing call (`_SAFE_CALLS`) that is the callback's whole body."""
+    call = _trailing_call(toks)
+    if call is None or call[1] != "map" or len(call[2]) != 1:
+        return False
+    fn = call[2][0]
+    arrow = next((j for j, t in enumerate(fn) if t.text == "=>"), -1)
+    body = fn[arrow + 1 :] if arrow > 0 else []
+    inner = _trailing_call(body)
+    if inner is None or not _SAFE_CALLS.match(text_of(ctx, body)):
+        return False
+    # `Number(h) + x.escape(h)` ends in a safe call but is not one
+    return all(t.kind == "ident" or t.text == "." for t in inner[0])
 
 
 def _numbers_formatted(args: list[list[Tok]], vals: list[Val]) -> list[Val]:
@@ -280,7 +311,7 @@ def _placeholder_body(m: re.Match[str]) -> bool:
 def _identifier(ctx: Ctx, toks: list[Tok], text: str, depth: int) -> Val:
     name = toks[0].text
     rest = text[len(name) :]
-    if re.match(r"\s*\[", rest) and const_object(ctx, name):
+    if re.match(r"\s*\[", rest) and const_object(ctx, name) and not _mutated(ctx, name):
         return SAFE  # ORDER_MAP[dir]: a lookup in a fixed table of literals
     if guarded(ctx, name):
         return SAFE
@@ -294,6 +325,11 @@ def _identifier(ctx: Ctx, toks: list[Tok], text: str, depth: int) -> Val:
         called = _local_function(ctx, toks[2].text, toks[2:], depth, method=True)
         if called is not None:
             return called  # this.sqlFor(name): a method of this class in the same file
+    got = _MAP_GET.match(rest)
+    if got:
+        value = _map_value(ctx, name, got.group("key"), depth)
+        if value is not None:
+            return value
     path, end = member_path(toks, 1, closers(toks)) if len(toks) > 1 else ([], 1)
     if path and end == len(toks):
         field = _member(ctx, name, path, depth)
@@ -303,6 +339,9 @@ def _identifier(ctx: Ctx, toks: list[Tok], text: str, depth: int) -> Val:
         element = _callback_value(ctx, name, depth)  # `rows.map((name) => …)` shadows `name`
         if element is not None:
             return element
+        param = _parameter_value(ctx, name, depth)  # `(name) => db.query(…name…)` too
+        if param is not None:
+            return param
     decls = _declarations(ctx, name, depth)
     if not decls:
         decls = _destructured(ctx, name, depth)
@@ -315,11 +354,138 @@ def _identifier(ctx: Ctx, toks: list[Tok], text: str, depth: int) -> Val:
         return merge(*decls)
     if decls and rest.startswith((".trim(", ".toLowerCase(", ".toUpperCase(", ".toString(")):
         return merge(*decls)
+    position = _INDEX.match(rest)
+    if decls and position:  # `list[0]`: the element at that slot, else any element
+        slots = _array_slots(ctx, name, depth)
+        if slots is not None:
+            n = int(position.group(1))
+            return slots[n] if n < len(slots) else SAFE
+        return merge(*(_elements(v) for v in decls))
     if decls and all(not v.taint for v in decls) and not re.match(r"\s*\(", rest):
         return SAFE if not rest.strip() else Val(taint=None)
     if name[:1].isupper() and name.isupper():
         return SAFE  # upper-case constants from other modules are configuration
     return Val(taint=f"`{text[:40]}` (not a constant)")
+
+
+_MAP_GET = re.compile(r"""\s*\.\s*get\(\s*(['"])(?P<key>[^'"\\]*)\1\s*\)\s*$""")
+
+
+def _map_value(ctx: Ctx, name: str, key: str, depth: int) -> Val | None:
+    """`m.get('keyA')` of `const m = new Map()`: the values of the `m.set(k, v)` calls before
+    the sink whose key may be 'keyA' (a literal 'keyA' or a key not known). None when `m` is
+    not only ever an empty `new Map()`: the caller reads `m` itself."""
+    decls = _assignments(ctx, name)
+    if not decls or any([t.text for t in rhs] != ["new", "Map", "(", ")"] for _, _, rhs in decls):
+        return None
+    toks, index = ctx.toks, ctx.index
+    sink = bisect.bisect_left(index.pos, ctx.limit)
+    scopes = index.bindings()
+    target = scopes.resolve(name, max(sink - 1, 0))
+    vals: list[Val] = []
+    for k in index.where.get(name, []):
+        if k >= sink - 3 or toks[k + 2].text != "set" or toks[k + 1].text != ".":
+            continue
+        if (
+            toks[k + 3].text != "("
+            or scopes.resolve(name, k) != target
+            or dead_at(index, toks[k].pos)
+        ):
+            continue
+        args = split_top(until_close(toks, k + 4, index.ends), {","})
+        if len(args) != 2 or not args[0]:
+            return None
+        first = args[0][0] if len(args[0]) == 1 else None
+        if first is None or first.kind != "str" or (first.parts[0] if first.parts else "") == key:
+            here = Ctx(ctx.src, toks, toks[k].pos, index)
+            vals.append(evaluate(here, args[1], depth + 1))
+    return merge(*vals) if vals else SAFE
+
+
+_MUTATORS = {"push", "unshift", "splice", "fill", "set", "copyWithin"}
+
+
+def _mutated(ctx: Ctx, name: str) -> bool:
+    """`const list = ['safe']; list.push(req.query.v)`: the literal table is not what it
+    holds later (a method that adds to it, or a write by index)."""
+    key = ("mutated", name)
+    if key not in ctx.index.memo:
+        toks, ends = ctx.toks, ctx.index.ends
+        found = False
+        for k in ctx.index.where.get(name, []):
+            nxt = toks[k + 1].text if k + 2 < len(toks) else ""
+            if nxt == "." and toks[k + 2].text in _MUTATORS:
+                found = True
+            elif nxt == "[" and 0 < ends[k + 1] + 1 < len(toks):
+                found = found or toks[ends[k + 1] + 1].text in {"=", "+="}
+        ctx.index.memo[key] = found
+    return bool(ctx.index.memo[key])
+
+
+_INDEX = re.compile(r"\s*\[\s*(\d+)\s*\]\s*$")
+# array methods whose effect on the slots is followed; any other use of the name after the
+# literal (a call with it, `list[i] = x`) and the slots are not known
+_SLOT_OPS = {"push", "unshift", "shift", "pop", "splice"}
+
+
+def _array_slots(ctx: Ctx, name: str, depth: int) -> list[Val] | None:
+    """`const list = ['a']; list.push(x); list.shift()`: the value in each slot at the sink,
+    when the array literal (no spread) and then only push/unshift/shift/pop/splice statements
+    of the same block, outside dead code, touch it before the sink. None otherwise."""
+    toks, index = ctx.toks, ctx.index
+    sink = bisect.bisect_left(index.pos, ctx.limit)
+    scopes = index.bindings()
+    target = scopes.resolve(name, max(sink - 1, 0))
+    mine = [
+        k
+        for k in index.where.get(name, [])
+        if k < sink
+        and (k == 0 or toks[k - 1].text not in {".", "?."})
+        and scopes.resolve(name, k) == target
+        and not dead_at(index, toks[k].pos)
+    ]
+    if not mine or toks[mine[0] - 1].text not in {"const", "let", "var"}:
+        return None
+    decl = mine[0]
+    rhs = until_end(toks, decl + 2, index.ends) if toks[decl + 1].text == "=" else []
+    if len(rhs) < 2 or rhs[0].text != "[" or rhs[-1].text != "]":
+        return None
+    here = Ctx(ctx.src, toks, toks[decl].pos, index)
+    items = slots(rhs[1:-1])
+    if items and not items[-1]:
+        items.pop()  # `['a', 'b',]`: a trailing comma adds no slot
+    if any(p and p[0].text == "..." for p in items):
+        return None
+    values = [evaluate(here, p, depth + 1) if p else SAFE for p in items]  # a hole: undefined
+    for k in mine[1:]:
+        op = toks[k + 2].text if k + 3 < len(toks) and toks[k + 1].text == "." else ""
+        if op not in _SLOT_OPS or toks[k + 3].text != "(" or index.block[k] != index.block[decl]:
+            return None  # passed somewhere, written by index, or changed conditionally
+        if toks[k - 1].text not in {";", "{", "}"}:
+            return None  # `for (…) list.push(x)`, `xs.forEach(x => list.push(x))`: repeated
+        args = [a for a in split_top(until_close(toks, k + 4, index.ends), {","}) if a]
+        at = Ctx(ctx.src, toks, toks[k].pos, index)
+        new = [evaluate(at, a, depth + 1) for a in args]
+        if op == "splice":
+            after = _spliced(values, args, new)
+            if after is None:
+                return None
+            values = after
+        elif op == "push":
+            values += new
+        elif op == "unshift":
+            values = new + values
+        elif values:
+            values = values[1:] if op == "shift" else values[:-1]
+    return values
+
+
+def _spliced(values: list[Val], args: list[list[Tok]], new: list[Val]) -> list[Val] | None:
+    """`list.splice(1, 1, x)` with literal numbers: the slots after it; None otherwise."""
+    if len(args) < 2 or any(len(a) != 1 or not a[0].text.isdigit() for a in args[:2]):
+        return None
+    start, count = int(args[0][0].text), int(args[1][0].text)
+    return values[:start] + new[2:] + values[start + count :]
 
 
 def _destructured(ctx: Ctx, name: str, depth: int) -> list[Val]:
@@ -331,6 +497,9 @@ def _destructured(ctx: Ctx, name: str, depth: int) -> list[Val]:
     if not rhs:
         return []
     here = Ctx(ctx.src, ctx.toks, ctx.toks[at].pos, ctx.index)
+    element = _element_at(ctx, name, at, rhs) if bracket == "[" else None
+    if element is not None:
+        return [evaluate(here, element, depth + 1)]
     val = (
         _any_field(here, rhs, depth)
         if bracket == "{"
@@ -339,6 +508,24 @@ def _destructured(ctx: Ctx, name: str, depth: int) -> list[Val]:
     if val.taint or rhs[0].text in {"[", "{"}:
         return [val]
     return []  # `const { searchParams } = new URL(…)`: unknown, not proven constant
+
+
+def _element_at(ctx: Ctx, name: str, at: int, rhs: list[Tok]) -> list[Tok] | None:
+    """`const [table, who] = ['audit', req.query.who]`: `table` is the array literal's first
+    element, not any of them. None when the pattern or the array has a spread or a hole the
+    position cannot be read through."""
+    if len(rhs) < 2 or rhs[0].text != "[" or rhs[-1].text != "]":
+        return None
+    pattern = slots(ctx.toks[at + 1 : ctx.index.ends[at]])
+    position = next(
+        (j for j, part in enumerate(pattern) if len(part) == 1 and part[0].text == name), None
+    )
+    elements = slots(rhs[1:-1])
+    if position is None or any(p and p[0].text == "..." for p in [*pattern, *elements]):
+        return None
+    if position >= len(elements) or not elements[position]:
+        return None
+    return elements[position]
 
 
 def _callback_value(ctx: Ctx, name: str, depth: int) -> Val | None:
@@ -356,6 +543,32 @@ def _callback_value(ctx: Ctx, name: str, depth: int) -> Val | None:
     if val.taint or val.elems is None or method == "then":
         return val  # `(req.body.roles || []).map(…)`: the request's array, tainted throughout
     return val.elems
+
+
+def _parameter_value(ctx: Ctx, name: str, depth: int) -> Val | None:
+    """A parameter of an expression-bodied arrow around the sink (br_core/sqli/js/arrows.py):
+    what the arrow's call sites pass in that position; not a constant when the arrow is
+    unnamed or its name is used other than by calling it."""
+    found = arrow_parameter(ctx, name)
+    if found is None:
+        return None
+    fn, position = found
+    unknown = Val(taint=f"`{name}` (a parameter)")
+    toks, index = ctx.toks, ctx.index
+    uses = [k for k in index.where.get(fn, []) if toks[k - 1].text not in {"const", "let", "var"}]
+    if not fn or not uses:
+        return unknown
+    vals: list[Val] = []
+    for k in uses:
+        if k + 1 >= len(toks) or toks[k + 1].text != "(" or toks[k - 1].text in {".", "?."}:
+            return unknown  # `rows.forEach(count)`: called with values we do not see
+        args = split_top(until_close(toks, k + 2, index.ends), {","})
+        if position >= len(args) or not args[position]:
+            vals.append(SAFE)  # `undefined`
+            continue
+        here = Ctx(ctx.src, toks, toks[k].pos, index)
+        vals.append(evaluate(here, args[position], depth + 1))
+    return merge(*vals)
 
 
 def _local_function(
@@ -472,7 +685,7 @@ def _assignments(ctx: Ctx, name: str) -> list[tuple[int, str, list[Tok]]]:
             continue
         nxt = toks[k + 1]
         prev = toks[k - 1].text if k else ""
-        if prev == "." or scopes.resolve(name, k) != target:
+        if prev == "." or scopes.resolve(name, k) != target or dead_at(ctx.index, toks[k].pos):
             continue
         start = k + 1
         if nxt.text == ":" and prev in {"const", "let", "var"}:
@@ -529,11 +742,14 @@ def _field(ctx: Ctx, name: str, key: str, depth: int) -> Val | None:
         if op != "=" or len(rhs) < 2 or rhs[0].text != "{" or rhs[-1].text != "}":
             return None
         here = Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, ctx.index)
+        mine: list[Val] = []  # what this literal may hold under `key`, later entries winning
         for part in split_top(rhs[1:-1], {","}):
             if part and part[0].text == key and (len(part) == 1 or part[1].text == ":"):
-                found.append(evaluate(here, part[2:] if len(part) > 1 else part, depth + 1))
+                # `{ ...req.query, lang: 'en' }`: the key written last replaces what came before
+                mine = [evaluate(here, part[2:] if len(part) > 1 else part, depth + 1)]
             elif part and part[0].text == "...":
-                found.append(evaluate(here, part[1:], depth + 1))  # `{ ...req.body }`
+                mine.append(evaluate(here, part[1:], depth + 1))  # `{ ...req.body }`
+        found.extend(mine)
     return merge(*found) if assignments else None
 
 
@@ -607,7 +823,7 @@ def _scan_stream(
     findings: list[RawFinding] = []
     ends = index.ends if stream is toks else closers(stream)  # one pass: no call is re-read
     for k, tok in enumerate(stream[:-1]):
-        if tok.kind != "ident" or stream[k + 1].text != "(":
+        if tok.kind != "ident" or stream[k + 1].text != "(" or dead_at(index, tok.pos):
             continue
         name = tok.text
         method = k > 0 and stream[k - 1].text in {".", "?."}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 from typing import Literal
 
+from br_core.sqli.js.fold import dead_at
 from br_core.sqli.js.scope import Ctx
 from br_core.sqli.js.tokens import Tok, split_top, until_close, until_end
 
@@ -60,7 +61,9 @@ def field_writes(ctx: Ctx, name: str, path: list[str]) -> list[Write]:
         if k and toks[k - 1].text in {".", "?."}:
             continue  # `x.o`: another object's field
         write = _write_at(toks, k, path, index.ends)
-        if write is None or not (this or _same_binding(ctx, name, k, sink)):
+        if write is None or dead_at(index, toks[k].pos):
+            continue
+        if not (this or _same_binding(ctx, name, k, sink)):
             continue
         out.extend(write)
     return out

@@ -251,6 +251,23 @@ def split_top(toks: list[Tok], ops: set[str]) -> list[list[Tok]]:
     return parts
 
 
+def slots(toks: list[Tok]) -> list[list[Tok]]:
+    """The comma-separated items of an array literal or pattern, holes kept as empty lists:
+    `[, col]` is two slots, the second `col` (`split_top` drops the hole)."""
+    parts: list[list[Tok]] = [[]]
+    depth = 0
+    for tok in toks:
+        if tok.kind == "punct" and tok.text in "([{":
+            depth += 1
+        elif tok.kind == "punct" and tok.text in ")]}":
+            depth -= 1
+        if depth == 0 and tok.kind == "punct" and tok.text == ",":
+            parts.append([])
+            continue
+        parts[-1].append(tok)
+    return parts
+
+
 def ternary(toks: list[Tok]) -> tuple[list[Tok], list[Tok], list[Tok]] | None:
     depth = 0
     q = -1

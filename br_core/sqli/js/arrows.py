@@ -1,0 +1,66 @@
+"""Parameters of arrow functions with an expression body, for br_core/sqli/js/analyzer.py.
+
+`const count = (region) => conn.query(`… ${region}`)` opens no block, so the scopes of
+br_core/sqli/js/bindings.py do not see that `region` there is the parameter, not an outer
+`const region = req.query.region`. Found from the token index: the nearest occurrence of the
+name before the sink that is a parameter of `(…) =>` or `name =>` whose expression body holds
+the sink; the arrow's name (`const count = …`) lets the analyzer read its call sites.
+"""
+
+from __future__ import annotations
+
+import bisect
+
+from br_core.sqli.js.scope import Ctx
+from br_core.sqli.js.tokens import Tok, slots, until_end
+
+_LOOKBACK = 50  # occurrences of the name examined before one sink
+_PARAMS = 40  # tokens a parameter list may take after the name
+
+
+def arrow_parameter(ctx: Ctx, name: str) -> tuple[str, int] | None:
+    """(the arrow's const name or "", the parameter's position) when `name` at the sink is a
+    parameter of an expression-bodied arrow that encloses the sink; else None."""
+    index, toks = ctx.index, ctx.toks
+    sink = bisect.bisect_left(index.pos, ctx.limit)
+    where = index.where.get(name, [])
+    hi = bisect.bisect_left(where, sink)
+    for k in reversed(where[max(0, hi - _LOOKBACK) : hi]):
+        found = _arrow_of(toks, k, index.ends)
+        if found is None:
+            continue
+        opening, arrow = found
+        body = until_end(toks, arrow + 1, index.ends) if toks[arrow + 1].text != "{" else []
+        if not (arrow < sink <= arrow + len(body)):
+            continue  # a block body (bindings.py) or an arrow the sink is not inside
+        params = slots(toks[opening + 1 : arrow - 1]) if opening != k else [[toks[k]]]
+        position = next((j for j, p in enumerate(params) if p and p[0].text == name), 0)
+        return _bound_name(toks, opening), position
+    return None
+
+
+def _arrow_of(toks: list[Tok], k: int, ends: list[int]) -> tuple[int, int] | None:
+    """(the `(` of the parameter list, or k itself for `name =>`; the `=>`) when token k is
+    a parameter name of an arrow function."""
+    if k + 1 < len(toks) and toks[k + 1].text == "=>":
+        return k, k + 1
+    if not k or toks[k - 1].text not in {"(", ","} or toks[k + 1].text not in {",", ")", ":", "="}:
+        return None
+    for j in range(k - 1, max(-1, k - _PARAMS), -1):
+        if toks[j].text == "(" and ends[j] > k:
+            close = ends[j]
+            if close + 1 < len(toks) and toks[close + 1].text == "=>":
+                return j, close + 1
+            return None
+    return None
+
+
+def _bound_name(toks: list[Tok], opening: int) -> str:
+    """`const count = (…) =>` or `const count = async (…) =>`: "count"; else ""."""
+    j = opening - 1
+    if j >= 0 and toks[j].text == "async":
+        j -= 1
+    declared = j >= 2 and toks[j - 2].text in {"const", "let", "var"}
+    if declared and toks[j].text == "=" and toks[j - 1].kind == "ident":
+        return toks[j - 1].text
+    return ""

@@ -1,0 +1,338 @@
+"""Constant conditions and dead code for the JS/TS SQL-injection check (issue 17).
+
+`if (false) { sql = "…" + req.query.cat }`, `1 > 2 ? built : fixed`,
+`switch (MODE) { case 'legacy': … }` with `const MODE = 'safe'`, and statements after a
+`return` never run: a sink or an assignment there is no flow. The model is
+br_core/sqli/python/fold.py: literals, `const` names bound to one literal, `!`, comparisons,
+`&&`/`||` and `+`/`-` are evaluated; anything else (a call, a `let`, mixed types under `==`)
+is not a constant, and both branches stay live. Dead code is found once per file as spans of
+source offsets.
+"""
+
+from __future__ import annotations
+
+import bisect
+import operator
+from collections.abc import Callable
+from typing import Any
+
+from br_core.sqli.js.scope import Index
+from br_core.sqli.js.tokens import Tok, split_top, until_end
+
+Const = bool | int | float | str | None
+_ORDER: dict[str, Callable[[Any, Any], bool]] = {
+    "<": operator.lt,
+    ">": operator.gt,
+    "<=": operator.le,
+    ">=": operator.ge,
+}
+_ATOMS: dict[str, Const] = {"true": True, "false": False, "null": None, "undefined": None}
+_ENDS_FLOW = {"return", "throw", "break", "continue"}
+_STATEMENT_START = {";", "{", "}", ":"}
+_DEPTH = 30  # nested `if … else if …` followed, at most
+
+
+class _NotConst(Exception):
+    """The expression's value is not known before the program runs."""
+
+
+def fold(index: Index, toks: list[Tok]) -> Const | _NotConst:
+    """The value of a condition's tokens, or a `_NotConst` instance when it is not a constant."""
+    parser = _Parser(index, toks)
+    try:
+        value = parser.either()
+        if parser.at < len(toks):
+            raise _NotConst
+    except (_NotConst, TypeError, RecursionError):
+        return _NotConst()
+    return value
+
+
+def truth(index: Index, toks: list[Tok]) -> bool | None:
+    """Whether a condition always holds (True), never holds (False), or depends (None).
+    `FLAG && req.query.q` with a false `FLAG` never holds, whatever the request holds."""
+    for op, decides in (("||", True), ("&&", False)):
+        parts = split_top(toks, {op})
+        if len(parts) > 1:
+            known = [truth(index, part) for part in parts]
+            if decides in known:
+                return decides
+            return None if None in known else not decides
+    value = fold(index, toks)
+    return None if isinstance(value, _NotConst) else bool(value)
+
+
+class _Parser:
+    """Precedence climbing over `||`, `&&`, equality, order, `+`/`-`, `!`/unary `-`."""
+
+    def __init__(self, index: Index, toks: list[Tok]) -> None:
+        self.index, self.toks, self.at = index, toks, 0
+
+    def _peek(self) -> str:
+        return self.toks[self.at].text if self.at < len(self.toks) else ""
+
+    def either(self) -> Const:
+        left = self.both()
+        while self._peek() == "||":
+            self.at += 1
+            right = self.both()
+            left = left or right
+        return left
+
+    def both(self) -> Const:
+        left = self.equal()
+        while self._peek() == "&&":
+            self.at += 1
+            right = self.equal()
+            left = left and right
+        return left
+
+    def equal(self) -> Const:
+        left = self.order()
+        while (op := self._peek()) in {"===", "!==", "==", "!="}:
+            self.at += 1
+            right = self.order()
+            if op in {"==", "!="} and type(left) is not type(right):
+                raise _NotConst  # `1 == '1'` coerces: JavaScript's rules, not Python's
+            left = (left == right) == (op in {"===", "=="})
+        return left
+
+    def order(self) -> Const:
+        left = self.sum()
+        while (op := self._peek()) in _ORDER:
+            self.at += 1
+            right = self.sum()
+            if isinstance(left, str) != isinstance(right, str):
+                raise _NotConst
+            left = _ORDER[op](left, right)
+        return left
+
+    def sum(self) -> Const:
+        left = self.unary()
+        while (op := self._peek()) in {"+", "-"}:
+            self.at += 1
+            right = self.unary()
+            if isinstance(left, bool | None) or isinstance(right, bool | None):
+                raise _NotConst
+            if isinstance(left, str) != isinstance(right, str):
+                raise _NotConst  # `'a' + 1` is 'a1' in JavaScript
+            left = left + right if op == "+" else left - right  # type: ignore[operator]
+        return left
+
+    def unary(self) -> Const:
+        op = self._peek()
+        if op == "!":
+            self.at += 1
+            return not self.unary()
+        if op == "-":
+            self.at += 1
+            value = self.unary()
+            if not isinstance(value, int | float) or isinstance(value, bool):
+                raise _NotConst
+            return -value
+        return self.atom()
+
+    def atom(self) -> Const:
+        if self.at >= len(self.toks):
+            raise _NotConst
+        tok = self.toks[self.at]
+        self.at += 1
+        if tok.text == "(":
+            value = self.either()
+            if self._peek() != ")":
+                raise _NotConst
+            self.at += 1
+            return value
+        if tok.kind == "num":
+            return _number(tok.text)
+        if tok.kind == "str" or (tok.kind == "tmpl" and not tok.exprs and not tok.tagged):
+            return tok.parts[0] if tok.parts else ""
+        if tok.kind == "ident" and tok.text in _ATOMS:
+            return _ATOMS[tok.text]
+        if tok.kind == "ident":
+            return _const_name(self.index, tok)
+        raise _NotConst
+
+
+def _number(text: str) -> int | float:
+    try:
+        return (
+            int(text, 0)
+            if text.isdigit() or text[:2].lower() in {"0x", "0o", "0b"}
+            else float(text)
+        )
+    except ValueError:
+        raise _NotConst from None
+
+
+def _const_name(index: Index, use: Tok) -> Const:
+    """`const NAME = <literal>` declared once in the file and not hidden where it is used (by
+    a parameter `NAME` of the enclosing function, say): its literal."""
+    toks, name = index.toks, use.text
+    decls = [
+        k
+        for k in index.where.get(name, [])
+        if k and toks[k - 1].text in {"const", "let", "var", "function"}
+    ]
+    if len(decls) != 1 or toks[decls[0] - 1].text != "const":
+        raise _NotConst  # a `let` may change; two declarations may be two variables
+    k = decls[0]
+    scopes = index.bindings()
+    at = min(bisect.bisect_left(index.pos, use.pos), len(toks) - 1)
+    if scopes.resolve(name, at) != scopes.resolve(name, k):
+        raise _NotConst
+    rhs = (
+        until_end(toks, k + 2, index.ends) if k + 2 < len(toks) and toks[k + 1].text == "=" else []
+    )
+    if len(rhs) != 1 or (rhs[0].kind == "ident" and rhs[0].text not in _ATOMS):
+        raise _NotConst
+    value = fold(index, rhs)
+    if isinstance(value, _NotConst):
+        raise _NotConst
+    return value
+
+
+def dead_at(index: Index, pos: int) -> bool:
+    """The source offset `pos` lies in code that never runs."""
+    key = ("fold", "dead")
+    spans = index.memo.get(key)
+    if not isinstance(spans, list):
+        spans = _merge(_dead_spans(index))
+        index.memo[key] = spans
+    j = bisect.bisect_right(spans, (pos, len(index.src) + 1)) - 1
+    return j >= 0 and spans[j][0] <= pos < spans[j][1]
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def _dead_spans(index: Index) -> list[tuple[int, int]]:
+    """Token ranges that never run, as source offsets: untaken `if` branches, unselected
+    `switch` cases, statements after an unconditional `return`/`throw` in the same block."""
+    toks = index.toks
+    spans: list[tuple[int, int]] = []
+    covered: dict[int, int] = {}  # block -> token its dead tail already reaches
+    for k, tok in enumerate(toks):
+        if tok.kind != "ident" or k + 1 >= len(toks):
+            continue
+        if tok.text == "if" and toks[k + 1].text == "(":
+            spans.extend(_dead_if(index, k))
+        elif tok.text == "switch" and toks[k + 1].text == "(":
+            spans.extend(_dead_cases(index, k))
+        elif _ends_block(index, k, covered):
+            tail = _dead_after(index, k)
+            spans.extend(tail)
+            covered[index.block[k]] = max((end for _, end in tail), default=k)
+    n = len(toks)
+    return [
+        (toks[a].pos, toks[b].pos if b < n else len(index.src)) for a, b in spans if a < min(b, n)
+    ]
+
+
+def _ends_block(index: Index, k: int, covered: dict[int, int]) -> bool:
+    """Token k is an unconditional `return`/`throw` not already inside a dead tail of its
+    block (`return a; return b;` walks the block once, not once per statement)."""
+    toks = index.toks
+    if toks[k].text not in {"return", "throw"}:
+        return False
+    starts = k == 0 or toks[k - 1].text in _STATEMENT_START
+    return starts and k >= covered.get(index.block[k], -1)
+
+
+def _dead_if(index: Index, k: int) -> list[tuple[int, int]]:
+    close = index.ends[k + 1]
+    if close < 0:
+        return []
+    holds = truth(index, index.toks[k + 2 : close])
+    if holds is None:
+        return []
+    body_end = _statement_end(index, close + 1, 0)
+    has_else = body_end < len(index.toks) and index.toks[body_end].text == "else"
+    if not holds:
+        return [(close + 1, body_end)]
+    return [(body_end, _statement_end(index, body_end + 1, 0))] if has_else else []
+
+
+def _statement_end(index: Index, b: int, depth: int) -> int:
+    """The token after the statement starting at token b: a block, an `if … else …` chain or
+    an expression statement up to its `;`."""
+    toks = index.toks
+    if b >= len(toks) or depth > _DEPTH:
+        return len(toks)
+    if toks[b].text == "{" and index.ends[b] > b:
+        return index.ends[b] + 1
+    if toks[b].text == "if" and b + 1 < len(toks) and index.ends[b + 1] > b:
+        end = _statement_end(index, index.ends[b + 1] + 1, depth + 1)
+        if end < len(toks) and toks[end].text == "else":
+            return _statement_end(index, end + 1, depth + 1)
+        return end
+    end = b + max(len(until_end(toks, b, index.ends)), 1)
+    return end + 1 if end < len(toks) and toks[end].text == ";" else end
+
+
+def _dead_cases(index: Index, k: int) -> list[tuple[int, int]]:
+    toks, ends = index.toks, index.ends
+    close = ends[k + 1]
+    if close < 0 or close + 1 >= len(toks) or toks[close + 1].text != "{":
+        return []
+    subject = fold(index, toks[k + 2 : close])
+    brace = close + 1
+    end = ends[brace]
+    if isinstance(subject, _NotConst) or end < 0:
+        return []
+    labels = [
+        j
+        for j in range(brace + 1, end)
+        if index.block[j] == brace and toks[j].text in {"case", "default"}
+    ]
+    chosen = None
+    for j in labels:
+        if toks[j].text == "default":
+            continue
+        colon = next(
+            (c for c in range(j + 1, end) if toks[c].text == ":" and index.block[c] == brace), end
+        )
+        value = fold(index, toks[j + 1 : colon])
+        if isinstance(value, _NotConst):
+            return []  # a case we cannot read might be the one taken
+        if chosen is None and type(value) is type(subject) and value == subject:
+            chosen = j
+    if chosen is None:
+        chosen = next((j for j in labels if toks[j].text == "default"), None)
+    bounds = [*labels, end]
+    live: set[int] = set()
+    for n, j in enumerate(labels):
+        if j == chosen or (
+            live and labels[n - 1] in live and not _leaves(index, brace, labels[n - 1], j)
+        ):
+            live.add(j)
+    return [(j, bounds[n + 1]) for n, j in enumerate(labels) if j not in live]
+
+
+def _leaves(index: Index, brace: int, start: int, end: int) -> bool:
+    """The case between tokens start and end leaves the switch (no fall-through)."""
+    return any(
+        index.block[j] == brace and index.toks[j].text in _ENDS_FLOW for j in range(start, end)
+    )
+
+
+def _dead_after(index: Index, k: int) -> list[tuple[int, int]]:
+    """After `return …;` the rest of its block, up to a `case` label or a hoisted `function`."""
+    toks = index.toks
+    block = index.block[k]
+    if block < 0 or index.ends[block] < 0:
+        return []
+    start = _statement_end(index, k + 1, 0) if toks[k + 1].text != ";" else k + 2
+    end = index.ends[block]
+    for j in range(start, end):
+        if index.block[j] == block and toks[j].text in {"case", "default", "function"}:
+            end = j
+            break
+    return [(start, end)]
