@@ -62,7 +62,7 @@ class Rule:
 @dataclass(frozen=True)
 class SecretMatch:
     """One secret in a text: the rule, the secret's span, its value, and the 1-based line where
-    the match starts (a private key's BEGIN line, not its body's)."""
+    the secret starts (a private key's BEGIN line, not its body's)."""
 
     rule_id: str
     description: str
@@ -244,7 +244,10 @@ def _raw_spans(text: str, rules: RuleSet, syntax: str) -> list[tuple[int, int, R
                 start += len(secret) - len(secret.lstrip())
                 end = start + len(stripped)
             if stripped and _keep(rule, match, stripped, rules):
-                found.append((start, end, rule, match.start()))
+                # A one-line secret is reported on its own line, even when the match began on
+                # an earlier one (`mysql … \` then `-p'…'`); a key block on its BEGIN line.
+                anchor = match.start() if "\n" in stripped else start
+                found.append((start, end, rule, anchor))
     return found
 
 
