@@ -5,6 +5,7 @@ properties file and a YAML block it is a literal running to the end of the line 
 comment), so `DB_PASSWORD=Xk9,q#2;m` is one value there, and masking must cover all of it. In a
 shell script a word ends at blanks and at `;`, `|`, `<`, `>`, `)`, not at `,` (nor at `&`: a
 password holding one is more common in scripts than a job started with no space before `&`).
+In a .netrc file tokens are separated by blanks only (`password` may open its own line).
 Quoted values already follow their quotes (escapes included) in every syntax.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-CODE, ENV, INI, YAML, SHELL = "code", "env", "ini", "yaml", "shell"
+CODE, ENV, INI, YAML, SHELL, NETRC = "code", "env", "ini", "yaml", "shell", "netrc"
 
 _BY_SUFFIX = {
     ".env": ENV,
@@ -27,10 +28,22 @@ _BY_SUFFIX = {
     ".zsh": SHELL,
     ".ksh": SHELL,
 }
-_BY_NAME = {".envrc": SHELL, ".bashrc": SHELL, ".zshrc": SHELL, ".profile": SHELL}
+_BY_NAME = {
+    ".envrc": SHELL,
+    ".bashrc": SHELL,
+    ".zshrc": SHELL,
+    ".profile": SHELL,
+    # Credential files of package tools: `key = value` and `key=value` lines, like INI.
+    ".pypirc": INI,
+    ".npmrc": INI,
+    ".yarnrc": INI,
+    ".netrc": NETRC,
+    "_netrc": NETRC,
+}
 _VALUE_MAX = 501  # as in generic.py: longer values are never secrets
 _COMMENT = {ENV: re.compile(r"[ \t]#"), YAML: re.compile(r"[ \t]#"), INI: re.compile(r"[ \t][#;]")}
 _SHELL_END = re.compile(r"[\s;|<>)`]")
+_BLANK = re.compile(r"\s")
 _FLOW_END = re.compile(r"[,}\]]")
 _FIELD_END = re.compile(r"[;\"'\n]")
 
@@ -55,8 +68,8 @@ def bare_value(text: str, start: int, syntax: str, line_start: int) -> str | Non
         return None
     end = text.find("\n", start, start + _VALUE_MAX)
     value = text[start : end if end >= 0 else start + _VALUE_MAX]
-    if syntax == SHELL:
-        cut = _SHELL_END.search(value)
+    if syntax in (SHELL, NETRC):
+        cut = (_SHELL_END if syntax == SHELL else _BLANK).search(value)
         return value[: cut.start()] if cut else value
     comment = _COMMENT[syntax].search(value)
     if comment:
