@@ -15,7 +15,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from br_core.secrets import filters as f
-from br_core.secrets.syntax import CODE, ENV, INI, NETRC, YAML, bare_value, connection_field
+from br_core.secrets.syntax import (
+    CODE,
+    ENV,
+    INI,
+    NETRC,
+    PROSE,
+    YAML,
+    bare_value,
+    connection_field,
+)
 
 _IDENT_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
 # Name and value given as a pair: XML elements, Kubernetes env entries, Postman-style key/value.
@@ -73,6 +82,12 @@ _BLOCK_INDICATORS = frozenset({"|", ">", "|-", ">-", "|+", ">+"})
 _BLOCK_LINE = re.compile(r"[ \t]*\r?\n(?P<indent>[ \t]+)(?P<bare>\S{1,500})[ \t]*\r?(?:\n|$)")
 # `RUN echo "machine host login user password …"`: a .netrc line written from another file.
 _NETRC_INLINE = re.compile(r"(?:^|[\s\"'])machine\s+\S+\s+login\s+\S+$")
+# A commit message names a secret in prose: `pw: …`, `secret …`, `new password is "…"`. The
+# value is the next blank-separated word (its quotes aside).
+_PROSE_VALUE = re.compile(
+    r"""(?P<close>)(?P<op>[ \t]*[:=]|[ \t]+(?:is|was|now)(?:[ \t]+(?:now|is|was))?|)[ \t]+"""
+    r"""["'`]?(?P<bare>[^\s"'`]{1,501}+)"""
+)
 _ASSIGN = re.compile(
     r"""(?P<close>["'`]?)\]?[ \t]*
     (?P<op>:=|=>|<-|\?=|\|\|=?|\?\?=?|(?<![=!<>])=(?![>~])
@@ -305,6 +320,11 @@ def find_assignments(
             continue
         if not is_secret_name(name, config):
             continue
+        if syntax == PROSE:
+            candidate = _prose_candidate(text, stop, config)
+            if candidate is not None:
+                yield candidate
+            continue
         match = _ASSIGN.match(text, stop)
         if syntax in (ENV, INI):
             match = _PUNCT_VALUE.match(text, stop) or match
@@ -336,6 +356,18 @@ def find_assignments(
         candidate = _candidate(match, config, in_query, literal, whole, plain)
         if candidate is not None:
             yield candidate
+
+
+def _prose_candidate(text: str, stop: int, config: GenericConfig) -> Candidate | None:
+    """The word a commit message gives after a secret's name, less the sentence's own closing
+    punctuation (`(pw: …)` ends at the `)` that has no `(` of its own in the word)."""
+    match = _PROSE_VALUE.match(text, stop)
+    if match is None:
+        return None
+    value = match.group("bare").rstrip(".,;")
+    if value.endswith(")") and value.count(")") > value.count("("):
+        value = value[:-1]
+    return _candidate(match, config, literal_line=True, whole=value)
 
 
 def _single_line_block(text: str, pos: int) -> re.Match[str] | None:

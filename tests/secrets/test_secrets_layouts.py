@@ -97,3 +97,40 @@ def test_the_same_layouts_without_a_secret_stay_quiet(name: str, text: str, tmp_
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     assert scan_files([path], tmp_path).findings == [], text
+
+
+MESSAGES = [
+    ("Staging login broken after rotation\n\nfix login for staging (pw: {v})\n", "{v}", 3),
+    ("oops: rollback, old secret was {v}\n", "{v}", 1),
+    ('Rotate the ops account\n\nnew password is "{v}" (tell ops)\n', "{v}", 3),
+]
+
+
+@pytest.mark.parametrize(("message", "secret", "line"), MESSAGES)
+def test_commit_messages_are_read_as_prose(
+    message: str, secret: str, line: int, tmp_path: Path
+) -> None:
+    value = _password() + ")x("  # a `)` inside the value stays; the sentence's own one goes
+    path = tmp_path / "COMMIT_EDITMSG"
+    path.write_text(message.format(v=value), encoding="utf-8")
+    findings = scan_files([path], tmp_path).findings
+    assert [(f.line, f.masked) for f in findings] == [(line, mask_value(secret.format(v=value)))]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Rename API_KEY to SERVICE_API_KEY in settings\n",
+        "docs: use <your-token> placeholder in README\n",
+        "Rotate the password policy to 90 days\n",
+        "The secret was leaked; rotated it (see INC-1234)\n",
+        "password is now read from the vault\n",
+        "token: ${DEPLOY_TOKEN} comes from CI\n",
+        "Bump token-bucket limit to 500\n",
+        "pw: see the team vault entry\n",
+    ],
+)
+def test_commit_messages_without_a_secret_stay_quiet(message: str, tmp_path: Path) -> None:
+    path = tmp_path / "COMMIT_EDITMSG"
+    path.write_text(message, encoding="utf-8")
+    assert scan_files([path], tmp_path).findings == [], message
