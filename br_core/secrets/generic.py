@@ -85,7 +85,7 @@ _NETRC_INLINE = re.compile(r"(?:^|[\s\"'])machine\s+\S+\s+login\s+\S+$")
 # A commit message names a secret in prose: `pw: …`, `secret …`, `new password is "…"`. The
 # value is the next blank-separated word (its quotes aside).
 _PROSE_VALUE = re.compile(
-    r"""(?P<close>)(?P<op>[ \t]*[:=]|[ \t]+(?:is|was|now)(?:[ \t]+(?:now|is|was))?|)[ \t]+"""
+    r"""(?P<close>)(?P<op>[ \t]*[:=][ \t]*|[ \t]+(?:(?:is|was|now)[ \t]+){0,2})"""
     r"""["'`]?(?P<bare>[^\s"'`]{1,501}+)"""
 )
 _ASSIGN = re.compile(

@@ -102,6 +102,7 @@ def test_the_same_layouts_without_a_secret_stay_quiet(name: str, text: str, tmp_
 MESSAGES = [
     ("Staging login broken after rotation\n\nfix login for staging (pw: {v})\n", "{v}", 3),
     ("oops: rollback, old secret was {v}\n", "{v}", 1),
+    ("fix login\n\nthe staging DB_PASSWORD={v} works now\n", "{v}", 3),
     ('Rotate the ops account\n\nnew password is "{v}" (tell ops)\n', "{v}", 3),
 ]
 
