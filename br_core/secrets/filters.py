@@ -85,6 +85,9 @@ _TEMPLATE_FORMS = re.compile(
     r"|#\{[^{}]*\}|\$\([^()]*\)|\[\[.*?\]\]|\{[\w.]*(?:[:!][^{}]*)?\}"
     r"|\{[A-Za-z_][\w.]*(?:\([^{}()]*\)|\[[^{}\[\]]*\])\}"  # f-string `{pw(r)}`, `{cfg["k"]}`
 )
+# A whole value that is one interpolated call, `"{password(r)}"` inside an f-string or a
+# `.format` template: code that builds the value at run time. Anchored, so linear.
+_INTERPOLATED_CALL = re.compile(r"\{[A-Za-z_][\w.]*\(.*\)\}")
 _TEMPLATE_START = ("$", "<", "{", "!", "*", "&", "@", "[", "(")
 _URL_EXAMPLE_WORDS = (
     "secret", "password", "passwd", "pass", "pwd", "foo", "bar", "baz", "%20", "example",
@@ -179,7 +182,7 @@ def is_templated(value: str, bare: bool = True) -> bool:
     lowered = value.lower()
     if any(marker in lowered for marker in _TEMPLATE_MARKERS):
         return True
-    return _TEMPLATE_FORMS.search(value) is not None
+    return _TEMPLATE_FORMS.search(value) is not None or bool(_INTERPOLATED_CALL.fullmatch(value))
 
 
 def is_low_variety(value: str) -> bool:

@@ -15,7 +15,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from br_core.secrets import filters as f
-from br_core.secrets.syntax import CODE, bare_value, connection_field
+from br_core.secrets.syntax import (
+    CODE,
+    ENV,
+    INI,
+    NETRC,
+    PROSE,
+    YAML,
+    bare_value,
+    connection_field,
+)
 
 _IDENT_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
 # Name and value given as a pair: XML elements, Kubernetes env entries, Postman-style key/value.
@@ -63,12 +72,28 @@ _WORD_SPLIT = re.compile(r"[_.\-\s]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a
 # linear. `_BOUND` is how far back a line's start is looked for, for the same reason.
 _VALUE_MAX = 501
 _BOUND = 256
+# In .env and INI files a value runs to the end of the line whatever its first character, so
+# `password = ,rkQ*…` is a value there; `_ASSIGN` cannot start a bare value at `,;)}]` (code).
+_PUNCT_VALUE = re.compile(r"(?P<close>)[ \t]*(?P<op>[=:])[ \t]*(?P<bare>[,;)}\]]\S{0,500})")
+# Files where an unquoted value is a plain string, never a name, tag or expression.
+_STRING_SYNTAXES = (ENV, INI, NETRC)
+# A YAML block scalar holding one line: `smtp_password: >-` and the value indented below.
+_BLOCK_INDICATORS = frozenset({"|", ">", "|-", ">-", "|+", ">+"})
+_BLOCK_LINE = re.compile(r"[ \t]*\r?\n(?P<indent>[ \t]+)(?P<bare>\S{1,500})[ \t]*\r?(?:\n|$)")
+# `RUN echo "machine host login user password …"`: a .netrc line written from another file.
+_NETRC_INLINE = re.compile(r"(?:^|[\s\"'])machine\s+\S+\s+login\s+\S+$")
+# A commit message names a secret in prose: `pw: …`, `secret …`, `new password is "…"`. The
+# value is the next blank-separated word (its quotes aside).
+_PROSE_VALUE = re.compile(
+    r"""(?P<close>)(?P<op>[ \t]*[:=][ \t]*|[ \t]+(?:(?:is|was|now)[ \t]+){0,2})"""
+    r"""["'`]?(?P<bare>[^\s"'`]{1,501}+)"""
+)
 _ASSIGN = re.compile(
     r"""(?P<close>["'`]?)\]?[ \t]*
     (?P<op>:=|=>|<-|\?=|\|\|=?|\?\?=?|(?<![=!<>])=(?![>~])
         |:(?![:/])[ \t]*(?:[A-Za-z_][\w.\[\]|&' ]{0,30}?[ \t]+=(?!=))?
         |[ \t]+(?:string|String|str)[ \t]*=|,|[ \t])
-    [ \t]*
+    [ \t]*(?:\r?\n[ \t]*(?=[rbfuRBFU]{0,2}["'`]))?  # `NAME =` then a quoted value on the next line
     (?:(?P<prefix>[rbfuRBFU]{0,2})
        (?:"(?P<dq>(?:[^"\\\n]|\\.){0,501}+)"|'(?P<sq>(?:[^'\\\n]|\\.){0,501}+)'|`(?P<bq>[^`\n]{0,501}+)`)
       |(?P<bare>[^\s"'`,;)}\]]{1,501}+))""",
@@ -217,6 +242,8 @@ def _inside_token(text: str, start: int) -> bool:
         return False
     if text[max(0, start - 5) : start].lower() == "$env:":
         return False  # PowerShell `$env:API_KEY = "…"`
+    if text[max(0, start - 2) : start] == "/:":
+        return False  # .npmrc `//registry.example/:_authToken=…`: a key scoped to a registry
     return not (text[start - 1] == ":" and (start < 2 or text[start - 2] in " \t\n({[,"))
 
 
@@ -228,7 +255,9 @@ def _line_prefix(text: str, start: int) -> str:
     return text[line_start:start].strip()
 
 
-def _op_allowed(match: re.Match[str], name_start: int, text: str, quoted_name: bool) -> bool:
+def _op_allowed(
+    match: re.Match[str], name_start: int, text: str, quoted_name: bool, syntax: str
+) -> bool:
     """`,` only between a quoted name and a quoted value (`put("password", "…")`); whitespace
     only for CLI flags, Dockerfile `ENV NAME value` and .netrc lines."""
     op = match.group("op")
@@ -240,9 +269,11 @@ def _op_allowed(match: re.Match[str], name_start: int, text: str, quoted_name: b
         return quoted_name and in_call and bool(match.group("dq") or match.group("sq"))
     if op.strip():
         return True
-    if text.startswith("-", name_start):
+    if text.startswith("-", name_start) or syntax == NETRC:
         return True
     prefix = _line_prefix(text, name_start)
+    if _NETRC_INLINE.search(prefix):
+        return True
     # Dockerfile `ENV NAME value` and .netrc `machine host login user password value`.
     return prefix.upper() in ("ENV", "ARG") or prefix.startswith(("machine ", "login ", "default "))
 
@@ -289,13 +320,20 @@ def find_assignments(
             continue
         if not is_secret_name(name, config):
             continue
+        if syntax == PROSE:
+            candidate = _prose_candidate(text, stop, config)
+            if candidate is not None:
+                yield candidate
+            continue
         match = _ASSIGN.match(text, stop)
+        if syntax in (ENV, INI):
+            match = _PUNCT_VALUE.match(text, stop) or match
         if match is None:
             continue
         quoted_name = bool(match.group("close")) and start > 0 and text[start - 1] in "\"'`"
         if match.group("close") and not quoted_name:
             continue
-        if not _op_allowed(match, start, text, quoted_name):
+        if not _op_allowed(match, start, text, quoted_name, syntax):
             continue
         in_query = start > 0 and text[start - 1] in "?&"
         whole = None
@@ -305,11 +343,44 @@ def find_assignments(
             whole = connection_field(text, start, match.start("bare"))
             if whole is None:
                 whole = bare_value(text, match.start("bare"), syntax, line_start)
+        if syntax == YAML and whole in _BLOCK_INDICATORS:
+            block = _single_line_block(text, match.end("bare"))
+            if block is not None:
+                candidate = _candidate(block, config, literal_line=True, whole=block.group("bare"))
+                if candidate is not None:
+                    yield candidate
+            continue
         covered = _bare_end(match, in_query, whole)
         literal = whole is not None or _is_env_line(text, start, match)
-        candidate = _candidate(match, config, in_query, literal, whole)
+        plain = whole is not None and syntax in _STRING_SYNTAXES
+        candidate = _candidate(match, config, in_query, literal, whole, plain)
         if candidate is not None:
             yield candidate
+
+
+def _prose_candidate(text: str, stop: int, config: GenericConfig) -> Candidate | None:
+    """The word a commit message gives after a secret's name, less the sentence's own closing
+    punctuation (`(pw: …)` ends at the `)` that has no `(` of its own in the word)."""
+    match = _PROSE_VALUE.match(text, stop)
+    if match is None:
+        return None
+    value = match.group("bare").rstrip(".,;")
+    if value.endswith(")") and value.count(")") > value.count("("):
+        value = value[:-1]
+    return _candidate(match, config, literal_line=True, whole=value)
+
+
+def _single_line_block(text: str, pos: int) -> re.Match[str] | None:
+    """The one indented line of a YAML block scalar opened at `pos`; None when the block runs
+    over more lines (prose, certificates, scripts: not a single credential)."""
+    line = _BLOCK_LINE.match(text, pos)
+    if line is None:
+        return None
+    indent = line.group("indent")
+    after = text[line.end() : line.end() + len(indent) + 1]
+    if after.startswith(indent) and after[len(indent) :].strip():
+        return None
+    return line
 
 
 def _setter_candidate(text: str, name: str, stop: int, config: GenericConfig) -> Candidate | None:
@@ -375,9 +446,12 @@ def _candidate(
     in_query: bool = False,
     literal_line: bool = False,
     whole: str | None = None,
+    plain: bool = False,
 ) -> Candidate | None:
     """The secret in `match`, if any; `whole` is the unquoted value as the file's syntax reads
-    it (to the end of the line in .env, YAML, INI), None where code's expression rules apply."""
+    it (to the end of the line in .env, YAML, INI), None where code's expression rules apply.
+    `plain`: the file has no expressions, tags or anchors (.env, INI), so an unquoted value is
+    judged as a quoted string is (`(nF,…` is a password there, not a call)."""
     groups = match.groupdict()
     if "f" in (groups.get("prefix") or "").lower():
         return None  # f-strings interpolate: `{…}` is a reference, never a literal
@@ -393,7 +467,7 @@ def _candidate(
             return None  # `key: SomeType | None`, `f(token: T, …)`: an annotation, not a value
         elif bare:
             value = _bare_value(match, in_query) or ""
-        if value_is_secret(value, bare, config, literal_line):
+        if value_is_secret(value, bare and not plain, config, literal_line):
             start = match.start(group)
             return Candidate(start, start + len(value), value)
         return None

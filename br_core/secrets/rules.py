@@ -22,7 +22,8 @@ from br_core.secrets.generic import GenericConfig, find_assignments, find_pairs
 from br_core.secrets.syntax import CODE
 
 RULES_FILE = Path(__file__).with_name("rules.toml")
-_KNOWN_FILTERS = frozenset({"placeholder", "url-dev-default", "jwt-public", "pem-body"})
+_INTERPOLATION_START = re.compile(r"\{[A-Za-z_][\w.]*[(}\[]")
+_KNOWN_FILTERS = frozenset({"placeholder", "password", "url-dev-default", "jwt-public", "pem-body"})
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ class Rule:
 @dataclass(frozen=True)
 class SecretMatch:
     """One secret in a text: the rule, the secret's span, its value, and the 1-based line where
-    the match starts (a private key's BEGIN line, not its body's)."""
+    the secret starts (a private key's BEGIN line, not its body's)."""
 
     rule_id: str
     description: str
@@ -190,6 +191,20 @@ def load_rules(path: Path = RULES_FILE) -> RuleSet:
     return parse_rules(data, str(path))
 
 
+def _is_password_placeholder(secret: str, rules: RuleSet) -> bool:
+    """The placeholder check for a password: `{`, `<`, `$` are symbols a password may hold, so
+    only a well-formed template (`{{ db_pw }}`, `<password>`, `${PW}`) or the start of an
+    f-string interpolation (`{user}:{make_pw(rng, 16)}` cut at the blank) excuses one."""
+    words = (w for w in rules.provider_placeholders if len(w) > 1 or w.isalnum())
+    return (
+        _INTERPOLATION_START.match(secret) is not None
+        or f.contains_any(secret, tuple(words))
+        or f.is_templated(secret, bare=False)
+        or f.is_low_variety(secret)
+        or f.is_placeholder_token(secret)
+    )
+
+
 def _keep(rule: Rule, match: re.Match[str], secret: str, rules: RuleSet) -> bool:
     """Apply the rule's entropy floor, allowlist and named filters to one regex match."""
     if f.shannon_entropy(secret) < rule.entropy:
@@ -203,6 +218,8 @@ def _keep(rule: Rule, match: re.Match[str], secret: str, rules: RuleSet) -> bool
         or f.is_low_variety(secret)
         or f.is_placeholder_token(secret)
     ):
+        return False
+    if "password" in rule.filters and _is_password_placeholder(secret, rules):
         return False
     if "jwt-public" in rule.filters and f.is_public_jwt(secret):
         return False
@@ -244,7 +261,10 @@ def _raw_spans(text: str, rules: RuleSet, syntax: str) -> list[tuple[int, int, R
                 start += len(secret) - len(secret.lstrip())
                 end = start + len(stripped)
             if stripped and _keep(rule, match, stripped, rules):
-                found.append((start, end, rule, match.start()))
+                # A one-line secret is reported on its own line, even when the match began on
+                # an earlier one (`mysql … \` then `-p'…'`); a key block on its BEGIN line.
+                anchor = match.start() if "\n" in stripped else start
+                found.append((start, end, rule, anchor))
     return found
 
 

@@ -5,6 +5,8 @@ properties file and a YAML block it is a literal running to the end of the line 
 comment), so `DB_PASSWORD=Xk9,q#2;m` is one value there, and masking must cover all of it. In a
 shell script a word ends at blanks and at `;`, `|`, `<`, `>`, `)`, not at `,` (nor at `&`: a
 password holding one is more common in scripts than a job started with no space before `&`).
+In a .netrc file tokens are separated by blanks only (`password` may open its own line). A
+commit message is prose: `(pw: …)`, `old secret was …`, read by generic.py's prose rule.
 Quoted values already follow their quotes (escapes included) in every syntax.
 """
 
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-CODE, ENV, INI, YAML, SHELL = "code", "env", "ini", "yaml", "shell"
+CODE, ENV, INI, YAML, SHELL, NETRC, PROSE = "code", "env", "ini", "yaml", "shell", "netrc", "prose"
 
 _BY_SUFFIX = {
     ".env": ENV,
@@ -27,10 +29,24 @@ _BY_SUFFIX = {
     ".zsh": SHELL,
     ".ksh": SHELL,
 }
-_BY_NAME = {".envrc": SHELL, ".bashrc": SHELL, ".zshrc": SHELL, ".profile": SHELL}
+_BY_NAME = {
+    ".envrc": SHELL,
+    ".bashrc": SHELL,
+    ".zshrc": SHELL,
+    ".profile": SHELL,
+    # Credential files of package tools: `key = value` and `key=value` lines, like INI.
+    ".pypirc": INI,
+    ".npmrc": INI,
+    ".yarnrc": INI,
+    ".netrc": NETRC,
+    "_netrc": NETRC,
+}
+# Git's message files (`COMMIT_EDITMSG`, and numbered copies of it as the hook is handed them).
+_MESSAGE_FILES = ("commit_editmsg", "merge_msg", "tag_editmsg", "squash_msg")
 _VALUE_MAX = 501  # as in generic.py: longer values are never secrets
 _COMMENT = {ENV: re.compile(r"[ \t]#"), YAML: re.compile(r"[ \t]#"), INI: re.compile(r"[ \t][#;]")}
 _SHELL_END = re.compile(r"[\s;|<>)`]")
+_BLANK = re.compile(r"\s")
 _FLOW_END = re.compile(r"[,}\]]")
 _FIELD_END = re.compile(r"[;\"'\n]")
 
@@ -43,6 +59,8 @@ def syntax_of(rel: str) -> str:
         return _BY_NAME[name]
     if name == ".env" or name.startswith(".env."):
         return ENV
+    if name.startswith(_MESSAGE_FILES):
+        return PROSE
     dot = name.rfind(".")
     return _BY_SUFFIX.get(name[dot:], CODE) if dot >= 0 else CODE
 
@@ -51,12 +69,12 @@ def bare_value(text: str, start: int, syntax: str, line_start: int) -> str | Non
     """The unquoted value starting at `start` read by `syntax`'s rules, or None for CODE (the
     caller's expression rules apply). `line_start` is the offset of the line holding the name:
     a YAML value inside `{…}` or `[…]` on that line ends at `,`, `}` or `]` as well."""
-    if syntax == CODE:
+    if syntax in (CODE, PROSE):
         return None
     end = text.find("\n", start, start + _VALUE_MAX)
     value = text[start : end if end >= 0 else start + _VALUE_MAX]
-    if syntax == SHELL:
-        cut = _SHELL_END.search(value)
+    if syntax in (SHELL, NETRC):
+        cut = (_SHELL_END if syntax == SHELL else _BLANK).search(value)
         return value[: cut.start()] if cut else value
     comment = _COMMENT[syntax].search(value)
     if comment:
