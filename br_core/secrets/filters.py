@@ -78,16 +78,15 @@ _TEMPLATE_MARKERS = (
 )
 # Template syntax counts only when it is well formed: a random password is full of `{`, `<%`,
 # `%(`, `[[` and `$(` pieces, while a template opens and closes (`${X}`, `{{ x }}`, `<% x %>`,
-# `%(name)s`, `#{x}`, `$(cmd)`, `[[x]]`, format fields `{}`, `{0}`, `{name:>8}`, and an
-# interpolated call or subscript `{make(r)}`, `{cfg["k"]}`).
+# `%(name)s`, `#{x}`, `$(cmd)`, `[[x]]`, and format fields `{}`, `{0}`, `{name:>8}`).
 _TEMPLATE_FORMS = re.compile(
     r"\$\{[^{}]*\}|\{\{.*?\}\}|\{%.*?%\}|<%.*?%>|%\(\w+\)[-#0 +]*\d*[sdrfixXeEgG]"
     r"|#\{[^{}]*\}|\$\([^()]*\)|\[\[.*?\]\]|\{[\w.]*(?:[:!][^{}]*)?\}"
-    r"|\{[A-Za-z_][\w.]*(?:\([^{}()]*\)|\[[^{}\[\]]*\])\}"  # f-string `{pw(r)}`, `{cfg["k"]}`
 )
-# A whole value that is one interpolated call, `"{password(r)}"` inside an f-string or a
-# `.format` template: code that builds the value at run time. Anchored, so linear.
-_INTERPOLATED_CALL = re.compile(r"\{[A-Za-z_][\w.]*\(.*\)\}")
+# A whole value that is one interpolated call or subscript, `"{password(r)}"` or `{cfg["k"]}`
+# inside an f-string or a `.format` template: code that builds the value at run time. Anchored,
+# so linear.
+_INTERPOLATED_CALL = re.compile(r"\{[A-Za-z_][\w.]*(?:\(.*\)|\[.*\])\}")
 _TEMPLATE_START = ("$", "<", "{", "!", "*", "&", "@", "[", "(")
 _URL_EXAMPLE_WORDS = (
     "secret", "password", "passwd", "pass", "pwd", "foo", "bar", "baz", "%20", "example",
