@@ -236,7 +236,9 @@ def _regex_allowed(toks: list[Tok]) -> bool:
 
 
 # Expression slicing over tokens, shared by the analysis and the rewrite.
-def split_top(toks: list[Tok], ops: set[str]) -> list[list[Tok]]:
+def split_top(toks: list[Tok], ops: set[str], holes: bool = False) -> list[list[Tok]]:
+    """`toks` cut at the operators in `ops` outside brackets; an empty part (a hole) is dropped
+    unless `holes`."""
     parts: list[list[Tok]] = [[]]
     depth = 0
     for tok in toks:
@@ -244,7 +246,7 @@ def split_top(toks: list[Tok], ops: set[str]) -> list[list[Tok]]:
             depth += 1
         elif tok.kind == "punct" and tok.text in ")]}":
             depth -= 1
-        if depth == 0 and tok.kind == "punct" and tok.text in ops and parts[-1]:
+        if depth == 0 and tok.kind == "punct" and tok.text in ops and (holes or parts[-1]):
             parts.append([])
             continue
         parts[-1].append(tok)
@@ -253,19 +255,8 @@ def split_top(toks: list[Tok], ops: set[str]) -> list[list[Tok]]:
 
 def slots(toks: list[Tok]) -> list[list[Tok]]:
     """The comma-separated items of an array literal or pattern, holes kept as empty lists:
-    `[, col]` is two slots, the second `col` (`split_top` drops the hole)."""
-    parts: list[list[Tok]] = [[]]
-    depth = 0
-    for tok in toks:
-        if tok.kind == "punct" and tok.text in "([{":
-            depth += 1
-        elif tok.kind == "punct" and tok.text in ")]}":
-            depth -= 1
-        if depth == 0 and tok.kind == "punct" and tok.text == ",":
-            parts.append([])
-            continue
-        parts[-1].append(tok)
-    return parts
+    `[, col]` is two slots, the second `col`."""
+    return split_top(toks, {","}, holes=True)
 
 
 def ternary(toks: list[Tok]) -> tuple[list[Tok], list[Tok], list[Tok]] | None:
