@@ -379,7 +379,7 @@ def _map_value(ctx: Ctx, name: str, key: str, depth: int) -> Val | None:
     if not decls or any([t.text for t in rhs] != ["new", "Map", "(", ")"] for _, _, rhs in decls):
         return None
     toks, index = ctx.toks, ctx.index
-    sink = bisect.bisect_left(index.pos, ctx.limit)
+    sink = ctx.sink
     scopes = index.bindings()
     target = scopes.resolve(name, max(sink - 1, 0))
     vals: list[Val] = []
@@ -433,7 +433,7 @@ def _array_slots(ctx: Ctx, name: str, depth: int) -> list[Val] | None:
     when the array literal (no spread) and then only push/unshift/shift/pop/splice statements
     of the same block, outside dead code, touch it before the sink. None otherwise."""
     toks, index = ctx.toks, ctx.index
-    sink = bisect.bisect_left(index.pos, ctx.limit)
+    sink = ctx.sink
     scopes = index.bindings()
     target = scopes.resolve(name, max(sink - 1, 0))
     mine = [
@@ -668,7 +668,7 @@ def _assignments(ctx: Ctx, name: str) -> list[tuple[int, str, list[Tok]]]:
     # Among the `_LOOKBACK` occurrences nearest before the sink, the 20 nearest that may assign
     # it, in file order: walking every occurrence of a common name for every sink was quadratic
     # in the file, and walking the 500 nearest of a parameter used everywhere was waste.
-    first_after = bisect.bisect_left(ctx.index.pos, ctx.limit)
+    first_after = ctx.sink
     where = ctx.index.where.get(name, [])
     hi = bisect.bisect_left(where, first_after)
     ranks = ctx.index.assigns.get(name, [])  # the occurrences that may assign, by rank

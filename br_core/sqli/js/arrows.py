@@ -9,8 +9,6 @@ the sink; the arrow's name (`const count = …`) lets the analyzer read its call
 
 from __future__ import annotations
 
-import bisect
-
 from br_core.sqli.js.scope import Ctx
 from br_core.sqli.js.tokens import Tok, slots, until_end
 
@@ -22,10 +20,8 @@ def arrow_parameter(ctx: Ctx, name: str) -> tuple[str, int] | None:
     """(the arrow's const name or "", the parameter's position) when `name` at the sink is a
     parameter of an expression-bodied arrow that encloses the sink; else None."""
     index, toks = ctx.index, ctx.toks
-    sink = bisect.bisect_left(index.pos, ctx.limit)
-    where = index.where.get(name, [])
-    hi = bisect.bisect_left(where, sink)
-    for k in reversed(where[max(0, hi - _LOOKBACK) : hi]):
+    sink = ctx.sink
+    for k in ctx.nearest_before(name, _LOOKBACK):
         found = _arrow_of(toks, k, index.ends)
         if found is None:
             continue

@@ -9,8 +9,6 @@ encloses the sink.
 
 from __future__ import annotations
 
-import bisect
-
 from br_core.sqli.js.scope import Ctx
 from br_core.sqli.js.tokens import Tok
 
@@ -27,10 +25,8 @@ def callback_receiver(ctx: Ctx, name: str) -> tuple[str, list[Tok]] | None:
     index, toks = ctx.index, ctx.toks
     if name not in _first_parameters(ctx):
         return None
-    sink = bisect.bisect_left(index.pos, ctx.limit)
-    where = index.where.get(name, [])
-    hi = bisect.bisect_left(where, sink)
-    for k in reversed(where[max(0, hi - _LOOKBACK) : hi]):
+    sink = ctx.sink
+    for k in ctx.nearest_before(name, _LOOKBACK):
         call = _callback_call(toks, k, index.ends)
         if call is None or index.ends[call] < sink:
             continue

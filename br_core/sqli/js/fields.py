@@ -53,7 +53,7 @@ def field_writes(ctx: Ctx, name: str, path: list[str]) -> list[Write]:
     read may be rhs itself, ("object", rhs) when it may be any field of rhs."""
     index, toks = ctx.index, ctx.toks
     where = index.where.get(name, [])
-    sink = bisect.bisect_left(index.pos, ctx.limit)
+    sink = ctx.sink
     this = name == "this"
     hi = len(where) if this else bisect.bisect_left(where, sink)
     out: list[Write] = []
@@ -106,11 +106,9 @@ def destructured(ctx: Ctx, name: str) -> tuple[str, list[Tok], int] | None:
     index, toks = ctx.index, ctx.toks
     if name not in _pattern_names(ctx):
         return None
-    sink = bisect.bisect_left(index.pos, ctx.limit)
-    where = index.where.get(name, [])
-    hi = bisect.bisect_left(where, sink)
+    sink = ctx.sink
     last = len(toks) - 1
-    for k in reversed(where[max(0, hi - _LOOKBACK) : hi]):
+    for k in ctx.nearest_before(name, _LOOKBACK):
         if not (0 < k < last and toks[k + 1].text in _PATTERN_NEXT):
             continue  # `{ key: alias }`: `key` names the field, the binding is the alias
         if toks[k - 1].text not in _PATTERN_PREV:

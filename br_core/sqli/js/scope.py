@@ -7,6 +7,7 @@ and caches it on the file's `Index`.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -85,6 +86,17 @@ class Ctx:
     toks: list[Tok]
     limit: int  # analyse only what the file says before the sink
     index: Index
+
+    @property
+    def sink(self) -> int:
+        """The first token at or after the sink: the file before it is what the analysis reads."""
+        return bisect.bisect_left(self.index.pos, self.limit)
+
+    def nearest_before(self, name: str, most: int) -> list[int]:
+        """Up to `most` occurrences of `name` before the sink, the nearest first."""
+        where = self.index.where.get(name, [])
+        hi = bisect.bisect_left(where, self.sink)
+        return where[max(0, hi - most) : hi][::-1]
 
 
 def text_of(ctx: Ctx, toks: list[Tok]) -> str:
