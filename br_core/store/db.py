@@ -142,6 +142,27 @@ def _statements(sql: str) -> list[str]:
     return statements
 
 
+def _switch_to_wal(conn: sqlite3.Connection, timeout_ms: int) -> None:
+    """`PRAGMA journal_mode = WAL`, retried within the busy timeout.
+
+    Switching a new file to WAL needs its exclusive lock, and when several processes open a
+    fresh store at once SQLite answers "database is locked" at once, without calling the busy
+    handler (each holds a shared lock the other waits for). Once the file is in WAL mode the
+    statement is a no-op, so a few retries are all the first openers need.
+    """
+    deadline = time.monotonic() + timeout_ms / 1000
+    pause = 0.002
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
+
+
 def connect(path: Path, *, timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Connection:
     """A configured connection without migrations (for `br db check` on a damaged file).
 
@@ -159,7 +180,7 @@ def connect(path: Path, *, timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Connect
             path, isolation_level=None, timeout=timeout_ms / 1000, factory=StoreConnection
         )
         conn.execute(f"PRAGMA busy_timeout = {int(timeout_ms)}")
-        conn.execute("PRAGMA journal_mode = WAL")
+        _switch_to_wal(conn, timeout_ms)
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
     except sqlite3.Error as exc:
