@@ -12,20 +12,16 @@ Run: bench/.venv/bin/python bench/routing_features.py
 
 from __future__ import annotations
 
-import json
-import os
 import random
 import statistics
-import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
+
+from _devset import load_dev
 
 from br_core.routing.decisions import task_features
 from br_core.routing.signals import assess
 
-HERE = Path(__file__).resolve().parent
-DEV = Path(os.environ.get("BR_ROUTING_DEV", HERE.parent.parent / "shared/routing/dev.jsonl"))
 SPLITS = 200
 
 
@@ -51,10 +47,7 @@ def _project_rate(
 
 
 def main() -> int:
-    if not DEV.is_file():
-        print(f"{DEV}: no such file; set BR_ROUTING_DEV", file=sys.stderr)
-        return 2
-    rows = [json.loads(line) for line in DEV.read_text().splitlines() if line.strip()]
+    rows = load_dev()
     median_opus = statistics.median(r["outcomes"]["opus"]["cost_usd"] for r in rows)
     targets: dict[str, Callable[[dict[str, Any]], bool]] = {
         "haiku fails": lambda r: not r["outcomes"]["haiku"]["resolved"],

@@ -13,7 +13,6 @@ Run: bench/.venv/bin/python bench/routing_latency.py [--routes 50] [--passes 1]
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import statistics
@@ -23,10 +22,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from _devset import load_dev
+
 HERE = Path(__file__).resolve().parent
 # bench/'s script names (coverage.py, say) would shadow modules of the same name.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
-DEV = Path(os.environ.get("BR_ROUTING_DEV", HERE.parent.parent / "shared/routing/dev.jsonl"))
 
 
 def _ms(route: object) -> tuple[float, float]:
@@ -41,10 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--routes", type=int, default=50, help="routes timed per mode")
     parser.add_argument("--passes", type=int, default=1, help="replays of the dev set first")
     args = parser.parse_args(argv)
-    if not DEV.is_file():
-        print(f"{DEV}: no such file; set BR_ROUTING_DEV to the dev set", file=sys.stderr)
-        return 2
-    rows = [json.loads(line) for line in DEV.read_text().splitlines() if line.strip()]
+    rows = load_dev()
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["BR_HOME"] = str(Path(tmp, "home"))
         repo = Path(tmp, "repo")

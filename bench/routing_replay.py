@@ -18,7 +18,6 @@ Run: bench/.venv/bin/python bench/routing_replay.py [--split] [--orders 5] [--sw
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import statistics
@@ -30,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from _devset import DEV, load_dev
+
 HERE = Path(__file__).resolve().parent
 # bench/'s script names (coverage.py, say) would shadow modules of the same name.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
@@ -38,7 +39,6 @@ import anyio  # noqa: E402
 from mcp import Client  # noqa: E402
 from mcp.client.stdio import StdioServerParameters  # noqa: E402
 
-DEV = Path(os.environ.get("BR_ROUTING_DEV", HERE.parent.parent / "shared/routing/dev.jsonl"))
 TIERS = ("haiku", "sonnet", "opus")
 BOOTSTRAP = 1000
 SWEEP = (
@@ -207,10 +207,7 @@ def main() -> int:
     parser.add_argument("--routing", default='objective = "floor"',
                         help="[routing] settings for the run (TOML lines)")  # fmt: skip
     args = parser.parse_args()
-    if not args.data.is_file():
-        print(f"{args.data}: no such file; pass --data or set BR_ROUTING_DEV", file=sys.stderr)
-        return 2
-    rows = [json.loads(line) for line in args.data.read_text().splitlines() if line.strip()]
+    rows = load_dev(args.data)
     if not args.sweep:
         runs = replay(rows, args.orders, args.seed, args.split, args.routing)
         kind = "SPLIT-HALF (held-out half)" if args.split else "IN-SAMPLE (learned and reported)"

@@ -26,8 +26,6 @@ Needs scikit-learn in bench/.venv (bench/requirements.txt); nothing in br_* impo
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import re
 import statistics
 import sys
@@ -35,6 +33,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from _devset import load_dev
 
 HERE = Path(__file__).resolve().parent
 # bench/'s script names (coverage.py, say) would shadow modules of the same name.
@@ -49,7 +49,6 @@ from sklearn.model_selection import StratifiedKFold  # noqa: E402
 from sklearn.pipeline import FeatureUnion, Pipeline  # noqa: E402
 from sklearn.preprocessing import OneHotEncoder, StandardScaler  # noqa: E402
 
-DEV = Path(os.environ.get("BR_ROUTING_DEV", HERE.parent.parent / "shared/routing/dev.jsonl"))
 FOLDS = 5
 MARGIN = 0.05  # above the noise range's top, the issue's bar for "clearly"
 
@@ -173,10 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=5, help="repeats of the K-fold")
     parser.add_argument("--shuffles", type=int, default=10, help="shuffled-label runs (noise)")
     args = parser.parse_args(argv)
-    if not DEV.is_file():
-        print(f"{DEV}: no such file; set BR_ROUTING_DEV to the dev set", file=sys.stderr)
-        return 2
-    rows = [json.loads(line) for line in DEV.read_text().splitlines() if line.strip()]
+    rows = load_dev()
     targets = labels(rows)
     print(f"{len(rows)} tasks; positives: " + ", ".join(
         f"{name} {int(y.sum())}" for name, y in targets.items()))  # fmt: skip
