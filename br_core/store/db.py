@@ -31,10 +31,11 @@ def store_error(path: Path, exc: sqlite3.Error) -> StoreError:
     """Turn a sqlite3 error into a one-line message naming the file and the recovery."""
     text = str(exc)
     if "locked" in text or "busy" in text:
+        # (no wait figure: hooks wait far less than BUSY_TIMEOUT_MS, and some lock errors
+        # come at once, without the busy handler)
         return StoreError(
-            f"{path}: database is locked by another process (waited "
-            f"{BUSY_TIMEOUT_MS // 1000} s); retry when it finishes, and if no br process is "
-            "running, run `br db check`"
+            f"{path}: database is locked by another process; retry when it finishes, and if "
+            "no br process is running, run `br db check`"
         )
     if isinstance(exc, sqlite3.DatabaseError) and (
         "not a database" in text or "malformed" in text or "corrupt" in text
