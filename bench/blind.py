@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import sqli as bench  # noqa: E402
 
 
-def sqli(blind: Path) -> None:
+def sqli(blind: Path, wrong: bool = False) -> None:
     corpus = bench.load("sqli_corpus")
     corpus.CASES_DIR = blind  # the same loader and format, over the blind files
     cases = corpus.load_cases()
@@ -51,9 +51,14 @@ def sqli(blind: Path) -> None:
         subset = [c for c in cases if c.title.split()[0] == tag]
         m = bench.metrics(subset, ours.flagged)
         print(f"  {tag:4} n={len(subset):3}  TPR {m['tpr']:.2f}  FPR {m['fpr']:.2f}")
+    if wrong:  # for a spent set only: naming the cases is studying them
+        for case in cases:
+            if case.vulnerable != (case.id in ours.flagged):
+                verdict = "missed" if case.vulnerable else "false alarm"
+                print(f"  {verdict:11} {case.ext:3} {case.title}")
 
 
-def secrets(generator: Path, seed: int) -> None:
+def secrets(generator: Path, seed: int, wrong: bool = False) -> None:
     out = Path(tempfile.mkdtemp(prefix=f"blind-secrets-{seed}-"))
     subprocess.run(
         [sys.executable, str(generator), str(out), "--seed", str(seed)],
@@ -73,21 +78,29 @@ def secrets(generator: Path, seed: int) -> None:
     positives = sum(x["label"] == "secret" for x in labels)
     print(f"secrets seed {seed}: {len(labels)} labelled lines, {positives} secret: "
           f"precision {tp / max(tp + fp, 1):.3f} recall {tp / max(positives, 1):.3f}")  # fmt: skip
+    if wrong:  # the kind and file only: the generated lines hold secret-shaped values
+        for flagged, label in zip(hit, labels, strict=True):
+            if flagged != (label["label"] == "secret"):
+                verdict = "missed" if not flagged else "false alarm"
+                print(f"  {verdict:11} {label['kind']:28} {label['file']}:{label['line']}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dir", nargs="?", type=Path, default=ROOT / "tests" / "data" / "blind17")
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2])
+    parser.add_argument(
+        "--wrong", action="store_true", help="list each miss and false alarm (spends the set)"
+    )
     args = parser.parse_args()
-    sqli(args.dir)
+    sqli(args.dir, args.wrong)
     generators = sorted(args.dir.glob("secrets_*.py"))
     if len(generators) != 1:
         raise SystemExit(
             f"bench/blind.py: expected one secrets_*.py in {args.dir}, found {len(generators)}"
         )
     for seed in args.seeds:
-        secrets(generators[0], seed)
+        secrets(generators[0], seed, args.wrong)
 
 
 if __name__ == "__main__":

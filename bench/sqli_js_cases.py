@@ -1,6 +1,6 @@
 """The JS/TS analyser over every labelled JS/TS case: findings per case and CPU time.
 
-Reads tests/data/sqli_cases/js*.cases and the blind sets' JS/TS cases (blind17, blind18), runs
+Reads tests/data/sqli_cases/js*.cases and the blind sets' JS/TS cases (blind17-19), runs
 `analyze_js` on each in this process and prints flagged counts per label; `--json OUT` writes
 each case's findings (line, rule, sink) so two checkouts can be compared case by case, and the
 CPU time of `--repeat` passes over all cases (×5 each) is printed as median [range].
@@ -24,7 +24,7 @@ import sqli_corpus as corpus  # noqa: E402
 
 from br_core.sqli.js.analyzer import analyze_js  # noqa: E402
 
-DIRS = ("sqli_cases", "blind17", "blind18")
+DIRS = ("sqli_cases", "blind17", "blind18", "blind19")
 
 
 def load() -> list[corpus.Case]:
