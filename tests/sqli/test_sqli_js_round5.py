@@ -16,7 +16,7 @@ from br_core.config import config_path
 from br_core.scan.finding import SQL_INJECTION
 from br_core.scan.report import render
 from br_core.sqli.js.analyzer import analyze_js
-from br_core.sqli.js.fold import apart_in_switch, dead_at
+from br_core.sqli.js.fold import dead_at, exclusive
 from br_core.sqli.js.pgformat import format_names, raw_arguments
 from br_core.sqli.js.promises import callback_result, own_returns
 from br_core.sqli.js.scope import Index
@@ -65,7 +65,7 @@ def _apart(src: str) -> bool:
     k = next(j for j, t in enumerate(toks) if t.text == "sql" and toks[j + 1].text == "=")
     sink = next(j for j, t in enumerate(toks) if t.text == "sink")
     scope = index.bindings().resolve("sql", sink)
-    return apart_in_switch(index, k, sink, scope)
+    return exclusive(index, k, sink, scope)
 
 
 _SWITCH = "function f(m) {{\n  let sql;\n  {head}switch (m) {{\n{cases}\n  }}{tail}\n}}\n"
@@ -89,6 +89,25 @@ def test_a_case_that_leaves_does_not_reach_a_later_case(
     cases: str, head: str, tail: str, apart: bool
 ) -> None:
     assert _apart(_SWITCH.format(cases=cases, head=head, tail=tail)) is apart
+
+
+_IF = "function f(m) {{\n  let sql;\n  {head}{body}{tail}\n}}\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "head", "tail", "apart"),
+    [
+        ("if (m) { sql = a; } else { sink(sql); }", "", "", True),
+        ("if (m) { sql = a; } else if (n) { sink(sql); }", "", "", True),
+        ("if (m) { if (n) { sql = a; } } else { g(); sink(sql); }", "", "", True),
+        ("if (m) { sql = a; }\nsink(sql);", "", "", False),  # after the if: both paths
+        ("if (m) { sql = a; } else { g(); }\nsink(sql);", "", "", False),
+        ("if (m) { sql = a; sink(sql); }", "", "", False),
+        ("if (m) { sql = a; } else { sink(sql); }", "for (;;) {\n", "\n}", False),
+    ],
+)
+def test_an_if_block_does_not_reach_its_else(body: str, head: str, tail: str, apart: bool) -> None:
+    assert _apart(_IF.format(body=body, head=head, tail=tail)) is apart
 
 
 def test_a_variable_outside_the_function_is_shared_between_calls() -> None:

@@ -20,7 +20,7 @@ from br_core.sqli.js.bindings import GLOBAL
 from br_core.sqli.js.callbacks import callback_receiver
 from br_core.sqli.js.fields import destructured, field_writes, member_path
 from br_core.sqli.js.fix import driver_of, fix_for
-from br_core.sqli.js.fold import apart_in_switch, dead_at, truth
+from br_core.sqli.js.fold import dead_at, exclusive, truth
 from br_core.sqli.js.pgformat import format_names, raw_arguments
 from br_core.sqli.js.promises import callback_result, own_returns
 from br_core.sqli.js.scope import (
@@ -471,14 +471,20 @@ def _unresolved(ctx: Ctx, name: str, text: str) -> str:
 
 
 def _defined(index: Index, name: str) -> bool:
-    """`name` is declared or assigned somewhere in the file: by its tokens, or by the source
-    text itself (a declaration the tokens missed must not be reported as never defined)."""
+    """`name` is declared or assigned somewhere in the file: by its tokens, or declared in the
+    source text itself (a declaration the tokens missed must not be reported as never
+    defined)."""
     if index.assigns.get(name) or name in index.introduced:
         return True
-    n = re.escape(name)
-    return bool(re.search(rf"\b(?:let|const|var|function|class)\s+{n}\b|\b{n}\s*=(?!=)", index.src))
+    key = ("defined", "source")
+    found = index.memo.get(key)
+    if not isinstance(found, set):  # one pass over the file, not one search per name
+        found = set(_DEFINES.findall(index.src))
+        index.memo[key] = found
+    return name in found
 
 
+_DEFINES = re.compile(r"\b(?:let|const|var|function|class)\s+([\w$]+)")
 _IMPORTS = re.compile(
     r"\bimport\s+(?:type\s+)?(?P<what>[^;'\"]*?)\s+from\s*['\"]"
     r"|\b(?:const|let|var)\s+(?P<bound>\{[^{}]*\}|[\w$]+)\s*=\s*require\("
@@ -840,8 +846,8 @@ def _assignments(ctx: Ctx, name: str) -> list[tuple[int, str, list[Tok]]]:
         prev = toks[k - 1].text if k else ""
         if prev == "." or scopes.resolve(name, k) != target or dead_at(ctx.index, toks[k].pos):
             continue
-        if apart_in_switch(ctx.index, k, first_after, target):
-            continue  # `case 'a': sql = …; break;` never reaches a later case's sink
+        if exclusive(ctx.index, k, first_after, target):
+            continue  # `case 'a': sql = …; break;` or an `if` block: not the sink's path
         start = k + 1
         if nxt.text == ":" and prev in {"const", "let", "var"}:
             while start < len(toks) and toks[start].text not in {"=", ";"}:

@@ -3,8 +3,8 @@
 `if (false) { sql = "…" + req.query.cat }`, `1 > 2 ? built : fixed`,
 `switch (MODE) { case 'legacy': … }` with `const MODE = 'safe'`, and statements after a
 `return`, `throw`, `break` or `continue` never run: a sink or an assignment there is no flow.
-A `case` that ends in `break` does not fall through: what it assigns does not reach a later
-case of the same switch (`apart_in_switch`). The model is
+A `case` that ends in `break` does not fall through, and an `if` block and its `else` are
+exclusive: what one assigns does not reach a sink in the other (`exclusive`). The model is
 br_core/sqli/python/fold.py: literals, `const` names bound to one literal, `!`, comparisons,
 `&&`/`||` and `+`/`-` are evaluated; anything else (a call, a `let`, mixed types under `==`)
 is not a constant, and both branches stay live. Dead code is found once per file as spans of
@@ -243,7 +243,7 @@ def _ends_block(index: Index, k: int, covered: dict[int, int]) -> bool:
     dead tail of its block (`return a; return b;` walks the block once, not once per
     statement)."""
     toks = index.toks
-    if not _leaves_here(toks, k):
+    if toks[k].text not in _ENDS_FLOW or not _leaves_here(toks, k):  # the test inlined: hot
         return False
     return k >= covered.get(index.block[k], -1)
 
@@ -350,16 +350,16 @@ def _dead_after(index: Index, k: int) -> list[tuple[int, int]]:
     return [(start, end)]
 
 
-def apart_in_switch(index: Index, k: int, sink: int, scope: int) -> bool:
-    """Token k (an assignment to a variable declared in block `scope`) and token `sink` sit
-    in different cases of one `switch`, and k's case, or one between, leaves before the
-    sink's case: `case 'a': sql = …; break; case 'b': db.query(sql)` runs one case, so the
-    assignment never reaches the sink. Not when a loop around the switch in the same function
-    may run it again, nor for a variable of an enclosing function or the file (another call
-    may have assigned it)."""
-    functions = index.bindings().function_of
+def exclusive(index: Index, k: int, sink: int, scope: int) -> bool:
+    """Token k (an assignment to a variable declared in block `scope`) never reaches token
+    `sink` because one run takes only one of the two paths: k in an `if` block and the sink in
+    its `else` (or `else if` chain), or k and the sink in different cases of one `switch` where
+    k's case, or one between, leaves (`case 'a': sql = …; break; case 'b': db.query(sql)`).
+    Not when a loop around them in the same function may run both in turn, nor for a
+    variable of an enclosing function or the file (another call may have assigned it)."""
     if scope < 0:
         return False
+    functions = index.bindings().function_of
     ends, parent = index.ends, index.parent
     brace = index.block[k]
     while brace >= 0:
@@ -373,8 +373,21 @@ def apart_in_switch(index: Index, k: int, sink: int, scope: int) -> bool:
                 return False
             bounds = [*labels, ends[brace]]
             return any(_leaves(index, brace, labels[n], bounds[n + 1]) for n in range(mine, theirs))
+        if ends[brace] < sink and _in_else(index, brace, sink):
+            return not _looped(index, brace) and functions.get(scope) == functions.get(brace)
         brace = parent.get(brace, -1)
-    return False  # no switch holds both
+    return False  # no branch separates them
+
+
+def _in_else(index: Index, brace: int, sink: int) -> bool:
+    """The `{` at `brace` is an `if`'s block and token `sink` lies in its `else` part."""
+    opening = _opener(index, brace - 1)
+    if opening is None or opening < 1 or index.toks[opening - 1].text != "if":
+        return False
+    after = index.ends[brace] + 1
+    if after >= len(index.toks) or index.toks[after].text != "else":
+        return False
+    return sink < _statement_end(index, after + 1, 0)
 
 
 def _is_switch_body(index: Index, brace: int) -> bool:
