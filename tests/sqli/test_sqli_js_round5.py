@@ -142,6 +142,33 @@ def test_pg_format_names_and_a_renamed_pattern() -> None:
     assert raw_arguments(renamed, "a = %L", 1) == [True]  # the letters changed: trust none
 
 
+_PG = "const format = require('pg-format');\napp.get('/a', (req) => pool.query({call}));\n"
+
+
+@pytest.mark.parametrize(
+    ("call", "flagged"),
+    [
+        ("format.withArray('SELECT * FROM t WHERE a IN (%L)', req.body.ids)", 0),
+        ("format.withArray('SELECT * FROM t WHERE a IN (%s)', req.body.ids)", 1),
+        ("format.withArray('SELECT * FROM t WHERE a = %L AND b = %s', [req.query.a, 'x'])", 0),
+        ("format(`SELECT * FROM %I`, req.query.t)", 0),  # a template literal with no `${}`
+        ("format(`SELECT * FROM ${req.query.t} WHERE a = %L`, 1)", 1),  # built before pg-format
+        ("format('SELECT * FROM t WHERE a = %L', req.query.a) + ' AND b = ' + req.query.b", 1),
+    ],
+)
+def test_pg_format_calls(call: str, flagged: int) -> None:
+    assert len(analyze_js(_PG.format(call=call))) == flagged
+
+
+def test_another_format_is_not_pg_format() -> None:
+    """A `format` that is not bound to pg-format (a date library's) splices nothing known."""
+    src = "const { format } = require('date-fns');\n"
+    src += (
+        "app.get('/a', (req) => pool.query(format('SELECT * FROM t WHERE a = %L', req.query.a)));\n"
+    )
+    assert analyze_js(src) == []
+
+
 def _returns(src: str) -> list[str]:
     index = _index(src)
     brace = next(j for j, t in enumerate(index.toks) if t.text == "{")

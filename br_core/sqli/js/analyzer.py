@@ -290,31 +290,37 @@ def _pg_format(
     names = format_names(ctx.index)
     if not names or not args or not args[0]:
         return None
-    if receiver:
-        if method != "withArray" or text_of(ctx, receiver) not in names or len(args) != 2:
-            return None
-        array = args[1]
-        if (
-            array
-            and array[0].text == "["
-            and array[-1].text == "]"
-            and not any(p and p[0].text == "..." for p in slots(array[1:-1]))
-        ):
-            values = [evaluate(ctx, p, depth + 1) if p else SAFE for p in slots(array[1:-1])]
-        else:  # an array we cannot read by position: any specifier may take any element
-            values = [_elements(evaluate(ctx, array, depth + 1))] * 64
-    elif method in names:
-        values = [evaluate(ctx, a, depth + 1) for a in args[1:]]
-    else:
+    if receiver and (
+        method != "withArray" or len(args) != 2 or text_of(ctx, receiver) not in names
+    ):
+        return None
+    if not receiver and method not in names:
         return None
     fmt = evaluate(ctx, args[0], depth + 1)
     text = fmt.const if fmt.has_const and isinstance(fmt.const, str) else None
     if text is None and len(args[0]) == 1 and args[0][0].kind == "tmpl" and not args[0][0].exprs:
         text = args[0][0].parts[0] if args[0][0].parts else ""
+    parts = args[1:] if not receiver else _array_items(args[1])
+    if parts is None:  # `withArray(fmt, rows)`: any element may fill any specifier
+        element = _elements(evaluate(ctx, args[1], depth + 1))
+        spliced = text is None or any(raw_arguments(ctx.index, text, _PG_MAX_ARGS))
+        return splice("format", [fmt, element] if spliced else [fmt])
+    values = [evaluate(ctx, p, depth + 1) if p else SAFE for p in parts]
     # a format string we cannot read (chosen at run time, built): any `%s` may be there
     raw = raw_arguments(ctx.index, text, len(values)) if text is not None else [True] * len(values)
-    kept = [v for v, spliced in zip(values, raw, strict=True) if spliced]
-    return splice("format", [fmt, *kept])
+    return splice("format", [fmt, *(v for v, spliced in zip(values, raw, strict=True) if spliced)])
+
+
+_PG_MAX_ARGS = 100  # specifiers read in a format string whose arguments are one unknown array
+
+
+def _array_items(array: list[Tok]) -> list[list[Tok]] | None:
+    """The items of an array literal without spreads (a hole is an empty list); None for any
+    other expression."""
+    if len(array) < 2 or array[0].text != "[" or array[-1].text != "]":
+        return None
+    items = slots(array[1:-1])
+    return None if any(p and p[0].text == "..." for p in items) else items
 
 
 def _maps_to_escaped(ctx: Ctx, toks: list[Tok]) -> bool:
