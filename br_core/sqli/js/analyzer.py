@@ -464,16 +464,34 @@ def _unresolved(ctx: Ctx, name: str, text: str) -> str:
     """How to name a value the analysis cannot resolve (a medium-confidence source): a
     parameter of the enclosing function (its callers are unknown), a value imported from
     another module, a name the file never assigns, or any other value not provably constant."""
-    scopes = ctx.index.bindings()
-    scope = scopes.resolve(name, max(ctx.sink - 1, 0))
     shown = text[:40]
-    if (scope, name) in scopes.params and shown == name:
-        return f"parameter `{name}`"
+    scope = GLOBAL  # a name never declared nor in a parameter list: no scope to look up
+    if name in ctx.index.introduced or _maybe_parameter(ctx.index, name):
+        scopes = ctx.index.bindings()
+        scope = scopes.resolve(name, max(ctx.sink - 1, 0))
+        if (scope, name) in scopes.params and shown == name:
+            return f"parameter `{name}`"
     if scope == GLOBAL and (name in _imported_names(ctx.index) or name == "require"):
         return f"`{shown}` (from another module)"
     if scope == GLOBAL and not _defined(ctx.index, name):
         return f"`{shown}`, never defined in this file"
     return f"`{shown}` (not a constant)"
+
+
+def _maybe_parameter(index: Index, name: str) -> bool:
+    """`name` stands somewhere a parameter may (after `(`, `,` or `...`, or before `=>`);
+    once per name, so a file of sinks on an undeclared name builds no scopes for it."""
+    key = ("parameter?", name)
+    found = index.memo.get(key)
+    if not isinstance(found, bool):
+        toks = index.toks
+        found = any(
+            (k and toks[k - 1].text in {"(", ",", "..."})
+            or (k + 1 < len(toks) and toks[k + 1].text == "=>")
+            for k in index.where.get(name, [])
+        )
+        index.memo[key] = found
+    return found
 
 
 def _defined(index: Index, name: str) -> bool:
