@@ -4,7 +4,9 @@ Each package is fetched once with `npm pack NAME@VERSION` (the package's own fil
 dependencies) into bench/_work/npm/, unpacked into a temporary directory outside any repository
 or virtualenv, and its .js/.mjs/.cjs/.ts files (not .d.ts, not minified bundles) are passed to
 br-sql-injection by name. Prints files, lines, alerts, alerts per 100k lines and seconds per
-package, then every alert (each one is either a real injection or a false positive to look at).
+package (and how many are high confidence: traced to a known source such as the request),
+then every alert with its confidence (each one is either a real injection or a false positive
+to look at).
 A package that yields no file, or a run that skips one, fails the benchmark: it measured nothing.
 `--tree DIR` runs the hook from another checkout (`python -m br_hooks.sql_injection` with
 PYTHONPATH=DIR), to compare before and after a change in one run.
@@ -102,22 +104,31 @@ def main() -> int:
     parser.add_argument("--tree", type=Path, help="run the hook from this checkout instead")
     args = parser.parse_args()
     print("note: 2 shared cores; other work on the machine makes timings noisy")
-    print(f"  {'package':26} {'read':>6} {'lines':>8} {'alerts':>7} {'/100k':>7} {'s':>7}")
-    total_lines = total_alerts = 0
+    print(
+        f"  {'package':26} {'read':>6} {'lines':>8} {'alerts':>7} {'/100k':>7} {'high':>5} {'s':>7}"
+    )
+    total_lines = total_alerts = total_high = 0
     shown: list[str] = []
     for spec in PACKAGES:
         files, lines, findings, seconds = scan(spec, args.tree)
         total_lines += lines
         total_alerts += len(findings)
+        high = sum(f.get("confidence", "high") == "high" for f in findings)
+        total_high += high
         rate = len(findings) * 100_000 / lines
-        print(f"  {spec:26} {files:6d} {lines:8d} {len(findings):7d} {rate:7.1f} {seconds:7.2f}")
+        print(
+            f"  {spec:26} {files:6d} {lines:8d} {len(findings):7d} {rate:7.1f} {high:5d} "
+            f"{seconds:7.2f}"
+        )
         shown += [
             f"    {spec} {f['path']}:{f['line']}: {f['rule']} {f['sink']} <- {f['source']}"
+            f" [{f.get('confidence', 'high')}]"
             for f in findings
         ]
     assert total_lines > 0
     print(f"  all: {total_alerts} alerts in {total_lines} lines: "
-          f"{total_alerts * 100_000 / total_lines:.1f} per 100k lines")  # fmt: skip
+          f"{total_alerts * 100_000 / total_lines:.1f} per 100k lines, {total_high} high "
+          f"({total_high * 100_000 / total_lines:.1f} per 100k lines)")  # fmt: skip
     for line in shown[: args.show]:
         print(line)
     return 0

@@ -16,10 +16,13 @@ import re
 from collections import deque
 
 from br_core.sqli.js.arrows import arrow_parameter
+from br_core.sqli.js.bindings import GLOBAL
 from br_core.sqli.js.callbacks import callback_receiver
 from br_core.sqli.js.fields import destructured, field_writes, member_path
 from br_core.sqli.js.fix import driver_of, fix_for
-from br_core.sqli.js.fold import dead_at, truth
+from br_core.sqli.js.fold import dead_at, exclusive, truth
+from br_core.sqli.js.pgformat import format_names, raw_arguments
+from br_core.sqli.js.promises import callback_result, own_returns
 from br_core.sqli.js.scope import (
     NUMBERS_MAP,
     Ctx,
@@ -73,12 +76,11 @@ _PREFILTER = re.compile(
 _PLACEHOLDER_FILL = re.compile(
     r"\.fill\(\s*(['\"])[?%s:$@\w]{1,4}\1\s*\)|^(['\"])[?%s,\s]{1,6}\2\s*\.repeat\("
 )
-_RETURN = re.compile(r"\breturn\b")
 _CLAUSE = {"where", "andWhere", "orWhere", "having", "andHaving", "orHaving"}
 _SAFE_CALLS = re.compile(
     r"^(?:Number|Number\.\w+|parseInt|parseFloat|Boolean|Math\.\w+|(?:\w+\.)*escape(?:Id|Identifier|Literal)?"
     r"|(?:\w+\.)?format\.(?:ident|literal)|(?:\w+\.)?(?:ident|literal)|String\(Number|uuidv4"
-    r"|\w+\.escape)\s*\("
+    r"|\w+\.escape|(?:\w+\.)+quote(?:Id|Ident|Identifier|Literal|Name)?)\s*\("
 )
 _SOURCES = (
     (re.compile(r"^(?:req|request|ctx|context|event|body)\b"), "the web request"),
@@ -207,6 +209,12 @@ def _builder_call(ctx: Ctx, toks: list[Tok], text: str, depth: int) -> Val | Non
     if call is None:
         return None
     receiver, method, args = call
+    pg = _pg_format(ctx, receiver, method, args, depth)
+    if pg is not None:
+        return pg
+    settled = _settled(ctx, receiver, method, args, depth)
+    if settled is not None:
+        return settled
     if method not in _BUILDERS:
         return None  # any other call: the caller's rules (local helpers, sanitizers) decide
     vals = [evaluate(ctx, a, depth + 1) for a in args if a]
@@ -229,6 +237,90 @@ def _builder_call(ctx: Ctx, toks: list[Tok], text: str, depth: int) -> Val | Non
         before = evaluate(ctx, receiver, depth + 1)
         return splice("join", [before.elems or before])
     return None
+
+
+def _settled(
+    ctx: Ctx, receiver: list[Tok], method: str, args: list[list[Tok]], depth: int
+) -> Val | None:
+    """What a promise settles to (br_core/sqli/js/promises.py): `p.then(cb)` is what `cb`
+    returns, `p.catch(cb)` that or `p`'s value, `p.finally(cb)` and `Promise.resolve(x)` the
+    value they were given. None for another call, or a handler that is not a function literal
+    (`.then(build)`): the caller's rules decide."""
+    if not receiver or not args or not args[0]:
+        return None
+    if method == "resolve" and text_of(ctx, receiver) == "Promise":
+        return evaluate(ctx, args[0], depth + 1)
+    if method not in {"then", "catch", "finally"}:
+        return None
+    if method == "finally":
+        return evaluate(ctx, receiver, depth + 1)
+    returned = _returned_by(ctx, args[0], depth)
+    if returned is None:
+        return None
+    return merge(evaluate(ctx, receiver, depth + 1), returned) if method == "catch" else returned
+
+
+def _returned_by(ctx: Ctx, fn: list[Tok], depth: int) -> Val | None:
+    """What the function literal `fn` returns, read where it stands; None for another
+    expression."""
+    body = callback_result(ctx.index, fn)
+    if body is None:
+        return None
+    if isinstance(body, list):
+        here = Ctx(ctx.src, ctx.toks, body[0].pos, ctx.index)
+        return evaluate(here, body, depth + 1)
+    return _returns_of(ctx, body, depth + 1) if body >= 0 else None
+
+
+def _returns_of(ctx: Ctx, brace: int, depth: int) -> Val:
+    """Any value the function whose body opens at token `brace` returns (undefined: SAFE)."""
+    vals = []
+    for k, expr in own_returns(ctx.index, brace):
+        here = Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, ctx.index)
+        vals.append(evaluate(here, expr, depth + 1))
+    return merge(*vals)
+
+
+def _pg_format(
+    ctx: Ctx, receiver: list[Tok], method: str, args: list[list[Tok]], depth: int
+) -> Val | None:
+    """pg-format's `format(fmt, …)` and `format.withArray(fmt, [...])` (br_core/sqli/js/
+    pgformat.py): the text with each argument a `%s` splices raw; `%I`/`%L` quote theirs.
+    None when the call is not pg-format's."""
+    names = format_names(ctx.index)
+    if not names or not args or not args[0]:
+        return None
+    if receiver and (
+        method != "withArray" or len(args) != 2 or text_of(ctx, receiver) not in names
+    ):
+        return None
+    if not receiver and method not in names:
+        return None
+    fmt = evaluate(ctx, args[0], depth + 1)
+    text = fmt.const if fmt.has_const and isinstance(fmt.const, str) else None
+    if text is None and len(args[0]) == 1 and args[0][0].kind == "tmpl" and not args[0][0].exprs:
+        text = args[0][0].parts[0] if args[0][0].parts else ""
+    parts = args[1:] if not receiver else _array_items(args[1])
+    if parts is None:  # `withArray(fmt, rows)`: any element may fill any specifier
+        element = _elements(evaluate(ctx, args[1], depth + 1))
+        spliced = text is None or any(raw_arguments(ctx.index, text, _PG_MAX_ARGS))
+        return splice("format", [fmt, element] if spliced else [fmt])
+    values = [evaluate(ctx, p, depth + 1) if p else SAFE for p in parts]
+    # a format string we cannot read (chosen at run time, built): any `%s` may be there
+    raw = raw_arguments(ctx.index, text, len(values)) if text is not None else [True] * len(values)
+    return splice("format", [fmt, *(v for v, spliced in zip(values, raw, strict=True) if spliced)])
+
+
+_PG_MAX_ARGS = 100  # specifiers read in a format string whose arguments are one unknown array
+
+
+def _array_items(array: list[Tok]) -> list[list[Tok]] | None:
+    """The items of an array literal without spreads (a hole is an empty list); None for any
+    other expression."""
+    if len(array) < 2 or array[0].text != "[" or array[-1].text != "]":
+        return None
+    items = slots(array[1:-1])
+    return None if any(p and p[0].text == "..." for p in items) else items
 
 
 def _maps_to_escaped(ctx: Ctx, toks: list[Tok]) -> bool:
@@ -365,7 +457,100 @@ def _identifier(ctx: Ctx, toks: list[Tok], text: str, depth: int) -> Val:
         return SAFE if not rest.strip() else Val(taint=None)
     if name[:1].isupper() and name.isupper():
         return SAFE  # upper-case constants from other modules are configuration
-    return Val(taint=f"`{text[:40]}` (not a constant)")
+    return _unknown_call(ctx, toks, depth) or Val(taint=_unresolved(ctx, name, text))
+
+
+def _unresolved(ctx: Ctx, name: str, text: str) -> str:
+    """How to name a value the analysis cannot resolve (a medium-confidence source): a
+    parameter of the enclosing function (its callers are unknown), a value imported from
+    another module, a name the file never assigns, or any other value not provably constant."""
+    shown = text[:40]
+    scope = GLOBAL  # a name never declared nor in a parameter list: no scope to look up
+    if name in ctx.index.introduced or _maybe_parameter(ctx.index, name):
+        scopes = ctx.index.bindings()
+        scope = scopes.resolve(name, max(ctx.sink - 1, 0))
+        if (scope, name) in scopes.params and shown == name:
+            return f"parameter `{name}`"
+    if scope == GLOBAL and (name in _imported_names(ctx.index) or name == "require"):
+        return f"`{shown}` (from another module)"
+    if scope == GLOBAL and not _defined(ctx.index, name):
+        return f"`{shown}`, never defined in this file"
+    return f"`{shown}` (not a constant)"
+
+
+def _maybe_parameter(index: Index, name: str) -> bool:
+    """`name` stands somewhere a parameter may (after `(`, `,` or `...`, or before `=>`);
+    once per name, so a file of sinks on an undeclared name builds no scopes for it."""
+    key = ("parameter?", name)
+    found = index.memo.get(key)
+    if not isinstance(found, bool):
+        toks = index.toks
+        found = any(
+            (k and toks[k - 1].text in {"(", ",", "..."})
+            or (k + 1 < len(toks) and toks[k + 1].text == "=>")
+            for k in index.where.get(name, [])
+        )
+        index.memo[key] = found
+    return found
+
+
+def _defined(index: Index, name: str) -> bool:
+    """`name` is declared or assigned somewhere in the file: by its tokens, or declared in the
+    source text itself (a declaration the tokens missed must not be reported as never
+    defined)."""
+    if index.assigns.get(name) or name in index.introduced:
+        return True
+    key = ("defined", "source")
+    found = index.memo.get(key)
+    if not isinstance(found, set):  # one pass over the file, not one search per name
+        found = set(_DEFINES.findall(index.src))
+        index.memo[key] = found
+    return name in found
+
+
+_DEFINES = re.compile(r"\b(?:let|const|var|function|class)\s+([\w$]+)")
+_IMPORTS = re.compile(
+    r"\bimport\s+(?:type\s+)?(?P<what>[^;'\"]*?)\s+from\s*['\"]"
+    r"|\b(?:const|let|var)\s+(?P<bound>\{[^{}]*\}|[\w$]+)\s*=\s*require\("
+)
+
+
+def _imported_names(index: Index) -> set[str]:
+    """The names this file binds by `import … from` or `= require(…)`, once per file."""
+    key = ("import", "names")
+    found = index.memo.get(key)
+    if not isinstance(found, set):
+        found = set()
+        for m in _IMPORTS.finditer(index.src):
+            bound = m.group("what") or m.group("bound") or ""
+            # `{ a, b as c }` and `{ a, b: c }` bind a and c; `* as ns` binds ns
+            for part in re.split(r"[{},]", bound):
+                words = re.findall(r"[\w$]+", part)
+                if words:
+                    found.add(words[-1])
+        index.memo[key] = found
+    return found
+
+
+def _unknown_call(ctx: Ctx, toks: list[Tok], depth: int) -> Val | None:
+    """A call this file does not define (`getUser(req)`, `lookup(req.query.id)`): its result
+    is as untrusted as its arguments, so one traced to a known source carries that source
+    (high confidence) rather than "not a constant". None otherwise."""
+    call = _trailing_call(toks)
+    if call is None:
+        return None
+    vals = [evaluate(ctx, a, depth + 1) for a in call[2] if a]
+    traced = [v.taint for v in vals if v.taint and _from_source(v.taint)]
+    return Val(taint=f"{traced[0]}{_THROUGH}`{call[1]}()`") if traced else None
+
+
+_THROUGH = ", through "  # `f(req.query.id)`: the request's taint, but not the request itself
+
+
+def _request_itself(taint: str) -> bool:
+    """The value is the request's own (`req.query.sort`), not what a call made of it: passed
+    whole to a raw API, the client wrote the SQL."""
+    return taint.startswith("the web request") and _THROUGH not in taint
 
 
 _MAP_GET = re.compile(r"""\s*\.\s*get\(\s*(['"])(?P<key>[^'"\\]*)\1\s*\)\s*$""")
@@ -590,6 +775,7 @@ def _local_function(
         n = re.escape(name)
         found = re.finditer(
             rf"\bfunction\s+{n}\s*\(([^)]*)\)[^{{]*\{{"
+            rf"|\b(?:const|let|var)\s+{n}\s*=\s*(?:async\s+)?function\b[^(]*\(([^)]*)\)[^{{]*\{{"
             rf"|\b(?:const|let|var)\s+{n}\s*=\s*(?:async\s*)?(?:\([^)]*\)|\w+)\s*=>\s*(?P<brace>\{{)?",
             ctx.src,
         )
@@ -598,21 +784,18 @@ def _local_function(
     m = ctx.index.memo[key]
     if not isinstance(m, re.Match):
         return None
-    if "=>" in m.group(0) and not m.group("brace"):
-        body_at = m.end() - 1  # an arrow's expression body starts right after `=>`
-    else:
-        ret = _RETURN.search(ctx.src, m.end())
-        if not ret:
-            return None
-        body_at = ret.start()
     result_key = ("returns", f"{key[0]}:{name}")
     if result_key not in ctx.index.memo:
         ctx.index.memo[result_key] = SAFE  # recursion sees nothing
-        inner = Ctx(ctx.src, ctx.toks, body_at, ctx.index)
-        first = bisect.bisect_right(ctx.index.pos, body_at)  # not a list per call: linear
-        ctx.index.memo[result_key] = evaluate(
-            inner, until_end(ctx.toks, first, ctx.index.ends), depth + 1
-        )
+        if "=>" in m.group(0) and not m.group("brace"):
+            body_at = m.end() - 1  # an arrow's expression body starts right after `=>`
+            inner = Ctx(ctx.src, ctx.toks, body_at, ctx.index)
+            first = bisect.bisect_right(ctx.index.pos, body_at)  # not a list per call: linear
+            returned = evaluate(inner, until_end(ctx.toks, first, ctx.index.ends), depth + 1)
+        else:  # every `return` of the body: `if (!id) return null;` is not the only one
+            brace = bisect.bisect_left(ctx.index.pos, m.end() - 1)
+            returned = _returns_of(ctx, brace, depth + 1)
+        ctx.index.memo[result_key] = returned
     result = ctx.index.memo[result_key]
     assert isinstance(result, Val)
     call_args = split_top(until_close(toks, 2), {","}) if len(toks) > 2 else []
@@ -687,6 +870,8 @@ def _assignments(ctx: Ctx, name: str) -> list[tuple[int, str, list[Tok]]]:
         prev = toks[k - 1].text if k else ""
         if prev == "." or scopes.resolve(name, k) != target or dead_at(ctx.index, toks[k].pos):
             continue
+        if exclusive(ctx.index, k, first_after, target):
+            continue  # `case 'a': sql = …; break;` or an `if` block: not the sink's path
         start = k + 1
         if nxt.text == ":" and prev in {"const", "let", "var"}:
             while start < len(toks) and toks[start].text not in {"=", ";"}:
@@ -833,6 +1018,8 @@ def _scan_stream(
             method and (name in _GENERIC or clause)
         ):
             continue
+        if method and k >= 2 and stream[k - 2].text in format_names(index):
+            continue  # pg-format's `format.literal(x)` quotes; it is not Sequelize's literal
         args = split_top(until_close(stream, k + 2, ends), {","})
         if not args or not args[0]:
             continue
@@ -842,7 +1029,7 @@ def _scan_stream(
         if not val.built and len(args[0]) == 1 and args[0][0].kind == "ident":
             val = _config_variable(ctx, args[0][0].text) or val
         receiver = stream[k - 2].text if method and k >= 2 else ""
-        if val.taint and not val.built and val.taint.startswith("the web request"):
+        if val.taint and not val.built and _request_itself(val.taint):
             if (not _DB_RECEIVER.search(receiver) and name not in unsafe) or clause:
                 continue
             val = Val(taint=val.taint, built="raw", text="SELECT * FROM t")  # client-written SQL
@@ -865,7 +1052,10 @@ def _scan_stream(
             else []
         )
         fix = fix_for(sink, args[0], driver, untrusted)
+        # high: traced to a known source; medium: a parameter, a name the file never defines,
+        # an imported value or another module's result, not provably constant (issue 17)
+        confidence = "high" if _from_source(val.taint) else "medium"
         findings.append(
-            RawFinding(tok.line, tok.line, rule, sink, val.taint or "", val.built or "", fix)
+            RawFinding(tok.line, tok.line, rule, sink, val.taint, val.built, fix, confidence)
         )
     return findings

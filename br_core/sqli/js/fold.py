@@ -2,7 +2,9 @@
 
 `if (false) { sql = "…" + req.query.cat }`, `1 > 2 ? built : fixed`,
 `switch (MODE) { case 'legacy': … }` with `const MODE = 'safe'`, and statements after a
-`return` never run: a sink or an assignment there is no flow. The model is
+`return`, `throw`, `break` or `continue` never run: a sink or an assignment there is no flow.
+A `case` that ends in `break` does not fall through, and an `if` block and its `else` are
+exclusive: what one assigns does not reach a sink in the other (`exclusive`). The model is
 br_core/sqli/python/fold.py: literals, `const` names bound to one literal, `!`, comparisons,
 `&&`/`||` and `+`/`-` are evaluated; anything else (a call, a `let`, mixed types under `==`)
 is not a constant, and both branches stay live. Dead code is found once per file as spans of
@@ -237,13 +239,24 @@ def _dead_spans(index: Index) -> list[tuple[int, int]]:
 
 
 def _ends_block(index: Index, k: int, covered: dict[int, int]) -> bool:
-    """Token k is an unconditional `return`/`throw` not already inside a dead tail of its
-    block (`return a; return b;` walks the block once, not once per statement)."""
+    """Token k is an unconditional `return`/`throw`/`break`/`continue` not already inside a
+    dead tail of its block (`return a; return b;` walks the block once, not once per
+    statement)."""
     toks = index.toks
-    if toks[k].text not in {"return", "throw"}:
+    if toks[k].text not in _ENDS_FLOW or not _leaves_here(toks, k):  # the test inlined: hot
         return False
-    starts = k == 0 or toks[k - 1].text in _STATEMENT_START
-    return starts and k >= covered.get(index.block[k], -1)
+    return k >= covered.get(index.block[k], -1)
+
+
+def _leaves_here(toks: list[Tok], k: int) -> bool:
+    """Token k starts a statement that leaves its block unconditionally: `return …`,
+    `throw …`, `break;`, `continue label;`; not `if (x) break;` nor the key of `{ break: 1 }`."""
+    text = toks[k].text
+    if text not in _ENDS_FLOW or (k and toks[k - 1].text not in _STATEMENT_START):
+        return False
+    if text in {"break", "continue"} and k + 1 < len(toks):
+        return toks[k + 1].text not in {":", ".", "(", "=", ","}
+    return True
 
 
 def _dead_if(index: Index, k: int) -> list[tuple[int, int]]:
@@ -317,10 +330,9 @@ def _dead_cases(index: Index, k: int) -> list[tuple[int, int]]:
 
 
 def _leaves(index: Index, brace: int, start: int, end: int) -> bool:
-    """The case between tokens start and end leaves the switch (no fall-through)."""
-    return any(
-        index.block[j] == brace and index.toks[j].text in _ENDS_FLOW for j in range(start, end)
-    )
+    """The case between tokens start and end leaves the switch (no fall-through): an
+    unconditional `break`/`return`/`throw`/`continue` among its own statements."""
+    return any(index.block[j] == brace and _leaves_here(index.toks, j) for j in range(start, end))
 
 
 def _dead_after(index: Index, k: int) -> list[tuple[int, int]]:
@@ -336,3 +348,101 @@ def _dead_after(index: Index, k: int) -> list[tuple[int, int]]:
             end = j
             break
     return [(start, end)]
+
+
+def exclusive(index: Index, k: int, sink: int, scope: int) -> bool:
+    """Token k (an assignment to a variable declared in block `scope`) never reaches token
+    `sink` because one run takes only one of the two paths: k in an `if` block and the sink in
+    its `else` (or `else if` chain), or k and the sink in different cases of one `switch` where
+    k's case, or one between, leaves (`case 'a': sql = …; break; case 'b': db.query(sql)`).
+    Not when a loop around them in the same function may run both in turn, nor for a
+    variable of an enclosing function or the file (another call may have assigned it)."""
+    if scope < 0:
+        return False
+    functions = index.bindings().function_of
+    ends, parent = index.ends, index.parent
+    brace = index.block[k]
+    while brace >= 0:
+        if brace < sink < ends[brace] and _is_switch_body(index, brace):
+            labels = _case_labels(index, brace)
+            mine = bisect.bisect_left(labels, k) - 1
+            theirs = bisect.bisect_left(labels, sink) - 1
+            if mine < 0 or theirs <= mine:
+                return False  # the same case (or before the first label): one flow
+            if _looped(index, brace) or functions.get(scope) != functions.get(brace):
+                return False
+            bounds = [*labels, ends[brace]]
+            return any(_leaves(index, brace, labels[n], bounds[n + 1]) for n in range(mine, theirs))
+        if ends[brace] < sink and _in_else(index, brace, sink):
+            return not _looped(index, brace) and functions.get(scope) == functions.get(brace)
+        brace = parent.get(brace, -1)
+    return False  # no branch separates them
+
+
+def _in_else(index: Index, brace: int, sink: int) -> bool:
+    """The `{` at `brace` is an `if`'s block and token `sink` lies in its `else` part."""
+    opening = _opener(index, brace - 1)
+    if opening is None or opening < 1 or index.toks[opening - 1].text != "if":
+        return False
+    after = index.ends[brace] + 1
+    if after >= len(index.toks) or index.toks[after].text != "else":
+        return False
+    return sink < _statement_end(index, after + 1, 0)
+
+
+def _is_switch_body(index: Index, brace: int) -> bool:
+    opening = _opener(index, brace - 1)
+    return opening is not None and opening > 0 and index.toks[opening - 1].text == "switch"
+
+
+def _case_labels(index: Index, brace: int) -> list[int]:
+    key = ("switch", str(brace))
+    labels = index.memo.get(key)
+    if not isinstance(labels, list):
+        labels = [
+            j
+            for j in range(brace + 1, index.ends[brace])
+            if index.block[j] == brace and index.toks[j].text in {"case", "default"}
+        ]
+        index.memo[key] = labels
+    return labels
+
+
+def _opener(index: Index, close: int) -> int | None:
+    """The `(` whose partner is the `)` at token `close`, or None."""
+    if close < 0 or index.toks[close].text != ")":
+        return None
+    openers = index.memo.get(("fold", "openers"))
+    if not isinstance(openers, dict):
+        openers = {end: j for j, end in enumerate(index.ends) if end >= 0}
+        index.memo[("fold", "openers")] = openers
+    found = openers.get(close)
+    return found if isinstance(found, int) else None
+
+
+def _looped(index: Index, brace: int) -> bool:
+    """A `for`/`while`/`do` loop encloses the switch whose body is the `{` at `brace`,
+    inside the switch's own function (a loop outside it calls a fresh function each time)."""
+    toks = index.toks
+    home = index.bindings().function_of.get(brace, -1)
+    keyword = (_opener(index, brace - 1) or 1) - 1  # the `switch` token
+    before = keyword - 1  # `for (…) switch (x) {…}`: a loop without braces
+    if before >= 0 and (toks[before].text == "do" or _heads_loop(index, before)):
+        return True
+    block = index.block[keyword]
+    while block >= 0 and block != home:
+        if _loop_head(index, block):
+            return True
+        block = index.parent.get(block, -1)
+    return False
+
+
+def _heads_loop(index: Index, close: int) -> bool:
+    """The `)` at token `close` ends a `for (…)` or `while (…)` head."""
+    opening = _opener(index, close)
+    return opening is not None and opening > 0 and index.toks[opening - 1].text in {"for", "while"}
+
+
+def _loop_head(index: Index, brace: int) -> bool:
+    """The `{` at `brace` is a loop's body: `for (…) {`, `while (…) {`, `do {`."""
+    return brace > 0 and (index.toks[brace - 1].text == "do" or _heads_loop(index, brace - 1))
