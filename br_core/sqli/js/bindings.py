@@ -33,6 +33,7 @@ class Bindings:
     ends: list[int]
     function_of: dict[int, int] = field(default_factory=dict)  # block -> its function body
     declared: set[tuple[int, str]] = field(default_factory=set)  # (scope block, name)
+    params: set[tuple[int, str]] = field(default_factory=set)  # (function body, parameter)
 
     def __post_init__(self) -> None:
         starts = {end: k for k, end in enumerate(self.ends) if end >= 0 and end < len(self.toks)}
@@ -42,11 +43,12 @@ class Bindings:
                 params = self._params_of_body(k, starts)
                 if params is not None:
                     bodies.add(k)
-                    self.declared.update((k, name) for name in params)
+                    self.params.update((k, name) for name in params)
         for k, tok in enumerate(self.toks):
             if tok.kind == "punct" and tok.text == "{":
                 up = self.parent.get(k, GLOBAL)
                 self.function_of[k] = k if k in bodies else self.function_of.get(up, GLOBAL)
+        self.declared |= self.params
         for k, tok in enumerate(self.toks):
             if tok.kind == "ident" and tok.text in _DECLARE:
                 home = self.block[k]
