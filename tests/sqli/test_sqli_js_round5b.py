@@ -129,7 +129,7 @@ def test_late_window_reaches_the_last_call(src: str, until: str | None) -> None:
     window = late_window(ctx.index, ctx.sink)
     assert window is not None
     end = len(ctx.toks) if until is None else _at(ctx, until)
-    assert window[1] == end
+    assert window[2] == end
 
 
 @pytest.mark.parametrize(
@@ -144,10 +144,17 @@ def test_late_window_is_none_without_a_later_call(src: str) -> None:
     assert late_window(ctx.index, ctx.sink) is None
 
 
+def test_late_window_starts_at_the_first_use() -> None:
+    src = "let v = 1;\nfunction run() { SINK(v); }\nv = 2;\nlater(run);\nrun();"
+    ctx = _ctx(src, "SINK")
+    window = late_window(ctx.index, ctx.sink)
+    assert window is not None and window[1] == _at(ctx, "run);") and window[2] == len(ctx.toks)
+
+
 def test_late_window_ends_at_the_last_call() -> None:
     ctx = _ctx("let v = 1;\nconst run = () => SINK(v);\nrun();\nv = 2;", "SINK")
     window = late_window(ctx.index, ctx.sink)
-    assert window is not None and window[1] == _at(ctx, "run();") < _at(ctx, "v = 2")
+    assert window is not None and window[1] == window[2] == _at(ctx, "run();") < _at(ctx, "v = 2")
 
 
 @pytest.mark.parametrize(
@@ -263,6 +270,8 @@ def test_dead_ternary_arms(src: str, dead: set[str]) -> None:
     [
         ("const T = ['a', 'b'];", True),
         ("const T = { a: 'x' } as const;", True),
+        ("const T = { a: 'x' } // the allowed columns", True),
+        ("const T = ['a'], U = 2;", True),
         ("const T = [].concat(req.query.tag);", False),  # an array literal, then a call
         ("const T = {}\n  .constructor;", False),
     ],
@@ -289,3 +298,21 @@ def test_many_closures_and_ternaries_stay_quick() -> None:
     found = analyze_js(src)
     assert len(found) == 400  # every closure sees its later reassignment
     assert time.process_time() - started < 20  # generous: a quadratic walk took minutes
+
+
+@pytest.mark.parametrize(
+    ("between", "flagged"),
+    [
+        ("g = 'all';", False),  # replaced on every path before the call
+        ("if (x) { g = 'all'; }", True),  # maybe not
+        ("g += '';", True),  # keeps the request
+        ("", True),
+    ],
+)
+def test_a_closure_sees_the_value_at_its_call(between: str, flagged: bool) -> None:
+    src = (
+        "function h(req) {\n  let g = req.query.g;\n"
+        '  const run = () => db.query("SELECT * FROM t WHERE g = \'" + g + "\'");\n'
+        f"  {between}\n  run();\n}}\n"
+    )
+    assert bool(analyze_js(src)) is flagged

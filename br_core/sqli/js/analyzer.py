@@ -726,9 +726,7 @@ def _assignments(ctx: Ctx, name: str) -> list[tuple[int, str, list[Tok]]]:
     before = [where[r] for r in ranks[max(low, top - 20) : top]]
     window = late_window(ctx.index, first_after) if top < len(ranks) else None
     if window is not None:  # a closure called later sees what is assigned before the call
-        lo = bisect.bisect_left(ranks, bisect.bisect_right(where, window[0]))
-        hi = bisect.bisect_left(ranks, bisect.bisect_left(where, window[1]))
-        before += [where[r] for r in ranks[lo : min(hi, lo + 20)]]
+        before = _called_later(ctx.index, before, _late(where, ranks, window), window[1])
     if not before:
         return out
     scopes = ctx.index.bindings()
@@ -750,6 +748,26 @@ def _assignments(ctx: Ctx, name: str) -> list[tuple[int, str, list[Tok]]]:
         elif nxt.text == "." and k + 3 < len(toks) and toks[k + 2].text in {"push", "unshift"}:
             out.append((k, "push", until_close(toks, k + 4, ctx.index.ends)))
     return out
+
+
+def _late(where: list[int], ranks: list[int], window: tuple[int, int, int]) -> list[int]:
+    """The occurrences that may assign the name after the closure's end and before its last
+    call (20 at most)."""
+    lo = bisect.bisect_left(ranks, bisect.bisect_right(where, window[0]))
+    hi = bisect.bisect_left(ranks, bisect.bisect_left(where, window[2]))
+    return [where[r] for r in ranks[lo : min(hi, lo + 20)]]
+
+
+def _called_later(index: Index, before: list[int], late: list[int], first_use: int) -> list[int]:
+    """The assignments a closure sees when called: those before it and `late` ones, from the
+    last plain `name = …` that runs on every path to the closure's first use (order.py):
+    `let g = req.query.g; const run = () => …g…; g = 'all'; run()` sees only 'all'."""
+    toks = index.toks
+    cut = max(
+        (k for k in late if toks[k + 1].text == "=" and dominates(index, k, first_use)),
+        default=-1,
+    )
+    return [k for k in before + late if k >= cut]
 
 
 def _member(ctx: Ctx, name: str, path: list[str], depth: int) -> Val | None:

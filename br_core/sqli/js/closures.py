@@ -20,10 +20,11 @@ _BACK = 200  # tokens walked back from a sink to an enclosing expression-bodied 
 _DECLARE = frozenset({"const", "let", "var"})
 
 
-def late_window(index: Index, sink: int) -> tuple[int, int] | None:
-    """(the end of the named function around token `sink`, its last call or the end of the
-    file): assignments to a captured variable strictly between the two reach the sink. None
-    when the sink is in no named function, or nothing calls it after its end."""
+def late_window(index: Index, sink: int) -> tuple[int, int, int] | None:
+    """(the end of the named function around token `sink`, its first use after that end, its
+    last call or the end of the file): assignments to a captured variable strictly between
+    the end and the last call reach the sink. None when the sink is in no named function, or
+    nothing uses it after its end."""
     key = ("closure", str(sink))
     if key not in index.memo:
         index.memo[key] = _late_window(index, sink)
@@ -31,24 +32,25 @@ def late_window(index: Index, sink: int) -> tuple[int, int] | None:
     return found if isinstance(found, tuple) else None
 
 
-def _late_window(index: Index, sink: int) -> tuple[int, int] | None:
+def _late_window(index: Index, sink: int) -> tuple[int, int, int] | None:
     found = _enclosing_function(index, sink)
     if found is None:
         return None
     name, end = found
     toks = index.toks
-    last = -1
+    first = last = -1
     for k in index.where.get(name, []):
         if k <= end or dead_at(index, toks[k].pos):
             continue
         if toks[k - 1].text in {".", "?."}:
             continue  # `obj.run`: another object's member
+        first = k if first < 0 else first
         if k + 1 < len(toks) and toks[k + 1].text == "(":
             last = k
         else:
             last = len(toks)  # passed on or returned: called at some later time
             break
-    return (end, last) if last > end else None
+    return (end, first, last) if last > end else None
 
 
 def _enclosing_function(index: Index, sink: int) -> tuple[str, int] | None:

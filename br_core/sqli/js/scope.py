@@ -167,7 +167,7 @@ def const_object_uncached(ctx: Ctx, name: str) -> bool:
     m = re.search(
         rf"\bconst\s+{re.escape(name)}\s*(?::[^=]+)?=\s*(\{{[^{{}}]*\}}|\[[^\[\]]*\])"
         # the literal is the whole value: not `[].concat(req.query.tag)`
-        r"(?=[ \t]*(?:;|\r?\n(?!\s*[.?])|$|\s+as\s+const\b))",
+        r"(?=[ \t]*(?:[;,}]|//|/\*|\r?\n(?!\s*[.?])|$|as\s+const\b))",
         ctx.src,
     )
     if not m:
