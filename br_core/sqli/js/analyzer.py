@@ -18,9 +18,15 @@ from collections import deque
 from br_core.sqli.js.arrows import arrow_parameter
 from br_core.sqli.js.bindings import GLOBAL
 from br_core.sqli.js.callbacks import callback_receiver
+from br_core.sqli.js.callers import parameter_sites
+from br_core.sqli.js.classes import class_field
+from br_core.sqli.js.closures import late_window
 from br_core.sqli.js.fields import destructured, field_writes, member_path
 from br_core.sqli.js.fix import driver_of, fix_for
 from br_core.sqli.js.fold import dead_at, exclusive, truth
+from br_core.sqli.js.maps import initial_entries, is_new_map, map_sets
+from br_core.sqli.js.mutators import helper_writes
+from br_core.sqli.js.order import dominates, replaces
 from br_core.sqli.js.pgformat import format_names, raw_arguments
 from br_core.sqli.js.promises import callback_result, own_returns
 from br_core.sqli.js.scope import (
@@ -175,10 +181,54 @@ def _operand(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
         return Val(elems=SAFE)  # `hosts.map((h) => mysql.escape(h))`: escaped, each of them
     for pattern, source in _SOURCES:
         if pattern.match(text):
-            return Val(taint=f"{source} (`{text[:40]}`)")
+            fed = _fed_by_callers(ctx, toks, depth) if first.kind == "ident" else None
+            return fed or Val(taint=f"{source} (`{text[:40]}`)")
     if first.kind != "ident":
         return SAFE
     return _identifier(ctx, toks, text, depth)
+
+
+def _fed_by_callers(ctx: Ctx, toks: list[Tok], depth: int) -> Val | None:
+    """`req` in `function clause(req) {…}` when the function is private to the file and every
+    call passes a constant there (br_core/sqli/js/callers.py): what those calls pass (`req`)
+    or a constant (`req.query.x` of constants); None when any call may pass untrusted text."""
+    found = parameter_sites(ctx, toks[0].text)
+    if found is None:
+        return None
+    key = ("fed", found[0])
+    if key not in ctx.index.memo:
+        ctx.index.memo[key] = None  # a call inside the function passing it on: not constant
+        vals = []
+        for k, arg in found[1]:
+            here = Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, ctx.index)
+            vals.append(_deep(here, arg, depth) if arg else SAFE)
+        passed = merge(*vals)
+        ctx.index.memo[key] = None if _untrusted(passed) else passed
+    given = ctx.index.memo[key]
+    if not isinstance(given, Val):
+        return None
+    return given if len(toks) == 1 else SAFE
+
+
+def _deep(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
+    """The value of `toks`, an object literal standing for any of its fields, however nested
+    (`{ query: { id: req.query.id } }` is as untrusted as the request)."""
+    if len(toks) < 2 or toks[0].text != "{" or toks[-1].text != "}" or depth > 8:
+        return evaluate(ctx, toks, depth + 1)
+    vals = []
+    for part in split_top(toks[1:-1], {","}):
+        if part and part[0].text == "...":
+            vals.append(_deep(ctx, part[1:], depth + 1))
+        elif len(part) > 2 and part[1].text == ":":
+            vals.append(_deep(ctx, part[2:], depth + 1))
+        elif part:
+            vals.append(evaluate(ctx, part, depth + 1))  # shorthand `{ id }`, a method
+    return merge(*vals)
+
+
+def _untrusted(val: Val) -> bool:
+    """Untrusted or unknown text anywhere in the value, its elements included."""
+    return bool(val.taint) or (val.elems is not None and _untrusted(val.elems))
 
 
 def _item(ctx: Ctx, part: list[Tok], depth: int) -> Val:
@@ -224,7 +274,9 @@ def _builder_call(ctx: Ctx, toks: list[Tok], text: str, depth: int) -> Val | Non
         return splice("format", _numbers_formatted(args, vals))
     if not receiver or _STRINGIFY.match(text):
         if _STRINGIFY.match(text) and vals:
-            v = vals[0]
+            # `JSON.stringify({ theme: req.query.theme })`: the object's fields are in the text
+            # (it escapes `"`, not `'`: inside SQL quotes it still injects)
+            v = _deep(ctx, args[0], depth) if args[0][0].text == "{" else vals[0]
             inner = v.elems if v.elems is not None and not v.taint else v
             return Val(taint=inner.taint, built=inner.built, text=inner.text, is_str=True)
         return None
@@ -419,7 +471,7 @@ def _identifier(ctx: Ctx, toks: list[Tok], text: str, depth: int) -> Val:
             return called  # this.sqlFor(name): a method of this class in the same file
     got = _MAP_GET.match(rest)
     if got:
-        value = _map_value(ctx, name, got.group("key"), depth)
+        value = _map_value(ctx, name, got.group("key") if got.group(1) else None, depth)
         if value is not None:
             return value
     path, end = member_path(toks, 1, closers(toks)) if len(toks) > 1 else ([], 1)
@@ -446,6 +498,8 @@ def _identifier(ctx: Ctx, toks: list[Tok], text: str, depth: int) -> Val:
         return merge(*decls)
     if decls and rest.startswith((".trim(", ".toLowerCase(", ".toUpperCase(", ".toString(")):
         return merge(*decls)
+    if decls and _VARIABLE_INDEX.match(rest):  # `tags[i]`: any element of `tags`
+        return merge(*(_elements(v) for v in decls))
     position = _INDEX.match(rest)
     if decls and position:  # `list[0]`: the element at that slot, else any element
         slots = _array_slots(ctx, name, depth)
@@ -553,37 +607,30 @@ def _request_itself(taint: str) -> bool:
     return taint.startswith("the web request") and _THROUGH not in taint
 
 
-_MAP_GET = re.compile(r"""\s*\.\s*get\(\s*(['"])(?P<key>[^'"\\]*)\1\s*\)\s*$""")
+# `.get('name')` (a literal key) or `.get(k)` (a key not known)
+_MAP_GET = re.compile(
+    r"""\s*\.\s*get\(\s*(?:(['"])(?P<key>[^'"\\]*)\1|[^'"()]+|[\w.]+\([^()]*\))\s*\)\s*$"""
+)
 
 
-def _map_value(ctx: Ctx, name: str, key: str, depth: int) -> Val | None:
-    """`m.get('keyA')` of `const m = new Map()`: the values of the `m.set(k, v)` calls before
-    the sink whose key may be 'keyA' (a literal 'keyA' or a key not known). None when `m` is
-    not only ever an empty `new Map()`: the caller reads `m` itself."""
+def _map_value(ctx: Ctx, name: str, key: str | None, depth: int) -> Val | None:
+    """`m.get('keyA')` (key None: `m.get(k)`, a key not known) of a Map this file makes with
+    `new Map(…)`: what it started with and what `m.set(k, v)` calls before the sink put under a
+    key that may be 'keyA' (br_core/sqli/js/maps.py). None when `m` is not only ever a
+    `new Map(…)`: the caller reads `m` itself."""
     decls = _assignments(ctx, name)
-    if not decls or any([t.text for t in rhs] != ["new", "Map", "(", ")"] for _, _, rhs in decls):
+    if not decls or not all(is_new_map(rhs) for _, _, rhs in decls):
         return None
-    toks, index = ctx.toks, ctx.index
-    sink = ctx.sink
-    scopes = index.bindings()
-    target = scopes.resolve(name, max(sink - 1, 0))
+    found = map_sets(ctx, name, key)
+    if found is None:
+        return None
+    sets, replaced = found
+    entries = [] if replaced else [e for k, _, rhs in decls for e in initial_entries(k, rhs, key)]
     vals: list[Val] = []
-    for k in index.where.get(name, []):
-        if k >= sink - 3 or toks[k + 2].text != "set" or toks[k + 1].text != ".":
-            continue
-        if (
-            toks[k + 3].text != "("
-            or scopes.resolve(name, k) != target
-            or dead_at(index, toks[k].pos)
-        ):
-            continue
-        args = split_top(until_close(toks, k + 4, index.ends), {","})
-        if len(args) != 2 or not args[0]:
-            return None
-        first = args[0][0] if len(args[0]) == 1 else None
-        if first is None or first.kind != "str" or (first.parts[0] if first.parts else "") == key:
-            here = Ctx(ctx.src, toks, toks[k].pos, index)
-            vals.append(evaluate(here, args[1], depth + 1))
+    for k, value, whole in entries + sets:
+        here = Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, ctx.index)
+        val = evaluate(here, value, depth + 1)
+        vals.append(merge(val, val.elems) if whole else val)
     return merge(*vals) if vals else SAFE
 
 
@@ -608,6 +655,7 @@ def _mutated(ctx: Ctx, name: str) -> bool:
 
 
 _INDEX = re.compile(r"\s*\[\s*(\d+)\s*\]\s*$")
+_VARIABLE_INDEX = re.compile(r"\s*\[\s*[A-Za-z_$][^\[\]]*\]\s*$")
 # array methods whose effect on the slots is followed; any other use of the name after the
 # literal (a call with it, `list[i] = x`) and the slots are not known
 _SLOT_OPS = {"push", "unshift", "shift", "pop", "splice"}
@@ -859,6 +907,9 @@ def _assignments(ctx: Ctx, name: str) -> list[tuple[int, str, list[Tok]]]:
     low = bisect.bisect_left(ranks, max(hi - _LOOKBACK, 0))
     # the nearest assignments are the ones that reach the sink
     before = [where[r] for r in ranks[max(low, top - 20) : top]]
+    window = late_window(ctx.index, first_after) if top < len(ranks) else None
+    if window is not None:  # a closure called later sees what is assigned before the call
+        before = _called_later(ctx.index, before, _late(where, ranks, window), window[1])
     if not before:
         return out
     scopes = ctx.index.bindings()
@@ -884,23 +935,85 @@ def _assignments(ctx: Ctx, name: str) -> list[tuple[int, str, list[Tok]]]:
     return out
 
 
+def _late(where: list[int], ranks: list[int], window: tuple[int, int, int]) -> list[int]:
+    """The occurrences that may assign the name after the closure's end and before its last
+    call (20 at most)."""
+    lo = bisect.bisect_left(ranks, bisect.bisect_right(where, window[0]))
+    hi = bisect.bisect_left(ranks, bisect.bisect_left(where, window[2]))
+    return [where[r] for r in ranks[lo : min(hi, lo + 20)]]
+
+
+def _called_later(index: Index, before: list[int], late: list[int], first_use: int) -> list[int]:
+    """The assignments a closure sees when called: those before it and `late` ones, from the
+    last plain `name = …` that runs on every path to the closure's first use (order.py):
+    `let g = req.query.g; const run = () => …g…; g = 'all'; run()` sees only 'all'."""
+    toks = index.toks
+    cut = max(
+        (k for k in late if toks[k + 1].text == "=" and dominates(index, k, first_use)),
+        default=-1,
+    )
+    return [k for k in before + late if k >= cut]
+
+
 def _member(ctx: Ctx, name: str, path: list[str], depth: int) -> Val | None:
-    """`o.a.b`: what the object held when created (`_field`) or, failing that, the object as a
-    whole, and every later write that may set that field (br_core/sqli/js/fields.py). None
-    when nothing is known about `o`'s fields: the caller reads `o` itself."""
+    """`o.a.b`: what the object held when created (`_field`, a class field's initialiser) or,
+    failing that, the object as a whole, and every later write that may set that field
+    (br_core/sqli/js/fields.py), a local helper's included (mutators.py). A plain write that
+    runs on every path to the sink replaces what came before it (order.py). None when
+    nothing is known about `o`'s fields: the caller reads `o` itself."""
     writes = field_writes(ctx, name, path)
+    helpers = helper_writes(ctx, name, path)
     base = _field(ctx, name, path[0], depth) if len(path) == 1 else None
-    if not writes:
+    if name == "this" and len(path) == 1:
+        base = _class_field(ctx, path[0], depth)
+    if not writes and not helpers:
         return base
     if base is None and name != "this":
         base = merge(*_declarations(ctx, name, depth))
-    vals = [base]
-    for k, kind, rhs in writes:
-        here = Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, ctx.index)
-        vals.append(
-            evaluate(here, rhs, depth + 1) if kind == "field" else _any_field(here, rhs, depth)
+    index, sink = ctx.index, ctx.sink
+    last = -1  # the last write that replaces the field on every path to the sink
+    if name != "this":
+        last = max(
+            (k for k, _, _ in writes if replaces(index, k, path) and dominates(index, k, sink)),
+            default=-1,
         )
+    vals = [base] if last < 0 else []
+    for k, kind, rhs in writes:
+        if k >= last:
+            here = Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, index)
+            vals.append(
+                evaluate(here, rhs, depth + 1) if kind == "field" else _any_field(here, rhs, depth)
+            )
+    vals += [
+        _helper_write(ctx, call, write, args, depth) for call, write, args in helpers if call > last
+    ]
     return merge(*vals)
+
+
+def _helper_write(
+    ctx: Ctx, call: int, write: tuple[int, str, list[Tok]], args: list[list[Tok]], depth: int
+) -> Val:
+    """What a local helper's write at the call (token `call`) puts in the field: read inside
+    the helper; a value made from its parameters is as untrusted as the call's arguments."""
+    k, kind, rhs = write
+    here = Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, ctx.index)
+    val = evaluate(here, rhs, depth + 1) if kind == "field" else _any_field(here, rhs, depth)
+    if not val.taint or _from_source(val.taint):
+        return val  # a constant, or the request read inside the helper itself
+    at = Ctx(ctx.src, ctx.toks, ctx.toks[call].pos, ctx.index)
+    taint = next(
+        (v.taint for v in (evaluate(at, a, depth + 1) for a in args if a) if v.taint), None
+    )
+    return Val(taint=taint, built=val.built if taint else None, text=val.text, is_str=val.is_str)
+
+
+def _class_field(ctx: Ctx, key: str, depth: int) -> Val | None:
+    """`this.key` where the class declares `key = <initialiser>` (br_core/sqli/js/classes.py)."""
+    found = class_field(ctx.index, key, ctx.sink)
+    if found is None or not found[1]:
+        return None
+    k, init = found
+    return evaluate(Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, ctx.index), init, depth + 1)
 
 
 def _any_field(ctx: Ctx, rhs: list[Tok], depth: int) -> Val:

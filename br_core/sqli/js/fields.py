@@ -60,7 +60,7 @@ def field_writes(ctx: Ctx, name: str, path: list[str]) -> list[Write]:
     for k in where[max(0, hi - _LOOKBACK) : hi]:
         if k and toks[k - 1].text in {".", "?."}:
             continue  # `x.o`: another object's field
-        write = _write_at(toks, k, path, index.ends)
+        write = write_at(toks, k, path, index.ends)
         if write is None or dead_at(index, toks[k].pos):
             continue
         if not (this or _same_binding(ctx, name, k, sink)):
@@ -69,7 +69,7 @@ def field_writes(ctx: Ctx, name: str, path: list[str]) -> list[Write]:
     return out
 
 
-def _write_at(toks: list[Tok], k: int, path: list[str], ends: list[int]) -> list[Write] | None:
+def write_at(toks: list[Tok], k: int, path: list[str], ends: list[int]) -> list[Write] | None:
     """The writes to the object named at token k that may reach `path`, or None."""
     if k >= 4 and toks[k - 1].text == "(" and _is_object_assign(toks, k):
         args = split_top(until_close(toks, k, ends), {","})

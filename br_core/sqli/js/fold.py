@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from br_core.sqli.js.scope import Index
-from br_core.sqli.js.tokens import Tok, split_top, until_end
+from br_core.sqli.js.tokens import Tok, split_top, ternary, until_end
 
 Const = bool | int | float | str | None
 _ORDER: dict[str, Callable[[Any, Any], bool]] = {
@@ -32,6 +32,10 @@ _ATOMS: dict[str, Const] = {"true": True, "false": False, "null": None, "undefin
 _ENDS_FLOW = {"return", "throw", "break", "continue"}
 _STATEMENT_START = {";", "{", "}", ":"}
 _DEPTH = 30  # nested `if … else if …` followed, at most
+_TYPE_TOKENS = 30  # tokens a `const NAME: Type =` annotation may take
+_COND_TOKENS = 60  # tokens a ternary's condition may take
+_COND_STOP = frozenset({"=", "+=", "-=", "(", "[", "{", "}", ",", ";", "=>", "??=", "||=", "&&=",
+                        "...", "return", "case", "throw", "yield"})  # fmt: skip
 
 
 class _NotConst(Exception):
@@ -139,6 +143,11 @@ class _Parser:
             raise _NotConst
         tok = self.toks[self.at]
         self.at += 1
+        value = self._operand(tok)
+        self.at = _after_type(self.toks, self.at)
+        return value
+
+    def _operand(self, tok: Tok) -> Const:
         if tok.text == "(":
             value = self.either()
             if self._peek() != ")":
@@ -156,6 +165,31 @@ class _Parser:
         raise _NotConst
 
 
+# after `!` (TypeScript's non-null assertion, not a negation): where an operand has ended
+_ENDS_OPERAND = frozenset({"", ")", "]", "}", ",", ";", "?", ":", "&&", "||", "??", "===",
+                           "!==", "==", "!=", "<", ">", "<=", ">=", "+", "-", "as"})  # fmt: skip
+
+
+def _after_type(toks: list[Tok], at: int) -> int:
+    """The token after TypeScript's postfix syntax at `at`, which changes no value:
+    `x!`, `x as const`, `x as Mode`, `x as Array<string>`, `x satisfies Config`."""
+    while at < len(toks):
+        text = toks[at].text
+        nxt = toks[at + 1].text if at + 1 < len(toks) else ""
+        if text == "!" and nxt in _ENDS_OPERAND:
+            at += 1
+        elif text in {"as", "satisfies"} and toks[at].kind == "ident" and nxt:
+            at += 2  # the type's name: `const`, `boolean`, `Mode`
+            while at + 1 < len(toks) and toks[at].text == "." and toks[at + 1].kind == "ident":
+                at += 2  # `Config.Mode`
+            if at < len(toks) and toks[at].text == "<":
+                close = next((j for j in range(at, len(toks)) if toks[j].text == ">"), at)
+                at = close + 1  # `Array<string>`
+        else:
+            return at
+    return at
+
+
 def _number(text: str) -> int | float:
     try:
         return (
@@ -171,27 +205,46 @@ def _const_name(index: Index, use: Tok) -> Const:
     """`const NAME = <literal>` declared once in the file and not hidden where it is used (by
     a parameter `NAME` of the enclosing function, say): its literal."""
     toks, name = index.toks, use.text
-    decls = [
-        k
-        for k in index.where.get(name, [])
-        if k and toks[k - 1].text in {"const", "let", "var", "function"}
-    ]
-    if len(decls) != 1 or toks[decls[0] - 1].text != "const":
-        raise _NotConst  # a `let` may change; two declarations may be two variables
-    k = decls[0]
+    key = ("const decl", name)
+    if key not in index.memo:  # once per name: a name in many conditions was quadratic
+        decls = [
+            k
+            for k in index.where.get(name, [])
+            if k and toks[k - 1].text in {"const", "let", "var", "function"}
+        ]
+        # a `let` may change; two declarations may be two variables
+        one = len(decls) == 1 and toks[decls[0] - 1].text == "const"
+        index.memo[key] = decls[0] if one else -1
+    k = index.memo[key]
+    if not isinstance(k, int) or k < 0:
+        raise _NotConst
     scopes = index.bindings()
     at = min(bisect.bisect_left(index.pos, use.pos), len(toks) - 1)
     if scopes.resolve(name, at) != scopes.resolve(name, k):
         raise _NotConst
-    rhs = (
-        until_end(toks, k + 2, index.ends) if k + 2 < len(toks) and toks[k + 1].text == "=" else []
-    )
+    rhs = _initialiser(index, k)
     if len(rhs) != 1 or (rhs[0].kind == "ident" and rhs[0].text not in _ATOMS):
         raise _NotConst
     value = fold(index, rhs)
     if isinstance(value, _NotConst):
         raise _NotConst
     return value
+
+
+def _initialiser(index: Index, k: int) -> list[Tok]:
+    """The value of `const NAME = …` at token k, TypeScript's `: Type` before the `=` and
+    `as const` / `as T` / `!` after the value left out: `const ON: boolean = true as const`."""
+    toks = index.toks
+    eq = k + 1
+    if eq < len(toks) and toks[eq].text == ":":
+        while eq < min(len(toks), k + _TYPE_TOKENS) and toks[eq].text not in {"=", ";", "{"}:
+            eq += 1
+    if eq + 1 >= len(toks) or toks[eq].text != "=":
+        return []
+    rhs = until_end(toks, eq + 1, index.ends)
+    if rhs and _after_type(rhs, 1) == len(rhs):
+        return rhs[:1]  # one token, then only type syntax
+    return rhs
 
 
 def dead_at(index: Index, pos: int) -> bool:
@@ -219,7 +272,7 @@ def _dead_spans(index: Index) -> list[tuple[int, int]]:
     """Token ranges that never run, as source offsets: untaken `if` branches, unselected
     `switch` cases, statements after an unconditional `return`/`throw` in the same block."""
     toks = index.toks
-    spans: list[tuple[int, int]] = []
+    spans = _dead_arms(index)
     covered: dict[int, int] = {}  # block -> token its dead tail already reaches
     for k, tok in enumerate(toks):
         if tok.kind != "ident" or k + 1 >= len(toks):
@@ -288,6 +341,47 @@ def _statement_end(index: Index, b: int, depth: int) -> int:
         return end
     end = b + max(len(until_end(toks, b, index.ends)), 1)
     return end + 1 if end < len(toks) and toks[end].text == ";" else end
+
+
+def _dead_arms(index: Index) -> list[tuple[int, int]]:
+    """The arm a constant condition never selects: `USE_BINDINGS ? bound : built` with
+    `const USE_BINDINGS = true` runs `bound` only, so a sink in `built` never runs."""
+    toks = index.toks
+    spans: list[tuple[int, int]] = []
+    for k, tok in enumerate(toks):
+        if tok.text != "?" or tok.kind != "punct":
+            continue
+        start = _condition_start(toks, k)
+        if start is None:
+            continue
+        holds = truth(index, toks[start:k])  # first: most conditions are not constants
+        if holds is None:
+            continue
+        arms = ternary(until_end(toks, start, index.ends))
+        if arms is None or len(arms[0]) != k - start or not arms[1] or not arms[2]:
+            continue  # `name?: T`, or not one whole `? :` from this condition
+        yes = k + 1
+        no = yes + len(arms[1]) + 1
+        spans.append((no, no + len(arms[2])) if holds else (yes, no - 1))
+    return spans
+
+
+def _condition_start(toks: list[Tok], q: int) -> int | None:
+    """The first token of the condition before the `?` at token q: the ternary binds looser
+    than every operator but assignment, `,`, `=>` and `...`. None inside another ternary's
+    arm (its `: …` would be read as this one's) or past `_COND_TOKENS`."""
+    depth = 0
+    for j in range(q - 1, max(-1, q - _COND_TOKENS), -1):
+        text = toks[j].text
+        if toks[j].kind == "punct" and text in {")", "]", "}"}:
+            depth += 1
+        elif toks[j].kind == "punct" and text in {"(", "[", "{"} and depth:
+            depth -= 1
+        elif depth == 0 and text in {"?", ":"}:
+            return None
+        elif depth == 0 and text in _COND_STOP:
+            return j + 1 if j + 1 < q else None
+    return None
 
 
 def _dead_cases(index: Index, k: int) -> list[tuple[int, int]]:

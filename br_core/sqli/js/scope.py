@@ -165,7 +165,10 @@ def const_object(ctx: Ctx, name: str) -> bool:
 
 def const_object_uncached(ctx: Ctx, name: str) -> bool:
     m = re.search(
-        rf"\bconst\s+{re.escape(name)}\s*(?::[^=]+)?=\s*(\{{[^{{}}]*\}}|\[[^\[\]]*\])", ctx.src
+        rf"\bconst\s+{re.escape(name)}\s*(?::[^=]+)?=\s*(\{{[^{{}}]*\}}|\[[^\[\]]*\])"
+        # the literal is the whole value: not `[].concat(req.query.tag)`
+        r"(?=[ \t]*(?:[;,}]|//|/\*|\r?\n(?!\s*[.?])|$|as\s+const\b))",
+        ctx.src,
     )
     if not m:
         return False

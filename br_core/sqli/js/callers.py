@@ -1,0 +1,78 @@
+"""Parameters that every caller in the file fills itself, for br_core/sqli/js/analyzer.py.
+
+`function statusClause(req) { return "status = '" + req + "'"; }` names its parameter like the
+web request, but when the function is private to the module (not `export`ed, never passed on
+nor put in `module.exports`) and every call in the file is a direct `statusClause('open')`,
+the parameter holds what those calls pass, not a request. The model is
+br_core/sqli/python/callers.py. Conservative: a function used other than by calling it, a call
+with a spread argument, or no call at all keeps the parameter a source.
+"""
+
+from __future__ import annotations
+
+from br_core.sqli.js.arrows import arrow_parameter
+from br_core.sqli.js.closures import named_function
+from br_core.sqli.js.fold import dead_at
+from br_core.sqli.js.scope import Ctx, Index
+from br_core.sqli.js.tokens import Tok, slots, split_top, until_close
+
+Sites = list[tuple[int, list[Tok]]]  # (the call's token, the argument: [] when not passed)
+Fed = tuple[str, Sites]  # a key naming the function and position, its call sites
+
+
+def parameter_sites(ctx: Ctx, name: str) -> Fed | None:
+    """Every call of the private function whose parameter `name` is at the sink, with what it
+    passes in that position (and a key naming both); None when `name` is not such a
+    parameter."""
+    index = ctx.index
+    scopes = index.bindings()
+    scope = scopes.resolve(name, min(ctx.sink, len(index.toks) - 1))
+    if (scope, name) in scopes.params:
+        found = named_function(index, scope)
+        if found is None:
+            return None
+        fn, opening = found
+        params = (
+            [[index.toks[opening]]]
+            if index.toks[opening].kind == "ident"
+            else slots(index.toks[opening + 1 : index.ends[opening]])
+        )
+        position = next((j for j, p in enumerate(params) if p and p[0].text == name), -1)
+    else:
+        arrow = arrow_parameter(ctx, name)  # `const clause = (req) => …`: no block
+        if arrow is None or not arrow[0]:
+            return None
+        fn, position = arrow
+    sites = _sites(index, fn, position) if position >= 0 else None
+    return (f"{fn}:{position}", sites) if sites is not None else None
+
+
+def _sites(index: Index, fn: str, position: int) -> Sites | None:
+    key = ("callers", f"{fn}:{position}")
+    if key not in index.memo:
+        index.memo[key] = _sites_uncached(index, fn, position)
+    found = index.memo[key]
+    return found if isinstance(found, list) else None
+
+
+def _sites_uncached(index: Index, fn: str, position: int) -> Sites | None:
+    toks = index.toks
+    sites: Sites = []
+    declared = 0
+    for k in index.where.get(fn, []):
+        prev = toks[k - 1].text if k else ""
+        if prev in {"function", "const", "let", "var"}:
+            declared += 1
+            before = k - 3 if k >= 3 and toks[k - 2].text == "async" else k - 2
+            if before >= 0 and toks[before].text in {"export", "default"}:
+                return None  # `export function f`, `export const f`: other modules call it
+            continue
+        if prev in {".", "?.", "new"} or k + 1 >= len(toks) or toks[k + 1].text != "(":
+            return None  # `obj.f`, `new f(…)`, or passed on: callers we do not see
+        if dead_at(index, toks[k].pos):
+            continue
+        args = split_top(until_close(toks, k + 2, index.ends), {","})
+        if any(a and a[0].text == "..." for a in args):
+            return None
+        sites.append((k, args[position] if position < len(args) else []))
+    return sites if sites and declared == 1 else None
