@@ -154,6 +154,7 @@ class PythonAnalyzer(StatementInterpreter):
         frame = Frame(params=params, owner=key)
         self.frames.append(frame)
         outer_attrs, outer_queries = self.self_attrs, self.self_queries
+        outer_aliases, self.aliases = self.aliases, {}
         self.self_attrs = self.class_attrs.get(key, outer_attrs)
         self.self_queries = self.class_queries.get(key, outer_queries)
         try:
@@ -163,6 +164,7 @@ class PythonAnalyzer(StatementInterpreter):
         finally:
             self.frames.pop()
             self.self_attrs, self.self_queries = outer_attrs, outer_queries
+            self.aliases = outer_aliases
         result = Summary(ret=merge(*frame.returns) if frame.returns else SAFE)
         result.sink_params = frame.sink_params
         tainted = [p for p in params if env.get(p) is not None]
