@@ -64,6 +64,26 @@ class ExprEval(Guards):
         """The result of calling a local helper, when known; overridden by the interpreter."""
         return None
 
+    def never_set(self, attr: str) -> str | None:
+        """Why `self.<attr>` is not provably constant, when the class never sets it (the
+        interpreter knows the class)."""
+        return None
+
+    def iter_source(self, node: ast.expr, env: Env) -> Val:
+        """What a loop or comprehension iterates over: a bare name imported from another
+        module (`for table in registry:`) holds items nobody here can prove constant."""
+        val = self.value(node, env)
+        if (
+            isinstance(node, ast.Name)
+            and node.id not in env
+            and not val.suspect
+            and val.elems is None
+            and not node.id.isupper()
+            and self.external(node.id)
+        ):
+            return Val(unknown=f"`{node.id}` (from another module)")
+        return val
+
     def undefined(self, name: str) -> bool:
         """Whether `name` is bound nowhere in the file (nor a builtin); the interpreter knows."""
         return False
@@ -178,6 +198,9 @@ class ExprEval(Guards):
             if parts[0] in {"self", "cls"} and parts[1] in self.self_attrs:
                 # `self.region` is the stored text; `self.connection.ops` is a handle's member.
                 return Val(taint=self.self_attrs[parts[1]]) if len(parts) == 2 else SAFE
+            unset = self.never_set(parts[1]) if parts[0] == "self" and len(parts) == 2 else None
+            if unset:
+                return Val(unknown=unset)
         base = self.value(node.value, env)
         if base.suspect or name is None or name.split(".")[0] in env:
             return opaque(base)  # the object is known here: its attribute is as safe as it
@@ -342,7 +365,7 @@ class ExprEval(Guards):
     def _comprehension(self, gens: list[ast.comprehension], env: Env) -> Env:
         inner = dict(env)
         for gen in gens:
-            source = self.value(gen.iter, inner)
+            source = self.iter_source(gen.iter, inner)
             self.bind_iter(gen.target, gen.iter, source, inner)
             for cond in gen.ifs:
                 inner = self.refined(cond, inner, True)

@@ -38,6 +38,50 @@ def stored_params(cls: ast.ClassDef) -> dict[str, str]:
     return stored
 
 
+def attributes_set(cls: ast.ClassDef) -> set[str] | None:
+    """Every attribute `cls` gives its instances (class-body names, `self.x = ...` anywhere in
+    its methods), or None when they may come from elsewhere: a base class, `setattr`,
+    `__dict__`, `__getattr__`, `__slots__`, or a decorator (dataclasses, attrs)."""
+    if cls.decorator_list or any(last_name(b) != "object" for b in cls.bases) or cls.keywords:
+        return None
+    found: set[str] = set()
+    for node in ast.walk(cls):
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store | ast.Del):
+            found.add(node.attr)
+        elif _dynamic(node):
+            return None
+    for stmt in cls.body:
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            found.add(stmt.name)
+        else:
+            found.update(bound_names(stmt, into_defs=False))
+    return None if found & {"__getattr__", "__getattribute__", "__slots__"} else found
+
+
+def _dynamic(node: ast.AST) -> bool:
+    """`setattr(...)`, `vars(self)`, `self.__dict__`: attributes set by name at run time."""
+    if isinstance(node, ast.Name):
+        return node.id in {"setattr", "vars"}
+    return isinstance(node, ast.Attribute) and node.attr == "__dict__"
+
+
+def global_assignments(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[tuple[str, ast.expr]]:
+    """(name, value) for each `name = value` where `fn` declares `name` global: what the
+    function writes into the module's scope."""
+    declared = {n for s in ast.walk(fn) if isinstance(s, ast.Global) for n in s.names}
+    if not declared:
+        return []
+    found: list[tuple[str, ast.expr]] = []
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign) and node.value:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                for name in _target_names([target]):
+                    if name in declared:
+                        found.append((name, node.value))
+    return found
+
+
 def compiled_pattern(value: ast.expr) -> str | None:
     if (
         isinstance(value, ast.Call)

@@ -147,7 +147,7 @@ class StatementInterpreter(ExprEval):
         return False
 
     def _loop(self, body: list[ast.stmt], env: Env, loop: ast.For | ast.AsyncFor | None) -> None:
-        source = self.value(loop.iter, env) if loop is not None else SAFE
+        source = self.iter_source(loop.iter, env) if loop is not None else SAFE
         for _ in range(2):  # twice: a value accumulated by `+=` reaches the sink on round two
             inner = dict(env)
             if loop is not None:
