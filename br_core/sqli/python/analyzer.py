@@ -64,7 +64,8 @@ class PythonAnalyzer(StatementInterpreter):
 
     def __init__(self, tree: ast.Module) -> None:
         self.all_defs: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
-        super().__init__(module_imports(tree, self.all_defs))
+        self.globals: list[ast.Global] = []
+        super().__init__(module_imports(tree, self.all_defs, self.globals))
         self.tree = tree
         self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
         self.methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
@@ -120,6 +121,8 @@ class PythonAnalyzer(StatementInterpreter):
     def _global_writes(self) -> None:
         """A module name a function rebinds through `global` holds what that function stores
         too: a constant stays a constant, anything else is not provably constant."""
+        if not self.globals:
+            return  # nearly every file: no function writes a module name
         for fn in self.all_defs:
             for name, value in global_assignments(fn):
                 old = self.module_env.get(name, SAFE)

@@ -499,6 +499,8 @@ class ExprEval(Guards):
     ) -> Val | None:
         """Containers a call makes with a known shape: a copy of one (`list(a)`, `dict(a)`,
         `copy.deepcopy(a)`), an empty or copied `collections.deque`, a `ConfigParser`."""
+        if last_name(node.func) not in _MAKERS:
+            return None  # most calls: no name to resolve
         name = self.qualified(dotted(node.func) or "")
         if name in containers.CONFIG_PARSERS and not args and "defaults" not in kwargs:
             return containers.make_dict([])  # its sections' options: config_method
@@ -679,6 +681,9 @@ def _numeric_conversions(fmt: ast.expr, args: ast.expr) -> bool:
 # Calls that copy a container: "list" lists a dict's keys, "dict" copies only a dict.
 _COPIES = {"list": "list", "tuple": "list", "dict": "dict", "copy.copy": "", "copy.deepcopy": "",
            "collections.deque": "list"}  # fmt: skip
+
+# The last part of every name above: a call named otherwise makes no container of known shape.
+_MAKERS = {n.rsplit(".", 1)[-1] for n in [*_COPIES, *containers.CONFIG_PARSERS]}
 
 QUOTING = re.compile(r"_*(?:quote|escape)_?(?:name|ident|identifier|literal|string|value)?")
 
