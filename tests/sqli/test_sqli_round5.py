@@ -45,6 +45,10 @@ def _flagged(body: str) -> list[str]:
         ),
         ("    a = ['x', param]\n    bar = [*a][0] + {**{'k': param}, 'k': 'y'}['k']\n", []),
         ("    a = ['x', param]\n    bar = [*a][1]\n", ["high"]),
+        # `del` of a constant position or key drops just that one
+        ("    a = ['x', 'y', param]\n    del a[0]\n    bar = a[0]\n", []),
+        ("    a = ['x', 'y', param]\n    del a[0]\n    bar = a[1]\n", ["high"]),
+        ("    a = {'k': 'x', 'j': param}\n    del a['j']\n    bar = a['k']\n", []),
     ],
 )
 def test_aliases_and_copies(body: str, expected: list[str]) -> None:
@@ -108,6 +112,12 @@ SINK = '    return conn.execute(f"SELECT * FROM {x} WHERE id = 1")\n'
             "`getattr()` of a name known only at run time",
         ),
         ("class C:\n  table = 'users'\ndef q(conn):\n    x = getattr(C, 'table')\n" + SINK, None),
+        # a bare lower-case name from another module; its upper-case constants are trusted
+        (
+            "from app.ctx import tenant\ndef q(conn):\n    x = tenant\n" + SINK,
+            "`tenant` (from another module)",
+        ),
+        ("import settings\ndef q(conn):\n    x = settings.TABLE\n" + SINK, None),
         # loops over another module's iterable
         (
             "from app import registry\ndef q(conn):\n  for x in registry:\n  " + SINK,

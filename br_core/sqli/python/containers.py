@@ -88,6 +88,21 @@ def store_key(old: Val, key: object, val: Val) -> Val:
     return widen(old, val)
 
 
+def drop_key(old: Val, key: object) -> Val | None:
+    """`del old[key]` with a constant `key`: that entry or position goes (later positions
+    shift down); None when the key is not known to be there (it raises, or the shape is
+    unknown)."""
+    if old.keys is not None:
+        kept = [(k, v) for k, v in old.keys if not _same(k, key)]
+        return make_dict(kept) if len(kept) < len(old.keys) else None
+    at = _position(old, key)
+    if old.items is None or at is None:
+        return None
+    items = list(old.items)
+    del items[at]
+    return make_list(tuple(items))
+
+
 def call_method(
     old: Val, method: str, args: list[Val], consts: list[object | None]
 ) -> tuple[Val, Val] | None:

@@ -69,21 +69,6 @@ class ExprEval(Guards):
         interpreter knows the class)."""
         return None
 
-    def iter_source(self, node: ast.expr, env: Env) -> Val:
-        """What a loop or comprehension iterates over: a bare name imported from another
-        module (`for table in registry:`) holds items nobody here can prove constant."""
-        val = self.value(node, env)
-        if (
-            isinstance(node, ast.Name)
-            and node.id not in env
-            and not val.suspect
-            and val.elems is None
-            and not node.id.isupper()
-            and self.external(node.id)
-        ):
-            return Val(unknown=f"`{node.id}` (from another module)")
-        return val
-
     def undefined(self, name: str) -> bool:
         """Whether `name` is bound nowhere in the file (nor a builtin); the interpreter knows."""
         return False
@@ -108,8 +93,7 @@ class ExprEval(Guards):
             return f"{shown} (`{root}` is never defined in this file)"
         last = name.split(".")[-1]
         if (
-            (call or "." in name)
-            and self.external(root)
+            self.external(root)  # `from .context import tenant_filter` too: a bare name
             and not last.isupper()  # settings.TABLE: configuration
             and (call or not root[:1].isupper())  # User.__table__: a class's own metadata
         ):
@@ -202,7 +186,10 @@ class ExprEval(Guards):
             if unset:
                 return Val(unknown=unset)
         base = self.value(node.value, env)
-        if base.suspect or name is None or name.split(".")[0] in env:
+        root = name.split(".")[0] if name is not None else ""
+        if base.unknown and not base.taint and root in self.imports and root not in env:
+            base = SAFE  # an imported module: `settings.TABLE` is judged as a whole, below
+        if base.suspect or name is None or root in env:
             return opaque(base)  # the object is known here: its attribute is as safe as it
         why = self.unresolved(name)
         return Val(unknown=why) if why else SAFE
@@ -365,7 +352,7 @@ class ExprEval(Guards):
     def _comprehension(self, gens: list[ast.comprehension], env: Env) -> Env:
         inner = dict(env)
         for gen in gens:
-            source = self.iter_source(gen.iter, inner)
+            source = self.value(gen.iter, inner)
             self.bind_iter(gen.target, gen.iter, source, inner)
             for cond in gen.ifs:
                 inner = self.refined(cond, inner, True)

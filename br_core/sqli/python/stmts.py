@@ -111,11 +111,17 @@ class StatementInterpreter(ExprEval):
         return isinstance(call, ast.Call) and last_name(call.func) in _EXITS
 
     def _s_Delete(self, stmt: ast.Delete, env: Env) -> bool:
-        """`del values[0]` shifts positions: the container's shape becomes unknown."""
+        """`del m["k"]`, `del values[0]` with a constant key or index drop that entry (later
+        positions shift); any other `del` makes the container's shape unknown."""
         for target in stmt.targets:
             key = dotted(target.value) if isinstance(target, ast.Subscript) else None
             if key is not None and key in env and containers.precise(env[key]):
-                self.store(env, key, containers.widen(env[key]))
+                assert isinstance(target, ast.Subscript)
+                index = None
+                if not isinstance(target.slice, ast.Slice):
+                    index = containers.constant_of(self.value(target.slice, env))
+                dropped = containers.drop_key(env[key], index) if index is not None else None
+                self.store(env, key, dropped or containers.widen(env[key]))
             self.value(target, env)
         return False
 
@@ -147,7 +153,7 @@ class StatementInterpreter(ExprEval):
         return False
 
     def _loop(self, body: list[ast.stmt], env: Env, loop: ast.For | ast.AsyncFor | None) -> None:
-        source = self.iter_source(loop.iter, env) if loop is not None else SAFE
+        source = self.value(loop.iter, env) if loop is not None else SAFE
         for _ in range(2):  # twice: a value accumulated by `+=` reaches the sink on round two
             inner = dict(env)
             if loop is not None:
