@@ -5,8 +5,8 @@ A container's `Val` always carries `elems`, what any element may be; when every 
 is known it also carries `keys` (a dict) or `items` (a list or tuple), so reading
 `m["keyA"]` after `m["keyB"] = param` gives `keyA`'s value, not the whole dict's. Whenever the
 analysis cannot follow a change (a non-constant key or index, a method it does not model, the
-container handed to a function, a `del`), `widen` drops the positions and keys and keeps
-`elems`: the whole container is then as tainted as anything stored in it, as before.
+container handed to a function, a `del` of a non-constant key), `widen` drops the positions
+and keys and keeps `elems`: the whole container is then as tainted as anything stored in it.
 """
 
 from __future__ import annotations
