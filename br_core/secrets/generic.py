@@ -21,6 +21,7 @@ from br_core.secrets.syntax import (
     INI,
     NETRC,
     PROSE,
+    TEXT,
     YAML,
     bare_value,
     connection_field,
@@ -88,6 +89,9 @@ _PROSE_VALUE = re.compile(
     r"""(?P<close>)(?P<op>[ \t]*[:=][ \t]*|[ \t]+(?:(?:is|was|now)[ \t]+){0,2})"""
     r"""["'`]?(?P<bare>[^\s"'`]{1,501}+)"""
 )
+# In a document, a sentence (`the password is …`, `token was …`) is read by the prose rule; `:`
+# and `=` are read as code, which follows quotes (`{"password": "…"}` in a fenced block).
+_PROSE_VERB = re.compile(r"[ \t]+(?:is|was|now)[ \t]")
 _ASSIGN = re.compile(
     r"""(?P<close>["'`]?)\]?[ \t]*
     (?P<op>:=|=>|<-|\?=|\|\|=?|\?\?=?|(?<![=!<>])=(?![>~])
@@ -320,7 +324,7 @@ def find_assignments(
             continue
         if not is_secret_name(name, config):
             continue
-        if syntax == PROSE:
+        if syntax == PROSE or (syntax == TEXT and _PROSE_VERB.match(text, stop)):
             candidate = _prose_candidate(text, stop, config)
             if candidate is not None:
                 yield candidate

@@ -7,6 +7,8 @@ shell script a word ends at blanks and at `;`, `|`, `<`, `>`, `)`, not at `,` (n
 password holding one is more common in scripts than a job started with no space before `&`).
 In a .netrc file tokens are separated by blanks only (`password` may open its own line). A
 commit message is prose: `(pw: …)`, `old secret was …`, read by generic.py's prose rule.
+Documents (Markdown, reStructuredText, AsciiDoc, .txt) are TEXT: read as code, since they quote
+code and config, and also by the prose rule where a sentence says `the password is …`.
 Quoted values already follow their quotes (escapes included) in every syntax.
 """
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 import re
 
 CODE, ENV, INI, YAML, SHELL, NETRC, PROSE = "code", "env", "ini", "yaml", "shell", "netrc", "prose"
+TEXT = "text"
 
 _BY_SUFFIX = {
     ".env": ENV,
@@ -28,6 +31,13 @@ _BY_SUFFIX = {
     ".bash": SHELL,
     ".zsh": SHELL,
     ".ksh": SHELL,
+    ".md": TEXT,
+    ".markdown": TEXT,
+    ".mdx": TEXT,
+    ".rst": TEXT,
+    ".adoc": TEXT,
+    ".txt": TEXT,
+    ".text": TEXT,
 }
 _BY_NAME = {
     ".envrc": SHELL,
@@ -69,7 +79,7 @@ def bare_value(text: str, start: int, syntax: str, line_start: int) -> str | Non
     """The unquoted value starting at `start` read by `syntax`'s rules, or None for CODE (the
     caller's expression rules apply). `line_start` is the offset of the line holding the name:
     a YAML value inside `{…}` or `[…]` on that line ends at `,`, `}` or `]` as well."""
-    if syntax in (CODE, PROSE):
+    if syntax in (CODE, PROSE, TEXT):
         return None
     end = text.find("\n", start, start + _VALUE_MAX)
     value = text[start : end if end >= 0 else start + _VALUE_MAX]

@@ -135,3 +135,42 @@ def test_commit_messages_without_a_secret_stay_quiet(message: str, tmp_path: Pat
     path = tmp_path / "COMMIT_EDITMSG"
     path.write_text(message, encoding="utf-8")
     assert scan_files([path], tmp_path).findings == [], message
+
+
+# Documents (issue 17, round 5): a sentence that gives a secret is read by the prose rule, and
+# what a document quotes as code or config is still read as code.
+DOCUMENTS = [
+    ("NOTES.md", "# Staging\n\nThe staging password is {v} until Friday.\n", "{v}", 3),
+    ("handover.txt", "Ops handover\n\nold secret was {v}\n", "{v}", 3),
+    ("docs/setup.rst", 'Setup\n=====\n\nThe DB password is now "{v}" (tell ops).\n', "{v}", 4),
+    ("README.md", '```json\n{{"password": "{v}"}}\n```\n', "{v}", 2),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "secret", "line"), DOCUMENTS)
+def test_documents_are_read_as_code_and_as_prose(
+    name: str, text: str, secret: str, line: int, tmp_path: Path
+) -> None:
+    value = _password()
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text.format(v=value), encoding="utf-8")
+    findings = scan_files([path], tmp_path).findings
+    assert [(f.line, f.masked) for f in findings] == [(line, mask_value(secret.format(v=value)))]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The password is required for every request.\n",
+        "The token is stored in the keychain; the secret was rotated yesterday.\n",
+        "Set `api_key: <your-key>` in config.yaml.\n",
+        "password is now read from the vault\n",
+        "The API key is optional when running locally.\n",
+        "Our token bucket is now 500 requests wide.\n",
+    ],
+)
+def test_documents_without_a_secret_stay_quiet(text: str, tmp_path: Path) -> None:
+    path = tmp_path / "GUIDE.md"
+    path.write_text(text, encoding="utf-8")
+    assert scan_files([path], tmp_path).findings == [], text

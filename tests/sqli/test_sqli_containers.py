@@ -54,3 +54,47 @@ def test_slices_with_constant_bounds() -> None:
     tail = containers.read_slice(values, 1, None, None)
     assert tail is not None and containers.read_key(tail, 0) == literal("a")
     assert containers.read_slice(values, None, None, 0) is None
+
+
+def test_a_copy_keeps_the_shape_in_a_new_object() -> None:
+    m = containers.make_dict([("a", literal("safe")), ("b", TAINTED)])
+    copy = containers.copied(m)
+    assert copy is not None and copy is not m
+    assert containers.read_key(copy, "a") == literal("safe")
+    keys = containers.copied(m, "list")  # list(d) lists the keys, constants
+    assert keys is not None and containers.read_key(keys, 1) == literal("b")
+    values = containers.make_list((literal("x"), TAINTED))
+    assert containers.copied(values, "dict") is None  # dict(list) is not followed
+    assert containers.copied(containers.widen(values)) is None
+
+
+def test_deque_ends() -> None:
+    values = containers.make_list((literal("safe"),))
+    done = containers.call_method(values, "appendleft", [TAINTED], [None])
+    assert done is not None and containers.read_key(done[0], 0) == TAINTED
+    done = containers.call_method(done[0], "popleft", [], [])
+    assert done is not None and done[1] == TAINTED
+    assert containers.read_key(done[0], 0) == literal("safe")
+
+
+def test_config_parser_options_are_apart_and_case_insensitive() -> None:
+    conf = containers.make_dict([])
+    done = containers.config_method(
+        conf, "set", [literal("s"), literal("Key"), TAINTED], ["s", "Key", None]
+    )
+    assert done is not None
+    conf = done[0]
+    done = containers.config_method(
+        conf, "set", [literal("s"), literal("other"), literal("x")], ["s", "other", "x"]
+    )
+    assert done is not None
+    conf = done[0]
+    got = containers.config_method(conf, "get", [literal("s"), literal("KEY")], ["s", "KEY"])
+    assert got is not None and got[1] == TAINTED
+    got = containers.config_method(conf, "get", [literal("s"), literal("other")], ["s", "other"])
+    assert got is not None and not got[1].taint
+    number = containers.config_method(conf, "getint", [literal("s"), literal("key")], ["s", "key"])
+    assert number is not None and not number[1].taint  # an int or it raises
+    # what it cannot follow (reading a file, a computed option) widens: None to the caller
+    assert containers.config_method(conf, "read", [TAINTED], [None]) is None
+    assert containers.config_method(conf, "get", [literal("s"), TAINTED], ["s", None]) is None

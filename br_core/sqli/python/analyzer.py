@@ -21,8 +21,10 @@ from br_core.sqli.python.guards import dotted, last_name
 from br_core.sqli.python.rewrite import suggest
 from br_core.sqli.python.scope import (
     all_args,
+    attributes_set,
     bound_names,
     compiled_pattern,
+    global_assignments,
     is_route,
     module_imports,
     module_names,
@@ -32,7 +34,7 @@ from br_core.sqli.python.scope import (
 )
 from br_core.sqli.python.sinks import SinkSite, driver_style, find_sinks, sink_applies
 from br_core.sqli.python.stmts import Frame, StatementInterpreter
-from br_core.sqli.values import SAFE, RawFinding, Val, merge, opaque, weak_source
+from br_core.sqli.values import SAFE, RawFinding, Val, literal, merge, opaque, weak_source
 
 _PREFILTER = re.compile(
     r"\.(?:execute\w*|exec_driver_sql|fetch\w*|iterate|prepare|copy_expert|query|raw|cursor"
@@ -62,7 +64,8 @@ class PythonAnalyzer(StatementInterpreter):
 
     def __init__(self, tree: ast.Module) -> None:
         self.all_defs: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
-        super().__init__(module_imports(tree, self.all_defs))
+        self.globals: list[ast.Global] = []
+        super().__init__(module_imports(tree, self.all_defs, self.globals))
         self.tree = tree
         self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
         self.methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
@@ -73,6 +76,9 @@ class PythonAnalyzer(StatementInterpreter):
         self.quiet = 0
         self.class_attrs: dict[int, dict[str, str]] = {}
         self.class_queries: dict[int, dict[str, Val]] = {}
+        self.class_of: dict[int, ast.ClassDef] = {}  # method id -> its class
+        self.class_sets: dict[int, set[str] | None] = {}  # class id -> attributes it sets
+        self.current_class: ast.ClassDef | None = None
         self.classes: list[ast.ClassDef] = []
         self.call_sites: dict[int, dict[int, dict[str, Val]]] = {}  # callee -> call -> args
         self.finding_params: dict[tuple[int, int], tuple[int, str]] = {}  # -> (function, param)
@@ -83,6 +89,7 @@ class PythonAnalyzer(StatementInterpreter):
     def run(self) -> list[RawFinding]:
         self._collect(self.tree.body, in_class=False)
         self.exec_block(self.tree.body, self.module_env)
+        self._global_writes()
         for cls in self.classes:  # methods that store a query on `self` first: others read it
             for method in cls.body:
                 if isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef) and _sets_self(
@@ -111,6 +118,33 @@ class PythonAnalyzer(StatementInterpreter):
             if fn is not None and param in constant_only(fn, sites, refs, calls):
                 self.findings.pop(key, None)
 
+    def _global_writes(self) -> None:
+        """A module name a function rebinds through `global` holds what that function stores
+        too: a constant stays a constant, anything else is not provably constant."""
+        if not self.globals:
+            return  # nearly every file: no function writes a module name
+        for fn in self.all_defs:
+            for name, value in global_assignments(fn):
+                old = self.module_env.get(name, SAFE)
+                if isinstance(value, ast.Constant):
+                    self.module_env[name] = merge(old, literal(value.value))
+                else:
+                    why = f"`{name}`, also set by `{fn.name}()` through `global`"
+                    self.module_env[name] = merge(old, Val(unknown=why))
+
+    def never_set(self, attr: str) -> str | None:
+        """Why `self.<attr>` is not provably constant when its class, with no base class to
+        inherit it from, never sets it (someone outside the class does)."""
+        cls = self.current_class
+        if cls is None:
+            return None
+        if id(cls) not in self.class_sets:
+            self.class_sets[id(cls)] = attributes_set(cls)
+        known = self.class_sets[id(cls)]
+        if known is None or attr in known:
+            return None
+        return f"`self.{attr}`, never set in class `{cls.name}`"
+
     def _collect(self, body: list[ast.stmt], in_class: bool) -> None:
         for stmt in body:
             if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -125,6 +159,7 @@ class PythonAnalyzer(StatementInterpreter):
                 for method in stmt.body:
                     self.class_attrs[id(method)] = attrs
                     self.class_queries[id(method)] = queries
+                    self.class_of[id(method)] = stmt
             elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
                 pattern = compiled_pattern(stmt.value)
                 if pattern is not None and isinstance(stmt.targets[0], ast.Name):
@@ -154,6 +189,8 @@ class PythonAnalyzer(StatementInterpreter):
         frame = Frame(params=params, owner=key)
         self.frames.append(frame)
         outer_attrs, outer_queries = self.self_attrs, self.self_queries
+        outer_aliases, self.aliases = self.aliases, {}
+        outer_class, self.current_class = self.current_class, self.class_of.get(key)
         self.self_attrs = self.class_attrs.get(key, outer_attrs)
         self.self_queries = self.class_queries.get(key, outer_queries)
         try:
@@ -163,6 +200,8 @@ class PythonAnalyzer(StatementInterpreter):
         finally:
             self.frames.pop()
             self.self_attrs, self.self_queries = outer_attrs, outer_queries
+            self.aliases = outer_aliases
+            self.current_class = outer_class
         result = Summary(ret=merge(*frame.returns) if frame.returns else SAFE)
         result.sink_params = frame.sink_params
         tainted = [p for p in params if env.get(p) is not None]
@@ -419,15 +458,21 @@ def _sets_self(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
 
 
 def _store_queries(exits: list[Env], stored: dict[str, Val]) -> None:
-    """`self.sql = "... %s" % region` in one method is the query another method runs."""
+    """`self.sql = "... %s" % region` in one method is the query another method runs, and
+    `self.order = request.args["o"]` (or `name.strip()`, or another module's value) set in any
+    method is what every other method reads."""
     for env in exits:
         for key, val in env.items():
             attr = key[5:] if key.startswith("self.") else ""
-            if attr and "." not in attr and val.taint and val.built:
-                taint = f"self.{attr} (built from {val.taint})"
-                stored.setdefault(
-                    attr, Val(taint=taint, built=val.built, text=val.text, line=val.line)
-                )
+            if not attr or "." in attr or attr in stored or not val.suspect:
+                continue
+            how = "built" if val.built else "set"
+            if val.taint:
+                taint = f"self.{attr} ({how} from {val.taint})"
+                stored[attr] = Val(taint=taint, built=val.built, text=val.text, line=val.line)
+            else:
+                why = f"`self.{attr}` ({how} from {val.unknown})"
+                stored[attr] = Val(unknown=why, built=val.built, text=val.text, line=val.line)
 
 
 def _rebind(ret: Val, params: set[str], bound: dict[str, Val]) -> Val:

@@ -5,13 +5,13 @@ A container's `Val` always carries `elems`, what any element may be; when every 
 is known it also carries `keys` (a dict) or `items` (a list or tuple), so reading
 `m["keyA"]` after `m["keyB"] = param` gives `keyA`'s value, not the whole dict's. Whenever the
 analysis cannot follow a change (a non-constant key or index, a method it does not model, the
-container handed to a function, a `del`), `widen` drops the positions and keys and keeps
-`elems`: the whole container is then as tainted as anything stored in it, as before.
+container handed to a function, a `del` of a non-constant key), `widen` drops the positions
+and keys and keeps `elems`: the whole container is then as tainted as anything stored in it.
 """
 
 from __future__ import annotations
 
-from br_core.sqli.values import SAFE, Val, merge
+from br_core.sqli.values import SAFE, Val, literal, merge
 
 # Methods that read a container without changing it: its keys and positions stay known.
 READERS = {"get", "keys", "values", "items", "copy", "count", "index"}
@@ -41,6 +41,19 @@ def make_dict(entries: list[tuple[object, Val]]) -> Val:
 
 def make_list(items: tuple[Val, ...]) -> Val:
     return Val(elems=merge(*items) if items else SAFE, items=items)
+
+
+def copied(val: Val, into: str = "") -> Val | None:
+    """A shallow copy of a container of known shape (`list(a)`, `a.copy()`, `copy.copy(a)`):
+    the same keys or positions in a new object, so a later write to one is not seen in the
+    other. `into` "list" lists a dict's keys, "dict" copies only a dict; None when unknown."""
+    if val.keys is not None and into == "list":
+        return make_list(tuple(literal(k) for k, _ in val.keys))
+    if val.keys is not None:
+        return make_dict(list(val.keys))
+    if val.items is not None and into != "dict":
+        return make_list(val.items)
+    return None
 
 
 def read_key(base: Val, key: object) -> Val | None:
@@ -75,11 +88,28 @@ def store_key(old: Val, key: object, val: Val) -> Val:
     return widen(old, val)
 
 
+def drop_key(old: Val, key: object) -> Val | None:
+    """`del old[key]` with a constant `key`: that entry or position goes (later positions
+    shift down); None when the key is not known to be there (it raises, or the shape is
+    unknown)."""
+    if old.keys is not None:
+        kept = [(k, v) for k, v in old.keys if not _same(k, key)]
+        return make_dict(kept) if len(kept) < len(old.keys) else None
+    at = _position(old, key)
+    if old.items is None or at is None:
+        return None
+    items = list(old.items)
+    del items[at]
+    return make_list(tuple(items))
+
+
 def call_method(
     old: Val, method: str, args: list[Val], consts: list[object | None]
 ) -> tuple[Val, Val] | None:
     """(the container after `old.method(*args)`, the call's result) for the methods modelled
     with constant keys or positions, or None: the caller widens the container."""
+    if method == "copy" and not args:
+        return old, copied(old) or old
     if old.keys is not None:
         return _dict_method(old, method, args, consts)
     if old.items is not None:
@@ -114,6 +144,10 @@ def _list_method(
     items = list(old.items or ())
     if method == "append" and len(args) == 1:
         return make_list((*items, args[0])), SAFE
+    if method == "appendleft" and len(args) == 1:  # collections.deque
+        return make_list((args[0], *items)), SAFE
+    if method == "popleft" and not args and items:
+        return make_list(tuple(items[1:])), items[0]
     if method == "extend" and len(args) == 1 and args[0].items is not None:
         return make_list((*items, *args[0].items)), SAFE
     if method == "insert" and len(args) == 2 and _int(consts[0]):
@@ -153,3 +187,37 @@ def constant_of(val: Val) -> object | None:
     if val.has_const and isinstance(val.const, str | int) and not isinstance(val.const, bool):
         return val.const
     return None
+
+
+# configparser: entries under (section, option); options are lower-cased, as its optionxform does.
+CONFIG_PARSERS = {"configparser.ConfigParser", "configparser.RawConfigParser",
+                  "configparser.SafeConfigParser"}  # fmt: skip
+_CONFIG_READERS = {"add_section", "has_section", "has_option", "sections", "options"}
+_CONFIG_NUMBERS = {"getint", "getfloat", "getboolean"}
+
+
+def config_method(
+    old: Val, method: str, args: list[Val], consts: list[object | None]
+) -> tuple[Val, Val] | None:
+    """`conf.set(s, o, v)`, `conf.get(s, o)` on a ConfigParser made in this function: each
+    option keeps its own value. None for what is not modelled (read(), read_dict()...)."""
+    if method in _CONFIG_READERS:
+        return old, SAFE
+    if method in _CONFIG_NUMBERS:
+        return old, SAFE  # converted to a number or a bool, or it raises
+    key = _option(consts)
+    if key is None or old.keys is None:
+        return None
+    if method == "set" and len(args) == 3:
+        return store_key(old, key, args[2]), SAFE
+    if method == "get" and len(args) == 2:
+        return old, read_key(old, key) or SAFE  # a missing option raises NoOptionError
+    if method == "remove_option" and len(args) == 2:
+        return make_dict([(k, v) for k, v in old.keys if not _same(k, key)]), SAFE
+    return None
+
+
+def _option(consts: list[object | None]) -> tuple[str, str] | None:
+    if len(consts) < 2 or not isinstance(consts[0], str) or not isinstance(consts[1], str):
+        return None
+    return consts[0], consts[1].lower()

@@ -17,6 +17,7 @@ from br_core.sqli.python.fold import (
     fold_binop,
     fold_boolop,
     fold_compare,
+    fold_split,
     fold_str_method,
     fold_unary,
 )
@@ -29,6 +30,7 @@ from br_core.sqli.python.sources import (
     LOOKUPS,
     MODULE_SOURCES,
     NETWORK_MODULES,
+    PATH_CHECKS,
     SANITIZERS,
     SOURCE_ATTRS,
     SOURCE_CALLS,
@@ -52,6 +54,7 @@ class ExprEval(Guards):
         self.self_attrs: dict[str, str] = {}  # `self.x` stored from a parameter, in this class
         self.self_queries: dict[str, Val] = {}  # `self.x` built from untrusted text, in this class
         self.enums: set[str] = set()  # local Enum classes: `Status(x)` is one of their values
+        self.aliases: dict[str, set[str]] = {}  # `b = a`: names of one container, per function
 
     # hooks for the interpreter
     def on_call(self, node: ast.Call, env: Env, args: list[Val]) -> None:  # pragma: no cover
@@ -59,6 +62,11 @@ class ExprEval(Guards):
 
     def call_summary(self, node: ast.Call, env: Env, args: list[Val]) -> Val | None:
         """The result of calling a local helper, when known; overridden by the interpreter."""
+        return None
+
+    def never_set(self, attr: str) -> str | None:
+        """Why `self.<attr>` is not provably constant, when the class never sets it (the
+        interpreter knows the class)."""
         return None
 
     def undefined(self, name: str) -> bool:
@@ -85,13 +93,45 @@ class ExprEval(Guards):
             return f"{shown} (`{root}` is never defined in this file)"
         last = name.split(".")[-1]
         if (
-            (call or "." in name)
-            and self.external(root)
+            self.external(root)  # `from .context import tenant_filter` too: a bare name
             and not last.isupper()  # settings.TABLE: configuration
             and (call or not root[:1].isupper())  # User.__table__: a class's own metadata
         ):
             return f"{shown} (from another module)"
         return None
+
+    def qualified(self, name: str) -> str:
+        """`name` with its root replaced by the module it was imported from (`deque` ->
+        `collections.deque`, `path.exists` -> `os.path.exists`)."""
+        root, dot, rest = name.partition(".")
+        origin = self.imports.get(root)
+        return f"{origin}{dot}{rest}" if origin else name
+
+    def made_by(self, key: str) -> str:
+        """The qualified name of the call that made the value `key` holds, when the
+        interpreter knows (`conf = configparser.ConfigParser()`); overridden there."""
+        return ""
+
+    def store(self, env: Env, key: str, new: Val) -> None:
+        """`env[key] = new` for a change made *through* `key` to the object it names (an item
+        stored, a method called): names bound to the same object (`b = a`) see it too."""
+        old = env.get(key)
+        env[key] = new
+        for other in self.aliases.get(key, ()):
+            if other in env:  # the very same object: strongly; a may-alias (branches): merged
+                env[other] = new if env[other] is old else merge(env[other], new)
+
+    def alias(self, target: str, source: str) -> None:
+        """`target = source` for a container: a write through either is seen through both."""
+        group = self.aliases.get(source, set()) | {source}
+        for member in group:
+            self.aliases.setdefault(member, set()).add(target)
+        self.aliases[target] = group
+
+    def unalias(self, name: str) -> None:
+        """`name` now names another object."""
+        for member in self.aliases.pop(name, ()):
+            self.aliases.get(member, set()).discard(name)
 
     def value(self, node: ast.expr | None, env: Env) -> Val:
         if node is None:
@@ -142,8 +182,14 @@ class ExprEval(Guards):
             if parts[0] in {"self", "cls"} and parts[1] in self.self_attrs:
                 # `self.region` is the stored text; `self.connection.ops` is a handle's member.
                 return Val(taint=self.self_attrs[parts[1]]) if len(parts) == 2 else SAFE
+            unset = self.never_set(parts[1]) if parts[0] == "self" and len(parts) == 2 else None
+            if unset:
+                return Val(unknown=unset)
         base = self.value(node.value, env)
-        if base.suspect or name is None or name.split(".")[0] in env:
+        root = name.split(".")[0] if name is not None else ""
+        if base.unknown and not base.taint and root in self.imports and root not in env:
+            base = SAFE  # an imported module: `settings.TABLE` is judged as a whole, below
+        if base.suspect or name is None or root in env:
             return opaque(base)  # the object is known here: its attribute is as safe as it
         why = self.unresolved(name)
         return Val(unknown=why) if why else SAFE
@@ -230,12 +276,19 @@ class ExprEval(Guards):
 
     def _container(self, elts: list[ast.expr], env: Env) -> Val:
         vals = [self.value(e, env) for e in elts]
-        return Val(elems=merge(*vals) if vals else SAFE)
+        return _any_of([isinstance(e, ast.Starred) for e in elts], vals)
 
     def _v_List(self, node: ast.List, env: Env) -> Val:
-        if any(isinstance(e, ast.Starred) for e in node.elts):
-            return self._container(node.elts, env)
-        return containers.make_list(tuple(self.value(e, env) for e in node.elts))
+        vals = [self.value(e, env) for e in node.elts]
+        items: list[Val] = []
+        for elt, val in zip(node.elts, vals, strict=True):
+            if not isinstance(elt, ast.Starred):
+                items.append(val)
+            elif val.items is not None:  # `[*a, x]` with `a`'s positions known
+                items.extend(val.items)
+            else:
+                return _any_of([isinstance(e, ast.Starred) for e in node.elts], vals)
+        return containers.make_list(tuple(items))
 
     def _known_part(self, base: Val, index: ast.expr, key: Val, env: Env) -> Val | None:
         """`m["k"]`, `values[-1]`, `values[1:]` when the container's shape is known."""
@@ -262,13 +315,17 @@ class ExprEval(Guards):
     _v_Set = _v_List
 
     def _v_Dict(self, node: ast.Dict, env: Env) -> Val:
-        keys = [self.value(key, env) if key is not None else None for key in node.keys]
-        consts = [containers.constant_of(k) if k is not None else None for k in keys]
-        if all(c is not None for c in consts):  # every key a literal: entries stay apart
-            return containers.make_dict(
-                [(c, self.value(v, env)) for c, v in zip(consts, node.values, strict=True)]
-            )
-        return self._container(node.values, env)
+        vals = [self.value(v, env) for v in node.values]
+        entries: list[tuple[object, Val]] = []
+        for key, val in zip(node.keys, vals, strict=True):
+            const = containers.constant_of(self.value(key, env)) if key is not None else None
+            if key is None and val.keys is not None:  # `{**a, "k": v}`: a's entries, in order
+                entries.extend(val.keys)
+            elif const is not None:  # every key a literal: entries stay apart
+                entries.append((const, val))
+            else:
+                return _any_of([k is None for k in node.keys], vals)
+        return containers.make_dict(entries)
 
     def _v_Lambda(self, node: ast.Lambda, env: Env) -> Val:
         self._lambda_result(node, None, env)  # sinks inside; the function object is no text
@@ -331,6 +388,8 @@ class ExprEval(Guards):
     def bind(self, target: ast.expr, val: Val, env: Env) -> None:
         """Assign `val` to `target` (names, tuples, attributes, subscripts)."""
         if isinstance(target, ast.Name):
+            if self.aliases:
+                self.unalias(target.id)
             env[target.id] = val
         elif (
             isinstance(target, ast.Tuple | ast.List)
@@ -356,9 +415,9 @@ class ExprEval(Guards):
                 if containers.precise(old) and not isinstance(target.slice, ast.Slice):
                     index = containers.constant_of(self.value(target.slice, env))
                 if index is not None:
-                    env[key] = containers.store_key(old, index, val)
+                    self.store(env, key, containers.store_key(old, index, val))
                 else:
-                    env[key] = containers.widen(old, val)
+                    self.store(env, key, containers.widen(old, val))
         elif isinstance(target, ast.Starred):
             self.bind(target.value, Val(elems=val), env)
 
@@ -379,6 +438,11 @@ class ExprEval(Guards):
             and None not in kwargs
         ):
             return containers.make_dict(list(kwargs.items()))
+        made = self._constructed(node, args, kwargs)
+        if made is not None:
+            return made
+        if isinstance(func, ast.Name) and func.id == "getattr" and func.id not in self.imports:
+            return self._getattr(node, env, args)
         method = self._container_method(node, env, args, kwargs)
         if method is not None:
             return method
@@ -403,13 +467,51 @@ class ExprEval(Guards):
         if func.attr == "update" and not node.args and kwargs and None not in kwargs:
             args, modelled = [containers.make_dict(list(kwargs.items()))], True  # m.update(k=v)
         consts = [containers.constant_of(a) for a in args]
-        done = containers.call_method(env[key], func.attr, args, consts) if modelled else None
+        model = (
+            containers.config_method
+            if self.made_by(key) in containers.CONFIG_PARSERS
+            else containers.call_method
+        )
+        done = model(env[key], func.attr, args, consts) if modelled else None
         if done is None:
             if func.attr not in containers.READERS:
-                env[key] = containers.widen(env[key], *args, *kwargs.values())
+                self.store(env, key, containers.widen(env[key], *args, *kwargs.values()))
             return None
-        env[key], result = done
-        return result
+        if done[0] is not env[key]:
+            self.store(env, key, done[0])
+        return done[1]
+
+    def _constructed(
+        self, node: ast.Call, args: list[Val], kwargs: dict[str | None, Val]
+    ) -> Val | None:
+        """Containers a call makes with a known shape: a copy of one (`list(a)`, `dict(a)`,
+        `copy.deepcopy(a)`), an empty or copied `collections.deque`, a `ConfigParser`."""
+        if last_name(node.func) not in _MAKERS:
+            return None  # most calls: no name to resolve
+        name = self.qualified(dotted(node.func) or "")
+        if name in containers.CONFIG_PARSERS and not args and "defaults" not in kwargs:
+            return containers.make_dict([])  # its sections' options: config_method
+        if name == "collections.deque" and not args and not kwargs:
+            return containers.make_list(())
+        into = _COPIES.get(name)
+        if into is None or len(args) != 1 or kwargs or isinstance(node.args[0], ast.Starred):
+            return None
+        return containers.copied(args[0], into)
+
+    def _getattr(self, node: ast.Call, env: Env, args: list[Val]) -> Val:
+        """`getattr(obj, "name")` is `obj.name`; with a name known only at run time, the value
+        is not provably constant (issue 17: a medium finding when spliced into SQL)."""
+        if len(node.args) not in {2, 3} or node.keywords:
+            return _propagate(args)
+        default = args[2] if len(args) == 3 else SAFE
+        attr = containers.constant_of(args[1])
+        if isinstance(attr, str) and attr.isidentifier():
+            read = ast.copy_location(ast.Attribute(value=node.args[0], attr=attr), node)
+            return (
+                merge(self.value(read, env), default) if len(args) == 3 else self.value(read, env)
+            )
+        why = "`getattr()` of a name known only at run time"
+        return merge(opaque(args[0]), Val(unknown=why), default)
 
     def _widen_passed(self, node: ast.Call, env: Env) -> None:
         """A container handed to a function may be changed there: its shape becomes unknown."""
@@ -422,7 +524,7 @@ class ExprEval(Guards):
             else:
                 key = dotted(inner) if isinstance(inner, ast.Attribute) else None
             if key is not None and key in env and containers.precise(env[key]):
-                env[key] = containers.widen(env[key])
+                self.store(env, key, containers.widen(env[key]))
 
     def call_result(self, node: ast.Call, env: Env, args: list[Val], kwargs: list[Val]) -> Val:
         """What a call returns: sources taint, sanitizers clean, string methods propagate."""
@@ -431,6 +533,8 @@ class ExprEval(Guards):
         short = last_name(func)
         if name in SOURCE_CALLS or short in SOURCE_CALLS:
             return Val(taint=SOURCE_CALLS.get(name) or SOURCE_CALLS[short], is_str=True)
+        if self.qualified(name) in PATH_CHECKS:
+            return SAFE  # os.path.exists(p): a bool or a number, whatever p holds
         if name.split(".")[0] in NETWORK_MODULES or self.imports.get(name.split(".")[0], "") in (
             NETWORK_MODULES
         ):
@@ -500,6 +604,9 @@ class ExprEval(Guards):
             return splice(".format", [receiver, *args, *kwargs], func.end_lineno or func.lineno)
         if short in STR_METHODS:
             return merge(receiver, *(a for a in args if a.taint))
+        parts = fold_split(receiver, short, args, kwargs)
+        if parts is not None:
+            return parts  # `"a b".split(" ")`: constant pieces at known positions
         if short in {"split", "splitlines", "rsplit", "partition"}:
             return replace(opaque(receiver), elems=replace(opaque(receiver), is_str=True))
         if short in CONTAINER_GETS and receiver.elems is not None:
@@ -558,6 +665,13 @@ def _numeric_conversions(fmt: ast.expr, args: ast.expr) -> bool:
     )
 
 
+# Calls that copy a container: "list" lists a dict's keys, "dict" copies only a dict.
+_COPIES = {"list": "list", "tuple": "list", "dict": "dict", "copy.copy": "", "copy.deepcopy": "",
+           "collections.deque": "list"}  # fmt: skip
+
+# The last part of every name above: a call named otherwise makes no container of known shape.
+_MAKERS = {n.rsplit(".", 1)[-1] for n in [*_COPIES, *containers.CONFIG_PARSERS]}
+
 QUOTING = re.compile(r"_*(?:quote|escape)_?(?:name|ident|identifier|literal|string|value)?")
 
 
@@ -577,6 +691,13 @@ def _flat(val: Val) -> Val:
     inner = [val.elems] if val.elems is not None else list(val.items or ())
     inner += [i.elems for i in list(inner) if i.elems is not None]
     return merge(val, *(v for v in inner if v.suspect)) if any(v.suspect for v in inner) else val
+
+
+def _any_of(starred: list[bool], vals: list[Val]) -> Val:
+    """A container of unknown shape holding `vals`; a starred one (`[*a]`, `{**a}`) adds
+    `a`'s elements, not `a` itself."""
+    held = [_unpacked(v) if s else v for s, v in zip(starred, vals, strict=True)]
+    return Val(elems=merge(*held) if held else SAFE)
 
 
 def _unpacked(val: Val) -> Val:

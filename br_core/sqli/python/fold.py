@@ -14,10 +14,12 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
+from br_core.sqli.python.containers import make_list
 from br_core.sqli.values import MAX_TEXT, SAFE, Val, literal, merge
 
 _SCALARS = (bool, int, float, str, type(None))
 _MAX_BITS = 256
+_MAX_PARTS = 256  # pieces of a folded split(): a constant is at most MAX_TEXT characters anyway
 _BINOPS: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Add: operator.add,
     ast.Sub: operator.sub,
@@ -168,3 +170,19 @@ def fold_str_method(receiver: Val, name: str, args: list[Val], kwargs: list[Val]
     except (TypeError, ValueError):
         return None
     return literal(result) if _small(result) else None
+
+
+def fold_split(receiver: Val, name: str, args: list[Val], kwargs: list[Val]) -> Val | None:
+    """`"safe more".split(" ")` of a constant: a list whose positions are known, so
+    `parts[0]` is the constant it is; None when the string or a separator is not constant."""
+    if name not in {"split", "rsplit"} or kwargs or len(args) > 2:
+        return None
+    if not (_const(receiver) and isinstance(receiver.const, str)):
+        return None
+    if not all(_const(a) for a in args):
+        return None
+    try:
+        parts = getattr(receiver.const, name)(*(a.const for a in args))
+    except (TypeError, ValueError):
+        return None
+    return make_list(tuple(literal(p) for p in parts)) if len(parts) <= _MAX_PARTS else None

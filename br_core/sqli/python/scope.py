@@ -38,6 +38,88 @@ def stored_params(cls: ast.ClassDef) -> dict[str, str]:
     return stored
 
 
+def attributes_set(cls: ast.ClassDef) -> set[str] | None:
+    """Every attribute `cls` gives its instances (class-body names, `self.x = ...` anywhere in
+    its methods), or None when they may come from elsewhere: a base class, `setattr`,
+    `__dict__`, `__getattr__`, `__slots__`, or a decorator (dataclasses, attrs). Statements
+    and their targets only, not every expression: this runs once per class that meets one."""
+    if cls.decorator_list or any(last_name(b) != "object" for b in cls.bases) or cls.keywords:
+        return None
+    found: set[str] = set()
+    for stmt in _own_statements(cls, into_defs=True):
+        if isinstance(stmt, ast.Expr) and _dynamic(stmt.value):
+            return None
+        targets = _targets(stmt)
+        for node in (n for t in targets for n in ast.walk(t)):
+            if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store | ast.Del):
+                found.add(node.attr)
+    for stmt in cls.body:
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            found.add(stmt.name)
+        else:
+            found.update(bound_names(stmt, into_defs=False))
+    return None if found & {"__getattr__", "__getattribute__", "__slots__"} else found
+
+
+def _targets(stmt: ast.AST) -> list[ast.expr]:
+    if isinstance(stmt, ast.Assign | ast.Delete):
+        return stmt.targets
+    if isinstance(stmt, ast.AugAssign | ast.AnnAssign | ast.For | ast.AsyncFor):
+        return [stmt.target]
+    if isinstance(stmt, ast.With | ast.AsyncWith):
+        return [i.optional_vars for i in stmt.items if i.optional_vars is not None]
+    return []
+
+
+def _dynamic(call: ast.expr) -> bool:
+    """`setattr(self, ...)`, `vars(self).update(...)`, `self.__dict__.update(...)`: attributes
+    set by name at run time."""
+    if not isinstance(call, ast.Call):
+        return False
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id == "setattr"
+    receiver = func.value if isinstance(func, ast.Attribute) else None
+    if isinstance(receiver, ast.Attribute) and receiver.attr == "__dict__":
+        return True
+    return isinstance(receiver, ast.Call) and last_name(receiver.func) == "vars"
+
+
+def global_assignments(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[tuple[str, ast.expr]]:
+    """(name, value) for each `name = value` where `fn` declares `name` global: what the
+    function writes into the module's scope. Only `fn`'s own statements are visited (this runs
+    for every function of every file, and nearly none has a `global`)."""
+    statements = _own_statements(fn)
+    declared = {n for s in statements if isinstance(s, ast.Global) for n in s.names}
+    if not declared:
+        return []
+    found: list[tuple[str, ast.expr]] = []
+    for node in statements:
+        if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign) and node.value:
+            targets: list[ast.expr] = (
+                node.targets if isinstance(node, ast.Assign) else [node.target]
+            )
+            found += [(n, node.value) for n in _target_names(targets) if n in declared]
+    return found
+
+
+def _own_statements(node: ast.AST, into_defs: bool = False) -> list[ast.AST]:
+    """The statements of `node`'s body, nested blocks included; nested definitions only with
+    `into_defs` (a class's methods)."""
+    found: list[ast.AST] = []
+    todo: list[ast.AST] = list(getattr(node, "body", ()))
+    while todo:
+        stmt = todo.pop()
+        found.append(stmt)
+        if not into_defs and isinstance(
+            stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+        ):
+            continue
+        for name in _BLOCKS:
+            todo.extend(v for v in getattr(stmt, name, ()) if isinstance(v, _HOLDERS))
+    return found
+
+
 def compiled_pattern(value: ast.expr) -> str | None:
     if (
         isinstance(value, ast.Call)
@@ -75,14 +157,18 @@ def route_validated(fn: ast.FunctionDef | ast.AsyncFunctionDef, arg: ast.arg) ->
 
 
 def module_imports(
-    tree: ast.Module, defs: list[ast.FunctionDef | ast.AsyncFunctionDef]
+    tree: ast.Module,
+    defs: list[ast.FunctionDef | ast.AsyncFunctionDef],
+    globals_: list[ast.Global] | None = None,
 ) -> dict[str, str]:
     """Local name -> imported module path; every function definition is appended to `defs`
-    on the same walk (one pass over the tree instead of two)."""
+    (and every `global` statement to `globals_`) on the same walk (one pass, not three)."""
     found: dict[str, str] = {}
     for node in _statements(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             defs.append(node)
+        elif isinstance(node, ast.Global) and globals_ is not None:
+            globals_.append(node)
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 found[alias.asname or alias.name.split(".")[0]] = alias.name

@@ -92,4 +92,9 @@ DB_READS = {
     "fetchone", "fetchall", "fetchmany", "fetchval", "fetchrow", "scalar", "scalar_one",
     "scalar_one_or_none", "scalars", "mappings",
 }  # fmt: skip
+# os.path functions that answer with a bool or a number: no text of the path comes back.
+PATH_CHECKS = {f"os.path.{n}" for n in (
+    "exists", "lexists", "isfile", "isdir", "islink", "isabs", "ismount", "isjunction",
+    "samefile", "getsize", "getmtime", "getatime", "getctime",
+)} | {f"posixpath.{n}" for n in ("exists", "isfile", "isdir")}  # fmt: skip
 CONTAINER_GETS = {"get", "pop", "setdefault", "getlist", "copy", "values", "items", "keys"}

@@ -57,11 +57,19 @@ class StatementInterpreter(ExprEval):
 
     def _s_Assign(self, stmt: ast.Assign, env: Env) -> bool:
         val = self.value(stmt.value, env)
+        source = dotted(stmt.value) if isinstance(stmt.value, ast.Name | ast.Attribute) else None
+        shared = source in env and (val.elems is not None or containers.precise(val))
         for target in stmt.targets:
             self.bind(target, val, env)
             if isinstance(target, ast.Name):
                 self.frames[-1].defs[target.id] = stmt.value
+                if shared and source is not None and source != target.id:
+                    self.alias(target.id, source)  # `b = a`: one list, two names
         return False
+
+    def made_by(self, key: str) -> str:
+        made = self.frames[-1].defs.get(key)
+        return self.qualified(dotted(made.func) or "") if isinstance(made, ast.Call) else ""
 
     def _s_AnnAssign(self, stmt: ast.AnnAssign, env: Env) -> bool:
         if stmt.value is not None:
@@ -96,18 +104,24 @@ class StatementInterpreter(ExprEval):
                 added = [self.value(a, env) for a in call.args]
                 if call.func.attr == "extend":
                     added = [a.elems if a.elems is not None else a for a in added]
-                env[key] = Val(taint=old.taint, elems=merge(old.elems, *added))
+                self.store(env, key, Val(taint=old.taint, elems=merge(old.elems, *added)))
         del val
         if isinstance(call, ast.Call):
             self.apply_validators(call, env)
         return isinstance(call, ast.Call) and last_name(call.func) in _EXITS
 
     def _s_Delete(self, stmt: ast.Delete, env: Env) -> bool:
-        """`del values[0]` shifts positions: the container's shape becomes unknown."""
+        """`del m["k"]`, `del values[0]` with a constant key or index drop that entry (later
+        positions shift); any other `del` makes the container's shape unknown."""
         for target in stmt.targets:
             key = dotted(target.value) if isinstance(target, ast.Subscript) else None
             if key is not None and key in env and containers.precise(env[key]):
-                env[key] = containers.widen(env[key])
+                assert isinstance(target, ast.Subscript)
+                index = None
+                if not isinstance(target.slice, ast.Slice):
+                    index = containers.constant_of(self.value(target.slice, env))
+                dropped = containers.drop_key(env[key], index) if index is not None else None
+                self.store(env, key, dropped or containers.widen(env[key]))
             self.value(target, env)
         return False
 
