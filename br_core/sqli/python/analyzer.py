@@ -32,7 +32,7 @@ from br_core.sqli.python.scope import (
 )
 from br_core.sqli.python.sinks import SinkSite, driver_style, find_sinks, sink_applies
 from br_core.sqli.python.stmts import Frame, StatementInterpreter
-from br_core.sqli.values import SAFE, RawFinding, Val, merge, opaque, weak_source
+from br_core.sqli.values import SAFE, RawFinding, Val, is_setting, merge, opaque, weak_source
 
 _PREFILTER = re.compile(
     r"\.(?:execute\w*|exec_driver_sql|fetch\w*|iterate|prepare|copy_expert|query|raw|cursor"
@@ -438,7 +438,9 @@ def _rebind(ret: Val, params: set[str], bound: dict[str, Val]) -> Val:
     if not (ret.taint and ret.taint.startswith(PARAM_PREFIX) and param in params):
         return replace(ret, elems=elems, items=items)
     arg = bound.get(param)
-    if arg is None or not arg.suspect:
+    # A setting handed to a helper: where the helper splices it is not known here, and a
+    # configured table name passed down (`count(TABLE)`) is the common case.
+    if arg is None or not arg.suspect or is_setting(arg):
         return replace(ret, taint=None, built=None, line=0, elems=elems, items=items)
     return Val(
         taint=arg.taint,

@@ -36,7 +36,17 @@ from br_core.sqli.python.sources import (
     STR_METHODS,
     STRIP_PATTERN,
 )
-from br_core.sqli.values import SAFE, Val, literal, merge, opaque, splice, strongest, suspicion
+from br_core.sqli.values import (
+    SAFE,
+    Val,
+    literal,
+    merge,
+    opaque,
+    setting,
+    splice,
+    strongest,
+    suspicion,
+)
 
 Env = dict[str, Val]
 
@@ -78,18 +88,23 @@ class ExprEval(Guards):
         if "()" in name:
             return None  # an attribute of a call's result: the call was judged already
         root = name.split(".")[0]
+        last = name.split(".")[-1]
         shown = f"`{name}()`" if call else f"`{name}`"
-        if self.undefined(root) and not root.isupper():  # COLUMNS: a constant from elsewhere
+        undefined = self.undefined(root)
+        if not call and last.isupper() and (undefined or self.external(root)):
+            # COLUMNS (a star import), settings.TABLE, `from settings import TABLE`: judged
+            # where it is spliced (values.splice): a name there, a value or condition not.
+            return setting(name)
+        if undefined and not root.isupper():
             if root == name and not call:
                 return f"{shown}, never defined in this file"
             return f"{shown} (`{root}` is never defined in this file)"
-        last = name.split(".")[-1]
         if (
-            (call or "." in name)
-            and self.external(root)
-            and not last.isupper()  # settings.TABLE: configuration
+            self.external(root)
+            and not last.isupper()
             and (call or not root[:1].isupper())  # User.__table__: a class's own metadata
         ):
+            # `settings.table`, `from .context import tenant_filter`, `current_tenant()`.
             return f"{shown} (from another module)"
         return None
 
@@ -142,6 +157,10 @@ class ExprEval(Guards):
             if parts[0] in {"self", "cls"} and parts[1] in self.self_attrs:
                 # `self.region` is the stored text; `self.connection.ops` is a handle's member.
                 return Val(taint=self.self_attrs[parts[1]]) if len(parts) == 2 else SAFE
+            if root in self.imports and root not in env:
+                # `settings.TABLE`: the attribute is judged, not the module it hangs on.
+                why = self.unresolved(name)
+                return Val(unknown=why) if why else SAFE
         base = self.value(node.value, env)
         if base.suspect or name is None or name.split(".")[0] in env:
             return opaque(base)  # the object is known here: its attribute is as safe as it
