@@ -103,3 +103,14 @@ def test_a_setting_checked_against_an_allow_list_is_not_reported(tmp_path: Path)
         '    cur.execute("SELECT * FROM t WHERE a = " + ORDER)\n'
     )
     assert _findings(tmp_path, code) == []
+
+
+def test_another_modules_function_of_a_setting_is_not_that_setting(tmp_path: Path) -> None:
+    code = (
+        "from myapp.sql import ORDER_DIR, get_order_dir\n\n"
+        "def rows(cur):\n"
+        "    col, order = get_order_dir('name', ORDER_DIR)\n"
+        '    cur.execute("SELECT %s FROM t WHERE a = 1" % col)\n'
+        '    cur.execute("SELECT %s FROM t WHERE a = 1" % ORDER_DIR)\n'
+    )
+    assert _findings(tmp_path, code) == [(5, "medium", "`get_order_dir()` (from another module)")]

@@ -39,6 +39,7 @@ from br_core.sqli.python.sources import (
 from br_core.sqli.values import (
     SAFE,
     Val,
+    is_setting,
     literal,
     merge,
     opaque,
@@ -489,8 +490,9 @@ class ExprEval(Guards):
         return self._unknown_call(name, _propagate(args + kwargs))
 
     def _unknown_call(self, name: str, result: Val) -> Val:
-        """`result`, or unknown when it is constant but the callee cannot be resolved here."""
-        if result.suspect or not name or "()" in name:
+        """`result`, or unknown when it is constant but the callee cannot be resolved here. What
+        another module's function makes of a setting is no longer that setting."""
+        if (result.suspect and not is_setting(result)) or not name or "()" in name:
             return result
         why = self.unresolved(name, call=True)
         return Val(unknown=why) if why else result
