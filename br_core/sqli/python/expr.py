@@ -22,6 +22,7 @@ from br_core.sqli.python.fold import (
 )
 from br_core.sqli.python.guards import Guards, dotted, last_name
 from br_core.sqli.python.sources import (
+    BINDERS,
     CONTAINER_GETS,
     DB_READS,
     ENCODER_METHODS,
@@ -459,7 +460,7 @@ class ExprEval(Guards):
         encoder = in_encoder or (isinstance(func, ast.Attribute) and short in ENCODER_METHODS)
         if not encoder and (
             short in SANITIZERS
-            or QUOTING.match(short)
+            or QUOTING.fullmatch(short)
             or (short == "str" and args and _is_sanitized(args[0]))
             or (isinstance(func, ast.Name) and func.id in self.enums)
         ):
@@ -528,6 +529,8 @@ class ExprEval(Guards):
             if short in {"items", "values", "keys", "copy"}:
                 return Val(taint=receiver.taint, elems=receiver.elems)
             return merge(receiver.elems, *default, Val(taint=receiver.taint))
+        if short in BINDERS:
+            return receiver
         if short in DB_READS and (receiver.taint or "").startswith(PARAM_PREFIX):
             return SAFE  # rows from a cursor passed in: second-order flows are not tracked
         if receiver.taint:

@@ -93,3 +93,6 @@ DB_READS = {
     "scalar_one_or_none", "scalars", "mappings",
 }  # fmt: skip
 CONTAINER_GETS = {"get", "pop", "setdefault", "getlist", "copy", "values", "items", "keys"}
+# Methods that attach bound values to a statement (SQLAlchemy `text(...).bindparams(v=x)`): the
+# result is the statement, as constant as before; the values travel apart from the SQL text.
+BINDERS = frozenset({"bindparams"})
