@@ -68,9 +68,9 @@ def test_a_lambda_name_bound_twice_is_not_followed(tmp_path: Path) -> None:
 
 
 def test_quoting_names_are_matched_whole() -> None:
-    for name in ("quote", "quote_ident", "_quote_name", "escape_string", "escape_literal"):
+    for name in ("quote", "quote_ident", "_quote_free_identifiers", "escape_string", "escapeId"):
         assert QUOTING.fullmatch(name), name
-    for name in ("quoted_list", "quote_all_values_in", "escaped"):
+    for name in ("quoted_list", "quotes_for", "escaped", "requote"):
         assert not QUOTING.fullmatch(name), name
 
 

@@ -582,7 +582,9 @@ def _numeric_conversions(fmt: ast.expr, args: ast.expr) -> bool:
     )
 
 
-QUOTING = re.compile(r"_*(?:quote|escape)_?(?:name|ident|identifier|literal|string|value)?")
+# Matched whole: `quote`, `quote_ident`, `_quote_free_identifiers`, `escapeString`; not the
+# participle of a helper that merely wraps values in quotes (`quoted_list`, `escaped`).
+QUOTING = re.compile(r"_*(?:quote|escape)(?:[_A-Z]\w*)?")
 
 
 def _is_stored_handle(node: ast.expr, stored: dict[str, str]) -> bool:
