@@ -185,9 +185,69 @@ def _maker(vals: list[Val], taint: str | None) -> Val | None:
     return next((v for v in vals if v.built and v.unknown), None)
 
 
+SETTING = "an upper-case setting from another module"
+# The SQL before a splice point that makes the spliced text a value or a condition: inside a
+# quoted literal (checked apart), after a comparison or arithmetic operator, or after a keyword
+# that takes an expression. After FROM/JOIN/INTO/SELECT/BY or at the start, it is a name or a
+# statement of its own.
+_VALUE_SLOT = re.compile(
+    r"(?is)(?:\b(?:where|and|or|not|having|on|when|then|else|like|ilike|between|limit|offset"
+    r"|is|in|values|set|interval)\s*\(?|=|<|>|\+|-|\*|/|\|\|)\s*$"
+)
+_PLACEHOLDER = re.compile(r"%%|%(?:\(\w+\))?[-#0 +]*\d*(?:\.\d+)?[sr]|\{\{|\{[^{}]*\}")
+
+
+def setting(name: str) -> str:
+    """The `unknown` of an upper-case name from another module (`from settings import TABLE`,
+    `settings.TABLE`, or a star import): configuration where SQL takes a name, not elsewhere."""
+    return f"`{name}` ({SETTING})"
+
+
+def is_setting(val: Val) -> bool:
+    """The setting itself, not yet spliced (a string built from one was judged already)."""
+    return bool(
+        val.unknown and not val.taint and not val.built and val.unknown.endswith(f"({SETTING})")
+    )
+
+
+def value_slot(before: str) -> bool:
+    """Whether text spliced after the SQL `before` is a value or a condition: an open quote, an
+    operator, or a keyword that takes an expression (`WHERE `, `= `, `LIMIT `, `IN (`)."""
+    tail = before[-200:]
+    return tail.count("'") % 2 == 1 or bool(_VALUE_SLOT.search(tail))
+
+
+def _template_slot(template: str) -> bool:
+    """Whether any `%s`/`{}` placeholder of a `%` or `.format` template is a value slot."""
+    return any(
+        not m.group().startswith(("%%", "{{")) and value_slot(template[: m.start()])
+        for m in _PLACEHOLDER.finditer(template)
+    )
+
+
+def _settings_as_names(op: str, parts: list[Val]) -> list[Val]:
+    """`parts` with each setting spliced where SQL takes a name (a configured table, a query
+    constant) made constant: a setting is configuration there, and data in a value slot."""
+    if not any(is_setting(p) for p in parts):
+        return parts
+    if op in {"%", ".format"}:
+        slot = _template_slot(parts[0].text)
+        return [SAFE if is_setting(p) and not slot and i else p for i, p in enumerate(parts)]
+    if op == "join":  # the separator stands before every element but the first
+        slot = value_slot(parts[0].text)
+        return [SAFE if is_setting(p) and not slot and i else p for i, p in enumerate(parts)]
+    kept: list[Val] = []
+    before = ""
+    for part in parts:
+        kept.append(SAFE if is_setting(part) and not value_slot(before) else part)
+        before += part.text
+    return kept
+
+
 def splice(op: str, parts: list[Val], line: int = 0) -> Val:
     """A string built by `op` from `parts` on `line`: untrusted (or unknown) parts make the
     result `built`; a part built earlier keeps its own operation and line."""
+    parts = _settings_as_names(op, parts)
     taint = strongest(parts)
     unknown = None if taint else next((p.unknown for p in parts if p.unknown), None)
     inner = _maker(parts, taint)

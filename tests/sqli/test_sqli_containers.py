@@ -98,3 +98,32 @@ def test_config_parser_options_are_apart_and_case_insensitive() -> None:
     # what it cannot follow (reading a file, a computed option) widens: None to the caller
     assert containers.config_method(conf, "read", [TAINTED], [None]) is None
     assert containers.config_method(conf, "get", [literal("s"), TAINTED], ["s", None]) is None
+
+
+def test_del_with_a_constant_index_or_key_keeps_the_rest_exact() -> None:
+    values = containers.make_list((literal("a"), TAINTED, literal("b")))
+    after = containers.delete_key(values, 1)
+    assert after is not None and after.items == (literal("a"), literal("b"))
+    assert not (after.elems or SAFE).taint  # the request value is gone, not merged in
+    last = containers.delete_key(values, -1)
+    assert last is not None and containers.read_key(last, -1) == TAINTED
+    m = containers.make_dict([("sort", literal("name")), ("q", TAINTED)])
+    kept = containers.delete_key(m, "sort")
+    assert kept is not None and containers.read_key(kept, "q") == TAINTED
+    assert containers.read_key(kept, "sort") is None
+
+
+def test_del_that_cannot_be_followed_returns_none_for_the_caller_to_widen() -> None:
+    values = containers.make_list((literal("a"), TAINTED))
+    assert containers.delete_key(values, 2) is None  # IndexError at run time: not a guess
+    assert containers.delete_key(containers.make_dict([("a", TAINTED)]), "b") is None
+    assert containers.delete_key(containers.widen(values), 0) is None
+
+
+def test_del_of_a_constant_slice() -> None:
+    values = containers.make_list((literal("a"), TAINTED, literal("b"), literal("c")))
+    head_gone = containers.delete_slice(values, None, 2, None)
+    assert head_gone is not None and head_gone.items == (literal("b"), literal("c"))
+    odd_gone = containers.delete_slice(values, 1, None, 2)
+    assert odd_gone is not None and odd_gone.items == (literal("a"), literal("b"))
+    assert containers.delete_slice(values, None, None, 0) is None

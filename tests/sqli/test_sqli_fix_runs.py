@@ -142,6 +142,19 @@ def test_an_identifier_alone_gets_advice_only(tmp_path: Path) -> None:
     assert "allow-list" in fix and "cur.execute" not in fix
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        'cur.execute("SELECT id FROM users WHERE " + v)',
+        'cur.execute(f"SELECT id FROM users WHERE id > 0 AND {v}")',
+    ],
+)
+def test_a_whole_condition_gets_advice_not_a_bound_placeholder(tmp_path: Path, call: str) -> None:
+    """`WHERE ?` would run but compare nothing: the condition has to be rebuilt in the code."""
+    fix = _suggestion(tmp_path, call)
+    assert "whole SQL condition" in fix and "cur.execute" not in fix
+
+
 FORMAT_SOURCE = SOURCE.replace("import sqlite3", "import psycopg")
 
 

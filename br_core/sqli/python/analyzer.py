@@ -34,7 +34,17 @@ from br_core.sqli.python.scope import (
 )
 from br_core.sqli.python.sinks import SinkSite, driver_style, find_sinks, sink_applies
 from br_core.sqli.python.stmts import Frame, StatementInterpreter
-from br_core.sqli.values import SAFE, RawFinding, Val, literal, merge, opaque, weak_source
+from br_core.sqli.values import (
+    SAFE,
+    RawFinding,
+    Val,
+    is_setting,
+    literal,
+    merge,
+    opaque,
+    strongest,
+    weak_source,
+)
 
 _PREFILTER = re.compile(
     r"\.(?:execute\w*|exec_driver_sql|fetch\w*|iterate|prepare|copy_expert|query|raw|cursor"
@@ -70,6 +80,8 @@ class PythonAnalyzer(StatementInterpreter):
         self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
         self.methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
         self.summaries: dict[int, Summary] = {}
+        self.ret_params: dict[int, set[str]] = {}  # see _ret_params
+        self.lambdas: dict[str, ast.Lambda | None] = {}  # module names bound to a lambda once
         self.findings: dict[tuple[int, int], RawFinding] = {}
         self.frames: list[Frame] = [Frame(params=[])]
         self.module_env: Env = {}
@@ -162,8 +174,13 @@ class PythonAnalyzer(StatementInterpreter):
                     self.class_of[id(method)] = stmt
             elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
                 pattern = compiled_pattern(stmt.value)
-                if pattern is not None and isinstance(stmt.targets[0], ast.Name):
-                    self.regexes[stmt.targets[0].id] = pattern
+                target = stmt.targets[0]
+                if pattern is not None and isinstance(target, ast.Name):
+                    self.regexes[target.id] = pattern
+                if isinstance(target, ast.Name) and not in_class:
+                    # `quote = lambda s: "'" + s + "'"`: a helper like a def, while bound once.
+                    lam = stmt.value if isinstance(stmt.value, ast.Lambda) else None
+                    self.lambdas[target.id] = None if target.id in self.lambdas else lam
 
     # functions and summaries
     def summary(
@@ -173,19 +190,8 @@ class PythonAnalyzer(StatementInterpreter):
         if key in self.summaries:
             return self.summaries[key]
         self.summaries[key] = Summary()  # recursion guard: a recursive call learns nothing
-        env = dict(self.module_env if closure is None else closure)
+        env = self._param_env(fn, dict(self.module_env if closure is None else closure))
         params = param_names(fn)
-        for arg in all_args(fn):
-            if arg.arg in {"self", "cls"}:
-                continue
-            if route_validated(fn, arg):
-                env[arg.arg] = SAFE
-            elif arg.arg in {"request", "req"} or _request_type(arg):
-                env[arg.arg] = Val(taint=f"the web request (parameter `{arg.arg}`)")
-            elif is_route(fn):  # `@app.route("/u/<name>")`: the framework fills it from the URL
-                env[arg.arg] = Val(taint=f"the web request (route parameter `{arg.arg}`)")
-            else:
-                env[arg.arg] = Val(taint=f"{PARAM_PREFIX}{arg.arg}`")
         frame = Frame(params=params, owner=key)
         self.frames.append(frame)
         outer_attrs, outer_queries = self.self_attrs, self.self_queries
@@ -211,6 +217,84 @@ class PythonAnalyzer(StatementInterpreter):
         result.predicate = self._predicate_params(fn, params)
         self.summaries[key] = result
         return result
+
+    def _param_env(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, env: Env) -> Env:
+        """`env` with `fn`'s parameters bound to what they may hold when `fn` is called."""
+        for arg in all_args(fn):
+            if arg.arg in {"self", "cls"}:
+                continue
+            if route_validated(fn, arg):
+                env[arg.arg] = SAFE
+            elif arg.arg in {"request", "req"} or _request_type(arg):
+                env[arg.arg] = Val(taint=f"the web request (parameter `{arg.arg}`)")
+            elif is_route(fn):  # `@app.route("/u/<name>")`: the framework fills it from the URL
+                env[arg.arg] = Val(taint=f"the web request (route parameter `{arg.arg}`)")
+            else:
+                env[arg.arg] = Val(taint=f"{PARAM_PREFIX}{arg.arg}`")
+        return env
+
+    def _lambda_call(self, lam: ast.Lambda, args: list[Val]) -> Val:
+        """What a module-level lambda returns for these positional arguments."""
+        env = dict(self.module_env)
+        names = [a.arg for a in [*lam.args.posonlyargs, *lam.args.args, *lam.args.kwonlyargs]]
+        for i, name in enumerate(names):
+            env[name] = args[i] if i < len(args) else Val(taint=f"{PARAM_PREFIX}{name}`")
+        return self.value(lam.body, env)
+
+    def _reaching(
+        self, fn: ast.FunctionDef | ast.AsyncFunctionDef, ret: Val, bound: dict[str, Val]
+    ) -> Val:
+        """`ret` naming the parameter whose argument at this call is untrusted, when the one the
+        summary names gets a constant here and another parameter reaches the return too."""
+        param = ret.taint[len(PARAM_PREFIX) : -1] if ret.taint else ""
+        live = [v for v in bound.values() if v.suspect and not is_setting(v)]
+        if not (param and ret.taint and ret.taint.startswith(PARAM_PREFIX) and live):
+            return ret
+        if bound.get(param, SAFE).suspect and not is_setting(bound[param]):
+            return ret
+        reaching = [(p, bound[p]) for p in self._ret_params(fn) if p in bound]
+        taint = strongest([v for _, v in reaching if v.suspect and not is_setting(v)])
+        other = next((p for p, v in reaching if taint and v.taint == taint), None)
+        return replace(ret, taint=f"{PARAM_PREFIX}{other}`") if other is not None else ret
+
+    def _ret_params(self, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+        """Every parameter whose text reaches `fn`'s return value. A value names one source, so
+        the summary names one parameter (`field` in `"{} = '{}'".format(field, value)`); each
+        further quiet run holds the ones found safe and looks again. Run only for a call that
+        passes untrusted text to some other parameter, and cached."""
+        found = self.ret_params.get(id(fn))
+        if found is not None:
+            return found
+        found = self.ret_params[id(fn)] = set()
+        ret = self.summary(fn).ret
+        while ret.taint and ret.taint.startswith(PARAM_PREFIX):
+            param = ret.taint[len(PARAM_PREFIX) : -1]
+            if param in found:
+                break
+            found.add(param)
+            ret = self._quiet_return(fn, found)
+        return found
+
+    def _quiet_return(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, safe: set[str]) -> Val:
+        """`fn`'s return value with the parameters in `safe` holding constants. Nothing of the
+        run is kept: no findings (quiet), and the call sites it meets are restored."""
+        env = self._param_env(fn, dict(self.module_env))
+        env.update(dict.fromkeys(safe, SAFE))
+        frame = Frame(params=param_names(fn), owner=id(fn))
+        sites = {k: dict(v) for k, v in self.call_sites.items()}
+        outer_attrs, outer_queries = self.self_attrs, self.self_queries
+        self.self_attrs = self.class_attrs.get(id(fn), outer_attrs)
+        self.self_queries = dict(self.class_queries.get(id(fn), outer_queries))
+        self.frames.append(frame)
+        self.quiet += 1
+        try:
+            self.exec_block(fn.body, env)
+        finally:
+            self.quiet -= 1
+            self.frames.pop()
+            self.call_sites = sites
+            self.self_attrs, self.self_queries = outer_attrs, outer_queries
+        return merge(*frame.returns) if frame.returns else SAFE
 
     def _predicate_params(
         self, fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[str]
@@ -312,14 +396,18 @@ class PythonAnalyzer(StatementInterpreter):
     def call_summary(self, node: ast.Call, env: Env, args: list[Val]) -> Val | None:
         if find_sinks(node, self.imports):
             return SAFE  # a query's result is rows or a statement object, not the query text
+        lam = self.lambdas.get(node.func.id) if isinstance(node.func, ast.Name) else None
+        if lam is not None:
+            return self._lambda_call(lam, args)
         try:
             fn, _ = self._local_callee(node)
         except LookupError:
             return None
-        if QUOTING.match(fn.name):
+        if QUOTING.fullmatch(fn.name):
             return SAFE  # a local quote_ident()/escape_literal(): trust the name like a library's
         bound = self._bound_args(node, env, args)
-        return _rebind(self.summary(fn).ret, {a.arg for a in all_args(fn)}, bound)
+        ret = self._reaching(fn, self.summary(fn).ret, bound)
+        return _rebind(ret, {a.arg for a in all_args(fn)}, bound)
 
     # sinks
     def on_call(self, node: ast.Call, env: Env, args: list[Val]) -> None:
@@ -483,7 +571,9 @@ def _rebind(ret: Val, params: set[str], bound: dict[str, Val]) -> Val:
     if not (ret.taint and ret.taint.startswith(PARAM_PREFIX) and param in params):
         return replace(ret, elems=elems, items=items)
     arg = bound.get(param)
-    if arg is None or not arg.suspect:
+    # A setting handed to a helper: where the helper splices it is not known here, and a
+    # configured table name passed down (`count(TABLE)`) is the common case.
+    if arg is None or not arg.suspect or is_setting(arg):
         return replace(ret, taint=None, built=None, line=0, elems=elems, items=items)
     return Val(
         taint=arg.taint,

@@ -88,10 +88,9 @@ def store_key(old: Val, key: object, val: Val) -> Val:
     return widen(old, val)
 
 
-def drop_key(old: Val, key: object) -> Val | None:
-    """`del old[key]` with a constant `key`: that entry or position goes (later positions
-    shift down); None when the key is not known to be there (it raises, or the shape is
-    unknown)."""
+def delete_key(old: Val, key: object) -> Val | None:
+    """`del old[key]` with a constant `key`: that entry goes (the later positions shift down),
+    or None when the container's shape is unknown or the key is not there."""
     if old.keys is not None:
         kept = [(k, v) for k, v in old.keys if not _same(k, key)]
         return make_dict(kept) if len(kept) < len(old.keys) else None
@@ -100,6 +99,18 @@ def drop_key(old: Val, key: object) -> Val | None:
         return None
     items = list(old.items)
     del items[at]
+    return make_list(tuple(items))
+
+
+def delete_slice(old: Val, lower: object, upper: object, step: object) -> Val | None:
+    """`del old[lower:upper:step]` with constant (or absent) bounds on a list of known items."""
+    bounds = [
+        b if isinstance(b, int) and not isinstance(b, bool) else None for b in (lower, upper, step)
+    ]
+    if old.items is None or bounds != [lower, upper, step] or step == 0:
+        return None
+    items = list(old.items)
+    del items[slice(*bounds)]
     return make_list(tuple(items))
 
 

@@ -23,6 +23,7 @@ from br_core.sqli.python.fold import (
 )
 from br_core.sqli.python.guards import Guards, dotted, last_name
 from br_core.sqli.python.sources import (
+    BINDERS,
     CONTAINER_GETS,
     DB_READS,
     ENCODER_METHODS,
@@ -38,7 +39,18 @@ from br_core.sqli.python.sources import (
     STR_METHODS,
     STRIP_PATTERN,
 )
-from br_core.sqli.values import SAFE, Val, literal, merge, opaque, splice, strongest, suspicion
+from br_core.sqli.values import (
+    SAFE,
+    Val,
+    is_setting,
+    literal,
+    merge,
+    opaque,
+    setting,
+    splice,
+    strongest,
+    suspicion,
+)
 
 Env = dict[str, Val]
 
@@ -86,17 +98,23 @@ class ExprEval(Guards):
         if "()" in name:
             return None  # an attribute of a call's result: the call was judged already
         root = name.split(".")[0]
+        last = name.split(".")[-1]
         shown = f"`{name}()`" if call else f"`{name}`"
-        if self.undefined(root) and not root.isupper():  # COLUMNS: a constant from elsewhere
+        undefined = self.undefined(root)
+        if not call and last.isupper() and (undefined or self.external(root)):
+            # COLUMNS (a star import), settings.TABLE, `from settings import TABLE`: judged
+            # where it is spliced (values.splice): a name there, a value or condition not.
+            return setting(name)
+        if undefined and not root.isupper():
             if root == name and not call:
                 return f"{shown}, never defined in this file"
             return f"{shown} (`{root}` is never defined in this file)"
-        last = name.split(".")[-1]
         if (
             self.external(root)  # `from .context import tenant_filter` too: a bare name
             and not last.isupper()  # settings.TABLE: configuration
             and (call or not root[:1].isupper())  # User.__table__: a class's own metadata
         ):
+            # `settings.table`, `from .context import tenant_filter`, `current_tenant()`.
             return f"{shown} (from another module)"
         return None
 
@@ -185,11 +203,12 @@ class ExprEval(Guards):
             unset = self.never_set(parts[1]) if parts[0] == "self" and len(parts) == 2 else None
             if unset:
                 return Val(unknown=unset)
+            if root in self.imports and root not in env:
+                # `settings.TABLE`: the attribute is judged, not the module it hangs on.
+                why = self.unresolved(name)
+                return Val(unknown=why) if why else SAFE
         base = self.value(node.value, env)
-        root = name.split(".")[0] if name is not None else ""
-        if base.unknown and not base.taint and root in self.imports and root not in env:
-            base = SAFE  # an imported module: `settings.TABLE` is judged as a whole, below
-        if base.suspect or name is None or root in env:
+        if base.suspect or name is None or name.split(".")[0] in env:
             return opaque(base)  # the object is known here: its attribute is as safe as it
         why = self.unresolved(name)
         return Val(unknown=why) if why else SAFE
@@ -543,7 +562,7 @@ class ExprEval(Guards):
         encoder = in_encoder or (isinstance(func, ast.Attribute) and short in ENCODER_METHODS)
         if not encoder and (
             short in SANITIZERS
-            or QUOTING.match(short)
+            or QUOTING.fullmatch(short)
             or (short == "str" and args and _is_sanitized(args[0]))
             or (isinstance(func, ast.Name) and func.id in self.enums)
         ):
@@ -574,8 +593,9 @@ class ExprEval(Guards):
         return self._unknown_call(name, _propagate(args + kwargs))
 
     def _unknown_call(self, name: str, result: Val) -> Val:
-        """`result`, or unknown when it is constant but the callee cannot be resolved here."""
-        if result.suspect or not name or "()" in name:
+        """`result`, or unknown when it is constant but the callee cannot be resolved here. What
+        another module's function makes of a setting is no longer that setting."""
+        if (result.suspect and not is_setting(result)) or not name or "()" in name:
             return result
         why = self.unresolved(name, call=True)
         return Val(unknown=why) if why else result
@@ -614,6 +634,8 @@ class ExprEval(Guards):
             if short in {"items", "values", "keys", "copy"}:
                 return Val(taint=receiver.taint, elems=receiver.elems)
             return merge(receiver.elems, *default, Val(taint=receiver.taint))
+        if short in BINDERS:
+            return receiver
         if short in DB_READS and (receiver.taint or "").startswith(PARAM_PREFIX):
             return SAFE  # rows from a cursor passed in: second-order flows are not tracked
         if receiver.taint:
@@ -672,7 +694,9 @@ _COPIES = {"list": "list", "tuple": "list", "dict": "dict", "copy.copy": "", "co
 # The last part of every name above: a call named otherwise makes no container of known shape.
 _MAKERS = {n.rsplit(".", 1)[-1] for n in [*_COPIES, *containers.CONFIG_PARSERS]}
 
-QUOTING = re.compile(r"_*(?:quote|escape)_?(?:name|ident|identifier|literal|string|value)?")
+# Matched whole: `quote`, `quote_ident`, `_quote_free_identifiers`, `escapeString`; not the
+# participle of a helper that merely wraps values in quotes (`quoted_list`, `escaped`).
+QUOTING = re.compile(r"_*(?:quote|escape)(?:[_A-Z]\w*)?")
 
 
 def _is_stored_handle(node: ast.expr, stored: dict[str, str]) -> bool:

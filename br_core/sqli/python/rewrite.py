@@ -19,6 +19,9 @@ from dataclasses import dataclass, field
 _IDENT_BEFORE = re.compile(
     r"(?is)(?:\bfrom|\bjoin|\binto|\bupdate|\btable|\bby|\bselect|\bexists|,|\.|\")\s*[`\"\[]?$"
 )
+# A value spliced straight after WHERE/AND/OR/ON/HAVING is a whole condition, not a value:
+# binding it (`WHERE ?`) would run but compare nothing.
+_CONDITION_BEFORE = re.compile(r"(?is)\b(?:where|and|or|on|having|not)\s*\(?\s*$")
 # `%%` and `{{`/`}}` are escapes for one literal character: matched first, kept as text.
 _PERCENT = re.compile(r"%%|%(?:\((\w+)\))?[-#0 +]*\d*(?:\.\d+)?[sdifr]")
 _BRACE = re.compile(r"\{\{|\}\}|\{(\w*)(?:![rsa])?(?::[^{}]*)?\}")
@@ -148,6 +151,8 @@ def suggest(
                 return _generic(sink, style)
             if not kind:
                 built.trusted(piece)
+            elif built.quoted is None and _CONDITION_BEFORE.search(built.sql_so_far()):
+                return _condition_advice(ast.unparse(piece))
             elif built.quoted is None and _IDENT_BEFORE.search(built.sql_so_far()):
                 idents.append(ast.unparse(piece))
                 built.trusted(piece)
@@ -326,6 +331,14 @@ def _identifier_advice(idents: list[str]) -> str:
         f"{names} names a table or column, which cannot be bound: check it against a fixed "
         "allow-list (`if x not in ALLOWED: raise ValueError`) or quote it with the driver "
         "(psycopg `sql.Identifier`)"
+    )
+
+
+def _condition_advice(condition: str) -> str:
+    return (
+        f"`{condition}` is a whole SQL condition, which cannot be bound: build the condition "
+        "from fixed column names and operators in the code and pass only its values as "
+        "parameters (`WHERE status = ?`)"
     )
 
 

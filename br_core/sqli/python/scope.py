@@ -172,9 +172,12 @@ def module_imports(
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 found[alias.asname or alias.name.split(".")[0]] = alias.name
-        elif isinstance(node, ast.ImportFrom) and node.module:
+        elif isinstance(node, ast.ImportFrom):
+            # `from . import settings`, `from ..conf import TABLE`: the leading dots stay, so a
+            # relative module is never mistaken for the standard library's or a driver's.
+            module = "." * node.level + (node.module or "")
             for alias in node.names:
-                found[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+                found[alias.asname or alias.name] = f"{module.rstrip('.')}.{alias.name}"
     return found
 
 

@@ -98,3 +98,6 @@ PATH_CHECKS = {f"os.path.{n}" for n in (
     "samefile", "getsize", "getmtime", "getatime", "getctime",
 )} | {f"posixpath.{n}" for n in ("exists", "isfile", "isdir")}  # fmt: skip
 CONTAINER_GETS = {"get", "pop", "setdefault", "getlist", "copy", "values", "items", "keys"}
+# Methods that attach bound values to a statement (SQLAlchemy `text(...).bindparams(v=x)`): the
+# result is the statement, as constant as before; the values travel apart from the SQL text.
+BINDERS = frozenset({"bindparams"})

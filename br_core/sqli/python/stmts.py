@@ -111,19 +111,28 @@ class StatementInterpreter(ExprEval):
         return isinstance(call, ast.Call) and last_name(call.func) in _EXITS
 
     def _s_Delete(self, stmt: ast.Delete, env: Env) -> bool:
-        """`del m["k"]`, `del values[0]` with a constant key or index drop that entry (later
-        positions shift); any other `del` makes the container's shape unknown."""
+        """`del values[0]`, `del values[1:]`, `del m["k"]` with constants: that entry goes and
+        later positions shift; any other `del` makes the container's shape unknown."""
         for target in stmt.targets:
-            key = dotted(target.value) if isinstance(target, ast.Subscript) else None
-            if key is not None and key in env and containers.precise(env[key]):
-                assert isinstance(target, ast.Subscript)
-                index = None
-                if not isinstance(target.slice, ast.Slice):
-                    index = containers.constant_of(self.value(target.slice, env))
-                dropped = containers.drop_key(env[key], index) if index is not None else None
-                self.store(env, key, dropped or containers.widen(env[key]))
+            if isinstance(target, ast.Subscript):
+                key = dotted(target.value)
+                if key is not None and key in env and containers.precise(env[key]):
+                    after = self._deleted(env[key], target.slice, env)
+                    self.store(env, key, after if after is not None else containers.widen(env[key]))
             self.value(target, env)
         return False
+
+    def _deleted(self, old: Val, index: ast.expr, env: Env) -> Val | None:
+        """The container after `del old[index]`, or None when `index` is not constant."""
+        if isinstance(index, ast.Slice):
+            bounds = [self.value(b, env) if b is not None else None for b in
+                      (index.lower, index.upper, index.step)]  # fmt: skip
+            if any(b is not None and containers.constant_of(b) is None for b in bounds):
+                return None
+            consts = [containers.constant_of(b) if b is not None else None for b in bounds]
+            return containers.delete_slice(old, *consts)
+        constant = containers.constant_of(self.value(index, env))
+        return containers.delete_key(old, constant) if constant is not None else None
 
     def _s_Return(self, stmt: ast.Return, env: Env) -> bool:
         self.frames[-1].returns.append(self.value(stmt.value, env))
