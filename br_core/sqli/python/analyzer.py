@@ -158,6 +158,7 @@ class PythonAnalyzer(StatementInterpreter):
         self.frames.append(frame)
         outer_attrs, outer_queries = self.self_attrs, self.self_queries
         outer_seen, self.unresolved_seen = self.unresolved_seen, {}  # a new scope
+        outer_free, self.free_seen = self.free_seen, {}
         self.self_attrs = self.class_attrs.get(key, outer_attrs)
         self.self_queries = self.class_queries.get(key, outer_queries)
         try:
@@ -167,7 +168,7 @@ class PythonAnalyzer(StatementInterpreter):
         finally:
             self.frames.pop()
             self.self_attrs, self.self_queries = outer_attrs, outer_queries
-            self.unresolved_seen = outer_seen
+            self.unresolved_seen, self.free_seen = outer_seen, outer_free
         result = Summary(ret=merge(*frame.returns) if frame.returns else SAFE)
         result.sink_params = frame.sink_params
         tainted = [p for p in params if env.get(p) is not None]

@@ -54,6 +54,7 @@ class ExprEval(Guards):
         self.self_queries: dict[str, Val] = {}  # `self.x` built from untrusted text, in this class
         self.enums: set[str] = set()  # local Enum classes: `Status(x)` is one of their values
         self.unresolved_seen: dict[tuple[str, bool], str | None] = {}
+        self.free_seen: dict[str, Val] = {}
         self._handlers: dict[type, Callable[[ExprEval, ast.expr, Env], Val] | None] = {}
 
     # hooks for the interpreter
@@ -128,6 +129,14 @@ class ExprEval(Guards):
     def _v_Name(self, node: ast.Name, env: Env) -> Val:
         if node.id in env:
             return env[node.id]
+        try:  # like `unresolved`, a free name's value only changes with the scope
+            return self.free_seen[node.id]
+        except KeyError:
+            val = self.free_seen[node.id] = self._free_name(node)
+            return val
+
+    def _free_name(self, node: ast.Name) -> Val:
+        """A name the function has not bound: a source, a web framework's object, or unknown."""
         if node.id in SOURCE_NAMES and node.id not in self.imports:
             return Val(taint=SOURCE_NAMES[node.id])
         origin = self.imports.get(node.id, "")
