@@ -5,11 +5,13 @@ machines, still failed by a quadratic regression."""
 
 from __future__ import annotations
 
+import gc
 import time
 from pathlib import Path
 
 import pytest
 
+from br_core.sqli.python.analyzer import analyze_source
 from br_hooks.sql_injection import main
 
 SIZE = 256_000  # quadratic code took minutes for 1 MB and tens of seconds for this
@@ -117,3 +119,24 @@ def test_a_tuple_of_literals_that_never_closes_does_not_backtrack(
     assert main(["tuple.py"]) == 0
     assert time.perf_counter() - started < 5.0
     capsys.readouterr()
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+@pytest.mark.parametrize(
+    ("source", "fails"),
+    [('def f(cur, u):\n    cur.execute("SELECT " + u)\n', False), ("cur.execute((", True)],
+)
+def test_the_cycle_collector_is_left_as_found(enabled: bool, source: str, fails: bool) -> None:
+    """The Python check pauses the collector while it parses and reads a file (half of the
+    parse's CPU on 1 MB); whatever happens, the process gets it back as it was, and a flaw is
+    still found while it is paused."""
+    (gc.enable if enabled else gc.disable)()
+    try:
+        if fails:
+            with pytest.raises(SyntaxError):
+                analyze_source(source)
+        else:
+            assert [f.line for f in analyze_source(source)] == [2]
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 
 from br_core.sqli.python import containers
@@ -67,6 +68,9 @@ class ExprEval(Guards):
         self.self_queries: dict[str, Val] = {}  # `self.x` built from untrusted text, in this class
         self.enums: set[str] = set()  # local Enum classes: `Status(x)` is one of their values
         self.aliases: dict[str, set[str]] = {}  # `b = a`: names of one container, per function
+        self.unresolved_seen: dict[tuple[str, bool], str | None] = {}
+        self.free_seen: dict[str, Val] = {}
+        self._handlers: dict[type, Callable[[ExprEval, ast.expr, Env], Val] | None] = {}
 
     # hooks for the interpreter
     def on_call(self, node: ast.Call, env: Env, args: list[Val]) -> None:  # pragma: no cover
@@ -94,7 +98,16 @@ class ExprEval(Guards):
 
     def unresolved(self, name: str, call: bool = False) -> str | None:
         """Why the value of a dotted name (or of calling it) cannot be known here, or None:
-        what cannot be resolved is not trusted (issue 17 item 3)."""
+        what cannot be resolved is not trusted (issue 17 item 3). Asked for most names a
+        function reads, and the answer only changes with the scope: the interpreter gives each
+        function being read its own `unresolved_seen`."""
+        try:
+            return self.unresolved_seen[name, call]
+        except KeyError:
+            why = self.unresolved_seen[name, call] = self._unresolved(name, call)
+            return why
+
+    def _unresolved(self, name: str, call: bool) -> str | None:
         if "()" in name:
             return None  # an attribute of a call's result: the call was judged already
         root = name.split(".")[0]
@@ -154,14 +167,18 @@ class ExprEval(Guards):
     def value(self, node: ast.expr | None, env: Env) -> Val:
         if node is None:
             return SAFE
-        method = getattr(self, "_v_" + type(node).__name__, None)
+        kind = type(node)
+        try:
+            method = self._handlers[kind]
+        except KeyError:  # once per node type: not a getattr and a new string per node
+            method = self._handlers[kind] = getattr(type(self), "_v_" + kind.__name__, None)
         if method is None:
             # Anything else (lambdas, comparisons of unknown kind): evaluate children for sinks.
             for child in ast.iter_child_nodes(node):
                 if isinstance(child, ast.expr):
                     self.value(child, env)
             return SAFE
-        result: Val = method(node, env)
+        result: Val = method(self, node, env)
         return result
 
     def _v_Constant(self, node: ast.Constant, env: Env) -> Val:
@@ -170,6 +187,14 @@ class ExprEval(Guards):
     def _v_Name(self, node: ast.Name, env: Env) -> Val:
         if node.id in env:
             return env[node.id]
+        try:  # like `unresolved`, a free name's value only changes with the scope
+            return self.free_seen[node.id]
+        except KeyError:
+            val = self.free_seen[node.id] = self._free_name(node)
+            return val
+
+    def _free_name(self, node: ast.Name) -> Val:
+        """A name the function has not bound: a source, a web framework's object, or unknown."""
         if node.id in SOURCE_NAMES and node.id not in self.imports:
             return Val(taint=SOURCE_NAMES[node.id])
         origin = self.imports.get(node.id, "")

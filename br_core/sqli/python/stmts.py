@@ -9,6 +9,7 @@ by `+=` reaches the sink on the second round.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from br_core.sqli.python import containers
@@ -35,6 +36,11 @@ class StatementInterpreter(ExprEval):
 
     frames: list[Frame]
     functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef]
+    _statements: dict[type, Callable[[StatementInterpreter, ast.stmt, Env], object] | None]
+
+    def __init__(self, imports: dict[str, str]) -> None:
+        super().__init__(imports)
+        self._statements = {}
 
     def apply_validators(self, node: ast.Call, env: Env) -> None:  # pragma: no cover
         """After a local validator returns, its checked argument is safe (subclass)."""
@@ -47,9 +53,13 @@ class StatementInterpreter(ExprEval):
         return any(self.exec_stmt(stmt, env) for stmt in body)
 
     def exec_stmt(self, stmt: ast.stmt, env: Env) -> bool:
-        handler = getattr(self, "_s_" + type(stmt).__name__, None)
+        kind = type(stmt)
+        try:
+            handler = self._statements[kind]
+        except KeyError:  # once per statement type, as `value` does for expressions
+            handler = self._statements[kind] = getattr(type(self), "_s_" + kind.__name__, None)
         if handler is not None:
-            return bool(handler(stmt, env))
+            return bool(handler(self, stmt, env))
         for child in ast.iter_child_nodes(stmt):
             if isinstance(child, ast.expr):
                 self.value(child, env)

@@ -79,7 +79,7 @@ def _untrusted(expr: str, constants: set[str]) -> str | None:
     """The first name in `expr` that is not a known constant, unless `expr` is coerced."""
     if _SAFE_FIELD.search(expr):
         return None
-    stripped = re.sub(r"(['\"]).*?\1", "", expr)
+    stripped = _QUOTED.sub("", expr)
     names: list[str] = _IDENT.findall(stripped)
     return next(
         (n for n in names if n not in constants and n not in _KEYWORDS and not n.isupper()), None
@@ -91,9 +91,13 @@ def _built(arg: str, constants: set[str]) -> tuple[str, str, str] | None:
     pos = 0
     literal_text: list[str] = []
     how, culprit = "", ""
-    while pos < len(arg):
-        scanned = _scan_string(arg, pos) if arg[pos] in "'\"fFrRbBuU" else None
-        if scanned is None or (pos and (arg[pos - 1].isalnum() or arg[pos - 1] == "_")):
+    while (start := _STRING_OPENER.search(arg, pos)) is not None:
+        pos = start.start()  # nothing before it can open a literal
+        if pos and (arg[pos - 1].isalnum() or arg[pos - 1] == "_"):
+            pos += 1  # inside a word (`execute`): not a literal's prefix
+            continue
+        scanned = _scan_string(arg, pos)
+        if scanned is None:
             pos += 1
             continue
         end, text, fields = scanned
@@ -103,13 +107,9 @@ def _built(arg: str, constants: set[str]) -> tuple[str, str, str] | None:
             if name and not culprit:
                 how, culprit = "f-string", name
         pos = end
-    rest = re.sub(r"(['\"]).*?\1", "''", arg)
-    for op, pattern in (
-        ("%", r"%\s*\(?([^)]*)"),
-        (".format", r"\.format\((.*)"),
-        ("+", r"\+\s*(.+)"),
-    ):
-        m = re.search(pattern, rest)
+    rest = _QUOTED.sub("''", arg)
+    for op, pattern in _SPLICES:
+        m = pattern.search(rest)
         if m and not culprit:
             name = _untrusted(m.group(1), constants)
             if name:
@@ -118,6 +118,13 @@ def _built(arg: str, constants: set[str]) -> tuple[str, str, str] | None:
     return (how, culprit, sql) if culprit and looks_like_sql(sql) else None
 
 
+_STRING_OPENER = re.compile(r"['\"]|[fFrRbBuU]{1,2}['\"]")  # a quote, or a prefix and a quote
+_QUOTED = re.compile(r"(['\"]).*?\1")
+_SPLICES = (
+    ("%", re.compile(r"%\s*\(?([^)]*)")),
+    (".format", re.compile(r"\.format\((.*)")),
+    ("+", re.compile(r"\+\s*(.+)")),
+)
 _ARGS_MAX = 20_000  # a call's first argument is read this far at most
 
 
@@ -156,12 +163,19 @@ def _call_args(text: str, start: int, ends: dict[int, int]) -> str:
     """The first argument of the call whose `(` is at `start - 1`; empty for a `(` inside a
     string literal (the text of a string, not a call)."""
     args = text[start : min(ends.get(start - 1, start), start + _ARGS_MAX)]
+    if "," not in args:
+        return args
     depth = 0
-    for k, ch in enumerate(args):  # first top-level argument only
-        depth += {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}.get(ch, 0)
+    for m in _COMMA_OR_BRACKET.finditer(args):  # first top-level argument only
+        ch = m.group()
         if ch == "," and depth == 0:
-            return args[:k]
+            return args[: m.start()]
+        depth += _DEPTH.get(ch, 0)
     return args
+
+
+_COMMA_OR_BRACKET = re.compile(r"[,()\[\]{}]")
+_DEPTH = {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}
 
 
 def analyze_tokens(source: str) -> list[RawFinding]:
