@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import gc
+import heapq
 import re
 from collections import deque
 from collections.abc import Iterator
@@ -831,12 +832,25 @@ def _analyze(src: str) -> list[RawFinding]:
     streams = [toks]
     while streams:  # the file's tokens, then those inside each template's `${...}`
         stream = streams.pop()
-        for tok in stream:
+        for tok in index.templates if stream is toks else stream:
             if tok.kind == "tmpl" and tok.exprs:
                 ctx = Ctx(src, toks, tok.pos, index)
                 streams.extend(_expr_tokens(ctx, tok, j) for j in range(len(tok.exprs)))
         findings.extend(_scan_stream(index, stream, driver, unsafe))
     return sorted(findings, key=lambda f: f.line)
+
+
+def _sink_names(index: Index, stream: list[Tok], unsafe: set[str]) -> Iterator[int]:
+    """Where in `stream` (its last token aside) a name a sink may have occurs, in order. For
+    the file's own tokens these come from the index, not from a walk over every token."""
+    names = unsafe | _GENERIC | _CLAUSE
+    last = len(stream) - 1
+    if stream is index.toks:
+        found = heapq.merge(*(index.where.get(name, ()) for name in names))
+        return (k for k in found if k < last)
+    return (
+        k for k, tok in enumerate(stream) if k < last and tok.kind == "ident" and tok.text in names
+    )
 
 
 def _scan_stream(
@@ -845,8 +859,9 @@ def _scan_stream(
     src, toks = index.src, index.toks
     findings: list[RawFinding] = []
     ends = index.ends if stream is toks else closers(stream)  # one pass: no call is re-read
-    for k, tok in enumerate(stream[:-1]):
-        if tok.kind != "ident" or stream[k + 1].text != "(" or dead_at(index, tok.pos):
+    for k in _sink_names(index, stream, unsafe):
+        tok = stream[k]
+        if stream[k + 1].text != "(" or dead_at(index, tok.pos):
             continue
         name = tok.text
         method = k > 0 and stream[k - 1].text in {".", "?."}

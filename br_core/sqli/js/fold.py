@@ -12,6 +12,7 @@ source offsets.
 from __future__ import annotations
 
 import bisect
+import heapq
 import operator
 from collections.abc import Callable
 from typing import Any
@@ -219,8 +220,11 @@ def _dead_spans(index: Index) -> list[tuple[int, int]]:
     toks = index.toks
     spans: list[tuple[int, int]] = []
     covered: dict[int, int] = {}  # block -> token its dead tail already reaches
-    for k, tok in enumerate(toks):
-        if tok.kind != "ident" or k + 1 >= len(toks):
+    where = index.where
+    starts = heapq.merge(*(where.get(word, ()) for word in ("if", "switch", "return", "throw")))
+    for k in starts:  # in file order, as `covered` needs; never every token of the file
+        tok = toks[k]
+        if k + 1 >= len(toks):
             continue
         if tok.text == "if" and toks[k + 1].text == "(":
             spans.extend(_dead_if(index, k))
