@@ -15,7 +15,6 @@ import bisect
 import gc
 import heapq
 import re
-from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -591,14 +590,8 @@ def _local_function(
     if key not in ctx.index.memo and name not in ctx.index.introduced:
         ctx.index.memo[key] = None  # no `function name` nor `const name =` anywhere
     if key not in ctx.index.memo:
-        n = re.escape(name)
-        found = re.finditer(
-            rf"\bfunction\s+{n}\s*\(([^)]*)\)[^{{]*\{{"
-            rf"|\b(?:const|let|var)\s+{n}\s*=\s*(?:async\s*)?(?:\([^)]*\)|\w+)\s*=>\s*(?P<brace>\{{)?",
-            ctx.src,
-        )
         # declarations are hoisted and the last of two same-named ones is the one called
-        ctx.index.memo[key] = next(iter(deque(found, maxlen=1)), None)
+        ctx.index.memo[key] = _last_declaration(ctx, name)
     m = ctx.index.memo[key]
     if not isinstance(m, re.Match):
         return None
@@ -627,6 +620,36 @@ def _local_function(
     if not result.taint or not taint:
         return Val(text=result.text, is_str=result.is_str)
     return Val(taint=taint, built=result.built, text=result.text, is_str=result.is_str)
+
+
+_DECLARES = re.compile(r"(?=\b(?:function|const|let|var)\s+([\w$]+))")
+
+
+def _last_declaration(ctx: Ctx, name: str) -> re.Match[str] | None:
+    """The last of `function name(…) {` and `const name = (…) =>` in the file, as
+    `re.finditer` of that pattern would find them (left to right, never overlapping). It is
+    tried only where `_DECLARES` saw the name after one of those words, as a match can start
+    nowhere else: a bundle calls hundreds of names, and a search of the whole file for each
+    took 2 of swagger-ui's 5 s."""
+    key = ("declares", "")
+    starts = ctx.index.memo.get(key)
+    if not isinstance(starts, dict):
+        seen: dict[str, list[int]] = {}
+        for m in _DECLARES.finditer(ctx.src):
+            seen.setdefault(m.group(1), []).append(m.start())
+        ctx.index.memo[key] = starts = seen
+    n = re.escape(name)
+    pattern = re.compile(
+        rf"\bfunction\s+{n}\s*\(([^)]*)\)[^{{]*\{{"
+        rf"|\b(?:const|let|var)\s+{n}\s*=\s*(?:async\s*)?(?:\([^)]*\)|\w+)\s*=>\s*(?P<brace>\{{)?"
+    )
+    found: re.Match[str] | None = None
+    after = 0
+    for start in starts.get(name, ()):
+        here = pattern.match(ctx.src, start) if start >= after else None
+        if here:
+            found, after = here, here.end()
+    return found
 
 
 def _from_source(taint: str) -> bool:
