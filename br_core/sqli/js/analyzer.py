@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import bisect
 import gc
-import heapq
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import chain
 
 from br_core.sqli.js.arrows import arrow_parameter
 from br_core.sqli.js.callbacks import callback_receiver
@@ -78,6 +78,7 @@ _PLACEHOLDER_FILL = re.compile(
 )
 _RETURN = re.compile(r"\breturn\b")
 _CLAUSE = {"where", "andWhere", "orWhere", "having", "andHaving", "orHaving"}
+_SINK_NAMES = _UNSAFE | _BUILDER_RAW | _GENERIC | _CLAUSE  # what a sink's name may be
 _SAFE_CALLS = re.compile(
     r"^(?:Number|Number\.\w+|parseInt|parseFloat|Boolean|Math\.\w+|(?:\w+\.)*escape(?:Id|Identifier|Literal)?"
     r"|(?:\w+\.)?format\.(?:ident|literal)|(?:\w+\.)?(?:ident|literal)|String\(Number|uuidv4"
@@ -863,17 +864,19 @@ def _analyze(src: str) -> list[RawFinding]:
     return sorted(findings, key=lambda f: f.line)
 
 
-def _sink_names(index: Index, stream: list[Tok], unsafe: set[str]) -> Iterator[int]:
+def _sink_names(index: Index, stream: list[Tok]) -> list[int]:
     """Where in `stream` (its last token aside) a name a sink may have occurs, in order. For
     the file's own tokens these come from the index, not from a walk over every token."""
-    names = unsafe | _GENERIC | _CLAUSE
     last = len(stream) - 1
     if stream is index.toks:
-        found = heapq.merge(*(index.where.get(name, ()) for name in names))
-        return (k for k in found if k < last)
-    return (
-        k for k, tok in enumerate(stream) if k < last and tok.kind == "ident" and tok.text in names
-    )
+        where = index.where
+        found = sorted(chain.from_iterable(where[name] for name in _SINK_NAMES if name in where))
+        return [k for k in found if k < last]
+    return [
+        k
+        for k, tok in enumerate(stream)
+        if k < last and tok.kind == "ident" and tok.text in _SINK_NAMES
+    ]
 
 
 def _scan_stream(
@@ -882,7 +885,7 @@ def _scan_stream(
     src, toks = index.src, index.toks
     findings: list[RawFinding] = []
     ends = index.ends if stream is toks else closers(stream)  # one pass: no call is re-read
-    for k in _sink_names(index, stream, unsafe):
+    for k in _sink_names(index, stream):
         tok = stream[k]
         if stream[k + 1].text != "(" or dead_at(index, tok.pos):
             continue

@@ -12,9 +12,9 @@ source offsets.
 from __future__ import annotations
 
 import bisect
-import heapq
 import operator
 from collections.abc import Callable
+from itertools import chain
 from typing import Any
 
 from br_core.sqli.js.scope import Index
@@ -234,7 +234,9 @@ def _dead_spans(index: Index) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     covered: dict[int, int] = {}  # block -> token its dead tail already reaches
     where = index.where
-    starts = heapq.merge(*(where.get(word, ()) for word in ("if", "switch", "return", "throw")))
+    starts = sorted(
+        chain.from_iterable(where.get(w, ()) for w in ("if", "switch", "return", "throw"))
+    )
     for k in starts:  # in file order, as `covered` needs; never every token of the file
         tok = toks[k]
         if k + 1 >= len(toks):

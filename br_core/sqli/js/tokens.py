@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import NamedTuple
+from dataclasses import dataclass
 
 _PUNCT3 = ("===", "!==", "...", "**=", "<<=", ">>=", "&&=", "||=", "??=", ">>>")
 _PUNCT2 = ("=>", "==", "!=", "<=", ">=", "&&", "||", "??", "?.", "+=", "-=", "*=", "/=", "++", "--")
@@ -19,10 +19,8 @@ _REGEX_AFTER = {"return", "typeof", "case", "do", "else", "in", "of", "new", "de
 _NONE: tuple[()] = ()  # shared by every token that has no parts: one allocation, not three
 
 
-class Tok(NamedTuple):
-    """A token; a tuple, so that the tokenizer builds the common ones in C (`_new`), not
-    through a Python `__init__`: on a 1 MB file that call was most of the tokenizer's time."""
-
+@dataclass(slots=True)
+class Tok:
     kind: str  # ident, num, str, tmpl, punct, regex
     text: str
     line: int
@@ -31,9 +29,6 @@ class Tok(NamedTuple):
     exprs: Sequence[str] = _NONE  # template: ${} sources
     tagged: bool = False
     expr_pos: Sequence[int] = _NONE  # template: where each ${} source starts
-
-
-_new = tuple.__new__
 
 
 # A string's body up to its closing quote or the end of its line; a backslash escapes the next
@@ -156,8 +151,7 @@ def tokenize(src: str, start: int = 0, end: int | None = None, line: int = 1) ->
         for m in _TOKENS.finditer(src, i, n):
             kind = m.lastgroup
             if kind == "ident" or (kind == "punct" and m.start() <= near_end) or kind == "num":
-                text = m.group(kind)
-                append(_new(Tok, (kind, text, line, m.start(), _NONE, _NONE, False, _NONE)))
+                append(Tok(kind, m.group(kind), line, m.start()))
             elif kind == "nl":
                 line += 1
             elif kind != "ws" and kind != "comment":  # the slow path, then match on after it
