@@ -827,7 +827,7 @@ def _config_text(arg: list[Tok]) -> list[Tok]:
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     """The cyclic garbage collector off for one file's analysis, back on after if it was on.
-    A 1 MB file is some 440,000 tokens, each a tuple the collector tracks: its passes over
+    A 1 MB file is some 440,000 tokens, each an object the collector tracks: its passes over
     them took a third of the analysis, and they find nothing, as the analysis makes no
     reference cycles; whatever it allocates is freed by reference counting as usual."""
     enabled = gc.isenabled()
