@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections import deque
+from itertools import chain
 
+from br_core.sqli.collector import collector_paused
 from br_core.sqli.js.arrows import arrow_parameter
 from br_core.sqli.js.bindings import GLOBAL
 from br_core.sqli.js.callbacks import callback_receiver
@@ -83,6 +84,7 @@ _PLACEHOLDER_FILL = re.compile(
     r"\.fill\(\s*(['\"])[?%s:$@\w]{1,4}\1\s*\)|^(['\"])[?%s,\s]{1,6}\2\s*\.repeat\("
 )
 _CLAUSE = {"where", "andWhere", "orWhere", "having", "andHaving", "orHaving"}
+_SINK_NAMES = _UNSAFE | _BUILDER_RAW | _GENERIC | _CLAUSE  # what a sink's name may be
 _SAFE_CALLS = re.compile(
     r"^(?:Number|Number\.\w+|parseInt|parseFloat|Boolean|Math\.\w+|(?:\w+\.)*escape(?:Id|Identifier|Literal)?"
     r"|(?:\w+\.)?format\.(?:ident|literal)|(?:\w+\.)?(?:ident|literal)|String\(Number|uuidv4"
@@ -820,15 +822,8 @@ def _local_function(
     if key not in ctx.index.memo and name not in ctx.index.introduced:
         ctx.index.memo[key] = None  # no `function name` nor `const name =` anywhere
     if key not in ctx.index.memo:
-        n = re.escape(name)
-        found = re.finditer(
-            rf"\bfunction\s+{n}\s*\(([^)]*)\)[^{{]*\{{"
-            rf"|\b(?:const|let|var)\s+{n}\s*=\s*(?:async\s+)?function\b[^(]*\(([^)]*)\)[^{{]*\{{"
-            rf"|\b(?:const|let|var)\s+{n}\s*=\s*(?:async\s*)?(?:\([^)]*\)|\w+)\s*=>\s*(?P<brace>\{{)?",
-            ctx.src,
-        )
         # declarations are hoisted and the last of two same-named ones is the one called
-        ctx.index.memo[key] = next(iter(deque(found, maxlen=1)), None)
+        ctx.index.memo[key] = _last_declaration(ctx, name)
     m = ctx.index.memo[key]
     if not isinstance(m, re.Match):
         return None
@@ -854,6 +849,38 @@ def _local_function(
     if not result.taint or not taint:
         return Val(text=result.text, is_str=result.is_str)
     return Val(taint=taint, built=result.built, text=result.text, is_str=result.is_str)
+
+
+_DECLARES = re.compile(r"(?=\b(?:function|const|let|var)\s+([\w$]+))")
+
+
+def _last_declaration(ctx: Ctx, name: str) -> re.Match[str] | None:
+    """The last of `function name(…) {`, `const name = [async] function (…) {` and
+    `const name = (…) =>` in the file, as
+    `re.finditer` of that pattern would find them (left to right, never overlapping). It is
+    tried only where `_DECLARES` saw the name after one of those words, as a match can start
+    nowhere else: a bundle calls hundreds of names, and a search of the whole file for each
+    took 2 of swagger-ui's 5 s."""
+    key = ("declares", "")
+    starts = ctx.index.memo.get(key)
+    if not isinstance(starts, dict):
+        seen: dict[str, list[int]] = {}
+        for m in _DECLARES.finditer(ctx.src):
+            seen.setdefault(m.group(1), []).append(m.start())
+        ctx.index.memo[key] = starts = seen
+    n = re.escape(name)
+    pattern = re.compile(
+        rf"\bfunction\s+{n}\s*\(([^)]*)\)[^{{]*\{{"
+        rf"|\b(?:const|let|var)\s+{n}\s*=\s*(?:async\s+)?function\b[^(]*\(([^)]*)\)[^{{]*\{{"
+        rf"|\b(?:const|let|var)\s+{n}\s*=\s*(?:async\s*)?(?:\([^)]*\)|\w+)\s*=>\s*(?P<brace>\{{)?"
+    )
+    found: re.Match[str] | None = None
+    after = 0
+    for start in starts.get(name, ()):
+        here = pattern.match(ctx.src, start) if start >= after else None
+        if here:
+            found, after = here, here.end()
+    return found
 
 
 def _from_source(taint: str) -> bool:
@@ -1098,6 +1125,11 @@ def analyze_js(src: str) -> list[RawFinding]:
     """Findings for JavaScript or TypeScript source."""
     if not _PREFILTER.search(src):
         return []  # no call that could run SQL anywhere in the file
+    with collector_paused():
+        return _analyze(src)
+
+
+def _analyze(src: str) -> list[RawFinding]:
     toks = tokenize(src)
     index = Index(src, toks)
     driver = driver_of(src)
@@ -1106,12 +1138,27 @@ def analyze_js(src: str) -> list[RawFinding]:
     streams = [toks]
     while streams:  # the file's tokens, then those inside each template's `${...}`
         stream = streams.pop()
-        for tok in stream:
+        for tok in index.templates if stream is toks else stream:
             if tok.kind == "tmpl" and tok.exprs:
                 ctx = Ctx(src, toks, tok.pos, index)
                 streams.extend(_expr_tokens(ctx, tok, j) for j in range(len(tok.exprs)))
         findings.extend(_scan_stream(index, stream, driver, unsafe))
     return sorted(findings, key=lambda f: f.line)
+
+
+def _sink_names(index: Index, stream: list[Tok]) -> list[int]:
+    """Where in `stream` (its last token aside) a name a sink may have occurs, in order. For
+    the file's own tokens these come from the index, not from a walk over every token."""
+    last = len(stream) - 1
+    if stream is index.toks:
+        where = index.where
+        found = sorted(chain.from_iterable(where[name] for name in _SINK_NAMES if name in where))
+        return [k for k in found if k < last]
+    return [
+        k
+        for k, tok in enumerate(stream)
+        if k < last and tok.kind == "ident" and tok.text in _SINK_NAMES
+    ]
 
 
 def _scan_stream(
@@ -1120,8 +1167,9 @@ def _scan_stream(
     src, toks = index.src, index.toks
     findings: list[RawFinding] = []
     ends = index.ends if stream is toks else closers(stream)  # one pass: no call is re-read
-    for k, tok in enumerate(stream[:-1]):
-        if tok.kind != "ident" or stream[k + 1].text != "(" or dead_at(index, tok.pos):
+    for k in _sink_names(index, stream):
+        tok = stream[k]
+        if stream[k + 1].text != "(" or dead_at(index, tok.pos):
             continue
         name = tok.text
         method = k > 0 and stream[k - 1].text in {".", "?."}

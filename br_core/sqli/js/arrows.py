@@ -21,8 +21,9 @@ def arrow_parameter(ctx: Ctx, name: str) -> tuple[str, int] | None:
     parameter of an expression-bodied arrow that encloses the sink; else None."""
     index, toks = ctx.index, ctx.toks
     sink = ctx.sink
+    known = _arrows_seen(ctx)
     for k in ctx.nearest_before(name, _LOOKBACK):
-        found = _arrow_of(toks, k, index.ends)
+        found = known[k] if k in known else known.setdefault(k, _arrow_of(toks, k, index.ends))
         if found is None:
             continue
         opening, arrow = found
@@ -33,6 +34,17 @@ def arrow_parameter(ctx: Ctx, name: str) -> tuple[str, int] | None:
         position = next((j for j, p in enumerate(params) if p and p[0].text == name), 0)
         return _bound_name(toks, opening), position
     return None
+
+
+def _arrows_seen(ctx: Ctx) -> dict[int, tuple[int, int] | None]:
+    """`_arrow_of` per token already asked, for the file: consecutive sinks look back over
+    mostly the same occurrences of a name (a parameter in every function of a bundle)."""
+    key = ("arrows", "seen")
+    seen = ctx.index.memo.get(key)
+    if not isinstance(seen, dict):
+        seen = {}
+        ctx.index.memo[key] = seen
+    return seen
 
 
 def _arrow_of(toks: list[Tok], k: int, ends: list[int]) -> tuple[int, int] | None:

@@ -41,6 +41,7 @@ class Index:
     # whole source (enums, constant tables, local helpers) run only for these, so a bundle with
     # thousands of called names is not searched once per name
     introduced: set[str] = field(default_factory=set)
+    templates: list[Tok] = field(default_factory=list)  # the template literals with a `${}`
 
     def __post_init__(self) -> None:
         toks = self.toks
@@ -72,6 +73,8 @@ class Index:
                 elif tok.text == "}" and len(stack) > 1:
                     stack.pop()
                     top = stack[-1]
+            elif kind == "tmpl" and tok.exprs:
+                self.templates.append(tok)
 
     def bindings(self) -> Bindings:
         """Scopes per function and block (built on the first lookup of a name's values)."""

@@ -128,8 +128,9 @@ _SIMPLE = re.compile(
     r"|(?P<ident>[A-Za-z_$][\w$]*)|(?P<num>[0-9][\w.]*)"
     r"|(?P<punct>" + "|".join(map(re.escape, _PUNCT)) + r"|[!#%&()*+,\-.:;<=>?@\[\\\]^{|}~])"
 )
-# ... and every other character, which hands over to `_other_token`.
-_TOKENS = re.compile(_SIMPLE.pattern + r"|(?P<other>[\s\S])")
+# ... and every other character, which hands over to `_other_token`. The blanks after a
+# token are taken with it (`[^\S\n]*` outside the groups): one match less per space.
+_TOKENS = re.compile(r"(?:" + _SIMPLE.pattern + r"|(?P<other>[\s\S]))[^\S\n]*")
 _SPACE = re.compile(r"[^\S\n]+")
 _WORD = re.compile(r"[\w$]*")
 _NUMBER = re.compile(r"[\w.]*")
@@ -150,7 +151,7 @@ def tokenize(src: str, start: int = 0, end: int | None = None, line: int = 1) ->
         for m in _TOKENS.finditer(src, i, n):
             kind = m.lastgroup
             if kind == "ident" or (kind == "punct" and m.start() <= near_end) or kind == "num":
-                append(Tok(kind, m.group(), line, m.start()))
+                append(Tok(kind, m.group(kind), line, m.start()))
             elif kind == "nl":
                 line += 1
             elif kind != "ws" and kind != "comment":  # the slow path, then match on after it

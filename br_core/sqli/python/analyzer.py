@@ -11,12 +11,11 @@ parameter reaches a sink unchanged (so `query_db(f"... {name}")` is caught at th
 from __future__ import annotations
 
 import ast
-import gc
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from br_core.sqli.collector import collector_paused
 from br_core.sqli.python.callers import constant_only, public_defs, site_args, usage_counts
 from br_core.sqli.python.expr import PARAM_PREFIX, QUOTING, Env
 from br_core.sqli.python.guards import dotted, last_name
@@ -614,21 +613,5 @@ def analyze_source(source: str, filename: str = "<string>") -> list[RawFinding]:
     """Findings for Python `source`; raises SyntaxError when this interpreter cannot parse it."""
     if not _PREFILTER.search(source):
         return []  # no call that could run SQL: nothing to parse or interpret
-    with _collector_paused():
+    with collector_paused():
         return PythonAnalyzer(ast.parse(source, filename=filename)).run()
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cycle collector off while one file is parsed and read. Neither the tree nor the
-    abstract values hold cycles (reference counting frees them as usual), yet each node counts
-    as an allocation, so on a 1 MB file the collector ran again and again over the growing
-    tree: half of `ast.parse`'s CPU time (0.8 s -> 0.4 s per MB here). Paused for the parse
-    alone, it ran as soon as the interpretation started, over the same whole tree."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
