@@ -11,7 +11,7 @@ import itertools
 import math
 import operator
 import re
-from collections import Counter
+from functools import lru_cache
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _PASSWORD_HASH = re.compile(
@@ -87,13 +87,20 @@ _TEMPLATE_FORMS = re.compile(
 # inside an f-string or a `.format` template: code that builds the value at run time. Anchored,
 # so linear.
 _INTERPOLATED_CALL = re.compile(r"\{[A-Za-z_][\w.]*(?:\(.*\)|\[.*\])\}")
+# Each a string of alternatives searched in one call: one compiled pass per value, not one
+# substring search per marker (a file dense with findings checks every value).
+_TEMPLATE_MARKER = re.compile("|".join(map(re.escape, _TEMPLATE_MARKERS)))
+_TEMPLATE_OPENING = re.compile(r"\$[A-Za-z_{(]|%[A-Za-z_]\w*%(?:$|[\\/;])|<[A-Za-z_ -]+>")
+_YAML_NAME = re.compile(r"!?[A-Za-z][\w.-]*")
 _TEMPLATE_START = ("$", "<", "{", "!", "*", "&", "@", "[", "(")
 _URL_EXAMPLE_WORDS = (
     "secret", "password", "passwd", "pass", "pwd", "foo", "bar", "baz", "%20", "example",
     "test", "changeme", "xxx", "***", "sample", "dummy",
 )  # fmt: skip
 _REGEX_MARKERS = ("(?", "\\d", "\\s", "\\w", "\\b", ".*", ".+", "[^", "|(", ")|")
+_REGEX_MARKER = re.compile("|".join(map(re.escape, _REGEX_MARKERS)))
 _REGEX_CLASS = re.compile(r"\[[^\]]+\][+*{]")
+_DRIVE_PATH = re.compile(r"^[A-Za-z]:\\")
 _PATH = re.compile(r"^(?:~|\.{1,2})?(?:/[\w.@+-]+)+/?$")
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "::1", "host.docker.internal"})
 
@@ -124,7 +131,12 @@ def shannon_entropy(value: str) -> float:
     if not value:
         return 0.0
     length = len(value)
-    return -sum(c / length * math.log2(c / length) for c in Counter(value).values())
+    # Counts in first-occurrence order, as `Counter` gives them, and the same products summed in
+    # the same order (so every bit of the result is the same), with no generator step per
+    # character: every value a file dense with findings holds pays for this.
+    shares = [count / length for count in map(value.count, dict.fromkeys(value))]
+    bits: float = sum(map(operator.mul, shares, map(math.log2, shares)))
+    return -bits
 
 
 def char_classes(value: str) -> int:
@@ -175,11 +187,8 @@ def is_templated(value: str, bare: bool = True) -> bool:
     YAML anchors, tags and code (`*x`, `!Ref`, `(…)`) count only for unquoted values."""
     if bare and value.startswith(_TEMPLATE_START):
         # `*alias` and `&anchor` are YAML only when the rest is a plain name.
-        return value[0] not in "*&!@" or bool(re.fullmatch(r"!?[A-Za-z][\w.-]*", value[1:]))
-    if re.match(r"\$[A-Za-z_{(]|%[A-Za-z_]\w*%(?:$|[\\/;])|<[A-Za-z_ -]+>", value):
-        return True
-    lowered = value.lower()
-    if any(marker in lowered for marker in _TEMPLATE_MARKERS):
+        return value[0] not in "*&!@" or bool(_YAML_NAME.fullmatch(value[1:]))
+    if _TEMPLATE_OPENING.match(value) or _TEMPLATE_MARKER.search(value.lower()):
         return True
     return _TEMPLATE_FORMS.search(value) is not None or bool(_INTERPOLATED_CALL.fullmatch(value))
 
@@ -188,7 +197,8 @@ def is_low_variety(value: str) -> bool:
     """`xxxxxxxx`, `00000000`, `abababab`, or an ascending run like `abcdefgh`/`12345678`."""
     if len(set(value)) <= max(3, len(value) // 10):
         return True
-    steps = {ord(b) - ord(a) for a, b in itertools.pairwise(value)}
+    codes = list(map(ord, value))
+    steps = set(map(operator.sub, codes[1:], codes))
     return steps <= {1} or steps <= {0, 1}
 
 
@@ -203,7 +213,7 @@ def is_known_non_secret(value: str) -> bool:
         return True
     if "://" in value and "@" not in value:
         return True
-    if re.match(r"^[A-Za-z]:\\", value) or (
+    if _DRIVE_PATH.match(value) or (
         _PATH.match(value) and class_switches(re.sub(r"[/._@+-]", "", value)) < len(value) / 4
     ):
         return True  # a path (`/run/secrets/db`), not base64 that happens to start with `/`
@@ -260,7 +270,7 @@ def _is_wordlike(run: str) -> bool:
 def looks_like_regex(value: str) -> bool:
     """A pattern, not a punctuated password: regex syntax that also compiles (a random
     password's `)|`, `[^` or `.*` rarely leaves its brackets balanced)."""
-    if not (any(marker in value for marker in _REGEX_MARKERS) or _REGEX_CLASS.search(value)):
+    if not (_REGEX_MARKER.search(value) or _REGEX_CLASS.search(value)):
         return False
     try:
         re.compile(value)
@@ -347,11 +357,24 @@ def _made_up_at_least(body: str, share: float) -> bool:
     a few letters lower-case into `_ORDER` (the Kelvin sign into `k`)."""
     if not body.isascii():
         return _made_up_share(body) >= share
-    links = sum(map(_CLOSE_PAIRS.__contains__, map(operator.add, body, body[1:])))
-    repeats = sum(sum(map(operator.eq, body, body[period:])) for period in range(2, 9))
-    if links * 4 / 3 + repeats * 2 < share * len(body):
+    if _made_up_bound(body) < share * len(body):
         return False
     return _made_up_share(body) >= share
+
+
+_PERIODS = range(2, 9)
+
+
+@lru_cache(maxsize=16)
+def _made_up_bound(body: str) -> float:
+    """The bound of `_made_up_at_least`, remembered: a generic value is asked at two shares
+    (`is_typed_run`, then `is_placeholder_token` on the same body). Every period's pairs in
+    one `map`: the slices joined, not one generator step per period."""
+    links = sum(map(_CLOSE_PAIRS.__contains__, map(operator.add, body, body[1:])))
+    heads = "".join([body[:-period] for period in _PERIODS])
+    tails = "".join([body[period:] for period in _PERIODS])
+    repeats: int = sum(map(operator.eq, heads, tails))
+    return links * 4 / 3 + repeats * 2
 
 
 def _made_up_share(body: str) -> float:
