@@ -79,7 +79,9 @@ class Finding:
         for name in _FREE_TEXT:
             value = getattr(self, name)
             if value:
-                object.__setattr__(self, name, self._sanitized(name, value))
+                sanitized = self._sanitized(name, value)
+                if sanitized is not value:
+                    object.__setattr__(self, name, sanitized)
 
     def _sanitized(self, name: str, value: str) -> str:
         masked = self.masked
