@@ -357,7 +357,10 @@ def find_assignments(
                     yield candidate
             continue
         covered = _bare_end(match, in_query, whole)
-        literal = whole is not None or _is_env_line(text, start, match)
+        # Whether the line is `NAME=value` matters only to a bare value (a quoted one is judged
+        # the same either way), and finding it out costs a look back along the line per hit.
+        bare = match.group("bare") is not None
+        literal = whole is not None or (bare and _is_env_line(text, start, match))
         plain = whole is not None and syntax in _STRING_SYNTAXES
         candidate = _candidate(match, config, in_query, literal, whole, plain)
         if candidate is not None:
