@@ -175,7 +175,7 @@ def placeholder_matcher(words: tuple[str, ...]) -> re.Pattern[str]:
     (`…tTOdoQ6…`, `U&Devw`) still count; longer words and symbols (`example`, `****`) match
     anywhere. Only whether it matches is used: the words are written as a trie whose every
     branch opens with a letter (the stand-alone test comes after it), so the engine skips each
-    position no word starts at instead of trying 80 words there, a third of the time per value."""
+    position no word starts at instead of trying every word there: a third of the time per value."""
     plain = {w for w in words if w.isalnum() and len(w) < 5}
     other = {w for w in words if w not in plain}
     # A word holding another is found by the shorter one: only the shortest are searched for.
@@ -396,8 +396,8 @@ def _made_up_bound(body: str) -> float:
     (`is_typed_run`, then `is_placeholder_token` on the same body). Every period's pairs in
     one `map`: the slices joined, not one generator step per period."""
     links = sum(map(_CLOSE_PAIRS.__contains__, map(operator.add, body, body[1:])))
-    if len(set(body)) == len(body):
-        return links * 4 / 3  # no character twice: nothing repeats (half of short random values)
+    if len(set(body)) == len(body):  # no character twice (half of 9-character random values)
+        return links * 4 / 3  # so nothing repeats
     heads = "".join([body[:-period] for period in _PERIODS])
     tails = "".join([body[period:] for period in _PERIODS])
     repeats: int = sum(map(operator.eq, heads, tails))
