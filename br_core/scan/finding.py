@@ -79,15 +79,19 @@ class Finding:
         for name in _FREE_TEXT:
             value = getattr(self, name)
             if value:
-                object.__setattr__(self, name, self._sanitized(name, value))
+                sanitized = self._sanitized(name, value)
+                if sanitized is not value:
+                    object.__setattr__(self, name, sanitized)
 
     def _sanitized(self, name: str, value: str) -> str:
         masked = self.masked
         if name == "message" and masked and value == secret_message(self.rule_text, masked):
             # A secret's message is its rule's text and its masked value (mask_value's output,
             # shown as `masked` as it is): only the rule's text can carry more, and it is the
-            # same for every finding of the rule, so a file dense with secrets sanitises it once.
-            return secret_message(sanitize_text(self.rule_text), masked)
+            # same for every finding of the rule, so a file dense with secrets sanitises it once
+            # (and keeps `value` itself when the rule's text needs no masking, nearly always).
+            rule_text = sanitize_text(self.rule_text)
+            return value if rule_text == self.rule_text else secret_message(rule_text, masked)
         return sanitize_text(value)
 
 

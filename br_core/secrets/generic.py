@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from br_core.secrets import filters as f
 from br_core.secrets.syntax import (
@@ -66,6 +67,10 @@ _CALL_LITERAL = re.compile(
 )
 _FALLBACK = re.compile(r"(?::-|:)(?P<bare>[^\s}$\"'`]{1,200})\}")
 _PASSWORD_SYMBOLS = frozenset("!#%&*?+=@^~$")
+# Compiled character tests (`\s` is exactly `str.isspace`): a value's checks run in C, not one
+# generator step per character, which a file dense with findings pays for every value.
+_WHITESPACE = re.compile(r"\s")
+_HEX_DIGITS = re.compile(r"[0-9a-fA-F]+")
 _CODE_AFTER = re.compile(r"[ \t]*(?:\||,|\)|\]|=(?!=)|->)")
 _WORD_SPLIT = re.compile(r"[_.\-\s]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 # Values longer than 500 characters are never secrets (`value_is_secret`), so every value group
@@ -128,9 +133,9 @@ class GenericConfig:
 _VALUE_CACHE_MAX = 4096
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """A secret value found by the assignment rule: its span in the text."""
+class Candidate(NamedTuple):
+    """A secret value found by the assignment rule: its span in the text. (A named tuple: one
+    is made per finding, and a tuple costs a fraction of a frozen dataclass.)"""
 
     start: int
     end: int
@@ -193,13 +198,14 @@ def value_is_secret(
 
 
 def _judge_value(value: str, bare: bool, config: GenericConfig, literal_line: bool) -> bool:
-    if len(value) < config.min_length or len(value) > 500 or any(ch.isspace() for ch in value):
+    if len(value) < config.min_length or len(value) > 500 or _WHITESPACE.search(value):
         return False
     if f.is_templated(value, bare) or f.is_known_non_secret(value) or f.is_low_variety(value):
         return False
     if f.is_typed_run(value) or f.is_placeholder_token(value):
         return False
-    if value.lower() in config.dev_defaults or config.placeholders.search(value.lower()):
+    lowered = value.lower()
+    if lowered in config.dev_defaults or config.placeholders.search(lowered):
         return False
     if value.isdigit() or f.char_classes(value) < 2:
         return False
@@ -213,15 +219,15 @@ def _judge_value(value: str, bare: bool, config: GenericConfig, literal_line: bo
     # prose (`Ed25519PrivateKey`, `Enter-your-key`, `v2.config_file`) do not use `!#%&*?…`.
     strong = (
         len(value) >= 10
-        and any(ch.isdigit() for ch in value)
-        and any(ch in _PASSWORD_SYMBOLS for ch in value)
+        and any(map(str.isdigit, value))
+        and not _PASSWORD_SYMBOLS.isdisjoint(value)
     )
     if not strong and f.wordiness(value) >= (0.7 if bare else 0.8):
         return False
     floor = min(config.entropy, config.entropy_ratio * math.log2(len(value)))
     if strong:
         floor -= 0.5  # digits and a symbol already mark a password, even one repeating a word
-    if all(ch in "0123456789abcdefABCDEF" for ch in value):
+    if _HEX_DIGITS.fullmatch(value):
         floor -= 0.5  # a 16-letter alphabet: random hex has less entropy per character
     return f.shannon_entropy(value) >= floor
 
@@ -355,7 +361,10 @@ def find_assignments(
                     yield candidate
             continue
         covered = _bare_end(match, in_query, whole)
-        literal = whole is not None or _is_env_line(text, start, match)
+        # Whether the line is `NAME=value` matters only to a bare value (a quoted one is judged
+        # the same either way), and finding it out costs a look back along the line per hit.
+        bare = match.group("bare") is not None
+        literal = whole is not None or (bare and _is_env_line(text, start, match))
         plain = whole is not None and syntax in _STRING_SYNTAXES
         candidate = _candidate(match, config, in_query, literal, whole, plain)
         if candidate is not None:

@@ -106,16 +106,20 @@ class Scanner:
 
     def scan_text(self, text: str, rel: str, result: ScanResult) -> None:
         """Add the findings in `text` (the content of `rel`) to `result`."""
-        lines: list[str] | None = None
+        matches = scan_text(text, self.rules, syntax_of(rel))
+        # No line holds a marker the whole text does not: one search of the text, and its lines
+        # are split and searched only when it holds one (a file dense with findings rarely does).
+        lines = text.split("\n") if matches and has_inline_marker(text) else None
         marks: dict[int, bool] = {}
         line_start = searched = 0  # matches come in order: columns in one pass over the text
-        for match in scan_text(text, self.rules, syntax_of(rel)):
-            if lines is None:
-                lines = text.split("\n")
-            marked = marks.get(match.line)
-            if marked is None:  # each line searched once, however many secrets it holds
-                line_text = lines[match.line - 1] if match.line <= len(lines) else ""
-                marked = marks[match.line] = has_inline_marker(line_text)
+        for match in matches:
+            marked = False
+            if lines is not None:
+                known = marks.get(match.line)
+                if known is None:  # each line searched once, however many secrets it holds
+                    line_text = lines[match.line - 1] if match.line <= len(lines) else ""
+                    known = marks[match.line] = has_inline_marker(line_text)
+                marked = known
             digest = hashlib.sha256(match.secret.encode("utf-8", "surrogateescape")).hexdigest()
             if (
                 marked

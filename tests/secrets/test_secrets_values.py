@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import string
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -14,9 +15,10 @@ from br_core.secrets.filters import (
     _made_up_share,
     is_placeholder_token,
     is_typed_run,
+    placeholder_matcher,
 )
 from br_core.secrets.masking import mask_value
-from br_core.secrets.rules import scan_text
+from br_core.secrets.rules import RULES_FILE, scan_text
 from br_core.secrets.scanner import scan_files
 from tests.data.secrets_corpus import rand
 
@@ -235,6 +237,51 @@ def test_the_made_up_bound_never_changes_a_verdict() -> None:
         body += body[: rng.randint(1, 8)] * rng.randint(0, 3)
         for share in (0.5, 0.75):
             assert _made_up_at_least(body, share) == (_made_up_share(body) >= share), body
+
+
+_LOWER_DIGITS = frozenset(string.ascii_lowercase + string.digits)
+
+
+def _has_placeholder_word(words: list[str], text: str) -> bool:
+    """What `placeholder_matcher` promises, word by word: a short plain word standing alone
+    (no letter or digit before it, no letter after), any other word anywhere."""
+    for word in words:
+        plain = word.isalnum() and len(word) < 5
+        at = text.find(word)
+        while at >= 0:
+            end = at + len(word)
+            alone = (at == 0 or text[at - 1] not in _LOWER_DIGITS) and (
+                end == len(text) or text[end] not in string.ascii_lowercase
+            )
+            if not plain or alone:
+                return True
+            at = text.find(word, at + 1)
+    return False
+
+
+def test_the_placeholder_trie_matches_exactly_what_the_words_say() -> None:
+    """The matcher is written as a trie for speed (issue 12 item 7): on text built from the
+    rules' own words, glued to letters, digits and separators and cut short, it must match
+    exactly when one of the words is there as the docstring says, and only then."""
+    raw = tomllib.loads(RULES_FILE.read_text(encoding="utf-8"))["global"]["placeholder_words"]
+    words = [str(w).lower() for w in raw]
+    matcher = placeholder_matcher(tuple(words))
+    rng = random.Random(7)
+    glue = string.ascii_lowercase + string.digits + "-_.*<…"
+    unflagged = 0
+    for _ in range(20000):
+        pieces = [
+            rng.choice(words) if rng.random() < 0.4 else "".join(rng.choices(glue, k=5))
+            for _ in range(rng.randint(0, 4))
+        ]
+        text = "".join(pieces)
+        if text and rng.random() < 0.4:  # a word cut short is no word
+            cut = rng.randrange(len(text))
+            text = text[:cut] + text[cut + 1 :]
+        expected = _has_placeholder_word(words, text)
+        unflagged += not expected
+        assert (matcher.search(text) is not None) == expected, text
+    assert unflagged > 5000  # the texts that must NOT match were tried too
 
 
 @pytest.mark.parametrize(
