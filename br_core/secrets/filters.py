@@ -19,7 +19,9 @@ _PASSWORD_HASH = re.compile(
     r"(?:pbkdf2_sha\d+|bcrypt_sha256|argon2|scrypt)\$|\{(?:SSHA|SHA|SMD5|CRYPT)\}"
 )
 _DIGEST = re.compile(r"(?i)^(?:sha(?:1|224|256|384|512)|md5)[-:=]")
-_EMAIL = re.compile(r"^[^@\s]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")
+# An address ends in a top-level domain of letters in one case (`.com`, `.IO`): a random key
+# holding `@` and `.` (a Django SECRET_KEY) rarely ends so.
+_EMAIL = re.compile(r"^[^@\s]+@(?:[A-Za-z0-9-]+\.)+(?:[a-z]{2,24}|[A-Z]{2,24})$")
 _DOTTED_IDENTIFIER = re.compile(r"^[A-Za-z_$][\w$]*(?:(?:\.|::|->)[A-Za-z_$][\w$]*)+(?:\(\))?$")
 _ENV_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 # A word (`Schlüssel` too: any lowercase letters after the first), an acronym, or a number.
@@ -94,6 +96,7 @@ _URL_EXAMPLE_WORDS = (
 )  # fmt: skip
 _REGEX_MARKERS = ("(?", "\\d", "\\s", "\\w", "\\b", ".*", ".+", "[^", "|(", ")|")
 _REGEX_CLASS = re.compile(r"\[[^\]]+\][+*{]")
+_REGEX_SYNTAX = re.compile(r"[\\\[\]()|^$?{]")
 _PATH = re.compile(r"^(?:~|\.{1,2})?(?:/[\w.@+-]+)+/?$")
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "::1", "host.docker.internal"})
 
@@ -192,6 +195,10 @@ def is_low_variety(value: str) -> bool:
     return steps <= {1} or steps <= {0, 1}
 
 
+def is_uuid(value: str) -> bool:
+    return _UUID.fullmatch(value) is not None
+
+
 def is_known_non_secret(value: str) -> bool:
     """UUIDs, password hashes, digests, data URIs, e-mail addresses, paths, URLs, ARNs."""
     if _UUID.fullmatch(value) or _PASSWORD_HASH.match(value) or _DIGEST.match(value):
@@ -262,6 +269,8 @@ def looks_like_regex(value: str) -> bool:
     password's `)|`, `[^` or `.*` rarely leaves its brackets balanced)."""
     if not (any(marker in value for marker in _REGEX_MARKERS) or _REGEX_CLASS.search(value)):
         return False
+    if not _REGEX_SYNTAX.search(value.replace(".*", "").replace(".+", "")):
+        return False  # `6CBc…W.*MXh…`: a `.*` a random password holds by chance, and no more
     try:
         re.compile(value)
     except re.error:

@@ -226,7 +226,8 @@ def _keep(rule: Rule, match: re.Match[str], secret: str, rules: RuleSet) -> bool
     if "pem-body" in rule.filters and not f.pem_body_is_key(secret):
         return False
     if "url-dev-default" in rule.filters:
-        return not f.is_dev_default_url(match.group(1), secret, match.group(3), rules.dev_defaults)
+        host = match.group(3) or ""  # a DSN over a unix socket or the default address: local
+        return not f.is_dev_default_url(match.group(1), secret, host, rules.dev_defaults)
     return True
 
 
