@@ -7,6 +7,8 @@ shell script a word ends at blanks and at `;`, `|`, `<`, `>`, `)`, not at `,` (n
 password holding one is more common in scripts than a job started with no space before `&`).
 In a .netrc file tokens are separated by blanks only (`password` may open its own line). A
 commit message is prose: `(pw: …)`, `old secret was …`, read by generic.py's prose rule.
+Documents and logs (Markdown, reStructuredText, text, `.log`) are TEXT: their `name = value`
+lines are read as in code, and prose.py reads their sentences, as it reads commit messages.
 Quoted values already follow their quotes (escapes included) in every syntax.
 """
 
@@ -15,6 +17,10 @@ from __future__ import annotations
 import re
 
 CODE, ENV, INI, YAML, SHELL, NETRC, PROSE = "code", "env", "ini", "yaml", "shell", "netrc", "prose"
+# Documents and logs people write in (Markdown, reStructuredText, text, chat logs): values are
+# read as in CODE, and the prose rule (prose.py) also reads their sentences.
+TEXT = "text"
+SYNTAXES = frozenset({CODE, ENV, INI, YAML, SHELL, NETRC, PROSE, TEXT})
 
 _BY_SUFFIX = {
     ".env": ENV,
@@ -28,6 +34,11 @@ _BY_SUFFIX = {
     ".bash": SHELL,
     ".zsh": SHELL,
     ".ksh": SHELL,
+    ".md": TEXT,
+    ".markdown": TEXT,
+    ".rst": TEXT,
+    ".txt": TEXT,
+    ".log": TEXT,
 }
 _BY_NAME = {
     ".envrc": SHELL,
@@ -69,7 +80,7 @@ def bare_value(text: str, start: int, syntax: str, line_start: int) -> str | Non
     """The unquoted value starting at `start` read by `syntax`'s rules, or None for CODE (the
     caller's expression rules apply). `line_start` is the offset of the line holding the name:
     a YAML value inside `{…}` or `[…]` on that line ends at `,`, `}` or `]` as well."""
-    if syntax in (CODE, PROSE):
+    if syntax in (CODE, PROSE, TEXT):
         return None
     end = text.find("\n", start, start + _VALUE_MAX)
     value = text[start : end if end >= 0 else start + _VALUE_MAX]
