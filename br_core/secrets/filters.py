@@ -97,6 +97,8 @@ _URL_EXAMPLE_WORDS = (
 _REGEX_MARKERS = ("(?", "\\d", "\\s", "\\w", "\\b", ".*", ".+", "[^", "|(", ")|")
 _REGEX_CLASS = re.compile(r"\[[^\]]+\][+*{]")
 _REGEX_SYNTAX = re.compile(r"[\\\[\]()|^$?{]")
+# Escapes, classes (escapes inside them too) and counts: what a written pattern brackets with.
+_REGEX_WELL_FORMED = re.compile(r"\\.|\[\^?\]?(?:\\.|[^\]\\])*\]|\{\d*,?\d*\}")
 _PATH = re.compile(r"^(?:~|\.{1,2})?(?:/[\w.@+-]+)+/?$")
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "::1", "host.docker.internal"})
 
@@ -275,7 +277,10 @@ def looks_like_regex(value: str) -> bool:
         re.compile(value)
     except re.error:
         return False
-    return True
+    # Python forgives a stray `]`, `{` or `}` as a literal; a written pattern escapes them or
+    # uses them as classes and counts (`[a-z]{2,}`), a random `mF]1>[j…;]{Gq` does not.
+    bare = _REGEX_WELL_FORMED.sub("", value)
+    return not any(ch in bare for ch in "]{}")
 
 
 def is_dev_default_url(user: str, password: str, host: str, dev_defaults: frozenset[str]) -> bool:

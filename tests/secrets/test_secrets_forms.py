@@ -21,6 +21,9 @@ HEX = rand(R, "hex", 32)
 UUID = "-".join((HEX[:8], HEX[8:12], HEX[12:16], HEX[16:20], HEX[20:]))
 DJANGO = rand(R, "alnum", 12) + "." + rand(R, "alnum", 8) + "@" + rand(R, "alnum", 9) + ".x2c"
 DOTSTAR = rand(R, "alnum", 10) + ".*" + rand(R, "alnum", 12)
+BRACKETS = (
+    rand(R, "alnum", 2) + "]1>[" + rand(R, "alnum", 9) + ",l:;]{" + rand(R, "alnum", 4) + "*e-"
+)
 
 
 def _findings(tmp_path: Path, name: str, text: str) -> list[tuple[int, str]]:
@@ -41,6 +44,7 @@ FOUND = [
     ("db.go", f'db, _ := sql.Open("mysql", `svc:{PW}@tcp(db.prod.corp:3306)/app`)\n', 1, PW),
     ("app/settings.py", f'SECRET_KEY = "{DJANGO}"\n', 1, DJANGO),
     ("Config.java", f'static final String DB_PASSWORD = "{DOTSTAR}";\n', 1, DOTSTAR),
+    ("appsettings.json", f'{{\n  "Password": "{BRACKETS}"\n}}\n', 2, BRACKETS),
     (
         "Config.java",
         f'String JDBC = "jdbc:mysql://db.corp.lan:3306/pay?user=pay&password={KEY[:12]}.{KEY[12:]}";\n',
@@ -81,6 +85,9 @@ NOT_FOUND = [
     ("main.go", 'dsn := os.Getenv("MYSQL_DSN") // user:password@tcp(localhost:3306)/db\n'),
     ("settings.py", 'ADMIN_EMAIL_PASSWORD_OWNER = "ops.team@corp.example.com"\n'),
     ("settings.py", 'SECRET_KEY_PATTERN = r"^sk-.*$"\nkey_regex = "[A-Za-z0-9].*\\\\.pem"\n'),
+    # Patterns under secret names: written brackets and counts (`[…]{32}`, `[^\]]`) are regexes.
+    ("rules.py", 'token_or_key = r"(?:[A-Za-z0-9_]{32}|[^\\]]+\\d{8})"\n'),
+    ("rules.py", 'auth_token = r"^Bearer [\\w.-]{20,}$"\n'),
 ]
 
 
