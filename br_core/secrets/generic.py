@@ -73,6 +73,10 @@ _WORD_SPLIT = re.compile(r"[_.\-\s]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a
 _VALUE_MAX = 501
 _BOUND = 256
 _PIECES_MAX = 16  # literals joined into one value (`"…" + "…"`)
+# A string literal concatenated to the one before it: ` + "…"` (most languages), ` . '…'` (PHP).
+_CONCATENATED = re.compile(
+    r"""[ \t]*[+.][ \t]*(?:"(?P<dq>(?:[^"\\\n]|\\.){0,501}+)"|'(?P<sq>(?:[^'\\\n]|\\.){0,501}+)')"""
+)
 # In .env and INI files a value runs to the end of the line whatever its first character, so
 # `password = ,rkQ*…` is a value there; `_ASSIGN` cannot start a bare value at `,;)}]` (code).
 _PUNCT_VALUE = re.compile(r"(?P<close>)[ \t]*(?P<op>[=:])[ \t]*(?P<bare>[,;)}\]]\S{0,500})")
@@ -88,10 +92,6 @@ _NETRC_INLINE = re.compile(r"(?:^|[\s\"'])machine\s+\S+\s+login\s+\S+$")
 _PROSE_VALUE = re.compile(
     r"""(?P<close>)(?P<op>[ \t]*[:=][ \t]*|[ \t]+(?:(?:is|was|now)[ \t]+){0,2})"""
     r"""["'`]?(?P<bare>[^\s"'`]{1,501}+)"""
-)
-# A string literal concatenated to the one before it: ` + "…"` (most languages), ` . '…'` (PHP).
-_CONCATENATED = re.compile(
-    r"""[ \t]*[+.][ \t]*(?:"(?P<dq>(?:[^"\\\n]|\\.){0,501}+)"|'(?P<sq>(?:[^'\\\n]|\\.){0,501}+)')"""
 )
 _ASSIGN = re.compile(
     r"""(?P<close>["'`]?)\]?[ \t]*

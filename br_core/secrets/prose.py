@@ -1,13 +1,14 @@
-"""The prose rule: a password pasted into a conversation, with no name beside it.
+"""The prose-password rule: a password pasted into a conversation, with no name beside it.
 
 In a chat log, a transcript, a commit message or a Markdown note people write `can you share the
 staging db password?` and, a line or two later, `just use <the password> for now`: no `name =
-value` for the assignment rule to read. This rule reads the words of the line that mentions a
-password and of the two lines after it, and reports a word only when it is shaped as a
-generated password is: 10-64 characters mixing lower case, upper case, digits and a symbol
-(`!#$%&*+,;=?@^|~`), random (few English-like runs; the assignment rule's entropy floor), and not
-an address, path, URL, template or `key=value` pair. Prose rarely holds such a word that is
-not a password; docs/SECURITY.md gives the false-alarm count on real projects' READMEs and docs.
+value` for the assignment rule to read, no `password is …` for its sentence reading. This rule
+reads the words of the line that mentions a password and of the two lines after it, and reports
+a word only when it is shaped as a generated password is: 10-64 characters mixing lower case,
+upper case, digits and a symbol (`!#$%&*+,;=?@^|~`), random (few English-like runs; the
+assignment rule's entropy floor), and not an address, path, URL, template or `key=value` pair.
+Prose rarely holds such a word that is not a password; docs/SECURITY.md gives the false-alarm
+count on real projects' READMEs and docs.
 """
 
 from __future__ import annotations

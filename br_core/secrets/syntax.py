@@ -7,8 +7,8 @@ shell script a word ends at blanks and at `;`, `|`, `<`, `>`, `)`, not at `,` (n
 password holding one is more common in scripts than a job started with no space before `&`).
 In a .netrc file tokens are separated by blanks only (`password` may open its own line). A
 commit message is prose: `(pw: …)`, `old secret was …`, read by generic.py's prose rule.
-Documents and logs (Markdown, reStructuredText, text, `.log`) are TEXT: their `name = value`
-lines are read as in code, and prose.py reads their sentences, as it reads commit messages.
+Documents (Markdown, reStructuredText, AsciiDoc, .txt) are TEXT: read as code, since they quote
+code and config, and also by the prose rule where a sentence says `the password is …`.
 Quoted values already follow their quotes (escapes included) in every syntax.
 """
 
@@ -17,12 +17,10 @@ from __future__ import annotations
 import re
 
 CODE, ENV, INI, YAML, SHELL, NETRC, PROSE = "code", "env", "ini", "yaml", "shell", "netrc", "prose"
-# Documents and logs people write in (Markdown, reStructuredText, text, chat logs): values are
-# read as in CODE, and the prose rule (prose.py) also reads their sentences.
 TEXT = "text"
-SYNTAXES = frozenset({CODE, ENV, INI, YAML, SHELL, NETRC, PROSE, TEXT})
 
 _BY_SUFFIX = {
+    ".log": TEXT,  # chat logs and transcripts: people's sentences, read by prose.py too
     ".env": ENV,
     ".ini": INI,
     ".cfg": INI,
@@ -36,9 +34,11 @@ _BY_SUFFIX = {
     ".ksh": SHELL,
     ".md": TEXT,
     ".markdown": TEXT,
+    ".mdx": TEXT,
     ".rst": TEXT,
+    ".adoc": TEXT,
     ".txt": TEXT,
-    ".log": TEXT,
+    ".text": TEXT,
 }
 _BY_NAME = {
     ".envrc": SHELL,
@@ -55,6 +55,7 @@ _BY_NAME = {
 # Git's message files (`COMMIT_EDITMSG`, and numbered copies of it as the hook is handed them).
 _MESSAGE_FILES = ("commit_editmsg", "merge_msg", "tag_editmsg", "squash_msg")
 _VALUE_MAX = 501  # as in generic.py: longer values are never secrets
+SYNTAXES = frozenset({CODE, ENV, INI, YAML, SHELL, NETRC, PROSE, TEXT})  # a rule may name them
 _COMMENT = {ENV: re.compile(r"[ \t]#"), YAML: re.compile(r"[ \t]#"), INI: re.compile(r"[ \t][#;]")}
 _SHELL_END = re.compile(r"[\s;|<>)`]")
 _BLANK = re.compile(r"\s")

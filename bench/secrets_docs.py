@@ -1,6 +1,6 @@
-"""False alarms of br-secrets on prose: the README, docs and licence files of real projects.
+"""Findings and CPU time of br-secrets on real projects' prose: READMEs, docs and licence files.
 
-Run: bench/.venv/bin/python bench/secrets_prose.py [--list] [--runs N]
+Run: bench/.venv/bin/python bench/secrets_docs.py [--list] [--runs N]
 Scans the Markdown, reStructuredText, text and METADATA files (a package's README) of every
 distribution installed in this interpreter's site-packages, and this repository's README,
 CHANGELOG and docs/. None of them should hold a live credential, so every finding is a false
@@ -8,6 +8,8 @@ alarm to judge by eye (`--list` prints each, masked). Files are read as they are
 syntax their names give (site-packages is a default skip of a tree scan, so the texts are
 scanned directly). Also prints the CPU time of `scan_text` over them all: median and range of
 `--runs` runs (`time.process_time`: this process only, so it holds on a shared machine).
+bench/secrets_prose.py measures what document rules find; this one what they cost and raise on
+documents that hold no secret.
 """
 
 from __future__ import annotations
