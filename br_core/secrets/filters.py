@@ -96,9 +96,6 @@ _URL_EXAMPLE_WORDS = (
 )  # fmt: skip
 _REGEX_MARKERS = ("(?", "\\d", "\\s", "\\w", "\\b", ".*", ".+", "[^", "|(", ")|")
 _REGEX_CLASS = re.compile(r"\[[^\]]+\][+*{]")
-_REGEX_SYNTAX = re.compile(r"[\\\[\]()|^$?{]")
-# Escapes, classes (escapes inside them too) and counts: what a written pattern brackets with.
-_REGEX_WELL_FORMED = re.compile(r"\\.|\[\^?\]?(?:\\.|[^\]\\])*\]|\{\d*,?\d*\}")
 _PATH = re.compile(r"^(?:~|\.{1,2})?(?:/[\w.@+-]+)+/?$")
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "::1", "host.docker.internal"})
 
@@ -264,6 +261,11 @@ def _is_wordlike(run: str) -> bool:
     (`Private`, `Key`, `maple`), unlike random runs such as `Jkrudf` or `Wcdpceahzkzdw`."""
     vowels = len(_VOWEL.findall(run))
     return vowels * 4 >= len(run) and not _CONSONANTS4.search(run)
+
+
+_REGEX_SYNTAX = re.compile(r"[\\\[\]()|^$?{]")
+# Escapes, classes (escapes inside them too) and counts: what a written pattern brackets with.
+_REGEX_WELL_FORMED = re.compile(r"\\.|\[\^?\]?(?:\\.|[^\]\\])*\]|\{\d*,?\d*\}")
 
 
 def looks_like_regex(value: str) -> bool:

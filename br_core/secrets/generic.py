@@ -382,10 +382,10 @@ def find_assignments(
                     yield candidate
             continue
         covered = _bare_end(match, in_query, whole)
-        # A URL query value (`?user=app&password=…`) is text, never a name or an expression.
-        literal = whole is not None or in_query or _is_env_line(text, start, match)
+        literal = whole is not None or _is_env_line(text, start, match)
         plain = whole is not None and syntax in _STRING_SYNTAXES
-        candidate = _candidate(match, config, in_query, literal, whole, plain)
+        # A URL query value (`?user=app&password=…`) is text, never a name or an expression.
+        candidate = _candidate(match, config, in_query, literal or in_query, whole, plain)
         if candidate is None and match.group("bare") is not None:
             candidate = _netrc_uuid(text, start, syntax, match, whole, config)
         if candidate is not None:
