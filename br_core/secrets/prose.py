@@ -29,6 +29,9 @@ _CLOSERS = "\"'`)]}>*_.,;:"
 _SYMBOLS = frozenset("!#$%&*+,;=?@^|~")
 _KEY = re.compile(r"[A-Za-z_][\w.-]{2,}(?=[=:])")  # `name=value`: the assignment rule's to judge
 _NOT_SECRET_MARKS = ("://", "/", "\\", "](", "**", "__")
+# 40+ characters of the base64 alphabet alone: a certificate or key line, not a typed password
+# (the private-key rule judges key blocks whole).
+_BASE64_LINE = re.compile(r"[A-Za-z0-9+/=]{40,}")
 
 
 def find_prose_passwords(
@@ -62,6 +65,8 @@ def _window_end(text: str, pos: int) -> int:
 
 def _is_password_word(value: str, config: GenericConfig) -> bool:
     if not 10 <= len(value) <= 64 or any(mark in value for mark in _NOT_SECRET_MARKS):
+        return False
+    if _BASE64_LINE.fullmatch(value):
         return False
     key = _KEY.match(value)
     if (key and is_word_identifier(key.group())) or not any(ch in _SYMBOLS for ch in value):

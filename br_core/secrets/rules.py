@@ -63,8 +63,16 @@ class Rule:
 
     @cached_property
     def context(self) -> re.Pattern[str]:
-        """A prose rule's keywords as one pattern: the mentions its window opens at."""
-        return re.compile("|".join(map(re.escape, self.keywords)))
+        """A prose rule's keywords as one pattern: the mentions its window opens at. Short ones
+        (`pw`, `pwd`) must stand alone: `…ISpWDK7a…` in a certificate line mentions nothing."""
+        return re.compile(
+            "|".join(
+                re.escape(k)
+                if len(k.strip(": ")) >= 5
+                else rf"(?<![a-z0-9]){re.escape(k)}(?![a-z])"
+                for k in self.keywords
+            )
+        )
 
 
 @dataclass(frozen=True)

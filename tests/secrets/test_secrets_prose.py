@@ -16,6 +16,7 @@ from tests.data.secrets_corpus import rand
 
 R = random.Random(2019)
 PW = rand(R, "alnum", 7) + "@" + rand(R, "alnum", 6) + "*" + rand(R, "alnum", 3) + "7"
+CERT_LINE = rand(R, "alnum", 30) + "+" + rand(R, "alnum", 30) + "+" + rand(R, "alnum", 2)
 
 
 def _findings(tmp_path: Path, name: str, text: str) -> list[tuple[int, str, str]]:
@@ -67,6 +68,9 @@ NOT_FOUND = [
     ("docs/auth.md", "password: store it as DB_PASSWORD=${VAULT_DB_PASSWORD} in .env\n"),
     ("docs/auth.md", "Passwords like Xk9#Xk9#Xk9#Xk9# (repeated) are rejected.\n"),
     ("notes.md", "the password is in 1Password under 'staging-db', not pasting here\n"),
+    # Certificate lines: `pWD` inside base64 is no mention, and a base64 line is no password.
+    ("cacerts.txt", f"{CERT_LINE[:20]}pWD{CERT_LINE[23:]}\n{CERT_LINE}\n{CERT_LINE[::-1]}\n"),
+    ("notes.md", f"The key passphrase is in the vault. The certificate:\n\n    {CERT_LINE}\n"),
     # Code files are not prose: the assignment rule reads them, not this one.
     ("app.py", f"# ask ops for the password\nBUILD = compute({PW!r})\n"),
 ]
