@@ -19,7 +19,9 @@ _PASSWORD_HASH = re.compile(
     r"(?:pbkdf2_sha\d+|bcrypt_sha256|argon2|scrypt)\$|\{(?:SSHA|SHA|SMD5|CRYPT)\}"
 )
 _DIGEST = re.compile(r"(?i)^(?:sha(?:1|224|256|384|512)|md5)[-:=]")
-_EMAIL = re.compile(r"^[^@\s]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")
+# An address ends in a top-level domain of letters in one case (`.com`, `.IO`): a random key
+# holding `@` and `.` (a Django SECRET_KEY) rarely ends so.
+_EMAIL = re.compile(r"^[^@\s]+@(?:[A-Za-z0-9-]+\.)+(?:[a-z]{2,24}|[A-Z]{2,24})$")
 _DOTTED_IDENTIFIER = re.compile(r"^[A-Za-z_$][\w$]*(?:(?:\.|::|->)[A-Za-z_$][\w$]*)+(?:\(\))?$")
 _ENV_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 # A word (`Schlüssel` too: any lowercase letters after the first), an acronym, or a number.
@@ -227,6 +229,10 @@ def is_low_variety(value: str) -> bool:
     return steps <= {1} or steps <= {0, 1}
 
 
+def is_uuid(value: str) -> bool:
+    return _UUID.fullmatch(value) is not None
+
+
 def is_known_non_secret(value: str) -> bool:
     """UUIDs, password hashes, digests, data URIs, e-mail addresses, paths, URLs, ARNs."""
     if _UUID.fullmatch(value) or _PASSWORD_HASH.match(value) or _DIGEST.match(value):
@@ -292,16 +298,26 @@ def _is_wordlike(run: str) -> bool:
     return vowels * 4 >= len(run) and not _CONSONANTS4.search(run)
 
 
+_REGEX_SYNTAX = re.compile(r"[\\\[\]()|^$?{]")
+# Escapes, classes (escapes inside them too) and counts: what a written pattern brackets with.
+_REGEX_WELL_FORMED = re.compile(r"\\.|\[\^?\]?(?:\\.|[^\]\\])*\]|\{\d*,?\d*\}")
+
+
 def looks_like_regex(value: str) -> bool:
     """A pattern, not a punctuated password: regex syntax that also compiles (a random
     password's `)|`, `[^` or `.*` rarely leaves its brackets balanced)."""
     if not (_REGEX_MARKER.search(value) or _REGEX_CLASS.search(value)):
         return False
+    if not _REGEX_SYNTAX.search(value.replace(".*", "").replace(".+", "")):
+        return False  # `6CBc…W.*MXh…`: a `.*` a random password holds by chance, and no more
     try:
         re.compile(value)
     except re.error:
         return False
-    return True
+    # Python forgives a stray `]`, `{` or `}` as a literal; a written pattern escapes them or
+    # uses them as classes and counts (`[a-z]{2,}`), a random `mF]1>[j…;]{Gq` does not.
+    bare = _REGEX_WELL_FORMED.sub("", value)
+    return not any(ch in bare for ch in "]{}")
 
 
 def is_dev_default_url(user: str, password: str, host: str, dev_defaults: frozenset[str]) -> bool:

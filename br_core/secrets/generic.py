@@ -78,6 +78,11 @@ _WORD_SPLIT = re.compile(r"[_.\-\s]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a
 # linear. `_BOUND` is how far back a line's start is looked for, for the same reason.
 _VALUE_MAX = 501
 _BOUND = 256
+_PIECES_MAX = 16  # literals joined into one value (`"…" + "…"`)
+# A string literal concatenated to the one before it: ` + "…"` (most languages), ` . '…'` (PHP).
+_CONCATENATED = re.compile(
+    r"""[ \t]*[+.][ \t]*(?:"(?P<dq>(?:[^"\\\n]|\\.){0,501}+)"|'(?P<sq>(?:[^'\\\n]|\\.){0,501}+)')"""
+)
 # In .env and INI files a value runs to the end of the line whatever its first character, so
 # `password = ,rkQ*…` is a value there; `_ASSIGN` cannot start a bare value at `,;)}]` (code).
 _PUNCT_VALUE = re.compile(r"(?P<close>)[ \t]*(?P<op>[=:])[ \t]*(?P<bare>[,;)}\]]\S{0,500})")
@@ -104,7 +109,8 @@ _ASSIGN = re.compile(
         |[ \t]+(?:string|String|str)[ \t]*=|,|[ \t])
     [ \t]*(?:\r?\n[ \t]*(?=[rbfuRBFU]{0,2}["'`]))?  # `NAME =` then a quoted value on the next line
     (?:(?P<prefix>[rbfuRBFU]{0,2})
-       (?:"(?P<dq>(?:[^"\\\n]|\\.){0,501}+)"|'(?P<sq>(?:[^'\\\n]|\\.){0,501}+)'|`(?P<bq>[^`\n]{0,501}+)`)
+       (?:"{3}(?P<tdq>[^"\n]{1,501}+)"{3}|'{3}(?P<tsq>[^'\n]{1,501}+)'{3}  # one-line triple quotes
+         |"(?P<dq>(?:[^"\\\n]|\\.){0,501}+)"|'(?P<sq>(?:[^'\\\n]|\\.){0,501}+)'|`(?P<bq>[^`\n]{0,501}+)`)
       |(?P<bare>[^\s"'`,;)}\]]{1,501}+))""",
     re.VERBOSE,
 )
@@ -279,13 +285,38 @@ def _op_allowed(
         return quoted_name and in_call and bool(match.group("dq") or match.group("sq"))
     if op.strip():
         return True
-    if text.startswith("-", name_start) or syntax == NETRC:
+    if text.startswith("-", name_start) or _in_netrc(text, name_start, syntax):
+        return True
+    return _line_prefix(text, name_start).upper() in ("ENV", "ARG")  # Dockerfile `ENV NAME value`
+
+
+def _in_netrc(text: str, name_start: int, syntax: str) -> bool:
+    """The name is a .netrc token (`machine host login user password value`): in a .netrc file,
+    or on a netrc line another file writes (`RUN echo "machine … password …" >> ~/.netrc`)."""
+    if syntax == NETRC:
         return True
     prefix = _line_prefix(text, name_start)
-    if _NETRC_INLINE.search(prefix):
-        return True
-    # Dockerfile `ENV NAME value` and .netrc `machine host login user password value`.
-    return prefix.upper() in ("ENV", "ARG") or prefix.startswith(("machine ", "login ", "default "))
+    return bool(_NETRC_INLINE.search(prefix)) or prefix.startswith(
+        ("machine ", "login ", "default ")
+    )
+
+
+def _netrc_uuid(
+    text: str,
+    name_start: int,
+    syntax: str,
+    match: re.Match[str],
+    whole: str | None,
+    config: GenericConfig,
+) -> Candidate | None:
+    """A UUID as a .netrc password: the field is a password whatever its shape (Heroku's API
+    key is a UUID), so its 32 hex digits are judged as a hex key is. Elsewhere a UUID is an id."""
+    value = whole if whole is not None else match.group("bare")
+    if value is None or not f.is_uuid(value) or not _in_netrc(text, name_start, syntax):
+        return None
+    if not value_is_secret(value.replace("-", ""), False, config, literal_line=True):
+        return None
+    return Candidate(match.start("bare"), match.start("bare") + len(value), value)
 
 
 def find_assignments(
@@ -366,7 +397,10 @@ def find_assignments(
         bare = match.group("bare") is not None
         literal = whole is not None or (bare and _is_env_line(text, start, match))
         plain = whole is not None and syntax in _STRING_SYNTAXES
-        candidate = _candidate(match, config, in_query, literal, whole, plain)
+        # A URL query value (`?user=app&password=…`) is text, never a name or an expression.
+        candidate = _candidate(match, config, in_query, literal or in_query, whole, plain)
+        if candidate is None and match.group("bare") is not None:
+            candidate = _netrc_uuid(text, start, syntax, match, whole, config)
         if candidate is not None:
             yield candidate
 
@@ -468,7 +502,7 @@ def _candidate(
     groups = match.groupdict()
     if "f" in (groups.get("prefix") or "").lower():
         return None  # f-strings interpolate: `{…}` is a reference, never a literal
-    for group in ("dq", "sq", "bq", "bare"):
+    for group in ("tdq", "tsq", "dq", "sq", "bq", "bare"):
         value = groups.get(group)
         if value is None:
             continue
@@ -480,8 +514,24 @@ def _candidate(
             return None  # `key: SomeType | None`, `f(token: T, …)`: an annotation, not a value
         elif bare:
             value = _bare_value(match, in_query) or ""
+        start = match.start(group)
+        end = start + len(value)
+        if not bare:
+            value, end = _join_literals(match.string, match.end(), value, end)
         if value_is_secret(value, bare and not plain, config, literal_line):
-            start = match.start(group)
-            return Candidate(start, start + len(value), value)
+            return Candidate(start, end, value)
         return None
     return None
+
+
+def _join_literals(text: str, pos: int, value: str, end: int) -> tuple[str, int]:
+    """`value` joined with the literals concatenated to it on its line (`"wJal…" + "…KEY"`,
+    PHP's `.`), and where the last one ends: the value is judged whole, so a placeholder word
+    in any piece counts, and a key split in two is still one key."""
+    for _ in range(_PIECES_MAX):  # bounded: a line of `"" + "" + …` costs each hit little
+        more = _CONCATENATED.match(text, pos)
+        if more is None or len(value) >= _VALUE_MAX:
+            break
+        piece = more.group("dq") if more.group("dq") is not None else more.group("sq")
+        value, end, pos = value + piece, more.end() - 1, more.end()
+    return value, end

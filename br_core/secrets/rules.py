@@ -19,7 +19,8 @@ from typing import Any, NamedTuple
 from br_core.errors import ConfigError
 from br_core.secrets import filters as f
 from br_core.secrets.generic import GenericConfig, find_assignments, find_pairs
-from br_core.secrets.syntax import CODE
+from br_core.secrets.prose import find_prose_passwords
+from br_core.secrets.syntax import CODE, SYNTAXES
 
 RULES_FILE = Path(__file__).with_name("rules.toml")
 _INTERPOLATION_START = re.compile(r"\{[A-Za-z_][\w.]*[(}\[]")
@@ -30,7 +31,7 @@ _KNOWN_FILTERS = frozenset({"placeholder", "password", "url-dev-default", "jwt-p
 class Rule:
     id: str
     description: str
-    kind: str  # "regex" or "assignment"
+    kind: str  # "regex", "assignment" or "prose"
     pattern: str
     where: str
     not_after: re.Pattern[str] | None
@@ -40,6 +41,7 @@ class Rule:
     prefilter: bool
     allowlist: tuple[re.Pattern[str], ...]
     filters: frozenset[str]
+    syntaxes: frozenset[str]  # the file syntaxes the rule runs on; empty: every file
     tp: tuple[str, ...]
     fp: tuple[str, ...]
 
@@ -58,6 +60,19 @@ class Rule:
             body = pattern[len(flags) :]
             pattern = f"{flags}(?<!{self.not_after.pattern})(?:{body})"
         return _compile(pattern, self.where)
+
+    @cached_property
+    def context(self) -> re.Pattern[str]:
+        """A prose rule's keywords as one pattern: the mentions its window opens at. Short ones
+        (`pw`, `pwd`) must stand alone: `…ISpWDK7a…` in a certificate line mentions nothing."""
+        return re.compile(
+            "|".join(
+                re.escape(k)
+                if len(k.strip(": ")) >= 5
+                else rf"(?<![a-z0-9]){re.escape(k)}(?![a-z])"
+                for k in self.keywords
+            )
+        )
 
 
 class SecretMatch(NamedTuple):
@@ -116,10 +131,13 @@ def _rule(raw: dict[str, Any], source: str) -> Rule:
         raise ConfigError(f"{where}: every rule needs `id` and `description`; add them")
     kind = str(raw.get("kind", "regex"))
     filters = frozenset(raw.get("filters", ["placeholder"]))
-    if kind not in ("regex", "assignment") or not filters <= _KNOWN_FILTERS:
+    syntaxes = frozenset(str(s) for s in raw.get("syntaxes", []))
+    if kind not in ("regex", "assignment", "prose") or not filters <= _KNOWN_FILTERS:
         raise ConfigError(
-            f"{where}: unknown kind or filter; use regex/assignment and known filters"
+            f"{where}: unknown kind or filter; use regex/assignment/prose and known filters"
         )
+    if not syntaxes <= SYNTAXES or (kind == "prose" and not raw.get("keywords")):
+        raise ConfigError(f"{where}: unknown syntax, or a prose rule without keywords; fix it")
     return Rule(
         id=rule_id,
         description=str(raw["description"]),
@@ -133,6 +151,7 @@ def _rule(raw: dict[str, Any], source: str) -> Rule:
         prefilter=bool(raw.get("prefilter", True)),
         allowlist=tuple(_compile(str(p), where) for p in raw.get("allowlist", [])),
         filters=filters,
+        syntaxes=syntaxes,
         tp=tuple(str(x) for x in raw.get("tp", [])),
         fp=tuple(str(x) for x in raw.get("fp", [])),
     )
@@ -226,7 +245,8 @@ def _keep(rule: Rule, match: re.Match[str], secret: str, rules: RuleSet) -> bool
     if "pem-body" in rule.filters and not f.pem_body_is_key(secret):
         return False
     if "url-dev-default" in rule.filters:
-        return not f.is_dev_default_url(match.group(1), secret, match.group(3), rules.dev_defaults)
+        host = match.group(3) or ""  # a DSN over a unix socket or the default address: local
+        return not f.is_dev_default_url(match.group(1), secret, host, rules.dev_defaults)
     return True
 
 
@@ -238,6 +258,8 @@ def _raw_spans(text: str, rules: RuleSet, syntax: str) -> list[tuple[int, int, R
     present = rules.keywords_in(lowered) if len(lowered) <= _SHORT_TEXT else None
     found: list[tuple[int, int, Rule, int]] = []
     for rule in rules.rules:
+        if rule.syntaxes and syntax not in rule.syntaxes:
+            continue
         if rule.prefilter and rule.keywords:
             if present is not None:
                 if present.isdisjoint(rule.keywords):
@@ -250,6 +272,12 @@ def _raw_spans(text: str, rules: RuleSet, syntax: str) -> list[tuple[int, int, R
                 for c in find_assignments(text, rules.generic, lowered, syntax)
             )
             found.extend((c.start, c.end, rule, c.start) for c in find_pairs(text, rules.generic))
+            continue
+        if rule.kind == "prose":
+            found.extend(
+                (c.start, c.end, rule, c.start)
+                for c in find_prose_passwords(text, lowered, rule.context, rules.generic)
+            )
             continue
         for match in rule.regex.finditer(text):
             if rule.not_after and match.start() and rule.not_after.match(text, match.start() - 1):

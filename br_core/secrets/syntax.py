@@ -20,6 +20,7 @@ CODE, ENV, INI, YAML, SHELL, NETRC, PROSE = "code", "env", "ini", "yaml", "shell
 TEXT = "text"
 
 _BY_SUFFIX = {
+    ".log": TEXT,  # chat logs and transcripts: people's sentences, read by prose.py too
     ".env": ENV,
     ".ini": INI,
     ".cfg": INI,
@@ -54,6 +55,7 @@ _BY_NAME = {
 # Git's message files (`COMMIT_EDITMSG`, and numbered copies of it as the hook is handed them).
 _MESSAGE_FILES = ("commit_editmsg", "merge_msg", "tag_editmsg", "squash_msg")
 _VALUE_MAX = 501  # as in generic.py: longer values are never secrets
+SYNTAXES = frozenset({CODE, ENV, INI, YAML, SHELL, NETRC, PROSE, TEXT})  # a rule may name them
 _COMMENT = {ENV: re.compile(r"[ \t]#"), YAML: re.compile(r"[ \t]#"), INI: re.compile(r"[ \t][#;]")}
 _SHELL_END = re.compile(r"[\s;|<>)`]")
 _BLANK = re.compile(r"\s")

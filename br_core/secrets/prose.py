@@ -1,0 +1,82 @@
+"""The prose-password rule: a password pasted into a conversation, with no name beside it.
+
+In a chat log, a transcript, a commit message or a Markdown note people write `can you share the
+staging db password?` and, a line or two later, `just use <the password> for now`: no `name =
+value` for the assignment rule to read, no `password is …` for its sentence reading. This rule
+reads the words of the line that mentions a password and of the two lines after it, and reports
+a word only when it is shaped as a generated password is: 10-64 characters mixing lower case,
+upper case, digits and a symbol (`!#$%&*+,;=?@^|~`), random (few English-like runs; the
+assignment rule's entropy floor), and not an address, path, URL, template or `key=value` pair.
+Prose rarely holds such a word that is not a password; docs/SECURITY.md gives the false-alarm
+count on real projects' READMEs and docs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from br_core.secrets.filters import is_word_identifier, wordiness
+from br_core.secrets.generic import Candidate, GenericConfig, value_is_secret
+
+_FOLLOWING_LINES = 2  # an answer comes on the line of the question or within the next two
+_WORD = re.compile(r"(?<!\S)\S{10,80}(?!\S)")  # whole blank-separated words, bounded
+_OPENERS = "\"'`([{<*_"
+_CLOSERS = "\"'`)]}>*_.,;:"
+# Symbols of password generators that prose does not put inside a word (`,` and `;` are
+# followed by a blank in a sentence); `-`, `_`, `.`, `'` and `:` join words, and brackets
+# belong to code.
+_SYMBOLS = frozenset("!#$%&*+,;=?@^|~")
+_KEY = re.compile(r"[A-Za-z_][\w.-]{2,}(?=[=:])")  # `name=value`: the assignment rule's to judge
+_NOT_SECRET_MARKS = ("://", "/", "\\", "](", "**", "__")
+# 40+ characters of the base64 alphabet alone: a certificate or key line, not a typed password
+# (the private-key rule judges key blocks whole).
+_BASE64_LINE = re.compile(r"[A-Za-z0-9+/=]{40,}")
+
+
+def find_prose_passwords(
+    text: str, lowered: str, context: re.Pattern[str], config: GenericConfig
+) -> Iterator[Candidate]:
+    """Password-shaped words on a line where `context` (in `lowered`) mentions a password, or
+    on the two lines after it. Each character is read once however many mentions there are."""
+    scanned = 0  # where the last window ended: nothing before it is read again
+    for hit in context.finditer(lowered):
+        if hit.start() < scanned and _window_end(text, hit.start()) <= scanned:
+            continue
+        line_start = text.rfind("\n", scanned, hit.start()) + 1 or scanned
+        end = _window_end(text, hit.start())
+        for word in _WORD.finditer(text, max(line_start, scanned), end):
+            value = word.group().lstrip(_OPENERS).rstrip(_CLOSERS)
+            if _is_password_word(value, config):
+                start = word.start() + word.group().index(value)
+                yield Candidate(start, start + len(value), value)
+        scanned = end
+
+
+def _window_end(text: str, pos: int) -> int:
+    """The end of the line `_FOLLOWING_LINES` lines after the one holding `pos`."""
+    end = pos
+    for _ in range(_FOLLOWING_LINES + 1):
+        end = text.find("\n", end) + 1
+        if not end:
+            return len(text)
+    return end
+
+
+def _is_password_word(value: str, config: GenericConfig) -> bool:
+    if not 10 <= len(value) <= 64 or any(mark in value for mark in _NOT_SECRET_MARKS):
+        return False
+    if _BASE64_LINE.fullmatch(value):
+        return False
+    key = _KEY.match(value)
+    if (key and is_word_identifier(key.group())) or not any(ch in _SYMBOLS for ch in value):
+        return False
+    if wordiness(value) >= 0.5:
+        return False  # `Correct-Horse-Battery-9!`: an example in prose; a generated one is random
+    if not (
+        any(ch.islower() for ch in value)
+        and any(ch.isupper() for ch in value)
+        and any(ch.isdigit() for ch in value)
+    ):
+        return False
+    return value_is_secret(value, False, config, literal_line=True)
