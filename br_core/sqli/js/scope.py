@@ -136,7 +136,7 @@ def is_enum(ctx: Ctx, name: str) -> bool:
     return bool(ctx.index.memo[key])
 
 
-_LEAVES = r"\s*\)\s*\{?\s*(?:throw|return)"
+_LEAVES = r"\s*\)\s*\{?\s*(?:throw|return|continue|break)\b"
 _GUARDS = re.compile(
     r"if\s*\(\s*!\s*[\w.]+\.(?:includes|has)\(\s*(?P<a>[\w$]+)\s*\)" + _LEAVES
     + r"|if\s*\(\s*!\s*/[^/\n]+/\w*\.test\(\s*(?P<b>[\w$]+)\s*\)" + _LEAVES
