@@ -17,7 +17,7 @@ from typing import Literal, TypeVar, cast, overload
 from br_core.errors import StoreError
 from br_core.store.connection import Connection
 from br_core.store.files import create_private, private_dir, private_store_file
-from br_core.store.migrations import MIGRATIONS
+from br_core.store.migrations import EARLIER_NAMES, MIGRATIONS
 from br_core.store.paths import db_path
 
 BUSY_TIMEOUT_MS = 10_000
@@ -114,7 +114,11 @@ def apply_migrations(conn: sqlite3.Connection) -> int:
     applied = 0
     for index, (name, sql) in enumerate(MIGRATIONS, start=1):
         with transaction(conn):
-            done = conn.execute("SELECT 1 FROM _migrations WHERE name = ?", (name,)).fetchone()
+            names = (name, *EARLIER_NAMES.get(name, ()))
+            marks = ", ".join("?" * len(names))
+            done = conn.execute(
+                f"SELECT 1 FROM _migrations WHERE name IN ({marks})", names
+            ).fetchone()
             if not done:
                 for statement in _statements(sql):
                     conn.execute(statement)

@@ -342,3 +342,8 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
 ]
+
+# Names a migration was recorded under by unreleased builds before it got its final one: a store
+# that recorded the earlier name has that migration (running it again fails: "table streams
+# already exists", on every hook run).
+EARLIER_NAMES: dict[str, tuple[str, ...]] = {"0009_orchestration": ("0008_orchestration",)}

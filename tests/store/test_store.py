@@ -243,3 +243,24 @@ def test_br_db_check_reports_damaged_pages(
     lines = err.strip().splitlines()
     assert len(lines) == 1 and "integrity check failed" in lines[0]
     assert str(db_path()) in lines[0] and "br db backup" in lines[0]
+
+
+def test_a_store_with_a_migration_under_its_earlier_name_opens(tmp_path: Path) -> None:
+    """Unreleased builds recorded the orchestration migration as 0008_orchestration; such a
+    store has its tables, so opening it must not run that migration again ("table streams
+    already exists" on every hook run) and must still apply the migrations after it."""
+    path = tmp_path / "earlier.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at REAL NOT NULL)")
+    names = [name for name, _ in MIGRATIONS]
+    for index, (name, sql) in enumerate(MIGRATIONS[: names.index("0009_orchestration") + 1]):
+        for statement in _statements(sql):
+            conn.execute(statement)
+        recorded = "0008_orchestration" if name == "0009_orchestration" else name
+        conn.execute("INSERT INTO _migrations VALUES (?, 0)", (recorded,))
+        conn.execute(f"PRAGMA user_version = {index + 1}")
+    conn.close()
+    store = open_db(path)
+    applied = {row[0] for row in store.execute("SELECT name FROM _migrations")}
+    assert applied == set(names) - {"0009_orchestration"} | {"0008_orchestration"}
+    assert store.execute("PRAGMA user_version").fetchone() == (len(MIGRATIONS),)
