@@ -40,11 +40,13 @@ def find_prose_passwords(
     """Password-shaped words on a line where `context` (in `lowered`) mentions a password, or
     on the two lines after it. Each character is read once however many mentions there are."""
     scanned = 0  # where the last window ended: nothing before it is read again
+    line_end = 0  # the end of the last mention's line: a mention before it has the same window
     for hit in context.finditer(lowered):
-        if hit.start() < scanned and _window_end(text, hit.start()) <= scanned:
-            continue
+        if hit.start() < line_end:
+            continue  # not a search to the line's end per mention: 1 MB of them on one line
+        line_end = text.find("\n", hit.start()) + 1 or len(text)
         line_start = text.rfind("\n", scanned, hit.start()) + 1 or scanned
-        end = _window_end(text, hit.start())
+        end = _window_end(text, line_end)
         for word in _WORD.finditer(text, max(line_start, scanned), end):
             value = word.group().lstrip(_OPENERS).rstrip(_CLOSERS)
             if _is_password_word(value, config):
@@ -53,10 +55,10 @@ def find_prose_passwords(
         scanned = end
 
 
-def _window_end(text: str, pos: int) -> int:
-    """The end of the line `_FOLLOWING_LINES` lines after the one holding `pos`."""
-    end = pos
-    for _ in range(_FOLLOWING_LINES + 1):
+def _window_end(text: str, line_end: int) -> int:
+    """The end of the line `_FOLLOWING_LINES` lines after the one ending at `line_end`."""
+    end = line_end
+    for _ in range(_FOLLOWING_LINES):
         end = text.find("\n", end) + 1
         if not end:
             return len(text)
