@@ -5,17 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from br_core.sqli.js.fold import dead_at, truth
+from br_core.sqli.js.fold import dead_at
 from br_core.sqli.js.scope import Index
 from br_core.sqli.js.tokens import tokenize
-
-
-def _truth(prelude: str, cond: str) -> bool | None:
-    src = f"{prelude}\nif ({cond}) {{}}\n"
-    toks = tokenize(src)
-    index = Index(src, toks)
-    k = max(j for j, t in enumerate(toks) if t.text == "if")
-    return truth(index, toks[k + 2 : index.ends[k + 1]])
+from tests.sqli.js_probe import fold_condition
 
 
 @pytest.mark.parametrize(
@@ -45,8 +38,8 @@ def _truth(prelude: str, cond: str) -> bool | None:
         ("const N = x;", "N", None),
     ],
 )
-def test_truth(prelude: str, cond: str, expected: bool | None) -> None:
-    assert _truth(prelude, cond) is expected
+def test_fold_condition(prelude: str, cond: str, expected: bool | None) -> None:
+    assert fold_condition(prelude, cond) is expected
 
 
 def _dead_lines(src: str) -> set[int]:

@@ -14,12 +14,13 @@ from br_core.sqli.js.analyzer import analyze_js
 from br_core.sqli.js.callers import parameter_sites
 from br_core.sqli.js.classes import class_field
 from br_core.sqli.js.closures import late_window
-from br_core.sqli.js.fold import dead_at, truth
+from br_core.sqli.js.fold import dead_at
 from br_core.sqli.js.maps import initial_entries, map_sets
 from br_core.sqli.js.mutators import helper_writes
 from br_core.sqli.js.order import dominates, replaces
 from br_core.sqli.js.scope import Ctx, Index, const_object
 from br_core.sqli.js.tokens import tokenize
+from tests.sqli.js_probe import fold_condition
 
 
 def _ctx(src: str, before: str) -> Ctx:
@@ -209,14 +210,6 @@ def test_map_sets_a_set_on_every_path_replaces_what_came_before() -> None:
     assert found is not None and found[1]
 
 
-def _truth(prelude: str, cond: str) -> bool | None:
-    src = f"{prelude}\nif ({cond}) {{}}\n"
-    toks = tokenize(src)
-    index = Index(src, toks)
-    k = max(j for j, t in enumerate(toks) if t.text == "if")
-    return truth(index, toks[k + 2 : index.ends[k + 1]])
-
-
 @pytest.mark.parametrize(
     ("prelude", "cond", "expected"),
     [
@@ -235,7 +228,7 @@ def _truth(prelude: str, cond: str) -> bool | None:
 def test_truth_reads_through_typescript_syntax(
     prelude: str, cond: str, expected: bool | None
 ) -> None:
-    assert _truth(prelude, cond) is expected
+    assert fold_condition(prelude, cond) is expected
 
 
 def _dead_calls(src: str) -> set[str]:

@@ -339,14 +339,19 @@ class ExprEval(Guards):
         if not containers.precise(base):
             return None
         if isinstance(index, ast.Slice):
-            bounds = [self.value(b, env) if b is not None else None for b in
-                      (index.lower, index.upper, index.step)]  # fmt: skip
-            if any(b is not None and containers.constant_of(b) is None for b in bounds):
-                return None
-            consts = [containers.constant_of(b) if b is not None else None for b in bounds]
-            return containers.read_slice(base, *consts)
+            bounds = self.slice_bounds(index, env)
+            return containers.read_slice(base, *bounds) if bounds is not None else None
         constant = containers.constant_of(key)
         return containers.read_key(base, constant) if constant is not None else None
+
+    def slice_bounds(self, index: ast.Slice, env: Env) -> list[object | None] | None:
+        """`[lower, upper, step]` of a slice whose given bounds are all constants (an absent
+        one is None), or None when one is not."""
+        bounds = [self.value(b, env) if b is not None else None for b in
+                  (index.lower, index.upper, index.step)]  # fmt: skip
+        if any(b is not None and containers.constant_of(b) is None for b in bounds):
+            return None
+        return [containers.constant_of(b) if b is not None else None for b in bounds]
 
     def _v_Tuple(self, node: ast.Tuple, env: Env) -> Val:
         if any(isinstance(e, ast.Starred) for e in node.elts):

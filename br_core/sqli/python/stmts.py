@@ -135,12 +135,8 @@ class StatementInterpreter(ExprEval):
     def _deleted(self, old: Val, index: ast.expr, env: Env) -> Val | None:
         """The container after `del old[index]`, or None when `index` is not constant."""
         if isinstance(index, ast.Slice):
-            bounds = [self.value(b, env) if b is not None else None for b in
-                      (index.lower, index.upper, index.step)]  # fmt: skip
-            if any(b is not None and containers.constant_of(b) is None for b in bounds):
-                return None
-            consts = [containers.constant_of(b) if b is not None else None for b in bounds]
-            return containers.delete_slice(old, *consts)
+            bounds = self.slice_bounds(index, env)
+            return containers.delete_slice(old, *bounds) if bounds is not None else None
         constant = containers.constant_of(self.value(index, env))
         return containers.delete_key(old, constant) if constant is not None else None
 
