@@ -25,7 +25,8 @@ _EMAIL = re.compile(r"^[^@\s]+@(?:[A-Za-z0-9-]+\.)+(?:[a-z]{2,24}|[A-Z]{2,24})$"
 _DOTTED_IDENTIFIER = re.compile(r"^[A-Za-z_$][\w$]*(?:(?:\.|::|->)[A-Za-z_$][\w$]*)+(?:\(\))?$")
 _ENV_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 # A word (`Schlüssel` too: any lowercase letters after the first), an acronym, or a number.
-_SEGMENT = r"(?:[A-Za-z][^\W\d_A-Z]*[0-9]{0,2}|[A-Z]{2,5}|[0-9]+)"
+# Numeronyms (`k8s`, `i18n`, `a11y`) are words too.
+_SEGMENT = r"(?:[A-Za-z][^\W\d_A-Z]*[0-9]{0,2}|[a-z][0-9]{1,2}[a-z]{1,2}|[A-Z]{2,5}|[0-9]+)"
 _WORDS = re.compile(rf"{_SEGMENT}(?:[-_.:/]{_SEGMENT})+")
 _WORD_RUN = re.compile(r"[A-Z][a-z]{2,}|[a-z]{3,}")
 _VOWEL = re.compile(r"[aeiouyAEIOUY]")
@@ -250,7 +251,16 @@ def is_known_non_secret(value: str) -> bool:
         return True  # a path (`/run/secrets/db`), not base64 that happens to start with `/`
     if lowered in _NON_SECRET_WORDS:
         return True
+    if value.startswith("eyJ") and _is_jwt_header(value):
+        return True
     return bool(_EMAIL.match(value))
+
+
+def _is_jwt_header(value: str) -> bool:
+    """A JWT's first segment alone (`eyJhbGciOiJIUzI1NiIs…J9.`, the token's public header,
+    often a constant that code joins to a payload and a signature): no secret in it."""
+    header = value.removesuffix(".")
+    return "." not in header and len(header) <= 400 and "alg" in (_b64url_json(header) or {})
 
 
 def looks_like_code_reference(value: str) -> bool:

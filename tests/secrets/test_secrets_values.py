@@ -317,3 +317,34 @@ def test_connection_string_fields_end_at_semicolons(
 )
 def test_connection_string_fields_that_are_not_secrets(line: str) -> None:
     assert scan_text("cs = " + line + "\n") == [], line
+
+
+def _b64url(data: str) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(data.encode()).decode().rstrip("=")
+
+
+# Found by blind20's first run, in its own generator: a JWT's header alone, and a label with a
+# numeronym after a secret-named string, are not secrets; their live twins still are.
+HEADER = _b64url('{"alg":"HS256","typ":"JWT"}')
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        f'AUTH_BEARER = "{HEADER}." + payload + "." + signature',
+        f'ROWS = [("jwt", "AUTH_BEARER", "{HEADER}." + enc(x))]',
+        'EXPECTED = [(6, "secret", "k8s_secret_b64"), (7, "not_secret", "i18n_token_a11y")]',
+    ],
+)
+def test_a_jwt_header_alone_and_numeronym_labels_are_not_flagged(line: str) -> None:
+    assert scan_text(line + "\n") == []
+
+
+def test_a_whole_jwt_and_a_random_label_shaped_value_are_still_flagged() -> None:
+    body = _b64url('{"sub":"' + rand(R, "updig", 12) + '","role":"admin"}')
+    token = f"{HEADER}.{body}.{rand(R, 'alnum', 43)}"
+    assert [m.rule_id for m in scan_text(f'AUTH_BEARER = "{token}"\n')] == ["jwt"]
+    value = rand(R, "pw", 6) + "_" + rand(R, "pw", 9) + "_" + rand(R, "pw", 7)
+    assert [m.rule_id for m in scan_text(f'secret = "{value}"\n')] == ["generic-secret"]
