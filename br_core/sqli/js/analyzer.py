@@ -178,7 +178,7 @@ def _operand(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
     if allowed and const_object(ctx, allowed.group("table")):
         return SAFE  # `Object.keys(req.body).filter((k) => EDITABLE.includes(k))`
     if _NUMBERS_TAIL.search(text):
-        return SAFE  # `req.query.ids.map(Number)`: numbers, whatever the request held
+        return SAFE  # `req.query.ids.map(Number).filter(…)`: numbers, whatever the request held
     if _maps_to_escaped(ctx, toks):
         return Val(elems=SAFE)  # `hosts.map((h) => mysql.escape(h))`: escaped, each of them
     for pattern, source in _SOURCES:
@@ -246,7 +246,12 @@ _ALLOW_FILTER = re.compile(
     r"\.filter\(\s*\(?\s*(?P<x>[\w$]+)\s*\)?\s*=>\s*(?P<table>[\w$]+)\s*\.\s*(?:includes|has)"
     r"\(\s*(?P=x)\s*\)\s*\)\s*$"
 )
-_NUMBERS_TAIL = re.compile(NUMBERS_MAP.pattern + r"\s*$")
+# `.map(Number)`, then calls that only keep, drop or reorder those numbers (one level of
+# nested parentheses in their arguments: `.filter((n) => n > 0)`, `.slice(0, 10)`).
+_NUMBERS_TAIL = re.compile(
+    NUMBERS_MAP.pattern
+    + r"(?:\s*\??\.\s*(?:filter|slice|sort|reverse)\((?:[^()]|\([^()]*\))*\))*\s*$"
+)
 _FORMAT = re.compile(r"^(?:(?:util|node_util)\s*\.\s*)?format\s*\(")
 _STRINGIFY = re.compile(r"^(?:JSON\s*\.\s*stringify|String|encodeURIComponent|escapeHTML)\s*\(")
 _BUILDERS = {"format", "concat", "join", "stringify", "String", "encodeURIComponent", "escapeHTML"}
