@@ -15,9 +15,10 @@ import re
 from itertools import chain
 
 from br_core.sqli.collector import collector_paused
-from br_core.sqli.js.expressions import evaluate, expr_tokens, member
+from br_core.sqli.js.expressions import evaluate, expr_tokens
 from br_core.sqli.js.fix import driver_of, fix_for
 from br_core.sqli.js.fold import dead_at
+from br_core.sqli.js.names import member
 from br_core.sqli.js.pgformat import format_names
 from br_core.sqli.js.scope import Ctx, Index
 from br_core.sqli.js.sources import from_source, request_itself
@@ -49,7 +50,7 @@ def _config_variable(ctx: Ctx, name: str) -> Val | None:
     """`const query = { name: 'q', text: "… " + x }; pool.query(query)`: the SQL under the
     config object's `text` (pg) or `sql` (mysql) key, when built."""
     for key in ("text", "sql"):
-        val = member(ctx, name, [key], 0)
+        val = member(evaluate, ctx, name, [key], 0)
         if val is not None and val.built:
             return val
     return None

@@ -88,3 +88,9 @@ def trailing_call(toks: list[Tok]) -> tuple[list[Tok], str, list[list[Tok]]] | N
     if k >= 3 and toks[k - 2].text in {".", "?."}:
         return toks[: k - 2], name, args
     return ([], name, args) if k == 1 else None
+
+
+def elements(v: Val) -> Val:
+    """What an element of `v` may be: `v`'s elements, or `v` itself when it is untrusted as a
+    whole (`req.query.id || []` may be the request's array)."""
+    return v.elems if v.elems is not None and not v.taint else v
