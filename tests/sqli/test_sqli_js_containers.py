@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from br_core.sqli.js.analyzer import evaluate
 from br_core.sqli.js.arrows import arrow_parameter
+from br_core.sqli.js.expressions import evaluate
 from br_core.sqli.js.scope import Ctx, Index
 from br_core.sqli.js.tokens import slots, tokenize
 

@@ -1,4 +1,4 @@
-"""Parameters of arrow functions with an expression body, for br_core/sqli/js/analyzer.py.
+"""Parameters of arrow functions with an expression body, for br_core/sqli/js/names.py.
 
 `const count = (region) => conn.query(`… ${region}`)` opens no block, so the scopes of
 br_core/sqli/js/bindings.py do not see that `region` there is the parameter, not an outer

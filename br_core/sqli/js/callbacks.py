@@ -1,4 +1,4 @@
-"""Parameters of callbacks, for br_core/sqli/js/analyzer.py: `ids.map(id => …)`,
+"""Parameters of callbacks, for br_core/sqli/js/names.py: `ids.map(id => …)`,
 `fetchName().then(name => …)`, `rows.forEach(function (row) { … })`.
 
 A callback's parameter holds what its receiver yields: an element of the array, the value of

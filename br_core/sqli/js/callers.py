@@ -1,4 +1,4 @@
-"""Parameters that every caller in the file fills itself, for br_core/sqli/js/analyzer.py.
+"""Parameters that every caller in the file fills itself, for br_core/sqli/js/expressions.py.
 
 `function statusClause(req) { return "status = '" + req + "'"; }` names its parameter like the
 web request, but when the function is private to the module (not `export`ed, never passed on

@@ -1,4 +1,4 @@
-"""Class field initialisers, for `this.<field>` in br_core/sqli/js/analyzer.py.
+"""Class field initialisers, for `this.<field>` in br_core/sqli/js/names.py.
 
 `class Q { private readonly table = 'sales_daily'; run() { … FROM ${this.table} … } }`: the
 field starts as its initialiser, and a TypeScript `readonly` field can be changed by nothing

@@ -1,4 +1,4 @@
-"""A closure reads a captured variable when it is called, for br_core/sqli/js/analyzer.py.
+"""A closure reads a captured variable when it is called, for br_core/sqli/js/assignments.py.
 
 `let name = 'everyone'; const run = () => db.all(`… ${name} …`); name = req.query.name;
 run();`: the query runs at `run()`, after the reassignment, so that assignment reaches the sink

@@ -1,4 +1,4 @@
-"""Writes to an object's fields after it was created, for br_core/sqli/js/analyzer.py.
+"""Writes to an object's fields after it was created, for br_core/sqli/js/names.py.
 
 `const o = {}; o.id = req.query.id` makes `o.id` as tainted as the request, `o.limit = 10`
 keeps `o.limit` constant. Found per object name from the file's token index: `o.a.b = x`,

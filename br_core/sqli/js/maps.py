@@ -1,4 +1,4 @@
-"""What `m.get(key)` may return for a `Map` made in this file, for br_core/sqli/js/analyzer.py.
+"""What `m.get(key)` may return for a `Map` made in this file, for br_core/sqli/js/names.py.
 
 `const ALLOWED = new Map([['name', 'users.name'], ['date', 'created_at']])` read as
 `ALLOWED.get('name')` is the constant 'users.name'; `ALLOWED.get(req.query.k)` is one of the

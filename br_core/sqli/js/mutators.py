@@ -1,4 +1,4 @@
-"""Local helpers that write to the object passed in, for br_core/sqli/js/analyzer.py.
+"""Local helpers that write to the object passed in, for br_core/sqli/js/names.py.
 
 `function applyFilters(target, query) { target.status = query.status; }` called as
 `applyFilters(f, req.query)` sets `f.status` from the request: the write happens inside the

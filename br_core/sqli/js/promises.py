@@ -1,4 +1,4 @@
-"""What a function hands back, for br_core/sqli/js/analyzer.py (issue 17): the returned
+"""What a function hands back, for br_core/sqli/js/expressions.py (issue 17): the returned
 expressions of a function body, and the callback of a promise's `.then(…)`.
 
 `getUser(req).then((u) => 'SELECT … ' + u.id)` settles to what the arrow returns, and

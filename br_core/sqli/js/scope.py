@@ -1,8 +1,8 @@
 """Per-file lookups for the JS/TS SQL-injection check: token index, guards, constant tables.
 
-Helpers for br_core/sqli/js/analyzer.py: each answers a question about the whole file once (where an
-identifier occurs, which names an allow-list check protects, which objects hold only literals)
-and caches it on the file's `Index`.
+Helpers for the evaluator (expressions.py, names.py): each answers a question about the whole
+file once (where an identifier occurs, which names an allow-list check protects, which objects
+hold only literals) and caches it on the file's `Index`.
 """
 
 from __future__ import annotations

@@ -1,0 +1,308 @@
+"""The abstract value of a JavaScript expression given as tokens (`evaluate`): literals,
+templates, `+` and `||`, calls that build strings (`util.format`, pg-format, `concat`, `join`,
+`JSON.stringify`, promises), with a budget and a depth bound. A name is resolved by
+br_core/sqli/js/names.py, which is handed `evaluate` for the values it finds."""
+
+from __future__ import annotations
+
+import re
+
+from br_core.sqli.js.callers import parameter_sites
+from br_core.sqli.js.calls import (
+    SAFE_CALLS,
+    array_items,
+    elements,
+    imports_format,
+    maps_to_escaped,
+    numbers_formatted,
+    trailing_call,
+)
+from br_core.sqli.js.fold import truth
+from br_core.sqli.js.names import identifier, returns_of
+from br_core.sqli.js.pgformat import format_names, raw_arguments
+from br_core.sqli.js.promises import callback_result
+from br_core.sqli.js.scope import NUMBERS_MAP, Ctx, const_object, guard_names, only, text_of
+from br_core.sqli.js.sources import SOURCES
+from br_core.sqli.js.tokens import Tok, split_top, ternary, tokenize
+from br_core.sqli.values import SAFE, Val, literal, merge, splice
+
+# new Array(n).fill('?'), '?, '.repeat(n): a run of one constant placeholder
+_PLACEHOLDER_FILL = re.compile(
+    r"\.fill\(\s*(['\"])[?%s:$@\w]{1,4}\1\s*\)|^(['\"])[?%s,\s]{1,6}\2\s*\.repeat\("
+)
+
+
+# the same with a block body: `.map((r, i) => { values.push(r.x); return `($${i + 1})`; })`
+_PLACEHOLDER_BLOCK = re.compile(
+    r"\.map\(\s*\(?\s*(?P<a>\w*)\s*(?:,\s*(?P<i>\w+)\s*)?\)?\s*=>\s*\{[^{}]*?\breturn\s+"
+    r"(?P<body>`[^`]*`|'[^']*'|\"[^\"]*\")\s*;?\s*\}\s*\)"
+)
+_PLACEHOLDER_MAP = re.compile(
+    r"\.map\(\s*\(?\s*(?P<a>\w*)\s*(?:,\s*(?P<i>\w+)\s*)?\)?\s*=>\s*(?P<body>[^()]*?|\([^()]*\))\s*\)"
+)
+
+
+def evaluate(ctx: Ctx, toks: list[Tok], depth: int = 0) -> Val:
+    """The abstract value of an expression given as tokens."""
+    ctx.index.budget -= 1
+    if ctx.index.budget < 0:
+        return SAFE
+    for _ in range(20):  # `((((x))))`: unwrapping without a bound was quadratic
+        if not (toks and toks[0].text in {"await", "new", "(", "typeof"} and depth < 20):
+            break
+        if toks[0].text == "(" and toks[-1].text == ")" and len(split_top(toks[1:-1], {","})) == 1:
+            toks = toks[1:-1]
+        elif toks[0].text == "(":
+            break
+        else:
+            toks = toks[1:]
+    if not toks or depth > 8:
+        return SAFE
+    tern = ternary(toks)
+    if tern is not None:
+        cond, yes, no = tern
+        holds = truth(ctx.index, cond)
+        if holds is not None:  # `1 > 2 ? a : b` is b: the other branch never runs
+            return evaluate(ctx, yes if holds else no, depth + 1)
+        guarded = guard_names(text_of(ctx, cond))
+        return merge(evaluate(ctx, yes, depth + 1, ) if not only(ctx, yes, guarded) else SAFE,
+                     evaluate(ctx, no, depth + 1))  # fmt: skip
+    for ops in ({"||", "??"}, {"+"}):
+        parts = split_top(toks, ops)
+        if len(parts) > 1:
+            vals = [evaluate(ctx, p, depth + 1) for p in parts]
+            if "+" in ops and any(v.is_str for v in vals):
+                return splice("+", vals)
+            return merge(*vals)
+    return _operand(ctx, toks, depth)
+
+
+def expr_tokens(ctx: Ctx, tmpl: Tok, index: int) -> list[Tok]:
+    start = tmpl.expr_pos[index]
+    line = tmpl.line + ctx.src.count("\n", tmpl.pos, start)
+    return tokenize(ctx.src, start, start + len(tmpl.exprs[index]), line)
+
+
+def _operand(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
+    first = toks[0]
+    if first.kind == "str" and len(toks) == 1:
+        return literal(first.parts[0])
+    if first.kind == "num" or (first.text in {"+", "-", "!"} and first.kind == "punct"):
+        return SAFE
+    if first.kind == "tmpl" and len(toks) == 1:
+        if first.tagged:
+            return Val(text=" ".join(first.parts), is_str=True)
+        vals: list[Val] = [literal(p) for p in first.parts]
+        vals += [
+            evaluate(ctx, expr_tokens(ctx, first, j), depth + 1) for j in range(len(first.exprs))
+        ]
+        return splice("template", vals)
+    text = text_of(ctx, toks)
+    if first.kind == "ident" and first.text in {"true", "false", "null", "undefined"}:
+        return SAFE
+    built = _builder_call(ctx, toks, text, depth)
+    if built is not None:
+        return built
+    if SAFE_CALLS.match(text) or re.search(r"\.length\s*$|\.toFixed\(", text):
+        return SAFE
+    if first.text == "[":
+        inner = split_top(toks[1:-1], {","})
+        return Val(elems=merge(*(_item(ctx, p, depth) for p in inner if p)))
+    placeholder = _PLACEHOLDER_MAP.search(text) or _PLACEHOLDER_BLOCK.search(text)
+    if (placeholder and _placeholder_body(placeholder)) or _PLACEHOLDER_FILL.search(text):
+        return Val(is_str=True, text="?")
+    allowed = _ALLOW_FILTER.search(text)
+    if allowed and const_object(ctx, allowed.group("table")):
+        return SAFE  # `Object.keys(req.body).filter((k) => EDITABLE.includes(k))`
+    if _NUMBERS_TAIL.search(text):
+        return SAFE  # `req.query.ids.map(Number).filter(…)`: numbers, whatever the request held
+    if maps_to_escaped(ctx, toks):
+        return Val(elems=SAFE)  # `hosts.map((h) => mysql.escape(h))`: escaped, each of them
+    for pattern, source in SOURCES:
+        if pattern.match(text):
+            fed = _fed_by_callers(ctx, toks, depth) if first.kind == "ident" else None
+            return fed or Val(taint=f"{source} (`{text[:40]}`)")
+    if first.kind != "ident":
+        return SAFE
+    return identifier(evaluate, ctx, toks, text, depth)
+
+
+def _fed_by_callers(ctx: Ctx, toks: list[Tok], depth: int) -> Val | None:
+    """`req` in `function clause(req) {…}` when the function is private to the file and every
+    call passes a constant there (br_core/sqli/js/callers.py): what those calls pass (`req`)
+    or a constant (`req.query.x` of constants); None when any call may pass untrusted text."""
+    found = parameter_sites(ctx, toks[0].text)
+    if found is None:
+        return None
+    key = ("fed", found[0])
+    if key not in ctx.index.memo:
+        ctx.index.memo[key] = None  # a call inside the function passing it on: not constant
+        vals = []
+        for k, arg in found[1]:
+            here = Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, ctx.index)
+            vals.append(_deep(here, arg, depth) if arg else SAFE)
+        passed = merge(*vals)
+        ctx.index.memo[key] = None if _untrusted(passed) else passed
+    given = ctx.index.memo[key]
+    if not isinstance(given, Val):
+        return None
+    return given if len(toks) == 1 else SAFE
+
+
+def _deep(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
+    """The value of `toks`, an object literal standing for any of its fields, however nested
+    (`{ query: { id: req.query.id } }` is as untrusted as the request)."""
+    if len(toks) < 2 or toks[0].text != "{" or toks[-1].text != "}" or depth > 8:
+        return evaluate(ctx, toks, depth + 1)
+    vals = []
+    for part in split_top(toks[1:-1], {","}):
+        if part and part[0].text == "...":
+            vals.append(_deep(ctx, part[1:], depth + 1))
+        elif len(part) > 2 and part[1].text == ":":
+            vals.append(_deep(ctx, part[2:], depth + 1))
+        elif part:
+            vals.append(evaluate(ctx, part, depth + 1))  # shorthand `{ id }`, a method
+    return merge(*vals)
+
+
+def _untrusted(val: Val) -> bool:
+    """Untrusted or unknown text anywhere in the value, its elements included."""
+    return bool(val.taint) or (val.elems is not None and _untrusted(val.elems))
+
+
+def _item(ctx: Ctx, part: list[Tok], depth: int) -> Val:
+    """An array literal's item: `...xs` adds the elements of xs, anything else itself."""
+    if part[0].text == "..." and len(part) > 1:
+        return elements(evaluate(ctx, part[1:], depth + 1))
+    return evaluate(ctx, part, depth + 1)
+
+
+_ALLOW_FILTER = re.compile(
+    r"\.filter\(\s*\(?\s*(?P<x>[\w$]+)\s*\)?\s*=>\s*(?P<table>[\w$]+)\s*\.\s*(?:includes|has)"
+    r"\(\s*(?P=x)\s*\)\s*\)\s*$"
+)
+# `.map(Number)`, then calls that only keep, drop or reorder those numbers (one level of
+# nested parentheses in their arguments: `.filter((n) => n > 0)`, `.slice(0, 10)`).
+_NUMBERS_TAIL = re.compile(
+    NUMBERS_MAP.pattern
+    + r"(?:\s*\??\.\s*(?:filter|slice|sort|reverse)\((?:[^()]|\([^()]*\))*\))*\s*$"
+)
+_FORMAT = re.compile(r"^(?:(?:util|node_util)\s*\.\s*)?format\s*\(")
+_STRINGIFY = re.compile(r"^(?:JSON\s*\.\s*stringify|String|encodeURIComponent|escapeHTML)\s*\(")
+_BUILDERS = {"format", "concat", "join", "stringify", "String", "encodeURIComponent", "escapeHTML"}
+
+
+def _builder_call(ctx: Ctx, toks: list[Tok], text: str, depth: int) -> Val | None:
+    """Strings built by a call: `util.format(fmt, ...)` and a `format` imported from util,
+    `a.concat(b, c)`, `parts.join(' ')` on any array expression, `JSON.stringify(x)` and
+    `String(x)` (the argument's taint, as a string). None for any other expression."""
+    call = trailing_call(toks)
+    if call is None:
+        return None
+    receiver, method, args = call
+    pg = _pg_format(ctx, receiver, method, args, depth)
+    if pg is not None:
+        return pg
+    settled = _settled(ctx, receiver, method, args, depth)
+    if settled is not None:
+        return settled
+    if method not in _BUILDERS:
+        return None  # any other call: the caller's rules (local helpers, sanitizers) decide
+    vals = [evaluate(ctx, a, depth + 1) for a in args if a]
+    if not receiver and _FORMAT.match(text) and (method != "format" or imports_format(ctx)):
+        return splice("format", numbers_formatted(args, vals))
+    if receiver and method == "format" and receiver[-1].text == "util":
+        return splice("format", numbers_formatted(args, vals))
+    if not receiver or _STRINGIFY.match(text):
+        if _STRINGIFY.match(text) and vals:
+            # `JSON.stringify({ theme: req.query.theme })`: the object's fields are in the text
+            # (it escapes `"`, not `'`: inside SQL quotes it still injects)
+            v = _deep(ctx, args[0], depth) if args[0][0].text == "{" else vals[0]
+            inner = v.elems if v.elems is not None and not v.taint else v
+            return Val(taint=inner.taint, built=inner.built, text=inner.text, is_str=True)
+        return None
+    if method == "concat":
+        before = evaluate(ctx, receiver, depth + 1)
+        if before.elems is not None:  # an array's concat: more elements
+            return Val(elems=merge(before.elems, *(elements(v) for v in vals)))
+        return splice("+", [before, *vals])
+    if method == "join" and (receiver[-1].text in {"]", ")"} or len(receiver) > 1):
+        before = evaluate(ctx, receiver, depth + 1)
+        return splice("join", [before.elems or before])
+    return None
+
+
+def _settled(
+    ctx: Ctx, receiver: list[Tok], method: str, args: list[list[Tok]], depth: int
+) -> Val | None:
+    """What a promise settles to (br_core/sqli/js/promises.py): `p.then(cb)` is what `cb`
+    returns, `p.catch(cb)` that or `p`'s value, `p.finally(cb)` and `Promise.resolve(x)` the
+    value they were given. None for another call, or a handler that is not a function literal
+    (`.then(build)`): the caller's rules decide."""
+    if not receiver or not args or not args[0]:
+        return None
+    if method == "resolve" and text_of(ctx, receiver) == "Promise":
+        return evaluate(ctx, args[0], depth + 1)
+    if method not in {"then", "catch", "finally"}:
+        return None
+    if method == "finally":
+        return evaluate(ctx, receiver, depth + 1)
+    returned = _returned_by(ctx, args[0], depth)
+    if returned is None:
+        return None
+    return merge(evaluate(ctx, receiver, depth + 1), returned) if method == "catch" else returned
+
+
+def _returned_by(ctx: Ctx, fn: list[Tok], depth: int) -> Val | None:
+    """What the function literal `fn` returns, read where it stands; None for another
+    expression."""
+    body = callback_result(ctx.index, fn)
+    if body is None:
+        return None
+    if isinstance(body, list):
+        here = Ctx(ctx.src, ctx.toks, body[0].pos, ctx.index)
+        return evaluate(here, body, depth + 1)
+    return returns_of(evaluate, ctx, body, depth + 1) if body >= 0 else None
+
+
+def _pg_format(
+    ctx: Ctx, receiver: list[Tok], method: str, args: list[list[Tok]], depth: int
+) -> Val | None:
+    """pg-format's `format(fmt, …)` and `format.withArray(fmt, [...])` (br_core/sqli/js/
+    pgformat.py): the text with each argument a `%s` splices raw; `%I`/`%L` quote theirs.
+    None when the call is not pg-format's."""
+    names = format_names(ctx.index)
+    if not names or not args or not args[0]:
+        return None
+    if receiver and (
+        method != "withArray" or len(args) != 2 or text_of(ctx, receiver) not in names
+    ):
+        return None
+    if not receiver and method not in names:
+        return None
+    fmt = evaluate(ctx, args[0], depth + 1)
+    text = fmt.const if fmt.has_const and isinstance(fmt.const, str) else None
+    if text is None and len(args[0]) == 1 and args[0][0].kind == "tmpl" and not args[0][0].exprs:
+        text = args[0][0].parts[0] if args[0][0].parts else ""
+    parts = args[1:] if not receiver else array_items(args[1])
+    if parts is None:  # `withArray(fmt, rows)`: any element may fill any specifier
+        element = elements(evaluate(ctx, args[1], depth + 1))
+        spliced = text is None or any(raw_arguments(ctx.index, text, _PG_MAX_ARGS))
+        return splice("format", [fmt, element] if spliced else [fmt])
+    values = [evaluate(ctx, p, depth + 1) if p else SAFE for p in parts]
+    # a format string we cannot read (chosen at run time, built): any `%s` may be there
+    raw = raw_arguments(ctx.index, text, len(values)) if text is not None else [True] * len(values)
+    return splice("format", [fmt, *(v for v, spliced in zip(values, raw, strict=True) if spliced)])
+
+
+_PG_MAX_ARGS = 100  # specifiers read in a format string whose arguments are one unknown array
+
+
+def _placeholder_body(m: re.Match[str]) -> bool:
+    """`ids.map(() => '?')`, `rows.map((r, i) => `($${i * 2 + 1}, $${i * 2 + 2})`)`:
+    placeholders, not values: the result uses no name but the index."""
+    body = re.sub(r"(['\"])[^'\"]*\1", "", m.group("body"))
+    # `'${id}'` in a template: the quotes are SQL text, the `${}` still splices the value
+    spliced = " ".join(re.findall(r"\$\{([^}]*)\}", m.group("body")))
+    names = set(re.findall(r"[A-Za-z_]\w*", body + " " + spliced))
+    return names <= {m.group("i") or ""} and not re.search(r"[^`$?:@{}()+\-*,\s\w]", body)

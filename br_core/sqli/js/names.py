@@ -1,0 +1,455 @@
+"""What a name in an expression stands for, for br_core/sqli/js/expressions.py: its
+declarations and assignments, a field of an object, a Map's entry, an array's slot, a
+callback's or an arrow's parameter, what a local helper returns. Each value found is
+evaluated by the `evaluate` passed in (the evaluator calls these and they call it back: passed,
+not imported, so the two modules form no import cycle)."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable
+
+from br_core.sqli.js.arrows import arrow_parameter
+from br_core.sqli.js.assignments import element_at, last_declaration, mutated, reaching_assignments
+from br_core.sqli.js.callbacks import callback_receiver
+from br_core.sqli.js.calls import elements, trailing_call
+from br_core.sqli.js.classes import class_field
+from br_core.sqli.js.fields import destructured, field_writes, member_path
+from br_core.sqli.js.fold import dead_at
+from br_core.sqli.js.maps import initial_entries, is_new_map, map_sets
+from br_core.sqli.js.mutators import helper_writes
+from br_core.sqli.js.order import dominates, replaces
+from br_core.sqli.js.promises import own_returns
+from br_core.sqli.js.scope import NUMBERS_MAP, Ctx, const_object, guarded, is_enum, text_of
+from br_core.sqli.js.sources import THROUGH, from_source, unresolved
+from br_core.sqli.js.tokens import Tok, closers, slots, split_top, until_close, until_end
+from br_core.sqli.values import SAFE, Val, merge, splice
+
+Evaluate = Callable[[Ctx, list[Tok], int], Val]  # expressions.evaluate
+
+
+# array methods whose result holds the receiver's elements (or values made from them)
+_ARRAY_KEEPS = re.compile(r"\s*\??\.\s*(?:map|filter|slice|concat|flat|flatMap|sort|reverse)\(")
+
+
+def returns_of(evaluate: Evaluate, ctx: Ctx, brace: int, depth: int) -> Val:
+    """Any value the function whose body opens at token `brace` returns (undefined: SAFE)."""
+    vals = []
+    for k, expr in own_returns(ctx.index, brace):
+        here = Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, ctx.index)
+        vals.append(evaluate(here, expr, depth + 1))
+    return merge(*vals)
+
+
+def identifier(evaluate: Evaluate, ctx: Ctx, toks: list[Tok], text: str, depth: int) -> Val:
+    name = toks[0].text
+    rest = text[len(name) :]
+    if re.match(r"\s*\[", rest) and const_object(ctx, name) and not mutated(ctx, name):
+        return SAFE  # ORDER_MAP[dir]: a lookup in a fixed table of literals
+    if guarded(ctx, name):
+        return SAFE
+    if NUMBERS_MAP.match(rest) or (re.match(r"\s*\.\s*\w+\s*$", rest) and is_enum(ctx, name)):
+        return SAFE  # ids.map(Number).join(','); Status.Open of a TypeScript enum in this file
+    if re.match(r"\s*\(", rest):
+        called = _local_function(evaluate, ctx, name, toks, depth)
+        if called is not None:
+            return called
+    if name == "this" and len(toks) > 3 and toks[1].text == "." and toks[3].text == "(":
+        called = _local_function(evaluate, ctx, toks[2].text, toks[2:], depth, method=True)
+        if called is not None:
+            return called  # this.sqlFor(name): a method of this class in the same file
+    got = _MAP_GET.match(rest)
+    if got:
+        value = _map_value(evaluate, ctx, name, got.group("key") if got.group(1) else None, depth)
+        if value is not None:
+            return value
+    path, end = member_path(toks, 1, closers(toks)) if len(toks) > 1 else ([], 1)
+    if path and end == len(toks):
+        field = member(evaluate, ctx, name, path, depth)
+        if field is not None:
+            return field
+    if not re.match(r"\s*\(", rest):
+        # `rows.map((name) => …)` shadows `name`
+        element = _callback_value(evaluate, ctx, name, depth)
+        if element is not None:
+            return element
+        param = _parameter_value(evaluate, ctx, name, depth)  # `(name) => db.query(…name…)` too
+        if param is not None:
+            return param
+    decls = _declarations(evaluate, ctx, name, depth)
+    if not decls:
+        decls = _destructured(evaluate, ctx, name, depth)
+    if decls and _ARRAY_KEEPS.match(rest):
+        return merge(*decls)  # `ids.filter(Boolean).slice(0, 5)`: the same elements
+    if rest.startswith(".join("):
+        elems = merge(*(elements(v) for v in decls)) if decls else Val(taint=f"`{name}`")
+        return splice("join", [elems])
+    if decls and not rest.strip():
+        return merge(*decls)
+    if decls and rest.startswith((".trim(", ".toLowerCase(", ".toUpperCase(", ".toString(")):
+        return merge(*decls)
+    if decls and _VARIABLE_INDEX.match(rest):  # `tags[i]`: any element of `tags`
+        return merge(*(elements(v) for v in decls))
+    position = _INDEX.match(rest)
+    if decls and position:  # `list[0]`: the element at that slot, else any element
+        slots = _array_slots(evaluate, ctx, name, depth)
+        if slots is not None:
+            n = int(position.group(1))
+            return slots[n] if n < len(slots) else SAFE
+        return merge(*(elements(v) for v in decls))
+    if decls and all(not v.taint for v in decls) and not re.match(r"\s*\(", rest):
+        return SAFE if not rest.strip() else Val(taint=None)
+    if name[:1].isupper() and name.isupper():
+        return SAFE  # upper-case constants from other modules are configuration
+    return _unknown_call(evaluate, ctx, toks, depth) or Val(taint=unresolved(ctx, name, text))
+
+
+def _unknown_call(evaluate: Evaluate, ctx: Ctx, toks: list[Tok], depth: int) -> Val | None:
+    """A call this file does not define (`getUser(req)`, `lookup(req.query.id)`): its result
+    is as untrusted as its arguments, so one traced to a known source carries that source
+    (high confidence) rather than "not a constant". None otherwise."""
+    call = trailing_call(toks)
+    if call is None:
+        return None
+    vals = [evaluate(ctx, a, depth + 1) for a in call[2] if a]
+    traced = [v.taint for v in vals if v.taint and from_source(v.taint)]
+    return Val(taint=f"{traced[0]}{THROUGH}`{call[1]}()`") if traced else None
+
+
+# `.get('name')` (a literal key) or `.get(k)` (a key not known)
+_MAP_GET = re.compile(
+    r"""\s*\.\s*get\(\s*(?:(['"])(?P<key>[^'"\\]*)\1|[^'"()]+|[\w.]+\([^()]*\))\s*\)\s*$"""
+)
+
+
+def _map_value(evaluate: Evaluate, ctx: Ctx, name: str, key: str | None, depth: int) -> Val | None:
+    """`m.get('keyA')` (key None: `m.get(k)`, a key not known) of a Map this file makes with
+    `new Map(…)`: what it started with and what `m.set(k, v)` calls before the sink put under a
+    key that may be 'keyA' (br_core/sqli/js/maps.py). None when `m` is not only ever a
+    `new Map(…)`: the caller reads `m` itself."""
+    decls = reaching_assignments(ctx, name)
+    if not decls or not all(is_new_map(rhs) for _, _, rhs in decls):
+        return None
+    found = map_sets(ctx, name, key)
+    if found is None:
+        return None
+    sets, replaced = found
+    entries = [] if replaced else [e for k, _, rhs in decls for e in initial_entries(k, rhs, key)]
+    vals: list[Val] = []
+    for k, value, whole in entries + sets:
+        here = Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, ctx.index)
+        val = evaluate(here, value, depth + 1)
+        vals.append(merge(val, val.elems) if whole else val)
+    return merge(*vals) if vals else SAFE
+
+
+_INDEX = re.compile(r"\s*\[\s*(\d+)\s*\]\s*$")
+_VARIABLE_INDEX = re.compile(r"\s*\[\s*[A-Za-z_$][^\[\]]*\]\s*$")
+# array methods whose effect on the slots is followed; any other use of the name after the
+# literal (a call with it, `list[i] = x`) and the slots are not known
+_SLOT_OPS = {"push", "unshift", "shift", "pop", "splice"}
+
+
+def _array_slots(evaluate: Evaluate, ctx: Ctx, name: str, depth: int) -> list[Val] | None:
+    """`const list = ['a']; list.push(x); list.shift()`: the value in each slot at the sink,
+    when the array literal (no spread) and then only push/unshift/shift/pop/splice statements
+    of the same block, outside dead code, touch it before the sink. None otherwise."""
+    toks, index = ctx.toks, ctx.index
+    sink = ctx.sink
+    scopes = index.bindings()
+    target = scopes.resolve(name, max(sink - 1, 0))
+    mine = [
+        k
+        for k in index.where.get(name, [])
+        if k < sink
+        and (k == 0 or toks[k - 1].text not in {".", "?."})
+        and scopes.resolve(name, k) == target
+        and not dead_at(index, toks[k].pos)
+    ]
+    if not mine or toks[mine[0] - 1].text not in {"const", "let", "var"}:
+        return None
+    decl = mine[0]
+    rhs = until_end(toks, decl + 2, index.ends) if toks[decl + 1].text == "=" else []
+    if len(rhs) < 2 or rhs[0].text != "[" or rhs[-1].text != "]":
+        return None
+    here = Ctx(ctx.src, toks, toks[decl].pos, index)
+    items = slots(rhs[1:-1])
+    if items and not items[-1]:
+        items.pop()  # `['a', 'b',]`: a trailing comma adds no slot
+    if any(p and p[0].text == "..." for p in items):
+        return None
+    values = [evaluate(here, p, depth + 1) if p else SAFE for p in items]  # a hole: undefined
+    for k in mine[1:]:
+        op = toks[k + 2].text if k + 3 < len(toks) and toks[k + 1].text == "." else ""
+        if op not in _SLOT_OPS or toks[k + 3].text != "(" or index.block[k] != index.block[decl]:
+            return None  # passed somewhere, written by index, or changed conditionally
+        if toks[k - 1].text not in {";", "{", "}"}:
+            return None  # `for (…) list.push(x)`, `xs.forEach(x => list.push(x))`: repeated
+        args = [a for a in split_top(until_close(toks, k + 4, index.ends), {","}) if a]
+        at = Ctx(ctx.src, toks, toks[k].pos, index)
+        new = [evaluate(at, a, depth + 1) for a in args]
+        if op == "splice":
+            after = _spliced(values, args, new)
+            if after is None:
+                return None
+            values = after
+        elif op == "push":
+            values += new
+        elif op == "unshift":
+            values = new + values
+        elif values:
+            values = values[1:] if op == "shift" else values[:-1]
+    return values
+
+
+def _spliced(values: list[Val], args: list[list[Tok]], new: list[Val]) -> list[Val] | None:
+    """`list.splice(1, 1, x)` with literal numbers: the slots after it; None otherwise."""
+    if len(args) < 2 or any(len(a) != 1 or not a[0].text.isdigit() for a in args[:2]):
+        return None
+    start, count = int(args[0][0].text), int(args[1][0].text)
+    return values[:start] + new[2:] + values[start + count :]
+
+
+def _destructured(evaluate: Evaluate, ctx: Ctx, name: str, depth: int) -> list[Val]:
+    """`const [name] = rhs`: an element of rhs; `const { name } = rhs`: a field of rhs."""
+    found = destructured(ctx, name)
+    if found is None:
+        return []
+    bracket, rhs, at = found
+    if not rhs:
+        return []
+    here = Ctx(ctx.src, ctx.toks, ctx.toks[at].pos, ctx.index)
+    element = element_at(ctx, name, at, rhs) if bracket == "[" else None
+    if element is not None:
+        return [evaluate(here, element, depth + 1)]
+    val = (
+        _any_field(evaluate, here, rhs, depth)
+        if bracket == "{"
+        else elements(evaluate(here, rhs, depth + 1))
+    )
+    if val.taint or rhs[0].text in {"[", "{"}:
+        return [val]
+    return []  # `const { searchParams } = new URL(…)`: unknown, not proven constant
+
+
+def _callback_value(evaluate: Evaluate, ctx: Ctx, name: str, depth: int) -> Val | None:
+    """A callback's parameter (br_core/sqli/js/callbacks.py): an element of the array it
+    walks, or the value of the promise it waits on (`Promise.resolve(x)` holds x)."""
+    found = callback_receiver(ctx, name)
+    if found is None or not found[1]:
+        return None
+    method, receiver = found
+    call = trailing_call(receiver)
+    if call and call[1] == "resolve" and text_of(ctx, call[0]) == "Promise" and call[2]:
+        receiver = call[2][0]
+    here = Ctx(ctx.src, ctx.toks, receiver[0].pos, ctx.index)
+    val = evaluate(here, receiver, depth + 1)
+    if val.taint or val.elems is None or method == "then":
+        return val  # `(req.body.roles || []).map(…)`: the request's array, tainted throughout
+    return val.elems
+
+
+def _parameter_value(evaluate: Evaluate, ctx: Ctx, name: str, depth: int) -> Val | None:
+    """A parameter of an expression-bodied arrow around the sink (br_core/sqli/js/arrows.py):
+    what the arrow's call sites pass in that position; not a constant when the arrow is
+    unnamed or its name is used other than by calling it."""
+    found = arrow_parameter(ctx, name)
+    if found is None:
+        return None
+    fn, position = found
+    unknown = Val(taint=f"`{name}` (a parameter)")
+    toks, index = ctx.toks, ctx.index
+    uses = [k for k in index.where.get(fn, []) if toks[k - 1].text not in {"const", "let", "var"}]
+    if not fn or not uses:
+        return unknown
+    vals: list[Val] = []
+    for k in uses:
+        if k + 1 >= len(toks) or toks[k + 1].text != "(" or toks[k - 1].text in {".", "?."}:
+            return unknown  # `rows.forEach(count)`: called with values we do not see
+        args = split_top(until_close(toks, k + 2, index.ends), {","})
+        if position >= len(args) or not args[position]:
+            vals.append(SAFE)  # `undefined`
+            continue
+        here = Ctx(ctx.src, toks, toks[k].pos, index)
+        vals.append(evaluate(here, args[position], depth + 1))
+    return merge(*vals)
+
+
+def _local_function(
+    evaluate: Evaluate, ctx: Ctx, name: str, toks: list[Tok], depth: int, method: bool = False
+) -> Val | None:
+    """A call to `function name(...) { return <expr>; }` (or to a class method of that name)
+    in this file: what it returns, tainted by the call's arguments when it splices them."""
+    key = ("method" if method else "function", name)
+    if key not in ctx.index.memo and method:
+        ctx.index.memo[key] = re.search(
+            rf"^[ \t]*(?:(?:public|private|protected|static|async|override)\s+)*"
+            rf"{re.escape(name)}\s*\(([^)]*)\)[^{{;=]*\{{",
+            ctx.src,
+            re.M,
+        )
+    if key not in ctx.index.memo and name not in ctx.index.introduced:
+        ctx.index.memo[key] = None  # no `function name` nor `const name =` anywhere
+    if key not in ctx.index.memo:
+        # declarations are hoisted and the last of two same-named ones is the one called
+        ctx.index.memo[key] = last_declaration(ctx, name)
+    m = ctx.index.memo[key]
+    if not isinstance(m, re.Match):
+        return None
+    result_key = ("returns", f"{key[0]}:{name}")
+    if result_key not in ctx.index.memo:
+        ctx.index.memo[result_key] = SAFE  # recursion sees nothing
+        if "=>" in m.group(0) and not m.group("brace"):
+            body_at = m.end() - 1  # an arrow's expression body starts right after `=>`
+            inner = Ctx(ctx.src, ctx.toks, body_at, ctx.index)
+            first = bisect.bisect_right(ctx.index.pos, body_at)  # not a list per call: linear
+            returned = evaluate(inner, until_end(ctx.toks, first, ctx.index.ends), depth + 1)
+        else:  # every `return` of the body: `if (!id) return null;` is not the only one
+            brace = bisect.bisect_left(ctx.index.pos, m.end() - 1)
+            returned = returns_of(evaluate, ctx, brace, depth + 1)
+        ctx.index.memo[result_key] = returned
+    result = ctx.index.memo[result_key]
+    assert isinstance(result, Val)
+    call_args = split_top(until_close(toks, 2), {","}) if len(toks) > 2 else []
+    arg_vals = [evaluate(ctx, a, depth + 1) for a in call_args if a]
+    taint = next((a.taint for a in arg_vals if a.taint), None)
+    if result.taint and from_source(result.taint):
+        return result  # the helper reads the request itself: `currentUser()`
+    if not result.taint or not taint:
+        return Val(text=result.text, is_str=result.is_str)
+    return Val(taint=taint, built=result.built, text=result.text, is_str=result.is_str)
+
+
+def _declarations(evaluate: Evaluate, ctx: Ctx, name: str, depth: int) -> list[Val]:
+    """Values assigned to `name` before the sink: declarations, `=`, `+=`, `.push()`."""
+    key = (name, ctx.limit)
+    if key not in ctx.index.decls:
+        ctx.index.decls[key] = []  # a self-reference (`x = x + 1`) sees no declaration
+        ctx.index.decls[key] = _declarations_uncached(evaluate, ctx, name, depth)
+    return ctx.index.decls[key]
+
+
+def _declarations_uncached(evaluate: Evaluate, ctx: Ctx, name: str, depth: int) -> list[Val]:
+    vals: list[Val] = []
+    for k, op, rhs in reaching_assignments(ctx, name):
+        # the right-hand side is read where it stands: `x = x + 1` sees the earlier `x`
+        here = Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, ctx.index)
+        if op == "push":
+            args = split_top(rhs, {","})
+            vals.append(Val(elems=merge(*(evaluate(here, a, depth + 1) for a in args if a))))
+            continue
+        val = evaluate(here, rhs, depth + 1)
+        if op == "+=" and vals:
+            val = splice("+", [merge(*vals), val])
+        vals.append(val)
+    return vals
+
+
+def member(evaluate: Evaluate, ctx: Ctx, name: str, path: list[str], depth: int) -> Val | None:
+    """`o.a.b`: what the object held when created (`_field`, a class field's initialiser) or,
+    failing that, the object as a whole, and every later write that may set that field
+    (br_core/sqli/js/fields.py), a local helper's included (mutators.py). A plain write that
+    runs on every path to the sink replaces what came before it (order.py). None when
+    nothing is known about `o`'s fields: the caller reads `o` itself."""
+    writes = field_writes(ctx, name, path)
+    helpers = helper_writes(ctx, name, path)
+    base = _field(evaluate, ctx, name, path[0], depth) if len(path) == 1 else None
+    if name == "this" and len(path) == 1:
+        base = _class_field(evaluate, ctx, path[0], depth)
+    if not writes and not helpers:
+        return base
+    if base is None and name != "this":
+        base = merge(*_declarations(evaluate, ctx, name, depth))
+    index, sink = ctx.index, ctx.sink
+    last = -1  # the last write that replaces the field on every path to the sink
+    if name != "this":
+        last = max(
+            (k for k, _, _ in writes if replaces(index, k, path) and dominates(index, k, sink)),
+            default=-1,
+        )
+    vals = [base] if last < 0 else []
+    for k, kind, rhs in writes:
+        if k >= last:
+            here = Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, index)
+            vals.append(
+                evaluate(here, rhs, depth + 1)
+                if kind == "field"
+                else _any_field(evaluate, here, rhs, depth)
+            )
+    vals += [
+        _helper_write(evaluate, ctx, call, write, args, depth)
+        for call, write, args in helpers
+        if call > last
+    ]
+    return merge(*vals)
+
+
+def _helper_write(
+    evaluate: Evaluate,
+    ctx: Ctx,
+    call: int,
+    write: tuple[int, str, list[Tok]],
+    args: list[list[Tok]],
+    depth: int,
+) -> Val:
+    """What a local helper's write at the call (token `call`) puts in the field: read inside
+    the helper; a value made from its parameters is as untrusted as the call's arguments."""
+    k, kind, rhs = write
+    here = Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, ctx.index)
+    val = (
+        evaluate(here, rhs, depth + 1)
+        if kind == "field"
+        else _any_field(evaluate, here, rhs, depth)
+    )
+    if not val.taint or from_source(val.taint):
+        return val  # a constant, or the request read inside the helper itself
+    at = Ctx(ctx.src, ctx.toks, ctx.toks[call].pos, ctx.index)
+    taint = next(
+        (v.taint for v in (evaluate(at, a, depth + 1) for a in args if a) if v.taint), None
+    )
+    return Val(taint=taint, built=val.built if taint else None, text=val.text, is_str=val.is_str)
+
+
+def _class_field(evaluate: Evaluate, ctx: Ctx, key: str, depth: int) -> Val | None:
+    """`this.key` where the class declares `key = <initialiser>` (br_core/sqli/js/classes.py)."""
+    found = class_field(ctx.index, key, ctx.sink)
+    if found is None or not found[1]:
+        return None
+    k, init = found
+    return evaluate(Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, ctx.index), init, depth + 1)
+
+
+def _any_field(evaluate: Evaluate, ctx: Ctx, rhs: list[Tok], depth: int) -> Val:
+    """Any field of the object `rhs` (`{ id: req.query.id }`, `{ ...req.body }`, `req.body`)."""
+    if len(rhs) < 2 or rhs[0].text != "{" or rhs[-1].text != "}":
+        return evaluate(ctx, rhs, depth + 1)
+    vals = []
+    for part in split_top(rhs[1:-1], {","}):
+        if part and part[0].text == "...":
+            vals.append(evaluate(ctx, part[1:], depth + 1))
+        elif len(part) > 2 and part[1].text == ":":
+            vals.append(evaluate(ctx, part[2:], depth + 1))
+        elif len(part) == 1:
+            vals.append(evaluate(ctx, part, depth + 1))  # shorthand `{ id }`
+    return merge(*vals)
+
+
+def _field(evaluate: Evaluate, ctx: Ctx, name: str, key: str, depth: int) -> Val | None:
+    """`q.name` where every assignment to `q` is an object literal (`{ name: req.query.name }`,
+    shorthand `{ name }`): the value of that field; None when `q` is anything else."""
+    found: list[Val] = []
+    assignments = reaching_assignments(ctx, name)
+    for k, op, rhs in assignments:
+        if op != "=" or len(rhs) < 2 or rhs[0].text != "{" or rhs[-1].text != "}":
+            return None
+        here = Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, ctx.index)
+        mine: list[Val] = []  # what this literal may hold under `key`, later entries winning
+        for part in split_top(rhs[1:-1], {","}):
+            if part and part[0].text == key and (len(part) == 1 or part[1].text == ":"):
+                # `{ ...req.query, lang: 'en' }`: the key written last replaces what came before
+                mine = [evaluate(here, part[2:] if len(part) > 1 else part, depth + 1)]
+            elif part and part[0].text == "...":
+                mine.append(evaluate(here, part[1:], depth + 1))  # `{ ...req.body }`
+        found.extend(mine)
+    return merge(*found) if assignments else None

@@ -1,0 +1,105 @@
+"""Where untrusted text comes from, and how a value the analysis cannot resolve is named.
+
+A taint is a label: a known source (the web request, the environment, the command line) is a
+high-confidence finding; a parameter, a name imported or never defined, or any other value not
+provably constant is a medium one. These read only the file's index, never evaluate a value.
+"""
+
+from __future__ import annotations
+
+import re
+
+from br_core.sqli.js.bindings import GLOBAL
+from br_core.sqli.js.scope import Ctx, Index
+
+SOURCES = (
+    (re.compile(r"^(?:req|request|ctx|context|event|body)\b"), "the web request"),
+    (re.compile(r"^process\.env\b"), "environment variables"),
+    (re.compile(r"^process\.argv\b"), "command-line arguments"),
+)
+
+
+def from_source(taint: str) -> bool:
+    """The taint names a known source (the request, the environment), not an unknown name."""
+    return any(taint.startswith(label) for _, label in SOURCES)
+
+
+THROUGH = ", through "  # `f(req.query.id)`: the request's taint, but not the request itself
+
+
+def request_itself(taint: str) -> bool:
+    """The value is the request's own (`req.query.sort`), not what a call made of it: passed
+    whole to a raw API, the client wrote the SQL."""
+    return taint.startswith("the web request") and THROUGH not in taint
+
+
+def unresolved(ctx: Ctx, name: str, text: str) -> str:
+    """How to name a value the analysis cannot resolve (a medium-confidence source): a
+    parameter of the enclosing function (its callers are unknown), a value imported from
+    another module, a name the file never assigns, or any other value not provably constant."""
+    shown = text[:40]
+    scope = GLOBAL  # a name never declared nor in a parameter list: no scope to look up
+    if name in ctx.index.introduced or _maybe_parameter(ctx.index, name):
+        scopes = ctx.index.bindings()
+        scope = scopes.resolve(name, max(ctx.sink - 1, 0))
+        if (scope, name) in scopes.params and shown == name:
+            return f"parameter `{name}`"
+    if scope == GLOBAL and (name in _imported_names(ctx.index) or name == "require"):
+        return f"`{shown}` (from another module)"
+    if scope == GLOBAL and not _defined(ctx.index, name):
+        return f"`{shown}`, never defined in this file"
+    return f"`{shown}` (not a constant)"
+
+
+def _maybe_parameter(index: Index, name: str) -> bool:
+    """`name` stands somewhere a parameter may (after `(`, `,` or `...`, or before `=>`);
+    once per name, so a file of sinks on an undeclared name builds no scopes for it."""
+    key = ("parameter?", name)
+    found = index.memo.get(key)
+    if not isinstance(found, bool):
+        toks = index.toks
+        found = any(
+            (k and toks[k - 1].text in {"(", ",", "..."})
+            or (k + 1 < len(toks) and toks[k + 1].text == "=>")
+            for k in index.where.get(name, [])
+        )
+        index.memo[key] = found
+    return found
+
+
+def _defined(index: Index, name: str) -> bool:
+    """`name` is declared or assigned somewhere in the file: by its tokens, or declared in the
+    source text itself (a declaration the tokens missed must not be reported as never
+    defined)."""
+    if index.assigns.get(name) or name in index.introduced:
+        return True
+    key = ("defined", "source")
+    found = index.memo.get(key)
+    if not isinstance(found, set):  # one pass over the file, not one search per name
+        found = set(_DEFINES.findall(index.src))
+        index.memo[key] = found
+    return name in found
+
+
+_DEFINES = re.compile(r"\b(?:let|const|var|function|class)\s+([\w$]+)")
+_IMPORTS = re.compile(
+    r"\bimport\s+(?:type\s+)?(?P<what>[^;'\"]*?)\s+from\s*['\"]"
+    r"|\b(?:const|let|var)\s+(?P<bound>\{[^{}]*\}|[\w$]+)\s*=\s*require\("
+)
+
+
+def _imported_names(index: Index) -> set[str]:
+    """The names this file binds by `import … from` or `= require(…)`, once per file."""
+    key = ("import", "names")
+    found = index.memo.get(key)
+    if not isinstance(found, set):
+        found = set()
+        for m in _IMPORTS.finditer(index.src):
+            bound = m.group("what") or m.group("bound") or ""
+            # `{ a, b as c }` and `{ a, b: c }` bind a and c; `* as ns` binds ns
+            for part in re.split(r"[{},]", bound):
+                words = re.findall(r"[\w$]+", part)
+                if words:
+                    found.add(words[-1])
+        index.memo[key] = found
+    return found
