@@ -1,6 +1,6 @@
 """Precision and recall of br-secrets on the blind corpus (tests/data/secrets_blind.py).
 
-Run: bench/.venv/bin/python bench/secrets_blind.py [--seed N ...] [--quiet]
+Run: bench/.venv/bin/python bench/secrets_blind.py [--seed N [--seed M ...]] [--quiet]
 A positive counts as found when br-secrets reports a finding on the secret's line(s); any other
 finding (in a negative file, or off the secret's lines) counts as a false alarm. Values are masked.
 """
