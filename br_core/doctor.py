@@ -157,7 +157,8 @@ def _runner_found(script: str, path: str | None) -> bool:
     for line in script.splitlines():
         if line.startswith("INSTALL_PYTHON="):
             python = line.partition("=")[2].strip().strip("'\"")
-            if python and os.access(python, os.X_OK):
+            # (a NUL byte makes os.access raise: no such file can exist, so no runner there)
+            if python and "\0" not in python and os.access(python, os.X_OK):
                 return True
     return _which("pre-commit", path) is not None
 

@@ -13,7 +13,7 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from br_cli.doctor import format_line
@@ -60,6 +60,7 @@ def _repo() -> Path:
     st.one_of(text, mutate(SETTINGS)),
     st.one_of(text, mutate(HOOK)),
 )
+@example("", "", "", HOOK.replace("=/", "=\0/"))  # found by `make fuzz`: os.access raised on NUL
 def test_doctor_reads_any_setup_files_to_a_one_line_verdict(
     pre_commit: str, mcp: str, settings: str, hook: str
 ) -> None:

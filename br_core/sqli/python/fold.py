@@ -74,7 +74,8 @@ def _bounded(op: ast.operator, a: object, b: object) -> bool:
             return fits and count * len(text) <= MAX_TEXT  # type: ignore[operator,arg-type]
         return isinstance(op, ast.Add)
     if isinstance(op, ast.Pow):
-        return isinstance(b, int | float) and abs(b) <= 64 and abs(a) <= 2**32  # type: ignore[arg-type]
+        numbers = isinstance(a, int | float) and isinstance(b, int | float)  # not None ** 0
+        return numbers and abs(b) <= 64 and abs(a) <= 2**32  # type: ignore[arg-type]
     if isinstance(op, ast.LShift):
         return isinstance(b, int) and 0 <= b <= 64
     return True
