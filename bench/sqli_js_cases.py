@@ -27,9 +27,9 @@ from br_core.sqli.js.analyzer import analyze_js  # noqa: E402
 DIRS = ("sqli_cases", "blind17", "blind18", "blind19")
 
 
-def load() -> list[corpus.Case]:
+def load(dirs: tuple[str, ...] = DIRS) -> list[corpus.Case]:
     cases: list[corpus.Case] = []
-    for name in DIRS:
+    for name in dirs:
         corpus.CASES_DIR = ROOT / "tests" / "data" / name
         cases += [c for c in corpus.load_cases() if not c.ext.startswith("py")]
     return cases

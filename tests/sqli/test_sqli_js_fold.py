@@ -26,6 +26,14 @@ from tests.sqli.js_probe import fold_condition
         ("const ON = true;", "ON", True),
         ("const OFF = false;", "OFF && req.query.q", False),
         ("const ON = true;", "ON || req.query.q", True),
+        ("const num = 106;", "(7 * 18) + num > 200", True),
+        ("const num = 106;", "(7 * 18) + num < 200", False),
+        ("", "10 / 4 === 2.5", True),
+        ("", "-7 % 3 === -1", True),  # JavaScript's remainder keeps the dividend's sign
+        ("", "2 + 3 * 4 === 14", True),  # `*` binds tighter than `+`
+        ("const G = 'ABC';", "G.charAt(1) === 'B'", True),
+        ("const G = 'ABC';", "G[0] === 'B'", False),
+        ("const G = 'ABC';", "G.length > 2", True),
         # not constants: the branch depends on the running program
         ("", "req.query.q", None),
         ("const OFF = false;", "OFF || req.query.q", None),
@@ -35,6 +43,13 @@ from tests.sqli.js_probe import fold_condition
         ("", "1 == '1'", None),
         ("", "'a' + 1 === 'a1'", None),
         ("", "f()", None),
+        ("", "'3' * 2 === 6", None),  # a string multiplied coerces
+        ("", "1 / 0 > 1", None),  # Infinity: not folded
+        ("", "req.query.n * 2 > 1", None),
+        ("const G = 'ABC';", "G.charAt(9) === ''", None),  # out of range: not folded
+        ("const G = 'ABC';", "G.toLowerCase() === 'abc'", None),
+        ("let G = 'ABC';", "G.charAt(0) === 'A'", None),
+        ("", "req.query.s.charAt(0) === 'A'", None),
         ("const N = x;", "N", None),
     ],
 )

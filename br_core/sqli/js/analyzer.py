@@ -43,7 +43,18 @@ _PREFILTER = re.compile(
     r"|\.unsafe\(|createQueryBuilder|\bliteral\(|\.(?:query|execute|where|andWhere|orWhere|having)\("
 )
 _CLAUSE = {"where", "andWhere", "orWhere", "having", "andHaving", "orHaving"}
+# Sinks whose argument is a sort or group key pasted in as written: callers take that key from
+# the request (`?sort=`), so an unknown value passed whole is as untrusted as one spliced in.
+# A `whereRaw(cond, bindings)` fragment passed whole is usually SQL built elsewhere with binds.
+_KEY_SINKS = {"orderByRaw", "groupByRaw", "orderBy", "addOrderBy", "groupBy", "addGroupBy"}
 _SINK_NAMES = _UNSAFE | _BUILDER_RAW | _GENERIC | _CLAUSE  # what a sink's name may be
+
+
+def _passed_in(taint: str | None) -> bool:
+    """The value is the request's or the caller's as given (a known source, a parameter), not
+    the result of the file's own code: a helper that returns a sort key (`this.orderToString(
+    order)`) normally maps the caller's choice onto fixed columns."""
+    return taint is not None and (from_source(taint) or taint.startswith("parameter `"))
 
 
 def _config_variable(ctx: Ctx, name: str) -> Val | None:
@@ -162,6 +173,8 @@ def _scan_stream(
             if (not _DB_RECEIVER.search(receiver) and name not in unsafe) or clause:
                 continue
             val = Val(taint=val.taint, built="raw", text="SELECT * FROM t")  # client-written SQL
+        elif not val.built and name in unsafe and name in _KEY_SINKS and _passed_in(val.taint):
+            val = Val(taint=val.taint, built="raw", text="ORDER BY key")  # the whole sort key
         if not (val.taint and val.built):
             continue
         shaped = looks_like_clause(val.text) if clause else looks_like_sql(val.text)

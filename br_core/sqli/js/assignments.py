@@ -105,14 +105,19 @@ def mutated(ctx: Ctx, name: str) -> bool:
 
 def element_at(ctx: Ctx, name: str, at: int, rhs: list[Tok]) -> list[Tok] | None:
     """`const [table, who] = ['audit', req.query.who]`: `table` is the array literal's first
-    element, not any of them. None when the pattern or the array has a spread or a hole the
-    position cannot be read through."""
+    element, not any of them (with a default too: `[table = 'logs', who]`). None when the
+    pattern or the array has a spread or a hole the position cannot be read through."""
     if len(rhs) < 2 or rhs[0].text != "[" or rhs[-1].text != "]":
         return None
     pattern = slots(ctx.toks[at + 1 : ctx.index.ends[at]])
     position = next(
-        (j for j, part in enumerate(pattern) if len(part) == 1 and part[0].text == name), None
-    )
+        (
+            j
+            for j, part in enumerate(pattern)
+            if part and part[0].text == name and (len(part) == 1 or part[1].text == "=")
+        ),
+        None,
+    )  # `[table = 'audit']`: the default is another assignment the caller reads
     elements = slots(rhs[1:-1])
     if position is None or any(p and p[0].text == "..." for p in [*pattern, *elements]):
         return None

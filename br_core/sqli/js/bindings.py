@@ -29,30 +29,33 @@ class Bindings:
 
     toks: list[Tok]
     block: list[int]
-    parent: dict[int, int]
+    parent: dict[int, int]  # (its keys: every `{` of the file, in order)
     ends: list[int]
+    where: dict[str, list[int]]  # each name's occurrences (token indices), as in `Index`
     function_of: dict[int, int] = field(default_factory=dict)  # block -> its function body
     declared: set[tuple[int, str]] = field(default_factory=set)  # (scope block, name)
     params: set[tuple[int, str]] = field(default_factory=set)  # (function body, parameter)
 
     def __post_init__(self) -> None:
-        starts = {end: k for k, end in enumerate(self.ends) if end >= 0 and end < len(self.toks)}
+        # each closing bracket's opening one (built in C: every token not an opening bracket
+        # maps to -1, and the end of the file stands for "never closes"; both are dropped)
+        starts = dict(zip(self.ends, range(len(self.ends)), strict=True))
+        starts.pop(-1, None)
+        starts.pop(len(self.toks), None)
+        # the braces and the declaring words from the index, not a walk over every token
         bodies: set[int] = set()
-        for k, tok in enumerate(self.toks):
-            if tok.kind == "punct" and tok.text == "{":
-                params = self._params_of_body(k, starts)
-                if params is not None:
-                    bodies.add(k)
-                    self.params.update((k, name) for name in params)
-        for k, tok in enumerate(self.toks):
-            if tok.kind == "punct" and tok.text == "{":
-                up = self.parent.get(k, GLOBAL)
-                self.function_of[k] = k if k in bodies else self.function_of.get(up, GLOBAL)
+        for k in self.parent:
+            params = self._params_of_body(k, starts)
+            if params is not None:
+                bodies.add(k)
+                self.params.update((k, name) for name in params)
+        for k, up in self.parent.items():
+            self.function_of[k] = k if k in bodies else self.function_of.get(up, GLOBAL)
         self.declared |= self.params
-        for k, tok in enumerate(self.toks):
-            if tok.kind == "ident" and tok.text in _DECLARE:
+        for word in _DECLARE:
+            for k in self.where.get(word, ()):
                 home = self.block[k]
-                if tok.text == "var":
+                if word == "var":
                     home = self.function_of.get(home, GLOBAL)
                 self.declared.update((home, name) for name in self._declared_names(k + 1))
 

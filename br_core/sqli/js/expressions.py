@@ -19,6 +19,7 @@ from br_core.sqli.js.calls import (
 )
 from br_core.sqli.js.fold import truth
 from br_core.sqli.js.names import identifier, returns_of
+from br_core.sqli.js.objects import is_object_literal, object_call, object_value
 from br_core.sqli.js.pgformat import format_names, raw_arguments
 from br_core.sqli.js.promises import callback_result
 from br_core.sqli.js.scope import NUMBERS_MAP, Ctx, const_object, guard_names, only, text_of
@@ -108,6 +109,8 @@ def _operand(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
     if first.text == "[":
         inner = split_top(toks[1:-1], {","})
         return Val(elems=merge(*(_item(ctx, p, depth) for p in inner if p)))
+    if is_object_literal(toks):
+        return object_value(evaluate, ctx, toks, depth)
     placeholder = _PLACEHOLDER_MAP.search(text) or _PLACEHOLDER_BLOCK.search(text)
     if (placeholder and _placeholder_body(placeholder)) or _PLACEHOLDER_FILL.search(text):
         return Val(is_str=True, text="?")
@@ -206,6 +209,11 @@ def _builder_call(ctx: Ctx, toks: list[Tok], text: str, depth: int) -> Val | Non
     settled = _settled(ctx, receiver, method, args, depth)
     if settled is not None:
         return settled
+    known = object_call(evaluate, ctx, receiver, method, args, depth)
+    if known is None and receiver and method in _FROM_ELEMENTS:
+        known = _from_elements(ctx, receiver, method, depth)
+    if known is not None:
+        return known
     if method not in _BUILDERS:
         return None  # any other call: the caller's rules (local helpers, sanitizers) decide
     vals = [evaluate(ctx, a, depth + 1) for a in args if a]
@@ -230,6 +238,21 @@ def _builder_call(ctx: Ctx, toks: list[Tok], text: str, depth: int) -> Val | Non
         before = evaluate(ctx, receiver, depth + 1)
         return splice("join", [before.elems or before])
     return None
+
+
+# array methods whose result is one element of the receiver (`find`) or some of them (`filter`)
+_PICKS_ONE = frozenset({"find", "findLast", "at", "pop", "shift"})
+_FROM_ELEMENTS = _PICKS_ONE | {"filter", "slice", "sort", "reverse", "toSorted", "toReversed"}
+
+
+def _from_elements(ctx: Ctx, receiver: list[Tok], method: str, depth: int) -> Val | None:
+    """`Object.values(SORTS).find(…)`, `[...COLS].filter(…)`: one or some of the elements of
+    an array the analysis knows. None for another receiver (`req.query.ids.find(…)`,
+    `users.find(…)`): the caller's rules decide, as for any call."""
+    array = evaluate(ctx, receiver, depth + 1)
+    if array.taint or array.elems is None:
+        return None
+    return array.elems if method in _PICKS_ONE else array
 
 
 def _settled(

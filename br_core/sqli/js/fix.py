@@ -7,16 +7,18 @@ from collections.abc import Sequence
 
 from br_core.sqli.js.tokens import Tok
 
+# (a word each match holds, looked for first: a search for it is 20 times quicker than the regex)
 _DRIVERS = (
-    (re.compile(r"['\"]@prisma/client['\"]"), "prisma"),
+    (("@prisma/client",), re.compile(r"['\"]@prisma/client['\"]"), "prisma"),
     (
+        ("pg", "postgres", "serverless"),
         re.compile(
             r"['\"](?:pg|pg-promise|postgres|@vercel/postgres|@neondatabase/serverless)['\"]"
         ),
         "pg",
     ),
-    (re.compile(r"['\"]sequelize['\"]"), "sequelize"),
-    (re.compile(r"['\"]knex['\"]"), "knex"),
+    (("sequelize",), re.compile(r"['\"]sequelize['\"]"), "sequelize"),
+    (("knex",), re.compile(r"['\"]knex['\"]"), "knex"),
 )
 # knex-style raw helpers bind `?` whatever the database
 _BIND_QMARK = {
@@ -30,8 +32,8 @@ _IDENTIFIERS = {"orderBy", "addOrderBy", "groupBy", "addGroupBy", "select", "add
 
 def driver_of(src: str) -> str:
     """The placeholder dialect the file's imports suggest."""
-    for pattern, name in _DRIVERS:
-        if pattern.search(src):
+    for words, pattern, name in _DRIVERS:
+        if any(word in src for word in words) and pattern.search(src):
             return name
     return "qmark"
 

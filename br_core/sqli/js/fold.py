@@ -6,14 +6,15 @@
 A `case` that ends in `break` does not fall through, and an `if` block and its `else` are
 exclusive: what one assigns does not reach a sink in the other (`exclusive`). The model is
 br_core/sqli/python/fold.py: literals, `const` names bound to one literal, `!`, comparisons,
-`&&`/`||` and `+`/`-` are evaluated; anything else (a call, a `let`, mixed types under `==`)
-is not a constant, and both branches stay live. Dead code is found once per file as spans of
-source offsets.
+`&&`/`||`, `+`/`-` and `*`/`/`/`%` on numbers are evaluated; anything else (a call, a `let`,
+mixed types under `==`) is not a constant, and both branches stay live. Dead code is found
+once per file as spans of source offsets.
 """
 
 from __future__ import annotations
 
 import bisect
+import math
 import operator
 from collections.abc import Callable
 from itertools import chain
@@ -28,6 +29,13 @@ _ORDER: dict[str, Callable[[Any, Any], bool]] = {
     ">": operator.gt,
     "<=": operator.le,
     ">=": operator.ge,
+}
+# JavaScript's `%` keeps the dividend's sign (`-7 % 3` is -1), as math.fmod does; a division
+# by zero (Infinity or NaN in JavaScript) raises here and leaves the expression unknown.
+_ARITH: dict[str, Callable[[Any, Any], int | float]] = {
+    "*": operator.mul,
+    "/": operator.truediv,
+    "%": lambda a, b: int(math.fmod(a, b)) if isinstance(a + b, int) else math.fmod(a, b),
 }
 _ATOMS: dict[str, Const] = {"true": True, "false": False, "null": None, "undefined": None}
 _ENDS_FLOW = {"return", "throw", "break", "continue"}
@@ -50,7 +58,7 @@ def fold(index: Index, toks: list[Tok]) -> Const | _NotConst:
         value = parser.either()
         if parser.at < len(toks):
             raise _NotConst
-    except (_NotConst, TypeError, RecursionError):
+    except (_NotConst, TypeError, RecursionError, ZeroDivisionError, ValueError):
         return _NotConst()
     return value
 
@@ -70,7 +78,7 @@ def truth(index: Index, toks: list[Tok]) -> bool | None:
 
 
 class _Parser:
-    """Precedence climbing over `||`, `&&`, equality, order, `+`/`-`, `!`/unary `-`."""
+    """Precedence climbing over `||`, `&&`, equality, order, `+`/`-`, `*`/`/`/`%`, `!`/unary `-`."""
 
     def __init__(self, index: Index, toks: list[Tok]) -> None:
         self.index, self.toks, self.at = index, toks, 0
@@ -115,15 +123,25 @@ class _Parser:
         return left
 
     def sum(self) -> Const:
-        left = self.unary()
+        left = self.product()
         while (op := self._peek()) in {"+", "-"}:
             self.at += 1
-            right = self.unary()
+            right = self.product()
             if isinstance(left, bool | None) or isinstance(right, bool | None):
                 raise _NotConst
             if isinstance(left, str) != isinstance(right, str):
                 raise _NotConst  # `'a' + 1` is 'a1' in JavaScript
             left = left + right if op == "+" else left - right  # type: ignore[operator]
+        return left
+
+    def product(self) -> Const:
+        left = self.unary()
+        while (op := self._peek()) in _ARITH:
+            self.at += 1
+            right = self.unary()
+            if not (_is_number(left) and _is_number(right)):
+                raise _NotConst  # `'3' * 2` coerces: JavaScript's rules, not Python's
+            left = _ARITH[op](left, right)
         return left
 
     def unary(self) -> Const:
@@ -146,6 +164,29 @@ class _Parser:
         self.at += 1
         value = self._operand(tok)
         self.at = _after_type(self.toks, self.at)
+        return self._postfix(value)
+
+    def _postfix(self, value: Const) -> Const:
+        """`s.charAt(1)`, `s[1]` and `s.length` of a constant string (`switch (guess.charAt(1))`
+        picks a case as surely as a literal does); any other member or call is not a constant."""
+        while (op := self._peek()) in {".", "["}:
+            name = self.toks[self.at + 1].text if self.at + 1 < len(self.toks) else ""
+            if op == "." and name == "length" and isinstance(value, str):
+                self.at += 2
+                value = len(value)
+                continue
+            if op == "." and name == "charAt" and self.toks[self.at + 2 : self.at + 3]:
+                self.at += 2
+                op = self.toks[self.at].text
+            closer = {"[": "]", "(": ")"}.get(op, "")
+            if not closer:
+                raise _NotConst
+            self.at += 1
+            key = self.either()
+            if self._peek() != closer:
+                raise _NotConst
+            self.at += 1
+            value = _char_at(value, key)
         return value
 
     def _operand(self, tok: Tok) -> Const:
@@ -168,7 +209,8 @@ class _Parser:
 
 # after `!` (TypeScript's non-null assertion, not a negation): where an operand has ended
 _ENDS_OPERAND = frozenset({"", ")", "]", "}", ",", ";", "?", ":", "&&", "||", "??", "===",
-                           "!==", "==", "!=", "<", ">", "<=", ">=", "+", "-", "as"})  # fmt: skip
+                           "!==", "==", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/", "%",
+                           "as"})  # fmt: skip
 
 
 def _after_type(toks: list[Tok], at: int) -> int:
@@ -189,6 +231,20 @@ def _after_type(toks: list[Tok], at: int) -> int:
         else:
             return at
     return at
+
+
+def _char_at(text: Const, at: Const) -> str:
+    """One character of a constant string; out of range is not folded (`charAt` gives '',
+    indexing gives undefined)."""
+    if not isinstance(text, str) or isinstance(at, bool) or not isinstance(at, int):
+        raise _NotConst
+    if not 0 <= at < len(text):
+        raise _NotConst
+    return text[at]
+
+
+def _is_number(value: Const) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _number(text: str) -> int | float:
@@ -361,9 +417,7 @@ def _dead_arms(index: Index) -> list[tuple[int, int]]:
     `const USE_BINDINGS = true` runs `bound` only, so a sink in `built` never runs."""
     toks = index.toks
     spans: list[tuple[int, int]] = []
-    for k, tok in enumerate(toks):
-        if tok.text != "?" or tok.kind != "punct":
-            continue
+    for k in index.questions:  # not every token of the file
         start = _condition_start(toks, k)
         if start is None:
             continue

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable
 
 from br_core.sqli.js.arrows import arrow_parameter
 from br_core.sqli.js.assignments import element_at, last_declaration, mutated, reaching_assignments
@@ -17,17 +16,24 @@ from br_core.sqli.js.calls import elements, trailing_call
 from br_core.sqli.js.classes import class_field
 from br_core.sqli.js.fields import destructured, field_writes, member_path
 from br_core.sqli.js.fold import dead_at
+from br_core.sqli.js.loops import loop_values
 from br_core.sqli.js.maps import initial_entries, is_new_map, map_sets
 from br_core.sqli.js.mutators import helper_writes
+from br_core.sqli.js.objects import is_object_literal
 from br_core.sqli.js.order import dominates, replaces
 from br_core.sqli.js.promises import own_returns
-from br_core.sqli.js.scope import NUMBERS_MAP, Ctx, const_object, guarded, is_enum, text_of
+from br_core.sqli.js.scope import (
+    NUMBERS_MAP,
+    Ctx,
+    Evaluate,
+    const_object,
+    guarded,
+    is_enum,
+    text_of,
+)
 from br_core.sqli.js.sources import THROUGH, from_source, unresolved
 from br_core.sqli.js.tokens import Tok, closers, slots, split_top, until_close, until_end
 from br_core.sqli.values import SAFE, Val, merge, splice
-
-Evaluate = Callable[[Ctx, list[Tok], int], Val]  # expressions.evaluate
-
 
 # array methods whose result holds the receiver's elements (or values made from them)
 _ARRAY_KEEPS = re.compile(r"\s*\??\.\s*(?:map|filter|slice|concat|flat|flatMap|sort|reverse)\(")
@@ -112,9 +118,15 @@ def _unknown_call(evaluate: Evaluate, ctx: Ctx, toks: list[Tok], depth: int) -> 
     call = trailing_call(toks)
     if call is None:
         return None
-    vals = [evaluate(ctx, a, depth + 1) for a in call[2] if a]
+    vals = [evaluate(ctx, a, depth + 1) for a in call[2] if _may_taint(a)]
     traced = [v.taint for v in vals if v.taint and from_source(v.taint)]
     return Val(taint=f"{traced[0]}{THROUGH}`{call[1]}()`") if traced else None
+
+
+def _may_taint(arg: list[Tok]) -> bool:
+    """An argument whose own value may be untrusted: not an object literal, whose fields are
+    its elements, never its value (only a call argument's own taint passes to the result)."""
+    return bool(arg) and not is_object_literal(arg)
 
 
 # `.get('name')` (a literal key) or `.get(k)` (a key not known)
@@ -223,14 +235,39 @@ def _destructured(evaluate: Evaluate, ctx: Ctx, name: str, depth: int) -> list[V
     element = element_at(ctx, name, at, rhs) if bracket == "[" else None
     if element is not None:
         return [evaluate(here, element, depth + 1)]
+    if bracket == "{":
+        known = _pattern_field(evaluate, here, name, at, rhs, depth)
+        if known is not None:
+            return [known]
     val = (
-        _any_field(evaluate, here, rhs, depth)
+        elements(_any_field(evaluate, here, rhs, depth))
         if bracket == "{"
         else elements(evaluate(here, rhs, depth + 1))
     )
     if val.taint or rhs[0].text in {"[", "{"}:
         return [val]
     return []  # `const { searchParams } = new URL(…)`: unknown, not proven constant
+
+
+def _pattern_field(
+    evaluate: Evaluate, ctx: Ctx, name: str, at: int, rhs: list[Tok], depth: int
+) -> Val | None:
+    """`const { sort: column } = opts`: the field `sort` of `opts` when what `opts` holds
+    under it is known (its literal, its spreads, its writes); None otherwise."""
+    if len(rhs) != 1 or rhs[0].kind != "ident":
+        return None
+    toks = ctx.toks
+    pattern = toks[at + 1 : ctx.index.ends[at]]
+    for part in split_top(pattern, {","}):
+        if len(part) >= 3 and part[1].text == ":" and part[2].text == name:
+            key = part[0].parts[0] if part[0].kind == "str" and part[0].parts else part[0].text
+            break
+        if part and part[0].text == name and (len(part) == 1 or part[1].text == "="):
+            key = name
+            break
+    else:
+        return None
+    return member(evaluate, ctx, rhs[0].text, [key], depth + 1)
 
 
 def _callback_value(evaluate: Evaluate, ctx: Ctx, name: str, depth: int) -> Val | None:
@@ -312,7 +349,7 @@ def _local_function(
     result = ctx.index.memo[result_key]
     assert isinstance(result, Val)
     call_args = split_top(until_close(toks, 2), {","}) if len(toks) > 2 else []
-    arg_vals = [evaluate(ctx, a, depth + 1) for a in call_args if a]
+    arg_vals = [evaluate(ctx, a, depth + 1) for a in call_args if _may_taint(a)]
     taint = next((a.taint for a in arg_vals if a.taint), None)
     if result.taint and from_source(result.taint):
         return result  # the helper reads the request itself: `currentUser()`
@@ -331,8 +368,10 @@ def _declarations(evaluate: Evaluate, ctx: Ctx, name: str, depth: int) -> list[V
 
 
 def _declarations_uncached(evaluate: Evaluate, ctx: Ctx, name: str, depth: int) -> list[Val]:
-    vals: list[Val] = []
+    vals: list[Val] = loop_values(evaluate, ctx, name, depth)
+    default = False  # `const { sort: column = 'id' } = opts`: the default is one value
     for k, op, rhs in reaching_assignments(ctx, name):
+        default = default or ctx.toks[k - 1].text in _PATTERN_PREV
         # the right-hand side is read where it stands: `x = x + 1` sees the earlier `x`
         here = Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, ctx.index)
         if op == "push":
@@ -343,7 +382,10 @@ def _declarations_uncached(evaluate: Evaluate, ctx: Ctx, name: str, depth: int) 
         if op == "+=" and vals:
             val = splice("+", [merge(*vals), val])
         vals.append(val)
-    return vals
+    return vals + _destructured(evaluate, ctx, name, depth) if default else vals
+
+
+_PATTERN_PREV = frozenset({"{", "[", ",", ":"})  # before a name a pattern may give a default
 
 
 def member(evaluate: Evaluate, ctx: Ctx, name: str, path: list[str], depth: int) -> Val | None:
@@ -427,12 +469,23 @@ def _any_field(evaluate: Evaluate, ctx: Ctx, rhs: list[Tok], depth: int) -> Val:
     vals = []
     for part in split_top(rhs[1:-1], {","}):
         if part and part[0].text == "...":
-            vals.append(evaluate(ctx, part[1:], depth + 1))
+            vals.append(elements(evaluate(ctx, part[1:], depth + 1)))  # `{ ...base }`
         elif len(part) > 2 and part[1].text == ":":
             vals.append(evaluate(ctx, part[2:], depth + 1))
         elif len(part) == 1:
             vals.append(evaluate(ctx, part, depth + 1))  # shorthand `{ id }`
     return merge(*vals)
+
+
+def _spread_field(evaluate: Evaluate, ctx: Ctx, spread: list[Tok], key: str, depth: int) -> Val:
+    """What `{ ...spread }` may put under `key`: that field of a name whose fields are known
+    (`{ ...base }`, base itself a spread of the request), else any field of the spread
+    (`{ ...req.body }`, `{ ...{ ...req.query } }`)."""
+    if len(spread) == 1 and spread[0].kind == "ident":
+        field = member(evaluate, ctx, spread[0].text, [key], depth + 1)
+        if field is not None:
+            return field
+    return elements(evaluate(ctx, spread, depth + 1))
 
 
 def _field(evaluate: Evaluate, ctx: Ctx, name: str, key: str, depth: int) -> Val | None:
@@ -450,6 +503,6 @@ def _field(evaluate: Evaluate, ctx: Ctx, name: str, key: str, depth: int) -> Val
                 # `{ ...req.query, lang: 'en' }`: the key written last replaces what came before
                 mine = [evaluate(here, part[2:] if len(part) > 1 else part, depth + 1)]
             elif part and part[0].text == "...":
-                mine.append(evaluate(here, part[1:], depth + 1))  # `{ ...req.body }`
+                mine.append(_spread_field(evaluate, here, part[1:], key, depth))
         found.extend(mine)
     return merge(*found) if assignments else None

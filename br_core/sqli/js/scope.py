@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from br_core.sqli.js.bindings import Bindings
 from br_core.sqli.js.tokens import Tok, closers
 from br_core.sqli.values import Val
 
 _INTRODUCERS = frozenset({"enum", "const", "let", "var", "function"})
+_ASSIGNS = frozenset({"=", "+=", ":", "."})  # after a name: `name =`, `name: T =`, `name.push(`
+_POS = attrgetter("pos")
 
 
 @dataclass(eq=False)
@@ -42,11 +46,12 @@ class Index:
     # thousands of called names is not searched once per name
     introduced: set[str] = field(default_factory=set)
     templates: list[Tok] = field(default_factory=list)  # the template literals with a `${}`
+    questions: list[int] = field(default_factory=list)  # each `?` (token index): the ternaries
 
     def __post_init__(self) -> None:
         toks = self.toks
         self.ends = closers(toks)
-        self.pos = [tok.pos for tok in toks]
+        self.pos = list(map(_POS, toks))
         where, assigns, parent, block = self.where, self.assigns, self.parent, self.block
         last = len(toks) - 1
         stack = [-1]
@@ -55,31 +60,37 @@ class Index:
             block.append(top)
             kind = tok.kind
             if kind == "ident":
+                text = tok.text
                 if k and toks[k - 1].text in _INTRODUCERS:
-                    self.introduced.add(tok.text)
-                seen = where.setdefault(tok.text, [])
+                    self.introduced.add(text)
+                seen = where.get(text)
+                if seen is None:
+                    seen = where[text] = []
                 if (
                     k < last
-                    and toks[k + 1].text in {"=", "+=", ":", "."}
+                    and toks[k + 1].text in _ASSIGNS
                     and (k == 0 or toks[k - 1].text != ".")
                 ):
-                    assigns.setdefault(tok.text, []).append(len(seen))
+                    assigns.setdefault(text, []).append(len(seen))
                 seen.append(k)
             elif kind == "punct":
-                if tok.text == "{":
+                text = tok.text
+                if text == "{":
                     parent[k] = top
                     stack.append(k)
                     top = k
-                elif tok.text == "}" and len(stack) > 1:
+                elif text == "}" and len(stack) > 1:
                     stack.pop()
                     top = stack[-1]
+                elif text == "?":
+                    self.questions.append(k)
             elif kind == "tmpl" and tok.exprs:
                 self.templates.append(tok)
 
     def bindings(self) -> Bindings:
         """Scopes per function and block (built on the first lookup of a name's values)."""
         if self._bindings is None:
-            self._bindings = Bindings(self.toks, self.block, self.parent, self.ends)
+            self._bindings = Bindings(self.toks, self.block, self.parent, self.ends, self.where)
         return self._bindings
 
 
@@ -100,6 +111,9 @@ class Ctx:
         where = self.index.where.get(name, [])
         hi = bisect.bisect_left(where, self.sink)
         return where[max(0, hi - most) : hi][::-1]
+
+
+Evaluate = Callable[[Ctx, list[Tok], int], Val]  # expressions.evaluate, passed to its helpers
 
 
 def text_of(ctx: Ctx, toks: list[Tok]) -> str:
@@ -146,15 +160,19 @@ _GUARDS = re.compile(
     + r"|if\s*\(\s*(?:Number\.)?isNaN\(\s*(?P<e>[\w$]+)\s*\)" + _LEAVES
     + r"|if\s*\(\s*!\s*[\w.]+\(\s*(?P<f>[\w$]+)\s*\)" + _LEAVES
 )  # fmt: skip
+_GUARD_WORDS = ("if", "Number(", "parseInt(", "parseFloat(")  # each match holds one of them
 
 
 def guarded(ctx: Ctx, name: str) -> bool:
     """An allow-list, regex or number check on `name` shortly before the sink that leaves."""
     if ctx.index.guards is None:
         found: dict[str, list[int]] = {}
-        for m in _GUARDS.finditer(ctx.src):  # one pass per file, not one regex per name
-            guarded = next(g for g in m.groups() if g)
-            found.setdefault(guarded, []).append(m.start())
+        # one pass per file, not one regex per name; and none in a file without a word every
+        # guard has (the regex tries each position of the file: 50 ms per MB)
+        if any(word in ctx.src for word in _GUARD_WORDS):
+            for m in _GUARDS.finditer(ctx.src):
+                guarded = next(g for g in m.groups() if g)
+                found.setdefault(guarded, []).append(m.start())
         ctx.index.guards = found
     return any(ctx.limit - 3000 <= pos < ctx.limit for pos in ctx.index.guards.get(name, []))
 

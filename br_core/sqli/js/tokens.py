@@ -119,14 +119,19 @@ _NOT_TAGS = {
 
 # The common tokens in one regex, matched once per token: blanks, newlines, `//` comments,
 # ASCII names and numbers (their rest may be any word character, as `\w` is `isalnum()` or
-# `_`), and punctuation, longest first. Everything else (strings, templates, `/`, block
-# comments, non-ASCII starts) takes the character-by-character path below, unchanged.
+# `_`), punctuation, longest first, and strings closed on their line. Everything else
+# (templates, `/`, block comments, non-ASCII starts, a string left open or continued on the
+# next line) takes the character-by-character path below, unchanged.
 # (Not `/=`: a `/` may open a regex literal, which depends on the token before it.)
 _PUNCT = sorted({p for p in (*_PUNCT3, *_PUNCT2) if p[0] != "/"}, key=len, reverse=True)
+# The alternatives start with distinct characters, so their order is only speed: the most
+# frequent first (names, then punctuation) saves a failed try on most tokens.
 _SIMPLE = re.compile(
-    r"(?P<nl>\n)|(?P<ws>[^\S\n]+)|(?P<comment>//[^\n]*)"
-    r"|(?P<ident>[A-Za-z_$][\w$]*)|(?P<num>[0-9][\w.]*)"
+    r"(?P<ident>[A-Za-z_$][\w$]*)"
     r"|(?P<punct>" + "|".join(map(re.escape, _PUNCT)) + r"|[!#%&()*+,\-.:;<=>?@\[\\\]^{|}~])"
+    r"|(?P<nl>\n)|(?P<num>[0-9][\w.]*)|(?P<ws>[^\S\n]+)|(?P<comment>//[^\n]*)"
+    # a string closed on its own line; one that spans or ends a line takes the path below
+    r"|(?P<str>'(?:[^'\\\n]|\\[^\n])*'|\"(?:[^\"\\\n]|\\[^\n])*\")"
 )
 # ... and every other character, which hands over to `_other_token`. The blanks after a
 # token are taken with it (`[^\S\n]*` outside the groups): one match less per space.
@@ -148,18 +153,32 @@ def tokenize(src: str, start: int = 0, end: int | None = None, line: int = 1) ->
     i, n = start, len(src) if end is None else end
     near_end = n - 3 if n < len(src) else n  # a punctuator there is measured past `end`
     while i < n:
+        # this loop runs once per token of the file: one lookup decides, and `m[index]` and
+        # `m.start()` are read once
         for m in _TOKENS.finditer(src, i, n):
             kind = m.lastgroup
-            if kind == "ident" or (kind == "punct" and m.start() <= near_end) or kind == "num":
-                append(Tok(kind, m.group(kind), line, m.start()))
+            if kind in _KEPT:
+                pos = m.start()
+                if pos <= near_end or kind != "punct":
+                    append(Tok(kind, m[m.lastindex], line, pos))  # type: ignore[index]
+                    continue
+            elif kind == "str":
+                text = m["str"]
+                append(Tok(kind, text, line, m.start(), parts=[text[1:-1]]))
+                continue
             elif kind == "nl":
                 line += 1
-            elif kind != "ws" and kind != "comment":  # the slow path, then match on after it
-                i, line = _other_token(src, m.start(), n, line, toks)
-                break
+                continue
+            elif kind == "ws" or kind == "comment":
+                continue
+            i, line = _other_token(src, m.start(), n, line, toks)  # the slow path, then on
+            break
         else:
             break
     return toks
+
+
+_KEPT = frozenset({"ident", "punct", "num"})  # what `_SIMPLE` matches and a token is made of
 
 
 def _other_token(src: str, i: int, n: int, line: int, toks: list[Tok]) -> tuple[int, int]:
@@ -240,18 +259,26 @@ def _regex_allowed(toks: list[Tok]) -> bool:
 def split_top(toks: list[Tok], ops: set[str], holes: bool = False) -> list[list[Tok]]:
     """`toks` cut at the operators in `ops` outside brackets; an empty part (a hole) is dropped
     unless `holes`."""
-    parts: list[list[Tok]] = [[]]
+    part: list[Tok] = []
+    parts = [part]
     depth = 0
-    for tok in toks:
-        if tok.kind == "punct" and tok.text in "([{":
-            depth += 1
-        elif tok.kind == "punct" and tok.text in ")]}":
-            depth -= 1
-        if depth == 0 and tok.kind == "punct" and tok.text in ops and (holes or parts[-1]):
-            parts.append([])
-            continue
-        parts[-1].append(tok)
+    for tok in toks:  # the analysis slices every expression it reads: the kind is read once
+        if tok.kind == "punct":
+            text = tok.text
+            if text in _OPENERS:
+                depth += 1
+            elif text in _CLOSERS:
+                depth -= 1
+            elif depth == 0 and text in ops and (holes or part):
+                part = []
+                parts.append(part)
+                continue
+        part.append(tok)
     return parts
+
+
+_OPENERS = frozenset("([{")
+_CLOSERS = frozenset(")]}")
 
 
 def slots(toks: list[Tok]) -> list[list[Tok]]:
@@ -265,16 +292,19 @@ def ternary(toks: list[Tok]) -> tuple[list[Tok], list[Tok], list[Tok]] | None:
     q = -1
     nested = 0
     for k, tok in enumerate(toks):
-        if tok.kind == "punct" and tok.text in "([{":
+        if tok.kind != "punct":  # (only a punctuator's text is a bracket, `?` or `:`)
+            continue
+        text = tok.text
+        if text in _OPENERS:
             depth += 1
-        elif tok.kind == "punct" and tok.text in ")]}":
+        elif text in _CLOSERS:
             depth -= 1
-        elif depth == 0 and tok.text == "?" and tok.kind == "punct":
+        elif depth == 0 and text == "?":
             if q < 0:
                 q = k
             else:
                 nested += 1
-        elif depth == 0 and tok.text == ":" and q >= 0:
+        elif depth == 0 and text == ":" and q >= 0:
             if nested:
                 nested -= 1
             else:

@@ -1,0 +1,126 @@
+"""Objects as whole values, for br_core/sqli/js/expressions.py and names.py: an object literal,
+its keys, and `Object.keys/values/entries/freeze` of one.
+
+An object literal stands for any of its fields (`Val.elems`, as an array stands for any of its
+elements), its spreads' fields included at any depth: `{ ...{ ...req.query } }` holds the
+request. `Object.values(o)` is an array of those fields, `Object.keys(o)` of its keys: the
+literal's own keys are constants, a computed key `[k]` is what `k` is, a spread adds the keys of
+what it spreads. Each value is evaluated by the `evaluate` passed in (the evaluator calls these
+and they call it back: passed, not imported, as in names.py).
+"""
+
+from __future__ import annotations
+
+from br_core.sqli.js.assignments import mutated, reaching_assignments
+from br_core.sqli.js.calls import elements
+from br_core.sqli.js.fields import field_writes
+from br_core.sqli.js.scope import Ctx, Evaluate, const_object, text_of
+from br_core.sqli.js.tokens import Tok, closers, split_top
+from br_core.sqli.values import SAFE, Val, merge
+
+_OBJECT_CALLS = frozenset({"keys", "values", "entries", "freeze"})
+
+
+def is_object_literal(toks: list[Tok]) -> bool:
+    return len(toks) >= 2 and toks[0].text == "{" and toks[-1].text == "}"
+
+
+def object_value(evaluate: Evaluate, ctx: Ctx, toks: list[Tok], depth: int) -> Val:
+    """The object literal `toks` as a whole: any of its fields (methods aside)."""
+    vals = []
+    for part in split_top(toks[1:-1], {","}):
+        if part and part[0].text == "...":
+            vals.append(elements(evaluate(ctx, part[1:], depth + 1)))
+            continue
+        colon = _colon(part)
+        if colon is not None:
+            vals.append(evaluate(ctx, part[colon + 1 :], depth + 1))
+        elif len(part) == 1:
+            vals.append(evaluate(ctx, part, depth + 1))  # shorthand `{ id }`
+    return Val(elems=merge(*vals))
+
+
+def object_call(
+    evaluate: Evaluate,
+    ctx: Ctx,
+    receiver: list[Tok],
+    method: str,
+    args: list[list[Tok]],
+    depth: int,
+) -> Val | None:
+    """`Object.freeze(x)` is x; `Object.values(o)`, `Object.keys(o)` and `Object.entries(o)`
+    of an object the analysis knows (a literal, or a name bound only to literals): the array
+    of its fields, its keys, or its [key, field] pairs. None otherwise: the caller's rules
+    decide, as for any call."""
+    if method not in _OBJECT_CALLS or not args or not args[0] or text_of(ctx, receiver) != "Object":
+        return None
+    whole = evaluate(ctx, args[0], depth + 1)
+    if method == "freeze":
+        return whole
+    if whole.taint or whole.elems is None:
+        return None  # `Object.keys(req.body)`: not an object this file wrote
+    if method == "values":
+        return Val(elems=whole.elems)
+    keys = object_keys(evaluate, ctx, args[0], depth)
+    if keys is None:
+        return None
+    if method == "keys":
+        return Val(elems=keys)
+    return Val(elems=Val(elems=merge(keys, whole.elems)))  # a pair: either may be read
+
+
+def object_keys(evaluate: Evaluate, ctx: Ctx, toks: list[Tok], depth: int) -> Val | None:
+    """What a key of the object `toks` may be: constants for a literal's own keys, a computed
+    key's value, a spread's keys. A name counts when every assignment that reaches here is an
+    object literal and no write by a computed key or `Object.assign` adds keys later. None when
+    the keys are not known."""
+    if is_object_literal(toks):
+        return _literal_keys(evaluate, ctx, toks, depth)
+    if len(toks) != 1 or toks[0].kind != "ident":
+        return None
+    name = toks[0].text
+    if mutated(ctx, name) or any(kind == "object" for _, kind, _ in field_writes(ctx, name, [""])):
+        return None  # `o[k] = v`, `Object.assign(o, req.body)`: keys added later
+    if const_object(ctx, name):
+        return SAFE  # `const ORDER = { newest: 'created_at DESC' }`
+    assignments = reaching_assignments(ctx, name)
+    if not assignments:
+        return None
+    keys = []
+    for k, op, rhs in assignments:
+        if op != "=" or not is_object_literal(rhs):
+            return None
+        here = Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, ctx.index)
+        found = _literal_keys(evaluate, here, rhs, depth + 1)
+        if found is None:
+            return None
+        keys.append(found)
+    return merge(*keys)
+
+
+def _literal_keys(evaluate: Evaluate, ctx: Ctx, toks: list[Tok], depth: int) -> Val | None:
+    """The keys of the object literal `toks` (None when a spread's keys are not known)."""
+    keys = [SAFE]
+    for part in split_top(toks[1:-1], {","}):
+        if part and part[0].text == "...":
+            spread = object_keys(evaluate, ctx, part[1:], depth + 1)
+            if spread is None:
+                spread = evaluate(ctx, part[1:], depth + 1)  # `...req.query`: its keys too
+                if not spread.taint:
+                    return None
+            keys.append(spread)
+        elif part and part[0].text == "[":
+            keys.append(evaluate(ctx, part[1 : closers(part)[0]], depth + 1))  # `[k]: v`
+    return merge(*keys)
+
+
+def _colon(part: list[Tok]) -> int | None:
+    """Where the `:` after a property's key stands (`key: v`, `'k': v`, `[k]: v`); None for a
+    shorthand, a spread or a method."""
+    if len(part) > 2 and part[1].text == ":":
+        return 1
+    if part and part[0].text == "[":
+        end = closers(part)[0]
+        if 0 < end < len(part) - 1 and part[end + 1].text == ":":
+            return end + 1
+    return None
