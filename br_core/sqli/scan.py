@@ -39,6 +39,7 @@ HOW_TEXT = {
     "template": "a template literal",
     "token": "string formatting",
     "raw": "no template at all: the whole statement",
+    "fragment": "raw SQL text spliced into a larger statement",
 }
 
 

@@ -33,7 +33,13 @@ from br_core.sqli.python.scope import (
     route_validated,
     stored_params,
 )
-from br_core.sqli.python.sinks import SinkSite, driver_style, find_sinks, sink_applies
+from br_core.sqli.python.sinks import (
+    SinkSite,
+    driver_style,
+    find_sinks,
+    raw_fragments,
+    sink_applies,
+)
 from br_core.sqli.python.stmts import Frame, StatementInterpreter
 from br_core.sqli.values import (
     SAFE,
@@ -59,6 +65,7 @@ RULES = {
     "+": "concat",
     "join": "join",
     "raw": "raw",
+    "fragment": "raw",
 }
 
 
@@ -102,7 +109,8 @@ class PythonAnalyzer(StatementInterpreter):
 
     def run(self) -> list[RawFinding]:
         self._collect(self.tree.body, in_class=False)
-        self.exec_block(self.tree.body, self.module_env)
+        body, entry = _split_entry_point(self.tree.body)
+        self.exec_block(body, self.module_env)
         self._global_writes()
         for cls in self.classes:  # methods that store a query on `self` first: others read it
             for method in cls.body:
@@ -110,6 +118,9 @@ class PythonAnalyzer(StatementInterpreter):
                     method
                 ):
                     self.summary(method)
+        # `if __name__ == "__main__": Job().run()` last: the methods it reaches read what
+        # `__init__` stored, known only now (a summary taken earlier would miss it).
+        self.exec_block(entry, self.module_env)
         for fn in [*self.functions.values(), *self.methods.values()]:
             self.summary(fn)
         for node in self.all_defs:  # defs under module-level `if`/`try`, nested classes
@@ -436,6 +447,8 @@ class PythonAnalyzer(StatementInterpreter):
             return
         for site in self._sinks(node):
             self._check_site(node, site, env, args)
+        for fragment in raw_fragments(node, self.imports):
+            self._check_fragment(fragment, env)
         callee = self._local_callee(node)
         if callee is None:
             return
@@ -497,6 +510,23 @@ class PythonAnalyzer(StatementInterpreter):
             # A whole statement taken from the request: the client writes the SQL.
             self._report(node, site, Val(taint=val.taint, built="raw"), env)
 
+    def _check_fragment(self, fragment: ast.Call, env: Env) -> None:
+        """Raw SQL text spliced into a larger statement (`order_by(text(col))`): an untrusted
+        value there unchanged is injection even when nothing formatted it (issue 17)."""
+        for site in self._sinks(fragment):
+            self.quiet += 1
+            val = self.value(site.query, env)
+            self.quiet -= 1
+            if site.kind == "text" and val.taint and not val.built:
+                name = ast.unparse(site.query)
+                fix = (
+                    f"`{name}` is spliced into the statement as SQL text, which cannot be bound: "
+                    "map it through a fixed allow-list (`if x not in ALLOWED: raise ValueError`) "
+                    "or quote a name with the driver (psycopg `sql.Identifier`, SQLAlchemy "
+                    "`column()`)"
+                )
+                self._report(fragment, site, Val(taint=val.taint, built="fragment"), env, fix)
+
     def _judge(
         self, node: ast.Call, site: SinkSite, val: Val, env: Env, raw_param_ok: bool
     ) -> None:
@@ -505,7 +535,9 @@ class PythonAnalyzer(StatementInterpreter):
         elif raw_param_ok and val.taint and val.taint.startswith(PARAM_PREFIX):
             self.frames[-1].sink_params.setdefault(val.taint[len(PARAM_PREFIX) : -1], site.name)
 
-    def _report(self, node: ast.Call, site: SinkSite, val: Val, env: Env) -> None:
+    def _report(
+        self, node: ast.Call, site: SinkSite, val: Val, env: Env, fix: str | None = None
+    ) -> None:
         key = (node.lineno, node.col_offset)
         if key in self.findings:
             return
@@ -513,8 +545,9 @@ class PythonAnalyzer(StatementInterpreter):
         if isinstance(query, ast.Name) and query.id in self.frames[-1].defs:
             query = self.frames[-1].defs[query.id]
         call_name = site.name.split("() →")[0] if "() →" in site.name else site.name
-        style = driver_style(self.imports, site)
-        fix = suggest(call_name, node, query, style, self._untrusted(env))
+        if fix is None:
+            style = driver_style(self.imports, site)
+            fix = suggest(call_name, node, query, style, self._untrusted(env))
         taint = val.taint or ""
         if taint.startswith(PARAM_PREFIX) and self.frames[-1].owner:
             self.finding_params[key] = (self.frames[-1].owner, taint[len(PARAM_PREFIX) : -1])
@@ -557,6 +590,24 @@ def _reads_as_sql(site: SinkSite, node: ast.Call, val: Val) -> bool:
     if site.kind == "db":
         return val.sql and sink_applies(site, node, val)
     return sink_applies(site, node, val)
+
+
+def _split_entry_point(body: list[ast.stmt]) -> tuple[list[ast.stmt], list[ast.stmt]]:
+    """The module body without its trailing `if __name__ == "__main__":` blocks, and those."""
+    cut = len(body)
+    while cut and _is_entry_point(body[cut - 1]):
+        cut -= 1
+    return body[:cut], body[cut:]
+
+
+def _is_entry_point(stmt: ast.stmt) -> bool:
+    test = stmt.test if isinstance(stmt, ast.If) else None
+    return (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__"
+        and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators)
+    )
 
 
 def _sets_self(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

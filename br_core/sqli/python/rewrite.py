@@ -17,7 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 _IDENT_BEFORE = re.compile(
-    r"(?is)(?:\bfrom|\bjoin|\binto|\bupdate|\btable|\bby|\bselect|\bexists|,|\.|\")\s*[`\"\[]?$"
+    r"(?is)(?:\bfrom|\bjoin|\binto|\bupdate|\btable|\bview|\bindex|\bby|\bselect|\bexists"
+    r"|,|\.|\")\s*[`\"\[]?$"
 )
 # A value spliced straight after WHERE/AND/OR/ON/HAVING is a whole condition, not a value:
 # binding it (`WHERE ?`) would run but compare nothing.

@@ -30,6 +30,9 @@ _SPECIFIC = {
 }  # fmt: skip
 _TEXT_FUNCS = {"text", "literal_column", "SQL", "RawSQL", "read_sql", "read_sql_query"}
 _CLAUSE_METHODS = {"filter", "where", "having", "order_by", "group_by", "distinct"}
+# Every name `find_sinks` looks for.
+_SINK_NAMES = {"execute_values", "execute_batch", "extra", *_DB_METHODS, *_TEXT_FUNCS,
+               *_CLAUSE_METHODS}  # fmt: skip
 _ORM_MODULES = ("sqlalchemy", "sqlmodel", "flask_sqlalchemy")
 # QuerySet.extra(select, where, params, tables, order_by, select_params): every argument but
 # the two bound-value lists holds SQL text, by keyword or by position.
@@ -64,6 +67,8 @@ def find_sinks(node: ast.Call, imports: dict[str, str]) -> list[SinkSite]:
     """The SQL sinks `node` is, with the argument holding SQL text."""
     func = node.func
     short = last_name(func)
+    if short not in _SINK_NAMES:
+        return []  # nearly every call: no name below, no need to render it
     display = (dotted(func) or short or "call").replace("()", "(…)")
     query = _query_arg(node)
     if short in {"execute_values", "execute_batch"} and len(node.args) >= 2:
@@ -90,6 +95,29 @@ def find_sinks(node: ast.Call, imports: dict[str, str]) -> list[SinkSite]:
             kind = "orm" if orm else "clause"
             return [SinkSite(display, a, kind) for a in node.args if _may_be_text(a)]
     return []
+
+
+def raw_fragments(node: ast.Call, imports: dict[str, str]) -> list[ast.Call]:
+    """The raw-text calls (`text(x)`, `sql.SQL(x)`) that `node` splices into a larger statement:
+    `order_by(text(x))`, `sql.SQL("SELECT {} FROM t").format(sql.SQL(x))`. Such a call is a
+    fragment, not a whole-query helper, so an untrusted value in it unchanged is injection
+    there and then, where `def run(q): return text(q)` only hands the question to its callers."""
+    func = node.func
+    if not isinstance(func, ast.Attribute):
+        return []
+    composes = func.attr in _CLAUSE_METHODS or (
+        func.attr in {"format", "join"}
+        and isinstance(func.value, ast.Call)
+        and any(s.kind == "text" for s in find_sinks(func.value, imports))
+    )
+    if not composes:
+        return []
+    parts = [*node.args, *(kw.value for kw in node.keywords)]
+    return [
+        p
+        for p in parts
+        if isinstance(p, ast.Call) and any(s.kind == "text" for s in find_sinks(p, imports))
+    ]
 
 
 def sink_applies(site: SinkSite, node: ast.Call, val: Val) -> bool:
