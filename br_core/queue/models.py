@@ -6,8 +6,10 @@ prints them, so the shapes cannot drift apart.
 
 from __future__ import annotations
 
+import json
 import math
 import re
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -27,6 +29,11 @@ STATUSES: tuple[Status, ...] = (
 MAX_LEASE_SECONDS = 7 * 86400.0
 MAX_ESTIMATE_MINUTES = 1_000_000.0
 SQLITE_INT_MAX = 2**63 - 1  # the largest INTEGER SQLite stores
+# The columns a Task is read from (task_from_row), in order.
+TASK_COLUMNS = (
+    "id, feature, title, description, files, priority, estimate_min, status, stream, owner, "
+    "lease_expires, attempts, max_attempts, token"
+)
 TASK_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,79}$"
 _SLUG_DROP = re.compile(r"[^a-z0-9]+")
 
@@ -120,6 +127,26 @@ class Task(Compact):
     attempts: int
     max_attempts: int
     depends_on: list[str]
+
+
+def task_from_row(row: Sequence[Any], deps: list[str]) -> Task:
+    """A Task from the store's columns in `TASK_COLUMNS` order and its dependencies."""
+    return Task(
+        id=row[0],
+        feature=row[1],
+        title=row[2],
+        description=row[3],
+        files=json.loads(row[4]),
+        priority=row[5],
+        estimate_minutes=row[6],
+        status=row[7],
+        stream=row[8],
+        owner=row[9],
+        lease_expires=row[10],
+        attempts=row[11],
+        max_attempts=row[12],
+        depends_on=deps,
+    )
 
 
 class TaskBrief(Compact):

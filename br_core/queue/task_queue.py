@@ -17,10 +17,11 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from br_core.queue import graph as queue_graph
+from br_core.queue import on_server
 from br_core.queue.models import (
+    TASK_COLUMNS,
     Claim,
     FeatureIn,
     NewTask,
@@ -34,8 +35,9 @@ from br_core.queue.models import (
     check_lease,
     finite_in_range,
     int_in_range,
+    task_from_row,
 )
-from br_core.queue.writes import Writes
+from br_core.queue.writes import Writes, feature_completed
 from br_core.store import lock as file_lock
 from br_core.store.connection import Connection
 from br_core.store.db import BUSY_TIMEOUT_MS, backend_of, store_error, transaction
@@ -45,20 +47,14 @@ DEFAULT_LEASE_SECONDS = 600.0
 # As long as SQLite's own busy wait: then a stopped or hung holder is named, not waited on.
 DEFAULT_LOCK_WAIT = BUSY_TIMEOUT_MS / 1000
 DEFAULT_MAX_ATTEMPTS = 3
-_TASK_COLUMNS = (
-    "id, feature, title, description, files, priority, estimate_min, status, stream, owner, "
-    "lease_expires, attempts, max_attempts, token"
-)
 _NEXT = (
-    f"SELECT seq, {_TASK_COLUMNS} FROM tasks INDEXED BY tasks_next "
+    f"SELECT seq, {TASK_COLUMNS} FROM tasks INDEXED BY tasks_next "
     "WHERE project_id = ? AND status = 'ready' ORDER BY priority, depth, seq LIMIT 1"
 )
 _NEXT_IN_STREAM = (
-    f"SELECT seq, {_TASK_COLUMNS} FROM tasks INDEXED BY tasks_next_stream "
+    f"SELECT seq, {TASK_COLUMNS} FROM tasks INDEXED BY tasks_next_stream "
     "WHERE project_id = ? AND stream = ? AND status = 'ready' ORDER BY priority, depth, seq LIMIT 1"
 )
-# PostgreSQL: the claim as one statement (the function of migration 0011_claim_function).
-_CLAIM_ON_SERVER = "SELECT * FROM br_claim(?, ?, ?, ?, ?)"
 # On PostgreSQL claims run side by side: each takes the first ready row nobody else has locked.
 _SKIP_LOCKED = " FOR UPDATE SKIP LOCKED"
 
@@ -206,7 +202,7 @@ class TaskQueue:
         """Atomically take the next ready task for `owner`; None when nothing is ready."""
         lease = check_lease(lease_seconds) if lease_seconds is not None else self.lease_seconds
         if self.shared:
-            expired, claimed = self._claim_on_server(owner, stream, lease)
+            expired, claimed = on_server.claim(self._writes, owner, stream, self.clock(), lease)
             if not expired:
                 return claimed
         lock = _SKIP_LOCKED if self.shared else ""
@@ -227,29 +223,16 @@ class TaskQueue:
                 (owner, expires, token, now, seq),
             )
             self._writes.log(row[1], "claimed", owner, token, {"lease_expires": expires})
-            task = _task(row[1:], self._deps_of(row[1]))
+            task = task_from_row(row[1:], self._deps_of(row[1]))
         task.status, task.owner, task.lease_expires = "claimed", owner, expires
         task.attempts += 1
         return Claim(task=task, token=token, lease_expires=expires)
 
-    def _claim_on_server(
-        self, owner: str, stream: str | None, lease: float
-    ) -> tuple[bool, Claim | None]:
-        """PostgreSQL: (whether a lease ran out, the claim) in one round trip. When a lease ran
-        out the server claims nothing and the caller's general path returns the expired work."""
-        row = self.conn.execute(
-            _CLAIM_ON_SERVER, (self.project_id, owner, stream, self.clock(), lease)
-        ).fetchone()
-        if row is None:
-            return False, None
-        if row[0]:
-            return True, None
-        task = _task(row[1:14], list(row[15]))
-        return False, Claim(task=task, token=row[14], lease_expires=row[11])
-
     def heartbeat(self, task_id: str, token: int, *, lease_seconds: float | None = None) -> Task:
         """Extend the lease of a task the caller still holds."""
         lease = check_lease(lease_seconds) if lease_seconds is not None else self.lease_seconds
+        if self.shared:
+            return on_server.heartbeat(self._writes, task_id, token, self.clock(), lease).task
         with self._held(task_id, token) as conn:
             now = self.clock()
             owner = self._writes.check_token(task_id, token, now)
@@ -266,6 +249,8 @@ class TaskQueue:
     ) -> Task:
         """Mark a held task done; dependents whose last dependency this was become ready. A
         routed task's open routing decision records the outcome (resolved, `cost_usd`)."""
+        if self.shared:
+            return self._complete_on_server(task_id, token, note, cost_usd)
         with self._held(task_id, token):
             now = self.clock()
             owner = self._writes.check_token(task_id, token, now)
@@ -274,6 +259,17 @@ class TaskQueue:
             self._record_feature(feature_done)
         self._routing_outcome(task_id, True, cost_usd)
         return self.get(task_id)
+
+    def _complete_on_server(
+        self, task_id: str, token: int, note: str, cost_usd: float | None
+    ) -> Task:
+        now = self.clock()
+        held = on_server.done(self._writes, task_id, token, note, now)
+        feature = held.feature_done()
+        if feature is not None:
+            self._record_feature(feature_completed(*feature, now))
+        self._decision_outcome(held.decision, True, cost_usd)
+        return held.task
 
     def fail(
         self,
@@ -286,6 +282,10 @@ class TaskQueue:
     ) -> Task:
         """Give a held task back: retried until its attempts run out (then dead), or failed.
         A routed task's open routing decision records the failed attempt."""
+        if self.shared:
+            held = on_server.fail(self._writes, task_id, token, reason, retry, self.clock())
+            self._decision_outcome(held.decision, False, cost_usd)
+            return held.task
         with self._held(task_id, token):
             now = self.clock()
             owner = self._writes.check_token(task_id, token, now)
@@ -298,6 +298,14 @@ class TaskQueue:
 
         record_task_outcome(self.conn, self.project_id, task_id, resolved, cost_usd)
 
+    def _decision_outcome(self, decision: str | None, resolved: bool, cost: float | None) -> None:
+        """The server named the task's open routing decision (None: it was not routed)."""
+        if decision is None:
+            return
+        from br_core.routing.decisions import record_outcome
+
+        record_outcome(self.conn, self.project_id, decision, resolved, cost, source="queue")
+
     def reap_expired(self) -> int:
         """Return tasks whose lease ran out to the queue (claims do this too); return how many."""
         with self._write(rows_only=True):
@@ -307,12 +315,12 @@ class TaskQueue:
 
     def get(self, task_id: str) -> Task:
         row = self.conn.execute(
-            f"SELECT {_TASK_COLUMNS} FROM tasks WHERE project_id = ? AND id = ?",
+            f"SELECT {TASK_COLUMNS} FROM tasks WHERE project_id = ? AND id = ?",
             (self.project_id, task_id),
         ).fetchone()
         if row is None:
             raise QueueError(f"task {task_id}: not in this project's queue; see `br tasks list`")
-        return _task(row, self._deps_of(task_id))
+        return task_from_row(row, self._deps_of(task_id))
 
     def _deps_of(self, task_id: str) -> list[str]:
         rows = self.conn.execute(
@@ -327,7 +335,7 @@ class TaskQueue:
             row = self.conn.execute(_NEXT, (self.project_id,)).fetchone()
         else:
             row = self.conn.execute(_NEXT_IN_STREAM, (self.project_id, stream)).fetchone()
-        return None if row is None else _task(row[1:], self._deps_of(row[1]))
+        return None if row is None else task_from_row(row[1:], self._deps_of(row[1]))
 
     def list_tasks(
         self,
@@ -416,25 +424,6 @@ def _main_db_file(conn: Connection) -> Path | None:
         if name == "main" and file:
             return Path(file)
     return None
-
-
-def _task(row: Sequence[Any], deps: list[str]) -> Task:
-    return Task(
-        id=row[0],
-        feature=row[1],
-        title=row[2],
-        description=row[3],
-        files=json.loads(row[4]),
-        priority=row[5],
-        estimate_minutes=row[6],
-        status=row[7],
-        stream=row[8],
-        owner=row[9],
-        lease_expires=row[10],
-        attempts=row[11],
-        max_attempts=row[12],
-        depends_on=deps,
-    )
 
 
 __all__ = ["Claim", "NewTask", "QueueError", "StaleTokenError", "Task", "TaskQueue"]

@@ -31,8 +31,8 @@ class Writes:
         self.conn = conn
         self.project_id = project_id
         self.clock = clock
-        # PostgreSQL: claims run concurrently, so a read that decides a write locks its rows.
-        self._for_update = " FOR UPDATE" if row_locks else ""
+        # PostgreSQL: returning expired leases runs beside claims, so it skips rows others hold.
+        # (Heartbeat, done and fail run on the server there: br_core/queue/on_server.py.)
         self._skip_locked = " FOR UPDATE SKIP LOCKED" if row_locks else ""
         self.outcomes: dict[str, str] = {}
 
@@ -220,18 +220,17 @@ class Writes:
     def check_token(self, task_id: str, token: int, now: float) -> str:
         """The owner of a held task, if `token` is the current one; else StaleTokenError."""
         row = self.conn.execute(
-            "SELECT status, token, owner FROM tasks WHERE project_id = ? AND id = ?"
-            + self._for_update,
+            "SELECT status, token, owner FROM tasks WHERE project_id = ? AND id = ?",
             (self.project_id, task_id),
         ).fetchone()
         if row is None:
             raise QueueError(f"task {task_id}: not in this project's queue; see `br tasks list`")
         status, current, owner = row
         if status != "claimed" or current != token:
-            raise StaleTokenError(self._why_stale(task_id, token, status, current))
+            raise StaleTokenError(self.why_stale(task_id, token, status, current))
         return str(owner)
 
-    def _why_stale(self, task_id: str, token: int, status: str, current: int) -> str:
+    def why_stale(self, task_id: str, token: int, status: str, current: int) -> str:
         """What became of a task since `token` was handed out: what, by whom, when."""
         kinds = ("claimed",) if status == "claimed" else ("done", "expired", *STATUS_EVENTS)
         last = self.conn.execute(
@@ -274,9 +273,7 @@ class Writes:
             "WHERE project_id = ? AND id = ?",
             (now, self.project_id, task_id),
         )
-        self.log(
-            task_id, "done", owner, token, {"note": sanitize_text(note[:500])} if note else None
-        )
+        self.log(task_id, "done", owner, token, {"note": stored_note(note)} if note else None)
         dependents = [
             r[0]
             for r in self.conn.execute(
@@ -303,11 +300,6 @@ class Writes:
         ).fetchone()
         if not feature:
             return None
-        if self._for_update:  # the last two tasks of a feature done at once: one records it
-            self.conn.execute(
-                "SELECT 1 FROM features WHERE project_id = ? AND id = ? FOR UPDATE",
-                (self.project_id, feature),
-            )
         left = self.conn.execute(
             "SELECT 1 FROM tasks WHERE project_id = ? AND feature = ? AND status != 'done' LIMIT 1",
             (self.project_id, feature),
@@ -327,14 +319,7 @@ class Writes:
             "WHERE t.project_id = ? AND t.feature = ?",
             (self.project_id, feature),
         ).fetchone()
-        # Matches the telemetry schema of "feature" events (br_core.telemetry.events.SCHEMA).
-        return {
-            "action": "complete",
-            "feature_id": feature,
-            "title": row[0],
-            "complexity": "simple" if count <= 3 else ("medium" if count <= 10 else "complex"),
-            "duration_hours": round((now - started) / 3600, 3) if started else 0.0,
-        }
+        return feature_completed(feature, row[0], count, started, now)
 
     def give_back(self, task_id: str, owner: str, token: int, reason: str, *, retry: bool) -> None:
         attempts, max_attempts, unmet = self.conn.execute(
@@ -353,7 +338,7 @@ class Writes:
             new,
             owner,
             token,
-            {"reason": sanitize_text(reason[:500]), "attempts": attempts},
+            {"reason": stored_note(reason), "attempts": attempts},
         )
         if new in queue_graph.TERMINAL_BAD:
             self._block_dependents(task_id)
@@ -395,6 +380,27 @@ class Writes:
             if new == "dead":
                 self._block_dependents(task_id)
         return len(rows)
+
+
+def stored_note(text: str) -> str:
+    """A done note or a failure reason as the task log keeps it: short, secrets masked."""
+    return sanitize_text(text[:500])
+
+
+def feature_completed(
+    feature: str, title: str, tasks: int, started: float | None, now: float
+) -> dict[str, object]:
+    """The "feature" telemetry event of a feature whose last task was just done.
+
+    Matches the telemetry schema of "feature" events (br_core.telemetry.events.SCHEMA).
+    """
+    return {
+        "action": "complete",
+        "feature_id": feature,
+        "title": title,
+        "complexity": "simple" if tasks <= 3 else ("medium" if tasks <= 10 else "complex"),
+        "duration_hours": round((now - started) / 3600, 3) if started else 0.0,
+    }
 
 
 def _masked(task: NewTask) -> NewTask:

@@ -399,5 +399,214 @@ PG_MIGRATIONS: dict[str, str] = dict(
             UPDATE routing_decisions SET cost_source = outcome_source WHERE cost_usd IS NOT NULL
             """,
         ),
+        (
+            "0013_held_task_functions",
+            # Heartbeat, done and fail in one round trip each (br_core/queue/on_server.py), with
+            # the statements of br_core/queue/writes.py in the same order: take the store lock
+            # shared, change the row only while the token is current (a concurrent claim or
+            # done holding the row is waited for, then the token is checked again), log, and
+            # return the task as it now is. A refusal logs `rejected` and returns the row as it
+            # is with o_ok false; the client words it from the task's history, as on SQLite.
+            # Done and fail also return the task's open routing decision (if it was routed),
+            # done the completion of its feature when this was the feature's last task.
+            """
+            CREATE TYPE br_held_task AS (
+                o_ok BOOLEAN, o_id TEXT, o_feature TEXT, o_title TEXT,
+                o_description TEXT, o_files TEXT, o_priority BIGINT,
+                o_estimate_min DOUBLE PRECISION, o_status TEXT, o_stream TEXT, o_owner TEXT,
+                o_lease_expires DOUBLE PRECISION, o_attempts BIGINT, o_max_attempts BIGINT,
+                o_token BIGINT, o_depends_on TEXT[], o_feature_title TEXT,
+                o_feature_tasks BIGINT, o_feature_started DOUBLE PRECISION, o_decision TEXT
+            );
+
+            CREATE FUNCTION br_task_row(p_ok BOOLEAN, p_project TEXT, p_task TEXT)
+            RETURNS SETOF br_held_task LANGUAGE sql AS $$
+                SELECT p_ok, t.id, t.feature, t.title, t.description, t.files, t.priority,
+                    t.estimate_min, t.status, t.stream, t.owner, t.lease_expires, t.attempts,
+                    t.max_attempts, t.token, ARRAY(
+                        SELECT d.depends_on FROM task_deps d
+                        WHERE d.project_id = p_project AND d.task_id = t.id ORDER BY 1
+                    ), NULL::TEXT, NULL::BIGINT, NULL::DOUBLE PRECISION, NULL::TEXT
+                FROM tasks t WHERE t.project_id = p_project AND t.id = p_task
+            $$;
+
+            CREATE FUNCTION br_refuse(
+                p_project TEXT, p_task TEXT, p_token BIGINT, p_now DOUBLE PRECISION
+            ) RETURNS SETOF br_held_task LANGUAGE plpgsql AS $$
+            BEGIN
+                INSERT INTO task_events (project_id, task_id, ts, kind, owner, token, data)
+                SELECT p_project, p_task, p_now, 'rejected', NULL, NULL,
+                    json_build_object('token', p_token)::text
+                WHERE EXISTS (
+                    SELECT 1 FROM tasks t WHERE t.project_id = p_project AND t.id = p_task
+                );
+                RETURN QUERY SELECT * FROM br_task_row(FALSE, p_project, p_task);
+            END
+            $$;
+
+            CREATE FUNCTION br_open_decision(p_project TEXT, p_task TEXT)
+            RETURNS TEXT LANGUAGE sql AS $$
+                SELECT r.id FROM routing_decisions r
+                WHERE r.project_id = p_project AND r.task_id = p_task AND r.resolved IS NULL
+                ORDER BY r.ts DESC LIMIT 1
+            $$;
+
+            CREATE FUNCTION br_heartbeat(
+                p_project TEXT, p_task TEXT, p_token BIGINT,
+                p_now DOUBLE PRECISION, p_lease DOUBLE PRECISION
+            ) RETURNS SETOF br_held_task LANGUAGE plpgsql AS $$
+            DECLARE
+                v_owner TEXT;
+            BEGIN
+                PERFORM pg_advisory_xact_lock_shared(7093837312541291109);  -- STORE_LOCK_KEY
+                UPDATE tasks t SET lease_expires = p_now + p_lease, updated_at = p_now
+                WHERE t.project_id = p_project AND t.id = p_task AND t.status = 'claimed'
+                AND t.token = p_token
+                RETURNING t.owner INTO v_owner;
+                IF NOT FOUND THEN
+                    RETURN QUERY SELECT * FROM br_refuse(p_project, p_task, p_token, p_now);
+                    RETURN;
+                END IF;
+                INSERT INTO task_events (project_id, task_id, ts, kind, owner, token, data)
+                VALUES (p_project, p_task, p_now, 'heartbeat', v_owner, p_token,
+                    json_build_object('lease_expires', p_now + p_lease)::text);
+                RETURN QUERY SELECT * FROM br_task_row(TRUE, p_project, p_task);
+            END
+            $$;
+
+            CREATE FUNCTION br_done(
+                p_project TEXT, p_task TEXT, p_token BIGINT, p_note TEXT, p_now DOUBLE PRECISION
+            ) RETURNS SETOF br_held_task LANGUAGE plpgsql AS $$
+            DECLARE
+                v_owner TEXT;
+                v_feature TEXT;
+                v_dep TEXT;
+                v_status TEXT;
+                v_row br_held_task;
+            BEGIN
+                PERFORM pg_advisory_xact_lock_shared(7093837312541291109);  -- STORE_LOCK_KEY
+                UPDATE tasks t SET status = 'done', lease_expires = NULL, updated_at = p_now
+                WHERE t.project_id = p_project AND t.id = p_task AND t.status = 'claimed'
+                AND t.token = p_token
+                RETURNING t.owner, t.feature INTO v_owner, v_feature;
+                IF NOT FOUND THEN
+                    RETURN QUERY SELECT * FROM br_refuse(p_project, p_task, p_token, p_now);
+                    RETURN;
+                END IF;
+                INSERT INTO task_events (project_id, task_id, ts, kind, owner, token, data)
+                VALUES (p_project, p_task, p_now, 'done', v_owner, p_token, CASE
+                    WHEN p_note IS NULL THEN '{}' ELSE json_build_object('note', p_note)::text
+                END);
+                -- in one order, so two completions that release the same tasks never deadlock
+                FOR v_dep IN
+                    SELECT d.task_id FROM task_deps d
+                    WHERE d.project_id = p_project AND d.depends_on = p_task ORDER BY d.task_id
+                LOOP
+                    UPDATE tasks t SET unmet = GREATEST(t.unmet - 1, 0), status = CASE
+                        WHEN t.status = 'pending' AND t.unmet <= 1 THEN 'ready' ELSE t.status END
+                    WHERE t.project_id = p_project AND t.id = v_dep
+                    RETURNING t.status INTO v_status;
+                    IF v_status = 'ready' THEN
+                        INSERT INTO task_events (project_id, task_id, ts, kind, owner, token, data)
+                        VALUES (p_project, v_dep, p_now, 'ready', NULL, NULL,
+                            json_build_object('after', p_task)::text);
+                    END IF;
+                END LOOP;
+                SELECT * INTO v_row FROM br_task_row(TRUE, p_project, p_task);
+                v_row.o_decision := br_open_decision(p_project, p_task);
+                IF v_feature <> '' THEN
+                    -- the last two tasks of a feature done at once: one records it
+                    PERFORM 1 FROM features f
+                    WHERE f.project_id = p_project AND f.id = v_feature FOR UPDATE;
+                    IF NOT EXISTS (
+                        SELECT 1 FROM tasks t WHERE t.project_id = p_project
+                        AND t.feature = v_feature AND t.status <> 'done'
+                    ) THEN
+                        UPDATE features f SET completed_at = p_now
+                        WHERE f.project_id = p_project AND f.id = v_feature
+                        AND f.completed_at IS NULL
+                        RETURNING f.title INTO v_row.o_feature_title;
+                    END IF;
+                    IF v_row.o_feature_title IS NOT NULL THEN
+                        SELECT count(DISTINCT t.id), min(e.ts)
+                        INTO v_row.o_feature_tasks, v_row.o_feature_started
+                        FROM tasks t LEFT JOIN task_events e ON e.project_id = t.project_id
+                            AND e.task_id = t.id AND e.kind = 'claimed'
+                        WHERE t.project_id = p_project AND t.feature = v_feature;
+                    END IF;
+                END IF;
+                RETURN NEXT v_row;
+            END
+            $$;
+
+            CREATE FUNCTION br_fail(
+                p_project TEXT, p_task TEXT, p_token BIGINT, p_reason TEXT,
+                p_retry BIGINT,  -- 0 or 1: the connection sends booleans as SQLite stores them
+                p_now DOUBLE PRECISION
+            ) RETURNS SETOF br_held_task LANGUAGE plpgsql AS $$
+            DECLARE
+                v_seq BIGINT;
+                v_owner TEXT;
+                v_attempts BIGINT;
+                v_max_attempts BIGINT;
+                v_unmet BIGINT;
+                v_status TEXT;
+                v_frontier TEXT[];
+                v_below TEXT;
+                v_blocked TEXT;
+                v_row br_held_task;
+            BEGIN
+                PERFORM pg_advisory_xact_lock_shared(7093837312541291109);  -- STORE_LOCK_KEY
+                SELECT t.seq, t.owner, t.attempts, t.max_attempts, t.unmet
+                INTO v_seq, v_owner, v_attempts, v_max_attempts, v_unmet
+                FROM tasks t
+                WHERE t.project_id = p_project AND t.id = p_task AND t.status = 'claimed'
+                AND t.token = p_token
+                FOR UPDATE;
+                IF NOT FOUND THEN
+                    RETURN QUERY SELECT * FROM br_refuse(p_project, p_task, p_token, p_now);
+                    RETURN;
+                END IF;
+                v_status := CASE
+                    WHEN p_retry = 0 THEN 'failed'
+                    WHEN v_attempts >= v_max_attempts THEN 'dead'
+                    WHEN v_unmet <> 0 THEN 'pending'
+                    ELSE 'ready'
+                END;
+                UPDATE tasks t SET status = v_status, owner = NULL, lease_expires = NULL,
+                    updated_at = p_now
+                WHERE t.seq = v_seq;
+                INSERT INTO task_events (project_id, task_id, ts, kind, owner, token, data)
+                VALUES (p_project, p_task, p_now, v_status, v_owner, p_token,
+                    json_build_object('reason', p_reason, 'attempts', v_attempts)::text);
+                IF v_status IN ('failed', 'dead') THEN  -- queue_graph.TERMINAL_BAD
+                    v_frontier := ARRAY[p_task];
+                    WHILE cardinality(v_frontier) > 0 LOOP
+                        v_below := v_frontier[cardinality(v_frontier)];
+                        v_frontier := v_frontier[1:cardinality(v_frontier) - 1];
+                        FOR v_blocked IN
+                            UPDATE tasks t SET status = 'blocked'
+                            WHERE t.project_id = p_project AND t.status IN ('pending', 'ready')
+                            AND t.id IN (
+                                SELECT d.task_id FROM task_deps d
+                                WHERE d.project_id = p_project AND d.depends_on = v_below
+                            )
+                            RETURNING t.id
+                        LOOP
+                            INSERT INTO task_events
+                                (project_id, task_id, ts, kind, owner, token, data)
+                            VALUES (p_project, v_blocked, p_now, 'blocked', NULL, NULL,
+                                json_build_object('by', p_task)::text);
+                            v_frontier := v_frontier || v_blocked;
+                        END LOOP;
+                    END LOOP;
+                END IF;
+                SELECT * INTO v_row FROM br_task_row(TRUE, p_project, p_task);
+                v_row.o_decision := br_open_decision(p_project, p_task);
+                RETURN NEXT v_row;
+            END
+            $$;
+            """,
+        ),
     ]
 )

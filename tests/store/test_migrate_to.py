@@ -25,10 +25,15 @@ def test_every_migration_has_a_postgresql_twin() -> None:
     assert [name for name, _ in MIGRATIONS] == list(PG_MIGRATIONS)
 
 
-def test_the_server_side_claim_takes_the_store_lock_every_writer_takes() -> None:
+def test_the_server_side_functions_take_the_store_lock_every_writer_takes() -> None:
     from br_core.store.dialect import STORE_LOCK_KEY
 
-    assert f"pg_advisory_xact_lock_shared({STORE_LOCK_KEY})" in PG_MIGRATIONS["0011_claim_function"]
+    lock = f"pg_advisory_xact_lock_shared({STORE_LOCK_KEY})"
+    assert lock in PG_MIGRATIONS["0011_claim_function"]
+    held = PG_MIGRATIONS["0013_held_task_functions"]
+    for function in ("br_heartbeat", "br_done", "br_fail"):  # each takes it before any write
+        body = held.split(f"CREATE FUNCTION {function}(")[1].split("$$")[1]
+        assert body.index(lock) < body.index("UPDATE") and body.count(lock) == 1
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from br_core.errors import StoreError
-from br_core.queue.models import NewTask, StaleTokenError
+from br_core.queue.models import NewTask, QueueError, StaleTokenError
 from br_core.queue.task_queue import TaskQueue
 from br_core.store.db import open_db
 from br_core.store.pg import open_pg
@@ -314,3 +314,126 @@ def test_a_fencing_token_is_still_refused_after_a_server_restart(
     assert queue.complete("t", second.token).status == "done"
     with pytest.raises(StaleTokenError, match="already done"):
         queue.heartbeat("t", second.token)
+
+
+class _CountingConnection:
+    """A real PostgreSQL connection that counts the statements it sends: one `execute` is one
+    round trip (a BEGIN and its lock go as one, see dialect.to_postgres)."""
+
+    backend = "postgresql"
+    opened = None
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+        self.sent = 0
+
+    def execute(self, sql: str, params: Any = ()) -> Any:
+        self.sent += 1
+        return self.conn.execute(sql, params)
+
+    def executemany(self, sql: str, seq: Any) -> Any:
+        self.sent += 1
+        return self.conn.executemany(sql, seq)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def trips(self, call: Any, *args: Any, **kwargs: Any) -> tuple[int, Any]:
+        before = self.sent
+        result = call(*args, **kwargs)
+        return self.sent - before, result
+
+
+def test_heartbeat_done_and_fail_take_one_round_trip_each(pg_url: str) -> None:
+    conn = _CountingConnection(open_pg(pg_url))
+    queue = TaskQueue(conn, "p", lease_seconds=60)  # type: ignore[arg-type]
+    queue.add_tasks([NewTask(id="a", title="a"), NewTask(id="b", title="b", depends_on=["a"])])
+    claim = queue.claim("w")
+    assert claim is not None
+    trips, task = conn.trips(queue.heartbeat, "a", claim.token)
+    assert trips == 1 and task.status == "claimed" and task.owner == "w"
+    trips, task = conn.trips(queue.fail, "a", claim.token, reason="flaky")
+    assert trips == 1 and task.status == "ready" and task.owner is None
+    again = queue.claim("w")
+    assert again is not None and again.token == claim.token + 1
+    trips, task = conn.trips(queue.complete, "a", again.token, note="ok")
+    assert trips == 1 and task.status == "done" and task.owner == "w"
+    assert queue.get("b").status == "ready"  # the done released its dependent
+    # A refusal costs one more: the history that explains it is read only then.
+    before = conn.sent
+    with pytest.raises(StaleTokenError, match="already done by w"):
+        queue.heartbeat("a", again.token)
+    assert conn.sent - before == 2
+
+
+def _lifecycle(conn: Any) -> tuple[list[Any], list[Any], list[Any]]:
+    """Every branch of heartbeat, done and fail, with refusals between them; what it left."""
+    now = [1_000_000.0]
+    queue = TaskQueue(conn, "p", lease_seconds=60, max_attempts=2, clock=lambda: now[0])
+    queue.add_tasks(
+        [
+            NewTask(id="a", title="a", feature="f"),
+            NewTask(id="b", title="b", feature="f", depends_on=["a"]),
+            NewTask(id="c", title="c", depends_on=["a", "b"]),
+            NewTask(id="d", title="d", priority=3),
+            NewTask(id="e", title="e", depends_on=["d"]),
+            NewTask(id="g", title="g", depends_on=["e"]),
+        ]
+    )
+    password = "pw-" + "".join(chr(ord("a") + (i * 7) % 26) for i in range(12)) + "9!Q"
+    for note in ("", f"password={password} used"):  # a secret in a note is stored masked
+        claim = queue.claim("w1")
+        assert claim is not None
+        now[0] += 10
+        queue.heartbeat(claim.task.id, claim.token, lease_seconds=30)
+        now[0] += 31  # the lease ran out: w2 takes it over, w1's done is refused
+        over = queue.claim("w2")
+        assert over is not None and over.task.id == claim.task.id
+        with pytest.raises(StaleTokenError, match="your lease ran out"):
+            queue.complete(claim.task.id, claim.token)
+        queue.complete(over.task.id, over.token, note=note)  # a, then b: feature f completes
+        with pytest.raises(StaleTokenError, match="already done by w2"):
+            queue.fail(over.task.id, over.token)
+    for retry in (True, True, False):  # c: retried, then dead; d: failed, e and g blocked
+        claim = queue.claim("w3")
+        assert claim is not None
+        now[0] += 1
+        queue.fail(claim.task.id, claim.token, reason=f"retry={retry}", retry=retry)
+    with pytest.raises(QueueError, match="not in this project's queue"):
+        queue.heartbeat("nope", 1)
+    return _history(queue)
+
+
+def _history(queue: TaskQueue) -> tuple[list[Any], list[Any], list[Any]]:
+    conn = queue.conn
+    events = conn.execute(
+        "SELECT task_id, ts, kind, owner, token, data FROM task_events ORDER BY task_id, id"
+    ).fetchall()
+    tasks = conn.execute(
+        "SELECT id, status, owner, lease_expires, token, attempts, unmet, updated_at "
+        "FROM tasks ORDER BY id"
+    ).fetchall()
+    features = conn.execute("SELECT id, completed_at FROM features ORDER BY id").fetchall()
+    return (
+        [(*e[:5], json.loads(e[5])) for e in events],
+        [tuple(t) for t in tasks],
+        [tuple(f) for f in features],
+    )
+
+
+def test_the_server_side_lifecycle_writes_what_the_general_path_writes(
+    tmp_path: Path, pg_url: str
+) -> None:
+    """The same heartbeats, dones, fails and refusals on SQLite (the general path) and on
+    PostgreSQL (the server-side functions) leave the same tasks, features and history."""
+    histories = [_lifecycle(open_db(tmp_path / "q.sqlite3")), _lifecycle(open_pg(pg_url))]
+    (events, tasks, features), server = histories
+    assert server == (events, tasks, features)
+    assert {t[0]: t[1] for t in tasks} == {
+        "a": "done", "b": "done", "c": "dead", "d": "failed", "e": "blocked", "g": "blocked",
+    }  # fmt: skip
+    assert features == [("f", 1_000_082.0)]
+    kinds = [e[2] for e in events]
+    assert kinds.count("rejected") == 4 and kinds.count("heartbeat") == 2
+    notes = [e[5].get("note", "") for e in events if e[2] == "done"]
+    assert notes[0] == "" and notes[1].startswith("password=") and "9!Q" not in notes[1]
