@@ -19,11 +19,18 @@ _PASSWORD_HASH = re.compile(
     r"(?:pbkdf2_sha\d+|bcrypt_sha256|argon2|scrypt)\$|\{(?:SSHA|SHA|SMD5|CRYPT)\}"
 )
 _DIGEST = re.compile(r"(?i)^(?:sha(?:1|224|256|384|512)|md5)[-:=]")
+# Maven's encrypted `<password>{…=}</password>` (settings-security.xml holds the master key):
+# base64 in braces, ciphertext meant to be committed.
+_MAVEN_ENCRYPTED = re.compile(r"\{[A-Za-z0-9+/]{12,}={0,2}\}")
+# A PowerShell cmdlet (`ConvertTo-SecureString`, `Get-Content`): Verb-Noun in title case, a
+# command an unquoted value calls, not a literal.
+_CMDLET = re.compile(r"[A-Z][a-z]+(?:[A-Z][a-z]+)?-[A-Z][a-z]+(?:[A-Z][a-z]*)*")
 # An address ends in a top-level domain of letters in one case (`.com`, `.IO`): a random key
 # holding `@` and `.` (a Django SECRET_KEY) rarely ends so.
 _EMAIL = re.compile(r"^[^@\s]+@(?:[A-Za-z0-9-]+\.)+(?:[a-z]{2,24}|[A-Z]{2,24})$")
 _DOTTED_IDENTIFIER = re.compile(r"^[A-Za-z_$][\w$]*(?:(?:\.|::|->)[A-Za-z_$][\w$]*)+(?:\(\))?$")
 _ENV_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+_NAMESPACED = re.compile(r"[A-Za-z_]\w*(?:::[A-Za-z_]\w*){2,}")
 # A word (`Schlüssel` too: any lowercase letters after the first), an acronym, or a number.
 # Numeronyms (`k8s`, `i18n`, `a11y`) are words too.
 _SEGMENT = r"(?:[A-Za-z][^\W\d_A-Z]*[0-9]{0,2}|[a-z][0-9]{1,2}[a-z]{1,2}|[A-Z]{2,5}|[0-9]+)"
@@ -81,15 +88,19 @@ _TEMPLATE_MARKERS = (
 )
 # Template syntax counts only when it is well formed: a random password is full of `{`, `<%`,
 # `%(`, `[[` and `$(` pieces, while a template opens and closes (`${X}`, `{{ x }}`, `<% x %>`,
-# `%(name)s`, `#{x}`, `$(cmd)`, `[[x]]`, and format fields `{}`, `{0}`, `{name:>8}`).
+# `%(name)s`, `#{x}`, `$(cmd)`, `[[x]]`, `<token>`, and format fields `{}`, `{0}`, `{name:>8}`).
 _TEMPLATE_FORMS = re.compile(
     r"\$\{[^{}]*\}|\{\{.*?\}\}|\{%.*?%\}|<%.*?%>|%\(\w+\)[-#0 +]*\d*[sdrfixXeEgG]"
     r"|#\{[^{}]*\}|\$\([^()]*\)|\[\[.*?\]\]|\{[\w.]*(?:[:!][^{}]*)?\}"
+    r"|<[A-Za-z][\w -]{2,40}>"  # `ghp_<token>`, `sk_live_<your key>`: a word to fill in
 )
 # A whole value that is one interpolated call or subscript, `"{password(r)}"` or `{cfg["k"]}`
 # inside an f-string or a `.format` template: code that builds the value at run time. Anchored,
 # so linear.
 _INTERPOLATED_CALL = re.compile(r"\{[A-Za-z_][\w.]*(?:\(.*\)|\[.*\])\}")
+# The same call cut short by a quote inside it (`f'"{PEM.format("")}…'` read from `"` to `"`):
+# an interpolation opened and never closed in the value.
+_CUT_INTERPOLATION = re.compile(r"\{[A-Za-z_][\w.]*[(\[][^{}]*")
 # Each a string of alternatives searched in one call: one compiled pass per value, not one
 # substring search per marker (a file dense with findings checks every value).
 _TEMPLATE_MARKER = re.compile("|".join(map(re.escape, _TEMPLATE_MARKERS)))
@@ -108,12 +119,14 @@ _PATH = re.compile(r"^(?:~|\.{1,2})?(?:/[\w.@+-]+)+/?$")
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "::1", "host.docker.internal"})
 
 
-# SHA-256 of keys printed in providers' public documentation (Stripe's docs test keys): they are
-# in countless tutorials and are not anyone's secret. Stored as hashes so this file holds no key.
+# SHA-256 of keys printed in providers' public documentation (Stripe's docs test keys, the
+# Telegram Bot API's example token): they are in countless tutorials and are not anyone's
+# secret. Stored as hashes so this file holds no key.
 _DOCUMENTED_EXAMPLES = frozenset(
     {
         "2cafc0970149a84f3b9e62eaf169f36f59907a3b3e31f7b82e68c69cd27f7326",
         "f2d6ca16515033e5dce14eba840b979d27b5cbae24bb3e5bf484339667f86397",
+        "731fa294d036e54f19df879bfcd4fe72d967dc6327800c5f74a48414a3f258c9",
     }
 )
 # jwt.io's example token (`"name": "John Doe"`), whatever key it was re-signed with.
@@ -133,17 +146,32 @@ def shannon_entropy(value: str) -> float:
     """Bits per character of `value` (0.0 for the empty string)."""
     if not value:
         return 0.0
-    length = len(value)
-    # Counts in first-occurrence order, as `Counter` gives them, and the same products summed in
-    # the same order (so every bit of the result is the same), with no generator step per
+    # Counts in first-occurrence order, as `Counter` gives them, with no generator step per
     # character: every value a file dense with findings holds pays for this.
-    shares = [count / length for count in map(value.count, dict.fromkeys(value))]
+    return _entropy_of_counts(tuple(map(value.count, dict.fromkeys(value))), len(value))
+
+
+@lru_cache(maxsize=1024)
+def _entropy_of_counts(counts: tuple[int, ...], length: int) -> float:
+    """The entropy of a value from its counts, remembered: values of one length share few
+    count sequences (a random 9-character one is mostly nine 1s, or one 2 among 1s), so a file
+    dense with findings computes each once. The products are summed in the counts' order, so
+    every bit of the result is what the value alone would give."""
+    shares = [count / length for count in counts]
     bits: float = sum(map(operator.mul, shares, map(math.log2, shares)))
     return -bits
 
 
+_ASCII_DIGIT = re.compile("[0-9]")
+
+
 def char_classes(value: str) -> int:
     """How many of lower, upper, digit and other characters `value` uses."""
+    if value.isascii() and value:
+        # The same four questions as whole-string calls in C: in ASCII a lower-case letter is
+        # what `upper()` changes, a digit is 0-9, and `isalnum` fails only on the others.
+        has_lower, has_upper = value.upper() != value, value.lower() != value
+        return has_lower + has_upper + bool(_ASCII_DIGIT.search(value)) + (not value.isalnum())
     lower = upper = digit = other = 0
     for ch in value:
         if ch.islower():
@@ -218,13 +246,17 @@ def is_templated(value: str, bare: bool = True) -> bool:
         return value[0] not in "*&!@" or bool(_YAML_NAME.fullmatch(value[1:]))
     if _TEMPLATE_OPENING.match(value) or _TEMPLATE_MARKER.search(value.lower()):
         return True
-    return _TEMPLATE_FORMS.search(value) is not None or bool(_INTERPOLATED_CALL.fullmatch(value))
+    if _TEMPLATE_FORMS.search(value) is not None or _INTERPOLATED_CALL.fullmatch(value):
+        return True
+    return _CUT_INTERPOLATION.fullmatch(value) is not None
 
 
 def is_low_variety(value: str) -> bool:
     """`xxxxxxxx`, `00000000`, `abababab`, or an ascending run like `abcdefgh`/`12345678`."""
     if len(set(value)) <= max(3, len(value) // 10):
         return True
+    if len(value) > 1 and not 0 <= ord(value[1]) - ord(value[0]) <= 1:
+        return False  # the first step already breaks both runs: most values stop here
     codes = list(map(ord, value))
     steps = set(map(operator.sub, codes[1:], codes))
     return steps <= {1} or steps <= {0, 1}
@@ -239,8 +271,8 @@ def is_known_non_secret(value: str) -> bool:
     if _UUID.fullmatch(value) or _PASSWORD_HASH.match(value) or _DIGEST.match(value):
         return True
     lowered = value.lower()
-    if lowered.startswith(("enc[", "$ansible_vault")):
-        return True  # SOPS / Ansible Vault ciphertext: encrypted at rest, safe to commit
+    if lowered.startswith(("enc[", "$ansible_vault")) or _MAVEN_ENCRYPTED.fullmatch(value):
+        return True  # SOPS / Ansible Vault / Maven ciphertext: encrypted at rest, safe to commit
     if lowered.startswith(("data:", "arn:", "pk_", "pk.", "file:", "sha256:", "md5:", "ssh-")):
         return True
     if "://" in value and "@" not in value:
@@ -264,10 +296,11 @@ def _is_jwt_header(value: str) -> bool:
 
 
 def looks_like_code_reference(value: str) -> bool:
-    """An unquoted value that is an expression, not a literal (`settings.KEY`, `get()`)."""
+    """An unquoted value that is an expression, not a literal (`settings.KEY`, `get()`,
+    PowerShell's `ConvertTo-SecureString …`)."""
     if any(ch in value for ch in "()[]{}"):
         return True
-    if _DOTTED_IDENTIFIER.match(value):
+    if _DOTTED_IDENTIFIER.match(value) or _CMDLET.fullmatch(value):
         return True
     if len(value) >= 16 and all(ch in "0123456789abcdefABCDEF" for ch in value):
         return False  # a hex key, not a name
@@ -285,11 +318,37 @@ def looks_like_code_reference(value: str) -> bool:
 
 
 def is_word_identifier(value: str) -> bool:
-    """`GITHUB_TOKEN`, `br-sql-injection`, `pkg.module:main`, `Permission`: names, not secrets."""
+    """`GITHUB_TOKEN`, `br-sql-injection`, `pkg.module:main`, `Permission`, and a name in three
+    or more `::` parts (`AWS::S3::DisableS3ExpressSessionAuth`, `std::env::var`): names."""
     stripped = value.strip("-_.:/")
     if stripped.isalpha() and (stripped.islower() or stripped.isupper() or stripped.istitle()):
         return True
+    if "::" in stripped and _NAMESPACED.fullmatch(stripped):
+        return True
     return bool(_ENV_NAME.fullmatch(stripped) or _WORDS.fullmatch(stripped))
+
+
+# Passwords built from words, as generators and people make them: two to six dictionary words
+# joined by `-`, `_` or `.` (or run together by their capitals) and then a number, perhaps one
+# symbol (`meadow-amber-thunder-pixel19`, `FalconLantern3108!`, `HarborCanyon8594`). Two words
+# need two digits or more, as do capitalised words: names and labels rarely end so.
+_WORD_PASSWORD = re.compile(
+    r"(?:[a-z]{3,12}(?:[-_.][a-z]{3,12}){2,5}[-_.]?[0-9]{1,6}"
+    r"|[a-z]{3,12}[-_.][a-z]{3,12}[-_.]?[0-9]{2,6}"
+    r"|[A-Z][a-z]{2,11}(?:[-_.]?[A-Z][a-z]{2,11}){1,5}[-_.]?[0-9]{2,6})"
+    r"[!#$%&*+.=?@^~]?"
+)
+
+
+def is_word_password(value: str, taken: frozenset[str]) -> bool:
+    """Dictionary words and a number in a generated password's shape (`_WORD_PASSWORD`):
+    wordy by design, so `wordiness()` must not excuse it. Every run must read as a word (a
+    random `Jkrudf` does not), and a word from `taken` (`password`, `secret`:
+    `db-password-01`) makes it a label."""
+    if not 8 <= len(value) <= 80 or not _WORD_PASSWORD.fullmatch(value):
+        return False
+    words = [w.lower() for w in _WORD_RUN.findall(value)]
+    return all(map(_is_wordlike, words)) and taken.isdisjoint(words)
 
 
 def wordiness(value: str) -> float:
@@ -367,6 +426,28 @@ def _b64url_json(part: str) -> dict[str, object] | None:
     return value if isinstance(value, dict) else None
 
 
+def base64_text(value: str) -> str | None:
+    """`value` decoded as strict base64 when that gives ASCII text (`dXNlcm5hbWU6cGFzc3dvcmQ=`
+    is `username:password`), else None."""
+    import base64  # local: only basic-auth tokens and prose words that pass every other test
+
+    try:
+        return base64.b64decode(value, validate=True).decode("ascii")
+    except ValueError:  # binascii.Error and UnicodeDecodeError are ValueErrors
+        return None
+
+
+def is_placeholder_basic(token: str, dev_defaults: frozenset[str], words: re.Pattern[str]) -> bool:
+    """`Basic dXNlcm5hbWU6cGFzc3dvcmQ=` is `username:password`: a basic-auth token whose
+    decoded password is a documented default or a placeholder word is an example."""
+    decoded = base64_text(token)
+    if decoded is None:
+        return False
+    _, colon, password = decoded.partition(":")
+    lowered = password.lower()
+    return bool(colon) and (lowered in dev_defaults or words.search(lowered) is not None)
+
+
 def is_public_jwt(token: str) -> bool:
     """Unsigned (`alg: none`) tokens, Supabase-style anonymous keys and jwt.io's example are
     meant to be public."""
@@ -401,33 +482,48 @@ _CLOSE_PAIRS = frozenset(
 
 
 def _made_up_at_least(body: str, share: float) -> bool:
-    """`_made_up_share(body) >= share`, answered first from a bound counted in C: a run of
+    """`_made_up_share(body) >= share`, answered first from bounds counted in C: a run of
     4+ counting characters covers at most 4/3 of its links, and a repeated unit at most twice
-    its matches. Random tokens (nearly every value checked) stop at the bound, which keeps a
-    file dense with findings cheap per finding (issue 12 item 7). Non-ASCII bodies skip it:
+    its matches. Random tokens (nearly every value checked) stop at a bound, which keeps a
+    file dense with findings cheap per finding (issue 12 item 7). Non-ASCII bodies skip them:
     a few letters lower-case into `_ORDER` (the Kelvin sign into `k`)."""
     if not body.isascii():
         return _made_up_share(body) >= share
-    if _made_up_bound(body) < share * len(body):
+    needed = share * len(body)
+    links, spare = _made_up_links(body)
+    # `spare` characters that repeat an earlier one make at most spare*(spare+1)/2 equal pairs,
+    # so at most that many matches: most random values stop here, before the matches are counted.
+    if links + spare * (spare + 1) < needed:
+        return False
+    if links + _repeats(body) * 2 < needed:
         return False
     return _made_up_share(body) >= share
 
 
-_PERIODS = range(2, 9)
+def _periods(length: int) -> range:
+    """The unit lengths (2 to 8) whose repeats can cover part of `length` characters: a run
+    covers only after `period + 2` matches, which follow the first `period` characters, so
+    no period over (length - 2) / 2 covers anything (a 9-character value: 2 and 3, not 2-8)."""
+    return range(2, min(8, (length - 2) // 2) + 1)
 
 
 @lru_cache(maxsize=16)
-def _made_up_bound(body: str) -> float:
-    """The bound of `_made_up_at_least`, remembered: a generic value is asked at two shares
-    (`is_typed_run`, then `is_placeholder_token` on the same body). Every period's pairs in
-    one `map`: the slices joined, not one generator step per period."""
+def _made_up_links(body: str) -> tuple[float, int]:
+    """4/3 of the counting links in `body`, and how many of its characters repeat an earlier
+    one; remembered: a generic value is asked at two shares (`is_typed_run`, then
+    `is_placeholder_token` on the same body)."""
     links = sum(map(_CLOSE_PAIRS.__contains__, map(operator.add, body, body[1:])))
-    if len(set(body)) == len(body):  # no character twice (half of 9-character random values)
-        return links * 4 / 3  # so nothing repeats
-    heads = "".join([body[:-period] for period in _PERIODS])
-    tails = "".join([body[period:] for period in _PERIODS])
-    repeats: int = sum(map(operator.eq, heads, tails))
-    return links * 4 / 3 + repeats * 2
+    return links * 4 / 3, len(body) - len(set(body))
+
+
+@lru_cache(maxsize=16)
+def _repeats(body: str) -> int:
+    """Characters equal to the one a period before them (only periods that can cover): every
+    period's pairs in one `map`, the slices joined, not one generator step per period."""
+    periods = _periods(len(body))
+    heads = "".join([body[:-period] for period in periods])
+    tails = "".join([body[period:] for period in periods])
+    return sum(map(operator.eq, heads, tails))
 
 
 def _made_up_share(body: str) -> float:
@@ -445,7 +541,7 @@ def _made_up_share(body: str) -> float:
         if i - start >= 4 and step is not None:
             covered[start:i] = [True] * (i - start)
         start, step = i - 1, here if here is not None and abs(here) <= 1 else None
-    for period in range(2, 9):  # a unit repeated: `abcdabcd…`, `a1b2a1b2…`
+    for period in _periods(n):  # a unit repeated: `abcdabcd…`, `a1b2a1b2…`
         run = 0
         for i in range(period, n):
             run = run + 1 if body[i] == body[i - period] else 0
@@ -461,7 +557,8 @@ _TOKEN_PREFIX = re.compile(r"^(?:[A-Za-z0-9]{1,8}[_.-]){1,3}(?=[A-Za-z0-9_.-]{8}
 def is_placeholder_token(token: str) -> bool:
     """A provider token whose random part someone typed: a placeholder word in it, or half of
     it counting and repeated runs (`ghp_0123456789abcdef…`, `sk_live_TESTKEYDONOTUSE00000000`)."""
-    body = _TOKEN_PREFIX.sub("", token)
+    prefix = _TOKEN_PREFIX.match(token)
+    body = token[prefix.end() :] if prefix else token
     if len(body) < 8:
         return False
     return bool(_PLACEHOLDER_TOKEN_WORDS.search(body)) or _made_up_at_least(body, 0.5)

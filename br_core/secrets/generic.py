@@ -29,7 +29,8 @@ from br_core.secrets.syntax import (
 )
 
 _IDENT_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
-# Name and value given as a pair: XML elements, Kubernetes env entries, Postman-style key/value.
+# Name and value given as a pair: XML elements and attributes (`<add key=… value=…>`, Spring's
+# `<property name=… value=…>`), Kubernetes env entries, Postman-style key/value.
 _PAIRS = (
     ("</", re.compile(r"<(?P<name>[\w.:-]{2,60})>(?P<value>[^<\s]{1,500})</(?P=name)>")),
     (
@@ -49,7 +50,7 @@ _PAIRS = (
     (
         "value=",
         re.compile(
-            r"""key=["'](?P<name>[^"'\n]{1,80})["']\s+value=["'](?P<value>[^"'\n]{1,500})["']"""
+            r"""(?:key|name)=["'](?P<name>[^"'\n]{1,80})["']\s+value=["'](?P<value>[^"'\n]{1,500})["']"""
         ),
     ),
     (
@@ -79,35 +80,60 @@ _WORD_SPLIT = re.compile(r"[_.\-\s]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a
 _VALUE_MAX = 501
 _BOUND = 256
 _PIECES_MAX = 16  # literals joined into one value (`"…" + "…"`)
-# A string literal concatenated to the one before it: ` + "…"` (most languages), ` . '…'` (PHP).
-_CONCATENATED = re.compile(
-    r"""[ \t]*[+.][ \t]*(?:"(?P<dq>(?:[^"\\\n]|\\.){0,501}+)"|'(?P<sq>(?:[^'\\\n]|\\.){0,501}+)')"""
-)
+_LITERAL = r"""(?:"(?P<dq>(?:[^"\\\n]|\\.){0,501}+)"|'(?P<sq>(?:[^'\\\n]|\\.){0,501}+)')"""
+# A string literal concatenated to the one before it: ` + "…"` (most languages), ` . '…'` (PHP),
+# the operator at the end of one line or the start of the next (JS, Go, Java, PHP).
+_CONCATENATED = re.compile(r"(?:[ \t]*\\?\r?\n)?[ \t]*[+.][ \t]*(?:\\?\r?\n[ \t]*)?" + _LITERAL)
+# Python joins adjacent literals: on the next line after a `\`, or on any line inside the
+# parentheses the value opened (`KEY = (\n    "…"\n    "…"\n)`).
+_CONTINUED = re.compile(r"[ \t]*\\\r?\n[ \t]*" + _LITERAL)
+_ADJACENT = re.compile(r"[ \t]*(?:\\?\r?\n[ \t]*)?" + _LITERAL)
+_CLOSING_PAREN = re.compile(r"[ \t]*(?:\\?\r?\n[ \t]*)?\)")
 # In .env and INI files a value runs to the end of the line whatever its first character, so
 # `password = ,rkQ*…` is a value there; `_ASSIGN` cannot start a bare value at `,;)}]` (code).
 _PUNCT_VALUE = re.compile(r"(?P<close>)[ \t]*(?P<op>[=:])[ \t]*(?P<bare>[,;)}\]]\S{0,500})")
 # Files where an unquoted value is a plain string, never a name, tag or expression.
 _STRING_SYNTAXES = (ENV, INI, NETRC)
+# The line opening a member's object (`"Jwt": {`, `jwt:`) or section (`[jwt]`).
+_OPENS_OBJECT = re.compile(r"""["']?(?P<name>[A-Za-z_][\w-]{0,60})["']?[ \t]*[:=][ \t]*\{?""")
+_SECTION = re.compile(r"\[(?P<name>[A-Za-z_][\w.-]{0,60})\]")
+_PARENT_LINES = 40
+# What a bare `key` must be given before its parent is looked up: 16+ characters of a token.
+_KEY_VALUE = re.compile(r"""["']?[ \t]*[:=][ \t]*["'`]?[A-Za-z0-9+/=_.~-]{16}""")
 # A YAML block scalar holding one line: `smtp_password: >-` and the value indented below.
 _BLOCK_INDICATORS = frozenset({"|", ">", "|-", ">-", "|+", ">+"})
 _BLOCK_LINE = re.compile(r"[ \t]*\r?\n(?P<indent>[ \t]+)(?P<bare>\S{1,500})[ \t]*\r?(?:\n|$)")
 # `RUN echo "machine host login user password …"`: a .netrc line written from another file.
 _NETRC_INLINE = re.compile(r"(?:^|[\s\"'])machine\s+\S+\s+login\s+\S+$")
-# A commit message names a secret in prose: `pw: …`, `secret …`, `new password is "…"`. The
-# value is the next blank-separated word (its quotes aside).
+# A libpq / ODBC-style keyword=value connection string (`host=db port=5432 user=app password=…`):
+# its values are plain text, never names, so a dotted password is no attribute access.
+_CONNINFO = re.compile(r"(?:^|[\s\"'`])(?:host|hostaddr|dbname|user|port)=[^\s=\"'`]+\s")
+# What a sentence says the secret belongs to, between its name and its value: `pw for the
+# grafana admin is …`, `password of root: …`, `token to use is …`. Four words at most, none
+# holding `:` or `=` (that ends the clause as the operator does).
+_ABOUT = r"[ \t]+(?:for|of|on|to|at|in|from)(?:[ \t]+[^\s:=]{1,40}){1,4}?"
+# A commit message names a secret in prose: `pw: …`, `secret …`, `new password is "…"`, `pw for
+# the admin is …`, `set the password to …`. The value is the next blank-separated word (its
+# quotes aside).
 _PROSE_VALUE = re.compile(
-    r"""(?P<close>)(?P<op>[ \t]*[:=][ \t]*|[ \t]+(?:(?:is|was|now)[ \t]+){0,2})"""
+    rf"""(?P<close>)(?P<op>{_ABOUT}(?:[ \t]*[:=][ \t]+|[ \t]+(?:is|was|now)[ \t]+)"""
+    r"""|[ \t]*[:=][ \t]*|[ \t]+(?:(?:is|was|now|to)[ \t]+){0,2})"""
     r"""["'`]?(?P<bare>[^\s"'`]{1,501}+)"""
 )
-# In a document, a sentence (`the password is …`, `token was …`) is read by the prose rule; `:`
-# and `=` are read as code, which follows quotes (`{"password": "…"}` in a fenced block).
-_PROSE_VERB = re.compile(r"[ \t]+(?:is|was|now)[ \t]")
+# In a document, a sentence (`the password is …`, `token was …`, `set the password to …`, `pw for
+# the admin is …` or `…admin: …`) is read by the prose rule; `:` and `=` right after the name are
+# read as code, which follows quotes (`{"password": "…"}` in a fenced block).
+_PROSE_VERB = re.compile(
+    rf"[ \t]+(?:is|was|now|to)[ \t]|{_ABOUT}(?:[ \t]*[:=][ \t]|[ \t]+(?:is|was|now)[ \t])"
+)
 _ASSIGN = re.compile(
     r"""(?P<close>["'`]?)\]?[ \t]*
     (?P<op>:=|=>|<-|\?=|\|\|=?|\?\?=?|(?<![=!<>])=(?![>~])
         |:(?![:/])[ \t]*(?:[A-Za-z_][\w.\[\]|&' ]{0,30}?[ \t]+=(?!=))?
         |[ \t]+(?:string|String|str)[ \t]*=|,|[ \t])
-    [ \t]*(?:\r?\n[ \t]*(?=[rbfuRBFU]{0,2}["'`]))?  # `NAME =` then a quoted value on the next line
+    [ \t]*(?:\\?\r?\n[ \t]*(?=[rbfuRBFU]{0,2}["'`])  # `NAME =` (or `= \`), a quoted value below
+      |(?P<paren>\()[ \t]*(?:\r?\n[ \t]*)?(?=[rbfuRBFU]{0,2}["'`]))?  # `NAME = (` literals `)`
+    (?:(?:\[\]byte|Buffer\.from|bytearray|bytes)\((?=["'`]))?  # a literal made bytes: `[]byte("…")`
     (?:(?P<prefix>[rbfuRBFU]{0,2})
        (?:"{3}(?P<tdq>[^"\n]{1,501}+)"{3}|'{3}(?P<tsq>[^'\n]{1,501}+)'{3}  # one-line triple quotes
          |"(?P<dq>(?:[^"\\\n]|\\.){0,501}+)"|'(?P<sq>(?:[^'\\\n]|\\.){0,501}+)'|`(?P<bq>[^`\n]{0,501}+)`)
@@ -119,7 +145,9 @@ _ASSIGN = re.compile(
 @dataclass(frozen=True)
 class GenericConfig:
     secret_words: frozenset[str]
+    password_words: frozenset[str]  # the secret words that name a password (a passphrase's key)
     key_qualifiers: frozenset[str]
+    generic_qualifiers: frozenset[str]  # words before a secret word that name no owner
     exclude_words: frozenset[str]
     prefix_exclude_words: frozenset[str]
     placeholders: re.Pattern[str]
@@ -129,9 +157,10 @@ class GenericConfig:
     entropy: float  # the floor for long values (bits per character)
     entropy_ratio: float  # shorter values: ratio * log2(length), since they cannot reach the cap
     name_cache: dict[str, bool] = field(default_factory=dict, compare=False, hash=False)
+    password_name_cache: dict[str, bool] = field(default_factory=dict, compare=False, hash=False)
     # Verdicts on values already judged: a file repeating one value (`password="…"` 100,000
     # times, a generated fixture) judges it once. Bounded: cleared when full.
-    value_cache: dict[tuple[str, bool, bool], bool] = field(
+    value_cache: dict[tuple[str, bool, bool, bool], bool] = field(
         default_factory=dict, compare=False, hash=False
     )
 
@@ -153,19 +182,44 @@ def name_words(name: str) -> list[str]:
 
 
 def _secret_word_at(words: list[str], config: GenericConfig) -> int | None:
-    """Index of the first word that makes the name a secret's, or None."""
-    for index, word in enumerate(words):
-        if word in config.secret_words:
+    """Index of the first word that makes the name a secret's, or None. A number after the
+    word (`DbPassword2`, `apiKey2`, `token_1`) numbers a second secret of the same kind."""
+    for index, numbered in enumerate(words):
+        word = numbered.rstrip("0123456789") or numbered
+        if word in config.secret_words and numbered not in _NUMBERED_NAMES:
             return index
         if word in ("key", "keys") and index and words[index - 1] in config.key_qualifiers:
             return index
-        if word.endswith(("key", "keys")) and word.rstrip("s")[:-3] in config.key_qualifiers:
+        if word.endswith(("key", "keys")) and _qualifies_glued_key(word, config):
             return index
         if word.endswith(("apikey", "secretkey", "accesskey", "privatekey", "authtoken")):
             return index
         if word.endswith(("password", "passwd", "secret", "token")):
             return index
     return None
+
+
+# `auth0` is a provider's name (`AUTH0_DOMAIN`), not a second `auth`.
+_NUMBERED_NAMES = frozenset({"auth0"})
+_GLUED_MIN = 3  # a qualifier ends a glued name (`jwtsigningkey`) only when 3+ letters long
+
+
+def _qualifies_glued_key(word: str, config: GenericConfig) -> bool:
+    """`apikey`, and all-lowercase names glued from several words (`jwtsigningkey`,
+    `stripesecretkey`: JS object keys, Go and env names written without separators) whose
+    last word before `key` qualifies it, as `signing` does `signing_key`; a glued word the
+    split would have read as a changing prefix (`publicsigningkey`) still changes it."""
+    head = word.rstrip("s")[:-3]
+    return head in config.key_qualifiers or any(
+        len(qualifier) >= _GLUED_MIN
+        and head.endswith(qualifier)
+        and not _ends_with_prefix_exclude(head[: -len(qualifier)], config)
+        for qualifier in config.key_qualifiers
+    )
+
+
+def _ends_with_prefix_exclude(glued: str, config: GenericConfig) -> bool:
+    return any(len(w) >= _GLUED_MIN and glued.endswith(w) for w in config.prefix_exclude_words)
 
 
 def _classify_name(name: str, config: GenericConfig) -> bool:
@@ -190,20 +244,43 @@ def is_secret_name(name: str, config: GenericConfig) -> bool:
     return known
 
 
+def is_password_name(name: str, config: GenericConfig) -> bool:
+    """A secret name whose secret word is a password's (`DB_PASSWORD`, `ossrhPassword`,
+    `signing.password`), not a key's or a token's: its value may be a word-built passphrase."""
+    known = config.password_name_cache.get(name)
+    if known is None:
+        words = name_words(".".join(name.strip(".").split(".")[-2:]))
+        at = _secret_word_at(words, config)
+        known = config.password_name_cache[name] = at is not None and any(
+            w in config.password_words or w.endswith(("password", "passwd")) for w in words[at:]
+        )
+    return known
+
+
 def value_is_secret(
-    value: str, bare: bool, config: GenericConfig, literal_line: bool = False
+    value: str,
+    bare: bool,
+    config: GenericConfig,
+    literal_line: bool = False,
+    passphrase: bool = False,
 ) -> bool:
-    """True when a literal assigned to a secret name looks like a real credential."""
-    key = (value, bare, literal_line)
+    """True when a literal assigned to a secret name looks like a real credential;
+    `passphrase`: the name is a password's and the value a literal, so words and digits in a
+    passphrase's shape count (`FalconLantern3108`)."""
+    key = (value, bare, literal_line, passphrase)
     known = config.value_cache.get(key)
     if known is None:
         if len(config.value_cache) >= _VALUE_CACHE_MAX:
             config.value_cache.clear()
-        known = config.value_cache[key] = _judge_value(value, bare, config, literal_line)
+        known = config.value_cache[key] = _judge_value(
+            value, bare, config, literal_line, passphrase
+        )
     return known
 
 
-def _judge_value(value: str, bare: bool, config: GenericConfig, literal_line: bool) -> bool:
+def _judge_value(
+    value: str, bare: bool, config: GenericConfig, literal_line: bool, passphrase: bool
+) -> bool:
     if len(value) < config.min_length or len(value) > 500 or _WHITESPACE.search(value):
         return False
     if f.is_templated(value, bare) or f.is_known_non_secret(value) or f.is_low_variety(value):
@@ -215,6 +292,8 @@ def _judge_value(value: str, bare: bool, config: GenericConfig, literal_line: bo
         return False
     if value.isdigit() or f.char_classes(value) < 2:
         return False
+    if passphrase and f.is_word_password(value, config.secret_words):
+        return True  # wordy by design: under a password's name, not a name whatever it reads
     if value.startswith(("django-insecure-", "insecure-")) or f.is_word_identifier(value):
         return False
     if bare and not literal_line and f.looks_like_code_reference(value):
@@ -235,7 +314,7 @@ def _judge_value(value: str, bare: bool, config: GenericConfig, literal_line: bo
         floor -= 0.5  # digits and a symbol already mark a password, even one repeating a word
     if _HEX_DIGITS.fullmatch(value):
         floor -= 0.5  # a 16-letter alphabet: random hex has less entropy per character
-    return f.shannon_entropy(value) >= floor
+    return f.shannon_entropy(value) >= floor and not f.is_documented_example(value)
 
 
 def _identifier_span(text: str, pos: int, end: int) -> tuple[int, int]:
@@ -290,6 +369,30 @@ def _op_allowed(
     return _line_prefix(text, name_start).upper() in ("ENV", "ARG")  # Dockerfile `ENV NAME value`
 
 
+_PAIR_REACH = 200  # characters either side where a key's secret half is looked for
+
+
+def _key_beside_its_secret(lowered: str, name_start: int, name: str) -> bool:
+    """`api_key` given beside `api_secret_key` (`consumer_key` beside `consumer_secret`): in a
+    key/secret pair the key is the public half, an app's identifier (Shopify, Pusher,
+    Cloudinary, Twitter); the secret beside it is reported on its own line."""
+    words = name_words(name)
+    if len(words) < 2 or words[-1] != "key" or "secret" in words:
+        return False
+    sibling = name[:-3].lower() + "secret"  # the same name with `secret` for `key`
+    start = max(0, name_start - _PAIR_REACH)
+    at = lowered.find(sibling, start, name_start + len(name) + _PAIR_REACH)
+    while at >= 0 and at and lowered[at - 1] in _IDENT_CHARS:
+        at = lowered.find(sibling, at + 1, name_start + len(name) + _PAIR_REACH)
+    return at >= 0
+
+
+def _in_conninfo(text: str, name_start: int) -> bool:
+    """The name follows `host=…`, `dbname=…`, `user=…` or `port=…` words on its line."""
+    prefix = _line_prefix(text, name_start)
+    return _CONNINFO.search(prefix + " ") is not None
+
+
 def _in_netrc(text: str, name_start: int, syntax: str) -> bool:
     """The name is a .netrc token (`machine host login user password value`): in a .netrc file,
     or on a netrc line another file writes (`RUN echo "machine … password …" >> ~/.netrc`)."""
@@ -301,22 +404,43 @@ def _in_netrc(text: str, name_start: int, syntax: str) -> bool:
     )
 
 
-def _netrc_uuid(
+_UUID_LEN = 36
+
+
+def _uuid_key(
     text: str,
+    name: str,
     name_start: int,
     syntax: str,
     match: re.Match[str],
     whole: str | None,
     config: GenericConfig,
 ) -> Candidate | None:
-    """A UUID as a .netrc password: the field is a password whatever its shape (Heroku's API
-    key is a UUID), so its 32 hex digits are judged as a hex key is. Elsewhere a UUID is an id."""
-    value = whole if whole is not None else match.group("bare")
-    if value is None or not f.is_uuid(value) or not _in_netrc(text, name_start, syntax):
+    """A UUID as a key: a .netrc password (the field is a password whatever its shape), or
+    the value of a name saying whose key it is (`HEROKU_API_KEY`, `CODECOV_TOKEN`: Heroku,
+    Codecov and others issue UUIDs as keys). Its 32 hex digits are judged as a hex key is.
+    Elsewhere a UUID is an id (`api_key = <uuid>` in a fixture, `tenant_id`)."""
+    names = match.re.groupindex  # every rejected value comes here: the cheap tests first
+    group = next((g for g in ("dq", "sq", "bq", "bare") if g in names and match.group(g)), None)
+    if group is None:
+        return None
+    value = whole if whole is not None and group == "bare" else match.group(group)
+    if len(value) != _UUID_LEN or not f.is_uuid(value):
+        return None
+    if not (_in_netrc(text, name_start, syntax) or _names_an_owner(name, config)):
         return None
     if not value_is_secret(value.replace("-", ""), False, config, literal_line=True):
         return None
-    return Candidate(match.start("bare"), match.start("bare") + len(value), value)
+    return Candidate(match.start(group), match.start(group) + len(value), value)
+
+
+def _names_an_owner(name: str, config: GenericConfig) -> bool:
+    """A word before the secret word that is not a generic qualifier names the key's owner:
+    `heroku` in `heroku_api_key`, `codecov` in `CODECOV_TOKEN`; `api_key` names none. Only
+    the last dotted part is read (`self.update_token`: `self` owns nothing)."""
+    words = name_words(name.strip(".").rsplit(".", 1)[-1])
+    at = _secret_word_at(words, config)
+    return at is not None and any(w not in config.generic_qualifiers for w in words[:at])
 
 
 def find_assignments(
@@ -360,9 +484,14 @@ def find_assignments(
                 yield setter
             continue
         if not is_secret_name(name, config):
-            continue
+            if name.lower() != "key" or syntax in (PROSE, TEXT) or not _KEY_VALUE.match(text, stop):
+                continue
+            parent = _parent_key(text, start)
+            if parent is None or not is_secret_name(f"{parent}.{name}", config):
+                continue
+            name = f"{parent}.{name}"
         if syntax == PROSE or (syntax == TEXT and _PROSE_VERB.match(text, stop)):
-            candidate = _prose_candidate(text, stop, config)
+            candidate = _prose_candidate(text, stop, config, is_password_name(name, config))
             if candidate is not None:
                 yield candidate
             continue
@@ -384,10 +513,17 @@ def find_assignments(
             whole = connection_field(text, start, match.start("bare"))
             if whole is None:
                 whole = bare_value(text, match.start("bare"), syntax, line_start)
-        if syntax == YAML and whole in _BLOCK_INDICATORS:
+        if (syntax == YAML and whole in _BLOCK_INDICATORS) or (syntax == INI and whole == "\\"):
+            # A YAML block scalar, or a .properties value continued on the next line.
             block = _single_line_block(text, match.end("bare"))
             if block is not None:
-                candidate = _candidate(block, config, literal_line=True, whole=block.group("bare"))
+                candidate = _candidate(
+                    block,
+                    config,
+                    literal_line=True,
+                    whole=block.group("bare"),
+                    password_name=is_password_name(name, config),
+                )
                 if candidate is not None:
                     yield candidate
             continue
@@ -397,24 +533,70 @@ def find_assignments(
         bare = match.group("bare") is not None
         literal = whole is not None or (bare and _is_env_line(text, start, match))
         plain = whole is not None and syntax in _STRING_SYNTAXES
-        # A URL query value (`?user=app&password=…`) is text, never a name or an expression.
-        candidate = _candidate(match, config, in_query, literal or in_query, whole, plain)
-        if candidate is None and match.group("bare") is not None:
-            candidate = _netrc_uuid(text, start, syntax, match, whole, config)
-        if candidate is not None:
+        # A URL query value (`?user=app&password=…`) is text, never a name or an expression;
+        # so is a password's value in a document (`bind_pw=…` in notes) and a `host=db
+        # user=app password=…` value (looked for only where it can matter: a bare value right
+        # after `=`, its name after a blank).
+        password_name = is_password_name(name, config)
+        text_value = (
+            literal
+            or in_query
+            or (password_name and syntax in (PROSE, TEXT))
+            or (
+                bare
+                and match.group("op") == "="
+                and text[start - 1 : start] == " "
+                and _in_conninfo(text, start)
+            )
+        )
+        candidate = _candidate(match, config, in_query, text_value, whole, plain, password_name)
+        if candidate is None and (whole is not None or match.end() - match.start() >= _UUID_LEN):
+            # (a UUID is 36 characters: most rejected values are shorter, and skip the call)
+            candidate = _uuid_key(text, name, start, syntax, match, whole, config)
+        if candidate is not None and not _key_beside_its_secret(lowered, start, name):
             yield candidate
 
 
-def _prose_candidate(text: str, stop: int, config: GenericConfig) -> Candidate | None:
+def _parent_key(text: str, start: int) -> str | None:
+    """The name of the object or section holding the member at `start`: `Jwt` for `"Key"` in
+    `"Jwt": {"Key": "…"}` (JSON, YAML: the nearest line above indented less) or under a
+    `[jwt]` header (TOML, INI). Read for a bare `key`, whose parent says whose key it is
+    (.NET reads `Jwt:Key`). Looks back a bounded number of lines."""
+    floor = max(0, start - _BOUND)  # bounded, as every look back: a long line stays linear
+    line_start = text.rfind("\n", floor, start) + 1 or floor
+    indent = len(text[line_start:start]) - len(text[line_start:start].lstrip(" \t\"'"))
+    end = line_start - 1
+    for _ in range(_PARENT_LINES):
+        if end <= 0:
+            return None
+        begin = text.rfind("\n", max(0, end - _BOUND), end) + 1 or max(0, end - _BOUND)
+        line = text[begin:end]
+        end = begin - 1
+        stripped = line.lstrip(" \t")
+        if not stripped.strip():
+            continue
+        header = _SECTION.fullmatch(stripped.rstrip())
+        if header:
+            return header.group("name").rsplit(".", 1)[-1]
+        if len(line) - len(stripped) < indent:
+            opened = _OPENS_OBJECT.fullmatch(stripped.rstrip())
+            return opened.group("name") if opened else None
+    return None
+
+
+def _prose_candidate(
+    text: str, stop: int, config: GenericConfig, password_name: bool
+) -> Candidate | None:
     """The word a commit message gives after a secret's name, less the sentence's own closing
-    punctuation (`(pw: …)` ends at the `)` that has no `(` of its own in the word)."""
+    punctuation (`(pw: …)` ends at the `)` that has no `(` of its own in the word). Prose names
+    no variable: under a password's name a word-built value is the password."""
     match = _PROSE_VALUE.match(text, stop)
     if match is None:
         return None
     value = match.group("bare").rstrip(".,;")
     if value.endswith(")") and value.count(")") > value.count("("):
         value = value[:-1]
-    return _candidate(match, config, literal_line=True, whole=value)
+    return _candidate(match, config, literal_line=True, whole=value, password_name=password_name)
 
 
 def _single_line_block(text: str, pos: int) -> re.Match[str] | None:
@@ -437,7 +619,8 @@ def _setter_candidate(text: str, name: str, stop: int, config: GenericConfig) ->
     if setter is None or not is_secret_name(setter.group("rest"), config):
         return None
     call = _CALL_LITERAL.match(text, stop)
-    return None if call is None else _candidate(call, config)
+    password = is_password_name(setter.group("rest"), config)
+    return None if call is None else _candidate(call, config, password_name=password)
 
 
 def find_pairs(text: str, config: GenericConfig) -> Iterator[Candidate]:
@@ -454,7 +637,9 @@ def find_pairs(text: str, config: GenericConfig) -> Iterator[Candidate]:
                 if g in pattern.groupindex and match.group(g) is not None
             )
             value = match.group(group)
-            if value_is_secret(value, group == "value" and trigger == "name:", config):
+            name = match.group("name")
+            bare = group == "value" and trigger == "name:"
+            if value_is_secret(value, bare, config, passphrase=is_password_name(name, config)):
                 yield Candidate(match.start(group), match.end(group), value)
 
 
@@ -494,11 +679,13 @@ def _candidate(
     literal_line: bool = False,
     whole: str | None = None,
     plain: bool = False,
+    password_name: bool = False,
 ) -> Candidate | None:
     """The secret in `match`, if any; `whole` is the unquoted value as the file's syntax reads
     it (to the end of the line in .env, YAML, INI), None where code's expression rules apply.
     `plain`: the file has no expressions, tags or anchors (.env, INI), so an unquoted value is
-    judged as a quoted string is (`(nF,…` is a password there, not a call)."""
+    judged as a quoted string is (`(nF,…` is a password there, not a call). `password_name`:
+    a passphrase counts, unless the value is a bare word in code (a variable's name)."""
     groups = match.groupdict()
     if "f" in (groups.get("prefix") or "").lower():
         return None  # f-strings interpolate: `{…}` is a reference, never a literal
@@ -517,19 +704,27 @@ def _candidate(
         start = match.start(group)
         end = start + len(value)
         if not bare:
-            value, end = _join_literals(match.string, match.end(), value, end)
-        if value_is_secret(value, bare and not plain, config, literal_line):
+            parens = groups.get("paren") is not None
+            value, end = _join_literals(match.string, match.end(), value, end, parens)
+            if parens and not _CLOSING_PAREN.match(match.string, end + 1):
+                return None  # `("user", "…")`, `("…" if x else y)`: a tuple or an expression
+        passphrase = password_name and (not bare or literal_line or plain)
+        if value_is_secret(value, bare and not plain, config, literal_line, passphrase):
             return Candidate(start, end, value)
         return None
     return None
 
 
-def _join_literals(text: str, pos: int, value: str, end: int) -> tuple[str, int]:
-    """`value` joined with the literals concatenated to it on its line (`"wJal…" + "…KEY"`,
-    PHP's `.`), and where the last one ends: the value is judged whole, so a placeholder word
-    in any piece counts, and a key split in two is still one key."""
+def _join_literals(
+    text: str, pos: int, value: str, end: int, parens: bool = False
+) -> tuple[str, int]:
+    """`value` joined with the literals concatenated to it (`"wJal…" + "…KEY"`, PHP's `.`,
+    Python's adjacent literals after `\\` or inside the value's `parens`), and where the last
+    one ends: the value is judged whole, so a placeholder word in any piece counts, and a key
+    split in two (or over lines) is still one key."""
+    adjacent = _ADJACENT if parens else _CONTINUED
     for _ in range(_PIECES_MAX):  # bounded: a line of `"" + "" + …` costs each hit little
-        more = _CONCATENATED.match(text, pos)
+        more = _CONCATENATED.match(text, pos) or adjacent.match(text, pos)
         if more is None or len(value) >= _VALUE_MAX:
             break
         piece = more.group("dq") if more.group("dq") is not None else more.group("sq")

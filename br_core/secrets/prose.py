@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
-from br_core.secrets.filters import is_word_identifier, wordiness
+from br_core.secrets.filters import base64_text, is_word_identifier, is_word_password, wordiness
 from br_core.secrets.generic import Candidate, GenericConfig, value_is_secret
 
 _FOLLOWING_LINES = 2  # an answer comes on the line of the question or within the next two
@@ -29,6 +30,7 @@ _CLOSERS = "\"'`)]}>*_.,;:"
 _SYMBOLS = frozenset("!#$%&*+,;=?@^|~")
 _KEY = re.compile(r"[A-Za-z_][\w.-]{2,}(?=[=:])")  # `name=value`: the assignment rule's to judge
 _NOT_SECRET_MARKS = ("://", "/", "\\", "](", "**", "__")
+_NOT_SECRET_MARK = re.compile("|".join(map(re.escape, _NOT_SECRET_MARKS)))  # one search, not six
 # 40+ characters of the base64 alphabet alone: a certificate or key line, not a typed password
 # (the private-key rule judges key blocks whole).
 _BASE64_LINE = re.compile(r"[A-Za-z0-9+/=]{40,}")
@@ -49,7 +51,8 @@ def find_prose_passwords(
         end = _window_end(text, line_end)
         for word in _WORD.finditer(text, max(line_start, scanned), end):
             value = word.group().lstrip(_OPENERS).rstrip(_CLOSERS)
-            if _is_password_word(value, config):
+            answers = hit.start() < word.start() < line_end  # after the mention, on its line
+            if _is_password_word(value, config, answers):
                 start = word.start() + word.group().index(value)
                 yield Candidate(start, start + len(value), value)
         scanned = end
@@ -65,20 +68,41 @@ def _window_end(text: str, line_end: int) -> int:
     return end
 
 
-def _is_password_word(value: str, config: GenericConfig) -> bool:
-    if not 10 <= len(value) <= 64 or any(mark in value for mark in _NOT_SECRET_MARKS):
+@lru_cache(maxsize=256)
+def _is_word_key(key: str) -> bool:
+    """`is_word_identifier` for the `name` of a `name=value` word, remembered: a log or a
+    document dense with `password="…"` lines asks it of the same few names on every line."""
+    return is_word_identifier(key)
+
+
+def _is_base64_text(value: str) -> bool:
+    """`dXNlcm5hbWU6cGFzc3dvcmQ=` (`username:password`): base64 of printable text, as docs show
+    a Basic header. A typed password decodes so by chance about once in 10^8 (every byte of
+    random data printable ASCII), and most hold a symbol base64 has not."""
+    decoded = base64_text(value)
+    return decoded is not None and decoded.isprintable()
+
+
+def _is_password_word(value: str, config: GenericConfig, answers: bool) -> bool:
+    """`answers`: the word follows the mention on its line (`the login is admin / …`), where a
+    sentence gives a password; before the mention or on the lines after it a sentence rather
+    describes one (`human-style (Falcon12@) passwords`), so only a random word counts there."""
+    if not 10 <= len(value) <= 64 or _NOT_SECRET_MARK.search(value):
         return False
     if _BASE64_LINE.fullmatch(value):
         return False
     key = _KEY.match(value)
-    if (key and is_word_identifier(key.group())) or not any(ch in _SYMBOLS for ch in value):
+    if (key and _is_word_key(key.group())) or _SYMBOLS.isdisjoint(value):
         return False
-    if wordiness(value) >= 0.5:
-        return False  # `Correct-Horse-Battery-9!`: an example in prose; a generated one is random
+    if wordiness(value) >= 0.5 and not (answers and is_word_password(value, config.secret_words)):
+        # `Correct-Horse-Battery-9!`: an example in prose; a generated one is random, or words
+        # run together with a number given as the answer (`is admin / FalconQuartz49@`)
+        return False
     if not (
         any(ch.islower() for ch in value)
         and any(ch.isupper() for ch in value)
         and any(ch.isdigit() for ch in value)
     ):
         return False
-    return value_is_secret(value, False, config, literal_line=True)
+    # Last: decoding is the dearest test, and few words get this far.
+    return value_is_secret(value, False, config, literal_line=True) and not _is_base64_text(value)

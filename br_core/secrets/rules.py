@@ -20,11 +20,13 @@ from br_core.errors import ConfigError
 from br_core.secrets import filters as f
 from br_core.secrets.generic import GenericConfig, find_assignments, find_pairs
 from br_core.secrets.prose import find_prose_passwords
-from br_core.secrets.syntax import CODE, SYNTAXES
+from br_core.secrets.syntax import CODE, SYNTAXES, YAML
 
 RULES_FILE = Path(__file__).with_name("rules.toml")
 _INTERPOLATION_START = re.compile(r"\{[A-Za-z_][\w.]*[(}\[]")
-_KNOWN_FILTERS = frozenset({"placeholder", "password", "url-dev-default", "jwt-public", "pem-body"})
+_KNOWN_FILTERS = frozenset(
+    {"placeholder", "password", "url-dev-default", "jwt-public", "pem-body", "basic-auth"}
+)
 
 
 @dataclass(frozen=True)
@@ -64,15 +66,16 @@ class Rule:
     @cached_property
     def context(self) -> re.Pattern[str]:
         """A prose rule's keywords as one pattern: the mentions its window opens at. Short ones
-        (`pw`, `pwd`) must stand alone: `…ISpWDK7a…` in a certificate line mentions nothing."""
-        return re.compile(
-            "|".join(
-                re.escape(k)
-                if len(k.strip(": ")) >= 5
-                else rf"(?<![a-z0-9]){re.escape(k)}(?![a-z])"
-                for k in self.keywords
-            )
-        )
+        (`pw`, `pwd`) must stand alone: `…ISpWDK7a…` in a certificate line mentions nothing.
+        The word stands alone, not what follows the keyword's own `:` or blank (`pw for …`)."""
+        return re.compile("|".join(map(_mention, self.keywords)))
+
+
+def _mention(keyword: str) -> str:
+    word = keyword.rstrip(": ")
+    if len(word) >= 5:
+        return re.escape(keyword)
+    return rf"(?<![a-z0-9]){re.escape(word)}(?![a-z]){re.escape(keyword[len(word) :])}"
 
 
 class SecretMatch(NamedTuple):
@@ -173,7 +176,9 @@ def parse_rules(
     dev_defaults = frozenset(str(w).lower() for w in glob.get("dev_defaults", []))
     generic = GenericConfig(
         secret_words=frozenset(gen.get("secret_words", [])),
+        password_words=frozenset(gen.get("password_words", [])),
         key_qualifiers=frozenset(gen.get("key_qualifiers", [])),
+        generic_qualifiers=frozenset(gen.get("generic_qualifiers", [])),
         exclude_words=frozenset(gen.get("exclude_words", [])),
         prefix_exclude_words=frozenset(gen.get("prefix_exclude_words", [])),
         placeholders=f.placeholder_matcher(placeholder_words),
@@ -244,12 +249,22 @@ def _keep(rule: Rule, match: re.Match[str], secret: str, rules: RuleSet) -> bool
         return False
     if "pem-body" in rule.filters and not f.pem_body_is_key(secret):
         return False
+    if "basic-auth" in rule.filters and f.is_placeholder_basic(
+        secret, rules.dev_defaults, rules.generic.placeholders
+    ):
+        return False
     if "url-dev-default" in rule.filters:
         host = match.group(3) or ""  # a DSN over a unix socket or the default address: local
         return not f.is_dev_default_url(match.group(1), secret, host, rules.dev_defaults)
     return True
 
 
+# `'sk_live_' + '…'`: a literal ending in `_` or `-` (a provider's prefix) joined to another
+# (backticks too, though only `_' +`, `_" +`, `-' +` and `-" +` make a text worth searching).
+_JOINED_TOKEN = re.compile(
+    r"""(["'`])(?P<prefix>(?:[A-Za-z0-9]{1,10}[_-]){1,3})\1[ \t]*\+[ \t]*"""
+    r"""(["'`])(?P<body>[A-Za-z0-9_-]{8,300})\3"""
+)
 _SHORT_TEXT = 4096  # up to this, one pass finds every keyword; beyond, substring searches
 
 
@@ -296,11 +311,68 @@ def _raw_spans(text: str, rules: RuleSet, syntax: str) -> list[tuple[int, int, R
     return found
 
 
+def _joins_a_prefix(text: str) -> bool:
+    """`_' +`, `_" +`, `-' +` or `-" +` somewhere in `text`: one pass over its ` +`, where four
+    substring searches read every file four times (2% of `bench/secrets_cpu.py`)."""
+    at = text.find(" +", 2)
+    while at >= 0:
+        if text[at - 1] in "'\"" and text[at - 2] in "_-":
+            return True
+        at = text.find(" +", at + 2)
+    return False
+
+
+def _joined_token_spans(text: str, rules: RuleSet) -> list[tuple[int, int, Rule, int]]:
+    """A provider's prefix written as its own literal and joined to the rest,
+    `require('stripe')('sk_live_' + '…')`: the joined token is matched against the format
+    rules, each whole (a prefix joined to a word is no token)."""
+    found = []
+    for joined in _JOINED_TOKEN.finditer(text):
+        token = joined.group("prefix") + joined.group("body")
+        lowered = token.lower()
+        for rule in rules.rules:
+            if rule.kind != "regex" or not any(k in lowered for k in rule.keywords):
+                continue
+            match = rule.regex.fullmatch(token)
+            if match and _keep(rule, match, match.group(rule.secret_group), rules):
+                start = joined.start("prefix")
+                found.append((start, joined.end("body"), rule, start))
+                break
+    return found
+
+
+def _secret_data_spans(text: str, rules: RuleSet) -> list[tuple[int, int, Rule, int]]:
+    """Base64 values of a Kubernetes Secret's `data:` whose decoded `name: text` line holds a
+    secret: the first rule that finds one names the finding, which covers the base64 value."""
+    from br_core.secrets.kubernetes import secret_data  # local: few files are manifests
+
+    by_id = {rule.id: rule for rule in rules.rules}
+    found = []
+    for entry in secret_data(text):
+        inner = scan_text(f"{entry.name}: {entry.decoded}\n", rules, YAML)
+        if inner:
+            found.append((entry.start, entry.end, by_id[inner[0].rule_id], entry.start))
+    return found
+
+
 def scan_text(text: str, rules: RuleSet | None = None, syntax: str = CODE) -> list[SecretMatch]:
     """Every secret in `text`, in order; overlapping matches keep the earlier rule's. `syntax`
     is the file's (br_core/secrets/syntax.py `syntax_of`): where unquoted values end."""
-    ruleset = rules if rules is not None else load_rules()
+    kept = _kept_spans(text, rules if rules is not None else load_rules(), syntax)
+    lines = _line_numbers(text, sorted({anchor for *_, anchor in kept}))
+    return [
+        SecretMatch(rule.id, rule.description, start, end, lines[anchor], text[start:end])
+        for start, end, rule, anchor in kept
+    ]
+
+
+def _kept_spans(text: str, ruleset: RuleSet, syntax: str) -> list[tuple[int, int, Rule, int]]:
+    """The spans `scan_text` reports, sorted: of overlapping ones, the earlier rule's."""
     raw = _raw_spans(text, ruleset, syntax)
+    if _joins_a_prefix(text):
+        raw += _joined_token_spans(text, ruleset)
+    if syntax == YAML and "kind:" in text and "data:" in text:
+        raw += _secret_data_spans(text, ruleset)
     if not raw:
         return []
     order = {rule.id: index for index, rule in enumerate(ruleset.rules)}
@@ -315,12 +387,8 @@ def scan_text(text: str, rules: RuleSet | None = None, syntax: str = CODE) -> li
         starts.insert(k, start)
         ends.insert(k, end)
         kept.append((start, end, rule, anchor))
-    lines = _line_numbers(text, sorted({anchor for *_, anchor in kept}))
     kept.sort(key=lambda item: item[0])
-    return [
-        SecretMatch(rule.id, rule.description, start, end, lines[anchor], text[start:end])
-        for start, end, rule, anchor in kept
-    ]
+    return kept
 
 
 def _line_numbers(text: str, offsets: list[int]) -> dict[int, int]:
@@ -333,5 +401,6 @@ def _line_numbers(text: str, offsets: list[int]) -> dict[int, int]:
 
 
 def find_secret_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of every secret value in `text`, sorted, non-overlapping."""
-    return [(m.start, m.end) for m in scan_text(text)]
+    """(start, end) of every secret value in `text`, sorted, non-overlapping. Masking needs
+    no line numbers or values: a text dense with secrets skips making them."""
+    return [(start, end) for start, end, *_ in _kept_spans(text, load_rules(), CODE)]

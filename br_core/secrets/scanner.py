@@ -111,6 +111,7 @@ class Scanner:
         # are split and searched only when it holds one (a file dense with findings rarely does).
         lines = text.split("\n") if matches and has_inline_marker(text) else None
         marks: dict[int, bool] = {}
+        templates: dict[str, Finding] = {}  # per rule: its findings differ in place and value
         line_start = searched = 0  # matches come in order: columns in one pass over the text
         for match in matches:
             marked = False
@@ -132,12 +133,13 @@ class Scanner:
             line_start, searched = (newline + 1 if newline >= 0 else line_start), match.start
             column = match.start - line_start + 1
             masked = mask_value(match.secret)
+            template = templates.get(match.rule_id)
+            if template is None:
+                template = templates[match.rule_id] = Finding(
+                    SECRET, match.rule_id, match.description, rel, 0, None, "", ""
+                )
             result.findings.append(
-                Finding(
-                    kind=SECRET,
-                    rule_id=match.rule_id,
-                    rule_text=match.description,
-                    path=rel,
+                template.but(
                     line=match.line,
                     column=column,
                     message=secret_message(match.description, masked),

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
+
+import pytest
 
 from br_core.scan.finding import SECRET, SQL_INJECTION, Finding, secret_message
 from tests.data.secrets_corpus import rand
@@ -71,3 +74,14 @@ def test_many_findings_reuse_what_was_sanitised_and_stay_masked() -> None:
     for _ in range(3):
         finding = _sql_finding(sink=f"db.run('{GHP}')")
         assert GHP not in finding.sink
+
+
+def test_but_makes_what_replace_makes_and_masks_what_it_is_given() -> None:
+    """`Finding.but` (the secret scanner's per-finding copy) equals `dataclasses.replace`,
+    masks a free text it is handed as `__init__` does, and refuses a field that does not exist."""
+    template = _sql_finding()
+    moved = template.but(line=7, column=3, fix=f"use ? instead of {GHP}")
+    assert moved == replace(template, line=7, column=3, fix=f"use ? instead of {GHP}")
+    assert moved.fix is not None and GHP not in moved.fix and template.line == 1
+    with pytest.raises(TypeError, match="colum"):
+        template.but(colum=3)

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from br_core.secrets.masking import mask_value
-from br_core.secrets.scanner import scan_files
 from tests.data.secrets_corpus import rand
+from tests.secrets.scanning import findings as _findings
 
 R = random.Random(1919)
 PW = rand(R, "alnum", 9) + "^" + rand(R, "alnum", 6) + "+"  # a generated password
@@ -24,13 +24,6 @@ DOTSTAR = rand(R, "alnum", 10) + ".*" + rand(R, "alnum", 12)
 BRACKETS = (
     rand(R, "alnum", 2) + "]1>[" + rand(R, "alnum", 9) + ",l:;]{" + rand(R, "alnum", 4) + "*e-"
 )
-
-
-def _findings(tmp_path: Path, name: str, text: str) -> list[tuple[int, str]]:
-    path = tmp_path / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return [(f.line, f.masked) for f in scan_files([path], tmp_path).findings]
 
 
 FOUND = [

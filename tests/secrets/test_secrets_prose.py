@@ -11,19 +11,13 @@ from pathlib import Path
 import pytest
 
 from br_core.secrets.masking import mask_value
-from br_core.secrets.scanner import scan_commit_messages, scan_files
+from br_core.secrets.scanner import scan_commit_messages
 from tests.data.secrets_corpus import rand
+from tests.secrets.scanning import findings_by_rule as _findings
 
 R = random.Random(2019)
 PW = rand(R, "alnum", 7) + "@" + rand(R, "alnum", 6) + "*" + rand(R, "alnum", 3) + "7"
 CERT_LINE = rand(R, "alnum", 30) + "+" + rand(R, "alnum", 30) + "+" + rand(R, "alnum", 2)
-
-
-def _findings(tmp_path: Path, name: str, text: str) -> list[tuple[int, str, str]]:
-    path = tmp_path / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return [(f.line, f.rule_id, f.masked) for f in scan_files([path], tmp_path).findings]
 
 
 FOUND = [

@@ -13,6 +13,7 @@ import pytest
 from br_core.secrets.filters import (
     _made_up_at_least,
     _made_up_share,
+    char_classes,
     is_placeholder_token,
     is_typed_run,
     placeholder_matcher,
@@ -237,6 +238,25 @@ def test_the_made_up_bound_never_changes_a_verdict() -> None:
         body += body[: rng.randint(1, 8)] * rng.randint(0, 3)
         for share in (0.5, 0.75):
             assert _made_up_at_least(body, share) == (_made_up_share(body) >= share), body
+
+
+def _classes_char_by_char(value: str) -> int:
+    """What `char_classes` counts, asked of each character in turn."""
+    kinds = set()
+    for ch in value:
+        kinds.add("lower" if ch.islower() else "upper" if ch.isupper() else ch.isdigit())
+    return len(kinds)  # True for a digit, False for any other character
+
+
+def test_char_classes_of_ascii_text_agree_with_each_character() -> None:
+    """ASCII values are classed by whole-string calls (issue 12 item 7); every ASCII
+    character, and random mixes of them, must be classed as character by character."""
+    rng = random.Random(7)
+    ascii_chars = [chr(code) for code in range(128)]
+    samples = ["", *ascii_chars, "é1", "Kelvin\u212a9"]
+    samples += ["".join(rng.choices(ascii_chars, k=rng.randint(1, 12))) for _ in range(20000)]
+    for value in samples:
+        assert char_classes(value) == _classes_char_by_char(value), repr(value)
 
 
 _LOWER_DIGITS = frozenset(string.ascii_lowercase + string.digits)
