@@ -6,8 +6,10 @@
 - a getter (`get sql() {…}`) is read like a method: it is what its body returns;
 - a field is what the class leaves in it. The constructor runs first and in order: a plain
   `this.name = …` that runs on every path through it replaces the field's initialiser and the
-  constructor's earlier writes (br_core/sqli/js/order.py). Any other method may run before the
-  read, so its writes (`this.filters.push(…)` included, br_core/sqli/js/fields.py) all stay.
+  constructor's earlier writes (br_core/sqli/js/order.py), unless the constructor calls a
+  method or hands `this` out first (that code may read the earlier value), and not for a read
+  inside the constructor itself. Any other method may run before the read, so its writes
+  (`this.filters.push(…)` included, br_core/sqli/js/fields.py) all stay.
 
 Found from the token index; names.py evaluates what is found. A class declared twice, a
 member that is `static`, or a field some other object's `x.name = …` may set (unless it is
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 
 from br_core.sqli.js.bindings import GLOBAL
 from br_core.sqli.js.classes import field_declaration, is_class_body, written_from_outside
-from br_core.sqli.js.fields import Write, write_at
+from br_core.sqli.js.fields import Write, member_path, write_at
 from br_core.sqli.js.fold import dead_at
 from br_core.sqli.js.order import dominates, replaces
 from br_core.sqli.js.scope import Index
@@ -29,6 +31,7 @@ from br_core.sqli.js.tokens import Tok, closers
 
 _CLASS_HEAD = 30  # tokens between a class's name and its body's `{`: `<T> extends B implements C`
 _HEAD = 40  # tokens between a member's `)` and its body's `{` (a return type)
+_ADDS = frozenset({"push", "unshift"})  # `this.list.push(x)`: no code of the class runs
 _MEMBER_START = frozenset({"{", "}", ";", "public", "private", "protected", "override", "async"})
 
 
@@ -113,7 +116,7 @@ def class_field(index: Index, body: int, key: str) -> Field | None:
     if initialiser is None and not writes:
         return None
     constructor = _constructor(index, body)
-    if constructor is not None:
+    if constructor is not None and not _calls_out(index, constructor):
         end = index.ends[constructor]
         mine = [k for k, _, _ in writes if constructor < k < end]
         last = max(
@@ -136,6 +139,28 @@ def _this_writes(index: Index, body: int, key: str) -> list[Write]:
         if found is not None and not dead_at(index, toks[k].pos):
             out.extend(found)
     return out
+
+
+def in_constructor(index: Index, body: int, at: int) -> bool:
+    """Token `at` lies in the constructor of the class whose body opens at `body`: a read
+    there may come before the constructor's last write."""
+    constructor = _constructor(index, body)
+    return constructor is not None and constructor < at < index.ends[constructor]
+
+
+def _calls_out(index: Index, constructor: int) -> bool:
+    """The constructor calls a method on `this` or hands `this` to other code (`this.load()`,
+    `register(this)`): that code may read a field before the constructor's last write."""
+    toks, ends = index.toks, index.ends
+    where = index.where.get("this", [])
+    lo, hi = bisect.bisect_right(where, constructor), bisect.bisect_left(where, ends[constructor])
+    for k in where[lo:hi]:
+        if k + 1 >= len(toks) or toks[k + 1].text not in {".", "?."}:
+            return True  # `this` itself passed, returned or stored
+        keys, j = member_path(toks, k + 1, ends)
+        if j < len(toks) and toks[j].text == "(" and not (keys and keys[-1] in _ADDS):
+            return True  # `this.load()`; `this.list.push(x)` only adds an element
+    return False
 
 
 def _constructor(index: Index, body: int) -> int | None:

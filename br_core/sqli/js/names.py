@@ -16,7 +16,13 @@ from br_core.sqli.js.calls import elements, trailing_call
 from br_core.sqli.js.classes import class_field
 from br_core.sqli.js.fields import destructured, field_writes, member_path
 from br_core.sqli.js.fold import dead_at
-from br_core.sqli.js.instances import class_body, enclosing_class, getter_body, instance_of
+from br_core.sqli.js.instances import (
+    class_body,
+    enclosing_class,
+    getter_body,
+    in_constructor,
+    instance_of,
+)
 from br_core.sqli.js.instances import class_field as class_field_of
 from br_core.sqli.js.loops import loop_values
 from br_core.sqli.js.maps import initial_entries, is_new_map, map_sets
@@ -401,7 +407,11 @@ def member(evaluate: Evaluate, ctx: Ctx, name: str, path: list[str], depth: int)
     nothing is known about `o`'s fields: the caller reads `o` itself."""
     if name == "this" and len(path) == 1:
         body = enclosing_class(ctx.index, ctx.sink)
-        own = _class_member(evaluate, ctx, body, path[0], depth) if body is not None else None
+        own = (
+            _class_member(evaluate, ctx, body, path[0], depth)
+            if body is not None and not in_constructor(ctx.index, body, ctx.sink)
+            else None
+        )
         if own is not None:
             return own  # `this.key` in a method: what the class puts there (instances.py)
     writes = field_writes(ctx, name, path)
