@@ -16,6 +16,7 @@ from br_core.sqli.js.instances import (
     getter_body,
     in_constructor,
     instance_of,
+    subclasses,
 )
 from br_core.sqli.js.middleware import set_by_file
 from br_core.sqli.js.scope import Index
@@ -148,6 +149,11 @@ def test_request_fields_set_by_the_file() -> None:
     assert set_by_file(index, tokenize("req.other")) is None  # never written here
     assigned = _index("app.use((req) => { req.tenant = 'a'; Object.assign(req, req.body); });")
     assert set_by_file(assigned, tokenize("req.tenant")) is None
+    # only a default for an empty field: another module is what sets it
+    default = _index("app.use((req, res, next) => { if (!req.tenant) req.tenant = 'a'; next(); });")
+    assert set_by_file(default, tokenize("req.tenant")) is None
+    fallback = _index("app.use((req, res, next) => { req.tenant ||= 'a'; next(); });")
+    assert set_by_file(fallback, tokenize("req.tenant")) is None
 
 
 _MIDDLEWARE = """
@@ -189,3 +195,19 @@ def test_getter_read_like_a_method_tainted_by_the_constructor_arguments() -> Non
     assert [(f.line, f.source, f.confidence) for f in found] == [
         (11, "the web request (`req.query.sort`)", "high")
     ]
+
+
+def test_subclasses_in_the_file_at_any_depth() -> None:
+    index = _index("class A {}\nclass B extends A {}\nclass C extends B {}\nclass D {}")
+    bodies = {name: class_body(index, name) for name in "ABCD"}
+    assert subclasses(index, bodies["A"]) == [bodies["B"], bodies["C"]]  # type: ignore[arg-type]
+    assert subclasses(index, bodies["D"]) == []  # type: ignore[arg-type]
+
+
+def test_getter_overridden_by_a_subclass_is_read_from_both() -> None:
+    src = (
+        "class A { get where() { return 'id = 1'; } run() { pool.query('SELECT 1 WHERE ' + "
+        "this.where); } }\nclass B extends A { get where() { return 'id = ' + this.raw; } }"
+    )
+    assert [f.line for f in analyze_js(src)] == [1]
+    assert analyze_js(src.replace("this.raw", "2")) == []

@@ -9,7 +9,8 @@
   constructor's earlier writes (br_core/sqli/js/order.py), unless the constructor calls a
   method or hands `this` out first (that code may read the earlier value), and not for a read
   inside the constructor itself. Any other method may run before the read, so its writes
-  (`this.filters.push(…)` included, br_core/sqli/js/fields.py) all stay.
+  (`this.filters.push(…)` included, br_core/sqli/js/fields.py) all stay, and so do those of
+  the classes in the file that extend it (an instance may be one of theirs).
 
 Found from the token index; names.py evaluates what is found. A class declared twice, a
 member that is `static`, or a field some other object's `x.name = …` may set (unless it is
@@ -31,6 +32,7 @@ from br_core.sqli.js.tokens import Tok, closers
 
 _CLASS_HEAD = 30  # tokens between a class's name and its body's `{`: `<T> extends B implements C`
 _HEAD = 40  # tokens between a member's `)` and its body's `{` (a return type)
+_MAX_SUBCLASSES = 20  # classes read as extending one class: a generated hierarchy stays cheap
 _ADDS = frozenset({"push", "unshift"})  # `this.list.push(x)`: no code of the class runs
 _MEMBER_START = frozenset({"{", "}", ";", "public", "private", "protected", "override", "async"})
 
@@ -62,6 +64,40 @@ def class_body(index: Index, name: str) -> int | None:
         index.memo[key] = found
     body = index.memo[key]
     return body if isinstance(body, int) else None
+
+
+def subclasses(index: Index, body: int) -> list[int]:
+    """The bodies of the classes in this file that extend the class whose body opens at
+    `body`, at any depth: their constructors and methods write the same instance's fields,
+    and their getters override its own."""
+    key = ("subclasses", str(body))
+    if key not in index.memo:
+        found: list[int] = []
+        todo = [body]
+        while todo and len(found) < _MAX_SUBCLASSES:
+            name = _class_name(index, todo.pop())
+            for k in index.where.get(name, []) if name else []:
+                if k and index.toks[k - 1].text == "extends":
+                    sub = next(
+                        (j for j in range(k + 1, min(k + _CLASS_HEAD, len(index.toks)))
+                         if index.toks[j].text == "{"),
+                        None,
+                    )  # fmt: skip
+                    if sub is not None and sub not in found and sub != body:
+                        found.append(sub)
+                        todo.append(sub)
+        index.memo[key] = found
+    subs = index.memo[key]
+    return subs if isinstance(subs, list) else []
+
+
+def _class_name(index: Index, body: int) -> str | None:
+    """The name in `class Name … {` for the body opening at `body`."""
+    toks = index.toks
+    for j in range(body - 1, max(-1, body - _CLASS_HEAD), -1):
+        if toks[j].text == "class" and j + 1 < body and toks[j + 1].kind == "ident":
+            return toks[j + 1].text if toks[j + 1].text != "extends" else None
+    return None
 
 
 def enclosing_class(index: Index, at: int) -> int | None:

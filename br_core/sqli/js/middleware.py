@@ -6,15 +6,19 @@ next(); })` and, later in the file, `… WHERE tenant = '${req.tenant}'`: the fr
 fills `req.tenant`, so it holds what the file's writes put there. Those writes are found for
 every binding of the request's name (a middleware's `req` is another parameter than the
 handler's, but the same object), `Object.assign(req, …)` and `req[key] = …` included. The
-caller trusts the field only when a write comes before the read and every write is constant;
-a field the framework or a common middleware fills (`req.query`, `req.user`) stays the
-request's.
+caller trusts the field only when a write comes before the read and every write is constant,
+and one of them replaces the field on every path through its function (a default written
+only when the field is empty, `if (!req.tenant) req.tenant = 'public'`, says another module
+sets it). A field the framework or a common middleware fills (`req.query`, `req.user`) stays
+the request's.
 """
 
 from __future__ import annotations
 
+from br_core.sqli.js.bindings import GLOBAL
 from br_core.sqli.js.fields import Write, write_at
 from br_core.sqli.js.fold import dead_at
+from br_core.sqli.js.order import dominates, replaces
 from br_core.sqli.js.scope import Index
 from br_core.sqli.js.tokens import Tok
 
@@ -62,4 +66,15 @@ def _writes(index: Index, name: str, key: str) -> list[Write] | None:
         if any(kind == "object" for _, kind, _ in found):
             return None  # `Object.assign(req, …)`, `req[key] = …`: any field, unseen
         out.extend(found)
-    return out or None
+    if not any(_sets_always(index, k, key) for k, _, _ in out):
+        return None  # `if (!req.tenant) req.tenant = 'public'`: a default for a value set upstream
+    return out
+
+
+def _sets_always(index: Index, k: int, key: str) -> bool:
+    """Token k starts `req.key = …` as a statement that runs on every path through its
+    function: the middleware replaces whatever was there before it."""
+    function = index.bindings().function_of.get(index.block[k], GLOBAL)
+    if function == GLOBAL or not replaces(index, k, [key]):
+        return False
+    return dominates(index, k, index.ends[function])

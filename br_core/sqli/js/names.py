@@ -17,11 +17,13 @@ from br_core.sqli.js.classes import class_field
 from br_core.sqli.js.fields import destructured, field_writes, member_path
 from br_core.sqli.js.fold import dead_at
 from br_core.sqli.js.instances import (
+    Field,
     class_body,
     enclosing_class,
     getter_body,
     in_constructor,
     instance_of,
+    subclasses,
 )
 from br_core.sqli.js.instances import class_field as class_field_of
 from br_core.sqli.js.loops import loop_values
@@ -539,24 +541,34 @@ def _class_member(evaluate: Evaluate, ctx: Ctx, body: int, key: str, depth: int)
         return found if isinstance(found, Val) else None
     ctx.index.memo[memo] = SAFE  # a getter that reads itself sees nothing
     index = ctx.index
-    getter = getter_body(index, body, key)
-    val: Val | None = None
-    if getter is not None:
-        val = returns_of(evaluate, ctx, getter, depth + 1)
-    else:
-        field = class_field_of(index, body, key)
-        if field is not None:
-            vals = []
-            if field.initialiser is not None:
-                k, init = field.initialiser
-                here = Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, index)
-                vals.append(evaluate(here, init, depth + 1))
-            for k, kind, rhs in field.writes:
-                here = Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, index)
-                vals.append(written(evaluate, here, kind, rhs, depth))
-            val = merge(*vals)
+    # the instance may be a subclass's: its getter overrides, its writes add
+    vals = [_own_member(evaluate, ctx, b, key, depth) for b in [body, *subclasses(index, body)]]
+    val = merge(*vals) if vals[0] is not None else None
     ctx.index.memo[memo] = val
     return val
+
+
+def _own_member(evaluate: Evaluate, ctx: Ctx, body: int, key: str, depth: int) -> Val | None:
+    """What the class body at `body` itself says of member `key`: its getter's returns, or
+    its field's initialiser and writes; None when it says nothing."""
+    getter = getter_body(ctx.index, body, key)
+    if getter is not None:
+        return returns_of(evaluate, ctx, getter, depth + 1)
+    field = class_field_of(ctx.index, body, key)
+    return _field_value(evaluate, ctx, field, depth) if field is not None else None
+
+
+def _field_value(evaluate: Evaluate, ctx: Ctx, field: Field, depth: int) -> Val:
+    """Any value a class's initialiser and writes (instances.py's `Field`) put in a field."""
+    vals = []
+    if field.initialiser is not None:
+        k, init = field.initialiser
+        here = Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, ctx.index)
+        vals.append(evaluate(here, init, depth + 1))
+    for k, kind, rhs in field.writes:
+        here = Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, ctx.index)
+        vals.append(written(evaluate, here, kind, rhs, depth))
+    return merge(*vals)
 
 
 def _class_field(evaluate: Evaluate, ctx: Ctx, key: str, depth: int) -> Val | None:
