@@ -133,6 +133,12 @@ def test_push_into_a_field_is_an_elements_write() -> None:
         ("elements", "a , ... b")
     ]
     assert write_at(toks, _at(index, "o.other"), ["list"], ends) is None
+    # read as `o.list[0]`: an argument itself, or any element of a spread one
+    element = write_at(toks, 0, ["list", "0"], ends)
+    assert element is not None and [(k, _texts(r)) for _, k, r in element] == [
+        ("field", "a"),
+        ("object", "b"),
+    ]
 
 
 def test_request_fields_set_by_the_file() -> None:

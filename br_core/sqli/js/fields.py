@@ -85,7 +85,12 @@ def write_at(toks: list[Tok], k: int, path: list[str], ends: list[int]) -> list[
         keys = keys[:-1]  # `this.filters.push(x)`: x is one more element of `this.filters`
         if any(a != b and _ANY not in (a, b) for a, b in zip(keys, path, strict=False)):
             return None
-        return [(k, "elements", until_close(toks, j + 1, ends))]
+        pushed = until_close(toks, j + 1, ends)
+        if len(path) <= len(keys):
+            return [(k, "elements", pushed)]
+        # `o.list[0]` read: one of the arguments itself (a spread: any element of it)
+        parts = [p for p in split_top(pushed, {","}) if p]
+        return [(k, "object", p[1:]) if p[0].text == "..." else (k, "field", p) for p in parts]
     if not keys or j >= len(toks) or toks[j].text not in {"=", "+=", "??=", "||="}:
         return None
     if any(a != b and _ANY not in (a, b) for a, b in zip(keys, path, strict=False)):
