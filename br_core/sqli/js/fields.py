@@ -18,13 +18,13 @@ from br_core.sqli.js.tokens import Tok, split_top, until_close, until_end
 
 Write = tuple[int, Literal["field", "object"], list[Tok]]
 _LOOKBACK = 200  # occurrences of the object's name examined before one sink
-_ANY = ""  # a key the analysis cannot name (`o[key]`)
+ANY = ""  # a key the analysis cannot name (`o[key]`)
 _PATTERN_PREV = frozenset({"[", "{", ",", ":", "..."})  # around a name a pattern binds
 _PATTERN_NEXT = frozenset({",", "]", "}", "="})
 
 
 def member_path(toks: list[Tok], start: int, ends: list[int]) -> tuple[list[str], int]:
-    """The keys of `.a?.b['c'][k]` starting at token `start` (`_ANY` for a key that is not a
+    """The keys of `.a?.b['c'][k]` starting at token `start` (`ANY` for a key that is not a
     constant) and the index of the token after them."""
     keys: list[str] = []
     j = start
@@ -41,7 +41,7 @@ def member_path(toks: list[Tok], start: int, ends: list[int]) -> tuple[list[str]
             elif one is not None and one.kind == "num":
                 keys.append(one.text)
             else:
-                keys.append(_ANY)
+                keys.append(ANY)
             j = k + 1
         else:
             break
@@ -79,7 +79,7 @@ def write_at(toks: list[Tok], k: int, path: list[str], ends: list[int]) -> list[
     keys, j = member_path(toks, k + 1, ends)
     if not keys or j >= len(toks) or toks[j].text not in {"=", "+=", "??=", "||="}:
         return None
-    if any(a != b and _ANY not in (a, b) for a, b in zip(keys, path, strict=False)):
+    if any(a != b and ANY not in (a, b) for a, b in zip(keys, path, strict=False)):
         return None  # `o.limit = …` says nothing about `o.id`
     rhs = until_end(toks, j + 1, ends)
     # `o.where.id = x` read as `o.where.id` or `o.where`: x itself; `o.where = {…}` read
