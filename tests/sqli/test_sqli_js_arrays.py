@@ -1,4 +1,4 @@
-"""Units behind js_round7_s7-jsm.cases (issue 17, tag M): values kept in containers. An
+"""Units behind js_arrays.cases (issue 17, tag M): values kept in containers. An
 array's slots after shift/unshift/pop/push/splice (arrays.py), fields of object literals at
 any depth through nested spreads (objects.py `literal_entries`, names.py), objects stored in
 arrays read back by index then field, and array literals holding a call, which are not
