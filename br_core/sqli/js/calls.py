@@ -94,3 +94,11 @@ def elements(v: Val) -> Val:
     """What an element of `v` may be: `v`'s elements, or `v` itself when it is untrusted as a
     whole (`req.query.id || []` may be the request's array)."""
     return v.elems if v.elems is not None and not v.taint else v
+
+
+def nested(v: Val, levels: int) -> Val:
+    """What a value `levels` containers deep in `v` may be (`rows[i].val` is two deep): an
+    element of an element, each level as `elements` reads it."""
+    for _ in range(levels):
+        v = elements(v)
+    return v

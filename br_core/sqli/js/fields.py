@@ -22,13 +22,13 @@ from br_core.sqli.js.tokens import Tok, split_top, until_close, until_end
 Write = tuple[int, Literal["field", "object", "elements"], list[Tok]]
 _ADDS = frozenset({"push", "unshift"})  # array methods that add their arguments as elements
 _LOOKBACK = 200  # occurrences of the object's name examined before one sink
-_ANY = ""  # a key the analysis cannot name (`o[key]`)
+ANY = ""  # a key the analysis cannot name (`o[key]`)
 _PATTERN_PREV = frozenset({"[", "{", ",", ":", "..."})  # around a name a pattern binds
 _PATTERN_NEXT = frozenset({",", "]", "}", "="})
 
 
 def member_path(toks: list[Tok], start: int, ends: list[int]) -> tuple[list[str], int]:
-    """The keys of `.a?.b['c'][k]` starting at token `start` (`_ANY` for a key that is not a
+    """The keys of `.a?.b['c'][k]` starting at token `start` (`ANY` for a key that is not a
     constant) and the index of the token after them."""
     keys: list[str] = []
     j = start
@@ -45,7 +45,7 @@ def member_path(toks: list[Tok], start: int, ends: list[int]) -> tuple[list[str]
             elif one is not None and one.kind == "num":
                 keys.append(one.text)
             else:
-                keys.append(_ANY)
+                keys.append(ANY)
             j = k + 1
         else:
             break
@@ -83,7 +83,7 @@ def write_at(toks: list[Tok], k: int, path: list[str], ends: list[int]) -> list[
     keys, j = member_path(toks, k + 1, ends)
     if len(keys) >= 2 and keys[-1] in _ADDS and j < len(toks) and toks[j].text == "(":
         keys = keys[:-1]  # `this.filters.push(x)`: x is one more element of `this.filters`
-        if any(a != b and _ANY not in (a, b) for a, b in zip(keys, path, strict=False)):
+        if any(a != b and ANY not in (a, b) for a, b in zip(keys, path, strict=False)):
             return None
         pushed = until_close(toks, j + 1, ends)
         if len(path) <= len(keys):
@@ -93,7 +93,7 @@ def write_at(toks: list[Tok], k: int, path: list[str], ends: list[int]) -> list[
         return [(k, "object", p[1:]) if p[0].text == "..." else (k, "field", p) for p in parts]
     if not keys or j >= len(toks) or toks[j].text not in {"=", "+=", "??=", "||="}:
         return None
-    if any(a != b and _ANY not in (a, b) for a, b in zip(keys, path, strict=False)):
+    if any(a != b and ANY not in (a, b) for a, b in zip(keys, path, strict=False)):
         return None  # `o.limit = …` says nothing about `o.id`
     rhs = until_end(toks, j + 1, ends)
     # `o.where.id = x` read as `o.where.id` or `o.where`: x itself; `o.where = {…}` read

@@ -9,13 +9,13 @@ from __future__ import annotations
 import bisect
 import re
 
+from br_core.sqli.js.arrays import array_slots, read_at
 from br_core.sqli.js.arrows import arrow_parameter
 from br_core.sqli.js.assignments import element_at, last_declaration, mutated, reaching_assignments
 from br_core.sqli.js.callbacks import callback_receiver
-from br_core.sqli.js.calls import elements, trailing_call
+from br_core.sqli.js.calls import elements, nested, trailing_call
 from br_core.sqli.js.classes import class_field
-from br_core.sqli.js.fields import destructured, field_writes, member_path
-from br_core.sqli.js.fold import dead_at
+from br_core.sqli.js.fields import ANY, destructured, field_writes, member_path
 from br_core.sqli.js.instances import (
     Field,
     class_body,
@@ -29,7 +29,7 @@ from br_core.sqli.js.instances import class_field as class_field_of
 from br_core.sqli.js.loops import loop_values
 from br_core.sqli.js.maps import initial_entries, is_new_map, map_sets
 from br_core.sqli.js.mutators import helper_writes
-from br_core.sqli.js.objects import is_object_literal
+from br_core.sqli.js.objects import is_object_literal, literal_entries
 from br_core.sqli.js.order import dominates, replaces
 from br_core.sqli.js.promises import own_returns
 from br_core.sqli.js.scope import (
@@ -108,15 +108,15 @@ def identifier(evaluate: Evaluate, ctx: Ctx, toks: list[Tok], text: str, depth: 
         return merge(*decls)
     if decls and rest.startswith((".trim(", ".toLowerCase(", ".toUpperCase(", ".toString(")):
         return merge(*decls)
-    if decls and _VARIABLE_INDEX.match(rest):  # `tags[i]`: any element of `tags`
-        return merge(*(elements(v) for v in decls))
-    position = _INDEX.match(rest)
-    if decls and position:  # `list[0]`: the element at that slot, else any element
-        slots = _array_slots(evaluate, ctx, name, depth)
-        if slots is not None:
-            n = int(position.group(1))
-            return slots[n] if n < len(slots) else SAFE
-        return merge(*(elements(v) for v in decls))
+    if (
+        decls
+        and path
+        and end == len(toks)
+        and (_INDEXED.match(rest) or all(not v.taint for v in decls))
+    ):
+        # `tags[i]`, `list[0]` when its slots are not known, `rows[i].val`, `o.a.b` when the
+        # object is not a literal: any element's (any field's) value at that depth
+        return nested(merge(*decls), len(path))
     if decls and all(not v.taint for v in decls) and not re.match(r"\s*\(", rest):
         return SAFE if not rest.strip() else Val(taint=None)
     if name[:1].isupper() and name.isupper():
@@ -169,71 +169,7 @@ def _map_value(evaluate: Evaluate, ctx: Ctx, name: str, key: str | None, depth: 
     return merge(*vals) if vals else SAFE
 
 
-_INDEX = re.compile(r"\s*\[\s*(\d+)\s*\]\s*$")
-_VARIABLE_INDEX = re.compile(r"\s*\[\s*[A-Za-z_$][^\[\]]*\]\s*$")
-# array methods whose effect on the slots is followed; any other use of the name after the
-# literal (a call with it, `list[i] = x`) and the slots are not known
-_SLOT_OPS = {"push", "unshift", "shift", "pop", "splice"}
-
-
-def _array_slots(evaluate: Evaluate, ctx: Ctx, name: str, depth: int) -> list[Val] | None:
-    """`const list = ['a']; list.push(x); list.shift()`: the value in each slot at the sink,
-    when the array literal (no spread) and then only push/unshift/shift/pop/splice statements
-    of the same block, outside dead code, touch it before the sink. None otherwise."""
-    toks, index = ctx.toks, ctx.index
-    sink = ctx.sink
-    scopes = index.bindings()
-    target = scopes.resolve(name, max(sink - 1, 0))
-    mine = [
-        k
-        for k in index.where.get(name, [])
-        if k < sink
-        and (k == 0 or toks[k - 1].text not in {".", "?."})
-        and scopes.resolve(name, k) == target
-        and not dead_at(index, toks[k].pos)
-    ]
-    if not mine or toks[mine[0] - 1].text not in {"const", "let", "var"}:
-        return None
-    decl = mine[0]
-    rhs = until_end(toks, decl + 2, index.ends) if toks[decl + 1].text == "=" else []
-    if len(rhs) < 2 or rhs[0].text != "[" or rhs[-1].text != "]":
-        return None
-    here = Ctx(ctx.src, toks, toks[decl].pos, index)
-    items = slots(rhs[1:-1])
-    if items and not items[-1]:
-        items.pop()  # `['a', 'b',]`: a trailing comma adds no slot
-    if any(p and p[0].text == "..." for p in items):
-        return None
-    values = [evaluate(here, p, depth + 1) if p else SAFE for p in items]  # a hole: undefined
-    for k in mine[1:]:
-        op = toks[k + 2].text if k + 3 < len(toks) and toks[k + 1].text == "." else ""
-        if op not in _SLOT_OPS or toks[k + 3].text != "(" or index.block[k] != index.block[decl]:
-            return None  # passed somewhere, written by index, or changed conditionally
-        if toks[k - 1].text not in {";", "{", "}"}:
-            return None  # `for (…) list.push(x)`, `xs.forEach(x => list.push(x))`: repeated
-        args = [a for a in split_top(until_close(toks, k + 4, index.ends), {","}) if a]
-        at = Ctx(ctx.src, toks, toks[k].pos, index)
-        new = [evaluate(at, a, depth + 1) for a in args]
-        if op == "splice":
-            after = _spliced(values, args, new)
-            if after is None:
-                return None
-            values = after
-        elif op == "push":
-            values += new
-        elif op == "unshift":
-            values = new + values
-        elif values:
-            values = values[1:] if op == "shift" else values[:-1]
-    return values
-
-
-def _spliced(values: list[Val], args: list[list[Tok]], new: list[Val]) -> list[Val] | None:
-    """`list.splice(1, 1, x)` with literal numbers: the slots after it; None otherwise."""
-    if len(args) < 2 or any(len(a) != 1 or not a[0].text.isdigit() for a in args[:2]):
-        return None
-    start, count = int(args[0][0].text), int(args[1][0].text)
-    return values[:start] + new[2:] + values[start + count :]
+_INDEXED = re.compile(r"\s*\[")
 
 
 def _destructured(evaluate: Evaluate, ctx: Ctx, name: str, depth: int) -> list[Val]:
@@ -418,11 +354,9 @@ def member(evaluate: Evaluate, ctx: Ctx, name: str, path: list[str], depth: int)
             return own  # `this.key` in a method: what the class puts there (instances.py)
     writes = field_writes(ctx, name, path)
     helpers = helper_writes(ctx, name, path)
-    base = _field(evaluate, ctx, name, path[0], depth) if len(path) == 1 else None
+    base = _known_field(evaluate, ctx, name, path, depth)
     if base is None and name != "this" and len(path) == 1:
         base = _instance_member(evaluate, ctx, name, path[0], depth)
-    if name == "this" and len(path) == 1:
-        base = _class_field(evaluate, ctx, path[0], depth)
     if not writes and not helpers:
         return base
     if base is None and name != "this":
@@ -595,32 +529,74 @@ def _any_field(evaluate: Evaluate, ctx: Ctx, rhs: list[Tok], depth: int) -> Val:
     return merge(*vals)
 
 
-def _spread_field(evaluate: Evaluate, ctx: Ctx, spread: list[Tok], key: str, depth: int) -> Val:
-    """What `{ ...spread }` may put under `key`: that field of a name whose fields are known
-    (`{ ...base }`, base itself a spread of the request), else any field of the spread
-    (`{ ...req.body }`, `{ ...{ ...req.query } }`)."""
-    if len(spread) == 1 and spread[0].kind == "ident":
-        field = member(evaluate, ctx, spread[0].text, [key], depth + 1)
-        if field is not None:
-            return field
-    return elements(evaluate(ctx, spread, depth + 1))
+def _known_field(
+    evaluate: Evaluate, ctx: Ctx, name: str, path: list[str], depth: int
+) -> Val | None:
+    """What `name.<path>` held as created: a class field's initialiser (`this.key`), the slot
+    of an array the statements before the sink moved it to (`list[0]` after `list.shift()`,
+    `rows[1].val`; arrays.py), an object literal's field at any depth (`opts.filter.city`).
+    None when the object is none of these."""
+    if name == "this":
+        return _class_field(evaluate, ctx, path[0], depth) if len(path) == 1 else None
+    found = array_slots(ctx, name) if path[0].isdigit() or path[0] == ANY else None
+    picked = read_at(found, path[0]) if found is not None else None
+    if picked is not None:
+        return merge(*(_value_field(evaluate, at, e, path[1:], depth) for at, e in picked))
+    return _field(evaluate, ctx, name, path, depth)
 
 
-def _field(evaluate: Evaluate, ctx: Ctx, name: str, key: str, depth: int) -> Val | None:
-    """`q.name` where every assignment to `q` is an object literal (`{ name: req.query.name }`,
-    shorthand `{ name }`): the value of that field; None when `q` is anything else."""
+def _field(evaluate: Evaluate, ctx: Ctx, name: str, path: list[str], depth: int) -> Val | None:
+    """`q.name` (or `q.filter.city`) where every assignment to `q` is an object literal
+    (`{ name: req.query.name }`, shorthand `{ name }`): the value of that field; None when
+    `q` is anything else."""
     found: list[Val] = []
     assignments = reaching_assignments(ctx, name)
     for k, op, rhs in assignments:
-        if op != "=" or len(rhs) < 2 or rhs[0].text != "{" or rhs[-1].text != "}":
+        if op != "=" or not is_object_literal(rhs):
             return None
         here = Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, ctx.index)
-        mine: list[Val] = []  # what this literal may hold under `key`, later entries winning
-        for part in split_top(rhs[1:-1], {","}):
-            if part and part[0].text == key and (len(part) == 1 or part[1].text == ":"):
-                # `{ ...req.query, lang: 'en' }`: the key written last replaces what came before
-                mine = [evaluate(here, part[2:] if len(part) > 1 else part, depth + 1)]
-            elif part and part[0].text == "...":
-                mine.append(_spread_field(evaluate, here, part[1:], key, depth))
-        found.extend(mine)
+        found.append(_literal_field(evaluate, here, rhs, path, depth))
     return merge(*found) if assignments else None
+
+
+def _literal_field(
+    evaluate: Evaluate, ctx: Ctx, toks: list[Tok], path: list[str], depth: int
+) -> Val:
+    """What the object literal `toks` holds under `path`: the value its key was given last,
+    and any spread that may replace it, followed down the rest of the path (`{ ...defaults,
+    filter: { ...defaults.filter, ...req.query } }` holds the request under `filter.city`)."""
+    if depth > _MAX_DEPTH:
+        return SAFE
+    vals = [
+        _value_field(evaluate, ctx, value, path if spread else path[1:], depth + 1)
+        for spread, value in literal_entries(toks, path[0])
+    ]
+    return merge(*vals)
+
+
+def _value_field(evaluate: Evaluate, ctx: Ctx, toks: list[Tok], path: list[str], depth: int) -> Val:
+    """What the expression `toks` holds under `path` (the value itself for no path): an
+    object or array literal's entry, a field of a name whose fields are known, else any
+    element at that depth (`{ ...req.body }`: the request under any key)."""
+    if not path:
+        return evaluate(ctx, toks, depth + 1)
+    if is_object_literal(toks):
+        return _literal_field(evaluate, ctx, toks, path, depth)
+    if len(toks) >= 2 and toks[0].text == "[" and toks[-1].text == "]" and depth <= _MAX_DEPTH:
+        items = slots(toks[1:-1])
+        if (path[0].isdigit() or path[0] == ANY) and not any(
+            p and p[0].text == "..." for p in items
+        ):
+            n = int(path[0]) if path[0] != ANY else 0
+            picked = items if path[0] == ANY else items[n : n + 1]
+            return merge(*(_value_field(evaluate, ctx, p, path[1:], depth + 1) for p in picked))
+    if toks and toks[0].kind == "ident" and depth <= _MAX_DEPTH:
+        keys, end = member_path(toks, 1, closers(toks))
+        if end == len(toks):
+            found = member(evaluate, ctx, toks[0].text, keys + path, depth + 1)
+            if found is not None:
+                return found
+    return nested(evaluate(ctx, toks, depth + 1), len(path))
+
+
+_MAX_DEPTH = 8  # as the evaluator's: a deeper value is not followed

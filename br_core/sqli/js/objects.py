@@ -1,5 +1,5 @@
 """Objects as whole values, for br_core/sqli/js/expressions.py and names.py: an object literal,
-its keys, and `Object.keys/values/entries/freeze` of one.
+its keys, the expressions it may hold under one key, and `Object.keys/values/entries/freeze`.
 
 An object literal stands for any of its fields (`Val.elems`, as an array stands for any of its
 elements), its spreads' fields included at any depth: `{ ...{ ...req.query } }` holds the
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from br_core.sqli.js.assignments import mutated, reaching_assignments
 from br_core.sqli.js.calls import elements
-from br_core.sqli.js.fields import field_writes
+from br_core.sqli.js.fields import ANY, field_writes
 from br_core.sqli.js.scope import Ctx, Evaluate, const_object, text_of
 from br_core.sqli.js.tokens import Tok, closers, split_top
 from br_core.sqli.values import SAFE, Val, merge
@@ -112,6 +112,44 @@ def _literal_keys(evaluate: Evaluate, ctx: Ctx, toks: list[Tok], depth: int) -> 
         elif part and part[0].text == "[":
             keys.append(evaluate(ctx, part[1 : closers(part)[0]], depth + 1))  # `[k]: v`
     return merge(*keys)
+
+
+def literal_entries(toks: list[Tok], key: str) -> list[tuple[bool, list[Tok]]]:
+    """The expressions the object literal `toks` may hold under `key`, in order: (False, v)
+    for a property's value, (True, s) for a spread that may hold that key. A property written
+    later replaces what came before it (`{ ...req.query, lang: 'en' }`); a spread or a
+    computed key `[k]: v` may replace it. Any key (`ANY`, as in `o[k]`) is any of them."""
+    found: list[tuple[bool, list[Tok]]] = []
+    for part in split_top(toks[1:-1], {","}):
+        if part and part[0].text == "...":
+            found.append((True, part[1:]))
+            continue
+        colon = _colon(part)
+        if colon is None and len(part) == 1 and part[0].kind == "ident":
+            named, value = part[0].text, part  # shorthand `{ city }`
+        elif colon is None:
+            continue  # a method: code, not a value the sink reads
+        else:
+            named, value = _key(part[:colon]), part[colon + 1 :]
+        if key == ANY or named == ANY:
+            found.append((False, value))
+        elif named == key:
+            found = [(False, value)]
+    return found
+
+
+def _key(toks: list[Tok]) -> str:
+    """The name of a property's key (`city`, `'city'`, `1`, `['city']`); `ANY` for a
+    computed key that is not a literal (`[k]`)."""
+    computed = len(toks) == 3 and toks[0].text == "["
+    one = toks[1] if computed else toks[0] if len(toks) == 1 else None
+    if one is None:
+        return ANY
+    if one.kind == "str":
+        return one.parts[0] if one.parts else ANY
+    if one.kind == "num" or (one.kind == "ident" and not computed):
+        return one.text
+    return ANY
 
 
 def _colon(part: list[Tok]) -> int | None:

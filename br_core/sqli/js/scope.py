@@ -194,4 +194,9 @@ def const_object_uncached(ctx: Ctx, name: str) -> bool:
     if not m:
         return False
     body = re.sub(r"(['\"])(?:\\.|(?!\1).)*\1", "", m.group(1))
+    if _CALL.search(body):
+        return False  # `['a', req.get('x-id')]`: a value computed at run time, not a literal
     return not re.search(r"[A-Za-z_$][\w$]*\s*(?:[,}\]]|$)", re.sub(r"[\w$]+\s*:", "", body))
+
+
+_CALL = re.compile(r"[A-Za-z_$][\w$]*\s*\(")  # (the literal has no braces: no method bodies)
