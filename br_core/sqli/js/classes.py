@@ -21,24 +21,43 @@ def class_field(index: Index, key: str, sink: int) -> tuple[int, list[Tok]] | No
     """(the field's token, its initialiser) for field `key` of the class whose body holds
     token `sink`, when its declaration has an initialiser and nothing outside the class can
     have replaced it; None otherwise."""
-    toks = index.toks
     for k in index.where.get(key, []):
         body = index.block[k]
-        if body == GLOBAL or not _is_class_body(index, body) or not _encloses(index, body, sink):
+        if body == GLOBAL or not is_class_body(index, body) or not _encloses(index, body, sink):
+            continue
+        declared = field_declaration(index, body, key)
+        if declared is None:
+            continue
+        modifiers, initialiser = declared
+        if initialiser is None:
+            return None  # `private region: string;`: set elsewhere (the constructor)
+        if "readonly" not in modifiers and written_from_outside(index, key):
+            return None
+        return initialiser
+    return None
+
+
+def field_declaration(
+    index: Index, body: int, key: str
+) -> tuple[set[str], tuple[int, list[Tok]] | None] | None:
+    """(its modifiers, (its token, its initialiser) or None) for the declaration of field
+    `key` directly in the class body opening at `body`; None when the class declares no such
+    (non-`static`) field."""
+    toks = index.toks
+    for k in index.where.get(key, []):
+        if index.block[k] != body:
             continue
         modifiers = _modifiers_before(toks, k)
         if modifiers is None:
             continue  # `run() {…}`, a use inside a method: not a field declaration
+        if k + 1 < len(toks) and toks[k + 1].text == "(":
+            continue  # `key() {…}`: a method of that name
         eq = _initialiser_at(toks, k)
-        if eq is None:
-            return None  # `private region: string;`: set elsewhere (the constructor)
-        if "readonly" not in modifiers and _written_from_outside(index, key):
-            return None
-        return k, until_end(toks, eq + 1, index.ends)
+        return modifiers, (k, until_end(toks, eq + 1, index.ends)) if eq is not None else None
     return None
 
 
-def _is_class_body(index: Index, brace: int) -> bool:
+def is_class_body(index: Index, brace: int) -> bool:
     key = ("class body", str(brace))
     if key not in index.memo:
         toks = index.toks
@@ -86,7 +105,7 @@ def _initialiser_at(toks: list[Tok], k: int) -> int | None:
     return j if j < len(toks) and toks[j].text == "=" else None
 
 
-def _written_from_outside(index: Index, key: str) -> bool:
+def written_from_outside(index: Index, key: str) -> bool:
     """`x.key = …` on anything but `this` somewhere in the file."""
     toks = index.toks
     return any(

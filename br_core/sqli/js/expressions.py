@@ -18,7 +18,8 @@ from br_core.sqli.js.calls import (
     trailing_call,
 )
 from br_core.sqli.js.fold import truth
-from br_core.sqli.js.names import identifier, returns_of
+from br_core.sqli.js.middleware import set_by_file
+from br_core.sqli.js.names import identifier, returns_of, written
 from br_core.sqli.js.objects import is_object_literal, object_call, object_value
 from br_core.sqli.js.pgformat import format_names, raw_arguments
 from br_core.sqli.js.promises import callback_result
@@ -123,11 +124,29 @@ def _operand(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
         return Val(elems=SAFE)  # `hosts.map((h) => mysql.escape(h))`: escaped, each of them
     for pattern, source in SOURCES:
         if pattern.match(text):
+            own = _set_by_middleware(ctx, toks, depth)
+            if own is not None:
+                return own
             fed = _fed_by_callers(ctx, toks, depth) if first.kind == "ident" else None
             return fed or Val(taint=f"{source} (`{text[:40]}`)")
     if first.kind != "ident":
         return SAFE
     return identifier(evaluate, ctx, toks, text, depth)
+
+
+def _set_by_middleware(ctx: Ctx, toks: list[Tok], depth: int) -> Val | None:
+    """`req.tenant` that only this file's own writes set (br_core/sqli/js/middleware.py): what
+    they put there, when the first comes before the read and none is untrusted; None when the
+    request's own value (or an unknown one) may be read."""
+    writes = set_by_file(ctx.index, toks)
+    if not writes or writes[0][0] >= ctx.sink:
+        return None
+    vals = []
+    for k, kind, rhs in writes:
+        here = Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, ctx.index)
+        vals.append(written(evaluate, here, kind, rhs, depth))
+    val = merge(*vals)
+    return None if _untrusted(val) else val
 
 
 def _fed_by_callers(ctx: Ctx, toks: list[Tok], depth: int) -> Val | None:

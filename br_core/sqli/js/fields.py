@@ -3,8 +3,9 @@
 `const o = {}; o.id = req.query.id` makes `o.id` as tainted as the request, `o.limit = 10`
 keeps `o.limit` constant. Found per object name from the file's token index: `o.a.b = x`,
 `o['a'] = x` (a constant key), `o[key] = x` (a key the analysis cannot name: any field may be
-`x`), `Object.assign(o, x)` (any field may be one of `x`'s), and `this.a = x` anywhere in the
-file (a constructor sets what another method reads).
+`x`), `Object.assign(o, x)` (any field may be one of `x`'s), `o.list.push(x)` (x is one of the
+array's elements), and `this.a = x` anywhere in the file (a constructor sets what another
+method reads).
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ from br_core.sqli.js.fold import dead_at
 from br_core.sqli.js.scope import Ctx
 from br_core.sqli.js.tokens import Tok, split_top, until_close, until_end
 
-Write = tuple[int, Literal["field", "object"], list[Tok]]
+# "field": the value read may be rhs itself; "object": any field of rhs; "elements": rhs is the
+# argument list of `o.list.push(…)`, each argument one more element of what is read
+Write = tuple[int, Literal["field", "object", "elements"], list[Tok]]
+_ADDS = frozenset({"push", "unshift"})  # array methods that add their arguments as elements
 _LOOKBACK = 200  # occurrences of the object's name examined before one sink
 ANY = ""  # a key the analysis cannot name (`o[key]`)
 _PATTERN_PREV = frozenset({"[", "{", ",", ":", "..."})  # around a name a pattern binds
@@ -77,6 +81,16 @@ def write_at(toks: list[Tok], k: int, path: list[str], ends: list[int]) -> list[
             return [(k, "object", a) for a in args[1:] if a]
         return None
     keys, j = member_path(toks, k + 1, ends)
+    if len(keys) >= 2 and keys[-1] in _ADDS and j < len(toks) and toks[j].text == "(":
+        keys = keys[:-1]  # `this.filters.push(x)`: x is one more element of `this.filters`
+        if any(a != b and ANY not in (a, b) for a, b in zip(keys, path, strict=False)):
+            return None
+        pushed = until_close(toks, j + 1, ends)
+        if len(path) <= len(keys):
+            return [(k, "elements", pushed)]
+        # `o.list[0]` read: one of the arguments itself (a spread: any element of it)
+        parts = [p for p in split_top(pushed, {","}) if p]
+        return [(k, "object", p[1:]) if p[0].text == "..." else (k, "field", p) for p in parts]
     if not keys or j >= len(toks) or toks[j].text not in {"=", "+=", "??=", "||="}:
         return None
     if any(a != b and ANY not in (a, b) for a, b in zip(keys, path, strict=False)):

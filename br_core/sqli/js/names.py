@@ -16,6 +16,16 @@ from br_core.sqli.js.callbacks import callback_receiver
 from br_core.sqli.js.calls import elements, nested, trailing_call
 from br_core.sqli.js.classes import class_field
 from br_core.sqli.js.fields import ANY, destructured, field_writes, member_path
+from br_core.sqli.js.instances import (
+    Field,
+    class_body,
+    enclosing_class,
+    getter_body,
+    in_constructor,
+    instance_of,
+    subclasses,
+)
+from br_core.sqli.js.instances import class_field as class_field_of
 from br_core.sqli.js.loops import loop_values
 from br_core.sqli.js.maps import initial_entries, is_new_map, map_sets
 from br_core.sqli.js.mutators import helper_writes
@@ -58,6 +68,9 @@ def identifier(evaluate: Evaluate, ctx: Ctx, toks: list[Tok], text: str, depth: 
     if NUMBERS_MAP.match(rest) or (re.match(r"\s*\.\s*\w+\s*$", rest) and is_enum(ctx, name)):
         return SAFE  # ids.map(Number).join(','); Status.Open of a TypeScript enum in this file
     if re.match(r"\s*\(", rest):
+        made = _new_member(evaluate, ctx, name, toks, depth)
+        if made is not None:
+            return made
         called = _local_function(evaluate, ctx, name, toks, depth)
         if called is not None:
             return called
@@ -330,9 +343,20 @@ def member(evaluate: Evaluate, ctx: Ctx, name: str, path: list[str], depth: int)
     (br_core/sqli/js/fields.py), a local helper's included (mutators.py). A plain write that
     runs on every path to the sink replaces what came before it (order.py). None when
     nothing is known about `o`'s fields: the caller reads `o` itself."""
+    if name == "this" and len(path) == 1:
+        body = enclosing_class(ctx.index, ctx.sink)
+        own = (
+            _class_member(evaluate, ctx, body, path[0], depth)
+            if body is not None and not in_constructor(ctx.index, body, ctx.sink)
+            else None
+        )
+        if own is not None:
+            return own  # `this.key` in a method: what the class puts there (instances.py)
     writes = field_writes(ctx, name, path)
     helpers = helper_writes(ctx, name, path)
     base = _known_field(evaluate, ctx, name, path, depth)
+    if base is None and name != "this" and len(path) == 1:
+        base = _instance_member(evaluate, ctx, name, path[0], depth)
     if not writes and not helpers:
         return base
     if base is None and name != "this":
@@ -348,11 +372,7 @@ def member(evaluate: Evaluate, ctx: Ctx, name: str, path: list[str], depth: int)
     for k, kind, rhs in writes:
         if k >= last:
             here = Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, index)
-            vals.append(
-                evaluate(here, rhs, depth + 1)
-                if kind == "field"
-                else _any_field(evaluate, here, rhs, depth)
-            )
+            vals.append(written(evaluate, here, kind, rhs, depth))
     vals += [
         _helper_write(evaluate, ctx, call, write, args, depth)
         for call, write, args in helpers
@@ -373,11 +393,7 @@ def _helper_write(
     the helper; a value made from its parameters is as untrusted as the call's arguments."""
     k, kind, rhs = write
     here = Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, ctx.index)
-    val = (
-        evaluate(here, rhs, depth + 1)
-        if kind == "field"
-        else _any_field(evaluate, here, rhs, depth)
-    )
+    val = written(evaluate, here, kind, rhs, depth)
     if not val.taint or from_source(val.taint):
         return val  # a constant, or the request read inside the helper itself
     at = Ctx(ctx.src, ctx.toks, ctx.toks[call].pos, ctx.index)
@@ -385,6 +401,108 @@ def _helper_write(
         (v.taint for v in (evaluate(at, a, depth + 1) for a in args if a) if v.taint), None
     )
     return Val(taint=taint, built=val.built if taint else None, text=val.text, is_str=val.is_str)
+
+
+def written(evaluate: Evaluate, ctx: Ctx, kind: str, rhs: list[Tok], depth: int) -> Val:
+    """What a write (br_core/sqli/js/fields.py) may put in the field read: rhs itself, any
+    field of rhs, or (`o.list.push(a, ...b)`) more elements."""
+    if kind == "field":
+        return evaluate(ctx, rhs, depth + 1)
+    if kind == "elements":
+        added = [
+            elements(evaluate(ctx, a[1:], depth + 1))
+            if a[0].text == "..."
+            else evaluate(ctx, a, depth + 1)
+            for a in split_top(rhs, {","})
+            if a
+        ]
+        return Val(elems=merge(*added))
+    return _any_field(evaluate, ctx, rhs, depth)
+
+
+def _instance_member(evaluate: Evaluate, ctx: Ctx, name: str, key: str, depth: int) -> Val | None:
+    """`lookup.clause` where every assignment to `lookup` that reaches the sink is `new
+    Lookup(…)` of a class this file declares: that member (`_class_member`), as untrusted as
+    the constructor's arguments where it is made of the constructor's parameters."""
+    assignments = reaching_assignments(ctx, name)
+    made = [instance_of(rhs, ctx.index) if op == "=" else None for _, op, rhs in assignments]
+    if not made or any(m is None for m in made):
+        return None
+    vals: list[Val] = []
+    for (k, _, _), m in zip(assignments, made, strict=True):
+        assert m is not None
+        here = Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, ctx.index)
+        val = _constructed(evaluate, here, m[0], m[1], key, depth)
+        if val is None:
+            return None
+        vals.append(val)
+    return merge(*vals)
+
+
+def _new_member(evaluate: Evaluate, ctx: Ctx, name: str, toks: list[Tok], depth: int) -> Val | None:
+    """`new Query(name).name` (the `new` already dropped): member `name` of an instance of a
+    class this file declares; None for anything else."""
+    body = class_body(ctx.index, name)
+    if body is None or len(toks) < 5:
+        return None
+    close = closers(toks)[1]
+    rest = toks[close + 1 :] if close > 0 else []
+    if len(rest) != 2 or rest[0].text not in {".", "?."} or rest[1].kind != "ident":
+        return None
+    return _constructed(evaluate, ctx, body, toks[2:close], rest[1].text, depth)
+
+
+def _constructed(
+    evaluate: Evaluate, ctx: Ctx, body: int, args: list[Tok], key: str, depth: int
+) -> Val | None:
+    """Member `key` of `new C(args)` (C's body at token `body`): the class's own value; one
+    made from a parameter takes the taint of the arguments passed (as for a local helper)."""
+    val = _class_member(evaluate, ctx, body, key, depth)
+    if val is None or not val.taint or from_source(val.taint):
+        return val
+    passed = [evaluate(ctx, a, depth + 1) for a in split_top(args, {","}) if _may_taint(a)]
+    taint = next((v.taint for v in passed if v.taint), None)
+    return Val(taint=taint, built=val.built, text=val.text, is_str=val.is_str) if taint else val
+
+
+def _class_member(evaluate: Evaluate, ctx: Ctx, body: int, key: str, depth: int) -> Val | None:
+    """Member `key` of an instance of the class whose body opens at `body`
+    (br_core/sqli/js/instances.py): what its getter returns, or what its initialiser and the
+    writes that may reach a read put in the field. None when the class does not say."""
+    memo = ("class member", f"{body}:{key}")
+    if memo in ctx.index.memo:
+        found = ctx.index.memo[memo]
+        return found if isinstance(found, Val) else None
+    ctx.index.memo[memo] = SAFE  # a getter that reads itself sees nothing
+    index = ctx.index
+    # the instance may be a subclass's: its getter overrides, its writes add
+    vals = [_own_member(evaluate, ctx, b, key, depth) for b in [body, *subclasses(index, body)]]
+    val = merge(*vals) if vals[0] is not None else None
+    ctx.index.memo[memo] = val
+    return val
+
+
+def _own_member(evaluate: Evaluate, ctx: Ctx, body: int, key: str, depth: int) -> Val | None:
+    """What the class body at `body` itself says of member `key`: its getter's returns, or
+    its field's initialiser and writes; None when it says nothing."""
+    getter = getter_body(ctx.index, body, key)
+    if getter is not None:
+        return returns_of(evaluate, ctx, getter, depth + 1)
+    field = class_field_of(ctx.index, body, key)
+    return _field_value(evaluate, ctx, field, depth) if field is not None else None
+
+
+def _field_value(evaluate: Evaluate, ctx: Ctx, field: Field, depth: int) -> Val:
+    """Any value a class's initialiser and writes (instances.py's `Field`) put in a field."""
+    vals = []
+    if field.initialiser is not None:
+        k, init = field.initialiser
+        here = Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, ctx.index)
+        vals.append(evaluate(here, init, depth + 1))
+    for k, kind, rhs in field.writes:
+        here = Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, ctx.index)
+        vals.append(written(evaluate, here, kind, rhs, depth))
+    return merge(*vals)
 
 
 def _class_field(evaluate: Evaluate, ctx: Ctx, key: str, depth: int) -> Val | None:

@@ -118,16 +118,16 @@ _NOT_TAGS = {
 
 
 # The common tokens in one regex, matched once per token: blanks, newlines, `//` comments,
-# ASCII names and numbers (their rest may be any word character, as `\w` is `isalnum()` or
-# `_`), punctuation, longest first, and strings closed on their line. Everything else
-# (templates, `/`, block comments, non-ASCII starts, a string left open or continued on the
-# next line) takes the character-by-character path below, unchanged.
+# ASCII names (a private `#name` too) and numbers (their rest may be any word character, as
+# `\w` is `isalnum()` or `_`), punctuation, longest first, and strings closed on their line.
+# Everything else (templates, `/`, block comments, non-ASCII starts, a string left open or
+# continued on the next line) takes the character-by-character path below, unchanged.
 # (Not `/=`: a `/` may open a regex literal, which depends on the token before it.)
 _PUNCT = sorted({p for p in (*_PUNCT3, *_PUNCT2) if p[0] != "/"}, key=len, reverse=True)
 # The alternatives start with distinct characters, so their order is only speed: the most
 # frequent first (names, then punctuation) saves a failed try on most tokens.
 _SIMPLE = re.compile(
-    r"(?P<ident>[A-Za-z_$][\w$]*)"
+    r"(?P<ident>#?[A-Za-z_$][\w$]*)"  # `#name`: a private class member is one name
     r"|(?P<punct>" + "|".join(map(re.escape, _PUNCT)) + r"|[!#%&()*+,\-.:;<=>?@\[\\\]^{|}~])"
     r"|(?P<nl>\n)|(?P<num>[0-9][\w.]*)|(?P<ws>[^\S\n]+)|(?P<comment>//[^\n]*)"
     # a string closed on its own line; one that spans or ends a line takes the path below
