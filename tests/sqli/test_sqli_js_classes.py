@@ -1,4 +1,4 @@
-"""Units behind js_round7_s7-jsf.cases (issue 17, round 7): members of a class this file
+"""Units behind js_classes.cases (issue 17): members of a class this file
 declares (getters, private `#fields`, the constructor's writes in flow order, writes from other
 methods, instances made with `new`), elements pushed into a field, and request fields only the
 file's own middleware sets. Each is read from a real tokenized file."""
