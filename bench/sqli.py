@@ -87,6 +87,12 @@ CPU: list[float] = []  # user+sys seconds of each timed child: a shared machine'
 
 
 def _timed(cmd: list[str], cwd: Path) -> tuple[subprocess.CompletedProcess[str], float]:
+    tool = Path(cmd[0])
+    require(
+        tool.exists(),
+        f"{tool.name} is not installed beside this interpreter ({tool.parent}): run the benches "
+        "with bench/.venv/bin/python (bash bench/run-all builds it with every anchor)",
+    )
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
