@@ -91,9 +91,12 @@ _TEMPLATE_MARKERS = (
 # `%(name)s`, `#{x}`, `$(cmd)`, `[[x]]`, `<token>`, and format fields `{}`, `{0}`, `{name:>8}`).
 _TEMPLATE_FORMS = re.compile(
     r"\$\{[^{}]*\}|\{\{.*?\}\}|\{%.*?%\}|<%.*?%>|%\(\w+\)[-#0 +]*\d*[sdrfixXeEgG]"
-    r"|#\{[^{}]*\}|\$\([^()]*\)|\[\[.*?\]\]|\{[\w.]*(?:[:!][^{}]*)?\}"
+    r"|#\{[^{}]*\}|\$\([^()]*\)|\[\[.*?\]\]"
     r"|<[A-Za-z][\w -]{2,40}>"  # `ghp_<token>`, `sk_live_<your key>`: a word to fill in
 )
+# A format field (`{}`, `{0}`, `{name:>8}`) is a template only where the value's braces pair
+# up: in `AJk{D{]L2-E{}({J…` the `{}` is two of a generated password's random symbols.
+_FORMAT_FIELD = re.compile(r"\{[\w.]*(?:[:!][^{}]*)?\}")
 # A whole value that is one interpolated call or subscript, `"{password(r)}"` or `{cfg["k"]}`
 # inside an f-string or a `.format` template: code that builds the value at run time. Anchored,
 # so linear.
@@ -252,6 +255,8 @@ def is_templated(value: str, bare: bool = True) -> bool:
     if _ENV_REFERENCE.fullmatch(value):
         return True
     if _TEMPLATE_FORMS.search(value) is not None or _INTERPOLATED_CALL.fullmatch(value):
+        return True
+    if value.count("{") == value.count("}") and _FORMAT_FIELD.search(value) is not None:
         return True
     return _CUT_INTERPOLATION.fullmatch(value) is not None
 

@@ -18,6 +18,8 @@ from tests.secrets.scanning import findings_by_rule
 R = random.Random(2217)
 PW = rand(R, "alnum", 8) + "~" + rand(R, "alnum", 5) + "!" + rand(R, "alnum", 3)
 BRACED = rand(R, "alnum", 3) + "{" + rand(R, "alnum", 9) + "-" + rand(R, "alnum", 3)
+# Generated passwords draw `{` and `}` at random: `{}` in one is no format field.
+UNPAIRED = rand(R, "alnum", 4) + "{" + rand(R, "alnum", 3) + "]{}(" + rand(R, "alnum", 8) + "!"
 HEX = rand(R, "hex", 32)
 UUID = "-".join((HEX[:8], HEX[8:12], "4" + HEX[13:16], "a" + HEX[17:20], HEX[20:]))
 DJANGO = "django-insecure-" + rand(R, "pw", 50)
@@ -77,6 +79,14 @@ FOUND = [
         "dsn-password",
         BRACED,
     ),
+    ("settings.py", f'DB_PASSWORD = "{UNPAIRED}"\n', 1, "generic-secret", UNPAIRED),
+    (
+        "setup.ps1",
+        f"$p = ConvertTo-SecureString '{UNPAIRED}' -AsPlainText -Force\n",
+        1,
+        "powershell-password",
+        UNPAIRED,
+    ),
 ]
 
 
@@ -121,6 +131,9 @@ NOT_FOUND = [
         ".github/workflows/ci.yml",
         'run: echo "${{ secrets.GITHUB_TOKEN }}" | docker login ghcr.io -u bot --password-stdin\n',
     ),
+    # Format strings whose braces pair up are templates.
+    ("keys.py", 'SIGNING_SECRET = "svc_{name}_k{serial:04d}".format(name=n, serial=s)\n'),
+    ("keys.py", 'API_TOKEN = "{}:{}-{}x9Q".format(user, key, n)\n'),
     # Go DSNs with templates or development defaults.
     ("main.go", 'dsn := "app:{{ db_password }}@tcp(db.corp.lan:3306)/orders"\n'),
     ("main.go", 'dsn := "root:password@tcp(localhost:3306)/dev"\n'),
