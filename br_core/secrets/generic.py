@@ -527,19 +527,20 @@ def find_assignments(
             continue
         in_query = start > 0 and text[start - 1] in "?&"
         bare = match.group("bare") is not None
-        # A `host=db user=app password=…` value (looked for only where it can matter: a bare
-        # value right after `=`, its name after a blank) is text, never a name or expression,
-        # and ends at a blank or the quote around the string, in any file type.
-        conninfo = (
-            bare
-            and match.group("op") == "="
-            and text[start - 1 : start] == " "
-            and _in_conninfo(text, start)
-        )
         whole = None
+        conninfo = False
         if bare and not in_query:
             floor = max(0, start - _BOUND)
             line_start = text.rfind("\n", floor, start) + 1 or floor
+            # A `host=db user=app password=…` value (looked for only where it can be: a bare
+            # value right after `=`, its name after a blank and an `=` before it on the line)
+            # is text, never a name or expression, and ends at a blank or the string's quote.
+            conninfo = (
+                match.group("op") == "="
+                and text[start - 1 : start] == " "
+                and text.find("=", line_start, start) >= 0
+                and _in_conninfo(text, start)
+            )
             whole = connection_field(text, start, match.start("bare"))
             if whole is None and conninfo:
                 whole = conninfo_value(text, match.start("bare"))
