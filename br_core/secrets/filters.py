@@ -91,9 +91,12 @@ _TEMPLATE_MARKERS = (
 # `%(name)s`, `#{x}`, `$(cmd)`, `[[x]]`, `<token>`, and format fields `{}`, `{0}`, `{name:>8}`).
 _TEMPLATE_FORMS = re.compile(
     r"\$\{[^{}]*\}|\{\{.*?\}\}|\{%.*?%\}|<%.*?%>|%\(\w+\)[-#0 +]*\d*[sdrfixXeEgG]"
-    r"|#\{[^{}]*\}|\$\([^()]*\)|\[\[.*?\]\]|\{[\w.]*(?:[:!][^{}]*)?\}"
+    r"|#\{[^{}]*\}|\$\([^()]*\)|\[\[.*?\]\]"
     r"|<[A-Za-z][\w -]{2,40}>"  # `ghp_<token>`, `sk_live_<your key>`: a word to fill in
 )
+# A format field (`{}`, `{0}`, `{name:>8}`) is a template only where the value's braces pair
+# up: in `AJk{D{]L2-E{}({J…` the `{}` is two of a generated password's random symbols.
+_FORMAT_FIELD = re.compile(r"\{[\w.]*(?:[:!][^{}]*)?\}")
 # A whole value that is one interpolated call or subscript, `"{password(r)}"` or `{cfg["k"]}`
 # inside an f-string or a `.format` template: code that builds the value at run time. Anchored,
 # so linear.
@@ -107,6 +110,9 @@ _TEMPLATE_MARKER = re.compile("|".join(map(re.escape, _TEMPLATE_MARKERS)))
 _TEMPLATE_OPENING = re.compile(r"\$[A-Za-z_{(]|%[A-Za-z_]\w*%(?:$|[\\/;])|<[A-Za-z_ -]+>")
 _YAML_NAME = re.compile(r"!?[A-Za-z][\w.-]*")
 _TEMPLATE_START = ("$", "<", "{", "!", "*", "&", "@", "[", "(")
+# `env:ACCESS_TOKEN`: a value naming the environment variable that holds the secret (the
+# `env:` source of config loaders, like `vault:` and `file:` for theirs), not the secret.
+_ENV_REFERENCE = re.compile(r"env:[A-Za-z_][A-Za-z0-9_]{0,127}", re.IGNORECASE)
 _URL_EXAMPLE_WORDS = (
     "secret", "password", "passwd", "pass", "pwd", "foo", "bar", "baz", "%20", "example",
     "test", "changeme", "xxx", "***", "sample", "dummy",
@@ -246,14 +252,23 @@ def is_templated(value: str, bare: bool = True) -> bool:
         return value[0] not in "*&!@" or bool(_YAML_NAME.fullmatch(value[1:]))
     if _TEMPLATE_OPENING.match(value) or _TEMPLATE_MARKER.search(value.lower()):
         return True
+    if _ENV_REFERENCE.fullmatch(value):
+        return True
     if _TEMPLATE_FORMS.search(value) is not None or _INTERPOLATED_CALL.fullmatch(value):
+        return True
+    if value.count("{") == value.count("}") and _FORMAT_FIELD.search(value) is not None:
         return True
     return _CUT_INTERPOLATION.fullmatch(value) is not None
 
 
+_FEW_DISTINCT = 16
+
+
 def is_low_variety(value: str) -> bool:
-    """`xxxxxxxx`, `00000000`, `abababab`, or an ascending run like `abcdefgh`/`12345678`."""
-    if len(set(value)) <= max(3, len(value) // 10):
+    """`xxxxxxxx`, `00000000`, `abababab`, or an ascending run like `abcdefgh`/`12345678`.
+    A tenth of the length in distinct characters is few for a short value; a long one counts
+    no more than hex's 16 (base64 has 65 in all: a 14-line key block is no repetition)."""
+    if len(set(value)) <= max(3, min(len(value) // 10, _FEW_DISTINCT)):
         return True
     if len(value) > 1 and not 0 <= ord(value[1]) - ord(value[0]) <= 1:
         return False  # the first step already breaks both runs: most values stop here

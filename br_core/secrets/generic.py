@@ -26,6 +26,7 @@ from br_core.secrets.syntax import (
     YAML,
     bare_value,
     connection_field,
+    conninfo_value,
 )
 
 _IDENT_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
@@ -107,7 +108,8 @@ _BLOCK_LINE = re.compile(r"[ \t]*\r?\n(?P<indent>[ \t]+)(?P<bare>\S{1,500})[ \t]
 _NETRC_INLINE = re.compile(r"(?:^|[\s\"'])machine\s+\S+\s+login\s+\S+$")
 # A libpq / ODBC-style keyword=value connection string (`host=db port=5432 user=app password=…`):
 # its values are plain text, never names, so a dotted password is no attribute access.
-_CONNINFO = re.compile(r"(?:^|[\s\"'`])(?:host|hostaddr|dbname|user|port)=[^\s=\"'`]+\s")
+# Its fields are separated by blanks alone: `host=cfg.host, user=…` is a call's keywords.
+_CONNINFO = re.compile(r"(?:^|[\s\"'`])(?:host|hostaddr|dbname|user|port)=[^\s=\"'`,]+\s")
 # What a sentence says the secret belongs to, between its name and its value: `pw for the
 # grafana admin is …`, `password of root: …`, `token to use is …`. Four words at most, none
 # holding `:` or `=` (that ends the clause as the operator does).
@@ -150,6 +152,7 @@ class GenericConfig:
     generic_qualifiers: frozenset[str]  # words before a secret word that name no owner
     exclude_words: frozenset[str]
     prefix_exclude_words: frozenset[str]
+    uuid_key_owners: frozenset[str]  # providers whose keys are UUIDs (`heroku:` `api_key: …`)
     placeholders: re.Pattern[str]
     dev_defaults: frozenset[str]
     keywords: re.Pattern[str]
@@ -294,7 +297,7 @@ def _judge_value(
         return False
     if passphrase and f.is_word_password(value, config.secret_words):
         return True  # wordy by design: under a password's name, not a name whatever it reads
-    if value.startswith(("django-insecure-", "insecure-")) or f.is_word_identifier(value):
+    if f.is_word_identifier(value):
         return False
     if bare and not literal_line and f.looks_like_code_reference(value):
         return False
@@ -427,11 +430,28 @@ def _uuid_key(
     value = whole if whole is not None and group == "bare" else match.group(group)
     if len(value) != _UUID_LEN or not f.is_uuid(value):
         return None
-    if not (_in_netrc(text, name_start, syntax) or _names_an_owner(name, config)):
+    if not (
+        _in_netrc(text, name_start, syntax)
+        or _names_an_owner(name, config)
+        or _section_names_an_owner(text, name, name_start, syntax, config)
+    ):
         return None
     if not value_is_secret(value.replace("-", ""), False, config, literal_line=True):
         return None
     return Candidate(match.start(group), match.start(group) + len(value), value)
+
+
+def _section_names_an_owner(
+    text: str, name: str, name_start: int, syntax: str, config: GenericConfig
+) -> bool:
+    """`heroku:` then `  api_key: <uuid>` (YAML, JSON, TOML `[heroku]`): the object or section
+    holding the key names a provider that issues UUIDs as keys. Any other parent may be a
+    user or tenant of a fixture (`alice:` then `api_key: <uuid>`), whose UUIDs are ids.
+    Documents are not read this way: their indentation is prose layout, not nesting."""
+    if syntax in (PROSE, TEXT) or not config.uuid_key_owners:
+        return False
+    parent = _parent_key(text, name_start)
+    return parent is not None and not config.uuid_key_owners.isdisjoint(name_words(parent))
 
 
 def _names_an_owner(name: str, config: GenericConfig) -> bool:
@@ -506,11 +526,24 @@ def find_assignments(
         if not _op_allowed(match, start, text, quoted_name, syntax):
             continue
         in_query = start > 0 and text[start - 1] in "?&"
+        bare = match.group("bare") is not None
         whole = None
-        if match.group("bare") is not None and not in_query:
+        conninfo = False
+        if bare and not in_query:
             floor = max(0, start - _BOUND)
             line_start = text.rfind("\n", floor, start) + 1 or floor
+            # A `host=db user=app password=…` value (looked for only where it can be: a bare
+            # value right after `=`, its name after a blank and an `=` before it on the line)
+            # is text, never a name or expression, and ends at a blank or the string's quote.
+            conninfo = (
+                match.group("op") == "="
+                and text[start - 1 : start] == " "
+                and text.find("=", line_start, start) >= 0
+                and _in_conninfo(text, start)
+            )
             whole = connection_field(text, start, match.start("bare"))
+            if whole is None and conninfo:
+                whole = conninfo_value(text, match.start("bare"))
             if whole is None:
                 whole = bare_value(text, match.start("bare"), syntax, line_start)
         if (syntax == YAML and whole in _BLOCK_INDICATORS) or (syntax == INI and whole == "\\"):
@@ -530,25 +563,12 @@ def find_assignments(
         covered = _bare_end(match, in_query, whole)
         # Whether the line is `NAME=value` matters only to a bare value (a quoted one is judged
         # the same either way), and finding it out costs a look back along the line per hit.
-        bare = match.group("bare") is not None
         literal = whole is not None or (bare and _is_env_line(text, start, match))
         plain = whole is not None and syntax in _STRING_SYNTAXES
         # A URL query value (`?user=app&password=…`) is text, never a name or an expression;
-        # so is a password's value in a document (`bind_pw=…` in notes) and a `host=db
-        # user=app password=…` value (looked for only where it can matter: a bare value right
-        # after `=`, its name after a blank).
+        # so is a password's value in a document (`bind_pw=…` in notes) and a conninfo value.
         password_name = is_password_name(name, config)
-        text_value = (
-            literal
-            or in_query
-            or (password_name and syntax in (PROSE, TEXT))
-            or (
-                bare
-                and match.group("op") == "="
-                and text[start - 1 : start] == " "
-                and _in_conninfo(text, start)
-            )
-        )
+        text_value = literal or in_query or (password_name and syntax in (PROSE, TEXT)) or conninfo
         candidate = _candidate(match, config, in_query, text_value, whole, plain, password_name)
         if candidate is None and (whole is not None or match.end() - match.start() >= _UUID_LEN):
             # (a UUID is 36 characters: most rejected values are shorter, and skip the call)

@@ -181,6 +181,7 @@ def parse_rules(
         generic_qualifiers=frozenset(gen.get("generic_qualifiers", [])),
         exclude_words=frozenset(gen.get("exclude_words", [])),
         prefix_exclude_words=frozenset(gen.get("prefix_exclude_words", [])),
+        uuid_key_owners=frozenset(str(w).lower() for w in gen.get("uuid_key_owners", [])),
         placeholders=f.placeholder_matcher(placeholder_words),
         dev_defaults=dev_defaults,
         keywords=re.compile("|".join(map(re.escape, keywords))),

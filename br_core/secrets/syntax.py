@@ -61,6 +61,7 @@ _SHELL_END = re.compile(r"[\s;|<>)`]")
 _BLANK = re.compile(r"\s")
 _FLOW_END = re.compile(r"[,}\]]")
 _FIELD_END = re.compile(r"[;\"'\n]")
+_CONNINFO_END = re.compile(r"[\s\"'`]")
 
 
 def syntax_of(rel: str) -> str:
@@ -106,6 +107,15 @@ def connection_field(text: str, name_start: int, start: int) -> str | None:
         return None
     end = _FIELD_END.search(text, start, start + _VALUE_MAX)
     return text[start : end.start() if end else start + _VALUE_MAX]
+
+
+def conninfo_value(text: str, start: int) -> str:
+    """The unquoted value at `start` of a libpq-style `keyword=value` connection string
+    (`host=db user=app password=… sslmode=require`): it ends at a blank, or at the quote that
+    closes the string holding it (`dsn: "host=… password=…"` in YAML, INI, .env), wherever
+    the file's own syntax would run a bare value to the end of the line."""
+    end = _CONNINFO_END.search(text, start, start + _VALUE_MAX)
+    return text[start : end.start() if end else min(len(text), start + _VALUE_MAX)]
 
 
 def _in_flow(prefix: str) -> bool:

@@ -569,9 +569,7 @@ def _negatives(r: random.Random) -> list[tuple[str, str, str]]:
         (
             "dev-default",
             "py",
-            "SECRET_KEY = 'django-insecure-"
-            + rand(r, "url", 50)
-            + "'\nDATABASES = {'default': {'PASSWORD': 'postgres', 'HOST': 'localhost'}}\n",
+            _django_dev_settings(r),
         ),
         (
             "dev-default",
@@ -750,6 +748,27 @@ _SEPARATED = [  # (ext, template): {pw} is a password with `,` or `;` inside
 ]
 
 
+def _django_dev_settings(r: random.Random) -> str:
+    """Local settings reading the key from the environment. A `django-insecure-` key is a
+    secret (`_django_samples`); its 50 characters are still drawn here, unused, so every later
+    sample of a seed stays what it was."""
+    rand(r, "url", 50)
+    return (
+        "SECRET_KEY = os.environ['DJANGO_SECRET_KEY']\n"
+        "DATABASES = {'default': {'PASSWORD': 'postgres', 'HOST': 'localhost'}}\n"
+    )
+
+
+def _django_samples(r: random.Random) -> list[tuple[str, str, str, bool]]:
+    """`startproject` writes a `django-insecure-` key: it still signs sessions and password
+    reset tokens wherever those settings are deployed (`check --deploy` warns of it)."""
+    key = rand(r, "pw", 50)
+    return [
+        ("django-secret-key", "py", f"SECRET_KEY = 'django-insecure-{key}'\n", True),
+        ("django-secret-key", "py", "SECRET_KEY = get_random_secret_key()\n", False),
+    ]
+
+
 def _separated_password(r: random.Random) -> str:
     """A generated password with `,` or `;` inside (never first or last)."""
     value = make_password(r)
@@ -806,6 +825,10 @@ def build_corpus(seed: int = 2024, rounds: int = 4) -> list[Sample]:
     extra = random.Random(seed * 7919 + 17)
     for _ in range(rounds):
         for kind, ext, content, positive in _issue17_samples(extra):
+            add(kind, ext, content, positive)
+    django = random.Random(seed * 7919 + 29)
+    for _ in range(rounds):
+        for kind, ext, content, positive in _django_samples(django):
             add(kind, ext, content, positive)
     return samples
 
