@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -19,6 +20,13 @@ from br_core.sqli.collector import collector_paused
 from br_core.sqli.python.callers import constant_only, public_defs, site_args, usage_counts
 from br_core.sqli.python.expr import PARAM_PREFIX, QUOTING, Env
 from br_core.sqli.python.guards import dotted, last_name
+from br_core.sqli.python.instances import (
+    attribute_stores,
+    constructor_args,
+    constructor_attrs,
+    method_of,
+    returns_self,
+)
 from br_core.sqli.python.rewrite import suggest
 from br_core.sqli.python.scope import (
     all_args,
@@ -41,6 +49,7 @@ from br_core.sqli.python.sinks import (
     sink_applies,
 )
 from br_core.sqli.python.stmts import Frame, StatementInterpreter
+from br_core.sqli.python.wrappers import set_by_decorators
 from br_core.sqli.values import (
     SAFE,
     RawFinding,
@@ -106,6 +115,9 @@ class PythonAnalyzer(StatementInterpreter):
         self.local_names: dict[int, set[str]] = {}  # function id -> names bound inside it
         self.defs_by_id: dict[int, ast.FunctionDef | ast.AsyncFunctionDef] | None = None
         self.sinks_of: dict[int, list[SinkSite]] = {}  # id() of a call -> its sinks
+        self.attr_stores: Counter[str] | None = None  # attribute name -> assignments in file
+        self.objects: dict[int, dict[str, Val]] = {}  # construction -> attributes methods set
+        self.running: set[tuple[int, int]] = set()  # (method, construction) being run
 
     def run(self) -> list[RawFinding]:
         self._collect(self.tree.body, in_class=False)
@@ -236,10 +248,11 @@ class PythonAnalyzer(StatementInterpreter):
 
     def _param_env(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, env: Env) -> Env:
         """`env` with `fn`'s parameters bound to what they may hold when `fn` is called."""
+        wrapped = self._set_by_decorators(fn) if fn.decorator_list else set()
         for arg in all_args(fn):
             if arg.arg in {"self", "cls"}:
                 continue
-            if route_validated(fn, arg):
+            if route_validated(fn, arg) or arg.arg in wrapped:
                 env[arg.arg] = SAFE
             elif arg.arg in {"request", "req"} or _request_type(arg):
                 env[arg.arg] = Val(taint=f"the web request (parameter `{arg.arg}`)")
@@ -248,6 +261,20 @@ class PythonAnalyzer(StatementInterpreter):
             else:
                 env[arg.arg] = Val(taint=f"{PARAM_PREFIX}{arg.arg}`")
         return env
+
+    def _set_by_decorators(self, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+        """Parameters a decorator of this file overwrites with a safe value (`int(...)`)."""
+
+        def safe(value: ast.expr) -> bool:
+            sites = {k: dict(v) for k, v in self.call_sites.items()}
+            self.quiet += 1
+            try:
+                return not self.value(value, dict(self.module_env)).suspect
+            finally:
+                self.quiet -= 1
+                self.call_sites = sites
+
+        return set_by_decorators(fn, self.functions, safe)
 
     def _lambda_call(self, lam: ast.Lambda, args: list[Val]) -> Val:
         """What a module-level lambda returns for these positional arguments."""
@@ -296,6 +323,14 @@ class PythonAnalyzer(StatementInterpreter):
         run is kept: no findings (quiet), and the call sites it meets are restored."""
         env = self._param_env(fn, dict(self.module_env))
         env.update(dict.fromkeys(safe, SAFE))
+        frame = self._quiet_run(fn, env, {})
+        return merge(*frame.returns) if frame.returns else SAFE
+
+    def _quiet_run(
+        self, fn: ast.FunctionDef | ast.AsyncFunctionDef, env: Env, attrs: dict[str, Val]
+    ) -> Frame:
+        """Run `fn`'s body from `env` (`self.<attr>` reading `attrs` when `env` lacks it) and
+        keep only its frame: no findings, and the call sites it meets are restored."""
         frame = Frame(params=param_names(fn), owner=id(fn))
         sites = {k: dict(v) for k, v in self.call_sites.items()}
         outer_attrs, outer_queries = self.self_attrs, self.self_queries
@@ -303,17 +338,19 @@ class PythonAnalyzer(StatementInterpreter):
         outer_free, self.free_seen = self.free_seen, {}
         self.self_attrs = self.class_attrs.get(id(fn), outer_attrs)
         self.self_queries = dict(self.class_queries.get(id(fn), outer_queries))
+        self.self_queries.update(attrs)
         self.frames.append(frame)
         self.quiet += 1
         try:
-            self.exec_block(fn.body, env)
+            if not self.exec_block(fn.body, env):
+                frame.exits.append(env)
         finally:
             self.quiet -= 1
             self.frames.pop()
             self.call_sites = sites
             self.self_attrs, self.self_queries = outer_attrs, outer_queries
             self.unresolved_seen, self.free_seen = outer_seen, outer_free
-        return merge(*frame.returns) if frame.returns else SAFE
+        return frame
 
     def _predicate_params(
         self, fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[str]
@@ -398,12 +435,59 @@ class PythonAnalyzer(StatementInterpreter):
 
     def _local_class_of(self, node: ast.expr) -> ast.ClassDef | None:
         """The class of this file that `node` is an instance of, when the file shows it."""
+        made = self._construction(node)
+        return self._class_named(made.func) if made is not None else None
+
+    def _class_named(self, func: ast.expr) -> ast.ClassDef | None:
+        if not isinstance(func, ast.Name):
+            return None
+        return next((c for c in self.classes if c.name == func.id), None)
+
+    def _construction(self, node: ast.expr, depth: int = 0) -> ast.Call | None:
+        """The `Cls(...)` call of a class of this file that made the object `node` holds,
+        through methods that return `self` (`Query("t").where(...)`), or None."""
         if isinstance(node, ast.Name):
             made = self.frames[-1].defs.get(node.id) or self.frames[0].defs.get(node.id)
             node = made if made is not None else node
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            return next((c for c in self.classes if c.name == node.func.id), None)
-        return None
+        if not isinstance(node, ast.Call):
+            return None
+        if self._class_named(node.func) is not None:
+            return node
+        if not isinstance(node.func, ast.Attribute) or depth > 4:
+            return None
+        inner = self._construction(node.func.value, depth + 1)
+        cls = self._class_named(inner.func) if inner is not None else None
+        method = method_of(cls, node.func.attr) if cls is not None else None
+        return inner if method is not None and returns_self(method) else None
+
+    def keeps_object(self, call: ast.Call) -> bool:
+        """`q = q.where(...)` with a `where` that returns `self`: `q` is the object it was."""
+        return self._construction(call) is not None
+
+    def _fixed_attrs(self, made: ast.Call) -> dict[str, Val]:
+        """The attributes the construction `made` fixes to a constant: a literal argument (or
+        default), or a module-level name no function rebinds, stored by `__init__`."""
+        cls = self._class_named(made.func)
+        init = method_of(cls, "__init__") if cls is not None else None
+        if cls is None or init is None:
+            return {}
+        if self.attr_stores is None:
+            self.attr_stores = attribute_stores(self.tree)
+        args = constructor_args(init, made)
+        fixed: dict[str, Val] = {}
+        for attr, param in constructor_attrs(cls, self.attr_stores).items():
+            arg = args.get(param)
+            if isinstance(arg, ast.Constant):
+                fixed[attr] = literal(arg.value)
+            elif (
+                isinstance(arg, ast.Name)
+                and arg.id in self.module_env
+                and not any(arg.id in self._names_in(f.owner) for f in self.frames[1:])
+            ):
+                val = self.module_env[arg.id]
+                if not val.suspect:
+                    fixed[attr] = val
+        return fixed
 
     def _bound_args(self, node: ast.Call, env: Env, args: list[Val]) -> dict[str, Val]:
         callee = self._local_callee(node)
@@ -431,7 +515,47 @@ class PythonAnalyzer(StatementInterpreter):
             return SAFE  # a local quote_ident()/escape_literal(): trust the name like a library's
         bound = self._bound_args(node, env, args)
         ret = self._reaching(fn, self.summary(fn).ret, bound)
+        made = self._receiver_made(fn, node)
+        if made is not None:
+            ret = self._object_call(fn, made, bound)
         return _rebind(ret, {a.arg for a in all_args(fn)}, bound)
+
+    def _receiver_made(
+        self, fn: ast.FunctionDef | ast.AsyncFunctionDef, node: ast.Call
+    ) -> ast.Call | None:
+        """The construction of the object a method call `obj.m(...)` is made on, when `m` is
+        a method of a class of this file and the file shows `obj = Cls(...)`."""
+        if fn.name == "__init__" or id(fn) not in self.class_of:
+            return None
+        return self._construction(node.func.value) if isinstance(node.func, ast.Attribute) else None
+
+    def _object_call(
+        self, fn: ast.FunctionDef | ast.AsyncFunctionDef, made: ast.Call, bound: dict[str, Val]
+    ) -> Val:
+        """What method `fn` returns on the object `made` built, with this call's arguments,
+        and what it leaves in the object's attributes for its next methods: the `where()` of
+        a query builder appends to `self.conds`, its `sql()` joins them. Quiet: the method's
+        own sinks are judged once, in its summary."""
+        key = (id(fn), id(made))
+        if key in self.running:
+            return self.summary(fn).ret  # a method reached again through itself
+        state = self.objects.setdefault(id(made), {})
+        env = self._param_env(fn, dict(self.module_env))
+        env.update(bound)
+        env.update({f"self.{attr}": val for attr, val in state.items()})
+        self.running.add(key)
+        try:
+            frame = self._quiet_run(fn, env, self._fixed_attrs(made))
+        finally:
+            self.running.discard(key)
+        left: dict[str, list[Val]] = {}
+        for exit_env in frame.exits:
+            for name, val in exit_env.items():
+                attr = name[5:] if name.startswith("self.") else ""
+                if attr and "." not in attr:
+                    left.setdefault(attr, []).append(val)
+        state.update({attr: merge(*vals) for attr, vals in left.items()})
+        return merge(*frame.returns) if frame.returns else SAFE
 
     # sinks
     def _sinks(self, node: ast.Call) -> list[SinkSite]:

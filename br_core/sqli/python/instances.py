@@ -1,0 +1,99 @@
+"""Objects of a class defined in the same file: what their construction fixes.
+
+`q = Query("documents")` then `q.sql()`: `sql()` reads `self.table`, which `__init__` stored
+from its parameter, so at this call it holds "documents" and not whatever a caller might pass.
+A method that only ever `return self` (a fluent builder's `where()`) hands back the same object,
+so `Query("books").where(...).sql()` and `q = q.where(...)` keep what the constructor fixed.
+These are AST questions only; the interpreter evaluates the arguments.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import Counter
+
+from br_core.sqli.python.scope import param_names
+
+
+def attribute_stores(tree: ast.Module) -> Counter[str]:
+    """How many statements in the file assign each attribute name, on any object."""
+    stores: Counter[str] = Counter()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store | ast.Del):
+            stores[node.attr] += 1
+    return stores
+
+
+def constructor_attrs(cls: ast.ClassDef, stores: Counter[str]) -> dict[str, str]:
+    """`attr -> parameter` for each `self.attr = parameter` in `cls.__init__` that is the only
+    assignment of that attribute name in the file: nothing else (another method, a caller's
+    `obj.attr = ...`, a base class's code in this file) can change it after construction."""
+    init = next(
+        (
+            s
+            for s in cls.body
+            if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef) and s.name == "__init__"
+        ),
+        None,
+    )
+    if init is None:
+        return {}
+    params = set(param_names(init)[1:])
+    found: dict[str, str] = {}
+    for stmt in init.body:  # straight-line statements of `__init__`, not inside a branch
+        if (
+            isinstance(stmt, ast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(target := stmt.targets[0], ast.Attribute)
+            and isinstance(target.value, ast.Name)
+            and target.value.id == "self"
+            and isinstance(stmt.value, ast.Name)
+            and stmt.value.id in params
+            and stores[target.attr] == 1
+        ):
+            found[target.attr] = stmt.value.id
+    return found
+
+
+def constructor_args(
+    init: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call
+) -> dict[str, ast.expr]:
+    """The argument (or default) each `__init__` parameter gets from the call `Cls(...)`;
+    empty when the call unpacks `*args` or `**kw` (which one fills what is not known)."""
+    if any(isinstance(a, ast.Starred) for a in call.args) or any(
+        kw.arg is None for kw in call.keywords
+    ):
+        return {}
+    names = param_names(init)
+    defaults = dict(zip(reversed(names), reversed(init.args.defaults), strict=False))
+    bound = {p: d for p, d in defaults.items() if p != names[0]}  # `self` has none
+    bound.update(zip(names[1:], call.args, strict=False))
+    bound.update({kw.arg: kw.value for kw in call.keywords if kw.arg})
+    return bound
+
+
+def returns_self(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Every `return` of `fn` (nested functions aside) is `return self`, and there is one."""
+    returns: list[ast.Return] = []
+    todo: list[ast.AST] = list(fn.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            continue
+        if isinstance(node, ast.Return):
+            returns.append(node)
+        todo.extend(ast.iter_child_nodes(node))
+    return bool(returns) and all(
+        isinstance(r.value, ast.Name) and r.value.id == "self" for r in returns
+    )
+
+
+def method_of(cls: ast.ClassDef, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    return next(
+        (
+            s
+            for s in cls.body
+            if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef) and s.name == name
+        ),
+        None,
+    )
