@@ -118,6 +118,8 @@ class PythonAnalyzer(StatementInterpreter):
         self.attr_stores: Counter[str] | None = None  # attribute name -> assignments in file
         self.objects: dict[int, dict[str, Val]] = {}  # construction -> attributes methods set
         self.running: set[tuple[int, int]] = set()  # (method, construction) being run
+        last = tree.body[-1] if tree.body else None
+        self.object_budget = ((last.end_lineno or 0) if last is not None else 0) + 100
 
     def run(self) -> list[RawFinding]:
         self._collect(self.tree.body, in_class=False)
@@ -537,8 +539,13 @@ class PythonAnalyzer(StatementInterpreter):
         a query builder appends to `self.conds`, its `sql()` joins them. Quiet: the method's
         own sinks are judged once, in its summary."""
         key = (id(fn), id(made))
-        if key in self.running:
-            return self.summary(fn).ret  # a method reached again through itself
+        cost = (fn.end_lineno or fn.lineno) - fn.lineno + 1
+        if key in self.running or cost > self.object_budget:
+            # A method reached again through itself, or the file has run methods on objects
+            # for as many lines as it has: the class-wide summary, so the check
+            # stays linear in the file however many calls it makes.
+            return self.summary(fn).ret
+        self.object_budget -= cost
         state = self.objects.setdefault(id(made), {})
         env = self._param_env(fn, dict(self.module_env))
         env.update(bound)
