@@ -247,3 +247,53 @@ def test_methods_run_on_objects_stay_linear_in_the_file() -> None:
     small = _cpu_seconds(_object_calls(400))
     large = _cpu_seconds(_object_calls(800))
     assert large < 3 * max(small, 0.05), (small, large)
+
+
+def test_setattr_anywhere_in_the_file_proves_no_attribute() -> None:
+    tree = ast.parse(
+        "class R:\n    def __init__(self, t):\n        self.t = t\n"
+        "r = R('a')\nsetattr(r, input(), input())\n"
+    )
+    cls = next(n for n in tree.body if isinstance(n, ast.ClassDef))
+    assert attribute_stores(tree) is None
+    assert constructor_attrs(cls, attribute_stores(tree)) == {}
+
+
+SWAPPED = """\
+import sqlite3
+class B:
+    def __init__(self):
+        self.parts = []
+    def add(self, column, value, op="="):
+        self.parts.append(column + " " + op + " ?")
+        return column + " = '" + value + "'"
+def find(column):
+    b = B()
+{body}"""
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # the caller's `column` is the method's `value`: named after the caller's parameter,
+        # never rebound to the method's own `column` (a constant here)
+        (
+            '    return sqlite3.connect("x").execute("SELECT 1 WHERE " + b.add("x", column))\n',
+            ["parameter `column`"],
+        ),
+        ('    return sqlite3.connect("x").execute("SELECT 1 WHERE " + b.add("x", "y"))\n', []),
+        # what a method left in the object, read from outside it
+        (
+            '    b.add("x", "y", op=column)\n'
+            '    return sqlite3.connect("x").execute("SELECT 1 WHERE " + " AND ".join(b.parts))\n',
+            ["parameter `column`"],
+        ),
+        (
+            '    b.add("x", column)\n'
+            '    return sqlite3.connect("x").execute("SELECT 1 WHERE " + " AND ".join(b.parts))\n',
+            [],
+        ),
+    ],
+)
+def test_a_method_call_binds_its_own_arguments(body: str, expected: list[str]) -> None:
+    assert [f.source for f in analyze_source(SWAPPED.format(body=body))] == expected

@@ -26,6 +26,7 @@ from br_core.sqli.python.instances import (
     constructor_attrs,
     method_of,
     returns_self,
+    unbound_params,
 )
 from br_core.sqli.python.rewrite import suggest
 from br_core.sqli.python.scope import (
@@ -116,6 +117,7 @@ class PythonAnalyzer(StatementInterpreter):
         self.defs_by_id: dict[int, ast.FunctionDef | ast.AsyncFunctionDef] | None = None
         self.sinks_of: dict[int, list[SinkSite]] = {}  # id() of a call -> its sinks
         self.attr_stores: Counter[str] | None = None  # attribute name -> assignments in file
+        self.attr_stores_read = False
         self.objects: dict[int, dict[str, Val]] = {}  # construction -> attributes methods set
         self.running: set[tuple[int, int]] = set()  # (method, construction) being run
         last = tree.body[-1] if tree.body else None
@@ -473,8 +475,8 @@ class PythonAnalyzer(StatementInterpreter):
         init = method_of(cls, "__init__") if cls is not None else None
         if cls is None or init is None:
             return {}
-        if self.attr_stores is None:
-            self.attr_stores = attribute_stores(self.tree)
+        if not self.attr_stores_read:  # a walk of the whole file: only once, when it can help
+            self.attr_stores, self.attr_stores_read = attribute_stores(self.tree), True
         args = constructor_args(init, made)
         fixed: dict[str, Val] = {}
         for attr, param in constructor_attrs(cls, self.attr_stores).items():
@@ -516,11 +518,27 @@ class PythonAnalyzer(StatementInterpreter):
         if QUOTING.fullmatch(fn.name):
             return SAFE  # a local quote_ident()/escape_literal(): trust the name like a library's
         bound = self._bound_args(node, env, args)
-        ret = self._reaching(fn, self.summary(fn).ret, bound)
         made = self._receiver_made(fn, node)
-        if made is not None:
-            ret = self._object_call(fn, made, bound)
+        on_object = self._object_call(fn, made, bound) if made is not None else None
+        if on_object is not None:
+            return on_object  # the arguments themselves were bound: nothing to rebind
+        ret = self._reaching(fn, self.summary(fn).ret, bound)
         return _rebind(ret, {a.arg for a in all_args(fn)}, bound)
+
+    def object_attribute(self, node: ast.Attribute) -> Val | None:
+        """`q.params` after `q.where(...)` appended to `self.params`: what the methods left."""
+        if not self.objects:
+            return None  # nearly every file: no method ran on an object of a local class
+        made = self._construction(node.value)
+        return self.objects.get(id(made), {}).get(node.attr) if made is not None else None
+
+    def _quiet_value(self, node: ast.expr) -> Val:
+        """A parameter default's value (read in the module's scope), reporting nothing."""
+        self.quiet += 1
+        try:
+            return self.value(node, dict(self.module_env))
+        finally:
+            self.quiet -= 1
 
     def _receiver_made(
         self, fn: ast.FunctionDef | ast.AsyncFunctionDef, node: ast.Call
@@ -533,21 +551,28 @@ class PythonAnalyzer(StatementInterpreter):
 
     def _object_call(
         self, fn: ast.FunctionDef | ast.AsyncFunctionDef, made: ast.Call, bound: dict[str, Val]
-    ) -> Val:
+    ) -> Val | None:
         """What method `fn` returns on the object `made` built, with this call's arguments,
         and what it leaves in the object's attributes for its next methods: the `where()` of
         a query builder appends to `self.conds`, its `sql()` joins them. Quiet: the method's
-        own sinks are judged once, in its summary."""
+        own sinks are judged once, in its summary. None: use the class-wide summary."""
         key = (id(fn), id(made))
         cost = (fn.end_lineno or fn.lineno) - fn.lineno + 1
         if key in self.running or cost > self.object_budget:
             # A method reached again through itself, or the file has run methods on objects
             # for as many lines as it has: the class-wide summary, so the check
             # stays linear in the file however many calls it makes.
-            return self.summary(fn).ret
+            return None
         self.object_budget -= cost
         state = self.objects.setdefault(id(made), {})
-        env = self._param_env(fn, dict(self.module_env))
+        env = dict(self.module_env)
+        for param, default in unbound_params(fn, bound).items():
+            # a default's value, or what `*args`/`**kw` collect: every argument of the call
+            env[param] = (
+                self._quiet_value(default)
+                if default is not None
+                else merge(*(Val(elems=v) for v in bound.values()))
+            )
         env.update(bound)
         env.update({f"self.{attr}": val for attr, val in state.items()})
         self.running.add(key)

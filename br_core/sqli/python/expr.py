@@ -85,6 +85,10 @@ class ExprEval(Guards):
         interpreter knows the class)."""
         return None
 
+    def object_attribute(self, node: ast.Attribute) -> Val | None:
+        """What methods of a local class left in `obj.<attr>` (the interpreter runs them)."""
+        return None
+
     def undefined(self, name: str) -> bool:
         """Whether `name` is bound nowhere in the file (nor a builtin); the interpreter knows."""
         return False
@@ -233,6 +237,9 @@ class ExprEval(Guards):
                 why = self.unresolved(name)
                 return Val(unknown=why) if why else SAFE
         base = self.value(node.value, env)
+        held = self.object_attribute(node) if isinstance(node.value, ast.Name) else None
+        if held is not None:
+            return merge(held, opaque(base))
         if base.suspect or name is None or name.split(".")[0] in env:
             return opaque(base)  # the object is known here: its attribute is as safe as it
         why = self.unresolved(name)

@@ -11,20 +11,24 @@ from __future__ import annotations
 
 import ast
 from collections import Counter
+from collections.abc import Mapping
 
-from br_core.sqli.python.scope import param_names
+from br_core.sqli.python.scope import param_names, sets_by_name
 
 
-def attribute_stores(tree: ast.Module) -> Counter[str]:
-    """How many statements in the file assign each attribute name, on any object."""
+def attribute_stores(tree: ast.Module) -> Counter[str] | None:
+    """How many statements in the file assign each attribute name, on any object; None when
+    the file also sets attributes by a name known only at run time (`setattr`, `__dict__`)."""
     stores: Counter[str] = Counter()
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store | ast.Del):
             stores[node.attr] += 1
+        elif isinstance(node, ast.Call) and sets_by_name(node):
+            return None
     return stores
 
 
-def constructor_attrs(cls: ast.ClassDef, stores: Counter[str]) -> dict[str, str]:
+def constructor_attrs(cls: ast.ClassDef, stores: Counter[str] | None) -> dict[str, str]:
     """`attr -> parameter` for each `self.attr = parameter` in `cls.__init__` that is the only
     assignment of that attribute name in the file: nothing else (another method, a caller's
     `obj.attr = ...`, a base class's code in this file) can change it after construction."""
@@ -36,7 +40,7 @@ def constructor_attrs(cls: ast.ClassDef, stores: Counter[str]) -> dict[str, str]
         ),
         None,
     )
-    if init is None:
+    if init is None or stores is None:
         return {}
     params = set(param_names(init)[1:])
     found: dict[str, str] = {}
@@ -70,6 +74,22 @@ def constructor_args(
     bound.update(zip(names[1:], call.args, strict=False))
     bound.update({kw.arg: kw.value for kw in call.keywords if kw.arg})
     return bound
+
+
+def unbound_params(
+    fn: ast.FunctionDef | ast.AsyncFunctionDef, bound: Mapping[str, object]
+) -> dict[str, ast.expr | None]:
+    """`fn`'s parameters (but `self`) a call did not fill, each with its default expression;
+    None for `*args`, `**kw` and a parameter with no default."""
+    a = fn.args
+    positional = [*a.posonlyargs, *a.args]
+    defaults: dict[str, ast.expr | None] = dict(
+        zip([p.arg for p in reversed(positional)], reversed(a.defaults), strict=False)
+    )
+    defaults.update(zip([p.arg for p in a.kwonlyargs], a.kw_defaults, strict=True))
+    names = [p.arg for p in positional[1:]] + [p.arg for p in a.kwonlyargs]
+    names += [x.arg for x in (a.vararg, a.kwarg) if x is not None]
+    return {n: defaults.get(n) for n in names if n not in bound}
 
 
 def returns_self(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

@@ -49,7 +49,7 @@ def attributes_set(cls: ast.ClassDef) -> set[str] | None:
         return None
     found: set[str] = set()
     for stmt in _own_statements(cls, into_defs=True):
-        if isinstance(stmt, ast.Expr) and _dynamic(stmt.value):
+        if isinstance(stmt, ast.Expr) and sets_by_name(stmt.value):
             return None
         targets = _targets(stmt)
         for node in (n for t in targets for n in ast.walk(t)):
@@ -73,7 +73,7 @@ def _targets(stmt: ast.AST) -> list[ast.expr]:
     return []
 
 
-def _dynamic(call: ast.expr) -> bool:
+def sets_by_name(call: ast.expr) -> bool:
     """`setattr(self, ...)`, `vars(self).update(...)`, `self.__dict__.update(...)`: attributes
     set by name at run time."""
     if not isinstance(call, ast.Call):
