@@ -297,3 +297,35 @@ def find(column):
 )
 def test_a_method_call_binds_its_own_arguments(body: str, expected: list[str]) -> None:
     assert [f.source for f in analyze_source(SWAPPED.format(body=body))] == expected
+
+
+HANDED_ON = """\
+import sqlite3
+from flask import request
+class Report:
+    def __init__(self):
+        self.table = "audit"
+    def use(self, table):
+        self.table = table
+    def sql(self):
+        return "SELECT * FROM " + self.table
+def _pick(report):
+    report.use(request.args["t"])
+def view():
+    report = Report()
+    report.use("audit_2024")
+{body}    return sqlite3.connect("x").execute(report.sql()).fetchall()
+"""
+
+
+@pytest.mark.parametrize(
+    ("body", "flagged"),
+    [
+        ("", False),
+        # handed to a function that runs a method on it with the request's value
+        ("    _pick(report)\n", True),
+        ("    reports = [report]\n    _pick(reports[0])\n", True),
+    ],
+)
+def test_an_object_handed_on_keeps_no_state_of_its_own(body: str, flagged: bool) -> None:
+    assert bool(analyze_source(HANDED_ON.format(body=body))) is flagged

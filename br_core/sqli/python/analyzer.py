@@ -24,6 +24,7 @@ from br_core.sqli.python.instances import (
     attribute_stores,
     constructor_args,
     constructor_attrs,
+    escaping_names,
     method_of,
     returns_self,
     unbound_params,
@@ -120,6 +121,7 @@ class PythonAnalyzer(StatementInterpreter):
         self.attr_stores_read = False
         self.objects: dict[int, dict[str, Val]] = {}  # construction -> attributes methods set
         self.running: set[tuple[int, int]] = set()  # (method, construction) being run
+        self.escaping: dict[int, set[str]] = {}  # function id -> names it hands on whole
         last = tree.body[-1] if tree.body else None
         self.object_budget = ((last.end_lineno or 0) if last is not None else 0) + 100
 
@@ -529,7 +531,7 @@ class PythonAnalyzer(StatementInterpreter):
         """`q.params` after `q.where(...)` appended to `self.params`: what the methods left."""
         if not self.objects:
             return None  # nearly every file: no method ran on an object of a local class
-        made = self._construction(node.value)
+        made = self._own_object(node.value)
         return self.objects.get(id(made), {}).get(node.attr) if made is not None else None
 
     def _quiet_value(self, node: ast.expr) -> Val:
@@ -547,7 +549,24 @@ class PythonAnalyzer(StatementInterpreter):
         a method of a class of this file and the file shows `obj = Cls(...)`."""
         if fn.name == "__init__" or id(fn) not in self.class_of:
             return None
-        return self._construction(node.func.value) if isinstance(node.func, ast.Attribute) else None
+        return self._own_object(node.func.value) if isinstance(node.func, ast.Attribute) else None
+
+    def _own_object(self, receiver: ast.expr) -> ast.Call | None:
+        """The construction of `receiver` when the function being read made that object and
+        keeps it to itself: a chain (`Query("t").where(...)`), or a local name never passed
+        on (a module-level object, or one handed to another function, may change there)."""
+        if isinstance(receiver, ast.Call):
+            return self._construction(receiver)
+        frame = self.frames[-1]
+        if not isinstance(receiver, ast.Name) or not frame.owner or receiver.id not in frame.defs:
+            return None
+        escaping = self.escaping.get(frame.owner)
+        if escaping is None:
+            if self.defs_by_id is None:
+                self.defs_by_id = {id(f): f for f in self.all_defs}
+            fn = self.defs_by_id.get(frame.owner)
+            escaping = self.escaping[frame.owner] = escaping_names(fn) if fn else set()
+        return None if receiver.id in escaping else self._construction(receiver)
 
     def _object_call(
         self, fn: ast.FunctionDef | ast.AsyncFunctionDef, made: ast.Call, bound: dict[str, Val]

@@ -92,6 +92,29 @@ def unbound_params(
     return {n: defaults.get(n) for n in names if n not in bound}
 
 
+def escaping_names(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """Names `fn` hands on as a whole: call arguments (`configure(q)`), the value of another
+    name or attribute (`self.q = q`), elements of a literal container. Their object's methods
+    may run elsewhere, on arguments this function does not see."""
+    found: set[str] = set()
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Call):
+            parts = [*node.args, *(kw.value for kw in node.keywords)]
+        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.NamedExpr):
+            parts = [node.value] if node.value is not None else []
+        elif isinstance(node, ast.List | ast.Tuple | ast.Set):
+            parts = list(node.elts)
+        elif isinstance(node, ast.Dict):
+            parts = [v for v in node.values if v is not None]
+        else:
+            continue
+        for part in parts:
+            inner = part.value if isinstance(part, ast.Starred) else part
+            if isinstance(inner, ast.Name):
+                found.add(inner.id)
+    return found
+
+
 def returns_self(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """Every `return` of `fn` (nested functions aside) is `return self`, and there is one."""
     returns: list[ast.Return] = []
