@@ -329,3 +329,12 @@ def view():
 )
 def test_an_object_handed_on_keeps_no_state_of_its_own(body: str, flagged: bool) -> None:
     assert bool(analyze_source(HANDED_ON.format(body=body))) is flagged
+
+
+def test_a_parameter_rebound_in_init_is_not_the_constructor_argument() -> None:
+    tree = ast.parse(
+        "class R:\n    def __init__(self, t, o):\n        if not t:\n            t = input()\n"
+        "        self.t = t\n        self.o = o\n"
+    )
+    cls = next(n for n in tree.body if isinstance(n, ast.ClassDef))
+    assert constructor_attrs(cls, attribute_stores(tree)) == {"o": "o"}

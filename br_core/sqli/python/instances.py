@@ -42,7 +42,10 @@ def constructor_attrs(cls: ast.ClassDef, stores: Counter[str] | None) -> dict[st
     )
     if init is None or stores is None:
         return {}
-    params = set(param_names(init)[1:])
+    rebound = {
+        n.id for n in ast.walk(init) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+    }
+    params = set(param_names(init)[1:]) - rebound  # `table = table or request.args["t"]`
     found: dict[str, str] = {}
     for stmt in init.body:  # straight-line statements of `__init__`, not inside a branch
         if (
