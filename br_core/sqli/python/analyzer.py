@@ -19,6 +19,7 @@ from br_core.sqli.collector import collector_paused
 from br_core.sqli.python.callers import constant_only, public_defs, site_args, usage_counts
 from br_core.sqli.python.expr import PARAM_PREFIX, QUOTING, Env
 from br_core.sqli.python.guards import dotted, last_name
+from br_core.sqli.python.objects import ObjectModel
 from br_core.sqli.python.rewrite import suggest
 from br_core.sqli.python.scope import (
     all_args,
@@ -40,7 +41,8 @@ from br_core.sqli.python.sinks import (
     raw_fragments,
     sink_applies,
 )
-from br_core.sqli.python.stmts import Frame, StatementInterpreter
+from br_core.sqli.python.stmts import Frame
+from br_core.sqli.python.wrappers import set_by_decorators
 from br_core.sqli.values import (
     SAFE,
     RawFinding,
@@ -77,13 +79,13 @@ class Summary:
     predicate: set[str] = field(default_factory=set)  # safe when the function returns true
 
 
-class PythonAnalyzer(StatementInterpreter):
+class PythonAnalyzer(ObjectModel):
     """Interpret one module; `findings` holds the result of `run()`."""
 
     def __init__(self, tree: ast.Module) -> None:
         self.all_defs: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
         self.globals: list[ast.Global] = []
-        super().__init__(module_imports(tree, self.all_defs, self.globals))
+        super().__init__(module_imports(tree, self.all_defs, self.globals), tree)
         self.tree = tree
         self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
         self.methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
@@ -236,10 +238,11 @@ class PythonAnalyzer(StatementInterpreter):
 
     def _param_env(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, env: Env) -> Env:
         """`env` with `fn`'s parameters bound to what they may hold when `fn` is called."""
+        wrapped = self._set_by_decorators(fn) if fn.decorator_list else set()
         for arg in all_args(fn):
             if arg.arg in {"self", "cls"}:
                 continue
-            if route_validated(fn, arg):
+            if route_validated(fn, arg) or arg.arg in wrapped:
                 env[arg.arg] = SAFE
             elif arg.arg in {"request", "req"} or _request_type(arg):
                 env[arg.arg] = Val(taint=f"the web request (parameter `{arg.arg}`)")
@@ -248,6 +251,20 @@ class PythonAnalyzer(StatementInterpreter):
             else:
                 env[arg.arg] = Val(taint=f"{PARAM_PREFIX}{arg.arg}`")
         return env
+
+    def _set_by_decorators(self, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+        """Parameters a decorator of this file overwrites with a safe value (`int(...)`)."""
+
+        def safe(value: ast.expr) -> bool:
+            sites = {k: dict(v) for k, v in self.call_sites.items()}
+            self.quiet += 1
+            try:
+                return not self.value(value, dict(self.module_env)).suspect
+            finally:
+                self.quiet -= 1
+                self.call_sites = sites
+
+        return set_by_decorators(fn, self.functions, safe)
 
     def _lambda_call(self, lam: ast.Lambda, args: list[Val]) -> Val:
         """What a module-level lambda returns for these positional arguments."""
@@ -296,23 +313,7 @@ class PythonAnalyzer(StatementInterpreter):
         run is kept: no findings (quiet), and the call sites it meets are restored."""
         env = self._param_env(fn, dict(self.module_env))
         env.update(dict.fromkeys(safe, SAFE))
-        frame = Frame(params=param_names(fn), owner=id(fn))
-        sites = {k: dict(v) for k, v in self.call_sites.items()}
-        outer_attrs, outer_queries = self.self_attrs, self.self_queries
-        outer_seen, self.unresolved_seen = self.unresolved_seen, {}  # a new scope
-        outer_free, self.free_seen = self.free_seen, {}
-        self.self_attrs = self.class_attrs.get(id(fn), outer_attrs)
-        self.self_queries = dict(self.class_queries.get(id(fn), outer_queries))
-        self.frames.append(frame)
-        self.quiet += 1
-        try:
-            self.exec_block(fn.body, env)
-        finally:
-            self.quiet -= 1
-            self.frames.pop()
-            self.call_sites = sites
-            self.self_attrs, self.self_queries = outer_attrs, outer_queries
-            self.unresolved_seen, self.free_seen = outer_seen, outer_free
+        frame = self._quiet_run(fn, env, {})
         return merge(*frame.returns) if frame.returns else SAFE
 
     def _predicate_params(
@@ -398,12 +399,8 @@ class PythonAnalyzer(StatementInterpreter):
 
     def _local_class_of(self, node: ast.expr) -> ast.ClassDef | None:
         """The class of this file that `node` is an instance of, when the file shows it."""
-        if isinstance(node, ast.Name):
-            made = self.frames[-1].defs.get(node.id) or self.frames[0].defs.get(node.id)
-            node = made if made is not None else node
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            return next((c for c in self.classes if c.name == node.func.id), None)
-        return None
+        made = self._construction(node)
+        return self._class_named(made.func) if made is not None else None
 
     def _bound_args(self, node: ast.Call, env: Env, args: list[Val]) -> dict[str, Val]:
         callee = self._local_callee(node)
@@ -430,6 +427,10 @@ class PythonAnalyzer(StatementInterpreter):
         if QUOTING.fullmatch(fn.name):
             return SAFE  # a local quote_ident()/escape_literal(): trust the name like a library's
         bound = self._bound_args(node, env, args)
+        made = self._receiver_made(fn, node)
+        on_object = self._object_call(fn, made, bound) if made is not None else None
+        if on_object is not None:
+            return on_object  # the arguments themselves were bound: nothing to rebind
         ret = self._reaching(fn, self.summary(fn).ret, bound)
         return _rebind(ret, {a.arg for a in all_args(fn)}, bound)
 

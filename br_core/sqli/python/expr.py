@@ -85,6 +85,10 @@ class ExprEval(Guards):
         interpreter knows the class)."""
         return None
 
+    def object_attribute(self, node: ast.Attribute) -> Val | None:
+        """What methods of a local class left in `obj.<attr>` (the interpreter runs them)."""
+        return None
+
     def undefined(self, name: str) -> bool:
         """Whether `name` is bound nowhere in the file (nor a builtin); the interpreter knows."""
         return False
@@ -233,6 +237,9 @@ class ExprEval(Guards):
                 why = self.unresolved(name)
                 return Val(unknown=why) if why else SAFE
         base = self.value(node.value, env)
+        held = self.object_attribute(node) if isinstance(node.value, ast.Name) else None
+        if held is not None:
+            return merge(held, opaque(base))
         if base.suspect or name is None or name.split(".")[0] in env:
             return opaque(base)  # the object is known here: its attribute is as safe as it
         why = self.unresolved(name)
@@ -512,15 +519,15 @@ class ExprEval(Guards):
         if key is None or key not in env or not containers.precise(env[key]):
             return None
         assert isinstance(func, ast.Attribute)
-        modelled = not kwargs and not any(isinstance(a, ast.Starred) for a in node.args)
+        config = self.made_by(key) in containers.CONFIG_PARSERS
+        # `conf.get(s, o, raw=True, fallback=x)`: `raw` changes no stored text, and `fallback`
+        # is what a missing option reads as.
+        named = {k: v for k, v in kwargs.items() if not config or k not in {"raw", "fallback"}}
+        modelled = not named and not any(isinstance(a, ast.Starred) for a in node.args)
         if func.attr == "update" and not node.args and kwargs and None not in kwargs:
             args, modelled = [containers.make_dict(list(kwargs.items()))], True  # m.update(k=v)
         consts = [containers.constant_of(a) for a in args]
-        model = (
-            containers.config_method
-            if self.made_by(key) in containers.CONFIG_PARSERS
-            else containers.call_method
-        )
+        model = containers.config_method if config else containers.call_method
         done = model(env[key], func.attr, args, consts) if modelled else None
         if done is None:
             if func.attr not in containers.READERS:
@@ -528,7 +535,7 @@ class ExprEval(Guards):
             return None
         if done[0] is not env[key]:
             self.store(env, key, done[0])
-        return done[1]
+        return merge(done[1], kwargs["fallback"]) if config and "fallback" in kwargs else done[1]
 
     def _constructed(
         self, node: ast.Call, args: list[Val], kwargs: dict[str | None, Val]

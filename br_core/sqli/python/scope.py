@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import re
 from collections import deque
 from collections.abc import Iterator
 
@@ -14,6 +15,7 @@ from br_core.sqli.python.guards import last_name
 
 _ROUTES = {"get", "post", "put", "delete", "patch", "route", "api_route", "websocket"}
 _VALIDATED = {"int", "float", "bool", "UUID", "date", "datetime", "Decimal"}
+_NUMERIC_CONVERTERS = "(?:int|float|uuid)"
 
 
 def stored_params(cls: ast.ClassDef) -> dict[str, str]:
@@ -47,7 +49,7 @@ def attributes_set(cls: ast.ClassDef) -> set[str] | None:
         return None
     found: set[str] = set()
     for stmt in _own_statements(cls, into_defs=True):
-        if isinstance(stmt, ast.Expr) and _dynamic(stmt.value):
+        if isinstance(stmt, ast.Expr) and sets_by_name(stmt.value):
             return None
         targets = _targets(stmt)
         for node in (n for t in targets for n in ast.walk(t)):
@@ -71,7 +73,7 @@ def _targets(stmt: ast.AST) -> list[ast.expr]:
     return []
 
 
-def _dynamic(call: ast.expr) -> bool:
+def sets_by_name(call: ast.expr) -> bool:
     """`setattr(self, ...)`, `vars(self).update(...)`, `self.__dict__.update(...)`: attributes
     set by name at run time."""
     if not isinstance(call, ast.Call):
@@ -143,7 +145,10 @@ def param_names(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
 
 
 def route_validated(fn: ast.FunctionDef | ast.AsyncFunctionDef, arg: ast.arg) -> bool:
-    """FastAPI-style routes convert annotated parameters: `item_id: int` is a number there."""
+    """FastAPI-style routes convert annotated parameters: `item_id: int` is a number there;
+    so do URL converters in the route's path (Flask `<int:day>`, Starlette `{day:int}`)."""
+    if any(_converted_in_path(d, arg.arg) for d in fn.decorator_list):
+        return True
     if arg.annotation is None:
         return False
     hint = ast.unparse(arg.annotation)
@@ -154,6 +159,19 @@ def route_validated(fn: ast.FunctionDef | ast.AsyncFunctionDef, arg: ast.arg) ->
         if last_name(target) in _ROUTES:
             return True
     return False
+
+
+def _converted_in_path(decorator: ast.expr, name: str) -> bool:
+    """`@app.route("/events/<int:day>")`: the framework matches `day` as a number or a UUID
+    (or answers 404), so the handler never receives other text in it."""
+    if not (isinstance(decorator, ast.Call) and last_name(decorator.func) in _ROUTES):
+        return False
+    path = decorator.args[0] if decorator.args else None
+    if not (isinstance(path, ast.Constant) and isinstance(path.value, str)):
+        return False
+    flask = f"<{_NUMERIC_CONVERTERS}:{name}>"
+    starlette = f"{{{name}:{_NUMERIC_CONVERTERS}}}"
+    return bool(re.search(flask, path.value) or re.search(starlette, path.value))
 
 
 def module_imports(

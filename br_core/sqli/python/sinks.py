@@ -131,6 +131,10 @@ def sink_applies(site: SinkSite, node: ast.Call, val: Val) -> bool:
     short = last_name(node.func)
     if short in _SPECIFIC or val.sql:
         return True
+    if short == "extra" and looks_like_clause(val.text):
+        # Django's QuerySet.extra(where=[...]) on any receiver: a custom QuerySet's own
+        # `self.extra(...)`, `Article.published.extra(...)`; the text reads as a condition.
+        return True
     if short in {"raw", "cursor", "prepare", "query", "fetch", "iterate", "sql", "run"}:
         return False
     receiver = dotted(node.func.value) if isinstance(node.func, ast.Attribute) else None

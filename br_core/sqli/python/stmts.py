@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeGuard
 
 from br_core.sqli.python import containers
 from br_core.sqli.python.expr import Env, ExprEval
@@ -45,6 +46,10 @@ class StatementInterpreter(ExprEval):
     def apply_validators(self, node: ast.Call, env: Env) -> None:  # pragma: no cover
         """After a local validator returns, its checked argument is safe (subclass)."""
 
+    def keeps_object(self, call: ast.Call) -> bool:  # pragma: no cover
+        """`q = q.where(...)` rebinds `q` to the object it held already (subclass)."""
+        return False
+
     def analyze_nested(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, env: Env) -> None:
         """A function defined inside another sees the enclosing names (subclass)."""
 
@@ -72,7 +77,8 @@ class StatementInterpreter(ExprEval):
         for target in stmt.targets:
             self.bind(target, val, env)
             if isinstance(target, ast.Name):
-                self.frames[-1].defs[target.id] = stmt.value
+                if not (_method_of_itself(stmt.value, target.id) and self.keeps_object(stmt.value)):
+                    self.frames[-1].defs[target.id] = stmt.value
                 if shared and source is not None and source != target.id:
                     self.alias(target.id, source)  # `b = a`: one list, two names
         return False
@@ -295,3 +301,13 @@ def _shaped(call: ast.expr, env: Env) -> bool:
         return False
     key = dotted(call.func.value)
     return key is not None and key in env and containers.precise(env[key])
+
+
+def _method_of_itself(value: ast.expr, name: str) -> TypeGuard[ast.Call]:
+    """`q = q.where(...)`: a name rebound to what a method of its own object returns."""
+    return (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Attribute)
+        and isinstance(value.func.value, ast.Name)
+        and value.func.value.id == name
+    )
