@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from br_core.sqli.js.callbacks import ignores_element
 from br_core.sqli.js.callers import parameter_sites
 from br_core.sqli.js.calls import (
     SAFE_CALLS,
@@ -131,7 +132,11 @@ def _operand(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
             return fed or Val(taint=f"{source} (`{text[:40]}`)")
     if first.kind != "ident":
         return SAFE
-    return identifier(evaluate, ctx, toks, text, depth)
+    val = identifier(evaluate, ctx, toks, text, depth)
+    if len(toks) == 1 and val.taint == f"parameter `{text}`":
+        # `function finder(column) {…}` called only as `finder('email')` in this file
+        return _fed_by_callers(ctx, toks, depth) or val
+    return val
 
 
 def _set_by_middleware(ctx: Ctx, toks: list[Tok], depth: int) -> Val | None:
@@ -150,9 +155,10 @@ def _set_by_middleware(ctx: Ctx, toks: list[Tok], depth: int) -> Val | None:
 
 
 def _fed_by_callers(ctx: Ctx, toks: list[Tok], depth: int) -> Val | None:
-    """`req` in `function clause(req) {…}` when the function is private to the file and every
-    call passes a constant there (br_core/sqli/js/callers.py): what those calls pass (`req`)
-    or a constant (`req.query.x` of constants); None when any call may pass untrusted text."""
+    """`req` in `function clause(req) {…}` (any parameter, not only one named like the
+    request) when the function is private to the file and every call passes a constant there
+    (br_core/sqli/js/callers.py): what those calls pass (`req`) or a constant (`req.query.x`
+    of constants); None when any call may pass untrusted text."""
     found = parameter_sites(ctx, toks[0].text)
     if found is None:
         return None
@@ -231,6 +237,11 @@ def _builder_call(ctx: Ctx, toks: list[Tok], text: str, depth: int) -> Val | Non
     known = object_call(evaluate, ctx, receiver, method, args, depth)
     if known is None and receiver and method in _FROM_ELEMENTS:
         known = _from_elements(ctx, receiver, method, depth)
+    if known is None and receiver and method == "map" and args and ignores_element(args[0]):
+        # `ids.map((_, i) => '$' + (i + 1))`: each element is what the callback makes of its
+        # position, whatever the array holds
+        mapped = _returned_by(ctx, args[0], depth)
+        known = Val(elems=mapped) if mapped is not None else None
     if known is not None:
         return known
     if method not in _BUILDERS:
