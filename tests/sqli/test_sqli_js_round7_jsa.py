@@ -55,6 +55,28 @@ def test_a_membership_check_that_leaves_guards_the_value(src: str, holds: bool) 
     assert _guarded(src) is holds
 
 
+def _inside(src: str, name: str = "col") -> bool:
+    """`name` read inside the block `{ use(col); }` that `src` opens."""
+    src += "\n  use(col);\n}\nuse(col);\n"
+    index = Index(src, tokenize(src))
+    inside = Ctx(src, index.toks, src.index("use(col)"), index)
+    after = Ctx(src, index.toks, src.rindex("use(col)"), index)
+    return guarded(inside, name) and not guarded(after, name)
+
+
+@pytest.mark.parametrize(
+    ("src", "holds"),
+    [
+        (FIXED + "if (COLS.has(col)) {", True),
+        ("const L = ['a'];\nif (L.indexOf(col) !== -1) {", True),
+        ("const L = { a: 1 };\nif (col in L) {", True),
+        ("const L = req.query.cols.split(',');\nif (L.includes(col)) {", False),
+    ],
+)
+def test_a_block_that_runs_only_when_the_check_passed(src: str, holds: bool) -> None:
+    assert _inside(src) is holds
+
+
 @pytest.mark.parametrize(
     ("predicate", "partial"),
     [

@@ -9,6 +9,7 @@ encloses the sink.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from br_core.sqli.js.scope import Ctx
@@ -50,18 +51,40 @@ def position_parameter(ctx: Ctx, name: str) -> bool:
     (`ids.map((_, i) => '$' + (i + 1))`): the element's index, a number whatever the array
     holds."""
     index, toks = ctx.index, ctx.toks
+    places = _second_parameters(ctx, name)
+    if not places:
+        return False
     sink = ctx.sink
-    for k in ctx.nearest_before(name, _LOOKBACK):
-        if k < 3 or toks[k - 1].text != "," or k + 1 >= len(toks) or toks[k + 1].text != ")":
+    for k in reversed(places[max(0, bisect.bisect_left(places, sink) - _LOOKBACK) :]):
+        if k >= sink:
             continue
-        first = k - 2
-        if toks[first].kind != "ident" or toks[first - 1].text != "(":
-            continue  # `(a, i)`: a plain first parameter, no pattern, no third one
-        call = _callback_call(toks, first, index.ends)
+        call = _callback_call(toks, k - 2, index.ends)
         if call is None or index.ends[call] < sink:
             continue
         return toks[call - 1].text in _POSITION_METHODS and toks[call - 2].text in {".", "?."}
     return False
+
+
+def _second_parameters(ctx: Ctx, name: str) -> list[int]:
+    """Where `name` stands second in a callback's parameter list, `(a, name) =>` or
+    `function (a, name)`, found once per name: most names a sink reads never do."""
+    key = ("position", name)
+    found = ctx.index.memo.get(key)
+    if not isinstance(found, list):
+        toks = ctx.toks
+        last = len(toks) - 1
+        found = [
+            k
+            for k in ctx.index.where.get(name, ())
+            if 4 <= k < last - 1
+            and toks[k - 1].text == ","
+            and toks[k + 1].text == ")"
+            and toks[k - 2].kind == "ident"
+            and toks[k - 3].text == "("
+            and (toks[k + 2].text == "=>" or toks[k - 4].text == "function")
+        ]
+        ctx.index.memo[key] = found
+    return found
 
 
 def ignores_element(fn: list[Tok]) -> bool:

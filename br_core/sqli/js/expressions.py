@@ -24,7 +24,14 @@ from br_core.sqli.js.names import identifier, returns_of, written
 from br_core.sqli.js.objects import is_object_literal, object_call, object_value
 from br_core.sqli.js.pgformat import format_names, raw_arguments
 from br_core.sqli.js.promises import callback_result
-from br_core.sqli.js.scope import NUMBERS_MAP, Ctx, const_object, guard_names, only, text_of
+from br_core.sqli.js.scope import (
+    NUMBERS_MAP,
+    Ctx,
+    fixed_list,
+    guard_names,
+    only,
+    text_of,
+)
 from br_core.sqli.js.sources import SOURCES
 from br_core.sqli.js.tokens import Tok, split_top, ternary, tokenize
 from br_core.sqli.values import SAFE, Val, literal, merge, splice
@@ -117,7 +124,7 @@ def _operand(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
     if (placeholder and _placeholder_body(placeholder)) or _PLACEHOLDER_FILL.search(text):
         return Val(is_str=True, text="?")
     allowed = _ALLOW_FILTER.search(text)
-    if allowed and const_object(ctx, allowed.group("table")):
+    if allowed and fixed_list(ctx, allowed.group("table")):
         return SAFE  # `Object.keys(req.body).filter((k) => EDITABLE.includes(k))`
     if _NUMBERS_TAIL.search(text):
         return SAFE  # `req.query.ids.map(Number).filter(…)`: numbers, whatever the request held

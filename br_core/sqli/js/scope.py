@@ -184,7 +184,41 @@ def guarded(ctx: Ctx, name: str) -> bool:
                 if _validates(ctx, m, group):
                     found.setdefault(m.group(group), []).append(m.start())
         ctx.index.guards = found
-    return any(ctx.limit - 3000 <= pos < ctx.limit for pos in ctx.index.guards.get(name, []))
+    if any(ctx.limit - 3000 <= pos < ctx.limit for pos in ctx.index.guards.get(name, [])):
+        return True
+    return any(start < ctx.limit < end for start, end in _checked_blocks(ctx).get(name, []))
+
+
+# `if (COLS.includes(x)) { … }`, `if (COLS.indexOf(x) !== -1) {`, `if (x in MAP) {`: inside
+# the block the check passed
+_PASSED = re.compile(
+    r"if\s*\(\s*(?P<la>[\w.]+)\.(?:includes|has)\(\s*(?P<a>[\w$]+)\s*\)\s*\)\s*\{"
+    r"|if\s*\(\s*(?P<lc>[\w.]+)\.indexOf\(\s*(?P<c>[\w$]+)\s*\)\s*(?:!==?\s*-1|>=\s*0|>\s*-1)"
+    r"\s*\)\s*\{"
+    r"|if\s*\(\s*(?P<g>[\w$]+)\s+in\s+(?P<lg>[\w.]+)\s*\)\s*\{"
+)
+
+
+def _checked_blocks(ctx: Ctx) -> dict[str, list[tuple[int, int]]]:
+    """Per name, the (start, end) offsets of each block that runs only when a membership
+    check of that name against a fixed list passed; found once per file."""
+    key = ("guards", "blocks")
+    found = ctx.index.memo.get(key)
+    if isinstance(found, dict):
+        return found
+    blocks: dict[str, list[tuple[int, int]]] = {}
+    index = ctx.index
+    if "if" in ctx.src:
+        for m in _PASSED.finditer(ctx.src):
+            group = next(g for g in ("a", "c", "g") if m.group(g))
+            if not fixed_list(ctx, m.group(_LISTS[group])):
+                continue
+            k = bisect.bisect_left(index.pos, m.end() - 1)
+            end = index.ends[k] if k < len(index.toks) else -1
+            if end > k:
+                blocks.setdefault(m.group(group), []).append((m.end(), index.toks[end].pos))
+    index.memo[key] = blocks
+    return blocks
 
 
 def _validates(ctx: Ctx, m: re.Match[str], group: str) -> bool:
