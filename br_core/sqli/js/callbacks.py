@@ -9,6 +9,9 @@ encloses the sink.
 
 from __future__ import annotations
 
+import bisect
+import re
+
 from br_core.sqli.js.scope import Ctx
 from br_core.sqli.js.tokens import Tok
 
@@ -35,6 +38,85 @@ def callback_receiver(ctx: Ctx, name: str) -> tuple[str, list[Tok]] | None:
             return None
         return method, _receiver(toks, call - 2, index.ends)
     return None
+
+
+# array methods whose callback's second parameter is the element's position, a number
+_POSITION_METHODS = frozenset(
+    {"map", "flatMap", "forEach", "filter", "find", "findIndex", "some", "every"}
+)
+
+
+def position_parameter(ctx: Ctx, name: str) -> bool:
+    """`name` at the sink is the second parameter of a callback passed to an array method
+    (`ids.map((_, i) => '$' + (i + 1))`): the element's index, a number whatever the array
+    holds."""
+    index, toks = ctx.index, ctx.toks
+    places = _second_parameters(ctx, name)
+    if not places:
+        return False
+    sink = ctx.sink
+    for k in reversed(places[max(0, bisect.bisect_left(places, sink) - _LOOKBACK) :]):
+        if k >= sink:
+            continue
+        call = _callback_call(toks, k - 2, index.ends)
+        if call is None or index.ends[call] < sink:
+            continue
+        return toks[call - 1].text in _POSITION_METHODS and toks[call - 2].text in {".", "?."}
+    return False
+
+
+def _second_parameters(ctx: Ctx, name: str) -> list[int]:
+    """Where `name` stands second in a callback's parameter list, `(a, name) =>` or
+    `function (a, name)`, found once per name: most names a sink reads never do."""
+    key = ("position", name)
+    found = ctx.index.memo.get(key)
+    if not isinstance(found, list):
+        toks = ctx.toks
+        last = len(toks) - 1
+        found = [
+            k
+            for k in ctx.index.where.get(name, ())
+            if 4 <= k < last - 1
+            and toks[k - 1].text == ","
+            and toks[k + 1].text == ")"
+            and toks[k - 2].kind == "ident"
+            and toks[k - 3].text == "("
+            and (toks[k + 2].text == "=>" or toks[k - 4].text == "function")
+        ]
+        ctx.index.memo[key] = found
+    return found
+
+
+def ignores_element(fn: list[Tok]) -> bool:
+    """The function literal `fn` passed to `map` never reads its first parameter (`() => '?'`,
+    `(_, i) => '$' + (i + 1)`, `function (row, n) { return `$${n + 1}`; }`): what it returns
+    is made without the array's elements."""
+    head = fn[1:] if fn and fn[0].text == "async" else fn
+    if head and head[0].text == "function":
+        head = head[2:] if len(head) > 1 and head[1].kind == "ident" else head[1:]
+    if not head:
+        return False
+    if head[0].text == "(":
+        close = next((j for j, t in enumerate(head) if t.text == ")"), -1)
+        params, body = head[1:close], head[close + 1 :]
+        first = params[0] if params else None
+        if first is not None and first.kind != "ident":
+            return False  # `({ id }) =>`, `([k, v]) =>`: a pattern reads the element
+    elif head[0].kind == "ident" and len(head) > 1 and head[1].text == "=>":
+        first, body = head[0], head[1:]
+    else:
+        return False
+    return first is None or not _reads(body, first.text)
+
+
+def _reads(body: list[Tok], name: str) -> bool:
+    """`name` occurs in `body`, in a template's `${…}` too."""
+    word = re.compile(rf"(?<![\w$.]){re.escape(name)}(?![\w$])")
+    return any(
+        (t.kind == "ident" and t.text == name)
+        or (t.kind == "tmpl" and any(word.search(e) for e in t.exprs))
+        for t in body
+    )
 
 
 def _first_parameter(ctx: Ctx, name: str) -> bool:

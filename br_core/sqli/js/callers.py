@@ -32,6 +32,8 @@ def parameter_sites(ctx: Ctx, name: str) -> Fed | None:
         if found is None:
             return None
         fn, opening = found
+        if _calls(index, fn) is None:
+            return None  # checked once per function, before its parameter list is read
         params = (
             [[index.toks[opening]]]
             if index.toks[opening].kind == "ident"
@@ -48,16 +50,25 @@ def parameter_sites(ctx: Ctx, name: str) -> Fed | None:
 
 
 def _sites(index: Index, fn: str, position: int) -> Sites | None:
-    key = ("callers", f"{fn}:{position}")
+    calls = _calls(index, fn)
+    if calls is None:
+        return None
+    return [(k, args[position] if position < len(args) else []) for k, args in calls]
+
+
+def _calls(index: Index, fn: str) -> list[tuple[int, list[list[Tok]]]] | None:
+    """Each call of `fn` in the file with its arguments; None when `fn` is not private to
+    the file or is used other than by calling it (found once per name)."""
+    key = ("callers", fn)
     if key not in index.memo:
-        index.memo[key] = _sites_uncached(index, fn, position)
+        index.memo[key] = _calls_uncached(index, fn)
     found = index.memo[key]
     return found if isinstance(found, list) else None
 
 
-def _sites_uncached(index: Index, fn: str, position: int) -> Sites | None:
+def _calls_uncached(index: Index, fn: str) -> list[tuple[int, list[list[Tok]]]] | None:
     toks = index.toks
-    sites: Sites = []
+    calls: list[tuple[int, list[list[Tok]]]] = []
     declared = 0
     for k in index.where.get(fn, []):
         prev = toks[k - 1].text if k else ""
@@ -74,5 +85,5 @@ def _sites_uncached(index: Index, fn: str, position: int) -> Sites | None:
         args = split_top(until_close(toks, k + 2, index.ends), {","})
         if any(a and a[0].text == "..." for a in args):
             return None
-        sites.append((k, args[position] if position < len(args) else []))
-    return sites if sites and declared == 1 else None
+        calls.append((k, args))
+    return calls if calls and declared == 1 else None

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from br_core.sqli.js.callbacks import ignores_element
 from br_core.sqli.js.callers import parameter_sites
 from br_core.sqli.js.calls import (
     SAFE_CALLS,
@@ -23,7 +24,14 @@ from br_core.sqli.js.names import identifier, returns_of, written
 from br_core.sqli.js.objects import is_object_literal, object_call, object_value
 from br_core.sqli.js.pgformat import format_names, raw_arguments
 from br_core.sqli.js.promises import callback_result
-from br_core.sqli.js.scope import NUMBERS_MAP, Ctx, const_object, guard_names, only, text_of
+from br_core.sqli.js.scope import (
+    NUMBERS_MAP,
+    Ctx,
+    fixed_list,
+    guard_names,
+    only,
+    text_of,
+)
 from br_core.sqli.js.sources import SOURCES
 from br_core.sqli.js.tokens import Tok, split_top, ternary, tokenize
 from br_core.sqli.values import SAFE, Val, literal, merge, splice
@@ -116,7 +124,7 @@ def _operand(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
     if (placeholder and _placeholder_body(placeholder)) or _PLACEHOLDER_FILL.search(text):
         return Val(is_str=True, text="?")
     allowed = _ALLOW_FILTER.search(text)
-    if allowed and const_object(ctx, allowed.group("table")):
+    if allowed and fixed_list(ctx, allowed.group("table")):
         return SAFE  # `Object.keys(req.body).filter((k) => EDITABLE.includes(k))`
     if _NUMBERS_TAIL.search(text):
         return SAFE  # `req.query.ids.map(Number).filter(…)`: numbers, whatever the request held
@@ -131,7 +139,11 @@ def _operand(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
             return fed or Val(taint=f"{source} (`{text[:40]}`)")
     if first.kind != "ident":
         return SAFE
-    return identifier(evaluate, ctx, toks, text, depth)
+    val = identifier(evaluate, ctx, toks, text, depth)
+    if len(toks) == 1 and val.taint == f"parameter `{text}`":
+        # `function finder(column) {…}` called only as `finder('email')` in this file
+        return _fed_by_callers(ctx, toks, depth) or val
+    return val
 
 
 def _set_by_middleware(ctx: Ctx, toks: list[Tok], depth: int) -> Val | None:
@@ -150,9 +162,10 @@ def _set_by_middleware(ctx: Ctx, toks: list[Tok], depth: int) -> Val | None:
 
 
 def _fed_by_callers(ctx: Ctx, toks: list[Tok], depth: int) -> Val | None:
-    """`req` in `function clause(req) {…}` when the function is private to the file and every
-    call passes a constant there (br_core/sqli/js/callers.py): what those calls pass (`req`)
-    or a constant (`req.query.x` of constants); None when any call may pass untrusted text."""
+    """`req` in `function clause(req) {…}` (any parameter, not only one named like the
+    request) when the function is private to the file and every call passes a constant there
+    (br_core/sqli/js/callers.py): what those calls pass (`req`) or a constant (`req.query.x`
+    of constants); None when any call may pass untrusted text."""
     found = parameter_sites(ctx, toks[0].text)
     if found is None:
         return None
@@ -231,6 +244,11 @@ def _builder_call(ctx: Ctx, toks: list[Tok], text: str, depth: int) -> Val | Non
     known = object_call(evaluate, ctx, receiver, method, args, depth)
     if known is None and receiver and method in _FROM_ELEMENTS:
         known = _from_elements(ctx, receiver, method, depth)
+    if known is None and receiver and method == "map" and args and ignores_element(args[0]):
+        # `ids.map((_, i) => '$' + (i + 1))`: each element is what the callback makes of its
+        # position, whatever the array holds
+        mapped = _returned_by(ctx, args[0], depth)
+        known = Val(elems=mapped) if mapped is not None else None
     if known is not None:
         return known
     if method not in _BUILDERS:

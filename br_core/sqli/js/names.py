@@ -12,7 +12,7 @@ import re
 from br_core.sqli.js.arrays import array_slots, read_at
 from br_core.sqli.js.arrows import arrow_parameter
 from br_core.sqli.js.assignments import element_at, last_declaration, mutated, reaching_assignments
-from br_core.sqli.js.callbacks import callback_receiver
+from br_core.sqli.js.callbacks import callback_receiver, position_parameter
 from br_core.sqli.js.calls import elements, nested, trailing_call
 from br_core.sqli.js.classes import class_field
 from br_core.sqli.js.fields import ANY, destructured, field_writes, member_path
@@ -93,6 +93,8 @@ def identifier(evaluate: Evaluate, ctx: Ctx, toks: list[Tok], text: str, depth: 
         element = _callback_value(evaluate, ctx, name, depth)
         if element is not None:
             return element
+        if position_parameter(ctx, name):
+            return SAFE  # `(_, i) => '$' + (i + 1)`: the element's index
         param = _parameter_value(evaluate, ctx, name, depth)  # `(name) => db.query(…name…)` too
         if param is not None:
             return param
@@ -202,8 +204,9 @@ def _pattern_field(
     evaluate: Evaluate, ctx: Ctx, name: str, at: int, rhs: list[Tok], depth: int
 ) -> Val | None:
     """`const { sort: column } = opts`: the field `sort` of `opts` when what `opts` holds
-    under it is known (its literal, its spreads, its writes); None otherwise."""
-    if len(rhs) != 1 or rhs[0].kind != "ident":
+    under it is known (its literal, its spreads, its writes), or of what an expression
+    (`build(filters)`) gives when its fields are known by name; None otherwise."""
+    if not rhs or (len(rhs) == 1 and rhs[0].kind != "ident"):
         return None
     toks = ctx.toks
     pattern = toks[at + 1 : ctx.index.ends[at]]
@@ -216,6 +219,10 @@ def _pattern_field(
             break
     else:
         return None
+    if len(rhs) > 1:
+        whole = evaluate(ctx, rhs, depth)  # the same depth as reading `rhs.key` itself
+        fields = dict(whole.keys) if whole.keys is not None and not whole.taint else {}
+        return fields.get(key)
     return member(evaluate, ctx, rhs[0].text, [key], depth + 1)
 
 
@@ -293,18 +300,39 @@ def _local_function(
             returned = evaluate(inner, until_end(ctx.toks, first, ctx.index.ends), depth + 1)
         else:  # every `return` of the body: `if (!id) return null;` is not the only one
             brace = bisect.bisect_left(ctx.index.pos, m.end() - 1)
-            returned = returns_of(evaluate, ctx, brace, depth + 1)
+            returned = returns_of(evaluate, ctx, brace, depth)
         ctx.index.memo[result_key] = returned
     result = ctx.index.memo[result_key]
     assert isinstance(result, Val)
     call_args = split_top(until_close(toks, 2), {","}) if len(toks) > 2 else []
     arg_vals = [evaluate(ctx, a, depth + 1) for a in call_args if _may_taint(a)]
     taint = next((a.taint for a in arg_vals if a.taint), None)
+    return _through_call(result, taint)
+
+
+def _through_call(result: Val, taint: str | None) -> Val:
+    """What a local helper's `result` is at a call whose arguments carry `taint` (None:
+    constants): the request the helper reads itself stays; a value made from its parameters
+    is as untrusted as the arguments. The same holds for each element and named field of an
+    array or object it returns."""
     if result.taint and from_source(result.taint):
         return result  # the helper reads the request itself: `currentUser()`
+    elems = _through_call(result.elems, taint) if result.elems is not None else None
+    keys = (
+        tuple((k, _through_call(v, taint)) for k, v in result.keys)
+        if result.keys is not None
+        else None
+    )
     if not result.taint or not taint:
-        return Val(text=result.text, is_str=result.is_str)
-    return Val(taint=taint, built=result.built, text=result.text, is_str=result.is_str)
+        return Val(text=result.text, is_str=result.is_str, elems=elems, keys=keys)
+    return Val(
+        taint=taint,
+        built=result.built,
+        text=result.text,
+        is_str=result.is_str,
+        elems=elems,
+        keys=keys,
+    )
 
 
 def _declarations(evaluate: Evaluate, ctx: Ctx, name: str, depth: int) -> list[Val]:

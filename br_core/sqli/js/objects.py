@@ -26,18 +26,32 @@ def is_object_literal(toks: list[Tok]) -> bool:
 
 
 def object_value(evaluate: Evaluate, ctx: Ctx, toks: list[Tok], depth: int) -> Val:
-    """The object literal `toks` as a whole: any of its fields (methods aside)."""
+    """The object literal `toks` as a whole: any of its fields (methods aside), and each
+    field by name when every key is written out (`{ where, values: [] }`), so that
+    `const { where } = build()` reads that field alone."""
     vals = []
+    named: dict[object, Val] | None = {}
     for part in split_top(toks[1:-1], {","}):
         if part and part[0].text == "...":
             vals.append(elements(evaluate(ctx, part[1:], depth + 1)))
+            named = None  # a spread adds keys not written here
             continue
         colon = _colon(part)
         if colon is not None:
             vals.append(evaluate(ctx, part[colon + 1 :], depth + 1))
+            key = _key(part[:colon])
+            if named is not None and key != ANY:
+                named[key] = vals[-1]
+            else:
+                named = None
         elif len(part) == 1:
             vals.append(evaluate(ctx, part, depth + 1))  # shorthand `{ id }`
-    return Val(elems=merge(*vals))
+            if named is not None:
+                named[part[0].text] = vals[-1]
+        elif part:
+            named = None  # a method, a getter: not followed
+    keys = tuple(named.items()) if named else None
+    return Val(elems=merge(*vals), keys=keys)
 
 
 def object_call(

@@ -150,17 +150,26 @@ def is_enum(ctx: Ctx, name: str) -> bool:
     return bool(ctx.index.memo[key])
 
 
-_LEAVES = r"\s*\)\s*\{?\s*(?:throw|return|continue|break)\b"
+# A failed check leaves: `return`, `throw`, `continue`, `break`, `process.exit(…)` or
+# `next(err)` (Express: the route after the middleware never runs) right after the condition,
+# or ending a block of a few plain statements (`{ console.error(…); process.exit(2); }`).
+_EXIT = r"(?:throw|return|continue|break)\b|process\s*\.\s*exit\s*\(|next\s*\(\s*[\w$]"
+_STATEMENT = r"(?:[^{};\n$]|\$\{[^{}]*\}|\$(?!\{)){0,200}[;\n]"  # `${x}` of a template too
+_LEAVES = rf"\s*\)\s*(?:\{{(?:{_STATEMENT}){{0,8}}?\s*)?(?:{_EXIT})"
 _GUARDS = re.compile(
-    r"if\s*\(\s*!\s*[\w.]+\.(?:includes|has)\(\s*(?P<a>[\w$]+)\s*\)" + _LEAVES
+    r"if\s*\(\s*!\s*(?P<la>[\w.]+)\.(?:includes|has)\(\s*(?P<a>[\w$]+)\s*\)" + _LEAVES
     + r"|if\s*\(\s*!\s*/[^/\n]+/\w*\.test\(\s*(?P<b>[\w$]+)\s*\)" + _LEAVES
-    + r"|if\s*\(\s*[\w.]+\.indexOf\(\s*(?P<c>[\w$]+)\s*\)\s*(?:===?|<)\s*(?:-1|0)" + _LEAVES
+    + r"|if\s*\(\s*(?P<lc>[\w.]+)\.indexOf\(\s*(?P<c>[\w$]+)\s*\)\s*(?:===?|<)\s*(?:-1|0)"
+    + _LEAVES
+    + r"|if\s*\(\s*!\s*\(\s*(?P<g>[\w$]+)\s+in\s+(?P<lg>[\w.]+)\s*\)" + _LEAVES
     + r"|\b(?P<d>[\w$]+)\s*=\s*(?:Number|parseInt|parseFloat)\("
     # a failed check that leaves: isNaN(x), !Number.isInteger(x), !validator.isUUID(x)
     + r"|if\s*\(\s*(?:Number\.)?isNaN\(\s*(?P<e>[\w$]+)\s*\)" + _LEAVES
-    + r"|if\s*\(\s*!\s*[\w.]+\(\s*(?P<f>[\w$]+)\s*\)" + _LEAVES
+    + r"|if\s*\(\s*!\s*(?P<lf>[\w.]+)\(\s*(?P<f>[\w$]+)\s*\)" + _LEAVES
 )  # fmt: skip
 _GUARD_WORDS = ("if", "Number(", "parseInt(", "parseFloat(")  # each match holds one of them
+_CHECKED = ("a", "b", "c", "g", "d", "e", "f")  # the groups naming the checked value
+_LISTS = {"a": "la", "c": "lc", "g": "lg"}  # a membership check: the list it looks in
 
 
 def guarded(ctx: Ctx, name: str) -> bool:
@@ -171,10 +180,157 @@ def guarded(ctx: Ctx, name: str) -> bool:
         # guard has (the regex tries each position of the file: 50 ms per MB)
         if any(word in ctx.src for word in _GUARD_WORDS):
             for m in _GUARDS.finditer(ctx.src):
-                guarded = next(g for g in m.groups() if g)
-                found.setdefault(guarded, []).append(m.start())
+                group = next(g for g in _CHECKED if m.group(g))
+                if _validates(ctx, m, group):
+                    found.setdefault(m.group(group), []).append(m.start())
         ctx.index.guards = found
-    return any(ctx.limit - 3000 <= pos < ctx.limit for pos in ctx.index.guards.get(name, []))
+    if any(ctx.limit - 3000 <= pos < ctx.limit for pos in ctx.index.guards.get(name, [])):
+        return True
+    return any(start < ctx.limit < end for start, end in _checked_blocks(ctx).get(name, []))
+
+
+# `if (COLS.includes(x)) { … }`, `if (COLS.indexOf(x) !== -1) {`, `if (x in MAP) {`: inside
+# the block the check passed
+_PASSED = re.compile(
+    r"if\s*\(\s*(?P<la>[\w.]+)\.(?:includes|has)\(\s*(?P<a>[\w$]+)\s*\)\s*\)\s*\{"
+    r"|if\s*\(\s*(?P<lc>[\w.]+)\.indexOf\(\s*(?P<c>[\w$]+)\s*\)\s*(?:!==?\s*-1|>=\s*0|>\s*-1)"
+    r"\s*\)\s*\{"
+    r"|if\s*\(\s*(?P<g>[\w$]+)\s+in\s+(?P<lg>[\w.]+)\s*\)\s*\{"
+)
+
+
+def _checked_blocks(ctx: Ctx) -> dict[str, list[tuple[int, int]]]:
+    """Per name, the (start, end) offsets of each block that runs only when a membership
+    check of that name against a fixed list passed; found once per file."""
+    key = ("guards", "blocks")
+    found = ctx.index.memo.get(key)
+    if isinstance(found, dict):
+        return found
+    blocks: dict[str, list[tuple[int, int]]] = {}
+    index = ctx.index
+    if "if" in ctx.src:
+        for m in _PASSED.finditer(ctx.src):
+            group = next(g for g in ("a", "c", "g") if m.group(g))
+            if not fixed_list(ctx, m.group(_LISTS[group])):
+                continue
+            k = bisect.bisect_left(index.pos, m.end() - 1)
+            end = index.ends[k] if k < len(index.toks) else -1
+            if end > k:
+                blocks.setdefault(m.group(group), []).append((m.end(), index.toks[end].pos))
+    index.memo[key] = blocks
+    return blocks
+
+
+def _validates(ctx: Ctx, m: re.Match[str], group: str) -> bool:
+    """The check behind a guard can only pass known values: a membership test looks in a
+    list the file fixes (a literal, a `new Set([...])` of literals, an upper-case constant),
+    and a predicate of this file does not test only part of the value (`startsWith`)."""
+    if group in _LISTS:
+        return fixed_list(ctx, m.group(_LISTS[group]))
+    if group == "f":
+        return not partial_predicate(ctx.index, m.group("lf"))
+    return True
+
+
+def fixed_list(ctx: Ctx, name: str) -> bool:
+    """`name` holds constants the file fixes: an array or object literal of literals, a
+    `new Set([...])`/`new Map([...])` of them, or an upper-case configuration constant
+    (`config.SORT_COLUMNS`, an imported `ALLOWED`) this file does not declare."""
+    last = name.rsplit(".", 1)[-1]
+    if "." not in name and const_object(ctx, name):
+        return True
+    if "." not in name and name in ctx.index.introduced and _literal_collection(ctx, name):
+        return True
+    return last.isupper() and ("." in name or name not in ctx.index.introduced)
+
+
+def _literal_collection(ctx: Ctx, name: str) -> bool:
+    """`const NAME = new Set([...])` (or `Object.freeze(...)`, `new Map([...])`) of literals."""
+    key = ("collection", name)
+    if key not in ctx.index.memo:
+        m = re.search(
+            rf"\bconst\s+{re.escape(name)}\s*(?::[^=]+)?=\s*(?:Object\.freeze\(\s*)?"
+            r"(?:new\s+(?:Set|Map)\s*(?:<[^>]*>)?\(\s*)?"
+            r"(\{[^{}]*\}|\[[^\[\]]*(?:\[[^\[\]]*\][^\[\]]*)*\])",
+            ctx.src,
+        )
+        ctx.index.memo[key] = m is not None and _only_literals(m.group(1))
+    return bool(ctx.index.memo[key])
+
+
+def _only_literals(body: str) -> bool:
+    """The text of an array or object literal holds literals only (keys aside)."""
+    body = re.sub(r"(['\"])(?:\\.|(?!\1).)*\1", "", body)
+    if _CALL.search(body):
+        return False  # `['a', req.get('x-id')]`: a value computed at run time, not a literal
+    return not re.search(r"[A-Za-z_$][\w$]*\s*(?:[,}\]]|$)", re.sub(r"[\w$]+\s*:", "", body))
+
+
+# a test of part of a value: `v.startsWith(col)`, `String(v).endsWith(s)`, `v.includes(s)`
+_PART_TESTS = frozenset({"startsWith", "endsWith"})
+_SUBSTRING_TESTS = frozenset({"includes", "indexOf", "search", "match"})
+
+
+def partial_predicate(index: Index, fn: str) -> bool:
+    """`fn` is a function declared in this file whose body tests only part of its argument:
+    a prefix or suffix (`startsWith`, `endsWith`) or a substring of it (`v.includes(x)` on
+    the parameter itself): `isSortable('full_name; DROP …')` passes such a check."""
+    key = ("partial", fn)
+    if key not in index.memo:
+        index.memo[key] = "." not in fn and _partial_uncached(index, fn)
+    return bool(index.memo[key])
+
+
+def _partial_uncached(index: Index, fn: str) -> bool:
+    toks, ends = index.toks, index.ends
+    for k in index.where.get(fn, []):
+        if not k or toks[k - 1].text not in {"function", "const", "let", "var"}:
+            continue
+        end = _body_end(toks, ends, k)
+        params = _parameters(toks, ends, k)
+        for j in range(k + 1, end):
+            word = toks[j].text
+            if toks[j - 1].text not in {".", "?."} or j + 1 >= end or toks[j + 1].text != "(":
+                continue
+            if word in _PART_TESTS:
+                return True
+            before = toks[j - 2]
+            if word in _SUBSTRING_TESTS and before.text == ")" and ends[j - 2] < 0:
+                opener = next((i for i in range(j - 2, k, -1) if ends[i] == j - 2), k)
+                inner = {t.text for t in toks[opener : j - 2] if t.kind == "ident"}
+                if inner & params:
+                    return True  # `String(value).includes(x)`
+            elif (
+                word in _SUBSTRING_TESTS
+                and before.kind == "ident"
+                and before.text in params
+                and toks[j - 3].text not in {".", "?."}
+            ):
+                return True  # `value.includes(x)`
+    return False
+
+
+def _parameters(toks: list[Tok], ends: list[int], k: int) -> set[str]:
+    """The parameter names of the function declared at token k: `function f(a, b)`,
+    `const f = (a, b) =>`, `const f = a =>`, `const f = function (a) {`."""
+    j = k + 1
+    while j < len(toks) and toks[j].text in {"=", "async", "function"}:
+        j += 1
+    if j < len(toks) and toks[j].text == "(" and ends[j] > j:
+        return {t.text for t in toks[j + 1 : ends[j]] if t.kind == "ident"}
+    return {toks[j].text} if j < len(toks) and toks[j].kind == "ident" else set()
+
+
+def _body_end(toks: list[Tok], ends: list[int], k: int) -> int:
+    """The token after the function declared at token k: its `{…}` body, or an arrow's
+    expression up to the end of its statement (at most 200 tokens: a predicate is short)."""
+    stop = min(len(toks), k + 200)
+    for j in range(k + 1, stop):
+        if toks[j].text == "{" and ends[j] > j:
+            return min(ends[j] + 1, len(toks))
+        if toks[j].text in {";"}:
+            return j
+    return stop
 
 
 def const_object(ctx: Ctx, name: str) -> bool:
@@ -193,10 +349,7 @@ def const_object_uncached(ctx: Ctx, name: str) -> bool:
     )
     if not m:
         return False
-    body = re.sub(r"(['\"])(?:\\.|(?!\1).)*\1", "", m.group(1))
-    if _CALL.search(body):
-        return False  # `['a', req.get('x-id')]`: a value computed at run time, not a literal
-    return not re.search(r"[A-Za-z_$][\w$]*\s*(?:[,}\]]|$)", re.sub(r"[\w$]+\s*:", "", body))
+    return _only_literals(m.group(1))
 
 
 _CALL = re.compile(r"[A-Za-z_$][\w$]*\s*\(")  # (the literal has no braces: no method bodies)
