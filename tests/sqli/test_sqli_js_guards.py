@@ -4,7 +4,7 @@ membership check looks in a list the file fixes; a local predicate that tests a 
 suffix or a substring validates nothing (br_core/sqli/js/scope.py). Placeholders made from a
 map callback's position (callbacks.py), fields read by name from what a local helper returns
 (objects.py, names.py) and parameters of a private function fed only constants
-(expressions.py). Labelled end-to-end cases: tests/data/sqli_cases/js_round7_s7-jsa.cases."""
+(expressions.py). Labelled end-to-end cases: tests/data/sqli_cases/js_guards.cases."""
 
 from __future__ import annotations
 
