@@ -77,9 +77,13 @@ def record_routed_subagent(payload: dict[str, object], root: Path) -> str | None
 
     context = repo_context(root)
     transcript = payload.get("agent_transcript_path")
-    if isinstance(transcript, str) and transcript:
+    # (a NUL byte names no file: the OS refuses it, so such a path is no transcript at all)
+    path = None
+    if isinstance(transcript, str) and transcript and "\0" not in transcript:
+        path = Path(transcript)
+    if path is not None:
         last = payload.get("last_assistant_message")
-        wait_for_transcript(Path(transcript), last if isinstance(last, str) else "")
+        wait_for_transcript(path, last if isinstance(last, str) else "")
     conn = open_db()
     try:
         got = record_subagent_run(
@@ -87,7 +91,7 @@ def record_routed_subagent(payload: dict[str, object], root: Path) -> str | None
             context.project_id,
             str(payload.get("agent_type")),
             str(payload.get("session_id") or ""),
-            Path(transcript) if isinstance(transcript, str) and transcript else None,
+            path,
             load_price_table(context.root),
         )
     finally:

@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from br_cli.claude_hook import record_claude_payload
@@ -61,6 +61,9 @@ _agents = st.one_of(st.sampled_from(["br-haiku", "br-sonnet", "br-opus", "genera
             "session_id": json_values,
         },
     )
+)
+@example(
+    {"hook_event_name": "SubagentStop", "agent_type": "br-haiku", "agent_transcript_path": "\0"}
 )
 def test_any_subagent_stop_payload_is_recorded_or_refused_in_one_line(
     git_repo: Path, payload: dict[str, Any]
