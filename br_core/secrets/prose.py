@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 
 from br_core.secrets.filters import base64_text, is_word_identifier, is_word_password, wordiness
@@ -34,28 +35,78 @@ _NOT_SECRET_MARK = re.compile("|".join(map(re.escape, _NOT_SECRET_MARKS)))  # on
 # 40+ characters of the base64 alphabet alone: a certificate or key line, not a typed password
 # (the private-key rule judges key blocks whole).
 _BASE64_LINE = re.compile(r"[A-Za-z0-9+/=]{40,}")
+# A rule or a description of passwords in general (`must be 12+ characters`, `human-style
+# passwords (…)`): its words are examples, not a password given.
+_POLICY = re.compile(
+    r"\b(?:must|should|at least|at most|minimum|characters|e\.g\.|for example|such as"
+    r"|passwords)\b"
+)
+# The word right after a mention (`pass …`, `pw: …`, `password is …`), as group 1.
+_DIRECT = re.compile(r"(?:[ \t]*[:=]|[ \t]+(?:is|was))?[ \t]*(\S{10,80})(?!\S)")
+_ROW_MAX = 2000  # a table row longer than this is not read as one
+_CELL_PAD = 40  # blanks aligning a table's cells, looked at either side of a word
+_BLANKS = re.compile(r"[ \t]+")
+_ROW_OPEN = re.compile(r"[ \t]*\|")
 
 
 def find_prose_passwords(
     text: str, lowered: str, context: re.Pattern[str], config: GenericConfig
 ) -> Iterator[Candidate]:
     """Password-shaped words on a line where `context` (in `lowered`) mentions a password, or
-    on the two lines after it. Each character is read once however many mentions there are."""
+    on the two lines after it. Each character is read once however many mentions there are,
+    but for the word right after a mention on a line an earlier window read (`creds?`, then
+    `pass …` on the next line): read again, as the answer it is there."""
     scanned = 0  # where the last window ended: nothing before it is read again
     line_end = 0  # the end of the last mention's line: a mention before it has the same window
     for hit in context.finditer(lowered):
         if hit.start() < line_end:
             continue  # not a search to the line's end per mention: 1 MB of them on one line
+        line_start = text.rfind("\n", 0, hit.start()) + 1  # one look back per mention line
         line_end = text.find("\n", hit.start()) + 1 or len(text)
-        line_start = text.rfind("\n", scanned, hit.start()) + 1 or scanned
         end = _window_end(text, line_end)
-        for word in _WORD.finditer(text, max(line_start, scanned), end):
-            value = word.group().lstrip(_OPENERS).rstrip(_CLOSERS)
-            answers = hit.start() < word.start() < line_end  # after the mention, on its line
-            if _is_password_word(value, config, answers):
-                start = word.start() + word.group().index(value)
-                yield Candidate(start, start + len(value), value)
+        answers = _Answers(text, lowered, line_start, line_end, hit.end(), line_end)
+        if hit.start() < scanned:  # the word after the mention was read before, as no answer
+            direct = _DIRECT.match(text, hit.end())
+            if direct:
+                given = _Answers(text, lowered, line_start, line_end, *direct.span(1))
+                yield from _password_words(text, *direct.span(1), config, given)
+        yield from _password_words(text, max(line_start, scanned), end, config, answers)
         scanned = end
+
+
+@dataclass
+class _Answers:
+    """Where a word answers a mention: after it on its line (`the login is admin / …`), or
+    as a whole cell of a table row (`| staging | admin | … |`: a table gives values), unless
+    the line is a rule about passwords (`must be 12+ characters, e.g. …`: examples). The rule
+    is looked for only when a word needs it (most words are decided by their shape)."""
+
+    text: str
+    lowered: str
+    line_start: int
+    line_end: int
+    answer_from: int
+    answer_to: int
+    policy: bool | None = None
+
+    def given_at(self, word: re.Match[str]) -> bool:
+        if not (self.answer_from <= word.start() < self.answer_to or _is_cell(self.text, word)):
+            return False
+        if self.policy is None:
+            found = _POLICY.search(self.lowered, self.line_start, self.line_end)
+            self.policy = found is not None
+        return not self.policy
+
+
+def _password_words(
+    text: str, start: int, end: int, config: GenericConfig, answers: _Answers
+) -> Iterator[Candidate]:
+    """The password words between `start` and `end`."""
+    for word in _WORD.finditer(text, start, end):
+        value = word.group().lstrip(_OPENERS).rstrip(_CLOSERS)
+        if _is_password_word(value, config, word, answers):
+            at = word.start() + word.group().index(value)
+            yield Candidate(at, at + len(value), value)
 
 
 def _window_end(text: str, line_end: int) -> int:
@@ -66,6 +117,25 @@ def _window_end(text: str, line_end: int) -> int:
         if not end:
             return len(text)
     return end
+
+
+def _is_cell(text: str, word: re.Match[str]) -> bool:
+    """`word` is a whole cell of a table row (`| … |`): the row opens its line, and only
+    blanks stand between the word and the `|` on each side."""
+    before = text[max(0, word.start() - _CELL_PAD) : word.start()].rstrip(" \t")
+    if not before.endswith("|") or not text.startswith("|", word.end() + _pad(text, word.end())):
+        return False
+    floor = max(0, word.start() - _ROW_MAX)  # bounded: a long line's words stay linear
+    newline = text.rfind("\n", floor, word.start())
+    if newline < 0 and floor > 0:
+        return False  # a line longer than a table row
+    return _ROW_OPEN.match(text, newline + 1) is not None
+
+
+def _pad(text: str, at: int) -> int:
+    """How many blanks follow `at` (up to `_CELL_PAD`)."""
+    run = _BLANKS.match(text, at, at + _CELL_PAD)
+    return run.end() - at if run else 0
 
 
 @lru_cache(maxsize=256)
@@ -83,10 +153,12 @@ def _is_base64_text(value: str) -> bool:
     return decoded is not None and decoded.isprintable()
 
 
-def _is_password_word(value: str, config: GenericConfig, answers: bool) -> bool:
-    """`answers`: the word follows the mention on its line (`the login is admin / …`), where a
-    sentence gives a password; before the mention or on the lines after it a sentence rather
-    describes one (`human-style (Falcon12@) passwords`), so only a random word counts there."""
+def _is_password_word(
+    value: str, config: GenericConfig, word: re.Match[str], answers: _Answers
+) -> bool:
+    """`answers` says whether `word` (holding `value`) answers the mention, where a sentence
+    gives a password; before the mention or on the lines after it a sentence rather describes
+    one (`human-style (Falcon12@) passwords`), so only a random word counts there."""
     if not 10 <= len(value) <= 64 or _NOT_SECRET_MARK.search(value):
         return False
     if _BASE64_LINE.fullmatch(value):
@@ -94,7 +166,9 @@ def _is_password_word(value: str, config: GenericConfig, answers: bool) -> bool:
     key = _KEY.match(value)
     if (key and _is_word_key(key.group())) or _SYMBOLS.isdisjoint(value):
         return False
-    if wordiness(value) >= 0.5 and not (answers and is_word_password(value, config.secret_words)):
+    if wordiness(value) >= 0.5 and not (
+        is_word_password(value, config.secret_words) and answers.given_at(word)
+    ):
         # `Correct-Horse-Battery-9!`: an example in prose; a generated one is random, or words
         # run together with a number given as the answer (`is admin / FalconQuartz49@`)
         return False
