@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 
 from br_core.secrets.filters import base64_text, is_word_identifier, is_word_password, wordiness
@@ -56,6 +55,7 @@ def find_prose_passwords(
     on the two lines after it. Each character is read once however many mentions there are,
     but for the word right after a mention on a line an earlier window read (`creds?`, then
     `pass …` on the next line): read again, as the answer it is there."""
+    reader = _Reader(text, lowered, config)
     scanned = 0  # where the last window ended: nothing before it is read again
     line_end = 0  # the end of the last mention's line: a mention before it has the same window
     for hit in context.finditer(lowered):
@@ -64,49 +64,53 @@ def find_prose_passwords(
         line_start = text.rfind("\n", 0, hit.start()) + 1  # one look back per mention line
         line_end = text.find("\n", hit.start()) + 1 or len(text)
         end = _window_end(text, line_end)
-        answers = _Answers(text, lowered, line_start, line_end, hit.end(), line_end)
-        if hit.start() < scanned:  # the word after the mention was read before, as no answer
-            direct = _DIRECT.match(text, hit.end())
-            if direct:
-                given = _Answers(text, lowered, line_start, line_end, *direct.span(1))
-                yield from _password_words(text, *direct.span(1), config, given)
-        yield from _password_words(text, max(line_start, scanned), end, config, answers)
+        if hit.start() < scanned:  # the word after the mention was read, as no answer: a
+            direct = _DIRECT.match(text, hit.end())  # random one was found, a word-built not
+            if direct and is_word_password(
+                direct.group(1).lstrip(_OPENERS).rstrip(_CLOSERS), config.secret_words
+            ):
+                given = (line_start, line_end, *direct.span(1))
+                yield from reader.password_words(*direct.span(1), given)
+        mention = (line_start, line_end, hit.end(), line_end)
+        yield from reader.password_words(max(line_start, scanned), end, mention)
         scanned = end
 
 
-@dataclass
-class _Answers:
-    """Where a word answers a mention: after it on its line (`the login is admin / …`), or
-    as a whole cell of a table row (`| staging | admin | … |`: a table gives values), unless
-    the line is a rule about passwords (`must be 12+ characters, e.g. …`: examples). The rule
-    is looked for only when a word needs it (most words are decided by their shape)."""
+# A mention's line (start, end) and the span where a word answers it (after it on its line):
+# a plain tuple, made for every mention line of a file dense with them.
+_Mention = tuple[int, int, int, int]
 
-    text: str
-    lowered: str
-    line_start: int
-    line_end: int
-    answer_from: int
-    answer_to: int
-    policy: bool | None = None
 
-    def given_at(self, word: re.Match[str]) -> bool:
-        if not (self.answer_from <= word.start() < self.answer_to or _is_cell(self.text, word)):
+class _Reader:
+    """Reads the words of one text's windows. Whether a mention's line is a rule about
+    passwords (`must be 12+ characters, e.g. …`: examples, not a password given) is looked
+    for only when a word needs it, and remembered for the line."""
+
+    __slots__ = ("config", "lowered", "policy", "policy_line", "text")
+
+    def __init__(self, text: str, lowered: str, config: GenericConfig) -> None:
+        self.text, self.lowered, self.config = text, lowered, config
+        self.policy_line, self.policy = -1, False
+
+    def password_words(self, start: int, end: int, mention: _Mention) -> Iterator[Candidate]:
+        """The password words between `start` and `end`."""
+        for word in _WORD.finditer(self.text, start, end):
+            value = word.group().lstrip(_OPENERS).rstrip(_CLOSERS)
+            if _is_password_word(value, self.config, self, word, mention):
+                at = word.start() + word.group().index(value)
+                yield Candidate(at, at + len(value), value)
+
+    def answers(self, word: re.Match[str], mention: _Mention) -> bool:
+        """`word` answers the mention: after it on its line (`the login is admin / …`), or a
+        whole cell of a table row (`| staging | admin | … |`: a table gives values), on a
+        line that is no rule about passwords."""
+        line_start, line_end, answer_from, answer_to = mention
+        if not (answer_from <= word.start() < answer_to or _is_cell(self.text, word)):
             return False
-        if self.policy is None:
-            found = _POLICY.search(self.lowered, self.line_start, self.line_end)
-            self.policy = found is not None
+        if self.policy_line != line_start:
+            found = _POLICY.search(self.lowered, line_start, line_end)
+            self.policy_line, self.policy = line_start, found is not None
         return not self.policy
-
-
-def _password_words(
-    text: str, start: int, end: int, config: GenericConfig, answers: _Answers
-) -> Iterator[Candidate]:
-    """The password words between `start` and `end`."""
-    for word in _WORD.finditer(text, start, end):
-        value = word.group().lstrip(_OPENERS).rstrip(_CLOSERS)
-        if _is_password_word(value, config, word, answers):
-            at = word.start() + word.group().index(value)
-            yield Candidate(at, at + len(value), value)
 
 
 def _window_end(text: str, line_end: int) -> int:
@@ -154,11 +158,11 @@ def _is_base64_text(value: str) -> bool:
 
 
 def _is_password_word(
-    value: str, config: GenericConfig, word: re.Match[str], answers: _Answers
+    value: str, config: GenericConfig, reader: _Reader, word: re.Match[str], mention: _Mention
 ) -> bool:
-    """`answers` says whether `word` (holding `value`) answers the mention, where a sentence
-    gives a password; before the mention or on the lines after it a sentence rather describes
-    one (`human-style (Falcon12@) passwords`), so only a random word counts there."""
+    """`value` (of `word`) is a password; a word-built one only where it answers the mention
+    (`reader.answers`), where a sentence gives a password: before the mention or on the lines
+    after it a sentence rather describes one (`human-style (Falcon12@) passwords`)."""
     if not 10 <= len(value) <= 64 or _NOT_SECRET_MARK.search(value):
         return False
     if _BASE64_LINE.fullmatch(value):
@@ -167,7 +171,7 @@ def _is_password_word(
     if (key and _is_word_key(key.group())) or _SYMBOLS.isdisjoint(value):
         return False
     if wordiness(value) >= 0.5 and not (
-        is_word_password(value, config.secret_words) and answers.given_at(word)
+        is_word_password(value, config.secret_words) and reader.answers(word, mention)
     ):
         # `Correct-Horse-Battery-9!`: an example in prose; a generated one is random, or words
         # run together with a number given as the answer (`is admin / FalconQuartz49@`)
