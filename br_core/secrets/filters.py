@@ -94,9 +94,13 @@ _TEMPLATE_FORMS = re.compile(
     r"|#\{[^{}]*\}|\$\([^()]*\)|\[\[.*?\]\]"
     r"|<[A-Za-z][\w -]{2,40}>"  # `ghp_<token>`, `sk_live_<your key>`: a word to fill in
 )
-# A format field (`{}`, `{0}`, `{name:>8}`) is a template only where the value's braces pair
-# up: in `AJk{D{]L2-E{}({J…` the `{}` is two of a generated password's random symbols.
-_FORMAT_FIELD = re.compile(r"\{[\w.]*(?:[:!][^{}]*)?\}")
+# A format field (`{}`, `{0}`, `{name!r}`, `{name:>8}`: the conversion is `!r`, `!s` or `!a`)
+# counts only in a value whose brackets all pair: a format string is written by a person, while
+# a random password's `{}` or `{x}` comes with brackets that do not (`M)4(kVc{}s,`,
+# `AJk{D{]L2-E{}({J…`).
+_FORMAT_FIELD = re.compile(r"\{[\w.]*(?:![rsa])?(?::[^{}]*)?\}")
+_BRACKET_PAIRS = {")": "(", "]": "[", "}": "{"}
+_BRACKETS = re.compile(r"\\.|[()\[\]{}]")  # an escaped bracket (`\]` in a pattern) pairs nothing
 # A whole value that is one interpolated call or subscript, `"{password(r)}"` or `{cfg["k"]}`
 # inside an f-string or a `.format` template: code that builds the value at run time. Anchored,
 # so linear.
@@ -256,9 +260,22 @@ def is_templated(value: str, bare: bool = True) -> bool:
         return True
     if _TEMPLATE_FORMS.search(value) is not None or _INTERPOLATED_CALL.fullmatch(value):
         return True
-    if value.count("{") == value.count("}") and _FORMAT_FIELD.search(value) is not None:
+    if _FORMAT_FIELD.search(value) is not None and _brackets_pair(value):
         return True
     return _CUT_INTERPOLATION.fullmatch(value) is not None
+
+
+def _brackets_pair(value: str) -> bool:
+    """Every `(`, `[` and `{` in `value` closed in order by its own kind, and nothing else."""
+    opened: list[str] = []
+    for bracket in _BRACKETS.findall(value):
+        if bracket[0] == "\\":
+            continue
+        if bracket in "([{":
+            opened.append(bracket)
+        elif not opened or opened.pop() != _BRACKET_PAIRS[bracket]:
+            return False
+    return not opened
 
 
 _FEW_DISTINCT = 16
@@ -346,9 +363,11 @@ def is_word_identifier(value: str) -> bool:
 # Passwords built from words, as generators and people make them: two to six dictionary words
 # joined by `-`, `_` or `.` (or run together by their capitals) and then a number, perhaps one
 # symbol (`meadow-amber-thunder-pixel19`, `FalconLantern3108!`, `HarborCanyon8594`). Two words
-# need two digits or more, as do capitalised words: names and labels rarely end so.
+# need two digits or more, as do capitalised words: names and labels rarely end so. People
+# join two words with a number and a symbol (`Harbor52&lantern7`): no name holds a symbol there.
 _WORD_PASSWORD = re.compile(
-    r"(?:[a-z]{3,12}(?:[-_.][a-z]{3,12}){2,5}[-_.]?[0-9]{1,6}"
+    r"(?:[A-Za-z][a-z]{2,11}[0-9]{1,4}[!#$%&*+=?@^~][A-Za-z][a-z]{2,11}[0-9]{0,4}"
+    r"|[a-z]{3,12}(?:[-_.][a-z]{3,12}){2,5}[-_.]?[0-9]{1,6}"
     r"|[a-z]{3,12}[-_.][a-z]{3,12}[-_.]?[0-9]{2,6}"
     r"|[A-Z][a-z]{2,11}(?:[-_.]?[A-Z][a-z]{2,11}){1,5}[-_.]?[0-9]{2,6})"
     r"[!#$%&*+.=?@^~]?"
@@ -384,7 +403,8 @@ def _is_wordlike(run: str) -> bool:
 
 _REGEX_SYNTAX = re.compile(r"[\\\[\]()|^$?{]")
 # Escapes, classes (escapes inside them too) and counts: what a written pattern brackets with.
-_REGEX_WELL_FORMED = re.compile(r"\\.|\[\^?\]?(?:\\.|[^\]\\])*\]|\{\d*,?\d*\}")
+# (A pattern in a string literal's source doubles its backslashes: `[^\\]]` there is `[^\]]`.)
+_REGEX_WELL_FORMED = re.compile(r"\\.|\[\^?\]?(?:\\+[^\\]|[^\]\\])*\]|\{\d*,?\d*\}")
 
 
 def looks_like_regex(value: str) -> bool:

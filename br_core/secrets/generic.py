@@ -22,6 +22,7 @@ from br_core.secrets.syntax import (
     INI,
     NETRC,
     PROSE,
+    SHELL,
     TEXT,
     YAML,
     bare_value,
@@ -30,10 +31,30 @@ from br_core.secrets.syntax import (
 )
 
 _IDENT_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
+# Where an XML element's text may wrap: a value alone on the line below its opening tag
+# (`<password>` / `  …` / `</password>`), as formatters and people indent it.
+_XML_WRAP = r"[ \t]*(?:\r?\n[ \t]*)?"
+# An element named by its `name` or `key` attribute (`<property name="password">`, `<entry
+# key="db.password">`, `<string name="api_key">`), not closed by `/>`.
+_XML_NAMED = (
+    r"""<(?P<tag>[\w.:-]{1,60})[ \t][^<>\n]{0,120}?\b(?:name|key)=["'](?P<name>[^"'\n]{1,80})["']"""
+    r"[^<>\n]{0,120}?(?<!/)>" + _XML_WRAP
+)
 # Name and value given as a pair: XML elements and attributes (`<add key=… value=…>`, Spring's
-# `<property name=… value=…>`), Kubernetes env entries, Postman-style key/value.
+# `<property name=… value=…>`, its `<value>` child, an element's text), Kubernetes env entries,
+# Postman-style key/value.
 _PAIRS = (
-    ("</", re.compile(r"<(?P<name>[\w.:-]{2,60})>(?P<value>[^<\s]{1,500})</(?P=name)>")),
+    (
+        "</",
+        re.compile(
+            rf"<(?P<name>[\w.:-]{{2,60}})>{_XML_WRAP}(?P<value>[^<\s]{{1,500}}){_XML_WRAP}</(?P=name)>"
+        ),
+    ),
+    ("</", re.compile(rf"{_XML_NAMED}(?P<value>[^<\s]{{1,500}}){_XML_WRAP}</(?P=tag)>")),
+    (
+        "<value>",
+        re.compile(rf"{_XML_NAMED}<value>{_XML_WRAP}(?P<value>[^<\s]{{1,500}}){_XML_WRAP}</value>"),
+    ),
     (
         "name:",
         re.compile(
@@ -104,6 +125,9 @@ _KEY_VALUE = re.compile(r"""["']?[ \t]*[:=][ \t]*["'`]?[A-Za-z0-9+/=_.~-]{16}"""
 # A YAML block scalar holding one line: `smtp_password: >-` and the value indented below.
 _BLOCK_INDICATORS = frozenset({"|", ">", "|-", ">-", "|+", ">+"})
 _BLOCK_LINE = re.compile(r"[ \t]*\r?\n(?P<indent>[ \t]+)(?P<bare>\S{1,500})[ \t]*\r?(?:\n|$)")
+_COLON_AT_END = re.compile(r"[\"']?[ \t]*:(?=[ \t]*\r?\n)")
+# The first word of the line after a shell line continued with `\`; not another flag.
+_CONTINUED_WORD = re.compile(r"\r?\n[ \t]*(?P<bare>[^\s\"'`-][^\s\"'`]{0,500})")
 # `RUN echo "machine host login user password …"`: a .netrc line written from another file.
 _NETRC_INLINE = re.compile(r"(?:^|[\s\"'])machine\s+\S+\s+login\s+\S+$")
 # A libpq / ODBC-style keyword=value connection string (`host=db port=5432 user=app password=…`):
@@ -519,6 +543,10 @@ def find_assignments(
         if syntax in (ENV, INI):
             match = _PUNCT_VALUE.match(text, stop) or match
         if match is None:
+            if syntax == YAML:  # `password:` and the value alone on the line below
+                below = _yaml_value_below(text, start, stop, config, name)
+                if below is not None:
+                    yield below
             continue
         quoted_name = bool(match.group("close")) and start > 0 and text[start - 1] in "\"'`"
         if match.group("close") and not quoted_name:
@@ -556,6 +584,18 @@ def find_assignments(
                     literal_line=True,
                     whole=block.group("bare"),
                     password_name=is_password_name(name, config),
+                )
+                if candidate is not None:
+                    yield candidate
+            continue
+        if syntax == SHELL and whole == "\\":
+            # `--password \` and the value on the next line: the line ends in a continuation.
+            continued = _CONTINUED_WORD.match(text, match.end("bare"))
+            if continued is not None and text.startswith("-", start):
+                after = bare_value(text, continued.start("bare"), SHELL, continued.start("bare"))
+                password = is_password_name(name, config)
+                candidate = _candidate(
+                    continued, config, literal_line=True, whole=after or "", password_name=password
                 )
                 if candidate is not None:
                     yield candidate
@@ -617,6 +657,28 @@ def _prose_candidate(
     if value.endswith(")") and value.count(")") > value.count("("):
         value = value[:-1]
     return _candidate(match, config, literal_line=True, whole=value, password_name=password_name)
+
+
+def _yaml_value_below(
+    text: str, start: int, stop: int, config: GenericConfig, name: str
+) -> Candidate | None:
+    """`password:` ending its line and the value alone on the line below, indented deeper (a
+    plain scalar YAML reads there): not a key opening a mapping (`password:` / `  ref: x`,
+    which has a blank) or a list, nor the first line of a scalar that runs on (prose)."""
+    colon = _COLON_AT_END.match(text, stop)
+    if colon is None:
+        return None
+    block = _single_line_block(text, colon.end())
+    if block is None or block.group("bare").endswith(":") or block.group("bare")[0] in "#-":
+        return None
+    floor = max(0, start - _BOUND)
+    key_indent = start - (text.rfind("\n", floor, start) + 1 or floor)
+    if len(block.group("indent")) <= key_indent:
+        return None
+    password = is_password_name(name, config)
+    return _candidate(
+        block, config, literal_line=True, whole=block.group("bare"), password_name=password
+    )
 
 
 def _single_line_block(text: str, pos: int) -> re.Match[str] | None:

@@ -34,28 +34,83 @@ _NOT_SECRET_MARK = re.compile("|".join(map(re.escape, _NOT_SECRET_MARKS)))  # on
 # 40+ characters of the base64 alphabet alone: a certificate or key line, not a typed password
 # (the private-key rule judges key blocks whole).
 _BASE64_LINE = re.compile(r"[A-Za-z0-9+/=]{40,}")
+# A rule or a description of passwords in general (`must be 12+ characters`, `human-style
+# passwords (…)`): its words are examples, not a password given.
+_POLICY = re.compile(
+    r"\b(?:must|should|at least|at most|minimum|characters|e\.g\.|for example|such as"
+    r"|passwords)\b"
+)
+# The word right after a mention (`pass …`, `pw: …`, `password is …`), as group 1.
+_DIRECT = re.compile(r"(?:[ \t]*[:=]|[ \t]+(?:is|was))?[ \t]*(\S{10,80})(?!\S)")
+_ROW_MAX = 2000  # a table row longer than this is not read as one
+_CELL_PAD = 40  # blanks aligning a table's cells, looked at either side of a word
+_BLANKS = re.compile(r"[ \t]+")
+_ROW_OPEN = re.compile(r"[ \t]*\|")
 
 
 def find_prose_passwords(
     text: str, lowered: str, context: re.Pattern[str], config: GenericConfig
 ) -> Iterator[Candidate]:
     """Password-shaped words on a line where `context` (in `lowered`) mentions a password, or
-    on the two lines after it. Each character is read once however many mentions there are."""
+    on the two lines after it. Each character is read once however many mentions there are,
+    but for the word right after a mention on a line an earlier window read (`creds?`, then
+    `pass …` on the next line): read again, as the answer it is there."""
+    reader = _Reader(text, lowered, config)
     scanned = 0  # where the last window ended: nothing before it is read again
     line_end = 0  # the end of the last mention's line: a mention before it has the same window
     for hit in context.finditer(lowered):
         if hit.start() < line_end:
             continue  # not a search to the line's end per mention: 1 MB of them on one line
+        line_start = text.rfind("\n", 0, hit.start()) + 1  # one look back per mention line
         line_end = text.find("\n", hit.start()) + 1 or len(text)
-        line_start = text.rfind("\n", scanned, hit.start()) + 1 or scanned
         end = _window_end(text, line_end)
-        for word in _WORD.finditer(text, max(line_start, scanned), end):
-            value = word.group().lstrip(_OPENERS).rstrip(_CLOSERS)
-            answers = hit.start() < word.start() < line_end  # after the mention, on its line
-            if _is_password_word(value, config, answers):
-                start = word.start() + word.group().index(value)
-                yield Candidate(start, start + len(value), value)
+        if hit.start() < scanned:  # the word after the mention was read, as no answer: a
+            direct = _DIRECT.match(text, hit.end())  # random one was found, a word-built not
+            if direct and is_word_password(
+                direct.group(1).lstrip(_OPENERS).rstrip(_CLOSERS), config.secret_words
+            ):
+                given = (line_start, line_end, *direct.span(1))
+                yield from reader.password_words(*direct.span(1), given)
+        mention = (line_start, line_end, hit.end(), line_end)
+        yield from reader.password_words(max(line_start, scanned), end, mention)
         scanned = end
+
+
+# A mention's line (start, end) and the span where a word answers it (after it on its line):
+# a plain tuple, made for every mention line of a file dense with them.
+_Mention = tuple[int, int, int, int]
+
+
+class _Reader:
+    """Reads the words of one text's windows. Whether a mention's line is a rule about
+    passwords (`must be 12+ characters, e.g. …`: examples, not a password given) is looked
+    for only when a word needs it, and remembered for the line."""
+
+    __slots__ = ("config", "lowered", "policy", "policy_line", "text")
+
+    def __init__(self, text: str, lowered: str, config: GenericConfig) -> None:
+        self.text, self.lowered, self.config = text, lowered, config
+        self.policy_line, self.policy = -1, False
+
+    def password_words(self, start: int, end: int, mention: _Mention) -> Iterator[Candidate]:
+        """The password words between `start` and `end`."""
+        for word in _WORD.finditer(self.text, start, end):
+            value = word.group().lstrip(_OPENERS).rstrip(_CLOSERS)
+            if _is_password_word(value, self.config, self, word, mention):
+                at = word.start() + word.group().index(value)
+                yield Candidate(at, at + len(value), value)
+
+    def answers(self, word: re.Match[str], mention: _Mention) -> bool:
+        """`word` answers the mention: after it on its line (`the login is admin / …`), or a
+        whole cell of a table row (`| staging | admin | … |`: a table gives values), on a
+        line that is no rule about passwords."""
+        line_start, line_end, answer_from, answer_to = mention
+        if not (answer_from <= word.start() < answer_to or _is_cell(self.text, word)):
+            return False
+        if self.policy_line != line_start:
+            found = _POLICY.search(self.lowered, line_start, line_end)
+            self.policy_line, self.policy = line_start, found is not None
+        return not self.policy
 
 
 def _window_end(text: str, line_end: int) -> int:
@@ -66,6 +121,25 @@ def _window_end(text: str, line_end: int) -> int:
         if not end:
             return len(text)
     return end
+
+
+def _is_cell(text: str, word: re.Match[str]) -> bool:
+    """`word` is a whole cell of a table row (`| … |`): the row opens its line, and only
+    blanks stand between the word and the `|` on each side."""
+    before = text[max(0, word.start() - _CELL_PAD) : word.start()].rstrip(" \t")
+    if not before.endswith("|") or not text.startswith("|", word.end() + _pad(text, word.end())):
+        return False
+    floor = max(0, word.start() - _ROW_MAX)  # bounded: a long line's words stay linear
+    newline = text.rfind("\n", floor, word.start())
+    if newline < 0 and floor > 0:
+        return False  # a line longer than a table row
+    return _ROW_OPEN.match(text, newline + 1) is not None
+
+
+def _pad(text: str, at: int) -> int:
+    """How many blanks follow `at` (up to `_CELL_PAD`)."""
+    run = _BLANKS.match(text, at, at + _CELL_PAD)
+    return run.end() - at if run else 0
 
 
 @lru_cache(maxsize=256)
@@ -83,10 +157,12 @@ def _is_base64_text(value: str) -> bool:
     return decoded is not None and decoded.isprintable()
 
 
-def _is_password_word(value: str, config: GenericConfig, answers: bool) -> bool:
-    """`answers`: the word follows the mention on its line (`the login is admin / …`), where a
-    sentence gives a password; before the mention or on the lines after it a sentence rather
-    describes one (`human-style (Falcon12@) passwords`), so only a random word counts there."""
+def _is_password_word(
+    value: str, config: GenericConfig, reader: _Reader, word: re.Match[str], mention: _Mention
+) -> bool:
+    """`value` (of `word`) is a password; a word-built one only where it answers the mention
+    (`reader.answers`), where a sentence gives a password: before the mention or on the lines
+    after it a sentence rather describes one (`human-style (Falcon12@) passwords`)."""
     if not 10 <= len(value) <= 64 or _NOT_SECRET_MARK.search(value):
         return False
     if _BASE64_LINE.fullmatch(value):
@@ -94,7 +170,9 @@ def _is_password_word(value: str, config: GenericConfig, answers: bool) -> bool:
     key = _KEY.match(value)
     if (key and _is_word_key(key.group())) or _SYMBOLS.isdisjoint(value):
         return False
-    if wordiness(value) >= 0.5 and not (answers and is_word_password(value, config.secret_words)):
+    if wordiness(value) >= 0.5 and not (
+        is_word_password(value, config.secret_words) and reader.answers(word, mention)
+    ):
         # `Correct-Horse-Battery-9!`: an example in prose; a generated one is random, or words
         # run together with a number given as the answer (`is admin / FalconQuartz49@`)
         return False

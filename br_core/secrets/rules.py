@@ -20,7 +20,8 @@ from br_core.errors import ConfigError
 from br_core.secrets import filters as f
 from br_core.secrets.generic import GenericConfig, find_assignments, find_pairs
 from br_core.secrets.prose import find_prose_passwords
-from br_core.secrets.syntax import CODE, SYNTAXES, YAML
+from br_core.secrets.syntax import CODE, SYNTAXES, TEXT, YAML
+from br_core.secrets.tables import find_table_secrets
 
 RULES_FILE = Path(__file__).with_name("rules.toml")
 _INTERPOLATION_START = re.compile(r"\{[A-Za-z_][\w.]*[(}\[]")
@@ -75,7 +76,11 @@ def _mention(keyword: str) -> str:
     word = keyword.rstrip(": ")
     if len(word) >= 5:
         return re.escape(keyword)
-    return rf"(?<![a-z0-9]){re.escape(word)}(?![a-z]){re.escape(keyword[len(word) :])}"
+    # The look behind follows the first letter: every alternative opens with a literal, so the
+    # search skips the positions where none can start.
+    first = re.escape(word[0])
+    rest = re.escape(word[1:])
+    return rf"{first}(?<![a-z0-9]{first}){rest}(?![a-z]){re.escape(keyword[len(word) :])}"
 
 
 class SecretMatch(NamedTuple):
@@ -288,6 +293,10 @@ def _raw_spans(text: str, rules: RuleSet, syntax: str) -> list[tuple[int, int, R
                 for c in find_assignments(text, rules.generic, lowered, syntax)
             )
             found.extend((c.start, c.end, rule, c.start) for c in find_pairs(text, rules.generic))
+            if syntax == TEXT and "|" in text:
+                found.extend(
+                    (c.start, c.end, rule, c.start) for c in find_table_secrets(text, rules.generic)
+                )
             continue
         if rule.kind == "prose":
             found.extend(

@@ -128,6 +128,13 @@ def test_sanitize_text_masks_every_secret_and_keeps_the_rest() -> None:
         ("aB3xY9kLmN2pQ", False),
         ("x{ab(c}9Qz!", False),  # braces and parentheses a random password holds by chance
         ("k{a)b}Lm2", False),
+        # A format field counts only where the brackets pair: `{}` and `{x}` in random text
+        # come with brackets that do not, and `!3` is no conversion (`!r`, `!s`, `!a` are).
+        ("Qe7.v)2(kLr{}p,", False),
+        ("Tz4_wQ!p{!8K}w}", False),
+        ("user-{}-{0}", True),
+        ("{name!r}:{0:>8}", True),
+        ("Software\\\\Python\\\\{sys_version}\\\\Modules", True),  # escaped backslashes
     ],
 )
 def test_is_templated(value: str, templated: bool) -> None:
