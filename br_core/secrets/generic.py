@@ -615,7 +615,7 @@ def find_assignments(
             candidate = _uuid_key(text, name, start, syntax, match, whole, config)
         if candidate is None or _key_beside_its_secret(lowered, start, name):
             continue
-        if syntax == YAML and _is_sealed_ciphertext(text, start, candidate.value):
+        if _is_named_ciphertext(text, start, name, candidate.value, syntax):
             continue
         yield candidate
 
@@ -624,11 +624,16 @@ def find_assignments(
 _CIPHERTEXT = re.compile(r"[A-Za-z0-9+/]{64,}={0,2}")
 
 
-def _is_sealed_ciphertext(text: str, start: int, value: str) -> bool:
-    """A long base64 value in a map named for encrypted data (a Bitnami SealedSecret's
-    `encryptedData:`, `encrypted_data:`): ciphertext only the cluster's key opens, meant to
-    be committed. A short or non-base64 value there is no ciphertext and is judged as any."""
+def _is_named_ciphertext(text: str, start: int, name: str, value: str, syntax: str) -> bool:
+    """A long base64 value that its name (`encrypted_password`) or, in YAML, its map (a
+    Bitnami SealedSecret's `encryptedData:`) says is encrypted: ciphertext only a key kept
+    elsewhere opens, meant to be committed. A short or non-base64 value there is no
+    ciphertext and is judged as any (`encryption_key` names a key, not ciphertext)."""
     if not _CIPHERTEXT.fullmatch(value):
+        return False
+    if "encrypted" in name_words(name):
+        return True
+    if syntax != YAML:
         return False
     line_start = text.rfind("\n", 0, start) + 1
     indent = start - line_start

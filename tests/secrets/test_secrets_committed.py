@@ -23,6 +23,7 @@ TOKEN = rand(R, "alnum", 32)
 PHRASE = "juniper-thistle-lantern-" + str(R.randint(1000, 9999))
 JASYPT = rand(R, "b64", 44)
 SEALED = "AgB" + rand(R, "b64", 300) + "=="
+BLOB = rand(R, "b64", 86) + "=="
 SEALED_2 = "AgA" + rand(R, "b64", 300) + "="
 # `pa$$word-fixture` and the like: words with letters typed as digits and symbols.
 FIXTURE = "pa" + "$$" + "word-fixture"
@@ -58,6 +59,9 @@ FOUND = [
     # Under `encryptedData:` a value too short for ciphertext is a password pasted there.
     ("k8s/sealed.yaml", f"spec:\n  encryptedData:\n    DB_PASSWORD: {TOKEN}\n", 3, TOKEN),
     ("k8s/secret.yaml", f"stringData:\n  API_TOKEN: {TOKEN}\n", 2, TOKEN),
+    # A key named for encryption is a key; a name saying encrypted holds no short password.
+    ("config/app.yml", f"encryption_key: {BLOB}\n", 1, BLOB),
+    ("config/app.yml", f"encrypted_password: {PW}\n", 1, PW),
     # In a test file, a random password and a generated passphrase are real secrets.
     ("tests/test_auth.py", f'    user = UserFactory(password="{PW}")\n', 1, PW),
     ("tests/test_auth.py", f'API_TOKEN = "{TOKEN}"\n', 1, TOKEN),
@@ -96,6 +100,8 @@ NOT_FOUND = [
     ("config/application.yml", f"spring:\n  mail:\n    password: ENC({JASYPT})\n"),
     ("config/application.yml", f"  password: '{{cipher}}AQA{JASYPT}{JASYPT}'\n"),
     ("k8s/sealed.yaml", SEALED_DOC),
+    ("config/app.yml", f"encrypted_password: {BLOB}\n"),
+    ("settings.py", f'ENCRYPTED_API_KEY = "{BLOB}"\n'),
     # Word-built fixtures in tests, in several languages' conventions.
     ("tests/test_auth.py", f'    user = UserFactory(password="{FIXTURE}")\n'),
     ("tests/test_auth.py", f'    user = make_user(password="{LEET}")\n'),
