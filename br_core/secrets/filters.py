@@ -22,6 +22,10 @@ _DIGEST = re.compile(r"(?i)^(?:sha(?:1|224|256|384|512)|md5)[-:=]")
 # Maven's encrypted `<password>{…=}</password>` (settings-security.xml holds the master key):
 # base64 in braces, ciphertext meant to be committed.
 _MAVEN_ENCRYPTED = re.compile(r"\{[A-Za-z0-9+/]{12,}={0,2}\}")
+# Jasypt's `ENC(…)` property values (Spring Boot, jasypt-maven-plugin): base64 of the salt, IV
+# and ciphertext, decrypted at start-up with a password kept outside the repository. Its
+# plain-text twin `DEC(…)`, which the plugin encrypts later, is no ciphertext.
+_JASYPT_ENCRYPTED = re.compile(r"ENC\([A-Za-z0-9+/_-]{16,}={0,2}\)")
 # A PowerShell cmdlet (`ConvertTo-SecureString`, `Get-Content`): Verb-Noun in title case, a
 # command an unquoted value calls, not a literal.
 _CMDLET = re.compile(r"[A-Z][a-z]+(?:[A-Z][a-z]+)?-[A-Z][a-z]+(?:[A-Z][a-z]*)*")
@@ -305,6 +309,8 @@ def is_known_non_secret(value: str) -> bool:
     lowered = value.lower()
     if lowered.startswith(("enc[", "$ansible_vault")) or _MAVEN_ENCRYPTED.fullmatch(value):
         return True  # SOPS / Ansible Vault / Maven ciphertext: encrypted at rest, safe to commit
+    if _JASYPT_ENCRYPTED.fullmatch(value):
+        return True
     if lowered.startswith(("data:", "arn:", "pk_", "pk.", "file:", "sha256:", "md5:", "ssh-")):
         return True
     if "://" in value and "@" not in value:
@@ -383,6 +389,22 @@ def is_word_password(value: str, taken: frozenset[str]) -> bool:
         return False
     words = [w.lower() for w in _WORD_RUN.findall(value)]
     return all(map(_is_wordlike, words)) and taken.isdisjoint(words)
+
+
+# The letters people type digits and symbols for (`pa$$w0rd`, `S3cr3t`, `@dmin`).
+_UNLEET = str.maketrans("013457$@", "oieastsa")
+
+
+def is_fixture_value(value: str, taken: frozenset[str]) -> bool:
+    """A value a test writes by hand: words once its typed-for letters are read back
+    (`pa$$word-fixture`, `Sup3rS3cret!`). A generated passphrase (`is_word_password`) and a
+    random value are no fixture's: a real key committed in a test file is still a leak."""
+    if is_word_password(value, taken):
+        return False
+    return wordiness(value.translate(_UNLEET)) >= _FIXTURE_WORDINESS
+
+
+_FIXTURE_WORDINESS = 0.8
 
 
 def wordiness(value: str) -> float:

@@ -613,8 +613,44 @@ def find_assignments(
         if candidate is None and (whole is not None or match.end() - match.start() >= _UUID_LEN):
             # (a UUID is 36 characters: most rejected values are shorter, and skip the call)
             candidate = _uuid_key(text, name, start, syntax, match, whole, config)
-        if candidate is not None and not _key_beside_its_secret(lowered, start, name):
-            yield candidate
+        if candidate is None or _key_beside_its_secret(lowered, start, name):
+            continue
+        if _is_named_ciphertext(text, start, name, candidate.value, syntax):
+            continue
+        yield candidate
+
+
+# A blob of 48+ bytes of base64: no password or API key is this long, ciphertext is.
+_CIPHERTEXT = re.compile(r"[A-Za-z0-9+/]{64,}={0,2}")
+
+
+def _is_named_ciphertext(text: str, start: int, name: str, value: str, syntax: str) -> bool:
+    """A long base64 value that its name (`encrypted_password`) or, in YAML, its map (a
+    Bitnami SealedSecret's `encryptedData:`) says is encrypted: ciphertext only a key kept
+    elsewhere opens, meant to be committed. A short or non-base64 value there is no
+    ciphertext and is judged as any (`encryption_key` names a key, not ciphertext)."""
+    if not _CIPHERTEXT.fullmatch(value):
+        return False
+    if "encrypted" in name_words(name):
+        return True
+    if syntax != YAML:
+        return False
+    line_start = text.rfind("\n", 0, start) + 1
+    indent = start - line_start
+    # The map's entries are long lines (`_parent_key` reads a bounded line): walk back over
+    # them whole, within a bounded window, to the first line indented less.
+    window = text[max(0, line_start - _SEALED_REACH) : max(0, line_start - 1)]
+    for line in reversed(window.split("\n")):
+        stripped = line.lstrip(" \t")
+        if not stripped or stripped.startswith("#"):
+            continue
+        if len(line) - len(stripped) < indent:
+            opened = _OPENS_OBJECT.fullmatch(stripped.rstrip())
+            return opened is not None and "encrypted" in name_words(opened.group("name"))
+    return False
+
+
+_SEALED_REACH = 32768  # characters looked back for the map's name: a few dozen sealed values
 
 
 def _parent_key(text: str, start: int) -> str | None:

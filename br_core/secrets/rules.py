@@ -274,7 +274,9 @@ _JOINED_TOKEN = re.compile(
 _SHORT_TEXT = 4096  # up to this, one pass finds every keyword; beyond, substring searches
 
 
-def _raw_spans(text: str, rules: RuleSet, syntax: str) -> list[tuple[int, int, Rule, int]]:
+def _raw_spans(
+    text: str, rules: RuleSet, syntax: str, test_file: bool = False
+) -> list[tuple[int, int, Rule, int]]:
     lowered = text.lower()
     present = rules.keywords_in(lowered) if len(lowered) <= _SHORT_TEXT else None
     found: list[tuple[int, int, Rule, int]] = []
@@ -291,6 +293,7 @@ def _raw_spans(text: str, rules: RuleSet, syntax: str) -> list[tuple[int, int, R
             found.extend(
                 (c.start, c.end, rule, c.start)
                 for c in find_assignments(text, rules.generic, lowered, syntax)
+                if not (test_file and f.is_fixture_value(c.value, rules.generic.secret_words))
             )
             found.extend((c.start, c.end, rule, c.start) for c in find_pairs(text, rules.generic))
             if syntax == TEXT and "|" in text:
@@ -365,10 +368,13 @@ def _secret_data_spans(text: str, rules: RuleSet) -> list[tuple[int, int, Rule, 
     return found
 
 
-def scan_text(text: str, rules: RuleSet | None = None, syntax: str = CODE) -> list[SecretMatch]:
+def scan_text(
+    text: str, rules: RuleSet | None = None, syntax: str = CODE, *, test_file: bool = False
+) -> list[SecretMatch]:
     """Every secret in `text`, in order; overlapping matches keep the earlier rule's. `syntax`
-    is the file's (br_core/secrets/syntax.py `syntax_of`): where unquoted values end."""
-    kept = _kept_spans(text, rules if rules is not None else load_rules(), syntax)
+    is the file's (br_core/secrets/syntax.py `syntax_of`): where unquoted values end.
+    `test_file` (`syntax.is_test_path`): a word-built value assigned there is a fixture."""
+    kept = _kept_spans(text, rules if rules is not None else load_rules(), syntax, test_file)
     lines = _line_numbers(text, sorted({anchor for *_, anchor in kept}))
     return [
         SecretMatch(rule.id, rule.description, start, end, lines[anchor], text[start:end])
@@ -376,9 +382,11 @@ def scan_text(text: str, rules: RuleSet | None = None, syntax: str = CODE) -> li
     ]
 
 
-def _kept_spans(text: str, ruleset: RuleSet, syntax: str) -> list[tuple[int, int, Rule, int]]:
+def _kept_spans(
+    text: str, ruleset: RuleSet, syntax: str, test_file: bool = False
+) -> list[tuple[int, int, Rule, int]]:
     """The spans `scan_text` reports, sorted: of overlapping ones, the earlier rule's."""
-    raw = _raw_spans(text, ruleset, syntax)
+    raw = _raw_spans(text, ruleset, syntax, test_file)
     if _joins_a_prefix(text):
         raw += _joined_token_spans(text, ruleset)
     if syntax == YAML and "kind:" in text and "data:" in text:

@@ -25,7 +25,7 @@ from br_core.scan.files import DEFAULT_MAX_BYTES, Skip, read_text_file, walk_fil
 from br_core.scan.finding import SECRET, Finding, ScanResult, secret_message
 from br_core.secrets.masking import mask_value
 from br_core.secrets.rules import RuleSet, load_rules, scan_text
-from br_core.secrets.syntax import syntax_of
+from br_core.secrets.syntax import is_test_path, syntax_of
 
 # Paths no sensible exclude covers all of: an exclude that matches every one of them (`**`,
 # `*/**`...) silences the scanner, which is said on every run.
@@ -106,7 +106,7 @@ class Scanner:
 
     def scan_text(self, text: str, rel: str, result: ScanResult) -> None:
         """Add the findings in `text` (the content of `rel`) to `result`."""
-        matches = scan_text(text, self.rules, syntax_of(rel))
+        matches = scan_text(text, self.rules, syntax_of(rel), test_file=is_test_path(rel))
         # No line holds a marker the whole text does not: one search of the text, and its lines
         # are split and searched only when it holds one (a file dense with findings rarely does).
         lines = text.split("\n") if matches and has_inline_marker(text) else None

@@ -78,6 +78,25 @@ def syntax_of(rel: str) -> str:
     return _BY_SUFFIX.get(name[dot:], CODE) if dot >= 0 else CODE
 
 
+# Where a repository keeps its tests: folders, and file names by the conventions of pytest,
+# Go, Jest/Mocha, RSpec, JUnit and xUnit.
+_TEST_DIRS = frozenset({"test", "tests", "__tests__", "spec", "specs", "testdata", "fixtures"})
+_TEST_FILE = re.compile(
+    r"test_[^/]+\.py|[^/]+_test\.(?:py|go|rb|exs?)|[^/]+\.(?:test|spec)\.[cm]?[jt]sx?"
+    r"|[^/]+_spec\.rb|[^/]+Tests?\.(?:java|kt|cs|scala|swift)|conftest\.py"
+)
+
+
+def is_test_path(rel: str) -> bool:
+    """`rel` is a test or a test's fixture (`tests/test_auth.py`, `pkg/db_test.go`,
+    `src/test/java/…`, `web/login.spec.ts`): where made-up credentials are written on purpose."""
+    parts = rel.lower().split("/")
+    return (
+        not _TEST_DIRS.isdisjoint(parts[:-1])
+        or _TEST_FILE.fullmatch(rel.rsplit("/", 1)[-1]) is not None
+    )
+
+
 def bare_value(text: str, start: int, syntax: str, line_start: int) -> str | None:
     """The unquoted value starting at `start` read by `syntax`'s rules, or None for CODE (the
     caller's expression rules apply). `line_start` is the offset of the line holding the name:
@@ -92,9 +111,13 @@ def bare_value(text: str, start: int, syntax: str, line_start: int) -> str | Non
     comment = _COMMENT[syntax].search(value)
     if comment:
         value = value[: comment.start()]
-    if syntax == YAML and _in_flow(text[line_start:start]):
+    prefix = text[line_start:start]
+    if syntax == YAML and _in_flow(prefix):
         cut = _FLOW_END.search(value)
         value = value[: cut.start()] if cut else value
+    quote = _open_quote(prefix)
+    if quote:  # `"{{ lookup('vault', 'secret=kv/db:password') }}"`: the string ends the value
+        value = value.split(quote, 1)[0]
     return value.rstrip(" \t\r")
 
 
@@ -116,6 +139,29 @@ def conninfo_value(text: str, start: int) -> str:
     the file's own syntax would run a bare value to the end of the line."""
     end = _CONNINFO_END.search(text, start, start + _VALUE_MAX)
     return text[start : end.start() if end else min(len(text), start + _VALUE_MAX)]
+
+
+def _open_quote(prefix: str) -> str:
+    """The quote of the innermost string still open at the end of `prefix` (a line up to a
+    value), or "". A quote opens a string only after a blank, an operator or a bracket, so an
+    apostrophe (`don't`) opens none; inside a string another kind of quote nests (a Jinja
+    lookup's `'…'` inside YAML's `"…"`)."""
+    if not _QUOTES.search(prefix):
+        return ""  # most lines: no quote before the value
+    opened: list[str] = []
+    previous = " "
+    for ch in prefix:
+        if ch in "\"'`":
+            if opened and opened[-1] == ch:
+                opened.pop()
+            elif previous in _OPENS_STRING:
+                opened.append(ch)
+        previous = ch
+    return opened[-1] if opened else ""
+
+
+_OPENS_STRING = frozenset(" \t=:,([{")
+_QUOTES = re.compile("[\"'`]")
 
 
 def _in_flow(prefix: str) -> bool:
