@@ -20,6 +20,7 @@ R = random.Random(2317)
 PW = rand(R, "alnum", 9) + "@" + rand(R, "alnum", 4) + "~" + rand(R, "alnum", 3)
 TOKEN = rand(R, "alnum", 40)
 PHRASE = "quartz-cobalt-" + rand(R, "digits", 4)
+MD5 = "md5" + rand(R, "hex", 32)  # a stored hash, as pg_dumpall writes it
 GENERIC = "generic-secret"
 
 FOUND = [
@@ -91,7 +92,7 @@ NOT_FOUND = [
     # SQL: a psql variable, a stored hash, no password at all, a column update.
     ("db/001.sql", "ALTER ROLE app PASSWORD :'app_password';\n"),
     ("db/001.sql", "ALTER ROLE app PASSWORD NULL;\n"),
-    ("db/001.sql", f"ALTER ROLE app PASSWORD 'md5{rand(R, 'hex', 32)}';\n"),
+    ("db/001.sql", f"ALTER ROLE app PASSWORD '{MD5}';\n"),
     ("db/001.sql", "UPDATE users SET role = 'admin' WHERE password = 'password';\n"),
     # Command lists: a reference, another flag, a list of words that names no flag.
     ("docker-compose.yml", '    command:\n      - --requirepass\n      - "${REDIS_PASSWORD}"\n'),
