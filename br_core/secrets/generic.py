@@ -128,6 +128,12 @@ _BLOCK_LINE = re.compile(r"[ \t]*\r?\n(?P<indent>[ \t]+)(?P<bare>\S{1,500})[ \t]
 _COLON_AT_END = re.compile(r"[\"']?[ \t]*:(?=[ \t]*\r?\n)")
 # The first word of the line after a shell line continued with `\`; not another flag.
 _CONTINUED_WORD = re.compile(r"\r?\n[ \t]*(?P<bare>[^\s\"'`-][^\s\"'`]{0,500})")
+# The next item of a YAML list, alone on its line: a quoted or plain scalar, not a flag.
+_FLAG_ITEM = re.compile(
+    r"""[ \t]*\r?\n(?P<indent>[ \t]*)-[ \t]+"""
+    r"""(?:"(?P<dq>[^"\\\n]{1,501}+)"|'(?P<sq>[^'\n]{1,501}+)'"""
+    r"""|(?P<bare>[^\s"'#&*!|>-][^\s]{0,500}+))[ \t]*\r?(?:\n|$)"""
+)
 # `RUN echo "machine host login user password …"`: a .netrc line written from another file.
 _NETRC_INLINE = re.compile(r"(?:^|[\s\"'])machine\s+\S+\s+login\s+\S+$")
 # A libpq / ODBC-style keyword=value connection string (`host=db port=5432 user=app password=…`):
@@ -160,7 +166,7 @@ _ASSIGN = re.compile(
     [ \t]*(?:\\?\r?\n[ \t]*(?=[rbfuRBFU]{0,2}["'`])  # `NAME =` (or `= \`), a quoted value below
       |(?P<paren>\()[ \t]*(?:\r?\n[ \t]*)?(?=[rbfuRBFU]{0,2}["'`]))?  # `NAME = (` literals `)`
     (?:(?:\[\]byte|Buffer\.from|bytearray|bytes)\((?=["'`]))?  # a literal made bytes: `[]byte("…")`
-    (?:(?P<prefix>[rbfuRBFU]{0,2})
+    (?:(?P<prefix>[rbfuRBFU]{0,2}|@)  # Python's prefixes; `@"…"` (C# verbatim, Objective-C)
        (?:"{3}(?P<tdq>[^"\n]{1,501}+)"{3}|'{3}(?P<tsq>[^'\n]{1,501}+)'{3}  # one-line triple quotes
          |"(?P<dq>(?:[^"\\\n]|\\.){0,501}+)"|'(?P<sq>(?:[^'\\\n]|\\.){0,501}+)'|`(?P<bq>[^`\n]{0,501}+)`)
       |(?P<bare>[^\s"'`,;)}\]]{1,501}+))""",
@@ -381,10 +387,18 @@ def _op_allowed(
     match: re.Match[str], name_start: int, text: str, quoted_name: bool, syntax: str
 ) -> bool:
     """`,` only between a quoted name and a quoted value (`put("password", "…")`); whitespace
-    only for CLI flags, Dockerfile `ENV NAME value` and .netrc lines."""
+    only for CLI flags, Dockerfile `ENV NAME value`, .netrc lines, a code span after the name in
+    a document, and directives opening a line of a config file (`requirepass …` in redis.conf,
+    `key value` in .properties): a directive's value is one word there (`bare_value` reads the
+    rest of the line, and a value with a blank in it is no secret), so a sentence in a comment
+    or a multi-word setting is no value."""
     op = match.group("op")
     if op == ",":
-        # A call (`put("password", "…")`), not a list of strings (`["secret_", "key-"]`).
+        # A call (`put("password", "…")`), not a list of strings (`["secret_", "key-"]`),
+        # unless the list is a command's words and the name a flag before its value
+        # (`["redis-server", "--requirepass", "…"]`: exec-form CMD, container args, argv).
+        if quoted_name and text.startswith("-", name_start):
+            return bool(match.group("dq") or match.group("sq"))
         floor = max(0, name_start - _BOUND)
         prefix = text[(text.rfind("\n", floor, name_start) + 1 or floor) : name_start]
         in_call = prefix.rfind("(") > max(prefix.rfind("["), prefix.rfind("{"))
@@ -393,7 +407,13 @@ def _op_allowed(
         return True
     if text.startswith("-", name_start) or _in_netrc(text, name_start, syntax):
         return True
-    return _line_prefix(text, name_start).upper() in ("ENV", "ARG")  # Dockerfile `ENV NAME value`
+    if syntax == TEXT and match.group("bq") is not None:
+        # A document gives a value as code: ``- user `demo`, password `…` ``. Not the verb
+        # (`digits pass `isdigit()``, `pass `--flag``), nor a call shown as code.
+        return text[name_start : match.start()].lower() != "pass" and "(" not in match["bq"]
+    prefix = _line_prefix(text, name_start)
+    # Dockerfile `ENV NAME value`; a directive opening a config file's line.
+    return prefix.upper() in ("ENV", "ARG") or (syntax == INI and not prefix)
 
 
 _PAIR_REACH = 200  # characters either side where a key's secret half is looked for
@@ -545,6 +565,8 @@ def find_assignments(
         if match is None:
             if syntax == YAML:  # `password:` and the value alone on the line below
                 below = _yaml_value_below(text, start, stop, config, name)
+                if below is None and text.startswith("-", start):
+                    below = _flag_item_value(text, start, stop, config, name)
                 if below is not None:
                     yield below
             continue
@@ -714,6 +736,32 @@ def _yaml_value_below(
     password = is_password_name(name, config)
     return _candidate(
         block, config, literal_line=True, whole=block.group("bare"), password_name=password
+    )
+
+
+def _flag_item_value(
+    text: str, start: int, stop: int, config: GenericConfig, name: str
+) -> Candidate | None:
+    """A command's words as a YAML list (compose `command:`, Kubernetes `args:`): the item
+    after a flag item (`- --requirepass` / `- "…"`) is the flag's value. Only an item at the
+    flag's own indent counts, and not another flag; the flag may be quoted (`- "--password"`)."""
+    quote = _line_prefix(text, start)[1:].strip()
+    if not _line_prefix(text, start).startswith("-") or quote not in ("", '"', "'"):
+        return None
+    if quote:
+        if not text.startswith(quote, stop):
+            return None
+        stop += 1
+    item = _FLAG_ITEM.match(text, stop)
+    if item is None:
+        return None
+    floor = max(0, start - _BOUND)
+    line_start = text.rfind("\n", floor, start) + 1 or floor
+    if item.group("indent") != text[line_start:start].split("-", 1)[0]:  # the flag's indent
+        return None
+    password = is_password_name(name, config)
+    return _candidate(
+        item, config, literal_line=True, whole=item.group("bare"), password_name=password
     )
 
 
