@@ -27,7 +27,10 @@ def converted_parameter(ctx: Ctx, name: str) -> bool:
     """`name`, read at the sink, is a parameter whose decorator ends in a converting pipe
     and that nothing assigns since."""
     index = ctx.index
-    if "Pipe" not in index.src or not any(p in index.src for p in CONVERTING):
+    key = ("pipes", "file")
+    if key not in index.memo:  # once per file: a search of the source per read is quadratic
+        index.memo[key] = any(pipe in index.where for pipe in CONVERTING)
+    if not index.memo[key]:
         return False
     scopes = index.bindings()
     at = min(ctx.sink, len(index.toks) - 1)
