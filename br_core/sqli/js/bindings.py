@@ -19,6 +19,8 @@ from br_core.sqli.js.tokens import Tok
 GLOBAL = -1  # the binding of an undeclared name: the file's implicit global
 _DECLARE = {"var", "let", "const"}
 _NOT_FUNCTIONS = {"if", "for", "while", "switch", "with", "return", "typeof", "await"}
+_MODIFIERS = frozenset({"readonly", "private", "public", "protected", "override"})
+_AFTER_PARAM = frozenset({":", ",", "?", "="})  # what follows a parameter's name
 _LOOKBACK = 40  # tokens between `)` and `{` a return type may take: `): Promise<Row[]> {`
 
 
@@ -133,6 +135,9 @@ def _param_names(inner: list[Tok]) -> list[str]:
         nxt = inner[j + 1].text if j + 1 < len(inner) else ","
         if depth == 0 and prev in {",", "..."}:
             names.append(tok.text)  # `a`, `a: T`, `a = 1`, `...rest`
+        elif depth == 0 and (prev == ")" or prev in _MODIFIERS) and nxt in _AFTER_PARAM:
+            # TypeScript: `@Query('id') id: string`, `private readonly db: Pool`
+            names.append(tok.text)
         elif depth > 0 and prev in {"{", "[", ",", ":", "..."} and nxt != ":":
             names.append(tok.text)  # `{ id }`, `{ name: alias }` binds alias
     return names

@@ -23,6 +23,8 @@ from br_core.sqli.js.middleware import set_by_file
 from br_core.sqli.js.names import identifier, returns_of, written
 from br_core.sqli.js.objects import is_object_literal, object_call, object_value
 from br_core.sqli.js.pgformat import format_names, raw_arguments
+from br_core.sqli.js.pipes import converted_parameter
+from br_core.sqli.js.predicates import checked_names
 from br_core.sqli.js.promises import callback_result
 from br_core.sqli.js.scope import (
     NUMBERS_MAP,
@@ -74,7 +76,7 @@ def evaluate(ctx: Ctx, toks: list[Tok], depth: int = 0) -> Val:
         holds = truth(ctx.index, cond)
         if holds is not None:  # `1 > 2 ? a : b` is b: the other branch never runs
             return evaluate(ctx, yes if holds else no, depth + 1)
-        guarded = guard_names(text_of(ctx, cond))
+        guarded = guard_names(text_of(ctx, cond)) | checked_names(ctx, cond)
         return merge(evaluate(ctx, yes, depth + 1, ) if not only(ctx, yes, guarded) else SAFE,
                      evaluate(ctx, no, depth + 1))  # fmt: skip
     for ops in ({"||", "??"}, {"+"}):
@@ -140,6 +142,8 @@ def _operand(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
     if first.kind != "ident":
         return SAFE
     val = identifier(evaluate, ctx, toks, text, depth)
+    if len(toks) == 1 and val.taint and converted_parameter(ctx, text):
+        return SAFE  # `@Param('id', ParseIntPipe) id: number`: Nest made it a number
     if len(toks) == 1 and val.taint == f"parameter `{text}`":
         # `function finder(column) {…}` called only as `finder('email')` in this file
         return _fed_by_callers(ctx, toks, depth) or val

@@ -52,8 +52,10 @@ _ARRAY_KEEPS = re.compile(r"\s*\??\.\s*(?:map|filter|slice|concat|flat|flatMap|s
 def returns_of(evaluate: Evaluate, ctx: Ctx, brace: int, depth: int) -> Val:
     """Any value the function whose body opens at token `brace` returns (undefined: SAFE)."""
     vals = []
-    for k, expr in own_returns(ctx.index, brace):
-        here = Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, ctx.index)
+    for _, expr in own_returns(ctx.index, brace):
+        # read after the `return` keyword, inside the body: a `return` that opens the body
+        # would otherwise be read from its `{`, where the function's parameters are not bound
+        here = Ctx(ctx.src, ctx.toks, expr[0].pos, ctx.index)
         vals.append(evaluate(here, expr, depth + 1))
     return merge(*vals)
 
@@ -110,6 +112,9 @@ def identifier(evaluate: Evaluate, ctx: Ctx, toks: list[Tok], text: str, depth: 
         return merge(*decls)
     if decls and rest.startswith((".trim(", ".toLowerCase(", ".toUpperCase(", ".toString(")):
         return merge(*decls)
+    keyed = _named_field(decls, path) if decls and path and end == len(toks) else None
+    if keyed is not None:
+        return keyed  # `w.clause` of `const w = whereFor(…)`: that field, not any field
     if (
         decls
         and path
@@ -124,6 +129,19 @@ def identifier(evaluate: Evaluate, ctx: Ctx, toks: list[Tok], text: str, depth: 
     if name[:1].isupper() and name.isupper():
         return SAFE  # upper-case constants from other modules are configuration
     return _unknown_call(evaluate, ctx, toks, depth) or Val(taint=unresolved(ctx, name, text))
+
+
+def _named_field(decls: list[Val], path: list[str]) -> Val | None:
+    """Field `path[0]` (and below it, any element) of values that are each an object whose
+    every key is known (`{ clause: '…', values: [v] }` returned by a local helper): what each
+    holds under that key; None when any of them may hold other keys or is untrusted whole."""
+    found = []
+    for v in decls:
+        fields = dict(v.keys) if v.keys is not None and not v.taint else None
+        if fields is None or path[0] not in fields:
+            return None
+        found.append(fields[path[0]])
+    return nested(merge(*found), len(path) - 1)
 
 
 def _unknown_call(evaluate: Evaluate, ctx: Ctx, toks: list[Tok], depth: int) -> Val | None:
@@ -595,11 +613,40 @@ def _literal_field(
     filter: { ...defaults.filter, ...req.query } }` holds the request under `filter.city`)."""
     if depth > _MAX_DEPTH:
         return SAFE
+    entries = literal_entries(toks, path[0])
+    # `{ ...req.query, ...DEFAULTS }`: a later spread that surely writes the key replaces
+    # whatever the earlier entries put there
+    last = max(
+        (j for j, (spread, value) in enumerate(entries) if spread and _sets(ctx, value, path[0])),
+        default=0,
+    )
     vals = [
         _value_field(evaluate, ctx, value, path if spread else path[1:], depth + 1)
-        for spread, value in literal_entries(toks, path[0])
+        for spread, value in entries[last:]
     ]
     return merge(*vals)
+
+
+def _sets(ctx: Ctx, spread: list[Tok], key: str) -> bool:
+    """The spread object surely has `key`: an object literal that writes it, or a constant
+    (`const DEFAULTS = { sort: 'id' }`, literals only) whose literal names it and that no
+    `delete` nor method call may change; a spread of anything else may or may not have it."""
+    if key == ANY:
+        return False
+    if is_object_literal(spread):
+        return any(not inner for inner, _ in literal_entries(spread, key))
+    if len(spread) != 1 or spread[0].kind != "ident":
+        return False
+    name = spread[0].text
+    if not const_object(ctx, name) or mutated(ctx, name):
+        return False
+    toks = ctx.toks
+    if any(k and toks[k - 1].text == "delete" for k in ctx.index.where.get(name, [])):
+        return False
+    assignments = reaching_assignments(ctx, name)
+    return bool(assignments) and all(
+        op == "=" and is_object_literal(rhs) and _sets(ctx, rhs, key) for _, op, rhs in assignments
+    )
 
 
 def _value_field(evaluate: Evaluate, ctx: Ctx, toks: list[Tok], path: list[str], depth: int) -> Val:
