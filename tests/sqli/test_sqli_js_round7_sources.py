@@ -81,3 +81,51 @@ def test_sink_with_type_arguments_is_checked() -> None:
         "'SELECT id FROM m WHERE t = ' + req.query.t);\n}\n"
     )
     assert _sources(src) == [("the web request (`req.query.t`)", "high")]
+
+
+@pytest.mark.parametrize(
+    ("src", "expected"),
+    [
+        (
+            "app.get('/b', async (c) => {\n  const a = c.req.query('a');\n"
+            "  return db.query(`SELECT t FROM b WHERE a = '${a}'`);\n});\n",
+            "the web request (`c.req.query('a')`)",
+        ),
+        (
+            "const v = fs.readFileSync(process.env.LIST || 'x.txt', 'utf8').trim();\n"
+            "db.query(`DELETE FROM ${v}`);\n",
+            "a file read (`fs.readFileSync(process.env.LIST || 'x.t`)",  # (40 characters)
+        ),
+        (
+            "async function f() {\n  const v = await fs.promises.readFile('x.txt', 'utf8');\n"
+            "  db.query(`DELETE FROM ${v}`);\n}\n",
+            "a file read (`fs.promises.readFile('x.txt', 'utf8')`)",
+        ),
+        (
+            "const v = process.stdin.read();\ndb.query(`DELETE FROM ${v}`);\n",
+            "standard input (`process.stdin.read()`)",
+        ),
+    ],
+)
+def test_framework_context_files_and_stdin_are_sources(src: str, expected: str) -> None:
+    assert _sources(src) == [(expected, "high")]
+
+
+_HANDLER_SINK = "  return prisma.$queryRawUnsafe(`SELECT id FROM t WHERE s = '${params.s}'`);\n}\n"
+
+
+@pytest.mark.parametrize(
+    ("head", "confidence"),
+    [
+        ("export async function GET(_r: Request, { params }: { params: { s: string } }) {", "high"),
+        ("export const PATCH = async (_r, { params }) => {", "high"),
+        ("export function POST(_r: Request, { params }): Promise<Response> {", "high"),
+        # not a route handler: an exported helper's parameters come from unknown callers
+        ("export async function lookup(_r: Request, { params }) {", "medium"),
+        ("async function GET(_r: Request, { params }: { params: { s: string } }) {", "medium"),
+    ],
+)  # fmt: skip
+def test_next_route_handler_parameters_are_the_request(head: str, confidence: str) -> None:
+    found = analyze_js(head + "\n" + _HANDLER_SINK)
+    assert [f.confidence for f in found] == [confidence]
+    assert found[0].source.startswith("the web request") == (confidence == "high")
