@@ -132,7 +132,7 @@ def _route_handlers(index: Index) -> set[int]:
     key = ("route", "handlers")
     found = index.memo.get(key)
     if not isinstance(found, set):
-        found = set()
+        found = set[int]()
         toks, ends = index.toks, index.ends
         for k in chain.from_iterable(index.where.get(m, ()) for m in _METHODS):
             head = [t.text for t in toks[max(0, k - 3) : k]]
