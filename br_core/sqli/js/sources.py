@@ -25,6 +25,9 @@ SOURCES = (
     (re.compile(r"^(?:[\w$]+\s*\.\s*){0,2}readFile(?:Sync)?\s*\("), "a file read"),
 )
 
+# the patterns above as one: most operands match none, and one search beats six
+ANY_SOURCE = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in SOURCES))
+
 
 def from_source(taint: str) -> bool:
     """The taint names a known source (the request, the environment), not an unknown name."""
