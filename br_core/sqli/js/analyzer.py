@@ -140,6 +140,38 @@ def _sink_names(index: Index, stream: list[Tok]) -> list[int]:
     ]
 
 
+_TYPE_ARGS = 64  # tokens a TypeScript type argument list is read for, at most
+_ANGLES = {"<": 1, ">": -1, ">>": -2, ">>>": -3}
+# operators of expressions that no type argument list holds (types join with `|` and `&`)
+_NOT_IN_TYPES = frozenset(
+    {";", ")", "]", "}", "=", "=>", "&&", "||", "??", "==", "===", "!=", "!==", "<=", ">="}
+    | {"+", "-", "*", "/", "%", "!"}
+)
+
+
+def _call_paren(stream: list[Tok], i: int, ends: list[int]) -> int:
+    """Where the `(` of a call whose name ends just before `i` stands: at `i`, or after
+    TypeScript type arguments (`prisma.$queryRawUnsafe<Row[]>(sql)`); -1 when no call."""
+    if stream[i].text == "(":
+        return i
+    if stream[i].text != "<":
+        return -1
+    depth, k, stop = 0, i, min(len(stream), i + _TYPE_ARGS)
+    while k < stop:
+        text = stream[k].text
+        if text in {"(", "[", "{"} and ends[k] > k:
+            k = ends[k]  # `{ id: number }[]`: an object or tuple type, skipped whole
+        elif text in _NOT_IN_TYPES or stream[k].kind in {"str", "tmpl"}:
+            return -1  # not a type: a comparison (`a.get < b && c > (d)`), a statement's end
+        elif stream[k].kind == "punct" and text in _ANGLES:
+            depth += _ANGLES[text]
+            if depth <= 0:
+                called = depth == 0 and k + 1 < len(stream) and stream[k + 1].text == "("
+                return k + 1 if called else -1
+        k += 1
+    return -1
+
+
 def _scan_stream(
     index: Index, stream: list[Tok], driver: str, unsafe: set[str]
 ) -> list[RawFinding]:
@@ -148,7 +180,8 @@ def _scan_stream(
     ends = index.ends if stream is toks else closers(stream)  # one pass: no call is re-read
     for k in _sink_names(index, stream):
         tok = stream[k]
-        if stream[k + 1].text != "(" or dead_at(index, tok.pos):
+        call = _call_paren(stream, k + 1, ends)
+        if call < 0 or dead_at(index, tok.pos):
             continue
         name = tok.text
         method = k > 0 and stream[k - 1].text in {".", "?."}
@@ -160,7 +193,7 @@ def _scan_stream(
             continue
         if method and k >= 2 and stream[k - 2].text in format_names(index):
             continue  # pg-format's `format.literal(x)` quotes; it is not Sequelize's literal
-        args = split_top(until_close(stream, k + 2, ends), {","})
+        args = split_top(until_close(stream, call + 1, ends), {","})
         if not args or not args[0]:
             continue
         args[0] = _config_text(args[0])

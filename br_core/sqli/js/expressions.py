@@ -34,7 +34,7 @@ from br_core.sqli.js.scope import (
     only,
     text_of,
 )
-from br_core.sqli.js.sources import SOURCES
+from br_core.sqli.js.sources import ANY_SOURCE, SOURCES
 from br_core.sqli.js.tokens import Tok, split_top, ternary, tokenize
 from br_core.sqli.values import SAFE, Val, literal, merge, splice
 
@@ -132,7 +132,7 @@ def _operand(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
         return SAFE  # `req.query.ids.map(Number).filter(…)`: numbers, whatever the request held
     if maps_to_escaped(ctx, toks):
         return Val(elems=SAFE)  # `hosts.map((h) => mysql.escape(h))`: escaped, each of them
-    for pattern, source in SOURCES:
+    for pattern, source in SOURCES if ANY_SOURCE.match(text) else ():
         if pattern.match(text):
             own = _set_by_middleware(ctx, toks, depth)
             if own is not None:

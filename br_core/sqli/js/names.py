@@ -126,8 +126,16 @@ def identifier(evaluate: Evaluate, ctx: Ctx, toks: list[Tok], text: str, depth: 
         return nested(merge(*decls), len(path))
     if decls and all(not v.taint for v in decls) and not re.match(r"\s*\(", rest):
         return SAFE if not rest.strip() else Val(taint=None)
+    traced = next((v.taint for v in decls if v.taint and from_source(v.taint)), None)
+    if traced is not None:
+        # `url.searchParams.get('c')` of `url = new URL(req.url)`, `cfg.table` of `cfg =
+        # JSON.parse(...argv...)`: what is read from a value traced to a source is that source's
+        return Val(taint=traced)
     if name[:1].isupper() and name.isupper():
-        return SAFE  # upper-case constants from other modules are configuration
+        # upper-case constants from other modules are configuration; a call on such a name is
+        # a constructor or a namespace (`new URL(req.url)`, `JSON.parse(text)`): its result is
+        # as untrusted as its arguments
+        return _unknown_call(evaluate, ctx, toks, depth) or SAFE
     return _unknown_call(evaluate, ctx, toks, depth) or Val(taint=unresolved(ctx, name, text))
 
 

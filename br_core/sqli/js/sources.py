@@ -8,15 +8,25 @@ provably constant is a medium one. These read only the file's index, never evalu
 from __future__ import annotations
 
 import re
+from itertools import chain
 
 from br_core.sqli.js.bindings import GLOBAL
 from br_core.sqli.js.scope import Ctx, Index
+from br_core.sqli.js.tokens import Tok
 
 SOURCES = (
     (re.compile(r"^(?:req|request|ctx|context|event|body)\b"), "the web request"),
+    # Hono's `c.req.query('q')`, `await c.req.json()`; Koa's `ctx.req`: a context's request
+    (re.compile(r"^[\w$]+\s*\.\s*req\s*\.\s*[\w$]"), "the web request"),
     (re.compile(r"^process\.env\b"), "environment variables"),
     (re.compile(r"^process\.argv\b"), "command-line arguments"),
+    (re.compile(r"^process\.stdin\b"), "standard input"),
+    # `fs.readFileSync(p)`, `await fs.promises.readFile(p)`, `readFile` of fs/promises
+    (re.compile(r"^(?:[\w$]+\s*\.\s*){0,2}readFile(?:Sync)?\s*\("), "a file read"),
 )
+
+# the patterns above as one: most operands match none, and one search beats six
+ANY_SOURCE = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in SOURCES))
 
 
 def from_source(taint: str) -> bool:
@@ -39,9 +49,12 @@ def unresolved(ctx: Ctx, name: str, text: str) -> str:
     another module, a name the file never assigns, or any other value not provably constant."""
     shown = text[:40]
     scope = GLOBAL  # a name never declared nor in a parameter list: no scope to look up
-    if name in ctx.index.introduced or _maybe_parameter(ctx.index, name):
+    handlers = _route_handlers(ctx.index)  # their `{ params }` need the scopes as well
+    if name in ctx.index.introduced or _maybe_parameter(ctx.index, name) or handlers:
         scopes = ctx.index.bindings()
         scope = scopes.resolve(name, max(ctx.sink - 1, 0))
+        if (scope, name) in scopes.params and scope in handlers:
+            return f"the web request (`{shown}`)"
         if (scope, name) in scopes.params and shown == name:
             return f"parameter `{name}`"
     if scope == GLOBAL and (name in _imported_names(ctx.index) or name == "require"):
@@ -108,3 +121,39 @@ def _imported_names(index: Index) -> set[str]:
                     found.add(words[-1])
         index.memo[key] = found
     return found
+
+
+# Next.js App Router route handlers (and SvelteKit/Astro endpoints): a module's exported
+# function named for an HTTP method gets the request (and the route's `{ params }`).
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+_HEAD_TOKENS = 40  # from the method's name to its body's `{`: parameters and a return type
+
+
+def _route_handlers(index: Index) -> set[int]:
+    """The body `{` (token index) of each `export [async] function GET(…) {…}` and `export
+    const POST = [async] (…) => {…}` of the file, once per file."""
+    key = ("route", "handlers")
+    found = index.memo.get(key)
+    if not isinstance(found, set):
+        found = set[int]()
+        toks, ends = index.toks, index.ends
+        for k in chain.from_iterable(index.where.get(m, ()) for m in _METHODS):
+            head = [t.text for t in toks[max(0, k - 3) : k]]
+            at = k + 1  # the parameter list's `(`
+            if head[-2:] == ["export", "const"] and _text(toks, at) == "=":
+                at += 2 if _text(toks, at + 1) == "async" else 1
+            elif not (head[-1:] == ["function"] and "export" in head[:-1]):
+                continue
+            if _text(toks, at) != "(" or ends[at] < 0:
+                continue
+            for j in range(ends[at] + 1, min(len(toks), ends[at] + _HEAD_TOKENS)):
+                if toks[j].text in {"{", ";", "}"}:  # after a return type or an arrow
+                    if toks[j].text == "{":
+                        found.add(j)
+                    break
+        index.memo[key] = found
+    return found
+
+
+def _text(toks: list[Tok], k: int) -> str:
+    return toks[k].text if k < len(toks) else ""
