@@ -1,4 +1,4 @@
-"""Units behind js_round7_s8-jssrc.cases (issue 17, round 7): a call on an upper-case name
+"""Units behind js_sources.cases (issue 17): a call on an upper-case name
 (`new URL(req.url)`, `JSON.parse(text)`) is as untrusted as its arguments, what is read from a
 value traced to a source keeps that source, and a sink called with TypeScript type arguments
 (`prisma.$queryRawUnsafe<Row[]>(sql)`) is still a sink."""

@@ -1,4 +1,4 @@
-"""Units behind js_round7_s8-jsval.cases (issue 17, blind23's false alarms): a later spread
+"""Units behind js_validation.cases (issue 17, blind23's false alarms): a later spread
 that surely writes a field replaces it (names.py), a helper's returned object read by field
 name, a `return` that opens a body read with the function's parameters bound, allow-list
 predicates in a ternary (predicates.py), NestJS converting pipes (pipes.py) and decorated
