@@ -170,9 +170,15 @@ def strongest(vals: list[Val]) -> str | None:
     return next((t for t in taints if not weak_source(t)), taints[0] if taints else None)
 
 
+# A value the JS/TS evaluator reached past its depth bound (br_core/sqli/js/depth.py).
+TOO_DEEP = " (followed too deep to resolve)"
+
+
 def weak_source(taint: str) -> bool:
-    """A function's own parameter (or what a class stored from one): untrusted by assumption,
-    not traced to a source such as the web request."""
+    """A function's own parameter (or what a class stored from one), or a value followed too
+    deep to resolve: untrusted by assumption, not traced to a source such as the web request."""
+    if taint.endswith(TOO_DEEP):
+        return True
     if taint.startswith("self."):  # `self.x (set from parameter ...)`, `(built from ...)`
         return "from parameter `" in taint or "from self." in taint
     return taint.startswith(("parameter `", "unpacked arguments"))

@@ -18,6 +18,7 @@ from br_core.sqli.js.calls import (
     numbers_formatted,
     trailing_call,
 )
+from br_core.sqli.js.depth import MAX_DEPTH, beyond_depth
 from br_core.sqli.js.fold import truth
 from br_core.sqli.js.middleware import set_by_file
 from br_core.sqli.js.names import identifier, returns_of, written
@@ -68,8 +69,15 @@ def evaluate(ctx: Ctx, toks: list[Tok], depth: int = 0) -> Val:
             break
         else:
             toks = toks[1:]
-    if not toks or depth > 8:
+    if not toks:
         return SAFE
+    if depth > MAX_DEPTH:
+        return beyond_depth(ctx, toks)
+    return _compound(ctx, toks, depth)
+
+
+def _compound(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
+    """A ternary, `||`/`??` alternatives or a `+` chain, else a single operand."""
     tern = ternary(toks)
     if tern is not None:
         cond, yes, no = tern
@@ -191,7 +199,7 @@ def _fed_by_callers(ctx: Ctx, toks: list[Tok], depth: int) -> Val | None:
 def _deep(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
     """The value of `toks`, an object literal standing for any of its fields, however nested
     (`{ query: { id: req.query.id } }` is as untrusted as the request)."""
-    if len(toks) < 2 or toks[0].text != "{" or toks[-1].text != "}" or depth > 8:
+    if len(toks) < 2 or toks[0].text != "{" or toks[-1].text != "}" or depth > MAX_DEPTH:
         return evaluate(ctx, toks, depth + 1)
     vals = []
     for part in split_top(toks[1:-1], {","}):

@@ -15,6 +15,7 @@ from br_core.sqli.js.assignments import element_at, last_declaration, mutated, r
 from br_core.sqli.js.callbacks import callback_receiver, position_parameter
 from br_core.sqli.js.calls import elements, nested, trailing_call
 from br_core.sqli.js.classes import class_field
+from br_core.sqli.js.depth import MAX_DEPTH, beyond_depth
 from br_core.sqli.js.fields import ANY, destructured, field_writes, member_path
 from br_core.sqli.js.instances import (
     Field,
@@ -619,8 +620,8 @@ def _literal_field(
     """What the object literal `toks` holds under `path`: the value its key was given last,
     and any spread that may replace it, followed down the rest of the path (`{ ...defaults,
     filter: { ...defaults.filter, ...req.query } }` holds the request under `filter.city`)."""
-    if depth > _MAX_DEPTH:
-        return SAFE
+    if depth > MAX_DEPTH:
+        return beyond_depth(ctx, toks)
     entries = literal_entries(toks, path[0])
     # `{ ...req.query, ...DEFAULTS }`: a later spread that surely writes the key replaces
     # whatever the earlier entries put there
@@ -665,7 +666,7 @@ def _value_field(evaluate: Evaluate, ctx: Ctx, toks: list[Tok], path: list[str],
         return evaluate(ctx, toks, depth + 1)
     if is_object_literal(toks):
         return _literal_field(evaluate, ctx, toks, path, depth)
-    if len(toks) >= 2 and toks[0].text == "[" and toks[-1].text == "]" and depth <= _MAX_DEPTH:
+    if len(toks) >= 2 and toks[0].text == "[" and toks[-1].text == "]" and depth <= MAX_DEPTH:
         items = slots(toks[1:-1])
         if (path[0].isdigit() or path[0] == ANY) and not any(
             p and p[0].text == "..." for p in items
@@ -673,13 +674,10 @@ def _value_field(evaluate: Evaluate, ctx: Ctx, toks: list[Tok], path: list[str],
             n = int(path[0]) if path[0] != ANY else 0
             picked = items if path[0] == ANY else items[n : n + 1]
             return merge(*(_value_field(evaluate, ctx, p, path[1:], depth + 1) for p in picked))
-    if toks and toks[0].kind == "ident" and depth <= _MAX_DEPTH:
+    if toks and toks[0].kind == "ident" and depth <= MAX_DEPTH:
         keys, end = member_path(toks, 1, closers(toks))
         if end == len(toks):
             found = member(evaluate, ctx, toks[0].text, keys + path, depth + 1)
             if found is not None:
                 return found
     return nested(evaluate(ctx, toks, depth + 1), len(path))
-
-
-_MAX_DEPTH = 8  # as the evaluator's: a deeper value is not followed
