@@ -12,12 +12,15 @@ import json
 import math
 import sqlite3
 import tempfile
+from functools import partial
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from br_cli import claude_hook
 from br_cli.claude_hook import record_claude_payload
 from br_core.cost.pricing import load_price_table
 from br_core.errors import BRError, UsageError
@@ -69,8 +72,12 @@ def test_any_subagent_stop_payload_is_recorded_or_refused_in_one_line(
     git_repo: Path, payload: dict[str, Any]
 ) -> None:
     payload["cwd"] = str(git_repo)
+    # The hook waits up to 3 s for a transcript that is not there yet: bounded, which is all
+    # this property needs of it; thousands of examples (`make fuzz`) cannot each wait 3 s.
+    quick_wait = partial(claude_hook.wait_for_transcript, timeout=0.01)
     try:
-        record_claude_payload(json.dumps(payload))
+        with mock.patch.object(claude_hook, "wait_for_transcript", quick_wait):
+            record_claude_payload(json.dumps(payload))
     except BRError as exc:
         assert_one_line(exc.message)
 
