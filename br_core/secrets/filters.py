@@ -149,11 +149,16 @@ _JWT_IO_EXAMPLE = {"sub": "1234567890", "name": "John Doe", "iat": 1516239022}
 
 def is_documented_example(secret: str) -> bool:
     """A key published in a provider's documentation as an example."""
+    return value_digest(secret) in _DOCUMENTED_EXAMPLES
+
+
+def value_digest(value: str) -> str:
+    """SHA-256 of `value` in hex: what a baseline, a whitelist entry and the documented examples
+    name a secret by. `surrogatepass`: text from a file holds no surrogate (files are decoded
+    with replacement), but text from JSON can (`"\\ud800"`), and a digest must not raise."""
     import hashlib  # local: most scans never get here
 
-    return hashlib.sha256(secret.encode("utf-8", "surrogateescape")).hexdigest() in (
-        _DOCUMENTED_EXAMPLES
-    )
+    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def shannon_entropy(value: str) -> float:

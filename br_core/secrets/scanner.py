@@ -3,7 +3,6 @@ baseline and `[secrets]` settings. Holds only masked values and hashes."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -23,6 +22,7 @@ from br_core.scan.allowlist import (
 from br_core.scan.baseline import Baseline, load_baseline
 from br_core.scan.files import DEFAULT_MAX_BYTES, Skip, read_text_file, walk_files
 from br_core.scan.finding import SECRET, Finding, ScanResult, secret_message
+from br_core.secrets.filters import value_digest
 from br_core.secrets.masking import mask_value
 from br_core.secrets.rules import RuleSet, load_rules, scan_text
 from br_core.secrets.syntax import is_test_path, syntax_of
@@ -121,7 +121,7 @@ class Scanner:
                     line_text = lines[match.line - 1] if match.line <= len(lines) else ""
                     known = marks[match.line] = has_inline_marker(line_text)
                 marked = known
-            digest = hashlib.sha256(match.secret.encode("utf-8", "surrogateescape")).hexdigest()
+            digest = value_digest(match.secret)
             if (
                 marked
                 or self.whitelist.allows(rel, match.line, digest[:16])

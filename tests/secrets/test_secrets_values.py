@@ -14,13 +14,16 @@ from br_core.secrets.filters import (
     _made_up_at_least,
     _made_up_share,
     char_classes,
+    is_documented_example,
     is_placeholder_token,
     is_typed_run,
     placeholder_matcher,
+    value_digest,
 )
 from br_core.secrets.masking import mask_value
 from br_core.secrets.rules import RULES_FILE, scan_text
 from br_core.secrets.scanner import scan_files
+from br_core.secrets.syntax import syntax_of
 from tests.data.secrets_corpus import rand
 
 R = random.Random(1717)
@@ -368,3 +371,13 @@ def test_a_whole_jwt_and_a_random_label_shaped_value_are_still_flagged() -> None
     assert [m.rule_id for m in scan_text(f'AUTH_BEARER = "{token}"\n')] == ["jwt"]
     value = rand(R, "pw", 6) + "_" + rand(R, "pw", 9) + "_" + rand(R, "pw", 7)
     assert [m.rule_id for m in scan_text(f'secret = "{value}"\n')] == ["generic-secret"]
+
+
+def test_a_lone_surrogate_from_json_text_is_judged_not_raised() -> None:
+    """Found by `make fuzz`: JSON text (a hook payload telemetry cleans) can hold a lone
+    surrogate, which no UTF-8 file can; the documented-example check hashed the value with
+    `surrogateescape` and raised UnicodeEncodeError."""
+    assert not is_documented_example("\ud800Zq8")
+    assert len(value_digest("\udfff")) == 64
+    found = [m.secret for m in scan_text('password=\ud800"a\\"b,c"\n', None, syntax_of("a.env"))]
+    assert found == ['\ud800"a\\"b,c"']
