@@ -573,12 +573,7 @@ def _opener(index: Index, close: int) -> int | None:
     """The `(` whose partner is the `)` at token `close`, or None."""
     if close < 0 or index.toks[close].text != ")":
         return None
-    openers = index.memo.get(("fold", "openers"))
-    if not isinstance(openers, dict):
-        openers = {end: j for j, end in enumerate(index.ends) if end >= 0}
-        index.memo[("fold", "openers")] = openers
-    found = openers.get(close)
-    return found if isinstance(found, int) else None
+    return index.opener(close)
 
 
 def _looped(index: Index, brace: int) -> bool:

@@ -12,8 +12,8 @@ the file may not show).
 from __future__ import annotations
 
 from br_core.sqli.js.assignments import reaching_assignments
-from br_core.sqli.js.scope import Ctx
-from br_core.sqli.js.tokens import Tok, split_top
+from br_core.sqli.js.scope import Ctx, Index
+from br_core.sqli.js.tokens import split_top
 
 CONVERTING = frozenset(
     {"ParseIntPipe", "ParseFloatPipe", "ParseBoolPipe", "ParseUUIDPipe", "ParseEnumPipe"}
@@ -39,23 +39,21 @@ def converted_parameter(ctx: Ctx, name: str) -> bool:
         return False  # not that parameter, or it was given another value since
     # the parameter's own token: the last occurrence of the name before the body opens
     before = [k for k in index.where.get(name, []) if k < body]
-    return bool(before) and _piped(index.toks, before[-1])
+    return bool(before) and _piped(index, before[-1])
 
 
-def _piped(toks: list[Tok], k: int) -> bool:
+def _piped(index: Index, k: int) -> bool:
+    toks = index.toks
     if k + 1 >= len(toks) or toks[k + 1].text not in _AFTER:
         return False
     j = k - 1
     while j >= 0 and toks[j].text in _MODIFIERS:
         j -= 1
-    if j < 0 or toks[j].text != ")":
+    if j < 0 or toks[j].text != ")" or toks[j].kind != "punct":
         return False
-    depth, opener = 0, -1
-    for i in range(j, max(j - _DECORATOR_SPAN, -1), -1):
-        depth += {")": 1, "(": -1}.get(toks[i].text, 0) if toks[i].kind == "punct" else 0
-        if depth == 0:
-            opener = i
-            break
+    opener = index.opener(j)
+    if opener is None or j - opener >= _DECORATOR_SPAN:
+        return False
     if opener < 2 or toks[opener - 1].kind != "ident" or toks[opener - 2].text != "@":
         return False
     args = split_top(toks[opener + 1 : j], {","})

@@ -47,6 +47,7 @@ class Index:
     introduced: set[str] = field(default_factory=set)
     templates: list[Tok] = field(default_factory=list)  # the template literals with a `${}`
     questions: list[int] = field(default_factory=list)  # each `?` (token index): the ternaries
+    _openers: dict[int, int] | None = None  # `ends` reversed, built on the first `opener`
 
     def __post_init__(self) -> None:
         toks = self.toks
@@ -86,6 +87,12 @@ class Index:
                     self.questions.append(k)
             elif kind == "tmpl" and tok.exprs:
                 self.templates.append(tok)
+
+    def opener(self, close: int) -> int | None:
+        """The opening bracket whose partner is the closing one at token `close`, or None."""
+        if self._openers is None:
+            self._openers = {end: k for k, end in enumerate(self.ends) if end >= 0}
+        return self._openers.get(close)
 
     def bindings(self) -> Bindings:
         """Scopes per function and block (built on the first lookup of a name's values)."""
@@ -296,7 +303,8 @@ def _partial_uncached(index: Index, fn: str) -> bool:
                 return True
             before = toks[j - 2]
             if word in _SUBSTRING_TESTS and before.text == ")" and ends[j - 2] < 0:
-                opener = next((i for i in range(j - 2, k, -1) if ends[i] == j - 2), k)
+                found = index.opener(j - 2)
+                opener = found if found is not None and found > k else k
                 inner = {t.text for t in toks[opener : j - 2] if t.kind == "ident"}
                 if inner & params:
                     return True  # `String(value).includes(x)`
