@@ -1,13 +1,17 @@
 """Units behind js_round9_s9-js.cases (issue 17, round 9): which regex tests validate a value
-for SQL (regexes.py)."""
+for SQL (regexes.py); methods called on an instance of a class this file declares
+(instances.py's `method_body`, names.py); upper-case names that are parameters, which are not
+configuration (scope.py's `parameter_at`); `pop`, `shift` and `at` of an array whose slots
+are known take one slot (expressions.py, arrays.py)."""
 
 from __future__ import annotations
 
 import pytest
 
 from br_core.sqli.js.analyzer import analyze_js
+from br_core.sqli.js.instances import class_body, method_body
 from br_core.sqli.js.regexes import validates
-from br_core.sqli.js.scope import Index, partial_predicate
+from br_core.sqli.js.scope import Index, parameter_at, partial_predicate
 from br_core.sqli.js.tokens import tokenize
 
 
@@ -75,3 +79,110 @@ def test_regex_guard_counts_only_when_it_validates(decl: str, test: str, flagged
 def test_predicate_with_a_loose_regex_tests_part_of_its_argument(body: str, partial: bool) -> None:
     src = f"const TAG = /[a-z]/;\nfunction isTag(v) {{ {body} }}\n"
     assert partial_predicate(Index(src, tokenize(src)), "isTag") is partial
+
+
+_CLASS = """
+class Query {
+  constructor(value) { this.value = value; this.table = 'items'; }
+  get label() { return 'q'; }
+  static build() { return new Query('x'); }
+  text() { return `SELECT * FROM ${this.table} WHERE v = '${this.value}'`; }
+  bound() { return `SELECT * FROM ${this.table} WHERE v = $1`; }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "found"), [("text", True), ("bound", True), ("label", False), ("build", False)]
+)
+def test_method_body_is_a_plain_method_of_the_class(name: str, found: bool) -> None:
+    index = Index(_CLASS, tokenize(_CLASS))
+    body = class_body(index, "Query")
+    assert body is not None
+    brace = method_body(index, body, name)
+    assert (brace is not None) is found
+    if brace is not None:
+        assert index.toks[brace].text == "{" and index.toks[brace - 3].text == name
+
+
+@pytest.mark.parametrize(
+    ("use", "flagged"),
+    [
+        ("db.query(new Query(req.query.v).text())", True),
+        ("db.query(new Query(req.query.v).bound(), [req.query.v])", False),
+        ("const q = new Query(req.query.v);\n  db.query(q.text())", True),
+        ("const q = new Query(req.query.v);\n  db.query(q.bound(), [q.value])", False),
+        ("const q = new Query('fixed');\n  db.query(q.text())", False),
+    ],
+)
+def test_method_of_an_instance_is_what_it_returns(use: str, flagged: bool) -> None:
+    src = f"{_CLASS}app.get('/q', (req, res) => {{\n  {use};\n}});\n"
+    assert bool(analyze_js(src)) is flagged
+
+
+_SHADOW = """
+const LIMIT = 10;
+function page(LIMIT) {
+  return LIMIT;
+}
+const use = LIMIT;
+run((SORT) => { return SORT; });
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "occurrence", "expected"),
+    [("LIMIT", 0, False), ("LIMIT", 2, True), ("LIMIT", 3, False), ("SORT", 1, True)],
+)
+def test_parameter_at_sees_which_binding_a_name_has(
+    name: str, occurrence: int, expected: bool
+) -> None:
+    toks = tokenize(_SHADOW)
+    index = Index(_SHADOW, toks)
+    at = [k for k, t in enumerate(toks) if t.text == name][occurrence]
+    assert parameter_at(index, name, at + 1) is expected
+
+
+@pytest.mark.parametrize(
+    ("head", "flagged"),
+    [
+        ("(DEFAULT_SORT) => {", True),  # the callback's parameter: what the caller passes
+        ("(value) => {", False),  # the module's constant, closed over
+    ],
+)
+def test_constant_case_parameter_is_not_configuration(head: str, flagged: bool) -> None:
+    src = (
+        "const DEFAULT_SORT = 'price';\n"
+        "app.post('/l', (req, res) => {\n"
+        f"  apply({head}\n"
+        "    db.query('SELECT * FROM items ORDER BY ' + DEFAULT_SORT, (e, r) => res.json(r));\n"
+        "  }, req.body.sort);\n"
+        "});\n"
+    )
+    assert bool(analyze_js(src)) is flagged
+
+
+@pytest.mark.parametrize(
+    ("ops", "take", "flagged"),
+    [
+        ("list.unshift(req.query.s);", "list.pop()", False),  # the constant was last
+        ("list.unshift(req.query.s);", "list.shift()", True),
+        ("list.push(req.query.s);", "list.shift()", False),
+        ("list.push(req.query.s);", "list.pop()", True),
+        ("list.push(req.query.s);", "list.at(-1)", True),
+        ("list.push(req.query.s);", "list.at(0)", False),
+        ("list.push(req.query.s);", "list.at(i)", True),  # a position not known: any slot
+        ("list.push(req.query.s); list.pop();", "list.pop()", False),
+    ],
+)
+def test_pop_shift_at_take_one_known_slot(ops: str, take: str, flagged: bool) -> None:
+    src = (
+        "app.get('/s', (req, res) => {\n"
+        "  const i = Number(req.query.i);\n"
+        "  const list = ['active'];\n"
+        f"  {ops}\n"
+        f"  const state = {take};\n"
+        '  db.all("SELECT * FROM t WHERE s = \'" + state + "\'", (e, r) => res.json(r));\n'
+        "});\n"
+    )
+    assert bool(analyze_js(src)) is flagged

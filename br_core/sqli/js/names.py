@@ -24,6 +24,7 @@ from br_core.sqli.js.instances import (
     getter_body,
     in_constructor,
     instance_of,
+    method_body,
     subclasses,
 )
 from br_core.sqli.js.instances import class_field as class_field_of
@@ -40,6 +41,7 @@ from br_core.sqli.js.scope import (
     const_object,
     guarded,
     is_enum,
+    parameter_at,
     text_of,
 )
 from br_core.sqli.js.sources import THROUGH, from_source, unresolved
@@ -77,6 +79,10 @@ def identifier(evaluate: Evaluate, ctx: Ctx, toks: list[Tok], text: str, depth: 
         called = _local_function(evaluate, ctx, name, toks, depth)
         if called is not None:
             return called
+    if name != "this" and len(toks) > 3 and toks[1].text in {".", "?."} and toks[3].text == "(":
+        called = _instance_call(evaluate, ctx, name, toks[2:], depth)
+        if called is not None:
+            return called  # `q.sql()` of `const q = new Query(req)`
     if name == "this" and len(toks) > 3 and toks[1].text == "." and toks[3].text == "(":
         called = _local_function(evaluate, ctx, toks[2].text, toks[2:], depth, method=True)
         if called is not None:
@@ -132,8 +138,9 @@ def identifier(evaluate: Evaluate, ctx: Ctx, toks: list[Tok], text: str, depth: 
         # `url.searchParams.get('c')` of `url = new URL(req.url)`, `cfg.table` of `cfg =
         # JSON.parse(...argv...)`: what is read from a value traced to a source is that source's
         return Val(taint=traced)
-    if name[:1].isupper() and name.isupper():
-        # upper-case constants from other modules are configuration; a call on such a name is
+    if name[:1].isupper() and name.isupper() and not parameter_at(ctx.index, name, ctx.sink):
+        # upper-case constants from other modules are configuration (a parameter so named is
+        # what its callers pass, not configuration); a call on such a name is
         # a constructor or a namespace (`new URL(req.url)`, `JSON.parse(text)`): its result is
         # as untrusted as its arguments
         return _unknown_call(evaluate, ctx, toks, depth) or SAFE
@@ -494,6 +501,28 @@ def _instance_member(evaluate: Evaluate, ctx: Ctx, name: str, key: str, depth: i
     return merge(*vals)
 
 
+def _instance_call(
+    evaluate: Evaluate, ctx: Ctx, name: str, call: list[Tok], depth: int
+) -> Val | None:
+    """`q.method(…)` where every assignment to `q` that reaches the sink is `new C(…)` of a
+    class this file declares: what that method returns there (`_constructed_call`)."""
+    if name not in ctx.index.introduced or call[0].kind != "ident":
+        return None
+    assignments = reaching_assignments(ctx, name)
+    made = [instance_of(rhs, ctx.index) if op == "=" else None for _, op, rhs in assignments]
+    if not made or any(m is None for m in made):
+        return None
+    vals: list[Val] = []
+    for (k, _, _), m in zip(assignments, made, strict=True):
+        assert m is not None
+        here = Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, ctx.index)
+        val = _constructed_call(evaluate, ctx, m[0], m[1], call, depth, here)
+        if val is None:
+            return None
+        vals.append(val)
+    return merge(*vals)
+
+
 def _new_member(evaluate: Evaluate, ctx: Ctx, name: str, toks: list[Tok], depth: int) -> Val | None:
     """`new Query(name).name` (the `new` already dropped): member `name` of an instance of a
     class this file declares; None for anything else."""
@@ -502,9 +531,42 @@ def _new_member(evaluate: Evaluate, ctx: Ctx, name: str, toks: list[Tok], depth:
         return None
     close = closers(toks)[1]
     rest = toks[close + 1 :] if close > 0 else []
-    if len(rest) != 2 or rest[0].text not in {".", "?."} or rest[1].kind != "ident":
+    if len(rest) < 2 or rest[0].text not in {".", "?."} or rest[1].kind != "ident":
         return None
-    return _constructed(evaluate, ctx, body, toks[2:close], rest[1].text, depth)
+    if len(rest) == 2:
+        return _constructed(evaluate, ctx, body, toks[2:close], rest[1].text, depth)
+    return _constructed_call(evaluate, ctx, body, toks[2:close], rest[1:], depth)
+
+
+def _constructed_call(
+    evaluate: Evaluate,
+    ctx: Ctx,
+    body: int,
+    args: list[Tok],
+    call: list[Tok],
+    depth: int,
+    made: Ctx | None = None,
+) -> Val | None:
+    """`new C(args).method(…)` (`call` from the method's name on) of a class this file
+    declares: what the method returns, its `this.<field>` read from the class (the
+    constructor's writes included); a value made from a parameter (of the constructor or
+    of the method) is as untrusted as the arguments of both calls (the constructor's read
+    where the instance was `made`, by default at the call)."""
+    if len(call) < 3 or call[1].text != "(" or closers(call)[1] != len(call) - 1:
+        return None  # `new C(x).run().rows`: not the method's result itself
+    brace = method_body(ctx.index, body, call[0].text)
+    if brace is None:
+        return None
+    memo = ("method returns", str(brace))
+    if memo not in ctx.index.memo:
+        ctx.index.memo[memo] = SAFE  # a method that calls itself sees nothing
+        ctx.index.memo[memo] = returns_of(evaluate, ctx, brace, depth)
+    result = ctx.index.memo[memo]
+    assert isinstance(result, Val)
+    passed = [(made or ctx, a) for a in split_top(args, {","})]
+    passed += [(ctx, a) for a in split_top(call[2:-1], {","})]
+    vals = [evaluate(at, a, depth + 1) for at, a in passed if a and _may_taint(a)]
+    return _through_call(result, next((v.taint for v in vals if v.taint), None))
 
 
 def _constructed(

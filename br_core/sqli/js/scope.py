@@ -249,13 +249,22 @@ def _validates(ctx: Ctx, m: re.Match[str], group: str) -> bool:
 def fixed_list(ctx: Ctx, name: str) -> bool:
     """`name` holds constants the file fixes: an array or object literal of literals, a
     `new Set([...])`/`new Map([...])` of them, or an upper-case configuration constant
-    (`config.SORT_COLUMNS`, an imported `ALLOWED`) this file does not declare."""
+    (`config.SORT_COLUMNS`, an imported `ALLOWED`) this file does not declare and that is no
+    parameter."""
     last = name.rsplit(".", 1)[-1]
     if "." not in name and const_object(ctx, name):
         return True
     if "." not in name and name in ctx.index.introduced and _literal_collection(ctx, name):
         return True
+    if "." not in name and parameter_at(ctx.index, name, ctx.sink):
+        return False  # `function pick(ALLOWED, v)`: what the callers pass, not configuration
     return last.isupper() and ("." in name or name not in ctx.index.introduced)
+
+
+def parameter_at(index: Index, name: str, at: int) -> bool:
+    """`name` at token `at` is a parameter of an enclosing function with a `{…}` body."""
+    scopes = index.bindings()
+    return (scopes.resolve(name, max(at - 1, 0)), name) in scopes.params
 
 
 def _literal_collection(ctx: Ctx, name: str) -> bool:
