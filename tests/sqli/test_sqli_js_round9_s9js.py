@@ -2,16 +2,18 @@
 for SQL (regexes.py); methods called on an instance of a class this file declares
 (instances.py's `method_body`, names.py); upper-case names that are parameters, which are not
 configuration (scope.py's `parameter_at`); `pop`, `shift` and `at` of an array whose slots
-are known take one slot (expressions.py, arrays.py)."""
+are known take one slot (expressions.py, arrays.py); `Object.entries(o)` filtered by its key
+against a fixed list, read through array-pattern callback parameters (callbacks.py)."""
 
 from __future__ import annotations
 
 import pytest
 
 from br_core.sqli.js.analyzer import analyze_js
+from br_core.sqli.js.callbacks import callback_receiver, position_parameter
 from br_core.sqli.js.instances import class_body, method_body
 from br_core.sqli.js.regexes import validates
-from br_core.sqli.js.scope import Index, parameter_at, partial_predicate
+from br_core.sqli.js.scope import Ctx, Index, parameter_at, partial_predicate
 from br_core.sqli.js.tokens import tokenize
 
 
@@ -183,6 +185,48 @@ def test_pop_shift_at_take_one_known_slot(ops: str, take: str, flagged: bool) ->
         f"  {ops}\n"
         f"  const state = {take};\n"
         '  db.all("SELECT * FROM t WHERE s = \'" + state + "\'", (e, r) => res.json(r));\n'
+        "});\n"
+    )
+    assert bool(analyze_js(src)) is flagged
+
+
+@pytest.mark.parametrize(
+    ("params", "name", "slot"),
+    [("([key, value])", "key", 0), ("([key, value])", "value", 1), ("([, value], i)", "value", 1)],
+)
+def test_array_pattern_parameter_names_its_slot(params: str, name: str, slot: int) -> None:
+    src = f"pairs.map({params} => SINK({name}));\n"
+    toks = tokenize(src)
+    ctx = Ctx(src, toks, src.index("SINK"), Index(src, toks))
+    found = callback_receiver(ctx, name)
+    assert found is not None
+    assert (found[0], [t.text for t in found[1]], found[2]) == ("map", ["pairs"], slot)
+
+
+def test_second_parameter_after_an_array_pattern_is_the_position() -> None:
+    src = "pairs.map(([key], i) => SINK(i));\n"
+    toks = tokenize(src)
+    assert position_parameter(Ctx(src, toks, src.index("SINK"), Index(src, toks)), "i")
+
+
+@pytest.mark.parametrize(
+    ("check", "spliced", "flagged"),
+    [
+        ("COLS.has(k)", "`${k} = $${i + 1}`", False),  # keys from a fixed list
+        ("COLS.has(k)", "`${k} = '${v}'`", True),  # the value spliced too
+        ("COLS.has(v)", "`${k} = $${i + 1}`", True),  # the value checked, not the key
+        ("k.length < 20", "`${k} = $${i + 1}`", True),  # no allow-list
+    ],
+)
+def test_entries_filtered_by_key_keep_constant_keys(
+    check: str, spliced: str, flagged: bool
+) -> None:
+    src = (
+        "const COLS = new Set(['name', 'email']);\n"
+        "app.patch('/u', async (req, res) => {\n"
+        f"  const pairs = Object.entries(req.body).filter(([k, v]) => {check});\n"
+        f"  const sets = pairs.map(([k, v], i) => {spliced}).join(', ');\n"
+        "  await pool.query(`UPDATE users SET ${sets}`, pairs.map(([, v]) => v));\n"
         "});\n"
     )
     assert bool(analyze_js(src)) is flagged

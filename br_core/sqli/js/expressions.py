@@ -137,6 +137,9 @@ def _operand(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
     allowed = _ALLOW_FILTER.search(text)
     if allowed and fixed_list(ctx, allowed.group("table")):
         return SAFE  # `Object.keys(req.body).filter((k) => EDITABLE.includes(k))`
+    entries = _allowed_entries(ctx, toks, text, depth)
+    if entries is not None:
+        return entries
     if _NUMBERS_TAIL.search(text):
         return SAFE  # `req.query.ids.map(Number).filter(…)`: numbers, whatever the request held
     if maps_to_escaped(ctx, toks):
@@ -229,6 +232,28 @@ _ALLOW_FILTER = re.compile(
     r"\.filter\(\s*\(?\s*(?P<x>[\w$]+)\s*\)?\s*=>\s*(?P<table>[\w$]+)\s*\.\s*(?:includes|has)"
     r"\(\s*(?P=x)\s*\)\s*\)\s*$"
 )
+# `Object.entries(o).filter(([k]) => COLS.has(k))`, `(([key, value]) => COLS.includes(key))`
+_ENTRIES_FILTER = re.compile(
+    r"^Object\s*\.\s*entries\s*\(.*\)\s*\.\s*filter\(\s*\(\s*\[\s*(?P<x>[\w$]+)\s*(?:,[\w$\s]*)?\]"
+    r"\s*\)\s*=>\s*(?P<table>[\w$.]+)\s*\.\s*(?:includes|has)\(\s*(?P=x)\s*\)\s*\)\s*$",
+    re.S,
+)
+
+
+def _allowed_entries(ctx: Ctx, toks: list[Tok], text: str, depth: int) -> Val | None:
+    """`Object.entries(o).filter(([k]) => COLS.has(k))` with COLS a list the file fixes: the
+    [key, value] pairs whose key is one of COLS. Each pair is as untrusted as `o`'s entries
+    (any reader of a whole pair sees that), but its first slot, the key, is a constant."""
+    m = _ENTRIES_FILTER.match(text)
+    call = trailing_call(toks) if m else None
+    if m is None or call is None or not fixed_list(ctx, m.group("table")):
+        return None
+    pair = elements(evaluate(ctx, call[0], depth + 1))
+    value = pair.items[1] if pair.items is not None and len(pair.items) > 1 else pair
+    return Val(elems=Val(taint=pair.taint, text=pair.text, is_str=pair.is_str, elems=pair.elems,
+                         items=(SAFE, value)))  # fmt: skip
+
+
 # `.map(Number)`, then calls that only keep, drop or reorder those numbers (one level of
 # nested parentheses in their arguments: `.filter((n) => n > 0)`, `.slice(0, 10)`).
 _NUMBERS_TAIL = re.compile(

@@ -33,7 +33,7 @@ from br_core.sqli.js.maps import initial_entries, is_new_map, map_sets
 from br_core.sqli.js.mutators import helper_writes
 from br_core.sqli.js.objects import is_object_literal, literal_entries
 from br_core.sqli.js.order import dominates, replaces
-from br_core.sqli.js.promises import own_returns
+from br_core.sqli.js.promises import callback_result, own_returns
 from br_core.sqli.js.scope import (
     NUMBERS_MAP,
     Ctx,
@@ -110,6 +110,9 @@ def identifier(evaluate: Evaluate, ctx: Ctx, toks: list[Tok], text: str, depth: 
     decls = _declarations(evaluate, ctx, name, depth)
     if not decls:
         decls = _destructured(evaluate, ctx, name, depth)
+    mapped = _mapped_slots(evaluate, ctx, toks, decls, depth) if decls else None
+    if mapped is not None:
+        return mapped
     if decls and _ARRAY_KEEPS.match(rest):
         return merge(*decls)  # `ids.filter(Boolean).slice(0, 5)`: the same elements
     if rest.startswith(".join("):
@@ -145,6 +148,28 @@ def identifier(evaluate: Evaluate, ctx: Ctx, toks: list[Tok], text: str, depth: 
         # as untrusted as its arguments
         return _unknown_call(evaluate, ctx, toks, depth) or SAFE
     return _unknown_call(evaluate, ctx, toks, depth) or Val(taint=unresolved(ctx, name, text))
+
+
+def _mapped_slots(
+    evaluate: Evaluate, ctx: Ctx, toks: list[Tok], decls: list[Val], depth: int
+) -> Val | None:
+    """`pairs.map(([k], i) => …)` over an array whose elements' slots are known (br_core/
+    sqli/js/expressions.py's allowed entries): an array of what the callback returns, its
+    pattern's names read from those slots. None for any other call or array."""
+    if len(toks) < 6 or toks[1].text != "." or toks[2].text != "map" or toks[3].text != "(":
+        return None
+    if closers(toks)[3] != len(toks) - 1 or toks[4].text != "(" or toks[5].text != "[":
+        return None  # `.map(fn).x`, `.map(fn, this)`, a plain parameter: the usual rules
+    if any(v.taint or v.elems is None or v.elems.items is None for v in decls):
+        return None
+    body = callback_result(ctx.index, toks[4:-1])
+    if isinstance(body, int):
+        returned = returns_of(evaluate, ctx, body, depth) if body >= 0 else None
+    elif body:
+        returned = evaluate(Ctx(ctx.src, ctx.toks, body[0].pos, ctx.index), body, depth + 1)
+    else:
+        returned = None
+    return Val(elems=returned) if returned is not None else None
 
 
 def _named_field(decls: list[Val], path: list[str]) -> Val | None:
@@ -266,7 +291,7 @@ def _callback_value(evaluate: Evaluate, ctx: Ctx, name: str, depth: int) -> Val 
     found = callback_receiver(ctx, name)
     if found is None or not found[1]:
         return None
-    method, receiver = found
+    method, receiver, slot = found
     call = trailing_call(receiver)
     if call and call[1] == "resolve" and text_of(ctx, call[0]) == "Promise" and call[2]:
         receiver = call[2][0]
@@ -274,6 +299,9 @@ def _callback_value(evaluate: Evaluate, ctx: Ctx, name: str, depth: int) -> Val 
     val = evaluate(here, receiver, depth + 1)
     if val.taint or val.elems is None or method == "then":
         return val  # `(req.body.roles || []).map(…)`: the request's array, tainted throughout
+    items = val.elems.items
+    if slot is not None and items is not None and slot < len(items):
+        return items[slot]  # `([key]) =>` over [key, value] pairs whose slots are known
     return val.elems
 
 
