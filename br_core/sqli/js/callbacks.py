@@ -22,21 +22,45 @@ ELEMENT_METHODS = frozenset(
 _LOOKBACK = 50  # occurrences of the name examined before one sink
 
 
-def callback_receiver(ctx: Ctx, name: str) -> tuple[str, list[Tok]] | None:
-    """(method, receiver tokens) when `name` at the sink is the first parameter of a
-    callback passed to `<receiver>.<method>(…)` that encloses the sink; else None."""
+def callback_receiver(ctx: Ctx, name: str) -> tuple[str, list[Tok], int | None] | None:
+    """(method, receiver tokens, slot) when `name` at the sink is the first parameter of a
+    callback passed to `<receiver>.<method>(…)` that encloses the sink, or (slot: its
+    position) a name of the array pattern that parameter is (`([key, value]) =>`); else
+    None."""
     index, toks = ctx.index, ctx.toks
     if not _first_parameter(ctx, name):
         return None
     sink = ctx.sink
     for k in ctx.nearest_before(name, _LOOKBACK):
-        call = _callback_call(toks, k, index.ends)
+        pattern = _in_pattern(toks, k, index.ends)
+        call = _callback_call(toks, pattern[0] if pattern else k, index.ends)
         if call is None or index.ends[call] < sink:
             continue
         method = toks[call - 1].text
         if method not in ELEMENT_METHODS or call < 3 or toks[call - 2].text not in {".", "?."}:
             return None
-        return method, _receiver(toks, call - 2, index.ends)
+        return method, _receiver(toks, call - 2, index.ends), pattern[1] if pattern else None
+    return None
+
+
+_PATTERN_NAMES = 16  # tokens an array pattern of names is read back for, at most
+
+
+def _in_pattern(toks: list[Tok], k: int, ends: list[int]) -> tuple[int, int] | None:
+    """(the `[` token, the position) when token k is a plain name of an array pattern
+    (`[key, , value]`, holes counted) that stands first in a parameter list; else None."""
+    position = 0
+    j = k - 1
+    while j >= max(0, k - _PATTERN_NAMES):
+        text = toks[j].text
+        if text == "[":
+            first = j > 0 and toks[j - 1].text == "("
+            return (j, position) if first and ends[j] > k else None
+        if text == ",":
+            position += 1
+        elif toks[j].kind != "ident":
+            return None  # a default, a nested pattern, a rest element: not read here
+        j -= 1
     return None
 
 
@@ -58,7 +82,8 @@ def position_parameter(ctx: Ctx, name: str) -> bool:
     for k in reversed(places[max(0, bisect.bisect_left(places, sink) - _LOOKBACK) :]):
         if k >= sink:
             continue
-        call = _callback_call(toks, k - 2, index.ends)
+        first = k - 2 if toks[k - 2].kind == "ident" else index.opener(k - 2)
+        call = _callback_call(toks, first, index.ends) if first is not None else None
         if call is None or index.ends[call] < sink:
             continue
         return toks[call - 1].text in _POSITION_METHODS and toks[call - 2].text in {".", "?."}
@@ -66,8 +91,9 @@ def position_parameter(ctx: Ctx, name: str) -> bool:
 
 
 def _second_parameters(ctx: Ctx, name: str) -> list[int]:
-    """Where `name` stands second in a callback's parameter list, `(a, name) =>` or
-    `function (a, name)`, found once per name: most names a sink reads never do."""
+    """Where `name` stands second in a callback's parameter list, `(a, name) =>`,
+    `([k, v], name) =>` or `function (a, name)`, found once per name: most names a sink
+    reads never do."""
     key = ("position", name)
     found = ctx.index.memo.get(key)
     if not isinstance(found, list):
@@ -79,8 +105,10 @@ def _second_parameters(ctx: Ctx, name: str) -> list[int]:
             if 4 <= k < last - 1
             and toks[k - 1].text == ","
             and toks[k + 1].text == ")"
-            and toks[k - 2].kind == "ident"
-            and toks[k - 3].text == "("
+            and (
+                (toks[k - 2].kind == "ident" and toks[k - 3].text == "(")
+                or toks[k - 2].text in {"]", "}"}  # `([key], i) =>`, `({ id }, i) =>`
+            )
             and (toks[k + 2].text == "=>" or toks[k - 4].text == "function")
         ]
         ctx.index.memo[key] = found
@@ -120,7 +148,8 @@ def _reads(body: list[Tok], name: str) -> bool:
 
 
 def _first_parameter(ctx: Ctx, name: str) -> bool:
-    """`name` is right after `(` or before `=>` somewhere in the file, answered once per name
+    """`name` is right after `(`, before `=>` or in a list (an array pattern's names are)
+    somewhere in the file, answered once per name
     from its occurrences: a name never there is no callback's parameter, and most names a sink
     reads are not (a pass over every token of the file for this took 0.1 s on 1 MB)."""
     key = ("callbacks", name)
@@ -129,7 +158,7 @@ def _first_parameter(ctx: Ctx, name: str) -> bool:
         toks = ctx.toks
         last = len(toks) - 1
         found = any(
-            0 < k < last and (toks[k + 1].text == "=>" or toks[k - 1].text == "(")
+            0 < k < last and (toks[k + 1].text in {"=>", "]", ","} or toks[k - 1].text == "(")
             for k in ctx.index.where.get(name, ())
         )
         ctx.index.memo[key] = found

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from br_core.sqli.js.arrays import array_slots
 from br_core.sqli.js.callbacks import ignores_element
 from br_core.sqli.js.callers import parameter_sites
 from br_core.sqli.js.calls import (
@@ -136,6 +137,9 @@ def _operand(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
     allowed = _ALLOW_FILTER.search(text)
     if allowed and fixed_list(ctx, allowed.group("table")):
         return SAFE  # `Object.keys(req.body).filter((k) => EDITABLE.includes(k))`
+    entries = _allowed_entries(ctx, toks, text, depth)
+    if entries is not None:
+        return entries
     if _NUMBERS_TAIL.search(text):
         return SAFE  # `req.query.ids.map(Number).filter(…)`: numbers, whatever the request held
     if maps_to_escaped(ctx, toks):
@@ -228,6 +232,28 @@ _ALLOW_FILTER = re.compile(
     r"\.filter\(\s*\(?\s*(?P<x>[\w$]+)\s*\)?\s*=>\s*(?P<table>[\w$]+)\s*\.\s*(?:includes|has)"
     r"\(\s*(?P=x)\s*\)\s*\)\s*$"
 )
+# `Object.entries(o).filter(([k]) => COLS.has(k))`, `(([key, value]) => COLS.includes(key))`
+_ENTRIES_FILTER = re.compile(
+    r"^Object\s*\.\s*entries\s*\(.*\)\s*\.\s*filter\(\s*\(\s*\[\s*(?P<x>[\w$]+)\s*(?:,[\w$\s]*)?\]"
+    r"\s*\)\s*=>\s*(?P<table>[\w$.]+)\s*\.\s*(?:includes|has)\(\s*(?P=x)\s*\)\s*\)\s*$",
+    re.S,
+)
+
+
+def _allowed_entries(ctx: Ctx, toks: list[Tok], text: str, depth: int) -> Val | None:
+    """`Object.entries(o).filter(([k]) => COLS.has(k))` with COLS a list the file fixes: the
+    [key, value] pairs whose key is one of COLS. Each pair is as untrusted as `o`'s entries
+    (any reader of a whole pair sees that), but its first slot, the key, is a constant."""
+    m = _ENTRIES_FILTER.match(text)
+    call = trailing_call(toks) if m else None
+    if m is None or call is None or not fixed_list(ctx, m.group("table")):
+        return None
+    pair = elements(evaluate(ctx, call[0], depth + 1))
+    value = pair.items[1] if pair.items is not None and len(pair.items) > 1 else pair
+    return Val(elems=Val(taint=pair.taint, text=pair.text, is_str=pair.is_str, elems=pair.elems,
+                         items=(SAFE, value)))  # fmt: skip
+
+
 # `.map(Number)`, then calls that only keep, drop or reorder those numbers (one level of
 # nested parentheses in their arguments: `.filter((n) => n > 0)`, `.slice(0, 10)`).
 _NUMBERS_TAIL = re.compile(
@@ -255,7 +281,7 @@ def _builder_call(ctx: Ctx, toks: list[Tok], text: str, depth: int) -> Val | Non
         return settled
     known = object_call(evaluate, ctx, receiver, method, args, depth)
     if known is None and receiver and method in _FROM_ELEMENTS:
-        known = _from_elements(ctx, receiver, method, depth)
+        known = _from_elements(ctx, receiver, method, args, depth)
     if known is None and receiver and method == "map" and args and ignores_element(args[0]):
         # `ids.map((_, i) => '$' + (i + 1))`: each element is what the callback makes of its
         # position, whatever the array holds
@@ -292,16 +318,44 @@ def _builder_call(ctx: Ctx, toks: list[Tok], text: str, depth: int) -> Val | Non
 # array methods whose result is one element of the receiver (`find`) or some of them (`filter`)
 _PICKS_ONE = frozenset({"find", "findLast", "at", "pop", "shift"})
 _FROM_ELEMENTS = _PICKS_ONE | {"filter", "slice", "sort", "reverse", "toSorted", "toReversed"}
+_POSITIONAL = frozenset({"at", "pop", "shift"})  # the element at one end, or at an index
 
 
-def _from_elements(ctx: Ctx, receiver: list[Tok], method: str, depth: int) -> Val | None:
+def _from_elements(
+    ctx: Ctx, receiver: list[Tok], method: str, args: list[list[Tok]], depth: int
+) -> Val | None:
     """`Object.values(SORTS).find(…)`, `[...COLS].filter(…)`: one or some of the elements of
     an array the analysis knows. None for another receiver (`req.query.ids.find(…)`,
     `users.find(…)`): the caller's rules decide, as for any call."""
+    if method in _POSITIONAL and len(receiver) == 1 and receiver[0].kind == "ident":
+        slot = _slot_taken(ctx, receiver[0].text, method, args, depth)
+        if slot is not None:
+            return slot
     array = evaluate(ctx, receiver, depth + 1)
     if array.taint or array.elems is None:
         return None
     return array.elems if method in _PICKS_ONE else array
+
+
+def _slot_taken(ctx: Ctx, name: str, method: str, args: list[list[Tok]], depth: int) -> Val | None:
+    """`list.pop()`, `list.shift()`, `list.at(-1)` of an array whose slots are known where
+    the call stands (arrays.py): the one slot it takes, not any element. None otherwise."""
+    found = array_slots(ctx, name)
+    if found is None:
+        return None
+    if method == "at":
+        arg = args[0] if len(args) == 1 else []
+        text = "".join(t.text for t in arg)
+        if not re.fullmatch(r"-?\d+", text):
+            return None
+        position = int(text)
+        picked = found[position : position + 1 or None] if position >= -len(found) else []
+    else:
+        picked = found[-1:] if method == "pop" else found[:1]
+    if not picked:
+        return SAFE  # an empty array: undefined
+    at, expr = picked[0]
+    return evaluate(at, expr, depth + 1) if expr else SAFE
 
 
 def _settled(

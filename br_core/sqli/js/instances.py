@@ -139,6 +139,33 @@ def getter_body(index: Index, body: int, key: str) -> int | None:
     return None
 
 
+def method_body(index: Index, body: int, key: str) -> int | None:
+    """The `{` of method `key(…) {…}` declared directly in the class body opening at `body`
+    (not a getter, a setter or a `static` one); looked for in the classes that extend it
+    first, since an instance may be one of theirs, in which case None (it is not known which
+    of them runs)."""
+    if any(_method_at(index, sub, key) is not None for sub in subclasses(index, body)):
+        return None
+    return _method_at(index, body, key)
+
+
+def _method_at(index: Index, body: int, key: str) -> int | None:
+    toks, ends = index.toks, index.ends
+    for k in index.where.get(key, []):
+        if not (body < k < ends[body]) or index.block[k] != body or k < 1:
+            continue
+        if toks[k - 1].text not in _MEMBER_START:
+            continue  # `get key()`, `static key()`, a use inside another member
+        if k + 1 >= len(toks) or toks[k + 1].text != "(" or ends[k + 1] < 0:
+            continue
+        close = ends[k + 1]
+        return next(
+            (j for j in range(close + 1, min(close + _HEAD, len(toks))) if toks[j].text == "{"),
+            None,
+        )
+    return None
+
+
 def class_field(index: Index, body: int, key: str) -> Field | None:
     """What the class whose body opens at `body` may hold in field `key`, read from outside
     the constructor; None when something outside the class may set it, or nothing in the

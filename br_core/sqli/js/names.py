@@ -24,6 +24,7 @@ from br_core.sqli.js.instances import (
     getter_body,
     in_constructor,
     instance_of,
+    method_body,
     subclasses,
 )
 from br_core.sqli.js.instances import class_field as class_field_of
@@ -32,7 +33,7 @@ from br_core.sqli.js.maps import initial_entries, is_new_map, map_sets
 from br_core.sqli.js.mutators import helper_writes
 from br_core.sqli.js.objects import is_object_literal, literal_entries
 from br_core.sqli.js.order import dominates, replaces
-from br_core.sqli.js.promises import own_returns
+from br_core.sqli.js.promises import callback_result, own_returns
 from br_core.sqli.js.scope import (
     NUMBERS_MAP,
     Ctx,
@@ -40,6 +41,7 @@ from br_core.sqli.js.scope import (
     const_object,
     guarded,
     is_enum,
+    parameter_at,
     text_of,
 )
 from br_core.sqli.js.sources import THROUGH, from_source, unresolved
@@ -77,6 +79,10 @@ def identifier(evaluate: Evaluate, ctx: Ctx, toks: list[Tok], text: str, depth: 
         called = _local_function(evaluate, ctx, name, toks, depth)
         if called is not None:
             return called
+    if name != "this" and len(toks) > 3 and toks[1].text in {".", "?."} and toks[3].text == "(":
+        called = _instance_call(evaluate, ctx, name, toks[2:], depth)
+        if called is not None:
+            return called  # `q.sql()` of `const q = new Query(req)`
     if name == "this" and len(toks) > 3 and toks[1].text == "." and toks[3].text == "(":
         called = _local_function(evaluate, ctx, toks[2].text, toks[2:], depth, method=True)
         if called is not None:
@@ -104,6 +110,9 @@ def identifier(evaluate: Evaluate, ctx: Ctx, toks: list[Tok], text: str, depth: 
     decls = _declarations(evaluate, ctx, name, depth)
     if not decls:
         decls = _destructured(evaluate, ctx, name, depth)
+    mapped = _mapped_slots(evaluate, ctx, toks, decls, depth) if decls else None
+    if mapped is not None:
+        return mapped
     if decls and _ARRAY_KEEPS.match(rest):
         return merge(*decls)  # `ids.filter(Boolean).slice(0, 5)`: the same elements
     if rest.startswith(".join("):
@@ -132,12 +141,35 @@ def identifier(evaluate: Evaluate, ctx: Ctx, toks: list[Tok], text: str, depth: 
         # `url.searchParams.get('c')` of `url = new URL(req.url)`, `cfg.table` of `cfg =
         # JSON.parse(...argv...)`: what is read from a value traced to a source is that source's
         return Val(taint=traced)
-    if name[:1].isupper() and name.isupper():
-        # upper-case constants from other modules are configuration; a call on such a name is
+    if name[:1].isupper() and name.isupper() and not parameter_at(ctx.index, name, ctx.sink):
+        # upper-case constants from other modules are configuration (a parameter so named is
+        # what its callers pass, not configuration); a call on such a name is
         # a constructor or a namespace (`new URL(req.url)`, `JSON.parse(text)`): its result is
         # as untrusted as its arguments
         return _unknown_call(evaluate, ctx, toks, depth) or SAFE
     return _unknown_call(evaluate, ctx, toks, depth) or Val(taint=unresolved(ctx, name, text))
+
+
+def _mapped_slots(
+    evaluate: Evaluate, ctx: Ctx, toks: list[Tok], decls: list[Val], depth: int
+) -> Val | None:
+    """`pairs.map(([k], i) => …)` over an array whose elements' slots are known (br_core/
+    sqli/js/expressions.py's allowed entries): an array of what the callback returns, its
+    pattern's names read from those slots. None for any other call or array."""
+    if len(toks) < 6 or toks[1].text != "." or toks[2].text != "map" or toks[3].text != "(":
+        return None
+    if closers(toks)[3] != len(toks) - 1 or toks[4].text != "(" or toks[5].text != "[":
+        return None  # `.map(fn).x`, `.map(fn, this)`, a plain parameter: the usual rules
+    if any(v.taint or v.elems is None or v.elems.items is None for v in decls):
+        return None
+    body = callback_result(ctx.index, toks[4:-1])
+    if isinstance(body, int):
+        returned = returns_of(evaluate, ctx, body, depth) if body >= 0 else None
+    elif body:
+        returned = evaluate(Ctx(ctx.src, ctx.toks, body[0].pos, ctx.index), body, depth + 1)
+    else:
+        returned = None
+    return Val(elems=returned) if returned is not None else None
 
 
 def _named_field(decls: list[Val], path: list[str]) -> Val | None:
@@ -259,7 +291,7 @@ def _callback_value(evaluate: Evaluate, ctx: Ctx, name: str, depth: int) -> Val 
     found = callback_receiver(ctx, name)
     if found is None or not found[1]:
         return None
-    method, receiver = found
+    method, receiver, slot = found
     call = trailing_call(receiver)
     if call and call[1] == "resolve" and text_of(ctx, call[0]) == "Promise" and call[2]:
         receiver = call[2][0]
@@ -267,6 +299,9 @@ def _callback_value(evaluate: Evaluate, ctx: Ctx, name: str, depth: int) -> Val 
     val = evaluate(here, receiver, depth + 1)
     if val.taint or val.elems is None or method == "then":
         return val  # `(req.body.roles || []).map(…)`: the request's array, tainted throughout
+    items = val.elems.items
+    if slot is not None and items is not None and slot < len(items):
+        return items[slot]  # `([key]) =>` over [key, value] pairs whose slots are known
     return val.elems
 
 
@@ -494,6 +529,28 @@ def _instance_member(evaluate: Evaluate, ctx: Ctx, name: str, key: str, depth: i
     return merge(*vals)
 
 
+def _instance_call(
+    evaluate: Evaluate, ctx: Ctx, name: str, call: list[Tok], depth: int
+) -> Val | None:
+    """`q.method(…)` where every assignment to `q` that reaches the sink is `new C(…)` of a
+    class this file declares: what that method returns there (`_constructed_call`)."""
+    if name not in ctx.index.introduced or call[0].kind != "ident":
+        return None
+    assignments = reaching_assignments(ctx, name)
+    made = [instance_of(rhs, ctx.index) if op == "=" else None for _, op, rhs in assignments]
+    if not made or any(m is None for m in made):
+        return None
+    vals: list[Val] = []
+    for (k, _, _), m in zip(assignments, made, strict=True):
+        assert m is not None
+        here = Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, ctx.index)
+        val = _constructed_call(evaluate, ctx, m[0], m[1], call, depth, here)
+        if val is None:
+            return None
+        vals.append(val)
+    return merge(*vals)
+
+
 def _new_member(evaluate: Evaluate, ctx: Ctx, name: str, toks: list[Tok], depth: int) -> Val | None:
     """`new Query(name).name` (the `new` already dropped): member `name` of an instance of a
     class this file declares; None for anything else."""
@@ -502,9 +559,42 @@ def _new_member(evaluate: Evaluate, ctx: Ctx, name: str, toks: list[Tok], depth:
         return None
     close = closers(toks)[1]
     rest = toks[close + 1 :] if close > 0 else []
-    if len(rest) != 2 or rest[0].text not in {".", "?."} or rest[1].kind != "ident":
+    if len(rest) < 2 or rest[0].text not in {".", "?."} or rest[1].kind != "ident":
         return None
-    return _constructed(evaluate, ctx, body, toks[2:close], rest[1].text, depth)
+    if len(rest) == 2:
+        return _constructed(evaluate, ctx, body, toks[2:close], rest[1].text, depth)
+    return _constructed_call(evaluate, ctx, body, toks[2:close], rest[1:], depth)
+
+
+def _constructed_call(
+    evaluate: Evaluate,
+    ctx: Ctx,
+    body: int,
+    args: list[Tok],
+    call: list[Tok],
+    depth: int,
+    made: Ctx | None = None,
+) -> Val | None:
+    """`new C(args).method(…)` (`call` from the method's name on) of a class this file
+    declares: what the method returns, its `this.<field>` read from the class (the
+    constructor's writes included); a value made from a parameter (of the constructor or
+    of the method) is as untrusted as the arguments of both calls (the constructor's read
+    where the instance was `made`, by default at the call)."""
+    if len(call) < 3 or call[1].text != "(" or closers(call)[1] != len(call) - 1:
+        return None  # `new C(x).run().rows`: not the method's result itself
+    brace = method_body(ctx.index, body, call[0].text)
+    if brace is None:
+        return None
+    memo = ("method returns", str(brace))
+    if memo not in ctx.index.memo:
+        ctx.index.memo[memo] = SAFE  # a method that calls itself sees nothing
+        ctx.index.memo[memo] = returns_of(evaluate, ctx, brace, depth)
+    result = ctx.index.memo[memo]
+    assert isinstance(result, Val)
+    passed = [(made or ctx, a) for a in split_top(args, {","})]
+    passed += [(ctx, a) for a in split_top(call[2:-1], {","})]
+    vals = [evaluate(at, a, depth + 1) for at, a in passed if a and _may_taint(a)]
+    return _through_call(result, next((v.taint for v in vals if v.taint), None))
 
 
 def _constructed(

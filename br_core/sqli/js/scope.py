@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 
 from br_core.sqli.js.bindings import Bindings
+from br_core.sqli.js.regexes import loose_test, regex_named, validates
 from br_core.sqli.js.tokens import Tok, closers
 from br_core.sqli.values import Val
 
@@ -165,7 +166,7 @@ _STATEMENT = r"(?:[^{};\n$]|\$\{[^{}]*\}|\$(?!\{)){0,200}[;\n]"  # `${x}` of a t
 _LEAVES = rf"\s*\)\s*(?:\{{(?:{_STATEMENT}){{0,8}}?\s*)?(?:{_EXIT})"
 _GUARDS = re.compile(
     r"if\s*\(\s*!\s*(?P<la>[\w.]+)\.(?:includes|has)\(\s*(?P<a>[\w$]+)\s*\)" + _LEAVES
-    + r"|if\s*\(\s*!\s*/[^/\n]+/\w*\.test\(\s*(?P<b>[\w$]+)\s*\)" + _LEAVES
+    + r"|if\s*\(\s*!\s*(?P<lb>/[^/\n]+/\w*)\.test\(\s*(?P<b>[\w$]+)\s*\)" + _LEAVES
     + r"|if\s*\(\s*(?P<lc>[\w.]+)\.indexOf\(\s*(?P<c>[\w$]+)\s*\)\s*(?:===?|<)\s*(?:-1|0)"
     + _LEAVES
     + r"|if\s*\(\s*!\s*\(\s*(?P<g>[\w$]+)\s+in\s+(?P<lg>[\w.]+)\s*\)" + _LEAVES
@@ -231,10 +232,16 @@ def _checked_blocks(ctx: Ctx) -> dict[str, list[tuple[int, int]]]:
 def _validates(ctx: Ctx, m: re.Match[str], group: str) -> bool:
     """The check behind a guard can only pass known values: a membership test looks in a
     list the file fixes (a literal, a `new Set([...])` of literals, an upper-case constant),
-    and a predicate of this file does not test only part of the value (`startsWith`)."""
+    a regex test holds for whole values safe in SQL (regexes.py), and a predicate of this file
+    does not test only part of the value (`startsWith`)."""
     if group in _LISTS:
         return fixed_list(ctx, m.group(_LISTS[group]))
+    if group == "b":
+        return validates(m.group("lb"))
     if group == "f":
+        pattern = regex_named(ctx.index, m.group("lf").removesuffix(".test"))
+        if m.group("lf").endswith(".test") and pattern is not None:
+            return validates(pattern)  # `if (!SLUG.test(x))`, `const SLUG = /^…$/`
         return not partial_predicate(ctx.index, m.group("lf"))
     return True
 
@@ -242,13 +249,22 @@ def _validates(ctx: Ctx, m: re.Match[str], group: str) -> bool:
 def fixed_list(ctx: Ctx, name: str) -> bool:
     """`name` holds constants the file fixes: an array or object literal of literals, a
     `new Set([...])`/`new Map([...])` of them, or an upper-case configuration constant
-    (`config.SORT_COLUMNS`, an imported `ALLOWED`) this file does not declare."""
+    (`config.SORT_COLUMNS`, an imported `ALLOWED`) this file does not declare and that is no
+    parameter."""
     last = name.rsplit(".", 1)[-1]
     if "." not in name and const_object(ctx, name):
         return True
     if "." not in name and name in ctx.index.introduced and _literal_collection(ctx, name):
         return True
+    if "." not in name and parameter_at(ctx.index, name, ctx.sink):
+        return False  # `function pick(ALLOWED, v)`: what the callers pass, not configuration
     return last.isupper() and ("." in name or name not in ctx.index.introduced)
+
+
+def parameter_at(index: Index, name: str, at: int) -> bool:
+    """`name` at token `at` is a parameter of an enclosing function with a `{…}` body."""
+    scopes = index.bindings()
+    return (scopes.resolve(name, max(at - 1, 0)), name) in scopes.params
 
 
 def _literal_collection(ctx: Ctx, name: str) -> bool:
@@ -281,7 +297,8 @@ _SUBSTRING_TESTS = frozenset({"includes", "indexOf", "search", "match"})
 def partial_predicate(index: Index, fn: str) -> bool:
     """`fn` is a function declared in this file whose body tests only part of its argument:
     a prefix or suffix (`startsWith`, `endsWith`) or a substring of it (`v.includes(x)` on
-    the parameter itself): `isSortable('full_name; DROP …')` passes such a check."""
+    the parameter itself), or with a regex that does not validate it whole (`/^[a-z]+/`,
+    regexes.py): `isSortable('full_name; DROP …')` passes such a check."""
     key = ("partial", fn)
     if key not in index.memo:
         index.memo[key] = "." not in fn and _partial_uncached(index, fn)
@@ -302,6 +319,8 @@ def _partial_uncached(index: Index, fn: str) -> bool:
             if word in _PART_TESTS:
                 return True
             before = toks[j - 2]
+            if word == "test" and loose_test(index, before, toks[j + 2 : ends[j + 1]], params):
+                return True  # `/[a-z]/.test(v)`: a match somewhere in the value
             if word in _SUBSTRING_TESTS and before.text == ")" and ends[j - 2] < 0:
                 found = index.opener(j - 2)
                 opener = found if found is not None and found > k else k
