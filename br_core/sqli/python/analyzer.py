@@ -16,7 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from br_core.sqli.collector import collector_paused
-from br_core.sqli.python.callers import constant_only, public_defs, site_args, usage_counts
+from br_core.sqli.python.callers import (
+    constant_only,
+    public_defs,
+    site_args,
+    unreachable_defs,
+    usage_counts,
+)
 from br_core.sqli.python.expr import PARAM_PREFIX, QUOTING, Env
 from br_core.sqli.python.guards import dotted, last_name
 from br_core.sqli.python.objects import ObjectModel
@@ -128,6 +134,7 @@ class PythonAnalyzer(ObjectModel):
         for node in self.all_defs:  # defs under module-level `if`/`try`, nested classes
             self.summary(node)
         self._drop_constant_callers()
+        self._drop_unreachable()
         return sorted(self.findings.values(), key=lambda f: (f.built_line or f.line, f.line))
 
     def _drop_constant_callers(self) -> None:
@@ -144,6 +151,22 @@ class PythonAnalyzer(ObjectModel):
             sites = self.call_sites.get(owner, {})
             if fn is not None and param in constant_only(fn, sites, refs, calls):
                 self.findings.pop(key, None)
+
+    def _drop_unreachable(self) -> None:
+        """Findings inside a private module function nothing in the file can call: dead code,
+        like a constant-false branch (issue 17 item 1). A public one stays: others may call it."""
+        private = [
+            node
+            for node in self.tree.body
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name[:1] == "_"
+        ]
+        spans = [(fn.lineno, fn.end_lineno or fn.lineno) for fn in private]
+        if not any(a <= f.line <= b for f in self.findings.values() for a, b in spans):
+            return  # nearly every file: no finding in a private function, nothing to walk
+        for fn in unreachable_defs(self.tree):
+            start, end = fn.lineno, fn.end_lineno or fn.lineno
+            for key in [k for k, f in self.findings.items() if start <= f.line <= end]:
+                del self.findings[key]
 
     def _global_writes(self) -> None:
         """A module name a function rebinds through `global` holds what that function stores

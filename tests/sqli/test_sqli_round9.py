@@ -1,0 +1,55 @@
+"""Round 9 (blind24's false alarms, issue 17): a private module function nothing can call is
+dead code; iterating a dict whose keys are all constants yields constants; an argparse option
+converted by its `type` (or held to fixed `choices`) is no longer attacker text."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+
+from br_core.sqli.python.analyzer import analyze_source
+from br_core.sqli.python.callers import unreachable_defs
+
+DEAD = """\
+import sqlite3
+
+
+def _old(con, name):
+    return con.execute("SELECT * FROM t WHERE n = '" + name + "'").fetchall()
+"""
+
+
+def _dead_names(code: str) -> list[str]:
+    return [fn.name for fn in unreachable_defs(ast.parse(code))]
+
+
+@pytest.mark.parametrize(
+    ("extra", "dead"),
+    [
+        ("", ["_old"]),
+        ("\n\ndef _older(con):\n    return _old(con, 'x')\n", ["_old", "_older"]),  # a dead caller
+        ("\n\ndef lookup(con, n):\n    return _old(con, n)\n", []),  # a live caller
+        ("\n\nHANDLERS = {'old': _old}\n", []),  # handed out as a value
+        ("\n\n__all__ = ['_old']\n", []),  # exported by name
+        ("\n\ndef pick(n):\n    return globals()[n]\n", []),  # looked up by a computed name
+    ],
+)
+def test_a_private_function_is_dead_only_when_nothing_that_runs_names_it(
+    extra: str, dead: list[str]
+) -> None:
+    assert _dead_names(DEAD + extra) == dead
+
+
+def test_decorated_public_and_recursive_functions() -> None:
+    decorated = DEAD.replace("def _old", "@app.get('/old')\ndef _old")
+    assert _dead_names(decorated) == []  # a framework calls it
+    assert _dead_names(DEAD.replace("_old", "old")) == []  # another module may call it
+    recursive = DEAD + "    return _old(con, name[1:])\n"
+    assert _dead_names(recursive) == ["_old"]  # calling itself does not make it reachable
+
+
+def test_findings_in_dead_code_are_dropped_and_public_ones_kept() -> None:
+    assert analyze_source(DEAD) == []
+    kept = analyze_source(DEAD.replace("_old", "old"))
+    assert [(f.line, f.confidence) for f in kept] == [(5, "medium")]
