@@ -53,3 +53,42 @@ def test_findings_in_dead_code_are_dropped_and_public_ones_kept() -> None:
     assert analyze_source(DEAD) == []
     kept = analyze_source(DEAD.replace("_old", "old"))
     assert [(f.line, f.confidence) for f in kept] == [(5, "medium")]
+
+
+FILTERS = """\
+import sqlite3
+from flask import request
+
+
+def search(con):
+    where = {{"status": "open"}}
+    where["owner"] = request.args["owner"]
+    clause = " AND ".join({clause})
+    return con.execute("SELECT * FROM tickets WHERE " + clause, {params}).fetchall()
+"""
+
+
+@pytest.mark.parametrize(
+    ("clause", "params", "flagged"),
+    [
+        ('f"{k} = ?" for k in where', "list(where.values())", False),
+        ('f"{k} = ?" for k in where.keys()', "list(where.values())", False),
+        ('f"{k} = ?" for k, _ in where.items()', "[v for _, v in where.items()]", False),
+        ('f"{k} = ?" for k in sorted(where)', "list(where.values())", False),
+        # the values stay untrusted, whichever way they are read
+        ("f\"{k} = '{v}'\" for k, v in where.items()", "()", True),
+        ("f\"x = '{v}'\" for v in where.values()", "()", True),
+    ],
+)
+def test_a_dict_with_constant_keys_yields_constant_keys(
+    clause: str, params: str, flagged: bool
+) -> None:
+    code = FILTERS.format(clause=clause, params=params)
+    assert bool(analyze_source(code)) is flagged
+
+
+def test_a_dict_whose_keys_are_not_all_constants_yields_untrusted_keys() -> None:
+    code = FILTERS.format(clause='f"{k} = ?" for k in where', params="()").replace(
+        'where["owner"]', 'where[request.args["col"]]'
+    )
+    assert [f.source for f in analyze_source(code)] == ["the web request"]

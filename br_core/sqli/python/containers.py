@@ -128,9 +128,31 @@ def call_method(
     return None
 
 
+def key_of(val: Val) -> Val:
+    """Any one key of a dict whose keys are all constants: what `for k in d` binds."""
+    return merge(*(literal(k) for k, _ in val.keys or ()))
+
+
+def _views(old: Val, method: str) -> Val | None:
+    """`d.keys()`, `d.values()`, `d.items()` of a dict whose keys are all constants, as lists
+    of known items: the keys stay constants even when the values are untrusted."""
+    entries = old.keys or ()
+    if method == "keys":
+        return make_list(tuple(literal(k) for k, _ in entries))
+    if method == "values":
+        return make_list(tuple(v for _, v in entries))
+    if method == "items":
+        pairs = [(literal(k), v) for k, v in entries]
+        return make_list(tuple(Val(elems=merge(k, v), items=(k, v)) for k, v in pairs))
+    return None
+
+
 def _dict_method(
     old: Val, method: str, args: list[Val], consts: list[object | None]
 ) -> tuple[Val, Val] | None:
+    view = _views(old, method) if not args else None
+    if view is not None:
+        return old, view
     if method in {"get", "pop", "setdefault"} and args and consts[0] is not None:
         found = read_key(old, consts[0])
         default = args[1] if len(args) > 1 else SAFE

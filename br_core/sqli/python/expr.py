@@ -686,7 +686,9 @@ class ExprEval(Guards):
 
 
 def iter_element(val: Val, node: ast.expr | None) -> Val:
-    """What iterating over `val` yields."""
+    """What iterating over `val` yields: a dict's keys, constants when all are known."""
+    if val.keys is not None and not val.suspect:
+        return containers.key_of(val)
     if val.elems is not None:
         return merge(val.elems, opaque(val)) if val.suspect else val.elems
     if isinstance(node, ast.Call) and last_name(node.func) == "range":
