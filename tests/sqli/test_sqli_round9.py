@@ -10,6 +10,7 @@ import pytest
 
 from br_core.sqli.python.analyzer import analyze_source
 from br_core.sqli.python.callers import unreachable_defs
+from br_core.sqli.python.cli import converted_options
 
 DEAD = """\
 import sqlite3
@@ -92,3 +93,63 @@ def test_a_dict_whose_keys_are_not_all_constants_yields_untrusted_keys() -> None
         'where["owner"]', 'where[request.args["col"]]'
     )
     assert [f.source for f in analyze_source(code)] == ["the web request"]
+
+
+def _options(*calls: str) -> set[str]:
+    return converted_options(ast.parse("\n".join(calls)))
+
+
+@pytest.mark.parametrize(
+    ("call", "converted"),
+    [
+        ('p.add_argument("--customer-id", type=int, required=True)', {"customer_id"}),
+        ('p.add_argument("-c", "--cid", type=uuid.UUID)', {"cid"}),
+        ('p.add_argument("-c", type=float)', {"c"}),
+        ('p.add_argument("count", type=int)', {"count"}),  # a positional keeps its name
+        ('p.add_argument("--who", dest="user", type=int)', {"user"}),
+        ('p.add_argument("--fmt", choices=["csv", "json"])', {"fmt"}),
+        ('p.add_argument("--page", choices=range(1, 9))', {"page"}),
+        ('p.add_argument("--ids", type=int, nargs="+", default=[1])', {"ids"}),
+        ('p.add_argument("-v", action="count")', {"v"}),
+        ('p.add_option("--days", type="int")', {"days"}),  # optparse
+        ('p.add_argument("--name")', set()),
+        ('p.add_argument("--name", type=str)', set()),
+        ('p.add_argument("--limit", type=int, default=os.environ["LIMIT"])', set()),
+        ('p.add_argument("--fmt", choices=FORMATS)', set()),  # not visibly fixed
+        ('p.add_argument("--x", type=int, action=Custom)', set()),  # its own Action class
+        ('p.add_option("--days", type="string")', set()),
+    ],
+)
+def test_an_option_is_converted_by_its_type_or_fixed_choices(
+    call: str, converted: set[str]
+) -> None:
+    assert _options(call) == converted
+
+
+def test_every_option_filling_a_destination_must_convert_it() -> None:
+    typed = 'p.add_argument("--account", type=int)'
+    assert _options(typed, 'q.add_argument("--account")') == set()
+    assert _options(typed, "p.set_defaults(account=input())") == set()
+    assert _options(typed, "p.set_defaults(account=3)") == {"account"}
+    assert _options(typed, "p.add_argument(*FLAGS)") == set()  # could fill any destination
+
+
+CLI = """\
+import argparse
+import sqlite3
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--shop-id", type=int)
+parser.add_argument("--region")
+args = parser.parse_args()
+con = sqlite3.connect("s.db")
+con.execute(f"SELECT * FROM sales WHERE shop = {args.shop_id}")
+con.execute(f"SELECT * FROM sales WHERE region = '{args.region}'")
+args.shop_id = input()
+con.execute(f"SELECT * FROM sales WHERE shop = {args.shop_id}")
+"""
+
+
+def test_only_the_converted_option_of_the_parsed_command_line_is_trusted() -> None:
+    found = [(f.line, f.source) for f in analyze_source(CLI)]
+    assert found == [(10, "command-line arguments"), (12, "input()")]

@@ -23,6 +23,7 @@ from br_core.sqli.python.callers import (
     unreachable_defs,
     usage_counts,
 )
+from br_core.sqli.python.cli import converted_options
 from br_core.sqli.python.expr import PARAM_PREFIX, QUOTING, Env
 from br_core.sqli.python.guards import dotted, last_name
 from br_core.sqli.python.objects import ObjectModel
@@ -114,6 +115,7 @@ class PythonAnalyzer(ObjectModel):
         self.local_names: dict[int, set[str]] = {}  # function id -> names bound inside it
         self.defs_by_id: dict[int, ast.FunctionDef | ast.AsyncFunctionDef] | None = None
         self.sinks_of: dict[int, list[SinkSite]] = {}  # id() of a call -> its sinks
+        self.cli_options: set[str] | None = None  # see converted_options
 
     def run(self) -> list[RawFinding]:
         self._collect(self.tree.body, in_class=False)
@@ -370,6 +372,11 @@ class PythonAnalyzer(ObjectModel):
             key = dotted(arg)
             if param in validated and key is not None and key in env:
                 env[key] = env[key].untainted()
+
+    def converted_options(self) -> set[str]:
+        if self.cli_options is None:  # only once a parsed command line's attribute is read
+            self.cli_options = converted_options(self.tree)
+        return self.cli_options
 
     def undefined(self, name: str) -> bool:
         """Bound neither in the module's own scope nor in the function being read or those

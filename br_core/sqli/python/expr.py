@@ -56,6 +56,7 @@ from br_core.sqli.values import (
 Env = dict[str, Val]
 
 PARAM_PREFIX = "parameter `"
+CLI_ARGUMENTS = SOURCE_CALLS["parse_args"]
 
 
 class ExprEval(Guards):
@@ -88,6 +89,11 @@ class ExprEval(Guards):
     def object_attribute(self, node: ast.Attribute) -> Val | None:
         """What methods of a local class left in `obj.<attr>` (the interpreter runs them)."""
         return None
+
+    def converted_options(self) -> set[str]:
+        """Command-line options argparse converts before the program reads them (cli.py); the
+        interpreter has the module."""
+        return set()
 
     def undefined(self, name: str) -> bool:
         """Whether `name` is bound nowhere in the file (nor a builtin); the interpreter knows."""
@@ -237,6 +243,8 @@ class ExprEval(Guards):
                 why = self.unresolved(name)
                 return Val(unknown=why) if why else SAFE
         base = self.value(node.value, env)
+        if base.taint == CLI_ARGUMENTS and node.attr in self.converted_options():
+            return SAFE  # `args.days` after `add_argument("--days", type=int)`: cli.py
         held = self.object_attribute(node) if isinstance(node.value, ast.Name) else None
         if held is not None:
             return merge(held, opaque(base))
