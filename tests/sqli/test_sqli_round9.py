@@ -1,6 +1,7 @@
 """Round 9 (blind24's false alarms, issue 17): a private module function nothing can call is
 dead code; iterating a dict whose keys are all constants yields constants; an argparse option
-converted by its `type` (or held to fixed `choices`) is no longer attacker text."""
+converted by its `type` (or held to fixed `choices`) is no longer attacker text; ConfigParser `get`
+interpolates the options a value names."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ import ast
 
 import pytest
 
+from br_core.sqli.python import containers
 from br_core.sqli.python.analyzer import analyze_source
 from br_core.sqli.python.callers import unreachable_defs
 from br_core.sqli.python.cli import converted_options
+from br_core.sqli.python.containers import interpolated
+from br_core.sqli.values import Val
 
 DEAD = """\
 import sqlite3
@@ -153,3 +157,44 @@ con.execute(f"SELECT * FROM sales WHERE shop = {args.shop_id}")
 def test_only_the_converted_option_of_the_parsed_command_line_is_trusted() -> None:
     found = [(f.line, f.source) for f in analyze_source(CLI)]
     assert found == [(10, "command-line arguments"), (12, "input()")]
+
+
+CONFIG = """\
+import configparser
+import sqlite3
+from flask import request
+
+cfg = configparser.{made}
+cfg.add_section("q")
+cfg.set("{section}", "who", request.args["who"])
+cfg.set("q", "where", "owner = '%(who)s'")
+sqlite3.connect("t.db").execute("SELECT * FROM t WHERE " + cfg.get("q", "where"{extra}))
+"""
+
+
+@pytest.mark.parametrize(
+    ("made", "section", "extra", "flagged"),
+    [
+        ("ConfigParser()", "q", "", True),
+        ("ConfigParser()", "DEFAULT", "", True),  # DEFAULT's options fill every section
+        ("ConfigParser()", "other", "", False),  # a missing option raises, never splices
+        ("ConfigParser()", "q", ", raw=True", False),
+        ("ConfigParser(interpolation=None)", "q", "", False),
+        ("RawConfigParser()", "q", "", False),
+    ],
+)
+def test_configparser_get_interpolates_the_options_a_value_names(
+    made: str, section: str, extra: str, flagged: bool
+) -> None:
+    code = CONFIG.format(made=made, section=section, extra=extra)
+    assert [f.how for f in analyze_source(code)] == (["%"] if flagged else [])
+
+
+def test_interpolation_follows_references_and_stops_at_the_depth_limit() -> None:
+    text = Val(text="%(a)s", is_str=True)
+    parser = containers.make_dict([(("s", "a"), text)])  # refers to itself
+    assert not interpolated(parser, "s", text, 1).suspect  # ConfigParser raises past depth 10
+    tainted = containers.make_dict([(("s", "a"), Val(taint="input()")), (("s", "b"), text)])
+    assert interpolated(tainted, "s", text, 7) == Val(
+        taint="input()", built="%", line=7, text="%(a)s", is_str=True
+    )

@@ -11,7 +11,9 @@ and keys and keeps `elems`: the whole container is then as tainted as anything s
 
 from __future__ import annotations
 
-from br_core.sqli.values import SAFE, Val, literal, merge
+import re
+
+from br_core.sqli.values import SAFE, Val, literal, merge, splice
 
 # Methods that read a container without changing it: its keys and positions stay known.
 READERS = {"get", "keys", "values", "items", "copy", "count", "index"}
@@ -248,6 +250,28 @@ def config_method(
     if method == "remove_option" and len(args) == 2:
         return make_dict([(k, v) for k, v in old.keys if not _same(k, key)]), SAFE
     return None
+
+
+# ConfigParser's BasicInterpolation (its default): `%(name)s` in a value read through `get`
+# is replaced by option `name` of the same section, or of DEFAULT, itself interpolated.
+INTERPOLATING = {"configparser.ConfigParser", "configparser.SafeConfigParser"}
+_REFERENCE = re.compile(r"%\((\w+)\)s")
+_MAX_DEPTH = 10  # configparser.MAX_INTERPOLATION_DEPTH: deeper raises
+
+
+def interpolated(parser: Val, section: str, value: Val, line: int, depth: int = 0) -> Val:
+    """`value`, read from `section` through `get`, with the options it refers to spliced in:
+    a constant template that names an untrusted option is built from it."""
+    names = _REFERENCE.findall(value.text) if "%(" in value.text else []
+    if not names or depth >= _MAX_DEPTH:
+        return value
+    parts = [value]
+    for name in names:
+        found = read_key(parser, (section, name.lower()))
+        found = found if found is not None else read_key(parser, ("DEFAULT", name.lower()))
+        if found is not None:  # a missing option raises InterpolationMissingOptionError
+            parts.append(interpolated(parser, section, found, line, depth + 1))
+    return splice("%", parts, line) if len(parts) > 1 else value
 
 
 def _option(consts: list[object | None]) -> tuple[str, str] | None:

@@ -153,6 +153,11 @@ class ExprEval(Guards):
         interpreter knows (`conf = configparser.ConfigParser()`); overridden there."""
         return ""
 
+    def interpolating(self, key: str) -> bool:
+        """Whether the ConfigParser `key` holds interpolates `%(name)s` on `get`; overridden
+        by the interpreter, which knows the call that made it."""
+        return False
+
     def store(self, env: Env, key: str, new: Val) -> None:
         """`env[key] = new` for a change made *through* `key` to the object it names (an item
         stored, a method called): names bound to the same object (`b = a`) see it too."""
@@ -543,7 +548,13 @@ class ExprEval(Guards):
             return None
         if done[0] is not env[key]:
             self.store(env, key, done[0])
-        return merge(done[1], kwargs["fallback"]) if config and "fallback" in kwargs else done[1]
+        result = done[1]
+        section = consts[0] if consts else None
+        if config and func.attr == "get" and isinstance(section, str) and self.interpolating(key):
+            raw = kwargs.get("raw")
+            if not (raw is not None and raw.has_const and raw.const):  # raw=True: as stored
+                result = containers.interpolated(env[key], section, result, node.lineno)
+        return merge(result, kwargs["fallback"]) if config and "fallback" in kwargs else result
 
     def _constructed(
         self, node: ast.Call, args: list[Val], kwargs: dict[str | None, Val]
