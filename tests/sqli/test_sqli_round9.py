@@ -1,7 +1,7 @@
 """Round 9 (blind24's false alarms, issue 17): a private module function nothing can call is
 dead code; iterating a dict whose keys are all constants yields constants; an argparse option
 converted by its `type` (or held to fixed `choices`) is no longer attacker text; ConfigParser `get`
-interpolates the options a value names."""
+interpolates the options a value names; a pydantic field holds the type it is annotated with."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from br_core.sqli.python.analyzer import analyze_source
 from br_core.sqli.python.callers import unreachable_defs
 from br_core.sqli.python.cli import converted_options
 from br_core.sqli.python.containers import interpolated
+from br_core.sqli.python.models import model_fields
 from br_core.sqli.values import Val
 
 DEAD = """\
@@ -198,3 +199,65 @@ def test_interpolation_follows_references_and_stops_at_the_depth_limit() -> None
     assert interpolated(tainted, "s", text, 7) == Val(
         taint="input()", built="%", line=7, text="%(a)s", is_str=True
     )
+
+
+def _fields(body: str, base: str = "BaseModel") -> set[str]:
+    code = f"from pydantic import BaseModel\nimport uuid\n\nclass M({base}):\n{body}"
+    tree = ast.parse(code)
+    classes = [n for n in tree.body if isinstance(n, ast.ClassDef)]
+    imports = {"BaseModel": "pydantic.BaseModel"}
+    found = model_fields(classes, lambda n: imports.get(n, n))
+    return found.get("M", set())
+
+
+@pytest.mark.parametrize(
+    ("body", "converted"),
+    [
+        ("    a: int\n    b: str\n", {"a"}),
+        ("    a: uuid.UUID | None = None\n", {"a"}),
+        ("    a: Optional[float]\n", {"a"}),
+        ('    a: Literal["x", "y"]\n', {"a"}),
+        ("    a: list[int]\n", {"a"}),
+        ("    a: dict[str, int]\n", set()),  # its keys are text
+        ("    a: int | str\n", set()),
+        # a validator of the field may return anything after parsing; a model-wide one, any
+        (
+            "    a: int\n    b: int\n    @field_validator('a')\n    def v(cls, x):\n"
+            "        return x\n",
+            {"b"},
+        ),
+        (
+            "    a: int\n    @model_validator(mode='after')\n    def v(self):\n"
+            "        return self\n",
+            set(),
+        ),
+    ],
+)
+def test_a_pydantic_field_is_converted_by_its_annotation(body: str, converted: set[str]) -> None:
+    assert _fields(body) == converted
+
+
+def test_only_pydantic_models_validate() -> None:
+    assert _fields("    a: int\n", base="object") == set()  # a plain class (or a dataclass)
+
+
+MODEL = """\
+import sqlite3
+from flask import request
+from pydantic import BaseModel
+
+class Q(BaseModel):
+    n: int
+
+def view():
+    q = Q.{make}(request.get_json())
+    sqlite3.connect("t.db").execute(f"SELECT * FROM t LIMIT {{q.n}}")
+"""
+
+
+@pytest.mark.parametrize(
+    ("make", "flagged"),
+    [("model_validate", False), ("parse_obj", False), ("model_construct", True)],
+)
+def test_a_model_made_without_validation_is_not_trusted(make: str, flagged: bool) -> None:
+    assert bool(analyze_source(MODEL.format(make=make))) is flagged

@@ -26,6 +26,7 @@ from br_core.sqli.python.callers import (
 from br_core.sqli.python.cli import converted_options
 from br_core.sqli.python.expr import PARAM_PREFIX, QUOTING, Env
 from br_core.sqli.python.guards import dotted, last_name
+from br_core.sqli.python.models import model_fields, model_of
 from br_core.sqli.python.objects import ObjectModel
 from br_core.sqli.python.rewrite import suggest
 from br_core.sqli.python.scope import (
@@ -116,6 +117,7 @@ class PythonAnalyzer(ObjectModel):
         self.defs_by_id: dict[int, ast.FunctionDef | ast.AsyncFunctionDef] | None = None
         self.sinks_of: dict[int, list[SinkSite]] = {}  # id() of a call -> its sinks
         self.cli_options: set[str] | None = None  # see converted_options
+        self.models: dict[str, set[str]] | None = None  # see converted_fields
 
     def run(self) -> list[RawFinding]:
         self._collect(self.tree.body, in_class=False)
@@ -377,6 +379,23 @@ class PythonAnalyzer(ObjectModel):
         if self.cli_options is None:  # only once a parsed command line's attribute is read
             self.cli_options = converted_options(self.tree)
         return self.cli_options
+
+    def converted_fields(self, name: str) -> set[str]:
+        if self.models is None:
+            self.models = model_fields(self.classes, self.qualified)
+        if not self.models:
+            return set()  # nearly every file: no pydantic model
+        frame = self.frames[-1]
+        made = frame.defs.get(name)
+        annotation = None
+        if made is None and frame.owner:  # a parameter never rebound: its annotation
+            if self.defs_by_id is None:
+                self.defs_by_id = {id(f): f for f in self.all_defs}
+            fn = self.defs_by_id.get(frame.owner)
+            args = all_args(fn) if fn is not None else []
+            annotation = next((a.annotation for a in args if a.arg == name), None)
+        model = model_of(made, annotation)
+        return self.models.get(model, set()) if model is not None else set()
 
     def undefined(self, name: str) -> bool:
         """Bound neither in the module's own scope nor in the function being read or those

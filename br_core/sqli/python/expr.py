@@ -95,6 +95,11 @@ class ExprEval(Guards):
         interpreter has the module."""
         return set()
 
+    def converted_fields(self, name: str) -> set[str]:
+        """Fields a validating model converts, when `name` holds one (models.py); the
+        interpreter knows the classes and the function."""
+        return set()
+
     def undefined(self, name: str) -> bool:
         """Whether `name` is bound nowhere in the file (nor a builtin); the interpreter knows."""
         return False
@@ -250,6 +255,12 @@ class ExprEval(Guards):
         base = self.value(node.value, env)
         if base.taint == CLI_ARGUMENTS and node.attr in self.converted_options():
             return SAFE  # `args.days` after `add_argument("--days", type=int)`: cli.py
+        if (
+            base.suspect
+            and isinstance(node.value, ast.Name)
+            and node.attr in self.converted_fields(node.value.id)
+        ):
+            return SAFE  # `order.quantity` of a pydantic model with `quantity: int`
         held = self.object_attribute(node) if isinstance(node.value, ast.Name) else None
         if held is not None:
             return merge(held, opaque(base))
