@@ -1,7 +1,8 @@
 """Round 9 (blind24's false alarms, issue 17): a private module function nothing can call is
 dead code; iterating a dict whose keys are all constants yields constants; an argparse option
 converted by its `type` (or held to fixed `choices`) is no longer attacker text; ConfigParser `get`
-interpolates the options a value names; a pydantic field holds the type it is annotated with."""
+interpolates the options a value names; a pydantic field holds the type it is annotated with, and
+an attribute its constructor converts with int() or UUID() holds a number or a UUID."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from br_core.sqli.python.analyzer import analyze_source
 from br_core.sqli.python.callers import unreachable_defs
 from br_core.sqli.python.cli import converted_options
 from br_core.sqli.python.containers import interpolated
-from br_core.sqli.python.models import model_fields
+from br_core.sqli.python.instances import attribute_stores
+from br_core.sqli.python.models import constructor_conversions, model_fields
 from br_core.sqli.values import Val
 
 DEAD = """\
@@ -261,3 +263,28 @@ def view():
 )
 def test_a_model_made_without_validation_is_not_trusted(make: str, flagged: bool) -> None:
     assert bool(analyze_source(MODEL.format(make=make))) is flagged
+
+
+def _conversions(init: str, extra: str = "") -> set[str]:
+    tree = ast.parse(f"class C:\n{init}\n{extra}")
+    cls = tree.body[0]
+    assert isinstance(cls, ast.ClassDef)
+    return constructor_conversions(cls, attribute_stores(tree))
+
+
+@pytest.mark.parametrize(
+    ("init", "extra", "converted"),
+    [
+        ("    def __init__(self, n):\n        self.n = int(n)", "", {"n"}),
+        ("    def __post_init__(self):\n        self.r = uuid.UUID(self.r)", "", {"r"}),
+        ("    def __init__(self, n):\n        self.n = n.strip()", "", set()),
+        ("    def __init__(self, n):\n        if n:\n            self.n = int(n)", "", set()),
+        # another store of the name anywhere in the file may put text back
+        ("    def __init__(self, n):\n        self.n = int(n)", "c.n = input()", set()),
+        ("    def __init__(self, n):\n        self.n = int(n)", "setattr(c, k, v)", set()),
+    ],
+)
+def test_a_constructor_converts_an_attribute_only_unconditionally_and_alone(
+    init: str, extra: str, converted: set[str]
+) -> None:
+    assert _conversions(init, extra) == converted

@@ -26,7 +26,8 @@ from br_core.sqli.python.callers import (
 from br_core.sqli.python.cli import converted_options
 from br_core.sqli.python.expr import PARAM_PREFIX, QUOTING, Env
 from br_core.sqli.python.guards import dotted, last_name
-from br_core.sqli.python.models import model_fields, model_of
+from br_core.sqli.python.instances import attribute_stores
+from br_core.sqli.python.models import constructor_conversions, model_fields, model_of
 from br_core.sqli.python.objects import ObjectModel
 from br_core.sqli.python.rewrite import suggest
 from br_core.sqli.python.scope import (
@@ -381,10 +382,10 @@ class PythonAnalyzer(ObjectModel):
         return self.cli_options
 
     def converted_fields(self, name: str) -> set[str]:
+        if not self.classes:
+            return set()  # most files: no class, no model
         if self.models is None:
             self.models = model_fields(self.classes, self.qualified)
-        if not self.models:
-            return set()  # nearly every file: no pydantic model
         frame = self.frames[-1]
         made = frame.defs.get(name)
         annotation = None
@@ -395,7 +396,15 @@ class PythonAnalyzer(ObjectModel):
             args = all_args(fn) if fn is not None else []
             annotation = next((a.annotation for a in args if a.arg == name), None)
         model = model_of(made, annotation)
-        return self.models.get(model, set()) if model is not None else set()
+        if model is None:
+            return set()
+        if model not in self.models:  # a plain class or a dataclass: what its constructor made
+            cls = next((c for c in self.classes if c.name == model), None)
+            if not self.attr_stores_read:
+                self.attr_stores, self.attr_stores_read = attribute_stores(self.tree), True
+            found = constructor_conversions(cls, self.attr_stores) if cls is not None else set()
+            self.models[model] = found
+        return self.models[model]
 
     def undefined(self, name: str) -> bool:
         """Bound neither in the module's own scope nor in the function being read or those

@@ -1,4 +1,5 @@
-"""Fields a validating model converts before the program reads them.
+"""Fields a validating model converts before the program reads them, and attributes a
+constructor converts.
 
 pydantic parses every field into its annotated type when a model is made from outside data
 (`Order(**payload)`, `Order.model_validate(payload)`, a FastAPI body parameter `order: Order`)
@@ -7,14 +8,22 @@ sent. A field is trusted only when its annotation is a type that cannot hold SQL
 number, a UUID, a date, a `Literal` of constants, or one of these or None) and no validator of
 the class may replace the parsed value afterwards. `model_construct()` skips validation and
 makes nothing trusted; SQLModel table models do not validate either, so only pydantic counts.
+
+A plain class or a dataclass converts nothing by its annotations, but its `__init__` (or a
+dataclass's `__post_init__`) may: `self.limit = int(self.limit)` as a statement of its own body
+(not under a branch), when it is the only assignment of that attribute name in the file, leaves
+a number in every object of the class.
 """
 
 from __future__ import annotations
 
 import ast
+from collections import Counter
 from collections.abc import Callable
 
+from br_core.sqli.python.cli import CONVERTERS as CONVERTING_CALLS
 from br_core.sqli.python.guards import dotted, last_name
+from br_core.sqli.python.instances import method_of
 
 CONVERTED = {
     "int", "float", "bool", "UUID", "uuid.UUID", "date", "datetime", "datetime.date",
@@ -92,3 +101,28 @@ def model_of(made: ast.expr | None, annotation: ast.expr | None) -> str | None:
     if made is None and isinstance(annotation, ast.Name):
         return annotation.id
     return None
+
+
+def constructor_conversions(cls: ast.ClassDef, stores: Counter[str] | None) -> set[str]:
+    """Attributes every object of `cls` holds as a number or a UUID its constructor made."""
+    if stores is None:
+        return set()  # the file sets attributes by computed names (`setattr`)
+    found: set[str] = set()
+    for name in ("__init__", "__post_init__"):
+        method = method_of(cls, name)
+        for stmt in method.body if method is not None else []:
+            attr = _converted_store(stmt)
+            if attr is not None:
+                found.add(attr)
+    return {attr for attr in found if stores[attr] == 1}
+
+
+def _converted_store(stmt: ast.stmt) -> str | None:
+    """`x` for `self.x = int(...)` (or another converter), else None."""
+    if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1:
+        return None
+    target, value = stmt.targets[0], stmt.value
+    if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)):
+        return None
+    converted = isinstance(value, ast.Call) and last_name(value.func) in CONVERTING_CALLS
+    return target.attr if target.value.id == "self" and converted else None
