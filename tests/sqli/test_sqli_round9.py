@@ -2,7 +2,8 @@
 dead code; iterating a dict whose keys are all constants yields constants; an argparse option
 converted by its `type` (or held to fixed `choices`) is no longer attacker text; ConfigParser `get`
 interpolates the options a value names; a pydantic field holds the type it is annotated with, and
-an attribute its constructor converts with int() or UUID() holds a number or a UUID."""
+an attribute its constructor converts with int() or UUID() holds a number or a UUID, and so does a
+numeric field of a marshmallow schema's load()."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from br_core.sqli.python.callers import unreachable_defs
 from br_core.sqli.python.cli import converted_options
 from br_core.sqli.python.containers import interpolated
 from br_core.sqli.python.instances import attribute_stores
-from br_core.sqli.python.models import constructor_conversions, model_fields
+from br_core.sqli.python.models import constructor_conversions, model_fields, schema_fields
 from br_core.sqli.values import Val
 
 DEAD = """\
@@ -288,3 +289,30 @@ def test_a_constructor_converts_an_attribute_only_unconditionally_and_alone(
     init: str, extra: str, converted: set[str]
 ) -> None:
     assert _conversions(init, extra) == converted
+
+
+def _schema(body: str) -> dict[str, bool] | None:
+    tree = ast.parse(f"class S(Schema):\n{body}")
+    cls = tree.body[0]
+    assert isinstance(cls, ast.ClassDef)
+    return schema_fields(cls, lambda n: {"Schema": "marshmallow.Schema"}.get(n, n))
+
+
+@pytest.mark.parametrize(
+    ("body", "fields"),
+    [
+        ("    n = fields.Int()\n    s = fields.Str()\n", {"n": True, "s": False}),
+        ("    d = fields.DateTime()\n    u = fields.UUID()\n", {"d": True, "u": True}),
+        ("    class Meta:\n        ordered = True\n    n = fields.Int()\n", {"n": True}),
+        ("    class Meta:\n        unknown = INCLUDE\n    n = fields.Int()\n", None),
+        ("    n = fields.Int(attribute='count')\n", None),  # stored under another key
+        (
+            "    n = fields.Int()\n    @post_load\n    def make(self, data, **kw):\n        pass\n",
+            None,
+        ),
+    ],
+)
+def test_a_marshmallow_schema_loads_its_declared_fields_converted(
+    body: str, fields: dict[str, bool] | None
+) -> None:
+    assert _schema(body) == fields

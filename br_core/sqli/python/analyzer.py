@@ -24,10 +24,16 @@ from br_core.sqli.python.callers import (
     usage_counts,
 )
 from br_core.sqli.python.cli import converted_options
+from br_core.sqli.python.containers import make_dict
 from br_core.sqli.python.expr import PARAM_PREFIX, QUOTING, Env
 from br_core.sqli.python.guards import dotted, last_name
 from br_core.sqli.python.instances import attribute_stores
-from br_core.sqli.python.models import constructor_conversions, model_fields, model_of
+from br_core.sqli.python.models import (
+    constructor_conversions,
+    model_fields,
+    model_of,
+    schema_fields,
+)
 from br_core.sqli.python.objects import ObjectModel
 from br_core.sqli.python.rewrite import suggest
 from br_core.sqli.python.scope import (
@@ -478,6 +484,9 @@ class PythonAnalyzer(ObjectModel):
         lam = self.lambdas.get(node.func.id) if isinstance(node.func, ast.Name) else None
         if lam is not None:
             return self._lambda_call(lam, args)
+        loaded = self._schema_load(node, args) if self.classes else None
+        if loaded is not None:
+            return loaded
         callee = self._local_callee(node)
         if callee is None:
             return None
@@ -491,6 +500,26 @@ class PythonAnalyzer(ObjectModel):
             return on_object  # the arguments themselves were bound: nothing to rebind
         ret = self._reaching(fn, self.summary(fn).ret, bound)
         return _rebind(ret, {a.arg for a in all_args(fn)}, bound)
+
+    def _schema_load(self, node: ast.Call, args: list[Val]) -> Val | None:
+        """`OrderSchema().load(data)` for a marshmallow schema of this file (models.py): a
+        dict of its declared fields, the converted ones safe, the others as `data` is."""
+        func = node.func
+        if not (isinstance(func, ast.Attribute) and func.attr == "load") or len(args) != 1:
+            return None
+        made = self.frames[-1].defs.get(func.value.id) if isinstance(func.value, ast.Name) else None
+        made = func.value if isinstance(func.value, ast.Call) else made
+        if node.keywords or not isinstance(made, ast.Call) or made.args or made.keywords:
+            return None  # load(unknown=INCLUDE), Schema(many=True, partial=...): other shapes
+        cls = self._class_named(made.func)
+        fields = schema_fields(cls, self.qualified) if cls is not None else None
+        if fields is None:
+            return None
+        data = args[0]
+        text = opaque(merge(data, data.elems) if data.elems is not None else data)
+        return make_dict(
+            [(name, SAFE if converted else text) for name, converted in fields.items()]
+        )
 
     # sinks
     def _sinks(self, node: ast.Call) -> list[SinkSite]:

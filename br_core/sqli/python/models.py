@@ -13,6 +13,12 @@ A plain class or a dataclass converts nothing by its annotations, but its `__ini
 dataclass's `__post_init__`) may: `self.limit = int(self.limit)` as a statement of its own body
 (not under a branch), when it is the only assignment of that attribute name in the file, leaves
 a number in every object of the class.
+
+marshmallow's `Schema().load(data)` returns a dict holding exactly the declared fields (an
+unknown key raises by default), each deserialized: `fields.Int()` gives an int, `fields.Str()`
+the client's text. A schema whose `Meta` changes which keys come back (`unknown`, `fields`,
+`include`...), a field stored under another name (`attribute=`), or a hook (`@post_load`) is
+not modelled.
 """
 
 from __future__ import annotations
@@ -126,3 +132,33 @@ def _converted_store(stmt: ast.stmt) -> str | None:
         return None
     converted = isinstance(value, ast.Call) and last_name(value.func) in CONVERTING_CALLS
     return target.attr if target.value.id == "self" and converted else None
+
+
+SCHEMA_CONVERTED = {
+    "Int", "Integer", "Float", "Decimal", "Bool", "Boolean", "UUID", "Date", "DateTime",
+    "NaiveDateTime", "AwareDateTime", "Time", "TimeDelta", "Number",
+}  # fmt: skip
+_META_KEYS = {"unknown", "fields", "additional", "include", "exclude", "load_only", "dump_only"}
+
+
+def schema_fields(cls: ast.ClassDef, qualified: Callable[[str], str]) -> dict[str, bool] | None:
+    """Field name -> whether `load()` converts it, for a marshmallow schema of known shape."""
+    if not any(qualified(dotted(b) or "").startswith("marshmallow.") for b in cls.bases):
+        return None
+    fields: dict[str, bool] = {}
+    for stmt in cls.body:
+        if isinstance(stmt, ast.ClassDef) and stmt.name == "Meta":
+            stored = {t.id for s in ast.walk(stmt) if isinstance(s, ast.Assign) for t in s.targets
+                      if isinstance(t, ast.Name)}  # fmt: skip
+            if stored & _META_KEYS:
+                return None
+        elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+            if stmt.decorator_list or stmt.name == "load":
+                return None  # a hook may return anything
+        elif isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
+            if any(kw.arg == "attribute" or kw.arg is None for kw in stmt.value.keywords):
+                return None
+            for target in stmt.targets:
+                if isinstance(target, ast.Name):
+                    fields[target.id] = last_name(stmt.value.func) in SCHEMA_CONVERTED
+    return fields or None
