@@ -16,9 +16,24 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from br_core.sqli.collector import collector_paused
-from br_core.sqli.python.callers import constant_only, public_defs, site_args, usage_counts
+from br_core.sqli.python.callers import (
+    constant_only,
+    public_defs,
+    site_args,
+    unreachable_defs,
+    usage_counts,
+)
+from br_core.sqli.python.cli import converted_options
+from br_core.sqli.python.containers import make_dict
 from br_core.sqli.python.expr import PARAM_PREFIX, QUOTING, Env
 from br_core.sqli.python.guards import dotted, last_name
+from br_core.sqli.python.instances import attribute_stores
+from br_core.sqli.python.models import (
+    constructor_conversions,
+    model_fields,
+    model_of,
+    schema_fields,
+)
 from br_core.sqli.python.objects import ObjectModel
 from br_core.sqli.python.rewrite import suggest
 from br_core.sqli.python.scope import (
@@ -108,6 +123,8 @@ class PythonAnalyzer(ObjectModel):
         self.local_names: dict[int, set[str]] = {}  # function id -> names bound inside it
         self.defs_by_id: dict[int, ast.FunctionDef | ast.AsyncFunctionDef] | None = None
         self.sinks_of: dict[int, list[SinkSite]] = {}  # id() of a call -> its sinks
+        self.cli_options: set[str] | None = None  # see converted_options
+        self.models: dict[str, set[str]] | None = None  # see converted_fields
 
     def run(self) -> list[RawFinding]:
         self._collect(self.tree.body, in_class=False)
@@ -128,6 +145,7 @@ class PythonAnalyzer(ObjectModel):
         for node in self.all_defs:  # defs under module-level `if`/`try`, nested classes
             self.summary(node)
         self._drop_constant_callers()
+        self._drop_unreachable()
         return sorted(self.findings.values(), key=lambda f: (f.built_line or f.line, f.line))
 
     def _drop_constant_callers(self) -> None:
@@ -144,6 +162,22 @@ class PythonAnalyzer(ObjectModel):
             sites = self.call_sites.get(owner, {})
             if fn is not None and param in constant_only(fn, sites, refs, calls):
                 self.findings.pop(key, None)
+
+    def _drop_unreachable(self) -> None:
+        """Findings inside a private module function nothing in the file can call: dead code,
+        like a constant-false branch (issue 17 item 1). A public one stays: others may call it."""
+        private = [
+            node
+            for node in self.tree.body
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name[:1] == "_"
+        ]
+        spans = [(fn.lineno, fn.end_lineno or fn.lineno) for fn in private]
+        if not any(a <= f.line <= b for f in self.findings.values() for a, b in spans):
+            return  # nearly every file: no finding in a private function, nothing to walk
+        for fn in unreachable_defs(self.tree):
+            start, end = fn.lineno, fn.end_lineno or fn.lineno
+            for key in [k for k, f in self.findings.items() if start <= f.line <= end]:
+                del self.findings[key]
 
     def _global_writes(self) -> None:
         """A module name a function rebinds through `global` holds what that function stores
@@ -348,6 +382,36 @@ class PythonAnalyzer(ObjectModel):
             if param in validated and key is not None and key in env:
                 env[key] = env[key].untainted()
 
+    def converted_options(self) -> set[str]:
+        if self.cli_options is None:  # only once a parsed command line's attribute is read
+            self.cli_options = converted_options(self.tree)
+        return self.cli_options
+
+    def converted_fields(self, name: str) -> set[str]:
+        if not self.classes:
+            return set()  # most files: no class, no model
+        if self.models is None:
+            self.models = model_fields(self.classes, self.qualified)
+        frame = self.frames[-1]
+        made = frame.defs.get(name)
+        annotation = None
+        if made is None and frame.owner:  # a parameter never rebound: its annotation
+            if self.defs_by_id is None:
+                self.defs_by_id = {id(f): f for f in self.all_defs}
+            fn = self.defs_by_id.get(frame.owner)
+            args = all_args(fn) if fn is not None else []
+            annotation = next((a.annotation for a in args if a.arg == name), None)
+        model = model_of(made, annotation)
+        if model is None:
+            return set()
+        if model not in self.models:  # a plain class or a dataclass: what its constructor made
+            cls = next((c for c in self.classes if c.name == model), None)
+            if not self.attr_stores_read:
+                self.attr_stores, self.attr_stores_read = attribute_stores(self.tree), True
+            found = constructor_conversions(cls, self.attr_stores) if cls is not None else set()
+            self.models[model] = found
+        return self.models[model]
+
     def undefined(self, name: str) -> bool:
         """Bound neither in the module's own scope nor in the function being read or those
         around it (a name that is only another function's parameter is undefined here)."""
@@ -420,6 +484,9 @@ class PythonAnalyzer(ObjectModel):
         lam = self.lambdas.get(node.func.id) if isinstance(node.func, ast.Name) else None
         if lam is not None:
             return self._lambda_call(lam, args)
+        loaded = self._schema_load(node, args) if self.classes else None
+        if loaded is not None:
+            return loaded
         callee = self._local_callee(node)
         if callee is None:
             return None
@@ -433,6 +500,26 @@ class PythonAnalyzer(ObjectModel):
             return on_object  # the arguments themselves were bound: nothing to rebind
         ret = self._reaching(fn, self.summary(fn).ret, bound)
         return _rebind(ret, {a.arg for a in all_args(fn)}, bound)
+
+    def _schema_load(self, node: ast.Call, args: list[Val]) -> Val | None:
+        """`OrderSchema().load(data)` for a marshmallow schema of this file (models.py): a
+        dict of its declared fields, the converted ones safe, the others as `data` is."""
+        func = node.func
+        if not (isinstance(func, ast.Attribute) and func.attr == "load") or len(args) != 1:
+            return None
+        made = self.frames[-1].defs.get(func.value.id) if isinstance(func.value, ast.Name) else None
+        made = func.value if isinstance(func.value, ast.Call) else made
+        if node.keywords or not isinstance(made, ast.Call) or made.args or made.keywords:
+            return None  # load(unknown=INCLUDE), Schema(many=True, partial=...): other shapes
+        cls = self._class_named(made.func)
+        fields = schema_fields(cls, self.qualified) if cls is not None else None
+        if fields is None:
+            return None
+        data = args[0]
+        text = opaque(merge(data, data.elems) if data.elems is not None else data)
+        return make_dict(
+            [(name, SAFE if converted else text) for name, converted in fields.items()]
+        )
 
     # sinks
     def _sinks(self, node: ast.Call) -> list[SinkSite]:

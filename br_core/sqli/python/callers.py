@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 from collections import Counter
+from collections.abc import Iterable
 
 from br_core.sqli.python.scope import all_args
 from br_core.sqli.values import Val
@@ -87,3 +88,53 @@ def _tainted(val: Val) -> bool:
     if val.elems is not None and _tainted(val.elems):
         return True
     return any(_tainted(i) for i in val.items or ())
+
+
+# Names whose use reaches a module's functions by a name computed at run time.
+_DYNAMIC = {"globals", "locals", "vars", "eval", "exec", "__import__"}
+
+
+def unreachable_defs(tree: ast.Module) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+    """Module-level private functions nothing can call: a leading underscore (not another
+    module's to call), no decorator (no framework registers it), and no reference from any code
+    that can run, nor from a string (`__all__`, `getattr(mod, "_name")`, an entry point). Code
+    that can run is every other top-level statement except such functions themselves, so two
+    dead helpers calling each other stay dead. A file that looks names up at run time
+    (`globals()[name]`) keeps them all."""
+    candidates = {
+        node.name: node
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.name.startswith("_")
+        and not node.name.startswith("__")
+        and not node.decorator_list
+    }
+    if not candidates:
+        return []
+    used = [_names_used(stmt, candidates) for stmt in tree.body]
+    if any(names & _DYNAMIC for names in used):
+        return []
+    dead = set(candidates)
+    changed = True
+    while changed:
+        live = set().union(*(n for s, n in zip(tree.body, used, strict=True) if _runs(s, dead)))
+        changed = bool(dead & live)
+        dead -= live
+    return [candidates[name] for name in sorted(dead)]
+
+
+def _runs(stmt: ast.stmt, dead: set[str]) -> bool:
+    return not (isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef) and stmt.name in dead)
+
+
+def _names_used(stmt: ast.stmt, candidates: Iterable[str]) -> set[str]:
+    """Names `stmt` reads or mentions: names, attributes, and candidates named in a string."""
+    found: set[str] = set()
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Name):
+            found.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            found.add(node.attr)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            found.update(name for name in candidates if name in node.value)
+    return found

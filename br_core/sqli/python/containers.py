@@ -11,7 +11,9 @@ and keys and keeps `elems`: the whole container is then as tainted as anything s
 
 from __future__ import annotations
 
-from br_core.sqli.values import SAFE, Val, literal, merge
+import re
+
+from br_core.sqli.values import SAFE, Val, literal, merge, splice
 
 # Methods that read a container without changing it: its keys and positions stay known.
 READERS = {"get", "keys", "values", "items", "copy", "count", "index"}
@@ -128,9 +130,31 @@ def call_method(
     return None
 
 
+def key_of(val: Val) -> Val:
+    """Any one key of a dict whose keys are all constants: what `for k in d` binds."""
+    return merge(*(literal(k) for k, _ in val.keys or ()))
+
+
+def _views(old: Val, method: str) -> Val | None:
+    """`d.keys()`, `d.values()`, `d.items()` of a dict whose keys are all constants, as lists
+    of known items: the keys stay constants even when the values are untrusted."""
+    entries = old.keys or ()
+    if method == "keys":
+        return make_list(tuple(literal(k) for k, _ in entries))
+    if method == "values":
+        return make_list(tuple(v for _, v in entries))
+    if method == "items":
+        pairs = [(literal(k), v) for k, v in entries]
+        return make_list(tuple(Val(elems=merge(k, v), items=(k, v)) for k, v in pairs))
+    return None
+
+
 def _dict_method(
     old: Val, method: str, args: list[Val], consts: list[object | None]
 ) -> tuple[Val, Val] | None:
+    view = _views(old, method) if not args else None
+    if view is not None:
+        return old, view
     if method in {"get", "pop", "setdefault"} and args and consts[0] is not None:
         found = read_key(old, consts[0])
         default = args[1] if len(args) > 1 else SAFE
@@ -226,6 +250,28 @@ def config_method(
     if method == "remove_option" and len(args) == 2:
         return make_dict([(k, v) for k, v in old.keys if not _same(k, key)]), SAFE
     return None
+
+
+# ConfigParser's BasicInterpolation (its default): `%(name)s` in a value read through `get`
+# is replaced by option `name` of the same section, or of DEFAULT, itself interpolated.
+INTERPOLATING = {"configparser.ConfigParser", "configparser.SafeConfigParser"}
+_REFERENCE = re.compile(r"%\((\w+)\)s")
+_MAX_DEPTH = 10  # configparser.MAX_INTERPOLATION_DEPTH: deeper raises
+
+
+def interpolated(parser: Val, section: str, value: Val, line: int, depth: int = 0) -> Val:
+    """`value`, read from `section` through `get`, with the options it refers to spliced in:
+    a constant template that names an untrusted option is built from it."""
+    names = _REFERENCE.findall(value.text) if "%(" in value.text else []
+    if not names or depth >= _MAX_DEPTH:
+        return value
+    parts = [value]
+    for name in names:
+        found = read_key(parser, (section, name.lower()))
+        found = found if found is not None else read_key(parser, ("DEFAULT", name.lower()))
+        if found is not None:  # a missing option raises InterpolationMissingOptionError
+            parts.append(interpolated(parser, section, found, line, depth + 1))
+    return splice("%", parts, line) if len(parts) > 1 else value
 
 
 def _option(consts: list[object | None]) -> tuple[str, str] | None:

@@ -56,6 +56,7 @@ from br_core.sqli.values import (
 Env = dict[str, Val]
 
 PARAM_PREFIX = "parameter `"
+CLI_ARGUMENTS = SOURCE_CALLS["parse_args"]
 
 
 class ExprEval(Guards):
@@ -88,6 +89,16 @@ class ExprEval(Guards):
     def object_attribute(self, node: ast.Attribute) -> Val | None:
         """What methods of a local class left in `obj.<attr>` (the interpreter runs them)."""
         return None
+
+    def converted_options(self) -> set[str]:
+        """Command-line options argparse converts before the program reads them (cli.py); the
+        interpreter has the module."""
+        return set()
+
+    def converted_fields(self, name: str) -> set[str]:
+        """Fields a validating model converts, when `name` holds one (models.py); the
+        interpreter knows the classes and the function."""
+        return set()
 
     def undefined(self, name: str) -> bool:
         """Whether `name` is bound nowhere in the file (nor a builtin); the interpreter knows."""
@@ -146,6 +157,11 @@ class ExprEval(Guards):
         """The qualified name of the call that made the value `key` holds, when the
         interpreter knows (`conf = configparser.ConfigParser()`); overridden there."""
         return ""
+
+    def interpolating(self, key: str) -> bool:
+        """Whether the ConfigParser `key` holds interpolates `%(name)s` on `get`; overridden
+        by the interpreter, which knows the call that made it."""
+        return False
 
     def store(self, env: Env, key: str, new: Val) -> None:
         """`env[key] = new` for a change made *through* `key` to the object it names (an item
@@ -237,6 +253,14 @@ class ExprEval(Guards):
                 why = self.unresolved(name)
                 return Val(unknown=why) if why else SAFE
         base = self.value(node.value, env)
+        if base.taint == CLI_ARGUMENTS and node.attr in self.converted_options():
+            return SAFE  # `args.days` after `add_argument("--days", type=int)`: cli.py
+        if (
+            base.suspect
+            and isinstance(node.value, ast.Name)
+            and node.attr in self.converted_fields(node.value.id)
+        ):
+            return SAFE  # `order.quantity` of a pydantic model with `quantity: int`
         held = self.object_attribute(node) if isinstance(node.value, ast.Name) else None
         if held is not None:
             return merge(held, opaque(base))
@@ -535,7 +559,13 @@ class ExprEval(Guards):
             return None
         if done[0] is not env[key]:
             self.store(env, key, done[0])
-        return merge(done[1], kwargs["fallback"]) if config and "fallback" in kwargs else done[1]
+        result = done[1]
+        section = consts[0] if consts else None
+        if config and func.attr == "get" and isinstance(section, str) and self.interpolating(key):
+            raw = kwargs.get("raw")
+            if not (raw is not None and raw.has_const and raw.const):  # raw=True: as stored
+                result = containers.interpolated(env[key], section, result, node.lineno)
+        return merge(result, kwargs["fallback"]) if config and "fallback" in kwargs else result
 
     def _constructed(
         self, node: ast.Call, args: list[Val], kwargs: dict[str | None, Val]
@@ -686,7 +716,9 @@ class ExprEval(Guards):
 
 
 def iter_element(val: Val, node: ast.expr | None) -> Val:
-    """What iterating over `val` yields."""
+    """What iterating over `val` yields: a dict's keys, constants when all are known."""
+    if val.keys is not None and not val.suspect:
+        return containers.key_of(val)
     if val.elems is not None:
         return merge(val.elems, opaque(val)) if val.suspect else val.elems
     if isinstance(node, ast.Call) and last_name(node.func) == "range":

@@ -87,6 +87,14 @@ class StatementInterpreter(ExprEval):
         made = self.frames[-1].defs.get(key)
         return self.qualified(dotted(made.func) or "") if isinstance(made, ast.Call) else ""
 
+    def interpolating(self, key: str) -> bool:
+        made = self.frames[-1].defs.get(key)
+        return (
+            isinstance(made, ast.Call)
+            and self.made_by(key) in containers.INTERPOLATING
+            and not any(kw.arg == "interpolation" for kw in made.keywords)
+        )
+
     def _s_AnnAssign(self, stmt: ast.AnnAssign, env: Env) -> bool:
         if stmt.value is not None:
             self.bind(stmt.target, self.value(stmt.value, env), env)
