@@ -12,11 +12,6 @@ that spans one (`[ -~]`) each fail it. Lookarounds consume nothing and are not r
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # scope.py imports this module
-    from br_core.sqli.js.scope import Index
-    from br_core.sqli.js.tokens import Tok
 
 _DANGER = frozenset("'\"`\\;")
 _SAFE_ESCAPES = frozenset("dwsbBntrvf0")  # classes and controls that hold no dangerous char
@@ -167,36 +162,3 @@ def _class_safe(members: str) -> bool:
     if negated:  # `[^'";\\`]` or `[^\W]`: what it excludes covers every dangerous char
         return (wide or chars >= _DANGER) and not unknown
     return not (wide or unknown or chars & _DANGER)
-
-
-def regex_named(index: Index, name: str) -> str | None:
-    """The regex literal `name` is bound to (`const SLUG = /^[a-z-]+$/;`), None when it is
-    not a constant of this file bound to one."""
-    key = ("regex", name)
-    if key not in index.memo:
-        found = None
-        if name in index.introduced:
-            for k in index.where.get(name, []):
-                toks = index.toks
-                if (
-                    0 < k < len(toks) - 2
-                    and toks[k - 1].text == "const"
-                    and toks[k + 1].text == "="
-                    and toks[k + 2].kind == "regex"
-                    and (k + 3 == len(toks) or toks[k + 3].text in {";", ","}
-                         or toks[k + 3].line > toks[k + 2].line)
-                ):  # fmt: skip
-                    found = toks[k + 2].text
-        index.memo[key] = found
-    pattern = index.memo[key]
-    return pattern if isinstance(pattern, str) else None
-
-
-def loose_test(index: Index, pattern: Tok, arg: list[Tok], params: set[str]) -> bool:
-    """`pattern.test(arg)` tests a parameter with a regex that does not validate it whole."""
-    if not any(t.kind == "ident" and t.text in params for t in arg):
-        return False
-    literal = pattern.text if pattern.kind == "regex" else None
-    if pattern.kind == "ident":
-        literal = regex_named(index, pattern.text)
-    return literal is not None and not validates(literal)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 
 from br_core.sqli.js.bindings import Bindings
-from br_core.sqli.js.regexes import loose_test, regex_named, validates
+from br_core.sqli.js.regexes import validates
 from br_core.sqli.js.tokens import Tok, closers
 from br_core.sqli.values import Val
 
@@ -380,3 +380,36 @@ def const_object_uncached(ctx: Ctx, name: str) -> bool:
 
 
 _CALL = re.compile(r"[A-Za-z_$][\w$]*\s*\(")  # (the literal has no braces: no method bodies)
+
+
+def regex_named(index: Index, name: str) -> str | None:
+    """The regex literal `name` is bound to (`const SLUG = /^[a-z-]+$/;`), None when it is
+    not a constant of this file bound to one."""
+    key = ("regex", name)
+    if key not in index.memo:
+        found = None
+        if name in index.introduced:
+            for k in index.where.get(name, []):
+                toks = index.toks
+                if (
+                    0 < k < len(toks) - 2
+                    and toks[k - 1].text == "const"
+                    and toks[k + 1].text == "="
+                    and toks[k + 2].kind == "regex"
+                    and (k + 3 == len(toks) or toks[k + 3].text in {";", ","}
+                         or toks[k + 3].line > toks[k + 2].line)
+                ):  # fmt: skip
+                    found = toks[k + 2].text
+        index.memo[key] = found
+    pattern = index.memo[key]
+    return pattern if isinstance(pattern, str) else None
+
+
+def loose_test(index: Index, pattern: Tok, arg: list[Tok], params: set[str]) -> bool:
+    """`pattern.test(arg)` tests a parameter with a regex that does not validate it whole."""
+    if not any(t.kind == "ident" and t.text in params for t in arg):
+        return False
+    literal = pattern.text if pattern.kind == "regex" else None
+    if pattern.kind == "ident":
+        literal = regex_named(index, pattern.text)
+    return literal is not None and not validates(literal)
