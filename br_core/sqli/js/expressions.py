@@ -10,12 +10,12 @@ import re
 from br_core.sqli.js.callbacks import ignores_element
 from br_core.sqli.js.callers import parameter_sites
 from br_core.sqli.js.calls import (
-    SAFE_CALLS,
     array_items,
     elements,
     imports_format,
     maps_to_escaped,
     numbers_formatted,
+    sanitizing_call,
     trailing_call,
 )
 from br_core.sqli.js.depth import MAX_DEPTH, beyond_depth
@@ -124,7 +124,7 @@ def _operand(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
     built = _builder_call(ctx, toks, text, depth)
     if built is not None:
         return built
-    if SAFE_CALLS.match(text) or re.search(r"\.length\s*$|\.toFixed\(", text):
+    if sanitizing_call(ctx, text) or re.search(r"\.length\s*$|\.toFixed\(", text):
         return SAFE
     if first.text == "[":
         inner = split_top(toks[1:-1], {","})
