@@ -25,22 +25,31 @@ Alias = tuple[int, str, list[str]]
 
 def aliases(ctx: Ctx, name: str) -> list[Alias]:
     """The aliases of `name` the file declares, each with the keys (`ANY` for an element not
-    known) it points at in `name`; found once per name."""
-    key = ("aliases", name)
-    found = ctx.index.memo.get(key)
-    if isinstance(found, list):
-        return found
+    known) it points at in `name`, in file order."""
+    found = ctx.index.memo.get(("aliases", "file"))
+    if not isinstance(found, dict):
+        found = _all_aliases(ctx)
+        ctx.index.memo[("aliases", "file")] = found
+    return found.get(name, [])
+
+
+def _all_aliases(ctx: Ctx) -> dict[str, list[Alias]]:
+    """Per name, its aliases: one pass over the declarations of the file (most names have
+    none, and each identifier read asks)."""
     toks, ends = ctx.toks, ctx.index.ends
-    out: list[Alias] = []
-    for k in ctx.index.where.get(name, []):
-        if k < 3 or toks[k - 1].text != "=" or toks[k - 2].kind != "ident":
-            continue
-        if toks[k - 3].text not in _DECLARES:
-            continue
-        keys = _keys(toks, k, until_end(toks, k, ends), ends)
-        if keys is not None and toks[k - 2].text != name:
-            out.append((k, toks[k - 2].text, keys))
-    ctx.index.memo[key] = out
+    out: dict[str, list[Alias]] = {}
+    for word in _DECLARES:
+        for d in ctx.index.where.get(word, []):
+            k = d + 3  # `const A = name…`
+            if k >= len(toks) or toks[d + 2].text != "=" or toks[k].kind != "ident":
+                continue
+            if toks[d + 1].kind != "ident" or toks[d + 1].text == toks[k].text:
+                continue
+            keys = _keys(toks, k, until_end(toks, k, ends), ends)
+            if keys is not None:
+                out.setdefault(toks[k].text, []).append((k, toks[d + 1].text, keys))
+    for found in out.values():
+        found.sort()
     return out
 
 
@@ -61,9 +70,12 @@ def aliased(evaluate: Evaluate, ctx: Ctx, name: str, path: list[str], depth: int
     """What writes through aliases declared before the sink may put in `name.<path>` (`r.val
     = x` of `r = rows[0]` puts x in `rows[0].val`, and `Val(elems=x)` in `rows[0]`); None
     when no alias writes anything untrusted there."""
+    found = aliases(ctx, name)
+    if not found:
+        return None
     vals = []
     sink = ctx.sink
-    for at, alias, keys in aliases(ctx, name):
+    for at, alias, keys in found:
         if at >= sink:
             break
         for k, kind, rhs in field_writes(ctx, alias, []):
@@ -84,8 +96,8 @@ def aliased(evaluate: Evaluate, ctx: Ctx, name: str, path: list[str], depth: int
             for _ in range(len(full) - len(path)):
                 val = Val(elems=val)
             vals.append(nested(val, len(path) - len(full)))
-    found = [v for v in vals if _untrusted(v)]
-    return merge(*found) if found else None
+    untrusted = [v for v in vals if _untrusted(v)]
+    return merge(*untrusted) if untrusted else None
 
 
 def _untrusted(val: Val) -> bool:
