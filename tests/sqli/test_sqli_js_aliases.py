@@ -80,3 +80,20 @@ def test_aliases_reads_where_each_points() -> None:
         ("b", ["x", "y"]),
         ("c", ["list", ANY]),
     ]
+
+
+@pytest.mark.parametrize(
+    ("alias", "tainted"),
+    [
+        ("const c: string[] = cfg.cols;\n  c.push(req.query.c);", True),
+        ("let c = cfg.cols;\n  c.unshift(req.query.c);", True),
+        ("let c = cfg.cols;\n  c = [];\n  c.push(req.query.c);", False),  # another list
+        ("const c = cfg.cols;\n  c.push('name');", False),
+    ],
+)
+def test_a_push_through_an_alias_adds_an_element(alias: str, tainted: bool) -> None:
+    src = (
+        f"function h(req) {{\n  const cfg = {{ cols: ['id'] }};\n  {alias}\n"
+        "  db.query('SELECT ' + cfg.cols.join(',') + ' FROM u');\n}\n"
+    )
+    assert bool(analyze_js(src)) is tainted

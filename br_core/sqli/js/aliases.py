@@ -10,15 +10,19 @@ Objects and arrays are references: after `const r = rows[0]; r.val = req.query.x
 
 from __future__ import annotations
 
+import bisect
+
 from br_core.sqli.js.calls import nested
 from br_core.sqli.js.fields import ANY, field_writes, member_path
 from br_core.sqli.js.scope import Ctx, Evaluate
-from br_core.sqli.js.tokens import Tok, split_top, until_end
+from br_core.sqli.js.tokens import Tok, split_top, until_close, until_end
 from br_core.sqli.values import Val, merge
 
 _DECLARES = frozenset({"const", "let", "var"})
 _PICKS = frozenset({"find", "findLast", "at"})  # one element of the array
 _ADDS = frozenset({"push", "unshift"})
+_LOOKBACK = 200  # occurrences of an alias read after its declaration
+_TYPE_TOKENS = 12  # a type annotation read between an alias's name and its `=`
 # (the token of `name` in the alias's value, the alias, the keys it points at in `name`)
 Alias = tuple[int, str, list[str]]
 
@@ -40,8 +44,8 @@ def _all_aliases(ctx: Ctx) -> dict[str, list[Alias]]:
     out: dict[str, list[Alias]] = {}
     for word in _DECLARES:
         for d in ctx.index.where.get(word, []):
-            k = d + 3  # `const A = name…`
-            if k >= len(toks) or toks[d + 2].text != "=" or toks[k].kind != "ident":
+            k = _value_start(toks, d)  # `const A = name…`, `const A: T = name…`
+            if k is None or toks[k].kind != "ident":
                 continue
             if toks[d + 1].kind != "ident" or toks[d + 1].text == toks[k].text:
                 continue
@@ -51,6 +55,31 @@ def _all_aliases(ctx: Ctx) -> dict[str, list[Alias]]:
     for found in out.values():
         found.sort()
     return out
+
+
+def _reassigned(ctx: Ctx, alias: str, at: int) -> bool:
+    """`alias = …` after its declaration (token `at`) and before the sink: from there it names
+    another object. The nearest occurrences are read, at most `_LOOKBACK`."""
+    toks, where = ctx.toks, ctx.index.where.get(alias, [])
+    lo, hi = bisect.bisect_right(where, at), bisect.bisect_left(where, ctx.sink)
+    return any(
+        toks[k + 1].text == "=" and toks[k - 1].text != "."
+        for k in where[lo : min(hi, lo + _LOOKBACK)]
+        if k + 1 < len(toks)
+    )
+
+
+def _value_start(toks: list[Tok], d: int) -> int | None:
+    """The first token of the value `const A = …` (token d is `const`) declares, past a
+    type annotation (`const r: Row = …`); None for a pattern or no value."""
+    j = d + 2
+    if j < len(toks) and toks[j].text == ":":
+        for j in range(d + 3, min(len(toks), d + _TYPE_TOKENS)):
+            if toks[j].text in {"=", ";", ",", "{", ")"} and toks[j].kind == "punct":
+                break
+            if toks[j].text == "(":
+                return None  # a function type: not read
+    return j + 1 if j + 1 < len(toks) and toks[j].text == "=" else None
 
 
 def _keys(toks: list[Tok], k: int, value: list[Tok], ends: list[int]) -> list[str] | None:
@@ -78,6 +107,8 @@ def aliased(evaluate: Evaluate, ctx: Ctx, name: str, path: list[str], depth: int
     for at, alias, keys in found:
         if at >= sink:
             break
+        if _reassigned(ctx, alias, at):
+            continue
         for k, kind, rhs in field_writes(ctx, alias, []):
             if k <= at:
                 continue  # a write to an earlier variable of that name
@@ -96,9 +127,34 @@ def aliased(evaluate: Evaluate, ctx: Ctx, name: str, path: list[str], depth: int
             for _ in range(len(full) - len(path)):
                 val = Val(elems=val)
             vals.append(nested(val, len(path) - len(full)))
+        vals += _added(evaluate, ctx, alias, at, keys, path, depth)
     untrusted = [v for v in vals if _untrusted(v)]
     return merge(*untrusted) if untrusted else None
 
 
 def _untrusted(val: Val) -> bool:
     return bool(val.taint) or (val.elems is not None and _untrusted(val.elems))
+
+
+def _added(
+    evaluate: Evaluate, ctx: Ctx, alias: str, at: int, keys: list[str], path: list[str], depth: int
+) -> list[Val]:
+    """`A.push(x)` / `A.unshift(x)` on the alias itself, after it is declared and before the
+    sink: x is one more element of `name.<keys>`."""
+    toks, sink = ctx.toks, ctx.sink
+    full = [*keys, ANY]
+    if any(a != b and ANY not in (a, b) for a, b in zip(full, path, strict=False)):
+        return []
+    vals = []
+    for k in ctx.index.where.get(alias, []):
+        if not at < k < sink or k + 3 >= len(toks) or toks[k - 1].text in {".", "?."}:
+            continue
+        if toks[k + 1].text != "." or toks[k + 2].text not in _ADDS or toks[k + 3].text != "(":
+            continue
+        here = Ctx(ctx.src, toks, toks[k].pos, ctx.index)
+        args = [a for a in split_top(until_close(toks, k + 4, ctx.index.ends), {","}) if a]
+        val = merge(*(evaluate(here, a, depth + 1) for a in args))
+        for _ in range(len(full) - len(path)):
+            val = Val(elems=val)
+        vals.append(nested(val, len(path) - len(full)))
+    return vals
