@@ -21,20 +21,21 @@ from br_core.sqli.values import Val, merge
 _DECLARES = frozenset({"const", "let", "var"})
 _PICKS = frozenset({"find", "findLast", "at"})  # one element of the array
 _ADDS = frozenset({"push", "unshift"})
+_FILE = ("aliases", "file")  # the memo key of the file's aliases, per name
 _LOOKBACK = 200  # occurrences of an alias read after its declaration
 _TYPE_TOKENS = 12  # a type annotation read between an alias's name and its `=`
 # (the token of `name` in the alias's value, the alias, the keys it points at in `name`)
 Alias = tuple[int, str, list[str]]
+_NONE: list[Alias] = []  # (never written to: what a name without aliases gets)
 
 
 def aliases(ctx: Ctx, name: str) -> list[Alias]:
     """The aliases of `name` the file declares, each with the keys (`ANY` for an element not
     known) it points at in `name`, in file order."""
-    found = ctx.index.memo.get(("aliases", "file"))
+    found = ctx.index.memo.get(_FILE)
     if not isinstance(found, dict):
-        found = _all_aliases(ctx)
-        ctx.index.memo[("aliases", "file")] = found
-    return found.get(name, [])
+        found = ctx.index.memo[_FILE] = _all_aliases(ctx)
+    return found.get(name, _NONE)
 
 
 def _all_aliases(ctx: Ctx) -> dict[str, list[Alias]]:
