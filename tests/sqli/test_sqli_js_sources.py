@@ -129,3 +129,35 @@ def test_next_route_handler_parameters_are_the_request(head: str, confidence: st
     found = analyze_js(head + "\n" + _HANDLER_SINK)
     assert [f.confidence for f in found] == [confidence]
     assert found[0].source.startswith("the web request") == (confidence == "high")
+
+
+@pytest.mark.parametrize(
+    ("read", "expected"),
+    [
+        ("url.parse(req.url, true).query.id", "the web request (`req.url`)" + _PARSE),
+        ("querystring.parse(req.body).id", "the web request (`req.body`)" + _PARSE),
+        (
+            "new URL(req.url, base).searchParams.get('id')",
+            "the web request (`req.url`), through `URL()`",
+        ),
+        (
+            "new URLSearchParams(req.body).get('id')",
+            "the web request (`req.body`), through `URLSearchParams()`",
+        ),
+    ],
+)
+def test_what_a_chain_reads_from_a_call_keeps_its_arguments_source(
+    read: str, expected: str
+) -> None:
+    src = f"function h(req) {{\n  const id = {read};\n{_SINK.replace('v.x', 'id')}}}\n"
+    assert _sources(src) == [(expected, "high")]
+
+
+def test_a_chain_reads_only_its_first_call_s_arguments() -> None:
+    # a digest is hex, whatever `update` was given: not the request's text
+    src = (
+        "function h(req) {\n"
+        "  const d = crypto.createHash('md5').update(req.body.t).digest('hex');\n"
+        "  db.query('SELECT a FROM t WHERE c = ' + d);\n}\n"
+    )
+    assert all(confidence == "medium" for _, confidence in _sources(src))

@@ -11,15 +11,16 @@ from br_core.sqli.js.arrays import array_slots
 from br_core.sqli.js.callbacks import ignores_element
 from br_core.sqli.js.callers import parameter_sites
 from br_core.sqli.js.calls import (
-    SAFE_CALLS,
     array_items,
     elements,
     imports_format,
     maps_to_escaped,
     numbers_formatted,
+    sanitizing_call,
     trailing_call,
 )
 from br_core.sqli.js.depth import MAX_DEPTH, beyond_depth
+from br_core.sqli.js.dtos import validated_field
 from br_core.sqli.js.fold import truth
 from br_core.sqli.js.middleware import set_by_file
 from br_core.sqli.js.names import identifier, returns_of, written
@@ -85,7 +86,7 @@ def _compound(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
         holds = truth(ctx.index, cond)
         if holds is not None:  # `1 > 2 ? a : b` is b: the other branch never runs
             return evaluate(ctx, yes if holds else no, depth + 1)
-        guarded = guard_names(text_of(ctx, cond)) | checked_names(ctx, cond)
+        guarded = guard_names(ctx, text_of(ctx, cond)) | checked_names(ctx, cond)
         return merge(evaluate(ctx, yes, depth + 1, ) if not only(ctx, yes, guarded) else SAFE,
                      evaluate(ctx, no, depth + 1))  # fmt: skip
     for ops in ({"||", "??"}, {"+"}):
@@ -124,7 +125,7 @@ def _operand(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
     built = _builder_call(ctx, toks, text, depth)
     if built is not None:
         return built
-    if SAFE_CALLS.match(text) or re.search(r"\.length\s*$|\.toFixed\(", text):
+    if sanitizing_call(ctx, text) or re.search(r"\.length\s*$|\.toFixed\(", text):
         return SAFE
     if first.text == "[":
         inner = split_top(toks[1:-1], {","})
@@ -144,6 +145,8 @@ def _operand(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
         return SAFE  # `req.query.ids.map(Number).filter(…)`: numbers, whatever the request held
     if maps_to_escaped(ctx, toks):
         return Val(elems=SAFE)  # `hosts.map((h) => mysql.escape(h))`: escaped, each of them
+    if len(toks) == 3 and toks[1].text in {".", "?."} and validated_field(ctx, toks):
+        return SAFE  # `dto.id` of `@Body() dto: CreateDto` whose `id` is `@IsInt()`
     for pattern, source in SOURCES if ANY_SOURCE.match(text) else ():
         if pattern.match(text):
             own = _set_by_middleware(ctx, toks, depth)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import re
 
+from br_core.sqli.js.aliases import aliased
 from br_core.sqli.js.arrays import array_slots, read_at
 from br_core.sqli.js.arrows import arrow_parameter
 from br_core.sqli.js.assignments import element_at, last_declaration, mutated, reaching_assignments
@@ -49,6 +50,10 @@ from br_core.sqli.js.tokens import Tok, closers, slots, split_top, until_close, 
 from br_core.sqli.values import SAFE, Val, merge, splice
 
 # array methods whose result holds the receiver's elements (or values made from them)
+_MAPS_TO_FIELD = re.compile(
+    r"\s*\??\.\s*map\(\s*\(?\s*(?P<p>[\w$]+)\s*\)?\s*=>\s*(?P=p)"
+    r"(?P<path>(?:\s*\??\.\s*[\w$]+)+)\s*\)\s*"
+)
 _ARRAY_KEEPS = re.compile(r"\s*\??\.\s*(?:map|filter|slice|concat|flat|flatMap|sort|reverse)\(")
 
 
@@ -66,7 +71,13 @@ def returns_of(evaluate: Evaluate, ctx: Ctx, brace: int, depth: int) -> Val:
 def identifier(evaluate: Evaluate, ctx: Ctx, toks: list[Tok], text: str, depth: int) -> Val:
     name = toks[0].text
     rest = text[len(name) :]
-    if re.match(r"\s*\[", rest) and const_object(ctx, name) and not mutated(ctx, name):
+    through = aliased(evaluate, ctx, name, [], depth)  # `r.val = x` of `const r = rows[0]`
+    if (
+        re.match(r"\s*\[", rest)
+        and const_object(ctx, name)
+        and not mutated(ctx, name)
+        and through is None
+    ):
         return SAFE  # ORDER_MAP[dir]: a lookup in a fixed table of literals
     if guarded(ctx, name):
         return SAFE
@@ -96,7 +107,8 @@ def identifier(evaluate: Evaluate, ctx: Ctx, toks: list[Tok], text: str, depth: 
     if path and end == len(toks):
         field = member(evaluate, ctx, name, path, depth)
         if field is not None:
-            return field
+            held = aliased(evaluate, ctx, name, path, depth) if through else None
+            return merge(field, held) if held else field
     if not re.match(r"\s*\(", rest):
         # `rows.map((name) => …)` shadows `name`
         element = _callback_value(evaluate, ctx, name, depth)
@@ -113,6 +125,16 @@ def identifier(evaluate: Evaluate, ctx: Ctx, toks: list[Tok], text: str, depth: 
     mapped = _mapped_slots(evaluate, ctx, toks, decls, depth) if decls else None
     if mapped is not None:
         return mapped
+    picked = _MAPS_TO_FIELD.fullmatch(rest)
+    if decls and picked:
+        # `rows.map((r) => r.val)`: each element is that field of an element of `rows`
+        element = elements(merge(*decls))
+        read = re.findall(r"[\w$]+", picked.group("path"))
+        held = aliased(evaluate, ctx, name, [ANY, *read], depth) if through else None
+        mapped = _named_field([element], read) or nested(element, len(read))
+        return Val(elems=merge(mapped, held) if held else mapped)
+    if decls and through is not None:
+        decls.append(through)
     if decls and _ARRAY_KEEPS.match(rest):
         return merge(*decls)  # `ids.filter(Boolean).slice(0, 5)`: the same elements
     if rest.startswith(".join("):
@@ -189,12 +211,30 @@ def _unknown_call(evaluate: Evaluate, ctx: Ctx, toks: list[Tok], depth: int) -> 
     """A call this file does not define (`getUser(req)`, `lookup(req.query.id)`): its result
     is as untrusted as its arguments, so one traced to a known source carries that source
     (high confidence) rather than "not a constant". None otherwise."""
-    call = trailing_call(toks)
-    if call is None:
+    for call in (trailing_call(toks), _head_call(toks)):
+        if call is None:
+            continue
+        vals = [evaluate(ctx, a, depth + 1) for a in call[2] if _may_taint(a)]
+        traced = [v.taint for v in vals if v.taint and from_source(v.taint)]
+        if traced:
+            return Val(taint=f"{traced[0]}{THROUGH}`{call[1]}()`")
+    return None
+
+
+def _head_call(toks: list[Tok]) -> tuple[list[Tok], str, list[list[Tok]]] | None:
+    """The call a chain starts with, when more follows it: `url.parse(req.url, true).query.id`,
+    `new URL(req.url, base).searchParams.get('id')`. What is read from the result of a call
+    this file does not define is as untrusted as that call's arguments (only the first call's:
+    `createHash('md5').update(x).digest('hex')` is not read as `update`'s text)."""
+    k = 1
+    while k + 1 < len(toks) and toks[k].text in {".", "?."} and toks[k + 1].kind == "ident":
+        k += 2
+    if k + 1 >= len(toks) or toks[k].text != "(" or toks[0].kind != "ident":
         return None
-    vals = [evaluate(ctx, a, depth + 1) for a in call[2] if _may_taint(a)]
-    traced = [v.taint for v in vals if v.taint and from_source(v.taint)]
-    return Val(taint=f"{traced[0]}{THROUGH}`{call[1]}()`") if traced else None
+    end = closers(toks[k:])[0] + k
+    if end <= k or end + 1 >= len(toks) or toks[end + 1].text not in {".", "?.", "["}:
+        return None
+    return toks[: max(k - 2, 0)], toks[k - 1].text, split_top(toks[k + 1 : end], {","})
 
 
 def _may_taint(arg: list[Tok]) -> bool:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 
 from br_core.sqli.js.bindings import Bindings
+from br_core.sqli.js.members import ANY_MEMBER, CALL_MEMBER, membership, rewritten
 from br_core.sqli.js.regexes import validates
 from br_core.sqli.js.tokens import Tok, closers
 from br_core.sqli.values import Val
@@ -136,14 +137,19 @@ def only(ctx: Ctx, toks: list[Tok], names: set[str]) -> bool:
     return bool(names) and re.sub(r"\s+", "", text_of(ctx, toks)) in names
 
 
-def guard_names(cond: str) -> set[str]:
-    # `COLS.includes(x)`, `COLS.has(String(x))`, `x in MAP`, `x === 'asc'`
-    m = re.search(
-        r"\.(?:includes|has)\(\s*([\w.]+(?:\(\s*[\w.]+\s*\))?)\s*\)|([\w.]+)\s+in\s+\w+"
-        r"|([\w.]+)\s*===?\s*['\"]",
-        cond,
-    )
-    return {re.sub(r"\s+", "", g) for g in m.groups() if g} if m else set()
+def guard_names(ctx: Ctx, cond: str) -> set[str]:
+    """The values a ternary's condition checks: a membership test in a collection the file
+    fixes (br_core/sqli/js/members.py's forms) or an equality with a string literal."""
+    names = set()
+    for term in cond.split("&&") if not re.search(r"\|\||\?\?", cond) else [cond]:
+        term = term.strip()
+        member = membership(term) or (membership(term[1:-1]) if term[:1] == "(" else None)
+        if member is not None and fixed_list(ctx, member[0]):
+            names.add(re.sub(r"\s+", "", member[1]))
+    if names:
+        return names
+    m = re.search(r"([\w.]+)\s*===?\s*['\"]", cond)  # `x === 'asc'`
+    return {m.group(1)} if m else set()
 
 
 NUMBERS_MAP = re.compile(r"\s*\.map\(\s*(?:Number|parseInt|parseFloat|BigInt)\s*\)")
@@ -165,11 +171,10 @@ _EXIT = r"(?:throw|return|continue|break)\b|process\s*\.\s*exit\s*\(|next\s*\(\s
 _STATEMENT = r"(?:[^{};\n$]|\$\{[^{}]*\}|\$(?!\{)){0,200}[;\n]"  # `${x}` of a template too
 _LEAVES = rf"\s*\)\s*(?:\{{(?:{_STATEMENT}){{0,8}}?\s*)?(?:{_EXIT})"
 _GUARDS = re.compile(
-    r"if\s*\(\s*!\s*(?P<la>[\w.]+)\.(?:includes|has)\(\s*(?P<a>[\w$]+)\s*\)" + _LEAVES
+    rf"if\s*\(\s*!\s*(?:(?P<a>{CALL_MEMBER})|\(\s*(?P<g>{ANY_MEMBER})\s*\))" + _LEAVES
     + r"|if\s*\(\s*!\s*(?P<lb>/[^/\n]+/\w*)\.test\(\s*(?P<b>[\w$]+)\s*\)" + _LEAVES
     + r"|if\s*\(\s*(?P<lc>[\w.]+)\.indexOf\(\s*(?P<c>[\w$]+)\s*\)\s*(?:===?|<)\s*(?:-1|0)"
     + _LEAVES
-    + r"|if\s*\(\s*!\s*\(\s*(?P<g>[\w$]+)\s+in\s+(?P<lg>[\w.]+)\s*\)" + _LEAVES
     + r"|\b(?P<d>[\w$]+)\s*=\s*(?:Number|parseInt|parseFloat)\("
     # a failed check that leaves: isNaN(x), !Number.isInteger(x), !validator.isUUID(x)
     + r"|if\s*\(\s*(?:Number\.)?isNaN\(\s*(?P<e>[\w$]+)\s*\)" + _LEAVES
@@ -177,7 +182,7 @@ _GUARDS = re.compile(
 )  # fmt: skip
 _GUARD_WORDS = ("if", "Number(", "parseInt(", "parseFloat(")  # each match holds one of them
 _CHECKED = ("a", "b", "c", "g", "d", "e", "f")  # the groups naming the checked value
-_LISTS = {"a": "la", "c": "lc", "g": "lg"}  # a membership check: the list it looks in
+_MEMBERS = ("a", "g")  # a membership test, whole (members.py reads it)
 
 
 def guarded(ctx: Ctx, name: str) -> bool:
@@ -189,8 +194,9 @@ def guarded(ctx: Ctx, name: str) -> bool:
         if any(word in ctx.src for word in _GUARD_WORDS):
             for m in _GUARDS.finditer(ctx.src):
                 group = next(g for g in _CHECKED if m.group(g))
-                if _validates(ctx, m, group):
-                    found.setdefault(m.group(group), []).append(m.start())
+                checked = _validated(ctx, m, group)
+                if checked:
+                    found.setdefault(checked, []).append(m.start())
         ctx.index.guards = found
     if any(ctx.limit - 3000 <= pos < ctx.limit for pos in ctx.index.guards.get(name, [])):
         return True
@@ -200,10 +206,9 @@ def guarded(ctx: Ctx, name: str) -> bool:
 # `if (COLS.includes(x)) { … }`, `if (COLS.indexOf(x) !== -1) {`, `if (x in MAP) {`: inside
 # the block the check passed
 _PASSED = re.compile(
-    r"if\s*\(\s*(?P<la>[\w.]+)\.(?:includes|has)\(\s*(?P<a>[\w$]+)\s*\)\s*\)\s*\{"
+    rf"if\s*\(\s*(?P<p>\(\s*)?(?P<a>{ANY_MEMBER})(?(p)\s*\))\s*\)\s*\{{"
     r"|if\s*\(\s*(?P<lc>[\w.]+)\.indexOf\(\s*(?P<c>[\w$]+)\s*\)\s*(?:!==?\s*-1|>=\s*0|>\s*-1)"
     r"\s*\)\s*\{"
-    r"|if\s*\(\s*(?P<g>[\w$]+)\s+in\s+(?P<lg>[\w.]+)\s*\)\s*\{"
 )
 
 
@@ -218,32 +223,37 @@ def _checked_blocks(ctx: Ctx) -> dict[str, list[tuple[int, int]]]:
     index = ctx.index
     if "if" in ctx.src:
         for m in _PASSED.finditer(ctx.src):
-            group = next(g for g in ("a", "c", "g") if m.group(g))
-            if not fixed_list(ctx, m.group(_LISTS[group])):
+            checked = _validated(ctx, m, "a" if m.group("a") else "c")
+            if not checked:
                 continue
             k = bisect.bisect_left(index.pos, m.end() - 1)
             end = index.ends[k] if k < len(index.toks) else -1
             if end > k:
-                blocks.setdefault(m.group(group), []).append((m.end(), index.toks[end].pos))
+                blocks.setdefault(checked, []).append((m.end(), index.toks[end].pos))
     index.memo[key] = blocks
     return blocks
 
 
-def _validates(ctx: Ctx, m: re.Match[str], group: str) -> bool:
-    """The check behind a guard can only pass known values: a membership test looks in a
-    list the file fixes (a literal, a `new Set([...])` of literals, an upper-case constant),
-    a regex test holds for whole values safe in SQL (regexes.py), and a predicate of this file
-    does not test only part of the value (`startsWith`)."""
-    if group in _LISTS:
-        return fixed_list(ctx, m.group(_LISTS[group]))
-    if group == "b":
-        return validates(m.group("lb"))
+def _validated(ctx: Ctx, m: re.Match[str], group: str) -> str | None:
+    """The value a guard checks, when the check can only pass known values: a membership
+    test looks in a collection the file fixes (a literal, a `new Set([...])` of literals, an
+    upper-case constant), a regex test holds for whole values safe in SQL (regexes.py), and a
+    predicate of this file does not test only part of the value (`startsWith`)."""
+    if group in _MEMBERS:
+        member = membership(m.group(group))
+        return member[1] if member and fixed_list(ctx, member[0]) else None
+    if group == "c" and not fixed_list(ctx, m.group("lc")):
+        return None
+    if group == "b" and not validates(m.group("lb")):
+        return None
     if group == "f":
         pattern = regex_named(ctx.index, m.group("lf").removesuffix(".test"))
         if m.group("lf").endswith(".test") and pattern is not None:
-            return validates(pattern)  # `if (!SLUG.test(x))`, `const SLUG = /^…$/`
-        return not partial_predicate(ctx.index, m.group("lf"))
-    return True
+            # `if (!SLUG.test(x))`, `const SLUG = /^…$/`
+            return m.group(group) if validates(pattern) else None
+        if partial_predicate(ctx.index, m.group("lf")):
+            return None
+    return m.group(group)
 
 
 def fixed_list(ctx: Ctx, name: str) -> bool:
@@ -252,6 +262,8 @@ def fixed_list(ctx: Ctx, name: str) -> bool:
     (`config.SORT_COLUMNS`, an imported `ALLOWED`) this file does not declare and that is no
     parameter."""
     last = name.rsplit(".", 1)[-1]
+    if _rewritten(ctx, name):
+        return False  # `SORTS[req.body.k] = true`: any key may be a member
     if "." not in name and const_object(ctx, name):
         return True
     if "." not in name and name in ctx.index.introduced and _literal_collection(ctx, name):
@@ -265,6 +277,13 @@ def parameter_at(index: Index, name: str, at: int) -> bool:
     """`name` at token `at` is a parameter of an enclosing function with a `{…}` body."""
     scopes = index.bindings()
     return (scopes.resolve(name, max(at - 1, 0)), name) in scopes.params
+
+
+def _rewritten(ctx: Ctx, name: str) -> bool:
+    key = ("rewritten", name)
+    if key not in ctx.index.memo:
+        ctx.index.memo[key] = rewritten(ctx.src, name)
+    return bool(ctx.index.memo[key])
 
 
 def _literal_collection(ctx: Ctx, name: str) -> bool:
