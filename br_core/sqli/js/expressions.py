@@ -145,6 +145,17 @@ def expr_tokens(ctx: Ctx, tmpl: Tok, index: int) -> list[Tok]:
     return tokenize(ctx.src, start, start + len(tmpl.exprs[index]), line)
 
 
+def template_values(ctx: Ctx, tmpl: Tok, depth: int) -> list[Val]:
+    """The value of each `${}` of the template `tmpl` read at the sink, at `depth`: found once,
+    for the sink's value and again for its fix (analyzer.py), which evaluated them twice."""
+    key = (tmpl.pos, ctx.limit, depth)
+    found = ctx.index.spliced.get(key)
+    if found is None:
+        found = [evaluate(ctx, expr_tokens(ctx, tmpl, j), depth) for j in range(len(tmpl.exprs))]
+        ctx.index.spliced[key] = found
+    return found
+
+
 def _operand(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
     first = toks[0]
     if first.kind == "str" and len(toks) == 1:
@@ -155,10 +166,7 @@ def _operand(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
         if first.tagged:
             return Val(text=" ".join(first.parts), is_str=True)
         vals: list[Val] = [literal(p) for p in first.parts]
-        vals += [
-            evaluate(ctx, expr_tokens(ctx, first, j), depth + 1) for j in range(len(first.exprs))
-        ]
-        return splice("template", vals)
+        return splice("template", vals + template_values(ctx, first, depth + 1))
     text = text_of(ctx, toks)
     if first.kind == "ident" and first.text in {"true", "false", "null", "undefined"}:
         return SAFE

@@ -34,6 +34,9 @@ class Index:
     where: dict[str, list[int]] = field(default_factory=dict)
     memo: dict[tuple[str, str], object] = field(default_factory=dict)
     decls: dict[tuple[str, int], list[Val]] = field(default_factory=dict)
+    # each `${}` value of a template, per (template offset, sink offset, depth): a sink's
+    # template is read for its value and again for its fix (expressions.template_values)
+    spliced: dict[tuple[int, int, int], list[Val]] = field(default_factory=dict)
     budget: int = BUDGET
     guards: dict[str, list[int]] | None = None
     pos: list[int] = field(default_factory=list)  # each token's offset, for bisect
