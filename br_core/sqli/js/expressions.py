@@ -95,11 +95,12 @@ def _past_budget(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
         return splice("template", vals)
     if len(toks) == 1 and first.kind != "ident":
         return beyond_depth(ctx, toks, OVER_BUDGET)  # a literal is itself
-    tern = ternary(toks) if len(toks) > 1 else None
+    top = _top_operators(toks)
+    tern = ternary(toks) if "?" in top else None
     if tern is not None:
         return merge(evaluate(ctx, tern[1], depth + 1), evaluate(ctx, tern[2], depth + 1))
-    for ops in ({"||", "??"}, {"+"}) if len(toks) > 1 else ():
-        parts = split_top(toks, ops)
+    for ops in ({"||", "??"}, {"+"}):
+        parts = split_top(toks, ops) if top & ops else []
         if len(parts) > 1:
             vals = [evaluate(ctx, p, depth + 1) for p in parts]
             return splice("+", vals) if "+" in ops and any(v.is_str for v in vals) else merge(*vals)
@@ -116,6 +117,27 @@ def _past_budget(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
     return (
         Val(taint=f"{source} (`{head[:40]}`)") if source else beyond_depth(ctx, toks, OVER_BUDGET)
     )
+
+
+_SHAPE_OPERATORS = frozenset({"?", "||", "??", "+"})
+_OPENING, _CLOSING = frozenset("([{"), frozenset(")]}")
+
+
+def _top_operators(toks: list[Tok]) -> set[str]:
+    """Which of `?`, `||`, `??` and `+` occur outside brackets in `toks`: one pass, where
+    trying the ternary and each split in turn read an operand's tokens three times."""
+    found: set[str] = set()
+    depth = 0
+    for tok in toks:
+        if tok.kind == "punct":
+            text = tok.text
+            if text in _OPENING:
+                depth += 1
+            elif text in _CLOSING:
+                depth -= 1
+            elif depth == 0 and text in _SHAPE_OPERATORS:
+                found.add(text)
+    return found
 
 
 def _compound(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
