@@ -170,14 +170,17 @@ def strongest(vals: list[Val]) -> str | None:
     return next((t for t in taints if not weak_source(t)), taints[0] if taints else None)
 
 
-# A value the JS/TS evaluator reached past its depth bound (br_core/sqli/js/depth.py).
+# A value the JS/TS evaluator reached past its depth bound, or after the file spent its
+# evaluation budget (br_core/sqli/js/depth.py): unresolved, not constant.
 TOO_DEEP = " (followed too deep to resolve)"
+OVER_BUDGET = " (past the file's evaluation budget)"
 
 
 def weak_source(taint: str) -> bool:
     """A function's own parameter (or what a class stored from one), or a value followed too
-    deep to resolve: untrusted by assumption, not traced to a source such as the web request."""
-    if taint.endswith(TOO_DEEP):
+    deep (or past the budget) to resolve: untrusted by assumption, not traced to a source such
+    as the web request."""
+    if taint.endswith((TOO_DEEP, OVER_BUDGET)):
         return True
     if taint.startswith("self."):  # `self.x (set from parameter ...)`, `(built from ...)`
         return "from parameter `" in taint or "from self." in taint

@@ -15,7 +15,7 @@ import re
 from itertools import chain
 
 from br_core.sqli.collector import collector_paused
-from br_core.sqli.js.expressions import evaluate, expr_tokens
+from br_core.sqli.js.expressions import evaluate, expr_tokens, template_values
 from br_core.sqli.js.fix import driver_of, fix_for
 from br_core.sqli.js.fold import dead_at
 from br_core.sqli.js.names import member
@@ -219,12 +219,7 @@ def _scan_stream(
         )
         tmpl = args[0][0] if len(args[0]) == 1 and args[0][0].kind == "tmpl" else None
         untrusted = (
-            [
-                bool(evaluate(ctx, expr_tokens(ctx, tmpl, j), 1).taint)
-                for j in range(len(tmpl.exprs))
-            ]
-            if tmpl is not None
-            else []
+            [bool(v.taint) for v in template_values(ctx, tmpl, 1)] if tmpl is not None else []
         )
         fix = fix_for(sink, args[0], driver, untrusted)
         # high: traced to a known source; medium: a parameter, a name the file never defines,

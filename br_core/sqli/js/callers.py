@@ -28,23 +28,35 @@ def parameter_sites(ctx: Ctx, name: str) -> Fed | None:
     scopes = index.bindings()
     scope = scopes.resolve(name, min(ctx.sink, len(index.toks) - 1))
     if (scope, name) in scopes.params:
-        found = named_function(index, scope)
-        if found is None:
-            return None
-        fn, opening = found
-        if _calls(index, fn) is None:
-            return None  # checked once per function, before its parameter list is read
-        params = (
-            [[index.toks[opening]]]
-            if index.toks[opening].kind == "ident"
-            else slots(index.toks[opening + 1 : index.ends[opening]])
-        )
-        position = next((j for j, p in enumerate(params) if p and p[0].text == name), -1)
-    else:
-        arrow = arrow_parameter(ctx, name)  # `const clause = (req) => …`: no block
-        if arrow is None or not arrow[0]:
-            return None
-        fn, position = arrow
+        # the same for every sink in that function: found once per file
+        key = ("sites", f"{scope}:{name}")
+        if key not in index.memo:
+            index.memo[key] = _block_parameter_sites(index, scope, name)
+        found = index.memo[key]
+        return found if isinstance(found, tuple) else None
+    arrow = arrow_parameter(ctx, name)  # `const clause = (req) => …`: no block
+    if arrow is None or not arrow[0]:
+        return None
+    fn, position = arrow
+    sites = _sites(index, fn, position) if position >= 0 else None
+    return (f"{fn}:{position}", sites) if sites is not None else None
+
+
+def _block_parameter_sites(index: Index, scope: int, name: str) -> Fed | None:
+    """`parameter_sites` for the parameter `name` of the function whose body opens at token
+    `scope`."""
+    found = named_function(index, scope)
+    if found is None:
+        return None
+    fn, opening = found
+    if _calls(index, fn) is None:
+        return None  # checked once per function, before its parameter list is read
+    params = (
+        [[index.toks[opening]]]
+        if index.toks[opening].kind == "ident"
+        else slots(index.toks[opening + 1 : index.ends[opening]])
+    )
+    position = next((j for j, p in enumerate(params) if p and p[0].text == name), -1)
     sites = _sites(index, fn, position) if position >= 0 else None
     return (f"{fn}:{position}", sites) if sites is not None else None
 

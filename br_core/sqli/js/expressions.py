@@ -39,7 +39,7 @@ from br_core.sqli.js.scope import (
 )
 from br_core.sqli.js.sources import ANY_SOURCE, SOURCES
 from br_core.sqli.js.tokens import Tok, split_top, ternary, tokenize
-from br_core.sqli.values import SAFE, Val, literal, merge, splice
+from br_core.sqli.values import OVER_BUDGET, SAFE, Val, literal, merge, splice
 
 # new Array(n).fill('?'), '?, '.repeat(n): a run of one constant placeholder
 _PLACEHOLDER_FILL = re.compile(
@@ -60,8 +60,6 @@ _PLACEHOLDER_MAP = re.compile(
 def evaluate(ctx: Ctx, toks: list[Tok], depth: int = 0) -> Val:
     """The abstract value of an expression given as tokens."""
     ctx.index.budget -= 1
-    if ctx.index.budget < 0:
-        return SAFE
     for _ in range(20):  # `((((x))))`: unwrapping without a bound was quadratic
         if not (toks and toks[0].text in {"await", "new", "(", "typeof"} and depth < 20):
             break
@@ -73,9 +71,75 @@ def evaluate(ctx: Ctx, toks: list[Tok], depth: int = 0) -> Val:
             toks = toks[1:]
     if not toks:
         return SAFE
+    if ctx.index.budget < 0:
+        return _past_budget(ctx, toks, depth)
     if depth > MAX_DEPTH:
         return beyond_depth(ctx, toks)
     return _compound(ctx, toks, depth)
+
+
+def _past_budget(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
+    """The value of `toks` once the file has spent its evaluation budget: the expression's own
+    shape (a template, a `+` or `||` chain, a ternary's branches) is read, nothing it names is
+    followed. An operand is a literal, a number, a known source as written (`req.query.id`,
+    high), or else unresolved (medium), never constant by default (issue 17 item 3). Each step
+    reads fewer tokens, so a big file stays linear."""
+    if depth > MAX_DEPTH:
+        return beyond_depth(ctx, toks, OVER_BUDGET)
+    first = toks[0]
+    if first.kind == "tmpl" and len(toks) == 1:
+        if first.tagged:
+            return Val(text=" ".join(first.parts), is_str=True)
+        vals = [literal(p) for p in first.parts]
+        vals += [
+            evaluate(ctx, expr_tokens(ctx, first, j), depth + 1) for j in range(len(first.exprs))
+        ]
+        return splice("template", vals)
+    if len(toks) == 1 and first.kind != "ident":
+        return beyond_depth(ctx, toks, OVER_BUDGET)  # a literal is itself
+    top = _top_operators(toks)
+    tern = ternary(toks) if "?" in top else None
+    if tern is not None:
+        return merge(evaluate(ctx, tern[1], depth + 1), evaluate(ctx, tern[2], depth + 1))
+    for ops in ({"||", "??"}, {"+"}):
+        parts = split_top(toks, ops) if top & ops else []
+        if len(parts) > 1:
+            vals = [evaluate(ctx, p, depth + 1) for p in parts]
+            return splice("+", vals) if "+" in ops and any(v.is_str for v in vals) else merge(*vals)
+    # an operand's start and end only: one that never closes (`f(a + f(a + …`) runs to the end
+    # of the arguments, and each sink after the budget must cost no more than its own shape
+    start, last = toks[0].pos, toks[-1]
+    end = last.pos + len(last.text)
+    head, tail = ctx.src[start : min(end, start + 200)], ctx.src[max(start, end - 300) : end]
+    if sanitizing_call(ctx, head) or _NUMBER_TAIL.search(tail) or _NUMBERS_TAIL.search(tail):
+        return SAFE
+    source = (
+        next((s for p, s in SOURCES if p.match(head)), None) if ANY_SOURCE.match(head) else None
+    )
+    return (
+        Val(taint=f"{source} (`{head[:40]}`)") if source else beyond_depth(ctx, toks, OVER_BUDGET)
+    )
+
+
+_SHAPE_OPERATORS = frozenset({"?", "||", "??", "+"})
+_OPENING, _CLOSING = frozenset("([{"), frozenset(")]}")
+
+
+def _top_operators(toks: list[Tok]) -> set[str]:
+    """Which of `?`, `||`, `??` and `+` occur outside brackets in `toks`: one pass, where
+    trying the ternary and each split in turn read an operand's tokens three times."""
+    found: set[str] = set()
+    depth = 0
+    for tok in toks:
+        if tok.kind == "punct":
+            text = tok.text
+            if text in _OPENING:
+                depth += 1
+            elif text in _CLOSING:
+                depth -= 1
+            elif depth == 0 and text in _SHAPE_OPERATORS:
+                found.add(text)
+    return found
 
 
 def _compound(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
@@ -105,6 +169,17 @@ def expr_tokens(ctx: Ctx, tmpl: Tok, index: int) -> list[Tok]:
     return tokenize(ctx.src, start, start + len(tmpl.exprs[index]), line)
 
 
+def template_values(ctx: Ctx, tmpl: Tok, depth: int) -> list[Val]:
+    """The value of each `${}` of the template `tmpl` read at the sink, at `depth`: found once,
+    for the sink's value and again for its fix (analyzer.py), which evaluated them twice."""
+    key = (tmpl.pos, ctx.limit, depth)
+    found = ctx.index.spliced.get(key)
+    if found is None:
+        found = [evaluate(ctx, expr_tokens(ctx, tmpl, j), depth) for j in range(len(tmpl.exprs))]
+        ctx.index.spliced[key] = found
+    return found
+
+
 def _operand(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
     first = toks[0]
     if first.kind == "str" and len(toks) == 1:
@@ -115,17 +190,14 @@ def _operand(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
         if first.tagged:
             return Val(text=" ".join(first.parts), is_str=True)
         vals: list[Val] = [literal(p) for p in first.parts]
-        vals += [
-            evaluate(ctx, expr_tokens(ctx, first, j), depth + 1) for j in range(len(first.exprs))
-        ]
-        return splice("template", vals)
+        return splice("template", vals + template_values(ctx, first, depth + 1))
     text = text_of(ctx, toks)
     if first.kind == "ident" and first.text in {"true", "false", "null", "undefined"}:
         return SAFE
     built = _builder_call(ctx, toks, text, depth)
     if built is not None:
         return built
-    if sanitizing_call(ctx, text) or re.search(r"\.length\s*$|\.toFixed\(", text):
+    if sanitizing_call(ctx, text) or _NUMBER_TAIL.search(text):
         return SAFE
     if first.text == "[":
         inner = split_top(toks[1:-1], {","})
@@ -231,6 +303,7 @@ def _item(ctx: Ctx, part: list[Tok], depth: int) -> Val:
     return evaluate(ctx, part, depth + 1)
 
 
+_NUMBER_TAIL = re.compile(r"\.length\s*$|\.toFixed\(")
 _ALLOW_FILTER = re.compile(
     r"\.filter\(\s*\(?\s*(?P<x>[\w$]+)\s*\)?\s*=>\s*(?P<table>[\w$]+)\s*\.\s*(?:includes|has)"
     r"\(\s*(?P=x)\s*\)\s*\)\s*$"

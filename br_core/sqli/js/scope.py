@@ -22,6 +22,9 @@ from br_core.sqli.values import Val
 _INTRODUCERS = frozenset({"enum", "const", "let", "var", "function"})
 _ASSIGNS = frozenset({"=", "+=", ":", "."})  # after a name: `name =`, `name: T =`, `name.push(`
 _POS = attrgetter("pos")
+# Evaluations per file: big vendored bundles stay linear. Past it a value is not followed, and
+# so not called constant either (br_core/sqli/js/depth.py).
+BUDGET = 20_000
 
 
 @dataclass(eq=False)
@@ -33,7 +36,10 @@ class Index:
     where: dict[str, list[int]] = field(default_factory=dict)
     memo: dict[tuple[str, str], object] = field(default_factory=dict)
     decls: dict[tuple[str, int], list[Val]] = field(default_factory=dict)
-    budget: int = 20_000  # evaluations per file: big vendored bundles stay linear
+    # each `${}` value of a template, per (template offset, sink offset, depth): a sink's
+    # template is read for its value and again for its fix (expressions.template_values)
+    spliced: dict[tuple[int, int, int], list[Val]] = field(default_factory=dict)
+    budget: int = BUDGET
     guards: dict[str, list[int]] | None = None
     pos: list[int] = field(default_factory=list)  # each token's offset, for bisect
     block: list[int] = field(default_factory=list)  # each token's innermost `{` (token index)

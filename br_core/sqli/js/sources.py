@@ -29,9 +29,12 @@ SOURCES = (
 ANY_SOURCE = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in SOURCES))
 
 
+_LABELS = tuple(label for _, label in SOURCES)  # one `startswith` for all: asked per operand
+
+
 def from_source(taint: str) -> bool:
     """The taint names a known source (the request, the environment), not an unknown name."""
-    return any(taint.startswith(label) for _, label in SOURCES)
+    return taint.startswith(_LABELS)
 
 
 THROUGH = ", through "  # `f(req.query.id)`: the request's taint, but not the request itself
