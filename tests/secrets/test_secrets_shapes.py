@@ -1,5 +1,6 @@
 """Secrets in shapes blind24 showed unread (issue 17 item 9): a key's name spelled as words in
-a document (`Datadog API key: …`). Each shape has look-alikes that must stay unflagged.
+a document (`Datadog API key: …`); `user:password` pairs handed to chpasswd (cloud-init's
+`chpasswd: list:`, `echo … | chpasswd`). Each shape has look-alikes that must stay unflagged.
 Secret-shaped values are built at run time from a seeded RNG; no complete one is in the
 repository."""
 
@@ -17,6 +18,8 @@ from tests.secrets.scanning import findings_by_rule as _findings
 R = random.Random(2409)
 HEX = rand(R, "hex", 32)
 TOKEN = rand(R, "alnum", 40)
+PW = rand(R, "alnum", 16) + "!" + rand(R, "digits", 2)
+CRYPT = "$6$rounds=4096$" + rand(R, "alnum", 16) + "$" + rand(R, "url", 86).replace("-", "/")
 
 FOUND = [
     # A key named in a sentence by two words, as code names it in one (`api_key`).
@@ -24,6 +27,17 @@ FOUND = [
     ("docs/ops/runbook.md", f"The Datadog API key: {HEX}\n", HEX),
     ("docs/ops/runbook.md", f"The signing key is `{TOKEN}`.\n", TOKEN),
     ("notes.txt", f"Access key for the staging bucket is {TOKEN}\n", TOKEN),
+    # chpasswd(8) reads `user:password` lines: cloud-init's list (a block string or a YAML
+    # list) and a shell line piping a pair into it.
+    (
+        "deploy/cloud-init.yaml",
+        f"#cloud-config\nchpasswd:\n  list: |\n    ops:{CRYPT}\n    deploy:{PW}\n  expire: false\n",
+        PW,
+    ),
+    ("deploy/user-data", f"chpasswd:\n  expire: false\n  list:\n    - 'deploy:{PW}'\n", PW),
+    ("scripts/bootstrap.sh", f"echo 'deploy:{PW}' | sudo chpasswd\n", PW),
+    ("Dockerfile", f'RUN useradd -m app && echo "app:{PW}" | chpasswd\n', PW),
+    ("scripts/bootstrap.sh", f'chpasswd <<< "root:{PW}"\n', PW),
 ]
 
 NOT_FOUND = [
@@ -34,6 +48,16 @@ NOT_FOUND = [
     ("docs/ops/runbook.md", "Datadog API key for the dashboard: `${DD_API_KEY}`\n"),
     ("docs/ops/runbook.md", "The API key is stored in Vault under `ops/datadog`.\n"),
     ("docs/ops/runbook.md", "Set the API key to `<your-api-key>` before the first run.\n"),
+    # chpasswd given a crypt hash, cloud-init's RANDOM, a reference, or a pair named nowhere.
+    (
+        "deploy/cloud-init.yaml",
+        f"chpasswd:\n  list: |\n    ops:{CRYPT}\n    root:RANDOM\n    app:${{APP_PW}}\n",
+    ),
+    ("deploy/cloud-init.yaml", "chpasswd:\n  list:\n    - root:R\n    - 'deploy:RANDOM'\n"),
+    ("deploy/cloud-init.yaml", f"write_files:\n  - content: |\n      deploy:{PW}\n"),
+    ("scripts/bootstrap.sh", f"echo 'deploy:{CRYPT}' | chpasswd -e\n"),
+    ("scripts/bootstrap.sh", 'echo "$USER:${DEPLOY_PASSWORD}" | chpasswd\n'),
+    ("scripts/bootstrap.sh", f"echo 'deploy:{PW}' | tee /tmp/pairs  # chpasswd later\n"),
 ]
 
 
