@@ -1,6 +1,7 @@
 """Secrets in shapes blind24 showed unread (issue 17 item 9): a key's name spelled as words in
 a document (`Datadog API key: …`); `user:password` pairs handed to chpasswd (cloud-init's
-`chpasswd: list:`, `echo … | chpasswd`). Each shape has look-alikes that must stay unflagged.
+`chpasswd: list:`, `echo … | chpasswd`); a Mailgun key handed to its SDK. Each shape has
+look-alikes that must stay unflagged.
 Secret-shaped values are built at run time from a seeded RNG; no complete one is in the
 repository."""
 
@@ -38,6 +39,8 @@ FOUND = [
     ("scripts/bootstrap.sh", f"echo 'deploy:{PW}' | sudo chpasswd\n", PW),
     ("Dockerfile", f'RUN useradd -m app && echo "app:{PW}" | chpasswd\n', PW),
     ("scripts/bootstrap.sh", f'chpasswd <<< "root:{PW}"\n', PW),
+    # A Mailgun key, with no name beside it, in a file that uses Mailgun.
+    ("wp-config.php", f"<?php\n$mg = Mailgun::create('key-{HEX}');\n", "key-" + HEX),
 ]
 
 NOT_FOUND = [
@@ -58,6 +61,8 @@ NOT_FOUND = [
     ("scripts/bootstrap.sh", f"echo 'deploy:{CRYPT}' | chpasswd -e\n"),
     ("scripts/bootstrap.sh", 'echo "$USER:${DEPLOY_PASSWORD}" | chpasswd\n'),
     ("scripts/bootstrap.sh", f"echo 'deploy:{PW}' | tee /tmp/pairs  # chpasswd later\n"),
+    # The same shape in a file that names no Mailgun: a cache key built on an MD5 digest.
+    ("lib/cache.php", f"<?php\n$entry = $cache->get('key-{HEX}');\n"),
 ]
 
 
