@@ -709,7 +709,7 @@ def _parent_key(text: str, start: int) -> str | None:
 
 
 # The word before a blank-separated `key` in a sentence (`Datadog API key: …`).
-_WORD_BEFORE = re.compile(r"(?<![\w-])([A-Za-z][\w-]{0,30})[ \t]+$")
+_QUALIFIER_WORD = re.compile(r"[A-Za-z][\w-]{0,30}")
 _WORD_BEFORE_REACH = 40  # a qualifier is a short word: a bounded look back
 
 
@@ -717,10 +717,14 @@ def _spelled_key_name(text: str, start: int, name: str, config: GenericConfig) -
     """A document writes `api_key` as two words (`the Datadog API key: …`, `signing key is
     …`): the name they spell when the word before `key` qualifies it as in code, else None
     (`the primary key is …`, `press any key`)."""
-    before = _WORD_BEFORE.search(text, max(0, start - _WORD_BEFORE_REACH), start)
-    if before is None:
-        return None
-    spelled = f"{before.group(1)}_{name}"
+    window = text[max(0, start - _WORD_BEFORE_REACH) : start]
+    words = window.rstrip(" \t")
+    if len(words) == len(window) or not words:
+        return None  # glued to what comes before (`x.key`), or nothing before it
+    word = words.rsplit(None, 1)[-1]
+    if not _QUALIFIER_WORD.fullmatch(word) or (len(word) == len(words) and start > len(window)):
+        return None  # not a word, or one the window cut: a qualifier is shorter
+    spelled = f"{word}_{name}"
     return spelled if is_secret_name(spelled, config) else None
 
 
