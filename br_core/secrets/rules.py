@@ -303,7 +303,7 @@ def _raw_spans(
                     (c.start, c.end, rule, c.start)
                     for c in find_chpasswd_secrets(text, rules.generic)
                 )
-            if syntax == TEXT and "|" in text:
+            if syntax == TEXT and ("|" in text or "==" in text):
                 found.extend(
                     (c.start, c.end, rule, c.start) for c in find_table_secrets(text, rules.generic)
                 )
