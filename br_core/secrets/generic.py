@@ -548,12 +548,18 @@ def find_assignments(
                 yield setter
             continue
         if not is_secret_name(name, config):
-            if name.lower() != "key" or syntax in (PROSE, TEXT) or not _KEY_VALUE.match(text, stop):
+            if name.lower() != "key":
                 continue
-            parent = _parent_key(text, start)
-            if parent is None or not is_secret_name(f"{parent}.{name}", config):
-                continue
-            name = f"{parent}.{name}"
+            if syntax in (PROSE, TEXT):
+                spelled = _spelled_key_name(text, start, name, config)
+                if spelled is None:
+                    continue
+                name = spelled
+            else:
+                parent = _parent_key(text, start) if _KEY_VALUE.match(text, stop) else None
+                if parent is None or not is_secret_name(f"{parent}.{name}", config):
+                    continue
+                name = f"{parent}.{name}"
         if syntax == PROSE or (syntax == TEXT and _PROSE_VERB.match(text, stop)):
             candidate = _prose_candidate(text, stop, config, is_password_name(name, config))
             if candidate is not None:
@@ -700,6 +706,26 @@ def _parent_key(text: str, start: int) -> str | None:
             opened = _OPENS_OBJECT.fullmatch(stripped.rstrip())
             return opened.group("name") if opened else None
     return None
+
+
+# The word before a blank-separated `key` in a sentence (`Datadog API key: …`).
+_QUALIFIER_WORD = re.compile(r"[A-Za-z][\w-]{0,30}")
+_WORD_BEFORE_REACH = 40  # a qualifier is a short word: a bounded look back
+
+
+def _spelled_key_name(text: str, start: int, name: str, config: GenericConfig) -> str | None:
+    """A document writes `api_key` as two words (`the Datadog API key: …`, `signing key is
+    …`): the name they spell when the word before `key` qualifies it as in code, else None
+    (`the primary key is …`, `press any key`)."""
+    window = text[max(0, start - _WORD_BEFORE_REACH) : start]
+    words = window.rstrip(" \t")
+    if len(words) == len(window) or not words:
+        return None  # glued to what comes before (`x.key`), or nothing before it
+    word = words.rsplit(None, 1)[-1]
+    if not _QUALIFIER_WORD.fullmatch(word) or (len(word) == len(words) and start > len(window)):
+        return None  # not a word, or one the window cut: a qualifier is shorter
+    spelled = f"{word}_{name}"
+    return spelled if is_secret_name(spelled, config) else None
 
 
 def _prose_candidate(

@@ -296,7 +296,14 @@ def _raw_spans(
                 if not (test_file and f.is_fixture_value(c.value, rules.generic.secret_words))
             )
             found.extend((c.start, c.end, rule, c.start) for c in find_pairs(text, rules.generic))
-            if syntax == TEXT and "|" in text:
+            if "chpasswd" in text:
+                from br_core.secrets.chpasswd import find_chpasswd_secrets  # local: rarely used
+
+                found.extend(
+                    (c.start, c.end, rule, c.start)
+                    for c in find_chpasswd_secrets(text, rules.generic)
+                )
+            if syntax == TEXT and ("|" in text or "==" in text):
                 found.extend(
                     (c.start, c.end, rule, c.start) for c in find_table_secrets(text, rules.generic)
                 )

@@ -102,7 +102,7 @@ FOUND = [
         "url-query-key",
         HEX,
     ),
-    ("notes/mail.md", f"MAILGUN_API_KEY=key-{HEX}\n", "", f"key-{HEX}"),
+    ("notes/mail.md", f"MAILGUN_API_KEY=key-{HEX}\n", "mailgun-key", f"key-{HEX}"),
     (
         "scripts/smoke.sh",
         f"curl -s --user 'api:{HEX}-{HEX[:8]}-{HEX[-8:]}' https://api.mailgun.net/v3/domains\n",

@@ -1,5 +1,6 @@
 """Passwords in documents laid out as tables and chats (issue 17 item 9): a cell under a
-`Password`, `API key` or `Token` column of a Markdown or reStructuredText table, a table row
+`Password`, `API key` or `Token` column of a Markdown table (outer pipes or none) or a
+reStructuredText grid or simple table, a table row
 near a mention of credentials, and a chat line giving a password (`user x / pass …`, `pw: …`),
 random or word-built. Cells saying `<redacted>` or `see vault`, columns naming no secret, and
 policy text or descriptions of passwords in general (`must be 12 characters`, `human-style
@@ -67,6 +68,24 @@ FOUND = [
         HUMAN,
     ),
     ("notes.txt", f"[10:01] dave: admin / pass: {PW}\n", 1, PW),
+    # A Markdown table without its outer pipes, and an rST simple table.
+    (
+        "docs/accounts.md",
+        f"Service | User | Password\n--- | :--- | ---\ngrafana | admin | `{HUMAN}`\n",
+        3,
+        HUMAN,
+    ),
+    (
+        "docs/accounts.rst",
+        "=======  =====  ==================================\n"
+        "Service  User   Token\n"
+        "=======  =====  ==================================\n"
+        "vault    ops    see vault\n"
+        f"ci       bot    {KEY}\n"
+        "=======  =====  ==================================\n",
+        5,
+        KEY,
+    ),
 ]
 
 
@@ -85,8 +104,22 @@ NOT_FOUND = [
         "| Service | User | Password |\n|---|---|---|\n| grafana | admin | `<redacted>` |\n"
         "| vault | ops | see vault |\n| ci | bot | `${CI_PASSWORD}` |\n| old | x | **** |\n",
     ),
+    (
+        "docs/accounts.md",
+        "Service | Password\n--- | ---\ngrafana | `<redacted>`\nci | `${CI_PASSWORD}`\n",
+    ),
+    (
+        "docs/accounts.rst",
+        "=======  ==========\nService  Password\n=======  ==========\nvault    see vault\n"
+        "ci       ``****``\n=======  ==========\n",
+    ),
     # A column naming no secret, and a table without a header far from any mention.
     ("docs/builds.md", f"| Build | Commit |\n|---|---|\n| 41 | `{KEY}` |\n"),
+    ("docs/builds.md", f"Build | Commit\n----- | ------\n41 | `{KEY}`\n"),
+    (
+        "docs/builds.rst",
+        f"=====  ======\nBuild  Commit\n=====  ======\n41     {KEY}\n=====  ======\n",
+    ),
     ("docs/hosts.md", f"# Hosts\n\nSome text.\n\nMore text.\n\n| web-1 | `{HUMAN}` |\n"),
     # Policy text and passwords described in general: examples, not a password given.
     ("docs/policy.md", f"Passwords must hold a digit and a symbol.\n| good | `{HUMAN}` |\n"),
