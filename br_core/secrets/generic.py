@@ -30,7 +30,8 @@ from br_core.secrets.syntax import (
     conninfo_value,
 )
 
-_IDENT_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
+_IDENT_STR = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
+_IDENT_CHARS = frozenset(_IDENT_STR)
 # Where an XML element's text may wrap: a value alone on the line below its opening tag
 # (`<password>` / `  …` / `</password>`), as formatters and people indent it.
 _XML_WRAP = r"[ \t]*(?:\r?\n[ \t]*)?"
@@ -110,6 +111,8 @@ _CONCATENATED = re.compile(r"(?:[ \t]*\\?\r?\n)?[ \t]*[+.][ \t]*(?:\\?\r?\n[ \t]
 # parentheses the value opened (`KEY = (\n    "…"\n    "…"\n)`).
 _CONTINUED = re.compile(r"[ \t]*\\\r?\n[ \t]*" + _LITERAL)
 _ADJACENT = re.compile(r"[ \t]*(?:\\?\r?\n[ \t]*)?" + _LITERAL)
+# Where `_CONCATENATED`, `_CONTINUED` or `_ADJACENT` can start (an empty slice is "in" it).
+_JOIN_OPENERS = " \t\\\r\n+.\"'"
 _CLOSING_PAREN = re.compile(r"[ \t]*(?:\\?\r?\n[ \t]*)?\)")
 # In .env and INI files a value runs to the end of the line whatever its first character, so
 # `password = ,rkQ*…` is a value there; `_ASSIGN` cannot start a bare value at `,;)}]` (code).
@@ -351,15 +354,14 @@ def _judge_value(
 
 
 def _identifier_span(text: str, pos: int, end: int) -> tuple[int, int]:
-    start = pos
-    limit = max(0, pos - 80)
-    while start > limit and text[start - 1] in _IDENT_CHARS:
-        start -= 1
-    stop = end
-    limit = min(len(text), end + 80)
-    while stop < limit and text[stop] in _IDENT_CHARS:
-        stop += 1
-    return start, stop
+    """The identifier around the keyword at `pos:end`, 80 characters either side at most.
+    (Strips of a bounded slice, in C: a character loop costs every keyword hit.)"""
+    before = text[max(0, pos - 80) : pos]
+    after = text[end : end + 80]
+    return (
+        pos - len(before) + len(before.rstrip(_IDENT_STR)),
+        end + len(after) - len(after.lstrip(_IDENT_STR)),
+    )
 
 
 def _inside_token(text: str, start: int) -> bool:
@@ -622,7 +624,7 @@ def find_assignments(
                 if candidate is not None:
                     yield candidate
             continue
-        covered = _bare_end(match, in_query, whole)
+        covered = _bare_end(match, in_query, whole) if bare else 0
         # Whether the line is `NAME=value` matters only to a bare value (a quoted one is judged
         # the same either way), and finding it out costs a look back along the line per hit.
         literal = whole is not None or (bare and _is_env_line(text, start, match))
@@ -888,6 +890,8 @@ def _join_literals(
     Python's adjacent literals after `\\` or inside the value's `parens`), and where the last
     one ends: the value is judged whole, so a placeholder word in any piece counts, and a key
     split in two (or over lines) is still one key."""
+    if text[pos : pos + 1] not in _JOIN_OPENERS:
+        return value, end  # most values: nothing joined, and no pattern tried
     adjacent = _ADJACENT if parens else _CONTINUED
     for _ in range(_PIECES_MAX):  # bounded: a line of `"" + "" + …` costs each hit little
         more = _CONCATENATED.match(text, pos) or adjacent.match(text, pos)
