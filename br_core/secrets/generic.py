@@ -111,6 +111,8 @@ _CONCATENATED = re.compile(r"(?:[ \t]*\\?\r?\n)?[ \t]*[+.][ \t]*(?:\\?\r?\n[ \t]
 # parentheses the value opened (`KEY = (\n    "…"\n    "…"\n)`).
 _CONTINUED = re.compile(r"[ \t]*\\\r?\n[ \t]*" + _LITERAL)
 _ADJACENT = re.compile(r"[ \t]*(?:\\?\r?\n[ \t]*)?" + _LITERAL)
+# The groups a value is read from (`_candidate`), one per kind of literal.
+_VALUE_GROUPS = frozenset({"tdq", "tsq", "dq", "sq", "bq", "bare"})
 # Where `_CONCATENATED`, `_CONTINUED` or `_ADJACENT` can start (an empty slice is "in" it).
 _JOIN_OPENERS = " \t\\\r\n+.\"'"
 _CLOSING_PAREN = re.compile(r"[ \t]*(?:\\?\r?\n[ \t]*)?\)")
@@ -854,13 +856,14 @@ def _candidate(
     `plain`: the file has no expressions, tags or anchors (.env, INI), so an unquoted value is
     judged as a quoted string is (`(nF,…` is a password there, not a call). `password_name`:
     a passphrase counts, unless the value is a bare word in code (a variable's name)."""
-    groups = match.groupdict()
-    if "f" in (groups.get("prefix") or "").lower():
+    names = match.re.groupindex
+    if "prefix" in names and "f" in (match.group("prefix") or "").lower():
         return None  # f-strings interpolate: `{…}` is a reference, never a literal
-    for group in ("tdq", "tsq", "dq", "sq", "bq", "bare"):
-        value = groups.get(group)
-        if value is None:
-            continue
+    # Every pattern read here gives its value in one of these groups, alternatives of one
+    # another and closing last: `lastgroup` names it (no dict of every group per hit).
+    group = match.lastgroup
+    if group in _VALUE_GROUPS:
+        value = match.group(group)
         bare = group == "bare"
         cut = len(value) == _VALUE_MAX  # stopped at the bound: what follows is more value
         if bare and whole is not None:
@@ -872,7 +875,7 @@ def _candidate(
         start = match.start(group)
         end = start + len(value)
         if not bare:
-            parens = groups.get("paren") is not None
+            parens = "paren" in names and match.group("paren") is not None
             value, end = _join_literals(match.string, match.end(), value, end, parens)
             if parens and not _CLOSING_PAREN.match(match.string, end + 1):
                 return None  # `("user", "…")`, `("…" if x else y)`: a tuple or an expression
