@@ -427,6 +427,8 @@ def _key_beside_its_secret(lowered: str, name_start: int, name: str) -> bool:
     """`api_key` given beside `api_secret_key` (`consumer_key` beside `consumer_secret`): in a
     key/secret pair the key is the public half, an app's identifier (Shopify, Pusher,
     Cloudinary, Twitter); the secret beside it is reported on its own line."""
+    if "key" not in name.lower():
+        return False  # no word of it is `key` (most names: `password`), and no split is made
     words = name_words(name)
     if len(words) < 2 or words[-1] != "key" or "secret" in words:
         return False
