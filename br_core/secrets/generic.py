@@ -30,7 +30,8 @@ from br_core.secrets.syntax import (
     conninfo_value,
 )
 
-_IDENT_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
+_IDENT_STR = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
+_IDENT_CHARS = frozenset(_IDENT_STR)
 # Where an XML element's text may wrap: a value alone on the line below its opening tag
 # (`<password>` / `  …` / `</password>`), as formatters and people indent it.
 _XML_WRAP = r"[ \t]*(?:\r?\n[ \t]*)?"
@@ -110,6 +111,10 @@ _CONCATENATED = re.compile(r"(?:[ \t]*\\?\r?\n)?[ \t]*[+.][ \t]*(?:\\?\r?\n[ \t]
 # parentheses the value opened (`KEY = (\n    "…"\n    "…"\n)`).
 _CONTINUED = re.compile(r"[ \t]*\\\r?\n[ \t]*" + _LITERAL)
 _ADJACENT = re.compile(r"[ \t]*(?:\\?\r?\n[ \t]*)?" + _LITERAL)
+# The groups a value is read from (`_candidate`), one per kind of literal.
+_VALUE_GROUPS = frozenset({"tdq", "tsq", "dq", "sq", "bq", "bare"})
+# Where `_CONCATENATED`, `_CONTINUED` or `_ADJACENT` can start (an empty slice is "in" it).
+_JOIN_OPENERS = " \t\\\r\n+.\"'"
 _CLOSING_PAREN = re.compile(r"[ \t]*(?:\\?\r?\n[ \t]*)?\)")
 # In .env and INI files a value runs to the end of the line whatever its first character, so
 # `password = ,rkQ*…` is a value there; `_ASSIGN` cannot start a bare value at `,;)}]` (code).
@@ -351,15 +356,14 @@ def _judge_value(
 
 
 def _identifier_span(text: str, pos: int, end: int) -> tuple[int, int]:
-    start = pos
-    limit = max(0, pos - 80)
-    while start > limit and text[start - 1] in _IDENT_CHARS:
-        start -= 1
-    stop = end
-    limit = min(len(text), end + 80)
-    while stop < limit and text[stop] in _IDENT_CHARS:
-        stop += 1
-    return start, stop
+    """The identifier around the keyword at `pos:end`, 80 characters either side at most.
+    (Strips of a bounded slice, in C: a character loop costs every keyword hit.)"""
+    before = text[max(0, pos - 80) : pos]
+    after = text[end : end + 80]
+    return (
+        pos - len(before) + len(before.rstrip(_IDENT_STR)),
+        end + len(after) - len(after.lstrip(_IDENT_STR)),
+    )
 
 
 def _inside_token(text: str, start: int) -> bool:
@@ -423,6 +427,8 @@ def _key_beside_its_secret(lowered: str, name_start: int, name: str) -> bool:
     """`api_key` given beside `api_secret_key` (`consumer_key` beside `consumer_secret`): in a
     key/secret pair the key is the public half, an app's identifier (Shopify, Pusher,
     Cloudinary, Twitter); the secret beside it is reported on its own line."""
+    if "key" not in name.lower():
+        return False  # no word of it is `key` (most names: `password`), and no split is made
     words = name_words(name)
     if len(words) < 2 or words[-1] != "key" or "secret" in words:
         return False
@@ -628,7 +634,7 @@ def find_assignments(
                 if candidate is not None:
                     yield candidate
             continue
-        covered = _bare_end(match, in_query, whole)
+        covered = _bare_end(match, in_query, whole) if bare else 0
         # Whether the line is `NAME=value` matters only to a bare value (a quoted one is judged
         # the same either way), and finding it out costs a look back along the line per hit.
         literal = whole is not None or (bare and _is_env_line(text, start, match))
@@ -878,13 +884,14 @@ def _candidate(
     `plain`: the file has no expressions, tags or anchors (.env, INI), so an unquoted value is
     judged as a quoted string is (`(nF,…` is a password there, not a call). `password_name`:
     a passphrase counts, unless the value is a bare word in code (a variable's name)."""
-    groups = match.groupdict()
-    if "f" in (groups.get("prefix") or "").lower():
+    names = match.re.groupindex
+    if "prefix" in names and "f" in (match.group("prefix") or "").lower():
         return None  # f-strings interpolate: `{…}` is a reference, never a literal
-    for group in ("tdq", "tsq", "dq", "sq", "bq", "bare"):
-        value = groups.get(group)
-        if value is None:
-            continue
+    # Every pattern read here gives its value in one of these groups, alternatives of one
+    # another and closing last: `lastgroup` names it (no dict of every group per hit).
+    group = match.lastgroup
+    if group in _VALUE_GROUPS:
+        value = match.group(group)
         bare = group == "bare"
         cut = len(value) == _VALUE_MAX  # stopped at the bound: what follows is more value
         if bare and whole is not None:
@@ -896,7 +903,7 @@ def _candidate(
         start = match.start(group)
         end = start + len(value)
         if not bare:
-            parens = groups.get("paren") is not None
+            parens = "paren" in names and match.group("paren") is not None
             value, end = _join_literals(match.string, match.end(), value, end, parens)
             if parens and not _CLOSING_PAREN.match(match.string, end + 1):
                 return None  # `("user", "…")`, `("…" if x else y)`: a tuple or an expression
@@ -914,6 +921,8 @@ def _join_literals(
     Python's adjacent literals after `\\` or inside the value's `parens`), and where the last
     one ends: the value is judged whole, so a placeholder word in any piece counts, and a key
     split in two (or over lines) is still one key."""
+    if text[pos : pos + 1] not in _JOIN_OPENERS:
+        return value, end  # most values: nothing joined, and no pattern tried
     adjacent = _ADJACENT if parens else _CONTINUED
     for _ in range(_PIECES_MAX):  # bounded: a line of `"" + "" + …` costs each hit little
         more = _CONCATENATED.match(text, pos) or adjacent.match(text, pos)

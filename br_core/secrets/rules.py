@@ -8,6 +8,7 @@ When two rules match overlapping text the earlier rule in the file wins, so a pr
 
 from __future__ import annotations
 
+import operator
 import re
 import tomllib
 from bisect import bisect_right
@@ -402,6 +403,8 @@ def _kept_spans(
         return []
     order = {rule.id: index for index, rule in enumerate(ruleset.rules)}
     raw.sort(key=lambda item: (order[item[2].id], item[0]))
+    if _disjoint(raw):
+        return sorted(raw, key=lambda item: item[0])  # nothing overlaps: every span is kept
     starts: list[int] = []  # the kept spans, sorted and non-overlapping: (starts[k], ends[k])
     ends: list[int] = []
     kept: list[tuple[int, int, Rule, int]] = []
@@ -414,6 +417,15 @@ def _kept_spans(
         kept.append((start, end, rule, anchor))
     kept.sort(key=lambda item: item[0])
     return kept
+
+
+def _disjoint(spans: list[tuple[int, int, Rule, int]]) -> bool:
+    """No two of `spans` (none empty) overlap: a file dense with one rule's findings, where
+    keeping the earlier rule's of overlapping spans would ask 50,000 times to drop none."""
+    ordered = sorted((start, end) for start, end, *_ in spans)
+    if any(start >= end for start, end in ordered):
+        return False
+    return all(map(operator.le, [end for _, end in ordered[:-1]], [s for s, _ in ordered[1:]]))
 
 
 def _line_numbers(text: str, offsets: list[int]) -> dict[int, int]:

@@ -19,7 +19,8 @@ HOOK_LOCK_WAIT_MS = 2_000
 
 def finding_dirs(paths: Iterable[str]) -> str:
     """The distinct parent directories of `paths`, `.` for the root, comma-separated, capped."""
-    dirs = sorted({posixpath.dirname(p.replace("\\", "/")) or "." for p in paths})
+    # Each distinct path once: a file dense with findings names the same path 50,000 times.
+    dirs = sorted({posixpath.dirname(p.replace("\\", "/")) or "." for p in set(paths)})
     return _joined(dirs)
 
 
