@@ -117,8 +117,9 @@ _VALUE_GROUPS = frozenset({"tdq", "tsq", "dq", "sq", "bq", "bare"})
 _JOIN_OPENERS = " \t\\\r\n+.\"'"
 _CLOSING_PAREN = re.compile(r"[ \t]*(?:\\?\r?\n[ \t]*)?\)")
 # In .env and INI files a value runs to the end of the line whatever its first character, so
-# `password = ,rkQ*…` is a value there; `_ASSIGN` cannot start a bare value at `,;)}]` (code).
-_PUNCT_VALUE = re.compile(r"(?P<close>)[ \t]*(?P<op>[=:])[ \t]*(?P<bare>[,;)}\]]\S{0,500})")
+# `password = ,rkQ*…` is a value there; `_ASSIGN` cannot start a bare value at `,;)}]` (code),
+# nor read `password=~…` as anything but Ruby's and Perl's match operator `=~`.
+_PUNCT_VALUE = re.compile(r"(?P<close>)[ \t]*(?P<op>[=:])[ \t]*(?P<bare>[,;)}\]~]\S{0,500})")
 # Files where an unquoted value is a plain string, never a name, tag or expression.
 _STRING_SYNTAXES = (ENV, INI, NETRC)
 # The line opening a member's object (`"Jwt": {`, `jwt:`) or section (`[jwt]`).
@@ -416,8 +417,17 @@ def _op_allowed(
         # (`digits pass `isdigit()``, `pass `--flag``), nor a call shown as code.
         return text[name_start : match.start()].lower() != "pass" and "(" not in match["bq"]
     prefix = _line_prefix(text, name_start)
-    # Dockerfile `ENV NAME value`; a directive opening a config file's line.
-    return prefix.upper() in ("ENV", "ARG") or (syntax == INI and not prefix)
+    # Dockerfile `ENV NAME value`; a directive opening a config file's line, or one whose
+    # arguments are a name and its value (Apache `SetEnv DB_PASSWORD …`, `RequestHeader set
+    # X-Api-Key …`, nginx `proxy_set_header X-Api-Key …;`, `fastcgi_param DB_PASSWORD …;`).
+    return prefix.upper() in ("ENV", "ARG") or (
+        syntax == INI and (not prefix or _DIRECTIVE_WORDS.fullmatch(prefix) is not None)
+    )
+
+
+# The words of a config directive before the name it sets: one to three, none a sentence's
+# punctuation or a comment's marker.
+_DIRECTIVE_WORDS = re.compile(r"[A-Za-z][\w-]{0,40}(?:[ \t]+[A-Za-z][\w-]{0,40}){0,2}")
 
 
 _PAIR_REACH = 200  # characters either side where a key's secret half is looked for
