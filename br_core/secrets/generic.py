@@ -285,15 +285,32 @@ def is_secret_name(name: str, config: GenericConfig) -> bool:
 
 def is_password_name(name: str, config: GenericConfig) -> bool:
     """A secret name whose secret word is a password's (`DB_PASSWORD`, `ossrhPassword`,
-    `signing.password`), not a key's or a token's: its value may be a word-built passphrase."""
+    `signing.password`), not a key's or a token's: its value may be a word-built passphrase.
+    So may a shared secret's whose name says what it signs (`JWT_SECRET`, `SESSION_SECRET`,
+    `webhook_secret`): people choose those as they choose passwords. A bare `secret` or one
+    named otherwise (`existingSecret`) is as often a stored secret's name (`orders-db-01`)."""
     known = config.password_name_cache.get(name)
     if known is None:
         words = name_words(".".join(name.strip(".").split(".")[-2:]))
         at = _secret_word_at(words, config)
-        known = config.password_name_cache[name] = at is not None and any(
-            w in config.password_words or w.endswith(("password", "passwd")) for w in words[at:]
+        known = config.password_name_cache[name] = at is not None and (
+            any(
+                w in config.password_words or w.endswith(("password", "passwd")) for w in words[at:]
+            )
+            or _names_a_shared_secret(words, at, config)
         )
     return known
+
+
+def _names_a_shared_secret(words: list[str], at: int, config: GenericConfig) -> bool:
+    """`secret` ends the name and the word before it qualifies it as a key's would (`jwt`,
+    `session`, `signing`, `client`)."""
+    return (
+        at == len(words) - 1
+        and at > 0
+        and words[at] == "secret"
+        and words[at - 1] in config.key_qualifiers
+    )
 
 
 def value_is_secret(

@@ -1,5 +1,6 @@
 """Secrets in config files that blind25 missed (issue 17 item 9): a passphrase whose words a
-separator joins and only some of which are capitalised (`cobalt_Pepper88`), a .properties or
+separator joins and only some of which are capitalised (`cobalt_Pepper88`) or under a shared
+secret's name that says what it signs (`JWT_SECRET`), a .properties or
 .env value opening with `~` (read as the match operator `=~`), a server directive whose
 arguments are a name and its value (Apache `SetEnv DB_PASSWORD …`, nginx `proxy_set_header
 X-Api-Key …;`) and the `Authorization` header set that way. Each form has look-alikes that
@@ -30,6 +31,7 @@ DIGITS = rand(R, "digits", 2)
 MIXED = f"{W1}_{W2.title()}{DIGITS}"  # `cobalt_Pepper88`
 MIXED_DOT = f"{W1.title()}.{W2}{DIGITS}"  # `Thistle.raven16`
 MIXED_THREE = f"{W1}-{W2.title()}-{W3}-{DIGITS}"
+PHRASE = f"{W1}-{W2}-{W3}-{DIGITS}"  # `thistle-nimbus-orchid-68`
 PW = rand(R, "alnum", 9) + "?=" + rand(R, "alnum", 6) + "@" + rand(R, "alnum", 2)
 TILDE = "~" + rand(R, "alnum", 21)
 HEX = rand(R, "hex", 40)
@@ -56,6 +58,9 @@ FOUND = [
         MIXED,
     ),
     ("config/extra.conf", f"admin_pass = {MIXED_THREE}\n", 1, GENERIC, MIXED_THREE),
+    # A shared secret named for what it signs is chosen as a password is.
+    (".env", f"JWT_SECRET='{PHRASE}'\n", 1, GENERIC, PHRASE),
+    ("config/app.yml", f"session_secret: {MIXED}\n", 1, GENERIC, MIXED),
     # A value opening with `~` where `=~` is no operator (.properties, INI, .env).
     ("application-prod.properties", f"spring.datasource.password={TILDE}\n", 1, GENERIC, TILDE),
     (".env", f"DB_PASSWORD={TILDE}\n", 1, GENERIC, TILDE),
@@ -101,6 +106,9 @@ NOT_FOUND = [
     ("app.yml", f"api_token: {MIXED}\n"),  # a token is issued random, not words
     ("app.yml", f"db_password: {W1}_{W2.title()}\n"),  # no digits
     (".env", f"DB_PASSWORD={W1}_Password{DIGITS}\n"),  # a label naming a password
+    # A secret's name that does not say what it signs is as often a stored secret's name.
+    ("values.yaml", f"postgresql:\n  auth:\n    existingSecret: {PHRASE}\n"),
+    ("volume.yaml", f"secret: {MIXED}\n"),
     # `~` opening a path, and Ruby's match operator in code.
     ("application.properties", "spring.datasource.password=~/.config/orders/db.pw\n"),
     ("app.ini", "password = ~deploy/.pgpass\n"),
