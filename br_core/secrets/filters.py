@@ -129,7 +129,7 @@ _REGEX_MARKERS = ("(?", "\\d", "\\s", "\\w", "\\b", ".*", ".+", "[^", "|(", ")|"
 _REGEX_MARKER = re.compile("|".join(map(re.escape, _REGEX_MARKERS)))
 _REGEX_CLASS = re.compile(r"\[[^\]]+\][+*{]")
 _DRIVE_PATH = re.compile(r"^[A-Za-z]:\\")
-_PATH = re.compile(r"^(?:~|\.{1,2})?(?:/[\w.@+-]+)+/?$")
+_PATH = re.compile(r"^(?:~[\w.-]{0,32}|\.{1,2})?(?:/[\w.@+-]+)+/?$")  # `~user/…` too
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "::1", "host.docker.internal"})
 
 
@@ -374,12 +374,14 @@ def is_word_identifier(value: str) -> bool:
 # Passwords built from words, as generators and people make them: two to six dictionary words
 # joined by `-`, `_` or `.` (or run together by their capitals) and then a number, perhaps one
 # symbol (`meadow-amber-thunder-pixel19`, `FalconLantern3108!`, `HarborCanyon8594`). Two words
-# need two digits or more, as do capitalised words: names and labels rarely end so. People
-# join two words with a number and a symbol (`Harbor52&lantern7`): no name holds a symbol there.
+# need two digits or more, as do capitalised words: names and labels rarely end so. Words a
+# separator joins may each be capitalised or not (`cobalt_Pepper88`, `Thistle.raven16`):
+# generators capitalise one word at random. People join two words with a number and a symbol
+# (`Harbor52&lantern7`): no name holds a symbol there.
 _WORD_PASSWORD = re.compile(
     r"(?:[A-Za-z][a-z]{2,11}[0-9]{1,4}[!#$%&*+=?@^~][A-Za-z][a-z]{2,11}[0-9]{0,4}"
-    r"|[a-z]{3,12}(?:[-_.][a-z]{3,12}){2,5}[-_.]?[0-9]{1,6}"
-    r"|[a-z]{3,12}[-_.][a-z]{3,12}[-_.]?[0-9]{2,6}"
+    r"|[A-Za-z][a-z]{2,11}(?:[-_.][A-Za-z][a-z]{2,11}){2,5}[-_.]?[0-9]{1,6}"
+    r"|[A-Za-z][a-z]{2,11}[-_.][A-Za-z][a-z]{2,11}[-_.]?[0-9]{2,6}"
     r"|[A-Z][a-z]{2,11}(?:[-_.]?[A-Z][a-z]{2,11}){1,5}[-_.]?[0-9]{2,6})"
     r"[!#$%&*+.=?@^~]?"
 )

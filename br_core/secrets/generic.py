@@ -117,8 +117,9 @@ _VALUE_GROUPS = frozenset({"tdq", "tsq", "dq", "sq", "bq", "bare"})
 _JOIN_OPENERS = " \t\\\r\n+.\"'"
 _CLOSING_PAREN = re.compile(r"[ \t]*(?:\\?\r?\n[ \t]*)?\)")
 # In .env and INI files a value runs to the end of the line whatever its first character, so
-# `password = ,rkQ*…` is a value there; `_ASSIGN` cannot start a bare value at `,;)}]` (code).
-_PUNCT_VALUE = re.compile(r"(?P<close>)[ \t]*(?P<op>[=:])[ \t]*(?P<bare>[,;)}\]]\S{0,500})")
+# `password = ,rkQ*…` is a value there; `_ASSIGN` cannot start a bare value at `,;)}]` (code),
+# nor read `password=~…` as anything but Ruby's and Perl's match operator `=~`.
+_PUNCT_VALUE = re.compile(r"(?P<close>)[ \t]*(?P<op>[=:])[ \t]*(?P<bare>[,;)}\]~]\S{0,500})")
 # Files where an unquoted value is a plain string, never a name, tag or expression.
 _STRING_SYNTAXES = (ENV, INI, NETRC)
 # The line opening a member's object (`"Jwt": {`, `jwt:`) or section (`[jwt]`).
@@ -284,15 +285,32 @@ def is_secret_name(name: str, config: GenericConfig) -> bool:
 
 def is_password_name(name: str, config: GenericConfig) -> bool:
     """A secret name whose secret word is a password's (`DB_PASSWORD`, `ossrhPassword`,
-    `signing.password`), not a key's or a token's: its value may be a word-built passphrase."""
+    `signing.password`), not a key's or a token's: its value may be a word-built passphrase.
+    So may a shared secret's whose name says what it signs (`JWT_SECRET`, `SESSION_SECRET`,
+    `webhook_secret`): people choose those as they choose passwords. A bare `secret` or one
+    named otherwise (`existingSecret`) is as often a stored secret's name (`orders-db-01`)."""
     known = config.password_name_cache.get(name)
     if known is None:
         words = name_words(".".join(name.strip(".").split(".")[-2:]))
         at = _secret_word_at(words, config)
-        known = config.password_name_cache[name] = at is not None and any(
-            w in config.password_words or w.endswith(("password", "passwd")) for w in words[at:]
+        known = config.password_name_cache[name] = at is not None and (
+            any(
+                w in config.password_words or w.endswith(("password", "passwd")) for w in words[at:]
+            )
+            or _names_a_shared_secret(words, at, config)
         )
     return known
+
+
+def _names_a_shared_secret(words: list[str], at: int, config: GenericConfig) -> bool:
+    """`secret` ends the name and the word before it qualifies it as a key's would (`jwt`,
+    `session`, `signing`, `client`)."""
+    return (
+        at == len(words) - 1
+        and at > 0
+        and words[at] == "secret"
+        and words[at - 1] in config.key_qualifiers
+    )
 
 
 def value_is_secret(
@@ -416,8 +434,17 @@ def _op_allowed(
         # (`digits pass `isdigit()``, `pass `--flag``), nor a call shown as code.
         return text[name_start : match.start()].lower() != "pass" and "(" not in match["bq"]
     prefix = _line_prefix(text, name_start)
-    # Dockerfile `ENV NAME value`; a directive opening a config file's line.
-    return prefix.upper() in ("ENV", "ARG") or (syntax == INI and not prefix)
+    # Dockerfile `ENV NAME value`; a directive opening a config file's line, or one whose
+    # arguments are a name and its value (Apache `SetEnv DB_PASSWORD …`, `RequestHeader set
+    # X-Api-Key …`, nginx `proxy_set_header X-Api-Key …;`, `fastcgi_param DB_PASSWORD …;`).
+    return prefix.upper() in ("ENV", "ARG") or (
+        syntax == INI and (not prefix or _DIRECTIVE_WORDS.fullmatch(prefix) is not None)
+    )
+
+
+# The words of a config directive before the name it sets: one to three, none a sentence's
+# punctuation or a comment's marker.
+_DIRECTIVE_WORDS = re.compile(r"[A-Za-z][\w-]{0,40}(?:[ \t]+[A-Za-z][\w-]{0,40}){0,2}")
 
 
 _PAIR_REACH = 200  # characters either side where a key's secret half is looked for
