@@ -473,9 +473,18 @@ class PythonAnalyzer(ObjectModel):
         fn, skip = callee
         names = param_names(fn)[skip:]
         bound = dict(zip(names, args, strict=False))
+        # `def fill(tpl, *parts, **values)`: the summary reads each collecting parameter as
+        # one value, so the call binds it to whatever the arguments it collects may hold.
+        if fn.args.vararg is not None:
+            bound[fn.args.vararg.arg] = opaque(merge(SAFE, *args[len(names) :]))
+        named = {a.arg for a in all_args(fn)}
+        extra = [SAFE]
         for kw in node.keywords:
             if kw.arg:
                 bound[kw.arg] = self.value(kw.value, env)
+                extra += [] if kw.arg in named else [bound[kw.arg]]
+        if fn.args.kwarg is not None:
+            bound[fn.args.kwarg.arg] = opaque(merge(*extra))
         return bound
 
     def call_summary(self, node: ast.Call, env: Env, args: list[Val]) -> Val | None:

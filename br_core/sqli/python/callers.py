@@ -130,7 +130,7 @@ def _runs(stmt: ast.stmt, dead: set[str]) -> bool:
 def _names_used(stmt: ast.stmt, candidates: Iterable[str]) -> set[str]:
     """Names `stmt` reads or mentions: names, attributes, and candidates named in a string."""
     found: set[str] = set()
-    for node in ast.walk(stmt):
+    for node in _live_nodes(stmt):
         if isinstance(node, ast.Name):
             found.add(node.id)
         elif isinstance(node, ast.Attribute):
@@ -138,3 +138,39 @@ def _names_used(stmt: ast.stmt, candidates: Iterable[str]) -> set[str]:
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             found.update(name for name in candidates if name in node.value)
     return found
+
+
+def _live_nodes(root: ast.AST) -> list[ast.AST]:
+    """The nodes under `root` (itself included) outside branches that can never run."""
+    found: list[ast.AST] = []
+    todo = [root]
+    while todo:
+        node = todo.pop()
+        found.append(node)
+        if isinstance(node, ast.If | ast.While | ast.IfExp):
+            truth = static_truth(node.test)
+            body = node.body if isinstance(node.body, list) else [node.body]
+            orelse = node.orelse if isinstance(node.orelse, list) else [node.orelse]
+            todo.append(node.test)
+            todo.extend(body if truth is not False else [])
+            todo.extend(orelse if truth is not True or isinstance(node, ast.While) else [])
+        else:
+            todo.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def static_truth(test: ast.expr) -> bool | None:
+    """True or False when `test` is decided by its literals alone (`0`, `not True`,
+    `__name__ == "__main__" and False`), else None."""
+    if isinstance(test, ast.Constant):
+        return bool(test.value)
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        inner = static_truth(test.operand)
+        return None if inner is None else not inner
+    if isinstance(test, ast.BoolOp):
+        truths = [static_truth(v) for v in test.values]
+        decisive = isinstance(test.op, ast.Or)  # `or`: any True decides; `and`: any False
+        if decisive in truths:
+            return decisive
+        return (not decisive) if all(t is not None for t in truths) else None
+    return None

@@ -1,0 +1,110 @@
+"""Round 10 (blind25's Python cases, issue 17): a helper's `*args`/`**kwargs` hold what a call
+collects into them; a reference inside a branch whose test is false by its literals alone does not
+make a private function reachable; a marshmallow field limited by `validate.OneOf` holds one of the
+program's choices. Labelled end-to-end cases: tests/data/sqli_cases/py_round10_s10-py.cases."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+
+from br_core.sqli.python.analyzer import analyze_source
+from br_core.sqli.python.callers import static_truth, unreachable_defs
+from br_core.sqli.python.models import schema_fields
+
+HELPER = """\
+import sqlite3
+from flask import request
+
+
+def fill(tpl, *rest, **values):
+    return tpl.format(*rest, **values)
+
+
+def view():
+    con = sqlite3.connect("x.db")
+    return con.execute(fill("SELECT * FROM t WHERE a = '{a}' AND b = '{}'", {args})).fetchall()
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "flagged"),
+    [
+        ("request.args['b'], a=1", True),  # collected by *rest
+        ("'x', a=request.args['a']", True),  # collected by **values
+        ("'x', a=1", False),
+    ],
+)
+def test_a_collecting_parameter_holds_what_the_call_collects(args: str, flagged: bool) -> None:
+    assert bool(analyze_source(HELPER.replace("{args}", args))) is flagged
+
+
+@pytest.mark.parametrize(
+    ("test", "truth"),
+    [
+        ("False", False),
+        ("0", False),
+        ("not True", False),
+        ("__name__ == '__main__' and False", False),
+        ("DEBUG or 1", True),
+        ("True and 1", True),
+        ("__name__ == '__main__'", None),
+        ("DEBUG and True", None),
+    ],
+)
+def test_static_truth_reads_literals_only(test: str, truth: bool | None) -> None:
+    assert static_truth(ast.parse(test, mode="eval").body) is truth
+
+
+DEAD = """\
+def _dump(con, t):
+    return con.execute("SELECT * FROM " + t)
+
+
+{guard}:
+    _dump(None, "x")
+"""
+
+
+@pytest.mark.parametrize(
+    ("guard", "dead"),
+    [
+        ("if __name__ == '__main__' and False", True),
+        ("if 0", True),
+        ("while False", True),
+        ("if __name__ == '__main__'", False),
+        ("if True", False),
+        ("if DEBUG and False:\n    pass\nelse", False),  # the else branch always runs
+    ],
+)
+def test_a_call_in_a_branch_that_never_runs_keeps_a_private_function_dead(
+    guard: str, dead: bool
+) -> None:
+    found = unreachable_defs(ast.parse(DEAD.replace("{guard}", guard)))
+    assert [fn.name for fn in found] == (["_dump"] if dead else [])
+
+
+SCHEMA = """\
+from marshmallow import Schema, fields, validate
+
+
+class Args(Schema):
+    group = fields.Str(validate={validate})
+"""
+
+
+@pytest.mark.parametrize(
+    ("validate", "converted"),
+    [
+        ("validate.OneOf(['region', 'month'])", True),
+        ("[validate.Length(max=9), validate.OneOf(CHOICES)]", True),
+        ("validate.Length(max=9)", False),
+        ("validate.Regexp('.*')", False),
+    ],
+)
+def test_a_schema_field_limited_by_one_of_is_converted(validate: str, converted: bool) -> None:
+    cls = ast.parse(SCHEMA.replace("{validate}", validate)).body[1]
+    assert isinstance(cls, ast.ClassDef)
+    qualified = {"Schema": "marshmallow.Schema"}
+    assert schema_fields(cls, lambda n: qualified.get(n, n)) == {"group": converted}
