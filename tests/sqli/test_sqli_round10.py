@@ -1,7 +1,8 @@
 """Round 10 (blind25's Python cases, issue 17): a helper's `*args`/`**kwargs` hold what a call
 collects into them; a reference inside a branch whose test is false by its literals alone does not
 make a private function reachable; a marshmallow field limited by `validate.OneOf` holds one of the
-program's choices. Labelled end-to-end cases: tests/data/sqli_cases/py_round10_s10-py.cases."""
+program's choices; a dict filled under keys that are not one constant (a loop over fixed names)
+still yields only those names when iterated. Labelled end-to-end cases: tests/data/sqli_cases/py_round10_s10-py.cases."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ import ast
 
 import pytest
 
+from br_core.sqli.python import containers
 from br_core.sqli.python.analyzer import analyze_source
 from br_core.sqli.python.callers import static_truth, unreachable_defs
 from br_core.sqli.python.models import schema_fields
+from br_core.sqli.values import Val, literal, merge
 
 HELPER = """\
 import sqlite3
@@ -108,3 +111,51 @@ def test_a_schema_field_limited_by_one_of_is_converted(validate: str, converted:
     assert isinstance(cls, ast.ClassDef)
     qualified = {"Schema": "marshmallow.Schema"}
     assert schema_fields(cls, lambda n: qualified.get(n, n)) == {"group": converted}
+
+
+def test_a_store_under_a_key_that_is_not_one_constant_keeps_what_the_keys_may_be() -> None:
+    client = Val(taint="the web request")
+    started = containers.make_dict([("a", literal(1))])
+    either = merge(literal("b"), literal("c"))
+    wide = containers.store_any_key(started, either, client)
+    assert wide.keys is None and wide.elems is not None and wide.elems.taint
+    assert not containers.key_of(wide).suspect  # "a", "b" or "c"
+    assert containers.store_any_key(wide, client, literal(2)).dict_keys == merge(
+        containers.key_of(wide), client
+    )
+    assert containers.store_any_key(Val(), either, client).dict_keys is None  # not a dict
+    # dicts whose constant keys differ (a loop that may or may not store one) merge to a dict
+    # of unknown shape whose keys are still known
+    merged = merge(started, containers.store_key(started, "b", client))
+    assert merged.keys is None and merged.dict_keys is not None
+    assert not merged.dict_keys.suspect
+
+
+DICT_LOOP = """\
+import sqlite3
+from flask import request
+
+
+def search():
+    found = {}
+    for key in {keys}:
+        found[key] = request.args[key]
+    where = " AND ".join(f"{k} = :{k}" for k in {iterate})
+    return sqlite3.connect("x.db").execute("SELECT * FROM t WHERE " + where, found).fetchall()
+"""
+
+
+@pytest.mark.parametrize(
+    ("keys", "iterate", "flagged"),
+    [
+        ("('a', 'b')", "found", False),
+        ("('a', 'b')", "found.keys()", False),
+        ("('a', 'b')", "found.values()", True),
+        ("request.args", "found", True),  # the client names the keys
+    ],
+)
+def test_iterating_a_dict_filled_in_a_loop_yields_its_keys(
+    keys: str, iterate: str, flagged: bool
+) -> None:
+    code = DICT_LOOP.replace("{keys}", keys).replace("{iterate}", iterate)
+    assert bool(analyze_source(code)) is flagged
