@@ -2,7 +2,8 @@
 collects into them; a reference inside a branch whose test is false by its literals alone does not
 make a private function reachable; a marshmallow field limited by `validate.OneOf` holds one of the
 program's choices; a dict filled under keys that are not one constant (a loop over fixed names)
-still yields only those names when iterated. Labelled end-to-end cases: tests/data/sqli_cases/py_round10_s10-py.cases."""
+still yields only those names when iterated.
+Labelled end-to-end cases: tests/data/sqli_cases/py_round10_s10-py.cases."""
 
 from __future__ import annotations
 
