@@ -160,3 +160,40 @@ def test_iterating_a_dict_filled_in_a_loop_yields_its_keys(
 ) -> None:
     code = DICT_LOOP.replace("{keys}", keys).replace("{iterate}", iterate)
     assert bool(analyze_source(code)) is flagged
+
+
+REQUEST_GLOBAL = """\
+import sqlite3
+from flask import Flask, g, request
+
+app = Flask(__name__)
+
+
+@app.before_request
+def load():
+    g.team = {stored}
+
+
+@app.get("/r")
+def report():
+    return sqlite3.connect("r.db").execute(f"SELECT * FROM r WHERE team = {g.team}").fetchall()
+"""
+
+
+@pytest.mark.parametrize(
+    ("stored", "confidence"),
+    [
+        ("request.headers['X-Team']", "high"),  # the hook stores the client's text
+        ("current_team()", "medium"),  # a function this file does not define
+        ("int(request.headers['X-Team'])", None),  # a number whatever the client sent
+        ("TEAMS.get(request.headers['X-Team'], 0)\nTEAMS = {'a': 1}", None),
+    ],
+)
+def test_flask_g_holds_what_this_file_stores_in_it(stored: str, confidence: str | None) -> None:
+    found = analyze_source(REQUEST_GLOBAL.replace("{stored}", stored))
+    assert [f.confidence for f in found] == ([confidence] if confidence else [])
+
+
+def test_flask_g_never_stored_here_stays_unresolved() -> None:
+    code = REQUEST_GLOBAL.replace("    g.team = {stored}", "    pass")
+    assert [f.confidence for f in analyze_source(code)] == ["medium"]

@@ -75,6 +75,8 @@ _PREFILTER = re.compile(
     r"|read_sql\w*|mogrify|extra|filter|where|having|order_by|group_by|sql|run)\s*\("
     r"|\b(?:text|literal_column|SQL|RawSQL|read_sql\w*|execute_values|execute_batch)\s*\("
 )
+# Per-request namespaces the application itself fills (flask's `g`, and Quart's).
+REQUEST_GLOBALS = {"flask.g", "quart.g"}
 RULES = {
     "f-string": "fstring",
     "%": "percent",
@@ -92,6 +94,7 @@ class Summary:
     sink_params: dict[str, str] = field(default_factory=dict)
     validated: set[str] = field(default_factory=set)  # safe whenever the function returns
     predicate: set[str] = field(default_factory=set)  # safe when the function returns true
+    exits: list[Env] = field(default_factory=list)  # the environments it ends with
 
 
 class PythonAnalyzer(ObjectModel):
@@ -131,6 +134,7 @@ class PythonAnalyzer(ObjectModel):
         body, entry = _split_entry_point(self.tree.body)
         self.exec_block(body, self.module_env)
         self._global_writes()
+        self._request_globals()
         for cls in self.classes:  # methods that store a query on `self` first: others read it
             for method in cls.body:
                 if isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef) and _sets_self(
@@ -192,6 +196,27 @@ class PythonAnalyzer(ObjectModel):
                 else:
                     why = f"`{name}`, also set by `{fn.name}()` through `global`"
                     self.module_env[name] = merge(old, Val(unknown=why))
+
+    def _request_globals(self) -> None:
+        """`g.tenant = ...` in a `before_request` hook, read by a view: flask's `g` is the
+        app's own per-request namespace (a client writes nothing there directly), so `g.<attr>`
+        holds what the functions of this file store in it. Those functions are read first and
+        every other function starts from their stores; an attribute no function here stores
+        stays unresolved (medium)."""
+        names = {name for name, origin in self.imports.items() if origin in REQUEST_GLOBALS}
+        if not names:
+            return  # nearly every file: no request globals imported
+        stores: dict[str, list[Val]] = {}
+        for fn in self.all_defs:
+            attrs = _attributes_stored(fn, names)
+            if not attrs:
+                continue
+            self.summary(fn)
+            for env in self.summaries[id(fn)].exits:
+                for attr in attrs & env.keys():
+                    stores.setdefault(attr, []).append(env[attr])
+        for attr, vals in stores.items():
+            self.module_env[attr] = merge(*vals)
 
     def never_set(self, attr: str) -> str | None:
         """Why `self.<attr>` is not provably constant when its class, with no base class to
@@ -262,6 +287,7 @@ class PythonAnalyzer(ObjectModel):
             self.unresolved_seen, self.free_seen = outer_seen, outer_free
         result = Summary(ret=merge(*frame.returns) if frame.returns else SAFE)
         result.sink_params = frame.sink_params
+        result.exits = frame.exits
         tainted = [p for p in params if env.get(p) is not None]
         result.validated = {
             p for p in tainted if frame.exits and all(not e.get(p, SAFE).taint for e in frame.exits)
@@ -705,6 +731,17 @@ def _is_entry_point(stmt: ast.stmt) -> bool:
         and test.left.id == "__name__"
         and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators)
     )
+
+
+def _attributes_stored(fn: ast.FunctionDef | ast.AsyncFunctionDef, roots: set[str]) -> set[str]:
+    """`g.tenant` for each `g.tenant = ...` in `fn` whose root is one of `roots`."""
+    found: set[str] = set()
+    for node in ast.walk(fn):
+        for target in node.targets if isinstance(node, ast.Assign) else []:
+            key = dotted(target) if isinstance(target, ast.Attribute) else None
+            if key is not None and key.count(".") == 1 and key.split(".")[0] in roots:
+                found.add(key)
+    return found
 
 
 def _sets_self(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
