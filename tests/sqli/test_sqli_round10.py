@@ -13,7 +13,7 @@ import pytest
 
 from br_core.sqli.python import containers
 from br_core.sqli.python.analyzer import analyze_source
-from br_core.sqli.python.callers import static_truth, unreachable_defs
+from br_core.sqli.python.callers import application_defs, static_truth, unreachable_defs
 from br_core.sqli.python.models import schema_fields
 from br_core.sqli.values import Val, literal, merge
 
@@ -197,3 +197,61 @@ def test_flask_g_holds_what_this_file_stores_in_it(stored: str, confidence: str 
 def test_flask_g_never_stored_here_stays_unresolved() -> None:
     code = REQUEST_GLOBAL.replace("    g.team = {stored}", "    pass")
     assert [f.confidence for f in analyze_source(code)] == ["medium"]
+
+
+@pytest.mark.parametrize(
+    ("header", "application"),
+    [
+        ("from flask import Flask\n\napp = Flask(__name__)\n", True),
+        ("import fastapi\n\napi = fastapi.FastAPI()\n", True),
+        ("from aiohttp import web\n\napp = web.Application()\n", True),
+        ("from flask import Blueprint\n\nbp = Blueprint('b', __name__)\n", False),
+        ("import sqlite3\n", False),  # a library module
+        ("from flask import Flask\n\n\ndef make():\n    return Flask(__name__)\n", False),
+    ],
+)
+def test_only_the_module_that_makes_the_app_owns_its_public_functions(
+    header: str, application: bool
+) -> None:
+    tree = ast.parse(header + "\n\ndef count(table):\n    return table\n")
+    imports = {
+        "Flask": "flask.Flask",
+        "fastapi": "fastapi",
+        "web": "aiohttp.web",
+        "Blueprint": "flask.Blueprint",
+    }
+
+    def qualified(name: str) -> str:
+        root, dot, rest = name.partition(".")
+        return f"{imports[root]}{dot}{rest}" if root in imports else name
+
+    owned = {fn.name for fn in tree.body if id(fn) in application_defs(tree, qualified)}
+    assert owned == ({"count"} if application else set())
+
+
+APP_HELPER = """\
+import sqlite3
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+def recent(con, table="posts", limit=10):
+    return con.execute(f"SELECT * FROM {table} ORDER BY id DESC LIMIT {limit}").fetchall()
+
+
+@app.route("/recent")
+def view():
+    con = sqlite3.connect("b.db")
+    return str(recent(con, {arg}) + recent(con))
+"""
+
+
+@pytest.mark.parametrize(
+    ("arg", "flagged"),
+    [("'pages', 5", False), ("request.args['t']", True), ("limit=request.args['n']", True)],
+)
+def test_an_app_helper_is_judged_by_its_callers(arg: str, flagged: bool) -> None:
+    assert bool(analyze_source(APP_HELPER.replace("{arg}", arg))) is flagged
+    library = APP_HELPER.replace("app = Flask(__name__)", "").replace('@app.route("/recent")', "")
+    assert analyze_source(library.replace("{arg}", arg))  # a library's function stays flagged

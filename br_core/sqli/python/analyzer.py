@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from br_core.sqli.collector import collector_paused
 from br_core.sqli.python.callers import (
+    application_defs,
     constant_only,
     public_defs,
     site_args,
@@ -156,16 +157,39 @@ class PythonAnalyzer(ObjectModel):
         """A finding from a parameter that every caller in the file fills with a constant."""
         if not self.finding_params:
             return
-        public = public_defs(self.tree)
+        public = public_defs(self.tree) - application_defs(self.tree, self.qualified)
         defs = {id(fn): fn for fn in self.all_defs if id(fn) not in public}
         if not any(owner in defs for owner, _ in self.finding_params.values()):
             return  # every finding is in a public function: no need to count usages
         refs, calls = usage_counts(self.tree)  # a walk of the whole tree: only when it can help
+        rerun: dict[int, set[tuple[int, int]]] = {}
         for key, (owner, param) in self.finding_params.items():
             fn = defs.get(owner)
             sites = self.call_sites.get(owner, {})
-            if fn is not None and param in constant_only(fn, sites, refs, calls):
+            constant = constant_only(fn, sites, refs, calls) if fn is not None else set()
+            if fn is None or param not in constant:
+                continue
+            # A finding names one parameter; another one some caller fills with untrusted
+            # text may reach the same query: it is dropped only when it is gone once every
+            # constant-only parameter holds a constant.
+            if owner not in rerun:
+                rerun[owner] = self._findings_with_constants(fn, constant)
+            if key not in rerun[owner]:
                 self.findings.pop(key, None)
+
+    def _findings_with_constants(
+        self, fn: ast.FunctionDef | ast.AsyncFunctionDef, constant: set[str]
+    ) -> set[tuple[int, int]]:
+        """Where `fn` reports a finding when the parameters in `constant` hold constants."""
+        env = self._param_env(fn, dict(self.module_env))
+        env.update(dict.fromkeys(constant, SAFE))
+        kept, kept_params = self.findings, self.finding_params
+        self.findings, self.finding_params = {}, {}
+        try:
+            self._quiet_run(fn, env, {}, report=True)
+            return set(self.findings)
+        finally:
+            self.findings, self.finding_params = kept, kept_params
 
     def _drop_unreachable(self) -> None:
         """Findings inside a private module function nothing in the file can call: dead code,

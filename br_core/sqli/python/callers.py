@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import ast
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
+from br_core.sqli.python.guards import dotted
 from br_core.sqli.python.scope import all_args
 from br_core.sqli.values import Val
 
@@ -64,6 +65,30 @@ def public_defs(tree: ast.Module) -> set[int]:
             ):
                 found.add(id(node))
     return found
+
+
+# Constructors of a web application object: a module that makes one at its top level is the
+# application itself, which its own routes call into, not a library others import helpers from.
+APP_MAKERS = {
+    "flask.Flask", "quart.Quart", "fastapi.FastAPI", "starlette.applications.Starlette",
+    "sanic.Sanic", "bottle.Bottle", "aiohttp.web.Application", "litestar.Litestar",
+}  # fmt: skip
+
+
+def application_defs(tree: ast.Module, qualified: Callable[[str], str]) -> set[int]:
+    """id() of the module-level functions of a module that makes the web application object
+    (`app = Flask(__name__)`): public by name, yet called by this module's own routes, so a
+    parameter every call here fills with a constant holds a constant. Empty for any other
+    module: a library's public function is an entry point whatever its callers here pass."""
+    makes_app = any(
+        isinstance(stmt, ast.Assign)
+        and isinstance(stmt.value, ast.Call)
+        and qualified(dotted(stmt.value.func) or "") in APP_MAKERS
+        for stmt in tree.body
+    )
+    if not makes_app:
+        return set()
+    return {id(n) for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
 
 
 def constant_only(
