@@ -4,7 +4,8 @@
 callers are in this file, each passing a literal or a constant, cannot receive attacker text:
 `def _count(cur, table): cur.execute(f"SELECT COUNT(*) FROM {table}")` used only as
 `_count(cur, "users")`. A finding whose source is such a parameter is dropped, for functions
-other modules are not meant to call: private names (`_count`) and functions nested in another.
+other modules are not meant to call: private names (`_count`), functions nested in another, and
+the module-level functions of the module that makes the web application (`app = Flask(...)`).
 The check is conservative: a decorated function (a route, a task: the framework calls it), a
 name used other than by direct calls (passed as a callback, exported in a list), or a call with
 `*args`/`**kw` keeps the finding.
