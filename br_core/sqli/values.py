@@ -64,6 +64,9 @@ class Val:
     line: int = 0  # where untrusted or unknown text was spliced in (`built`): the flaw's line
     # A dict's entries under constant keys, in insertion order (containers.py).
     keys: tuple[tuple[object, Val], ...] | None = None
+    # A dict of unknown shape: what any of its keys may be, when every store under a key
+    # that is not one constant (`d[k] = v` in a loop) was seen; None when not known.
+    dict_keys: Val | None = None
 
     @property
     def sql(self) -> bool:
@@ -74,8 +77,17 @@ class Val:
         elems = self.elems.untainted() if self.elems is not None else None
         items = tuple(i.untainted() for i in self.items) if self.items is not None else None
         keys = tuple((k, v.untainted()) for k, v in self.keys) if self.keys is not None else None
+        seen = self.dict_keys.untainted() if self.dict_keys is not None else None
         return replace(
-            self, taint=None, built=None, elems=elems, items=items, keys=keys, unknown=None, line=0
+            self,
+            taint=None,
+            built=None,
+            elems=elems,
+            items=items,
+            keys=keys,
+            unknown=None,
+            line=0,
+            dict_keys=seen,
         )
 
     @property
@@ -113,6 +125,7 @@ def merge(*vals: Val | None) -> Val:
     taint = strongest(present)
     unknown = None if taint else next((v.unknown for v in present if v.unknown), None)
     maker = _maker(present, taint)
+    keys = _merged_keys(present)
     return Val(
         taint=taint,
         built=maker.built if maker else None,
@@ -125,8 +138,25 @@ def merge(*vals: Val | None) -> Val:
         has_const=same_const,
         sink=next((v.sink for v in present if v.sink), None),
         items=items,
-        keys=_merged_keys(present),
+        keys=keys,
+        dict_keys=_merged_dict_keys(present) if keys is None else None,
     )
+
+
+def _merged_dict_keys(vals: list[Val]) -> Val | None:
+    """What any key of a dict that may be any of `vals` may be, when each one says (dicts
+    whose constant keys differ, or of unknown shape with every key seen)."""
+    if all(v.dict_keys is None and v.keys is None for v in vals):
+        return None  # nearly every merge: no dict at all
+    found: list[Val] = []
+    for v in vals:
+        if v.dict_keys is not None:
+            found.append(v.dict_keys)
+        elif v.keys is not None:
+            found.extend(literal(k) for k, _ in v.keys)
+        else:
+            return None
+    return merge(*found)
 
 
 def _merged_keys(vals: list[Val]) -> tuple[tuple[object, Val], ...] | None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from br_core.sqli.collector import collector_paused
 from br_core.sqli.python.callers import (
+    application_defs,
     constant_only,
     public_defs,
     site_args,
@@ -75,6 +76,8 @@ _PREFILTER = re.compile(
     r"|read_sql\w*|mogrify|extra|filter|where|having|order_by|group_by|sql|run)\s*\("
     r"|\b(?:text|literal_column|SQL|RawSQL|read_sql\w*|execute_values|execute_batch)\s*\("
 )
+# Per-request namespaces the application itself fills (flask's `g`, and Quart's).
+REQUEST_GLOBALS = {"flask.g", "quart.g"}
 RULES = {
     "f-string": "fstring",
     "%": "percent",
@@ -92,6 +95,7 @@ class Summary:
     sink_params: dict[str, str] = field(default_factory=dict)
     validated: set[str] = field(default_factory=set)  # safe whenever the function returns
     predicate: set[str] = field(default_factory=set)  # safe when the function returns true
+    exits: list[Env] = field(default_factory=list)  # the environments it ends with
 
 
 class PythonAnalyzer(ObjectModel):
@@ -131,6 +135,7 @@ class PythonAnalyzer(ObjectModel):
         body, entry = _split_entry_point(self.tree.body)
         self.exec_block(body, self.module_env)
         self._global_writes()
+        self._request_globals()
         for cls in self.classes:  # methods that store a query on `self` first: others read it
             for method in cls.body:
                 if isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef) and _sets_self(
@@ -152,16 +157,39 @@ class PythonAnalyzer(ObjectModel):
         """A finding from a parameter that every caller in the file fills with a constant."""
         if not self.finding_params:
             return
-        public = public_defs(self.tree)
+        public = public_defs(self.tree) - application_defs(self.tree, self.qualified)
         defs = {id(fn): fn for fn in self.all_defs if id(fn) not in public}
         if not any(owner in defs for owner, _ in self.finding_params.values()):
             return  # every finding is in a public function: no need to count usages
         refs, calls = usage_counts(self.tree)  # a walk of the whole tree: only when it can help
+        rerun: dict[int, set[tuple[int, int]]] = {}
         for key, (owner, param) in self.finding_params.items():
             fn = defs.get(owner)
             sites = self.call_sites.get(owner, {})
-            if fn is not None and param in constant_only(fn, sites, refs, calls):
+            constant = constant_only(fn, sites, refs, calls) if fn is not None else set()
+            if fn is None or param not in constant:
+                continue
+            # A finding names one parameter; another one some caller fills with untrusted
+            # text may reach the same query: it is dropped only when it is gone once every
+            # constant-only parameter holds a constant.
+            if owner not in rerun:
+                rerun[owner] = self._findings_with_constants(fn, constant)
+            if key not in rerun[owner]:
                 self.findings.pop(key, None)
+
+    def _findings_with_constants(
+        self, fn: ast.FunctionDef | ast.AsyncFunctionDef, constant: set[str]
+    ) -> set[tuple[int, int]]:
+        """Where `fn` reports a finding when the parameters in `constant` hold constants."""
+        env = self._param_env(fn, dict(self.module_env))
+        env.update(dict.fromkeys(constant, SAFE))
+        kept, kept_params = self.findings, self.finding_params
+        self.findings, self.finding_params = {}, {}
+        try:
+            self._quiet_run(fn, env, {}, report=True)
+            return set(self.findings)
+        finally:
+            self.findings, self.finding_params = kept, kept_params
 
     def _drop_unreachable(self) -> None:
         """Findings inside a private module function nothing in the file can call: dead code,
@@ -192,6 +220,27 @@ class PythonAnalyzer(ObjectModel):
                 else:
                     why = f"`{name}`, also set by `{fn.name}()` through `global`"
                     self.module_env[name] = merge(old, Val(unknown=why))
+
+    def _request_globals(self) -> None:
+        """`g.tenant = ...` in a `before_request` hook, read by a view: flask's `g` is the
+        app's own per-request namespace (a client writes nothing there directly), so `g.<attr>`
+        holds what the functions of this file store in it. Those functions are read first and
+        every other function starts from their stores; an attribute no function here stores
+        stays unresolved (medium)."""
+        names = {name for name, origin in self.imports.items() if origin in REQUEST_GLOBALS}
+        if not names:
+            return  # nearly every file: no request globals imported
+        stores: dict[str, list[Val]] = {}
+        for fn in self.all_defs:
+            attrs = _attributes_stored(fn, names)
+            if not attrs:
+                continue
+            self.summary(fn)
+            for env in self.summaries[id(fn)].exits:
+                for attr in attrs & env.keys():
+                    stores.setdefault(attr, []).append(env[attr])
+        for attr, vals in stores.items():
+            self.module_env[attr] = merge(*vals)
 
     def never_set(self, attr: str) -> str | None:
         """Why `self.<attr>` is not provably constant when its class, with no base class to
@@ -262,6 +311,7 @@ class PythonAnalyzer(ObjectModel):
             self.unresolved_seen, self.free_seen = outer_seen, outer_free
         result = Summary(ret=merge(*frame.returns) if frame.returns else SAFE)
         result.sink_params = frame.sink_params
+        result.exits = frame.exits
         tainted = [p for p in params if env.get(p) is not None]
         result.validated = {
             p for p in tainted if frame.exits and all(not e.get(p, SAFE).taint for e in frame.exits)
@@ -473,9 +523,18 @@ class PythonAnalyzer(ObjectModel):
         fn, skip = callee
         names = param_names(fn)[skip:]
         bound = dict(zip(names, args, strict=False))
+        # `def fill(tpl, *parts, **values)`: the summary reads each collecting parameter as
+        # one value, so the call binds it to whatever the arguments it collects may hold.
+        if fn.args.vararg is not None:
+            bound[fn.args.vararg.arg] = opaque(merge(SAFE, *args[len(names) :]))
+        named = {a.arg for a in all_args(fn)}
+        extra = [SAFE]
         for kw in node.keywords:
             if kw.arg:
                 bound[kw.arg] = self.value(kw.value, env)
+                extra += [] if kw.arg in named else [bound[kw.arg]]
+        if fn.args.kwarg is not None:
+            bound[fn.args.kwarg.arg] = opaque(merge(*extra))
         return bound
 
     def call_summary(self, node: ast.Call, env: Env, args: list[Val]) -> Val | None:
@@ -696,6 +755,17 @@ def _is_entry_point(stmt: ast.stmt) -> bool:
         and test.left.id == "__name__"
         and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators)
     )
+
+
+def _attributes_stored(fn: ast.FunctionDef | ast.AsyncFunctionDef, roots: set[str]) -> set[str]:
+    """`g.tenant` for each `g.tenant = ...` in `fn` whose root is one of `roots`."""
+    found: set[str] = set()
+    for node in ast.walk(fn):
+        for target in node.targets if isinstance(node, ast.Assign) else []:
+            key = dotted(target) if isinstance(target, ast.Attribute) else None
+            if key is not None and key.count(".") == 1 and key.split(".")[0] in roots:
+                found.add(key)
+    return found
 
 
 def _sets_self(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

@@ -4,7 +4,8 @@
 callers are in this file, each passing a literal or a constant, cannot receive attacker text:
 `def _count(cur, table): cur.execute(f"SELECT COUNT(*) FROM {table}")` used only as
 `_count(cur, "users")`. A finding whose source is such a parameter is dropped, for functions
-other modules are not meant to call: private names (`_count`) and functions nested in another.
+other modules are not meant to call: private names (`_count`), functions nested in another, and
+the module-level functions of the module that makes the web application (`app = Flask(...)`).
 The check is conservative: a decorated function (a route, a task: the framework calls it), a
 name used other than by direct calls (passed as a callback, exported in a list), or a call with
 `*args`/`**kw` keeps the finding.
@@ -14,8 +15,9 @@ from __future__ import annotations
 
 import ast
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
+from br_core.sqli.python.guards import dotted
 from br_core.sqli.python.scope import all_args
 from br_core.sqli.values import Val
 
@@ -64,6 +66,30 @@ def public_defs(tree: ast.Module) -> set[int]:
             ):
                 found.add(id(node))
     return found
+
+
+# Constructors of a web application object: a module that makes one at its top level is the
+# application itself, which its own routes call into, not a library others import helpers from.
+APP_MAKERS = {
+    "flask.Flask", "quart.Quart", "fastapi.FastAPI", "starlette.applications.Starlette",
+    "sanic.Sanic", "bottle.Bottle", "aiohttp.web.Application", "litestar.Litestar",
+}  # fmt: skip
+
+
+def application_defs(tree: ast.Module, qualified: Callable[[str], str]) -> set[int]:
+    """id() of the module-level functions of a module that makes the web application object
+    (`app = Flask(__name__)`): public by name, yet called by this module's own routes, so a
+    parameter every call here fills with a constant holds a constant. Empty for any other
+    module: a library's public function is an entry point whatever its callers here pass."""
+    makes_app = any(
+        isinstance(stmt, ast.Assign)
+        and isinstance(stmt.value, ast.Call)
+        and qualified(dotted(stmt.value.func) or "") in APP_MAKERS
+        for stmt in tree.body
+    )
+    if not makes_app:
+        return set()
+    return {id(n) for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
 
 
 def constant_only(
@@ -130,7 +156,7 @@ def _runs(stmt: ast.stmt, dead: set[str]) -> bool:
 def _names_used(stmt: ast.stmt, candidates: Iterable[str]) -> set[str]:
     """Names `stmt` reads or mentions: names, attributes, and candidates named in a string."""
     found: set[str] = set()
-    for node in ast.walk(stmt):
+    for node in _live_nodes(stmt):
         if isinstance(node, ast.Name):
             found.add(node.id)
         elif isinstance(node, ast.Attribute):
@@ -138,3 +164,39 @@ def _names_used(stmt: ast.stmt, candidates: Iterable[str]) -> set[str]:
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             found.update(name for name in candidates if name in node.value)
     return found
+
+
+def _live_nodes(root: ast.AST) -> list[ast.AST]:
+    """The nodes under `root` (itself included) outside branches that can never run."""
+    found: list[ast.AST] = []
+    todo = [root]
+    while todo:
+        node = todo.pop()
+        found.append(node)
+        if isinstance(node, ast.If | ast.While | ast.IfExp):
+            truth = static_truth(node.test)
+            body = node.body if isinstance(node.body, list) else [node.body]
+            orelse = node.orelse if isinstance(node.orelse, list) else [node.orelse]
+            todo.append(node.test)
+            todo.extend(body if truth is not False else [])
+            todo.extend(orelse if truth is not True or isinstance(node, ast.While) else [])
+        else:
+            todo.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def static_truth(test: ast.expr) -> bool | None:
+    """True or False when `test` is decided by its literals alone (`0`, `not True`,
+    `__name__ == "__main__" and False`), else None."""
+    if isinstance(test, ast.Constant):
+        return bool(test.value)
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        inner = static_truth(test.operand)
+        return None if inner is None else not inner
+    if isinstance(test, ast.BoolOp):
+        truths = [static_truth(v) for v in test.values]
+        decisive = isinstance(test.op, ast.Or)  # `or`: any True decides; `and`: any False
+        if decisive in truths:
+            return decisive
+        return (not decisive) if all(t is not None for t in truths) else None
+    return None

@@ -12,6 +12,7 @@ and keys and keeps `elems`: the whole container is then as tainted as anything s
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from br_core.sqli.values import SAFE, Val, literal, merge, splice
 
@@ -31,6 +32,19 @@ def precise(val: Val) -> bool:
 def widen(val: Val, *added: Val) -> Val:
     """`val` as a container of unknown shape: as tainted as anything in it, or added to it."""
     return Val(taint=val.taint, unknown=val.unknown, elems=merge(val.elems, *added))
+
+
+def store_any_key(old: Val, key: Val, val: Val) -> Val:
+    """`old[key] = val` with a `key` that is not one constant: the container's shape is lost,
+    but a dict whose every key was seen keeps what its keys may be (`for k in d` reads them)."""
+    wide = widen(old, val)
+    if old.keys is not None:
+        seen = merge(*(literal(k) for k, _ in old.keys), key)
+    elif old.dict_keys is not None:
+        seen = merge(old.dict_keys, key)
+    else:
+        return wide
+    return replace(wide, dict_keys=seen)
 
 
 def make_dict(entries: list[tuple[object, Val]]) -> Val:
@@ -131,7 +145,10 @@ def call_method(
 
 
 def key_of(val: Val) -> Val:
-    """Any one key of a dict whose keys are all constants: what `for k in d` binds."""
+    """Any one key of a dict whose keys are all constants, or all seen: what `for k in d`
+    binds."""
+    if val.dict_keys is not None:
+        return val.dict_keys
     return merge(*(literal(k) for k, _ in val.keys or ()))
 
 

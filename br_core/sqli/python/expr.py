@@ -496,8 +496,11 @@ class ExprEval(Guards):
                     index = containers.constant_of(self.value(target.slice, env))
                 if index is not None:
                     self.store(env, key, containers.store_key(old, index, val))
-                else:
+                elif isinstance(target.slice, ast.Slice):
                     self.store(env, key, containers.widen(old, val))
+                else:
+                    at = self.value(target.slice, env)
+                    self.store(env, key, containers.store_any_key(old, at, val))
         elif isinstance(target, ast.Starred):
             self.bind(target.value, Val(elems=val), env)
 
@@ -698,6 +701,8 @@ class ExprEval(Guards):
             return replace(opaque(receiver), elems=replace(opaque(receiver), is_str=True))
         if short in CONTAINER_GETS and receiver.elems is not None:
             default = args[1:] if short in {"get", "pop", "setdefault"} else []
+            if short == "keys" and receiver.dict_keys is not None and not args:
+                return Val(taint=receiver.taint, elems=receiver.dict_keys)
             if short in {"items", "values", "keys", "copy"}:
                 return Val(taint=receiver.taint, elems=receiver.elems)
             return merge(receiver.elems, *default, Val(taint=receiver.taint))
@@ -717,7 +722,7 @@ class ExprEval(Guards):
 
 def iter_element(val: Val, node: ast.expr | None) -> Val:
     """What iterating over `val` yields: a dict's keys, constants when all are known."""
-    if val.keys is not None and not val.suspect:
+    if (val.keys is not None or val.dict_keys is not None) and not val.suspect:
         return containers.key_of(val)
     if val.elems is not None:
         return merge(val.elems, opaque(val)) if val.suspect else val.elems

@@ -16,9 +16,9 @@ a number in every object of the class.
 
 marshmallow's `Schema().load(data)` returns a dict holding exactly the declared fields (an
 unknown key raises by default), each deserialized: `fields.Int()` gives an int, `fields.Str()`
-the client's text. A schema whose `Meta` changes which keys come back (`unknown`, `fields`,
-`include`...), a field stored under another name (`attribute=`), or a hook (`@post_load`) is
-not modelled.
+the client's text, unless a `validate.OneOf(...)` validator limits it to the program's choices.
+A schema whose `Meta` changes which keys come back (`unknown`, `fields`, `include`...), a field
+stored under another name (`attribute=`), or a hook (`@post_load`) is not modelled.
 """
 
 from __future__ import annotations
@@ -160,5 +160,18 @@ def schema_fields(cls: ast.ClassDef, qualified: Callable[[str], str]) -> dict[st
                 return None
             for target in stmt.targets:
                 if isinstance(target, ast.Name):
-                    fields[target.id] = last_name(stmt.value.func) in SCHEMA_CONVERTED
+                    fields[target.id] = _schema_converts(stmt.value)
     return fields or None
+
+
+def _schema_converts(field: ast.Call) -> bool:
+    """`fields.Int()`, or any field whose `validate=` holds a `OneOf(...)`: `load()` raises
+    unless the value is one of the choices the program wrote, so the text is one of those."""
+    if last_name(field.func) in SCHEMA_CONVERTED:
+        return True
+    validators = [kw.value for kw in field.keywords if kw.arg == "validate"]
+    for value in validators:
+        listed = value.elts if isinstance(value, ast.List | ast.Tuple) else [value]
+        if any(isinstance(v, ast.Call) and last_name(v.func) == "OneOf" for v in listed):
+            return True
+    return False

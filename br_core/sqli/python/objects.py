@@ -57,10 +57,15 @@ class ObjectModel(StatementInterpreter):
         raise NotImplementedError
 
     def _quiet_run(
-        self, fn: ast.FunctionDef | ast.AsyncFunctionDef, env: Env, attrs: dict[str, Val]
+        self,
+        fn: ast.FunctionDef | ast.AsyncFunctionDef,
+        env: Env,
+        attrs: dict[str, Val],
+        report: bool = False,
     ) -> Frame:
         """Run `fn`'s body from `env` (`self.<attr>` reading `attrs` when `env` lacks it) and
-        keep only its frame: no findings, and the call sites it meets are restored."""
+        keep only its frame: no findings (unless `report`: the caller holds them apart), and
+        the call sites it meets are restored."""
         frame = Frame(params=param_names(fn), owner=id(fn))
         sites = {k: dict(v) for k, v in self.call_sites.items()}
         outer_attrs, outer_queries = self.self_attrs, self.self_queries
@@ -70,12 +75,13 @@ class ObjectModel(StatementInterpreter):
         self.self_queries = dict(self.class_queries.get(id(fn), outer_queries))
         self.self_queries.update(attrs)
         self.frames.append(frame)
-        self.quiet += 1
+        quiet = 0 if report else 1
+        self.quiet += quiet
         try:
             if not self.exec_block(fn.body, env):
                 frame.exits.append(env)
         finally:
-            self.quiet -= 1
+            self.quiet -= quiet
             self.frames.pop()
             self.call_sites = sites
             self.self_attrs, self.self_queries = outer_attrs, outer_queries
