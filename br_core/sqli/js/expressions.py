@@ -386,8 +386,9 @@ def _builder_call(ctx: Ctx, toks: list[Tok], text: str, depth: int) -> Val | Non
             return Val(elems=merge(before.elems, *(elements(v) for v in vals)))
         return splice("+", [before, *vals])
     if method == "join" and (receiver[-1].text in {"]", ")"} or len(receiver) > 1):
-        before = evaluate(ctx, receiver, depth + 1)
-        return splice("join", [before.elems or before])
+        # `(Array.isArray(x) ? x : []).map(…).join(',')`: an array that may be the request's
+        # own is untrusted throughout, whatever the other branch's elements are
+        return splice("join", [elements(evaluate(ctx, receiver, depth + 1))])
     return None
 
 
