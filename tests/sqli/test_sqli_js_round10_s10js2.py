@@ -1,5 +1,8 @@
 """Units behind js_round10_s10-js2.cases (issue 17, round 10): an array that may be the
-request's own is untrusted throughout when joined (expressions.py)."""
+request's own is untrusted throughout when joined (expressions.py); an array the
+statements before the sink took elements out of holds only the slots left (names.py, arrays.py); a name destructured
+from an object literal is its own key's value (names.py); a callback's parameter holds what
+the private function it is passed to calls it back with (continuations.py)."""
 
 from __future__ import annotations
 
@@ -31,3 +34,92 @@ async function f(req) {{
 )
 def test_joined_array_that_may_be_the_requests(array: str, callback: str, flagged: bool) -> None:
     assert bool(analyze_js(_JOINED.format(array=array, callback=callback))) is flagged
+
+
+_SLOTS = """
+const db = require('./db');
+function f(req) {{
+  const cols = {array};
+  {ops}
+  return db.query(`SELECT ${{cols.join(', ')}} FROM t`);
+}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("array", "ops", "flagged"),
+    [
+        ("[req.query.c, 'id']", "cols.shift();", False),
+        ("['id', req.query.c]", "cols.pop();", False),
+        ("['id', req.query.c, 'name']", "cols.splice(1, 1);", False),
+        ("[req.query.c, 'id']", "cols.pop();", True),
+        ("['id', req.query.c]", "cols.shift();", True),
+        ("[req.query.c, 'id']", "cols.shift(); cols.push(req.query.d);", True),
+        ("[req.query.c, 'id']", "if (req.query.x) cols.shift();", True),
+        ("[req.query.c, 'id']", "for (const c of []) cols.shift();", True),
+        ("[req.query.c, 'id']", "cols.shift(); other.shift();", False),
+    ],
+)
+def test_elements_taken_out_before_a_join(array: str, ops: str, flagged: bool) -> None:
+    assert bool(analyze_js(_SLOTS.format(array=array, ops=ops))) is flagged
+
+
+_PATTERN = """
+const db = require('./db');
+const BASE = {{ table: 'logs', who: '' }};
+function f(req) {{
+  const {{ {names} }} = {literal};
+  return db.query(`SELECT * FROM ${{table}} WHERE who = ?`, [who]);
+}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("names", "literal", "flagged"),
+    [
+        ("table, who", "{ ...BASE, who: req.body.who }", False),
+        ("table, who", "{ who: req.body.who, ...BASE }", False),
+        ("table: table, who", "{ ...BASE, who: req.body.who }", False),
+        ("table = 'x', who", "{ ...BASE, who: req.body.who }", False),
+        ("table, who", "{ ...BASE, ...req.body }", True),
+        ("table, who", "{ ...BASE, table: req.body.t, who: 1 }", True),
+        ("who: table, table: who", "{ ...BASE, who: req.body.who }", True),
+    ],
+)
+def test_destructured_from_a_literal_reads_its_own_key(
+    names: str, literal: str, flagged: bool
+) -> None:
+    assert bool(analyze_js(_PATTERN.format(names=names, literal=literal))) is flagged
+
+
+_CALLED_BACK = """
+const db = require('./db');
+const KINDS = new Set(['a', 'b']);
+{helper}
+app.get('/k', (req, res) => {{
+  {call}(req.query.kind, (err, kind) => {{
+    db.all(`SELECT * FROM t WHERE kind = '${{kind}}'`, (e, rows) => res.json(rows));
+  }});
+}});
+"""
+_CHECKS = "function check(k, cb) { if (!KINDS.has(k)) return cb(new Error('no')); cb(null, k); }"
+
+
+@pytest.mark.parametrize(
+    ("helper", "call", "flagged"),
+    [
+        (_CHECKS, "check", False),
+        ("const check = (k, cb) => { cb(null, KINDS.has(k) ? k : 'a'); };", "check", False),
+        ("function check(k, cb) { cb(null, Number(k)); }", "check", False),
+        ("function check(k, cb) { cb(null, k); }", "check", True),
+        ("function check(k, cb) { if (!k) return cb(new Error('no')); cb(null, k); }", "check", True),
+        ("function check(k, cb) { cb(null, 'a'); setTimeout(cb, 1); }", "check", True),
+        ("function check(k, cb) { cb(null, 'a'); }\nmodule.exports = check;", "check", True),
+        ("export " + _CHECKS, "check", True),
+        (_CHECKS, "lib.check", True),
+    ],
+)
+def test_callback_parameter_holds_what_the_helper_calls_back_with(
+    helper: str, call: str, flagged: bool
+) -> None:
+    assert bool(analyze_js(_CALLED_BACK.format(helper=helper, call=call))) is flagged

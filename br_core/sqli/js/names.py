@@ -318,6 +318,10 @@ def _pattern_field(
             break
     else:
         return None
+    if is_object_literal(rhs):
+        # `const { table, login } = { ...DEFAULTS, login: req.body.login }`: each name is its
+        # own key's value (a spread's included), not any of the literal's fields
+        return _literal_field(evaluate, ctx, rhs, [key], depth)
     if len(rhs) > 1:
         whole = evaluate(ctx, rhs, depth)  # the same depth as reading `rhs.key` itself
         fields = dict(whole.keys) if whole.keys is not None and not whole.taint else {}
@@ -447,6 +451,9 @@ def _declarations(evaluate: Evaluate, ctx: Ctx, name: str, depth: int) -> list[V
 
 
 def _declarations_uncached(evaluate: Evaluate, ctx: Ctx, name: str, depth: int) -> list[Val]:
+    remaining = _remaining_slots(evaluate, ctx, name, depth)
+    if remaining is not None:
+        return [remaining]
     vals: list[Val] = loop_values(evaluate, ctx, name, depth)
     default = False  # `const { sort: column = 'id' } = opts`: the default is one value
     for k, op, rhs in reaching_assignments(ctx, name):
@@ -465,6 +472,20 @@ def _declarations_uncached(evaluate: Evaluate, ctx: Ctx, name: str, depth: int) 
 
 
 _PATTERN_PREV = frozenset({"{", "[", ",", ":"})  # before a name a pattern may give a default
+_REMOVES = ("shift", "pop", "splice")  # array methods that take elements out
+
+
+def _remaining_slots(evaluate: Evaluate, ctx: Ctx, name: str, depth: int) -> Val | None:
+    """`const cols = [req.query.col, 'id']; cols.shift();`: the array holds only the elements
+    its slots keep at the sink (arrays.py), not every element it was ever given. None when an
+    array literal's slots are not known there, or the file takes no element out anywhere
+    (then its declarations and pushes are the elements: no need to follow the slots)."""
+    if not any(op in ctx.index.where for op in _REMOVES):
+        return None
+    found = array_slots(ctx, name)
+    if found is None:
+        return None
+    return Val(elems=merge(*(evaluate(at, e, depth + 1) for at, e in found)))
 
 
 def member(evaluate: Evaluate, ctx: Ctx, name: str, path: list[str], depth: int) -> Val | None:
