@@ -10,7 +10,6 @@ import re
 from br_core.sqli.js.arrays import array_slots
 from br_core.sqli.js.callbacks import ignores_element
 from br_core.sqli.js.callers import parameter_sites
-from br_core.sqli.js.continuations import callback_sites
 from br_core.sqli.js.calls import (
     array_items,
     elements,
@@ -20,6 +19,7 @@ from br_core.sqli.js.calls import (
     sanitizing_call,
     trailing_call,
 )
+from br_core.sqli.js.continuations import callback_sites
 from br_core.sqli.js.depth import MAX_DEPTH, beyond_depth
 from br_core.sqli.js.dtos import validated_field
 from br_core.sqli.js.fold import truth

@@ -47,6 +47,7 @@ from br_core.sqli.js.scope import (
 )
 from br_core.sqli.js.sources import THROUGH, from_source, unresolved
 from br_core.sqli.js.tokens import Tok, closers, slots, split_top, until_close, until_end
+from br_core.sqli.js.zodschemas import zod_parsed
 from br_core.sqli.values import SAFE, Val, merge, splice
 
 # array methods whose result holds the receiver's elements (or values made from them)
@@ -54,6 +55,7 @@ _MAPS_TO_FIELD = re.compile(
     r"\s*\??\.\s*map\(\s*\(?\s*(?P<p>[\w$]+)\s*\)?\s*=>\s*(?P=p)"
     r"(?P<path>(?:\s*\??\.\s*[\w$]+)+)\s*\)\s*"
 )
+_PARSE_CALL = re.compile(r"\s*\??\.\s*parse(?:Async)?\s*\(")
 _ARRAY_KEEPS = re.compile(r"\s*\??\.\s*(?:map|filter|slice|concat|flat|flatMap|sort|reverse)\(")
 
 
@@ -83,6 +85,9 @@ def identifier(evaluate: Evaluate, ctx: Ctx, toks: list[Tok], text: str, depth: 
         return SAFE
     if NUMBERS_MAP.match(rest) or (re.match(r"\s*\.\s*\w+\s*$", rest) and is_enum(ctx, name)):
         return SAFE  # ids.map(Number).join(','); Status.Open of a TypeScript enum in this file
+    parsed = zod_parsed(evaluate, ctx, toks, depth) if re.match(_PARSE_CALL, rest) else None
+    if parsed is not None:
+        return parsed  # `Query.parse(req.query)` of a zod object schema: its keys, checked
     if re.match(r"\s*\(", rest):
         made = _new_member(evaluate, ctx, name, toks, depth)
         if made is not None:
