@@ -74,10 +74,9 @@ def function_literal(index: Index, brace: int) -> tuple[int, list[list[Tok]]] | 
     close = brace - 2 if toks[brace - 1].text == "=>" else brace - 1
     if close < 0 or toks[close].text != ")":
         return None
-    opening = index.opener(close)
+    opening = _opening(index, close)
     if opening is None or opening < 1:
         return None
-    params = slots(toks[opening + 1 : close])
     start = opening
     if toks[brace - 1].text != "=>":
         if toks[opening - 1].text != "function":
@@ -85,7 +84,20 @@ def function_literal(index: Index, brace: int) -> tuple[int, list[list[Tok]]] | 
         start = opening - 1
     if start > 0 and toks[start - 1].text == "async":
         start -= 1
-    return start, params
+    return start, slots(toks[opening + 1 : close])
+
+
+_PARAMS = 64  # tokens a parameter list is read back for, at most
+
+
+def _opening(index: Index, close: int) -> int | None:
+    """The `(` of the parameter list that closes at token `close`, read back a short way (the
+    index's map of every bracket is built for the whole file: a cost the first sink that is
+    no callback's parameter should not pay)."""
+    for j in range(close - 1, max(-1, close - _PARAMS), -1):
+        if index.ends[j] == close:
+            return j
+    return None
 
 
 def argument_of(index: Index, start: int) -> tuple[int, int] | None:

@@ -477,7 +477,6 @@ def _declarations_uncached(evaluate: Evaluate, ctx: Ctx, name: str, depth: int) 
 
 
 _PATTERN_PREV = frozenset({"{", "[", ",", ":"})  # before a name a pattern may give a default
-_REMOVES = ("shift", "pop", "splice")  # array methods that take elements out
 
 
 def _remaining_slots(evaluate: Evaluate, ctx: Ctx, name: str, depth: int) -> Val | None:
@@ -485,7 +484,8 @@ def _remaining_slots(evaluate: Evaluate, ctx: Ctx, name: str, depth: int) -> Val
     its slots keep at the sink (arrays.py), not every element it was ever given. None when an
     array literal's slots are not known there, or the file takes no element out anywhere
     (then its declarations and pushes are the elements: no need to follow the slots)."""
-    if not any(op in ctx.index.where for op in _REMOVES):
+    where = ctx.index.where
+    if "shift" not in where and "pop" not in where and "splice" not in where:
         return None
     found = array_slots(ctx, name)
     if found is None:

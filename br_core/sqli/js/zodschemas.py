@@ -20,6 +20,7 @@ import re
 from br_core.sqli.js.assignments import reaching_assignments
 from br_core.sqli.js.objects import is_object_literal
 from br_core.sqli.js.scope import Ctx, Evaluate, text_of
+from br_core.sqli.js.sources import THROUGH
 from br_core.sqli.js.tokens import Tok, split_top
 from br_core.sqli.values import SAFE, Val, merge
 
@@ -66,7 +67,10 @@ def zod_parsed(evaluate: Evaluate, ctx: Ctx, toks: list[Tok], depth: int) -> Val
     if shape is None:
         return None
     given = evaluate(ctx, args[0], depth + 1)
-    other = Val(taint=given.taint, unknown=given.unknown) if given.taint else SAFE
+    taint = given.taint
+    if taint and THROUGH not in taint:
+        taint = f"{taint}{THROUGH}`{toks[2].text}()`"  # a field of the request, not the request
+    other = Val(taint=taint, unknown=given.unknown) if taint else SAFE
     fields = tuple((key, SAFE if closed else other) for key, closed in shape)
     return Val(elems=merge(*(v for _, v in fields)), keys=fields)
 
