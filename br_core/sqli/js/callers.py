@@ -68,6 +68,12 @@ def _sites(index: Index, fn: str, position: int) -> Sites | None:
     return [(k, args[position] if position < len(args) else []) for k, args in calls]
 
 
+def private_calls(index: Index, fn: str) -> list[tuple[int, list[list[Tok]]]] | None:
+    """Each call of `fn` in the file with its arguments, when `fn` is private to the file and
+    only ever called (continuations.py reads the callbacks these calls pass)."""
+    return _calls(index, fn)
+
+
 def _calls(index: Index, fn: str) -> list[tuple[int, list[list[Tok]]]] | None:
     """Each call of `fn` in the file with its arguments; None when `fn` is not private to
     the file or is used other than by calling it (found once per name)."""

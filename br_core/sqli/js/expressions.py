@@ -19,6 +19,7 @@ from br_core.sqli.js.calls import (
     sanitizing_call,
     trailing_call,
 )
+from br_core.sqli.js.continuations import callback_sites
 from br_core.sqli.js.depth import MAX_DEPTH, beyond_depth
 from br_core.sqli.js.dtos import validated_field
 from br_core.sqli.js.fold import truth
@@ -29,6 +30,7 @@ from br_core.sqli.js.pgformat import format_names, raw_arguments
 from br_core.sqli.js.pipes import converted_parameter
 from br_core.sqli.js.predicates import checked_names
 from br_core.sqli.js.promises import callback_result
+from br_core.sqli.js.routeschemas import schema_validated
 from br_core.sqli.js.scope import (
     NUMBERS_MAP,
     Ctx,
@@ -221,6 +223,8 @@ def _operand(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
         return SAFE  # `dto.id` of `@Body() dto: CreateDto` whose `id` is `@IsInt()`
     for pattern, source in SOURCES if ANY_SOURCE.match(text) else ():
         if pattern.match(text):
+            if schema_validated(ctx, toks):
+                return SAFE  # `request.query.sort` a Fastify route's schema lists the values of
             own = _set_by_middleware(ctx, toks, depth)
             if own is not None:
                 return own
@@ -232,9 +236,28 @@ def _operand(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
     if len(toks) == 1 and val.taint and converted_parameter(ctx, text):
         return SAFE  # `@Param('id', ParseIntPipe) id: number`: Nest made it a number
     if len(toks) == 1 and val.taint == f"parameter `{text}`":
-        # `function finder(column) {…}` called only as `finder('email')` in this file
-        return _fed_by_callers(ctx, toks, depth) or val
+        # `function finder(column) {…}` called only as `finder('email')` in this file; a
+        # callback's `(err, name) =>` that a function of this file calls back
+        return _fed_by_callers(ctx, toks, depth) or _called_back(ctx, text, depth) or val
     return val
+
+
+def _called_back(ctx: Ctx, name: str, depth: int) -> Val | None:
+    """The callback parameter `name` (br_core/sqli/js/continuations.py): what the function
+    it is passed to gives it, read where that function calls it back; None when not known."""
+    found = callback_sites(ctx, name)
+    if found is None:
+        return None
+    key = ("called back value", found[0])
+    if key not in ctx.index.memo:
+        ctx.index.memo[key] = None  # a call back inside the callback itself: not known
+        vals = []
+        for k, arg in found[1]:
+            here = Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, ctx.index)
+            vals.append(evaluate(here, arg, depth + 1) if arg else SAFE)
+        ctx.index.memo[key] = merge(*vals)
+    given = ctx.index.memo[key]
+    return given if isinstance(given, Val) else None
 
 
 def _set_by_middleware(ctx: Ctx, toks: list[Tok], depth: int) -> Val | None:
@@ -386,8 +409,9 @@ def _builder_call(ctx: Ctx, toks: list[Tok], text: str, depth: int) -> Val | Non
             return Val(elems=merge(before.elems, *(elements(v) for v in vals)))
         return splice("+", [before, *vals])
     if method == "join" and (receiver[-1].text in {"]", ")"} or len(receiver) > 1):
-        before = evaluate(ctx, receiver, depth + 1)
-        return splice("join", [before.elems or before])
+        # `(Array.isArray(x) ? x : []).map(…).join(',')`: an array that may be the request's
+        # own is untrusted throughout, whatever the other branch's elements are
+        return splice("join", [elements(evaluate(ctx, receiver, depth + 1))])
     return None
 
 

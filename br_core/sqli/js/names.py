@@ -47,6 +47,7 @@ from br_core.sqli.js.scope import (
 )
 from br_core.sqli.js.sources import THROUGH, from_source, unresolved
 from br_core.sqli.js.tokens import Tok, closers, slots, split_top, until_close, until_end
+from br_core.sqli.js.zodschemas import zod_parsed
 from br_core.sqli.values import SAFE, Val, merge, splice
 
 # array methods whose result holds the receiver's elements (or values made from them)
@@ -54,6 +55,7 @@ _MAPS_TO_FIELD = re.compile(
     r"\s*\??\.\s*map\(\s*\(?\s*(?P<p>[\w$]+)\s*\)?\s*=>\s*(?P=p)"
     r"(?P<path>(?:\s*\??\.\s*[\w$]+)+)\s*\)\s*"
 )
+_PARSE_CALL = re.compile(r"\s*\??\.\s*parse(?:Async)?\s*\(")
 _ARRAY_KEEPS = re.compile(r"\s*\??\.\s*(?:map|filter|slice|concat|flat|flatMap|sort|reverse)\(")
 
 
@@ -83,6 +85,9 @@ def identifier(evaluate: Evaluate, ctx: Ctx, toks: list[Tok], text: str, depth: 
         return SAFE
     if NUMBERS_MAP.match(rest) or (re.match(r"\s*\.\s*\w+\s*$", rest) and is_enum(ctx, name)):
         return SAFE  # ids.map(Number).join(','); Status.Open of a TypeScript enum in this file
+    parsed = zod_parsed(evaluate, ctx, toks, depth) if re.match(_PARSE_CALL, rest) else None
+    if parsed is not None:
+        return parsed  # `Query.parse(req.query)` of a zod object schema: its keys, checked
     if re.match(r"\s*\(", rest):
         made = _new_member(evaluate, ctx, name, toks, depth)
         if made is not None:
@@ -318,6 +323,10 @@ def _pattern_field(
             break
     else:
         return None
+    if is_object_literal(rhs):
+        # `const { table, login } = { ...DEFAULTS, login: req.body.login }`: each name is its
+        # own key's value (a spread's included), not any of the literal's fields
+        return _literal_field(evaluate, ctx, rhs, [key], depth)
     if len(rhs) > 1:
         whole = evaluate(ctx, rhs, depth)  # the same depth as reading `rhs.key` itself
         fields = dict(whole.keys) if whole.keys is not None and not whole.taint else {}
@@ -447,6 +456,9 @@ def _declarations(evaluate: Evaluate, ctx: Ctx, name: str, depth: int) -> list[V
 
 
 def _declarations_uncached(evaluate: Evaluate, ctx: Ctx, name: str, depth: int) -> list[Val]:
+    remaining = _remaining_slots(evaluate, ctx, name, depth)
+    if remaining is not None:
+        return [remaining]
     vals: list[Val] = loop_values(evaluate, ctx, name, depth)
     default = False  # `const { sort: column = 'id' } = opts`: the default is one value
     for k, op, rhs in reaching_assignments(ctx, name):
@@ -465,6 +477,20 @@ def _declarations_uncached(evaluate: Evaluate, ctx: Ctx, name: str, depth: int) 
 
 
 _PATTERN_PREV = frozenset({"{", "[", ",", ":"})  # before a name a pattern may give a default
+
+
+def _remaining_slots(evaluate: Evaluate, ctx: Ctx, name: str, depth: int) -> Val | None:
+    """`const cols = [req.query.col, 'id']; cols.shift();`: the array holds only the elements
+    its slots keep at the sink (arrays.py), not every element it was ever given. None when an
+    array literal's slots are not known there, or the file takes no element out anywhere
+    (then its declarations and pushes are the elements: no need to follow the slots)."""
+    where = ctx.index.where
+    if "shift" not in where and "pop" not in where and "splice" not in where:
+        return None
+    found = array_slots(ctx, name)
+    if found is None:
+        return None
+    return Val(elems=merge(*(evaluate(at, e, depth + 1) for at, e in found)))
 
 
 def member(evaluate: Evaluate, ctx: Ctx, name: str, path: list[str], depth: int) -> Val | None:
