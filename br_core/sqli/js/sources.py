@@ -12,6 +12,7 @@ from itertools import chain
 
 from br_core.sqli.js.bindings import GLOBAL
 from br_core.sqli.js.scope import Ctx, Index
+from br_core.sqli.js.sockets import socket_handlers
 from br_core.sqli.js.tokens import Tok
 
 SOURCES = (
@@ -29,7 +30,9 @@ SOURCES = (
 ANY_SOURCE = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in SOURCES))
 
 
-_LABELS = tuple(label for _, label in SOURCES)  # one `startswith` for all: asked per operand
+# a parameter of a handler of a connected client's socket (sockets.py's `socket_handlers`)
+CLIENT_MESSAGE = "a client's socket message"
+_LABELS = (*(label for _, label in SOURCES), CLIENT_MESSAGE)  # one `startswith`, asked per operand
 
 
 def from_source(taint: str) -> bool:
@@ -58,6 +61,8 @@ def unresolved(ctx: Ctx, name: str, text: str) -> str:
         scope = scopes.resolve(name, max(ctx.sink - 1, 0))
         if (scope, name) in scopes.params and scope in handlers:
             return f"the web request (`{shown}`)"
+        if (scope, name) in scopes.params and scope in socket_handlers(ctx.index):
+            return f"{CLIENT_MESSAGE} (`{shown}`)"
         if (scope, name) in scopes.params and shown == name:
             return f"parameter `{name}`"
     if scope == GLOBAL and (name in _imported_names(ctx.index) or name == "require"):
