@@ -1,5 +1,7 @@
 """Units behind js_round10_s10-js1.cases (issue 17, round 10): names bound inside nested
-destructuring patterns (fields.py's `destructured`)."""
+destructuring patterns (fields.py's `destructured`); parameters of a connected client's socket
+handlers, client input (sockets.py); names spelled like the request that the file binds
+itself (sources.py's `shadowed`); functions made by a local factory (factories.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ import pytest
 from br_core.sqli.js.analyzer import analyze_js
 from br_core.sqli.js.fields import destructured
 from br_core.sqli.js.scope import Ctx, Index
+from br_core.sqli.js.sockets import socket_handlers
+from br_core.sqli.js.sources import CLIENT_MESSAGE, shadowed
 from br_core.sqli.js.tokens import tokenize
 
 
@@ -46,3 +50,97 @@ app.post('/h', async (req, res) => {{
 )
 def test_default_of_a_nested_pattern_is_one_value_of_many(rhs: str, flagged: bool) -> None:
     assert bool(analyze_js(_NESTED.format(rhs=rhs))) is flagged
+
+
+_SOCKET = """
+const db = require('./db');
+{connect}(ws) => {{
+  ws.on('{event}', (data) => {{
+    db.all(`SELECT text FROM messages WHERE room = '${{JSON.parse(data).room}}'`, () => {{}});
+  }});
+}});
+"""
+
+
+@pytest.mark.parametrize(
+    ("connect", "event", "client"),
+    [
+        ("wss.on('connection', ", "message", True),  # ws
+        ("io.on('connect', ", "search", True),  # socket.io: any event the client emits
+        ("wss.on('connection', ", "error", False),  # the socket's own life cycle
+        ("bus.on('ready', ", "message", False),  # not a connection: no client socket
+    ],
+)
+def test_socket_event_payload_is_client_input(connect: str, event: str, client: bool) -> None:
+    src = _SOCKET.format(connect=connect, event=event)
+    toks = tokenize(src)
+    index = Index(src, toks)
+    handler = next(k for k in index.where["data"] if toks[k + 2].text == "=>") + 3
+    assert (handler in socket_handlers(index)) is client
+    # what an unknown caller passes, read through `JSON.parse`, is not reported; the client's is
+    findings = analyze_js(src)
+    assert [(f.source or "").startswith(CLIENT_MESSAGE) for f in findings] == [True] * client
+
+
+@pytest.mark.parametrize(
+    ("body", "shadows"),
+    [
+        ("JOBS.forEach((req) => {\n  req;\n});", True),  # an element of the array walked
+        ("if (warm) {\n  const req = { query: {} };\n  req;\n}", True),  # a block's own
+        ("req;", False),  # the handler's parameter: the request
+        ("items.forEach((item) => {\n  req;\n});", False),  # another name's callback
+    ],
+)
+def test_a_source_name_bound_by_the_file_is_shadowed(body: str, shadows: bool) -> None:
+    src = f"app.get('/w', (req, res) => {{\n{body}\n}});\n"
+    toks = tokenize(src)
+    index = Index(src, toks)
+    last = max(index.where["req"])
+    assert shadowed(Ctx(src, toks, toks[last].pos + 3, index), "req") is shadows
+
+
+def test_shadowed_request_name_reads_the_binding() -> None:
+    src = (
+        "const JOBS = [{ query: { genre: 'poetry' } }];\n"
+        "app.get('/w', (req, res) => {\n"
+        "  {walked}.forEach((req) => {\n"
+        "    db.all(`SELECT id FROM books WHERE genre = '${req.query.genre}'`, () => {});\n"
+        "  });\n"
+        "});\n"
+    )
+    assert analyze_js(src.replace("{walked}", "req.body.jobs"))
+    assert not analyze_js(src.replace("{walked}", "JOBS"))
+
+
+_FACTORY = """
+{factory}
+app.get('/files', async (req, res) => {{
+  const build = makeBuilder({given});
+  const {{ rows }} = await pool.query(build({arg}));
+}});
+"""
+_FACTORIES = [
+    "function makeBuilder(prefix) {\n"
+    "  return (suffix) => `SELECT id FROM files WHERE path LIKE '${prefix}${suffix}'`;\n}",
+    "const makeBuilder = (prefix) => function (suffix) {\n"
+    "  return `SELECT id FROM files WHERE path LIKE '${prefix}${suffix}'`;\n};",
+    "const makeBuilder = (prefix: string) => (suffix: string): string =>\n"
+    "  `SELECT id FROM files WHERE path LIKE '${prefix}${suffix}'`;",
+]
+
+
+@pytest.mark.parametrize("factory", _FACTORIES)
+@pytest.mark.parametrize(
+    ("given", "arg", "flagged"),
+    [
+        ("req.query.dir || '/'", "'%'", True),  # the factory's argument, captured
+        ("'/srv/'", "req.query.name", True),  # the made function's own argument
+        ("'/srv/'", "'%'", False),
+        ("'/srv/'", "Number(req.query.n)", False),
+    ],
+)
+def test_a_function_made_by_a_factory_carries_both_calls_arguments(
+    factory: str, given: str, arg: str, flagged: bool
+) -> None:
+    src = _FACTORY.format(factory=factory, given=given, arg=arg)
+    assert bool(analyze_js(src)) is flagged

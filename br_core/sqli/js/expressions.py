@@ -37,7 +37,7 @@ from br_core.sqli.js.scope import (
     only,
     text_of,
 )
-from br_core.sqli.js.sources import ANY_SOURCE, SOURCES
+from br_core.sqli.js.sources import ANY_SOURCE, SOURCES, shadowed
 from br_core.sqli.js.tokens import Tok, split_top, ternary, tokenize
 from br_core.sqli.values import OVER_BUDGET, SAFE, Val, literal, merge, splice
 
@@ -220,6 +220,8 @@ def _operand(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
     if len(toks) == 3 and toks[1].text in {".", "?."} and validated_field(ctx, toks):
         return SAFE  # `dto.id` of `@Body() dto: CreateDto` whose `id` is `@IsInt()`
     for pattern, source in SOURCES if ANY_SOURCE.match(text) else ():
+        if first.kind == "ident" and shadowed(ctx, first.text):
+            break  # `JOBS.forEach((req) => …)`: this `req` is an element, not the request
         if pattern.match(text):
             own = _set_by_middleware(ctx, toks, depth)
             if own is not None:

@@ -17,6 +17,7 @@ from br_core.sqli.js.callbacks import callback_receiver, position_parameter
 from br_core.sqli.js.calls import elements, nested, trailing_call
 from br_core.sqli.js.classes import class_field
 from br_core.sqli.js.depth import MAX_DEPTH, beyond_depth
+from br_core.sqli.js.factories import made_function_result
 from br_core.sqli.js.fields import ANY, destructured, field_writes, member_path
 from br_core.sqli.js.instances import (
     Field,
@@ -391,7 +392,7 @@ def _local_function(
         ctx.index.memo[key] = last_declaration(ctx, name)
     m = ctx.index.memo[key]
     if not isinstance(m, re.Match):
-        return None
+        return None if method else _made_function(evaluate, ctx, name, toks, depth)
     result_key = ("returns", f"{key[0]}:{name}")
     if result_key not in ctx.index.memo:
         ctx.index.memo[result_key] = SAFE  # recursion sees nothing
@@ -406,10 +407,32 @@ def _local_function(
         ctx.index.memo[result_key] = returned
     result = ctx.index.memo[result_key]
     assert isinstance(result, Val)
+    return _through_call(result, _call_taint(evaluate, ctx, toks, depth))
+
+
+def _made_function(
+    evaluate: Evaluate, ctx: Ctx, name: str, toks: list[Tok], depth: int
+) -> Val | None:
+    """`build(…)` of `const build = makeBuilder(…)` (factories.py): what the made function
+    returns, as untrusted as the arguments of this call or of the factory's, whose parameters
+    it captured."""
+    made = made_function_result(evaluate, ctx, name, depth)
+    if made is None:
+        return None
+    result, at = made
+    factory_call = until_end(ctx.toks, at, ctx.index.ends)
+    here = Ctx(ctx.src, ctx.toks, ctx.toks[at].pos, ctx.index)
+    taint = _call_taint(evaluate, ctx, toks, depth) or _call_taint(
+        evaluate, here, factory_call, depth
+    )
+    return _through_call(result, taint)
+
+
+def _call_taint(evaluate: Evaluate, ctx: Ctx, toks: list[Tok], depth: int) -> str | None:
+    """The taint of the first untrusted argument of the call `toks` (`name(…)`), or None."""
     call_args = split_top(until_close(toks, 2), {","}) if len(toks) > 2 else []
     arg_vals = [evaluate(ctx, a, depth + 1) for a in call_args if _may_taint(a)]
-    taint = next((a.taint for a in arg_vals if a.taint), None)
-    return _through_call(result, taint)
+    return next((a.taint for a in arg_vals if a.taint), None)
 
 
 def _through_call(result: Val, taint: str | None) -> Val:

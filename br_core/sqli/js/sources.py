@@ -11,6 +11,7 @@ import re
 from itertools import chain
 
 from br_core.sqli.js.bindings import GLOBAL
+from br_core.sqli.js.callbacks import callback_receiver
 from br_core.sqli.js.scope import Ctx, Index
 from br_core.sqli.js.sockets import socket_handlers
 from br_core.sqli.js.tokens import Tok
@@ -70,6 +71,23 @@ def unresolved(ctx: Ctx, name: str, text: str) -> str:
     if scope == GLOBAL and not _defined(ctx.index, name):
         return f"`{shown}`, never defined in this file"
     return f"`{shown}` (not a constant)"
+
+
+def shadowed(ctx: Ctx, name: str) -> bool:
+    """`name` (spelled like a source: `req`, `body`) is, at the sink, a variable of the file's
+    own: an element of an array a callback walks (`JOBS.forEach((req) => …)`) or a local
+    declaration (`const request = { … }`). Scope decides what a name holds, not its spelling:
+    its value is then that binding's, read like any other name's."""
+    key = ("shadowed", f"{name}@{ctx.sink}")
+    found = ctx.index.memo.get(key)
+    if not isinstance(found, bool):
+        found = callback_receiver(ctx, name) is not None
+        if not found and name in ctx.index.introduced:
+            scopes = ctx.index.bindings()
+            scope = scopes.resolve(name, max(ctx.sink - 1, 0))
+            found = scope != GLOBAL and (scope, name) not in scopes.params
+        ctx.index.memo[key] = found
+    return found
 
 
 def _maybe_parameter(index: Index, name: str) -> bool:
