@@ -144,3 +144,29 @@ def test_a_function_made_by_a_factory_carries_both_calls_arguments(
 ) -> None:
     src = _FACTORY.format(factory=factory, given=given, arg=arg)
     assert bool(analyze_js(src)) is flagged
+
+
+@pytest.mark.parametrize(
+    "helper",
+    [
+        "const lookup = (topic = {default}) =>\n"
+        "  db.all(`SELECT id FROM kb WHERE topic = '${{topic}}'`);",
+        "const lookup = (topic: string = {default}) => {{\n"
+        "  return db.all(`SELECT id FROM kb WHERE topic = '${{topic}}'`);\n}};",
+        "function lookup(topic = {default}) {{\n"
+        "  return db.all(`SELECT id FROM kb WHERE topic = '${{topic}}'`);\n}}",
+    ],
+)
+@pytest.mark.parametrize(
+    ("default", "flagged"), [("String(req.query.topic)", True), ("'news'", False)]
+)
+def test_a_call_that_leaves_an_argument_out_passes_the_default(
+    helper: str, default: str, flagged: bool
+) -> None:
+    src = (
+        "app.get('/kb', (req, res) => {\n"
+        f"  {helper.format(default=default)}\n"
+        "  res.json({ lookup: lookup() });\n"  # a key spelled like the helper is no use of it
+        "});\n"
+    )
+    assert bool(analyze_js(src)) is flagged

@@ -11,7 +11,7 @@ import re
 
 from br_core.sqli.js.aliases import aliased
 from br_core.sqli.js.arrays import array_slots, read_at
-from br_core.sqli.js.arrows import arrow_parameter
+from br_core.sqli.js.arrows import arrow_default, arrow_parameter
 from br_core.sqli.js.assignments import element_at, last_declaration, mutated, reaching_assignments
 from br_core.sqli.js.callbacks import callback_receiver, position_parameter
 from br_core.sqli.js.calls import elements, nested, trailing_call
@@ -355,8 +355,13 @@ def _parameter_value(evaluate: Evaluate, ctx: Ctx, name: str, depth: int) -> Val
         return None
     fn, position = found
     unknown = Val(taint=f"`{name}` (a parameter)")
+    default = arrow_default(ctx, name)  # what a call that leaves the argument out passes
     toks, index = ctx.toks, ctx.index
-    uses = [k for k in index.where.get(fn, []) if toks[k - 1].text not in {"const", "let", "var"}]
+    uses = [
+        k
+        for k in index.where.get(fn, [])
+        if toks[k - 1].text not in {"const", "let", "var"} and not _object_key(toks, k)
+    ]
     if not fn or not uses:
         return unknown
     vals: list[Val] = []
@@ -365,11 +370,18 @@ def _parameter_value(evaluate: Evaluate, ctx: Ctx, name: str, depth: int) -> Val
             return unknown  # `rows.forEach(count)`: called with values we do not see
         args = split_top(until_close(toks, k + 2, index.ends), {","})
         if position >= len(args) or not args[position]:
-            vals.append(SAFE)  # `undefined`
+            # `undefined`, or the default, read where it stands (in the enclosing scope)
+            here = Ctx(ctx.src, toks, default[0].pos, index) if default else ctx
+            vals.append(evaluate(here, default, depth + 1) if default else SAFE)
             continue
         here = Ctx(ctx.src, toks, toks[k].pos, index)
         vals.append(evaluate(here, args[position], depth + 1))
     return merge(*vals)
+
+
+def _object_key(toks: list[Tok], k: int) -> bool:
+    """Token k is a key of an object literal (`{ lookup: lookup() }`), not a use of a name."""
+    return toks[k - 1].text in {"{", ","} and k + 1 < len(toks) and toks[k + 1].text == ":"
 
 
 def _local_function(
