@@ -1,7 +1,9 @@
 """Units behind js_round10_s10-js1.cases (issue 17, round 10): names bound inside nested
 destructuring patterns (fields.py's `destructured`); parameters of a connected client's socket
 handlers, client input (sockets.py); names spelled like the request that the file binds
-itself (sources.py's `shadowed`); functions made by a local factory (factories.py)."""
+itself (sources.py's `shadowed`); functions made by a local factory (factories.py); defaults
+of parameters a call leaves out (arrows.py, callers.py); objects passed whole with the fields
+written to them (names.py, expressions.py)."""
 
 from __future__ import annotations
 
@@ -170,3 +172,37 @@ def test_a_call_that_leaves_an_argument_out_passes_the_default(
         "});\n"
     )
     assert bool(analyze_js(src)) is flagged
+
+
+_OPTIONS = """
+function sqlFor(opts) {{
+  return `SELECT id FROM ${{opts.table}} ORDER BY ${{opts.{read}}}`;
+}}
+app.get('/list', async (req, res) => {{
+  const opts = {{ table: 'vendors', order: 'id', name: '' }};
+  {write}
+  await pool.query(sqlFor(opts), [opts.name]);
+}});
+"""
+
+
+@pytest.mark.parametrize(
+    ("write", "read", "flagged"),
+    [
+        ("opts.order = req.query.order;", "order", True),  # written after creation
+        ("if (req.query.order) opts.order = req.query.order;", "order", True),
+        ("opts.name = req.query.name;", "order", False),  # another field: bound, not spliced
+        ("opts.order = 'name';", "order", False),
+        ("", "order", False),
+    ],
+)
+def test_an_object_passed_whole_holds_the_fields_written_to_it(
+    write: str, read: str, flagged: bool
+) -> None:
+    assert bool(analyze_js(_OPTIONS.format(write=write, read=read))) is flagged
+
+
+def test_a_field_of_an_object_literal_every_caller_passes_is_that_field() -> None:
+    src = _OPTIONS.replace("'id'", "req.query.order").format(write="", read="{read}")
+    assert analyze_js(src.replace("{read}", "order"))
+    assert not analyze_js(src.replace("{read}", "table"))

@@ -37,7 +37,7 @@ from br_core.sqli.js.scope import (
     only,
     text_of,
 )
-from br_core.sqli.js.sources import ANY_SOURCE, SOURCES, shadowed
+from br_core.sqli.js.sources import ANY_SOURCE, SOURCES, from_source, shadowed
 from br_core.sqli.js.tokens import Tok, split_top, ternary, tokenize
 from br_core.sqli.values import OVER_BUDGET, SAFE, Val, literal, merge, splice
 
@@ -236,6 +236,9 @@ def _operand(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
     if len(toks) == 1 and val.taint == f"parameter `{text}`":
         # `function finder(column) {…}` called only as `finder('email')` in this file
         return _fed_by_callers(ctx, toks, depth) or val
+    if len(toks) == 3 and toks[1].text in {".", "?."} and val.taint and not from_source(val.taint):
+        # `spec.order` of `function build(spec)` called only as `build(spec)`: that field
+        return _fed_by_callers(ctx, toks, depth) or val
     return val
 
 
@@ -269,12 +272,24 @@ def _fed_by_callers(ctx: Ctx, toks: list[Tok], depth: int) -> Val | None:
         for k, arg in found[1]:
             here = Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, ctx.index)
             vals.append(_deep(here, arg, depth) if arg else SAFE)
-        passed = merge(*vals)
-        ctx.index.memo[key] = None if _untrusted(passed) else passed
+        ctx.index.memo[key] = merge(*vals)
     given = ctx.index.memo[key]
     if not isinstance(given, Val):
         return None
+    field = _field_passed(given, toks)
+    if field is not None:
+        return field  # `spec.order` where every call passes an object whose keys are known
+    if _untrusted(given):
+        return None
     return given if len(toks) == 1 else SAFE
+
+
+def _field_passed(given: Val, toks: list[Tok]) -> Val | None:
+    """`p.key` read of the value every call passes for `p`, when its keys are all known (an
+    object literal, the fields written to it after): what is under that key, or undefined."""
+    if given.keys is None or given.taint or len(toks) != 3 or toks[1].text not in {".", "?."}:
+        return None
+    return dict(given.keys).get(toks[2].text, SAFE)
 
 
 def _deep(ctx: Ctx, toks: list[Tok], depth: int) -> Val:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from dataclasses import replace
 
 from br_core.sqli.js.aliases import aliased
 from br_core.sqli.js.arrays import array_slots, read_at
@@ -142,7 +143,7 @@ def identifier(evaluate: Evaluate, ctx: Ctx, toks: list[Tok], text: str, depth: 
         elems = merge(*(elements(v) for v in decls)) if decls else Val(taint=f"`{name}`")
         return splice("join", [elems])
     if decls and not rest.strip():
-        return merge(*decls)
+        return _with_field_writes(evaluate, ctx, name, merge(*decls), depth)
     if decls and rest.startswith((".trim(", ".toLowerCase(", ".toUpperCase(", ".toString(")):
         return merge(*decls)
     keyed = _named_field(decls, path) if decls and path and end == len(toks) else None
@@ -566,6 +567,35 @@ def _helper_write(
         (v.taint for v in (evaluate(at, a, depth + 1) for a in args if a) if v.taint), None
     )
     return Val(taint=taint, built=val.built if taint else None, text=val.text, is_str=val.is_str)
+
+
+def _with_field_writes(evaluate: Evaluate, ctx: Ctx, name: str, whole: Val, depth: int) -> Val:
+    """An object read whole (`buildQuery(spec)`) holds what the file wrote to its fields
+    before the read (`spec.order = req.query.order`), under that key when it is one level
+    deep, besides what it was created with: a write may not run, so it adds, never
+    replaces."""
+    if whole.elems is None or whole.taint:
+        return whole  # not a container, or untrusted already
+    writes = field_writes(ctx, name, [])
+    if not writes:
+        return whole
+    toks, index = ctx.toks, ctx.index
+    keys = dict(whole.keys) if whole.keys is not None else None
+    vals = []
+    for k, kind, rhs in writes:
+        val = written(evaluate, Ctx(ctx.src, toks, toks[k].pos, index), kind, rhs, depth)
+        vals.append(val)
+        one_level = k + 3 < len(toks) and toks[k + 1].text == "." and toks[k + 3].text == "="
+        if keys is not None and one_level:
+            key = toks[k + 2].text
+            keys[key] = merge(keys[key], val) if key in keys else val
+        else:
+            keys = None
+    return replace(
+        whole,
+        elems=merge(whole.elems, *vals),
+        keys=tuple(keys.items()) if keys is not None else None,
+    )
 
 
 def written(evaluate: Evaluate, ctx: Ctx, kind: str, rhs: list[Tok], depth: int) -> Val:
