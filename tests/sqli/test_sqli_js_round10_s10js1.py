@@ -206,3 +206,35 @@ def test_a_field_of_an_object_literal_every_caller_passes_is_that_field() -> Non
     src = _OPTIONS.replace("'id'", "req.query.order").format(write="", read="{read}")
     assert analyze_js(src.replace("{read}", "order"))
     assert not analyze_js(src.replace("{read}", "table"))
+
+
+_BODY_STREAM = """
+http.createServer((req, res) => {{
+  {stream}
+}});
+"""
+
+
+@pytest.mark.parametrize(
+    ("stream", "source"),
+    [
+        # the request's body stream hands over the body itself
+        (
+            "req.on('data', (chunk) => {\n"
+            "  const d = JSON.parse(chunk);\n"
+            "  db.all(`SELECT * FROM t WHERE a = '${d.a}'`);\n});",
+            "the web request (`chunk`)",
+        ),
+        # a local `body` filled by the stream's callbacks is not resolved: its spelling stands
+        (
+            "let body = '';\nreq.on('data', (c) => { body += c; });\n"
+            "req.on('end', () => {\n"
+            "  const d = JSON.parse(body);\n"
+            "  db.all(`SELECT * FROM t WHERE a = '${d.a}'`);\n});",
+            "the web request (`body`)",
+        ),
+    ],
+)
+def test_the_request_body_stream_is_the_request(stream: str, source: str) -> None:
+    findings = analyze_js(_BODY_STREAM.format(stream=stream))
+    assert [(f.source or "").split(",")[0] for f in findings] == [source]

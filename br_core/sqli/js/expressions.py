@@ -219,9 +219,15 @@ def _operand(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
         return Val(elems=SAFE)  # `hosts.map((h) => mysql.escape(h))`: escaped, each of them
     if len(toks) == 3 and toks[1].text in {".", "?."} and validated_field(ctx, toks):
         return SAFE  # `dto.id` of `@Body() dto: CreateDto` whose `id` is `@IsInt()`
-    for pattern, source in SOURCES if ANY_SOURCE.match(text) else ():
-        if first.kind == "ident" and shadowed(ctx, first.text):
-            break  # `JOBS.forEach((req) => …)`: this `req` is an element, not the request
+    spelled = ANY_SOURCE.match(text)
+    if spelled and first.kind == "ident" and shadowed(ctx, first.text):
+        # `JOBS.forEach((req) => …)`: this `req` is an element, not the request. A binding
+        # whose value is not resolved (`let body = ''` filled by a stream's callbacks) keeps
+        # the name's spelling as the better guess.
+        bound = identifier(evaluate, ctx, toks, text, depth)
+        if not bound.taint or from_source(bound.taint):
+            return bound
+    for pattern, source in SOURCES if spelled else ():
         if pattern.match(text):
             own = _set_by_middleware(ctx, toks, depth)
             if own is not None:

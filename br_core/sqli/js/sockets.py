@@ -5,6 +5,8 @@
 connection callback's first parameter is the client's socket, and every event it emits but
 the socket's own life-cycle ones carries the client's data, as a request's body does. A
 `new WebSocket(url)` of this file is a socket too: what its peer sends is not this file's.
+The request of a plain `http` server is a stream of the client's body:
+`req.on('data', (chunk) => …)` hands over the body itself.
 """
 
 from __future__ import annotations
@@ -24,13 +26,17 @@ _LISTENERS = ("on", "once", "addListener", "addEventListener")
 _NEW_SOCKET = re.compile(r"\b([\w$]+)\s*=\s*new\s+(?:[\w$]+\s*\.\s*)?WebSocket\s*\(")
 
 
-def socket_handlers(index: Index) -> set[int]:
+_REQUEST = frozenset({"req", "request"})  # the request's names, as sources.py spells them
+
+
+def socket_handlers(index: Index) -> dict[int, bool]:
     """The body `{` (token index) of each function listening for a client's event on a
-    socket of this file, once per file."""
+    socket of this file (True when the socket is the request's body stream), once per
+    file."""
     key = ("sockets", "handlers")
     found = index.memo.get(key)
-    if not isinstance(found, set):
-        found = set[int]()
+    if not isinstance(found, dict):
+        found = dict[int, bool]()
         listens = [(k, ev) for k in _listener_calls(index) if (ev := _event(index.toks, k))]
         sockets = {
             params[0] for k, ev in listens if ev in _CONNECT and (params := _callback(index, k)[1])
@@ -38,10 +44,11 @@ def socket_handlers(index: Index) -> set[int]:
         if "WebSocket" in index.src:
             sockets.update(_NEW_SOCKET.findall(index.src))
         for k, ev in listens:
-            if ev not in _LIFECYCLE and index.toks[k - 2].text in sockets:
+            receiver = index.toks[k - 2].text
+            if ev not in _LIFECYCLE and (receiver in sockets or receiver in _REQUEST):
                 brace = _callback(index, k)[0]
                 if brace >= 0:
-                    found.add(brace)
+                    found[brace] = receiver in _REQUEST and receiver not in sockets
         index.memo[key] = found
     return found
 

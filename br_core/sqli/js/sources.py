@@ -62,8 +62,9 @@ def unresolved(ctx: Ctx, name: str, text: str) -> str:
         scope = scopes.resolve(name, max(ctx.sink - 1, 0))
         if (scope, name) in scopes.params and scope in handlers:
             return f"the web request (`{shown}`)"
-        if (scope, name) in scopes.params and scope in socket_handlers(ctx.index):
-            return f"{CLIENT_MESSAGE} (`{shown}`)"
+        streams = socket_handlers(ctx.index)
+        if (scope, name) in scopes.params and scope in streams:
+            return f"{'the web request' if streams[scope] else CLIENT_MESSAGE} (`{shown}`)"
         if (scope, name) in scopes.params and shown == name:
             return f"parameter `{name}`"
     if scope == GLOBAL and (name in _imported_names(ctx.index) or name == "require"):
