@@ -238,3 +238,10 @@ http.createServer((req, res) => {{
 def test_the_request_body_stream_is_the_request(stream: str, source: str) -> None:
     findings = analyze_js(_BODY_STREAM.format(stream=stream))
     assert [(f.source or "").split(",")[0] for f in findings] == [source]
+
+
+def test_a_helper_that_writes_a_field_of_the_object_passed_whole() -> None:
+    helper = "function setOrder(o, v) {\n  o.order = v;\n}\n"
+    src = helper + _OPTIONS.format(write="setOrder(opts, {given});", read="order")
+    assert analyze_js(src.replace("{given}", "req.query.order"))
+    assert not analyze_js(src.replace("{given}", "'name'"))

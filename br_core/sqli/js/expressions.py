@@ -286,6 +286,9 @@ def _fed_by_callers(ctx: Ctx, toks: list[Tok], depth: int) -> Val | None:
     if field is not None:
         return field  # `spec.order` where every call passes an object whose keys are known
     if _untrusted(given):
+        field_read = len(toks) == 3 and toks[1].text in {".", "?."}
+        if field_read and not given.taint and given.elems is not None:
+            return given.elems  # any field of the container every call passes
         return None
     return given if len(toks) == 1 else SAFE
 

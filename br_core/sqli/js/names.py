@@ -577,11 +577,12 @@ def _with_field_writes(evaluate: Evaluate, ctx: Ctx, name: str, whole: Val, dept
     if whole.elems is None or whole.taint:
         return whole  # not a container, or untrusted already
     writes = field_writes(ctx, name, [])
-    if not writes:
+    helpers = helper_writes(ctx, name, [])  # `setOrder(spec, req.query.order)`
+    if not writes and not helpers:
         return whole
     toks, index = ctx.toks, ctx.index
-    keys = dict(whole.keys) if whole.keys is not None else None
-    vals = []
+    vals = [_helper_write(evaluate, ctx, call, write, args, depth) for call, write, args in helpers]
+    keys = dict(whole.keys) if whole.keys is not None and not helpers else None
     for k, kind, rhs in writes:
         val = written(evaluate, Ctx(ctx.src, toks, toks[k].pos, index), kind, rhs, depth)
         vals.append(val)
