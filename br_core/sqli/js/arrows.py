@@ -10,7 +10,7 @@ the sink; the arrow's name (`const count = …`) lets the analyzer read its call
 from __future__ import annotations
 
 from br_core.sqli.js.scope import Ctx
-from br_core.sqli.js.tokens import Tok, slots, until_end
+from br_core.sqli.js.tokens import Tok, slots, split_top, until_end
 
 _LOOKBACK = 50  # occurrences of the name examined before one sink
 _PARAMS = 40  # tokens a parameter list may take after the name
@@ -19,6 +19,19 @@ _PARAMS = 40  # tokens a parameter list may take after the name
 def arrow_parameter(ctx: Ctx, name: str) -> tuple[str, int] | None:
     """(the arrow's const name or "", the parameter's position) when `name` at the sink is a
     parameter of an expression-bodied arrow that encloses the sink; else None."""
+    found = _parameter_of_arrow(ctx, name)
+    return None if found is None else found[:2]
+
+
+def arrow_default(ctx: Ctx, name: str) -> list[Tok]:
+    """The default value's tokens of `name`, a parameter of an expression-bodied arrow that
+    encloses the sink (`(topic = req.query.topic) => …`); [] when it has none."""
+    found = _parameter_of_arrow(ctx, name)
+    return [] if found is None else found[2]
+
+
+def _parameter_of_arrow(ctx: Ctx, name: str) -> tuple[str, int, list[Tok]] | None:
+    """`arrow_parameter`'s answer and the parameter's default value (its tokens, or [])."""
     index, toks = ctx.index, ctx.toks
     sink = ctx.sink
     known = _arrows_seen(ctx)
@@ -32,7 +45,10 @@ def arrow_parameter(ctx: Ctx, name: str) -> tuple[str, int] | None:
             continue  # a block body (bindings.py) or an arrow the sink is not inside
         params = slots(toks[opening + 1 : arrow - 1]) if opening != k else [[toks[k]]]
         position = next((j for j, p in enumerate(params) if p and p[0].text == name), 0)
-        return _bound_name(toks, opening), position
+        param = params[position] if position < len(params) else []
+        default = split_top(param, {"="})  # `topic: string = String(req.query.topic)`
+        given = default[1] if len(default) == 2 else []
+        return _bound_name(toks, opening), position, given
     return None
 
 

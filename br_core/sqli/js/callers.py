@@ -3,14 +3,17 @@
 `function statusClause(req) { return "status = '" + req + "'"; }` names its parameter like the
 web request, but when the function is private to the module (not `export`ed, never passed on
 nor put in `module.exports`) and every call in the file is a direct `statusClause('open')`,
-the parameter holds what those calls pass, not a request. The model is
+the parameter holds what those calls pass, not a request; a call that leaves it out passes
+its default (`function lookup(topic = req.query.topic)`). The model is
 br_core/sqli/python/callers.py. Conservative: a function used other than by calling it, a call
 with a spread argument, or no call at all keeps the parameter a source.
 """
 
 from __future__ import annotations
 
-from br_core.sqli.js.arrows import arrow_parameter
+import bisect
+
+from br_core.sqli.js.arrows import arrow_default, arrow_parameter
 from br_core.sqli.js.closures import named_function
 from br_core.sqli.js.fold import dead_at
 from br_core.sqli.js.scope import Ctx, Index
@@ -38,7 +41,7 @@ def parameter_sites(ctx: Ctx, name: str) -> Fed | None:
     if arrow is None or not arrow[0]:
         return None
     fn, position = arrow
-    sites = _sites(index, fn, position) if position >= 0 else None
+    sites = _sites(index, fn, position, arrow_default(ctx, name)) if position >= 0 else None
     return (f"{fn}:{position}", sites) if sites is not None else None
 
 
@@ -57,15 +60,25 @@ def _block_parameter_sites(index: Index, scope: int, name: str) -> Fed | None:
         else slots(index.toks[opening + 1 : index.ends[opening]])
     )
     position = next((j for j, p in enumerate(params) if p and p[0].text == name), -1)
-    sites = _sites(index, fn, position) if position >= 0 else None
+    if position < 0:
+        return None
+    given = split_top(params[position], {"="})  # `topic = req.query.topic`: its default
+    sites = _sites(index, fn, position, given[1] if len(given) == 2 else [])
     return (f"{fn}:{position}", sites) if sites is not None else None
 
 
-def _sites(index: Index, fn: str, position: int) -> Sites | None:
+def _sites(index: Index, fn: str, position: int, default: list[Tok]) -> Sites | None:
+    """Each call's argument in that position; where a call leaves it out, the parameter's
+    `default` (read where it stands: the site is its first token), else []."""
     calls = _calls(index, fn)
     if calls is None:
         return None
-    return [(k, args[position] if position < len(args) else []) for k, args in calls]
+    at = bisect.bisect_left(index.pos, default[0].pos) if default else -1
+    sites: Sites = []
+    for k, args in calls:
+        given = args[position] if position < len(args) else []
+        sites.append((k, given) if given or not default else (at, default))
+    return sites
 
 
 def private_calls(index: Index, fn: str) -> list[tuple[int, list[list[Tok]]]] | None:
@@ -96,6 +109,8 @@ def _calls_uncached(index: Index, fn: str) -> list[tuple[int, list[list[Tok]]]] 
             if before >= 0 and toks[before].text in {"export", "default"}:
                 return None  # `export function f`, `export const f`: other modules call it
             continue
+        if prev in {"{", ","} and k + 1 < len(toks) and toks[k + 1].text == ":":
+            continue  # `{ unread: unread() }`: a key spelled like the function, no use of it
         if prev in {".", "?.", "new"} or k + 1 >= len(toks) or toks[k + 1].text != "(":
             return None  # `obj.f`, `new f(…)`, or passed on: callers we do not see
         if dead_at(index, toks[k].pos):

@@ -39,7 +39,7 @@ from br_core.sqli.js.scope import (
     only,
     text_of,
 )
-from br_core.sqli.js.sources import ANY_SOURCE, SOURCES
+from br_core.sqli.js.sources import ANY_SOURCE, SOURCES, from_source, shadowed
 from br_core.sqli.js.tokens import Tok, split_top, ternary, tokenize
 from br_core.sqli.values import OVER_BUDGET, SAFE, Val, literal, merge, splice
 
@@ -221,7 +221,15 @@ def _operand(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
         return Val(elems=SAFE)  # `hosts.map((h) => mysql.escape(h))`: escaped, each of them
     if len(toks) == 3 and toks[1].text in {".", "?."} and validated_field(ctx, toks):
         return SAFE  # `dto.id` of `@Body() dto: CreateDto` whose `id` is `@IsInt()`
-    for pattern, source in SOURCES if ANY_SOURCE.match(text) else ():
+    spelled = ANY_SOURCE.match(text)
+    if spelled and first.kind == "ident" and shadowed(ctx, first.text):
+        # `JOBS.forEach((req) => …)`: this `req` is an element, not the request. A binding
+        # whose value is not resolved (`let body = ''` filled by a stream's callbacks) keeps
+        # the name's spelling as the better guess.
+        bound = identifier(evaluate, ctx, toks, text, depth)
+        if not bound.taint or from_source(bound.taint):
+            return bound
+    for pattern, source in SOURCES if spelled else ():
         if pattern.match(text):
             if schema_validated(ctx, toks):
                 return SAFE  # `request.query.sort` a Fastify route's schema lists the values of
@@ -239,6 +247,9 @@ def _operand(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
         # `function finder(column) {…}` called only as `finder('email')` in this file; a
         # callback's `(err, name) =>` that a function of this file calls back
         return _fed_by_callers(ctx, toks, depth) or _called_back(ctx, text, depth) or val
+    if len(toks) == 3 and toks[1].text in {".", "?."} and val.taint and not from_source(val.taint):
+        # `spec.order` of `function build(spec)` called only as `build(spec)`: that field
+        return _fed_by_callers(ctx, toks, depth) or val
     return val
 
 
@@ -290,12 +301,27 @@ def _fed_by_callers(ctx: Ctx, toks: list[Tok], depth: int) -> Val | None:
         for k, arg in found[1]:
             here = Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, ctx.index)
             vals.append(_deep(here, arg, depth) if arg else SAFE)
-        passed = merge(*vals)
-        ctx.index.memo[key] = None if _untrusted(passed) else passed
+        ctx.index.memo[key] = merge(*vals)
     given = ctx.index.memo[key]
     if not isinstance(given, Val):
         return None
+    field = _field_passed(given, toks)
+    if field is not None:
+        return field  # `spec.order` where every call passes an object whose keys are known
+    if _untrusted(given):
+        field_read = len(toks) == 3 and toks[1].text in {".", "?."}
+        if field_read and not given.taint and given.elems is not None:
+            return given.elems  # any field of the container every call passes
+        return None
     return given if len(toks) == 1 else SAFE
+
+
+def _field_passed(given: Val, toks: list[Tok]) -> Val | None:
+    """`p.key` read of the value every call passes for `p`, when its keys are all known (an
+    object literal, the fields written to it after): what is under that key, or undefined."""
+    if given.keys is None or given.taint or len(toks) != 3 or toks[1].text not in {".", "?."}:
+        return None
+    return dict(given.keys).get(toks[2].text, SAFE)
 
 
 def _deep(ctx: Ctx, toks: list[Tok], depth: int) -> Val:

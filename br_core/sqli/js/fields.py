@@ -127,7 +127,7 @@ def destructured(ctx: Ctx, name: str) -> tuple[str, list[Tok], int] | None:
             continue  # `{ key: alias }`: `key` names the field, the binding is the alias
         if toks[k - 1].text not in _PATTERN_PREV:
             continue  # most uses: nothing like a pattern around the name
-        opener = _pattern_opener(toks, k)
+        opener = _outer_pattern(toks, _pattern_opener(toks, k))
         if opener is None:
             continue
         if not _same_binding(ctx, name, k, sink):
@@ -154,6 +154,22 @@ def _pattern_names(ctx: Ctx) -> set[str]:
             names.update(t.text for t in inner if t.kind == "ident")
     ctx.index.memo[key] = names
     return names
+
+
+_NESTING = 4  # patterns inside patterns followed outwards, at most
+
+
+def _outer_pattern(toks: list[Tok], opener: int | None) -> int | None:
+    """The outermost pattern around a nested one (`const { user: { name } = {} } = body`
+    binds `name` from `body`, not from the inner default `{}`): climbed while the pattern is
+    a field's (`key: {`) or an element's (`[a, [b]]`) of an enclosing pattern."""
+    for _ in range(_NESTING):
+        if opener is None or opener == 0 or toks[opener - 1].text in {"const", "let", "var"}:
+            return opener
+        if toks[opener - 1].text not in {":", ",", "[", "{"}:
+            return opener  # not inside a pattern: the caller finds no declaration there
+        opener = _pattern_opener(toks, opener)
+    return opener
 
 
 def _pattern_opener(toks: list[Tok], k: int) -> int | None:

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import bisect
 import re
+from dataclasses import replace
 
 from br_core.sqli.js.aliases import aliased
 from br_core.sqli.js.arrays import array_slots, read_at
-from br_core.sqli.js.arrows import arrow_parameter
+from br_core.sqli.js.arrows import arrow_default, arrow_parameter
 from br_core.sqli.js.assignments import element_at, last_declaration, mutated, reaching_assignments
 from br_core.sqli.js.callbacks import callback_receiver, position_parameter
 from br_core.sqli.js.calls import elements, nested, trailing_call
 from br_core.sqli.js.classes import class_field
 from br_core.sqli.js.depth import MAX_DEPTH, beyond_depth
+from br_core.sqli.js.factories import made_function_result
 from br_core.sqli.js.fields import ANY, destructured, field_writes, member_path
 from br_core.sqli.js.instances import (
     Field,
@@ -146,7 +148,7 @@ def identifier(evaluate: Evaluate, ctx: Ctx, toks: list[Tok], text: str, depth: 
         elems = merge(*(elements(v) for v in decls)) if decls else Val(taint=f"`{name}`")
         return splice("join", [elems])
     if decls and not rest.strip():
-        return merge(*decls)
+        return _with_field_writes(evaluate, ctx, name, merge(*decls), depth)
     if decls and rest.startswith((".trim(", ".toLowerCase(", ".toUpperCase(", ".toString(")):
         return merge(*decls)
     keyed = _named_field(decls, path) if decls and path and end == len(toks) else None
@@ -363,8 +365,13 @@ def _parameter_value(evaluate: Evaluate, ctx: Ctx, name: str, depth: int) -> Val
         return None
     fn, position = found
     unknown = Val(taint=f"`{name}` (a parameter)")
+    default = arrow_default(ctx, name)  # what a call that leaves the argument out passes
     toks, index = ctx.toks, ctx.index
-    uses = [k for k in index.where.get(fn, []) if toks[k - 1].text not in {"const", "let", "var"}]
+    uses = [
+        k
+        for k in index.where.get(fn, [])
+        if toks[k - 1].text not in {"const", "let", "var"} and not _object_key(toks, k)
+    ]
     if not fn or not uses:
         return unknown
     vals: list[Val] = []
@@ -373,11 +380,18 @@ def _parameter_value(evaluate: Evaluate, ctx: Ctx, name: str, depth: int) -> Val
             return unknown  # `rows.forEach(count)`: called with values we do not see
         args = split_top(until_close(toks, k + 2, index.ends), {","})
         if position >= len(args) or not args[position]:
-            vals.append(SAFE)  # `undefined`
+            # `undefined`, or the default, read where it stands (in the enclosing scope)
+            here = Ctx(ctx.src, toks, default[0].pos, index) if default else ctx
+            vals.append(evaluate(here, default, depth + 1) if default else SAFE)
             continue
         here = Ctx(ctx.src, toks, toks[k].pos, index)
         vals.append(evaluate(here, args[position], depth + 1))
     return merge(*vals)
+
+
+def _object_key(toks: list[Tok], k: int) -> bool:
+    """Token k is a key of an object literal (`{ lookup: lookup() }`), not a use of a name."""
+    return toks[k - 1].text in {"{", ","} and k + 1 < len(toks) and toks[k + 1].text == ":"
 
 
 def _local_function(
@@ -400,7 +414,7 @@ def _local_function(
         ctx.index.memo[key] = last_declaration(ctx, name)
     m = ctx.index.memo[key]
     if not isinstance(m, re.Match):
-        return None
+        return None if method else _made_function(evaluate, ctx, name, toks, depth)
     result_key = ("returns", f"{key[0]}:{name}")
     if result_key not in ctx.index.memo:
         ctx.index.memo[result_key] = SAFE  # recursion sees nothing
@@ -415,10 +429,32 @@ def _local_function(
         ctx.index.memo[result_key] = returned
     result = ctx.index.memo[result_key]
     assert isinstance(result, Val)
+    return _through_call(result, _call_taint(evaluate, ctx, toks, depth))
+
+
+def _made_function(
+    evaluate: Evaluate, ctx: Ctx, name: str, toks: list[Tok], depth: int
+) -> Val | None:
+    """`build(…)` of `const build = makeBuilder(…)` (factories.py): what the made function
+    returns, as untrusted as the arguments of this call or of the factory's, whose parameters
+    it captured."""
+    made = made_function_result(evaluate, ctx, name, depth)
+    if made is None:
+        return None
+    result, at = made
+    factory_call = until_end(ctx.toks, at, ctx.index.ends)
+    here = Ctx(ctx.src, ctx.toks, ctx.toks[at].pos, ctx.index)
+    taint = _call_taint(evaluate, ctx, toks, depth) or _call_taint(
+        evaluate, here, factory_call, depth
+    )
+    return _through_call(result, taint)
+
+
+def _call_taint(evaluate: Evaluate, ctx: Ctx, toks: list[Tok], depth: int) -> str | None:
+    """The taint of the first untrusted argument of the call `toks` (`name(…)`), or None."""
     call_args = split_top(until_close(toks, 2), {","}) if len(toks) > 2 else []
     arg_vals = [evaluate(ctx, a, depth + 1) for a in call_args if _may_taint(a)]
-    taint = next((a.taint for a in arg_vals if a.taint), None)
-    return _through_call(result, taint)
+    return next((a.taint for a in arg_vals if a.taint), None)
 
 
 def _through_call(result: Val, taint: str | None) -> Val:
@@ -557,6 +593,36 @@ def _helper_write(
         (v.taint for v in (evaluate(at, a, depth + 1) for a in args if a) if v.taint), None
     )
     return Val(taint=taint, built=val.built if taint else None, text=val.text, is_str=val.is_str)
+
+
+def _with_field_writes(evaluate: Evaluate, ctx: Ctx, name: str, whole: Val, depth: int) -> Val:
+    """An object read whole (`buildQuery(spec)`) holds what the file wrote to its fields
+    before the read (`spec.order = req.query.order`), under that key when it is one level
+    deep, besides what it was created with: a write may not run, so it adds, never
+    replaces."""
+    if whole.elems is None or whole.taint:
+        return whole  # not a container, or untrusted already
+    writes = field_writes(ctx, name, [])
+    helpers = helper_writes(ctx, name, [])  # `setOrder(spec, req.query.order)`
+    if not writes and not helpers:
+        return whole
+    toks, index = ctx.toks, ctx.index
+    vals = [_helper_write(evaluate, ctx, call, write, args, depth) for call, write, args in helpers]
+    keys = dict(whole.keys) if whole.keys is not None and not helpers else None
+    for k, kind, rhs in writes:
+        val = written(evaluate, Ctx(ctx.src, toks, toks[k].pos, index), kind, rhs, depth)
+        vals.append(val)
+        one_level = k + 3 < len(toks) and toks[k + 1].text == "." and toks[k + 3].text == "="
+        if keys is not None and one_level:
+            key = toks[k + 2].text
+            keys[key] = merge(keys[key], val) if key in keys else val
+        else:
+            keys = None
+    return replace(
+        whole,
+        elems=merge(whole.elems, *vals),
+        keys=tuple(keys.items()) if keys is not None else None,
+    )
 
 
 def written(evaluate: Evaluate, ctx: Ctx, kind: str, rhs: list[Tok], depth: int) -> Val:

@@ -11,7 +11,9 @@ import re
 from itertools import chain
 
 from br_core.sqli.js.bindings import GLOBAL
+from br_core.sqli.js.callbacks import callback_receiver
 from br_core.sqli.js.scope import Ctx, Index
+from br_core.sqli.js.sockets import socket_handlers
 from br_core.sqli.js.tokens import Tok
 
 SOURCES = (
@@ -29,7 +31,9 @@ SOURCES = (
 ANY_SOURCE = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in SOURCES))
 
 
-_LABELS = tuple(label for _, label in SOURCES)  # one `startswith` for all: asked per operand
+# a parameter of a handler of a connected client's socket (sockets.py's `socket_handlers`)
+CLIENT_MESSAGE = "a client's socket message"
+_LABELS = (*(label for _, label in SOURCES), CLIENT_MESSAGE)  # one `startswith`, asked per operand
 
 
 def from_source(taint: str) -> bool:
@@ -58,6 +62,9 @@ def unresolved(ctx: Ctx, name: str, text: str) -> str:
         scope = scopes.resolve(name, max(ctx.sink - 1, 0))
         if (scope, name) in scopes.params and scope in handlers:
             return f"the web request (`{shown}`)"
+        streams = socket_handlers(ctx.index)
+        if (scope, name) in scopes.params and scope in streams:
+            return f"{'the web request' if streams[scope] else CLIENT_MESSAGE} (`{shown}`)"
         if (scope, name) in scopes.params and shown == name:
             return f"parameter `{name}`"
     if scope == GLOBAL and (name in _imported_names(ctx.index) or name == "require"):
@@ -65,6 +72,23 @@ def unresolved(ctx: Ctx, name: str, text: str) -> str:
     if scope == GLOBAL and not _defined(ctx.index, name):
         return f"`{shown}`, never defined in this file"
     return f"`{shown}` (not a constant)"
+
+
+def shadowed(ctx: Ctx, name: str) -> bool:
+    """`name` (spelled like a source: `req`, `body`) is, at the sink, a variable of the file's
+    own: an element of an array a callback walks (`JOBS.forEach((req) => …)`) or a local
+    declaration (`const request = { … }`). Scope decides what a name holds, not its spelling:
+    its value is then that binding's, read like any other name's."""
+    key = ("shadowed", f"{name}@{ctx.sink}")
+    found = ctx.index.memo.get(key)
+    if not isinstance(found, bool):
+        found = callback_receiver(ctx, name) is not None
+        if not found and name in ctx.index.introduced:
+            scopes = ctx.index.bindings()
+            scope = scopes.resolve(name, max(ctx.sink - 1, 0))
+            found = scope != GLOBAL and (scope, name) not in scopes.params
+        ctx.index.memo[key] = found
+    return found
 
 
 def _maybe_parameter(index: Index, name: str) -> bool:
