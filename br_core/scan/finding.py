@@ -71,6 +71,8 @@ class Finding:
     def lines(self) -> tuple[int, ...]:
         """The finding's own line and its related ones: where a marker or whitelist entry may
         stand (a `noqa` on the call that runs the query still counts)."""
+        if not self.related:  # nearly every finding: no generator for it (two reads each)
+            return (self.line,)
         return (self.line, *(r.line for r in self.related if r.line != self.line))
 
     def but(self, **changes: object) -> Finding:

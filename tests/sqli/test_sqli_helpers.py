@@ -83,3 +83,26 @@ def test_bindparams_keeps_the_statement_constant(tmp_path: Path) -> None:
         "    session.execute(text(f\"SELECT * FROM d WHERE s = '{serial}'\").bindparams())\n"
     )
     assert _findings(tmp_path, code) == [(6, "parameter `serial`")]
+
+
+def test_val_init_by_slots_keeps_the_dataclass_contract() -> None:
+    """values._init_by_slots replaces Val's generated __init__ for speed: the same parameters
+    in the same order with the same defaults, fields set as given, and still frozen."""
+    import dataclasses
+    import inspect
+
+    import pytest
+
+    from br_core.sqli.values import Val
+
+    params = list(inspect.signature(Val).parameters.values())
+    assert [(p.name, p.default) for p in params] == [
+        (f.name, f.default) for f in dataclasses.fields(Val)
+    ]
+    given = {f.name: f"v{i}" for i, f in enumerate(dataclasses.fields(Val))}
+    val = Val(**given)
+    assert {name: getattr(val, name) for name in given} == given
+    assert Val("t", "+") == Val(taint="t", built="+") != Val(taint="t")
+    assert dataclasses.replace(val, taint=None).taint is None
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        val.taint = "x"  # type: ignore[misc]

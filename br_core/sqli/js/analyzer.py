@@ -172,6 +172,9 @@ def _call_paren(stream: list[Tok], i: int, ends: list[int]) -> int:
     return -1
 
 
+_RULES = {"template": "sqli-js-template", "join": "sqli-js-join", "raw": "sqli-js-raw"}
+
+
 def _scan_stream(
     index: Index, stream: list[Tok], driver: str, unsafe: set[str]
 ) -> list[RawFinding]:
@@ -214,9 +217,7 @@ def _scan_stream(
         if name not in unsafe and not shaped:
             continue
         sink = f"{receiver}.{name}" if receiver else name
-        rule = {"template": "sqli-js-template", "join": "sqli-js-join", "raw": "sqli-js-raw"}.get(
-            val.built or "", "sqli-js-concat"
-        )
+        rule = _RULES.get(val.built or "", "sqli-js-concat")
         tmpl = args[0][0] if len(args[0]) == 1 and args[0][0].kind == "tmpl" else None
         untrusted = (
             [bool(v.taint) for v in template_values(ctx, tmpl, 1)] if tmpl is not None else []

@@ -62,8 +62,27 @@ _PLACEHOLDER_MAP = re.compile(
 def evaluate(ctx: Ctx, toks: list[Tok], depth: int = 0) -> Val:
     """The abstract value of an expression given as tokens."""
     ctx.index.budget -= 1
+    if not toks:
+        return SAFE
+    if toks[0].text in _UNWRAPPED and depth < 20:  # (most expressions start otherwise)
+        toks = _unwrapped(toks)
+        if not toks:
+            return SAFE
+    if ctx.index.budget < 0:
+        return _past_budget(ctx, toks, depth)
+    if depth > MAX_DEPTH:
+        return beyond_depth(ctx, toks)
+    return _compound(ctx, toks, depth)
+
+
+_UNWRAPPED = frozenset({"await", "new", "(", "typeof"})
+
+
+def _unwrapped(toks: list[Tok]) -> list[Tok]:
+    """`toks` without the parentheses around the whole and the `await`, `new` or `typeof` it
+    starts with."""
     for _ in range(20):  # `((((x))))`: unwrapping without a bound was quadratic
-        if not (toks and toks[0].text in {"await", "new", "(", "typeof"} and depth < 20):
+        if not (toks and toks[0].text in _UNWRAPPED):
             break
         if toks[0].text == "(" and toks[-1].text == ")" and len(split_top(toks[1:-1], {","})) == 1:
             toks = toks[1:-1]
@@ -71,13 +90,7 @@ def evaluate(ctx: Ctx, toks: list[Tok], depth: int = 0) -> Val:
             break
         else:
             toks = toks[1:]
-    if not toks:
-        return SAFE
-    if ctx.index.budget < 0:
-        return _past_budget(ctx, toks, depth)
-    if depth > MAX_DEPTH:
-        return beyond_depth(ctx, toks)
-    return _compound(ctx, toks, depth)
+    return toks
 
 
 def _past_budget(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
@@ -103,7 +116,7 @@ def _past_budget(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
     tern = ternary(toks) if "?" in top else None
     if tern is not None:
         return merge(evaluate(ctx, tern[1], depth + 1), evaluate(ctx, tern[2], depth + 1))
-    for ops in ({"||", "??"}, {"+"}):
+    for ops in _SHAPE_SPLITS:
         parts = split_top(toks, ops) if top & ops else []
         if len(parts) > 1:
             vals = [evaluate(ctx, p, depth + 1) for p in parts]
@@ -124,6 +137,7 @@ def _past_budget(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
 
 
 _SHAPE_OPERATORS = frozenset({"?", "||", "??", "+"})
+_SHAPE_SPLITS = (frozenset({"||", "??"}), frozenset({"+"}))  # alternatives, then a `+` chain
 _OPENING, _CLOSING = frozenset("([{"), frozenset(")]}")
 
 

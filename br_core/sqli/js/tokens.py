@@ -8,7 +8,7 @@ templates inside an expression are skipped over correctly). Never raises on malf
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 
 _PUNCT3 = ("===", "!==", "...", "**=", "<<=", ">>=", "&&=", "||=", "??=", ">>>")
@@ -256,7 +256,7 @@ def _regex_allowed(toks: list[Tok]) -> bool:
 
 
 # Expression slicing over tokens, shared by the analysis and the rewrite.
-def split_top(toks: list[Tok], ops: set[str], holes: bool = False) -> list[list[Tok]]:
+def split_top(toks: list[Tok], ops: Set[str], holes: bool = False) -> list[list[Tok]]:
     """`toks` cut at the operators in `ops` outside brackets; an empty part (a hole) is dropped
     unless `holes`."""
     part: list[Tok] = []
