@@ -57,6 +57,9 @@ Env = dict[str, Val]
 
 PARAM_PREFIX = "parameter `"
 CLI_ARGUMENTS = SOURCE_CALLS["parse_args"]
+# ("source", "path", "network" or "", the source, the module's own encoder, an encoder, a
+# sanitizer): see _callee_kind
+_CalleeKind = tuple[str, str, bool, bool, bool]
 
 
 class ExprEval(Guards):
@@ -72,6 +75,7 @@ class ExprEval(Guards):
         self.unresolved_seen: dict[tuple[str, bool], str | None] = {}
         self.free_seen: dict[str, Val] = {}
         self._handlers: dict[type, Callable[[ExprEval, ast.expr, Env], Val] | None] = {}
+        self._callees: dict[tuple[str, str, bool], _CalleeKind] = {}  # see _callee_kind
 
     # hooks for the interpreter
     def on_call(self, node: ast.Call, env: Env, args: list[Val]) -> None:  # pragma: no cover
@@ -617,19 +621,20 @@ class ExprEval(Guards):
         func = node.func
         name = dotted(func) or ""
         short = last_name(func)
-        if name in SOURCE_CALLS or short in SOURCE_CALLS:
-            return Val(taint=SOURCE_CALLS.get(name) or SOURCE_CALLS[short], is_str=True)
-        if self.qualified(name) in PATH_CHECKS:
+        attribute = isinstance(func, ast.Attribute)
+        try:
+            kind = self._callees[name, short, attribute]
+        except KeyError:
+            kind = self._callees[name, short, attribute] = self._callee_kind(name, short, attribute)
+        reads, source, in_encoder, encoder, cleans = kind
+        if reads == "source":
+            return Val(taint=source, is_str=True)
+        if reads == "path":
             return SAFE  # os.path.exists(p): a bool or a number, whatever p holds
-        if name.split(".")[0] in NETWORK_MODULES or self.imports.get(name.split(".")[0], "") in (
-            NETWORK_MODULES
-        ):
+        if reads == "network":
             return Val(taint="the network")
-        in_encoder = self._encoder(name)  # base64.b64encode(x): the module's own function
-        encoder = in_encoder or (isinstance(func, ast.Attribute) and short in ENCODER_METHODS)
         if not encoder and (
-            short in SANITIZERS
-            or QUOTING.fullmatch(short)
+            cleans
             or (short == "str" and args and _is_sanitized(args[0]))
             or (isinstance(func, ast.Name) and func.id in self.enums)
         ):
@@ -658,6 +663,24 @@ class ExprEval(Guards):
             return Val(elems=merge(*(iter_element(a, None) for a in args)))
         # An unknown function: what goes in may come out; an unresolved one may return anything.
         return self._unknown_call(name, _propagate(args + kwargs))
+
+    def _callee_kind(self, name: str, short: str, attribute: bool) -> _CalleeKind:
+        """What a callee's name alone (and the file's imports) says of its result: a source
+        (which), a path check or the network; whether it is a (module's own) encoder, and
+        whether it cleans. One table per file: most files call a few names many times."""
+        reads, source = "", ""
+        if name in SOURCE_CALLS or short in SOURCE_CALLS:
+            reads, source = "source", SOURCE_CALLS.get(name) or SOURCE_CALLS[short]
+        elif self.qualified(name) in PATH_CHECKS:
+            reads = "path"
+        elif name.split(".")[0] in NETWORK_MODULES or self.imports.get(name.split(".")[0], "") in (
+            NETWORK_MODULES
+        ):
+            reads = "network"
+        in_encoder = self._encoder(name)  # base64.b64encode(x): the module's own function
+        encoder = in_encoder or (attribute and short in ENCODER_METHODS)
+        cleans = not encoder and bool(short in SANITIZERS or QUOTING.fullmatch(short))
+        return reads, source, in_encoder, encoder, cleans
 
     def _unknown_call(self, name: str, result: Val) -> Val:
         """`result`, or unknown when it is constant but the callee cannot be resolved here. What
