@@ -506,11 +506,10 @@ class ExprEval(Guards):
             self.bind(target.value, Val(elems=val), env)
 
     def _v_Call(self, node: ast.Call, env: Env) -> Val:
-        args = [self.value(a, env) for a in node.args]
-        args = [
-            _unpacked(v) if isinstance(a, ast.Starred) else v
-            for a, v in zip(node.args, args, strict=True)
-        ]
+        args: list[Val] = []
+        for a in node.args:
+            v = self.value(a, env)
+            args.append(_unpacked(v) if isinstance(a, ast.Starred) else v)
         kwargs = {kw.arg: self.value(kw.value, env) for kw in node.keywords}
         if None in kwargs:  # **mapping: its values are what the callee sees
             kwargs[None] = _unpacked(kwargs[None])
@@ -802,8 +801,8 @@ def _is_stored_handle(node: ast.expr, stored: dict[str, str]) -> bool:
 
 def _flat(val: Val) -> Val:
     """`val` with what its elements may hold folded in (bounded: elements of elements once)."""
-    if val.suspect or (val.elems is None and val.items is None):
-        return val
+    if val.taint or val.unknown or (val.elems is None and val.items is None):
+        return val  # (`val.suspect`, without a property call: every argument of a call asks)
     inner = [val.elems] if val.elems is not None else list(val.items or ())
     inner += [i.elems for i in list(inner) if i.elems is not None]
     return merge(val, *(v for v in inner if v.suspect)) if any(v.suspect for v in inner) else val
@@ -827,8 +826,7 @@ def _is_sanitized(val: Val) -> bool:
 def _propagate(vals: list[Val]) -> Val:
     """A call's result: as untrusted (or unknown) as its arguments, containers' elements
     included (`json.dumps({"k": param})`), built where they were."""
-    present = [_flat(v) for v in vals]
-    present = [v for v in present if v.suspect]
+    present = [v for v in map(_flat, vals) if v.taint or v.unknown]  # suspect ones
     return suspicion(present) if present else SAFE
 
 
