@@ -606,7 +606,8 @@ class ExprEval(Guards):
         """A container handed to a function may be changed there: its shape becomes unknown."""
         if isinstance(node.func, ast.Name) and node.func.id in containers.PURE_CALLS:
             return
-        for arg in [*node.args, *(kw.value for kw in node.keywords)]:
+        passed = [*node.args, *(kw.value for kw in node.keywords)] if node.keywords else node.args
+        for arg in passed:
             inner = arg.value if isinstance(arg, ast.Starred) else arg
             if isinstance(inner, ast.Name):  # most arguments: no need for dotted()'s walk
                 key: str | None = inner.id
