@@ -241,13 +241,9 @@ def module_names(tree: ast.Module) -> set[str]:
     """Names bound in the module's own scope (anywhere in it, later lines included) and the
     builtins. Function bodies are not read (a name a function declares `global` counts in that
     function only): this runs once per file that meets a free name, so it stays a short walk."""
-    names: set[str] = set(_BUILTINS)
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            names.add(node.name)
-        else:
-            names.update(bound_names(node, into_defs=False))
-    return names
+    # One walk of the module's statements, stopping at definitions (their names count), not
+    # one bound_names() per top-level statement: a minified file is one long line of them.
+    return bound_names(tree, into_defs=False) | _BUILTINS
 
 
 def bound_names(tree: ast.AST, into_defs: bool = True) -> set[str]:
