@@ -221,6 +221,8 @@ def opaque(val: Val) -> Val:
 def strongest(vals: list[Val]) -> str | None:
     """The taint to report among `vals`: a known source before a function's parameter."""
     taints = [v.taint for v in vals if v.taint]
+    if not taints:
+        return None  # most calls' arguments: nothing untrusted, no generator to start
     return next((t for t in taints if not weak_source(t)), taints[0] if taints else None)
 
 

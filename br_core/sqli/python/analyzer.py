@@ -492,8 +492,9 @@ class PythonAnalyzer(ObjectModel):
         does not fill (1 for a method's `self`), or None: asked several times per call, so an
         answer rather than an exception."""
         func = node.func
-        if isinstance(func, ast.Name) and func.id in self.functions:
-            return self.functions[func.id], 0
+        if isinstance(func, ast.Name):  # most calls: one lookup
+            fn = self.functions.get(func.id)
+            return None if fn is None else (fn, 0)
         if (
             isinstance(func, ast.Attribute)
             and isinstance(func.value, ast.Name)

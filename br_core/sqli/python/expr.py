@@ -57,6 +57,9 @@ Env = dict[str, Val]
 
 PARAM_PREFIX = "parameter `"
 CLI_ARGUMENTS = SOURCE_CALLS["parse_args"]
+# ("source", "path", "network" or "", the source, the module's own encoder, an encoder, a
+# sanitizer): see _callee_kind
+_CalleeKind = tuple[str, str, bool, bool, bool]
 
 
 class ExprEval(Guards):
@@ -72,6 +75,7 @@ class ExprEval(Guards):
         self.unresolved_seen: dict[tuple[str, bool], str | None] = {}
         self.free_seen: dict[str, Val] = {}
         self._handlers: dict[type, Callable[[ExprEval, ast.expr, Env], Val] | None] = {}
+        self._callees: dict[tuple[str, str, bool], _CalleeKind] = {}  # see _callee_kind
 
     # hooks for the interpreter
     def on_call(self, node: ast.Call, env: Env, args: list[Val]) -> None:  # pragma: no cover
@@ -505,11 +509,10 @@ class ExprEval(Guards):
             self.bind(target.value, Val(elems=val), env)
 
     def _v_Call(self, node: ast.Call, env: Env) -> Val:
-        args = [self.value(a, env) for a in node.args]
-        args = [
-            _unpacked(v) if isinstance(a, ast.Starred) else v
-            for a, v in zip(node.args, args, strict=True)
-        ]
+        args: list[Val] = []
+        for a in node.args:
+            v = self.value(a, env)
+            args.append(_unpacked(v) if isinstance(a, ast.Starred) else v)
         kwargs = {kw.arg: self.value(kw.value, env) for kw in node.keywords}
         if None in kwargs:  # **mapping: its values are what the callee sees
             kwargs[None] = _unpacked(kwargs[None])
@@ -606,7 +609,8 @@ class ExprEval(Guards):
         """A container handed to a function may be changed there: its shape becomes unknown."""
         if isinstance(node.func, ast.Name) and node.func.id in containers.PURE_CALLS:
             return
-        for arg in [*node.args, *(kw.value for kw in node.keywords)]:
+        passed = [*node.args, *(kw.value for kw in node.keywords)] if node.keywords else node.args
+        for arg in passed:
             inner = arg.value if isinstance(arg, ast.Starred) else arg
             if isinstance(inner, ast.Name):  # most arguments: no need for dotted()'s walk
                 key: str | None = inner.id
@@ -620,19 +624,20 @@ class ExprEval(Guards):
         func = node.func
         name = dotted(func) or ""
         short = last_name(func)
-        if name in SOURCE_CALLS or short in SOURCE_CALLS:
-            return Val(taint=SOURCE_CALLS.get(name) or SOURCE_CALLS[short], is_str=True)
-        if self.qualified(name) in PATH_CHECKS:
+        attribute = isinstance(func, ast.Attribute)
+        try:
+            kind = self._callees[name, short, attribute]
+        except KeyError:
+            kind = self._callees[name, short, attribute] = self._callee_kind(name, short, attribute)
+        reads, source, in_encoder, encoder, cleans = kind
+        if reads == "source":
+            return Val(taint=source, is_str=True)
+        if reads == "path":
             return SAFE  # os.path.exists(p): a bool or a number, whatever p holds
-        if name.split(".")[0] in NETWORK_MODULES or self.imports.get(name.split(".")[0], "") in (
-            NETWORK_MODULES
-        ):
+        if reads == "network":
             return Val(taint="the network")
-        in_encoder = self._encoder(name)  # base64.b64encode(x): the module's own function
-        encoder = in_encoder or (isinstance(func, ast.Attribute) and short in ENCODER_METHODS)
         if not encoder and (
-            short in SANITIZERS
-            or QUOTING.fullmatch(short)
+            cleans
             or (short == "str" and args and _is_sanitized(args[0]))
             or (isinstance(func, ast.Name) and func.id in self.enums)
         ):
@@ -661,6 +666,24 @@ class ExprEval(Guards):
             return Val(elems=merge(*(iter_element(a, None) for a in args)))
         # An unknown function: what goes in may come out; an unresolved one may return anything.
         return self._unknown_call(name, _propagate(args + kwargs))
+
+    def _callee_kind(self, name: str, short: str, attribute: bool) -> _CalleeKind:
+        """What a callee's name alone (and the file's imports) says of its result: a source
+        (which), a path check or the network; whether it is a (module's own) encoder, and
+        whether it cleans. One table per file: most files call a few names many times."""
+        reads, source = "", ""
+        if name in SOURCE_CALLS or short in SOURCE_CALLS:
+            reads, source = "source", SOURCE_CALLS.get(name) or SOURCE_CALLS[short]
+        elif self.qualified(name) in PATH_CHECKS:
+            reads = "path"
+        elif name.split(".")[0] in NETWORK_MODULES or self.imports.get(name.split(".")[0], "") in (
+            NETWORK_MODULES
+        ):
+            reads = "network"
+        in_encoder = self._encoder(name)  # base64.b64encode(x): the module's own function
+        encoder = in_encoder or (attribute and short in ENCODER_METHODS)
+        cleans = not encoder and bool(short in SANITIZERS or QUOTING.fullmatch(short))
+        return reads, source, in_encoder, encoder, cleans
 
     def _unknown_call(self, name: str, result: Val) -> Val:
         """`result`, or unknown when it is constant but the callee cannot be resolved here. What
@@ -784,8 +807,8 @@ def _is_stored_handle(node: ast.expr, stored: dict[str, str]) -> bool:
 
 def _flat(val: Val) -> Val:
     """`val` with what its elements may hold folded in (bounded: elements of elements once)."""
-    if val.suspect or (val.elems is None and val.items is None):
-        return val
+    if val.taint or val.unknown or (val.elems is None and val.items is None):
+        return val  # (`val.suspect`, without a property call: every argument of a call asks)
     inner = [val.elems] if val.elems is not None else list(val.items or ())
     inner += [i.elems for i in list(inner) if i.elems is not None]
     return merge(val, *(v for v in inner if v.suspect)) if any(v.suspect for v in inner) else val
@@ -809,8 +832,7 @@ def _is_sanitized(val: Val) -> bool:
 def _propagate(vals: list[Val]) -> Val:
     """A call's result: as untrusted (or unknown) as its arguments, containers' elements
     included (`json.dumps({"k": param})`), built where they were."""
-    present = [_flat(v) for v in vals]
-    present = [v for v in present if v.suspect]
+    present = [v for v in map(_flat, vals) if v.taint or v.unknown]  # suspect ones
     return suspicion(present) if present else SAFE
 
 

@@ -20,6 +20,8 @@ _SAFE_PATTERN = re.compile(
 
 def dotted(node: ast.expr) -> str | None:
     """`a.b.c` for a chain of names and attributes (calls inside become `()`), else None."""
+    if isinstance(node, ast.Name):
+        return node.id  # most callees and receivers: a bare name, nothing to join
     parts: list[str] = []
     while True:
         if isinstance(node, ast.Attribute):

@@ -241,13 +241,9 @@ def module_names(tree: ast.Module) -> set[str]:
     """Names bound in the module's own scope (anywhere in it, later lines included) and the
     builtins. Function bodies are not read (a name a function declares `global` counts in that
     function only): this runs once per file that meets a free name, so it stays a short walk."""
-    names: set[str] = set(_BUILTINS)
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            names.add(node.name)
-        else:
-            names.update(bound_names(node, into_defs=False))
-    return names
+    # One walk of the module's statements, stopping at definitions (their names count), not
+    # one bound_names() per top-level statement: a minified file is one long line of them.
+    return bound_names(tree, into_defs=False) | _BUILTINS
 
 
 def bound_names(tree: ast.AST, into_defs: bool = True) -> set[str]:
@@ -260,7 +256,12 @@ def bound_names(tree: ast.AST, into_defs: bool = True) -> set[str]:
     todo: list[ast.AST] = [tree]
     while todo:
         node = todo.pop()
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        kind = type(node)
+        if kind not in _BINDING:  # a call, a return, an `if`: one test, not eight isinstance()
+            pass
+        elif type(node) is ast.Assign:  # most statements that bind
+            names.update(_target_names(node.targets))
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             names.add(node.name)
             if node is not tree and not into_defs:
                 continue
@@ -279,13 +280,23 @@ def bound_names(tree: ast.AST, into_defs: bool = True) -> set[str]:
             names.add(node.name)
         elif isinstance(node, ast.match_case):
             names.update(_capture_names(node.pattern))
-        for name in _blocks(type(node)):
+        for name in _blocks(kind):
             todo.extend(v for v in getattr(node, name) if isinstance(v, _HOLDERS))
     return names
 
 
+# The node types bound_names reads a name from (ast.parse makes exact types, never subclasses).
+_BINDING = frozenset({
+    ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign, ast.AugAssign, ast.AnnAssign,
+    ast.For, ast.AsyncFor, ast.With, ast.AsyncWith, ast.Import, ast.ImportFrom, ast.Global,
+    ast.Nonlocal, ast.ExceptHandler, ast.match_case,
+})  # fmt: skip
+
+
 def _target_names(targets: list[ast.expr]) -> list[str]:
-    if all(isinstance(t, ast.Name) for t in targets):  # `x = ...`: most targets, no walk needed
+    if len(targets) == 1 and type(targets[0]) is ast.Name:  # `x = ...`: most targets
+        return [targets[0].id]
+    if all(isinstance(t, ast.Name) for t in targets):  # `x = y = ...`: no walk needed
         return [t.id for t in targets if isinstance(t, ast.Name)]
     return [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
 

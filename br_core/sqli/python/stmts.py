@@ -55,7 +55,10 @@ class StatementInterpreter(ExprEval):
 
     def exec_block(self, body: list[ast.stmt], env: Env) -> bool:
         """Interpret `body`; True when it always leaves (return, raise, continue, break)."""
-        return any(self.exec_stmt(stmt, env) for stmt in body)
+        for stmt in body:  # noqa: SIM110 (not any() over a generator: every statement passes here)
+            if self.exec_stmt(stmt, env):
+                return True
+        return False
 
     def exec_stmt(self, stmt: ast.stmt, env: Env) -> bool:
         kind = type(stmt)
