@@ -303,6 +303,11 @@ def is_low_variety(value: str) -> bool:
     return steps <= {1} or steps <= {0, 1}
 
 
+# A Datadog client token (`pub` and 32 hex digits): made to ship in browser and mobile apps
+# (RUM, browser logs), it can only send data, as a Stripe `pk_` or a Mapbox `pk.` key.
+_DATADOG_CLIENT_TOKEN = re.compile(r"pub[0-9a-f]{32}")
+
+
 def is_uuid(value: str) -> bool:
     return _UUID.fullmatch(value) is not None
 
@@ -319,6 +324,8 @@ def is_known_non_secret(value: str) -> bool:
     if lowered.startswith(("data:", "arn:", "pk_", "pk.", "file:", "sha256:", "md5:", "ssh-")):
         return True
     if "://" in value and "@" not in value:
+        return True
+    if lowered.startswith("pub") and _DATADOG_CLIENT_TOKEN.fullmatch(value):
         return True
     if _DRIVE_PATH.match(value) or (
         _PATH.match(value) and class_switches(re.sub(r"[/._@+-]", "", value)) < len(value) / 4

@@ -163,6 +163,13 @@ _PROSE_VALUE = re.compile(
 _PROSE_VERB = re.compile(
     rf"[ \t]+(?:is|was|now|to)[ \t]|{_ABOUT}(?:[ \t]*[:=][ \t]|[ \t]+(?:is|was|now)[ \t])"
 )
+# A value quoted with escaped quotes inside another string: a JAAS line or a DSN in a Java or
+# JS literal (`"… password=\"…\";"`), JSON written into a string (`"{\"token\": \"…\"}"`),
+# a notebook's code cell (`"login(key=\"…\")\n"`). `close` is the name's own escaped quote.
+_ESCAPED_ASSIGN = re.compile(
+    r"""(?P<close>\\["']|)[ \t]*(?P<op>[=:])[ \t]*"""
+    r"""(?:\\"(?P<dq>[^"\\\n]{1,501}+)\\"|\\'(?P<sq>[^'\\\n]{1,501}+)\\')"""
+)
 _ASSIGN = re.compile(
     r"""(?P<close>["'`]?)\]?[ \t]*
     (?P<op>:=|=>|<-|\?=|\|\|=?|\?\?=?|(?<![=!<>])=(?![>~])
@@ -561,6 +568,8 @@ def find_assignments(
                 if spelled is None:
                     continue
                 name = spelled
+            elif _is_login_argument(lowered, start):
+                name = "auth_key"
             else:
                 parent = _parent_key(text, start) if _KEY_VALUE.match(text, stop) else None
                 if parent is None or not is_secret_name(f"{parent}.{name}", config):
@@ -569,6 +578,13 @@ def find_assignments(
         if syntax == PROSE or (syntax == TEXT and _PROSE_VERB.match(text, stop)):
             candidate = _prose_candidate(text, stop, config, is_password_name(name, config))
             if candidate is not None:
+                yield candidate
+            continue
+        escaped = _escaped_value(text, start, stop)
+        if escaped is not None:
+            password_name = is_password_name(name, config)
+            candidate = _candidate(escaped, config, password_name=password_name)
+            if candidate is not None and not _key_beside_its_secret(lowered, start, name):
                 yield candidate
             continue
         match = _ASSIGN.match(text, stop)
@@ -654,6 +670,20 @@ def find_assignments(
         yield candidate
 
 
+def _escaped_value(text: str, start: int, stop: int) -> re.Match[str] | None:
+    """The value after the name at `start:stop` when both sit inside another string literal and
+    the value is quoted with escaped quotes (`password=\\"…\\"`, `\\"token\\": \\"…\\"`): the
+    string holds code or config of its own, whose quotes `_ASSIGN` would read as the string's end.
+    An escaped quote after the name must close one before it (`\\"token\\"`)."""
+    if "\\" not in text[stop : stop + 4]:
+        return None  # most names: no backslash right after them, and no pattern tried
+    match = _ESCAPED_ASSIGN.match(text, stop)
+    if match is None:
+        return None
+    close = match.group("close")
+    return match if not close or text[max(0, start - 2) : start] == close else None
+
+
 # A blob of 48+ bytes of base64: no password or API key is this long, ciphertext is.
 _CIPHERTEXT = re.compile(r"[A-Za-z0-9+/]{64,}={0,2}")
 
@@ -712,6 +742,19 @@ def _parent_key(text: str, start: int) -> str | None:
             opened = _OPENS_OBJECT.fullmatch(stripped.rstrip())
             return opened.group("name") if opened else None
     return None
+
+
+# A call that signs in with what it is given: `wandb.login(key=…)`, `client.authenticate(…)`.
+_LOGIN_CALL = re.compile(
+    r"(?<!\w)(?:log_?in|sign_?in|authenticate|authori[sz]e|auth)\((?:[^()\n]*,)?[ \t]*$"
+)
+
+
+def _is_login_argument(lowered: str, start: int) -> bool:
+    """A bare `key` is an argument of a sign-in call (`wandb.login(key=…)`): the call says the
+    key is a credential, as a parent object does for `stripe: key: …`. Elsewhere a `key` is a
+    lookup's (`cache.get(key=…)`, `sorted(items, key=…)`)."""
+    return _LOGIN_CALL.search(lowered, max(0, start - _BOUND), start) is not None
 
 
 # The word before a blank-separated `key` in a sentence (`Datadog API key: …`).
