@@ -627,7 +627,9 @@ def is_placeholder_token(token: str) -> bool:
     """A provider token whose random part someone typed: a placeholder word in it, or half of
     it counting and repeated runs (`ghp_0123456789abcdef…`, `sk_live_TESTKEYDONOTUSE00000000`)."""
     prefix = _TOKEN_PREFIX.match(token)
-    body = token[prefix.end() :] if prefix else token
+    # A provider's prefix is shorter than the random part it names: a "prefix" as long as
+    # what follows is dashed or dotted randomness (`s_P0dm6ig-0H.l71W…`), judged whole.
+    body = token[prefix.end() :] if prefix and prefix.end() < len(token) / 2 else token
     if len(body) < 8:
         return False
     return bool(_PLACEHOLDER_TOKEN_WORDS.search(body)) or _made_up_at_least(body, 0.5)

@@ -170,6 +170,8 @@ _ESCAPED_ASSIGN = re.compile(
     r"""(?P<close>\\["']|)[ \t]*(?P<op>[=:])[ \t]*"""
     r"""(?:\\"(?P<dq>[^"\\\n]{1,501}+)\\"|\\'(?P<sq>[^'\\\n]{1,501}+)\\')"""
 )
+# In a query or conninfo string `=~` is no match operator (Perl, Ruby) but a value starting `~`.
+_TILDE_VALUE = re.compile(r"(?P<close>)(?P<op>=)(?P<bare>~[^\s\"'`,;)}\]]{1,500}+)")
 _ASSIGN = re.compile(
     r"""(?P<close>["'`]?)\]?[ \t]*
     (?P<op>:=|=>|<-|\?=|\|\|=?|\?\?=?|(?<![=!<>])=(?![>~])
@@ -453,6 +455,13 @@ def _in_conninfo(text: str, name_start: int) -> bool:
     return _CONNINFO.search(prefix + " ") is not None
 
 
+def _in_field_list(text: str, name_start: int) -> bool:
+    """The name is a field of a URL query (`?user=app&password=…`) or a conninfo string
+    (`host=db user=app password=…`): plain `name=value` text, with no operator `=~`."""
+    before = text[name_start - 1 : name_start]
+    return before in ("?", "&") or (before == " " and _in_conninfo(text, name_start))
+
+
 def _in_netrc(text: str, name_start: int, syntax: str) -> bool:
     """The name is a .netrc token (`machine host login user password value`): in a .netrc file,
     or on a netrc line another file writes (`RUN echo "machine … password …" >> ~/.netrc`)."""
@@ -590,6 +599,8 @@ def find_assignments(
         match = _ASSIGN.match(text, stop)
         if syntax in (ENV, INI):
             match = _PUNCT_VALUE.match(text, stop) or match
+        if match is None and text.startswith("=~", stop) and _in_field_list(text, start):
+            match = _TILDE_VALUE.match(text, stop)
         if match is None:
             if syntax == YAML:  # `password:` and the value alone on the line below
                 below = _yaml_value_below(text, start, stop, config, name)
