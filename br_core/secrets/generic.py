@@ -121,8 +121,11 @@ _CLOSING_PAREN = re.compile(r"[ \t]*(?:\\?\r?\n[ \t]*)?\)")
 _PUNCT_VALUE = re.compile(r"(?P<close>)[ \t]*(?P<op>[=:])[ \t]*(?P<bare>[,;)}\]]\S{0,500})")
 # Files where an unquoted value is a plain string, never a name, tag or expression.
 _STRING_SYNTAXES = (ENV, INI, NETRC)
-# The line opening a member's object (`"Jwt": {`, `jwt:`) or section (`[jwt]`).
-_OPENS_OBJECT = re.compile(r"""["']?(?P<name>[A-Za-z_][\w-]{0,60})["']?[ \t]*[:=][ \t]*\{?""")
+# The line opening a member's object (`"Jwt": {`, `jwt:`, PHP's `'jwt' => [` or `=> array(`,
+# Ruby's `"jwt" => {`) or section (`[jwt]`).
+_OPENS_OBJECT = re.compile(
+    r"""["']?(?P<name>[A-Za-z_][\w-]{0,60})["']?[ \t]*(?:=>|[:=])[ \t]*(?:\{|\[|array\()?"""
+)
 _SECTION = re.compile(r"\[(?P<name>[A-Za-z_][\w.-]{0,60})\]")
 _PARENT_LINES = 40
 # What a bare `key` must be given before its parent is looked up: 16+ characters of a token.

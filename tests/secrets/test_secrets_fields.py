@@ -1,7 +1,8 @@
 """Values of `name=value` fields and URLs that blind25 missed (issue 17): a conninfo or query
 password starting with `~` (`password=~…`, which code would read as Perl's or Ruby's `=~`),
 and a URL password of dashed and dotted pieces whose first pieces looked like a provider's
-prefix, leaving a short tail judged alone. Each has look-alikes that must stay unflagged.
+prefix, leaving a short tail judged alone; a Postmark token (a UUID) in a PHP or Ruby array
+under `'postmark' =>`. Each has look-alikes that must stay unflagged.
 Secret-shaped values are built at run time from a seeded RNG."""
 
 from __future__ import annotations
@@ -62,3 +63,40 @@ def test_a_provider_prefix_is_shorter_than_its_random_part() -> None:
     assert not is_placeholder_token(DASHED)
     assert is_placeholder_token("sk_live_" + "0123456789abcdef" + rand(R, "alnum", 4))
     assert is_placeholder_token("my-app-test-" + rand(R, "alnum", 8))
+
+
+HEX = rand(R, "hex", 32)
+UUID = "-".join((HEX[:8], HEX[8:12], HEX[12:16], HEX[16:20], HEX[20:]))
+LARAVEL = "<?php\n\nreturn [\n    '{owner}' => [\n        'token' => {value},\n    ],\n];\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line"),
+    [
+        ("config/services.php", LARAVEL.format(owner="postmark", value=f"'{UUID}'"), 5),
+        (
+            "config/mail.php",
+            f"return array(\n  'postmark' => array(\n    'token' => '{UUID}',\n",
+            3,
+        ),
+        ("mailer.rb", f'SETTINGS = {{\n  "postmark" => {{\n    "token" => "{UUID}",\n', 3),
+        (".env", f"POSTMARK_SERVER_TOKEN={UUID}\n", 1),
+    ],
+)
+def test_a_uuid_under_a_provider_that_issues_uuid_keys_is_found(
+    name: str, text: str, line: int, tmp_path: Path
+) -> None:
+    assert _findings(tmp_path, name, text) == [(line, mask_value(UUID))]
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("config/services.php", LARAVEL.format(owner="tenants", value=f"'{UUID}'")),
+        ("config/services.php", LARAVEL.format(owner="postmark", value="env('POSTMARK_TOKEN')")),
+        ("config/services.php", LARAVEL.format(owner="alice", value=f"'{UUID}'")),
+        ("fixtures.rb", f'USERS = {{\n  "alice" => {{\n    "token" => "{UUID}",\n'),
+    ],
+)
+def test_a_uuid_under_any_other_owner_is_an_id(name: str, text: str, tmp_path: Path) -> None:
+    assert _findings(tmp_path, name, text) == []
