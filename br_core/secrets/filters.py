@@ -96,8 +96,12 @@ _TEMPLATE_MARKERS = (
 _TEMPLATE_FORMS = re.compile(
     r"\$\{[^{}]*\}|\{\{.*?\}\}|\{%.*?%\}|<%.*?%>|%\(\w+\)[-#0 +]*\d*[sdrfixXeEgG]"
     r"|#\{[^{}]*\}|\$\([^()]*\)|\[\[.*?\]\]"
-    r"|<[A-Za-z][\w -]{2,40}>"  # `ghp_<token>`, `sk_live_<your key>`: a word to fill in
 )
+# `ghp_<token>`, `sk_live_<your key>`, `<YOUR_API_KEY>`: words to fill in. Words carry a digit
+# inside them once at most (`oauth2Token`, `base64string`); letters broken by digits twice or
+# more (`<DLY5gHzi1e5PIb…>`, part of a random WordPress salt) are random, no fill-in.
+_FILL_IN = re.compile(r"<([A-Za-z][\w -]{2,40})>")
+_DIGITS_INSIDE = re.compile(r"[A-Za-z]\d+(?=[A-Za-z])")
 # A format field (`{}`, `{0}`, `{name!r}`, `{name:>8}`: the conversion is `!r`, `!s` or `!a`)
 # counts only in a value whose brackets all pair: a format string is written by a person, while
 # a random password's `{}` or `{x}` comes with brackets that do not (`M)4(kVc{}s,`,
@@ -268,6 +272,10 @@ def is_templated(value: str, bare: bool = True) -> bool:
     if _ENV_REFERENCE.fullmatch(value):
         return True
     if _TEMPLATE_FORMS.search(value) is not None or _INTERPOLATED_CALL.fullmatch(value):
+        return True
+    if "<" in value and any(
+        len(_DIGITS_INSIDE.findall(inner)) < 2 for inner in _FILL_IN.findall(value)
+    ):
         return True
     if _FORMAT_FIELD.search(value) is not None and _brackets_pair(value):
         return True

@@ -432,6 +432,13 @@ def _op_allowed(
     return prefix.upper() in ("ENV", "ARG") or (syntax == INI and not prefix)
 
 
+# An application's salt set as a constant (`NONCE_SALT`, WordPress's eight keys and salts;
+# `SECURITY_PASSWORD_SALT`, Flask-Security's; `HASHIDS_SALT`): one value for every user, kept
+# secret as a signing key is, and long. A per-record salt is a field (`salt`, `password_salt`)
+# of a row or a call, short (16-22 characters of bcrypt or PBKDF2), and no secret.
+_CONFIGURED_SALT = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_SALT")
+_SALT_MIN = 32
+
 _PAIR_REACH = 200  # characters either side where a key's secret half is looked for
 
 
@@ -572,10 +579,13 @@ def find_assignments(
             if setter is not None:
                 yield setter
             continue
+        salt = False
         if not is_secret_name(name, config):
-            if name.lower() != "key":
+            if _CONFIGURED_SALT.fullmatch(name):
+                salt = True
+            elif name.lower() != "key":
                 continue
-            if syntax in (PROSE, TEXT):
+            elif syntax in (PROSE, TEXT):
                 spelled = _spelled_key_name(text, start, name, config)
                 if spelled is None:
                     continue
@@ -596,7 +606,9 @@ def find_assignments(
         if escaped is not None:
             password_name = is_password_name(name, config)
             candidate = _candidate(escaped, config, password_name=password_name)
-            if candidate is not None and not _key_beside_its_secret(lowered, start, name):
+            if candidate is None or (salt and len(candidate.value) < _SALT_MIN):
+                continue
+            if not _key_beside_its_secret(lowered, start, name):
                 yield candidate
             continue
         match = _ASSIGN.match(text, stop)
@@ -678,6 +690,8 @@ def find_assignments(
             # (a UUID is 36 characters: most rejected values are shorter, and skip the call)
             candidate = _uuid_key(text, name, start, syntax, match, whole, config)
         if candidate is None or _key_beside_its_secret(lowered, start, name):
+            continue
+        if salt and len(candidate.value) < _SALT_MIN:
             continue
         if _is_named_ciphertext(text, start, name, candidate.value, syntax):
             continue
