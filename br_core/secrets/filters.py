@@ -389,12 +389,13 @@ def is_word_identifier(value: str) -> bool:
 # Passwords built from words, as generators and people make them: two to six dictionary words
 # joined by `-`, `_` or `.` (or run together by their capitals) and then a number, perhaps one
 # symbol (`meadow-amber-thunder-pixel19`, `FalconLantern3108!`, `HarborCanyon8594`). Two words
-# need two digits or more, as do capitalised words: names and labels rarely end so. People
+# need two digits or more, as do capitalised words: names and labels rarely end so; either
+# of two joined words may be capitalised (`winter_Sunset43`, `copper-Falcon71`). People
 # join two words with a number and a symbol (`Harbor52&lantern7`): no name holds a symbol there.
 _WORD_PASSWORD = re.compile(
     r"(?:[A-Za-z][a-z]{2,11}[0-9]{1,4}[!#$%&*+=?@^~][A-Za-z][a-z]{2,11}[0-9]{0,4}"
     r"|[a-z]{3,12}(?:[-_.][a-z]{3,12}){2,5}[-_.]?[0-9]{1,6}"
-    r"|[a-z]{3,12}[-_.][a-z]{3,12}[-_.]?[0-9]{2,6}"
+    r"|[A-Za-z][a-z]{2,11}[-_.][A-Za-z][a-z]{2,11}[-_.]?[0-9]{2,6}"
     r"|[A-Z][a-z]{2,11}(?:[-_.]?[A-Z][a-z]{2,11}){1,5}[-_.]?[0-9]{2,6})"
     r"[!#$%&*+.=?@^~]?"
 )
