@@ -42,7 +42,7 @@ FOUND = [
 ]
 
 
-@pytest.mark.parametrize(("name", "text", "line", "value"), FOUND)
+@pytest.mark.parametrize(("name", "text", "line", "value"), FOUND, ids=[c[0] for c in FOUND])
 def test_embedded_and_call_forms_are_found(
     name: str, text: str, line: int, value: str, tmp_path: Path
 ) -> None:
@@ -66,6 +66,6 @@ NOT_FOUND = [
 ]
 
 
-@pytest.mark.parametrize(("name", "text"), NOT_FOUND)
+@pytest.mark.parametrize(("name", "text"), NOT_FOUND, ids=[c[0] for c in NOT_FOUND])
 def test_embedded_look_alikes_are_not_flagged(name: str, text: str, tmp_path: Path) -> None:
     assert _findings(tmp_path, name, text) == []

@@ -38,7 +38,7 @@ FOUND = [
 ]
 
 
-@pytest.mark.parametrize(("name", "text", "value"), FOUND)
+@pytest.mark.parametrize(("name", "text", "value"), FOUND, ids=[c[0] for c in FOUND])
 def test_field_values_are_found(name: str, text: str, value: str, tmp_path: Path) -> None:
     assert _findings(tmp_path, name, text) == [(1, mask_value(value))]
 
@@ -54,7 +54,7 @@ NOT_FOUND = [
 ]
 
 
-@pytest.mark.parametrize(("name", "text"), NOT_FOUND)
+@pytest.mark.parametrize(("name", "text"), NOT_FOUND, ids=[c[0] for c in NOT_FOUND])
 def test_field_look_alikes_are_not_flagged(name: str, text: str, tmp_path: Path) -> None:
     assert _findings(tmp_path, name, text) == []
 
@@ -70,33 +70,33 @@ UUID = "-".join((HEX[:8], HEX[8:12], HEX[12:16], HEX[16:20], HEX[20:]))
 LARAVEL = "<?php\n\nreturn [\n    '{owner}' => [\n        'token' => {value},\n    ],\n];\n"
 
 
-@pytest.mark.parametrize(
-    ("name", "text", "line"),
-    [
-        ("config/services.php", LARAVEL.format(owner="postmark", value=f"'{UUID}'"), 5),
-        (
-            "config/mail.php",
-            f"return array(\n  'postmark' => array(\n    'token' => '{UUID}',\n",
-            3,
-        ),
-        ("mailer.rb", f'SETTINGS = {{\n  "postmark" => {{\n    "token" => "{UUID}",\n', 3),
-        (".env", f"POSTMARK_SERVER_TOKEN={UUID}\n", 1),
-    ],
-)
+UUID_KEYS = [
+    ("config/services.php", LARAVEL.format(owner="postmark", value=f"'{UUID}'"), 5),
+    (
+        "config/mail.php",
+        f"return array(\n  'postmark' => array(\n    'token' => '{UUID}',\n",
+        3,
+    ),
+    ("mailer.rb", f'SETTINGS = {{\n  "postmark" => {{\n    "token" => "{UUID}",\n', 3),
+    (".env", f"POSTMARK_SERVER_TOKEN={UUID}\n", 1),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "line"), UUID_KEYS, ids=[c[0] for c in UUID_KEYS])
 def test_a_uuid_under_a_provider_that_issues_uuid_keys_is_found(
     name: str, text: str, line: int, tmp_path: Path
 ) -> None:
     assert _findings(tmp_path, name, text) == [(line, mask_value(UUID))]
 
 
-@pytest.mark.parametrize(
-    ("name", "text"),
-    [
-        ("config/services.php", LARAVEL.format(owner="tenants", value=f"'{UUID}'")),
-        ("config/services.php", LARAVEL.format(owner="postmark", value="env('POSTMARK_TOKEN')")),
-        ("config/services.php", LARAVEL.format(owner="alice", value=f"'{UUID}'")),
-        ("fixtures.rb", f'USERS = {{\n  "alice" => {{\n    "token" => "{UUID}",\n'),
-    ],
-)
+UUID_IDS = [
+    ("config/services.php", LARAVEL.format(owner="tenants", value=f"'{UUID}'")),
+    ("config/services.php", LARAVEL.format(owner="postmark", value="env('POSTMARK_TOKEN')")),
+    ("config/services.php", LARAVEL.format(owner="alice", value=f"'{UUID}'")),
+    ("fixtures.rb", f'USERS = {{\n  "alice" => {{\n    "token" => "{UUID}",\n'),
+]
+
+
+@pytest.mark.parametrize(("name", "text"), UUID_IDS, ids=[c[0] for c in UUID_IDS])
 def test_a_uuid_under_any_other_owner_is_an_id(name: str, text: str, tmp_path: Path) -> None:
     assert _findings(tmp_path, name, text) == []

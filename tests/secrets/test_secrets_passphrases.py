@@ -21,32 +21,32 @@ MIXED = f"{FIRST}_{SECOND.title()}{R.randint(10, 99)}"
 DASHED = f"{FIRST}-{SECOND.title()}{R.randint(10, 99)}"
 
 
-@pytest.mark.parametrize(
-    ("name", "text", "line", "value"),
-    [
-        (
-            "user-data.yaml",
-            f'chpasswd:\n  users:\n    - name: root\n      password: "{MIXED}"\n',
-            4,
-            MIXED,
-        ),
-        ("settings.py", f'DB_PASSWORD = "{DASHED}"\n', 1, DASHED),
-    ],
-)
+FOUND = [
+    (
+        "user-data.yaml",
+        f'chpasswd:\n  users:\n    - name: root\n      password: "{MIXED}"\n',
+        4,
+        MIXED,
+    ),
+    ("settings.py", f'DB_PASSWORD = "{DASHED}"\n', 1, DASHED),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "line", "value"), FOUND, ids=[c[0] for c in FOUND])
 def test_a_mixed_case_passphrase_is_found(
     name: str, text: str, line: int, value: str, tmp_path: Path
 ) -> None:
     assert _findings(tmp_path, name, text) == [(line, mask_value(value))]
 
 
-@pytest.mark.parametrize(
-    ("name", "text"),
-    [
-        ("settings.py", f'API_TOKEN = "{MIXED}"\n'),
-        ("settings.py", f"password = {MIXED}\n"),
-        ("settings.py", f'DB_PASSWORD = "{FIRST}_{SECOND.title()}"\n'),
-    ],
-)
+NOT_FOUND = [
+    ("settings.py", f'API_TOKEN = "{MIXED}"\n'),
+    ("settings.py", f"password = {MIXED}\n"),
+    ("settings.py", f'DB_PASSWORD = "{FIRST}_{SECOND.title()}"\n'),
+]
+
+
+@pytest.mark.parametrize(("name", "text"), NOT_FOUND, ids=[c[0] for c in NOT_FOUND])
 def test_mixed_case_names_are_not_passwords(name: str, text: str, tmp_path: Path) -> None:
     assert _findings(tmp_path, name, text) == []
 

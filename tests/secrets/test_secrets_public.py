@@ -19,25 +19,27 @@ HEX = rand(R, "hex", 32)
 ALNUM = rand(R, "alnum", 32)
 
 
-@pytest.mark.parametrize(
-    ("name", "text"),
-    [
-        ("Config.swift", f'    static let datadogClientToken = "pub{HEX}"\n'),
-        ("rum.ts", f"datadogRum.init({{ clientToken: 'pub{HEX}', site: 'datadoghq.eu' }})\n"),
-        (".env", f"DD_CLIENT_TOKEN=pub{HEX}\n"),
-    ],
-)
+PUBLIC_IDS = [
+    ("Config.swift", f'    static let datadogClientToken = "pub{HEX}"\n'),
+    ("rum.ts", f"datadogRum.init({{ clientToken: 'pub{HEX}', site: 'datadoghq.eu' }})\n"),
+    (".env", f"DD_CLIENT_TOKEN=pub{HEX}\n"),
+]
+
+
+@pytest.mark.parametrize(("name", "text"), PUBLIC_IDS, ids=[c[0] for c in PUBLIC_IDS])
 def test_a_datadog_client_token_is_public(name: str, text: str, tmp_path: Path) -> None:
     assert _findings(tmp_path, name, text) == []
 
 
+SECRETS_BESIDE = [
+    ("Config.swift", f'    static let datadogApiKey = "{HEX}"\n', HEX),
+    ("Config.swift", f'    static let authToken = "pub{ALNUM}"\n', f"pub{ALNUM}"),
+    ("Config.swift", f'    static let authToken = "pub{HEX}x9"\n', f"pub{HEX}x9"),
+]
+
+
 @pytest.mark.parametrize(
-    ("name", "text", "value"),
-    [
-        ("Config.swift", f'    static let datadogApiKey = "{HEX}"\n', HEX),
-        ("Config.swift", f'    static let authToken = "pub{ALNUM}"\n', f"pub{ALNUM}"),
-        ("Config.swift", f'    static let authToken = "pub{HEX}x9"\n', f"pub{HEX}x9"),
-    ],
+    ("name", "text", "value"), SECRETS_BESIDE, ids=[c[0] for c in SECRETS_BESIDE]
 )
 def test_secrets_beside_it_are_still_found(
     name: str, text: str, value: str, tmp_path: Path

@@ -23,14 +23,16 @@ ANGLED = rand(R, "alnum", 8) + "<DLY5gHzi1e5PIb" + rand(R, "alnum", 6) + ">!" + 
 SHORT = rand(R, "alnum", 22)
 
 
+APP_SALTS = [
+    ("wp-config.php", f"<?php\ndefine( 'NONCE_SALT',       '{SALT}' );\n", 2, SALT),
+    ("wp-config.php", f"<?php\ndefine( 'AUTH_KEY',         '{ANGLED}' );\n", 2, ANGLED),
+    ("config.py", f'SECURITY_PASSWORD_SALT = "{SALT}"\n', 1, SALT),
+    (".env", f"HASHIDS_SALT={SALT}\n", 1, SALT),
+]
+
+
 @pytest.mark.parametrize(
-    ("name", "text", "line", "value"),
-    [
-        ("wp-config.php", f"<?php\ndefine( 'NONCE_SALT',       '{SALT}' );\n", 2, SALT),
-        ("wp-config.php", f"<?php\ndefine( 'AUTH_KEY',         '{ANGLED}' );\n", 2, ANGLED),
-        ("config.py", f'SECURITY_PASSWORD_SALT = "{SALT}"\n', 1, SALT),
-        (".env", f"HASHIDS_SALT={SALT}\n", 1, SALT),
-    ],
+    ("name", "text", "line", "value"), APP_SALTS, ids=[c[0] for c in APP_SALTS]
 )
 def test_an_application_salt_is_a_secret(
     name: str, text: str, line: int, value: str, tmp_path: Path
@@ -38,17 +40,17 @@ def test_an_application_salt_is_a_secret(
     assert _findings(tmp_path, name, text) == [(line, mask_value(value))]
 
 
-@pytest.mark.parametrize(
-    ("name", "text"),
-    [
-        ("hashing.py", f'salt = "{SALT}"\n'),
-        ("users.py", f'row = {{"password_salt": "{SALT}"}}\npassword_salt = "{SALT}"\n'),
-        ("config.py", f'SECURITY_PASSWORD_SALT = "{SHORT}"\n'),
-        ("wp-config.php", "<?php\ndefine( 'NONCE_SALT', 'put your unique phrase here' );\n"),
-        ("wp-config.php", "<?php\ndefine( 'NONCE_SALT', getenv('WP_NONCE_SALT') );\n"),
-        ("config.py", 'API_KEY = "sk_live_<YOUR_STRIPE_KEY>"\n'),
-    ],
-)
+NOT_SALTS = [
+    ("hashing.py", f'salt = "{SALT}"\n'),
+    ("users.py", f'row = {{"password_salt": "{SALT}"}}\npassword_salt = "{SALT}"\n'),
+    ("config.py", f'SECURITY_PASSWORD_SALT = "{SHORT}"\n'),
+    ("wp-config.php", "<?php\ndefine( 'NONCE_SALT', 'put your unique phrase here' );\n"),
+    ("wp-config.php", "<?php\ndefine( 'NONCE_SALT', getenv('WP_NONCE_SALT') );\n"),
+    ("config.py", 'API_KEY = "sk_live_<YOUR_STRIPE_KEY>"\n'),
+]
+
+
+@pytest.mark.parametrize(("name", "text"), NOT_SALTS, ids=[c[0] for c in NOT_SALTS])
 def test_a_record_salt_or_a_fill_in_is_not(name: str, text: str, tmp_path: Path) -> None:
     assert _findings(tmp_path, name, text) == []
 
