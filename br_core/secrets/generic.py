@@ -590,7 +590,7 @@ def find_assignments(
                 if spelled is None:
                     continue
                 name = spelled
-            elif _is_login_argument(lowered, start):
+            elif text.startswith("=", stop) and _is_login_argument(lowered, start):
                 name = "auth_key"
             else:
                 parent = _parent_key(text, start) if _KEY_VALUE.match(text, stop) else None
