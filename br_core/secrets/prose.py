@@ -110,15 +110,16 @@ class _Reader:
                 at = word.start() + word.group().index(value)
                 yield Candidate(at, at + len(value), value)
 
-    def answers(self, word: re.Match[str], mention: _Mention) -> bool:
-        """`word` answers the mention: after it on its line (`the login is admin / …`), or a
-        whole cell of a table row (`| staging | admin | … |`: a table gives values), on a
-        line that is no rule about passwords."""
+    def answers(self, word: re.Match[str], mention: _Mention, reply_only: bool = False) -> bool:
+        """`word` answers the mention: after it on its line (`the login is admin / …`), a
+        whole cell of a table row (`| staging | admin | … |`: a table gives values), or a
+        reply on a later line (`carol: it's …`), on a line that is no rule about passwords.
+        `reply_only`: only a reply counts (a word with no generator's symbol, which a
+        sentence on the mention's line more often names than gives)."""
         line_start, line_end, answer_from, answer_to = mention
-        if not (
-            answer_from <= word.start() < answer_to
-            or _is_cell(self.text, word)
-            or (word.start() >= line_end and _is_reply(self.text, word))
+        reply = word.start() >= line_end and _is_reply(self.text, word)
+        if not reply and (
+            reply_only or not (answer_from <= word.start() < answer_to or _is_cell(self.text, word))
         ):
             return False
         if self.policy_line != line_start:
@@ -194,14 +195,17 @@ def _is_password_word(
     if key and _is_word_key(key.group()):
         return False
     worded = False
-    if _SYMBOLS.isdisjoint(value) or wordiness(value) >= 0.5:
+    symbol_less = _SYMBOLS.isdisjoint(value)
+    if symbol_less or wordiness(value) >= 0.5:
         # `Correct-Horse-Battery-9!`: an example in prose; a generated one is random, or words
-        # run together with a number given as the answer (`is admin / FalconQuartz49@`,
-        # `it's copper-Falcon71`, whose `-` is no generator's symbol)
-        worded = (
-            is_word_password(value, config.secret_words)
-            or _WORD_NUMBER_SYMBOL.fullmatch(value) is not None
-        ) and reader.answers(word, mention)
+        # run together with a number given as the answer (`is admin / FalconQuartz49@`). A
+        # reply on a later line gives one with no generator's symbol (`it's copper-Falcon71`)
+        # or a policy's word, number and symbol (`it's Nimbus294!`), which a sentence on the
+        # mention's line rather shows as an example (`human-style passwords (Summer2024!)`).
+        if is_word_password(value, config.secret_words):
+            worded = reader.answers(word, mention, reply_only=symbol_less)
+        elif _WORD_NUMBER_SYMBOL.fullmatch(value):
+            worded = reader.answers(word, mention, reply_only=True)
         if not worded:
             return False
     if not (
