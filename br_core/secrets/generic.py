@@ -602,21 +602,20 @@ def find_assignments(
             if candidate is not None:
                 yield candidate
             continue
-        escaped = _escaped_value(text, start, stop)
-        if escaped is not None:
-            password_name = is_password_name(name, config)
-            candidate = _candidate(escaped, config, password_name=password_name)
-            if candidate is None or (salt and len(candidate.value) < _SALT_MIN):
-                continue
-            if not _key_beside_its_secret(lowered, start, name):
-                yield candidate
-            continue
         match = _ASSIGN.match(text, stop)
         if syntax in (ENV, INI):
             match = _PUNCT_VALUE.match(text, stop) or match
         if match is None and text.startswith("=~", stop) and _in_field_list(text, start):
             match = _TILDE_VALUE.match(text, stop)
         if match is None:
+            # `\"token\": \"…\"`: no operator after the name's escaped quote for `_ASSIGN`.
+            # (Most names have no backslash right after them: no call made for them.)
+            if text.find("\\", stop, stop + 4) >= 0:
+                escaped = _escaped_candidate(text, start, stop, name, config)
+                if escaped is not None and not (salt and len(escaped.value) < _SALT_MIN):
+                    if not _key_beside_its_secret(lowered, start, name):
+                        yield escaped
+                    continue
             if syntax == YAML:  # `password:` and the value alone on the line below
                 below = _yaml_value_below(text, start, stop, config, name)
                 if below is None and text.startswith("-", start):
@@ -686,7 +685,10 @@ def find_assignments(
         password_name = is_password_name(name, config)
         text_value = literal or in_query or (password_name and syntax in (PROSE, TEXT)) or conninfo
         candidate = _candidate(match, config, in_query, text_value, whole, plain, password_name)
-        if candidate is None and (whole is not None or match.end() - match.start() >= _UUID_LEN):
+        if candidate is None and bare and text.startswith("\\", match.start("bare")):
+            # `password=\"…\"`: `_ASSIGN` read the value up to the backslash.
+            candidate = _escaped_candidate(text, start, stop, name, config)
+        elif candidate is None and (whole is not None or match.end() - match.start() >= _UUID_LEN):
             # (a UUID is 36 characters: most rejected values are shorter, and skip the call)
             candidate = _uuid_key(text, name, start, syntax, match, whole, config)
         if candidate is None or _key_beside_its_secret(lowered, start, name):
@@ -698,13 +700,21 @@ def find_assignments(
         yield candidate
 
 
+def _escaped_candidate(
+    text: str, start: int, stop: int, name: str, config: GenericConfig
+) -> Candidate | None:
+    """The secret in escaped quotes after the name at `start:stop` (`_escaped_value`), if any."""
+    escaped = _escaped_value(text, start, stop)
+    if escaped is None:
+        return None
+    return _candidate(escaped, config, password_name=is_password_name(name, config))
+
+
 def _escaped_value(text: str, start: int, stop: int) -> re.Match[str] | None:
     """The value after the name at `start:stop` when both sit inside another string literal and
     the value is quoted with escaped quotes (`password=\\"…\\"`, `\\"token\\": \\"…\\"`): the
     string holds code or config of its own, whose quotes `_ASSIGN` would read as the string's end.
     An escaped quote after the name must close one before it (`\\"token\\"`)."""
-    if "\\" not in text[stop : stop + 4]:
-        return None  # most names: no backslash right after them, and no pattern tried
     match = _ESCAPED_ASSIGN.match(text, stop)
     if match is None:
         return None
