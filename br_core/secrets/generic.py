@@ -605,17 +605,18 @@ def find_assignments(
         match = _ASSIGN.match(text, stop)
         if syntax in (ENV, INI):
             match = _PUNCT_VALUE.match(text, stop) or match
-        if match is None and text.startswith("=~", stop) and _in_field_list(text, start):
-            match = _TILDE_VALUE.match(text, stop)
         if match is None:
-            # `\"token\": \"…\"`: no operator after the name's escaped quote for `_ASSIGN`.
-            # (Most names have no backslash right after them: no call made for them.)
-            if text.find("\\", stop, stop + 4) >= 0:
+            # One character says which of two rare forms can follow (most names: neither).
+            next_char = text[stop : stop + 1]
+            if next_char == "\\":  # `\"token\": \"…\"`: no operator after an escaped quote
                 escaped = _escaped_candidate(text, start, stop, name, config)
                 if escaped is not None and not (salt and len(escaped.value) < _SALT_MIN):
                     if not _key_beside_its_secret(lowered, start, name):
                         yield escaped
                     continue
+            elif next_char == "=" and text.startswith("=~", stop) and _in_field_list(text, start):
+                match = _TILDE_VALUE.match(text, stop)
+        if match is None:
             if syntax == YAML:  # `password:` and the value alone on the line below
                 below = _yaml_value_below(text, start, stop, config, name)
                 if below is None and text.startswith("-", start):
@@ -629,7 +630,8 @@ def find_assignments(
         if not _op_allowed(match, start, text, quoted_name, syntax):
             continue
         in_query = start > 0 and text[start - 1] in "?&"
-        bare = match.group("bare") is not None
+        bare_text = match.group("bare")
+        bare = bare_text is not None
         whole = None
         conninfo = False
         if bare and not in_query:
@@ -685,7 +687,7 @@ def find_assignments(
         password_name = is_password_name(name, config)
         text_value = literal or in_query or (password_name and syntax in (PROSE, TEXT)) or conninfo
         candidate = _candidate(match, config, in_query, text_value, whole, plain, password_name)
-        if candidate is None and bare and text.startswith("\\", match.start("bare")):
+        if candidate is None and bare_text == "\\":
             # `password=\"…\"`: `_ASSIGN` read the value up to the backslash.
             candidate = _escaped_candidate(text, start, stop, name, config)
         elif candidate is None and (whole is not None or match.end() - match.start() >= _UUID_LEN):
