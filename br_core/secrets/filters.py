@@ -96,8 +96,12 @@ _TEMPLATE_MARKERS = (
 _TEMPLATE_FORMS = re.compile(
     r"\$\{[^{}]*\}|\{\{.*?\}\}|\{%.*?%\}|<%.*?%>|%\(\w+\)[-#0 +]*\d*[sdrfixXeEgG]"
     r"|#\{[^{}]*\}|\$\([^()]*\)|\[\[.*?\]\]"
-    r"|<[A-Za-z][\w -]{2,40}>"  # `ghp_<token>`, `sk_live_<your key>`: a word to fill in
 )
+# `ghp_<token>`, `sk_live_<your key>`, `<YOUR_API_KEY>`: words to fill in. Words carry a digit
+# inside them once at most (`oauth2Token`, `base64string`); letters broken by digits twice or
+# more (`<DLY5gHzi1e5PIb…>`, part of a random WordPress salt) are random, no fill-in.
+_FILL_IN = re.compile(r"<([A-Za-z][\w -]{2,40})>")
+_DIGITS_INSIDE = re.compile(r"[A-Za-z]\d+(?=[A-Za-z])")
 # A format field (`{}`, `{0}`, `{name!r}`, `{name:>8}`: the conversion is `!r`, `!s` or `!a`)
 # counts only in a value whose brackets all pair: a format string is written by a person, while
 # a random password's `{}` or `{x}` comes with brackets that do not (`M)4(kVc{}s,`,
@@ -269,6 +273,10 @@ def is_templated(value: str, bare: bool = True) -> bool:
         return True
     if _TEMPLATE_FORMS.search(value) is not None or _INTERPOLATED_CALL.fullmatch(value):
         return True
+    if "<" in value and any(
+        len(_DIGITS_INSIDE.findall(inner)) < 2 for inner in _FILL_IN.findall(value)
+    ):
+        return True
     if _FORMAT_FIELD.search(value) is not None and _brackets_pair(value):
         return True
     return _CUT_INTERPOLATION.fullmatch(value) is not None
@@ -303,6 +311,11 @@ def is_low_variety(value: str) -> bool:
     return steps <= {1} or steps <= {0, 1}
 
 
+# A Datadog client token (`pub` and 32 hex digits): made to ship in browser and mobile apps
+# (RUM, browser logs), it can only send data, as a Stripe `pk_` or a Mapbox `pk.` key.
+_DATADOG_CLIENT_TOKEN = re.compile(r"pub[0-9a-f]{32}")
+
+
 def is_uuid(value: str) -> bool:
     return _UUID.fullmatch(value) is not None
 
@@ -319,6 +332,8 @@ def is_known_non_secret(value: str) -> bool:
     if lowered.startswith(("data:", "arn:", "pk_", "pk.", "file:", "sha256:", "md5:", "ssh-")):
         return True
     if "://" in value and "@" not in value:
+        return True
+    if lowered.startswith("pub") and _DATADOG_CLIENT_TOKEN.fullmatch(value):
         return True
     if _DRIVE_PATH.match(value) or (
         _PATH.match(value) and class_switches(re.sub(r"[/._@+-]", "", value)) < len(value) / 4
@@ -622,7 +637,9 @@ def is_placeholder_token(token: str) -> bool:
     """A provider token whose random part someone typed: a placeholder word in it, or half of
     it counting and repeated runs (`ghp_0123456789abcdef…`, `sk_live_TESTKEYDONOTUSE00000000`)."""
     prefix = _TOKEN_PREFIX.match(token)
-    body = token[prefix.end() :] if prefix else token
+    # A provider's prefix is shorter than the random part it names: a "prefix" as long as
+    # what follows is dashed or dotted randomness (`s_P0dm6ig-0H.l71W…`), judged whole.
+    body = token[prefix.end() :] if prefix and prefix.end() < len(token) / 2 else token
     if len(body) < 8:
         return False
     return bool(_PLACEHOLDER_TOKEN_WORDS.search(body)) or _made_up_at_least(body, 0.5)

@@ -122,8 +122,11 @@ _CLOSING_PAREN = re.compile(r"[ \t]*(?:\\?\r?\n[ \t]*)?\)")
 _PUNCT_VALUE = re.compile(r"(?P<close>)[ \t]*(?P<op>[=:])[ \t]*(?P<bare>[,;)}\]~]\S{0,500})")
 # Files where an unquoted value is a plain string, never a name, tag or expression.
 _STRING_SYNTAXES = (ENV, INI, NETRC)
-# The line opening a member's object (`"Jwt": {`, `jwt:`) or section (`[jwt]`).
-_OPENS_OBJECT = re.compile(r"""["']?(?P<name>[A-Za-z_][\w-]{0,60})["']?[ \t]*[:=][ \t]*\{?""")
+# The line opening a member's object (`"Jwt": {`, `jwt:`, PHP's `'jwt' => [` or `=> array(`,
+# Ruby's `"jwt" => {`) or section (`[jwt]`).
+_OPENS_OBJECT = re.compile(
+    r"""["']?(?P<name>[A-Za-z_][\w-]{0,60})["']?[ \t]*(?:=>|[:=])[ \t]*(?:\{|\[|array\()?"""
+)
 _SECTION = re.compile(r"\[(?P<name>[A-Za-z_][\w.-]{0,60})\]")
 _PARENT_LINES = 40
 # What a bare `key` must be given before its parent is looked up: 16+ characters of a token.
@@ -164,6 +167,15 @@ _PROSE_VALUE = re.compile(
 _PROSE_VERB = re.compile(
     rf"[ \t]+(?:is|was|now|to)[ \t]|{_ABOUT}(?:[ \t]*[:=][ \t]|[ \t]+(?:is|was|now)[ \t])"
 )
+# A value quoted with escaped quotes inside another string: a JAAS line or a DSN in a Java or
+# JS literal (`"… password=\"…\";"`), JSON written into a string (`"{\"token\": \"…\"}"`),
+# a notebook's code cell (`"login(key=\"…\")\n"`). `close` is the name's own escaped quote.
+_ESCAPED_ASSIGN = re.compile(
+    r"""(?P<close>\\["']|)[ \t]*(?P<op>[=:])[ \t]*"""
+    r"""(?:\\"(?P<dq>[^"\\\n]{1,501}+)\\"|\\'(?P<sq>[^'\\\n]{1,501}+)\\')"""
+)
+# In a query or conninfo string `=~` is no match operator (Perl, Ruby) but a value starting `~`.
+_TILDE_VALUE = re.compile(r"(?P<close>)(?P<op>=)(?P<bare>~[^\s\"'`,;)}\]]{1,500}+)")
 _ASSIGN = re.compile(
     r"""(?P<close>["'`]?)\]?[ \t]*
     (?P<op>:=|=>|<-|\?=|\|\|=?|\?\?=?|(?<![=!<>])=(?![>~])
@@ -447,6 +459,13 @@ def _op_allowed(
 _DIRECTIVE_WORDS = re.compile(r"[A-Za-z][\w-]{0,40}(?:[ \t]+[A-Za-z][\w-]{0,40}){0,2}")
 
 
+# An application's salt set as a constant (`NONCE_SALT`, WordPress's eight keys and salts;
+# `SECURITY_PASSWORD_SALT`, Flask-Security's; `HASHIDS_SALT`): one value for every user, kept
+# secret as a signing key is, and long. A per-record salt is a field (`salt`, `password_salt`)
+# of a row or a call, short (16-22 characters of bcrypt or PBKDF2), and no secret.
+_CONFIGURED_SALT = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_SALT")
+_SALT_MIN = 32
+
 _PAIR_REACH = 200  # characters either side where a key's secret half is looked for
 
 
@@ -471,6 +490,13 @@ def _in_conninfo(text: str, name_start: int) -> bool:
     """The name follows `host=…`, `dbname=…`, `user=…` or `port=…` words on its line."""
     prefix = _line_prefix(text, name_start)
     return _CONNINFO.search(prefix + " ") is not None
+
+
+def _in_field_list(text: str, name_start: int) -> bool:
+    """The name is a field of a URL query (`?user=app&password=…`) or a conninfo string
+    (`host=db user=app password=…`): plain `name=value` text, with no operator `=~`."""
+    before = text[name_start - 1 : name_start]
+    return before in ("?", "&") or (before == " " and _in_conninfo(text, name_start))
 
 
 def _in_netrc(text: str, name_start: int, syntax: str) -> bool:
@@ -580,14 +606,19 @@ def find_assignments(
             if setter is not None:
                 yield setter
             continue
+        salt = False
         if not is_secret_name(name, config):
-            if name.lower() != "key":
+            if _CONFIGURED_SALT.fullmatch(name):
+                salt = True
+            elif name.lower() != "key":
                 continue
-            if syntax in (PROSE, TEXT):
+            elif syntax in (PROSE, TEXT):
                 spelled = _spelled_key_name(text, start, name, config)
                 if spelled is None:
                     continue
                 name = spelled
+            elif text.startswith("=", stop) and _is_login_argument(lowered, start):
+                name = "auth_key"
             else:
                 parent = _parent_key(text, start) if _KEY_VALUE.match(text, stop) else None
                 if parent is None or not is_secret_name(f"{parent}.{name}", config):
@@ -602,6 +633,17 @@ def find_assignments(
         if syntax in (ENV, INI):
             match = _PUNCT_VALUE.match(text, stop) or match
         if match is None:
+            # One character says which of two rare forms can follow (most names: neither).
+            next_char = text[stop : stop + 1]
+            if next_char == "\\":  # `\"token\": \"…\"`: no operator after an escaped quote
+                escaped = _escaped_candidate(text, start, stop, name, config)
+                if escaped is not None and not (salt and len(escaped.value) < _SALT_MIN):
+                    if not _key_beside_its_secret(lowered, start, name):
+                        yield escaped
+                    continue
+            elif next_char == "=" and text.startswith("=~", stop) and _in_field_list(text, start):
+                match = _TILDE_VALUE.match(text, stop)
+        if match is None:
             if syntax == YAML:  # `password:` and the value alone on the line below
                 below = _yaml_value_below(text, start, stop, config, name)
                 if below is None and text.startswith("-", start):
@@ -615,7 +657,8 @@ def find_assignments(
         if not _op_allowed(match, start, text, quoted_name, syntax):
             continue
         in_query = start > 0 and text[start - 1] in "?&"
-        bare = match.group("bare") is not None
+        bare_text = match.group("bare")
+        bare = bare_text is not None
         whole = None
         conninfo = False
         if bare and not in_query:
@@ -671,14 +714,41 @@ def find_assignments(
         password_name = is_password_name(name, config)
         text_value = literal or in_query or (password_name and syntax in (PROSE, TEXT)) or conninfo
         candidate = _candidate(match, config, in_query, text_value, whole, plain, password_name)
-        if candidate is None and (whole is not None or match.end() - match.start() >= _UUID_LEN):
+        if candidate is None and bare_text == "\\":
+            # `password=\"…\"`: `_ASSIGN` read the value up to the backslash.
+            candidate = _escaped_candidate(text, start, stop, name, config)
+        elif candidate is None and (whole is not None or match.end() - match.start() >= _UUID_LEN):
             # (a UUID is 36 characters: most rejected values are shorter, and skip the call)
             candidate = _uuid_key(text, name, start, syntax, match, whole, config)
         if candidate is None or _key_beside_its_secret(lowered, start, name):
             continue
+        if salt and len(candidate.value) < _SALT_MIN:
+            continue
         if _is_named_ciphertext(text, start, name, candidate.value, syntax):
             continue
         yield candidate
+
+
+def _escaped_candidate(
+    text: str, start: int, stop: int, name: str, config: GenericConfig
+) -> Candidate | None:
+    """The secret in escaped quotes after the name at `start:stop` (`_escaped_value`), if any."""
+    escaped = _escaped_value(text, start, stop)
+    if escaped is None:
+        return None
+    return _candidate(escaped, config, password_name=is_password_name(name, config))
+
+
+def _escaped_value(text: str, start: int, stop: int) -> re.Match[str] | None:
+    """The value after the name at `start:stop` when both sit inside another string literal and
+    the value is quoted with escaped quotes (`password=\\"…\\"`, `\\"token\\": \\"…\\"`): the
+    string holds code or config of its own, whose quotes `_ASSIGN` would read as the string's end.
+    An escaped quote after the name must close one before it (`\\"token\\"`)."""
+    match = _ESCAPED_ASSIGN.match(text, stop)
+    if match is None:
+        return None
+    close = match.group("close")
+    return match if not close or text[max(0, start - 2) : start] == close else None
 
 
 # A blob of 48+ bytes of base64: no password or API key is this long, ciphertext is.
@@ -739,6 +809,19 @@ def _parent_key(text: str, start: int) -> str | None:
             opened = _OPENS_OBJECT.fullmatch(stripped.rstrip())
             return opened.group("name") if opened else None
     return None
+
+
+# A call that signs in with what it is given: `wandb.login(key=…)`, `client.authenticate(…)`.
+_LOGIN_CALL = re.compile(
+    r"(?<!\w)(?:log_?in|sign_?in|authenticate|authori[sz]e|auth)\((?:[^()\n]*,)?[ \t]*$"
+)
+
+
+def _is_login_argument(lowered: str, start: int) -> bool:
+    """A bare `key` is an argument of a sign-in call (`wandb.login(key=…)`): the call says the
+    key is a credential, as a parent object does for `stripe: key: …`. Elsewhere a `key` is a
+    lookup's (`cache.get(key=…)`, `sorted(items, key=…)`)."""
+    return _LOGIN_CALL.search(lowered, max(0, start - _BOUND), start) is not None
 
 
 # The word before a blank-separated `key` in a sentence (`Datadog API key: …`).

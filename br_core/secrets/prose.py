@@ -7,8 +7,11 @@ reads the words of the line that mentions a password and of the two lines after 
 a word only when it is shaped as a generated password is: 10-64 characters mixing lower case,
 upper case, digits and a symbol (`!#$%&*+,;=?@^|~`), random (few English-like runs; the
 assignment rule's entropy floor), and not an address, path, URL, template or `key=value` pair.
-Prose rarely holds such a word that is not a password; docs/SECURITY.md gives the false-alarm
-count on real projects' READMEs and docs.
+A word-built one (`FalconQuartz49@`, `copper-Falcon71`, `Nimbus294!`: a symbol optional, but
+mixed case) counts only as the answer: after the mention on its line, a table's cell, or the
+last word of a later line in the window after a reply's cue (`carol: lol it's …`). Prose
+rarely holds such a word that is not a password; docs/SECURITY.md gives the false-alarm count
+on real projects' READMEs and docs.
 """
 
 from __future__ import annotations
@@ -42,6 +45,13 @@ _POLICY = re.compile(
 )
 # The word right after a mention (`pass …`, `pw: …`, `password is …`), as group 1.
 _DIRECT = re.compile(r"(?:[ \t]*[:=]|[ \t]+(?:is|was))?[ \t]*(\S{10,80})(?!\S)")
+# A reply giving a value on a line after the question: the words right before it.
+_REPLY_CUE = re.compile(r"(?:\b(?:it'?s|it is|is|use|try)|[:=])[ \t]+$", re.IGNORECASE)
+_CUE_REACH = 12
+_LINE_END = re.compile(r"[ \t]*(?:\r?\n|$)")
+# A password people make to satisfy a policy: a capitalised word, a number, a symbol
+# (`Nimbus294!`). Read only as a reply's answer: in prose at large it is an example.
+_WORD_NUMBER_SYMBOL = re.compile(r"[A-Z][a-z]{2,11}[0-9]{2,4}[!#$%&*+=?@^~]")
 _ROW_MAX = 2000  # a table row longer than this is not read as one
 _CELL_PAD = 40  # blanks aligning a table's cells, looked at either side of a word
 _BLANKS = re.compile(r"[ \t]+")
@@ -100,17 +110,31 @@ class _Reader:
                 at = word.start() + word.group().index(value)
                 yield Candidate(at, at + len(value), value)
 
-    def answers(self, word: re.Match[str], mention: _Mention) -> bool:
-        """`word` answers the mention: after it on its line (`the login is admin / …`), or a
-        whole cell of a table row (`| staging | admin | … |`: a table gives values), on a
-        line that is no rule about passwords."""
+    def answers(self, word: re.Match[str], mention: _Mention, reply_only: bool = False) -> bool:
+        """`word` answers the mention: after it on its line (`the login is admin / …`), a
+        whole cell of a table row (`| staging | admin | … |`: a table gives values), or a
+        reply on a later line (`carol: it's …`), on a line that is no rule about passwords.
+        `reply_only`: only a reply counts (a word with no generator's symbol, which a
+        sentence on the mention's line more often names than gives)."""
         line_start, line_end, answer_from, answer_to = mention
-        if not (answer_from <= word.start() < answer_to or _is_cell(self.text, word)):
+        reply = word.start() >= line_end and _is_reply(self.text, word)
+        if not reply and (
+            reply_only or not (answer_from <= word.start() < answer_to or _is_cell(self.text, word))
+        ):
             return False
         if self.policy_line != line_start:
             found = _POLICY.search(self.lowered, line_start, line_end)
             self.policy_line, self.policy = line_start, found is not None
         return not self.policy
+
+
+def _is_reply(text: str, word: re.Match[str]) -> bool:
+    """`word` ends a line after the mention's and a reply's cue comes right before it
+    (`carol: lol it's …`, `bob: try …`): the line answers the question with it."""
+    if _LINE_END.match(text, word.end()) is None:
+        return False
+    floor = max(0, word.start() - _CUE_REACH)
+    return _REPLY_CUE.search(text, floor, word.start()) is not None
 
 
 def _window_end(text: str, line_end: int) -> int:
@@ -168,14 +192,22 @@ def _is_password_word(
     if _BASE64_LINE.fullmatch(value):
         return False
     key = _KEY.match(value)
-    if (key and _is_word_key(key.group())) or _SYMBOLS.isdisjoint(value):
+    if key and _is_word_key(key.group()):
         return False
-    if wordiness(value) >= 0.5 and not (
-        is_word_password(value, config.secret_words) and reader.answers(word, mention)
-    ):
+    worded = False
+    symbol_less = _SYMBOLS.isdisjoint(value)
+    if symbol_less or wordiness(value) >= 0.5:
         # `Correct-Horse-Battery-9!`: an example in prose; a generated one is random, or words
-        # run together with a number given as the answer (`is admin / FalconQuartz49@`)
-        return False
+        # run together with a number given as the answer (`is admin / FalconQuartz49@`). A
+        # reply on a later line gives one with no generator's symbol (`it's copper-Falcon71`)
+        # or a policy's word, number and symbol (`it's Nimbus294!`), which a sentence on the
+        # mention's line rather shows as an example (`human-style passwords (Summer2024!)`).
+        if is_word_password(value, config.secret_words):
+            worded = reader.answers(word, mention, reply_only=symbol_less)
+        elif _WORD_NUMBER_SYMBOL.fullmatch(value):
+            worded = reader.answers(word, mention, reply_only=True)
+        if not worded:
+            return False
     if not (
         any(ch.islower() for ch in value)
         and any(ch.isupper() for ch in value)
@@ -183,4 +215,6 @@ def _is_password_word(
     ):
         return False
     # Last: decoding is the dearest test, and few words get this far.
-    return value_is_secret(value, False, config, literal_line=True) and not _is_base64_text(value)
+    return value_is_secret(
+        value, False, config, literal_line=True, passphrase=worded
+    ) and not _is_base64_text(value)
