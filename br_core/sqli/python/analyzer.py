@@ -559,7 +559,21 @@ class PythonAnalyzer(ObjectModel):
         if on_object is not None:
             return on_object  # the arguments themselves were bound: nothing to rebind
         ret = self._reaching(fn, self.summary(fn).ret, bound)
-        return _rebind(ret, {a.arg for a in all_args(fn)}, bound)
+        result = _rebind(ret, {a.arg for a in all_args(fn)}, bound)
+        if result.taint and result.built and not result.sql:
+            return self._with_passed_text(fn, result, bound)
+        return result
+
+    def _with_passed_text(
+        self, fn: ast.FunctionDef | ast.AsyncFunctionDef, result: Val, bound: dict[str, Val]
+    ) -> Val:
+        """`render(TEMPLATE, team=t)` where `def render(tmpl, **kw): return tmpl.format(**kw)`:
+        the helper's result holds the text its caller passed in (the SQL template), so a
+        generic sink (`conn.fetch`) reads it as SQL just as it would `TEMPLATE.format(team=t)`.
+        Only parameters whose text reaches the return count."""
+        texts = [bound[p].text for p in sorted(self._ret_params(fn)) if p in bound]
+        passed = " ".join(t for t in texts if t)
+        return replace(result, text=f"{result.text} {passed}") if passed else result
 
     def _schema_load(self, node: ast.Call, args: list[Val]) -> Val | None:
         """`OrderSchema().load(data)` for a marshmallow schema of this file (models.py): a

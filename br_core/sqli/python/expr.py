@@ -23,6 +23,7 @@ from br_core.sqli.python.fold import (
     fold_unary,
 )
 from br_core.sqli.python.guards import Guards, dotted, last_name
+from br_core.sqli.python.sinks import core_statement
 from br_core.sqli.python.sources import (
     BINDERS,
     CONTAINER_GETS,
@@ -729,7 +730,9 @@ class ExprEval(Guards):
             if short in {"items", "values", "keys", "copy"}:
                 return Val(taint=receiver.taint, elems=receiver.elems)
             return merge(receiver.elems, *default, Val(taint=receiver.taint))
-        if short in BINDERS:
+        if short in BINDERS or (
+            short == "values" and (args or kwargs) and core_statement(func.value, self.imports)
+        ):
             return receiver
         if short in DB_READS and (receiver.taint or "").startswith(PARAM_PREFIX):
             return SAFE  # rows from a cursor passed in: second-order flows are not tracked

@@ -169,6 +169,41 @@ def _text_origin_ok(func: ast.expr, short: str, imports: dict[str, str]) -> bool
     return short in {"SQL", "RawSQL"}
 
 
+# SQLAlchemy Core's statement constructors, and the methods that chain one statement into the
+# next. `.values(...)` of such a statement binds every value it is given (`insert(t).values(
+# name=x)` sends `x` apart from the SQL text), as `text(...).bindparams(x=...)` does.
+_CORE_STATEMENTS = {"insert", "update", "delete", "select"}
+_CORE_CHAIN = {
+    "where", "filter", "filter_by", "returning", "prefix_with", "inline", "order_by", "limit",
+    "offset", "execution_options", "with_dialect_options",
+}  # fmt: skip
+
+
+def core_statement(node: ast.expr, imports: dict[str, str]) -> bool:
+    """`node` is a SQLAlchemy Core statement: `insert(t)` (imported from sqlalchemy, or
+    `sa.insert(t)`), a table's `t.insert()` in a file that imports sqlalchemy, or either
+    followed by chained statement methods (`update(t).where(...)`)."""
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        if node.func.attr not in _CORE_CHAIN:
+            break
+        node = node.func.value
+    if not isinstance(node, ast.Call):
+        return False
+    func, short = node.func, last_name(node.func)
+    if short not in _CORE_STATEMENTS:
+        return False
+    if isinstance(func, ast.Name):
+        return imports.get(short, "").startswith(_ORM_MODULES)
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        root = imports.get(func.value.id, "")
+        if root:  # `sa.insert(t)`; `insert` of any other module is not SQLAlchemy's
+            return root.startswith(_ORM_MODULES)
+        # `users.insert()`: a Table's method takes no positional argument (`list.insert` takes
+        # two), and only counts in a file that uses SQLAlchemy.
+        return not node.args and any(m.startswith(_ORM_MODULES) for m in imports.values())
+    return False
+
+
 def _may_be_text(arg: ast.expr) -> bool:
     return isinstance(arg, ast.JoinedStr | ast.BinOp | ast.Name | ast.Call)
 

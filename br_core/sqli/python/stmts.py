@@ -196,7 +196,8 @@ class StatementInterpreter(ExprEval):
             env.update(merged)
 
     def _s_For(self, stmt: ast.For | ast.AsyncFor, env: Env) -> bool:
-        self._loop(stmt.body, env, stmt)
+        if not _empty_display(stmt.iter):  # `for _ in ():` never runs its body (issue 17)
+            self._loop(stmt.body, env, stmt)
         self.exec_block(stmt.orelse, env)
         return False
 
@@ -322,3 +323,14 @@ def _method_of_itself(value: ast.expr, name: str) -> TypeGuard[ast.Call]:
         and isinstance(value.func.value, ast.Name)
         and value.func.value.id == name
     )
+
+
+def _empty_display(node: ast.expr) -> bool:
+    """An iterable written as an empty literal (`()`, `[]`, `{}`, `""`): a loop over it runs
+    its body zero times, whatever the body holds. Only the literal itself counts: a name bound
+    to `[]` may be filled before the loop runs."""
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        return not node.elts
+    if isinstance(node, ast.Dict):
+        return not node.keys
+    return isinstance(node, ast.Constant) and node.value in ("", b"")
