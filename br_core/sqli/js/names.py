@@ -34,7 +34,7 @@ from br_core.sqli.js.instances import class_field as class_field_of
 from br_core.sqli.js.loops import loop_values
 from br_core.sqli.js.maps import initial_entries, is_new_map, map_sets
 from br_core.sqli.js.mutators import helper_writes
-from br_core.sqli.js.objects import is_object_literal, literal_entries
+from br_core.sqli.js.objects import assign_literal, is_object_literal, literal_entries
 from br_core.sqli.js.order import dominates, replaces
 from br_core.sqli.js.promises import callback_result, own_returns
 from br_core.sqli.js.scope import (
@@ -829,6 +829,7 @@ def _field(evaluate: Evaluate, ctx: Ctx, name: str, path: list[str], depth: int)
     found: list[Val] = []
     assignments = reaching_assignments(ctx, name)
     for k, op, rhs in assignments:
+        rhs = assign_literal(rhs) or rhs
         if op != "=" or not is_object_literal(rhs):
             return None
         here = Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, ctx.index)

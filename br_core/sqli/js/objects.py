@@ -11,6 +11,8 @@ and they call it back: passed, not imported, as in names.py).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from br_core.sqli.js.assignments import mutated, reaching_assignments
 from br_core.sqli.js.calls import elements
 from br_core.sqli.js.fields import ANY, field_writes
@@ -23,6 +25,25 @@ _OBJECT_CALLS = frozenset({"keys", "values", "entries", "freeze"})
 
 def is_object_literal(toks: list[Tok]) -> bool:
     return len(toks) >= 2 and toks[0].text == "{" and toks[-1].text == "}"
+
+
+def assign_literal(toks: list[Tok]) -> list[Tok] | None:
+    """`Object.assign(target, a, b)` read as the literal `{ ...target, ...a, ...b }` it
+    returns: each source's fields written over the ones before it, so that a later source
+    that surely has a key (`Object.assign({}, req.query, DEFAULTS)`) decides that key. None
+    for any other expression."""
+    if len(toks) < 6 or [t.text for t in toks[:4]] != ["Object", ".", "assign", "("]:
+        return None
+    if closers(toks)[3] != len(toks) - 1:
+        return None  # `Object.assign(a, b).x`: not the object itself
+    out = [replace(toks[3], text="{", kind="punct")]
+    for part in split_top(toks[4:-1], {","}):
+        if part and part[0].text == "...":
+            return None  # `Object.assign({}, ...list)`: sources not written out
+        if len(out) > 1:
+            out.append(replace(part[0], text=",", kind="punct"))
+        out += [replace(part[0], text="...", kind="punct"), *part]
+    return [*out, replace(toks[-1], text="}", kind="punct")]
 
 
 def object_value(evaluate: Evaluate, ctx: Ctx, toks: list[Tok], depth: int) -> Val:

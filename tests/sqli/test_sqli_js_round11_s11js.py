@@ -1,0 +1,46 @@
+"""Units behind js_round11_s11-js.cases (issue 17, round 11): `Object.assign(t, a, b)` read
+as the literal `{ ...t, ...a, ...b }` it returns (objects.py's `assign_literal`), so that a
+later source that surely has a key decides it."""
+
+from __future__ import annotations
+
+import pytest
+
+from br_core.sqli.js.analyzer import analyze_js
+from br_core.sqli.js.objects import assign_literal
+from br_core.sqli.js.tokens import tokenize
+
+
+def test_assign_reads_as_a_literal_of_spreads() -> None:
+    found = assign_literal(tokenize("Object.assign({}, req.query, DEFAULTS)"))
+    assert found is not None
+    assert " ".join(t.text for t in found) == "{ ... { } , ... req . query , ... DEFAULTS }"
+
+
+@pytest.mark.parametrize(
+    "src", ["Object.assign({}, a).x", "Object.assign({}, ...list)", "Object.keys(a)"]
+)
+def test_assign_literal_is_only_the_whole_call(src: str) -> None:
+    assert assign_literal(tokenize(src)) is None
+
+
+_ASSIGN = """
+const DEFAULTS = {{ region: 'eu' }};
+app.get('/a', async (req, res) => {{
+  const opts = Object.assign({{}}, {sources});
+  await pool.query(`SELECT id FROM accounts WHERE region = '${{opts.region}}'`);
+}});
+"""
+
+
+@pytest.mark.parametrize(
+    ("sources", "flagged"),
+    [
+        ("req.query, DEFAULTS", False),
+        ("DEFAULTS, req.query", True),
+        ("req.query, { tier: 'free' }", True),
+        ("req.query, { region: 'us' }", False),
+    ],
+)
+def test_a_later_source_that_has_the_key_decides_it(sources: str, flagged: bool) -> None:
+    assert bool(analyze_js(_ASSIGN.format(sources=sources))) is flagged
