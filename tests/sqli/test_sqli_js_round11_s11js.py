@@ -1,6 +1,8 @@
 """Units behind js_round11_s11-js.cases (issue 17, round 11): `Object.assign(t, a, b)` read
 as the literal `{ ...t, ...a, ...b }` it returns (objects.py's `assign_literal`), so that a
-later source that surely has a key decides it."""
+later source that surely has a key decides it; a name bound by a function's object pattern
+parameter (`function f({ paging: { sort } })`) is that field of what each call passes
+(callers.py's `_pattern_sites`)."""
 
 from __future__ import annotations
 
@@ -44,3 +46,27 @@ app.get('/a', async (req, res) => {{
 )
 def test_a_later_source_that_has_the_key_decides_it(sources: str, flagged: bool) -> None:
     assert bool(analyze_js(_ASSIGN.format(sources=sources))) is flagged
+
+
+_PATTERN = """
+function sqlFor({{ paging: {{ sort }} }}) {{
+  return `SELECT id FROM projects ORDER BY ${{sort}}`;
+}}
+app.get('/p', async (req, res) => {{
+  const opts = {{ paging: {opts} }};
+  await knex.raw(sqlFor(opts));
+}});
+"""
+
+
+@pytest.mark.parametrize(
+    ("opts", "flagged"),
+    [
+        ("{ sort: 'name', ...req.query }", True),
+        ("{ sort: req.query.sort }", True),
+        ("{ ...req.query, sort: 'name' }", False),
+        ("{ sort: 'name', q: req.query.q }", False),
+    ],
+)
+def test_a_pattern_parameter_is_that_field_of_the_argument(opts: str, flagged: bool) -> None:
+    assert bool(analyze_js(_PATTERN.format(opts=opts))) is flagged

@@ -9,7 +9,7 @@ import re
 
 from br_core.sqli.js.arrays import array_slots
 from br_core.sqli.js.callbacks import ignores_element
-from br_core.sqli.js.callers import parameter_sites
+from br_core.sqli.js.callers import FIELD_MARK, parameter_sites
 from br_core.sqli.js.calls import (
     array_items,
     elements,
@@ -323,6 +323,8 @@ def _fed_by_callers(ctx: Ctx, toks: list[Tok], depth: int) -> Val | None:
     if field is not None:
         return field  # `spec.order` where every call passes an object whose keys are known
     if _untrusted(given):
+        if FIELD_MARK in found[0] and len(toks) == 1:
+            return given  # `function f({ sort })` called as `f(opts)`: that field of each
         field_read = len(toks) == 3 and toks[1].text in {".", "?."}
         if field_read and not given.taint and given.elems is not None:
             return given.elems  # any field of the container every call passes
