@@ -2,7 +2,8 @@
 as the literal `{ ...t, ...a, ...b }` it returns (objects.py's `assign_literal`), so that a
 later source that surely has a key decides it; a name bound by a function's object pattern
 parameter (`function f({ paging: { sort } })`) is that field of what each call passes
-(callers.py's `_pattern_sites`)."""
+(callers.py's `_pattern_sites`); `res.locals.key` holds what the file's own middleware
+writes there (middleware.py)."""
 
 from __future__ import annotations
 
@@ -70,3 +71,28 @@ app.get('/p', async (req, res) => {{
 )
 def test_a_pattern_parameter_is_that_field_of_the_argument(opts: str, flagged: bool) -> None:
     assert bool(analyze_js(_PATTERN.format(opts=opts))) is flagged
+
+
+_LOCALS = """
+app.use((req, res, next) => {{
+  res.locals.region = {value};
+  next();
+}});
+app.get('/s', async (req, res) => {{
+  await db.query(`SELECT id FROM stores WHERE region = '${{res.locals.region}}'`);
+}});
+"""
+
+
+@pytest.mark.parametrize(
+    ("value", "flagged"),
+    [
+        ("REGIONS[req.headers['x-region']]", False),
+        ("'eu'", False),
+        ("req.headers['x-region']", True),
+        ("'eu';\n  Object.assign(res.locals, req.query)", True),
+    ],
+)
+def test_res_locals_holds_what_the_file_writes(value: str, flagged: bool) -> None:
+    src = "const REGIONS = { europe: 'eu' };\n" + _LOCALS.format(value=value)
+    assert bool(analyze_js(src)) is flagged

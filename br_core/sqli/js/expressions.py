@@ -254,6 +254,10 @@ def _operand(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
             return fed or Val(taint=f"{source} (`{text[:40]}`)")
     if first.kind != "ident":
         return SAFE
+    if len(toks) == 5 and toks[2].text == "locals":
+        own = _set_by_middleware(ctx, toks, depth)
+        if own is not None:
+            return own  # `res.locals.tenantId` that only this file's middleware writes
     val = identifier(evaluate, ctx, toks, text, depth)
     if len(toks) == 1 and val.taint and converted_parameter(ctx, text):
         return SAFE  # `@Param('id', ParseIntPipe) id: number`: Nest made it a number
