@@ -3,7 +3,9 @@ as the literal `{ ...t, ...a, ...b }` it returns (objects.py's `assign_literal`)
 later source that surely has a key decides it; a name bound by a function's object pattern
 parameter (`function f({ paging: { sort } })`) is that field of what each call passes
 (callers.py's `_pattern_sites`); `res.locals.key` holds what the file's own middleware
-writes there (middleware.py)."""
+writes there (middleware.py); an object literal's getter returns what its body does, `this`
+being the literal (objects.py's `method_object`), and a trailing comma no longer ends a
+multi-line literal early (tokens.py's `until_end`)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import pytest
 
 from br_core.sqli.js.analyzer import analyze_js
 from br_core.sqli.js.objects import assign_literal
-from br_core.sqli.js.tokens import tokenize
+from br_core.sqli.js.tokens import closers, tokenize, until_end
 
 
 def test_assign_reads_as_a_literal_of_spreads() -> None:
@@ -96,3 +98,35 @@ app.get('/s', async (req, res) => {{
 def test_res_locals_holds_what_the_file_writes(value: str, flagged: bool) -> None:
     src = "const REGIONS = { europe: 'eu' };\n" + _LOCALS.format(value=value)
     assert bool(analyze_js(src)) is flagged
+
+
+_GETTER = """
+app.get('/a', async (req, res) => {{
+  const filter = {{
+    country: req.query.country,
+    table: 'airports',
+    get clause() {{
+      return {returned};
+    }},
+  }};
+  await db.query('SELECT code FROM airports WHERE ' + filter.clause);
+}});
+"""
+
+
+@pytest.mark.parametrize(
+    ("returned", "flagged"),
+    [
+        ("`country = '${this.country}'`", True),
+        ("this.country.toUpperCase()", True),
+        ("`${this.table}.country = $1`", False),
+    ],
+)
+def test_a_literal_getter_returns_the_literal_fields(returned: str, flagged: bool) -> None:
+    assert bool(analyze_js(_GETTER.format(returned=returned))) is flagged
+
+
+def test_a_trailing_comma_does_not_end_a_multiline_literal() -> None:
+    toks = tokenize("const o = {\n  a: 1,\n  b: 2,\n};\nnext();\n")
+    rhs = until_end(toks, 3, closers(toks))
+    assert (rhs[0].text, rhs[-1].text, len(rhs)) == ("{", "}", 10)
