@@ -12,6 +12,7 @@ with a spread argument, or no call at all keeps the parameter a source.
 from __future__ import annotations
 
 import bisect
+from dataclasses import replace
 
 from br_core.sqli.js.arrows import arrow_default, arrow_parameter
 from br_core.sqli.js.closures import named_function
@@ -61,10 +62,55 @@ def _block_parameter_sites(index: Index, scope: int, name: str) -> Fed | None:
     )
     position = next((j for j, p in enumerate(params) if p and p[0].text == name), -1)
     if position < 0:
-        return None
+        return _pattern_sites(index, fn, params, name)
     given = split_top(params[position], {"="})  # `topic = req.query.topic`: its default
     sites = _sites(index, fn, position, given[1] if len(given) == 2 else [])
     return (f"{fn}:{position}", sites) if sites is not None else None
+
+
+FIELD_MARK = "#"  # in a site key: the parameter is a field the pattern takes from the argument
+
+
+def _pattern_sites(index: Index, fn: str, params: list[list[Tok]], name: str) -> Fed | None:
+    """`function build({ paging: { sort } })`: `sort` is the field `paging.sort` of what each
+    call passes there, read as `arg.paging.sort` where the argument is a name or a member
+    (`build(opts)`); None for any other argument, a default on the way, or a name that is
+    not in an object pattern."""
+    for position, param in enumerate(params):
+        path = _pattern_path(param, name)
+        if path is None:
+            continue
+        calls = _calls(index, fn)
+        if calls is None:
+            return None
+        sites: Sites = []
+        for k, args in calls:
+            given = args[position] if position < len(args) else []
+            if not given or any(t.kind != "ident" and t.text not in {".", "?."} for t in given):
+                return None  # `build({ … })`, `build()`: not read as a field here
+            dots = [replace(given[-1], text=".", kind="punct")] * len(path)
+            sites.append((k, [*given, *(t for pair in zip(dots, path, strict=True) for t in pair)]))
+        return (f"{fn}:{position}{FIELD_MARK}{'.'.join(t.text for t in path)}", sites)
+    return None
+
+
+def _pattern_path(pattern: list[Tok], name: str) -> list[Tok] | None:
+    """The keys leading to `name` in the object pattern `pattern` (`{ paging: { sort } }`:
+    `paging`, `sort`); None when `name` is not bound there by plain keys without a default."""
+    if len(pattern) < 3 or pattern[0].text != "{" or pattern[-1].text != "}":
+        return None
+    for part in split_top(pattern[1:-1], {","}):
+        if len(part) == 1 and part[0].text == name and part[0].kind == "ident":
+            return [part[0]]
+        if len(part) < 3 or part[1].text != ":" or part[0].kind != "ident":
+            continue
+        value = part[2:]
+        if len(value) == 1 and value[0].text == name:
+            return [part[0]]
+        inner = _pattern_path(value, name)
+        if inner is not None:
+            return [part[0], *inner]
+    return None
 
 
 def _sites(index: Index, fn: str, position: int, default: list[Tok]) -> Sites | None:

@@ -9,7 +9,7 @@ import re
 
 from br_core.sqli.js.arrays import array_slots
 from br_core.sqli.js.callbacks import ignores_element
-from br_core.sqli.js.callers import parameter_sites
+from br_core.sqli.js.callers import FIELD_MARK, parameter_sites
 from br_core.sqli.js.calls import (
     array_items,
     elements,
@@ -254,6 +254,10 @@ def _operand(ctx: Ctx, toks: list[Tok], depth: int) -> Val:
             return fed or Val(taint=f"{source} (`{text[:40]}`)")
     if first.kind != "ident":
         return SAFE
+    if len(toks) == 5 and toks[2].text == "locals":
+        own = _set_by_middleware(ctx, toks, depth)
+        if own is not None:
+            return own  # `res.locals.tenantId` that only this file's middleware writes
     val = identifier(evaluate, ctx, toks, text, depth)
     if len(toks) == 1 and val.taint and converted_parameter(ctx, text):
         return SAFE  # `@Param('id', ParseIntPipe) id: number`: Nest made it a number
@@ -323,6 +327,8 @@ def _fed_by_callers(ctx: Ctx, toks: list[Tok], depth: int) -> Val | None:
     if field is not None:
         return field  # `spec.order` where every call passes an object whose keys are known
     if _untrusted(given):
+        if FIELD_MARK in found[0] and len(toks) == 1:
+            return given  # `function f({ sort })` called as `f(opts)`: that field of each
         field_read = len(toks) == 3 and toks[1].text in {".", "?."}
         if field_read and not given.taint and given.elems is not None:
             return given.elems  # any field of the container every call passes

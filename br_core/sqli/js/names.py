@@ -34,7 +34,14 @@ from br_core.sqli.js.instances import class_field as class_field_of
 from br_core.sqli.js.loops import loop_values
 from br_core.sqli.js.maps import initial_entries, is_new_map, map_sets
 from br_core.sqli.js.mutators import helper_writes
-from br_core.sqli.js.objects import is_object_literal, literal_entries
+from br_core.sqli.js.objects import (
+    assign_literal,
+    getter_brace,
+    is_getter,
+    is_object_literal,
+    literal_entries,
+    method_object,
+)
 from br_core.sqli.js.order import dominates, replaces
 from br_core.sqli.js.promises import callback_result, own_returns
 from br_core.sqli.js.scope import (
@@ -544,6 +551,12 @@ def member(evaluate: Evaluate, ctx: Ctx, name: str, path: list[str], depth: int)
         )
         if own is not None:
             return own  # `this.key` in a method: what the class puts there (instances.py)
+        literal = method_object(ctx.index, ctx.sink) if body is None else None
+        if literal is not None and not field_writes(ctx, name, path):
+            # `get code() { return this._raw; }`: the object literal's own field
+            toks = ctx.toks[literal : ctx.index.ends[literal] + 1]
+            here = Ctx(ctx.src, ctx.toks, ctx.toks[literal].pos, ctx.index)
+            return _literal_field(evaluate, here, toks, path, depth + 1)
     writes = field_writes(ctx, name, path)
     helpers = helper_writes(ctx, name, path)
     base = _known_field(evaluate, ctx, name, path, depth)
@@ -829,6 +842,7 @@ def _field(evaluate: Evaluate, ctx: Ctx, name: str, path: list[str], depth: int)
     found: list[Val] = []
     assignments = reaching_assignments(ctx, name)
     for k, op, rhs in assignments:
+        rhs = assign_literal(rhs) or rhs
         if op != "=" or not is_object_literal(rhs):
             return None
         here = Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, ctx.index)
@@ -851,11 +865,26 @@ def _literal_field(
         (j for j, (spread, value) in enumerate(entries) if spread and _sets(ctx, value, path[0])),
         default=0,
     )
+    # reading a key's value is this one step: the depth was counted on the way here (a
+    # path or a literal that shrinks at each turn bounds the recursion)
     vals = [
-        _value_field(evaluate, ctx, value, path if spread else path[1:], depth + 1)
+        _getter_field(evaluate, ctx, value, path[1:], depth)
+        if not spread and is_getter(value)
+        else _value_field(evaluate, ctx, value, path if spread else path[1:], depth)
         for spread, value in entries[last:]
     ]
     return merge(*vals)
+
+
+def _getter_field(
+    evaluate: Evaluate, ctx: Ctx, getter: list[Tok], path: list[str], depth: int
+) -> Val:
+    """What the literal's getter `get key() {…}` returns, followed down the rest of `path`."""
+    brace = getter_brace(ctx.index, getter)
+    if brace is None:
+        return Val(taint=f"`{getter[1].text}` (a getter)")
+    val = returns_of(evaluate, ctx, brace, depth + 1)
+    return nested(val, len(path)) if path else val
 
 
 def _sets(ctx: Ctx, spread: list[Tok], key: str) -> bool:

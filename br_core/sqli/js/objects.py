@@ -11,10 +11,13 @@ and they call it back: passed, not imported, as in names.py).
 
 from __future__ import annotations
 
+import bisect
+from dataclasses import replace
+
 from br_core.sqli.js.assignments import mutated, reaching_assignments
 from br_core.sqli.js.calls import elements
 from br_core.sqli.js.fields import ANY, field_writes
-from br_core.sqli.js.scope import Ctx, Evaluate, const_object, text_of
+from br_core.sqli.js.scope import Ctx, Evaluate, Index, const_object, text_of
 from br_core.sqli.js.tokens import Tok, closers, split_top
 from br_core.sqli.values import SAFE, Val, merge
 
@@ -23,6 +26,25 @@ _OBJECT_CALLS = frozenset({"keys", "values", "entries", "freeze"})
 
 def is_object_literal(toks: list[Tok]) -> bool:
     return len(toks) >= 2 and toks[0].text == "{" and toks[-1].text == "}"
+
+
+def assign_literal(toks: list[Tok]) -> list[Tok] | None:
+    """`Object.assign(target, a, b)` read as the literal `{ ...target, ...a, ...b }` it
+    returns: each source's fields written over the ones before it, so that a later source
+    that surely has a key (`Object.assign({}, req.query, DEFAULTS)`) decides that key. None
+    for any other expression."""
+    if len(toks) < 6 or [t.text for t in toks[:4]] != ["Object", ".", "assign", "("]:
+        return None
+    if closers(toks)[3] != len(toks) - 1:
+        return None  # `Object.assign(a, b).x`: not the object itself
+    out = [replace(toks[3], text="{", kind="punct")]
+    for part in split_top(toks[4:-1], {","}):
+        if part and part[0].text == "...":
+            return None  # `Object.assign({}, ...list)`: sources not written out
+        if len(out) > 1:
+            out.append(replace(part[0], text=",", kind="punct"))
+        out += [replace(part[0], text="...", kind="punct"), *part]
+    return [*out, replace(toks[-1], text="}", kind="punct")]
 
 
 def object_value(evaluate: Evaluate, ctx: Ctx, toks: list[Tok], depth: int) -> Val:
@@ -141,6 +163,8 @@ def literal_entries(toks: list[Tok], key: str) -> list[tuple[bool, list[Tok]]]:
         colon = _colon(part)
         if colon is None and len(part) == 1 and part[0].kind == "ident":
             named, value = part[0].text, part  # shorthand `{ city }`
+        elif colon is None and is_getter(part):
+            named, value = part[1].text, part  # `get code() {…}`: what its body returns
         elif colon is None:
             continue  # a method: code, not a value the sink reads
         else:
@@ -150,6 +174,47 @@ def literal_entries(toks: list[Tok], key: str) -> list[tuple[bool, list[Tok]]]:
         elif named == key:
             found = [(False, value)]
     return found
+
+
+def is_getter(part: list[Tok]) -> bool:
+    """`get key() {…}`: an object literal's getter (not `get: v` nor `get(x)`)."""
+    return (
+        len(part) > 4 and part[0].text == "get" and part[1].kind == "ident" and part[2].text == "("
+    )
+
+
+def getter_brace(index: Index, part: list[Tok]) -> int | None:
+    """The token (in the file) of the body `{` of the getter `part`."""
+    close = closers(part)[2]
+    if not 0 < close < len(part) - 1 or part[close + 1].text != "{":
+        return None
+    return bisect.bisect_left(index.pos, part[close + 1].pos)
+
+
+def method_object(index: Index, at: int) -> int | None:
+    """The `{` of the object literal whose method or getter (`get code() {…}`, `code() {…}`)
+    holds token `at` directly, there `this` is that object; None elsewhere (a class's method,
+    a function, an arrow: another `this`)."""
+    body = index.block[at] if 0 <= at < len(index.block) else -1
+    toks = index.toks
+    if body < 2 or toks[body - 1].text != ")":
+        return None
+    paren = index.opener(body - 1)
+    if paren is None or paren < 2 or toks[paren - 1].kind != "ident":
+        return None
+    before = toks[paren - 2]
+    if before.text == "get" and paren >= 3:
+        before = toks[paren - 3]
+    if before.text not in {"{", ","} or toks[paren - 1].text in {"function", "if", "for", "while"}:
+        return None
+    literal = index.parent.get(body, -1)
+    if (
+        literal < 1
+        or toks[literal - 1].text in {")", "=>"}
+        or "class" in {t.text for t in toks[max(literal - 4, 0) : literal]}
+    ):
+        return None  # a block or a class body, not an object literal
+    return literal
 
 
 def _key(toks: list[Tok]) -> str:

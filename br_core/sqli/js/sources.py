@@ -92,14 +92,15 @@ def shadowed(ctx: Ctx, name: str) -> bool:
 
 
 def _maybe_parameter(index: Index, name: str) -> bool:
-    """`name` stands somewhere a parameter may (after `(`, `,` or `...`, or before `=>`);
+    """`name` stands somewhere a parameter may (after `(`, `,` or `...`, in a pattern after
+    `{` or `:`, or before `=>`);
     once per name, so a file of sinks on an undeclared name builds no scopes for it."""
     key = ("parameter?", name)
     found = index.memo.get(key)
     if not isinstance(found, bool):
         toks = index.toks
         found = any(
-            (k and toks[k - 1].text in {"(", ",", "..."})
+            (k and toks[k - 1].text in {"(", ",", "...", "{", ":"})
             or (k + 1 < len(toks) and toks[k + 1].text == "=>")
             for k in index.where.get(name, [])
         )

@@ -331,7 +331,8 @@ def until_end(toks: list[Tok], i: int, ends: list[int] | None = None) -> list[To
                 out.extend(toks[k:end])
                 break
             before = toks[end - 1]
-            if before.line != toks[end].line and before.text not in _CONTINUES_AFTER:
+            # a trailing comma (`{\n  a: 1,\n}`) does not end the group before its closer
+            if before.line != toks[end].line and before.text not in _CONTINUES_AFTER | {","}:
                 out.extend(toks[k:end])  # as below: a closer on a new line ends the statement
                 break
             out.extend(toks[k : end + 1])
