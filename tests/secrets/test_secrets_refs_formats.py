@@ -23,10 +23,10 @@ KV_NAMED = "@Microsoft.KeyVault(VaultName=kv-prod;SecretName=DbPassword)"
 APPCONFIG = "@Microsoft.AppConfiguration(Endpoint=https://cfg.azconfig.io; Key=db-password)"
 
 REFERENCES = [
-    ("appsettings.json", '{\n  "ClientSecret": "%s"\n}\n' % KV_URI),
-    ("settings.yaml", "db_password: '%s'\n" % KV_NAMED),
-    ("app.env", "API_SECRET=%s\n" % APPCONFIG),
-    ("main.bicep", "    { name: 'ClientSecret', value: '%s' }\n" % KV_URI),
+    ("appsettings.json", '{\n  "ClientSecret": "' + KV_URI + '"\n}\n'),
+    ("settings.yaml", f"db_password: '{KV_NAMED}'\n"),
+    ("app.env", f"API_SECRET={APPCONFIG}\n"),
+    ("main.bicep", "    { name: 'ClientSecret', value: '" + KV_URI + "' }\n"),
 ]
 
 
@@ -36,5 +36,43 @@ def test_secret_store_references_are_not_secrets(name: str, text: str, tmp_path:
 
 
 def test_a_secret_beside_a_reference_is_still_found(tmp_path: Path) -> None:
-    text = '{\n  "ClientSecret": "%s",\n  "DbPassword": "%s"\n}\n' % (KV_URI, PW)
+    text = '{\n  "ClientSecret": "' + KV_URI + '",\n  "DbPassword": "' + PW + '"\n}\n'
     assert _findings(tmp_path, "appsettings.json", text) == [(3, mask_value(PW))]
+
+
+OKTA = "00" + rand(R, "url", 40)
+ADO_PAT = rand(R, "lower", 30) + rand(R, "digits", 4) + rand(R, "lower", 18)
+FIGMA = "figd_" + rand(R, "url", 40)
+
+PROVIDER_TOKENS = [
+    ("src/Api/Startup.cs", f'    private static readonly string _okta = "{OKTA}";\n', OKTA),
+    ("scripts/setup.ps1", f"$devopsPat = '{ADO_PAT}'\n", ADO_PAT),
+    ("config/integrations.conf", f"figma_key = {FIGMA}\n", FIGMA),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "value"), PROVIDER_TOKENS, ids=["okta", "ado", "figma"])
+def test_provider_token_formats_are_found(name: str, text: str, value: str, tmp_path: Path) -> None:
+    assert _findings(tmp_path, name, text) == [(1, mask_value(value))]
+
+
+LOOK_ALIKES = [
+    # The same 42-character `00…` shape under a name that is not Okta's: an identifier.
+    ("src/Build.cs", f'    private static readonly string _buildId = "{OKTA}";\n'),
+    # Okta's client ids (`0oa…`) are public.
+    (
+        "src/Api/Startup.cs",
+        f'    private const string OktaClientId = "0oa{rand(R, "alnum", 17)}";\n',
+    ),
+    # A DevOps pipeline's own token variable, and a commit id under a DevOps name.
+    ("scripts/setup.ps1", "$devopsPat = '$(System.AccessToken)'\n"),
+    ("ci.env", f"DEVOPS_COMMIT={rand(R, 'hex', 40)}\n"),
+    ("config/integrations.conf", f"figma_file_key = {rand(R, 'lower', 22)}\n"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "text"), LOOK_ALIKES, ids=lambda v: v[:12] if "/" in v or "." in v[:12] else "text"
+)
+def test_provider_token_look_alikes_stay_unflagged(name: str, text: str, tmp_path: Path) -> None:
+    assert _findings(tmp_path, name, text) == []
