@@ -76,3 +76,30 @@ LOOK_ALIKES = [
 )
 def test_provider_token_look_alikes_stay_unflagged(name: str, text: str, tmp_path: Path) -> None:
     assert _findings(tmp_path, name, text) == []
+
+
+# A person's password: a capitalised word and a year, then a full stop.
+HUMAN = rand(R, "upper", 1) + rand(R, "lower", 5) + rand(R, "digits", 4) + "."
+
+
+def _commit(lines: str) -> str:
+    return f"chore: remove hardcoded password from settings\n\n{lines}"
+
+
+def test_quoted_code_in_a_commit_message_is_read_as_code(tmp_path: Path) -> None:
+    text = _commit(f"-    'PASSWORD': '{HUMAN}',\n+    'PASSWORD': os.environ['DB_PASSWORD'],\n")
+    assert [line for line, _ in _findings(tmp_path, "COMMIT_EDITMSG", text)] == [3]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        "+    'PASSWORD': os.environ['DB_PASSWORD'],\n",
+        '-    "password": "${DB_PASSWORD}",\n',
+        "-    'PASSWORD': 'changeme',\n",
+        "The 'password': field is now read from the vault.\n",
+    ],
+    ids=["environ", "template", "placeholder", "sentence"],
+)
+def test_quoted_code_look_alikes_in_a_commit_message(lines: str, tmp_path: Path) -> None:
+    assert _findings(tmp_path, "COMMIT_EDITMSG", _commit(lines)) == []
