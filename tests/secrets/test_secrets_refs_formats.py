@@ -103,3 +103,32 @@ def test_quoted_code_in_a_commit_message_is_read_as_code(tmp_path: Path) -> None
 )
 def test_quoted_code_look_alikes_in_a_commit_message(lines: str, tmp_path: Path) -> None:
     assert _findings(tmp_path, "COMMIT_EDITMSG", _commit(lines)) == []
+
+
+# A passphrase in lower case: words and a number, as a generator or a person joins them.
+def _word(rng: random.Random) -> str:
+    """A pronounceable word (consonant, vowel, ...): what a passphrase generator draws."""
+    return "".join(rng.choice("bdfgklmnprstvz") + rng.choice("aeiou") for _ in range(3))
+
+
+PASSPHRASE = "-".join(_word(R) for _ in range(3)) + "-" + rand(R, "digits", 2)
+
+
+def test_a_login_pair_gives_a_lower_case_passphrase(tmp_path: Path) -> None:
+    question = "[09:14] alice: anyone have the staging creds?\n"
+    text = f"{question}[09:15] bob: user ops / pass {PASSPHRASE}\n"
+    assert _findings(tmp_path, "exports/chat/ops.txt", text) == [(2, mask_value(PASSPHRASE))]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        f"[09:15] bob: we pass {PASSPHRASE} on the way in\n",  # no login pair before it
+        "[09:15] bob: creds: admin / see-the-vault-entry\n",  # no number: words
+        f"[09:15] bob: the passwords for prod / staging rotate monthly, e.g. {PASSPHRASE}\n",
+    ],
+    ids=["no-pair", "words", "policy"],
+)
+def test_lower_case_words_outside_a_login_pair_stay_unflagged(line: str, tmp_path: Path) -> None:
+    text = f"[09:14] alice: anyone have the staging creds?\n{line}"
+    assert _findings(tmp_path, "exports/chat/ops.txt", text) == []
