@@ -79,6 +79,10 @@ _TEMPLATE_MARKERS = (
     "env[",
     "environ[",
     "vault:",
+    # Azure App Service and Functions resolve these references from Key Vault or App
+    # Configuration at run time: the value names where the secret lives.
+    "@microsoft.keyvault(",
+    "@microsoft.appconfiguration(",
     "ssm:",
     "arn:",
     "secretsmanager",

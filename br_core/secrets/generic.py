@@ -167,6 +167,10 @@ _PROSE_VALUE = re.compile(
 _PROSE_VERB = re.compile(
     rf"[ \t]+(?:is|was|now|to)[ \t]|{_ABOUT}(?:[ \t]*[:=][ \t]|[ \t]+(?:is|was|now)[ \t])"
 )
+# A name closed by its own quote before `:` or `=` (`'PASSWORD': '…'`, `"token": "…"`) is code
+# quoted in a commit message (a diff's line, a pasted snippet): read as code, which follows
+# quotes, not as a sentence.
+_QUOTED_KEY = re.compile(r"""["'`][ \t]*(?::(?!:)|=(?!=)|=>)""")
 # A value quoted with escaped quotes inside another string: a JAAS line or a DSN in a Java or
 # JS literal (`"… password=\"…\";"`), JSON written into a string (`"{\"token\": \"…\"}"`),
 # a notebook's code cell (`"login(key=\"…\")\n"`). `close` is the name's own escaped quote.
@@ -624,7 +628,9 @@ def find_assignments(
                 if parent is None or not is_secret_name(f"{parent}.{name}", config):
                     continue
                 name = f"{parent}.{name}"
-        if syntax == PROSE or (syntax == TEXT and _PROSE_VERB.match(text, stop)):
+        if (syntax == PROSE and not _QUOTED_KEY.match(text, stop)) or (
+            syntax == TEXT and _PROSE_VERB.match(text, stop)
+        ):
             candidate = _prose_candidate(text, stop, config, is_password_name(name, config))
             if candidate is not None:
                 yield candidate

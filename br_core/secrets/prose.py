@@ -48,6 +48,13 @@ _DIRECT = re.compile(r"(?:[ \t]*[:=]|[ \t]+(?:is|was))?[ \t]*(\S{10,80})(?!\S)")
 # A reply giving a value on a line after the question: the words right before it.
 _REPLY_CUE = re.compile(r"(?:\b(?:it'?s|it is|is|use|try)|[:=])[ \t]+$", re.IGNORECASE)
 _CUE_REACH = 12
+# A login given as a pair on the mention's line (`creds: admin / …`, `user ops / pass …`): the
+# word after the user's name and its slash is the password, whatever its shape.
+_LOGIN_PAIR = re.compile(
+    r"(?<![\w.@-])[\w.@-]{1,40}[ \t]+/[ \t]+(?:(?:pass(?:word)?|passwd|pwd?)[ \t]*:?[ \t]+)?$",
+    re.IGNORECASE,
+)
+_PAIR_REACH = 64
 _LINE_END = re.compile(r"[ \t]*(?:\r?\n|$)")
 # A password people make to satisfy a policy: a capitalised word, a number, a symbol
 # (`Nimbus294!`). Read only as a reply's answer: in prose at large it is an example.
@@ -119,13 +126,25 @@ class _Reader:
         line_start, line_end, answer_from, answer_to = mention
         reply = word.start() >= line_end and _is_reply(self.text, word)
         if not reply and (
-            reply_only or not (answer_from <= word.start() < answer_to or _is_cell(self.text, word))
+            not self.after_login_pair(word, mention)
+            if reply_only
+            else not (answer_from <= word.start() < answer_to or _is_cell(self.text, word))
         ):
             return False
         if self.policy_line != line_start:
             found = _POLICY.search(self.lowered, line_start, line_end)
             self.policy_line, self.policy = line_start, found is not None
         return not self.policy
+
+
+    def after_login_pair(self, word: re.Match[str], mention: _Mention) -> bool:
+        """`word` follows a user's name and a slash after the mention on its line (`creds:
+        admin / …`, `user ops / pass …`): a login given, not a password described."""
+        line_start, _, answer_from, answer_to = mention
+        if not answer_from <= word.start() < answer_to:
+            return False
+        floor = max(line_start, word.start() - _PAIR_REACH)  # the mention may be the pair's
+        return _LOGIN_PAIR.search(self.text, floor, word.start()) is not None
 
 
 def _is_reply(text: str, word: re.Match[str]) -> bool:
@@ -208,10 +227,14 @@ def _is_password_word(
             worded = reader.answers(word, mention, reply_only=True)
         if not worded:
             return False
+    # Mixed case, but for words a login pair gives (`user ops / pass maple-otter-canyon-28`).
     if not (
         any(ch.islower() for ch in value)
-        and any(ch.isupper() for ch in value)
         and any(ch.isdigit() for ch in value)
+        and (
+            any(ch.isupper() for ch in value)
+            or (worded and reader.after_login_pair(word, mention))
+        )
     ):
         return False
     # Last: decoding is the dearest test, and few words get this far.

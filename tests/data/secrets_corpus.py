@@ -30,6 +30,7 @@ CHARSETS = {
     "b64": string.ascii_letters + string.digits + "+/",
     "url": string.ascii_letters + string.digits + "_-",
     "updig": string.ascii_uppercase + string.digits,
+    "lowdig": string.ascii_lowercase + string.digits,
     "pw": string.ascii_letters + string.digits + "!#%^&*-_+=?",
 }
 _SLOT = re.compile(r"\[\[(\w+):(\d+)\]\]")
