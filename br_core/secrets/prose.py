@@ -136,7 +136,6 @@ class _Reader:
             self.policy_line, self.policy = line_start, found is not None
         return not self.policy
 
-
     def after_login_pair(self, word: re.Match[str], mention: _Mention) -> bool:
         """`word` follows a user's name and a slash after the mention on its line (`creds:
         admin / …`, `user ops / pass …`): a login given, not a password described."""
@@ -232,8 +231,7 @@ def _is_password_word(
         any(ch.islower() for ch in value)
         and any(ch.isdigit() for ch in value)
         and (
-            any(ch.isupper() for ch in value)
-            or (worded and reader.after_login_pair(word, mention))
+            any(ch.isupper() for ch in value) or (worded and reader.after_login_pair(word, mention))
         )
     ):
         return False
