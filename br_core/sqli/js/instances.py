@@ -123,20 +123,7 @@ def instance_of(rhs: list[Tok], index: Index) -> tuple[int, list[Tok]] | None:
 
 def getter_body(index: Index, body: int, key: str) -> int | None:
     """The `{` of `get key() {…}` declared directly in the class body (not `static`)."""
-    toks, ends = index.toks, index.ends
-    for k in index.where.get(key, []):
-        if not (body < k < ends[body]) or index.block[k] != body:
-            continue
-        if k < 2 or toks[k - 1].text != "get" or toks[k - 2].text not in _MEMBER_START:
-            continue
-        if k + 1 >= len(toks) or toks[k + 1].text != "(" or ends[k + 1] < 0:
-            continue
-        close = ends[k + 1]
-        return next(
-            (j for j in range(close + 1, min(close + _HEAD, len(toks))) if toks[j].text == "{"),
-            None,
-        )
-    return None
+    return _member_at(index, body, key, getter=True)
 
 
 def method_body(index: Index, body: int, key: str) -> int | None:
@@ -144,18 +131,24 @@ def method_body(index: Index, body: int, key: str) -> int | None:
     (not a getter, a setter or a `static` one); looked for in the classes that extend it
     first, since an instance may be one of theirs, in which case None (it is not known which
     of them runs)."""
-    if any(_method_at(index, sub, key) is not None for sub in subclasses(index, body)):
+    if any(_member_at(index, sub, key) is not None for sub in subclasses(index, body)):
         return None
-    return _method_at(index, body, key)
+    return _member_at(index, body, key)
 
 
-def _method_at(index: Index, body: int, key: str) -> int | None:
+def _member_at(index: Index, body: int, key: str, *, getter: bool = False) -> int | None:
+    """The `{` of member `key(…) {…}` declared directly in the class body opening at `body`:
+    a getter (`get key()`) when `getter`, else a plain method (not a getter, a setter or a
+    `static` one, nor a use inside another member)."""
     toks, ends = index.toks, index.ends
+    before = 2 if getter else 1  # the tokens a member start needs before `key`
     for k in index.where.get(key, []):
-        if not (body < k < ends[body]) or index.block[k] != body or k < 1:
+        if not (body < k < ends[body]) or index.block[k] != body or k < before:
             continue
-        if toks[k - 1].text not in _MEMBER_START:
-            continue  # `get key()`, `static key()`, a use inside another member
+        if getter and toks[k - 1].text != "get":
+            continue
+        if toks[k - before].text not in _MEMBER_START:
+            continue
         if k + 1 >= len(toks) or toks[k + 1].text != "(" or ends[k + 1] < 0:
             continue
         close = ends[k + 1]

@@ -655,23 +655,33 @@ def written(evaluate: Evaluate, ctx: Ctx, kind: str, rhs: list[Tok], depth: int)
     return _any_field(evaluate, ctx, rhs, depth)
 
 
+def _constructions(ctx: Ctx, name: str) -> list[tuple[Ctx, int, list[Tok]]] | None:
+    """Where every assignment to `name` that reaches the sink is `new C(…)` of a class this
+    file declares: per assignment, the context at it, the class body and the constructor's
+    argument tokens (`instance_of`). None when any assignment is something else."""
+    assignments = reaching_assignments(ctx, name)
+    made = [instance_of(rhs, ctx.index) if op == "=" else None for _, op, rhs in assignments]
+    if not made:
+        return None
+    found: list[tuple[Ctx, int, list[Tok]]] = []
+    for (k, _, _), m in zip(assignments, made, strict=True):
+        if m is None:
+            return None
+        found.append((Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, ctx.index), m[0], m[1]))
+    return found
+
+
 def _instance_member(evaluate: Evaluate, ctx: Ctx, name: str, key: str, depth: int) -> Val | None:
     """`lookup.clause` where every assignment to `lookup` that reaches the sink is `new
     Lookup(…)` of a class this file declares: that member (`_class_member`), as untrusted as
     the constructor's arguments where it is made of the constructor's parameters."""
-    assignments = reaching_assignments(ctx, name)
-    made = [instance_of(rhs, ctx.index) if op == "=" else None for _, op, rhs in assignments]
-    if not made or any(m is None for m in made):
-        return None
     vals: list[Val] = []
-    for (k, _, _), m in zip(assignments, made, strict=True):
-        assert m is not None
-        here = Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, ctx.index)
-        val = _constructed(evaluate, here, m[0], m[1], key, depth)
+    for here, body, args in _constructions(ctx, name) or []:
+        val = _constructed(evaluate, here, body, args, key, depth)
         if val is None:
             return None
         vals.append(val)
-    return merge(*vals)
+    return merge(*vals) if vals else None
 
 
 def _instance_call(
@@ -681,19 +691,13 @@ def _instance_call(
     class this file declares: what that method returns there (`_constructed_call`)."""
     if name not in ctx.index.introduced or call[0].kind != "ident":
         return None
-    assignments = reaching_assignments(ctx, name)
-    made = [instance_of(rhs, ctx.index) if op == "=" else None for _, op, rhs in assignments]
-    if not made or any(m is None for m in made):
-        return None
     vals: list[Val] = []
-    for (k, _, _), m in zip(assignments, made, strict=True):
-        assert m is not None
-        here = Ctx(ctx.src, ctx.toks, ctx.toks[k].pos, ctx.index)
-        val = _constructed_call(evaluate, ctx, m[0], m[1], call, depth, here)
+    for here, body, args in _constructions(ctx, name) or []:
+        val = _constructed_call(evaluate, ctx, body, args, call, depth, here)
         if val is None:
             return None
         vals.append(val)
-    return merge(*vals)
+    return merge(*vals) if vals else None
 
 
 def _new_member(evaluate: Evaluate, ctx: Ctx, name: str, toks: list[Tok], depth: int) -> Val | None:
