@@ -13,18 +13,9 @@ from br_core.coverage.config import CoverageSettings, load_settings
 from br_core.coverage.diff_lines import changes_since, format_ranges, staged_changes
 from br_core.coverage.model import Report
 from br_core.git import run_git
+from br_core.scan.testpaths import is_test_path
 
 PREFIX = "br-coverage"
-_TEST_PATHSPECS = [
-    ":(glob)**/test_*.py",
-    ":(glob)**/*_test.py",
-    ":(glob)**/*_test.go",
-    ":(glob)**/*.test.*",
-    ":(glob)**/*.spec.*",
-    ":(glob)**/*Test.java",
-    ":(glob)**/*Test.kt",
-    ":(glob)**/tests/**",
-]
 
 
 class GateOutcome:
@@ -46,12 +37,8 @@ class GateOutcome:
 
 def _test_hint(root: Path) -> str | None:
     """How to produce a report for the test suite found here; None when there are no tests."""
-    out = run_git(
-        ["ls-files", "--cached", "--others", "--exclude-standard", "--", *_TEST_PATHSPECS],
-        cwd=root,
-        check=False,
-    )
-    found = out.splitlines()
+    out = run_git(["ls-files", "--cached", "--others", "--exclude-standard"], cwd=root, check=False)
+    found = [name for name in out.splitlines() if is_test_path(name)]
     if not found:
         return None
     for suffix, fmt in (("_test.go", "go"), ("Test.java", "jacoco"), ("Test.kt", "jacoco")):
@@ -59,7 +46,9 @@ def _test_hint(root: Path) -> str | None:
             return checks.REGENERATE_HINT[fmt]
     if any(".test." in name or ".spec." in name for name in found):
         return checks.REGENERATE_HINT["lcov"]
-    return checks.REGENERATE_HINT["cobertura"]
+    if any(name.endswith(".py") for name in found):
+        return checks.REGENERATE_HINT["cobertura"]
+    return "your test runner with a Cobertura XML or lcov report"
 
 
 def _hint(settings: CoverageSettings, reports: list[Report]) -> str:

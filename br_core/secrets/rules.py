@@ -381,7 +381,7 @@ def scan_text(
 ) -> list[SecretMatch]:
     """Every secret in `text`, in order; overlapping matches keep the earlier rule's. `syntax`
     is the file's (br_core/secrets/syntax.py `syntax_of`): where unquoted values end.
-    `test_file` (`syntax.is_test_path`): a word-built value assigned there is a fixture."""
+    `test_file` (`scan.testpaths.is_test_path`): a word-built value assigned there is a fixture."""
     kept = _kept_spans(text, rules if rules is not None else load_rules(), syntax, test_file)
     lines = _line_numbers(text, sorted({anchor for *_, anchor in kept}))
     return [

@@ -22,10 +22,11 @@ from br_core.scan.allowlist import (
 from br_core.scan.baseline import Baseline, load_baseline
 from br_core.scan.files import DEFAULT_MAX_BYTES, Skip, read_text_file, walk_files
 from br_core.scan.finding import SECRET, Finding, ScanResult, secret_message
+from br_core.scan.testpaths import is_test_path
 from br_core.secrets.filters import value_digest
 from br_core.secrets.masking import mask_value
 from br_core.secrets.rules import RuleSet, load_rules, scan_text
-from br_core.secrets.syntax import is_test_path, syntax_of
+from br_core.secrets.syntax import syntax_of
 
 # Paths no sensible exclude covers all of: an exclude that matches every one of them (`**`,
 # `*/**`...) silences the scanner, which is said on every run.

@@ -78,25 +78,6 @@ def syntax_of(rel: str) -> str:
     return _BY_SUFFIX.get(name[dot:], CODE) if dot >= 0 else CODE
 
 
-# Where a repository keeps its tests: folders, and file names by the conventions of pytest,
-# Go, Jest/Mocha, RSpec, JUnit and xUnit.
-_TEST_DIRS = frozenset({"test", "tests", "__tests__", "spec", "specs", "testdata", "fixtures"})
-_TEST_FILE = re.compile(
-    r"test_[^/]+\.py|[^/]+_test\.(?:py|go|rb|exs?)|[^/]+\.(?:test|spec)\.[cm]?[jt]sx?"
-    r"|[^/]+_spec\.rb|[^/]+Tests?\.(?:java|kt|cs|scala|swift)|conftest\.py"
-)
-
-
-def is_test_path(rel: str) -> bool:
-    """`rel` is a test or a test's fixture (`tests/test_auth.py`, `pkg/db_test.go`,
-    `src/test/java/…`, `web/login.spec.ts`): where made-up credentials are written on purpose."""
-    parts = rel.lower().split("/")
-    return (
-        not _TEST_DIRS.isdisjoint(parts[:-1])
-        or _TEST_FILE.fullmatch(rel.rsplit("/", 1)[-1]) is not None
-    )
-
-
 def bare_value(text: str, start: int, syntax: str, line_start: int) -> str | None:
     """The unquoted value starting at `start` read by `syntax`'s rules, or None for CODE (the
     caller's expression rules apply). `line_start` is the offset of the line holding the name:

@@ -225,6 +225,10 @@ def test_cli_check_json_and_base(project: Path, capsys: pytest.CaptureFixture[st
         ({"calc/calc_test.go": "package calc\n"}, False, 0, "`go test -coverprofile=coverage.out"),
         ({"web/app.test.js": "test('x')\n"}, False, 0, "lcov output"),
         ({"tests/test_x.py": "x = 1\n"}, False, 0, "`pytest --cov --cov-report=xml`"),
+        # the secret scanner's convention for tests (br_core/scan/testpaths.py) serves here too
+        ({"spec/user_spec.rb": "describe 'x'\n"}, False, 0, "Cobertura XML or lcov report`"),
+        ({"src/Calc.Tests/CalcTests.cs": "class T {}\n"}, False, 0, "tests exist but no"),
+        ({"docs/testing.md": "# how we test\n"}, False, 0, "no test suite and no coverage"),
     ],
 )
 def test_no_report(

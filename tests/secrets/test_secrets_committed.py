@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from br_core.scan.testpaths import is_test_path
 from br_core.secrets import filters as f
 from br_core.secrets.masking import mask_value
-from br_core.secrets.syntax import is_test_path
 from tests.data.secrets_corpus import rand
 from tests.secrets.scanning import findings_by_rule
 
