@@ -518,6 +518,8 @@ class ExprEval(Guards):
         if None in kwargs:  # **mapping: its values are what the callee sees
             kwargs[None] = _unpacked(kwargs[None])
         func = node.func
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.NamedExpr):
+            self.value(func.value, env)  # `(n := q.get("n")).isdigit()` binds `n` all the same
         if (
             isinstance(func, ast.Name)
             and func.id == "dict"

@@ -37,6 +37,14 @@ def dotted(node: ast.expr) -> str | None:
             return None
 
 
+def _key(node: ast.expr) -> str | None:
+    """The name a tested value is read by afterwards: `(limit := q.get("n")).isdigit()` proves
+    `limit`, the walrus target, as `limit.isdigit()` would."""
+    if isinstance(node, ast.NamedExpr):
+        return node.target.id
+    return dotted(node)
+
+
 def last_name(node: ast.expr) -> str:
     if isinstance(node, ast.Attribute):
         return node.attr
@@ -105,7 +113,7 @@ class Guards:
                 and left.func.attr in _NORMALIZERS
             ):
                 left = left.func.value  # `d.lower() in ("asc", "desc")`: d is one of them, any case
-            key = dotted(left)
+            key = _key(left)
             op, right = test.ops[0], test.comparators[0]
             if key is None:
                 return []
@@ -123,18 +131,18 @@ class Guards:
         if isinstance(test.func, ast.Attribute) and short in {
             "isdigit", "isnumeric", "isdecimal", "isalnum", "isidentifier", "isalpha",
         }:  # fmt: skip
-            key = dotted(test.func.value)
+            key = _key(test.func.value)
             return [key] if key else []
         if short == "isinstance" and len(test.args) == 2:
             kinds = ast.unparse(test.args[1])
             if not re.search(r"\bstr\b|\bbytes\b|\bobject\b", kinds):
-                key = dotted(test.args[0])
+                key = _key(test.args[0])
                 return [key] if key else []
         compiled = dotted(test.func.value) if isinstance(test.func, ast.Attribute) else None
         if short in {"match", "fullmatch"} and compiled in self.regexes and test.args:
             pattern_text = self.regexes[compiled]
             if (short == "fullmatch" or pattern_text.endswith("$")) and safe_regex(pattern_text):
-                key = dotted(test.args[0])
+                key = _key(test.args[0])
                 return [key] if key else []
         if short in {"match", "fullmatch"} and len(test.args) >= 2:
             pattern = test.args[0]
@@ -142,7 +150,7 @@ class Guards:
                 isinstance(pattern, ast.Constant) and str(pattern.value).endswith("$")
             )
             if isinstance(pattern, ast.Constant) and anchored and safe_regex(pattern.value):
-                key = dotted(test.args[1])
+                key = _key(test.args[1])
                 return [key] if key else []
         return self.proven_by_helper(test)
 
