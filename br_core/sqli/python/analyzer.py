@@ -27,6 +27,7 @@ from br_core.sqli.python.callers import (
 from br_core.sqli.python.cli import converted_options
 from br_core.sqli.python.containers import make_dict
 from br_core.sqli.python.expr import PARAM_PREFIX, QUOTING, Env
+from br_core.sqli.python.frameworks import constant_enums, django_routes, framework_converted
 from br_core.sqli.python.guards import dotted, last_name
 from br_core.sqli.python.instances import attribute_stores
 from br_core.sqli.python.models import (
@@ -129,6 +130,7 @@ class PythonAnalyzer(ObjectModel):
         self.sinks_of: dict[int, list[SinkSite]] = {}  # id() of a call -> its sinks
         self.cli_options: set[str] | None = None  # see converted_options
         self.models: dict[str, set[str]] | None = None  # see converted_fields
+        self.framework: tuple[dict[str, set[str] | None], set[str]] | None = None  # see below
 
     def run(self) -> list[RawFinding]:
         self._collect(self.tree.body, in_class=False)
@@ -323,6 +325,7 @@ class PythonAnalyzer(ObjectModel):
     def _param_env(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, env: Env) -> Env:
         """`env` with `fn`'s parameters bound to what they may hold when `fn` is called."""
         wrapped = self._set_by_decorators(fn) if fn.decorator_list else set()
+        wrapped |= self._framework_converted(fn)
         for arg in all_args(fn):
             if arg.arg in {"self", "cls"}:
                 continue
@@ -335,6 +338,17 @@ class PythonAnalyzer(ObjectModel):
             else:
                 env[arg.arg] = Val(taint=f"{PARAM_PREFIX}{arg.arg}`")
         return env
+
+    def _framework_converted(self, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+        """Parameters a web or CLI framework converts before `fn` runs (frameworks.py)."""
+        if self.framework is None:
+            urls = any(origin.startswith("django.urls") for origin in self.imports.values())
+            routes = django_routes(self.tree) if urls else {}
+            self.framework = routes, constant_enums(self.classes) if self.enums else set()
+        routes, enums = self.framework
+        if not fn.decorator_list and fn.name not in routes:
+            return set()  # most functions: nothing declares how their parameters are filled
+        return framework_converted(fn, enums, routes, self.imports)
 
     def _set_by_decorators(self, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
         """Parameters a decorator of this file overwrites with a safe value (`int(...)`)."""
