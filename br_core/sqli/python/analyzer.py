@@ -73,7 +73,8 @@ from br_core.sqli.values import (
 )
 
 _PREFILTER = re.compile(
-    r"\.(?:execute\w*|exec_driver_sql|fetch\w*|iterate|prepare|copy_expert|query|raw|cursor"
+    r"\.(?:execute\w*|exec_driver_sql|fetch\w*|iterate|prepare|copy_expert|copy_from_query"
+    r"|query|raw|cursor"
     r"|read_sql\w*|mogrify|extra|filter|where|having|order_by|group_by|sql|run)\s*\("
     r"|\b(?:text|literal_column|SQL|RawSQL|read_sql\w*|execute_values|execute_batch)\s*\("
 )

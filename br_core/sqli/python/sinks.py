@@ -19,6 +19,7 @@ from br_core.sqli.values import Val, looks_like_clause
 _DB_METHODS = {
     "execute", "executemany", "executescript", "exec_driver_sql", "fetch", "fetchrow",
     "fetchval", "fetch_all", "fetch_one", "fetch_val", "iterate", "prepare", "copy_expert",
+    "copy_from_query",
     "query", "raw", "cursor", "read_sql", "read_sql_query", "mogrify", "execute_sql",
     "execute_query", "execute_query_dict", "sql", "run",
 }  # fmt: skip
@@ -26,7 +27,7 @@ _DB_METHODS = {
 _SPECIFIC = {
     "execute_values", "execute_batch", "execute_sql", "execute_query", "execute_query_dict",
     "executescript", "exec_driver_sql", "fetchrow", "fetchval", "copy_expert", "read_sql",
-    "read_sql_query", "executemany", "mogrify",
+    "read_sql_query", "executemany", "mogrify", "copy_from_query",
 }  # fmt: skip
 _TEXT_FUNCS = {"text", "literal_column", "SQL", "RawSQL", "read_sql", "read_sql_query"}
 _CLAUSE_METHODS = {"filter", "where", "having", "order_by", "group_by", "distinct"}
