@@ -68,11 +68,13 @@ def public_defs(tree: ast.Module) -> set[int]:
     return found
 
 
-# Constructors of a web application object: a module that makes one at its top level is the
-# application itself, which its own routes call into, not a library others import helpers from.
+# Constructors of a web application object (or of a part of one that routes register on: a
+# blueprint, a router): a module that makes one at its top level is the application itself,
+# which its own routes call into, not a library others import helpers from.
 APP_MAKERS = {
     "flask.Flask", "quart.Quart", "fastapi.FastAPI", "starlette.applications.Starlette",
     "sanic.Sanic", "bottle.Bottle", "aiohttp.web.Application", "litestar.Litestar",
+    "flask.Blueprint", "quart.Blueprint", "fastapi.APIRouter", "sanic.Blueprint",
 }  # fmt: skip
 
 

@@ -74,6 +74,10 @@ class Guards:
         """Keys a local validator proves safe; the interpreter looks into local helpers."""
         return []
 
+    def module_def(self, name: str) -> ast.expr | None:
+        """The expression a module name was last assigned; the interpreter keeps them."""
+        return None
+
     # conditions: constant truth and allow-list refinement
     def constant_truth(self, test: ast.expr, env: Env, val: Val | None = None) -> bool | None:
         """True/False when `test` (whose value `val` the caller already has) is a constant."""
@@ -154,12 +158,24 @@ class Guards:
                 return [key] if key else []
         return self.proven_by_helper(test)
 
+    def _literal_type(self, hint: ast.expr) -> bool:
+        """`Literal["info", "error"]`, or a module name assigned one: `typing.get_args` of it is
+        the tuple of those constants, so `x in get_args(Level)` is an allow-list check."""
+        if isinstance(hint, ast.Name):
+            hint = self.module_def(hint.id) or hint
+        if not (isinstance(hint, ast.Subscript) and last_name(hint.value) == "Literal"):
+            return False
+        inner = hint.slice.elts if isinstance(hint.slice, ast.Tuple) else [hint.slice]
+        return all(isinstance(e, ast.Constant) for e in inner)
+
     def _fixed_collection(self, node: ast.expr, env: Env) -> bool:
         """A literal collection, or a name/attribute/.keys() of one, holding only constants."""
         if isinstance(node, ast.Call) and last_name(node.func) in {"keys", "values"}:
             node = node.func.value if isinstance(node.func, ast.Attribute) else node
         if isinstance(node, ast.List | ast.Tuple | ast.Set):
             return all(isinstance(e, ast.Constant) for e in node.elts)
+        if isinstance(node, ast.Call) and last_name(node.func) == "get_args" and node.args:
+            return self._literal_type(node.args[0])
         if isinstance(node, ast.Dict):
             return True
         val = self.value(node, env)

@@ -43,6 +43,9 @@ class StatementInterpreter(ExprEval):
         super().__init__(imports)
         self._statements = {}
 
+    def module_def(self, name: str) -> ast.expr | None:
+        return self.frames[0].defs.get(name)
+
     def apply_validators(self, node: ast.Call, env: Env) -> None:  # pragma: no cover
         """After a local validator returns, its checked argument is safe (subclass)."""
 
