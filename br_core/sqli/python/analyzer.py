@@ -37,6 +37,7 @@ from br_core.sqli.python.models import (
     schema_fields,
 )
 from br_core.sqli.python.objects import ObjectModel
+from br_core.sqli.python.partials import inline_partials
 from br_core.sqli.python.rewrite import suggest
 from br_core.sqli.python.scope import (
     all_args,
@@ -853,4 +854,6 @@ def analyze_source(source: str, filename: str = "<string>") -> list[RawFinding]:
     if not _PREFILTER.search(source):
         return []  # no call that could run SQL: nothing to parse or interpret
     with collector_paused():
-        return PythonAnalyzer(ast.parse(source, filename=filename)).run()
+        tree = ast.parse(source, filename=filename)
+        inline_partials(tree)
+        return PythonAnalyzer(tree).run()

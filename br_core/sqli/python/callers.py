@@ -76,6 +76,11 @@ APP_MAKERS = {
     "sanic.Sanic", "bottle.Bottle", "aiohttp.web.Application", "litestar.Litestar",
     "flask.Blueprint", "quart.Blueprint", "fastapi.APIRouter", "sanic.Blueprint",
 }  # fmt: skip
+# Route decorators of a framework's default application: a module that registers its functions
+# with them is the application as much as one that makes the app object.
+DEFAULT_APP_ROUTES = {
+    f"bottle.{verb}" for verb in ("route", "get", "post", "put", "delete", "patch")
+}
 
 
 def application_defs(tree: ast.Module, qualified: Callable[[str], str]) -> set[int]:
@@ -88,6 +93,12 @@ def application_defs(tree: ast.Module, qualified: Callable[[str], str]) -> set[i
         and isinstance(stmt.value, ast.Call)
         and qualified(dotted(stmt.value.func) or "") in APP_MAKERS
         for stmt in tree.body
+    ) or any(
+        qualified(dotted(deco.func if isinstance(deco, ast.Call) else deco) or "")
+        in DEFAULT_APP_ROUTES
+        for stmt in tree.body
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef)
+        for deco in stmt.decorator_list
     )
     if not makes_app:
         return set()
