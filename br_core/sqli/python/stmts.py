@@ -89,6 +89,9 @@ class StatementInterpreter(ExprEval):
                     self.alias(target.id, source)  # `b = a`: one list, two names
         return False
 
+    def local_def(self, name: str) -> ast.expr | None:
+        return self.frames[-1].defs.get(name)
+
     def made_by(self, key: str) -> str:
         made = self.frames[-1].defs.get(key)
         return self.qualified(dotted(made.func) or "") if isinstance(made, ast.Call) else ""
