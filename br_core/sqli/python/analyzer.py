@@ -21,6 +21,7 @@ from br_core.sqli.python.callers import (
     constant_only,
     public_defs,
     site_args,
+    uncalled_nested,
     unreachable_defs,
     usage_counts,
 )
@@ -75,7 +76,7 @@ from br_core.sqli.values import (
 
 _PREFILTER = re.compile(
     r"\.(?:execute\w*|exec_driver_sql|fetch\w*|iterate|prepare|copy_expert|copy_from_query"
-    r"|query|raw|cursor"
+    r"|query|raw|cursor|select"
     r"|read_sql\w*|mogrify|extra|filter|where|having|order_by|group_by|sql|run)\s*\("
     r"|\b(?:text|literal_column|SQL|RawSQL|read_sql\w*|execute_values|execute_batch)\s*\("
 )
@@ -132,6 +133,8 @@ class PythonAnalyzer(ObjectModel):
         self.sinks_of: dict[int, list[SinkSite]] = {}  # id() of a call -> its sinks
         self.cli_options: set[str] | None = None  # see converted_options
         self.models: dict[str, set[str]] | None = None  # see converted_fields
+        self.uncalled: set[int] = set()  # nested defs their function never uses
+        self.uncalled_in: set[int] = set()  # functions whose nested defs were looked at
         self.framework: tuple[dict[str, set[str] | None], set[str]] | None = None  # see below
 
     def run(self) -> list[RawFinding]:
@@ -152,7 +155,8 @@ class PythonAnalyzer(ObjectModel):
         for fn in [*self.functions.values(), *self.methods.values()]:
             self.summary(fn)
         for node in self.all_defs:  # defs under module-level `if`/`try`, nested classes
-            self.summary(node)
+            if id(node) not in self.uncalled:
+                self.summary(node)
         self._drop_constant_callers()
         self._drop_unreachable()
         return sorted(self.findings.values(), key=lambda f: (f.built_line or f.line, f.line))
@@ -499,7 +503,16 @@ class PythonAnalyzer(ObjectModel):
         return names
 
     def analyze_nested(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, env: Env) -> None:
-        self.summary(fn, closure=env)
+        owner = self.frames[-1].owner
+        if owner not in self.uncalled_in:  # the first nested def of that function
+            if self.defs_by_id is None:
+                self.defs_by_id = {id(f): f for f in self.all_defs}
+            outer = self.defs_by_id.get(owner)
+            dead = uncalled_nested(outer) if outer is not None else set()
+            self.uncalled_in.add(owner)
+            self.uncalled |= dead
+        if id(fn) not in self.uncalled:
+            self.summary(fn, closure=env)
 
     def _local_callee(
         self, node: ast.Call

@@ -162,6 +162,40 @@ def unreachable_defs(tree: ast.Module) -> list[ast.FunctionDef | ast.AsyncFuncti
     return [candidates[name] for name in sorted(dead)]
 
 
+def uncalled_nested(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[int]:
+    """id() of the functions defined inside `fn` that nothing in `fn` names (outside their own
+    body) and no decorator registers: never called nor handed on, dead like a constant-false
+    branch. A name spelled in a string, or a run-time lookup (`locals()`), keeps them."""
+    nodes = list(ast.walk(fn))
+    nested = [
+        n
+        for n in nodes
+        if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+        and n is not fn
+        and not n.decorator_list
+    ]
+    if not nested:
+        return set()
+    names = {n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    if names & _DYNAMIC:
+        return set()
+    dead: set[int] = set()
+    for inner in nested:
+        own = {id(n) for n in ast.walk(inner)}
+        named = any(
+            id(n) not in own
+            and (
+                (isinstance(n, ast.Name) and n.id == inner.name)
+                or (isinstance(n, ast.Attribute) and n.attr == inner.name)
+                or (isinstance(n, ast.Constant) and n.value == inner.name)
+            )
+            for n in nodes
+        )
+        if not named:
+            dead.add(id(inner))
+    return dead
+
+
 def _runs(stmt: ast.stmt, dead: set[str]) -> bool:
     return not (isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef) and stmt.name in dead)
 

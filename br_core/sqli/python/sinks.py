@@ -31,9 +31,12 @@ _SPECIFIC = {
 }  # fmt: skip
 _TEXT_FUNCS = {"text", "literal_column", "SQL", "RawSQL", "read_sql", "read_sql_query"}
 _CLAUSE_METHODS = {"filter", "where", "having", "order_by", "group_by", "distinct"}
+# Pony ORM's raw-SQL methods of a `Database` beside `execute` (`db.select("SELECT ...")`):
+# sinks only in a file that imports pony (SQLAlchemy's `select(...)` builds, never parses).
+_PONY_METHODS = {"select"}
 # Every name `find_sinks` looks for.
 _SINK_NAMES = {"execute_values", "execute_batch", "extra", *_DB_METHODS, *_TEXT_FUNCS,
-               *_CLAUSE_METHODS}  # fmt: skip
+               *_CLAUSE_METHODS, *_PONY_METHODS}  # fmt: skip
 _ORM_MODULES = ("sqlalchemy", "sqlmodel", "flask_sqlalchemy")
 # QuerySet.extra(select, where, params, tables, order_by, select_params): every argument but
 # the two bound-value lists holds SQL text, by keyword or by position.
@@ -72,6 +75,10 @@ def find_sinks(node: ast.Call, imports: dict[str, str]) -> list[SinkSite]:
         return []  # nearly every call: no name below, no need to render it
     display = (dotted(func) or short or "call").replace("()", "(…)")
     query = _query_arg(node)
+    if short in _PONY_METHODS:
+        pony = any(m.startswith("pony") for m in imports.values())
+        raw = pony and isinstance(func, ast.Attribute) and query is not None
+        return [SinkSite(display, query, "db")] if raw and query is not None else []
     if short in {"execute_values", "execute_batch"} and len(node.args) >= 2:
         return [SinkSite(display, node.args[1], "db")]  # psycopg2.extras(cur, sql, rows)
     is_text = short in _TEXT_FUNCS and (isinstance(func, ast.Name) or _text_attr(func, short))
