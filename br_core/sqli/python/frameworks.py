@@ -69,7 +69,8 @@ def framework_converted(
 ) -> set[str]:
     """Parameters of `fn` a framework converts or restricts before `fn` runs."""
     found = set(routes.get(fn.name) or ())
-    handler = _is_handler(fn, {origin.split(".")[0] for origin in imports.values()})
+    modules = {origin.split(".")[0] for origin in imports.values()}
+    handler = _is_handler(fn, modules)
     defaults = _defaults(fn)
     for arg in fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs if handler else []:
         hint, default = arg.annotation, defaults.get(arg.arg)
@@ -77,7 +78,7 @@ def framework_converted(
             found.add(arg.arg)
         if default is not None and _checked_param(default):
             found.add(arg.arg)
-    return found | _click_converted(fn)
+    return found | _click_converted(fn) if "click" in modules else found
 
 
 def _is_handler(fn: Def, modules: set[str]) -> bool:
