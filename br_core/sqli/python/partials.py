@@ -18,11 +18,11 @@ from __future__ import annotations
 import ast
 
 
-def inline_partials(tree: ast.Module) -> None:
-    """Rewrite calls through module-level partials of this file's functions, in place."""
+def inline_partials(tree: ast.Module) -> ast.Module:
+    """`tree`, with calls through module-level partials of its functions rewritten in place."""
     partials = _partials(tree)
     if not partials:
-        return  # nearly every file
+        return tree  # nearly every file
     stores: dict[str, int] = {}
     loads: dict[str, int] = {}
     calls: list[tuple[ast.Call, str]] = []
@@ -47,6 +47,7 @@ def inline_partials(tree: ast.Module) -> None:
     tree.body = [
         ast.copy_location(ast.Pass(), stmt) if id(stmt) in dropped else stmt for stmt in tree.body
     ]
+    return tree
 
 
 def _partials(tree: ast.Module) -> dict[str, tuple[ast.Assign, str, list[ast.expr]]]:
