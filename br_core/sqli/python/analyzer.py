@@ -21,12 +21,14 @@ from br_core.sqli.python.callers import (
     constant_only,
     public_defs,
     site_args,
+    uncalled_nested,
     unreachable_defs,
     usage_counts,
 )
 from br_core.sqli.python.cli import converted_options
 from br_core.sqli.python.containers import make_dict
 from br_core.sqli.python.expr import PARAM_PREFIX, QUOTING, Env
+from br_core.sqli.python.frameworks import constant_enums, django_routes, framework_converted
 from br_core.sqli.python.guards import dotted, last_name
 from br_core.sqli.python.instances import attribute_stores
 from br_core.sqli.python.models import (
@@ -36,6 +38,7 @@ from br_core.sqli.python.models import (
     schema_fields,
 )
 from br_core.sqli.python.objects import ObjectModel
+from br_core.sqli.python.partials import inline_partials
 from br_core.sqli.python.rewrite import suggest
 from br_core.sqli.python.scope import (
     all_args,
@@ -72,7 +75,8 @@ from br_core.sqli.values import (
 )
 
 _PREFILTER = re.compile(
-    r"\.(?:execute\w*|exec_driver_sql|fetch\w*|iterate|prepare|copy_expert|query|raw|cursor"
+    r"\.(?:execute\w*|exec_driver_sql|fetch\w*|iterate|prepare|copy_expert|copy_from_query"
+    r"|query|raw|cursor|select"
     r"|read_sql\w*|mogrify|extra|filter|where|having|order_by|group_by|sql|run)\s*\("
     r"|\b(?:text|literal_column|SQL|RawSQL|read_sql\w*|execute_values|execute_batch)\s*\("
 )
@@ -129,6 +133,9 @@ class PythonAnalyzer(ObjectModel):
         self.sinks_of: dict[int, list[SinkSite]] = {}  # id() of a call -> its sinks
         self.cli_options: set[str] | None = None  # see converted_options
         self.models: dict[str, set[str]] | None = None  # see converted_fields
+        self.uncalled: set[int] = set()  # nested defs their function never uses
+        self.uncalled_in: set[int] = set()  # functions whose nested defs were looked at
+        self.framework: tuple[dict[str, set[str] | None], set[str]] | None = None  # see below
 
     def run(self) -> list[RawFinding]:
         self._collect(self.tree.body, in_class=False)
@@ -148,7 +155,8 @@ class PythonAnalyzer(ObjectModel):
         for fn in [*self.functions.values(), *self.methods.values()]:
             self.summary(fn)
         for node in self.all_defs:  # defs under module-level `if`/`try`, nested classes
-            self.summary(node)
+            if id(node) not in self.uncalled:
+                self.summary(node)
         self._drop_constant_callers()
         self._drop_unreachable()
         return sorted(self.findings.values(), key=lambda f: (f.built_line or f.line, f.line))
@@ -323,6 +331,7 @@ class PythonAnalyzer(ObjectModel):
     def _param_env(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, env: Env) -> Env:
         """`env` with `fn`'s parameters bound to what they may hold when `fn` is called."""
         wrapped = self._set_by_decorators(fn) if fn.decorator_list else set()
+        wrapped |= self._framework_converted(fn)
         for arg in all_args(fn):
             if arg.arg in {"self", "cls"}:
                 continue
@@ -335,6 +344,17 @@ class PythonAnalyzer(ObjectModel):
             else:
                 env[arg.arg] = Val(taint=f"{PARAM_PREFIX}{arg.arg}`")
         return env
+
+    def _framework_converted(self, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+        """Parameters a web or CLI framework converts before `fn` runs (frameworks.py)."""
+        if self.framework is None:
+            urls = any(origin.startswith("django.urls") for origin in self.imports.values())
+            routes = django_routes(self.tree) if urls else {}
+            self.framework = routes, constant_enums(self.classes) if self.enums else set()
+        routes, enums = self.framework
+        if not fn.decorator_list and fn.name not in routes:
+            return set()  # most functions: nothing declares how their parameters are filled
+        return framework_converted(fn, enums, routes, self.imports)
 
     def _set_by_decorators(self, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
         """Parameters a decorator of this file overwrites with a safe value (`int(...)`)."""
@@ -483,7 +503,16 @@ class PythonAnalyzer(ObjectModel):
         return names
 
     def analyze_nested(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, env: Env) -> None:
-        self.summary(fn, closure=env)
+        owner = self.frames[-1].owner
+        if owner not in self.uncalled_in:  # the first nested def of that function
+            if self.defs_by_id is None:
+                self.defs_by_id = {id(f): f for f in self.all_defs}
+            outer = self.defs_by_id.get(owner)
+            dead = uncalled_nested(outer) if outer is not None else set()
+            self.uncalled_in.add(owner)
+            self.uncalled |= dead
+        if id(fn) not in self.uncalled:
+            self.summary(fn, closure=env)
 
     def _local_callee(
         self, node: ast.Call
@@ -838,4 +867,5 @@ def analyze_source(source: str, filename: str = "<string>") -> list[RawFinding]:
     if not _PREFILTER.search(source):
         return []  # no call that could run SQL: nothing to parse or interpret
     with collector_paused():
-        return PythonAnalyzer(ast.parse(source, filename=filename)).run()
+        # One expression, no local: a `tree` name kept alive past run() cost 10% (bench/linear).
+        return PythonAnalyzer(inline_partials(ast.parse(source, filename=filename))).run()

@@ -68,12 +68,19 @@ def public_defs(tree: ast.Module) -> set[int]:
     return found
 
 
-# Constructors of a web application object: a module that makes one at its top level is the
-# application itself, which its own routes call into, not a library others import helpers from.
+# Constructors of a web application object (or of a part of one that routes register on: a
+# blueprint, a router): a module that makes one at its top level is the application itself,
+# which its own routes call into, not a library others import helpers from.
 APP_MAKERS = {
     "flask.Flask", "quart.Quart", "fastapi.FastAPI", "starlette.applications.Starlette",
     "sanic.Sanic", "bottle.Bottle", "aiohttp.web.Application", "litestar.Litestar",
+    "flask.Blueprint", "quart.Blueprint", "fastapi.APIRouter", "sanic.Blueprint",
 }  # fmt: skip
+# Route decorators of a framework's default application: a module that registers its functions
+# with them is the application as much as one that makes the app object.
+DEFAULT_APP_ROUTES = {
+    f"bottle.{verb}" for verb in ("route", "get", "post", "put", "delete", "patch")
+}
 
 
 def application_defs(tree: ast.Module, qualified: Callable[[str], str]) -> set[int]:
@@ -86,6 +93,12 @@ def application_defs(tree: ast.Module, qualified: Callable[[str], str]) -> set[i
         and isinstance(stmt.value, ast.Call)
         and qualified(dotted(stmt.value.func) or "") in APP_MAKERS
         for stmt in tree.body
+    ) or any(
+        qualified(dotted(deco.func if isinstance(deco, ast.Call) else deco) or "")
+        in DEFAULT_APP_ROUTES
+        for stmt in tree.body
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef)
+        for deco in stmt.decorator_list
     )
     if not makes_app:
         return set()
@@ -147,6 +160,40 @@ def unreachable_defs(tree: ast.Module) -> list[ast.FunctionDef | ast.AsyncFuncti
         changed = bool(dead & live)
         dead -= live
     return [candidates[name] for name in sorted(dead)]
+
+
+def uncalled_nested(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[int]:
+    """id() of the functions defined inside `fn` that nothing in `fn` names (outside their own
+    body) and no decorator registers: never called nor handed on, dead like a constant-false
+    branch. A name spelled in a string, or a run-time lookup (`locals()`), keeps them."""
+    nodes = list(ast.walk(fn))
+    nested = [
+        n
+        for n in nodes
+        if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+        and n is not fn
+        and not n.decorator_list
+    ]
+    if not nested:
+        return set()
+    names = {n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    if names & _DYNAMIC:
+        return set()
+    dead: set[int] = set()
+    for inner in nested:
+        own = {id(n) for n in ast.walk(inner)}
+        named = any(
+            id(n) not in own
+            and (
+                (isinstance(n, ast.Name) and n.id == inner.name)
+                or (isinstance(n, ast.Attribute) and n.attr == inner.name)
+                or (isinstance(n, ast.Constant) and n.value == inner.name)
+            )
+            for n in nodes
+        )
+        if not named:
+            dead.add(id(inner))
+    return dead
 
 
 def _runs(stmt: ast.stmt, dead: set[str]) -> bool:

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import replace
 
-from br_core.sqli.python import containers
+from br_core.sqli.python import containers, templates
 from br_core.sqli.python.fold import (
     fold_binop,
     fold_boolop,
@@ -162,6 +162,11 @@ class ExprEval(Guards):
         """The qualified name of the call that made the value `key` holds, when the
         interpreter knows (`conf = configparser.ConfigParser()`); overridden there."""
         return ""
+
+    def local_def(self, name: str) -> ast.expr | None:
+        """The expression the function being read last assigned to `name`; the interpreter
+        keeps them."""
+        return None
 
     def interpolating(self, key: str) -> bool:
         """Whether the ConfigParser `key` holds interpolates `%(name)s` on `get`; overridden
@@ -518,6 +523,8 @@ class ExprEval(Guards):
         if None in kwargs:  # **mapping: its values are what the callee sees
             kwargs[None] = _unpacked(kwargs[None])
         func = node.func
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.NamedExpr):
+            self.value(func.value, env)  # `(n := q.get("n")).isdigit()` binds `n` all the same
         if (
             isinstance(func, ast.Name)
             and func.id == "dict"
@@ -709,6 +716,10 @@ class ExprEval(Guards):
         folded = fold_str_method(receiver, short, args, kwargs)
         if folded is not None:
             return folded  # `"abc".startswith("a")`: a constant decides a branch
+        if short in {"render", "prepare_query"}:
+            templated = self._templated(func, short, receiver, args, kwargs)
+            if templated is not None:
+                return templated
         if _is_stored_handle(func.value, self.self_attrs) and short not in STR_METHODS:
             receiver = SAFE  # self.conn.cursor(): a method of a stored object, not its text
         if short == "join":
@@ -744,6 +755,21 @@ class ExprEval(Guards):
         if receiver.unknown and not result.suspect:
             return Val(unknown=receiver.unknown)
         return self._unknown_call(dotted(func) or "", result)
+
+    def _templated(
+        self, func: ast.Attribute, short: str, receiver: Val, args: list[Val], kwargs: list[Val]
+    ) -> Val | None:
+        """A Jinja2 SQL template rendered, or a JinjaSQL query prepared (templates.py)."""
+        line = func.end_lineno or func.lineno
+        if short == "prepare_query":
+            if args and templates.jinjasql_prepared(func.value, self.imports):
+                return templates.prepared_query(args[0], [*args[1:], *kwargs], line)
+            return None
+        target = func.value
+        if isinstance(target, ast.Name):
+            target = self.local_def(target.id) or target
+        text = templates.jinja_text(target, self.imports)
+        return None if text is None else templates.rendered(text, args, kwargs, line)
 
 
 def iter_element(val: Val, node: ast.expr | None) -> Val:

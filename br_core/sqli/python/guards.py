@@ -37,6 +37,14 @@ def dotted(node: ast.expr) -> str | None:
             return None
 
 
+def _key(node: ast.expr) -> str | None:
+    """The name a tested value is read by afterwards: `(limit := q.get("n")).isdigit()` proves
+    `limit`, the walrus target, as `limit.isdigit()` would."""
+    if isinstance(node, ast.NamedExpr):
+        return node.target.id
+    return dotted(node)
+
+
 def last_name(node: ast.expr) -> str:
     if isinstance(node, ast.Attribute):
         return node.attr
@@ -65,6 +73,10 @@ class Guards:
     def proven_by_helper(self, test: ast.Call) -> list[str]:
         """Keys a local validator proves safe; the interpreter looks into local helpers."""
         return []
+
+    def module_def(self, name: str) -> ast.expr | None:
+        """The expression a module name was last assigned; the interpreter keeps them."""
+        return None
 
     # conditions: constant truth and allow-list refinement
     def constant_truth(self, test: ast.expr, env: Env, val: Val | None = None) -> bool | None:
@@ -105,7 +117,7 @@ class Guards:
                 and left.func.attr in _NORMALIZERS
             ):
                 left = left.func.value  # `d.lower() in ("asc", "desc")`: d is one of them, any case
-            key = dotted(left)
+            key = _key(left)
             op, right = test.ops[0], test.comparators[0]
             if key is None:
                 return []
@@ -123,18 +135,18 @@ class Guards:
         if isinstance(test.func, ast.Attribute) and short in {
             "isdigit", "isnumeric", "isdecimal", "isalnum", "isidentifier", "isalpha",
         }:  # fmt: skip
-            key = dotted(test.func.value)
+            key = _key(test.func.value)
             return [key] if key else []
         if short == "isinstance" and len(test.args) == 2:
             kinds = ast.unparse(test.args[1])
             if not re.search(r"\bstr\b|\bbytes\b|\bobject\b", kinds):
-                key = dotted(test.args[0])
+                key = _key(test.args[0])
                 return [key] if key else []
         compiled = dotted(test.func.value) if isinstance(test.func, ast.Attribute) else None
         if short in {"match", "fullmatch"} and compiled in self.regexes and test.args:
             pattern_text = self.regexes[compiled]
             if (short == "fullmatch" or pattern_text.endswith("$")) and safe_regex(pattern_text):
-                key = dotted(test.args[0])
+                key = _key(test.args[0])
                 return [key] if key else []
         if short in {"match", "fullmatch"} and len(test.args) >= 2:
             pattern = test.args[0]
@@ -142,9 +154,19 @@ class Guards:
                 isinstance(pattern, ast.Constant) and str(pattern.value).endswith("$")
             )
             if isinstance(pattern, ast.Constant) and anchored and safe_regex(pattern.value):
-                key = dotted(test.args[1])
+                key = _key(test.args[1])
                 return [key] if key else []
         return self.proven_by_helper(test)
+
+    def _literal_type(self, hint: ast.expr) -> bool:
+        """`Literal["info", "error"]`, or a module name assigned one: `typing.get_args` of it is
+        the tuple of those constants, so `x in get_args(Level)` is an allow-list check."""
+        if isinstance(hint, ast.Name):
+            hint = self.module_def(hint.id) or hint
+        if not (isinstance(hint, ast.Subscript) and last_name(hint.value) == "Literal"):
+            return False
+        inner = hint.slice.elts if isinstance(hint.slice, ast.Tuple) else [hint.slice]
+        return all(isinstance(e, ast.Constant) for e in inner)
 
     def _fixed_collection(self, node: ast.expr, env: Env) -> bool:
         """A literal collection, or a name/attribute/.keys() of one, holding only constants."""
@@ -152,6 +174,8 @@ class Guards:
             node = node.func.value if isinstance(node.func, ast.Attribute) else node
         if isinstance(node, ast.List | ast.Tuple | ast.Set):
             return all(isinstance(e, ast.Constant) for e in node.elts)
+        if isinstance(node, ast.Call) and last_name(node.func) == "get_args" and node.args:
+            return self._literal_type(node.args[0])
         if isinstance(node, ast.Dict):
             return True
         val = self.value(node, env)

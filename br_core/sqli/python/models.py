@@ -116,11 +116,59 @@ def constructor_conversions(cls: ast.ClassDef, stores: Counter[str] | None) -> s
     found: set[str] = set()
     for name in ("__init__", "__post_init__"):
         method = method_of(cls, name)
+        stored: set[str] = set()
         for stmt in method.body if method is not None else []:
             attr = _converted_store(stmt)
             if attr is not None:
                 found.add(attr)
-    return {attr for attr in found if stores[attr] == 1}
+            checked = _rejected_unless_listed(stmt)
+            # A dataclass's fields are set before `__post_init__` runs; `__init__` must have
+            # stored the attribute itself before the check.
+            if checked is not None and (checked in stored) == (name == "__init__"):
+                found.add(checked)
+            stored |= _self_stores(stmt)
+    return {attr for attr in found if stores[attr] == (attr in _all_stored(cls))}
+
+
+def _self_stores(stmt: ast.stmt) -> set[str]:
+    return {
+        t.attr
+        for t in (stmt.targets if isinstance(stmt, ast.Assign) else [])
+        if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self"
+    }
+
+
+def _all_stored(cls: ast.ClassDef) -> set[str]:
+    """Attributes the constructors of `cls` store by assignment (a dataclass field is not)."""
+    found: set[str] = set()
+    for name in ("__init__", "__post_init__"):
+        method = method_of(cls, name)
+        for stmt in method.body if method is not None else []:
+            found |= _self_stores(stmt)
+    return found
+
+
+def _rejected_unless_listed(stmt: ast.stmt) -> str | None:
+    """`x` for `if self.x not in ALLOWED: raise ...` (a literal collection or a module
+    constant), a statement of the constructor's own body: no object holds another value."""
+    if not (isinstance(stmt, ast.If) and stmt.body and isinstance(stmt.body[-1], ast.Raise)):
+        return None
+    test = stmt.test
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
+        return None
+    target, right = test.left, test.comparators[0]
+    if not (
+        isinstance(test.ops[0], ast.NotIn)
+        and isinstance(target, ast.Attribute)
+        and isinstance(target.value, ast.Name)
+        and target.value.id == "self"
+    ):
+        return None
+    if isinstance(right, ast.List | ast.Tuple | ast.Set):
+        listed = all(isinstance(e, ast.Constant) for e in right.elts)
+    else:
+        listed = isinstance(right, ast.Name) and right.id.isupper()
+    return target.attr if listed else None
 
 
 def _converted_store(stmt: ast.stmt) -> str | None:

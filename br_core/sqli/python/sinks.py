@@ -19,6 +19,7 @@ from br_core.sqli.values import Val, looks_like_clause
 _DB_METHODS = {
     "execute", "executemany", "executescript", "exec_driver_sql", "fetch", "fetchrow",
     "fetchval", "fetch_all", "fetch_one", "fetch_val", "iterate", "prepare", "copy_expert",
+    "copy_from_query",
     "query", "raw", "cursor", "read_sql", "read_sql_query", "mogrify", "execute_sql",
     "execute_query", "execute_query_dict", "sql", "run",
 }  # fmt: skip
@@ -26,13 +27,16 @@ _DB_METHODS = {
 _SPECIFIC = {
     "execute_values", "execute_batch", "execute_sql", "execute_query", "execute_query_dict",
     "executescript", "exec_driver_sql", "fetchrow", "fetchval", "copy_expert", "read_sql",
-    "read_sql_query", "executemany", "mogrify",
+    "read_sql_query", "executemany", "mogrify", "copy_from_query",
 }  # fmt: skip
 _TEXT_FUNCS = {"text", "literal_column", "SQL", "RawSQL", "read_sql", "read_sql_query"}
 _CLAUSE_METHODS = {"filter", "where", "having", "order_by", "group_by", "distinct"}
+# Pony ORM's raw-SQL methods of a `Database` beside `execute` (`db.select("SELECT ...")`):
+# sinks only in a file that imports pony (SQLAlchemy's `select(...)` builds, never parses).
+_PONY_METHODS = {"select"}
 # Every name `find_sinks` looks for.
 _SINK_NAMES = {"execute_values", "execute_batch", "extra", *_DB_METHODS, *_TEXT_FUNCS,
-               *_CLAUSE_METHODS}  # fmt: skip
+               *_CLAUSE_METHODS, *_PONY_METHODS}  # fmt: skip
 _ORM_MODULES = ("sqlalchemy", "sqlmodel", "flask_sqlalchemy")
 # QuerySet.extra(select, where, params, tables, order_by, select_params): every argument but
 # the two bound-value lists holds SQL text, by keyword or by position.
@@ -71,6 +75,10 @@ def find_sinks(node: ast.Call, imports: dict[str, str]) -> list[SinkSite]:
         return []  # nearly every call: no name below, no need to render it
     display = (dotted(func) or short or "call").replace("()", "(…)")
     query = _query_arg(node)
+    if short in _PONY_METHODS:
+        pony = any(m.startswith("pony") for m in imports.values())
+        raw = pony and isinstance(func, ast.Attribute) and query is not None
+        return [SinkSite(display, query, "db")] if raw and query is not None else []
     if short in {"execute_values", "execute_batch"} and len(node.args) >= 2:
         return [SinkSite(display, node.args[1], "db")]  # psycopg2.extras(cur, sql, rows)
     is_text = short in _TEXT_FUNCS and (isinstance(func, ast.Name) or _text_attr(func, short))

@@ -43,6 +43,9 @@ class StatementInterpreter(ExprEval):
         super().__init__(imports)
         self._statements = {}
 
+    def module_def(self, name: str) -> ast.expr | None:
+        return self.frames[0].defs.get(name)
+
     def apply_validators(self, node: ast.Call, env: Env) -> None:  # pragma: no cover
         """After a local validator returns, its checked argument is safe (subclass)."""
 
@@ -85,6 +88,9 @@ class StatementInterpreter(ExprEval):
                 if shared and source is not None and source != target.id:
                     self.alias(target.id, source)  # `b = a`: one list, two names
         return False
+
+    def local_def(self, name: str) -> ast.expr | None:
+        return self.frames[-1].defs.get(name)
 
     def made_by(self, key: str) -> str:
         made = self.frames[-1].defs.get(key)
@@ -246,6 +252,12 @@ class StatementInterpreter(ExprEval):
             inner = dict(env)
             if key is not None and key in env and _literal_pattern(case.pattern):
                 inner[key] = env[key].untainted()  # `case "users" | "orders":` fixes the value
+            for name, whole in _captures(case.pattern, top=True):
+                # `case other:` binds the subject itself; a capture inside a sequence, mapping
+                # or class pattern binds a part of it, text of the subject all the same.
+                inner[name] = subject if whole else merge(subject, subject.elems or SAFE)
+                if whole and _literal_pattern(case.pattern):
+                    inner[name] = subject.untainted()  # `case "day" | "week" as unit:`
             if case.guard is not None:
                 guard = self.constant_truth(case.guard, inner, self.value(case.guard, inner))
                 if guard is False:
@@ -270,7 +282,23 @@ class StatementInterpreter(ExprEval):
         return False
 
 
+def _captures(pattern: ast.pattern, top: bool) -> list[tuple[str, bool]]:
+    """Names a pattern binds, each with whether it holds the whole subject (`case x:`,
+    `case str() as x:`, `case "a" | "b" as x:` at the top) or a part of it."""
+    found: list[tuple[str, bool]] = []
+    if isinstance(pattern, ast.MatchAs | ast.MatchStar) and pattern.name:
+        found.append((pattern.name, top and isinstance(pattern, ast.MatchAs)))
+    if isinstance(pattern, ast.MatchMapping) and pattern.rest:
+        found.append((pattern.rest, False))
+    for child in ast.iter_child_nodes(pattern):
+        if isinstance(child, ast.pattern):
+            found += _captures(child, top=top and isinstance(pattern, ast.MatchAs | ast.MatchOr))
+    return found
+
+
 def _literal_pattern(pattern: ast.pattern) -> bool:
+    if isinstance(pattern, ast.MatchAs) and pattern.pattern is not None:
+        return _literal_pattern(pattern.pattern)
     if isinstance(pattern, ast.MatchOr):
         return all(_literal_pattern(p) for p in pattern.patterns)
     return isinstance(pattern, ast.MatchSingleton) or (

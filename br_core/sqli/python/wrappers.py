@@ -42,6 +42,7 @@ def set_by_decorators(
             continue
         deco, bindings = wrapper
         inner = _returned_def(deco)
+        found |= _keywords_passed(inner, deco, safe) if inner is not None else set()
         kwargs = inner.args.kwarg.arg if inner is not None and inner.args.kwarg else None
         if inner is None or kwargs is None or not _calls_wrapped(inner, deco, kwargs):
             continue
@@ -106,6 +107,46 @@ def _calls_wrapped(inner: Def, deco: Def, kwargs: str) -> bool:
         and any(kw.arg is None and _is_name(kw.value, kwargs) for kw in node.keywords)
         for node in ast.walk(inner)
     )
+
+
+def _keywords_passed(inner: Def, deco: Def, safe: Callable[[ast.expr], bool]) -> set[str]:
+    """Keywords every call of the handler in `inner` spells out with a value `safe` accepts:
+    `fn(*args, page=page, **kwargs)` after `page = int(request.args["page"])`. A keyword given
+    by name wins over the same key in `**kwargs` (Python refuses both), so the handler's
+    parameter holds that value."""
+    params = param_names(deco)
+    calls = [
+        node
+        for node in ast.walk(inner)
+        if isinstance(node, ast.Call) and len(params) == 1 and _is_name(node.func, params[0])
+    ]
+    passed: set[str] | None = None
+    for call in calls:
+        names = {kw.arg for kw in call.keywords if kw.arg and _safe_local(kw.value, inner, safe)}
+        passed = names if passed is None else passed & names
+    return passed or set()
+
+
+def _safe_local(value: ast.expr, inner: Def, safe: Callable[[ast.expr], bool]) -> bool:
+    """`value` is safe, or a local name of `inner` whose every binding is a plain assignment of
+    a safe value (read before any of them, a local raises UnboundLocalError: no text)."""
+    if not isinstance(value, ast.Name):
+        return safe(value)
+    if value.id in {a.arg for a in (inner.args.vararg, inner.args.kwarg) if a is not None}:
+        return False
+    if value.id in param_names(inner):
+        return False
+    stores = [
+        n
+        for n in ast.walk(inner)
+        if isinstance(n, ast.Name) and n.id == value.id and isinstance(n.ctx, ast.Store)
+    ]
+    assigned = [
+        n.value
+        for n in ast.walk(inner)
+        if isinstance(n, ast.Assign) and len(n.targets) == 1 and _is_name(n.targets[0], value.id)
+    ]
+    return bool(assigned) and len(assigned) == len(stores) and all(safe(v) for v in assigned)
 
 
 def _kwarg_writes(inner: Def, kwargs: str) -> Iterator[tuple[ast.expr, ast.expr]]:
