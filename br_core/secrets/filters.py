@@ -11,6 +11,7 @@ import itertools
 import math
 import operator
 import re
+from collections import Counter
 from functools import lru_cache
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -143,21 +144,25 @@ _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "::1", "host.dock
 
 # SHA-256 of keys printed in providers' public documentation (Stripe's docs test keys, the
 # Telegram Bot API's example token): they are in countless tutorials and are not anyone's
-# secret. Stored as hashes so this file holds no key.
-_DOCUMENTED_EXAMPLES = frozenset(
-    {
-        "2cafc0970149a84f3b9e62eaf169f36f59907a3b3e31f7b82e68c69cd27f7326",
-        "f2d6ca16515033e5dce14eba840b979d27b5cbae24bb3e5bf484339667f86397",
-        "731fa294d036e54f19df879bfcd4fe72d967dc6327800c5f74a48414a3f258c9",
-    }
-)
+# secret. Stored as hashes so this file holds no key, by the key's length: a value of any
+# other length (nearly every one a file dense with findings holds) is hashed for nothing.
+_DOCUMENTED_EXAMPLES = {
+    32: frozenset(
+        {
+            "2cafc0970149a84f3b9e62eaf169f36f59907a3b3e31f7b82e68c69cd27f7326",
+            "f2d6ca16515033e5dce14eba840b979d27b5cbae24bb3e5bf484339667f86397",
+        }
+    ),
+    41: frozenset({"731fa294d036e54f19df879bfcd4fe72d967dc6327800c5f74a48414a3f258c9"}),
+}
 # jwt.io's example token (`"name": "John Doe"`), whatever key it was re-signed with.
 _JWT_IO_EXAMPLE = {"sub": "1234567890", "name": "John Doe", "iat": 1516239022}
 
 
 def is_documented_example(secret: str) -> bool:
     """A key published in a provider's documentation as an example."""
-    return value_digest(secret) in _DOCUMENTED_EXAMPLES
+    digests = _DOCUMENTED_EXAMPLES.get(len(secret))
+    return digests is not None and value_digest(secret) in digests
 
 
 def value_digest(value: str) -> str:
@@ -173,9 +178,11 @@ def shannon_entropy(value: str) -> float:
     """Bits per character of `value` (0.0 for the empty string)."""
     if not value:
         return 0.0
-    # Counts in first-occurrence order, as `Counter` gives them, with no generator step per
-    # character: every value a file dense with findings holds pays for this.
-    return _entropy_of_counts(tuple(map(value.count, dict.fromkeys(value))), len(value))
+    # Counts in first-occurrence order, counted in C: every value a file dense with findings
+    # holds pays for this. A short random value repeats no character (nine 1s): no count made.
+    if len(set(value)) == len(value):
+        return _entropy_of_counts((1,) * len(value), len(value))
+    return _entropy_of_counts(tuple(Counter(value).values()), len(value))
 
 
 @lru_cache(maxsize=1024)
@@ -273,6 +280,8 @@ def is_templated(value: str, bare: bool = True) -> bool:
         return value[0] not in "*&!@" or bool(_YAML_NAME.fullmatch(value[1:]))
     if _TEMPLATE_OPENING.match(value) or _TEMPLATE_MARKER.search(value.lower()):
         return True
+    if value.isalnum():
+        return False  # every form below is written with punctuation: `:`, `$`, `{`, `<`, `%`
     if _ENV_REFERENCE.fullmatch(value):
         return True
     if _TEMPLATE_FORMS.search(value) is not None or _INTERPOLATED_CALL.fullmatch(value):
@@ -326,9 +335,17 @@ def is_uuid(value: str) -> bool:
 
 def is_known_non_secret(value: str) -> bool:
     """UUIDs, password hashes, digests, data URIs, e-mail addresses, paths, URLs, ARNs."""
+    lowered = value.lower()
+    if lowered in _NON_SECRET_WORDS:
+        return True
+    if lowered.startswith("pub") and _DATADOG_CLIENT_TOKEN.fullmatch(value):
+        return True
+    if value.startswith("eyJ") and _is_jwt_header(value):
+        return True
+    if value.isalnum():
+        return False  # every form below holds punctuation: `-`, `$`, `{`, `(`, `:`, `/`, `@`
     if _UUID.fullmatch(value) or _PASSWORD_HASH.match(value) or _DIGEST.match(value):
         return True
-    lowered = value.lower()
     if lowered.startswith(("enc[", "$ansible_vault")) or _MAVEN_ENCRYPTED.fullmatch(value):
         return True  # SOPS / Ansible Vault / Maven ciphertext: encrypted at rest, safe to commit
     if _JASYPT_ENCRYPTED.fullmatch(value):
@@ -337,16 +354,10 @@ def is_known_non_secret(value: str) -> bool:
         return True
     if "://" in value and "@" not in value:
         return True
-    if lowered.startswith("pub") and _DATADOG_CLIENT_TOKEN.fullmatch(value):
-        return True
     if _DRIVE_PATH.match(value) or (
         _PATH.match(value) and class_switches(re.sub(r"[/._@+-]", "", value)) < len(value) / 4
     ):
         return True  # a path (`/run/secrets/db`), not base64 that happens to start with `/`
-    if lowered in _NON_SECRET_WORDS:
-        return True
-    if value.startswith("eyJ") and _is_jwt_header(value):
-        return True
     return bool(_EMAIL.match(value))
 
 

@@ -401,10 +401,11 @@ def _kept_spans(
         raw += _secret_data_spans(text, ruleset)
     if not raw:
         return []
+    in_place = sorted(raw, key=_PLACE)
+    if _disjoint(in_place):
+        return in_place  # nothing overlaps: every span is kept, and no rule's order matters
     order = {rule.id: index for index, rule in enumerate(ruleset.rules)}
     raw.sort(key=lambda item: (order[item[2].id], item[0]))
-    if _disjoint(raw):
-        return sorted(raw, key=lambda item: item[0])  # nothing overlaps: every span is kept
     starts: list[int] = []  # the kept spans, sorted and non-overlapping: (starts[k], ends[k])
     ends: list[int] = []
     kept: list[tuple[int, int, Rule, int]] = []
@@ -419,13 +420,17 @@ def _kept_spans(
     return kept
 
 
+_PLACE = operator.itemgetter(0, 1)  # a span's (start, end): its place in the text
+
+
 def _disjoint(spans: list[tuple[int, int, Rule, int]]) -> bool:
-    """No two of `spans` (none empty) overlap: a file dense with one rule's findings, where
-    keeping the earlier rule's of overlapping spans would ask 50,000 times to drop none."""
-    ordered = sorted((start, end) for start, end, *_ in spans)
-    if any(start >= end for start, end in ordered):
+    """No two of `spans` (sorted by place, none empty) overlap: a file dense with one rule's
+    findings, where keeping the earlier rule's of overlapping spans would ask 50,000 times to
+    drop none. Sorted once, by place, for this and for the answer: no sort by rule first."""
+    if any(start >= end for start, end, *_ in spans):
         return False
-    return all(map(operator.le, [end for _, end in ordered[:-1]], [s for s, _ in ordered[1:]]))
+    ends = [span[1] for span in spans[:-1]]
+    return all(map(operator.le, ends, [span[0] for span in spans[1:]]))
 
 
 def _line_numbers(text: str, offsets: list[int]) -> dict[int, int]:

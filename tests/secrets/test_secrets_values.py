@@ -381,3 +381,18 @@ def test_a_lone_surrogate_from_json_text_is_judged_not_raised() -> None:
     assert len(value_digest("\udfff")) == 64
     found = [m.secret for m in scan_text('password=\ud800"a\\"b,c"\n', None, syntax_of("a.env"))]
     assert found == ['\ud800"a\\"b,c"']
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        _prefixed("sk_test_", "4eC39HqLyjWDarjtT1zdp7dc"),
+        _prefixed("sk_test_", "BQokikJOvBiI2HlWgH4olfQ2"),
+        _prefixed("123456:", "ABC-DEF1234ghIkl-zyx57W2v1u123ew11"),
+    ],
+)
+def test_documented_examples_are_filed_under_their_length(key: str) -> None:
+    """The documented examples' digests are kept by the key's length (a value of another
+    length is never hashed): each is found under the length it has."""
+    assert is_documented_example(key)
+    assert not is_documented_example(key[:-1] + ("x" if key[-1] != "x" else "y"))
