@@ -48,6 +48,7 @@ from br_core.sqli.python.scope import (
     module_names,
     param_names,
     route_validated,
+    statements_of,
     stored_params,
 )
 from br_core.sqli.python.sinks import (
@@ -775,7 +776,7 @@ def _is_entry_point(stmt: ast.stmt) -> bool:
 def _attributes_stored(fn: ast.FunctionDef | ast.AsyncFunctionDef, roots: set[str]) -> set[str]:
     """`g.tenant` for each `g.tenant = ...` in `fn` whose root is one of `roots`."""
     found: set[str] = set()
-    for node in ast.walk(fn):
+    for node in statements_of(fn):
         for target in node.targets if isinstance(node, ast.Assign) else []:
             key = dotted(target) if isinstance(target, ast.Attribute) else None
             if key is not None and key.count(".") == 1 and key.split(".")[0] in roots:
@@ -784,10 +785,11 @@ def _attributes_stored(fn: ast.FunctionDef | ast.AsyncFunctionDef, roots: set[st
 
 
 def _sets_self(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    # Asked of every method of every class: statements only, not an `ast.walk` of each.
     return any(
-        isinstance(node, ast.Assign)
+        type(node) is ast.Assign
         and any((dotted(t) or "").startswith("self.") for t in node.targets)
-        for node in ast.walk(fn)
+        for node in statements_of(fn)
     )
 
 

@@ -25,7 +25,7 @@ def stored_params(cls: ast.ClassDef) -> dict[str, str]:
         if not isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
         params = {a.arg for a in all_args(method)} - {"self", "cls"}
-        for node in ast.walk(method):
+        for node in statements_of(method):  # an assignment is a statement: no expression walk
             if (
                 isinstance(node, ast.Assign)
                 and len(node.targets) == 1
@@ -182,7 +182,7 @@ def module_imports(
     """Local name -> imported module path; every function definition is appended to `defs`
     (and every `global` statement to `globals_`) on the same walk (one pass, not three)."""
     found: dict[str, str] = {}
-    for node in _statements(tree):
+    for node in statements_of(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             defs.append(node)
         elif isinstance(node, ast.Global) and globals_ is not None:
@@ -203,10 +203,11 @@ _BLOCKS = {"body", "orelse", "finalbody", "handlers", "cases"}
 _HOLDERS = (ast.stmt, ast.excepthandler, ast.match_case)
 
 
-def _statements(tree: ast.Module) -> Iterator[ast.AST]:
-    """`ast.walk`'s nodes in its order, but only statements (and the handlers and cases that
-    hold them): definitions and imports are statements, and walking every expression node of
-    the file cost a third of the whole check."""
+def statements_of(tree: ast.AST) -> Iterator[ast.AST]:
+    """`ast.walk(tree)`'s nodes in its order, but only `tree` and the statements (and the
+    handlers and cases that hold them): definitions, imports and assignments are statements,
+    and walking every expression node of the file cost a third of the whole check. (No
+    statement sits inside an expression, so the order among statements is `ast.walk`'s.)"""
     todo: deque[ast.AST] = deque([tree])
     while todo:
         node = todo.popleft()
