@@ -483,6 +483,9 @@ class PythonAnalyzer(ObjectModel):
             names = self.local_names[owner] = bound_names(fn) if fn is not None else set()
         return names
 
+    def local_callable(self, name: str) -> bool:
+        return name in self.functions or self.lambdas.get(name) is not None or name in self.enums
+
     def analyze_nested(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, env: Env) -> None:
         self.summary(fn, closure=env)
 

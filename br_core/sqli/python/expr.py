@@ -23,7 +23,7 @@ from br_core.sqli.python.fold import (
     fold_unary,
 )
 from br_core.sqli.python.guards import Guards, dotted, last_name
-from br_core.sqli.python.sinks import core_statement
+from br_core.sqli.python.sinks import SINK_NAMES, core_statement
 from br_core.sqli.python.sources import (
     BINDERS,
     CONTAINER_GETS,
@@ -77,6 +77,7 @@ class ExprEval(Guards):
         self.free_seen: dict[str, Val] = {}
         self._handlers: dict[type, Callable[[ExprEval, ast.expr, Env], Val] | None] = {}
         self._callees: dict[tuple[str, str, bool], _CalleeKind] = {}  # see _callee_kind
+        self._plain_names: dict[str, bool] = {}  # see _plain_callee
 
     # hooks for the interpreter
     def on_call(self, node: ast.Call, env: Env, args: list[Val]) -> None:  # pragma: no cover
@@ -518,6 +519,12 @@ class ExprEval(Guards):
         if None in kwargs:  # **mapping: its values are what the callee sees
             kwargs[None] = _unpacked(kwargs[None])
         func = node.func
+        if type(func) is ast.Name and self._plain_callee(func.id):
+            # Most calls: a function of another module (or none) that no rule below names.
+            # Every step after this would pass it by: no container made or changed, no sink,
+            # no helper of this file; what goes in may come out (call_result's last line).
+            self._widen_passed(node, env)
+            return self._unknown_call(func.id, _propagate([*args, *kwargs.values()]))
         if (
             isinstance(func, ast.Name)
             and func.id == "dict"
@@ -668,6 +675,24 @@ class ExprEval(Guards):
         # An unknown function: what goes in may come out; an unresolved one may return anything.
         return self._unknown_call(name, _propagate(args + kwargs))
 
+    def _plain_callee(self, name: str) -> bool:
+        """Whether a call of the bare name `name` is one no rule of `_v_Call` names: not a
+        container maker, `getattr`, a sink, a source, a sanitizer, an encoder, a builtin with
+        its own rule, nor (asked each time: nested definitions add some) a function, lambda
+        or enum of this file."""
+        try:
+            plain = self._plain_names[name]
+        except KeyError:
+            plain = self._plain_names[name] = name not in _RULED_CALLS and not any(
+                self._callee_kind(name, name, False)
+            )
+        return plain and not self.local_callable(name)
+
+    def local_callable(self, name: str) -> bool:
+        """Whether `name` is a function (or lambda, or enum) of this file, whose calls the
+        interpreter follows; overridden there."""
+        return name in self.enums
+
     def _callee_kind(self, name: str, short: str, attribute: bool) -> _CalleeKind:
         """What a callee's name alone (and the file's imports) says of its result: a source
         (which), a path check or the network; whether it is a (module's own) encoder, and
@@ -793,6 +818,14 @@ _COPIES = {"list": "list", "tuple": "list", "dict": "dict", "copy.copy": "", "co
 
 # The last part of every name above: a call named otherwise makes no container of known shape.
 _MAKERS = {n.rsplit(".", 1)[-1] for n in [*_COPIES, *containers.CONFIG_PARSERS]}
+
+# Bare names `_v_Call` and `call_result` give a rule of their own (sink names: see
+# `_plain_callee`'s use of sinks.SINK_NAMES).
+_RULED_CALLS = frozenset({
+    "dict", "getattr", *_MAKERS, *SINK_NAMES, "str", "repr", "ascii", "format", "Template",
+    "sub", "list", "tuple", "set", "frozenset", "sorted", "reversed", "map", "enumerate", "zip",
+    "range", "filter",
+})  # fmt: skip
 
 # Matched whole: `quote`, `quote_ident`, `_quote_free_identifiers`, `escapeString`; not the
 # participle of a helper that merely wraps values in quotes (`quoted_list`, `escaped`).

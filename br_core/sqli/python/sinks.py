@@ -31,8 +31,8 @@ _SPECIFIC = {
 _TEXT_FUNCS = {"text", "literal_column", "SQL", "RawSQL", "read_sql", "read_sql_query"}
 _CLAUSE_METHODS = {"filter", "where", "having", "order_by", "group_by", "distinct"}
 # Every name `find_sinks` looks for.
-_SINK_NAMES = {"execute_values", "execute_batch", "extra", *_DB_METHODS, *_TEXT_FUNCS,
-               *_CLAUSE_METHODS}  # fmt: skip
+SINK_NAMES = {"execute_values", "execute_batch", "extra", *_DB_METHODS, *_TEXT_FUNCS,
+              *_CLAUSE_METHODS}  # fmt: skip
 _ORM_MODULES = ("sqlalchemy", "sqlmodel", "flask_sqlalchemy")
 # QuerySet.extra(select, where, params, tables, order_by, select_params): every argument but
 # the two bound-value lists holds SQL text, by keyword or by position.
@@ -67,7 +67,7 @@ def find_sinks(node: ast.Call, imports: dict[str, str]) -> list[SinkSite]:
     """The SQL sinks `node` is, with the argument holding SQL text."""
     func = node.func
     short = last_name(func)
-    if short not in _SINK_NAMES:
+    if short not in SINK_NAMES:
         return []  # nearly every call: no name below, no need to render it
     display = (dotted(func) or short or "call").replace("()", "(…)")
     query = _query_arg(node)
