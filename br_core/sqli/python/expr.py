@@ -514,10 +514,12 @@ class ExprEval(Guards):
         args: list[Val] = []
         for a in node.args:
             v = self.value(a, env)
-            args.append(_unpacked(v) if isinstance(a, ast.Starred) else v)
-        kwargs = {kw.arg: self.value(kw.value, env) for kw in node.keywords}
-        if None in kwargs:  # **mapping: its values are what the callee sees
-            kwargs[None] = _unpacked(kwargs[None])
+            args.append(_unpacked(v) if type(a) is ast.Starred else v)
+        kwargs: dict[str | None, Val] = {}
+        if node.keywords:  # most calls have none: no comprehension to run
+            kwargs = {kw.arg: self.value(kw.value, env) for kw in node.keywords}
+            if None in kwargs:  # **mapping: its values are what the callee sees
+                kwargs[None] = _unpacked(kwargs[None])
         func = node.func
         if type(func) is ast.Name and self._plain_callee(func.id):
             # Most calls: a function of another module (or none) that no rule below names.
@@ -868,7 +870,14 @@ def _is_sanitized(val: Val) -> bool:
 def _propagate(vals: list[Val]) -> Val:
     """A call's result: as untrusted (or unknown) as its arguments, containers' elements
     included (`json.dumps({"k": param})`), built where they were."""
-    present = [v for v in map(_flat, vals) if v.taint or v.unknown]  # suspect ones
+    present: list[Val] = []
+    for v in vals:  # the suspect ones (one loop, no comprehension: every call passes here)
+        if v.taint or v.unknown:
+            present.append(v)
+        elif v.elems is not None or v.items is not None:
+            flat = _flat(v)
+            if flat.taint or flat.unknown:
+                present.append(flat)
     return suspicion(present) if present else SAFE
 
 
