@@ -258,7 +258,9 @@ class PythonAnalyzer(ObjectModel):
 
     def _collect(self, body: list[ast.stmt], in_class: bool) -> None:
         for stmt in body:
-            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+            if isinstance(stmt, ast.Assign):  # most statements: tested first
+                self._collect_assign(stmt, in_class)
+            elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
                 (self.methods if in_class else self.functions).setdefault(stmt.name, stmt)
             elif isinstance(stmt, ast.ClassDef):
                 self._collect(stmt.body, in_class=True)
@@ -271,15 +273,20 @@ class PythonAnalyzer(ObjectModel):
                     self.class_attrs[id(method)] = attrs
                     self.class_queries[id(method)] = queries
                     self.class_of[id(method)] = stmt
-            elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
-                pattern = compiled_pattern(stmt.value)
-                target = stmt.targets[0]
-                if pattern is not None and isinstance(target, ast.Name):
-                    self.regexes[target.id] = pattern
-                if isinstance(target, ast.Name) and not in_class:
-                    # `quote = lambda s: "'" + s + "'"`: a helper like a def, while bound once.
-                    lam = stmt.value if isinstance(stmt.value, ast.Lambda) else None
-                    self.lambdas[target.id] = None if target.id in self.lambdas else lam
+
+    def _collect_assign(self, stmt: ast.Assign, in_class: bool) -> None:
+        if len(stmt.targets) != 1:
+            return
+        target = stmt.targets[0]
+        if type(target) is not ast.Name:
+            return
+        pattern = compiled_pattern(stmt.value) if type(stmt.value) is ast.Call else None
+        if pattern is not None:
+            self.regexes[target.id] = pattern
+        if not in_class:
+            # `quote = lambda s: "'" + s + "'"`: a helper like a def, while bound once.
+            lam = stmt.value if type(stmt.value) is ast.Lambda else None
+            self.lambdas[target.id] = None if target.id in self.lambdas else lam
 
     # functions and summaries
     def summary(
