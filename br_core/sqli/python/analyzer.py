@@ -305,6 +305,7 @@ class PythonAnalyzer(ObjectModel):
         outer_class, self.current_class = self.current_class, self.class_of.get(key)
         outer_seen, self.unresolved_seen = self.unresolved_seen, {}  # a new scope
         outer_free, self.free_seen = self.free_seen, {}
+        outer_calls, self.calls_seen = self.calls_seen, {}
         self.self_attrs = self.class_attrs.get(key, outer_attrs)
         self.self_queries = self.class_queries.get(key, outer_queries)
         try:
@@ -317,6 +318,7 @@ class PythonAnalyzer(ObjectModel):
             self.aliases = outer_aliases
             self.current_class = outer_class
             self.unresolved_seen, self.free_seen = outer_seen, outer_free
+            self.calls_seen = outer_calls
         result = Summary(ret=merge(*frame.returns) if frame.returns else SAFE)
         result.sink_params = frame.sink_params
         result.exits = frame.exits

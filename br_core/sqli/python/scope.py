@@ -263,10 +263,15 @@ def bound_names(tree: ast.AST, into_defs: bool = True) -> set[str]:
     while todo:
         node = todo.pop()
         kind = type(node)
+        if kind is ast.Assign:  # most statements that bind; it holds no statements
+            targets = node.targets  # type: ignore[attr-defined]
+            if len(targets) == 1 and type(targets[0]) is ast.Name:
+                names.add(targets[0].id)
+            else:
+                names.update(_target_names(targets))
+            continue
         if kind not in _BINDING:  # a call, a return, an `if`: one test, not eight isinstance()
             pass
-        elif type(node) is ast.Assign:  # most statements that bind
-            names.update(_target_names(node.targets))
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             names.add(node.name)
             if node is not tree and not into_defs:
