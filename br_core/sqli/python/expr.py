@@ -516,6 +516,9 @@ class ExprEval(Guards):
     def _v_Call(self, node: ast.Call, env: Env) -> Val:
         args: list[Val] = []
         for a in node.args:
+            if type(a) is ast.Name and a.id in env:  # `_v_Name`'s first case, inline
+                args.append(env[a.id])
+                continue
             v = self.value(a, env)
             args.append(_unpacked(v) if type(a) is ast.Starred else v)
         kwargs: dict[str | None, Val] = {}
