@@ -151,14 +151,13 @@ def route_validated(fn: ast.FunctionDef | ast.AsyncFunctionDef, arg: ast.arg) ->
         return True
     if arg.annotation is None:
         return False
+    if not any(
+        last_name(deco.func if isinstance(deco, ast.Call) else deco) in _ROUTES
+        for deco in fn.decorator_list
+    ):
+        return False  # most functions: not a route, no annotation to unparse
     hint = ast.unparse(arg.annotation)
-    if hint not in _VALIDATED and not hint.startswith(("Literal[", "typing.Literal[")):
-        return False
-    for deco in fn.decorator_list:
-        target = deco.func if isinstance(deco, ast.Call) else deco
-        if last_name(target) in _ROUTES:
-            return True
-    return False
+    return hint in _VALIDATED or hint.startswith(("Literal[", "typing.Literal["))
 
 
 def _converted_in_path(decorator: ast.expr, name: str) -> bool:
