@@ -200,7 +200,21 @@ def suspicion(vals: list[Val]) -> Val:
     if len(vals) == 1:
         only = vals[0]
         return Val(taint=only.taint, built=only.built, line=only.line, unknown=only.unknown)
-    taint = strongest(vals)
+    # strongest() and the first unknown on one pass; _maker only when some value was built
+    # (a call's arguments nearly never are): every call of an unknown function comes here.
+    strong = first = unknown = None
+    built = False
+    for v in vals:
+        if v.taint:
+            first = first or v.taint
+            if strong is None and not weak_source(v.taint):
+                strong = v.taint
+        elif v.unknown and unknown is None:
+            unknown = v.unknown
+        built = built or v.built is not None
+    taint = strong or first
+    if not built:
+        return Val(taint=taint, unknown=None if taint else unknown)
     maker = _maker(vals, taint)
     return Val(
         taint=taint,

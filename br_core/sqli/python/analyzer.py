@@ -51,6 +51,7 @@ from br_core.sqli.python.scope import (
     module_names,
     param_names,
     route_validated,
+    statements_of,
     stored_params,
 )
 from br_core.sqli.python.sinks import (
@@ -265,7 +266,9 @@ class PythonAnalyzer(ObjectModel):
 
     def _collect(self, body: list[ast.stmt], in_class: bool) -> None:
         for stmt in body:
-            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+            if isinstance(stmt, ast.Assign):  # most statements: tested first
+                self._collect_assign(stmt, in_class)
+            elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
                 (self.methods if in_class else self.functions).setdefault(stmt.name, stmt)
             elif isinstance(stmt, ast.ClassDef):
                 self._collect(stmt.body, in_class=True)
@@ -278,15 +281,20 @@ class PythonAnalyzer(ObjectModel):
                     self.class_attrs[id(method)] = attrs
                     self.class_queries[id(method)] = queries
                     self.class_of[id(method)] = stmt
-            elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
-                pattern = compiled_pattern(stmt.value)
-                target = stmt.targets[0]
-                if pattern is not None and isinstance(target, ast.Name):
-                    self.regexes[target.id] = pattern
-                if isinstance(target, ast.Name) and not in_class:
-                    # `quote = lambda s: "'" + s + "'"`: a helper like a def, while bound once.
-                    lam = stmt.value if isinstance(stmt.value, ast.Lambda) else None
-                    self.lambdas[target.id] = None if target.id in self.lambdas else lam
+
+    def _collect_assign(self, stmt: ast.Assign, in_class: bool) -> None:
+        if len(stmt.targets) != 1:
+            return
+        target = stmt.targets[0]
+        if type(target) is not ast.Name:
+            return
+        pattern = compiled_pattern(stmt.value) if type(stmt.value) is ast.Call else None
+        if pattern is not None:
+            self.regexes[target.id] = pattern
+        if not in_class:
+            # `quote = lambda s: "'" + s + "'"`: a helper like a def, while bound once.
+            lam = stmt.value if type(stmt.value) is ast.Lambda else None
+            self.lambdas[target.id] = None if target.id in self.lambdas else lam
 
     # functions and summaries
     def summary(
@@ -305,6 +313,7 @@ class PythonAnalyzer(ObjectModel):
         outer_class, self.current_class = self.current_class, self.class_of.get(key)
         outer_seen, self.unresolved_seen = self.unresolved_seen, {}  # a new scope
         outer_free, self.free_seen = self.free_seen, {}
+        outer_calls, self.calls_seen = self.calls_seen, {}
         self.self_attrs = self.class_attrs.get(key, outer_attrs)
         self.self_queries = self.class_queries.get(key, outer_queries)
         try:
@@ -317,6 +326,7 @@ class PythonAnalyzer(ObjectModel):
             self.aliases = outer_aliases
             self.current_class = outer_class
             self.unresolved_seen, self.free_seen = outer_seen, outer_free
+            self.calls_seen = outer_calls
         result = Summary(ret=merge(*frame.returns) if frame.returns else SAFE)
         result.sink_params = frame.sink_params
         result.exits = frame.exits
@@ -501,6 +511,9 @@ class PythonAnalyzer(ObjectModel):
             fn = self.defs_by_id.get(owner)
             names = self.local_names[owner] = bound_names(fn) if fn is not None else set()
         return names
+
+    def local_callable(self, name: str) -> bool:
+        return name in self.functions or self.lambdas.get(name) is not None or name in self.enums
 
     def analyze_nested(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, env: Env) -> None:
         owner = self.frames[-1].owner
@@ -804,7 +817,7 @@ def _is_entry_point(stmt: ast.stmt) -> bool:
 def _attributes_stored(fn: ast.FunctionDef | ast.AsyncFunctionDef, roots: set[str]) -> set[str]:
     """`g.tenant` for each `g.tenant = ...` in `fn` whose root is one of `roots`."""
     found: set[str] = set()
-    for node in ast.walk(fn):
+    for node in statements_of(fn):
         for target in node.targets if isinstance(node, ast.Assign) else []:
             key = dotted(target) if isinstance(target, ast.Attribute) else None
             if key is not None and key.count(".") == 1 and key.split(".")[0] in roots:
@@ -813,10 +826,11 @@ def _attributes_stored(fn: ast.FunctionDef | ast.AsyncFunctionDef, roots: set[st
 
 
 def _sets_self(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    # Asked of every method of every class: statements only, not an `ast.walk` of each.
     return any(
-        isinstance(node, ast.Assign)
+        type(node) is ast.Assign
         and any((dotted(t) or "").startswith("self.") for t in node.targets)
-        for node in ast.walk(fn)
+        for node in statements_of(fn)
     )
 
 

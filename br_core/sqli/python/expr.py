@@ -23,7 +23,7 @@ from br_core.sqli.python.fold import (
     fold_unary,
 )
 from br_core.sqli.python.guards import Guards, dotted, last_name
-from br_core.sqli.python.sinks import core_statement
+from br_core.sqli.python.sinks import SINK_NAMES, core_statement
 from br_core.sqli.python.sources import (
     BINDERS,
     CONTAINER_GETS,
@@ -75,8 +75,12 @@ class ExprEval(Guards):
         self.aliases: dict[str, set[str]] = {}  # `b = a`: names of one container, per function
         self.unresolved_seen: dict[tuple[str, bool], str | None] = {}
         self.free_seen: dict[str, Val] = {}
+        # A bare-name call's last arguments and result (see _v_Call), per scope like the two
+        # above: the interpreter gives each function being read its own.
+        self.calls_seen: dict[str, tuple[list[Val], Val]] = {}
         self._handlers: dict[type, Callable[[ExprEval, ast.expr, Env], Val] | None] = {}
         self._callees: dict[tuple[str, str, bool], _CalleeKind] = {}  # see _callee_kind
+        self._plain_names: dict[str, bool] = {}  # see _plain_callee
 
     # hooks for the interpreter
     def on_call(self, node: ast.Call, env: Env, args: list[Val]) -> None:  # pragma: no cover
@@ -517,14 +521,33 @@ class ExprEval(Guards):
     def _v_Call(self, node: ast.Call, env: Env) -> Val:
         args: list[Val] = []
         for a in node.args:
+            if type(a) is ast.Name and a.id in env:  # `_v_Name`'s first case, inline
+                args.append(env[a.id])
+                continue
             v = self.value(a, env)
-            args.append(_unpacked(v) if isinstance(a, ast.Starred) else v)
-        kwargs = {kw.arg: self.value(kw.value, env) for kw in node.keywords}
-        if None in kwargs:  # **mapping: its values are what the callee sees
-            kwargs[None] = _unpacked(kwargs[None])
+            args.append(_unpacked(v) if type(a) is ast.Starred else v)
+        kwargs: dict[str | None, Val] = {}
+        if node.keywords:  # most calls have none: no comprehension to run
+            kwargs = {kw.arg: self.value(kw.value, env) for kw in node.keywords}
+            if None in kwargs:  # **mapping: its values are what the callee sees
+                kwargs[None] = _unpacked(kwargs[None])
         func = node.func
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.NamedExpr):
             self.value(func.value, env)  # `(n := q.get("n")).isdigit()` binds `n` all the same
+        if type(func) is ast.Name and self._plain_callee(func.id):
+            # Most calls: a function of another module (or none) that no rule below names.
+            # Every step after this would pass it by: no container made or changed, no sink,
+            # no helper of this file; what goes in may come out (call_result's last line).
+            self._widen_passed(node, env)
+            passed = [*args, *kwargs.values()]
+            # `compute(a, b)` twenty times over: the same arguments (the very same values)
+            # give the same result, within one scope (as `unresolved_seen`).
+            seen = self.calls_seen.get(func.id)
+            if seen is not None and _same_vals(seen[0], passed):
+                return seen[1]
+            result = self._unknown_call(func.id, _propagate(passed))
+            self.calls_seen[func.id] = (passed, result)
+            return result
         if (
             isinstance(func, ast.Name)
             and func.id == "dict"
@@ -675,6 +698,24 @@ class ExprEval(Guards):
         # An unknown function: what goes in may come out; an unresolved one may return anything.
         return self._unknown_call(name, _propagate(args + kwargs))
 
+    def _plain_callee(self, name: str) -> bool:
+        """Whether a call of the bare name `name` is one no rule of `_v_Call` names: not a
+        container maker, `getattr`, a sink, a source, a sanitizer, an encoder, a builtin with
+        its own rule, nor (asked each time: nested definitions add some) a function, lambda
+        or enum of this file."""
+        try:
+            plain = self._plain_names[name]
+        except KeyError:
+            plain = self._plain_names[name] = name not in _RULED_CALLS and not any(
+                self._callee_kind(name, name, False)
+            )
+        return plain and not self.local_callable(name)
+
+    def local_callable(self, name: str) -> bool:
+        """Whether `name` is a function (or lambda, or enum) of this file, whose calls the
+        interpreter follows; overridden there."""
+        return name in self.enums
+
     def _callee_kind(self, name: str, short: str, attribute: bool) -> _CalleeKind:
         """What a callee's name alone (and the file's imports) says of its result: a source
         (which), a path check or the network; whether it is a (module's own) encoder, and
@@ -820,6 +861,14 @@ _COPIES = {"list": "list", "tuple": "list", "dict": "dict", "copy.copy": "", "co
 # The last part of every name above: a call named otherwise makes no container of known shape.
 _MAKERS = {n.rsplit(".", 1)[-1] for n in [*_COPIES, *containers.CONFIG_PARSERS]}
 
+# Bare names `_v_Call` and `call_result` give a rule of their own (sink names: see
+# `_plain_callee`'s use of sinks.SINK_NAMES).
+_RULED_CALLS = frozenset({
+    "dict", "getattr", *_MAKERS, *SINK_NAMES, "str", "repr", "ascii", "format", "Template",
+    "sub", "list", "tuple", "set", "frozenset", "sorted", "reversed", "map", "enumerate", "zip",
+    "range", "filter",
+})  # fmt: skip
+
 # Matched whole: `quote`, `quote_ident`, `_quote_free_identifiers`, `escapeString`; not the
 # participle of a helper that merely wraps values in quotes (`quoted_list`, `escaped`).
 QUOTING = re.compile(r"_*(?:quote|escape)(?:[_A-Z]\w*)?")
@@ -858,10 +907,23 @@ def _is_sanitized(val: Val) -> bool:
     return not val.taint
 
 
+def _same_vals(old: list[Val], new: list[Val]) -> bool:
+    """The very same values (identity: a Val holds no mutable state, and equality would
+    compare every field)."""
+    return len(old) == len(new) and all(a is b for a, b in zip(old, new, strict=True))
+
+
 def _propagate(vals: list[Val]) -> Val:
     """A call's result: as untrusted (or unknown) as its arguments, containers' elements
     included (`json.dumps({"k": param})`), built where they were."""
-    present = [v for v in map(_flat, vals) if v.taint or v.unknown]  # suspect ones
+    present: list[Val] = []
+    for v in vals:  # the suspect ones (one loop, no comprehension: every call passes here)
+        if v.taint or v.unknown:
+            present.append(v)
+        elif v.elems is not None or v.items is not None:
+            flat = _flat(v)
+            if flat.taint or flat.unknown:
+                present.append(flat)
     return suspicion(present) if present else SAFE
 
 

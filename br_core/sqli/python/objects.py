@@ -71,6 +71,7 @@ class ObjectModel(StatementInterpreter):
         outer_attrs, outer_queries = self.self_attrs, self.self_queries
         outer_seen, self.unresolved_seen = self.unresolved_seen, {}  # a new scope
         outer_free, self.free_seen = self.free_seen, {}
+        outer_calls, self.calls_seen = self.calls_seen, {}
         self.self_attrs = self.class_attrs.get(id(fn), outer_attrs)
         self.self_queries = dict(self.class_queries.get(id(fn), outer_queries))
         self.self_queries.update(attrs)
@@ -86,6 +87,7 @@ class ObjectModel(StatementInterpreter):
             self.call_sites = sites
             self.self_attrs, self.self_queries = outer_attrs, outer_queries
             self.unresolved_seen, self.free_seen = outer_seen, outer_free
+            self.calls_seen = outer_calls
         return frame
 
     def _class_named(self, func: ast.expr) -> ast.ClassDef | None:

@@ -293,7 +293,7 @@ def _render(sink: str, call: ast.Call, built: _Query, style: str) -> str:
     sql_text = " ".join(sql.split())
     quoted = '"' + sql_text.replace("\\", "\\\\").replace('"', '\\"') + '"'
     literal = "f" + quoted if fstring else quoted
-    values = [ast.unparse(p) for p in built.params]
+    values = [_source(p) for p in built.params]
     short = sink.split(".")[-1]
     if style == "named":
         bound = "{" + ", ".join(f'"{n}": {v}' for n, v in zip(names, values, strict=True)) + "}"
@@ -320,8 +320,14 @@ def _unique(names: list[str]) -> list[str]:
     return out
 
 
+def _source(node: ast.expr) -> str:
+    """`ast.unparse(node)`; a bare name (most spliced values) is its own text, without the
+    unparser object `ast.unparse` makes for every call (one or two per finding)."""
+    return node.id if type(node) is ast.Name else ast.unparse(node)
+
+
 def _param_name(node: ast.expr, index: int) -> str:
-    text = ast.unparse(node)
+    text = _source(node)
     name = re.sub(r"\W+", "_", text.split("(")[-1].split("[")[-1]).strip("_").split("_")[-1]
     return name if name.isidentifier() and not name[0].isdigit() else f"p{index}"
 

@@ -25,7 +25,7 @@ def stored_params(cls: ast.ClassDef) -> dict[str, str]:
         if not isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
         params = {a.arg for a in all_args(method)} - {"self", "cls"}
-        for node in ast.walk(method):
+        for node in statements_of(method):  # an assignment is a statement: no expression walk
             if (
                 isinstance(node, ast.Assign)
                 and len(node.targets) == 1
@@ -151,14 +151,13 @@ def route_validated(fn: ast.FunctionDef | ast.AsyncFunctionDef, arg: ast.arg) ->
         return True
     if arg.annotation is None:
         return False
+    if not any(
+        last_name(deco.func if isinstance(deco, ast.Call) else deco) in _ROUTES
+        for deco in fn.decorator_list
+    ):
+        return False  # most functions: not a route, no annotation to unparse
     hint = ast.unparse(arg.annotation)
-    if hint not in _VALIDATED and not hint.startswith(("Literal[", "typing.Literal[")):
-        return False
-    for deco in fn.decorator_list:
-        target = deco.func if isinstance(deco, ast.Call) else deco
-        if last_name(target) in _ROUTES:
-            return True
-    return False
+    return hint in _VALIDATED or hint.startswith(("Literal[", "typing.Literal["))
 
 
 def _converted_in_path(decorator: ast.expr, name: str) -> bool:
@@ -182,7 +181,9 @@ def module_imports(
     """Local name -> imported module path; every function definition is appended to `defs`
     (and every `global` statement to `globals_`) on the same walk (one pass, not three)."""
     found: dict[str, str] = {}
-    for node in _statements(tree):
+    for node in statements_of(tree):
+        if type(node) not in _DECLARING:
+            continue  # most statements: one set lookup, not four isinstance() tests
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             defs.append(node)
         elif isinstance(node, ast.Global) and globals_ is not None:
@@ -199,14 +200,18 @@ def module_imports(
     return found
 
 
+# The statement types module_imports reads (ast.parse makes exact types, never subclasses).
+_DECLARING = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Global, ast.Import,
+                        ast.ImportFrom})  # fmt: skip
 _BLOCKS = {"body", "orelse", "finalbody", "handlers", "cases"}
 _HOLDERS = (ast.stmt, ast.excepthandler, ast.match_case)
 
 
-def _statements(tree: ast.Module) -> Iterator[ast.AST]:
-    """`ast.walk`'s nodes in its order, but only statements (and the handlers and cases that
-    hold them): definitions and imports are statements, and walking every expression node of
-    the file cost a third of the whole check."""
+def statements_of(tree: ast.AST) -> Iterator[ast.AST]:
+    """`ast.walk(tree)`'s nodes in its order, but only `tree` and the statements (and the
+    handlers and cases that hold them): definitions, imports and assignments are statements,
+    and walking every expression node of the file cost a third of the whole check. (No
+    statement sits inside an expression, so the order among statements is `ast.walk`'s.)"""
     todo: deque[ast.AST] = deque([tree])
     while todo:
         node = todo.popleft()
@@ -257,10 +262,15 @@ def bound_names(tree: ast.AST, into_defs: bool = True) -> set[str]:
     while todo:
         node = todo.pop()
         kind = type(node)
+        if kind is ast.Assign:  # most statements that bind; it holds no statements
+            targets = node.targets  # type: ignore[attr-defined]
+            if len(targets) == 1 and type(targets[0]) is ast.Name:
+                names.add(targets[0].id)
+            else:
+                names.update(_target_names(targets))
+            continue
         if kind not in _BINDING:  # a call, a return, an `if`: one test, not eight isinstance()
             pass
-        elif type(node) is ast.Assign:  # most statements that bind
-            names.update(_target_names(node.targets))
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             names.add(node.name)
             if node is not tree and not into_defs:

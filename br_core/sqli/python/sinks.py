@@ -35,7 +35,7 @@ _CLAUSE_METHODS = {"filter", "where", "having", "order_by", "group_by", "distinc
 # sinks only in a file that imports pony (SQLAlchemy's `select(...)` builds, never parses).
 _PONY_METHODS = {"select"}
 # Every name `find_sinks` looks for.
-_SINK_NAMES = {"execute_values", "execute_batch", "extra", *_DB_METHODS, *_TEXT_FUNCS,
+SINK_NAMES = {"execute_values", "execute_batch", "extra", *_DB_METHODS, *_TEXT_FUNCS,
                *_CLAUSE_METHODS, *_PONY_METHODS}  # fmt: skip
 _ORM_MODULES = ("sqlalchemy", "sqlmodel", "flask_sqlalchemy")
 # QuerySet.extra(select, where, params, tables, order_by, select_params): every argument but
@@ -71,7 +71,7 @@ def find_sinks(node: ast.Call, imports: dict[str, str]) -> list[SinkSite]:
     """The SQL sinks `node` is, with the argument holding SQL text."""
     func = node.func
     short = last_name(func)
-    if short not in _SINK_NAMES:
+    if short not in SINK_NAMES:
         return []  # nearly every call: no name below, no need to render it
     display = (dotted(func) or short or "call").replace("()", "(…)")
     query = _query_arg(node)

@@ -78,7 +78,14 @@ class StatementInterpreter(ExprEval):
 
     def _s_Assign(self, stmt: ast.Assign, env: Env) -> bool:
         val = self.value(stmt.value, env)
-        source = dotted(stmt.value) if isinstance(stmt.value, ast.Name | ast.Attribute) else None
+        kind = type(stmt.value)
+        if kind is not ast.Name and kind is not ast.Attribute:
+            if len(stmt.targets) == 1 and type(stmt.targets[0]) is ast.Name:
+                self._bind_name(stmt.targets[0].id, stmt.value, val, env)  # most assignments
+                return False
+            source = None
+        else:
+            source = dotted(stmt.value)
         shared = source in env and (val.elems is not None or containers.precise(val))
         for target in stmt.targets:
             self.bind(target, val, env)
@@ -91,6 +98,15 @@ class StatementInterpreter(ExprEval):
 
     def local_def(self, name: str) -> ast.expr | None:
         return self.frames[-1].defs.get(name)
+
+    def _bind_name(self, name: str, value: ast.expr, val: Val, env: Env) -> None:
+        """`name = value` (not a name or attribute: nothing to alias), as the loop of
+        `_s_Assign` binds it, without its tests for other targets."""
+        if self.aliases:
+            self.unalias(name)
+        env[name] = val
+        if not (_method_of_itself(value, name) and self.keeps_object(value)):
+            self.frames[-1].defs[name] = value
 
     def made_by(self, key: str) -> str:
         made = self.frames[-1].defs.get(key)
